@@ -1,0 +1,60 @@
+# Missions — one entry point for people and CI.
+#   make demo   set up, build the demo city, start a worker and serve http://127.0.0.1:8000
+#   make test   set up, lint, run the whole suite on PostGIS + Redis
+SHELL := /bin/bash
+PYTHON_BASE ?= /usr/bin/python3
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := postgresql-15-postgis-3 gdal-bin libsqlite3-mod-spatialite libproj-dev binutils chromium python3-venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_ENV := DJANGO_SETTINGS_MODULE=missions_site.settings.dev
+TEST_ENV := DJANGO_SETTINGS_MODULE=missions_site.settings.test
+
+.PHONY: setup system-packages venv lint test demo demo-data worker serve bench clean
+
+setup: system-packages venv
+
+# Debian packages: installed only when missing, so a second run is quick and offline.
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages: $$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+venv: $(VENV)/.installed
+
+# Debian's python3: its sqlite3 can load SpatiaLite (the pyenv build first on PATH cannot).
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+test: setup lint
+	$(TEST_ENV) $(PY) -m pytest
+
+demo: setup demo-data
+	@$(MAKE) --no-print-directory worker &
+	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+demo-data:
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py seed_demo --if-empty $(if $(PASSWORD),--password $(PASSWORD),)
+	$(DEMO_ENV) $(PY) manage.py build_grid
+
+worker:
+	$(DEMO_ENV) $(VENV)/bin/celery -A missions_site worker --beat --loglevel=INFO --concurrency=2 \
+	  --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf var/broker var/staticfiles .pytest_cache

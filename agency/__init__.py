@@ -1,0 +1,1 @@
+"""The agency's own configuration: jurisdiction, districts, beats, shifts, crime types, policy, people."""

@@ -1,0 +1,47 @@
+from django.contrib import admin
+from leaflet.admin import LeafletGeoAdmin
+
+from .models import Agency, Beat, CrimeType, District, MissionPolicy, OfficerProfile, Shift
+
+
+@admin.register(Agency)
+class AgencyAdmin(LeafletGeoAdmin):
+    list_display = ("name", "timezone", "cell_size_m", "epsg", "country", "subdivision")
+
+
+@admin.register(District)
+class DistrictAdmin(LeafletGeoAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+
+
+@admin.register(Beat)
+class BeatAdmin(LeafletGeoAdmin):
+    list_display = ("code", "name", "district")
+    list_filter = ("district",)
+    list_select_related = ("district",)
+    search_fields = ("code", "name")
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    list_display = ("name", "start_time", "duration_minutes", "order")
+
+
+@admin.register(CrimeType)
+class CrimeTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "colour", "severity_weight", "patrol_efficacy", "enabled")
+    list_editable = ("severity_weight", "patrol_efficacy", "enabled")
+    prepopulated_fields = {"code": ("name",)}
+
+
+@admin.register(MissionPolicy)
+class MissionPolicyAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "temperature", "control_share", "dosage_memory_days")
+
+
+@admin.register(OfficerProfile)
+class OfficerProfileAdmin(admin.ModelAdmin):
+    list_display = ("badge_number", "user", "home_district", "home_beat")
+    list_select_related = ("user", "home_district", "home_beat")
+    search_fields = ("badge_number", "user__username", "user__last_name")

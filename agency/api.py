@@ -1,0 +1,50 @@
+"""Read-only API of the agency's configuration: boundaries as GeoJSON, shifts, crime types."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .models import CrimeType, Shift
+from .selectors import beats_geojson, districts_geojson
+
+
+class DistrictsGeoJSON(APIView):
+    @extend_schema(responses={200: dict}, summary="Districts as a GeoJSON FeatureCollection")
+    def get(self, request):
+        return Response(districts_geojson())
+
+
+class BeatsGeoJSON(APIView):
+    @extend_schema(
+        responses={200: dict},
+        parameters=[OpenApiParameter("district", str, description="Only this district's beats")],
+        summary="Beats as a GeoJSON FeatureCollection",
+    )
+    def get(self, request):
+        return Response(beats_geojson(district_code=request.query_params.get("district")))
+
+
+class ShiftSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Shift
+        fields = ["id", "name", "start_time", "duration_minutes", "order"]
+
+
+class ShiftViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Shift.objects.all()
+    serializer_class = ShiftSerializer
+
+
+class CrimeTypeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CrimeType
+        fields = [
+            "id", "code", "name", "colour", "severity_weight", "patrol_efficacy", "enabled",
+            "offense_codes", "count_officer_initiated", "dose_minutes",
+        ]
+
+
+class CrimeTypeViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = CrimeType.objects.all()
+    serializer_class = CrimeTypeSerializer

@@ -1,0 +1,14 @@
+"""Template context for every page: the user's role (navigation) and the map's tile settings."""
+
+from django.conf import settings
+
+from .roles import role_of
+
+
+def agency(request):
+    user = getattr(request, "user", None)
+    return {
+        "user_role": role_of(user) if user is not None else None,
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+    }

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("analyst/", views.analyst_home, name="analyst-home"),
+    path("analyst/grid/rebuild/", views.rebuild_grid, name="rebuild-grid"),
+    path("officer/", views.officer_home, name="officer-home"),
+    path("supervisor/", views.supervisor_home, name="supervisor-home"),
+]

@@ -1,0 +1,1 @@
+"""Grid cells, model versions, forecast runs and back-tests; the science lives in `engine/`."""

@@ -1,0 +1,1 @@
+"""CAD/RMS feeds: sources, incidents, rejected rows, risk-terrain layers and the event calendar."""

@@ -1,0 +1,1 @@
+"""Mission planning (planner.py is pure), the mission lifecycle, suppressions, dosage and audit."""

@@ -1,0 +1,1 @@
+"""Mission models arrive with mission planning (issue: missions and tactics)."""

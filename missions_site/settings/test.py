@@ -1,0 +1,18 @@
+"""Test settings: PostGIS and Redis on 127.0.0.1 unless DATABASE_URL / CELERY_BROKER_URL say otherwise."""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/missions")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+
+from .base import *  # noqa: E402, F403
+from .base import VAR_DIR  # noqa: E402
+from .local_secret import local_secret_key  # noqa: E402
+
+SECRET_KEY = local_secret_key(VAR_DIR)
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,81 @@
+// Maps of the jurisdiction: districts, beats and grid cells from the API, on the agency's tile layer.
+window.Missions = window.Missions || {};
+
+(function (M) {
+  "use strict";
+
+  M.config = function () {
+    var node = document.getElementById("map-config");
+    return node ? JSON.parse(node.textContent) : {};
+  };
+
+  M.baseMap = function (elementId) {
+    var map = L.map(elementId, { preferCanvas: true });
+    var cfg = M.config();
+    if (cfg.tileUrl) {
+      L.tileLayer(cfg.tileUrl, { attribution: cfg.attribution, maxZoom: 19 }).addTo(map);
+    }
+    return map;
+  };
+
+  M.fetchJSON = function (url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) {
+        if (!r.ok) { throw new Error(url + ": HTTP " + r.status); }
+        return r.json();
+      });
+  };
+
+  M.jurisdictionMap = function (elementId) {
+    var el = document.getElementById(elementId);
+    var map = M.baseMap(elementId);
+    var status = document.getElementById("map-status");
+    var layers = {};
+    var control = L.control.layers(null, null, { collapsed: false }).addTo(map);
+    var highlight = el.dataset.highlight;
+
+    var loads = [];
+    if (el.dataset.districts) {
+      loads.push(M.fetchJSON(el.dataset.districts).then(function (fc) {
+        layers.districts = L.geoJSON(fc, {
+          style: { color: "#1f3b73", weight: 3, fill: false },
+          onEachFeature: function (f, l) { l.bindTooltip(f.properties.code + " " + f.properties.name); }
+        }).addTo(map);
+        control.addOverlay(layers.districts, "Districts");
+      }));
+    }
+    if (el.dataset.beats) {
+      loads.push(M.fetchJSON(el.dataset.beats).then(function (fc) {
+        layers.beats = L.geoJSON(fc, {
+          style: function (f) {
+            var mine = highlight && f.properties.code === highlight;
+            return { color: mine ? "#c0392b" : "#5b7db1", weight: mine ? 3 : 1,
+                     fillOpacity: mine ? 0.15 : 0.03, dashArray: mine ? null : "4 3" };
+          },
+          onEachFeature: function (f, l) { l.bindTooltip("Beat " + f.properties.code); }
+        }).addTo(map);
+        control.addOverlay(layers.beats, "Beats");
+      }));
+    }
+    if (el.dataset.grid) {
+      loads.push(M.fetchJSON(el.dataset.grid).then(function (grid) {
+        var renderer = L.canvas({ padding: 0.5 });
+        layers.grid = L.layerGroup(grid.cells.map(function (c) {
+          return L.rectangle([[c[3], c[4]], [c[5], c[6]]],
+            { renderer: renderer, color: "#888", weight: 0.4, fill: false, interactive: false });
+        }));
+        control.addOverlay(layers.grid, "Grid (" + grid.count + " cells)");
+        if (status) { status.textContent = grid.count + " cells."; }
+      }));
+    }
+    return Promise.all(loads).then(function () {
+      var fit = layers.beats || layers.districts;
+      if (fit && fit.getLayers().length) { map.fitBounds(fit.getBounds()); } else { map.setView([0, 0], 2); }
+      el.dataset.ready = "1";
+      return map;
+    }).catch(function (err) {
+      if (status) { status.textContent = "Map data could not be loaded: " + err.message; }
+      el.dataset.ready = "error";
+    });
+  };
+})(window.Missions);

@@ -1,0 +1,1 @@
+"""Patrol tactics per crime type, suggested on missions and self-reported by officers."""
