@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("agency.api_urls")),
     path("", include("jobs.api_urls")),
     path("", include("forecasting.api_urls")),
+    path("", include("ingest.api_urls")),
 ]

@@ -7,6 +7,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("agency.urls")),
     path("jobs/", include("jobs.urls")),
+    path("ingest/", include("ingest.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
