@@ -101,21 +101,20 @@ class Shift(models.Model):
         return f"{self.name} ({self.start_time:%H:%M})"
 
     def window(self, day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-        """The shift's [start, end) on local `day` as aware datetimes, DST-correct."""
+        """The shift's [start, end) on local `day` in UTC, DST-correct.
+
+        UTC because Python subtracts two times of the same zone in wall-clock time, which would
+        make a 9-hour fall-back night look like 8 hours.
+        """
         start_wall = datetime.combine(day, self.start_time)
         end_wall = start_wall + timedelta(minutes=self.duration_minutes)
         return _resolve_wall_time(start_wall, tz), _resolve_wall_time(end_wall, tz)
 
 
 def _resolve_wall_time(wall: datetime, tz: ZoneInfo) -> datetime:
-    """Local wall time → aware time; a time in the spring gap moves past it, an ambiguous one is
-    the first occurrence."""
-    aware = wall.replace(tzinfo=tz, fold=0)
-    roundtrip = aware.astimezone(ZoneInfo("UTC")).astimezone(tz)
-    if roundtrip.replace(tzinfo=None) != wall:  # nonexistent: fold=1 gives the post-gap instant
-        aware = wall.replace(tzinfo=tz, fold=1)
-        return aware.astimezone(ZoneInfo("UTC")).astimezone(tz)
-    return aware
+    """Local wall time → UTC. With fold=0 (PEP 495) an ambiguous time is its first occurrence and a
+    time in the spring gap is read with the pre-gap offset, i.e. moved forward past the gap."""
+    return wall.replace(tzinfo=tz, fold=0).astimezone(ZoneInfo("UTC"))
 
 
 class CrimeType(models.Model):

@@ -48,7 +48,7 @@ def analyst_home(request):
 @permission_required("forecasting.add_gridcell", raise_exception=True)
 def rebuild_grid(request):
     job = enqueue_job(kind="build_grid", task=build_grid_job, user=request.user)
-    return redirect("job-detail", job_id=job.pk)
+    return redirect("job-page", job_id=job.pk)
 
 
 @login_required

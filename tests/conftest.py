@@ -1,0 +1,97 @@
+"""Shared fixtures: users per role, a small synthetic agency, the Toronto divisions, a Celery worker."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from shapely.geometry import box
+
+from agency import roles
+from agency.models import Agency, Beat, District, Shift
+
+SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+TORONTO = SHARED_DATA / "toronto"
+TEST_PASSWORD = "a-test-only-passphrase"  # noqa: S105
+
+
+@pytest.fixture
+def role_user(db):
+    """Make a user holding one role: role_user("Analyst")."""
+    groups = roles.sync_roles()
+
+    def make(role: str, username: str | None = None):
+        user = get_user_model().objects.create_user(
+            username=username or role.lower(), password=TEST_PASSWORD
+        )
+        user.groups.add(groups[role])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def analyst(role_user):
+    return role_user(roles.ANALYST)
+
+
+@pytest.fixture
+def officer(role_user):
+    return role_user(roles.OFFICER)
+
+
+@pytest.fixture
+def supervisor(role_user):
+    return role_user(roles.SUPERVISOR)
+
+
+@pytest.fixture
+def small_agency(db):
+    """A 4 km × 2 km agency near Toronto: districts West/East, two beats each, three shifts."""
+    from django.contrib.gis.geos import GEOSGeometry
+
+    def multipolygon(shape):
+        return GEOSGeometry(f"MULTIPOLYGON((({', '.join(f'{x} {y}' for x, y in shape.exterior.coords)})))", srid=4326)
+
+    west, south = -79.40, 43.65
+    dx, dy = 0.0248, 0.018  # about 2 km × 2 km at this latitude
+    agency = Agency.current()
+    agency.name = "Test Police Service"
+    agency.timezone = "America/Toronto"
+    agency.boundary = multipolygon(box(west, south, west + 2 * dx, south + dy))
+    agency.save()
+    districts = []
+    for i, name in enumerate(["West", "East"]):
+        x0 = west + i * dx
+        district = District.objects.create(
+            code=f"D{i + 1}", name=name, geom=multipolygon(box(x0, south, x0 + dx, south + dy))
+        )
+        districts.append(district)
+        for j in range(2):
+            Beat.objects.create(
+                code=f"D{i + 1}-B{j + 1}",
+                name=f"{name} {j + 1}",
+                district=district,
+                geom=multipolygon(box(x0, south + j * dy / 2, x0 + dx, south + (j + 1) * dy / 2)),
+            )
+    for order, (name, hour) in enumerate([("Day", 6), ("Evening", 14), ("Night", 22)]):
+        Shift.objects.create(name=name, start_time=f"{hour:02d}:00", duration_minutes=480, order=order)
+    return agency
+
+
+@pytest.fixture
+def toronto_divisions():
+    path = TORONTO / "divisions.geojson"
+    if not path.exists():
+        pytest.skip("shared/data/toronto is not present")
+    return path
+
+
+@pytest.fixture
+def celery_worker_thread(transactional_db):
+    """A real Celery worker (in a thread) consuming the test broker (Redis)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from missions_site.celery import app
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker

@@ -1,0 +1,95 @@
+"""JobRun: opened and closed by run_job whatever happens; stale jobs closed; a real worker runs one."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from forecasting.models import GridCell
+from jobs.models import JobRun
+from jobs.services import close_stale_jobs, create_job, run_job
+
+WORKER_WAIT_S = 60
+
+
+@pytest.mark.django_db
+def test_run_job_records_progress_and_result():
+    job = create_job(kind="example")
+    seen = []
+
+    def work(job, progress):
+        progress(40, "half way")
+        seen.append(JobRun.objects.get(pk=job.pk).progress)
+        return {"message": "All good.", "rows": 3}
+
+    job = run_job(str(job.pk), work)
+    assert seen == [40]
+    assert job.status == JobRun.Status.SUCCEEDED
+    assert job.progress == 100 and job.result["rows"] == 3 and job.message == "All good."
+    assert job.started_at <= job.finished_at
+
+
+@pytest.mark.django_db
+def test_a_failing_job_is_closed_with_its_error():
+    job = create_job(kind="example")
+
+    def work(job, progress):
+        raise ValueError("row 12: bad time")
+
+    with pytest.raises(ValueError):
+        run_job(str(job.pk), work)
+    job.refresh_from_db()
+    assert job.status == JobRun.Status.FAILED
+    assert "row 12: bad time" in job.message and "Traceback" in job.error
+    assert job.finished_at is not None
+
+
+@pytest.mark.django_db
+def test_a_job_is_not_run_twice():
+    job = create_job(kind="example")
+    calls = []
+    run_job(str(job.pk), lambda job, progress: calls.append(1))
+    run_job(str(job.pk), lambda job, progress: calls.append(1))  # a redelivered task message
+    assert calls == [1]
+
+
+@pytest.mark.django_db
+def test_stale_running_jobs_are_closed(settings):
+    settings.JOB_STALE_AFTER_MINUTES = 30
+    now = timezone.now()
+    stale = JobRun.objects.create(kind="a", status="running", heartbeat_at=now - timedelta(hours=1))
+    alive = JobRun.objects.create(kind="b", status="running", heartbeat_at=now - timedelta(minutes=5))
+    assert close_stale_jobs(now=now) == 1
+    stale.refresh_from_db()
+    alive.refresh_from_db()
+    assert stale.status == "failed" and "stopped reporting" in stale.error
+    assert alive.status == "running"
+
+
+@pytest.mark.worker
+def test_rebuild_grid_button_runs_on_a_real_worker(celery_worker_thread, small_agency, analyst, client):
+    client.force_login(analyst)
+    response = client.post(reverse("rebuild-grid"))
+    assert response.status_code == 302
+    job = JobRun.objects.get(kind="build_grid")
+    assert response.url == reverse("job-page", args=[job.pk])
+
+    deadline = time.monotonic() + WORKER_WAIT_S
+    while not job.is_finished and time.monotonic() < deadline:
+        time.sleep(0.2)
+        job.refresh_from_db()
+    assert job.status == JobRun.Status.SUCCEEDED, job.error
+    assert job.result["cells"] == GridCell.objects.filter(active=True).count() > 100
+
+    api = client.get(f"/api/v1/jobs/{job.pk}/").json()
+    assert api["status"] == "succeeded" and api["progress"] == 100
+
+
+@pytest.mark.django_db
+def test_officers_cannot_start_jobs_or_read_them(officer, client):
+    client.force_login(officer)
+    assert client.post(reverse("rebuild-grid")).status_code == 403
+    job = create_job(kind="example")
+    assert client.get(f"/api/v1/jobs/{job.pk}/").status_code == 403
