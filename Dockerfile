@@ -1,0 +1,17 @@
+# One image for web, worker and beat. Debian 13 ships GDAL 3.10, so gis.W001 does not apply here.
+FROM python:3.11-slim-trixie
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=missions_site.settings.prod
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gdal-bin libgdal-dev libgeos-c1t64 libproj25 binutils curl \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+# collectstatic needs settings that import cleanly; the real key comes from the environment at run time.
+RUN DJANGO_SECRET_KEY=build-only DATABASE_URL=postgis://build@localhost/build \
+    python manage.py collectstatic --noinput
+RUN useradd --system --home /app missions && mkdir -p /app/var && chown -R missions /app/var
+USER missions
+EXPOSE 8000
+CMD ["gunicorn", "missions_site.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]

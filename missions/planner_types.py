@@ -1,0 +1,260 @@
+"""What the mission planner takes and returns: per-cell arrays, the agency's planning policy, and a
+plan that records every score, driver, reason and random draw needed to explain and reproduce it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+NO_BEAT = -1  # beat index of a cell outside every beat: never planned
+MISSIONS_PER_BEAT_DEFAULT = 3
+TEMPERATURE_DEFAULT = 1.0  # 1: chance proportional to score; 0: strictly the top boxes
+CONTROL_SHARE_MAX = 0.5  # at most half of a beat's candidate pool may be held back as controls
+DOSE_MINUTES_DEFAULT = 15.0  # minutes in a box that make one full dose
+DOSE_SCORE_FACTOR_DEFAULT = 0.5  # score multiplier per full dose received within the memory window
+MAX_CONSECUTIVE_SHIFTS_DEFAULT = 3  # shifts in a row a box may be a mission
+CANDIDATE_POOL_PER_MISSION_DEFAULT = 5.0  # pool = this × missions per beat best eligible boxes
+
+
+class PlanningError(ValueError):
+    """The inputs or the policy cannot make a plan."""
+
+
+@dataclass(frozen=True, eq=False)
+class PlanningInputs:
+    """One shift's forecast on the grid. Arrays are per cell (rows of `expected`) or per crime type.
+
+    `recent_dose_minutes` is the dosage within the policy's memory window, `consecutive_shifts` how
+    many shifts in a row the box has just been a mission; `reasons` holds each cell's "why this box"
+    texts (a sequence per cell, or a mapping cell index → texts), carried unchanged into missions.
+    """
+
+    cell_ids: np.ndarray
+    beat: np.ndarray
+    expected: np.ndarray
+    crime_types: tuple[str, ...]
+    severity_weight: np.ndarray
+    patrol_efficacy: np.ndarray
+    recent_dose_minutes: np.ndarray | None = None
+    consecutive_shifts: np.ndarray | None = None
+    suppressed: np.ndarray | None = None
+    reasons: Sequence[Sequence[str]] | Mapping[int, Sequence[str]] | None = None
+    beat_codes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        expected = np.asarray(self.expected, dtype=float)
+        if expected.ndim != 2:
+            raise PlanningError(f"expected must be cells × crime types, got shape {expected.shape}")
+        n, t = expected.shape
+        self._set("expected", expected)
+        self._set("cell_ids", _per_cell(self.cell_ids, n, "cell_ids", object))
+        self._set("beat", _per_cell(self.beat, n, "beat", np.int64))
+        self._set("crime_types", tuple(str(c) for c in self.crime_types))
+        for name in ("severity_weight", "patrol_efficacy"):
+            arr = np.asarray(getattr(self, name), dtype=float)
+            if arr.shape != (t,):
+                raise PlanningError(
+                    f"{name} must have one value per crime type ({t}), got {arr.shape}"
+                )
+            _check_non_negative(arr, name)
+            self._set(name, arr)
+        if len(self.crime_types) != t:
+            raise PlanningError(f"{len(self.crime_types)} crime types named for {t} columns")
+        self._set(
+            "recent_dose_minutes",
+            _per_cell(self.recent_dose_minutes, n, "recent_dose_minutes", float),
+        )
+        self._set(
+            "consecutive_shifts",
+            _per_cell(self.consecutive_shifts, n, "consecutive_shifts", np.int64),
+        )
+        self._set("suppressed", _per_cell(self.suppressed, n, "suppressed", bool))
+        _check_non_negative(expected, "expected")
+        _check_non_negative(self.recent_dose_minutes, "recent_dose_minutes")
+        _check_non_negative(self.consecutive_shifts, "consecutive_shifts")
+        if n and self.beat.min() < NO_BEAT:
+            raise PlanningError(f"beat indices must be >= {NO_BEAT}")
+        self._set("beat_codes", tuple(str(c) for c in self.beat_codes))
+        if self.beat_codes and n and self.beat.max() >= len(self.beat_codes):
+            raise PlanningError(
+                f"beat index {self.beat.max()} has no code ({len(self.beat_codes)} given)"
+            )
+        if (
+            self.reasons is not None
+            and not isinstance(self.reasons, Mapping)
+            and len(self.reasons) != n
+        ):
+            raise PlanningError(
+                f"reasons must have one entry per cell ({n}), got {len(self.reasons)}"
+            )
+
+    @property
+    def n_cells(self) -> int:
+        return int(self.expected.shape[0])
+
+    @cached_property
+    def n_beats(self) -> int:
+        top = int(self.beat.max()) + 1 if self.n_cells else 0
+        return max(len(self.beat_codes), top)
+
+    @cached_property
+    def type_weight(self) -> np.ndarray:
+        """Harm prevented per expected incident of each type: severity weight × patrol efficacy."""
+        return self.severity_weight * self.patrol_efficacy
+
+    @cached_property
+    def id_rank(self) -> np.ndarray:
+        """Position of each cell id in sorted order: the tie-break that survives a grid rebuild."""
+        rank = np.empty(self.n_cells, dtype=np.int64)
+        rank[np.argsort(self.cell_ids.astype(str), kind="stable")] = np.arange(self.n_cells)
+        return rank
+
+    def beat_code(self, beat: int) -> str:
+        return self.beat_codes[beat] if self.beat_codes else str(beat)
+
+    def reasons_for(self, cell: int) -> tuple[str, ...]:
+        if self.reasons is None:
+            return ()
+        if isinstance(self.reasons, Mapping):
+            return tuple(self.reasons.get(cell, ()))
+        return tuple(self.reasons[cell])
+
+    def _set(self, name: str, value) -> None:
+        object.__setattr__(self, name, value)
+
+
+@dataclass(frozen=True)
+class PlanningPolicy:
+    """How an agency turns scores into missions. `missions_per_beat` is one number or one per beat."""
+
+    missions_per_beat: int | tuple[int, ...] = MISSIONS_PER_BEAT_DEFAULT
+    temperature: float = TEMPERATURE_DEFAULT
+    control_share: float = 0.0
+    dose_minutes: float = DOSE_MINUTES_DEFAULT
+    dose_score_factor: float = DOSE_SCORE_FACTOR_DEFAULT
+    max_consecutive_shifts: int = MAX_CONSECUTIVE_SHIFTS_DEFAULT
+    candidate_pool_per_mission: float = CANDIDATE_POOL_PER_MISSION_DEFAULT
+
+    def __post_init__(self) -> None:
+        per_beat = self.missions_per_beat
+        if isinstance(per_beat, int | np.integer):
+            per_beat = int(per_beat)
+            counts: tuple[int, ...] = (per_beat,)
+        else:
+            per_beat = counts = tuple(int(c) for c in np.asarray(per_beat).ravel())
+        object.__setattr__(self, "missions_per_beat", per_beat)
+        if any(c < 0 for c in counts):
+            raise PlanningError("missions_per_beat must be >= 0")
+        if not (math.isfinite(self.temperature) and self.temperature >= 0):
+            raise PlanningError(
+                f"temperature must be a finite number >= 0, got {self.temperature!r}"
+            )
+        if not 0 <= self.control_share <= CONTROL_SHARE_MAX:
+            raise PlanningError(
+                f"control_share must lie in [0, {CONTROL_SHARE_MAX}], got {self.control_share!r}"
+            )
+        if not (math.isfinite(self.dose_minutes) and self.dose_minutes > 0):
+            raise PlanningError(f"dose_minutes must be > 0, got {self.dose_minutes!r}")
+        if not 0 < self.dose_score_factor <= 1:
+            raise PlanningError(
+                f"dose_score_factor must lie in (0, 1], got {self.dose_score_factor!r}"
+            )
+        if self.max_consecutive_shifts < 1:
+            raise PlanningError("max_consecutive_shifts must be >= 1")
+        if not (
+            math.isfinite(self.candidate_pool_per_mission) and self.candidate_pool_per_mission >= 1
+        ):
+            raise PlanningError("candidate_pool_per_mission must be >= 1")
+
+    def capacity(self, n_beats: int) -> np.ndarray:
+        """Missions per beat as an array of length `n_beats`."""
+        if isinstance(self.missions_per_beat, int):
+            return np.full(n_beats, self.missions_per_beat, dtype=np.int64)
+        if len(self.missions_per_beat) != n_beats:
+            raise PlanningError(
+                f"missions_per_beat has {len(self.missions_per_beat)} values for {n_beats} beats"
+            )
+        return np.asarray(self.missions_per_beat, dtype=np.int64)
+
+
+@dataclass(frozen=True)
+class Driver:
+    """A crime type's part of a box's score (before dosage lowering)."""
+
+    crime_type: str
+    contribution: float  # severity weight × patrol efficacy × expected count
+    share: float  # of the box's raw score; a mission's shares sum to 1
+
+
+@dataclass(frozen=True)
+class PlannedMission:
+    cell_index: int
+    cell_id: str
+    beat: int
+    rank: int  # 1-based within the beat: forced missions first, then in draw order
+    score: float  # after dosage lowering
+    raw_score: float  # preventable harm before dosage lowering
+    drivers: tuple[Driver, ...]  # largest contribution first
+    reasons: tuple[str, ...]
+    forced: bool  # added by an analyst or already started; not drawn
+    draw: float | None  # uniform draw behind the sampling key; None when not drawn
+    probability: float  # chance at its step of the one-at-a-time draw; 1 when forced or top-k
+
+
+@dataclass(frozen=True)
+class ControlBox:
+    """An eligible box held back for evaluation: recorded, never patrolled, never also a mission."""
+
+    cell_index: int
+    cell_id: str
+    beat: int
+    score: float
+    raw_score: float
+    draw: float
+
+
+@dataclass(frozen=True)
+class BeatDraw:
+    """How one beat was drawn: its own seed, so any beat can be re-run alone."""
+
+    beat: int
+    beat_code: str
+    seed_hex: str
+    capacity: int
+    eligible: int  # eligible boxes in the beat, forced ones excluded
+    pool_size: int  # best eligible boxes the controls and missions were drawn from
+    forced: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    seed_material: str
+    seed_hex: str  # sha256 of the seed material
+    policy: PlanningPolicy
+    missions: list[PlannedMission] = field(default_factory=list)
+    controls: list[ControlBox] = field(default_factory=list)
+    beats: list[BeatDraw] = field(default_factory=list)
+
+    def missions_in(self, beat: int) -> list[PlannedMission]:
+        return [m for m in self.missions if m.beat == beat]
+
+    def controls_in(self, beat: int) -> list[ControlBox]:
+        return [c for c in self.controls if c.beat == beat]
+
+
+def _per_cell(values, n: int, name: str, dtype) -> np.ndarray:
+    if values is None:
+        return np.zeros(n, dtype=dtype)
+    arr = np.asarray(values, dtype=dtype)
+    if arr.shape != (n,):
+        raise PlanningError(f"{name} must have one value per cell ({n}), got shape {arr.shape}")
+    return arr
+
+
+def _check_non_negative(arr: np.ndarray, name: str) -> None:
+    if arr.size and not (np.all(np.isfinite(arr)) and arr.min() >= 0):
+        raise PlanningError(f"{name} must be finite and >= 0")
