@@ -82,15 +82,15 @@ def _save_agency(city) -> Agency:
 
 def _save_boundaries(city):
     districts = {}
-    for code, name, polygon in city.districts:
-        districts[code], _ = District.objects.update_or_create(
-            code=code, defaults={"name": name, "geom": _multipolygon(polygon)}
+    for d in city.districts:
+        districts[d.code], _ = District.objects.update_or_create(
+            code=d.code, defaults={"name": d.name, "geom": _multipolygon(d.polygon)}
         )
     beats = []
-    for code, name, district_code, polygon in city.beats:
+    for b in city.beats:
         beat, _ = Beat.objects.update_or_create(
-            code=code,
-            defaults={"name": name, "district": districts[district_code], "geom": _multipolygon(polygon)},
+            code=b.code,
+            defaults={"name": b.name, "district": districts[b.district], "geom": _multipolygon(b.polygon)},
         )
         beats.append(beat)
     return list(districts.values()), beats
