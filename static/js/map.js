@@ -18,6 +18,13 @@ window.Missions = window.Missions || {};
     return map;
   };
 
+  // Light yellow to dark red, on a square-root scale so that a few hot cells do not wash out the rest.
+  M.heat = function (share) {
+    var t = Math.sqrt(Math.max(0, Math.min(1, share)));
+    var hue = 55 - 55 * t, light = 85 - 50 * t;
+    return "hsl(" + hue + ", 90%, " + light + "%)";
+  };
+
   M.fetchJSON = function (url) {
     return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) {
@@ -65,6 +72,13 @@ window.Missions = window.Missions || {};
             { renderer: renderer, color: "#888", weight: 0.4, fill: false, interactive: false });
         }));
         control.addOverlay(layers.grid, "Grid (" + grid.count + " cells)");
+        var peak = Math.max.apply(null, grid.cells.map(function (c) { return c[7]; }).concat([1]));
+        layers.incidents = L.layerGroup(grid.cells.filter(function (c) { return c[7] > 0; }).map(function (c) {
+          return L.rectangle([[c[3], c[4]], [c[5], c[6]]], {
+            renderer: renderer, stroke: false, fillColor: M.heat(c[7] / peak), fillOpacity: 0.75
+          }).bindTooltip("Cell " + c[0] + ": " + c[7] + " incidents");
+        })).addTo(map);
+        control.addOverlay(layers.incidents, "Incidents, last " + grid.incident_days + " days");
         if (status) { status.textContent = grid.count + " cells."; }
       }));
     }

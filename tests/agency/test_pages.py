@@ -57,6 +57,7 @@ def test_map_data_endpoints(small_agency, analyst, client):
     assert grid["count"] == len(grid["cells"]) > 50 and grid["cell_size_m"] == 250
     cell_id, district, beat, south, west, north, east = grid["cells"][0]
     assert south < north and west < east and beat.startswith(district)
+    assert grid["incident_days"] == 28 and all(row[7] >= 0 for row in grid["cells"])
 
 
 @pytest.mark.django_db
