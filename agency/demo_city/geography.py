@@ -1,5 +1,5 @@
-"""Port Meridian's map in local metres: coastline and river boundary, districts, beats, the 50 m raster
-and the risk-terrain points (bars, transit stops, schools, shops); projected to lon/lat at the edges."""
+"""Port Meridian's map in local metres: the coastline-and-river boundary, districts, beats and the
+50 m raster the incidents are generated on; projected to lon/lat only at the edges."""
 
 from __future__ import annotations
 
@@ -181,11 +181,12 @@ def tile(region: Polygon, seeds: np.ndarray) -> list[Polygon]:
     cells = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=region, ordered=True)
     parts = [cell.segmentize(OUTLINE_STEP_M).intersection(region) for cell in cells.geoms]
     tiles = [_largest_polygon(p) for p in parts]
-    for part, keep in zip(parts, tiles, strict=True):
+    for i, (part, keep) in enumerate(zip(parts, tiles, strict=True)):
         for sliver in getattr(part, "geoms", [part]):
             if sliver.equals(keep) or sliver.area == 0:
                 continue
             shared = [t.boundary.intersection(sliver.boundary).length for t in tiles]
+            shared[i] = -1.0  # cut off from its own tile, so it cannot rejoin it
             j = int(np.argmax(shared))
             tiles[j] = _largest_polygon(shapely.union(tiles[j], sliver))
     return tiles
