@@ -1,9 +1,14 @@
 """Home pages per role, the GeoJSON API behind the maps, token auth and the OpenAPI schema."""
 
+from datetime import timedelta
+
 import pytest
+from django.contrib.gis.geos import Point
 from django.urls import reverse
+from django.utils import timezone
 
 from forecasting.services import build_grid
+from ingest.models import Incident, Source
 from tests.conftest import TEST_PASSWORD
 
 
@@ -47,6 +52,12 @@ def test_analyst_page_is_a_handful_of_queries(small_agency, analyst, client, dja
 @pytest.mark.django_db
 def test_map_data_endpoints(small_agency, analyst, client):
     build_grid()
+    source = Source.objects.create(name="RMS")
+    for external_id, days_ago in [("a", 1), ("b", 3), ("old", 60)]:
+        Incident.objects.create(
+            source=source, external_id=external_id, location=Point(-79.3990, 43.6505, srid=4326),
+            occurred_from=timezone.now() - timedelta(days=days_ago),
+        )
     client.force_login(analyst)
     districts = client.get("/api/v1/districts.geojson").json()
     assert [f["properties"]["code"] for f in districts["features"]] == ["D1", "D2"]
@@ -55,9 +66,13 @@ def test_map_data_endpoints(small_agency, analyst, client):
     assert {f["properties"]["code"] for f in beats["features"]} == {"D2-B1", "D2-B2"}
     grid = client.get("/api/v1/grid/").json()
     assert grid["count"] == len(grid["cells"]) > 50 and grid["cell_size_m"] == 250
-    cell_id, district, beat, south, west, north, east = grid["cells"][0]
+    cell_id, district, beat, south, west, north, east, incidents = grid["cells"][0]
     assert south < north and west < east and beat.startswith(district)
-    assert grid["incident_days"] == 28 and all(row[7] >= 0 for row in grid["cells"])
+    assert grid["incident_days"] == 28
+    counts = {row[0]: row[7] for row in grid["cells"] if row[7]}
+    assert len(counts) == 1 and list(counts.values()) == [2]  # the 60-day-old one is left out
+    hot = next(row for row in grid["cells"] if row[7])
+    assert hot[3] <= 43.6505 <= hot[5] and hot[4] <= -79.3990 <= hot[6]
 
 
 @pytest.mark.django_db
