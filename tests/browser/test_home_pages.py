@@ -44,3 +44,18 @@ def test_job_page_polls_until_the_job_finishes(small_agency, analyst, login, liv
     page.wait_for_function("document.getElementById('job-status').textContent === 'Succeeded'", timeout=10_000)
     assert page.inner_text("#job-message") == "17 cells built."
     assert page.eval_on_selector("#job-progress", "el => el.value") == 100
+
+
+def test_admin_shows_a_district_on_a_map(small_agency, role_user, login, live_server):
+    from agency.models import District
+
+    chief = role_user("Administrator", username="chief")
+    chief.is_staff = True
+    chief.save()
+    district = District.objects.get(code="D1")
+    page = login("chief")
+    page.goto(f"{live_server.url}/admin/agency/district/{district.pk}/change/")
+    page.wait_for_selector(".leaflet-container path.leaflet-interactive", timeout=15_000)
+    assert page.locator(".leaflet-container").count() == 1
+    assert page.js_errors == []
+    screenshot(page, "admin-district")
