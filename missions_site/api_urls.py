@@ -12,4 +12,6 @@ urlpatterns = [
     path("", include("jobs.api_urls")),
     path("", include("forecasting.api_urls")),
     path("", include("ingest.api_urls")),
+    path("", include("missions.api_urls")),
+    path("", include("tactics.api_urls")),
 ]
