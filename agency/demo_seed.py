@@ -1,11 +1,14 @@
 """Writes the generated demo city (agency/demo_city) into the database: the data of `make demo`.
 
-Everything goes through one transaction, so a failed seed leaves the database as it was.
+Configuration is written in one transaction; incidents go through the ingest import (its own
+transaction and run row). Every step is an upsert, so running it again repairs a failed seed.
 """
 
 import secrets
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 import shapely
@@ -13,7 +16,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import transaction
 
-from ingest.models import Incident, RiskLayer, RiskLayerPoint, Source
+from ingest.mapping import parse_mapping
+from ingest.models import ImportRun, RiskLayer, RiskLayerPoint, Source
+from ingest.services.imports import import_incidents_file
+from ingest.services.sources import save_source
 from tactics.models import Tactic
 
 from . import roles
@@ -21,7 +27,16 @@ from .demo_city import demo_shifts, demo_tactics, generate_demo_city
 from .models import Agency, Beat, CrimeType, District, MissionPolicy, OfficerProfile, Shift
 
 DEMO_SOURCE = "Demo RMS"
-INCIDENT_BATCH = 5000
+DEMO_FEED_FIELDS = {
+    "external_id": "id",
+    "occurred_from": "occurred_at",
+    "occurred_to": "occurred_to",
+    "reported_at": "reported_at",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "raw_code": "offense_code",
+    "premise_type": "premises_type",
+}
 DEMO_USERS = (  # username, role, officer badge and home beat index (officers only)
     ("analyst", roles.ANALYST),
     ("supervisor", roles.SUPERVISOR),
@@ -62,7 +77,9 @@ def seed_demo(
         _save_shifts_policy_tactics(crime_types)
         progress(35, "Risk-terrain layers")
         layers = _save_layers(city)
-        incidents = _save_incidents(city, crime_types, progress)
+    # The import runs its own transaction and closes its run row whatever happens.
+    incidents = _save_incidents(city, progress)
+    with transaction.atomic():
         usernames = _save_users(password, beats)
     return DemoSeedResult(
         agency.name, len(districts), len(beats), incidents, layers, password, usernames
@@ -143,38 +160,44 @@ def _save_layers(city) -> dict[str, int]:
     return counts
 
 
-def _save_incidents(city, crime_types: dict[str, CrimeType], progress) -> int:
-    source, _ = Source.objects.get_or_create(name=DEMO_SOURCE, defaults={"kind": Source.Kind.RMS})
-    frame = city.incidents
-    total = len(frame)
-    rows = frame.to_dict("records")
-    for start in range(0, total, INCIDENT_BATCH):
-        batch = rows[start : start + INCIDENT_BATCH]
-        Incident.objects.bulk_create(
-            [_incident(source, crime_types, row) for row in batch],
-            update_conflicts=True,
-            unique_fields=["source", "external_id"],
-            update_fields=["occurred_from", "occurred_to", "reported_at", "location", "crime_type",
-                           "raw_code", "premise_type", "officer_initiated"],
+def _save_incidents(city, progress) -> int:
+    """Through the ingest app's import, the one write path for incidents: the demo's RMS export
+    is written as a CSV and imported like any agency's feed."""
+    mapping = parse_mapping({
+        "kind": "rms",
+        "format": "csv",
+        "timezone": city.timezone,
+        "fields": DEMO_FEED_FIELDS,
+        "officer_initiated": {"field": "officer_initiated", "values": ["true"]},
+    })
+    source = save_source(source=Source.objects.filter(name=DEMO_SOURCE).first(), name=DEMO_SOURCE,
+                         mapping=mapping)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "port-meridian-rms.csv"
+        _demo_feed(city).to_csv(path, index=False)
+        run = import_incidents_file(
+            path=path, source=source, mapping=mapping,
+            progress=lambda pct, msg="": progress(40 + 0.55 * pct, msg),
         )
-        progress(40 + 55 * (start + len(batch)) / max(total, 1), f"Incidents {start + len(batch)}/{total}")
-    return total
+    if run.status != ImportRun.Status.SUCCEEDED:
+        raise RuntimeError(f"Importing the demo incidents failed: {run.error or run.message}")
+    return run.created + run.updated + run.unchanged
 
 
-def _incident(source, crime_types, row) -> Incident:
-    occurred_to = row.get("occurred_to")
-    return Incident(
-        source=source,
-        external_id=row["id"],
-        occurred_from=row["occurred_at"].to_pydatetime(),
-        occurred_to=None if _missing(occurred_to) else occurred_to.to_pydatetime(),
-        reported_at=None if _missing(row.get("reported_at")) else row["reported_at"].to_pydatetime(),
-        location=Point(float(row["longitude"]), float(row["latitude"]), srid=4326),
-        crime_type=crime_types.get(row["category"]),
-        raw_code=row.get("offense_code") or "",
-        premise_type=row.get("premises_type") or "",
-        officer_initiated=bool(row.get("officer_initiated", False)),
-    )
+def _demo_feed(city) -> pd.DataFrame:
+    """The demo incidents as an RMS export: local ISO 8601 times, one offense code per row."""
+    frame = city.incidents
+    feed = pd.DataFrame({
+        "id": frame["id"],
+        "latitude": frame["latitude"],
+        "longitude": frame["longitude"],
+        "offense_code": frame["offense_code"],
+        "premises_type": frame["premises_type"],
+        "officer_initiated": frame["officer_initiated"].map({True: "true", False: "false"}),
+    })
+    for column in ("occurred_at", "occurred_to", "reported_at"):
+        feed[column] = frame[column].map(lambda t: "" if pd.isna(t) else t.isoformat())
+    return feed
 
 
 def _save_users(password: str, beats: list[Beat]) -> list[str]:
@@ -204,5 +227,3 @@ def _multipolygon(shape) -> GEOSGeometry:
     return GEOSGeometry(memoryview(shapely.to_wkb(shape)), srid=4326)
 
 
-def _missing(value) -> bool:
-    return value is None or pd.isna(value)

@@ -1,12 +1,21 @@
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
-from .models import Incident, RiskLayer, RiskLayerPoint, Source
+from .models import (
+    CalendarEvent,
+    ImportRun,
+    Incident,
+    RejectedRow,
+    RiskLayer,
+    RiskLayerPoint,
+    Source,
+)
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "timezone")
+    list_display = ("name", "kind", "preset", "format", "timezone", "srid", "watch_folder")
+    list_filter = ("kind", "preset")
 
 
 @admin.register(Incident)
@@ -28,3 +37,29 @@ class RiskLayerPointAdmin(LeafletGeoAdmin):
     list_display = ("name", "layer")
     list_filter = ("layer",)
     list_select_related = ("layer",)
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ("pk", "source", "via", "file_name", "status", "total_rows", "created",
+                    "updated", "unchanged", "rejected", "unmapped", "created_at")
+    list_filter = ("status", "via", "source")
+    list_select_related = ("source",)
+    readonly_fields = [f.name for f in ImportRun._meta.fields]
+    date_hierarchy = "created_at"
+
+
+@admin.register(RejectedRow)
+class RejectedRowAdmin(admin.ModelAdmin):
+    list_display = ("run", "row_number", "external_id", "reason_code", "reason")
+    list_filter = ("reason_code",)
+    list_select_related = ("run", "run__source")
+    readonly_fields = ("run", "row_number", "external_id", "reason_code", "reason", "raw")
+
+
+@admin.register(CalendarEvent)
+class CalendarEventAdmin(LeafletGeoAdmin):
+    list_display = ("name", "calendar", "starts_at", "ends_at", "district", "expected_attendance")
+    list_filter = ("calendar", "district")
+    list_select_related = ("district",)
+    date_hierarchy = "starts_at"

@@ -1,8 +1,11 @@
-"""Incidents as fed by CAD/RMS sources, and the risk-terrain point layers used by forecasting.
+"""Incidents as fed by CAD/RMS sources, their import runs and rejected rows, and the risk-terrain
+point layers and event calendar used by forecasting.
 
-No personal data is ever stored here: no names, dates of birth, narratives or phone numbers.
+No personal data is ever stored here: no names, dates of birth, narratives or phone numbers
+(`ingest.mapping.INCIDENT_FIELDS` is the allow-list of what a feed may fill).
 """
 
+from django.conf import settings
 from django.contrib.gis.db import models
 
 
@@ -11,10 +14,43 @@ class Source(models.Model):
         CAD = "cad", "CAD (calls for service)"
         RMS = "rms", "RMS (crime reports)"
 
+    class Format(models.TextChoices):
+        AUTO = "auto", "Detect from the file name"
+        CSV = "csv", "CSV"
+        GEOJSON = "geojson", "GeoJSON"
+        SHAPEFILE = "shapefile", "Shapefile (zip)"
+
     name = models.CharField(max_length=100, unique=True)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.RMS)
     timezone = models.CharField(max_length=64, blank=True, help_text="Blank = the agency's zone.")
-    mapping = models.JSONField(default=dict, blank=True, help_text="Field mapping of the feed.")
+    mapping = models.JSONField(
+        default=dict, blank=True,
+        help_text="Field mapping of the feed: {incident field: column}, e.g. {\"external_id\": \"ID\"}.",
+    )
+    preset = models.CharField(max_length=64, blank=True, help_text="Preset the mapping came from.")
+    format = models.CharField(max_length=16, choices=Format.choices, default=Format.AUTO)
+    srid = models.PositiveIntegerField(
+        default=4326, help_text="EPSG code of the x/y columns (4326 = longitude/latitude)."
+    )
+    options = models.JSONField(
+        default=dict, blank=True,
+        help_text="Reader options: delimiter, encoding, time_format (blank = detected / ISO 8601).",
+    )
+    code_map = models.JSONField(
+        default=dict, blank=True,
+        help_text="Feed code → crime type code or name; codes not listed are matched against each"
+        " crime type's offense codes and name.",
+    )
+    officer_initiated_field = models.CharField(
+        max_length=100, blank=True, help_text="Column that says officer-initiated vs citizen-reported."
+    )
+    officer_initiated_values = models.JSONField(
+        default=list, blank=True, help_text="Values of that column meaning officer-initiated."
+    )
+    watch_folder = models.CharField(
+        max_length=500, blank=True, help_text="Folder whose new files are imported automatically."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, null=True)
 
     class Meta:
         ordering = ["name"]
@@ -43,6 +79,10 @@ class Incident(models.Model):
     premise_type = models.CharField(max_length=100, blank=True)
     officer_initiated = models.BooleanField(default=False)
     source_updated_at = models.DateTimeField(null=True, blank=True)
+    content_hash = models.CharField(
+        max_length=16, blank=True,
+        help_text="Digest of the stored values; decides updates when the feed has no updated-at.",
+    )
     imported_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -75,3 +115,129 @@ class RiskLayerPoint(models.Model):
 
     def __str__(self):
         return f"{self.layer.name}: {self.name}"
+
+
+class ImportRun(models.Model):
+    """One import of a file or API batch into a source, with its summary.
+
+    Its status is written outside the data transaction, so a run killed mid-import stays
+    visible and is closed as failed by `services.close_stale_imports`.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    class Via(models.TextChoices):
+        COMMAND = "command", "Command line"
+        UPLOAD = "upload", "Upload page"
+        API = "api", "API push"
+        FOLDER = "folder", "Watched folder"
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="import_runs")
+    job = models.OneToOneField(
+        "jobs.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_run"
+    )
+    via = models.CharField(max_length=16, choices=Via.choices, default=Via.COMMAND)
+    file_name = models.CharField(max_length=500, blank=True)
+    file_path = models.CharField(max_length=1000, blank=True, help_text="Stored upload, if any.")
+    strict = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    message = models.CharField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    total_rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    unmapped = models.PositiveIntegerField(default=0)
+    details = models.JSONField(
+        default=dict, blank=True,
+        help_text="Warnings, rejected counts by reason, unmapped codes, older versions skipped.",
+    )
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True)
+    payload_hash = models.CharField(max_length=64, blank=True)
+    worker = models.CharField(max_length=200, blank=True, help_text="host:pid running the import.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "idempotency_key"], name="importrun_idempotency_key_per_source"
+            )
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"{self.source.name} #{self.pk} {self.status}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    def summary(self) -> dict:
+        return {
+            "run": self.pk,
+            "status": self.status,
+            "total_rows": self.total_rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "unmapped": self.unmapped,
+            "message": self.message,
+        }
+
+
+class RejectedRow(models.Model):
+    """A row an import did not apply, with why; `raw` holds only the mapped (allowed) columns."""
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="rejected_rows")
+    row_number = models.PositiveIntegerField(help_text="1 = the first data row of the file.")
+    external_id = models.CharField(max_length=200, blank=True)
+    reason_code = models.CharField(max_length=32, db_index=True)
+    reason = models.CharField(max_length=500)
+    raw = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["run", "row_number"]
+
+    def __str__(self):
+        return f"run {self.run_id} row {self.row_number}: {self.reason}"
+
+
+class CalendarEvent(models.Model):
+    """A planned event (game, concert, parade) that forecasting can use as a feature."""
+
+    name = models.CharField(max_length=200)
+    starts_at = models.DateTimeField(db_index=True)
+    ends_at = models.DateTimeField()
+    location = models.PointField(srid=4326, null=True, blank=True)
+    district = models.ForeignKey(
+        "agency.District", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    expected_attendance = models.PositiveIntegerField(null=True, blank=True)
+    calendar = models.SlugField(max_length=64, default="events", help_text="Which file/feed.")
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["calendar", "name", "starts_at"], name="calendarevent_unique_per_calendar"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gte=models.F("starts_at")), name="calendarevent_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.starts_at:%Y-%m-%d})"

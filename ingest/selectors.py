@@ -1,13 +1,16 @@
-"""Reads of incidents shared by pages and the API."""
+"""Reads of incidents, sources, import runs and data quality shared by pages and the API."""
 
+from collections.abc import Iterator
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import ExtractHour, ExtractMinute, TruncMonth
 from django.utils import timezone
 
 from agency.models import CrimeType, District
 
-from .models import Incident
+from .models import ImportRun, Incident, Source
 
 
 def incident_counts_by_district(*, days: int, now=None) -> dict[str, int]:
@@ -42,3 +45,193 @@ def incident_trend_by_type(*, days: int, now=None) -> list[dict]:
         }
         for t in types
     ]
+
+
+# --- import runs, sources and data quality -------------------------------------------------
+
+CHART_WIDTH, CHART_HEIGHT = 720, 160  # SVG user units of the monthly chart
+HEAPED_HOURS = (0, 12)  # default times entered when the real one is unknown
+PREVIEW_ROWS = 10
+RUNS_SHOWN = 20
+REJECTED_SHOWN = 100
+
+
+def code_lookup(mapping) -> tuple[dict[str, int], list[str]]:
+    """Lower-cased feed code → crime type id, and warnings for mapping entries matching no type.
+
+    Precedence: the mapping's explicit codes, then each crime type's offense codes, then its
+    code and name.
+    """
+    lookup: dict[str, int] = {}
+    by_type: dict[str, int] = {}
+    for crime_type in CrimeType.objects.only("id", "code", "name", "offense_codes"):
+        by_type[crime_type.code.lower()] = crime_type.id
+        by_type.setdefault(crime_type.name.lower(), crime_type.id)
+        for code in crime_type.offense_codes or []:
+            lookup[str(code).strip().lower()] = crime_type.id
+    for key, type_id in by_type.items():
+        lookup.setdefault(key, type_id)
+    warnings = []
+    for raw, target in mapping.codes.items():
+        type_id = by_type.get(str(target).strip().lower())
+        if type_id is None:
+            warnings.append(f"Code '{raw}' → '{target}': no such crime type, kept as unmapped.")
+            continue
+        lookup[str(raw).strip().lower()] = type_id
+    return lookup, warnings
+
+
+def sources_overview() -> list[Source]:
+    """Sources with their incident count and their latest run, in two queries."""
+    latest_run = ImportRun.objects.filter(source=OuterRef("pk")).order_by("-created_at", "-pk")
+    sources = list(Source.objects.annotate(
+        incident_count=Count("incidents"), latest_run_id=Subquery(latest_run.values("pk")[:1])
+    ))
+    runs = ImportRun.objects.in_bulk([s.latest_run_id for s in sources if s.latest_run_id])
+    for source in sources:
+        source.latest_run = runs.get(source.latest_run_id)
+    return sources
+
+
+def recent_import_runs(*, limit: int = RUNS_SHOWN, source: Source | None = None):
+    runs = ImportRun.objects.select_related("source", "job", "created_by")
+    if source is not None:
+        runs = runs.filter(source=source)
+    return runs[:limit]
+
+
+def get_import_run(*, run_id: int) -> ImportRun:
+    return ImportRun.objects.select_related("source", "job", "created_by").get(pk=run_id)
+
+
+def rejected_rows(*, run: ImportRun, limit: int | None = REJECTED_SHOWN):
+    rows = run.rejected_rows.order_by("row_number", "pk")
+    return rows[:limit] if limit else rows
+
+
+def rejected_rows_csv(*, run: ImportRun) -> Iterator[list[str]]:
+    """Header and rows for the download: row, id, reason, then the row's raw (mapped) values."""
+    first = run.rejected_rows.order_by("row_number").first()
+    raw_columns = list(first.raw) if first else []
+    yield ["row", "id", "reason_code", "reason", *raw_columns]
+    for row in run.rejected_rows.order_by("row_number", "pk").iterator(chunk_size=5000):
+        yield [str(row.row_number), row.external_id, row.reason_code, row.reason,
+               *(str(row.raw.get(c, "")) for c in raw_columns)]
+
+
+def preview_import(*, path, mapping, rows: int = PREVIEW_ROWS) -> dict:
+    """The first rows of a file as the import would map them: values, crime type, or reason."""
+    from agency.models import Agency
+
+    from .readers import detect_format, file_columns, read_chunks, sniff_csv
+    from .validation import RowContext, validate_chunk
+
+    fmt = detect_format(path, mapping.format)
+    dialect = sniff_csv(path, encoding=mapping.encoding, delimiter=mapping.delimiter) \
+        if fmt == "csv" else None
+    columns = file_columns(path, fmt, dialect)
+    if fmt != "csv":
+        mapping = mapping.with_geometry_columns(columns)
+    chunk = next(read_chunks(path, columns=mapping.columns, fmt=fmt, chunk_rows=rows,
+                             dialect=dialect), None)
+    agency = Agency.current()
+    tz = mapping.timezone or agency.timezone
+    lookup, warnings = code_lookup(mapping)
+    result = validate_chunk(chunk, mapping, RowContext(timezone=tz, code_lookup=lookup))
+    names = dict(CrimeType.objects.values_list("id", "name"))
+    shown = [
+        {"row": int(r["_row"]), "external_id": r["external_id"],
+         "occurred_from": r["occurred_from"].tz_convert(tz).strftime("%Y-%m-%d %H:%M %Z"),
+         "latitude": round(r["latitude"], 6), "longitude": round(r["longitude"], 6),
+         "code": r["raw_code"], "crime_type": names.get(_int_or_none(r["crime_type_id"])),
+         "premise_type": r["premise_type"], "call_type": r["call_type"],
+         "officer_initiated": bool(r["officer_initiated"]), "reason": ""}
+        for r in result.valid.to_dict("records")
+    ] + [
+        {"row": int(r["_row"]), "external_id": r["external_id"], "reason": r["reason"]}
+        for r in result.rejected.to_dict("records")
+    ]
+    return {
+        "format": fmt, "columns": columns, "dialect": dialect, "timezone": tz,
+        "rows": sorted(shown, key=lambda r: r["row"]),
+        "warnings": [*mapping.warnings, *warnings],
+        "unread_columns": [c for c in columns if c not in mapping.columns
+                           and not c.startswith("@")],
+    }
+
+
+def data_quality(*, source: Source) -> dict:
+    """What an analyst must see before training on a source: volume by month and type, heaped
+    times, unmapped codes, locations outside the jurisdiction, duplicates."""
+    from agency.models import Agency
+
+    tz = ZoneInfo(source.timezone or Agency.current().timezone)
+    incidents = Incident.objects.filter(source=source)
+    total = incidents.count()
+    months = list(
+        incidents.annotate(month=TruncMonth("occurred_from", tzinfo=tz))
+        .values("month").annotate(n=Count("id")).order_by("month")
+    )
+    by_type = list(
+        incidents.values("crime_type__name", "crime_type__colour")
+        .annotate(n=Count("id")).order_by("-n")
+    )
+    heaped = incidents.annotate(
+        hour=ExtractHour("occurred_from", tzinfo=tz), minute=ExtractMinute("occurred_from", tzinfo=tz)
+    ).filter(minute=0, hour__in=HEAPED_HOURS).values("hour").annotate(n=Count("id"))
+    heaped = {row["hour"]: row["n"] for row in heaped}
+    repeat_groups = (
+        incidents.values("occurred_from", "location", "raw_code").annotate(n=Count("id"))
+        .filter(n__gt=1).values_list("n", flat=True)
+    )
+    latest = source.import_runs.filter(
+        status=ImportRun.Status.SUCCEEDED
+    ).exclude(via=ImportRun.Via.API).first()
+    reasons = (latest.details.get("rejected_by_reason") or {}) if latest else {}
+    peak_type = max((t["n"] for t in by_type), default=0) or 1
+    return {
+        "total": total,
+        "timezone": str(tz),
+        "chart": _month_chart(months),
+        "by_type": [
+            {"name": t["crime_type__name"] or "Unmapped", "colour": t["crime_type__colour"] or "#999999",
+             "count": t["n"], "share": _share(t["n"], total),
+             "bar_pct": round(100 * t["n"] / peak_type)}
+            for t in by_type
+        ],
+        "heaped_midnight": _share(heaped.get(0, 0), total),
+        "heaped_noon": _share(heaped.get(12, 0), total),
+        "unmapped": _share(sum(t["n"] for t in by_type if t["crime_type__name"] is None), total),
+        "unmapped_codes": (latest.details.get("unmapped_codes") or {}) if latest else {},
+        "latest_run": latest,
+        "outside": _share(reasons.get("outside_jurisdiction", 0), latest.total_rows) if latest else None,
+        "duplicate_ids": reasons.get("duplicate_id", 0),
+        "repeated_in_file": latest.details.get("repeated_in_file", 0) if latest else 0,
+        "exact_repeats": sum(n - 1 for n in repeat_groups),
+        "rejected_by_reason": reasons,
+    }
+
+
+def _month_chart(months: list[dict]) -> dict:
+    peak = max((m["n"] for m in months), default=0) or 1
+    width = CHART_WIDTH / max(len(months), 1)
+    bars = [
+        {"x": round(i * width, 2), "width": round(max(width - 1, 0.5), 2),
+         "height": round(CHART_HEIGHT * m["n"] / peak, 2),
+         "y": round(CHART_HEIGHT - CHART_HEIGHT * m["n"] / peak, 2),
+         "label": m["month"].strftime("%Y-%m"), "count": m["n"]}
+        for i, m in enumerate(months)
+    ]
+    years = [{"x": b["x"], "label": b["label"][:4]} for b in bars if b["label"].endswith("-01")]
+    return {"bars": bars, "years": years, "peak": peak, "width": CHART_WIDTH, "height": CHART_HEIGHT}
+
+
+def _share(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+def _int_or_none(value):
+    try:
+        return None if value is None or value != value else int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,138 @@
+"""REST API of the ingest app: CAD systems push incident batches; clients read import runs."""
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from missions_site.permissions import ModelPermissionsWithView
+
+from . import services
+from .models import ImportRun, Incident, Source
+from .selectors import recent_import_runs, rejected_rows
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+IDEMPOTENCY_KEY_MAX = 200
+REJECTED_IN_RESPONSE = 500
+
+
+class IncidentRecordSerializer(serializers.Serializer):
+    """One incident as a CAD/RMS system sends it; times without an offset are the source's local time."""
+
+    external_id = serializers.CharField(max_length=200, help_text="The feed's id, unique per source.")
+    occurred_from = serializers.CharField(help_text="ISO 8601, e.g. 2024-05-01T22:15:00-04:00.")
+    occurred_to = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    reported_at = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+    latitude = serializers.FloatField(required=False, allow_null=True)
+    longitude = serializers.FloatField(required=False, allow_null=True)
+    code = serializers.CharField(required=False, allow_blank=True, help_text="Offense or call code.")
+    call_type = serializers.CharField(required=False, allow_blank=True)
+    priority = serializers.CharField(required=False, allow_blank=True)
+    disposition = serializers.CharField(required=False, allow_blank=True)
+    premise_type = serializers.CharField(required=False, allow_blank=True)
+    officer_initiated = serializers.BooleanField(required=False, default=False)
+    updated_at = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True,
+        help_text="When the feed last changed this record; a newer version replaces an older one.",
+    )
+
+
+class IncidentBatchSerializer(serializers.Serializer):
+    source = serializers.SlugRelatedField(slug_field="name", queryset=Source.objects.all())
+    incidents = IncidentRecordSerializer(
+        many=True, min_length=1, max_length=services.API_BATCH_MAX
+    )
+
+
+class RejectedRowSerializer(serializers.Serializer):
+    row = serializers.IntegerField(source="row_number", help_text="1 = the batch's first record.")
+    external_id = serializers.CharField()
+    reason_code = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ImportRunSerializer(serializers.ModelSerializer):
+    source = serializers.CharField(source="source.name")
+
+    class Meta:
+        model = ImportRun
+        fields = [
+            "id", "source", "via", "file_name", "strict", "status", "message", "total_rows",
+            "created", "updated", "unchanged", "rejected", "unmapped", "details", "job",
+            "created_at", "started_at", "finished_at", "is_finished",
+        ]
+
+
+class BatchResultSerializer(ImportRunSerializer):
+    replayed = serializers.BooleanField(help_text="True when this key's earlier result is returned.")
+    rejected_rows = RejectedRowSerializer(many=True, source="rejected_rows_list")
+
+    class Meta(ImportRunSerializer.Meta):
+        fields = [*ImportRunSerializer.Meta.fields, "replayed", "rejected_rows"]
+
+
+class IncidentBatchView(APIView):
+    """POST a batch of incidents; the same validation and newer-wins upsert as file imports."""
+
+    # Token first, so that a CAD system without credentials gets 401 and a WWW-Authenticate hint.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [ModelPermissionsWithView]
+    queryset = Incident.objects.none()  # POST needs ingest.add_incident
+
+    @extend_schema(
+        summary="Push a batch of incidents (CAD/RMS real-time feed)",
+        description=(
+            "Validates and upserts up to 5,000 incidents into a source, exactly like a file import:"
+            " bad records are rejected with a reason (returned), unknown codes are kept unmapped,"
+            " a record replaces the stored one only if it differs and, when both have `updated_at`,"
+            " is newer. The `Idempotency-Key` header makes retries safe: a batch re-sent with the"
+            " same key is applied once and its first result returned (200, `replayed: true`);"
+            " the same key with a different batch is a 409."
+        ),
+        request=IncidentBatchSerializer,
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=True,
+                description="Unique per batch (e.g. a UUID); reuse it only to retry the same batch.",
+            )
+        ],
+        responses={
+            201: BatchResultSerializer,
+            200: OpenApiResponse(BatchResultSerializer, description="Replay of an earlier batch."),
+            400: OpenApiResponse(description="Malformed batch or missing Idempotency-Key."),
+            409: OpenApiResponse(description="Key reused for another batch, or still running."),
+        },
+    )
+    def post(self, request):
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if not key or len(key) > IDEMPOTENCY_KEY_MAX:
+            return Response(
+                {"detail": f"Send an {IDEMPOTENCY_HEADER} header (1–{IDEMPOTENCY_KEY_MAX} chars)."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        batch = IncidentBatchSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        records = [dict(record) for record in batch.validated_data["incidents"]]
+        try:
+            run, replayed = services.push_incidents(
+                source=batch.validated_data["source"], records=records, idempotency_key=key,
+                user=request.user,
+            )
+        except services.IdempotencyConflict as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        run.replayed = replayed
+        run.rejected_rows_list = list(rejected_rows(run=run, limit=REJECTED_IN_RESPONSE))
+        body = BatchResultSerializer(run).data
+        return Response(body, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
+
+
+class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Import runs (files, uploads, API batches) with their summaries."""
+
+    serializer_class = ImportRunSerializer
+    queryset = ImportRun.objects.select_related("source")
+    permission_classes = [ModelPermissionsWithView]
+
+    def get_queryset(self):
+        return recent_import_runs(limit=200) if self.action == "list" else super().get_queryset()

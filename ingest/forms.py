@@ -1,0 +1,62 @@
+"""The upload form: a file (or the token of one uploaded for a preview), a source or a new one,
+and the mapping as editable YAML."""
+
+from django import forms
+
+from .mapping import (
+    Mapping,
+    MappingError,
+    load_mapping,
+    parse_mapping,
+    parse_mapping_text,
+    preset_names,
+)
+from .models import Source
+from .services import mapping_for_source
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(required=False, help_text="CSV (or .csv.gz), GeoJSON or zipped Shapefile.")
+    upload_token = forms.CharField(required=False, widget=forms.HiddenInput)
+    source = forms.ModelChoiceField(
+        queryset=Source.objects.all(), required=False, empty_label="— a new source —"
+    )
+    new_source = forms.CharField(required=False, max_length=100, label="New source name")
+    preset = forms.ChoiceField(required=False, label="Start from preset")
+    mapping_text = forms.CharField(
+        required=False, label="Mapping (YAML or JSON)",
+        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false", "class": "code"}),
+        help_text="Blank: the preset above, else the source's own mapping.",
+    )
+    strict = forms.BooleanField(required=False, label="Strict: apply all rows or none")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preset"].choices = [("", "—")] + [(p, p) for p in preset_names()]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not data.get("upload_token"):
+            self.add_error("file", "Choose a file.")
+        source, name = data.get("source"), (data.get("new_source") or "").strip()
+        if source is None:
+            if not name:
+                self.add_error("new_source", "Choose a source or name a new one.")
+            elif Source.objects.filter(name=name).exists():
+                self.add_error("new_source", "A source with this name exists: choose it above.")
+        data["source_name"] = source.name if source else name
+        try:
+            data["mapping"] = self._mapping(data)
+        except MappingError as exc:
+            self.add_error("mapping_text", str(exc))
+        return data
+
+    def _mapping(self, data) -> Mapping:
+        text = (data.get("mapping_text") or "").strip()
+        if text:
+            return parse_mapping(parse_mapping_text(text), preset=data.get("preset") or "")
+        if data.get("preset"):
+            return load_mapping(data["preset"])
+        if data.get("source"):
+            return mapping_for_source(data["source"])
+        return load_mapping(None)

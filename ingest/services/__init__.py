@@ -1,0 +1,37 @@
+"""Every write of the ingest app, split by concept: sources, import runs, layers, calendars."""
+
+from .calendar import CalendarImportResult, import_calendar
+from .folders import scan_watched_folders
+from .imports import (
+    API_BATCH_MAX,
+    IdempotencyConflict,
+    close_stale_imports,
+    import_incidents_file,
+    push_incidents,
+    start_run,
+)
+from .layers import LayerImportResult, import_layer
+from .sources import apply_code_mapping, mapping_for_source, resolve_source, save_source
+from .uploads import UploadError, queue_file_import, store_upload, upload_path
+
+__all__ = [
+    "API_BATCH_MAX",
+    "CalendarImportResult",
+    "IdempotencyConflict",
+    "LayerImportResult",
+    "UploadError",
+    "apply_code_mapping",
+    "close_stale_imports",
+    "import_calendar",
+    "import_incidents_file",
+    "import_layer",
+    "mapping_for_source",
+    "push_incidents",
+    "queue_file_import",
+    "resolve_source",
+    "save_source",
+    "scan_watched_folders",
+    "start_run",
+    "store_upload",
+    "upload_path",
+]

@@ -1,0 +1,61 @@
+"""Uploaded files of the upload page: stored under MEDIA_ROOT/ingest/uploads/<uuid>/, named by an
+opaque token so that a preview and the import that follows use the same file."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.text import get_valid_filename
+
+from jobs.services import enqueue_job
+
+from ..models import ImportRun, Source
+
+UPLOAD_DIR = "ingest/uploads"
+_TOKEN = re.compile(r"^[0-9a-f]{32}/[\w.\- ]{1,200}$")
+
+
+class UploadError(ValueError):
+    """An upload token that names no stored file."""
+
+
+def store_upload(*, uploaded) -> str:
+    """Save an uploaded file; returns its token."""
+    name = get_valid_filename(Path(uploaded.name).name)[:200] or "upload.csv"
+    token = f"{uuid.uuid4().hex}/{name}"
+    path = upload_path(token, must_exist=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        for chunk in uploaded.chunks():
+            fh.write(chunk)
+    return token
+
+
+def upload_path(token: str, *, must_exist: bool = True) -> Path:
+    if not _TOKEN.match(token or ""):
+        raise UploadError("Unknown upload; choose the file again.")
+    path = Path(settings.MEDIA_ROOT) / UPLOAD_DIR / token
+    if must_exist and not path.is_file():
+        raise UploadError("The uploaded file is gone; choose it again.")
+    return path
+
+
+def queue_file_import(*, source: Source, token: str, strict: bool, user=None) -> ImportRun:
+    """Create the run and its job, and queue the Celery task once both rows are committed."""
+    from ..tasks import import_incidents_job
+
+    path = upload_path(token)
+    with transaction.atomic():
+        job = enqueue_job(kind="import_incidents", task=import_incidents_job, user=user,
+                          params={"source": source.name, "file": path.name})
+        run = ImportRun.objects.create(
+            source=source, via=ImportRun.Via.UPLOAD, file_name=path.name, file_path=str(path),
+            strict=strict, job=job, created_by=user,
+        )
+        job.params["run_id"] = run.pk
+        job.save(update_fields=["params"])
+    return run

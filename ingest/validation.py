@@ -1,0 +1,259 @@
+"""Validate and normalise a chunk of feed rows, vectorised: mapped strings in, typed incident
+columns out, and every bad row with its reason. Pure Python (pandas, shapely, pyproj).
+
+Times: local wall-clock times are read in the source's zone and stored in UTC. A time in the
+spring-forward gap moves to the first instant after the gap (02:30 → 03:00); an ambiguous time in
+the autumn overlap is the first occurrence (daylight time), as agency.models does for shifts.
+Times that carry an offset or a Z are taken as written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from .mapping import TEXT_FIELDS, TIME_FIELDS, Mapping
+from .readers import ROW
+
+EXTERNAL_ID_MAX = 100
+TEXT_MAX = {"raw_code": 100, "call_type": 100, "priority": 20, "disposition": 100,
+            "premise_type": 100}
+OUTPUT_COLUMNS = [
+    ROW, "external_id", *TIME_FIELDS, "longitude", "latitude", "crime_type_id", *TEXT_FIELDS,
+    "officer_initiated", "content_hash",
+]
+_OFFSET_AT_END = r"(?:[Zz]|[+-]\d\d(?::?\d\d)?)$"
+
+
+@dataclass
+class RowContext:
+    """What validation needs to know beyond the row: zone, codes, jurisdiction."""
+
+    timezone: str
+    code_lookup: dict[str, int]  # lower-cased feed code -> crime type id
+    boundary: object | None = None  # shapely geometry (prepared), WGS84
+    _transformers: dict = field(default_factory=dict)
+
+    def to_wgs84(self, srid: int) -> pyproj.Transformer:
+        if srid not in self._transformers:
+            self._transformers[srid] = pyproj.Transformer.from_crs(srid, 4326, always_xy=True)
+        return self._transformers[srid]
+
+
+@dataclass
+class ChunkResult:
+    valid: pd.DataFrame  # OUTPUT_COLUMNS
+    rejected: pd.DataFrame  # ROW, external_id, reason_code, reason, raw
+
+
+def validate_chunk(chunk: pd.DataFrame, mapping: Mapping, ctx: RowContext) -> ChunkResult:
+    """Split a chunk into normalised valid rows and rejected rows (first failing rule wins)."""
+    n = len(chunk)
+    codes = np.full(n, None, dtype=object)
+    reasons = np.full(n, None, dtype=object)
+
+    def reject(mask, code: str, message) -> None:
+        mask = np.asarray(mask, dtype=bool) & pd.isna(codes)
+        if mask.any():
+            codes[mask] = code
+            reasons[mask] = message[mask] if isinstance(message, np.ndarray) else message
+
+    def column(target: str) -> pd.Series:
+        name = mapping.fields.get(target)
+        if name is None:
+            return pd.Series([""] * n, index=chunk.index, dtype=object)
+        return chunk[name].astype(str).str.strip()
+
+    out = pd.DataFrame(index=chunk.index)
+    out[ROW] = chunk[ROW].to_numpy()
+    ids = column("external_id")
+    out["external_id"] = ids
+    reject(ids.eq("").to_numpy(), "missing_id", "The id is empty.")
+    reject(ids.str.len().gt(EXTERNAL_ID_MAX).to_numpy(), "bad_id",
+           f"The id is longer than {EXTERNAL_ID_MAX} characters.")
+
+    for target in TIME_FIELDS:
+        text = column(target)
+        parsed = parse_times(text, ctx.timezone, mapping.time_format)
+        out[target] = parsed
+        if target == "occurred_from":
+            reject(text.eq("").to_numpy(), "missing_time", "The occurred time is empty.")
+        bad = (text.ne("") & parsed.isna()).to_numpy()
+        reject(bad, "bad_time", _messages(f"Unparseable time in '{mapping.fields.get(target)}': ", text))
+    window_bad = (out["occurred_to"].notna() & (out["occurred_to"] < out["occurred_from"])).to_numpy()
+    reject(window_bad, "bad_time", "occurred_to is before occurred_from.")
+
+    lon, lat = _coordinates(chunk, mapping, ctx, reject)
+    out["longitude"], out["latitude"] = lon, lat
+    if ctx.boundary is not None:
+        inside = np.zeros(n, dtype=bool)
+        ok = ~np.isnan(lon) & ~np.isnan(lat)
+        inside[ok] = shapely.intersects_xy(ctx.boundary, lon[ok], lat[ok])
+        reject(ok & ~inside, "outside_jurisdiction", "The location is outside the jurisdiction.")
+
+    for target in TEXT_FIELDS:
+        out[target] = column(target).str.slice(0, TEXT_MAX[target])
+    lookup = out["raw_code"].str.lower().map(ctx.code_lookup)
+    out["crime_type_id"] = lookup.astype("Int64")
+    out["officer_initiated"] = _officer_initiated(chunk, mapping)
+
+    rejected_mask = pd.notna(codes)
+    valid = out.loc[~rejected_mask].copy()
+    valid["content_hash"] = content_hash(valid)
+    raw = chunk.loc[rejected_mask, [c for c in mapping.columns if c in chunk.columns]]
+    rejected = pd.DataFrame({
+        ROW: chunk.loc[rejected_mask, ROW].to_numpy(),
+        "external_id": ids[rejected_mask].str.slice(0, 200).to_numpy(),
+        "reason_code": codes[rejected_mask],
+        "reason": reasons[rejected_mask],
+        "raw": raw.astype(str).to_dict("records") if len(raw) else [],
+    })
+    return ChunkResult(valid=valid[OUTPUT_COLUMNS].reset_index(drop=True), rejected=rejected)
+
+
+def parse_times(text: pd.Series, timezone: str, time_format: str = "") -> pd.Series:
+    """Strings → UTC timestamps (NaT where empty or unparseable); see the module note on DST."""
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
+    present = text.ne("")
+    if not present.any():
+        return result
+    with_offset = present & text.str.contains(_OFFSET_AT_END, regex=True)
+    local = present & ~with_offset
+    if local.any():
+        parsed = _to_datetime(text[local], time_format)
+        if parsed.dt.tz is not None:  # a format with %z
+            result[local] = parsed.dt.tz_convert("UTC").astype(result.dtype)
+        else:
+            aware = parsed.dt.tz_localize(
+                timezone, ambiguous=np.ones(len(parsed), dtype=bool), nonexistent="shift_forward"
+            )
+            result[local] = aware.dt.tz_convert("UTC").astype(result.dtype)
+    if with_offset.any():
+        parsed = pd.to_datetime(text[with_offset], format="ISO8601", utc=True, errors="coerce")
+        result[with_offset] = parsed.astype(result.dtype)
+    return result
+
+
+def content_hash(valid: pd.DataFrame) -> np.ndarray:
+    """A stable 64-bit digest (hex) of what an incident stores, ignoring the feed's updated-at."""
+    if valid.empty:
+        return np.array([], dtype=object)
+    parts = pd.DataFrame({
+        "id": valid["external_id"],
+        "from": _epoch_us(valid["occurred_from"]),
+        "to": _epoch_us(valid["occurred_to"]),
+        "reported": _epoch_us(valid["reported_at"]),
+        "lon": np.round(valid["longitude"].to_numpy(dtype=float), 7),
+        "lat": np.round(valid["latitude"].to_numpy(dtype=float), 7),
+        "type": valid["crime_type_id"].fillna(-1).astype("int64"),
+        **{f: valid[f].astype(str) for f in TEXT_FIELDS},
+        "officer": valid["officer_initiated"].astype(bool),
+    })
+    digest = pd.util.hash_pandas_object(parts, index=False).to_numpy(dtype=np.uint64)
+    return np.char.mod("%016x", digest).astype(object)
+
+
+def epoch_us(values: pd.Series) -> pd.Series:
+    """UTC timestamps as integer microseconds since 1970 (nullable), for COPY."""
+    return _epoch_us(values)
+
+
+@dataclass
+class DuplicateTracker:
+    """Ids seen earlier in the same file: an identical repeat is dropped, a different one rejected."""
+
+    seen: dict[str, tuple[str, int]] = field(default_factory=dict)
+    repeats: int = 0
+
+    def split(self, valid: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+        if valid.empty:
+            return valid, _empty_rejected()
+        ids = valid["external_id"]
+        first_hash = valid.groupby("external_id", sort=False)["content_hash"].transform("first")
+        first_row = valid.groupby("external_id", sort=False)[ROW].transform("first")
+        earlier = ids.map(lambda i: self.seen.get(i, (None, 0)))
+        earlier_hash = earlier.map(lambda t: t[0])
+        earlier_row = earlier.map(lambda t: t[1])
+        ref_hash = earlier_hash.where(earlier_hash.notna(), first_hash)
+        ref_row = earlier_row.where(earlier_hash.notna(), first_row)
+        repeated = earlier_hash.notna() | ids.duplicated(keep="first")
+        same = repeated & (valid["content_hash"] == ref_hash)
+        differ = repeated & ~same
+        self.repeats += int(same.sum())
+        for ext_id, digest, row in valid.loc[~repeated, ["external_id", "content_hash", ROW]].itertuples(
+            index=False
+        ):
+            self.seen[ext_id] = (digest, int(row))
+        rejected = pd.DataFrame({
+            ROW: valid.loc[differ, ROW].to_numpy(),
+            "external_id": ids[differ].to_numpy(),
+            "reason_code": "duplicate_id",
+            "reason": ("The id appears again with different content (first at row "
+                       + ref_row[differ].astype(str) + ").").to_numpy(),
+            "raw": [{"id": i} for i in ids[differ]],
+        })
+        return valid.loc[~repeated].reset_index(drop=True), rejected
+
+
+def _empty_rejected() -> pd.DataFrame:
+    return pd.DataFrame({ROW: [], "external_id": [], "reason_code": [], "reason": [], "raw": []})
+
+
+def _to_datetime(text: pd.Series, time_format: str) -> pd.Series:
+    if time_format:
+        return pd.to_datetime(text, format=time_format, errors="coerce")
+    return pd.to_datetime(text, format="ISO8601", errors="coerce")
+
+
+def _coordinates(chunk, mapping: Mapping, ctx: RowContext, reject) -> tuple[np.ndarray, np.ndarray]:
+    if mapping.uses_xy:
+        xcol, ycol = mapping.fields["x"], mapping.fields["y"]
+    else:
+        xcol, ycol = mapping.fields.get("longitude"), mapping.fields.get("latitude")
+    n = len(chunk)
+    if xcol is None:
+        reject(np.ones(n, dtype=bool), "missing_coordinates", "The mapping names no coordinates.")
+        return np.full(n, np.nan), np.full(n, np.nan)
+    xs, ys = chunk[xcol], chunk[ycol]
+    x = pd.to_numeric(xs, errors="coerce").to_numpy(dtype=float)
+    y = pd.to_numeric(ys, errors="coerce").to_numpy(dtype=float)
+    empty = (_blank(xs) | _blank(ys)).to_numpy()
+    reject(empty, "missing_coordinates", "The coordinates are missing.")
+    reject(np.isnan(x) | np.isnan(y), "bad_coordinates",
+           _messages("Unparseable coordinates: ", xs.astype(str) + ", " + ys.astype(str)))
+    reject((x == 0) & (y == 0), "missing_coordinates", "The coordinates are 0, 0 (no location).")
+    srid = 4326 if not mapping.uses_xy else mapping.srid
+    if srid != 4326:
+        x, y = ctx.to_wgs84(srid).transform(x, y)
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    out_of_range = ~np.isnan(x) & ~np.isnan(y) & ((np.abs(x) > 180) | (np.abs(y) > 90))
+    reject(out_of_range, "bad_coordinates",
+           "The coordinates are not longitude/latitude (check the mapping's srid).")
+    bad = np.isnan(x) | np.isnan(y) | out_of_range
+    return np.where(bad, np.nan, x), np.where(bad, np.nan, y)
+
+
+def _officer_initiated(chunk, mapping: Mapping) -> np.ndarray:
+    name = mapping.officer_initiated_field
+    if not name or name not in chunk.columns:
+        return np.zeros(len(chunk), dtype=bool)
+    values = chunk[name].astype(str).str.strip().str.lower()
+    return values.isin(set(mapping.officer_initiated_values)).to_numpy()
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    return values.isna() | values.astype(str).str.strip().isin(["", "nan"])
+
+
+def _messages(prefix: str, values: pd.Series) -> np.ndarray:
+    return (prefix + "'" + values.astype(str).str.slice(0, 80) + "'").to_numpy(dtype=object)
+
+
+def _epoch_us(values: pd.Series) -> pd.Series:
+    as_utc = pd.to_datetime(values, utc=True)
+    delta = as_utc - pd.Timestamp(0, tz="UTC")
+    return (delta // pd.Timedelta(microseconds=1)).astype("Int64")

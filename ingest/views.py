@@ -1,0 +1,112 @@
+"""Pages of the ingest app: sources and runs, the upload page with its mapping preview, a run's
+progress and result, the rejected rows as CSV, and each source's data-quality report."""
+
+import csv
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+
+from . import selectors, services
+from .forms import UploadForm
+from .mapping import MappingError, mapping_to_yaml, preset_names, preset_text
+from .models import ImportRun, Source
+from .readers import FileFormatError
+
+VIEW_PERMS = ["ingest.view_importrun", "ingest.view_incident"]
+IMPORT_PERMS = ["ingest.add_importrun", "ingest.add_incident", "ingest.change_incident"]
+
+
+@login_required
+@permission_required(VIEW_PERMS, raise_exception=True)
+def index(request):
+    services.close_stale_imports()  # so that a killed run never shows as running
+    return render(request, "ingest/index.html", {
+        "sources": selectors.sources_overview(),
+        "runs": selectors.recent_import_runs(),
+    })
+
+
+@login_required
+@permission_required(IMPORT_PERMS, raise_exception=True)
+def upload(request):
+    preview = None
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            token = data["upload_token"] or services.store_upload(uploaded=data["file"])
+            if "start" in request.POST:
+                source = services.save_source(source=data["source"], name=data["source_name"],
+                                              mapping=data["mapping"])
+                run = services.queue_file_import(source=source, token=token, strict=data["strict"],
+                                                 user=request.user)
+                return redirect("ingest-run", run_id=run.pk)
+            form = _with_token(request.POST, token)
+            try:
+                preview = selectors.preview_import(path=services.upload_path(token),
+                                                   mapping=data["mapping"])
+            except (FileFormatError, MappingError, services.UploadError) as exc:
+                form.add_error(None, str(exc))
+    else:
+        form = UploadForm(initial={"preset": "canonical", "mapping_text": preset_text("canonical")})
+    return render(request, "ingest/upload.html", {
+        "form": form,
+        "preview": preview,
+        "presets": {name: preset_text(name) for name in preset_names()},
+        "source_mappings": {
+            str(s.pk): mapping_to_yaml(services.mapping_for_source(s)) for s in Source.objects.all()
+        },
+    })
+
+
+@login_required
+@permission_required(VIEW_PERMS, raise_exception=True)
+def run_detail(request, run_id: int):
+    services.close_stale_imports()
+    try:
+        run = selectors.get_import_run(run_id=run_id)
+    except ImportRun.DoesNotExist as exc:
+        raise Http404("No such import run.") from exc
+    return render(request, "ingest/run_detail.html", {
+        "run": run,
+        "rejected": selectors.rejected_rows(run=run),
+    })
+
+
+@login_required
+@permission_required(VIEW_PERMS, raise_exception=True)
+def rejected_csv(request, run_id: int):
+    run = get_object_or_404(ImportRun, pk=run_id)
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in selectors.rejected_rows_csv(run=run)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="rejected-run-{run.pk}.csv"'
+    return response
+
+
+@login_required
+@permission_required(VIEW_PERMS, raise_exception=True)
+def quality(request, source_id: int):
+    source = get_object_or_404(Source, pk=source_id)
+    return render(request, "ingest/quality.html", {
+        "source": source,
+        "q": selectors.data_quality(source=source),
+    })
+
+
+def _with_token(post, token: str) -> UploadForm:
+    data = post.copy()
+    data["upload_token"] = token
+    form = UploadForm(data)
+    form.is_valid()
+    return form
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer output."""
+
+    def write(self, value):
+        return value
