@@ -14,14 +14,19 @@ ROLES = (OFFICER, ANALYST, SUPERVISOR, ADMINISTRATOR)
 
 # (app_label, codename prefix or full codename). "view_*" of every model of an app = ("app", "view_").
 ROLE_PERMISSIONS = {
-    OFFICER: [("agency", "view_"), ("tactics", "view_"), ("missions", "view_")],
+    OFFICER: [
+        ("agency", "view_"),
+        ("tactics", "view_"),
+        ("missions", "view_"),
+        ("missions", "patrol_mission"),  # start, ping, complete and report missions
+    ],
     ANALYST: [
         ("agency", "view_"),
         ("agency", "change_crimetype"),
         ("ingest", ""),
         ("forecasting", ""),
         ("missions", ""),
-        ("tactics", "view_"),
+        ("tactics", ""),
         ("jobs", "view_"),
     ],
     SUPERVISOR: [
@@ -29,6 +34,8 @@ ROLE_PERMISSIONS = {
         ("ingest", "view_"),
         ("forecasting", "view_"),
         ("missions", "view_"),
+        ("missions", "read_audit"),
+        ("missions", "evaluate_missions"),  # control boxes and outcome evaluation
         ("tactics", "view_"),
         ("jobs", "view_"),
     ],

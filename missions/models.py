@@ -1,1 +1,304 @@
-"""Mission models arrive with mission planning (issue: missions and tactics)."""
+"""Missions as data: each shift's plan, its missions and control boxes, visits (dose), suppressions,
+analyst additions, and the append-only audit log. Every write goes through missions.services."""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+
+DOSE_MINUTES_DEFAULT = 15
+
+
+class ReasonCode(models.TextChoices):
+    """Why an analyst or officer overrode the plan; free text says the rest and is always required."""
+
+    INTELLIGENCE = "intelligence", "Intelligence / recent information"
+    COMMUNITY = "community", "Community request or concern"
+    EVENT = "event", "Special event or operation"
+    RESOURCES = "resources", "Not enough resources"
+    OFFICER_SAFETY = "officer_safety", "Officer safety"
+    DATA_ERROR = "data_error", "Data or forecast error"
+    ACCESS = "access", "Box not accessible"
+    GPS = "gps", "GPS unavailable or wrong"
+    OTHER = "other", "Other"
+
+
+class MissionPlan(models.Model):
+    """One run of the planner for a shift; the newest plan of a (date, shift) is current."""
+
+    class Trigger(models.TextChoices):
+        SCHEDULE = "schedule", "Schedule"
+        COMMAND = "command", "Command"
+        ANALYST = "analyst", "Analyst"
+
+    date = models.DateField(help_text="Local date on which the shift starts.")
+    shift = models.ForeignKey("agency.Shift", on_delete=models.PROTECT, related_name="mission_plans")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    forecast_run = models.ForeignKey(
+        "forecasting.ForecastRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    model_versions = models.JSONField(default=list, blank=True, help_text="Labels of the versions used.")
+    seed_material = models.CharField(max_length=300)
+    seed_hex = models.CharField(max_length=64)
+    policy = models.JSONField(default=dict, help_text="The planning policy as it was applied.")
+    beats = models.JSONField(default=list, help_text="Per beat: seed, capacity, pool, forced.")
+    trigger = models.CharField(max_length=16, choices=Trigger.choices, default=Trigger.COMMAND)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["date", "shift"])]
+
+    def __str__(self):
+        return f"Plan {self.date} {self.shift.name} #{self.pk}"
+
+
+class Mission(models.Model):
+    """A box to patrol during one shift. Controls are not missions: they live in ControlBox."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        EXPIRED = "expired", "Expired"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Origin(models.TextChoices):
+        DRAWN = "drawn", "Drawn by the planner"
+        ANALYST = "analyst", "Added by an analyst"
+
+    OPEN = (Status.PLANNED, Status.ACTIVE)
+    STARTED = (Status.ACTIVE, Status.COMPLETED, Status.EXPIRED)
+
+    date = models.DateField()
+    shift = models.ForeignKey("agency.Shift", on_delete=models.PROTECT, related_name="missions")
+    starts_at = models.DateTimeField(help_text="Shift start (UTC).")
+    ends_at = models.DateTimeField(help_text="Shift end (UTC): the mission expires then.")
+    cell = models.ForeignKey("forecasting.GridCell", on_delete=models.PROTECT, related_name="missions")
+    beat = models.ForeignKey("agency.Beat", on_delete=models.PROTECT, related_name="missions")
+    plan = models.ForeignKey(
+        MissionPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="missions"
+    )
+    addition = models.ForeignKey(
+        "MissionAddition", null=True, blank=True, on_delete=models.PROTECT, related_name="missions"
+    )
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.DRAWN)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
+    forced = models.BooleanField(default=False, help_text="Not drawn: added by an analyst or kept.")
+    score = models.FloatField(default=0.0, help_text="Preventable harm after dosage lowering.")
+    raw_score = models.FloatField(default=0.0, help_text="Preventable harm before dosage lowering.")
+    drivers = models.JSONField(
+        default=list, blank=True, help_text='[{"crime_type": code, "share": 0.6, "contribution": …}]'
+    )
+    primary_crime_type = models.ForeignKey(
+        "agency.CrimeType", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reasons = models.JSONField(default=list, blank=True, help_text="Why this box.")
+    model_versions = models.JSONField(default=list, blank=True)
+    seed_hex = models.CharField(max_length=64, blank=True, help_text="The beat's seed.")
+    draw = models.FloatField(null=True, blank=True, help_text="Uniform draw; blank when not drawn.")
+    probability = models.FloatField(default=1.0)
+    rank = models.PositiveIntegerField(default=0)
+    dose_minutes = models.PositiveIntegerField(default=DOSE_MINUTES_DEFAULT)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="Expired or cancelled at.")
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notes = models.TextField(blank=True, help_text="The officer's notes on completion.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date", "shift__order", "beat__code", "rank", "pk"]
+        indexes = [
+            models.Index(fields=["date", "shift", "status"]),
+            models.Index(fields=["status", "ends_at"]),
+        ]
+        permissions = [
+            ("patrol_mission", "Can start, ping and complete missions (officer)"),
+            ("plan_missions", "Can run the planner for a shift"),
+            ("evaluate_missions", "Can see control boxes and outcome evaluation"),
+        ]
+
+    def __str__(self):
+        return f"{self.date} {self.shift_id} {self.cell_id} ({self.status})"
+
+
+class ControlBox(models.Model):
+    """An eligible box held back for evaluation: recorded with its plan, never shown to officers."""
+
+    plan = models.ForeignKey(MissionPlan, on_delete=models.CASCADE, related_name="controls")
+    cell = models.ForeignKey("forecasting.GridCell", on_delete=models.PROTECT, related_name="+")
+    beat = models.ForeignKey("agency.Beat", on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField()
+    raw_score = models.FloatField()
+    draw = models.FloatField()
+
+    class Meta:
+        ordering = ["plan", "beat", "pk"]
+
+
+class Visit(models.Model):
+    """Time an officer spent in a mission's box; the dose is the sum of a mission's visits."""
+
+    class Method(models.TextChoices):
+        GEOFENCE = "geofence", "Arrived (GPS)"
+        MANUAL = "manual", "Started by hand"
+        OFFLINE = "offline", "Reported after being offline"
+
+    class EndReason(models.TextChoices):
+        LEFT_BOX = "left_box", "Left the box"
+        COMPLETED = "completed", "Mission completed"
+        EXPIRED = "expired", "Shift ended"
+        CANCELLED = "cancelled", "Mission cancelled"
+        REPORTED = "reported", "Reported offline"
+
+    mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="visits")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="mission_visits"
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    start_method = models.CharField(max_length=16, choices=Method.choices)
+    start_reason = models.CharField(max_length=500, blank=True)
+    end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        constraints = [
+            # Two devices starting one mission at once: the database lets only one visit be open.
+            models.UniqueConstraint(
+                fields=["mission"], condition=models.Q(ended_at__isnull=True), name="one_open_visit"
+            ),
+        ]
+
+    def seconds(self, now) -> float:
+        end = self.ended_at or min(now, self.mission.ends_at)
+        return max(0.0, (end - self.started_at).total_seconds())
+
+
+class PositionPing(models.Model):
+    """An officer's reported position, stored only when the agency's policy keeps tracks."""
+
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    recorded_at = models.DateTimeField()
+    location = models.PointField(srid=4326)
+    accuracy_m = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["recorded_at"]
+
+
+class MissionAddition(models.Model):
+    """An analyst's request for missions on a box or drawn area over a range of shifts."""
+
+    area = models.PolygonField(srid=4326, help_text="The drawn area or the chosen boxes' outline.")
+    cells = models.ManyToManyField("forecasting.GridCell", related_name="+")
+    date_from = models.DateField()
+    date_to = models.DateField()
+    shifts = models.ManyToManyField("agency.Shift", related_name="+")
+    reason_code = models.CharField(max_length=32, choices=ReasonCode.choices)
+    reason = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class Suppression(models.Model):
+    """No missions on these boxes for a date range (all shifts), or one mission called off."""
+
+    class Scope(models.TextChoices):
+        BOXES = "boxes", "Boxes for a date range"
+        MISSION = "mission", "A single mission"
+
+    scope = models.CharField(max_length=16, choices=Scope.choices)
+    cells = models.ManyToManyField("forecasting.GridCell", blank=True, related_name="suppressions")
+    mission = models.ForeignKey(
+        Mission, null=True, blank=True, on_delete=models.CASCADE, related_name="suppressions"
+    )
+    date_from = models.DateField()
+    date_to = models.DateField()
+    reason_code = models.CharField(max_length=32, choices=ReasonCode.choices)
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lift_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_from__lte=models.F("date_to")), name="suppression_dates_ordered"
+            ),
+        ]
+
+
+class IdempotentRequest(models.Model):
+    """A device's request already applied, answered again as it was when the device resends it."""
+
+    key = models.CharField(max_length=200)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    endpoint = models.CharField(max_length=200)
+    status_code = models.PositiveSmallIntegerField()
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_request_per_idempotency_key")
+        ]
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit log is append-only.")
+
+    def delete(self):
+        raise TypeError("The audit log is append-only.")
+
+
+class AuditEntry(models.Model):
+    """Append-only: who did what to which object, when, before/after, and why."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=32, db_index=True)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason_code = models.CharField(max_length=32, blank=True)
+    reason = models.TextField(blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "audit entries"
+        permissions = [("read_audit", "Can read the audit log of overrides and mission changes")]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit log is append-only.")

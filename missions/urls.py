@@ -1,1 +1,12 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.shift_page, name="missions-shift"),
+    path("plan/", views.plan_shift, name="missions-plan"),
+    path("add/", views.add_missions, name="missions-add"),
+    path("suppress/", views.suppress_boxes, name="missions-suppress"),
+    path("<int:pk>/cancel/", views.cancel_mission, name="missions-cancel"),
+    path("reports/", views.report_page, name="missions-report"),
+]

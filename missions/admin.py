@@ -1,0 +1,69 @@
+from django.contrib import admin
+
+from .models import (
+    AuditEntry,
+    ControlBox,
+    Mission,
+    MissionAddition,
+    MissionPlan,
+    Suppression,
+    Visit,
+)
+
+
+class ReadOnly(admin.ModelAdmin):
+    """Missions change only through the services (audit); the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class VisitInline(admin.TabularInline):
+    model = Visit
+    extra = 0
+    can_delete = False
+    readonly_fields = ("officer", "started_at", "ended_at", "start_method", "start_reason", "end_reason")
+
+
+@admin.register(Mission)
+class MissionAdmin(ReadOnly):
+    list_display = ("date", "shift", "beat", "rank", "cell", "status", "origin", "score")
+    list_filter = ("status", "origin", "shift", "beat__district")
+    list_select_related = ("shift", "beat", "cell")
+    date_hierarchy = "date"
+    inlines = [VisitInline]
+
+
+@admin.register(MissionPlan)
+class MissionPlanAdmin(ReadOnly):
+    list_display = ("date", "shift", "trigger", "created_by", "created_at", "seed_hex")
+    list_select_related = ("shift", "created_by")
+
+
+@admin.register(ControlBox)
+class ControlBoxAdmin(ReadOnly):
+    list_display = ("plan", "beat", "cell", "score", "draw")
+    list_select_related = ("plan__shift", "beat", "cell")
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(ReadOnly):
+    list_display = ("scope", "date_from", "date_to", "reason_code", "reason", "created_by", "lifted_at")
+
+
+@admin.register(MissionAddition)
+class MissionAdditionAdmin(ReadOnly):
+    list_display = ("date_from", "date_to", "reason_code", "reason", "created_by", "created_at")
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnly):
+    list_display = ("at", "actor", "action", "object_type", "object_id", "reason_code", "reason")
+    list_filter = ("action", "object_type")
+    list_select_related = ("actor",)

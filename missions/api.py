@@ -1,0 +1,384 @@
+"""REST API of missions: the officer's shift (list, start, ping, complete, offline report) and the
+analyst's tools (missions of a shift, add, call off, suppress, plan, controls, audit, reports).
+Thin: parse → service or selector → GeoJSON."""
+
+from datetime import date as Date
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agency.models import Shift
+from jobs.services import enqueue_job
+
+from . import reports, selectors, services
+from . import serializers as s
+from .idempotency import idempotent
+from .models import Mission, Suppression
+from .tasks import plan_missions_job
+
+GEOJSON = OpenApiResponse(dict, description="GeoJSON FeatureCollection of missions (box polygons).")
+CONFLICT = OpenApiResponse(dict, description="The mission's state does not allow it: {detail, mission}.")
+BAD_INPUT = OpenApiResponse(dict, description="Invalid input, e.g. a missing reason: {detail, <field>}.")
+IDEMPOTENCY = OpenApiParameter(
+    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    description="Send the same key when retrying (e.g. after being offline): the action runs once "
+    "and every repeat gets the first answer.",
+)
+DATE_RANGE = [
+    OpenApiParameter("date_from", Date, required=True),
+    OpenApiParameter("date_to", Date, required=True),
+]
+SHIFT_PARAMS = [
+    OpenApiParameter("date", Date, required=True, description="Local date on which the shift starts."),
+    OpenApiParameter("shift", int, required=True, description="Shift id."),
+]
+
+
+class MissionAPIView(APIView):
+    """Maps the services' errors to HTTP: bad input 400, another device first 409."""
+
+    perm: str | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.perm and not request.user.has_perm(self.perm):
+            raise PermissionDenied(f"You need the permission {self.perm!r} for this.")
+
+    def handle_exception(self, exc):
+        if isinstance(exc, services.MissionError):
+            body = {"detail": exc.message}
+            if exc.field == "mission":
+                return Response(body, status=status.HTTP_404_NOT_FOUND)
+            if exc.field:
+                body[exc.field] = [exc.message]
+            return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        if isinstance(exc, services.Conflict):
+            mission = selectors.mission_detail(exc.mission.pk)
+            feature = selectors.missions_geojson([mission])["features"][0]
+            return Response({"detail": exc.message, "mission": feature}, status=status.HTTP_409_CONFLICT)
+        return super().handle_exception(exc)
+
+    def parse(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def mission_response(self, mission_id: int, code=status.HTTP_200_OK) -> Response:
+        mission = selectors.mission_detail(mission_id)
+        return Response(selectors.missions_geojson([mission])["features"][0], status=code)
+
+
+# --- officers --------------------------------------------------------------------------------------
+
+
+class OfficerMissions(MissionAPIView):
+    perm = "missions.view_mission"
+
+    @extend_schema(
+        summary="My missions of the shift under way",
+        description="GeoJSON of the officer's missions (home beat) with reasons, suggested tactics and "
+        "the dose timer as the server knows it. `shift` is null when no shift is under way.",
+        responses={200: GEOJSON},
+    )
+    def get(self, request):
+        window, missions = selectors.officer_missions(request.user)
+        body = selectors.missions_geojson(missions)
+        body["shift"] = window.as_dict() if window else None
+        body["server_time"] = timezone.now().isoformat()
+        return Response(body)
+
+
+class OfficerPing(MissionAPIView):
+    perm = "missions.patrol_mission"
+
+    @extend_schema(
+        summary="Report my position: starts the mission I am in, stops visits I have left",
+        request=s.PositionIn,
+        responses={200: OpenApiResponse(dict, description="{started, stopped, stored, missions}")},
+    )
+    def post(self, request):
+        data = self.parse(s.PositionIn)
+        position = services.Position(data["latitude"], data["longitude"], data["accuracy_m"], data.get("at"))
+        _, missions = selectors.officer_missions(request.user)
+        result = services.record_ping(user=request.user, position=position, missions=missions)
+        _, missions = selectors.officer_missions(request.user)
+        return Response({
+            "started": result.started, "stopped": result.stopped, "stored": result.stored,
+            "missions": selectors.missions_geojson(missions),
+        })
+
+
+class StartMission(MissionAPIView):
+    perm = "missions.patrol_mission"
+
+    @extend_schema(
+        summary="Start a mission (on arrival, or by hand with a reason)",
+        request=s.StartIn, parameters=[IDEMPOTENCY],
+        responses={201: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+                   400: BAD_INPUT, 409: CONFLICT},
+    )
+    @idempotent
+    def post(self, request, pk):
+        data = self.parse(s.StartIn)
+        position = None
+        if "latitude" in data:
+            position = services.Position(data["latitude"], data["longitude"], data["accuracy_m"], data.get("at"))
+        services.start_mission(
+            user=request.user, mission_id=pk, position=position, reason=data.get("reason", ""),
+            at=data.get("at"),
+        )
+        return self.mission_response(pk, status.HTTP_201_CREATED)
+
+
+class CompleteMission(MissionAPIView):
+    perm = "missions.patrol_mission"
+
+    @extend_schema(
+        summary="Complete a mission with the tactics used and notes",
+        request=s.CompleteIn, parameters=[IDEMPOTENCY],
+        responses={200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+                   400: BAD_INPUT, 409: CONFLICT},
+    )
+    @idempotent
+    def post(self, request, pk):
+        data = self.parse(s.CompleteIn)
+        services.complete_mission(
+            user=request.user, mission_id=pk, tactic_ids=data["tactics"], notes=data["notes"],
+            at=data.get("at"),
+        )
+        return self.mission_response(pk)
+
+
+class OfflineReport(MissionAPIView):
+    perm = "missions.patrol_mission"
+
+    @extend_schema(
+        summary="Report a whole mission done while offline (accepted once per Idempotency-Key)",
+        request=s.OfflineReportIn, parameters=[IDEMPOTENCY],
+        responses={201: OpenApiResponse(dict, description="The completed mission."), 400: BAD_INPUT, 409: CONFLICT},
+    )
+    @idempotent
+    def post(self, request, pk):
+        data = self.parse(s.OfflineReportIn)
+        services.report_offline(
+            user=request.user, mission_id=pk,
+            visits=[(v["started_at"], v["ended_at"]) for v in data["visits"]],
+            tactic_ids=data["tactics"], notes=data["notes"], completed_at=data.get("completed_at"),
+        )
+        return self.mission_response(pk, status.HTTP_201_CREATED)
+
+
+# --- analysts --------------------------------------------------------------------------------------
+
+
+class Missions(MissionAPIView):
+    def get_permissions(self):
+        self.perm = "missions.view_mission" if self.request.method == "GET" else "missions.add_mission"
+        return super().get_permissions()
+
+    @extend_schema(summary="Missions of a shift (all statuses), with scores and reasons",
+                   operation_id="missions_shift_list",
+                   parameters=SHIFT_PARAMS, responses={200: GEOJSON})
+    def get(self, request):
+        day, shift = _shift_params(request)
+        missions = selectors.shift_missions(date=day, shift=shift)
+        body = selectors.missions_geojson(missions, full=True)
+        body["shift"] = selectors.shift_window(date=day, shift=shift).as_dict()
+        plan = selectors.latest_plan(date=day, shift=shift)
+        body["plan"] = {"id": plan.pk, "seed_hex": plan.seed_hex, "created_at": plan.created_at,
+                        "model_versions": plan.model_versions, "beats": plan.beats} if plan else None
+        return Response(body)
+
+    @extend_schema(
+        summary="Add missions on boxes or a drawn area for a range of shifts (reason required)",
+        request=s.AddMissionsIn,
+        responses={201: OpenApiResponse(dict, description="{addition, missions_created}"), 400: BAD_INPUT},
+    )
+    def post(self, request):
+        data = self.parse(s.AddMissionsIn)
+        addition = services.add_missions(
+            user=request.user, reason_code=data.get("reason_code", ""), reason=data.get("reason", ""),
+            date_from=data["date_from"], date_to=data.get("date_to"), shifts=data.get("shifts"),
+            cell_ids=data.get("cell_ids"), area=data.get("area"),
+        )
+        return Response({"addition": addition.pk, "missions_created": addition.missions.count()},
+                        status=status.HTTP_201_CREATED)
+
+
+class MissionDetail(MissionAPIView):
+    perm = "missions.view_mission"
+
+    @extend_schema(summary="One mission with its visits", responses={200: dict}, operation_id="missions_detail")
+    def get(self, request, pk):
+        get_object_or_404(Mission, pk=pk)
+        mission = selectors.mission_detail(pk)
+        feature = selectors.missions_geojson([mission], full=request.user.has_perm("missions.add_mission"))
+        feature = feature["features"][0]
+        feature["properties"]["visits"] = [
+            {"started_at": v.started_at, "ended_at": v.ended_at, "method": v.start_method,
+             "reason": v.start_reason, "end_reason": v.end_reason}
+            for v in mission.visits.all()
+        ]
+        return Response(feature)
+
+
+class CancelMission(MissionAPIView):
+    perm = "missions.add_suppression"
+
+    @extend_schema(summary="Call off one mission (reason required)", request=s.ReasonFields,
+                   responses={200: dict, 400: BAD_INPUT})
+    def post(self, request, pk):
+        data = self.parse(s.ReasonFields)
+        services.cancel_mission(user=request.user, mission_id=pk,
+                                reason_code=data.get("reason_code", ""), reason=data.get("reason", ""))
+        return self.mission_response(pk)
+
+
+class PlanShift(MissionAPIView):
+    perm = "missions.plan_missions"
+
+    @extend_schema(
+        summary="Plan (or re-plan) a shift's missions in the background",
+        request=s.PlanIn, responses={202: OpenApiResponse(dict, description="{job, job_url}"), 400: BAD_INPUT},
+    )
+    def post(self, request):
+        data = self.parse(s.PlanIn)
+        if services.planning.current_forecast_run(date=data["date"], shift=data["shift"]) is None:
+            raise services.MissionError(
+                f"No complete forecast for {data['date']} {data['shift'].name}: run the forecast first."
+            )
+        job = enqueue_job(kind="plan_missions", task=plan_missions_job, user=request.user,
+                          params={"date": data["date"].isoformat(), "shift": data["shift"].pk})
+        return Response({"job": str(job.pk), "job_url": f"/api/v1/jobs/{job.pk}/"}, status=status.HTTP_202_ACCEPTED)
+
+
+class Controls(MissionAPIView):
+    perm = "missions.evaluate_missions"
+
+    @extend_schema(summary="Control boxes of a shift's plan (evaluation only; never for officers)",
+                   parameters=SHIFT_PARAMS, responses={200: dict})
+    def get(self, request):
+        day, shift = _shift_params(request)
+        return Response([
+            {"cell_id": c.cell.cell_id, "beat": c.beat.code, "score": c.score, "raw_score": c.raw_score,
+             "draw": c.draw}
+            for c in selectors.shift_controls(date=day, shift=shift)
+        ])
+
+
+class Suppressions(MissionAPIView):
+    def get_permissions(self):
+        self.perm = "missions.view_suppression" if self.request.method == "GET" else "missions.add_suppression"
+        return super().get_permissions()
+
+    @extend_schema(summary="Suppressions in force", responses={200: s.SuppressionOut(many=True)},
+                   parameters=[OpenApiParameter("on", Date, description="Only those covering this date")])
+    def get(self, request):
+        on = request.query_params.get("on")
+        rows = selectors.active_suppressions(on=_parse_date(on, "on") if on else None)
+        return Response(s.SuppressionOut(rows, many=True).data)
+
+    @extend_schema(summary="Suppress boxes for a date range (reason required)", request=s.BoxesIn,
+                   responses={201: s.SuppressionOut, 400: BAD_INPUT})
+    def post(self, request):
+        data = self.parse(s.BoxesIn)
+        suppression = services.suppress_boxes(
+            user=request.user, reason_code=data.get("reason_code", ""), reason=data.get("reason", ""),
+            date_from=data["date_from"], date_to=data.get("date_to"),
+            cell_ids=data.get("cell_ids"), area=data.get("area"),
+        )
+        return Response(s.SuppressionOut(suppression).data, status=status.HTTP_201_CREATED)
+
+
+class LiftSuppression(MissionAPIView):
+    perm = "missions.change_suppression"
+
+    @extend_schema(summary="Lift a suppression early (reason required)", request=s.LiftIn,
+                   responses={200: s.SuppressionOut, 400: BAD_INPUT})
+    def post(self, request, pk):
+        get_object_or_404(Suppression, pk=pk)
+        data = self.parse(s.LiftIn)
+        suppression = services.lift_suppression(user=request.user, suppression_id=pk, reason=data.get("reason", ""))
+        return Response(s.SuppressionOut(suppression).data)
+
+
+class AuditLog(ListAPIView):
+    serializer_class = s.AuditEntryOut
+
+    def get_queryset(self):
+        if not self.request.user.has_perm("missions.read_audit"):
+            raise PermissionDenied("You need the permission 'missions.read_audit' for this.")
+        q = self.request.query_params
+        return selectors.audit_log(object_type=q.get("object_type"), object_id=q.get("object_id"))
+
+    @extend_schema(summary="The audit log, newest first", parameters=[
+        OpenApiParameter("object_type", str, description="e.g. missions.mission"),
+        OpenApiParameter("object_id", str),
+    ])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class Report(MissionAPIView):
+    perm = "missions.view_mission"
+    KINDS = {
+        "dosage": reports.dose_by_mission,
+        "dosage-by-box": reports.dose_by_box,
+        "status": reports.status_by_beat_shift,
+    }
+
+    @extend_schema(summary="Dosage and completion reports (kind: dosage, dosage-by-box, status)",
+                   parameters=DATE_RANGE, responses={200: dict})
+    def get(self, request, kind):
+        if kind not in self.KINDS:
+            raise ValidationError({"kind": f"One of {', '.join(self.KINDS)}."})
+        date_from, date_to = _date_range(request)
+        return Response({"kind": kind, "rows": self.KINDS[kind](date_from=date_from, date_to=date_to)})
+
+
+class OutcomeReport(MissionAPIView):
+    perm = "missions.evaluate_missions"
+
+    @extend_schema(summary="Incidents during planned shifts in mission, control and other boxes",
+                   parameters=[*DATE_RANGE, OpenApiParameter("hours_after", int)], responses={200: dict})
+    def get(self, request):
+        date_from, date_to = _date_range(request)
+        try:
+            hours = int(request.query_params.get("hours_after", 0))
+        except ValueError:
+            raise ValidationError({"hours_after": "A whole number of hours."}) from None
+        return Response(reports.outcomes(date_from=date_from, date_to=date_to, hours_after=hours))
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _parse_date(value: str, name: str) -> Date:
+    try:
+        return serializers.DateField().to_internal_value(value)
+    except serializers.ValidationError:
+        raise ValidationError({name: f"{name} must be a date like 2025-03-01."}) from None
+
+
+def _shift_params(request) -> tuple[Date, Shift]:
+    q = request.query_params
+    if not q.get("date") or not q.get("shift"):
+        raise ValidationError({"detail": "Give ?date=YYYY-MM-DD&shift=<id>."})
+    shift = Shift.objects.filter(pk=q["shift"]).first() if q["shift"].isdigit() else None
+    if shift is None:
+        raise ValidationError({"shift": "Unknown shift id."})
+    return _parse_date(q["date"], "date"), shift
+
+
+def _date_range(request) -> tuple[Date, Date]:
+    q = request.query_params
+    if not q.get("date_from") or not q.get("date_to"):
+        raise ValidationError({"detail": "Give ?date_from=YYYY-MM-DD&date_to=YYYY-MM-DD."})
+    return _parse_date(q["date_from"], "date_from"), _parse_date(q["date_to"], "date_to")

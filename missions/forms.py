@@ -1,0 +1,38 @@
+"""Forms of the analyst's missions page; they only parse, the services validate and write."""
+
+from django import forms
+
+from agency.models import Shift
+
+from .models import ReasonCode
+
+REASON_HELP = "Required: it is kept in the audit log."
+
+
+class ShiftPicker(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    shift = forms.ModelChoiceField(queryset=Shift.objects.all(), empty_label=None)
+
+
+class ReasonForm(forms.Form):
+    reason_code = forms.ChoiceField(choices=[("", "— reason —"), *ReasonCode.choices], required=False)
+    reason = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": REASON_HELP}))
+
+
+class BoxesForm(ReasonForm):
+    cell_ids = forms.CharField(
+        label="Boxes", help_text="Cell ids separated by commas (click boxes on the map).",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. 1234_5678, 1235_5678"}),
+    )
+    date_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_cell_ids(self):
+        return [c.strip() for c in self.cleaned_data["cell_ids"].replace(";", ",").split(",") if c.strip()]
+
+
+class AddMissionsForm(BoxesForm):
+    shifts = forms.ModelMultipleChoiceField(
+        queryset=Shift.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked = every shift.",
+    )

@@ -1,0 +1,70 @@
+"""Requests a device may send twice (it was offline and retries): the first answer is stored under
+the client's Idempotency-Key and given again, unchanged, for every repeat — the action runs once."""
+
+from __future__ import annotations
+
+import functools
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from rest_framework.response import Response
+
+from .models import IdempotentRequest
+
+HEADER = "Idempotency-Key"
+MAX_KEY_CHARS = 200
+KEEP_KEYS_FOR = timedelta(days=14)  # a device offline longer than this resends as new
+
+
+def idempotent(view_method):
+    """Wrap an APIView handler. Without the header the request runs as usual."""
+
+    @functools.wraps(view_method)
+    def wrapper(self, request, *args, **kwargs):
+        key = (request.headers.get(HEADER) or "").strip()
+        if not key:
+            return view_method(self, request, *args, **kwargs)
+        if len(key) > MAX_KEY_CHARS:
+            return Response({"detail": f"{HEADER} may be at most {MAX_KEY_CHARS} characters."}, status=400)
+        stored = _stored(request, key)
+        if stored is not None:
+            return stored
+        try:
+            with transaction.atomic():
+                # Claim the key first: a concurrent repeat waits on this row and then replays it.
+                claim = IdempotentRequest.objects.create(
+                    key=key, user=request.user, endpoint=request.path, status_code=0, response={}
+                )
+                response = view_method(self, request, *args, **kwargs)
+                if not 200 <= response.status_code < 300:
+                    transaction.set_rollback(True)  # a refused request may be retried with its key
+                    return response
+                claim.status_code, claim.response = response.status_code, response.data
+                claim.save(update_fields=["status_code", "response"])
+                return response
+        except IntegrityError:
+            return _stored(request, key) or Response({"detail": "Repeat of a request in progress."}, status=409)
+
+    return wrapper
+
+
+def forget_old_keys(*, now=None) -> int:
+    """Drop stored answers older than KEEP_KEYS_FOR; run with the expiry task."""
+    from django.utils import timezone
+
+    cutoff = (now or timezone.now()) - KEEP_KEYS_FOR
+    return IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
+def _stored(request, key: str) -> Response | None:
+    found = IdempotentRequest.objects.filter(user=request.user, key=key).exclude(status_code=0).first()
+    if found is None:
+        return None
+    if found.endpoint != request.path:
+        return Response(
+            {"detail": f"This {HEADER} was already used for another request ({found.endpoint})."},
+            status=422,
+        )
+    response = Response(found.response, status=found.status_code)
+    response["Idempotent-Replayed"] = "true"
+    return response

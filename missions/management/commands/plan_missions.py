@@ -1,0 +1,61 @@
+"""python manage.py plan_missions --date YYYY-MM-DD|today --shift NAME|ID [--all-shifts]"""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from agency.models import Agency, Shift
+from missions import services
+from missions.models import MissionPlan
+
+
+class Command(BaseCommand):
+    help = "Plan (or re-plan) a shift's missions from its current forecast; started missions are kept."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", default="today", help="Local date the shift starts on (default: today).")
+        parser.add_argument("--shift", help="Shift name or id.")
+        parser.add_argument("--all-shifts", action="store_true", help="Every shift of the date.")
+        parser.add_argument(
+            "--skip-missing", action="store_true",
+            help="Skip shifts without a forecast instead of failing.",
+        )
+
+    def handle(self, *args, **opts):
+        day = _date(opts["date"])
+        if opts["all_shifts"] == bool(opts["shift"]):
+            raise CommandError("Give --shift NAME or --all-shifts.")
+        shifts = list(Shift.objects.all()) if opts["all_shifts"] else [_shift(opts["shift"])]
+        for shift in shifts:
+            try:
+                plan = services.plan_missions(date=day, shift=shift, trigger=MissionPlan.Trigger.COMMAND)
+            except services.NoForecast as exc:
+                if opts["skip_missing"]:
+                    self.stdout.write(self.style.WARNING(str(exc)))
+                    continue
+                raise CommandError(str(exc)) from None
+            missions = plan.missions.exclude(status="cancelled")
+            self.stdout.write(self.style.SUCCESS(
+                f"{day} {shift.name}: {missions.count()} missions in {missions.values('beat').distinct().count()}"
+                f" beats, {plan.controls.count()} control boxes (plan #{plan.pk}, seed {plan.seed_hex[:12]})"
+            ))
+
+
+def _date(value: str) -> dt.date:
+    if value == "today":
+        return timezone.now().astimezone(Agency.current().tz).date()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--date must be YYYY-MM-DD or 'today', not {value!r}.") from None
+
+
+def _shift(value: str) -> Shift:
+    shift = Shift.objects.filter(name__iexact=value).first()
+    if shift is None and value.isdigit():
+        shift = Shift.objects.filter(pk=int(value)).first()
+    if shift is None:
+        names = ", ".join(Shift.objects.values_list("name", flat=True))
+        raise CommandError(f"No shift {value!r}; shifts are: {names}.")
+    return shift

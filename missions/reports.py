@@ -1,0 +1,160 @@
+"""Dosage and outcome reads for reports: minutes in box per mission and per box over time, missions
+completed/expired per beat and shift, and incidents in mission vs control vs other boxes."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date as Date
+from datetime import timedelta
+
+import numpy as np
+import pyproj
+from django.db.models import Count
+from django.utils import timezone
+
+from forecasting.models import GridCell
+from ingest.models import Incident
+
+from .models import ControlBox, Mission, MissionPlan, Visit
+
+GROUPS = ("mission", "control", "other")
+
+
+def dose_by_mission(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
+    """Per mission of the range: target dose, minutes in the box and number of visits."""
+    now = now or timezone.now()
+    minutes, visits = _visit_minutes(date_from, date_to, now, key="mission_id")
+    missions = (
+        Mission.objects.filter(date__range=(date_from, date_to))
+        .exclude(status=Mission.Status.CANCELLED)
+        .select_related("shift", "beat", "cell")
+        .order_by("date", "shift__order", "beat__code", "rank")
+    )
+    return [
+        {
+            "mission": m.pk, "date": m.date.isoformat(), "shift": m.shift.name, "beat": m.beat.code,
+            "cell_id": m.cell.cell_id, "status": m.status, "dose_minutes": m.dose_minutes,
+            "minutes_in_box": round(minutes.get(m.pk, 0.0), 1), "visits": visits.get(m.pk, 0),
+        }
+        for m in missions
+    ]
+
+
+def dose_by_box(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
+    """Minutes officers spent in each box per day: where patrol went, over time."""
+    now = now or timezone.now()
+    per = defaultdict(float)
+    rows = Visit.objects.filter(mission__date__range=(date_from, date_to)).values_list(
+        "mission__cell__cell_id", "mission__date", "started_at", "ended_at", "mission__ends_at"
+    )
+    for cell_id, day, started, ended, mission_end in rows:
+        per[(cell_id, day)] += _minutes(started, ended, mission_end, now)
+    return [
+        {"cell_id": cell_id, "date": day.isoformat(), "minutes": round(m, 1)}
+        for (cell_id, day), m in sorted(per.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+    ]
+
+
+def status_by_beat_shift(*, date_from: Date, date_to: Date) -> list[dict]:
+    """Missions per beat and shift by status, with the share completed among those that ended."""
+    rows = (
+        Mission.objects.filter(date__range=(date_from, date_to))
+        .values("beat__code", "shift__name", "status")
+        .annotate(n=Count("pk"))
+    )
+    table: dict[tuple, Counter] = defaultdict(Counter)
+    for r in rows:
+        table[(r["beat__code"], r["shift__name"])][r["status"]] = r["n"]
+    out = []
+    for (beat, shift), counts in sorted(table.items()):
+        ended = counts[Mission.Status.COMPLETED] + counts[Mission.Status.EXPIRED]
+        out.append({
+            "beat": beat, "shift": shift, **{s: counts[s] for s in Mission.Status.values},
+            "completed_share": round(counts[Mission.Status.COMPLETED] / ended, 3) if ended else None,
+        })
+    return out
+
+
+def outcomes(*, date_from: Date, date_to: Date, hours_after: int = 0) -> dict:
+    """Incidents that occurred during each planned shift (plus `hours_after`) in its mission
+    boxes, its control boxes and every other box of a beat: the raw material of the evaluation."""
+    plans = {}
+    for plan in MissionPlan.objects.filter(date__range=(date_from, date_to)).order_by("created_at", "pk"):
+        plans[(plan.date, plan.shift_id)] = plan  # the newest plan of each shift wins
+    totals = {g: {"box_shifts": 0, "incidents": 0} for g in GROUPS}
+    if not plans:
+        return _rates(totals, date_from, date_to, hours_after)
+    cells = list(GridCell.objects.filter(active=True, beat__isnull=False).values_list("pk", "cell_id", "epsg", "cell_size_m"))
+    n_cells = len(cells)
+    by_cell_id = {c[1]: c[0] for c in cells}
+    missions = defaultdict(set)
+    for day, shift_pk, cell_pk in (
+        Mission.objects.filter(date__range=(date_from, date_to))
+        .exclude(status=Mission.Status.CANCELLED)
+        .values_list("date", "shift_id", "cell_id")
+    ):
+        missions[(day, shift_pk)].add(cell_pk)
+    controls = defaultdict(set)
+    for plan_pk, cell_pk in ControlBox.objects.filter(plan__in=[p.pk for p in plans.values()]).values_list("plan_id", "cell_id"):
+        controls[plan_pk].add(cell_pk)
+    for key, plan in plans.items():
+        mission_cells = missions.get(key, set())
+        control_cells = controls.get(plan.pk, set()) - mission_cells
+        incident_cells = _incident_cells(
+            plan.starts_at, plan.ends_at + timedelta(hours=hours_after), cells=cells, by_cell_id=by_cell_id
+        )
+        counts = dict.fromkeys(GROUPS, 0)
+        for cell_pk in incident_cells:
+            group = "mission" if cell_pk in mission_cells else "control" if cell_pk in control_cells else "other"
+            counts[group] += 1
+        sizes = {"mission": len(mission_cells), "control": len(control_cells)}
+        sizes["other"] = n_cells - sizes["mission"] - sizes["control"]
+        for g in GROUPS:
+            totals[g]["box_shifts"] += sizes[g]
+            totals[g]["incidents"] += counts[g]
+    return _rates(totals, date_from, date_to, hours_after)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _rates(totals, date_from, date_to, hours_after) -> dict:
+    for row in totals.values():
+        row["per_100_box_shifts"] = (
+            round(100 * row["incidents"] / row["box_shifts"], 3) if row["box_shifts"] else None
+        )
+    return {"date_from": date_from.isoformat(), "date_to": date_to.isoformat(),
+            "hours_after": hours_after, "groups": totals}
+
+
+def _incident_cells(start, end, *, cells, by_cell_id) -> list[int]:
+    """The grid cell (pk) of every incident in [start, end), binned on the grid's CRS origin —
+    plain arithmetic, so it runs the same on PostGIS and SpatiaLite."""
+    if not cells:
+        return []
+    epsg, size = cells[0][2], cells[0][3]
+    points = Incident.objects.filter(occurred_from__gte=start, occurred_from__lt=end).values_list("location", flat=True)
+    lonlat = np.array([p.coords for p in points], dtype=float).reshape(-1, 2)
+    if not len(lonlat):
+        return []
+    x, y = pyproj.Transformer.from_crs(4326, epsg, always_xy=True).transform(lonlat[:, 0], lonlat[:, 1])
+    cols = np.floor(np.asarray(x) / size).astype(int)
+    rows = np.floor(np.asarray(y) / size).astype(int)
+    found = (by_cell_id.get(f"{c}_{r}") for c, r in zip(cols, rows, strict=True))
+    return [pk for pk in found if pk is not None]
+
+
+def _visit_minutes(date_from, date_to, now, *, key: str):
+    minutes, visits = defaultdict(float), Counter()
+    rows = Visit.objects.filter(mission__date__range=(date_from, date_to)).values_list(
+        key, "started_at", "ended_at", "mission__ends_at"
+    )
+    for k, started, ended, mission_end in rows:
+        minutes[k] += _minutes(started, ended, mission_end, now)
+        visits[k] += 1
+    return minutes, visits
+
+
+def _minutes(started, ended, mission_end, now) -> float:
+    end = ended or min(now, mission_end)
+    return max(0.0, (end - started).total_seconds() / 60)

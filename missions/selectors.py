@@ -1,0 +1,177 @@
+"""Reads of missions shared by pages and the API: the shift under way, an officer's missions with
+their timers and suggested tactics, a shift's missions for analysts, and GeoJSON of both."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date as Date
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from agency.models import Agency, Shift
+from agency.selectors import current_shift
+from tactics.selectors import suggested_tactics
+
+from .models import AuditEntry, ControlBox, Mission, MissionPlan, Suppression, Visit
+
+
+@dataclass(frozen=True)
+class ShiftWindow:
+    shift: Shift
+    date: Date  # local date on which the shift starts
+    starts_at: datetime
+    ends_at: datetime
+
+    def as_dict(self) -> dict:
+        return {
+            "id": self.shift.pk, "name": self.shift.name, "date": self.date.isoformat(),
+            "starts_at": self.starts_at.isoformat(), "ends_at": self.ends_at.isoformat(),
+        }
+
+
+def shift_now(*, now: datetime | None = None) -> ShiftWindow | None:
+    found = current_shift(now=now)
+    if found is None:
+        return None
+    shift, starts_at, ends_at = found
+    return ShiftWindow(shift, starts_at.astimezone(Agency.current().tz).date(), starts_at, ends_at)
+
+
+def shift_window(*, date: Date, shift: Shift) -> ShiftWindow:
+    starts_at, ends_at = shift.window(date, Agency.current().tz)
+    return ShiftWindow(shift, date, starts_at, ends_at)
+
+
+def officer_missions(user, *, now: datetime | None = None) -> tuple[ShiftWindow | None, list[Mission]]:
+    """The officer's missions of the shift under way: their home beat's, else their district's,
+    else all. Never control boxes (they are not missions). Cancelled missions are left out."""
+    window = shift_now(now=now)
+    if window is None:
+        return None, []
+    missions = _with_details(
+        Mission.objects.filter(date=window.date, shift=window.shift).exclude(status=Mission.Status.CANCELLED)
+    )
+    profile = getattr(user, "officer_profile", None)
+    if profile is not None and profile.home_beat_id:
+        missions = missions.filter(beat_id=profile.home_beat_id)
+    elif profile is not None and profile.home_district_id:
+        missions = missions.filter(beat__district_id=profile.home_district_id)
+    return window, list(missions)
+
+
+def shift_missions(*, date: Date, shift: Shift, include_cancelled: bool = True) -> list[Mission]:
+    missions = Mission.objects.filter(date=date, shift=shift)
+    if not include_cancelled:
+        missions = missions.exclude(status=Mission.Status.CANCELLED)
+    return list(_with_details(missions))
+
+
+def mission_detail(mission_id: int) -> Mission:
+    return _with_details(Mission.objects.filter(pk=mission_id)).get()
+
+
+def shift_controls(*, date: Date, shift: Shift) -> list[ControlBox]:
+    """The current plan's control boxes: for evaluation pages only, never for officers."""
+    plan = latest_plan(date=date, shift=shift)
+    if plan is None:
+        return []
+    return list(plan.controls.select_related("cell", "beat"))
+
+
+def latest_plan(*, date: Date, shift: Shift) -> MissionPlan | None:
+    return MissionPlan.objects.filter(date=date, shift=shift).order_by("-created_at", "-pk").first()
+
+
+def active_suppressions(*, on: Date | None = None) -> QuerySet[Suppression]:
+    qs = Suppression.objects.filter(lifted_at__isnull=True).select_related("created_by", "mission")
+    qs = qs.prefetch_related("cells")
+    if on is not None:
+        qs = qs.filter(date_from__lte=on, date_to__gte=on)
+    return qs
+
+
+def audit_log(*, object_type: str | None = None, object_id: str | None = None) -> QuerySet[AuditEntry]:
+    entries = AuditEntry.objects.select_related("actor")
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+    if object_id:
+        entries = entries.filter(object_id=str(object_id))
+    return entries
+
+
+def timer_state(mission: Mission, *, now: datetime | None = None) -> dict:
+    """The dose timer as the server knows it: seconds done so far and the running visit's start.
+
+    Devices count up from `running_since` with the server's clock offset, never a local countdown.
+    """
+    now = now or timezone.now()
+    visits = list(mission.visits.all())  # prefetched
+    done = sum(v.seconds(now) for v in visits if v.ended_at is not None)
+    running = next((v for v in visits if v.ended_at is None), None)
+    so_far = done + (running.seconds(now) if running else 0.0)
+    dose_s = mission.dose_minutes * 60
+    return {
+        "dose_minutes": mission.dose_minutes,
+        "dose_seconds": round(so_far, 1),
+        "done_seconds_before_current_visit": round(done, 1),
+        "running": running is not None,
+        "running_since": running.started_at.isoformat() if running else None,
+        "running_officer": running.officer_id if running else None,
+        "remaining_seconds": round(max(0.0, dose_s - so_far), 1),
+        "dose_reached": so_far >= dose_s,
+        "visits": len(visits),
+        "server_time": now.isoformat(),
+    }
+
+
+def mission_feature(mission: Mission, *, tactics: list, now: datetime | None = None, full: bool = False) -> dict:
+    """A mission as a GeoJSON feature (its box polygon) with what the officer needs to act."""
+    props = {
+        "id": mission.pk,
+        "status": mission.status,
+        "date": mission.date.isoformat(),
+        "shift": mission.shift.name,
+        "beat": mission.beat.code,
+        "cell_id": mission.cell.cell_id,
+        "rank": mission.rank,
+        "origin": mission.origin,
+        "reasons": mission.reasons,
+        "drivers": [{"crime_type": d["crime_type"], "share": d["share"]} for d in mission.drivers],
+        "crime_type": mission.primary_crime_type.name if mission.primary_crime_type else None,
+        "starts_at": mission.starts_at.isoformat(),
+        "ends_at": mission.ends_at.isoformat(),
+        "started_at": mission.started_at.isoformat() if mission.started_at else None,
+        "completed_at": mission.completed_at.isoformat() if mission.completed_at else None,
+        "timer": timer_state(mission, now=now),
+        "tactics": [{"id": t.pk, "name": t.name, "description": t.description} for t in tactics],
+        "tactics_used": [u.tactic_id for u in mission.tactic_uses.all()],
+        "notes": mission.notes,
+    }
+    if full:
+        props.update({
+            "score": mission.score, "raw_score": mission.raw_score,
+            "drivers": mission.drivers, "model_versions": mission.model_versions,
+            "seed_hex": mission.seed_hex, "draw": mission.draw, "probability": mission.probability,
+            "forced": mission.forced, "plan": mission.plan_id, "addition": mission.addition_id,
+            "dose_minutes": mission.dose_minutes,
+        })
+    return {"type": "Feature", "id": mission.pk, "geometry": json.loads(mission.cell.geom.geojson), "properties": props}
+
+
+def missions_geojson(missions: list[Mission], *, now: datetime | None = None, full: bool = False) -> dict:
+    tactics = suggested_tactics(missions)
+    now = now or timezone.now()
+    return {
+        "type": "FeatureCollection",
+        "features": [mission_feature(m, tactics=tactics.get(m.pk, []), now=now, full=full) for m in missions],
+    }
+
+
+def _with_details(missions: QuerySet[Mission]) -> QuerySet[Mission]:
+    return missions.select_related("cell", "beat", "shift", "primary_crime_type").prefetch_related(
+        Prefetch("visits", queryset=Visit.objects.order_by("started_at")),
+        "tactic_uses",
+    )

@@ -1,0 +1,118 @@
+"""API input shapes of the missions app (outputs are GeoJSON built by the selectors).
+
+Reasons are optional here on purpose: the services check them, so the API, the pages and the
+commands answer a missing reason with the same clear message."""
+
+import json
+
+from django.contrib.gis.geos import GEOSException, GEOSGeometry
+from rest_framework import serializers
+
+from agency.models import Shift
+
+from .models import AuditEntry, ReasonCode, Suppression
+
+
+class ReasonFields(serializers.Serializer):
+    reason_code = serializers.ChoiceField(choices=ReasonCode.choices, required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class PositionIn(serializers.Serializer):
+    latitude = serializers.FloatField(min_value=-90, max_value=90)
+    longitude = serializers.FloatField(min_value=-180, max_value=180)
+    accuracy_m = serializers.FloatField(min_value=0, required=False, default=0.0)
+    at = serializers.DateTimeField(required=False, help_text="When the fix was taken (offline devices).")
+
+
+class StartIn(serializers.Serializer):
+    latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
+    longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
+    accuracy_m = serializers.FloatField(min_value=0, required=False, default=0.0)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=500,
+        help_text="Required when the position is not inside the box (manual start).",
+    )
+    at = serializers.DateTimeField(required=False, help_text="Original time, for reports sent late.")
+
+    def validate(self, attrs):
+        if ("latitude" in attrs) != ("longitude" in attrs):
+            raise serializers.ValidationError("Send both latitude and longitude, or neither.")
+        return attrs
+
+
+class CompleteIn(serializers.Serializer):
+    tactics = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    at = serializers.DateTimeField(required=False, help_text="Original time, for reports sent late.")
+
+
+class VisitIn(serializers.Serializer):
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField()
+
+
+class OfflineReportIn(serializers.Serializer):
+    visits = VisitIn(many=True)
+    tactics = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    completed_at = serializers.DateTimeField(required=False)
+
+
+class GeometryField(serializers.JSONField):
+    """A GeoJSON polygon in WGS 84 (as drawn on the map)."""
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        try:
+            geom = GEOSGeometry(json.dumps(data) if isinstance(data, dict) else str(data), srid=4326)
+        except (GEOSException, ValueError, TypeError) as exc:
+            raise serializers.ValidationError(f"Not a GeoJSON geometry: {exc}") from None
+        if geom.geom_type not in ("Polygon", "MultiPolygon"):
+            raise serializers.ValidationError("Draw a polygon or a rectangle.")
+        return geom
+
+
+class BoxesIn(ReasonFields):
+    cell_ids = serializers.ListField(child=serializers.CharField(max_length=40), required=False)
+    area = GeometryField(required=False, help_text="GeoJSON polygon; the boxes it covers are used.")
+    date_from = serializers.DateField()
+    date_to = serializers.DateField(required=False, help_text="Defaults to date_from.")
+
+
+class AddMissionsIn(BoxesIn):
+    shifts = serializers.PrimaryKeyRelatedField(
+        queryset=Shift.objects.all(), many=True, required=False, help_text="Blank = every shift."
+    )
+
+
+class PlanIn(serializers.Serializer):
+    date = serializers.DateField()
+    shift = serializers.PrimaryKeyRelatedField(queryset=Shift.objects.all())
+
+
+class LiftIn(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class SuppressionOut(serializers.ModelSerializer):
+    cells = serializers.SlugRelatedField(slug_field="cell_id", many=True, read_only=True)
+    created_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = Suppression
+        fields = [
+            "id", "scope", "cells", "mission", "date_from", "date_to", "reason_code", "reason",
+            "created_by", "created_at", "lifted_at", "lift_reason",
+        ]
+
+
+class AuditEntryOut(serializers.ModelSerializer):
+    actor = serializers.StringRelatedField()
+
+    class Meta:
+        model = AuditEntry
+        fields = [
+            "id", "at", "actor", "action", "object_type", "object_id", "before", "after",
+            "reason_code", "reason",
+        ]

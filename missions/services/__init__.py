@@ -1,0 +1,35 @@
+"""Every write of the missions app, one verb each: planning, analyst overrides, the mission lifecycle.
+
+Services take keyword-only arguments, check the caller's permission, run in one transaction and
+write an audit entry. Views, the API, tasks and commands only call these.
+"""
+
+from .common import Conflict, MissionError
+from .lifecycle import (
+    Position,
+    complete_mission,
+    expire_missions,
+    record_ping,
+    report_offline,
+    start_mission,
+)
+from .overrides import add_missions, cancel_mission, lift_suppression, suppress_boxes
+from .planning import NoForecast, plan_due_shifts, plan_missions
+
+__all__ = [
+    "Conflict",
+    "MissionError",
+    "NoForecast",
+    "Position",
+    "add_missions",
+    "cancel_mission",
+    "complete_mission",
+    "expire_missions",
+    "lift_suppression",
+    "plan_due_shifts",
+    "plan_missions",
+    "record_ping",
+    "report_offline",
+    "start_mission",
+    "suppress_boxes",
+]

@@ -1,0 +1,114 @@
+"""What the mission services share: their errors, permission and reason checks, and the audit write."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from missions.models import AuditEntry, Mission, ReasonCode
+
+REASON_MIN_CHARS = 3
+# A device's clock may run a little ahead; later timestamps than this are refused.
+CLOCK_SKEW_ALLOWANCE = timedelta(minutes=5)
+# Officers may start a mission this long before their shift begins (briefing, driving out).
+EARLY_START_ALLOWANCE = timedelta(minutes=30)
+
+
+class MissionError(ValueError):
+    """Invalid input for a mission action; `field` names the input at fault (for a 400)."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class Conflict(Exception):  # noqa: N818 - the HTTP word, which is what callers map it to
+    """The mission is not in a state that allows the action (another device got there first)."""
+
+    def __init__(self, message: str, *, mission: Mission):
+        super().__init__(message)
+        self.message = message
+        self.mission = mission
+
+
+def require_perm(user, perm: str) -> None:
+    if user is None or not user.has_perm(perm):
+        raise PermissionDenied(f"You need the permission {perm!r} for this.")
+
+
+def require_reason(reason_code: str | None, reason: str | None, *, code_required: bool = True) -> tuple[str, str]:
+    """The (code, text) of an override; both are required so the audit says why."""
+    code = (reason_code or "").strip()
+    text = (reason or "").strip()
+    if code_required and not code:
+        raise MissionError(
+            "A reason code is required: one of " + ", ".join(ReasonCode.values) + ".",
+            field="reason_code",
+        )
+    if code and code not in ReasonCode.values:
+        raise MissionError(
+            f"Unknown reason code {code!r}: use one of " + ", ".join(ReasonCode.values) + ".",
+            field="reason_code",
+        )
+    if len(text) < REASON_MIN_CHARS:
+        raise MissionError(
+            "A reason is required: say in a few words why (it is kept in the audit log).",
+            field="reason",
+        )
+    return code, text
+
+
+def event_time(at: datetime | None, mission: Mission, *, now: datetime | None = None) -> datetime:
+    """When something happened: now, or the device's original time for a report sent late."""
+    now = now or timezone.now()
+    if at is None:
+        return min(now, mission.ends_at) if now > mission.ends_at else now
+    if timezone.is_naive(at):
+        raise MissionError("Timestamps need a time zone offset, e.g. 2025-03-01T14:05:00-05:00.", field="at")
+    if at > now + CLOCK_SKEW_ALLOWANCE:
+        raise MissionError("That time is in the future; check the device clock.", field="at")
+    if not mission.starts_at - EARLY_START_ALLOWANCE <= at <= mission.ends_at:
+        raise MissionError("That time is outside the mission's shift.", field="at")
+    return at
+
+
+def audit(*, actor, action: str, obj, before=None, after=None, reason_code: str = "", reason: str = "") -> AuditEntry:
+    return AuditEntry.objects.create(**audit_fields(
+        actor=actor, action=action, obj=obj, before=before, after=after,
+        reason_code=reason_code, reason=reason,
+    ))
+
+
+def audit_fields(*, actor, action, obj, before=None, after=None, reason_code="", reason="") -> dict:
+    return {
+        "actor": actor if getattr(actor, "is_authenticated", False) else None,
+        "action": action,
+        "object_type": obj._meta.label_lower,
+        "object_id": str(obj.pk),
+        "before": before,
+        "after": after,
+        "reason_code": reason_code or "",
+        "reason": reason or "",
+    }
+
+
+def mission_state(mission: Mission) -> dict:
+    """The audit's before/after picture of a mission."""
+    return {
+        "status": mission.status,
+        "date": mission.date.isoformat(),
+        "shift": mission.shift_id,
+        "cell": mission.cell_id,
+        "beat": mission.beat_id,
+        "origin": mission.origin,
+        "started_at": _iso(mission.started_at),
+        "completed_at": _iso(mission.completed_at),
+        "closed_at": _iso(mission.closed_at),
+    }
+
+
+def _iso(value):
+    return value.isoformat() if value else None

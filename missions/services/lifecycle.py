@@ -1,0 +1,267 @@
+"""The mission lifecycle on officers' devices: start (arrival or by hand), position pings that start
+and stop visits, completion with tactics, offline reports, and expiry at shift end."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import shapely
+from django.contrib.gis.geos import Point
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from agency.models import MissionPolicy
+from missions.models import AuditEntry, Mission, PositionPing, Visit
+from tactics.models import Tactic, TacticUse
+
+from .common import (
+    Conflict,
+    MissionError,
+    audit,
+    audit_fields,
+    event_time,
+    mission_state,
+    require_perm,
+)
+
+MAX_ACCURACY_ALLOWANCE_M = 75.0  # a fix worse than this cannot start a mission by itself
+EXIT_MARGIN_M = 25.0  # leave the box by this much beyond the accuracy before a visit stops
+METRES_PER_DEGREE_LAT = 110_574.0
+METRES_PER_DEGREE_LON_EQUATOR = 111_320.0
+
+
+@dataclass(frozen=True)
+class Position:
+    latitude: float
+    longitude: float
+    accuracy_m: float = 0.0
+    at: datetime | None = None
+
+    def __post_init__(self):
+        if not (-90 <= self.latitude <= 90 and -180 <= self.longitude <= 180):
+            raise MissionError("The position is not a valid latitude/longitude.", field="latitude")
+        if not (math.isfinite(self.accuracy_m) and self.accuracy_m >= 0):
+            raise MissionError("The accuracy must be a number of metres >= 0.", field="accuracy_m")
+
+
+@dataclass
+class PingResult:
+    started: list[int] = field(default_factory=list)
+    stopped: list[int] = field(default_factory=list)
+    stored: bool = False
+
+
+def start_mission(
+    *, user, mission_id: int, position: Position | None = None, reason: str = "",
+    at: datetime | None = None,
+) -> Visit:
+    """Start a visit: on arrival (position inside the box, allowing its accuracy) or by hand with a
+    reason. Exactly one of two devices starting at once wins; the other gets `Conflict`."""
+    require_perm(user, "missions.patrol_mission")
+    with transaction.atomic():
+        mission = _locked(mission_id)
+        at = event_time(at or (position.at if position else None), mission)
+        inside = position is not None and distance_to_box_m(mission, position) <= _allowance(position)
+        reason = (reason or "").strip()
+        if not inside and not reason:
+            raise MissionError(
+                "You are not inside the box (or no position was sent): a manual start needs a reason.",
+                field="reason",
+            )
+        method = Visit.Method.GEOFENCE if inside else Visit.Method.MANUAL
+        return _open_visit(mission, user=user, at=at, method=method, reason="" if inside else reason)
+
+
+def record_ping(*, user, position: Position, missions: list[Mission]) -> PingResult:
+    """Start the mission whose box the officer is in, stop visits whose box they have left.
+
+    `missions` are the officer's missions of the shift (selectors.officer_missions). The position
+    itself is stored only when the agency's policy keeps tracks.
+    """
+    require_perm(user, "missions.patrol_mission")
+    result = PingResult()
+    now = timezone.now()
+    if MissionPolicy.current().store_officer_tracks:
+        PositionPing.objects.create(
+            officer=user, recorded_at=position.at or now, accuracy_m=position.accuracy_m,
+            location=Point(position.longitude, position.latitude, srid=4326),
+        )
+        result.stored = True
+    candidates = [m for m in missions if m.status in Mission.OPEN and m.ends_at > (position.at or now)]
+    distances = {m.pk: distance_to_box_m(m, position) for m in candidates}
+    allowance = _allowance(position)
+    for mission in candidates:
+        left = distances[mission.pk] > position.accuracy_m + EXIT_MARGIN_M
+        if left and _close_open_visit(mission, user=user, at=position.at, reason=Visit.EndReason.LEFT_BOX):
+            result.stopped.append(mission.pk)
+    inside = sorted((d, m.pk) for m in candidates if (d := distances[m.pk]) <= allowance)
+    if inside:
+        nearest = inside[0][1]
+        try:
+            with transaction.atomic():
+                mission = _locked(nearest)
+                if not mission.visits.filter(ended_at__isnull=True).exists():
+                    _open_visit(mission, user=user, at=event_time(position.at, mission),
+                                method=Visit.Method.GEOFENCE, reason="")
+                    result.started.append(nearest)
+        except Conflict:
+            pass  # finished or taken meanwhile: nothing to start
+    return result
+
+
+def complete_mission(
+    *, user, mission_id: int, tactic_ids: list[int] | None = None, notes: str = "",
+    at: datetime | None = None,
+) -> Mission:
+    """Close the open visit, mark the mission completed and record the tactics the officer used."""
+    require_perm(user, "missions.patrol_mission")
+    with transaction.atomic():
+        mission = _locked(mission_id)
+        if mission.status != Mission.Status.ACTIVE:
+            raise Conflict(f"Only an active mission can be completed; this one is {mission.status}.", mission=mission)
+        at = event_time(at, mission)
+        tactics = _tactics(tactic_ids)
+        before = mission_state(mission)
+        Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
+            ended_at=max(at, mission.started_at), end_reason=Visit.EndReason.COMPLETED
+        )
+        _complete(mission, user=user, at=at, notes=notes, tactics=tactics)
+        audit(actor=user, action="complete", obj=mission, before=before, after={
+            **mission_state(mission), "tactics": [t.name for t in tactics],
+        })
+    return mission
+
+
+def report_offline(
+    *, user, mission_id: int, visits: list[tuple[datetime, datetime]], tactic_ids=None,
+    notes: str = "", completed_at: datetime | None = None,
+) -> Mission:
+    """A device that was offline sends the whole mission at once, with its original times."""
+    require_perm(user, "missions.patrol_mission")
+    if not visits:
+        raise MissionError("An offline report needs at least one visit (start and end time).", field="visits")
+    with transaction.atomic():
+        mission = _locked(mission_id)
+        if mission.status not in Mission.OPEN:
+            raise Conflict(f"The mission is already {mission.status}.", mission=mission)
+        if mission.visits.filter(ended_at__isnull=True).exists():
+            raise Conflict("Someone is in this mission's box right now.", mission=mission)
+        spans = sorted((event_time(s, mission), event_time(e, mission)) for s, e in visits)
+        if any(end < start for start, end in spans):
+            raise MissionError("A visit ends before it starts.", field="visits")
+        completed_at = event_time(completed_at or spans[-1][1], mission)
+        tactics = _tactics(tactic_ids)
+        before = mission_state(mission)
+        Visit.objects.bulk_create(
+            Visit(mission=mission, officer=user, started_at=s, ended_at=e,
+                  start_method=Visit.Method.OFFLINE, end_reason=Visit.EndReason.REPORTED)
+            for s, e in spans
+        )
+        mission.started_at = min(mission.started_at or spans[0][0], spans[0][0])
+        _complete(mission, user=user, at=completed_at, notes=notes, tactics=tactics)
+        audit(actor=user, action="report", obj=mission, before=before, after={
+            **mission_state(mission), "visits": len(spans), "tactics": [t.name for t in tactics],
+        })
+    return mission
+
+
+def expire_missions(*, now: datetime | None = None) -> int:
+    """Close every mission whose shift has ended (planned or active ones): they expire."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = list(Mission.objects.select_for_update().filter(status__in=Mission.OPEN, ends_at__lte=now))
+        entries = []
+        for mission in due:
+            before = mission_state(mission)
+            Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
+                ended_at=mission.ends_at, end_reason=Visit.EndReason.EXPIRED
+            )
+            mission.status, mission.closed_at = Mission.Status.EXPIRED, mission.ends_at
+            entries.append(AuditEntry(**audit_fields(
+                actor=None, action="expire", obj=mission, before=before, after=mission_state(mission),
+                reason="The shift ended.",
+            )))
+        Mission.objects.bulk_update(due, ["status", "closed_at"])
+        AuditEntry.objects.bulk_create(entries)
+    return len(due)
+
+
+def distance_to_box_m(mission: Mission, position: Position) -> float:
+    """Metres from the position to the mission's box (0 inside), on a local flat projection —
+    plenty at the scale of a 250 m box."""
+    scale_x = METRES_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(position.latitude))
+    box = shapely.from_wkb(bytes(mission.cell.geom.wkb))
+    local = shapely.transform(
+        box, lambda xy: (xy - [position.longitude, position.latitude]) * [scale_x, METRES_PER_DEGREE_LAT]
+    )
+    return float(local.distance(shapely.Point(0, 0)))
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _allowance(position: Position) -> float:
+    return min(position.accuracy_m, MAX_ACCURACY_ALLOWANCE_M)
+
+
+def _locked(mission_id: int) -> Mission:
+    try:
+        return Mission.objects.select_for_update().select_related("cell").get(pk=mission_id)
+    except Mission.DoesNotExist:
+        raise MissionError("No such mission.", field="mission") from None
+
+
+def _open_visit(mission: Mission, *, user, at, method, reason) -> Visit:
+    if mission.status not in Mission.OPEN:
+        raise Conflict(f"The mission is {mission.status}.", mission=mission)
+    if mission.visits.filter(ended_at__isnull=True).exists():
+        raise Conflict("The mission has already been started on another device.", mission=mission)
+    # An officer is in one box at a time: arriving here ends their visit elsewhere.
+    for other in Mission.objects.filter(visits__officer=user, visits__ended_at__isnull=True).exclude(pk=mission.pk):
+        _close_open_visit(other, user=user, at=at, reason=Visit.EndReason.LEFT_BOX)
+    before = mission_state(mission)
+    try:
+        with transaction.atomic():
+            visit = Visit.objects.create(
+                mission=mission, officer=user, started_at=at, start_method=method, start_reason=reason
+            )
+    except IntegrityError:  # the unique open-visit index: the other device won
+        mission.refresh_from_db()
+        raise Conflict("The mission has already been started on another device.", mission=mission) from None
+    if mission.status == Mission.Status.PLANNED:
+        mission.status, mission.started_at = Mission.Status.ACTIVE, at
+        mission.save(update_fields=["status", "started_at", "updated_at"])
+    audit(actor=user, action="start", obj=mission, before=before, after={
+        **mission_state(mission), "visit": visit.pk, "method": method,
+    }, reason=reason)
+    return visit
+
+
+def _close_open_visit(mission: Mission, *, user, at, reason) -> bool:
+    end = min(at or timezone.now(), mission.ends_at)
+    visit = mission.visits.filter(ended_at__isnull=True, officer=user).first()
+    if visit is None:
+        return False
+    visit.ended_at, visit.end_reason = max(end, visit.started_at), reason
+    visit.save(update_fields=["ended_at", "end_reason"])
+    return True
+
+
+def _tactics(tactic_ids) -> list[Tactic]:
+    ids = {int(t) for t in tactic_ids or []}
+    tactics = list(Tactic.objects.filter(pk__in=ids, enabled=True))
+    if len(tactics) != len(ids):
+        raise MissionError("Unknown or disabled tactic(s).", field="tactics")
+    return tactics
+
+
+def _complete(mission: Mission, *, user, at, notes, tactics) -> None:
+    mission.status, mission.completed_at, mission.completed_by = Mission.Status.COMPLETED, at, user
+    mission.notes = (notes or "").strip()
+    mission.save(update_fields=["status", "started_at", "completed_at", "completed_by", "notes", "updated_at"])
+    TacticUse.objects.bulk_create(
+        [TacticUse(mission=mission, tactic=t, reported_by=user, reported_at=at) for t in tactics],
+        ignore_conflicts=True,
+    )

@@ -1,0 +1,210 @@
+"""Analyst overrides: add missions on boxes or a drawn area for a range of shifts, suppress boxes
+for a date range, call off one mission, lift a suppression. Each needs a reason and is audited."""
+
+from __future__ import annotations
+
+from datetime import date as Date
+from datetime import timedelta
+
+import shapely
+from django.contrib.gis.geos import GEOSGeometry, Polygon
+from django.db import transaction
+from django.utils import timezone
+
+from agency.models import Agency, MissionPolicy, Shift
+from forecasting.models import GridCell
+from missions.models import AuditEntry, Mission, MissionAddition, Suppression, Visit
+
+from .common import MissionError, audit, audit_fields, mission_state, require_perm, require_reason
+
+MAX_RANGE_DAYS = 31  # an override longer than a month is a policy question, not an override
+MAX_CELLS_PER_OVERRIDE = 200
+MIN_COVER_SHARE = 0.25  # a drawn area takes a box when it covers at least this share of it
+
+
+def add_missions(
+    *,
+    user,
+    reason_code: str,
+    reason: str,
+    date_from: Date,
+    date_to: Date | None = None,
+    shifts: list[Shift] | None = None,
+    cell_ids: list[str] | None = None,
+    area: GEOSGeometry | None = None,
+) -> MissionAddition:
+    """Missions on the given boxes (or the boxes a drawn area covers) for every shift in the range."""
+    require_perm(user, "missions.add_mission")
+    code, text = require_reason(reason_code, reason)
+    date_to = date_to or date_from
+    _check_range(date_from, date_to)
+    cells = _cells(cell_ids=cell_ids, area=area)
+    shifts = list(shifts) if shifts else list(Shift.objects.all())
+    tz = Agency.current().tz
+    policy = MissionPolicy.current()
+    note = f"Added by an analyst: {text}"
+    with transaction.atomic():
+        addition = MissionAddition.objects.create(
+            area=area if area is not None else _outline(cells),
+            date_from=date_from, date_to=date_to, reason_code=code, reason=text, created_by=user,
+        )
+        addition.cells.set(cells)
+        addition.shifts.set(shifts)
+        taken = set(
+            Mission.objects.filter(
+                date__range=(date_from, date_to), shift__in=shifts, cell__in=cells
+            ).exclude(status=Mission.Status.CANCELLED).values_list("date", "shift_id", "cell_id")
+        )
+        missions = []
+        day = date_from
+        while day <= date_to:
+            for shift in shifts:
+                starts_at, ends_at = shift.window(day, tz)
+                missions.extend(
+                    Mission(
+                        date=day, shift=shift, starts_at=starts_at, ends_at=ends_at, cell=cell,
+                        beat_id=cell.beat_id, addition=addition, origin=Mission.Origin.ANALYST,
+                        forced=True, reasons=[note], dose_minutes=policy.dose_minutes,
+                    )
+                    for cell in cells
+                    if (day, shift.pk, cell.pk) not in taken
+                )
+            day += timedelta(days=1)
+        Mission.objects.bulk_create(missions)
+        audit(actor=user, action="add", obj=addition, reason_code=code, reason=text, after={
+            "cells": [c.cell_id for c in cells], "date_from": date_from.isoformat(),
+            "date_to": date_to.isoformat(), "shifts": [s.name for s in shifts],
+            "missions_created": len(missions),
+        })
+    return addition
+
+
+def suppress_boxes(
+    *,
+    user,
+    reason_code: str,
+    reason: str,
+    date_from: Date,
+    date_to: Date | None = None,
+    cell_ids: list[str] | None = None,
+    area: GEOSGeometry | None = None,
+) -> Suppression:
+    """No missions on these boxes from `date_from` to `date_to` (all shifts); open ones are cancelled."""
+    require_perm(user, "missions.add_suppression")
+    code, text = require_reason(reason_code, reason)
+    date_to = date_to or date_from
+    _check_range(date_from, date_to)
+    cells = _cells(cell_ids=cell_ids, area=area)
+    with transaction.atomic():
+        suppression = Suppression.objects.create(
+            scope=Suppression.Scope.BOXES, date_from=date_from, date_to=date_to,
+            reason_code=code, reason=text, created_by=user,
+        )
+        suppression.cells.set(cells)
+        open_missions = Mission.objects.select_for_update().filter(
+            date__range=(date_from, date_to), cell__in=cells, status__in=Mission.OPEN
+        )
+        cancelled = _cancel(list(open_missions), user=user, reason_code=code, reason=f"Box suppressed: {text}")
+        audit(actor=user, action="suppress", obj=suppression, reason_code=code, reason=text, after={
+            "scope": "boxes", "cells": [c.cell_id for c in cells], "date_from": date_from.isoformat(),
+            "date_to": date_to.isoformat(), "missions_cancelled": cancelled,
+        })
+    return suppression
+
+
+def cancel_mission(*, user, mission_id: int, reason_code: str, reason: str) -> Suppression:
+    """Call off one mission (a suppression of that mission alone): it is cancelled and not re-planned."""
+    require_perm(user, "missions.add_suppression")
+    code, text = require_reason(reason_code, reason)
+    with transaction.atomic():
+        mission = Mission.objects.select_for_update().get(pk=mission_id)
+        if mission.status not in Mission.OPEN:
+            raise MissionError(f"The mission is {mission.status}; only planned or active ones can be called off.")
+        suppression = Suppression.objects.create(
+            scope=Suppression.Scope.MISSION, mission=mission, date_from=mission.date,
+            date_to=mission.date, reason_code=code, reason=text, created_by=user,
+        )
+        _cancel([mission], user=user, reason_code=code, reason=text)
+        audit(actor=user, action="suppress", obj=suppression, reason_code=code, reason=text,
+              after={"scope": "mission", "mission": mission.pk})
+    return suppression
+
+
+def lift_suppression(*, user, suppression_id: int, reason: str) -> Suppression:
+    """End a suppression early; later plans may pick its boxes again (cancelled missions stay so)."""
+    require_perm(user, "missions.change_suppression")
+    _, text = require_reason("", reason, code_required=False)
+    with transaction.atomic():
+        suppression = Suppression.objects.select_for_update().get(pk=suppression_id)
+        if suppression.lifted_at is not None:
+            raise MissionError("This suppression has already been lifted.")
+        suppression.lifted_at, suppression.lifted_by, suppression.lift_reason = timezone.now(), user, text
+        suppression.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        audit(actor=user, action="lift", obj=suppression, reason=text,
+              before={"lifted_at": None}, after={"lifted_at": suppression.lifted_at.isoformat()})
+    return suppression
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _cancel(missions: list[Mission], *, user, reason_code: str, reason: str) -> int:
+    now = timezone.now()
+    entries = []
+    for mission in missions:
+        before = mission_state(mission)
+        Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
+            ended_at=min(now, mission.ends_at), end_reason=Visit.EndReason.CANCELLED
+        )
+        mission.status, mission.closed_at = Mission.Status.CANCELLED, now
+        mission.save(update_fields=["status", "closed_at", "updated_at"])
+        entries.append(AuditEntry(**audit_fields(
+            actor=user, action="cancel", obj=mission, before=before, after=mission_state(mission),
+            reason_code=reason_code, reason=reason,
+        )))
+    AuditEntry.objects.bulk_create(entries)
+    return len(missions)
+
+
+def _check_range(date_from: Date, date_to: Date) -> None:
+    if date_to < date_from:
+        raise MissionError("The end date is before the start date.", field="date_to")
+    if (date_to - date_from).days >= MAX_RANGE_DAYS:
+        raise MissionError(f"A range may span at most {MAX_RANGE_DAYS} days.", field="date_to")
+
+
+def _cells(*, cell_ids, area) -> list[GridCell]:
+    """The active boxes named, or those a drawn area covers (by share of the box, in shapely)."""
+    if bool(cell_ids) == (area is not None):
+        raise MissionError("Give either boxes (cell ids) or a drawn area, not both or neither.", field="cell_ids")
+    if cell_ids:
+        cells = list(GridCell.objects.filter(active=True, cell_id__in=set(cell_ids)).order_by("cell_id"))
+        missing = sorted(set(cell_ids) - {c.cell_id for c in cells})
+        if missing:
+            raise MissionError(f"Unknown or inactive boxes: {', '.join(missing[:10])}.", field="cell_ids")
+    else:
+        if area.srid not in (None, 4326):
+            area = area.transform(4326, clone=True)
+        drawn = shapely.from_wkb(bytes(area.wkb))
+        if drawn.is_empty or drawn.area == 0:
+            raise MissionError("The drawn area is empty.", field="area")
+        west, south, east, north = drawn.bounds
+        candidates = GridCell.objects.filter(active=True, geom__bboverlaps=Polygon.from_bbox((west, south, east, north)))
+        cells = []
+        for cell in candidates.order_by("cell_id"):
+            box = shapely.from_wkb(bytes(cell.geom.wkb))
+            if box.area and drawn.intersection(box).area / box.area >= MIN_COVER_SHARE:
+                cells.append(cell)
+        if not cells:
+            raise MissionError("The drawn area covers no box of the grid.", field="area")
+    if len(cells) > MAX_CELLS_PER_OVERRIDE:
+        raise MissionError(f"At most {MAX_CELLS_PER_OVERRIDE} boxes at once.", field="cell_ids")
+    no_beat = [c.cell_id for c in cells if c.beat_id is None]
+    if no_beat:
+        raise MissionError(f"Boxes outside every beat: {', '.join(no_beat[:10])}.", field="cell_ids")
+    return cells
+
+
+def _outline(cells: list[GridCell]) -> GEOSGeometry:
+    hull = shapely.union_all([shapely.from_wkb(bytes(c.geom.wkb)) for c in cells]).envelope
+    return GEOSGeometry(hull.wkt, srid=4326)

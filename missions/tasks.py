@@ -1,0 +1,42 @@
+"""Celery tasks of missions: plan a shift under a job row, plan every due shift on a schedule,
+expire missions at shift end. Thin: each calls one service."""
+
+import datetime as dt
+
+from celery import shared_task
+
+from agency.models import Shift
+from jobs.services import run_job
+
+from . import services
+from .idempotency import forget_old_keys
+from .models import MissionPlan
+
+
+@shared_task
+def plan_missions_job(job_id: str) -> None:
+    def work(job, progress):
+        shift = Shift.objects.get(pk=job.params["shift"])
+        progress(10, f"Planning {job.params['date']} {shift.name}")
+        plan = services.plan_missions(
+            date=dt.date.fromisoformat(job.params["date"]), shift=shift, user=job.created_by,
+            trigger=MissionPlan.Trigger.ANALYST,
+        )
+        return {"plan": plan.pk, "missions": plan.missions.count(),
+                "message": f"{plan.missions.count()} missions planned for {plan.date} {shift.name}."}
+
+    run_job(job_id, work)
+
+
+@shared_task
+def plan_upcoming_shifts() -> list[int]:
+    """Every few minutes (django-celery-beat): plan shifts starting within the lead time that have
+    a forecast and no plan. Quick, so no job row; each plan is in the audit log."""
+    return [plan.pk for plan in services.plan_due_shifts()]
+
+
+@shared_task
+def expire_missions() -> int:
+    """Every few minutes: missions whose shift has ended expire; old idempotency keys go."""
+    forget_old_keys()
+    return services.expire_missions()

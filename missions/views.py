@@ -1,0 +1,156 @@
+"""Pages: the analyst's missions of a shift (map, table, plan / add / suppress / call off), and the
+dosage and outcome report. Thin: parse a form → call a service → redirect with a message."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from agency.models import Agency, Shift
+from jobs.services import enqueue_job
+from tactics.selectors import tactic_counts
+
+from . import reports, selectors, services
+from .forms import AddMissionsForm, BoxesForm, ReasonForm, ShiftPicker
+from .models import Mission, ReasonCode
+from .tasks import plan_missions_job
+
+REPORT_DAYS_DEFAULT = 28
+
+
+@login_required
+@permission_required("missions.view_mission", raise_exception=True)
+def shift_page(request):
+    day, shift = _picked_shift(request)
+    missions = selectors.shift_missions(date=day, shift=shift)
+    can_evaluate = request.user.has_perm("missions.evaluate_missions")
+    query = f"?date={day.isoformat()}&shift={shift.pk}" if shift else ""
+    return render(request, "missions/shift.html", {
+        "picker": ShiftPicker(initial={"date": day, "shift": shift}),
+        "day": day, "shift": shift, "missions": missions, "query": query,
+        "window": selectors.shift_window(date=day, shift=shift) if shift else None,
+        "plan": selectors.latest_plan(date=day, shift=shift) if shift else None,
+        "controls": len(selectors.shift_controls(date=day, shift=shift)) if shift and can_evaluate else None,
+        "suppressions": selectors.active_suppressions(on=day),
+        "add_form": AddMissionsForm(initial={"date_from": day, "shifts": [shift] if shift else []}, prefix="add"),
+        "suppress_form": BoxesForm(initial={"date_from": day, "date_to": day}, prefix="sup"),
+        "cancel_form": ReasonForm(prefix="cancel"),
+        "reason_codes": ReasonCode.choices,
+        "statuses": Mission.Status.choices,
+    })
+
+
+@login_required
+@require_POST
+def plan_shift(request):
+    if not request.user.has_perm("missions.plan_missions"):
+        raise PermissionDenied
+    picker = ShiftPicker(request.POST)
+    if not picker.is_valid():
+        messages.error(request, "Pick a date and a shift to plan.")
+        return redirect("missions-shift")
+    day, shift = picker.cleaned_data["date"], picker.cleaned_data["shift"]
+    if services.planning.current_forecast_run(date=day, shift=shift) is None:
+        messages.error(request, f"No complete forecast for {day} {shift.name}: run the forecast first.")
+        return _back(day, shift)
+    job = enqueue_job(kind="plan_missions", task=plan_missions_job, user=request.user,
+                      params={"date": day.isoformat(), "shift": shift.pk})
+    return redirect("job-page", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def add_missions(request):
+    form = AddMissionsForm(request.POST, prefix="add")
+    return _run(request, form, lambda d: services.add_missions(
+        user=request.user, reason_code=d["reason_code"], reason=d["reason"], cell_ids=d["cell_ids"],
+        date_from=d["date_from"], date_to=d["date_to"], shifts=list(d["shifts"]),
+    ), done="Missions added.")
+
+
+@login_required
+@require_POST
+def suppress_boxes(request):
+    form = BoxesForm(request.POST, prefix="sup")
+    return _run(request, form, lambda d: services.suppress_boxes(
+        user=request.user, reason_code=d["reason_code"], reason=d["reason"], cell_ids=d["cell_ids"],
+        date_from=d["date_from"], date_to=d["date_to"],
+    ), done="Boxes suppressed.")
+
+
+@login_required
+@require_POST
+def cancel_mission(request, pk):
+    mission = get_object_or_404(Mission, pk=pk)
+    form = ReasonForm(request.POST, prefix="cancel")
+    return _run(request, form, lambda d: services.cancel_mission(
+        user=request.user, mission_id=mission.pk, reason_code=d["reason_code"], reason=d["reason"],
+    ), done="Mission called off.", day=mission.date, shift=mission.shift)
+
+
+@login_required
+@permission_required("missions.view_mission", raise_exception=True)
+def report_page(request):
+    today = timezone.now().astimezone(Agency.current().tz).date()
+    picker = _date_range(request, today)
+    date_from, date_to = picker
+    context = {
+        "date_from": date_from, "date_to": date_to,
+        "status_rows": reports.status_by_beat_shift(date_from=date_from, date_to=date_to),
+        "dose_rows": reports.dose_by_mission(date_from=date_from, date_to=date_to),
+        "tactics": tactic_counts(date_from=date_from, date_to=date_to),
+        "outcomes": reports.outcomes(date_from=date_from, date_to=date_to)
+        if request.user.has_perm("missions.evaluate_missions") else None,
+    }
+    return render(request, "missions/report.html", context)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _picked_shift(request):
+    picker = ShiftPicker(request.GET or None)
+    if picker.is_bound and picker.is_valid():
+        return picker.cleaned_data["date"], picker.cleaned_data["shift"]
+    window = selectors.shift_now()
+    if window is not None:
+        return window.date, window.shift
+    return timezone.now().astimezone(Agency.current().tz).date(), Shift.objects.first()
+
+
+def _run(request, form, action, *, done: str, day=None, shift=None):
+    day = day or request.POST.get("date") or None
+    shift = shift or Shift.objects.filter(pk=request.POST.get("shift") or 0).first()
+    if not form.is_valid():
+        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        messages.error(request, f"Not saved — {errors}")
+        return _back(day, shift)
+    try:
+        action(form.cleaned_data)
+    except services.MissionError as exc:
+        messages.error(request, f"Not saved — {exc.message}")
+    else:
+        messages.success(request, done)
+    return _back(day, shift)
+
+
+def _back(day, shift):
+    url = reverse("missions-shift")
+    if day and shift:
+        url += f"?date={day}&shift={shift.pk}"
+    return redirect(url)
+
+
+def _date_range(request, today):
+    field = ShiftPicker.base_fields["date"]
+    try:
+        date_to = field.clean(request.GET["date_to"]) if request.GET.get("date_to") else today
+        date_from = field.clean(request.GET["date_from"]) if request.GET.get("date_from") else None
+    except Exception:  # noqa: BLE001 - a bad date in the URL falls back to the default range
+        date_to, date_from = today, None
+    return date_from or date_to - timedelta(days=REPORT_DAYS_DEFAULT - 1), date_to

@@ -1,0 +1,54 @@
+"""REST API of tactics: the configured tactics per crime type (analysts edit them), and counts of
+the tactics officers reported, by crime type, district and shift."""
+
+from datetime import date as Date
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agency.models import CrimeType
+from missions_site.permissions import ModelPermissionsWithView
+
+from .models import Tactic
+from .selectors import tactic_counts
+
+
+class TacticSerializer(serializers.ModelSerializer):
+    crime_types = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=CrimeType.objects.all(), required=False,
+        help_text="Crime type codes this tactic suits; empty = every mission.",
+    )
+
+    class Meta:
+        model = Tactic
+        fields = ["id", "name", "description", "crime_types", "enabled", "order"]
+
+
+@extend_schema(tags=["tactics"])
+class TacticViewSet(viewsets.ModelViewSet):
+    queryset = Tactic.objects.prefetch_related("crime_types")
+    serializer_class = TacticSerializer
+    permission_classes = [ModelPermissionsWithView]
+    pagination_class = None
+
+
+class TacticReport(APIView):
+    @extend_schema(
+        tags=["tactics"], summary="Tactics reported on missions, by crime type, district and shift",
+        parameters=[OpenApiParameter("date_from", Date, required=True),
+                    OpenApiParameter("date_to", Date, required=True)],
+        responses={200: dict},
+    )
+    def get(self, request):
+        if not request.user.has_perm("tactics.view_tacticuse"):
+            raise PermissionDenied("You need the permission 'tactics.view_tacticuse' for this.")
+        field = serializers.DateField()
+        try:
+            date_from = field.to_internal_value(request.query_params.get("date_from", ""))
+            date_to = field.to_internal_value(request.query_params.get("date_to", ""))
+        except serializers.ValidationError:
+            raise ValidationError({"detail": "Give ?date_from=YYYY-MM-DD&date_to=YYYY-MM-DD."}) from None
+        return Response(tactic_counts(date_from=date_from, date_to=date_to))

@@ -1,0 +1,26 @@
+"""The tactics page: what is configured per crime type, and what officers reported using."""
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.shortcuts import render
+from django.utils import timezone
+
+from agency.models import Agency
+
+from .models import Tactic
+from .selectors import tactic_counts
+
+REPORT_DAYS = 28
+
+
+@login_required
+@permission_required("tactics.view_tactic", raise_exception=True)
+def tactics_page(request):
+    today = timezone.now().astimezone(Agency.current().tz).date()
+    date_from = today - timedelta(days=REPORT_DAYS - 1)
+    return render(request, "tactics/index.html", {
+        "tactics": Tactic.objects.prefetch_related("crime_types"),
+        "counts": tactic_counts(date_from=date_from, date_to=today),
+        "date_from": date_from, "date_to": today,
+    })

@@ -1,0 +1,65 @@
+"""Real Chromium on the officer's MDT view: log in, see the shift's missions on the map and in the
+list, tap Start (no GPS: choose a reason), watch the server-based timer run, complete with a tactic."""
+
+import re
+
+import pytest
+
+from agency.models import Beat
+from missions import services
+from missions.models import Mission
+from tactics.models import TacticUse
+from tests.browser.conftest import screenshot
+from tests.missions.conftest import (  # noqa: F401
+    crime_types,
+    forecast,
+    grid,
+    now_window,
+    policy,
+    tactics,
+)
+from tests.missions.factories import OfficerProfileFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_officer_starts_and_completes_a_mission(forecast, policy, now_window, tactics, officer, login):  # noqa: F811
+    forecast(now_window.date, now_window.shift)
+    services.plan_missions(date=now_window.date, shift=now_window.shift)
+    OfficerProfileFactory(user=officer, badge_number="4711", home_beat=Beat.objects.get(code="D1-B1"))
+
+    page = login("officer")
+    assert page.url.endswith("/officer/")
+    page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
+    cards = page.locator(".mission-card")
+    assert cards.count() == 2
+    assert page.get_attribute("#map", "data-missions-drawn") == "2"  # boxes drawn (on a canvas)
+    assert "2 missions this shift." in page.inner_text("#mdt-status")
+
+    first = cards.first
+    mission = Mission.objects.get(pk=int(first.get_attribute("data-mission")))
+    first.locator(".m-start").click()  # no GPS in the test browser: the reason picker appears
+    first.locator(".m-manual").wait_for(state="visible", timeout=5_000)
+    first.locator(".m-start-manual").click()
+    page.wait_for_function(
+        "document.querySelector('.mission-card.status-active .m-clock') !== null", timeout=10_000
+    )
+    active = page.locator(".mission-card.status-active")
+    page.wait_for_function(
+        "(() => { const c = document.querySelector('.mission-card.status-active .m-clock');"
+        " return c && c.textContent !== '0:00'; })()", timeout=5_000,
+    )
+    assert re.fullmatch(r"0:0[1-9]", active.locator(".m-clock").inner_text())
+    mission.refresh_from_db()
+    assert mission.status == "active" and mission.visits.get().start_reason == "GPS not available"
+    screenshot(page, "officer-mission-active")
+
+    active.locator(".m-tactic-list label", has_text="Community contact").click()
+    active.locator(".m-notes").fill("Talked to the shop owners.")
+    active.locator(".m-complete").click()
+    page.wait_for_selector(f".mission-card.status-completed[data-mission='{mission.pk}']", timeout=10_000)
+    mission.refresh_from_db()
+    assert mission.status == "completed" and mission.notes == "Talked to the shop owners."
+    assert list(TacticUse.objects.filter(mission=mission).values_list("tactic__name", flat=True)) == ["Community contact"]
+    assert page.js_errors == []
+    screenshot(page, "officer-mission-completed")

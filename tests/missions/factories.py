@@ -1,0 +1,106 @@
+"""factory_boy factories for missions tests: crime types, forecasts, missions, tactics, officers."""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+
+from agency.models import Agency, CrimeType, OfficerProfile
+from forecasting.models import CellForecast, ForecastRun, ModelVersion
+from missions.models import Mission
+from tactics.models import Tactic
+
+
+class CrimeTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CrimeType
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"type-{n}")
+    name = factory.LazyAttribute(lambda o: o.code.replace("-", " ").title())
+    severity_weight = 1.0
+    patrol_efficacy = 0.5
+
+
+class ModelVersionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ModelVersion
+
+    crime_type = factory.SubFactory(CrimeTypeFactory)
+    algorithm = "naive_28d"
+    data_start = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    data_end = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+
+
+class ForecastRunFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ForecastRun
+
+    date = factory.LazyFunction(dt.date.today)
+    starts_at = factory.LazyAttribute(lambda o: o.shift.window(o.date, Agency.current().tz)[0])
+    ends_at = factory.LazyAttribute(lambda o: o.shift.window(o.date, Agency.current().tz)[1])
+    complete = True
+
+
+class CellForecastFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CellForecast
+
+    expected_count = 0.1
+    reasons = factory.LazyFunction(lambda: ["3 incidents within 300 m in 7 days"])
+
+
+class TacticFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tactic
+        django_get_or_create = ("name",)
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Tactic {n}")
+    description = "Do something useful."
+
+    @factory.post_generation
+    def crime_types(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.crime_types.set(extracted)
+
+
+class MissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mission
+
+    date = factory.LazyFunction(dt.date.today)
+    starts_at = factory.LazyAttribute(lambda o: o.shift.window(o.date, Agency.current().tz)[0])
+    ends_at = factory.LazyAttribute(lambda o: o.shift.window(o.date, Agency.current().tz)[1])
+    beat = factory.LazyAttribute(lambda o: o.cell.beat)
+    reasons = factory.LazyFunction(lambda: ["Test reason"])
+    rank = 1
+
+
+class OfficerProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OfficerProfile
+
+    badge_number = factory.Sequence(lambda n: f"B{1000 + n}")
+    home_district = factory.LazyAttribute(lambda o: o.home_beat.district if o.home_beat else None)
+
+
+def make_forecast(*, date, shift, cells, crime_types, seed: int = 1) -> ForecastRun:
+    """A complete forecast run with a deterministic expected count for every cell × crime type."""
+    run = ForecastRunFactory(date=date, shift=shift)
+    versions = [ModelVersionFactory(crime_type=ct) for ct in crime_types]
+    run.model_versions.set(versions)
+    rows = []
+    for i, cell in enumerate(cells):
+        for j, ct in enumerate(crime_types):
+            value = ((i * 7919 + j * 104729 + seed * 31) % 97) / 97 * 0.5 + 0.01
+            rows.append(CellForecast(
+                run=run, cell=cell, crime_type=ct, expected_count=value,
+                reasons=[f"{ct.name}: {round(value * 10)} recent incidents nearby"],
+            ))
+    CellForecast.objects.bulk_create(rows)
+    return run
+
+
+def user_model():
+    return get_user_model()
