@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agency', '0001_initial'),
-        ('forecasting', '0003_schedule_training_and_forecasts'),
+        ('forecasting', '0002_model_versions_forecasts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
