@@ -48,6 +48,9 @@ demo-data:
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py seed_demo --if-empty $(if $(PASSWORD),--password $(PASSWORD),)
 	$(DEMO_ENV) $(PY) manage.py build_grid
+	$(DEMO_ENV) $(PY) manage.py train_models --if-missing
+	$(DEMO_ENV) $(PY) manage.py forecast_shift --all-shifts
+	$(DEMO_ENV) $(PY) manage.py plan_missions --date today --all-shifts --skip-missing
 
 worker:
 	$(DEMO_ENV) $(VENV)/bin/celery -A missions_site worker --beat --loglevel=INFO --concurrency=2 \

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
-from .models import GridCell
+from .models import ForecastRun, GridCell, ModelVersion
 
 
 @admin.register(GridCell)
@@ -10,3 +10,31 @@ class GridCellAdmin(LeafletGeoAdmin):
     list_filter = ("active", "cell_size_m", "district")
     list_select_related = ("district", "beat")
     search_fields = ("cell_id",)
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    """Read-only: versions are written by training and promoted through the model card page."""
+
+    list_display = ("pk", "crime_type", "algorithm", "created_at", "promoted", "data_end")
+    list_filter = ("promoted", "algorithm", "crime_type")
+    list_select_related = ("crime_type",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ForecastRun)
+class ForecastRunAdmin(admin.ModelAdmin):
+    list_display = ("pk", "date", "shift", "starts_at", "complete", "created_at")
+    list_filter = ("complete", "shift")
+    list_select_related = ("shift",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

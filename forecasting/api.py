@@ -1,10 +1,38 @@
-"""The grid for maps, as compact rows rather than 10,000 GeoJSON polygons."""
+"""Forecasting API: the grid and a shift's forecast as compact rows (not 10,000 GeoJSON polygons),
+model versions with their metrics, and 202 + job URL for training and forecasting requests."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from agency.models import Shift
+from missions_site.permissions import ModelPermissionsWithView
+
+from . import forecasts, selectors, training
+from .models import ForecastRun, ModelVersion
 from .selectors import grid_compact
+
+JOB_RESPONSE = inline_serializer("JobAccepted", {"job": serializers.UUIDField(), "url": serializers.CharField()})
+FORECAST_RESPONSE = inline_serializer("CompactForecast", {
+    "run": serializers.IntegerField(),
+    "date": serializers.DateField(),
+    "shift": serializers.CharField(),
+    "starts_at": serializers.DateTimeField(),
+    "ends_at": serializers.DateTimeField(),
+    "types": serializers.ListField(child=serializers.DictField()),
+    "columns": serializers.ListField(child=serializers.CharField()),
+    "count": serializers.IntegerField(),
+    "cells": serializers.ListField(child=serializers.ListField(), help_text=(
+        "[cell_id, south, west, north, east, [expected per type], harm, reasons_type, [reasons]]"
+    )),
+})
 
 
 class GridCells(APIView):
@@ -15,3 +43,147 @@ class GridCells(APIView):
     )
     def get(self, request):
         return Response(grid_compact(district_code=request.query_params.get("district")))
+
+
+class ShiftForecast(APIView):
+    """The current (newest complete) forecast of a shift, or a request to forecast one."""
+
+    queryset = ForecastRun.objects.all()
+    permission_classes = [ModelPermissionsWithView]
+
+    @extend_schema(
+        operation_id="forecast_current_retrieve",
+        summary="Forecast of one shift as compact cell rows",
+        description=(
+            "Expected incidents per crime type in every cell, the preventable harm "
+            "(Σ severity × efficacy × expected) and the top reasons. Without date/shift: the shift "
+            "under way now, else the next one."
+        ),
+        parameters=[
+            OpenApiParameter("date", dt.date, description="Local date the shift starts on"),
+            OpenApiParameter("shift", str, description="Shift name or id"),
+            OpenApiParameter("crime_type", str, description="Reasons of this crime type (default: the type adding most harm per cell)"),
+        ],
+        responses={200: FORECAST_RESPONSE},
+    )
+    def get(self, request):
+        day, shift = _shift_from(request.query_params)
+        run = selectors.current_run(date=day, shift=shift)
+        if run is None:
+            raise NotFound(f"No forecast yet for {day} {shift.name}.")
+        return Response(selectors.forecast_compact(run=run, crime_type_code=request.query_params.get("crime_type")))
+
+    @extend_schema(
+        summary="Queue a forecast of one shift",
+        request=inline_serializer("ForecastRequest", {"date": serializers.DateField(required=False),
+                                                      "shift": serializers.CharField(required=False)}),
+        responses={202: JOB_RESPONSE},
+    )
+    def post(self, request):
+        day, shift = _shift_from(request.data)
+        job = forecasts.enqueue_forecast(date=day, shift=shift, user=request.user)
+        return _accepted(job)
+
+
+class ForecastRunDetail(APIView):
+    queryset = ForecastRun.objects.all()
+    permission_classes = [ModelPermissionsWithView]
+
+    @extend_schema(
+        operation_id="forecast_run_retrieve",
+        summary="One forecast run (current or past) as compact cell rows",
+        parameters=[OpenApiParameter("crime_type", str, description="Reasons of this crime type")],
+        responses={200: FORECAST_RESPONSE},
+    )
+    def get(self, request, pk):
+        run = get_object_or_404(ForecastRun.objects.select_related("shift"), pk=pk, complete=True)
+        return Response(selectors.forecast_compact(run=run, crime_type_code=request.query_params.get("crime_type")))
+
+
+class ModelVersionSerializer(serializers.ModelSerializer):
+    crime_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    pai = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ModelVersion
+        fields = [
+            "id", "crime_type", "algorithm", "created_at", "data_start", "data_end", "seed",
+            "promoted", "promoted_at", "file_hash", "pai",
+        ]
+
+    def get_pai(self, obj) -> dict:
+        """PAI of this version's algorithm in its back-test, by share of cells."""
+        return obj.metrics.get("models", {}).get(obj.algorithm, {}).get("pai", {})
+
+
+class ModelVersionDetailSerializer(ModelVersionSerializer):
+    class Meta(ModelVersionSerializer.Meta):
+        fields = ModelVersionSerializer.Meta.fields + [
+            "features", "parameters", "metrics", "model_card", "promotion_report",
+        ]
+
+
+@extend_schema(parameters=[OpenApiParameter("crime_type", str, description="Only this crime type (code)")])
+class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Trained model versions, newest first; the promoted one per crime type forecasts."""
+
+    queryset = ModelVersion.objects.all()
+    permission_classes = [ModelPermissionsWithView]
+
+    def get_queryset(self):
+        qs = ModelVersion.objects.select_related("crime_type").order_by("-created_at", "-pk")
+        code = self.request.query_params.get("crime_type")
+        return qs.filter(crime_type__code=code) if code else qs
+
+    def get_serializer_class(self):
+        return ModelVersionDetailSerializer if self.action == "retrieve" else ModelVersionSerializer
+
+    @extend_schema(
+        summary="Queue training (one job per crime type under a parent job)",
+        request=inline_serializer("TrainRequest", {
+            "crime_types": serializers.ListField(child=serializers.CharField(), required=False),
+            "weeks": serializers.IntegerField(required=False, min_value=1, max_value=52),
+        }),
+        responses={202: JOB_RESPONSE},
+    )
+    @action(detail=False, methods=["post"])
+    def train(self, request):
+        try:
+            job = training.start_training(
+                crime_types=request.data.get("crime_types") or None, weeks=request.data.get("weeks"), user=request.user
+            )
+        except training.TrainingError as exc:
+            raise ValidationError({"crime_types": str(exc)}) from exc
+        return _accepted(job)
+
+
+def _shift_from(params) -> tuple[dt.date, Shift]:
+    """(date, shift) from the request; either missing one defaults to the shift under way or next."""
+    day, shift = None, None
+    name = params.get("shift")
+    if name:
+        shift = (
+            Shift.objects.filter(pk=int(name)).first() if str(name).isdigit()
+            else Shift.objects.filter(name__iexact=name).first()
+        )
+        if shift is None:
+            raise NotFound(f"No shift {name!r}.")
+    if params.get("date"):
+        try:
+            day = dt.date.fromisoformat(str(params["date"]))
+        except ValueError as exc:
+            raise ValidationError({"date": "Use YYYY-MM-DD."}) from exc
+    if day is None or shift is None:
+        try:
+            default_day, default_shift = forecasts.default_shift()
+        except forecasts.ForecastError as exc:
+            raise NotFound(str(exc)) from exc
+        day, shift = day or default_day, shift or default_shift
+    return day, shift
+
+
+def _accepted(job) -> Response:
+    return Response(
+        {"job": str(job.pk), "url": reverse("job-detail", args=[job.pk]), "page": reverse("job-page", args=[job.pk])},
+        status=status.HTTP_202_ACCEPTED,
+    )

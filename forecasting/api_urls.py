@@ -1,5 +1,14 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from . import api
 
-urlpatterns = [path("grid/", api.GridCells.as_view(), name="api-grid")]
+router = SimpleRouter()
+router.register("model-versions", api.ModelVersionViewSet, basename="model-version")
+
+urlpatterns = [
+    path("grid/", api.GridCells.as_view(), name="api-grid"),
+    path("forecasts/", api.ShiftForecast.as_view(), name="api-forecast"),
+    path("forecasts/<int:pk>/", api.ForecastRunDetail.as_view(), name="api-forecast-run"),
+    *router.urls,
+]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ingest.models import Incident
 
-from .models import GridCell
+from .models import CellForecast, ForecastRun, GridCell, ModelVersion
 
 
 def active_cells():
@@ -63,3 +63,94 @@ def cell_counts_by_district() -> dict[int | None, int]:
     return dict(
         active_cells().values("district").annotate(n=Count("pk")).values_list("district", "n")
     )
+
+
+# ---- model versions and forecasts ---------------------------------------------------------------
+
+
+def model_versions(*, crime_type_code: str | None = None, limit: int = 200):
+    """Versions newest first with their crime type and job (one query)."""
+    qs = ModelVersion.objects.select_related("crime_type", "job").order_by("-created_at", "-pk")
+    if crime_type_code:
+        qs = qs.filter(crime_type__code=crime_type_code)
+    return qs[:limit]
+
+
+def promoted_versions():
+    return ModelVersion.objects.filter(promoted=True).select_related("crime_type").order_by("crime_type__name")
+
+
+def model_version(pk: int) -> ModelVersion:
+    return ModelVersion.objects.select_related("crime_type", "job").get(pk=pk)
+
+
+def current_run(*, date, shift) -> ForecastRun | None:
+    """The newest complete run of (date, shift): the one pages, missions and the API use."""
+    return (
+        ForecastRun.objects.filter(date=date, shift=shift, complete=True)
+        .select_related("shift")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def recent_runs(*, limit: int = 12):
+    return ForecastRun.objects.filter(complete=True).select_related("shift").order_by("-created_at", "-pk")[:limit]
+
+
+def run_versions(run: ForecastRun) -> list[ModelVersion]:
+    return list(run.model_versions.select_related("crime_type").order_by("crime_type__name"))
+
+
+def forecast_compact(*, run: ForecastRun, crime_type_code: str | None = None) -> dict:
+    """The run as compact rows for maps and the API (three queries, whatever the grid's size):
+    [cell_id, south, west, north, east, [expected per type in `types` order], harm, reasons_type, [reasons]].
+
+    harm = Σ severity weight × patrol efficacy × expected count ("preventable harm"). Reasons
+    are those of `crime_type_code` when given, else of the type adding most harm in the cell.
+    """
+    types = [v.crime_type for v in run_versions(run)]
+    t_index = {ct.pk: i for i, ct in enumerate(types)}
+    factor = [ct.severity_weight * ct.patrol_efficacy for ct in types]
+    only = next((i for i, ct in enumerate(types) if ct.code == crime_type_code), None)
+    expected: dict[int, list] = {}
+    reasons: dict[int, list] = {}
+    rows = CellForecast.objects.filter(run=run).values_list("cell_id", "crime_type_id", "expected_count", "reasons")
+    for cell_id, ct_id, value, why in rows.iterator(chunk_size=5000):
+        i = t_index[ct_id]
+        expected.setdefault(cell_id, [0.0] * len(types))[i] = value
+        reasons.setdefault(cell_id, [None] * len(types))[i] = why
+    cells = GridCell.objects.filter(pk__in=list(expected)).only("pk", "cell_id", "geom").order_by("row", "col")
+    out = []
+    for cell in cells:
+        values = expected[cell.pk]
+        contributions = [f * v for f, v in zip(factor, values, strict=True)]
+        pick = only if only is not None else max(range(len(types)), key=contributions.__getitem__)
+        west, south, east, north = cell.geom.extent
+        out.append([
+            cell.cell_id, round(south, 6), round(west, 6), round(north, 6), round(east, 6),
+            [round(v, 5) for v in values], round(sum(contributions), 5),
+            types[pick].code, reasons[cell.pk][pick] or [],
+        ])
+    return {
+        "run": run.pk,
+        "date": run.date.isoformat(),
+        "shift": run.shift.name,
+        "starts_at": run.starts_at.isoformat(),
+        "ends_at": run.ends_at.isoformat(),
+        "created_at": run.created_at.isoformat(),
+        "types": [
+            {"code": ct.code, "name": ct.name, "colour": ct.colour, "harm_factor": f}
+            for ct, f in zip(types, factor, strict=True)
+        ],
+        "columns": ["cell_id", "south", "west", "north", "east", "expected", "harm", "reasons_type", "reasons"],
+        "count": len(out),
+        "cells": out,
+    }
+
+
+def top_cells(*, run: ForecastRun, limit: int = 10) -> list[dict]:
+    """The run's highest-harm cells with their per-type expected counts (for the forecast page)."""
+    data = forecast_compact(run=run)
+    rows = sorted(data["cells"], key=lambda r: -r[6])[:limit]
+    return [{"cell_id": r[0], "expected": r[5], "harm": r[6], "reasons_type": r[7], "reasons": r[8]} for r in rows]

@@ -19,6 +19,9 @@ UTM_ZONE_WIDTH_DEG = 6.0
 UTM_NORTH_BASE_EPSG = 32600
 UTM_SOUTH_BASE_EPSG = 32700
 NO_AREA = -1  # district/beat index of a cell that lies in none of them
+# A cell counts as inside only if it overlaps by more than this share of its area; smaller overlaps
+# are reprojection round-off along a shared edge (the cell merely touches the boundary).
+MIN_OVERLAP_SHARE = 1e-6
 
 
 class GridError(ValueError):
@@ -217,7 +220,8 @@ def _cells_intersecting(boundary, cell_size: float) -> tuple[np.ndarray, np.ndar
     edge = np.flatnonzero(hit & ~inside)
     keep = inside.copy()
     if edge.size:
-        keep[edge] = shapely.area(shapely.intersection(boxes[edge], boundary)) > 0
+        overlap = shapely.area(shapely.intersection(boxes[edge], boundary))
+        keep[edge] = overlap > MIN_OVERLAP_SHARE * cell_size * cell_size
     return cc[keep], rr[keep]
 
 
@@ -231,7 +235,7 @@ def _largest_overlap(boxes: np.ndarray, areas_wgs84: Sequence[BaseGeometry], to_
     if box_i.size == 0:
         return out
     overlap = shapely.area(shapely.intersection(boxes[box_i], areas[area_i]))
-    positive = overlap > 0
+    positive = overlap > MIN_OVERLAP_SHARE * shapely.area(boxes[box_i])
     box_i, area_i, overlap = box_i[positive], area_i[positive], overlap[positive]
     # Largest overlap per cell; equal overlaps go to the lower index so results are deterministic.
     order = np.lexsort((area_i, -overlap, box_i))

@@ -308,7 +308,7 @@ def _write_missions(plan, result, grid, existing, policy, *, user, now) -> dict:
             if mission.origin == Mission.Origin.ANALYST:
                 values["reasons"] = _analyst_reasons(mission, pm.reasons)
             else:
-                values.update(reasons=list(pm.reasons), forced=pm.forced)
+                values.update(reasons=_drawn_reasons(pm, grid), forced=pm.forced)
                 drawn_again += 1
             values["dose_minutes"] = _dose_minutes(primary, policy)
             for field, value in values.items():
@@ -318,7 +318,7 @@ def _write_missions(plan, result, grid, existing, policy, *, user, now) -> dict:
         created.append(Mission(
             date=plan.date, shift=plan.shift, starts_at=plan.starts_at, ends_at=plan.ends_at,
             cell_id=cell_pk, beat_id=grid.beat_pks[pm.beat], origin=Mission.Origin.DRAWN,
-            forced=pm.forced, reasons=list(pm.reasons), dose_minutes=_dose_minutes(primary, policy),
+            forced=pm.forced, reasons=_drawn_reasons(pm, grid), dose_minutes=_dose_minutes(primary, policy),
             **values,
         ))
     Mission.objects.bulk_create(created)
@@ -343,6 +343,17 @@ def _write_missions(plan, result, grid, existing, policy, *, user, now) -> dict:
         "kept": sum(1 for m in existing if m.status != Mission.Status.PLANNED or m.origin == Mission.Origin.ANALYST),
         "cancelled": len(cancelled), "controls": len(result.controls),
     }
+
+
+def _drawn_reasons(pm, grid) -> list[str]:
+    """The forecast's reasons; in a quiet beat where no factor stands out city-wide, say that the
+    box is among the beat's riskiest so an officer never gets a box without a why."""
+    if pm.reasons:
+        return list(pm.reasons)
+    return [
+        f"Among the highest expected harm in beat {grid.beat_codes[pm.beat]} this shift;"
+        " no single factor stands out"
+    ]
 
 
 def _analyst_reasons(mission: Mission, forecast_reasons) -> list[str]:

@@ -10,7 +10,8 @@ window.Missions = window.Missions || {};
   };
 
   M.baseMap = function (elementId) {
-    var map = L.map(elementId, { preferCanvas: true });
+    // A view from the start: vector layers added before the data's bounds are known need one.
+    var map = L.map(elementId, { preferCanvas: true }).setView([0, 0], 2);
     var cfg = M.config();
     if (cfg.tileUrl) {
       L.tileLayer(cfg.tileUrl, { attribution: cfg.attribution, maxZoom: 19 }).addTo(map);

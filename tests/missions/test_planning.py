@@ -40,6 +40,21 @@ def test_plan_fills_every_beat_with_explained_missions(forecast, policy, now_win
     assert AuditEntry.objects.filter(action="plan", object_id=str(plan.pk), actor=analyst).exists()
 
 
+def test_a_box_without_standout_factors_still_says_why(forecast, policy, now_window):
+    from forecasting.models import CellForecast
+
+    forecast(now_window.date, now_window.shift)
+    CellForecast.objects.update(reasons=[])  # a quiet beat: nothing stands out city-wide
+    services.plan_missions(date=now_window.date, shift=now_window.shift)
+    missions = list(open_missions(now_window.date, now_window.shift).select_related("beat"))
+    assert missions
+    for mission in missions:
+        assert mission.reasons == [
+            f"Among the highest expected harm in beat {mission.beat.code} this shift;"
+            " no single factor stands out"
+        ]
+
+
 def test_a_re_run_gives_the_same_plan(forecast, policy, now_window):
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)

@@ -1,0 +1,129 @@
+"""Walk-forward back-test: every test shift is forecast from data known before its start; models are
+refitted every REFIT_DAYS and features recomputed per shift in between. Promotes the best per type."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .baselines import DEFAULT_MODELS, make_forecaster
+from .features import FeatureContext
+from .metrics import evaluate
+
+REFIT_DAYS = 28
+PROMOTION_KEY = ("pai", "5%")
+PROMOTION_TIEBREAK = ("pai", "1%")
+NAIVE_PREFIX = "naive_"
+
+
+@dataclass
+class BacktestConfig:
+    test_start: dt.date
+    test_days: int
+    categories: list[str]
+    models: tuple = DEFAULT_MODELS
+    refit_days: int = REFIT_DAYS
+    seed: int = 0
+
+
+@dataclass
+class BacktestResult:
+    config: BacktestConfig
+    targets: np.ndarray  # bin indices of the test shifts
+    metrics: dict  # model -> category -> metrics dict (+ fit/predict seconds)
+    promoted: dict  # category -> model name
+    report: str
+    predictions: dict = field(default_factory=dict)  # model -> category -> (cells, shifts) float32
+    fitted: dict = field(default_factory=dict)  # model name -> forecaster as fitted for the last period
+
+
+def run_backtest(ctx: FeatureContext, config: BacktestConfig, progress=None, keep_predictions=True) -> BacktestResult:
+    """Walk forward over the test period in refit periods; `progress(n)` is called per model-period."""
+    h = ctx.history
+    spd = h.n_shifts
+    start = h.bin_of_date(config.test_start)
+    stop = h.bin_of_date(config.test_start + dt.timedelta(days=config.test_days))
+    if stop <= start:
+        raise ValueError("the test period holds no shifts inside the history's bins")
+    targets = np.arange(start, stop)
+    period = config.refit_days * spd
+    models = {name: make_forecaster(name, seed=config.seed) for name in config.models}
+    preds = {m: {c: np.zeros((h.n_cells, len(targets)), np.float32) for c in config.categories} for m in models}
+    seconds = {m: {"fit": 0.0, "predict": 0.0} for m in models}
+    for p0 in range(start, stop, period):
+        chunk = np.arange(p0, min(p0 + period, stop))
+        cols = slice(p0 - start, p0 - start + len(chunk))
+        for name, model in models.items():
+            t0 = time.perf_counter()
+            model.fit(ctx, list(config.categories), p0)  # only data known before p0
+            t1 = time.perf_counter()
+            for cat in config.categories:
+                preds[name][cat][:, cols] = model.predict(cat, chunk)
+            seconds[name]["fit"] += t1 - t0
+            seconds[name]["predict"] += time.perf_counter() - t1
+            if progress:
+                progress(1)
+
+    metrics: dict = {}
+    for cat in config.categories:
+        obs = h.observed(cat, targets)
+        for name in models:
+            m = evaluate(preds[name][cat], obs, h.grid.district, h.grid.district_names)
+            m["seconds"] = {k: round(v / len(config.categories), 3) for k, v in seconds[name].items()}
+            metrics.setdefault(name, {})[cat] = m
+    promoted = promote(metrics, config.categories)
+    report = promotion_report(metrics, promoted)
+    return BacktestResult(config, targets, metrics, promoted, report, preds if keep_predictions else {}, models)
+
+
+def promote(metrics: dict, categories) -> dict:
+    """Best model per type by PAI at 5 % of cells, ties broken by PAI at 1 %, then by name."""
+    out = {}
+    for cat in categories:
+        def key(name, cat=cat):
+            m = metrics[name][cat]
+            return (-_nz(m[PROMOTION_KEY[0]][PROMOTION_KEY[1]]), -_nz(m[PROMOTION_TIEBREAK[0]][PROMOTION_TIEBREAK[1]]), name)
+
+        out[cat] = sorted(metrics, key=key)[0]
+    return out
+
+
+def promotion_report(metrics: dict, promoted: dict) -> str:
+    lines = []
+    for cat, best in promoted.items():
+        b = metrics[best][cat]
+        lines.append(
+            f"{cat}: promoted {best} (PAI@5% {b['pai']['5%']:.2f}, PAI@1% {b['pai']['1%']:.2f}, "
+            f"hit rate@5% {b['hit_rate']['5%']:.1%}, {b['events']:.0f} events)."
+        )
+        for name in sorted(metrics):
+            if name == best:
+                continue
+            o = metrics[name][cat]
+            lines.append(
+                f"  vs {name}: PAI@5% {o['pai']['5%']:.2f} ({_pct(b['pai']['5%'], o['pai']['5%'])}), "
+                f"PAI@1% {o['pai']['1%']:.2f} ({_pct(b['pai']['1%'], o['pai']['1%'])})"
+            )
+    return "\n".join(lines)
+
+
+def best_naive_ratio(metrics: dict, promoted: dict, area: str) -> dict:
+    """Promoted model's PAI ÷ the best naive-count baseline's PAI, per type, at one area share."""
+    out = {}
+    for cat, best in promoted.items():
+        naive = [metrics[n][cat]["pai"][area] for n in metrics if n.startswith(NAIVE_PREFIX)]
+        out[cat] = metrics[best][cat]["pai"][area] / max(naive) if naive and max(naive) > 0 else float("nan")
+    return out
+
+
+def _pct(a, b) -> str:
+    if not b or not np.isfinite(b):
+        return "n/a"
+    return f"{(a / b - 1):+.1%}"
+
+
+def _nz(v) -> float:
+    return v if v is not None and np.isfinite(v) else -np.inf

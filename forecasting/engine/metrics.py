@@ -1,0 +1,83 @@
+"""Forecast accuracy pooled over shifts: hit rate, PAI and PEI at top-k % of cells, Poisson log score,
+calibration by decile. Inputs are (cells, shifts) arrays of expected and observed counts."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import gammaln
+
+AREA_FRACTIONS = (0.005, 0.01, 0.02, 0.05, 0.10)
+MIN_EXPECTED = 1e-6  # floor on expected counts so one surprise cannot make the log score -inf
+DECILES = 10
+
+
+def top_k(n_cells: int, fraction: float) -> int:
+    """Number of cells in the top `fraction` of the area (at least one)."""
+    return max(1, int(round(fraction * n_cells)))
+
+
+def ranked(pred: np.ndarray) -> np.ndarray:
+    """Cell order per shift, highest expected first; ties go to the lower cell index (stable)."""
+    return np.argsort(-pred, axis=0, kind="stable")
+
+
+def hit_metrics(pred: np.ndarray, obs: np.ndarray, fractions=AREA_FRACTIONS) -> dict:
+    """{'hit_rate': {f: ..}, 'pai': {..}, 'pei': {..}, 'events': total} pooled over all shifts."""
+    n_cells = pred.shape[0]
+    order = ranked(pred)
+    obs_ranked = np.take_along_axis(obs, order, axis=0)
+    hits_cum = np.cumsum(obs_ranked, axis=0, dtype=np.float64)
+    best_cum = np.cumsum(-np.sort(-obs, axis=0), axis=0, dtype=np.float64)
+    events = float(obs.sum(dtype=np.float64))
+    out = {"hit_rate": {}, "pai": {}, "pei": {}, "events": events, "hits": {}}
+    for f in fractions:
+        k = top_k(n_cells, f)
+        hits = float(hits_cum[k - 1].sum())
+        best = float(best_cum[k - 1].sum())
+        hr = hits / events if events > 0 else float("nan")
+        out["hits"][_key(f)] = hits
+        out["hit_rate"][_key(f)] = hr
+        out["pai"][_key(f)] = hr / (k / n_cells) if events > 0 else float("nan")
+        out["pei"][_key(f)] = hits / best if best > 0 else float("nan")
+    return out
+
+
+def poisson_log_score(pred: np.ndarray, obs: np.ndarray) -> float:
+    """Mean Poisson log-likelihood per cell-shift (fractional counts allowed via lgamma)."""
+    mu = np.maximum(pred.astype(np.float64), MIN_EXPECTED)
+    y = obs.astype(np.float64)
+    return float(np.mean(y * np.log(mu) - mu - gammaln(y + 1.0)))
+
+
+def calibration_by_decile(pred: np.ndarray, obs: np.ndarray) -> list[dict]:
+    """Cell-shifts split into ten equal-size groups by expected count: mean expected vs observed."""
+    p = pred.ravel()
+    y = obs.ravel()
+    order = np.argsort(p, kind="stable")
+    groups = np.array_split(order, DECILES)
+    return [
+        {"decile": i + 1, "expected": float(p[g].mean()), "observed": float(y[g].mean()), "n": int(g.size)}
+        for i, g in enumerate(groups)
+        if g.size
+    ]
+
+
+def evaluate(pred: np.ndarray, obs: np.ndarray, districts: np.ndarray | None = None, district_names=()) -> dict:
+    """All metrics; per district too when a district index per cell is given (-1 = none)."""
+    out = hit_metrics(pred, obs)
+    out["log_score"] = poisson_log_score(pred, obs)
+    out["calibration"] = calibration_by_decile(pred, obs)
+    out["expected_total"] = float(pred.sum(dtype=np.float64))
+    if districts is not None and np.any(districts >= 0):
+        per = {}
+        for d in np.unique(districts[districts >= 0]):  # a handful of districts
+            cells = districts == d
+            name = district_names[d] if d < len(district_names) else str(int(d))
+            m = hit_metrics(pred[cells], obs[cells])
+            per[str(name)] = {"pai": m["pai"], "hit_rate": m["hit_rate"], "events": m["events"]}
+        out["districts"] = per
+    return out
+
+
+def _key(f: float) -> str:
+    return f"{f * 100:g}%"

@@ -1,0 +1,92 @@
+"""Model card of a back-tested forecasting run: data window, features, metrics, intended use, limits.
+Returned as a dict (stored with the model version) and renderable as Markdown."""
+
+from __future__ import annotations
+
+from .backtest import REFIT_DAYS
+from .models import CALIBRATION_DAYS, TRAIN_DAYS
+
+INTENDED_USE = (
+    "Ranking 250 m cells by expected incidents per shift so that patrol missions can be planned and "
+    "metered. Not for decisions about individuals, not evidence of crime at a place, not a measure of "
+    "how much crime an area has beyond what is recorded."
+)
+KNOWN_LIMITS = [
+    "Learns recorded incidents, which reflect reporting and past police attention, not all crime.",
+    "Locations in public data are snapped to intersections; cells smaller than ~250 m are not meaningful.",
+    "Times heaped at defaults (00:00, 12:00) are partly spread over the local day; the share is estimated.",
+    "Rare types (few hundred incidents a year) give noisy per-shift rankings; read PAI with its event count.",
+]
+FEEDBACK_NOTE = (
+    "Patrols sent by this forecast find and record more incidents in the chosen cells, which can raise "
+    "their forecast further. Guards: officer-initiated incidents can be excluded, patrol exposure is a "
+    "feature, missions are sampled (not top-k) and control cells are held back for evaluation."
+)
+
+
+def model_card(result, ctx, events=None) -> dict:
+    h = ctx.history
+    bins = h.bins
+    t = result.targets
+    card = {
+        "data_window": {
+            "history_start": str(bins["date"].iloc[0]),
+            "test_start": str(bins["date"].iloc[t[0]]),
+            "test_end": str(bins["date"].iloc[t[-1]]),
+            "incidents": int(len(events.frame)) if events is not None else None,
+            "categories": list(result.config.categories),
+        },
+        "training": {
+            "refit_every_days": REFIT_DAYS,
+            "gbm_train_days": TRAIN_DAYS,
+            "calibration_days": CALIBRATION_DAYS,
+            "walk_forward": "each shift forecast from incidents known before its start",
+        },
+        "features": _feature_summary(ctx),
+        "grid": {"cells": len(h.grid), "cell_size_m": h.grid.cell_size, "epsg": h.grid.epsg},
+        "metrics": {
+            m: {c: {"pai": v["pai"], "hit_rate": v["hit_rate"], "pei": v["pei"], "log_score": v["log_score"]}
+                for c, v in per.items()}
+            for m, per in result.metrics.items()
+        },
+        "promoted": result.promoted,
+        "intended_use": INTENDED_USE,
+        "known_limits": KNOWN_LIMITS,
+        "feedback_loop": FEEDBACK_NOTE,
+    }
+    if events is not None and getattr(events, "heaped", None):
+        card["heaped_times"] = {c: {f"{m // 60:02d}:{m % 60:02d}": round(s, 3) for m, s in v.items()}
+                                for c, v in events.heaped.items()}
+    return card
+
+
+def to_markdown(card: dict) -> str:
+    lines = ["# Model card", "", "## Data window"]
+    lines += [f"- {k}: {v}" for k, v in card["data_window"].items()]
+    lines += ["", "## Training"] + [f"- {k}: {v}" for k, v in card["training"].items()]
+    lines += ["", "## Features"] + [f"- {f}" for f in card["features"]]
+    lines += ["", "## Metrics (PAI at 1 % / 5 % of cells)", "", "| model | type | PAI 1% | PAI 5% |", "|---|---|---|---|"]
+    for m, per in card["metrics"].items():
+        for c, v in per.items():
+            lines.append(f"| {m} | {c} | {v['pai']['1%']:.2f} | {v['pai']['5%']:.2f} |")
+    lines += ["", f"Promoted: {card['promoted']}", "", "## Intended use", card["intended_use"], "", "## Known limits"]
+    lines += [f"- {x}" for x in card["known_limits"]]
+    lines += ["", "## Feedback loop", card["feedback_loop"], ""]
+    return "\n".join(lines)
+
+
+def _feature_summary(ctx) -> list[str]:
+    out = [
+        "recent counts of the type and of all types (last shift, 1, 7, 28, 91, 365 days)",
+        "neighbourhood sums at radii of 1 and 3 cells",
+        "long-run rate per cell, and per cell in the same shift of the day",
+        "same shift and weekday over the past 8 and 52 weeks",
+        "near-repeat exponential decay sums (half-lives 1, 7, 30 days; 7-day one also spatially smoothed)",
+        "calendar: shift, weekday, month, public holiday" + (f" ({ctx.country})" if ctx.country else " (none)"),
+    ]
+    if ctx.layers:
+        out.append("risk terrain (distance, density): " + ", ".join(sorted(ctx.layers)))
+    if ctx.exposure is not None:
+        out.append("patrol exposure (7 and 28 days)")
+    return out
+

@@ -1,0 +1,144 @@
+"""Forecasting a shift: the promoted model of every crime type predicts every cell in one batch,
+and the run is written with its reasons in one transaction (older runs are kept)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from agency.models import Agency, Shift
+from jobs.models import JobRun
+from jobs.services import enqueue_job
+
+from .engine import persist, pipeline
+from .inputs import InputsError, load_inputs
+from .models import CellForecast, ForecastRun, ModelVersion
+
+FORECAST_KIND = "forecast_shift"
+LEAD_MINUTES_DEFAULT = 120  # forecast each shift this long before it starts (missions plan after)
+BULK_BATCH = 2000
+
+Progress = Callable[[float, str], None]
+
+
+class ForecastError(ValueError):
+    """The shift cannot be forecast: no promoted model, no grid, unknown shift."""
+
+
+def lead_minutes() -> int:
+    return int(getattr(settings, "FORECAST_LEAD_MINUTES", LEAD_MINUTES_DEFAULT))
+
+
+def forecast_shift(
+    *, date: dt.date, shift: Shift, job: JobRun | None = None, progress: Progress | None = None
+) -> ForecastRun:
+    """Forecast every enabled crime type with a promoted model in every active cell for the
+    shift starting on local `date`; returns the complete ForecastRun."""
+    progress = progress or (lambda pct, msg="": None)
+    versions = list(
+        ModelVersion.objects.filter(promoted=True, crime_type__enabled=True).select_related("crime_type")
+    )
+    if not versions:
+        raise ForecastError("No promoted model: train models first (manage.py train_models).")
+    progress(5, "Reading incidents")
+    try:
+        inputs = load_inputs(anchor=date, end=date + dt.timedelta(days=2))
+        target = inputs.bin_of(date, shift)
+    except InputsError as exc:
+        raise ForecastError(str(exc)) from exc
+    progress(40, "Loading models")
+    cell_ids = inputs.grid.cell_ids
+    forecasters = {}
+    for v in versions:
+        forecaster, _ = persist.load(v.artifact.path, expected_sha256=v.file_hash, ctx=inputs.ctx, cell_ids=cell_ids)
+        forecasters[v.crime_type.code] = forecaster
+    progress(50, f"Forecasting {len(forecasters)} crime type(s)")
+    result = pipeline.forecast_shift(
+        inputs.ctx, forecasters, target,
+        type_names={v.crime_type.code: v.crime_type.name for v in versions}, shift_name=shift.name,
+    )
+    progress(75, "Saving cell forecasts")
+    starts_at, ends_at = shift.window(date, Agency.current().tz)
+    with transaction.atomic():
+        run = ForecastRun.objects.create(shift=shift, date=date, starts_at=starts_at, ends_at=ends_at, job=job)
+        run.model_versions.set(versions)
+        CellForecast.objects.bulk_create(
+            (
+                CellForecast(
+                    run=run, cell_id=int(pk), crime_type=v.crime_type,
+                    expected_count=float(result.expected[v.crime_type.code][i]),
+                    reasons=result.reasons[v.crime_type.code][i],
+                )
+                for v in versions
+                for i, pk in enumerate(inputs.cell_pks)
+            ),
+            batch_size=BULK_BATCH,
+        )
+        run.complete = True
+        run.save(update_fields=["complete"])
+    progress(100, f"{len(inputs.cell_pks)} cells × {len(versions)} crime types")
+    return run
+
+
+def enqueue_forecast(*, date: dt.date, shift: Shift, user=None) -> JobRun:
+    from .tasks import forecast_shift_job
+
+    return enqueue_job(
+        kind=FORECAST_KIND, task=forecast_shift_job, user=user,
+        params={"date": date.isoformat(), "shift": shift.pk, "shift_name": shift.name},
+    )
+
+
+def enqueue_due_forecasts(*, now: dt.datetime | None = None) -> list[JobRun]:
+    """Queue a forecast for every shift under way or starting within the lead time that has no
+    complete run and no forecast job already queued or running (the 15-minute beat task)."""
+    now = now or timezone.now()
+    if not ModelVersion.objects.filter(promoted=True).exists():
+        return []
+    pending = {
+        (j["date"], j["shift"])
+        for j in JobRun.objects.filter(kind=FORECAST_KIND, status__in=[JobRun.Status.QUEUED, JobRun.Status.RUNNING])
+        .values_list("params", flat=True)
+    }
+    jobs = []
+    for day, shift in due_shifts(now=now, lead=dt.timedelta(minutes=lead_minutes())):
+        done = ForecastRun.objects.filter(date=day, shift=shift, complete=True).exists()
+        if not done and (day.isoformat(), shift.pk) not in pending:
+            jobs.append(enqueue_forecast(date=day, shift=shift))
+    return jobs
+
+
+def due_shifts(*, now: dt.datetime, lead: dt.timedelta) -> list[tuple[dt.date, Shift]]:
+    """(local date, shift) of every shift under way at `now` or starting within `lead`."""
+    tz = Agency.current().tz
+    today = now.astimezone(tz).date()
+    out = []
+    for shift in Shift.objects.all():
+        for day in (today - dt.timedelta(days=1), today, today + dt.timedelta(days=1)):
+            start, end = shift.window(day, tz)
+            if start - lead <= now < end:
+                out.append((day, shift))
+    return sorted(out, key=lambda x: x[1].window(x[0], tz)[0])
+
+
+def default_shift(*, now: dt.datetime | None = None) -> tuple[dt.date, Shift]:
+    """The shift under way now, else the next one to start."""
+    now = now or timezone.now()
+    tz = Agency.current().tz
+    today = now.astimezone(tz).date()
+    candidates = []
+    for shift in Shift.objects.all():
+        for day in (today - dt.timedelta(days=1), today, today + dt.timedelta(days=1)):
+            start, end = shift.window(day, tz)
+            if start <= now < end:
+                return day, shift
+            if start > now:
+                candidates.append((start, day, shift))
+    if not candidates:
+        raise ForecastError("No shifts are configured.")
+    _, day, shift = min(candidates, key=lambda c: c[0])
+    return day, shift

@@ -1,0 +1,160 @@
+"""Engine inputs read from the database: the grid of active cells, incidents of enabled crime
+types, risk-terrain layers, shift starts, holidays and time zone. Reads only; no writes here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db.models import Q
+
+from agency.models import Agency, CrimeType, District, Shift
+from ingest.models import Incident, RiskLayerPoint
+
+from .engine.events import EventTable, prepare_events
+from .engine.grid import Grid
+from .engine.history import build_history
+from .engine.pipeline import CachedFeatureContext
+from .models import GridCell
+
+# Days of incident history behind a training run or a forecast: a year of training rows, a month
+# of calibration, a year of look-back for their features, and room for the back-test.
+HISTORY_DAYS_DEFAULT = 800
+ZERO_INCIDENTS_MESSAGE = "No incidents of enabled crime types in the history window: import incidents first."
+
+
+class InputsError(ValueError):
+    """The database does not hold what the engine needs (no grid, no shifts, no incidents)."""
+
+
+@dataclass(eq=False)
+class EngineInputs:
+    ctx: CachedFeatureContext
+    events: EventTable
+    cell_pks: np.ndarray  # GridCell primary key per engine cell (same order as the engine grid)
+    crime_types: dict  # code -> CrimeType (enabled ones, in name order)
+    shifts: list  # Shift rows in start-time order; position = engine shift_index
+    tz: str
+    history_start: dt.date
+
+    @property
+    def grid(self) -> Grid:
+        return self.ctx.history.grid
+
+    def shift_index(self, shift: Shift) -> int:
+        return [s.pk for s in self.shifts].index(shift.pk)
+
+    def bin_of(self, day: dt.date, shift: Shift) -> int:
+        """Index of the bin of `shift` starting on local `day`."""
+        bins = self.ctx.history.bins
+        hit = np.flatnonzero((bins["date"].to_numpy() == day) & (bins["shift_index"].to_numpy() == self.shift_index(shift)))
+        if not len(hit):
+            raise InputsError(f"{day} {shift.name} is outside the history's shifts")
+        return int(hit[0])
+
+
+def history_days() -> int:
+    return int(getattr(settings, "FORECAST_HISTORY_DAYS", HISTORY_DAYS_DEFAULT))
+
+
+def load_inputs(*, anchor: dt.date, end: dt.date, days: int | None = None) -> EngineInputs:
+    """Everything the engine needs for shifts up to local date `end` (exclusive), with history
+    starting `days` before `anchor` (the day training runs, or the forecast shift's day)."""
+    agency = Agency.current()
+    tz = agency.timezone
+    shifts = list(Shift.objects.order_by("start_time", "pk"))
+    if not shifts:
+        raise InputsError("No shifts are configured: add shifts in the admin first.")
+    grid, cell_pks = load_grid()
+    crime_types = {ct.code: ct for ct in CrimeType.objects.filter(enabled=True).order_by("name")}
+    if not crime_types:
+        raise InputsError("No crime type is enabled.")
+    start = anchor - dt.timedelta(days=days or history_days())
+    events = load_events(crime_types, start=start, end=end, tz=tz)
+    history = build_history(
+        events, grid, start_date=start, end_date=end,
+        shift_starts=[s.start_time for s in shifts], tz=tz,
+    )
+    ctx = CachedFeatureContext(
+        history, layers=load_layers(), country=agency.country or None, subdivision=agency.subdivision or None,
+    )
+    return EngineInputs(ctx, events, cell_pks, crime_types, shifts, tz, start)
+
+
+def load_grid() -> tuple[Grid, np.ndarray]:
+    """The engine's Grid rebuilt from the active cells (no geometry work: ids are positions)."""
+    rows = list(
+        GridCell.objects.filter(active=True)
+        .order_by("row", "col")
+        .values_list("pk", "col", "row", "cell_size_m", "epsg", "center", "district_id", "beat_id")
+    )
+    if not rows:
+        raise InputsError("The grid is empty: build the grid first (manage.py build_grid).")
+    sizes = {(r[3], r[4]) for r in rows}
+    if len(sizes) > 1:
+        raise InputsError(f"Active cells mix sizes or projections {sorted(sizes)}: rebuild the grid.")
+    size, epsg = sizes.pop()
+    districts = list(District.objects.order_by("code").values_list("pk", "code"))
+    d_index = {pk: i for i, (pk, _) in enumerate(districts)}
+    beat_ids = sorted({r[7] for r in rows if r[7] is not None})
+    b_index = {pk: i for i, pk in enumerate(beat_ids)}
+    col = np.array([r[1] for r in rows], dtype=np.int64)
+    row = np.array([r[2] for r in rows], dtype=np.int64)
+    grid = Grid(
+        epsg=int(epsg),
+        cell_size=float(size),
+        col=col,
+        row=row,
+        center_x=(col + 0.5) * size,
+        center_y=(row + 0.5) * size,
+        center_lon=np.array([r[5].x for r in rows], dtype=float),
+        center_lat=np.array([r[5].y for r in rows], dtype=float),
+        district=np.array([d_index.get(r[6], -1) for r in rows], dtype=np.int64),
+        beat=np.array([b_index.get(r[7], -1) for r in rows], dtype=np.int64),
+        district_names=tuple(code for _, code in districts),
+        beat_names=tuple(str(pk) for pk in beat_ids),
+    )
+    return grid, np.array([r[0] for r in rows], dtype=np.int64)
+
+
+def load_events(crime_types: dict, *, start: dt.date, end: dt.date, tz: str) -> EventTable:
+    """Incidents of the enabled types in local days [start, end) as an engine EventTable.
+
+    Officer-initiated incidents are left out of every series of a type whose
+    `count_officer_initiated` is off: they say where police were, not where crime was.
+    """
+    zone = ZoneInfo(tz)
+    since = dt.datetime.combine(start, dt.time(), zone)
+    until = dt.datetime.combine(end, dt.time(), zone)
+    qs = (
+        Incident.objects.filter(crime_type__code__in=list(crime_types), occurred_from__lt=until)
+        .filter(Q(occurred_from__gte=since) | Q(occurred_to__gte=since))
+        .exclude(officer_initiated=True, crime_type__count_officer_initiated=False)
+        .order_by("pk")
+        .values_list("pk", "occurred_from", "occurred_to", "location", "crime_type__code", "officer_initiated")
+    )
+    rows = list(qs)
+    if not rows:
+        raise InputsError(ZERO_INCIDENTS_MESSAGE)
+    pk, t_from, t_to, loc, code, officer = zip(*rows, strict=True)
+    raw = pd.DataFrame({
+        "id": [str(p) for p in pk],
+        "occurred_at": [t.isoformat() for t in t_from],
+        "occurred_to": [t.isoformat() if t else "" for t in t_to],
+        "longitude": [p.x for p in loc],
+        "latitude": [p.y for p in loc],
+        "category": list(code),
+        "officer_initiated": list(officer),
+    })
+    return prepare_events(raw, tz)
+
+
+def load_layers() -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    by_layer: dict[str, list] = {}
+    for name, location in RiskLayerPoint.objects.values_list("layer__name", "location").order_by("layer__name", "pk"):
+        by_layer.setdefault(name, []).append((location.x, location.y))
+    return {name: (np.array([p[0] for p in pts]), np.array([p[1] for p in pts])) for name, pts in by_layer.items()}

@@ -1,0 +1,44 @@
+"""python manage.py forecast_shift [--date YYYY-MM-DD] [--shift NAME | --all-shifts]"""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from agency.models import Agency, Shift
+from forecasting.forecasts import ForecastError, default_shift, forecast_shift
+from jobs.progress import progress_bar
+
+
+class Command(BaseCommand):
+    help = "Forecast one shift for every crime type with a promoted model (default: the current or next shift)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", type=dt.date.fromisoformat, help="Local date the shift starts on.")
+        parser.add_argument("--shift", help="Shift name, e.g. Night.")
+        parser.add_argument("--all-shifts", action="store_true", help="Every shift of the date.")
+
+    def handle(self, *args, **opts):
+        try:
+            day, shift = default_shift()
+            shifts = [shift]
+            if opts["all_shifts"]:  # every shift of the local date, as plan_missions --date today
+                shifts = list(Shift.objects.all())
+                day = timezone.now().astimezone(Agency.current().tz).date()
+            elif opts["shift"]:
+                shift = Shift.objects.filter(name__iexact=opts["shift"]).first()
+                if shift is None:
+                    names = ", ".join(Shift.objects.values_list("name", flat=True))
+                    raise CommandError(f"No shift named {opts['shift']!r}; shifts: {names}")
+                shifts = [shift]
+            day = opts["date"] or day
+            for shift in shifts:
+                with progress_bar(f"Forecasting {day} {shift.name}") as progress:
+                    run = forecast_shift(date=day, shift=shift, progress=progress)
+                self.stdout.write(self.style.SUCCESS(
+                    f"Forecast run {run.pk}: {day} {shift.name} ({run.starts_at:%Y-%m-%d %H:%M} UTC),"
+                    f" {run.cell_forecasts.count()} cell forecasts for"
+                    f" {run.model_versions.count()} crime type(s)"
+                ))
+        except ForecastError as exc:
+            raise CommandError(str(exc)) from exc

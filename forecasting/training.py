@@ -1,0 +1,265 @@
+"""Training: back-test the candidate models of a crime type, fit the winner on all data, save it
+and promote it in one transaction, so a failed or killed run leaves the promoted model in place.
+
+Jobs: `start_training` opens one parent JobRun ("train_models") and one child JobRun
+("train_model") per crime type, each child a Celery task of its own, so several workers train in
+parallel. The parent has no task: children report into it, and the last child to finish closes it
+(succeeded when every type succeeded). If a worker dies, `close_stale_jobs` closes the child, and
+the parent too once no child reports any more.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from agency.models import Agency, CrimeType
+from jobs.models import JobRun
+from jobs.services import ProgressReporter, create_job, enqueue_job, fail_job
+
+from .engine import persist, pipeline
+from .engine.baselines import DEFAULT_MODELS
+from .inputs import EngineInputs, InputsError, load_inputs
+from .models import ModelVersion
+
+TRAIN_KIND = "train_models"
+TRAIN_TYPE_KIND = "train_model"
+BACKTEST_WEEKS_DEFAULT = 4  # one refit period: keeps the nightly run to a minute or two per type
+SEED_DEFAULT = 0
+ARTIFACT_DIR = "models"
+
+Progress = Callable[[float, str], None]
+
+
+class TrainingError(ValueError):
+    """Training cannot run: unknown or disabled crime type, no incidents, no grid."""
+
+
+def backtest_weeks() -> int:
+    return int(getattr(settings, "FORECAST_BACKTEST_WEEKS", BACKTEST_WEEKS_DEFAULT))
+
+
+def start_training(*, crime_types: list[str] | None = None, weeks: int | None = None, user=None) -> JobRun:
+    """Queue one training task per crime type under a parent job; returns the parent."""
+    from .tasks import train_crime_type_job
+
+    codes = resolve_crime_types(crime_types)
+    with transaction.atomic():
+        parent = create_job(kind=TRAIN_KIND, params={"crime_types": codes, "weeks": weeks}, user=user)
+        children = [
+            enqueue_job(
+                kind=TRAIN_TYPE_KIND, task=train_crime_type_job, user=user,
+                params={"crime_type": code, "weeks": weeks, "parent": str(parent.pk)},
+            )
+            for code in codes
+        ]
+        parent.params = {**parent.params, "children": [str(c.pk) for c in children]}
+        parent.message = f"Training {len(codes)} crime type(s) in parallel"
+        parent.save(update_fields=["params", "message"])
+    return parent
+
+
+def train_models(
+    *,
+    crime_types: list[str] | None = None,
+    weeks: int | None = None,
+    seed: int = SEED_DEFAULT,
+    now: dt.datetime | None = None,
+    models=DEFAULT_MODELS,
+    history_days: int | None = None,
+    progress: Progress | None = None,
+) -> list[ModelVersion]:
+    """Train the types one after the other in this process (the management command's path):
+    the database is read once and shared by every type."""
+    progress = progress or (lambda pct, msg="": None)
+    codes = resolve_crime_types(crime_types)
+    now = now or timezone.now()
+    progress(1, "Reading incidents")
+    inputs = _inputs(now, history_days)
+    versions = []
+    for i, code in enumerate(codes):
+        def sub(pct, msg="", i=i, code=code):
+            progress(2 + 98 * (i + pct / 100) / len(codes), f"{code}: {msg}")
+
+        versions.append(_train(inputs, code, weeks=weeks, seed=seed, now=now, models=models, progress=sub))
+    return versions
+
+
+def train_crime_type(
+    *,
+    crime_type: str,
+    weeks: int | None = None,
+    seed: int = SEED_DEFAULT,
+    now: dt.datetime | None = None,
+    models=DEFAULT_MODELS,
+    history_days: int | None = None,
+    job: JobRun | None = None,
+    progress: Progress | None = None,
+) -> ModelVersion:
+    """Back-test, fit, save and promote one crime type (one Celery task's work)."""
+    progress = progress or (lambda pct, msg="": None)
+    (code,) = resolve_crime_types([crime_type])
+    now = now or timezone.now()
+    progress(1, "Reading incidents")
+    inputs = _inputs(now, history_days)
+    return _train(inputs, code, weeks=weeks, seed=seed, now=now, models=models, job=job, progress=progress)
+
+
+@transaction.atomic
+def promote_version(*, version: ModelVersion, report: str = "") -> ModelVersion:
+    """Make `version` the one its crime type forecasts with; the swap is one transaction, and the
+    crime type's row is locked so two trainings finishing together cannot both promote."""
+    CrimeType.objects.select_for_update().get(pk=version.crime_type_id)
+    ModelVersion.objects.filter(crime_type_id=version.crime_type_id, promoted=True).exclude(
+        pk=version.pk
+    ).update(promoted=False)
+    version.promoted = True
+    version.promoted_at = timezone.now()
+    if report:
+        version.promotion_report = report
+    version.save(update_fields=["promoted", "promoted_at", "promotion_report"])
+    return version
+
+
+def resolve_crime_types(codes: list[str] | None) -> list[str]:
+    enabled = {ct.code: ct for ct in CrimeType.objects.filter(enabled=True)}
+    by_name = {ct.name.lower(): code for code, ct in enabled.items()}
+    if not codes:
+        if not enabled:
+            raise TrainingError("No crime type is enabled.")
+        return sorted(enabled)
+    out = []
+    for c in codes:
+        code = c if c in enabled else by_name.get(c.strip().lower())
+        if code is None:
+            raise TrainingError(f"{c!r} is not an enabled crime type; enabled: {', '.join(sorted(enabled))}")
+        out.append(code)
+    return list(dict.fromkeys(out))
+
+
+# ---- parent/child jobs -------------------------------------------------------------------------
+
+
+def child_progress(job: JobRun, progress: Progress) -> Progress:
+    """A child's progress hook that also moves its parent's bar (the mean over the children)."""
+    parent_id = job.params.get("parent")
+
+    def report(pct: float, message: str = "") -> None:
+        progress(pct, message)
+        if parent_id:
+            _refresh_parent(parent_id, f"{job.params.get('crime_type')}: {message}")
+
+    return report
+
+
+def settle_parent(*, child_id: str) -> JobRun | None:
+    """Called when a child ends (either way): close the parent once every child has finished."""
+    child = JobRun.objects.filter(pk=child_id).first()
+    parent_id = child.params.get("parent") if child else None
+    if not parent_id:
+        return None
+    with transaction.atomic():
+        parent = JobRun.objects.select_for_update().filter(pk=parent_id).first()
+        if parent is None or parent.is_finished:
+            return parent
+        children = list(JobRun.objects.filter(pk__in=parent.params.get("children", [])))
+        if not all(c.is_finished for c in children):
+            _refresh_parent(parent_id, f"{child.params.get('crime_type')}: {child.message}")
+            return parent
+        failed = [c for c in children if c.status == JobRun.Status.FAILED]
+        if failed:
+            fail_job(job=parent, error="Training failed for " + ", ".join(
+                f"{c.params.get('crime_type')} ({c.message})" for c in failed
+            ) + "; their previously promoted models stay in use.")
+        else:
+            # jobs.services has no public "succeed" for a job without a task of its own.
+            JobRun.objects.filter(pk=parent.pk).update(
+                status=JobRun.Status.SUCCEEDED, progress=100, finished_at=timezone.now(),
+                message=f"Trained and promoted {len(children)} crime type(s).",
+                result={"model_versions": [c.result.get("model_version") for c in children]},
+            )
+    parent.refresh_from_db()
+    return parent
+
+
+def _refresh_parent(parent_id: str, message: str) -> None:
+    parent = JobRun.objects.filter(pk=parent_id).first()
+    if parent is None or parent.is_finished:
+        return
+    ids = parent.params.get("children", [])
+    values = list(JobRun.objects.filter(pk__in=ids).values_list("progress", "status"))
+    done = [100 if s in JobRun.FINISHED else p for p, s in values]
+    if parent.status == JobRun.Status.QUEUED:
+        now = timezone.now()
+        JobRun.objects.filter(pk=parent_id, status=JobRun.Status.QUEUED).update(
+            status=JobRun.Status.RUNNING, started_at=now, heartbeat_at=now
+        )
+    ProgressReporter(parent)(sum(done) / max(len(ids), 1), message)
+
+
+# ---- one crime type ------------------------------------------------------------------------------
+
+
+def _inputs(now: dt.datetime, history_days: int | None) -> EngineInputs:
+    today = now.astimezone(Agency.current().tz).date()
+    try:
+        return load_inputs(anchor=today, end=today + dt.timedelta(days=1), days=history_days)
+    except InputsError as exc:
+        raise TrainingError(str(exc)) from exc
+
+
+def _train(
+    inputs: EngineInputs, code: str, *, weeks, seed, now, models, job=None, progress: Progress,
+) -> ModelVersion:
+    crime_type = inputs.crime_types.get(code)
+    h = inputs.ctx.history
+    if crime_type is None:
+        raise TrainingError(f"{code!r} is not an enabled crime type")
+    if code not in h.categories:
+        raise TrainingError(f"No {crime_type.name} incidents in the history window: nothing to learn from.")
+    weeks = int(weeks or backtest_weeks())
+    today = now.astimezone(ZoneInfo(inputs.tz)).date()
+    test_days = 7 * weeks
+    fit_bin = pipeline.bin_containing(h.bin_start_ns, pd.Timestamp(now).value)
+    trained = pipeline.train_type(
+        inputs.ctx, code, test_start=today - dt.timedelta(days=test_days), test_days=test_days,
+        fit_bin=fit_bin, models=models, seed=seed, events=inputs.events,
+        progress=lambda pct, msg="": progress(3 + 0.9 * pct, msg),
+    )
+    progress(95, "Saving the model")
+    data = persist.dumps(trained.forecaster, category=code, cell_ids=inputs.grid.cell_ids)
+    digest = persist.sha256_of(data)
+    data_end = h.bins["start"].iloc[fit_bin].to_pydatetime()
+    data_start = h.bins["start"].iloc[0].to_pydatetime()
+    with transaction.atomic():
+        version = ModelVersion(
+            crime_type=crime_type, algorithm=trained.algorithm, job=job,
+            data_start=data_start, data_end=data_end, seed=seed,
+            features=list(trained.card.get("features", [])),
+            parameters={
+                "backtest_weeks": weeks, "models": list(models), "history_days": (today - inputs.history_start).days,
+                "cells": len(inputs.grid), "cell_size_m": inputs.grid.cell_size, "timing_seconds": trained.timing,
+                "incidents": int((inputs.events.frame["category"] == code).sum()),
+            },
+            metrics=trained.metrics, model_card=trained.card_markdown, file_hash=digest,
+        )
+        version.artifact.save(f"{code}-{now:%Y%m%dT%H%M%S}-{digest[:12]}.joblib", ContentFile(data), save=False)
+        version.save()
+        previous = ModelVersion.objects.filter(crime_type=crime_type, promoted=True).first()
+        promote_version(version=version, report=_promotion_report(trained, previous))
+    progress(100, f"Promoted {trained.algorithm}")
+    return version
+
+
+def _promotion_report(trained, previous: ModelVersion | None) -> str:
+    lines = [trained.report]
+    if previous is not None:
+        lines.append(f"Replaces version {previous.pk} ({previous.algorithm}, trained {previous.created_at:%Y-%m-%d %H:%M}).")
+    return "\n".join(lines)

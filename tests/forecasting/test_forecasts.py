@@ -1,0 +1,101 @@
+"""Forecasting a shift: every cell × crime type written with reasons; same data ⇒ same forecast;
+the beat task queues the shifts due; the commands are thin and work."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from agency.models import Shift
+from forecasting import forecasts, training
+from forecasting.models import CellForecast, ForecastRun, GridCell
+from jobs.models import JobRun
+
+from .conftest import FAST_MODELS, HISTORY_DAYS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trained(city, settings):
+    settings.FORECAST_HISTORY_DAYS = HISTORY_DAYS
+    now = timezone.now()
+    return [
+        training.train_crime_type(crime_type=c, weeks=2, now=now, models=FAST_MODELS)
+        for c in ("assault", "break-and-enter")
+    ]
+
+
+def test_forecast_writes_every_cell_and_type_with_reasons(trained):
+    night = Shift.objects.get(name="Night")
+    day = timezone.localdate()
+    run = forecasts.forecast_shift(date=day, shift=night)
+    cells = GridCell.objects.filter(active=True).count()
+    assert run.complete and run.model_versions.count() == 2
+    assert run.cell_forecasts.count() == cells * 2
+    start, end = night.window(day, night_tz())
+    assert (run.starts_at, run.ends_at) == (start, end)
+    top = CellForecast.objects.filter(run=run, crime_type__code="assault").order_by("-expected_count")[:5]
+    assert all(cf.expected_count > 0 for cf in top)
+    assert all(cf.reasons for cf in top), [cf.reasons for cf in top]
+    assert any("assault" in r for cf in top for r in cf.reasons)
+    assert all(isinstance(r, str) for cf in top for r in cf.reasons)
+
+
+def test_same_data_gives_the_same_forecast_and_runs_are_kept(trained):
+    night = Shift.objects.get(name="Night")
+    day = timezone.localdate()
+    a = forecasts.forecast_shift(date=day, shift=night)
+    b = forecasts.forecast_shift(date=day, shift=night)
+
+    def rows(run):
+        return list(run.cell_forecasts.order_by("cell_id", "crime_type_id").values_list("cell_id", "expected_count", "reasons"))
+
+    assert rows(a) == rows(b)
+    assert ForecastRun.objects.filter(date=day, shift=night).count() == 2
+    from forecasting.selectors import current_run
+
+    assert current_run(date=day, shift=night) == b
+
+
+def test_forecast_without_a_promoted_model_says_so(city):
+    with pytest.raises(forecasts.ForecastError, match="No promoted model"):
+        forecasts.forecast_shift(date=timezone.localdate(), shift=Shift.objects.first())
+
+
+def test_due_shifts_are_queued_once(trained, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    due = forecasts.due_shifts(now=now, lead=dt.timedelta(minutes=120))
+    assert due, "the shift under way is always due"
+    with django_capture_on_commit_callbacks(execute=False):
+        jobs = forecasts.enqueue_due_forecasts(now=now)
+        again = forecasts.enqueue_due_forecasts(now=now)
+    assert len(jobs) == len(due) and again == []
+    assert {(j.params["date"], j.params["shift"]) for j in jobs} == {(d.isoformat(), s.pk) for d, s in due}
+    assert JobRun.objects.filter(kind=forecasts.FORECAST_KIND).count() == len(due)
+
+
+def test_default_shift_is_the_one_under_way(small_agency):
+    tz = night_tz()
+    at = dt.datetime(2026, 3, 4, 23, 30, tzinfo=tz)  # Wednesday 23:30: the night shift
+    day, shift = forecasts.default_shift(now=at)
+    assert (day, shift.name) == (dt.date(2026, 3, 4), "Night")
+    early = dt.datetime(2026, 3, 5, 3, 0, tzinfo=tz)  # still the night shift that began the day before
+    assert forecasts.default_shift(now=early)[0] == dt.date(2026, 3, 4)
+
+
+def test_commands_train_and_forecast(city, settings, capsys):
+    settings.FORECAST_HISTORY_DAYS = HISTORY_DAYS
+    call_command("train_models", "--crime-types", "assault", "--weeks", "1")
+    out = capsys.readouterr().out
+    assert "Assault: promoted" in out
+    call_command("forecast_shift", "--date", timezone.localdate().isoformat(), "--shift", "Day")
+    out = capsys.readouterr().out
+    assert "Forecast run" in out and "1 crime type" in out
+
+
+def night_tz():
+    from agency.models import Agency
+
+    return Agency.current().tz

@@ -1,0 +1,109 @@
+"""Training on the database: a promoted version with its file and card; a retrain swaps the promoted
+flag; a failed fit keeps the promoted model; same data and seed give the same metrics."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from forecasting import training
+from forecasting.engine import persist, pipeline
+from forecasting.models import ModelVersion
+
+from .conftest import FAST_MODELS, HISTORY_DAYS
+
+pytestmark = pytest.mark.django_db
+
+
+def train(code="assault", seed=0, now=None, models=FAST_MODELS):
+    return training.train_crime_type(
+        crime_type=code, weeks=2, seed=seed, now=now or timezone.now(), models=models, history_days=HISTORY_DAYS
+    )
+
+
+def test_training_promotes_a_version_with_its_file_card_and_metrics(city):
+    version = train()
+    assert version.promoted and version.promoted_at is not None
+    assert version.algorithm in FAST_MODELS
+    assert persist.sha256_file(version.artifact.path) == version.file_hash
+    assert version.artifact.name.startswith("models/")
+    metrics = version.metrics
+    assert set(metrics["models"]) == set(FAST_MODELS) and metrics["promoted"] == version.algorithm
+    assert len(metrics["models"]["gbm"]["curve"]["hit_rate"]) == len(pipeline.CURVE_FRACTIONS)
+    assert metrics["test_days"] == 14 and metrics["cells"] > 100
+    assert "# Model card" in version.model_card and "Feedback loop" in version.model_card
+    assert "promoted" in version.promotion_report
+    assert version.data_end <= timezone.now() and version.data_start < version.data_end
+
+
+def test_a_retrain_swaps_the_promoted_version(city):
+    first = train()
+    second = train(models=("naive_28d", "kde"))
+    first.refresh_from_db()
+    assert second.promoted and not first.promoted
+    assert ModelVersion.objects.filter(crime_type__code="assault", promoted=True).count() == 1
+    assert f"Replaces version {first.pk}" in second.promotion_report
+
+
+def test_a_failed_training_leaves_the_promoted_model_in_place(city, monkeypatch):
+    promoted = train()
+
+    def broken_fit(*args, **kwargs):
+        raise RuntimeError("fit exploded")
+
+    monkeypatch.setattr(pipeline, "train_type", broken_fit)
+    with pytest.raises(RuntimeError, match="fit exploded"):
+        train()
+    assert list(ModelVersion.objects.filter(promoted=True)) == [promoted]
+    assert ModelVersion.objects.count() == 1
+
+
+def test_a_failure_while_promoting_rolls_back_the_new_version(city, monkeypatch):
+    promoted = train()
+
+    def broken_promotion(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(training, "promote_version", broken_promotion)
+    with pytest.raises(RuntimeError):
+        train()
+    assert list(ModelVersion.objects.all()) == [promoted] and promoted.promoted
+
+
+def test_same_data_and_seed_give_the_same_metrics(city):
+    now = timezone.now()
+    a = train(now=now, models=("gbm", "naive_28d"))
+    b = train(now=now, models=("gbm", "naive_28d"))
+    assert a.metrics == b.metrics
+    assert a.algorithm == b.algorithm
+
+
+def test_unknown_or_disabled_types_are_refused(city, crime_types):
+    crime_types["break-and-enter"].enabled = False
+    crime_types["break-and-enter"].save()
+    with pytest.raises(training.TrainingError, match="not an enabled crime type"):
+        training.resolve_crime_types(["break-and-enter"])
+    assert training.resolve_crime_types(None) == ["assault"]
+    assert training.resolve_crime_types(["Assault"]) == ["assault"]
+
+
+def test_training_without_a_grid_says_so(small_agency, crime_types, media_root):
+    with pytest.raises(training.TrainingError, match="grid is empty"):
+        train()
+
+
+def test_officer_initiated_incidents_are_left_out_unless_the_type_counts_them(city, crime_types):
+    from forecasting.inputs import load_events
+
+    today = timezone.localdate()
+    start, end = today - dt.timedelta(days=HISTORY_DAYS + 1), today + dt.timedelta(days=1)
+    tz = city.timezone
+    without = len(load_events(crime_types, start=start, end=end, tz=tz).frame)
+    crime_types["assault"].count_officer_initiated = True
+    crime_types["assault"].save()
+    with_assaults = len(load_events(crime_types, start=start, end=end, tz=tz).frame)
+    from ingest.models import Incident
+
+    officer_assaults = Incident.objects.filter(officer_initiated=True, crime_type__code="assault").count()
+    assert officer_assaults > 0
+    assert with_assaults - without == officer_assaults
