@@ -80,7 +80,7 @@ def seed_demo(
     # The import runs its own transaction and closes its run row whatever happens.
     incidents = _save_incidents(city, progress)
     with transaction.atomic():
-        usernames = _save_users(password, beats)
+        usernames = _save_users(password, _busiest_first(city, beats))
     return DemoSeedResult(
         agency.name, len(districts), len(beats), incidents, layers, password, usernames
     )
@@ -198,6 +198,14 @@ def _demo_feed(city) -> pd.DataFrame:
     for column in ("occurred_at", "occurred_to", "reported_at"):
         feed[column] = frame[column].map(lambda t: "" if pd.isna(t) else t.isoformat())
     return feed
+
+
+def _busiest_first(city, beats: list[Beat]) -> list[Beat]:
+    """Beats by incident count, busiest first: the demo officer patrols where there is work."""
+    lon, lat = city.incidents["longitude"].to_numpy(), city.incidents["latitude"].to_numpy()
+    polygons = {b.code: b.polygon for b in city.beats}
+    counts = {b.code: int(shapely.contains_xy(polygons[b.code], lon, lat).sum()) for b in beats}
+    return sorted(beats, key=lambda b: -counts[b.code])
 
 
 def _save_users(password: str, beats: list[Beat]) -> list[str]:
