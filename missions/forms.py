@@ -2,7 +2,7 @@
 
 from django import forms
 
-from agency.models import Shift
+from agency.models import District, Shift
 
 from .models import ReasonCode
 
@@ -12,6 +12,10 @@ REASON_HELP = "Required: it is kept in the audit log."
 class ShiftPicker(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     shift = forms.ModelChoiceField(queryset=Shift.objects.all(), empty_label=None)
+
+
+class SheetPicker(ShiftPicker):
+    district = forms.ModelChoiceField(queryset=District.objects.all(), empty_label=None)
 
 
 class ReasonForm(forms.Form):

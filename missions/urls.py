@@ -9,4 +9,5 @@ urlpatterns = [
     path("suppress/", views.suppress_boxes, name="missions-suppress"),
     path("<int:pk>/cancel/", views.cancel_mission, name="missions-cancel"),
     path("reports/", views.report_page, name="missions-report"),
+    path("sheet/", views.shift_sheet, name="missions-sheet"),
 ]

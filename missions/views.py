@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from agency.models import Agency, Shift
+from agency.models import Agency, District, Shift
 from jobs.services import enqueue_job
 from tactics.selectors import tactic_counts
 
 from . import reports, selectors, services
-from .forms import AddMissionsForm, BoxesForm, ReasonForm, ShiftPicker
+from .forms import AddMissionsForm, BoxesForm, ReasonForm, SheetPicker, ShiftPicker
 from .models import Mission, ReasonCode
+from .sheet import shift_sheet as build_sheet
 from .tasks import plan_missions_job
 
 REPORT_DAYS_DEFAULT = 28
@@ -110,7 +111,31 @@ def report_page(request):
     return render(request, "missions/report.html", context)
 
 
+@login_required
+@permission_required("missions.view_mission", raise_exception=True)
+def shift_sheet(request):
+    """The printable sheet of one district's missions for a shift."""
+    day, shift = _picked_shift(request)
+    picker = SheetPicker(request.GET or None)
+    district = (
+        picker.cleaned_data["district"] if picker.is_bound and picker.is_valid()
+        else _home_district(request.user) or District.objects.first()
+    )
+    if district is None or shift is None:
+        return render(request, "missions/sheet.html", {"picker": picker, "sheet": None})
+    sheet = build_sheet(district=district, date=day, shift=shift)
+    return render(request, "missions/sheet.html", {
+        "picker": SheetPicker(initial={"date": day, "shift": shift, "district": district}),
+        "sheet": sheet, "window": selectors.shift_window(date=day, shift=shift),
+    })
+
+
 # --- helpers ---------------------------------------------------------------------------------------
+
+
+def _home_district(user):
+    profile = getattr(user, "officer_profile", None)
+    return profile.home_district if profile is not None else None
 
 
 def _picked_shift(request):

@@ -1,0 +1,45 @@
+"""The printable shift sheet: a district's missions per beat with reasons, tactics and a map."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from agency.models import Beat, District
+from missions import services
+from missions.models import Mission
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sheet_lists_the_districts_missions_with_why_and_tactics(
+    forecast, policy, now_window, tactics, supervisor, client, django_assert_max_num_queries
+):
+    forecast(now_window.date, now_window.shift)
+    services.plan_missions(date=now_window.date, shift=now_window.shift)
+    west = District.objects.get(code="D1")
+    client.force_login(supervisor)
+    url = reverse("missions-sheet")
+    query = {"date": now_window.date.isoformat(), "shift": now_window.shift.pk, "district": west.pk}
+    with django_assert_max_num_queries(20):
+        response = client.get(url, query)
+    assert response.status_code == 200
+    body = response.content.decode()
+    missions = Mission.objects.filter(date=now_window.date, shift=now_window.shift).exclude(status="cancelled")
+    for mission in missions.select_related("beat__district", "cell"):
+        assert (mission.cell.cell_id in body) == (mission.beat.district_id == west.pk)
+    for beat in Beat.objects.filter(district=west):
+        assert f"Beat {beat.code}" in body
+    assert "East" not in re.sub(r"<select.*?</select>", "", body, flags=re.S)
+    assert body.count('class="box"') == missions.filter(beat__district=west).count()
+    assert "Business checks" in body or "Park and walk" in body
+    first = missions.filter(beat__district=west).first()
+    assert first.reasons[0].split(":")[0] in body
+
+
+def test_sheet_needs_mission_permission(small_agency, role_user, client):
+    from django.contrib.auth import get_user_model
+
+    nobody = get_user_model().objects.create_user(username="clerk", password="x-irrelevant-1")
+    client.force_login(nobody)
+    assert client.get(reverse("missions-sheet")).status_code == 403
