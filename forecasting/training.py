@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from agency.models import Agency, CrimeType
 from jobs.models import JobRun
-from jobs.services import ProgressReporter, create_job, enqueue_job, fail_job
+from jobs.services import ProgressReporter, create_job, enqueue_job, fail_job, succeed_job
 
 from .engine import persist, pipeline
 from .engine.baselines import DEFAULT_MODELS
@@ -179,12 +179,10 @@ def settle_parent(*, child_id: str) -> JobRun | None:
                 f"{c.params.get('crime_type')} ({c.message})" for c in failed
             ) + "; their previously promoted models stay in use.")
         else:
-            # jobs.services has no public "succeed" for a job without a task of its own.
-            JobRun.objects.filter(pk=parent.pk).update(
-                status=JobRun.Status.SUCCEEDED, progress=100, finished_at=timezone.now(),
-                message=f"Trained and promoted {len(children)} crime type(s).",
-                result={"model_versions": [c.result.get("model_version") for c in children]},
-            )
+            succeed_job(job=parent, result={
+                "message": f"Trained and promoted {len(children)} crime type(s).",
+                "model_versions": [c.result.get("model_version") for c in children],
+            })
     parent.refresh_from_db()
     return parent
 

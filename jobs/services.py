@@ -59,6 +59,13 @@ def run_job(job_id: str, work: Callable[[JobRun, ProgressReporter], dict | None]
     except Exception as exc:
         fail_job(job=job, error=f"{type(exc).__name__}: {exc}", detail=traceback.format_exc())
         raise
+    succeed_job(job=job, result=result)
+    job.refresh_from_db()
+    return job
+
+
+def succeed_job(*, job: JobRun, result: dict) -> None:
+    """Close a job as succeeded; `result["message"]` becomes its message."""
     JobRun.objects.filter(pk=job.pk).update(
         status=JobRun.Status.SUCCEEDED,
         progress=100,
@@ -66,8 +73,6 @@ def run_job(job_id: str, work: Callable[[JobRun, ProgressReporter], dict | None]
         message=result.get("message", "Done.")[:500],
         finished_at=timezone.now(),
     )
-    job.refresh_from_db()
-    return job
 
 
 def fail_job(*, job: JobRun, error: str, detail: str = "") -> None:
