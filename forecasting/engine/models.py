@@ -11,10 +11,10 @@ import numpy as np
 from .boosting import QuantizedPoissonGBM
 from .features import FeatureContext
 
-TRAIN_DAYS = 364  # history of cell-shifts the model learns from (13 blocks of 28 days)
+TRAIN_DAYS = 728  # history of cell-shifts the model learns from (26 blocks of 28 days)
 CALIBRATION_DAYS = 28  # most recent slice, held out to fit the expected-count scale
 BLOCK_DAYS = 28  # rows are sampled and cached per block so refits reuse earlier work
-ZEROS_PER_POSITIVE = 3  # zero rows sampled per cell-shift with any incident
+ZEROS_PER_POSITIVE = 2  # zero rows sampled per cell-shift with any incident
 GBM_PARAMS = dict(  # scikit-learn HistGradientBoostingRegressor settings
     loss="poisson",
     learning_rate=0.1,
@@ -28,9 +28,11 @@ GBM_PARAMS = dict(  # scikit-learn HistGradientBoostingRegressor settings
 SCALE_BOUNDS = (0.5, 2.0)
 # The boosted trees learn a multiplicative correction to a smoothed long-run rate (a Poisson offset):
 # binned tree splits cannot tell the hottest cells apart, the offset keeps their long-run ordering.
-OFFSET_NEIGHBOUR_SHARE = 0.5  # weight of the 7x7 neighbourhood mean in the offset
+OFFSET_RECENT_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)  # weight of the last year vs the whole history
+OFFSET_NEIGHBOUR_SHARES = (0.25, 0.5, 1.0)  # weight of the 7x7 neighbourhood mean
 OFFSET_FLOOR_SHARE = 0.05  # floor, as a share of the mean cell rate, for cells with no history
 OFFSET_RADIUS_CELLS = 3
+DAYS_PER_YEAR = 365
 # OpenMP threads for boosting. One thread is the robust default: on small shared machines, spinning
 # OpenMP teams slow down several-fold when another process holds a core. Set to None for all cores.
 GBM_THREADS: int | None = 1  # a calibration scale outside this says the data shifted, not the model
@@ -68,7 +70,7 @@ class GBMForecaster(Forecaster):
 
     name = "gbm"
 
-    def __init__(self, seed: int = 0, train_days: int = TRAIN_DAYS):
+    def __init__(self, seed: int = 0, train_days: int | None = None):
         self.seed = seed
         self.train_days = train_days
         self._blocks: dict[tuple[int, int], _Block] = {}
@@ -76,23 +78,25 @@ class GBMForecaster(Forecaster):
         self.scale: dict = {}
         self.feature_names: dict = {}
         self.importance: dict = {}
-        self._floor: dict = {}
+        self.offset: dict = {}
 
     def fit(self, ctx, categories, refit_bin):
         self.ctx = ctx
         spd = ctx.history.n_shifts
         block = BLOCK_DAYS * spd
         n_cal = max(1, CALIBRATION_DAYS * spd // block)
-        n_train = max(1, self.train_days * spd // block)
+        n_train = max(1, (self.train_days or TRAIN_DAYS) * spd // block)
         first = refit_bin - (n_train + n_cal) * block
-        starts = [s for s in range(first, refit_bin, block) if s >= 0]
-        blocks = [self._block(ctx, categories, s, min(s + block, refit_bin)) for s in starts]
+        spans = [(s, min(s + block, refit_bin)) for s in range(first, refit_bin, block) if s >= 0]
         self._blocks = {k: v for k, v in self._blocks.items() if k[0] >= first}  # forget old blocks
+        self._build_blocks(ctx, categories, [k for k in spans if k not in self._blocks])
+        blocks = [self._blocks[k] for k in spans]
         train, cal = blocks[:-n_cal] or blocks, blocks[-n_cal:]
-        self._floor = {}
+        self.offset = {}
         for cat in categories:
             names = self._names(cat)
             X, y, w = self._stack(train, cat, names)
+            self._choose_offset(cat, names, X, y, w)
             base = self._offset(cat, names, X)
             model = QuantizedPoissonGBM(GBM_PARAMS, _seed_int(self.seed, cat, refit_bin), GBM_THREADS)
             # Poisson with offset: target y/base weighted by base is the same likelihood.
@@ -117,41 +121,59 @@ class GBMForecaster(Forecaster):
         return pred.reshape(n, len(targets)).astype(np.float32)
 
     def _offset(self, cat, names, X) -> np.ndarray:
-        lr = X[:, names.index(f"{cat}:longrun")].astype(np.float64)
-        lr_nb = X[:, names.index(f"{cat}:longrun_r{OFFSET_RADIUS_CELLS}")].astype(np.float64)
-        side = 2 * OFFSET_RADIUS_CELLS + 1
-        smooth = lr + OFFSET_NEIGHBOUR_SHARE * lr_nb / (side * side)
-        if cat not in self._floor:
-            self._floor[cat] = OFFSET_FLOOR_SHARE * max(float(np.mean(smooth)), 1e-9)
-        return smooth + self._floor[cat]
+        """Smoothed long-run level of the cell: a blend, chosen on the training rows, of the rate since
+        the history starts and over the last year, each plus a share of its 7x7 neighbourhood."""
+        parts = _offset_parts(cat, names, X)
+        if cat not in self.offset:
+            raise RuntimeError("offset used before fit")
+        (alpha, beta), floor = self.offset[cat]
+        return _blend(parts, alpha, beta) + floor
+
+    def _choose_offset(self, cat, names, X, y, w) -> None:
+        parts = _offset_parts(cat, names, X)
+        best = None
+        for alpha in OFFSET_RECENT_SHARES:  # a small grid, scored by Poisson likelihood
+            for beta in OFFSET_NEIGHBOUR_SHARES:
+                smooth = _blend(parts, alpha, beta)
+                floor = OFFSET_FLOOR_SHARE * max(float(np.average(smooth, weights=w)), 1e-9)
+                mu = smooth + floor
+                mu *= np.sum(w * y) / max(np.sum(w * mu), 1e-12)
+                ll = float(np.sum(w * (y * np.log(mu) - mu)))
+                if best is None or ll > best[0]:
+                    best = (ll, (alpha, beta), floor)
+        self.offset[cat] = (best[1], best[2])
 
     # ---- training rows --------------------------------------------------------------------
     def _names(self, cat):
         return [n for n in self._feature_order if n.startswith(f"{cat}:") or ":" not in n]
 
-    def _block(self, ctx, categories, start, stop) -> _Block:
-        key = (start, stop)
-        if key in self._blocks:
-            return self._blocks[key]
+    def _build_blocks(self, ctx, categories, spans) -> None:
+        """Sample rows of each new block and compute their features in one pass over all of them."""
+        if not spans:
+            return
         h = ctx.history
-        targets = np.arange(start, stop)
-        # Labels and the sampling design use only what was known when the block ended.
-        labels = {c: h.observed(c, targets, known_by=stop) for c in categories}
-        any_event = h.observed(None, targets, known_by=stop) > 0
-        rng = seeded_rng(self.seed, "rows", start, stop)
-        n_pos = int(any_event.sum())
-        n_zero = any_event.size - n_pos
-        rate = min(1.0, ZEROS_PER_POSITIVE * max(n_pos, 1) / max(n_zero, 1))
-        take = any_event | (rng.random(any_event.shape) < rate)
-        cells, t_idx = np.nonzero(take)
-        weight = np.where(any_event[cells, t_idx], 1.0, 1.0 / rate).astype(np.float32)
-        feats = {}
+        targets = np.concatenate([np.arange(a, b) for a, b in spans])
+        rows = []  # per block: (cells, column in `targets`, weight, labels)
+        offset = 0
+        for start, stop in spans:  # a few blocks of 28 days, never a loop over incidents
+            t = np.arange(start, stop)
+            # Labels and the sampling design use only what was known when the block ended.
+            labels = {c: h.observed(c, t, known_by=stop) for c in categories}
+            any_event = h.observed(None, t, known_by=stop) > 0
+            rng = seeded_rng(self.seed, "rows", start, stop)
+            n_pos = int(any_event.sum())
+            rate = min(1.0, ZEROS_PER_POSITIVE * max(n_pos, 1) / max(any_event.size - n_pos, 1))
+            cells, t_idx = np.nonzero(any_event | (rng.random(any_event.shape) < rate))
+            weight = np.where(any_event[cells, t_idx], 1.0, 1.0 / rate).astype(np.float32)
+            rows.append((cells, t_idx + offset, weight, {c: v[cells, t_idx] for c, v in labels.items()}))
+            offset += len(t)
+        feats = [dict() for _ in spans]
         for name, arr in _all_features(ctx, categories, targets):
-            feats[name] = np.asarray(arr[cells, t_idx], dtype=np.float32)
-        self._feature_order = list(feats)
-        blk = _Block(cells, targets[t_idx], weight, feats, {c: v[cells, t_idx] for c, v in labels.items()})
-        self._blocks[key] = blk
-        return blk
+            for f, (cells, cols, _, _) in zip(feats, rows, strict=True):
+                f[name] = np.asarray(arr[cells, cols], dtype=np.float32)
+        self._feature_order = list(feats[0])
+        for key, f, (cells, cols, weight, labels) in zip(spans, feats, rows, strict=True):
+            self._blocks[key] = _Block(cells, targets[cols], weight, f, labels)
 
     def _stack(self, blocks, cat, names):
         X = np.column_stack([np.concatenate([b.features[n] for b in blocks]) for n in names])
@@ -165,6 +187,22 @@ def _all_features(ctx: FeatureContext, categories, targets):
         for name, arr in ctx.type_features(cat, targets):
             yield f"{cat}:{name}", arr
     yield from ctx.shared_features(targets)
+
+
+def _offset_parts(cat, names, X):
+    """Per-day rates: (long-run, long-run neighbourhood mean, last year, last-year neighbourhood mean)."""
+    side2 = (2 * OFFSET_RADIUS_CELLS + 1) ** 2
+    col = {n: i for i, n in enumerate(names)}
+    lr = X[:, col[f"{cat}:longrun"]].astype(np.float64)
+    lr_nb = X[:, col[f"{cat}:longrun_r{OFFSET_RADIUS_CELLS}"]].astype(np.float64) / side2
+    yr = X[:, col[f"{cat}:n_{DAYS_PER_YEAR}d"]].astype(np.float64) / DAYS_PER_YEAR
+    yr_nb = X[:, col[f"{cat}:n_{DAYS_PER_YEAR}d_r{OFFSET_RADIUS_CELLS}"]].astype(np.float64) / (side2 * DAYS_PER_YEAR)
+    return lr, lr_nb, yr, yr_nb
+
+
+def _blend(parts, alpha, beta):
+    lr, lr_nb, yr, yr_nb = parts
+    return (1.0 - alpha) * (lr + beta * lr_nb) + alpha * (yr + beta * yr_nb)
 
 
 def _seed_int(*parts) -> int:

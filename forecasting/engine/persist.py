@@ -16,7 +16,7 @@ HASH_CHUNK_BYTES = 1 << 20
 # Attributes that hold the training data rather than the fitted model: never saved.
 TRANSIENT_ATTRIBUTES = ("ctx", "_blocks", "_feature_order")
 # Attributes of fitted state keyed by crime type (GBM models, KDE bandwidths, SEPP parameters).
-PER_TYPE_ATTRIBUTES = ("models", "scale", "feature_names", "importance", "bandwidth", "params")
+PER_TYPE_ATTRIBUTES = ("models", "scale", "offset", "feature_names", "importance", "bandwidth", "params")
 
 
 class ArtifactError(ValueError):
