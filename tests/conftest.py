@@ -1,13 +1,13 @@
-"""Shared fixtures: users per role, a small synthetic agency, the Toronto divisions, a Celery worker."""
+"""Shared fixtures: users per role, a small synthetic agency, the Toronto divisions, a Celery worker.
+
+Django is imported inside the fixtures, so the pure engine and planner tests also run without it
+(`pytest tests/engine -p no:django`).
+"""
 
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from shapely.geometry import box
-
-from agency import roles
-from agency.models import Agency, Beat, District, Shift
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 TORONTO = SHARED_DATA / "toronto"
@@ -17,6 +17,10 @@ TEST_PASSWORD = "a-test-only-passphrase"  # noqa: S105
 @pytest.fixture
 def role_user(db):
     """Make a user holding one role: role_user("Analyst")."""
+    from django.contrib.auth import get_user_model
+
+    from agency import roles
+
     groups = roles.sync_roles()
 
     def make(role: str, username: str | None = None):
@@ -31,23 +35,25 @@ def role_user(db):
 
 @pytest.fixture
 def analyst(role_user):
-    return role_user(roles.ANALYST)
+    return role_user("Analyst")
 
 
 @pytest.fixture
 def officer(role_user):
-    return role_user(roles.OFFICER)
+    return role_user("Officer")
 
 
 @pytest.fixture
 def supervisor(role_user):
-    return role_user(roles.SUPERVISOR)
+    return role_user("Supervisor")
 
 
 @pytest.fixture
 def small_agency(db):
     """A 4 km × 2 km agency near Toronto: districts West/East, two beats each, three shifts."""
     from django.contrib.gis.geos import GEOSGeometry
+
+    from agency.models import Agency, Beat, District, Shift
 
     def multipolygon(shape):
         return GEOSGeometry(f"MULTIPOLYGON((({', '.join(f'{x} {y}' for x, y in shape.exterior.coords)})))", srid=4326)
