@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db.models import Q
 
 from agency.models import Agency, CrimeType, District, Shift
-from ingest.models import Incident, RiskLayerPoint
+from ingest.models import CalendarEvent, Incident, RiskLayerPoint
 
+from .engine.activity import cells_near, event_attendance, patrol_minutes
 from .engine.events import EventTable, prepare_events
 from .engine.grid import Grid
 from .engine.history import build_history
@@ -81,6 +82,10 @@ def load_inputs(*, anchor: dt.date, end: dt.date, days: int | None = None) -> En
     )
     ctx = CachedFeatureContext(
         history, layers=load_layers(), country=agency.country or None, subdivision=agency.subdivision or None,
+        # Always given (zeros when there is none yet), so models trained before the first mission or
+        # event still find every feature they were trained with.
+        exposure=load_patrol_minutes(grid, cell_pks, history.bins),
+        event_load=load_event_attendance(grid, history.bins),
     )
     return EngineInputs(ctx, events, cell_pks, crime_types, shifts, tz, start)
 
@@ -151,6 +156,51 @@ def load_events(crime_types: dict, *, start: dt.date, end: dt.date, tz: str) -> 
         "officer_initiated": list(officer),
     })
     return prepare_events(raw, tz)
+
+
+def load_patrol_minutes(grid: Grid, cell_pks: np.ndarray, bins: pd.DataFrame) -> np.ndarray:
+    """Minutes officers spent in each box per shift bin, from mission visits (patrol exposure)."""
+    from missions.models import Visit
+
+    first, last = bins["start"].iloc[0], bins["end"].iloc[-1]
+    rows = list(
+        Visit.objects.filter(started_at__lt=last, ended_at__gt=first)
+        .values_list("mission__cell_id", "started_at", "ended_at")
+    )
+    if not rows:
+        return np.zeros((len(grid), len(bins)), dtype=np.float32)
+    position = {int(pk): i for i, pk in enumerate(cell_pks)}
+    cells, starts, ends = zip(*rows, strict=True)
+    index = np.array([position.get(pk, -1) for pk in cells], dtype=np.int64)
+    return patrol_minutes(grid, bins, index, pd.to_datetime(list(starts), utc=True),
+                          pd.to_datetime(list(ends), utc=True))
+
+
+def load_event_attendance(grid: Grid, bins: pd.DataFrame) -> np.ndarray:
+    """Expected attendance of planned events (ingest's calendar) around each box per shift bin;
+    an event without a venue is spread over its district."""
+    first, last = bins["start"].iloc[0], bins["end"].iloc[-1]
+    events = list(
+        CalendarEvent.objects.filter(starts_at__lt=last, ends_at__gt=first)
+        .select_related("district").order_by("starts_at", "pk")
+    )
+    district_position = {code: i for i, code in enumerate(grid.district_names)}
+    masks, attendance, starts, ends = [], [], [], []
+    for event in events:
+        if event.location is not None:
+            mask = cells_near(grid, event.location.x, event.location.y)
+        elif event.district is not None:
+            mask = grid.district == district_position.get(event.district.code, -2)
+        else:
+            continue
+        masks.append(mask)
+        attendance.append(float(event.expected_attendance or 0))
+        starts.append(event.starts_at)
+        ends.append(event.ends_at)
+    return event_attendance(
+        grid, bins, start_utc=pd.to_datetime(starts, utc=True), end_utc=pd.to_datetime(ends, utc=True),
+        cell_masks=masks, attendance=np.array(attendance),
+    )
 
 
 def load_layers() -> dict[str, tuple[np.ndarray, np.ndarray]]:

@@ -38,6 +38,7 @@ class FeatureContext:
     country: str | None = None
     subdivision: str | None = None
     exposure: np.ndarray | None = None  # (cells, bins) patrol minutes, optional
+    event_load: np.ndarray | None = None  # (cells, bins) attendance of planned events, optional
     _static: dict | None = None
 
     # ---- public: feature sets -------------------------------------------------------------
@@ -67,7 +68,8 @@ class FeatureContext:
                 yield f"decay_{hl}d_near", spatial_gauss(h.grid, d, NEAR_REPEAT_SIGMA_CELLS)
 
     def shared_features(self, targets: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
-        """All-category counts, calendar, terrain and exposure: the same for every crime type."""
+        """All-category counts, calendar, terrain, patrol exposure and planned events: the same for
+        every crime type."""
         h, m = self.history, self.history.mask(None)
         spd = h.n_shifts
         for days in SHARED_WINDOW_DAYS:
@@ -89,6 +91,8 @@ class FeatureContext:
             for days in (7, 28):
                 lo = np.clip(targets - days * spd, 0, None)
                 yield f"exposure_{days}d", (cum[:, targets] - cum[:, lo]).astype(np.float32)
+        if self.event_load is not None:
+            yield "event_attendance", np.log1p(self.event_load[:, targets]).astype(np.float32)
 
     def calendar_features(self, targets: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
         bins = self.history.bins.iloc[targets]

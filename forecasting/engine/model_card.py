@@ -90,5 +90,7 @@ def _feature_summary(ctx) -> list[str]:
         out.append("risk terrain (distance, density): " + ", ".join(sorted(ctx.layers)))
     if ctx.exposure is not None:
         out.append("patrol exposure (7 and 28 days)")
+    if ctx.event_load is not None:
+        out.append("planned events' expected attendance nearby")
     return out
 

@@ -114,9 +114,14 @@ class GBMForecaster(Forecaster):
         names = self.feature_names[category]
         X = np.empty((n * len(targets), len(names)), dtype=np.float32)
         col = {name: i for i, name in enumerate(names)}
+        filled = set()
         for name, arr in _all_features(ctx, [category], targets):
             if name in col:
                 X[:, col[name]] = np.asarray(arr, dtype=np.float32).reshape(-1)
+                filled.add(name)
+        if len(filled) < len(names):  # the context lacks inputs the model was trained with
+            missing = ", ".join(sorted(set(names) - filled))
+            raise ValueError(f"{category}: features missing at prediction time: {missing}")
         pred = self.models[category].predict(X) * self._offset(category, names, X) * self.scale[category]
         return pred.reshape(n, len(targets)).astype(np.float32)
 
