@@ -55,6 +55,31 @@ def dose_by_box(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
     ]
 
 
+def daily_summary(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
+    """Per day: missions by status and minutes in box, with bar widths (% of the busiest day) for
+    the report's chart."""
+    now = now or timezone.now()
+    counts = Counter()
+    for day, status, n in (
+        Mission.objects.filter(date__range=(date_from, date_to))
+        .values_list("date", "status").annotate(n=Count("pk")).order_by()
+    ):
+        counts[(day, status)] += n
+    minutes = defaultdict(float)
+    for row in dose_by_box(date_from=date_from, date_to=date_to, now=now):
+        minutes[row["date"]] += row["minutes"]
+    days = sorted({day for day, _ in counts})
+    rows = []
+    for day in days:
+        by_status = {s: counts[(day, s)] for s in Mission.Status.values}
+        rows.append({"date": day, **by_status, "total": sum(by_status.values()),
+                     "minutes": round(minutes.get(day.isoformat(), 0.0))})
+    peak = max((r["total"] for r in rows), default=0) or 1
+    for r in rows:
+        r["bars"] = [(s, round(100 * r[s] / peak, 1)) for s in Mission.Status.values if r[s]]
+    return rows
+
+
 def status_by_beat_shift(*, date_from: Date, date_to: Date) -> list[dict]:
     """Missions per beat and shift by status, with the share completed among those that ended."""
     rows = (

@@ -102,6 +102,8 @@ def report_page(request):
     date_from, date_to = picker
     context = {
         "date_from": date_from, "date_to": date_to,
+        "daily": reports.daily_summary(date_from=date_from, date_to=date_to),
+        "statuses": Mission.Status.choices,
         "status_rows": reports.status_by_beat_shift(date_from=date_from, date_to=date_to),
         "dose_rows": reports.dose_by_mission(date_from=date_from, date_to=date_to),
         "tactics": tactic_counts(date_from=date_from, date_to=date_to),

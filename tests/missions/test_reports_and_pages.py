@@ -92,3 +92,19 @@ def test_plan_button_and_report_page(planned, client, analyst, supervisor, now_w
     client.force_login(supervisor)
     report = client.get(reverse("missions-report"))
     assert report.status_code == 200 and "Minutes in box" in report.content.decode()
+
+
+def test_daily_summary_counts_missions_by_status_and_draws_bars(forecast, policy, now_window, supervisor, client):
+    forecast(now_window.date, now_window.shift)
+    services.plan_missions(date=now_window.date, shift=now_window.shift)
+    mission = Mission.objects.filter(date=now_window.date).first()
+    Mission.objects.filter(pk=mission.pk).update(status=Mission.Status.COMPLETED)
+    rows = reports.daily_summary(date_from=now_window.date, date_to=now_window.date)
+    assert [r["date"] for r in rows] == [now_window.date]
+    total = Mission.objects.filter(date=now_window.date).count()
+    assert rows[0]["total"] == total and rows[0]["completed"] == 1
+    assert sum(width for _, width in rows[0]["bars"]) == pytest.approx(100, abs=0.2)
+    client.force_login(supervisor)
+    page = client.get(reverse("missions-report"), {"date_from": now_window.date, "date_to": now_window.date})
+    assert page.status_code == 200 and b"Missions per day" in page.content
+    assert b"status-bar-completed" in page.content
