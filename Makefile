@@ -49,8 +49,11 @@ demo-data:
 	$(DEMO_ENV) $(PY) manage.py seed_demo --if-empty $(if $(PASSWORD),--password $(PASSWORD),)
 	$(DEMO_ENV) $(PY) manage.py build_grid
 	$(DEMO_ENV) $(PY) manage.py train_models --if-missing
-	$(DEMO_ENV) $(PY) manage.py forecast_shift --all-shifts
+	$(DEMO_ENV) $(PY) manage.py forecast_shift --all-shifts --if-missing
 	$(DEMO_ENV) $(PY) manage.py plan_missions --date today --all-shifts --skip-missing
+	@# Just after midnight the shift under way began yesterday: forecast and plan it too.
+	$(DEMO_ENV) $(PY) manage.py forecast_shift --if-missing
+	$(DEMO_ENV) $(PY) manage.py plan_missions --due
 
 worker:
 	$(DEMO_ENV) $(VENV)/bin/celery -A missions_site worker --beat --loglevel=INFO --concurrency=2 \

@@ -93,6 +93,12 @@ def test_commands_train_and_forecast(city, settings, capsys):
     call_command("forecast_shift", "--date", timezone.localdate().isoformat(), "--shift", "Day")
     out = capsys.readouterr().out
     assert "Forecast run" in out and "1 crime type" in out
+    runs = ForecastRun.objects.count()
+    call_command("forecast_shift", "--date", timezone.localdate().isoformat(), "--shift", "Day", "--if-missing")
+    assert "already has a forecast" in capsys.readouterr().out
+    assert ForecastRun.objects.count() == runs
+    call_command("train_models", "--if-missing", "--crime-types", "assault")
+    assert "nothing to train" in capsys.readouterr().out
 
 
 def night_tz():

@@ -146,6 +146,15 @@ def test_command_plans_a_shift(forecast, policy, now_window, capsys):
     call_command("plan_missions", "--date", "today", "--all-shifts", "--skip-missing")
 
 
+def test_command_plans_the_due_shifts_like_the_scheduler(forecast, policy, now_window, capsys):
+    forecast(now_window.date, now_window.shift)
+    call_command("plan_missions", "--due")
+    assert f"{now_window.date} {now_window.shift.name}:" in capsys.readouterr().out
+    call_command("plan_missions", "--due")  # planned already: nothing more
+    assert capsys.readouterr().out == ""
+    assert MissionPlan.objects.filter(date=now_window.date, shift=now_window.shift).count() == 1
+
+
 def test_due_shifts_are_planned_once(forecast, policy, now_window):
     forecast(now_window.date, now_window.shift)
     assert len(services.plan_due_shifts()) == 1

@@ -1,4 +1,4 @@
-"""python manage.py forecast_shift [--date YYYY-MM-DD] [--shift NAME | --all-shifts]"""
+"""python manage.py forecast_shift [--date YYYY-MM-DD] [--shift NAME | --all-shifts] [--if-missing]"""
 
 import datetime as dt
 
@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from agency.models import Agency, Shift
 from forecasting.forecasts import ForecastError, default_shift, forecast_shift
+from forecasting.selectors import current_run
 from jobs.progress import progress_bar
 
 
@@ -17,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--date", type=dt.date.fromisoformat, help="Local date the shift starts on.")
         parser.add_argument("--shift", help="Shift name, e.g. Night.")
         parser.add_argument("--all-shifts", action="store_true", help="Every shift of the date.")
+        parser.add_argument(
+            "--if-missing", action="store_true", help="Skip shifts that already have a complete forecast."
+        )
 
     def handle(self, *args, **opts):
         try:
@@ -33,6 +37,9 @@ class Command(BaseCommand):
                 shifts = [shift]
             day = opts["date"] or day
             for shift in shifts:
+                if opts["if_missing"] and current_run(date=day, shift=shift) is not None:
+                    self.stdout.write(f"{day} {shift.name} already has a forecast.")
+                    continue
                 with progress_bar(f"Forecasting {day} {shift.name}") as progress:
                     run = forecast_shift(date=day, shift=shift, progress=progress)
                 self.stdout.write(self.style.SUCCESS(

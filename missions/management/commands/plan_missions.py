@@ -1,4 +1,4 @@
-"""python manage.py plan_missions --date YYYY-MM-DD|today --shift NAME|ID [--all-shifts]"""
+"""python manage.py plan_missions [--date YYYY-MM-DD|today] (--shift NAME|ID | --all-shifts | --due)"""
 
 import datetime as dt
 
@@ -21,11 +21,20 @@ class Command(BaseCommand):
             "--skip-missing", action="store_true",
             help="Skip shifts without a forecast instead of failing.",
         )
+        parser.add_argument(
+            "--due", action="store_true",
+            help="What the scheduler does: plan every shift under way or about to start that has a"
+            " forecast and no plan yet.",
+        )
 
     def handle(self, *args, **opts):
+        if opts["due"]:
+            for plan in services.plan_due_shifts():
+                self._report(plan.date, plan.shift, plan)
+            return
         day = _date(opts["date"])
         if opts["all_shifts"] == bool(opts["shift"]):
-            raise CommandError("Give --shift NAME or --all-shifts.")
+            raise CommandError("Give --shift NAME, --all-shifts or --due.")
         shifts = list(Shift.objects.all()) if opts["all_shifts"] else [_shift(opts["shift"])]
         for shift in shifts:
             try:
@@ -35,11 +44,14 @@ class Command(BaseCommand):
                     self.stdout.write(self.style.WARNING(str(exc)))
                     continue
                 raise CommandError(str(exc)) from None
-            missions = plan.missions.exclude(status="cancelled")
-            self.stdout.write(self.style.SUCCESS(
-                f"{day} {shift.name}: {missions.count()} missions in {missions.values('beat').distinct().count()}"
-                f" beats, {plan.controls.count()} control boxes (plan #{plan.pk}, seed {plan.seed_hex[:12]})"
-            ))
+            self._report(day, shift, plan)
+
+    def _report(self, day, shift, plan) -> None:
+        missions = plan.missions.exclude(status="cancelled")
+        self.stdout.write(self.style.SUCCESS(
+            f"{day} {shift.name}: {missions.count()} missions in {missions.values('beat').distinct().count()}"
+            f" beats, {plan.controls.count()} control boxes (plan #{plan.pk}, seed {plan.seed_hex[:12]})"
+        ))
 
 
 def _date(value: str) -> dt.date:
