@@ -1,7 +1,7 @@
 """Reads of the agency's configuration shared by pages and the API."""
 
 import json
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count
 from django.utils import timezone
@@ -28,18 +28,41 @@ def beats_geojson(*, district_code: str | None = None) -> dict:
     )
 
 
-def current_shift(*, now: datetime | None = None) -> tuple[Shift, datetime, datetime] | None:
-    """The shift under way now in the agency's zone, with its window (yesterday's night shift
-    counts when it runs past midnight)."""
+def shift_windows_near(*, now: datetime) -> list[tuple[date, Shift, datetime, datetime]]:
+    """(local date, shift, start, end) of every shift starting yesterday, today or tomorrow in the
+    agency's zone, by start: the one place that turns "now" into shift windows."""
     tz = Agency.current().tz
+    today = now.astimezone(tz).date()
+    windows = [
+        (day, shift, *shift.window(day, tz))
+        for shift in Shift.objects.all()
+        for day in (today - timedelta(days=1), today, today + timedelta(days=1))
+    ]
+    return sorted(windows, key=lambda w: w[2])
+
+
+def current_shift(*, now: datetime | None = None) -> tuple[Shift, datetime, datetime] | None:
+    """The shift under way now, with its window (yesterday's night shift counts when it runs past
+    midnight)."""
     now = now or timezone.now()
-    local_day = now.astimezone(tz).date()
-    for shift in Shift.objects.all():
-        for day in (local_day, local_day.fromordinal(local_day.toordinal() - 1)):
-            start, end = shift.window(day, tz)
-            if start <= now < end:
-                return shift, start, end
+    for _, shift, start, end in shift_windows_near(now=now):
+        if start <= now < end:
+            return shift, start, end
     return None
+
+
+def current_or_next_shift(*, now: datetime | None = None) -> tuple[date, Shift] | None:
+    """(local date, shift) of the shift under way, else of the next one to start."""
+    now = now or timezone.now()
+    for day, shift, _, end in shift_windows_near(now=now):
+        if now < end:
+            return day, shift
+    return None
+
+
+def shifts_due(*, now: datetime, lead: timedelta) -> list[tuple[date, Shift]]:
+    """(local date, shift) of every shift under way at `now` or starting within `lead`."""
+    return [(day, shift) for day, shift, start, end in shift_windows_near(now=now) if start - lead <= now < end]
 
 
 def _feature_collection(items) -> dict:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agency.models import Agency, Shift
+from agency.selectors import current_or_next_shift, shifts_due
 from jobs.models import JobRun
 from jobs.services import enqueue_job
 
@@ -114,31 +115,12 @@ def enqueue_due_forecasts(*, now: dt.datetime | None = None) -> list[JobRun]:
 
 def due_shifts(*, now: dt.datetime, lead: dt.timedelta) -> list[tuple[dt.date, Shift]]:
     """(local date, shift) of every shift under way at `now` or starting within `lead`."""
-    tz = Agency.current().tz
-    today = now.astimezone(tz).date()
-    out = []
-    for shift in Shift.objects.all():
-        for day in (today - dt.timedelta(days=1), today, today + dt.timedelta(days=1)):
-            start, end = shift.window(day, tz)
-            if start - lead <= now < end:
-                out.append((day, shift))
-    return sorted(out, key=lambda x: x[1].window(x[0], tz)[0])
+    return shifts_due(now=now, lead=lead)
 
 
 def default_shift(*, now: dt.datetime | None = None) -> tuple[dt.date, Shift]:
     """The shift under way now, else the next one to start."""
-    now = now or timezone.now()
-    tz = Agency.current().tz
-    today = now.astimezone(tz).date()
-    candidates = []
-    for shift in Shift.objects.all():
-        for day in (today - dt.timedelta(days=1), today, today + dt.timedelta(days=1)):
-            start, end = shift.window(day, tz)
-            if start <= now < end:
-                return day, shift
-            if start > now:
-                candidates.append((start, day, shift))
-    if not candidates:
+    found = current_or_next_shift(now=now)
+    if found is None:
         raise ForecastError("No shifts are configured.")
-    _, day, shift = min(candidates, key=lambda c: c[0])
-    return day, shift
+    return found

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agency.models import Agency, Beat, CrimeType, MissionPolicy, Shift
+from agency.selectors import shifts_due
 from forecasting.models import CellForecast, ForecastRun, GridCell
 from missions import planner
 from missions.models import AuditEntry, ControlBox, Mission, MissionPlan, Suppression, Visit
@@ -82,19 +83,13 @@ def plan_due_shifts(*, now: datetime | None = None) -> list[MissionPlan]:
     forecast and has no plan yet. Run by the scheduler every few minutes."""
     now = now or timezone.now()
     lead = timedelta(minutes=MissionPolicy.current().planning_lead_minutes)
-    tz = Agency.current().tz
-    local_today = now.astimezone(tz).date()
     plans = []
-    for shift in Shift.objects.all():
-        for day in (local_today - timedelta(days=1), local_today, local_today + timedelta(days=1)):
-            starts_at, ends_at = shift.window(day, tz)
-            if not (starts_at - lead <= now < ends_at):
-                continue
-            if MissionPlan.objects.filter(date=day, shift=shift).exists():
-                continue
-            if current_forecast_run(date=day, shift=shift) is None:
-                continue
-            plans.append(plan_missions(date=day, shift=shift, trigger=MissionPlan.Trigger.SCHEDULE, now=now))
+    for day, shift in shifts_due(now=now, lead=lead):
+        if MissionPlan.objects.filter(date=day, shift=shift).exists():
+            continue
+        if current_forecast_run(date=day, shift=shift) is None:
+            continue
+        plans.append(plan_missions(date=day, shift=shift, trigger=MissionPlan.Trigger.SCHEDULE, now=now))
     return plans
 
 
