@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import ExtractHour, ExtractMinute, TruncMonth
+from django.db.models import Count, F, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, ExtractHour, ExtractMinute, TruncMonth
 from django.utils import timezone
 
 from agency.models import CrimeType, District
@@ -16,10 +16,12 @@ from .models import ImportRun, Incident, Source
 def incident_counts_by_district(*, days: int, now=None) -> dict[str, int]:
     """Incidents of the last `days` days per district code (by location within the district)."""
     since = (now or timezone.now()) - timedelta(days=days)
-    recent = Incident.objects.filter(occurred_from__gte=since)
-    return {
-        d.code: recent.filter(location__within=d.geom).count() for d in District.objects.all()
-    }
+    counts = (
+        Incident.objects.filter(occurred_from__gte=since, location__within=OuterRef("geom"))
+        .order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")  # one row: COUNT(*)
+    )
+    districts = District.objects.annotate(n=Coalesce(Subquery(counts), 0))
+    return dict(districts.values_list("code", "n"))
 
 
 def incident_trend_by_type(*, days: int, now=None) -> list[dict]:

@@ -85,3 +85,18 @@ def test_token_auth_and_schema(analyst, client):
     assert client.get("/api/v1/shifts/").status_code in (401, 403)
     schema = client.get("/api/v1/schema/", HTTP_AUTHORIZATION=f"Token {token}")
     assert schema.status_code == 200 and b"/api/v1/districts.geojson" in schema.content
+
+
+@pytest.mark.django_db
+def test_incidents_are_counted_per_district_in_one_query(small_agency, django_assert_num_queries):
+    from ingest.selectors import incident_counts_by_district
+
+    source = Source.objects.create(name="RMS")
+    for external_id, lon, days_ago in [("w1", -79.39, 1), ("w2", -79.38, 2), ("e1", -79.36, 3), ("old", -79.36, 90)]:
+        Incident.objects.create(
+            source=source, external_id=external_id, location=Point(lon, 43.655, srid=4326),
+            occurred_from=timezone.now() - timedelta(days=days_ago),
+        )
+    with django_assert_num_queries(1):
+        counts = incident_counts_by_district(days=28)
+    assert counts == {"D1": 2, "D2": 1}
