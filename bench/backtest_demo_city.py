@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from agency.demo_city import generate_demo_city, true_expected_counts  # noqa: E402
+from demo.generator import generate_demo_city, true_expected_counts  # noqa: E402
 from forecasting.engine.backtest import BacktestConfig, run_backtest  # noqa: E402
 from forecasting.engine.baselines import DEFAULT_MODELS  # noqa: E402
 from forecasting.engine.files import load_context  # noqa: E402

@@ -11,4 +11,5 @@ urlpatterns = [
     path("forecast/", views.forecast_map, name="forecast-map"),
     path("train/", views.train, name="train-models"),
     path("forecast/run/", views.forecast_now, name="forecast-now"),
+    path("grid/rebuild/", views.rebuild_grid, name="rebuild-grid"),
 ]

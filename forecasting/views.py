@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agency.models import Agency, CrimeType, Shift
+from jobs.services import enqueue_job
 
 from . import charts, forecasts, selectors, training
 from .markdown import render_markdown
 from .models import ModelVersion
+from .tasks import build_grid_job
 
 VIEW_PERM = "forecasting.view_modelversion"
 
@@ -168,3 +170,11 @@ def _metric_rows(models: dict, promoted: str | None) -> list[dict]:
             "events": m.get("events"),
         })
     return sorted(rows, key=lambda r: (not r["promoted"], -((r["pai"] or {}).get("5%") or 0)))
+
+
+@login_required
+@require_POST
+@permission_required("forecasting.add_gridcell", raise_exception=True)
+def rebuild_grid(request):
+    job = enqueue_job(kind="build_grid", task=build_grid_job, user=request.user)
+    return redirect("job-page", job_id=job.pk)

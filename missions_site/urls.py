@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("agency.urls")),
+    path("", include("home.urls")),
     path("jobs/", include("jobs.urls")),
     path("ingest/", include("ingest.urls")),
     path("forecasting/", include("forecasting.urls")),

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "forecasting",
     "missions",
     "tactics",
+    "home",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -94,7 +94,7 @@ def test_json_safe_drops_nan():
 
 @pytest.fixture(scope="module")
 def demo_ctx():
-    from agency.demo_city import generate_demo_city
+    from demo.generator import generate_demo_city
     from forecasting.engine.events import prepare_events
     from forecasting.engine.grid import build_grid
     from forecasting.engine.history import build_history

@@ -1,4 +1,4 @@
-"""Writes the generated demo city (agency/demo_city) into the database: the data of `make demo`.
+"""Writes the generated demo city (demo/generator) into the database: the data of `make demo`.
 
 Configuration is written in one transaction; incidents go through the ingest import (its own
 transaction and run row). Every step is an upsert, so running it again repairs a failed seed.
@@ -16,15 +16,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import transaction
 
+from agency import roles
+from agency.models import Agency, Beat, CrimeType, District, MissionPolicy, OfficerProfile, Shift
 from ingest.mapping import parse_mapping
 from ingest.models import ImportRun, RiskLayer, RiskLayerPoint, Source
 from ingest.services.imports import import_incidents_file
 from ingest.services.sources import save_source
 from tactics.models import Tactic
 
-from . import roles
-from .demo_city import demo_shifts, demo_tactics, generate_demo_city
-from .models import Agency, Beat, CrimeType, District, MissionPolicy, OfficerProfile, Shift
+from .generator import demo_shifts, demo_tactics, generate_demo_city
 
 DEMO_SOURCE = "Demo RMS"
 DEMO_FEED_FIELDS = {

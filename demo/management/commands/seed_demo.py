@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from agency.demo_seed import demo_is_seeded, seed_demo
+from demo.seed import demo_is_seeded, seed_demo
 from jobs.progress import progress_bar
 
 

@@ -5,7 +5,6 @@ from . import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("analyst/", views.analyst_home, name="analyst-home"),
-    path("analyst/grid/rebuild/", views.rebuild_grid, name="rebuild-grid"),
     path("officer/", views.officer_home, name="officer-home"),
     path("supervisor/", views.supervisor_home, name="supervisor-home"),
 ]

@@ -16,7 +16,7 @@ import pytest
 import shapely
 from scipy.spatial import cKDTree
 
-from agency.demo_city import (
+from demo.generator import (
     DemoCity,
     demo_shifts,
     demo_tactics,
@@ -116,7 +116,7 @@ def test_default_history_ends_at_todays_midnight():
 
 
 def test_module_imports_no_django():
-    code = "import sys, agency.demo_city; assert 'django' not in sys.modules"
+    code = "import sys, demo.generator; assert 'django' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
 
 

@@ -2,15 +2,14 @@
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
-from forecasting.tasks import build_grid_job
+from agency import roles
+from agency.models import Agency
+from agency.selectors import current_shift
 from ingest.selectors import incident_trend_by_type
 from jobs.selectors import recent_jobs
-from jobs.services import enqueue_job
 
-from . import roles, selectors
-from .models import Agency
+from . import selectors
 
 
 @login_required
@@ -23,7 +22,7 @@ def home(request):
         roles.ADMINISTRATOR: "admin:index",
     }.get(role)
     if target is None:
-        return render(request, "agency/no_role.html", status=403)
+        return render(request, "home/no_role.html", status=403)
     return redirect(target)
 
 
@@ -32,23 +31,15 @@ def home(request):
 def analyst_home(request):
     return render(
         request,
-        "agency/analyst_home.html",
+        "home/analyst_home.html",
         {
             "agency": Agency.current(),
             "overview": selectors.jurisdiction_overview(),
             "incident_trend": incident_trend_by_type(days=28),
             "jobs": recent_jobs(limit=8),
-            "shift_now": selectors.current_shift(),
+            "shift_now": current_shift(),
         },
     )
-
-
-@login_required
-@require_POST
-@permission_required("forecasting.add_gridcell", raise_exception=True)
-def rebuild_grid(request):
-    job = enqueue_job(kind="build_grid", task=build_grid_job, user=request.user)
-    return redirect("job-page", job_id=job.pk)
 
 
 @login_required
@@ -56,8 +47,8 @@ def officer_home(request):
     profile = getattr(request.user, "officer_profile", None)
     return render(
         request,
-        "agency/officer_home.html",
-        {"profile": profile, "shift_now": selectors.current_shift(), "agency": Agency.current()},
+        "home/officer_home.html",
+        {"profile": profile, "shift_now": current_shift(), "agency": Agency.current()},
     )
 
 
@@ -66,10 +57,10 @@ def officer_home(request):
 def supervisor_home(request):
     return render(
         request,
-        "agency/supervisor_home.html",
+        "home/supervisor_home.html",
         {
             "overview": selectors.jurisdiction_overview(),
             "incident_trend": incident_trend_by_type(days=28),
-            "shift_now": selectors.current_shift(),
+            "shift_now": current_shift(),
         },
     )
