@@ -8,6 +8,8 @@ from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
+from forecasting.engine.shifts import ShiftTime, shift_window
+
 CELL_SIZE_DEFAULT_M = 250
 DOSE_MINUTES_DEFAULT = 15
 MISSIONS_PER_BEAT_DEFAULT = 3
@@ -81,10 +83,10 @@ class Beat(models.Model):
 
 
 class Shift(models.Model):
-    """A named shift starting at a local wall-clock time, e.g. Night 22:00 for 8 h.
-
-    Windows are computed in wall-clock time in the agency's zone, so shifts keep tiling the day
-    across DST changes (the night shift is 7 h or 9 h on those nights).
+    """A named shift starting at a local wall-clock time for a wall-clock duration, e.g. Night 22:00
+    for 8 h. Shifts may overlap (10-hour shifts often do); every part of the system takes a shift's
+    window from forecasting.engine.shifts, so the night shift is 7 h or 9 h when the clocks change
+    and a start inside the spring gap begins when the gap ends (ADR 0007).
     """
 
     name = models.CharField(max_length=64, unique=True)
@@ -100,21 +102,15 @@ class Shift(models.Model):
     def __str__(self):
         return f"{self.name} ({self.start_time:%H:%M})"
 
+    @property
+    def shift_time(self) -> ShiftTime:
+        """The engine's view of this shift: wall-clock start and duration."""
+        return ShiftTime(self.start_time, timedelta(minutes=self.duration_minutes))
+
     def window(self, day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-        """The shift's [start, end) on local `day` in UTC, DST-correct.
-
-        UTC because Python subtracts two times of the same zone in wall-clock time, which would
-        make a 9-hour fall-back night look like 8 hours.
-        """
-        start_wall = datetime.combine(day, self.start_time)
-        end_wall = start_wall + timedelta(minutes=self.duration_minutes)
-        return _resolve_wall_time(start_wall, tz), _resolve_wall_time(end_wall, tz)
-
-
-def _resolve_wall_time(wall: datetime, tz: ZoneInfo) -> datetime:
-    """Local wall time → UTC. With fold=0 (PEP 495) an ambiguous time is its first occurrence and a
-    time in the spring gap is read with the pre-gap offset, i.e. moved forward past the gap."""
-    return wall.replace(tzinfo=tz, fold=0).astimezone(ZoneInfo("UTC"))
+        """The shift's [start, end) on local `day` in UTC (UTC because Python subtracts two times
+        of one zone in wall-clock time, which would make a 9-hour fall-back night look like 8)."""
+        return shift_window(day, self.shift_time, tz.key)
 
 
 class CrimeType(models.Model):

@@ -6,6 +6,8 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count
 from django.utils import timezone
 
+from forecasting.engine.shifts import shift_windows
+
 from .models import Agency, Beat, District, Shift
 
 
@@ -29,11 +31,14 @@ def shift_windows_near(*, now: datetime) -> list[tuple[date, Shift, datetime, da
     """(local date, shift, start, end) of every shift starting yesterday, today or tomorrow in the
     agency's zone, by start: the one place that turns "now" into shift windows."""
     tz = Agency.current().tz
+    shifts = list(Shift.objects.order_by("start_time", "pk"))
+    if not shifts:
+        return []
     today = now.astimezone(tz).date()
+    rows = shift_windows(today - timedelta(days=1), today + timedelta(days=2), [s.shift_time for s in shifts], tz.key)
     windows = [
-        (day, shift, *shift.window(day, tz))
-        for shift in Shift.objects.all()
-        for day in (today - timedelta(days=1), today, today + timedelta(days=1))
+        (day, shifts[i], start.to_pydatetime(), end.to_pydatetime())
+        for day, i, start, end in zip(rows["date"], rows["shift_index"], rows["start"], rows["end"], strict=True)
     ]
     return sorted(windows, key=lambda w: w[2])
 

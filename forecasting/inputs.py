@@ -1,5 +1,5 @@
 """Engine inputs read from the database: the grid of active cells, incidents of enabled crime
-types, risk-terrain layers, shift starts, holidays and time zone. Reads only; no writes here."""
+types, risk-terrain layers, shifts (start and duration), holidays and time zone. Reads only; no writes here."""
 
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ def load_inputs(*, anchor: dt.date, end: dt.date, days: int | None = None) -> En
     events = load_events(crime_types, start=start, end=end, tz=tz)
     history = build_history(
         events, grid, start_date=start, end_date=end,
-        shift_starts=[s.start_time for s in shifts], tz=tz,
+        shift_starts=[s.shift_time for s in shifts], tz=tz,
     )
     ctx = CachedFeatureContext(
         history, layers=load_layers(), country=agency.country or None, subdivision=agency.subdivision or None,

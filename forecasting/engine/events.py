@@ -175,12 +175,15 @@ def _local_day_bounds(utc_ns: np.ndarray, tz: str) -> tuple[np.ndarray, np.ndarr
 
 
 def spread_over_bins(start_ns: np.ndarray, end_ns: np.ndarray, bin_start_ns: np.ndarray, bin_end_ns: np.ndarray):
-    """Aoristic split of windows [start, end) over contiguous bins.
+    """Aoristic split of windows [start, end) over bins sorted by start.
 
     Returns (event_index, bin_index, weight) with weights proportional to the overlap and summing to 1
-    per event that lies within the bins' span (events outside every bin are dropped).
+    per event that lies within the bins' span when the bins tile time (events outside every bin are
+    dropped). Where bins overlap (shifts with durations, ADR 0007) a piece of time lies in each of
+    them, so an incident in the overlap of two shifts counts fully in both.
     """
-    first = np.searchsorted(bin_end_ns, start_ns, side="right")  # first bin ending after the start
+    # Ends need not grow with starts when shifts overlap: their running maximum does.
+    first = np.searchsorted(np.maximum.accumulate(bin_end_ns), start_ns, side="right")  # first bin ending after the start
     last = np.searchsorted(bin_start_ns, end_ns, side="left") - 1  # last bin starting before the end
     n_bins = np.maximum(last - first + 1, 0)
     ev = np.repeat(np.arange(len(start_ns)), n_bins)

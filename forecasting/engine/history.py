@@ -12,7 +12,7 @@ import pandas as pd
 
 from .events import EventTable, spread_over_bins
 from .grid import Grid
-from .shifts import _utc_ns, shift_windows
+from .shifts import ShiftTime, _utc_ns, shift_windows
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,11 +78,14 @@ def build_history(
     *,
     start_date: dt.date,
     end_date: dt.date,
-    shift_starts: Sequence[dt.time],
+    shift_starts: Sequence[ShiftTime | dt.time],
     tz: str,
     exclude_officer_initiated: bool = False,
 ) -> History:
     """Place events on the grid and split them over the shift bins of [start_date, end_date).
+
+    `shift_starts` are ShiftTimes or bare start times that tile the day (see shifts.shift_windows);
+    with overlapping ShiftTimes an incident in an overlap is a piece of each shift's bin.
 
     `exclude_officer_initiated` drops incidents that patrols found themselves: a feedback-loop guard,
     since missions put officers where they will initiate more of them.

@@ -1,15 +1,30 @@
-"""Shift windows in the agency's local time, correct across daylight-saving changes.
-A shift runs from its wall-clock start to the next shift's start, so DST days have 7 h or 9 h shifts."""
+"""Shift windows in the agency's local time: the one definition of when a shift starts and ends.
+A shift is a wall-clock start and a wall-clock duration; shifts may overlap (ADR 0007)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 NS_PER_HOUR = 3_600_000_000_000
+DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True, order=True)
+class ShiftTime:
+    """A shift's local wall-clock start and its length on the wall clock (8 h from 22:00 ends at
+    06:00, so it lasts 7 h or 9 h of real time on the nights the clocks change)."""
+
+    start: dt.time
+    duration: dt.timedelta
+
+    def __post_init__(self):
+        if not dt.timedelta(0) < self.duration <= DAY:
+            raise ValueError(f"a shift lasts more than 0 and at most 24 hours, not {self.duration}")
 
 
 def parse_shift_starts(text: str) -> list[dt.time]:
@@ -24,35 +39,48 @@ def parse_shift_starts(text: str) -> list[dt.time]:
     return out
 
 
-def shift_windows(
-    start_date: dt.date, end_date: dt.date, shift_starts: Sequence[dt.time], tz: str
-) -> pd.DataFrame:
-    """One row per shift whose local start date lies in [start_date, end_date).
-
-    Columns: start, end (UTC), start_local, end_local (tz-aware local), shift_index (position in the
-    sorted shift_starts), date (local date of the start). Wall times in a spring-forward gap move to
-    the instant after the gap; ambiguous fall-back times take their first occurrence.
-    """
-    starts = sorted(set(shift_starts))
+def tiling_shifts(starts: Sequence[dt.time]) -> list[ShiftTime]:
+    """Shifts that each last until the next one starts (the last until the first one next day)."""
+    starts = sorted(set(starts))
     if not starts:
         raise ValueError("at least one shift start is needed")
+    secs = [s.hour * 3600 + s.minute * 60 + s.second for s in starts]
+    ends = secs[1:] + [secs[0] + 86_400]
+    return [ShiftTime(s, dt.timedelta(seconds=e - b)) for s, b, e in zip(starts, secs, ends, strict=True)]
+
+
+def shift_window(day: dt.date, shift: ShiftTime, tz: str) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) in UTC of `shift` starting on local `day`: shift_windows() for one shift."""
+    row = shift_windows(day, day + DAY, [shift], tz).iloc[0]
+    return row["start"].to_pydatetime(), row["end"].to_pydatetime()
+
+
+def shift_windows(
+    start_date: dt.date, end_date: dt.date, shifts: Sequence[ShiftTime | dt.time], tz: str
+) -> pd.DataFrame:
+    """One row per shift whose local start date lies in [start_date, end_date), by start.
+
+    `shifts` are ShiftTimes (kept in start order, ties in the given order) or bare start times,
+    which tile the day (tiling_shifts). Columns: start, end (UTC), start_local, end_local (tz-aware
+    local), shift_index (position in the start-sorted shifts), date (local date of the start).
+    Wall times are resolved one way (ADR 0007): a time in the spring-forward gap becomes the first
+    instant after the gap (02:30 -> 03:00), and a repeated fall-back time its first occurrence.
+    """
+    specs = _shift_times(shifts)
     start_date = pd.Timestamp(start_date).date()
     end_date = pd.Timestamp(end_date).date()
     days = pd.date_range(start_date, end_date, freq="D", inclusive="left")
-    n_shift = len(starts)
-    offsets = pd.to_timedelta([s.hour * 3600 + s.minute * 60 + s.second for s in starts], unit="s")
-    # One extra wall time past the end gives the last shift its end (the next day's first shift).
-    day_all = days.append(pd.DatetimeIndex([pd.Timestamp(end_date)]))
-    wall = (day_all.values[:, None] + offsets.values[None, :]).ravel()[: len(days) * n_shift + 1]
-    local = _localize(pd.DatetimeIndex(wall), tz)
-    start_local = local[:-1]
-    end_local = local[1:]
-    utc_start = start_local.tz_convert("UTC")
-    utc_end = end_local.tz_convert("UTC")
+    n_shift = len(specs)
+    offsets = pd.to_timedelta([s.start.hour * 3600 + s.start.minute * 60 + s.start.second for s in specs], unit="s")
+    durations = pd.to_timedelta([s.duration for s in specs])
+    start_wall = (days.values[:, None] + offsets.values[None, :]).ravel()
+    end_wall = (days.values[:, None] + (offsets + durations).values[None, :]).ravel()
+    start_local = _localize(pd.DatetimeIndex(start_wall), tz)
+    end_local = _localize(pd.DatetimeIndex(end_wall), tz)
     return pd.DataFrame(
         {
-            "start": utc_start,
-            "end": utc_end,
+            "start": start_local.tz_convert("UTC"),
+            "end": end_local.tz_convert("UTC"),
             "start_local": start_local,
             "end_local": end_local,
             "shift_index": np.tile(np.arange(n_shift, dtype=np.int64), len(days)),
@@ -62,7 +90,8 @@ def shift_windows(
 
 
 def assign_to_shifts(times_utc, windows: pd.DataFrame) -> np.ndarray:
-    """Row index in `windows` of the shift containing each UTC time, -1 when none (vectorised)."""
+    """Row index in `windows` of the latest-starting shift containing each UTC time, -1 when none
+    (vectorised; with overlapping shifts a time in the overlap belongs to the later one here)."""
     t = _utc_ns(times_utc)
     starts = _utc_ns(windows["start"])
     ends = _utc_ns(windows["end"])
@@ -74,6 +103,16 @@ def assign_to_shifts(times_utc, windows: pd.DataFrame) -> np.ndarray:
 def shift_hours(windows: pd.DataFrame) -> np.ndarray:
     """Length of each shift in hours (7 or 9 on DST change days for 8-hour shifts)."""
     return (_utc_ns(windows["end"]) - _utc_ns(windows["start"])) / NS_PER_HOUR
+
+
+def _shift_times(shifts: Sequence[ShiftTime | dt.time]) -> list[ShiftTime]:
+    if not shifts:
+        raise ValueError("at least one shift start is needed")
+    if all(isinstance(s, dt.time) for s in shifts):
+        return tiling_shifts(shifts)
+    if not all(isinstance(s, ShiftTime) for s in shifts):
+        raise TypeError("give either shift start times or ShiftTimes, not both")
+    return sorted(shifts, key=lambda s: s.start)
 
 
 def _localize(wall: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
