@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from agency.models import Agency, CrimeType, District, Shift
 from ingest.models import CalendarEvent, Incident, RiskLayerPoint
+from missions.models import Visit  # the one upward read, by design: patrol exposure (see the ADRs)
 
 from .engine.activity import cells_near, event_attendance, patrol_minutes
 from .engine.events import EventTable, prepare_events
@@ -160,8 +161,6 @@ def load_events(crime_types: dict, *, start: dt.date, end: dt.date, tz: str) -> 
 
 def load_patrol_minutes(grid: Grid, cell_pks: np.ndarray, bins: pd.DataFrame) -> np.ndarray:
     """Minutes officers spent in each box per shift bin, from mission visits (patrol exposure)."""
-    from missions.models import Visit
-
     first, last = bins["start"].iloc[0], bins["end"].iloc[-1]
     rows = list(
         Visit.objects.filter(started_at__lt=last, ended_at__gt=first)

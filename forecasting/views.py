@@ -15,6 +15,7 @@ from agency.models import Agency, CrimeType, Shift
 from . import charts, forecasts, selectors, training
 from .markdown import render_markdown
 from .models import ModelVersion
+from .tasks import enqueue_forecast, enqueue_training
 
 VIEW_PERM = "forecasting.view_modelversion"
 
@@ -101,7 +102,7 @@ def forecast_map(request):
 def train(request):
     codes = request.POST.getlist("crime_type") or None
     try:
-        job = training.start_training(crime_types=codes, user=request.user)
+        job = enqueue_training(crime_types=codes, user=request.user)
     except training.TrainingError as exc:
         messages.error(request, str(exc))
         return redirect("forecasting-home")
@@ -124,7 +125,7 @@ def forecast_now(request):
     if shift is None:
         messages.error(request, "No shifts are configured.")
         return redirect("forecasting-home")
-    job = forecasts.enqueue_forecast(date=day, shift=shift, user=request.user)
+    job = enqueue_forecast(date=day, shift=shift, user=request.user)
     return redirect("job-page", job_id=job.pk)
 
 
