@@ -4,22 +4,22 @@ model versions with their metrics, and 202 + job URL for training and forecastin
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Shift
+from jobs.api import JobRunSerializer, accepted
 from missions_site.permissions import ModelPermissionsWithView
 
 from . import forecasts, selectors, training
 from .models import ForecastRun, ModelVersion
 from .selectors import grid_compact
+from .tasks import enqueue_forecast, enqueue_training
 
-JOB_RESPONSE = inline_serializer("JobAccepted", {"job": serializers.UUIDField(), "url": serializers.CharField()})
 FORECAST_RESPONSE = inline_serializer("CompactForecast", {
     "run": serializers.IntegerField(),
     "date": serializers.DateField(),
@@ -77,12 +77,12 @@ class ShiftForecast(APIView):
         summary="Queue a forecast of one shift",
         request=inline_serializer("ForecastRequest", {"date": serializers.DateField(required=False),
                                                       "shift": serializers.CharField(required=False)}),
-        responses={202: JOB_RESPONSE},
+        responses={202: JobRunSerializer},
     )
     def post(self, request):
         day, shift = _shift_from(request.data)
-        job = forecasts.enqueue_forecast(date=day, shift=shift, user=request.user)
-        return _accepted(job)
+        job = enqueue_forecast(date=day, shift=shift, user=request.user)
+        return accepted(job, request=request)
 
 
 class ForecastRunDetail(APIView):
@@ -144,17 +144,17 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
             "crime_types": serializers.ListField(child=serializers.CharField(), required=False),
             "weeks": serializers.IntegerField(required=False, min_value=1, max_value=52),
         }),
-        responses={202: JOB_RESPONSE},
+        responses={202: JobRunSerializer},
     )
     @action(detail=False, methods=["post"])
     def train(self, request):
         try:
-            job = training.start_training(
+            job = enqueue_training(
                 crime_types=request.data.get("crime_types") or None, weeks=request.data.get("weeks"), user=request.user
             )
         except training.TrainingError as exc:
             raise ValidationError({"crime_types": str(exc)}) from exc
-        return _accepted(job)
+        return accepted(job, request=request)
 
 
 def _shift_from(params) -> tuple[dt.date, Shift]:
@@ -180,10 +180,3 @@ def _shift_from(params) -> tuple[dt.date, Shift]:
             raise NotFound(str(exc)) from exc
         day, shift = day or default_day, shift or default_shift
     return day, shift
-
-
-def _accepted(job) -> Response:
-    return Response(
-        {"job": str(job.pk), "url": reverse("job-detail", args=[job.pk]), "page": reverse("job-page", args=[job.pk])},
-        status=status.HTTP_202_ACCEPTED,
-    )

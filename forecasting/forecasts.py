@@ -8,12 +8,10 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from agency.models import Agency, Shift
 from agency.selectors import current_or_next_shift, shifts_due
 from jobs.models import JobRun
-from jobs.services import enqueue_job
 
 from .engine import persist, pipeline
 from .inputs import InputsError, load_inputs
@@ -83,34 +81,6 @@ def forecast_shift(
         run.save(update_fields=["complete"])
     progress(100, f"{len(inputs.cell_pks)} cells × {len(versions)} crime types")
     return run
-
-
-def enqueue_forecast(*, date: dt.date, shift: Shift, user=None) -> JobRun:
-    from .tasks import forecast_shift_job
-
-    return enqueue_job(
-        kind=FORECAST_KIND, task=forecast_shift_job, user=user,
-        params={"date": date.isoformat(), "shift": shift.pk, "shift_name": shift.name},
-    )
-
-
-def enqueue_due_forecasts(*, now: dt.datetime | None = None) -> list[JobRun]:
-    """Queue a forecast for every shift under way or starting within the lead time that has no
-    complete run and no forecast job already queued or running (the 15-minute beat task)."""
-    now = now or timezone.now()
-    if not ModelVersion.objects.filter(promoted=True).exists():
-        return []
-    pending = {
-        (j["date"], j["shift"])
-        for j in JobRun.objects.filter(kind=FORECAST_KIND, status__in=[JobRun.Status.QUEUED, JobRun.Status.RUNNING])
-        .values_list("params", flat=True)
-    }
-    jobs = []
-    for day, shift in due_shifts(now=now, lead=dt.timedelta(minutes=lead_minutes())):
-        done = ForecastRun.objects.filter(date=day, shift=shift, complete=True).exists()
-        if not done and (day.isoformat(), shift.pk) not in pending:
-            jobs.append(enqueue_forecast(date=day, shift=shift))
-    return jobs
 
 
 def due_shifts(*, now: dt.datetime, lead: dt.timedelta) -> list[tuple[dt.date, Shift]]:

@@ -14,6 +14,7 @@ from django.db.models import Q
 
 from agency.models import Agency, CrimeType, District, Shift
 from ingest.models import CalendarEvent, Incident, RiskLayerPoint
+from missions.models import Visit  # the one upward read, by design: patrol exposure (see the ADRs)
 
 # The one upward read by design: mission visits are patrol exposure (docs/adr/0010-app-layers.md).
 from missions.models import Visit

@@ -1,11 +1,11 @@
 """Training: back-test the candidate models of a crime type, fit the winner on all data, save it
 and promote it in one transaction, so a failed or killed run leaves the promoted model in place.
 
-Jobs: `start_training` opens one parent JobRun ("train_models") and one child JobRun
+Jobs: `tasks.enqueue_training` opens one parent JobRun ("train_models") and one child JobRun
 ("train_model") per crime type, each child a Celery task of its own, so several workers train in
 parallel. The parent has no task: children report into it, and the last child to finish closes it
-(succeeded when every type succeeded). If a worker dies, `close_stale_jobs` closes the child, and
-the parent too once no child reports any more.
+(succeeded when every type succeeded) with `training_failed`/`training_succeeded` below. If a
+worker dies, `close_stale_jobs` closes the child, and the parent too once no child reports any more.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from agency.models import Agency, CrimeType
 from jobs.models import JobRun
-from jobs.services import ProgressReporter, create_job, enqueue_job, fail_job, succeed_job
 
 from .engine import persist, pipeline
 from .engine.baselines import DEFAULT_MODELS
@@ -44,26 +43,6 @@ class TrainingError(ValueError):
 
 def backtest_weeks() -> int:
     return int(getattr(settings, "FORECAST_BACKTEST_WEEKS", BACKTEST_WEEKS_DEFAULT))
-
-
-def start_training(*, crime_types: list[str] | None = None, weeks: int | None = None, user=None) -> JobRun:
-    """Queue one training task per crime type under a parent job; returns the parent."""
-    from .tasks import train_crime_type_job
-
-    codes = resolve_crime_types(crime_types)
-    with transaction.atomic():
-        parent = create_job(kind=TRAIN_KIND, params={"crime_types": codes, "weeks": weeks}, user=user)
-        children = [
-            enqueue_job(
-                kind=TRAIN_TYPE_KIND, task=train_crime_type_job, user=user,
-                params={"crime_type": code, "weeks": weeks, "parent": str(parent.pk)},
-            )
-            for code in codes
-        ]
-        parent.params = {**parent.params, "children": [str(c.pk) for c in children]}
-        parent.message = f"Training {len(codes)} crime type(s) in parallel"
-        parent.save(update_fields=["params", "message"])
-    return parent
 
 
 def train_models(
@@ -144,62 +123,20 @@ def resolve_crime_types(codes: list[str] | None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-# ---- parent/child jobs -------------------------------------------------------------------------
+# ---- the parent job's verdict ---------------------------------------------------------------------
 
 
-def child_progress(job: JobRun, progress: Progress) -> Progress:
-    """A child's progress hook that also moves its parent's bar (the mean over the children)."""
-    parent_id = job.params.get("parent")
-
-    def report(pct: float, message: str = "") -> None:
-        progress(pct, message)
-        if parent_id:
-            _refresh_parent(parent_id, f"{job.params.get('crime_type')}: {message}")
-
-    return report
+def training_failed(failed: list[JobRun]) -> str:
+    return "Training failed for " + ", ".join(
+        f"{c.params.get('crime_type')} ({c.message})" for c in failed
+    ) + "; their previously promoted models stay in use."
 
 
-def settle_parent(*, child_id: str) -> JobRun | None:
-    """Called when a child ends (either way): close the parent once every child has finished."""
-    child = JobRun.objects.filter(pk=child_id).first()
-    parent_id = child.params.get("parent") if child else None
-    if not parent_id:
-        return None
-    with transaction.atomic():
-        parent = JobRun.objects.select_for_update().filter(pk=parent_id).first()
-        if parent is None or parent.is_finished:
-            return parent
-        children = list(JobRun.objects.filter(pk__in=parent.params.get("children", [])))
-        if not all(c.is_finished for c in children):
-            _refresh_parent(parent_id, f"{child.params.get('crime_type')}: {child.message}")
-            return parent
-        failed = [c for c in children if c.status == JobRun.Status.FAILED]
-        if failed:
-            fail_job(job=parent, error="Training failed for " + ", ".join(
-                f"{c.params.get('crime_type')} ({c.message})" for c in failed
-            ) + "; their previously promoted models stay in use.")
-        else:
-            succeed_job(job=parent, result={
-                "message": f"Trained and promoted {len(children)} crime type(s).",
-                "model_versions": [c.result.get("model_version") for c in children],
-            })
-    parent.refresh_from_db()
-    return parent
-
-
-def _refresh_parent(parent_id: str, message: str) -> None:
-    parent = JobRun.objects.filter(pk=parent_id).first()
-    if parent is None or parent.is_finished:
-        return
-    ids = parent.params.get("children", [])
-    values = list(JobRun.objects.filter(pk__in=ids).values_list("progress", "status"))
-    done = [100 if s in JobRun.FINISHED else p for p, s in values]
-    if parent.status == JobRun.Status.QUEUED:
-        now = timezone.now()
-        JobRun.objects.filter(pk=parent_id, status=JobRun.Status.QUEUED).update(
-            status=JobRun.Status.RUNNING, started_at=now, heartbeat_at=now
-        )
-    ProgressReporter(parent)(sum(done) / max(len(ids), 1), message)
+def training_succeeded(children: list[JobRun]) -> dict:
+    return {
+        "message": f"Trained and promoted {len(children)} crime type(s).",
+        "model_versions": [c.result.get("model_version") for c in children],
+    }
 
 
 # ---- one crime type ------------------------------------------------------------------------------

@@ -11,12 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agency.models import Agency, CrimeType, Shift
-from jobs.services import enqueue_job
 
 from . import charts, forecasts, selectors, training
 from .markdown import render_markdown
 from .models import ModelVersion
-from .tasks import build_grid_job
+from .tasks import enqueue_build_grid, enqueue_forecast, enqueue_training
 
 VIEW_PERM = "forecasting.view_modelversion"
 
@@ -103,7 +102,7 @@ def forecast_map(request):
 def train(request):
     codes = request.POST.getlist("crime_type") or None
     try:
-        job = training.start_training(crime_types=codes, user=request.user)
+        job = enqueue_training(crime_types=codes, user=request.user)
     except training.TrainingError as exc:
         messages.error(request, str(exc))
         return redirect("forecasting-home")
@@ -126,7 +125,7 @@ def forecast_now(request):
     if shift is None:
         messages.error(request, "No shifts are configured.")
         return redirect("forecasting-home")
-    job = forecasts.enqueue_forecast(date=day, shift=shift, user=request.user)
+    job = enqueue_forecast(date=day, shift=shift, user=request.user)
     return redirect("job-page", job_id=job.pk)
 
 
@@ -176,5 +175,5 @@ def _metric_rows(models: dict, promoted: str | None) -> list[dict]:
 @require_POST
 @permission_required("forecasting.add_gridcell", raise_exception=True)
 def rebuild_grid(request):
-    job = enqueue_job(kind="build_grid", task=build_grid_job, user=request.user)
+    job = enqueue_build_grid(user=request.user)
     return redirect("job-page", job_id=job.pk)

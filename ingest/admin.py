@@ -42,11 +42,11 @@ class RiskLayerPointAdmin(LeafletGeoAdmin):
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
     list_display = ("pk", "source", "via", "file_name", "status", "total_rows", "created",
-                    "updated", "unchanged", "rejected", "unmapped", "created_at")
-    list_filter = ("status", "via", "source")
-    list_select_related = ("source",)
+                    "updated", "unchanged", "rejected", "unmapped", "job")
+    list_filter = ("job__status", "via", "source")
+    list_select_related = ("source", "job")
     readonly_fields = [f.name for f in ImportRun._meta.fields]
-    date_hierarchy = "created_at"
+    date_hierarchy = "job__created_at"
 
 
 @admin.register(RejectedRow)

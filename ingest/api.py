@@ -53,7 +53,15 @@ class RejectedRowSerializer(serializers.Serializer):
 
 
 class ImportRunSerializer(serializers.ModelSerializer):
+    """The run's outcome, with its job's status, message and times (the job owns those)."""
+
     source = serializers.CharField(source="source.name")
+    status = serializers.CharField(source="job.status")
+    message = serializers.CharField(source="job.message")
+    created_at = serializers.DateTimeField(source="job.created_at")
+    started_at = serializers.DateTimeField(source="job.started_at")
+    finished_at = serializers.DateTimeField(source="job.finished_at")
+    is_finished = serializers.BooleanField(source="job.is_finished")
 
     class Meta:
         model = ImportRun
@@ -131,7 +139,7 @@ class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
     """Import runs (files, uploads, API batches) with their summaries."""
 
     serializer_class = ImportRunSerializer
-    queryset = ImportRun.objects.select_related("source")
+    queryset = ImportRun.objects.select_related("source", "job")
     permission_classes = [ModelPermissionsWithView]
 
     def get_queryset(self):

@@ -8,6 +8,8 @@ No personal data is ever stored here: no names, dates of birth, narratives or ph
 from django.conf import settings
 from django.contrib.gis.db import models
 
+from jobs.models import JobRun
+
 
 class Source(models.Model):
     class Kind(models.TextChoices):
@@ -118,17 +120,11 @@ class RiskLayerPoint(models.Model):
 
 
 class ImportRun(models.Model):
-    """One import of a file or API batch into a source, with its summary.
+    """The outcome of one import of a file or API batch into a source: counts, rejected rows,
+    details. Whether it is queued, running, done or failed, and why, is its job's (`jobs.JobRun`),
+    which every import has, whichever way it was started."""
 
-    Its status is written outside the data transaction, so a run killed mid-import stays
-    visible and is closed as failed by `services.close_stale_imports`.
-    """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+    Status = JobRun.Status
 
     class Via(models.TextChoices):
         COMMAND = "command", "Command line"
@@ -137,16 +133,11 @@ class ImportRun(models.Model):
         FOLDER = "folder", "Watched folder"
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="import_runs")
-    job = models.OneToOneField(
-        "jobs.JobRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="import_run"
-    )
+    job = models.OneToOneField(JobRun, on_delete=models.PROTECT, related_name="import_run")
     via = models.CharField(max_length=16, choices=Via.choices, default=Via.COMMAND)
     file_name = models.CharField(max_length=500, blank=True)
     file_path = models.CharField(max_length=1000, blank=True, help_text="Stored upload, if any.")
     strict = models.BooleanField(default=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
-    message = models.CharField(max_length=500, blank=True)
-    error = models.TextField(blank=True)
     total_rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
@@ -159,42 +150,47 @@ class ImportRun(models.Model):
     )
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)
     payload_hash = models.CharField(max_length=64, blank=True)
-    worker = models.CharField(max_length=200, blank=True, help_text="host:pid running the import.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-pk"]
+        ordering = ["-pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "idempotency_key"], name="importrun_idempotency_key_per_source"
             )
         ]
-        indexes = [models.Index(fields=["status"])]
 
     def __str__(self):
-        return f"{self.source.name} #{self.pk} {self.status}"
+        return f"{self.source.name} #{self.pk}"
+
+    # Read-only views of the run's job, for pages and callers that show an import's state.
+    @property
+    def status(self) -> str:
+        return self.job.status
+
+    @property
+    def message(self) -> str:
+        return self.job.message
+
+    @property
+    def error(self) -> str:
+        return self.job.error
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+        return self.job.is_finished
 
     def summary(self) -> dict:
         return {
             "run": self.pk,
-            "status": self.status,
             "total_rows": self.total_rows,
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
             "rejected": self.rejected,
             "unmapped": self.unmapped,
-            "message": self.message,
         }
 
 

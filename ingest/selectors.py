@@ -8,9 +8,12 @@ from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractHour, ExtractMinute, TruncMonth
 from django.utils import timezone
 
-from agency.models import CrimeType, District
+from agency.models import Agency, CrimeType, District
+from jobs.models import JobRun
 
 from .models import ImportRun, Incident, Source
+from .readers import detect_format, file_columns, read_chunks, sniff_csv
+from .validation import RowContext, validate_chunk
 
 
 def incident_counts_by_district(*, days: int, now=None) -> dict[str, int]:
@@ -85,11 +88,12 @@ def code_lookup(mapping) -> tuple[dict[str, int], list[str]]:
 
 def sources_overview() -> list[Source]:
     """Sources with their incident count and their latest run, in two queries."""
-    latest_run = ImportRun.objects.filter(source=OuterRef("pk")).order_by("-created_at", "-pk")
+    latest_run = ImportRun.objects.filter(source=OuterRef("pk")).order_by("-pk")
     sources = list(Source.objects.annotate(
         incident_count=Count("incidents"), latest_run_id=Subquery(latest_run.values("pk")[:1])
     ))
-    runs = ImportRun.objects.in_bulk([s.latest_run_id for s in sources if s.latest_run_id])
+    runs = ImportRun.objects.select_related("job").in_bulk(
+        [s.latest_run_id for s in sources if s.latest_run_id])
     for source in sources:
         source.latest_run = runs.get(source.latest_run_id)
     return sources
@@ -123,11 +127,6 @@ def rejected_rows_csv(*, run: ImportRun) -> Iterator[list[str]]:
 
 def preview_import(*, path, mapping, rows: int = PREVIEW_ROWS) -> dict:
     """The first rows of a file as the import would map them: values, crime type, or reason."""
-    from agency.models import Agency
-
-    from .readers import detect_format, file_columns, read_chunks, sniff_csv
-    from .validation import RowContext, validate_chunk
-
     fmt = detect_format(path, mapping.format)
     dialect = sniff_csv(path, encoding=mapping.encoding, delimiter=mapping.delimiter) \
         if fmt == "csv" else None
@@ -165,8 +164,6 @@ def preview_import(*, path, mapping, rows: int = PREVIEW_ROWS) -> dict:
 def data_quality(*, source: Source) -> dict:
     """What an analyst must see before training on a source: volume by month and type, heaped
     times, unmapped codes, locations outside the jurisdiction, duplicates."""
-    from agency.models import Agency
-
     tz = ZoneInfo(source.timezone or Agency.current().timezone)
     incidents = Incident.objects.filter(source=source)
     total = incidents.count()
@@ -186,8 +183,8 @@ def data_quality(*, source: Source) -> dict:
         incidents.values("occurred_from", "location", "raw_code").annotate(n=Count("id"))
         .filter(n__gt=1).values_list("n", flat=True)
     )
-    latest = source.import_runs.filter(
-        status=ImportRun.Status.SUCCEEDED
+    latest = source.import_runs.select_related("job").filter(
+        job__status=JobRun.Status.SUCCEEDED
     ).exclude(via=ImportRun.Via.API).first()
     reasons = (latest.details.get("rejected_by_reason") or {}) if latest else {}
     peak_type = max((t["n"] for t in by_type), default=0) or 1

@@ -1,24 +1,21 @@
-"""Celery tasks of the ingest app: thin wrappers that run a service under a JobRun."""
+"""Celery tasks of the ingest app, and the `enqueue_*` functions that create their job rows and
+queue them (pages, the API and commands call these, never `task.delay`)."""
 
 from celery import shared_task
+from django.db import transaction
 
-from jobs.services import run_job
+from jobs.services import enqueue_job, run_job
 
 from . import services
-from .models import ImportRun
-
-
-class ImportFailed(RuntimeError):
-    """The import run closed as failed; the JobRun is closed as failed with its message."""
+from .models import ImportRun, Source
 
 
 @shared_task
 def import_incidents_job(job_id: str) -> None:
-    """Import the file of the job's queued ImportRun (params: run_id)."""
+    """Import the file of the job's queued ImportRun."""
 
     def work(job, progress):
-        run = ImportRun.objects.select_related("source").get(pk=job.params["run_id"])
-        return import_and_check(run=run, progress=progress)
+        return services.run_import(run=job.import_run, progress=progress)
 
     run_job(job_id, work)
 
@@ -29,12 +26,11 @@ def scan_watched_folders() -> int:
     return len(services.scan_watched_folders())
 
 
-def import_and_check(*, run: ImportRun, progress, mapping=None) -> dict:
-    """Run the import; raise ImportFailed for a failed run so that its JobRun says so too."""
-    run = services.import_incidents_file(
-        path=run.file_path, source=run.source, mapping=mapping, strict=run.strict, run=run,
-        progress=progress,
-    )
-    if run.status != ImportRun.Status.SUCCEEDED:
-        raise ImportFailed(run.message)
-    return {**run.summary(), "message": run.message}
+def enqueue_upload_import(*, source: Source, token: str, strict: bool, user=None) -> ImportRun:
+    """Create the run and its job for an uploaded file; the task is queued once both are committed."""
+    path = services.upload_path(token)
+    with transaction.atomic():
+        job = enqueue_job(kind=services.IMPORT_KIND, task=import_incidents_job, user=user,
+                          params={"source": source.name, "file": path.name})
+        return services.start_run(source=source, via=ImportRun.Via.UPLOAD, file_name=path.name,
+                                  file_path=str(path), strict=strict, job=job)

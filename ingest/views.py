@@ -7,11 +7,14 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from jobs.services import close_stale_jobs
+
 from . import selectors, services
 from .forms import UploadForm
 from .mapping import MappingError, mapping_to_yaml, preset_names, preset_text
 from .models import ImportRun, Source
 from .readers import FileFormatError
+from .tasks import enqueue_upload_import
 
 VIEW_PERMS = ["ingest.view_importrun", "ingest.view_incident"]
 IMPORT_PERMS = ["ingest.add_importrun", "ingest.add_incident", "ingest.change_incident"]
@@ -20,7 +23,7 @@ IMPORT_PERMS = ["ingest.add_importrun", "ingest.add_incident", "ingest.change_in
 @login_required
 @permission_required(VIEW_PERMS, raise_exception=True)
 def index(request):
-    services.close_stale_imports()  # so that a killed run never shows as running
+    close_stale_jobs()  # so that a killed import never shows as running
     return render(request, "ingest/index.html", {
         "sources": selectors.sources_overview(),
         "runs": selectors.recent_import_runs(),
@@ -39,8 +42,8 @@ def upload(request):
             if "start" in request.POST:
                 source = services.save_source(source=data["source"], name=data["source_name"],
                                               mapping=data["mapping"])
-                run = services.queue_file_import(source=source, token=token, strict=data["strict"],
-                                                 user=request.user)
+                run = enqueue_upload_import(source=source, token=token, strict=data["strict"],
+                                            user=request.user)
                 return redirect("ingest-run", run_id=run.pk)
             form = _with_token(request.POST, token)
             try:
@@ -63,7 +66,7 @@ def upload(request):
 @login_required
 @permission_required(VIEW_PERMS, raise_exception=True)
 def run_detail(request, run_id: int):
-    services.close_stale_imports()
+    close_stale_jobs()
     try:
         run = selectors.get_import_run(run_id=run_id)
     except ImportRun.DoesNotExist as exc:

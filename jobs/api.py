@@ -1,6 +1,9 @@
-"""Job status for pages that poll a long job and for API clients given a 202."""
+"""Job status for pages that poll a long job and for API clients given a 202, and the one 202
+reply every endpoint that starts a job gives."""
 
-from rest_framework import serializers, viewsets
+from django.urls import reverse
+from rest_framework import serializers, status, viewsets
+from rest_framework.response import Response
 
 from missions_site.permissions import ModelPermissionsWithView
 
@@ -9,12 +12,21 @@ from .selectors import recent_jobs
 
 
 class JobRunSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="This job's API URL (poll it).")
+    page = serializers.SerializerMethodField(help_text="This job's page with a progress bar.")
+
     class Meta:
         model = JobRun
         fields = [
             "id", "kind", "status", "progress", "message", "error", "result",
-            "created_at", "started_at", "finished_at", "is_finished",
+            "created_at", "started_at", "finished_at", "is_finished", "url", "page",
         ]
+
+    def get_url(self, job) -> str:
+        return reverse("job-detail", args=[job.pk])
+
+    def get_page(self, job) -> str:
+        return reverse("job-page", args=[job.pk])
 
 
 class JobRunViewSet(viewsets.ReadOnlyModelViewSet):
@@ -24,3 +36,10 @@ class JobRunViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return recent_jobs(limit=200) if self.action == "list" else JobRun.objects.all()
+
+
+def accepted(job: JobRun, *, request) -> Response:
+    """202 Accepted for a queued job: the job in the body, its API URL in `Location`."""
+    body = JobRunSerializer(job).data
+    return Response(body, status=status.HTTP_202_ACCEPTED,
+                    headers={"Location": request.build_absolute_uri(body["url"])})

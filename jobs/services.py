@@ -1,4 +1,5 @@
-"""Every write to JobRun: create and enqueue, report progress, close as succeeded or failed.
+"""Every write to JobRun: create and enqueue, report progress, close as succeeded or failed, close
+the jobs whose process died, and settle a parent job when its children end.
 
 Tasks never update JobRun directly; they receive a `ProgressReporter` and let `run_job` open
 and close the row, so no job can stay "running" after its code has returned or raised.
@@ -7,19 +8,27 @@ and close the row, so no job can stay "running" after its code has returned or r
 import logging
 import traceback
 from collections.abc import Callable
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .liveness import holding_job_lock, is_alive, worker_name
 from .models import JobRun
 
 logger = logging.getLogger(__name__)
 
+STOPPED_MESSAGE = "Stopped before finishing: the worker was killed or crashed."
+STOPPED_ERROR = "The worker stopped reporting progress (it was killed or crashed) before finishing."
 
-def create_job(*, kind: str, params: dict | None = None, user=None) -> JobRun:
-    return JobRun.objects.create(kind=kind, params=params or {}, created_by=user)
+
+class JobFailed(Exception):
+    """The work ended as failed for a reason the user can act on (its message says which): the job
+    is closed as failed without a traceback, and `run_job` returns instead of raising."""
+
+
+def create_job(*, kind: str, params: dict | None = None, user=None, message: str = "") -> JobRun:
+    user = user if getattr(user, "is_authenticated", False) else None
+    return JobRun.objects.create(kind=kind, params=params or {}, created_by=user, message=message)
 
 
 def enqueue_job(*, kind: str, task, params: dict | None = None, user=None) -> JobRun:
@@ -29,8 +38,28 @@ def enqueue_job(*, kind: str, task, params: dict | None = None, user=None) -> Jo
     return job
 
 
+def enqueue_job_group(
+    *, kind: str, child_kind: str, task, params: dict, children: list[dict], user=None
+) -> JobRun:
+    """A parent job without a task of its own and one queued child per params dict (each with a
+    `label`); children report their progress into the parent, and `settle_parent` closes it."""
+    with transaction.atomic():
+        parent = create_job(kind=kind, params=params, user=user,
+                            message=f"{len(children)} job(s) in parallel")
+        queued = [
+            enqueue_job(kind=child_kind, task=task, user=user, params={**p, "parent": str(parent.pk)})
+            for p in children
+        ]
+        JobRun.objects.filter(pk=parent.pk).update(
+            params={**params, "children": [str(c.pk) for c in queued]}
+        )
+    parent.refresh_from_db()
+    return parent
+
+
 class ProgressReporter:
-    """Writes progress to the job's row; a callable so engine code can take it as a plain hook."""
+    """Writes progress to the job's row (and its parent's); a callable so engine code can take it
+    as a plain hook."""
 
     def __init__(self, job: JobRun | None):
         self.job = job
@@ -38,28 +67,38 @@ class ProgressReporter:
     def __call__(self, progress: float, message: str = "") -> None:
         if self.job is None:
             return
-        now = timezone.now()
         JobRun.objects.filter(pk=self.job.pk).update(
-            progress=max(0, min(100, int(progress))), message=message[:500], heartbeat_at=now
+            progress=_percent(progress), message=message[:500], heartbeat_at=timezone.now()
         )
+        parent_id = self.job.params.get("parent")
+        if parent_id:
+            _refresh_parent(parent_id, f"{self.job.params.get('label', self.job.kind)}: {message}")
 
 
 def run_job(job_id: str, work: Callable[[JobRun, ProgressReporter], dict | None]) -> JobRun:
-    """Mark the job running, run `work`, and close the row whatever happens."""
-    now = timezone.now()
-    updated = JobRun.objects.filter(pk=job_id, status=JobRun.Status.QUEUED).update(
-        status=JobRun.Status.RUNNING, started_at=now, heartbeat_at=now
-    )
-    job = JobRun.objects.get(pk=job_id)
-    if not updated:
-        logger.warning("Job %s is %s, not queued: not running it again.", job_id, job.status)
-        return job
-    try:
-        result = work(job, ProgressReporter(job)) or {}
-    except Exception as exc:
-        fail_job(job=job, error=f"{type(exc).__name__}: {exc}", detail=traceback.format_exc())
-        raise
-    succeed_job(job=job, result=result)
+    """Mark the job running, run `work`, and close the row whatever happens.
+
+    The process holds the job's advisory lock from before it is marked running until after it is
+    closed, so `close_stale_jobs` can tell at once that a running job's process died.
+    """
+    with holding_job_lock(job_id) as locked:
+        now = timezone.now()
+        updated = locked and JobRun.objects.filter(pk=job_id, status=JobRun.Status.QUEUED).update(
+            status=JobRun.Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker_name()
+        )
+        job = JobRun.objects.get(pk=job_id)
+        if not updated:
+            logger.warning("Job %s is %s, not queued: not running it again.", job_id, job.status)
+            return job
+        try:
+            result = work(job, ProgressReporter(job)) or {}
+        except JobFailed as exc:
+            fail_job(job=job, error=str(exc))
+        except Exception as exc:
+            fail_job(job=job, error=f"{type(exc).__name__}: {exc}", detail=traceback.format_exc())
+            raise
+        else:
+            succeed_job(job=job, result=result)
     job.refresh_from_db()
     return job
 
@@ -72,6 +111,7 @@ def succeed_job(*, job: JobRun, result: dict) -> None:
         result=result,
         message=result.get("message", "Done.")[:500],
         finished_at=timezone.now(),
+        heartbeat_at=timezone.now(),
     )
 
 
@@ -85,14 +125,62 @@ def fail_job(*, job: JobRun, error: str, detail: str = "") -> None:
 
 
 def close_stale_jobs(*, now=None) -> int:
-    """Close running jobs whose worker stopped reporting (crash, kill, lost machine)."""
+    """Close as failed the running jobs whose process died (killed, crashed, lost machine): its
+    advisory lock is free, or, for a job no process holds, its heartbeat is old."""
     now = now or timezone.now()
-    cutoff = now - timedelta(minutes=settings.JOB_STALE_AFTER_MINUTES)
-    return JobRun.objects.filter(
-        status=JobRun.Status.RUNNING, heartbeat_at__lt=cutoff
-    ).update(
-        status=JobRun.Status.FAILED,
-        error="The worker stopped reporting progress (crashed or was killed).",
-        message="Stopped: the worker stopped reporting progress.",
-        finished_at=now,
+    closed = 0
+    for job in JobRun.objects.filter(status=JobRun.Status.RUNNING):
+        if is_alive(job, now=now):
+            continue
+        closed += JobRun.objects.filter(pk=job.pk, status=JobRun.Status.RUNNING).update(
+            status=JobRun.Status.FAILED, error=STOPPED_ERROR, message=STOPPED_MESSAGE, finished_at=now
+        )
+        logger.warning("Job %s (%s) closed as failed: its worker died.", job.pk, job.kind)
+    return closed
+
+
+def settle_parent(
+    *, child_id: str, failure: Callable[[list[JobRun]], str], success: Callable[[list[JobRun]], dict]
+) -> JobRun | None:
+    """Called when a child ends (either way): once every child has finished, close the parent as
+    failed with `failure(failed children)` or as succeeded with the result `success(children)`."""
+    child = JobRun.objects.filter(pk=child_id).first()
+    parent_id = child.params.get("parent") if child else None
+    if not parent_id:
+        return None
+    with transaction.atomic():
+        parent = JobRun.objects.select_for_update().filter(pk=parent_id).first()
+        if parent is None or parent.is_finished:
+            return parent
+        children = list(JobRun.objects.filter(pk__in=parent.params.get("children", [])))
+        if not all(c.is_finished for c in children):
+            _refresh_parent(parent_id, f"{child.params.get('label', child.kind)}: {child.message}")
+            return parent
+        failed = [c for c in children if c.status == JobRun.Status.FAILED]
+        if failed:
+            fail_job(job=parent, error=failure(failed))
+        else:
+            succeed_job(job=parent, result=success(children))
+    parent.refresh_from_db()
+    return parent
+
+
+def _refresh_parent(parent_id: str, message: str) -> None:
+    """The parent's bar is the mean of its children's (a finished child counts as 100 %)."""
+    parent = JobRun.objects.filter(pk=parent_id).first()
+    if parent is None or parent.is_finished:
+        return
+    ids = parent.params.get("children", [])
+    values = list(JobRun.objects.filter(pk__in=ids).values_list("progress", "status"))
+    done = [100 if s in JobRun.FINISHED else p for p, s in values]
+    now = timezone.now()
+    JobRun.objects.filter(pk=parent_id, status=JobRun.Status.QUEUED).update(
+        status=JobRun.Status.RUNNING, started_at=now
     )
+    JobRun.objects.filter(pk=parent_id).update(
+        progress=_percent(sum(done) / max(len(ids), 1)), message=message[:500], heartbeat_at=now
+    )
+
+
+def _percent(value: float) -> int:
+    return max(0, min(100, int(value)))

@@ -15,13 +15,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Shift
-from jobs.services import enqueue_job
+from jobs.api import JobRunSerializer, accepted
 
 from . import reports, selectors, services
 from . import serializers as s
 from .idempotency import idempotent
 from .models import Mission, Suppression
-from .tasks import plan_missions_job
+from .tasks import enqueue_planning
 
 GEOJSON = OpenApiResponse(dict, description="GeoJSON FeatureCollection of missions (box polygons).")
 CONFLICT = OpenApiResponse(dict, description="The mission's state does not allow it: {detail, mission}.")
@@ -246,17 +246,12 @@ class PlanShift(MissionAPIView):
 
     @extend_schema(
         summary="Plan (or re-plan) a shift's missions in the background",
-        request=s.PlanIn, responses={202: OpenApiResponse(dict, description="{job, job_url}"), 400: BAD_INPUT},
+        request=s.PlanIn, responses={202: JobRunSerializer, 400: BAD_INPUT},
     )
     def post(self, request):
         data = self.parse(s.PlanIn)
-        if services.planning.current_forecast_run(date=data["date"], shift=data["shift"]) is None:
-            raise services.MissionError(
-                f"No complete forecast for {data['date']} {data['shift'].name}: run the forecast first."
-            )
-        job = enqueue_job(kind="plan_missions", task=plan_missions_job, user=request.user,
-                          params={"date": data["date"].isoformat(), "shift": data["shift"].pk})
-        return Response({"job": str(job.pk), "job_url": f"/api/v1/jobs/{job.pk}/"}, status=status.HTTP_202_ACCEPTED)
+        job = enqueue_planning(date=data["date"], shift=data["shift"], user=request.user)
+        return accepted(job, request=request)
 
 
 class Controls(MissionAPIView):

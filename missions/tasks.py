@@ -1,16 +1,20 @@
 """Celery tasks of missions: plan a shift under a job row, plan every due shift on a schedule,
-expire missions at shift end. Thin: each calls one service."""
+expire missions at shift end (thin: each calls one service); and `enqueue_planning`, which pages
+and the API call to queue a shift's planning."""
 
 import datetime as dt
 
 from celery import shared_task
 
 from agency.models import Shift
-from jobs.services import run_job
+from jobs.models import JobRun
+from jobs.services import enqueue_job, run_job
 
 from . import services
 from .idempotency import forget_old_keys
 from .models import MissionPlan
+
+PLAN_KIND = "plan_missions"
 
 
 @shared_task
@@ -40,3 +44,12 @@ def expire_missions() -> int:
     """Every few minutes: missions whose shift has ended expire; old idempotency keys go."""
     forget_old_keys()
     return services.expire_missions()
+
+
+def enqueue_planning(*, date: dt.date, shift: Shift, user=None) -> JobRun:
+    """Queue the planning (or re-planning) of a shift; raises MissionError when the shift has no
+    complete forecast to plan from."""
+    if services.planning.current_forecast_run(date=date, shift=shift) is None:
+        raise services.MissionError(f"No complete forecast for {date} {shift.name}: run the forecast first.")
+    return enqueue_job(kind=PLAN_KIND, task=plan_missions_job, user=user,
+                       params={"date": date.isoformat(), "shift": shift.pk})

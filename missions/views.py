@@ -12,14 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agency.models import Agency, District, Shift
-from jobs.services import enqueue_job
 from tactics.selectors import tactic_counts
 
 from . import reports, selectors, services
 from .forms import AddMissionsForm, BoxesForm, ReasonForm, SheetPicker, ShiftPicker
 from .models import Mission, ReasonCode
 from .sheet import shift_sheet as build_sheet
-from .tasks import plan_missions_job
+from .tasks import enqueue_planning
 
 REPORT_DAYS_DEFAULT = 28
 
@@ -56,11 +55,11 @@ def plan_shift(request):
         messages.error(request, "Pick a date and a shift to plan.")
         return redirect("missions-shift")
     day, shift = picker.cleaned_data["date"], picker.cleaned_data["shift"]
-    if services.planning.current_forecast_run(date=day, shift=shift) is None:
-        messages.error(request, f"No complete forecast for {day} {shift.name}: run the forecast first.")
+    try:
+        job = enqueue_planning(date=day, shift=shift, user=request.user)
+    except services.MissionError as exc:
+        messages.error(request, exc.message)
         return _back(day, shift)
-    job = enqueue_job(kind="plan_missions", task=plan_missions_job, user=request.user,
-                      params={"date": day.isoformat(), "shift": shift.pk})
     return redirect("job-page", job_id=job.pk)
 
 

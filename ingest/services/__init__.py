@@ -4,30 +4,33 @@ from .calendar import CalendarImportResult, import_calendar
 from .folders import scan_watched_folders
 from .imports import (
     API_BATCH_MAX,
+    IMPORT_KIND,
     IdempotencyConflict,
-    close_stale_imports,
+    ImportFailed,
     import_incidents_file,
     push_incidents,
+    run_import,
     start_run,
 )
 from .layers import LayerImportResult, import_layer
 from .sources import apply_code_mapping, mapping_for_source, resolve_source, save_source
-from .uploads import UploadError, queue_file_import, store_upload, upload_path
+from .uploads import UploadError, store_upload, upload_path
 
 __all__ = [
     "API_BATCH_MAX",
+    "IMPORT_KIND",
     "CalendarImportResult",
     "IdempotencyConflict",
+    "ImportFailed",
     "LayerImportResult",
     "UploadError",
     "apply_code_mapping",
-    "close_stale_imports",
     "import_calendar",
     "import_incidents_file",
     "import_layer",
     "mapping_for_source",
     "push_incidents",
-    "queue_file_import",
+    "run_import",
     "resolve_source",
     "save_source",
     "scan_watched_folders",

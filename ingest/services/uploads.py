@@ -8,12 +8,7 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.text import get_valid_filename
-
-from jobs.services import enqueue_job
-
-from ..models import ImportRun, Source
 
 UPLOAD_DIR = "ingest/uploads"
 _TOKEN = re.compile(r"^[0-9a-f]{32}/[\w.\- ]{1,200}$")
@@ -42,20 +37,3 @@ def upload_path(token: str, *, must_exist: bool = True) -> Path:
     if must_exist and not path.is_file():
         raise UploadError("The uploaded file is gone; choose it again.")
     return path
-
-
-def queue_file_import(*, source: Source, token: str, strict: bool, user=None) -> ImportRun:
-    """Create the run and its job, and queue the Celery task once both rows are committed."""
-    from ..tasks import import_incidents_job
-
-    path = upload_path(token)
-    with transaction.atomic():
-        job = enqueue_job(kind="import_incidents", task=import_incidents_job, user=user,
-                          params={"source": source.name, "file": path.name})
-        run = ImportRun.objects.create(
-            source=source, via=ImportRun.Via.UPLOAD, file_name=path.name, file_path=str(path),
-            strict=strict, job=job, created_by=user,
-        )
-        job.params["run_id"] = run.pk
-        job.save(update_fields=["params"])
-    return run

@@ -1,5 +1,5 @@
-// Ingest pages: the upload page's mapping editor (presets, the file's columns) and a run's
-// progress bar, which polls the run's job and reloads the page to show the result.
+// The upload page's mapping editor: presets, a source's stored mapping, the chosen file's columns.
+// (A run's progress is shown by the one job poller, static/js/job.js.)
 (function () {
   "use strict";
   var POLL_MS = 1000;
@@ -41,24 +41,5 @@
     });
   }
 
-  function runPage() {
-    var box = document.getElementById("import-run");
-    if (!box || !box.dataset.jobApi) { return; }
-    var bar = document.getElementById("run-progress");
-    var message = document.getElementById("run-message");
-    function poll() {
-      fetch(box.dataset.jobApi, { credentials: "same-origin" })
-        .then(function (r) { return r.json(); })
-        .then(function (job) {
-          if (bar) { bar.value = job.progress; }
-          if (job.message) { message.textContent = job.progress + " % · " + job.message; }
-          if (job.is_finished) { window.location.reload(); } else { setTimeout(poll, POLL_MS); }
-        })
-        .catch(function () { setTimeout(poll, POLL_MS * 5); });
-    }
-    poll();
-  }
-
   uploadPage();
-  runPage();
 })();

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from agency.models import Shift
-from forecasting import forecasts, training
+from forecasting import forecasts, tasks, training
 from forecasting.models import CellForecast, ForecastRun, GridCell
 from jobs.models import JobRun
 
@@ -69,8 +69,8 @@ def test_due_shifts_are_queued_once(trained, django_capture_on_commit_callbacks)
     due = forecasts.due_shifts(now=now, lead=dt.timedelta(minutes=120))
     assert due, "the shift under way is always due"
     with django_capture_on_commit_callbacks(execute=False):
-        jobs = forecasts.enqueue_due_forecasts(now=now)
-        again = forecasts.enqueue_due_forecasts(now=now)
+        jobs = tasks.enqueue_due_forecasts(now=now)
+        again = tasks.enqueue_due_forecasts(now=now)
     assert len(jobs) == len(due) and again == []
     assert {(j.params["date"], j.params["shift"]) for j in jobs} == {(d.isoformat(), s.pk) for d, s in due}
     assert JobRun.objects.filter(kind=forecasts.FORECAST_KIND).count() == len(due)

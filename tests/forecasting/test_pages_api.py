@@ -120,11 +120,14 @@ def test_api_train_and_forecast_answer_202_with_the_job(city, analyst, client, d
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(reverse("model-version-train"), {"crime_types": ["assault"]}, content_type="application/json")
         assert response.status_code == 202
-        job = JobRun.objects.get(pk=response.json()["job"])
+        job = JobRun.objects.get(pk=response.json()["id"])
         assert job.kind == "train_models" and job.params["crime_types"] == ["assault"]
+        assert response["Location"] == f"http://testserver/api/v1/jobs/{job.pk}/"
         response = client.post(reverse("api-forecast"), {"shift": "Day", "date": "2026-02-01"}, content_type="application/json")
         assert response.status_code == 202
-        assert JobRun.objects.get(pk=response.json()["job"]).params["date"] == "2026-02-01"
+        job = JobRun.objects.get(pk=response.json()["id"])
+        assert job.params["date"] == "2026-02-01" and response.json()["status"] == "queued"
+        assert response["Location"] == f"http://testserver/api/v1/jobs/{job.pk}/"
     bad = client.post(reverse("model-version-train"), {"crime_types": ["arson"]}, content_type="application/json")
     assert bad.status_code == 400
 

@@ -1,5 +1,5 @@
-"""A `manage.py import_incidents` killed with SIGKILL leaves the database as before; the run row
-is closed as failed, and a re-run gives exactly one clean result."""
+"""A `manage.py import_incidents` killed with SIGKILL leaves the database as before; the stale-job
+beat task closes the run's job as failed, and a re-run gives exactly one clean result."""
 
 import io
 import os
@@ -15,9 +15,9 @@ from django.conf import settings
 from django.core.management import call_command
 from ingest_testdata import CANONICAL_HEADER, canonical_rows
 
-from ingest import services
 from ingest.models import ImportRun, Incident, RejectedRow
 from jobs.models import JobRun
+from jobs.tasks import close_stale_jobs
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 60
@@ -60,18 +60,16 @@ def kill(proc):
 
 
 def assert_rerun_is_clean(path, expected_rows, expected_rejected):
-    # The killed run is closed as failed as soon as its session is gone.
-    wait_for(lambda: services.close_stale_imports() > 0 or ImportRun.objects.filter(
-        status=ImportRun.Status.FAILED).exists(), "the killed run to be closed")
-    killed = ImportRun.objects.get()
-    assert killed.status == ImportRun.Status.FAILED
-    assert "killed or crashed" in killed.message
+    # The beat task closes the killed run's job as failed as soon as its session is gone.
+    wait_for(lambda: close_stale_jobs() > 0, "the killed run's job to be closed")
+    killed = ImportRun.objects.select_related("job").get()
     assert killed.job.status == JobRun.Status.FAILED
+    assert "killed or crashed" in killed.job.message
     assert Incident.objects.count() == 0
 
     call_command("import_incidents", str(path), "--source", "crashy", stdout=io.StringIO())
     rerun = ImportRun.objects.exclude(pk=killed.pk).get()
-    assert rerun.status == ImportRun.Status.SUCCEEDED
+    assert rerun.job.status == JobRun.Status.SUCCEEDED
     assert (rerun.created, rerun.updated, rerun.rejected) == (expected_rows, 0, expected_rejected)
     assert Incident.objects.count() == expected_rows
     assert RejectedRow.objects.filter(run=killed).count() == 0
@@ -105,7 +103,7 @@ def test_kill_while_applying_rolls_everything_back(agency, write_csv, db_url, li
 def test_kill_while_reading_leaves_nothing(agency, write_csv, db_url):
     path = write_csv("crash-big.csv", CANONICAL_HEADER, canonical_rows(40_000))
     proc = start_import(path, db_url, INGEST_CHUNK_ROWS="1000")
-    wait_for(lambda: ImportRun.objects.filter(message__startswith="Read ").exists(),
+    wait_for(lambda: JobRun.objects.filter(kind="import_incidents", message__startswith="Read ").exists(),
              "the import to be reading")
     kill(proc)
     assert_rerun_is_clean(path, expected_rows=40_000, expected_rejected=0)

@@ -19,6 +19,7 @@ from ingest.mapping import load_mapping, parse_mapping
 from ingest.models import ImportRun, Incident, RejectedRow, Source
 from ingest.services import upsert
 from jobs.models import JobRun
+from jobs.services import close_stale_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -246,16 +247,36 @@ def test_watched_folder_files_are_imported_once(agency, write_csv, tmp_path):
     assert ImportRun.objects.get().via == ImportRun.Via.FOLDER
 
 
-def test_a_run_whose_process_died_is_closed_as_failed(agency):
+def test_a_run_whose_process_died_is_closed_as_failed_by_the_job_system(agency):
     source = SourceFactory()
-    job = JobRun.objects.create(kind="import_incidents", status=JobRun.Status.RUNNING)
-    run = ImportRun.objects.create(source=source, status=ImportRun.Status.RUNNING, job=job,
-                                   worker="elsewhere:1")
-    assert services.close_stale_imports() == 1  # nobody holds the run's lock
+    job = JobRun.objects.create(kind="import_incidents", status=JobRun.Status.RUNNING,
+                                worker="elsewhere:1")
+    run = ImportRun.objects.create(source=source, job=job)
+    assert close_stale_jobs() == 1  # nobody holds the job's lock
     run.refresh_from_db()
-    job.refresh_from_db()
-    assert run.status == ImportRun.Status.FAILED and "killed or crashed" in run.message
-    assert job.status == JobRun.Status.FAILED
+    assert run.job.status == JobRun.Status.FAILED and "killed or crashed" in run.job.message
+
+
+def test_every_import_has_its_job(agency, write_csv, tmp_path):
+    """Command line, API, watched folder: each run is linked to a JobRun that says how it ended."""
+    path = write_csv("cli.csv", CANONICAL_HEADER, canonical_rows(2))
+    call_command("import_incidents", str(path), "--source", "cli", stdout=io.StringIO())
+    source, _ = services.resolve_source(name="api", mapping_spec="canonical")
+    services.push_incidents(source=source, idempotency_key="k-1", records=[{
+        "external_id": "A-1", "occurred_from": "2024-05-01T22:15:00-04:00",
+        "latitude": 43.65, "longitude": -79.38, "code": "Assault"}])
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    watched, mapping = services.resolve_source(name="watched", mapping_spec="canonical")
+    services.save_source(source=watched, name="watched", mapping=mapping, watch_folder=str(folder))
+    write_csv("drop/one.csv", CANONICAL_HEADER, canonical_rows(3))
+    services.scan_watched_folders()
+
+    runs = ImportRun.objects.select_related("job").order_by("pk")
+    assert [r.via for r in runs] == ["command", "api", "folder"]
+    assert [(r.job.kind, r.job.status) for r in runs] == [("import_incidents", "succeeded")] * 3
+    assert [r.job.result["created"] for r in runs] == [2, 1, 3]
+    assert JobRun.objects.count() == 3
 
 
 def _canonical_dict():

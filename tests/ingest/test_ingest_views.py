@@ -137,10 +137,11 @@ def test_quality_page_shows_heaping_unmapped_and_a_monthly_chart(
 
 def test_index_lists_sources_and_closes_dead_runs(analyst_client, agency):
     source = Source.objects.create(name="listed")
-    dead = ImportRun.objects.create(source=source, status=ImportRun.Status.RUNNING, worker="gone:1")
+    job = JobRun.objects.create(kind="import_incidents", status=JobRun.Status.RUNNING, worker="gone:1")
+    dead = ImportRun.objects.create(source=source, job=job)
     response = analyst_client.get(reverse("ingest-index"))
     assert response.status_code == 200
     assert "listed" in response.content.decode()
     dead.refresh_from_db()
-    assert dead.status == ImportRun.Status.FAILED
+    assert dead.job.status == JobRun.Status.FAILED
     assert Incident.objects.count() == 0

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from forecasting.models import GridCell
+from jobs.api import accepted
 from jobs.models import JobRun
 from jobs.services import close_stale_jobs, create_job, run_job
 
@@ -93,3 +94,14 @@ def test_officers_cannot_start_jobs_or_read_them(officer, client):
     assert client.post(reverse("rebuild-grid")).status_code == 403
     job = create_job(kind="example")
     assert client.get(f"/api/v1/jobs/{job.pk}/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_202_reply_carries_the_job_and_its_location(rf):
+    job = create_job(kind="example", params={"n": 1})
+    response = accepted(job, request=rf.post("/api/v1/anything/"))
+    assert response.status_code == 202
+    assert response["Location"] == f"http://testserver/api/v1/jobs/{job.pk}/"
+    assert response.data["id"] == str(job.pk) and response.data["status"] == "queued"
+    assert response.data["url"] == f"/api/v1/jobs/{job.pk}/"
+    assert response.data["page"] == reverse("job-page", args=[job.pk])

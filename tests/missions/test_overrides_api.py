@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from jobs.models import JobRun
 from missions import services
 from missions.models import AuditEntry, Mission, Suppression
 
@@ -101,7 +102,10 @@ def test_call_off_one_mission(planned, api, analyst):
 def test_plan_endpoint_queues_a_job(planned, api, analyst, now_window):
     response = api(analyst).post(reverse("api-missions-plan"),
                                  {"date": now_window.date.isoformat(), "shift": now_window.shift.pk}, format="json")
-    assert response.status_code == 202 and "/api/v1/jobs/" in response.json()["job_url"]
+    assert response.status_code == 202
+    job = JobRun.objects.get(pk=response.json()["id"])
+    assert job.kind == "plan_missions" and response.json()["url"] == f"/api/v1/jobs/{job.pk}/"
+    assert response["Location"] == f"http://testserver/api/v1/jobs/{job.pk}/"
     other_day = (now_window.date + timedelta(days=30)).isoformat()
     response = api(analyst).post(reverse("api-missions-plan"), {"date": other_day, "shift": now_window.shift.pk}, format="json")
     assert response.status_code == 400 and "No complete forecast" in response.json()["detail"]

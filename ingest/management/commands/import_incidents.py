@@ -1,6 +1,5 @@
 """python manage.py import_incidents PATH --source NAME [--mapping PRESET|FILE] [--strict]"""
 
-from contextlib import suppress
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,9 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ingest import services
 from ingest.mapping import MappingError, preset_names
 from ingest.models import ImportRun
-from ingest.tasks import ImportFailed, import_and_check
 from jobs.progress import progress_bar
-from jobs.services import create_job, run_job
 
 
 class Command(BaseCommand):
@@ -37,17 +34,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         for warning in mapping.warnings:
             self.stderr.write(self.style.WARNING(f"Mapping: {warning}"))
-        job = create_job(kind="import_incidents", params={"source": source.name, "path": str(path)})
-        run = services.start_run(source=source, via=ImportRun.Via.COMMAND, file_name=path.name,
-                                 file_path=str(path.resolve()), strict=opts["strict"], job=job)
-        job.params["run_id"] = run.pk
-        job.save(update_fields=["params"])
-        with progress_bar(f"Import {path.name}") as bar, suppress(ImportFailed):
-            # A failed run raises ImportFailed so that its JobRun fails too; the run row says why.
-            run_job(str(job.pk), lambda job, report: import_and_check(
-                run=run, mapping=mapping, progress=lambda pct, msg="": (report(pct, msg), bar(pct, msg))
-            ))
-        run.refresh_from_db()
+        with progress_bar(f"Import {path.name}") as bar:
+            run = services.import_incidents_file(path=path, source=source, mapping=mapping,
+                                                 strict=opts["strict"], progress=bar)
         self._print(run)
         if run.status != ImportRun.Status.SUCCEEDED:
             raise CommandError(f"Import failed: {run.message}")
