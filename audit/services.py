@@ -18,6 +18,12 @@ from .roles import role_of_user
 
 # Any constant works; it names "the audit chain" among the advisory locks of the database.
 CHAIN_LOCK_KEY = 0x417564_17
+# What an event holds when a field is not given (as stored, so the hash matches on re-reading).
+BLANK_EVENT = {
+    "actor_id": None, "actor_username": "", "role": "", "source_address": None, "request_id": "",
+    "object_type": "", "object_id": "", "outcome": "success", "reason_code": "", "reason": "",
+    "before": None, "after": None,
+}
 
 
 def record(*, action: str, request=None, actor=None, outcome: str = "success", object_type: str = "",
@@ -55,7 +61,7 @@ def append(*, at=None, **fields) -> AuditEvent:
     with transaction.atomic():
         lock_chain()
         last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
-        fields.update(at=utc_ms(at or timezone.now()), previous_hash=last or GENESIS_HASH)
+        fields = {**BLANK_EVENT, **fields, "at": utc_ms(at or timezone.now()), "previous_hash": last or GENESIS_HASH}
         return AuditEvent.objects.create(**fields, hash=event_hash(fields))
 
 
