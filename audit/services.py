@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .chain import GENESIS_HASH, event_hash, to_json_value, utc_ms
+from .context import current_request
 from .models import AuditEvent
 from .roles import role_of_user
 
@@ -28,11 +29,16 @@ BLANK_EVENT = {
 
 def record(*, action: str, request=None, actor=None, outcome: str = "success", object_type: str = "",
            object_id: str = "", before=None, after=None, reason_code: str = "", reason: str = "") -> AuditEvent:
-    """Append one event. With `request`, the actor (unless given), role, address and request id come from it."""
+    """Append one event. With `request`, the actor (unless given), role, address and request id come from it.
+
+    Without it, the address and request id still come from the request being served, if any
+    (a service called by a view); the actor then is only the one given (None: the system).
+    """
     if outcome not in AuditEvent.Outcome.values:
         raise ValueError(f"Unknown outcome {outcome!r}: use one of {', '.join(AuditEvent.Outcome.values)}.")
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
+    request = request or current_request()
     if not getattr(actor, "is_authenticated", False):
         actor = None
     return append(
