@@ -16,3 +16,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+MFA_ENABLED = True  # tests prove the real sign-in path; fixtures verify a TOTP device (tests/conftest.py)
