@@ -14,16 +14,12 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
+from audit.services import record
+
 from .models import RecoveryCode, RecoveryCodeDevice, digest_recovery_code, new_recovery_code
 
 SESSION_TOKEN_KEYS = "api_token_keys"  # noqa: S105 (a session key name) tokens issued here, revoked at logout
 TOTP_DEVICE_NAME = "Authenticator app"
-
-
-def _record(**kwargs) -> None:
-    from audit.services import record
-
-    record(**kwargs)
 
 
 # --- Second factor -------------------------------------------------------------------------------
@@ -40,7 +36,7 @@ def confirm_totp_enrolment(*, request, user, token: str) -> list[str] | None:
     """Confirm the pending device with a code from the app; returns new recovery codes, or None."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     if device is None or not device.verify_token(token):
-        _record(action="mfa.failed", request=request, actor=user, outcome="failure",
+        record(action="mfa.failed", request=request, actor=user, outcome="failure",
                 object_type="otp_totp.totpdevice", object_id=str(device.pk if device else ""),
                 reason_code="enrolment_code_wrong", reason="The code from the app did not match.")
         return None
@@ -49,7 +45,7 @@ def confirm_totp_enrolment(*, request, user, token: str) -> list[str] | None:
     device.save(update_fields=["confirmed"])
     codes = _replace_recovery_codes(user=user)
     otp_login(request, device)
-    _record(action="mfa.enrolled", request=request, actor=user, object_type="otp_totp.totpdevice",
+    record(action="mfa.enrolled", request=request, actor=user, object_type="otp_totp.totpdevice",
             object_id=str(device.pk), after={"device": device.name, "recovery_codes": len(codes)})
     return codes
 
@@ -57,7 +53,7 @@ def confirm_totp_enrolment(*, request, user, token: str) -> list[str] | None:
 @transaction.atomic
 def regenerate_recovery_codes(*, request, user) -> list[str]:
     codes = _replace_recovery_codes(user=user)
-    _record(action="mfa.recovery_codes_regenerated", request=request, actor=user,
+    record(action="mfa.recovery_codes_regenerated", request=request, actor=user,
             object_type="accounts.recoverycodedevice", after={"recovery_codes": len(codes)})
     return codes
 
@@ -66,11 +62,11 @@ def verify_second_factor(*, request, user, token: str):
     """The device that accepts `token` (a TOTP code, once; or a recovery code, once), or None."""
     device = match_token(user, (token or "").strip())
     if device is None:
-        _record(action="mfa.failed", request=request, actor=user, outcome="failure",
+        record(action="mfa.failed", request=request, actor=user, outcome="failure",
                 reason_code="code_wrong", reason="Wrong, reused or throttled second-factor code.")
         return None
     if isinstance(device, RecoveryCodeDevice):
-        _record(action="mfa.recovery_code_used", request=request, actor=user,
+        record(action="mfa.recovery_code_used", request=request, actor=user,
                 object_type="accounts.recoverycodedevice", object_id=str(device.pk),
                 after={"recovery_codes_left": device.codes.count()})
     return device
@@ -102,7 +98,7 @@ def issue_api_token(*, request, user, remember_in_session: bool = False) -> tupl
     instance, token = AuthToken.objects.create(user=user)
     if remember_in_session:
         request.session[SESSION_TOKEN_KEYS] = [*request.session.get(SESSION_TOKEN_KEYS, []), instance.token_key]
-    _record(action="token.created", request=request, actor=user, object_type="knox.authtoken",
+    record(action="token.created", request=request, actor=user, object_type="knox.authtoken",
             object_id=instance.token_key, after={"user": user.get_username(), "expiry": instance.expiry.isoformat()})
     return instance, token
 
@@ -112,7 +108,7 @@ def revoke_api_tokens(*, tokens, actor=None, request=None, reason_code: str, rea
     for token in list(tokens):
         token.delete()
         count += 1
-        _record(action="token.revoked", request=request, actor=actor, object_type="knox.authtoken",
+        record(action="token.revoked", request=request, actor=actor, object_type="knox.authtoken",
                 object_id=token.token_key, before={"user": token.user.get_username()},
                 reason_code=reason_code, reason=reason)
     return count
@@ -128,7 +124,7 @@ def revoke_session_api_tokens(*, request, user) -> int:
 
 
 def record_lockout(*, request, username: str | None, ip_address: str | None) -> None:
-    _record(action="auth.lockout", request=request, outcome="denied", object_type="auth.user",
+    record(action="auth.lockout", request=request, outcome="denied", object_type="auth.user",
             object_id=username or "", after={"username": username, "ip_address": ip_address},
             reason_code="too_many_failures",
             reason=f"{settings.AXES_FAILURE_LIMIT} failed sign-ins: locked until an administrator unlocks.")
@@ -143,7 +139,7 @@ def unlock(*, request, actor, username: str | None = None, ip_address: str | Non
     if ip_address:
         match |= Q(ip_address=ip_address)
     removed, _ = AccessAttempt.objects.filter(match).delete()
-    _record(action="auth.unlock", request=request, actor=actor, object_type="auth.user",
+    record(action="auth.unlock", request=request, actor=actor, object_type="auth.user",
             object_id=username or "", before={"username": username, "ip_address": ip_address,
                                               "attempt_rows": removed})
     return removed
@@ -173,7 +169,7 @@ def disable_dormant_accounts(*, now=None) -> list[str]:
             user.is_active = False
             user.save(update_fields=["is_active"])
             disabled.append(user.get_username())
-            _record(action="user.disabled", object_type="auth.user", object_id=str(user.pk),
+            record(action="user.disabled", object_type="auth.user", object_id=str(user.pk),
                     before={"is_active": True}, after={"is_active": False}, reason_code=reason_code,
                     reason=_DISABLE_REASONS[reason_code].format(days=settings.ACCOUNT_DORMANT_DAYS))
     return disabled

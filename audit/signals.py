@@ -1,0 +1,1 @@
+"""Listeners that turn Django's own events into audit events."""
