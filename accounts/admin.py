@@ -53,7 +53,8 @@ class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
     """Deleting a failure record lifts its lock: audited as an unlock."""
 
     def delete_model(self, request, obj):
-        services.unlock(request=request, actor=request.user, username=obj.username, ip_address=obj.ip_address)
+        services.unlock(request=request, actor=request.user, username=obj.username,
+                        ip_addresses=[obj.ip_address] if obj.ip_address else [])
 
     def delete_queryset(self, request, queryset):
         for attempt in queryset:

@@ -9,7 +9,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django_otp.models import Device, ThrottlingMixin
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
 
 RECOVERY_CODE_BYTES = 8  # 64 random bits, shown as 16 hex digits in four groups
 
@@ -24,7 +24,7 @@ def new_recovery_code() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
-class RecoveryCodeDevice(ThrottlingMixin, Device):
+class RecoveryCodeDevice(TimestampMixin, ThrottlingMixin, Device):
     """A set of single-use recovery codes; a used code is deleted."""
 
     class Meta(Device.Meta):

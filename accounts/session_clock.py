@@ -6,6 +6,9 @@ from django.utils import timezone
 
 STARTED_AT = "_signed_in_at"
 LAST_ACTIVITY_AT = "_last_activity_at"
+# Activity is written at most this often, so a page's requests do not each rewrite the session row;
+# the idle timeout is exact to within this.
+ACTIVITY_RESOLUTION_SECONDS = 60
 
 
 def start_session_clock(session) -> None:
@@ -28,5 +31,6 @@ def session_expired(session) -> str | None:
 
 def note_activity(session) -> None:
     now = timezone.now().timestamp()
-    session.setdefault(STARTED_AT, now)
-    session[LAST_ACTIVITY_AT] = now
+    if now - session.get(LAST_ACTIVITY_AT, 0) >= ACTIVITY_RESOLUTION_SECONDS:
+        session.setdefault(STARTED_AT, now)
+        session[LAST_ACTIVITY_AT] = now
