@@ -42,7 +42,10 @@ ROLE_PERMISSIONS = {
     ADMINISTRATOR: [
         ("agency", ""),
         ("auth", ""),
-        ("authtoken", ""),
+        ("knox", ""),
+        ("axes", ""),
+        ("accounts", ""),
+        ("otp_totp", ""),
         ("ingest", ""),
         ("forecasting", ""),
         ("missions", ""),

@@ -1,7 +1,6 @@
 """URL map: pages per role, the admin, and the REST API under /api/v1/."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 urlpatterns = [
@@ -11,8 +10,7 @@ urlpatterns = [
     path("forecasting/", include("forecasting.urls")),
     path("missions/", include("missions.urls")),
     path("tactics/", include("tactics.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("missions_site.api_urls")),
 ]

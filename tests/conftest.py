@@ -33,6 +33,55 @@ def role_user(db):
     return make
 
 
+def authenticator(user):
+    """The user's confirmed TOTP device, enrolled now if he has none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Test authenticator", confirmed=True
+    )
+
+
+def totp_code(user) -> str:
+    """A valid, unused code of the user's authenticator, as the app on his phone would show it."""
+    from django_otp.oath import TOTP
+
+    device = authenticator(user)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    # A code is single-use: after a sign-in in this time step, give the next step's (within tolerance).
+    totp.drift = device.drift + max(0, device.last_t + 1 - totp.t())
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture
+def client(db):
+    """Django's test client whose force_login also marks the session verified with the user's second
+    factor, as the verify page does (tests/accounts go through the pages themselves)."""
+    from django.test import Client
+
+    class VerifiedClient(Client):
+        def force_login(self, user, backend=None):
+            from django_otp import DEVICE_ID_SESSION_KEY
+
+            from accounts.policy import second_factor_required
+
+            super().force_login(user, backend)
+            if second_factor_required(user):
+                session = self.session
+                session[DEVICE_ID_SESSION_KEY] = authenticator(user).persistent_id
+                session.save()
+
+    return VerifiedClient()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Throttle counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def analyst(role_user):
     return role_user("Analyst")

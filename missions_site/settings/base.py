@@ -4,6 +4,7 @@ Without DATABASE_URL the embedded SpatiaLite database under var/ is used; withou
 CELERY_BROKER_URL Celery uses Kombu's filesystem transport under var/broker/ (no server needed).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -29,13 +30,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
     "django_celery_beat",
     "audit",
     "jobs",
+    "accounts",
     "agency",
     "ingest",
     "forecasting",
@@ -53,9 +58,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "agency.middleware.AgencyTimezoneMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "missions_site.urls"
@@ -72,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "agency.context_processors.agency",
+                "accounts.context_processors.security",
             ],
         },
     },
@@ -95,13 +105,66 @@ SILENCED_SYSTEM_CHECKS = env.list("DJANGO_SILENCED_SYSTEM_CHECKS", default=["gis
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "accounts.validators.AdministratorMinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Authentication (issue 9, docs/admin-guide.md "Sign-in security"). django-axes sits first so a locked
+# account or address is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Failures count while each follows the last within this window; once the limit is reached the lock
+# stays until an administrator unlocks (accounts.lockout).
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_FAILURE_WINDOW_MINUTES", default=15))
+AXES_HANDLER = "accounts.lockout.LockedUntilUnlockedHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each alone: by account and by address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The client address: REMOTE_ADDR unless the deployment names its proxy's header (else it is spoofable).
+AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_CLIENT_IP_HEADERS", default=["REMOTE_ADDR"])
+
+# Second factor: TOTP (django-otp) for analysts, supervisors and administrators; officers by setting.
+# `make demo` (dev settings) turns it off and the login page says so.
+MFA_ENABLED = env.bool("MFA_ENABLED", default=True)
+MFA_REQUIRED_FOR_OFFICERS = env.bool("MFA_REQUIRED_FOR_OFFICERS", default=False)
+MFA_RECOVERY_CODE_COUNT = 10
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Missions")
+
+# Sessions: idle timeout and absolute lifetime enforced server-side (accounts.middleware); requests
+# carrying the background-poll header (the MDT's timers) do not count as activity.
+SESSION_IDLE_TIMEOUT_MINUTES = env.int("SESSION_IDLE_TIMEOUT_MINUTES", default=30)
+SESSION_ABSOLUTE_LIFETIME_HOURS = env.int("SESSION_ABSOLUTE_LIFETIME_HOURS", default=12)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # pages hand the token to scripts in a data- attribute
+BACKGROUND_POLL_HEADER = "X-Background-Poll"
+
+# API tokens (django-rest-knox): stored as SHA-512 digests, expiring.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=12)
+REST_KNOX = {"TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS), "AUTO_REFRESH": False}
+
+# Accounts nobody used for this long, and temporary accounts past their expiry, are disabled nightly.
+ACCOUNT_DORMANT_DAYS = env.int("ACCOUNT_DORMANT_DAYS", default=90)
+
+LOGIN_BANNER_TEXT = env.str(
+    "LOGIN_BANNER_TEXT",
+    default=(
+        "This is a restricted criminal-justice information system. Use is monitored and recorded."
+        " Unauthorised use is prohibited and may be prosecuted. By using this system you consent"
+        " to this monitoring."
+    ),
+)
 
 # Audit log (audit app, docs/adr/0009-audit-log.md). Trust X-Forwarded-For only behind a proxy that sets it.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
@@ -125,13 +188,18 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",  # first: unauthenticated answers are 401 with a hint
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
+    "NUM_PROXIES": env.int("DRF_NUM_PROXIES", default=0),  # throttles key on REMOTE_ADDR unless proxied
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("LOGIN_THROTTLE_RATE", default="30/min"),
+        "api-token": env.str("API_TOKEN_THROTTLE_RATE", default="10/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Missions API",

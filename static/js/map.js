@@ -26,8 +26,12 @@ window.Missions = window.Missions || {};
     return "hsl(" + hue + ", 90%, " + light + "%)";
   };
 
-  M.fetchJSON = function (url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+  // Requests made by a timer pass background=true: the server does not count them as activity, so
+  // an unattended page does not keep its session alive (accounts.middleware).
+  M.fetchJSON = function (url, background) {
+    var headers = { Accept: "application/json" };
+    if (background) { headers["X-Background-Poll"] = "1"; }
+    return fetch(url, { credentials: "same-origin", headers: headers })
       .then(function (r) {
         if (!r.ok) { throw new Error(url + ": HTTP " + r.status); }
         return r.json();

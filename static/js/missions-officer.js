@@ -37,11 +37,13 @@ window.Missions = window.Missions || {};
     }
     function say(text) { statusLine.textContent = text; }
 
-    function post(path, body, key) {
+    function post(path, body, key, background) {
+      var headers = { "Content-Type": "application/json", Accept: "application/json",
+                      "X-CSRFToken": csrf(), "Idempotency-Key": key };
+      if (background) { headers["X-Background-Poll"] = "1"; }  // GPS pings are not the officer's activity
       return fetch(path, {
         method: "POST", credentials: "same-origin",
-        headers: { "Content-Type": "application/json", Accept: "application/json",
-                   "X-CSRFToken": csrf(), "Idempotency-Key": key },
+        headers: headers,
         body: JSON.stringify(body)
       }).then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (data) { return { status: r.status, data: data }; });
@@ -73,8 +75,8 @@ window.Missions = window.Missions || {};
       }).catch(function () { /* still offline */ });
     }
 
-    function load() {
-      return M.fetchJSON(el.dataset.missions).then(function (data) {
+    function load(background) {
+      return M.fetchJSON(el.dataset.missions, background).then(function (data) {
         state.offsetMs = Date.parse(data.server_time) - Date.now();
         render(data.features || [], data.shift);
       }).catch(function (err) { say("Missions could not be loaded: " + err.message); });
@@ -187,7 +189,7 @@ window.Missions = window.Missions || {};
       // A position is only worth sending now: pings are never queued for later.
       post(el.dataset.ping, {
         latitude: state.position.latitude, longitude: state.position.longitude, accuracy_m: state.position.accuracy
-      }, newKey()).catch(function () { return { status: 0, data: {} }; }).then(function (r) {
+      }, newKey(), true).catch(function () { return { status: 0, data: {} }; }).then(function (r) {
         if (r.status === 200 && (r.data.started.length || r.data.stopped.length)) {
           say(r.data.started.length ? "Arrived: mission started." : "Left the box: visit paused.");
           render(r.data.missions.features, true);
@@ -204,7 +206,7 @@ window.Missions = window.Missions || {};
     }
     setInterval(tick, 1000);
     setInterval(ping, PING_EVERY_MS);
-    setInterval(function () { flushQueue().then(load); }, REFRESH_EVERY_MS);
+    setInterval(function () { flushQueue().then(function () { return load(true); }); }, REFRESH_EVERY_MS);
     window.addEventListener("online", function () { flushQueue().then(load); });
 
     var beatsLoaded = el.dataset.beats ? M.fetchJSON(el.dataset.beats).then(function (fc) {

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from forecasting.services import build_grid
 from ingest.models import Incident, Source
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, totp_code
 
 
 @pytest.mark.django_db
@@ -77,7 +77,8 @@ def test_map_data_endpoints(small_agency, analyst, client):
 
 @pytest.mark.django_db
 def test_token_auth_and_schema(analyst, client):
-    response = client.post("/api/v1/auth/token/", {"username": "analyst", "password": TEST_PASSWORD})
+    response = client.post("/api/v1/auth/token/", {"username": "analyst", "password": TEST_PASSWORD,
+                                                   "otp_token": totp_code(analyst)})
     assert response.status_code == 200
     token = response.json()["token"]
     shifts = client.get("/api/v1/shifts/", HTTP_AUTHORIZATION=f"Token {token}")

@@ -40,14 +40,26 @@ def page(browser):
 
 @pytest.fixture
 def login(page, live_server):
-    from tests.conftest import TEST_PASSWORD
+    from tests.conftest import TEST_PASSWORD, authenticator, totp_code
 
     def do(username: str):
+        from django.contrib.auth import get_user_model
+
+        from accounts.policy import second_factor_required
+
+        user = get_user_model().objects.get(username=username)
+        if second_factor_required(user):
+            authenticator(user)  # enrolled beforehand, as on the phone
         page.goto(f"{live_server.url}/accounts/login/")
+        page.check("input[name=accept_banner]")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", TEST_PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_load_state("networkidle")
+        if "/accounts/mfa/verify/" in page.url:  # the second factor, typed as from the phone's app
+            page.fill("input[name=token]", totp_code(user))
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
         return page
 
     return do

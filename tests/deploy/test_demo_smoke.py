@@ -83,9 +83,11 @@ def log_in(base: str, username: str) -> tuple[str, str]:
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(base + "/accounts/login/").read().decode()
+    assert "demo: second factor off" in page  # the demo's one relaxation, said on the login page
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode(
-        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token, "next": "/"}
+        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token, "next": "/",
+         "accept_banner": "on"}
     ).encode()
     request = urllib.request.Request(base + "/accounts/login/", data=data, headers={"Referer": base})
     response = opener.open(request)

@@ -2,7 +2,7 @@
 
 import pytest
 from ingest_factories import SourceFactory
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from ingest.models import ImportRun, Incident, RejectedRow
@@ -19,7 +19,7 @@ def cad_source(agency, crime_types):
 
 def client_for(user):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=user)[1]}")
     return client
 
 

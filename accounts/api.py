@@ -1,0 +1,94 @@
+"""Token API: exchange username + password (+ second factor) for an expiring token; list and revoke
+one's tokens; log out (revokes the token used). The password check goes through django-axes."""
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.models import update_last_login
+from drf_spectacular.utils import extend_schema
+from knox.auth import TokenAuthentication
+from knox.models import AuthToken
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import services
+from .policy import second_factor_required
+from .selectors import tokens_of
+from .throttles import TokenRateThrottle
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    otp_token = serializers.CharField(required=False, allow_blank=True,
+                                      help_text="TOTP or recovery code; required when the user has a second factor.")
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AuthToken
+        fields = ["token_key", "created", "expiry"]
+
+
+class IssuedTokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expiry = serializers.DateTimeField()
+
+
+class ObtainTokenView(APIView):
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenRateThrottle]
+
+    @extend_schema(summary="Get an API token (expires; second factor when required)",
+                   request=TokenRequestSerializer, responses={200: IssuedTokenSerializer})
+    def post(self, request):
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        django_request = request._request  # django-axes counts failures on the Django request
+        user = authenticate(django_request, username=data.validated_data["username"],
+                            password=data.validated_data["password"])
+        if user is None:
+            return Response({"detail": "Unable to sign in with these credentials."}, status=status.HTTP_400_BAD_REQUEST)
+        if second_factor_required(user):
+            if not services.has_authenticator(user):
+                return Response({"detail": "Enrol a second factor on the web first (/accounts/mfa/enrol/)."},
+                                status=status.HTTP_403_FORBIDDEN)
+            device = services.verify_second_factor(request=django_request, user=user,
+                                                   token=data.validated_data.get("otp_token", ""))
+            if device is None:
+                return Response({"detail": "A valid second-factor code (otp_token) is required."},
+                                status=status.HTTP_400_BAD_REQUEST)
+        update_last_login(None, user)  # token use counts as use (the dormant-account job reads it)
+        instance, token = services.issue_api_token(request=django_request, user=user)
+        return Response({"token": token, "expiry": instance.expiry})
+
+
+class TokenListView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="My API tokens (unexpired)", responses={200: TokenSerializer(many=True)})
+    def get(self, request):
+        return Response(TokenSerializer(tokens_of(request.user), many=True).data)
+
+
+class TokenRevokeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Revoke one of my API tokens", responses={204: None})
+    def delete(self, request, token_key):
+        revoked = services.revoke_api_tokens(
+            tokens=AuthToken.objects.filter(user=request.user, token_key=token_key).select_related("user"),
+            actor=request.user, request=request._request, reason_code="revoked_by_user")
+        return Response(status=status.HTTP_204_NO_CONTENT if revoked else status.HTTP_404_NOT_FOUND)
+
+
+class TokenLogoutView(APIView):
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="Log out: revoke the token used for this request", request=None, responses={204: None})
+    def post(self, request):
+        services.revoke_api_tokens(tokens=[request.auth], actor=request.user, request=request._request,
+                                   reason_code="logout")
+        return Response(status=status.HTTP_204_NO_CONTENT)

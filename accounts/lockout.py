@@ -1,0 +1,48 @@
+"""django-axes handler: failures count within a short window (AXES_COOLOFF_TIME), but once an account
+or an address reaches the limit it stays locked until an administrator unlocks it (accounts.services).
+
+Axes alone either forgets failures after the cool-off (and so unlocks by itself) or never forgets
+them (five typos over a year lock an account). Here reaching the limit leaves a marker row for the
+account or the address that locked, which only an unlock removes.
+"""
+
+from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_parameters, get_client_username, get_failure_limit
+from axes.models import AccessAttempt
+from django.db.models import Q, Sum
+
+LOCK_MARKER = "(locked until an administrator unlocks)"  # the marker rows' user agent
+
+
+class LockedUntilUnlockedHandler(AxesDatabaseHandler):
+    def get_user_attempts(self, request, credentials=None):
+        threshold = get_cool_off_threshold(request)
+        return [
+            attempts.filter(Q(attempt_time__gte=threshold) | Q(user_agent=LOCK_MARKER))
+            for attempts in self.filter_user_attempts(request, credentials)
+        ]
+
+    def clean_expired_user_attempts(self, request=None, credentials=None):
+        if request is None:
+            return 0
+        old = AccessAttempt.objects.filter(attempt_time__lt=get_cool_off_threshold(request))
+        count, _ = old.exclude(user_agent=LOCK_MARKER).delete()
+        return count
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        already_locked = getattr(request, "axes_locked_out", False)
+        super().user_login_failed(sender, credentials, request=request, **kwargs)
+        if request is None or already_locked or not getattr(request, "axes_locked_out", False):
+            return
+        limit = get_failure_limit(request, credentials)
+        parameters = get_client_parameters(get_client_username(request, credentials), request.axes_ip_address,
+                                           request.axes_user_agent, request, credentials)
+        for match, attempts in zip(parameters, self.get_user_attempts(request, credentials), strict=True):
+            if (attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0) >= limit:
+                # Only the key that reached the limit (this account, or this address) is locked.
+                AccessAttempt.objects.get_or_create(
+                    **{"username": None, "ip_address": None, **match}, user_agent=LOCK_MARKER,
+                    defaults={"failures_since_start": limit, "get_data": "", "post_data": "",
+                              "http_accept": "", "path_info": request.axes_path_info},
+                )
