@@ -8,6 +8,14 @@ from pathlib import Path
 
 import environ
 
+from .browser_policy import (  # noqa: F401 - settings
+    SECURE_CONTENT_TYPE_NOSNIFF,
+    SECURE_CROSS_ORIGIN_OPENER_POLICY,
+    SECURE_REFERRER_POLICY,
+    X_FRAME_OPTIONS,
+    content_security_policy,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("MISSIONS_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -33,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "csp",
     "django_celery_beat",
     "jobs",
     "agency",
@@ -53,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "agency.middleware.AgencyTimezoneMiddleware",
 ]
 
@@ -141,6 +151,7 @@ SPECTACULAR_SETTINGS = {
 # Empty means no base layer (the boundary, districts and grid still draw).
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+CONTENT_SECURITY_POLICY = content_security_policy(MAP_TILE_URL)
 LEAFLET_CONFIG = {
     "TILES": [("Base map", MAP_TILE_URL, {"attribution": MAP_TILE_ATTRIBUTION})]
     if MAP_TILE_URL

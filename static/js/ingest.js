@@ -1,6 +1,7 @@
 // Ingest pages: the upload page's mapping editor (presets, the file's columns) and a run's
 // progress bar, which polls the run's job and reloads the page to show the result.
-(function () {
+// Started by app.js from data-module="ingest-upload" / "ingest-run".
+(function (M) {
   "use strict";
   var POLL_MS = 1000;
 
@@ -59,6 +60,6 @@
     poll();
   }
 
-  uploadPage();
-  runPage();
-})();
+  M.register("ingest-upload", uploadPage);
+  M.register("ingest-run", runPage);
+})(window.Missions);

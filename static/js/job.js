@@ -1,8 +1,7 @@
 // Polls a job's API URL and moves the progress bar until the job has finished.
-(function () {
+// Started by app.js from data-module="job".
+window.Missions.register("job", function (box) {
   "use strict";
-  var box = document.getElementById("job");
-  if (!box) { return; }
   var POLL_MS = 1000;
 
   function show(job) {
@@ -27,4 +26,4 @@
       .catch(function () { setTimeout(poll, POLL_MS * 5); });
   }
   poll();
-})();
+});
