@@ -14,10 +14,7 @@ from django.db.models import Q
 
 from agency.models import Agency, CrimeType, District, Shift
 from ingest.models import CalendarEvent, Incident, RiskLayerPoint
-from missions.models import Visit  # the one upward read, by design: patrol exposure (see the ADRs)
-
-# The one upward read by design: mission visits are patrol exposure (docs/adr/0010-app-layers.md).
-from missions.models import Visit
+from missions.models import Visit  # the one upward read by design: patrol exposure (ADR 0010)
 
 from .engine.activity import cells_near, event_attendance, patrol_minutes
 from .engine.events import EventTable, prepare_events

@@ -9,6 +9,14 @@ from pathlib import Path
 
 import environ
 
+from .browser_policy import (  # noqa: F401 - settings
+    SECURE_CONTENT_TYPE_NOSNIFF,
+    SECURE_CROSS_ORIGIN_OPENER_POLICY,
+    SECURE_REFERRER_POLICY,
+    X_FRAME_OPTIONS,
+    content_security_policy,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(environ.Env().str("MISSIONS_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -37,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "leaflet",
+    "csp",
     "django_celery_beat",
     "audit",
     "jobs",
@@ -63,6 +72,7 @@ MIDDLEWARE = [
     "accounts.middleware.SessionTimeoutMiddleware",
     "accounts.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "agency.middleware.AgencyTimezoneMiddleware",
     "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
@@ -215,6 +225,7 @@ SPECTACULAR_SETTINGS = {
 # Empty means no base layer (the boundary, districts and grid still draw).
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
+CONTENT_SECURITY_POLICY = content_security_policy(MAP_TILE_URL)
 LEAFLET_CONFIG = {
     "TILES": [("Base map", MAP_TILE_URL, {"attribution": MAP_TILE_ATTRIBUTION})]
     if MAP_TILE_URL

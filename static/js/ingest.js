@@ -1,8 +1,8 @@
 // The upload page's mapping editor: presets, a source's stored mapping, the chosen file's columns.
 // (A run's progress is shown by the one job poller, static/js/job.js.)
-(function () {
+// Started by app.js from data-module="ingest-upload".
+(function (M) {
   "use strict";
-  var POLL_MS = 1000;
 
   function data(id) {
     var node = document.getElementById(id);
@@ -41,5 +41,5 @@
     });
   }
 
-  uploadPage();
-})();
+  M.register("ingest-upload", uploadPage);
+})(window.Missions);

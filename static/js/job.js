@@ -1,7 +1,8 @@
 // The one poller of long jobs: every element with data-job-api (templates/jobs/_progress.html)
 // polls that job's API URL, shows its progress, status, message and error, and stops when the
 // job has finished; with data-job-reload it then reloads the page to show what the job produced.
-(function () {
+// Started by app.js from data-module="job-progress".
+(function (M) {
   "use strict";
   var POLL_MS = 1000;
   var RETRY_MS = 5000;
@@ -33,7 +34,7 @@
 
   function watch(box) {
     function poll() {
-      fetch(box.dataset.jobApi, { credentials: "same-origin" })
+      fetch(box.dataset.jobApi, { credentials: "same-origin", headers: { "X-Background-Poll": "1" } })
         .then(function (r) { return r.json(); })
         .then(function (job) {
           show(box, job);
@@ -45,5 +46,5 @@
     poll();
   }
 
-  Array.prototype.forEach.call(document.querySelectorAll("[data-job-api]"), watch);
-})();
+  M.register("job-progress", watch);
+})(window.Missions);

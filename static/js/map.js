@@ -1,18 +1,15 @@
 // Maps of the jurisdiction: districts, beats and grid cells from the API, on the agency's tile layer.
-window.Missions = window.Missions || {};
+// Needs app.js (Missions.register, Missions.el) and Leaflet.
 
 (function (M) {
   "use strict";
 
-  M.config = function () {
-    var node = document.getElementById("map-config");
-    return node ? JSON.parse(node.textContent) : {};
-  };
-
-  M.baseMap = function (elementId) {
+  // element: the map's <div> (or its id).
+  M.baseMap = function (element) {
     // A view from the start: vector layers added before the data's bounds are known need one.
-    var map = L.map(elementId, { preferCanvas: true }).setView([0, 0], 2);
-    var cfg = M.config();
+    var map = L.map(element, { preferCanvas: true }).setView([0, 0], 2);
+    map.getContainer().leafletMap = map;  // reachable from the console and the browser tests
+    var cfg = M.data("map-config");
     if (cfg.tileUrl) {
       L.tileLayer(cfg.tileUrl, { attribution: cfg.attribution, maxZoom: 19 }).addTo(map);
     }
@@ -24,6 +21,12 @@ window.Missions = window.Missions || {};
     var t = Math.sqrt(Math.max(0, Math.min(1, share)));
     var hue = 55 - 55 * t, light = 85 - 50 * t;
     return "hsl(" + hue + ", 90%, " + light + "%)";
+  };
+
+  // Tooltip or popup content as plain text: Leaflet treats a string as HTML, so hand it a node
+  // (built when first shown: a grid has thousands of boxes).
+  M.tip = function (text) {
+    return function () { return document.createTextNode(text); };
   };
 
   // Requests made by a timer pass background=true: the server does not count them as activity, so
@@ -38,9 +41,8 @@ window.Missions = window.Missions || {};
       });
   };
 
-  M.jurisdictionMap = function (elementId) {
-    var el = document.getElementById(elementId);
-    var map = M.baseMap(elementId);
+  M.register("jurisdiction-map", function (el) {
+    var map = M.baseMap(el);
     var status = document.getElementById("map-status");
     var layers = {};
     var control = L.control.layers(null, null, { collapsed: false }).addTo(map);
@@ -51,7 +53,7 @@ window.Missions = window.Missions || {};
       loads.push(M.fetchJSON(el.dataset.districts).then(function (fc) {
         layers.districts = L.geoJSON(fc, {
           style: { color: "#1f3b73", weight: 3, fill: false },
-          onEachFeature: function (f, l) { l.bindTooltip(f.properties.code + " " + f.properties.name); }
+          onEachFeature: function (f, l) { l.bindTooltip(M.tip(f.properties.code + " " + f.properties.name)); }
         }).addTo(map);
         control.addOverlay(layers.districts, "Districts");
       }));
@@ -64,7 +66,7 @@ window.Missions = window.Missions || {};
             return { color: mine ? "#c0392b" : "#5b7db1", weight: mine ? 3 : 1,
                      fillOpacity: mine ? 0.15 : 0.03, dashArray: mine ? null : "4 3" };
           },
-          onEachFeature: function (f, l) { l.bindTooltip("Beat " + f.properties.code); }
+          onEachFeature: function (f, l) { l.bindTooltip(M.tip("Beat " + f.properties.code)); }
         }).addTo(map);
         control.addOverlay(layers.beats, "Beats");
       }));
@@ -81,7 +83,7 @@ window.Missions = window.Missions || {};
         layers.incidents = L.layerGroup(grid.cells.filter(function (c) { return c[7] > 0; }).map(function (c) {
           return L.rectangle([[c[3], c[4]], [c[5], c[6]]], {
             renderer: renderer, stroke: false, fillColor: M.heat(c[7] / peak), fillOpacity: 0.75
-          }).bindTooltip("Cell " + c[0] + ": " + c[7] + " incidents");
+          }).bindTooltip(M.tip("Cell " + c[0] + ": " + c[7] + " incidents"));
         })).addTo(map);
         control.addOverlay(layers.incidents, "Incidents, last " + grid.incident_days + " days");
         if (status) { status.textContent = grid.count + " cells."; }
@@ -96,5 +98,5 @@ window.Missions = window.Missions || {};
       if (status) { status.textContent = "Map data could not be loaded: " + err.message; }
       el.dataset.ready = "error";
     });
-  };
+  });
 })(window.Missions);

@@ -1,7 +1,7 @@
 // The officer's missions on an MDT or phone: map + cards, Start / Complete, a dose timer that counts
 // from the server's start time, GPS pings that start missions on arrival, and a queue that sends
 // actions taken offline later, once each (Idempotency-Key) and with their original times.
-window.Missions = window.Missions || {};
+// Started by app.js from data-module="officer-missions".
 
 (function (M) {
   "use strict";
@@ -9,21 +9,18 @@ window.Missions = window.Missions || {};
   var QUEUE_KEY = "missions.offlineQueue";
   var PING_EVERY_MS = 30000;
   var REFRESH_EVERY_MS = 60000;
-  var STATUS_COLOUR = { planned: "#1f3b73", active: "#e67e22", completed: "#1b7f3b", expired: "#888", cancelled: "#888" };
-
-  M.officerView = function (elementId) {
-    var el = document.getElementById(elementId);
+  M.register("officer-missions", function (el) {
     var list = document.getElementById("mission-list");
     var statusLine = document.getElementById("mdt-status");
     var template = document.getElementById("mission-card");
-    var map = M.baseMap(elementId);
+    var map = M.baseMap(el);
     var missionLayer = L.geoJSON(null, {
       style: function (f) {
-        var c = STATUS_COLOUR[f.properties.status] || "#1f3b73";
+        var c = M.statusColour(f.properties.status);
         return { color: c, weight: 3, fillColor: c, fillOpacity: 0.25 };
       },
       onEachFeature: function (f, layer) {
-        layer.bindTooltip("#" + f.properties.rank + " " + (f.properties.crime_type || "Mission"));
+        layer.bindTooltip(M.tip("#" + f.properties.rank + " " + (f.properties.crime_type || "Mission")));
         layer.on("click", function () { focusCard(f.properties.id); });
       }
     }).addTo(map);
@@ -87,7 +84,7 @@ window.Missions = window.Missions || {};
       missionLayer.clearLayers();
       missionLayer.addData(features);
       el.dataset.missionsDrawn = missionLayer.getLayers().length;
-      list.innerHTML = "";
+      list.textContent = "";
       features.forEach(function (f) { list.appendChild(card(f)); });
       if (shift === null) { say("No shift is under way."); }
       else if (!features.length) { say("No missions for your beat this shift."); }
@@ -228,5 +225,5 @@ window.Missions = window.Missions || {};
       el.dataset.ready = "1";
       return map;
     });
-  };
+  });
 })(window.Missions);

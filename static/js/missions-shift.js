@@ -1,15 +1,18 @@
 // The analyst's map of a shift: the grid (click boxes to fill the add / suppress forms) and the
-// shift's missions coloured by status, with their reasons in a tooltip.
-window.Missions = window.Missions || {};
+// shift's missions coloured by status, with their reasons in a tooltip. Started by app.js from
+// data-module="missions-shift".
 
 (function (M) {
   "use strict";
 
-  var STATUS_COLOUR = { planned: "#1f3b73", active: "#e67e22", completed: "#1b7f3b", expired: "#777", cancelled: "#b3261e" };
+  // The reasons are typed by analysts and read by supervisors: text nodes, never markup.
+  function missionTooltip(p) {
+    var lines = [M.el("span", {}, [M.el("b", {}, [p.beat + " #" + p.rank]), " " + p.status])];
+    return M.lines(lines.concat(p.reasons || []));
+  }
 
-  M.shiftMap = function (elementId) {
-    var el = document.getElementById(elementId);
-    var map = M.baseMap(elementId);
+  M.register("missions-shift", function (el) {
+    var map = M.baseMap(el);
     var status = document.getElementById("map-status");
     var picked = [];
     var fields = ["id_add-cell_ids", "id_sup-cell_ids"].map(function (id) { return document.getElementById(id); })
@@ -29,7 +32,7 @@ window.Missions = window.Missions || {};
     loads.push(M.fetchJSON(el.dataset.grid).then(function (grid) {
       grid.cells.forEach(function (c) {
         var rect = L.rectangle([[c[3], c[4]], [c[5], c[6]]], { color: "#999", weight: 0.4, fill: false });
-        rect.bindTooltip("Box " + c[0] + (c[2] ? " · beat " + c[2] : ""));
+        rect.bindTooltip(M.tip("Box " + c[0] + (c[2] ? " · beat " + c[2] : "")));
         rect.on("click", function () { toggle(c[0], rect); });
         rect.addTo(map);
       });
@@ -37,12 +40,12 @@ window.Missions = window.Missions || {};
     loads.push(M.fetchJSON(el.dataset.missions).then(function (fc) {
       var layer = L.geoJSON(fc, {
         style: function (f) {
-          var c = STATUS_COLOUR[f.properties.status] || "#1f3b73";
+          var c = M.statusColour(f.properties.status);
           return { color: c, weight: 2.5, fillColor: c, fillOpacity: f.properties.status === "cancelled" ? 0.05 : 0.35 };
         },
         onEachFeature: function (f, l) {
           var p = f.properties;
-          l.bindTooltip("<b>" + p.beat + " #" + p.rank + "</b> " + p.status + "<br>" + (p.reasons || []).join("<br>"));
+          l.bindTooltip(function () { return missionTooltip(p); });
           l.on("click", function () {
             var row = document.querySelector("#mission-table tr[data-mission='" + p.id + "']");
             if (row) { row.scrollIntoView({ behavior: "smooth", block: "center" }); row.classList.add("flash"); }
@@ -60,5 +63,5 @@ window.Missions = window.Missions || {};
       if (status) { status.textContent = "Map data could not be loaded: " + err.message; }
       el.dataset.ready = "error";
     });
-  };
+  });
 })(window.Missions);

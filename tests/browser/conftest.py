@@ -27,13 +27,31 @@ def browser():
         browser.close()
 
 
+# Reports every Content-Security-Policy violation of every page the context opens (init scripts and
+# bindings are added by the browser itself, so the page's policy does not block them).
+CSP_COLLECTOR = """
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__reportCspViolation({ directive: e.effectiveDirective, blocked: e.blockedURI,
+                                sample: e.sample, page: document.location.pathname });
+});
+"""
+
+
 @pytest.fixture
 def page(browser):
+    """A page that records uncaught errors (js_errors), console errors (console_errors) and CSP
+    violations (csp_violations). Tests must wait with functions ("() => …"): the policy forbids eval."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    violations = []
+    context.expose_binding("__reportCspViolation", lambda source, report: violations.append(report))
+    context.add_init_script(CSP_COLLECTOR)
     page = context.new_page()
-    errors = []
+    errors, console_errors = [], []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
     page.js_errors = errors
+    page.console_errors = console_errors
+    page.csp_violations = violations
     yield page
     context.close()
 

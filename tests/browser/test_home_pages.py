@@ -41,7 +41,7 @@ def test_job_page_polls_until_the_job_finishes(small_agency, analyst, login, liv
     page.goto(f"{live_server.url}/jobs/{job.pk}/")
     assert page.inner_text("#job-status") == "Queued"
     run_job(str(job.pk), lambda job, progress: {"message": "17 cells built."})
-    page.wait_for_function("document.getElementById('job-status').textContent === 'Succeeded'", timeout=10_000)
+    page.wait_for_function("() => document.getElementById('job-status').textContent === 'Succeeded'", timeout=10_000)
     assert page.inner_text("#job-message") == "17 cells built."
     assert page.eval_on_selector("#job-progress", "el => el.value") == 100
 

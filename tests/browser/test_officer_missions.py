@@ -42,12 +42,12 @@ def test_officer_starts_and_completes_a_mission(forecast, policy, now_window, ta
     first.locator(".m-manual").wait_for(state="visible", timeout=5_000)
     first.locator(".m-start-manual").click()
     page.wait_for_function(
-        "document.querySelector('.mission-card.status-active .m-clock') !== null", timeout=10_000
+        "() => document.querySelector('.mission-card.status-active .m-clock') !== null", timeout=10_000
     )
     active = page.locator(".mission-card.status-active")
     page.wait_for_function(
-        "(() => { const c = document.querySelector('.mission-card.status-active .m-clock');"
-        " return c && c.textContent !== '0:00'; })()", timeout=5_000,
+        "() => { const c = document.querySelector('.mission-card.status-active .m-clock');"
+        " return c && c.textContent !== '0:00'; }", timeout=5_000,
     )
     assert re.fullmatch(r"0:0[1-9]", active.locator(".m-clock").inner_text())
     mission.refresh_from_db()
