@@ -2,7 +2,7 @@
 
 from rest_framework import serializers, viewsets
 
-from missions_site.permissions import ModelPermissionsWithView
+from missions_site.access import RouteMatrix
 
 from .models import JobRun
 from .selectors import recent_jobs
@@ -20,7 +20,7 @@ class JobRunSerializer(serializers.ModelSerializer):
 class JobRunViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = JobRunSerializer
     queryset = JobRun.objects.all()
-    permission_classes = [ModelPermissionsWithView]
+    permission_classes = [RouteMatrix]
 
     def get_queryset(self):
         return recent_jobs(limit=200) if self.action == "list" else JobRun.objects.all()

@@ -1,8 +1,12 @@
-"""URL map: pages per role, the admin, and the REST API under /api/v1/."""
+"""URL map: pages per role, the admin, the REST API under /api/v1/ and the health check; who may
+use each is in missions_site/access.py."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from . import access
+from .health import healthz
 
 urlpatterns = [
     path("", include("home.urls")),
@@ -11,8 +15,9 @@ urlpatterns = [
     path("forecasting/", include("forecasting.urls")),
     path("missions/", include("missions.urls")),
     path("tactics/", include("tactics.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", access.page(auth_views.LoginView.as_view()), name="login"),
+    path("accounts/logout/", access.page(auth_views.LogoutView.as_view()), name="logout"),
+    path("healthz", access.page(healthz), name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("missions_site.api_urls")),
 ]
