@@ -45,3 +45,4 @@ class OfficerProfileAdmin(admin.ModelAdmin):
     list_display = ("badge_number", "user", "home_district", "home_beat")
     list_select_related = ("user", "home_district", "home_beat")
     search_fields = ("badge_number", "user__username", "user__last_name")
+    filter_horizontal = ("supervised_districts",)

@@ -40,6 +40,11 @@ class Agency(models.Model):
     country = models.CharField(max_length=2, default="CA", help_text="ISO code for public holidays.")
     subdivision = models.CharField(max_length=8, blank=True, help_text="e.g. ON for Ontario.")
     boundary = models.MultiPolygonField(srid=4326, null=True, blank=True)
+    supervisors_scoped_to_district = models.BooleanField(
+        default=False,
+        help_text="Supervisors see only the missions and sheets of their district(s) (home district "
+        "and supervised districts on their officer profile); off = the whole agency.",
+    )
 
     class Meta:
         verbose_name_plural = "agency"
@@ -196,6 +201,10 @@ class OfficerProfile(models.Model):
     badge_number = models.CharField(max_length=32, unique=True)
     home_district = models.ForeignKey(District, null=True, blank=True, on_delete=models.SET_NULL)
     home_beat = models.ForeignKey(Beat, null=True, blank=True, on_delete=models.SET_NULL)
+    supervised_districts = models.ManyToManyField(
+        District, blank=True, related_name="supervisors",
+        help_text="A supervisor's districts besides the home district (when supervisors are scoped).",
+    )
 
     def __str__(self):
         return f"{self.badge_number} {self.user.get_full_name() or self.user.username}"

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from agency.models import Shift
 from jobs.api import JobRunSerializer, accepted
-from missions_site.permissions import ModelPermissionsWithView
+from missions_site.access import RouteMatrix
 
 from . import forecasts, selectors, training
 from .models import ForecastRun, ModelVersion
@@ -48,8 +48,7 @@ class GridCells(APIView):
 class ShiftForecast(APIView):
     """The current (newest complete) forecast of a shift, or a request to forecast one."""
 
-    queryset = ForecastRun.objects.all()
-    permission_classes = [ModelPermissionsWithView]
+    permission_classes = [RouteMatrix]
 
     @extend_schema(
         operation_id="forecast_current_retrieve",
@@ -86,8 +85,7 @@ class ShiftForecast(APIView):
 
 
 class ForecastRunDetail(APIView):
-    queryset = ForecastRun.objects.all()
-    permission_classes = [ModelPermissionsWithView]
+    permission_classes = [RouteMatrix]
 
     @extend_schema(
         operation_id="forecast_run_retrieve",
@@ -128,7 +126,7 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
     """Trained model versions, newest first; the promoted one per crime type forecasts."""
 
     queryset = ModelVersion.objects.all()
-    permission_classes = [ModelPermissionsWithView]
+    permission_classes = [RouteMatrix]
 
     def get_queryset(self):
         qs = ModelVersion.objects.select_related("crime_type").order_by("-created_at", "-pk")

@@ -4,24 +4,21 @@ and the buttons that queue training and forecasting jobs. Thin: selectors read, 
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agency.models import Agency, CrimeType, Shift
+from missions_site import access
 
 from . import charts, forecasts, selectors, training
 from .markdown import render_markdown
 from .models import ModelVersion
 from .tasks import enqueue_build_grid, enqueue_forecast, enqueue_training
 
-VIEW_PERM = "forecasting.view_modelversion"
 
-
-@login_required
-@permission_required(VIEW_PERM, raise_exception=True)
+@access.page
 def index(request):
     promoted = list(selectors.promoted_versions())
     day, shift = _default_shift()
@@ -38,8 +35,7 @@ def index(request):
     })
 
 
-@login_required
-@permission_required(VIEW_PERM, raise_exception=True)
+@access.page
 def version_detail(request, pk):
     version = _version(pk)
     models = version.metrics.get("models", {})
@@ -51,8 +47,7 @@ def version_detail(request, pk):
     })
 
 
-@login_required
-@permission_required(VIEW_PERM, raise_exception=True)
+@access.page
 def backtest(request, pk=None):
     versions = [_version(pk)] if pk else list(selectors.promoted_versions())
     sections = [
@@ -73,8 +68,7 @@ def backtest(request, pk=None):
     })
 
 
-@login_required
-@permission_required(VIEW_PERM, raise_exception=True)
+@access.page
 def forecast_map(request):
     try:
         day = dt.date.fromisoformat(request.GET["date"]) if request.GET.get("date") else None
@@ -96,9 +90,8 @@ def forecast_map(request):
     })
 
 
-@login_required
+@access.page
 @require_POST
-@permission_required("forecasting.add_modelversion", raise_exception=True)
 def train(request):
     codes = request.POST.getlist("crime_type") or None
     try:
@@ -109,9 +102,8 @@ def train(request):
     return redirect("job-page", job_id=job.pk)
 
 
-@login_required
+@access.page
 @require_POST
-@permission_required("forecasting.add_forecastrun", raise_exception=True)
 def forecast_now(request):
     day, shift = _default_shift()
     try:
@@ -129,9 +121,8 @@ def forecast_now(request):
     return redirect("job-page", job_id=job.pk)
 
 
-@login_required
+@access.page
 @require_POST
-@permission_required("forecasting.change_modelversion", raise_exception=True)
 def promote(request, pk):
     version = _version(pk)
     training.promote_version(
@@ -171,9 +162,8 @@ def _metric_rows(models: dict, promoted: str | None) -> list[dict]:
     return sorted(rows, key=lambda r: (not r["promoted"], -((r["pai"] or {}).get("5%") or 0)))
 
 
-@login_required
+@access.page
 @require_POST
-@permission_required("forecasting.add_gridcell", raise_exception=True)
 def rebuild_grid(request):
     job = enqueue_build_grid(user=request.user)
     return redirect("job-page", job_id=job.pk)

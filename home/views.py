@@ -1,6 +1,5 @@
 """Home pages per role: the analyst's map, the officer's shift view, the supervisor's overview."""
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import redirect, render
 
 from agency import roles
@@ -8,11 +7,12 @@ from agency.models import Agency
 from agency.selectors import current_shift
 from ingest.selectors import incident_trend_by_type
 from jobs.selectors import recent_jobs
+from missions_site import access
 
 from . import selectors
 
 
-@login_required
+@access.page
 def home(request):
     role = roles.role_of(request.user)
     target = {
@@ -20,14 +20,14 @@ def home(request):
         roles.SUPERVISOR: "supervisor-home",
         roles.OFFICER: "officer-home",
         roles.ADMINISTRATOR: "admin:index",
+        roles.AUDITOR: "api-audit",
     }.get(role)
-    if target is None:
-        return render(request, "home/no_role.html", status=403)
+    if target is None:  # a user with no role gets this page and nothing else
+        return render(request, "home/no_role.html")
     return redirect(target)
 
 
-@login_required
-@permission_required("forecasting.view_gridcell", raise_exception=True)
+@access.page
 def analyst_home(request):
     return render(
         request,
@@ -42,7 +42,7 @@ def analyst_home(request):
     )
 
 
-@login_required
+@access.page
 def officer_home(request):
     profile = getattr(request.user, "officer_profile", None)
     return render(
@@ -52,8 +52,7 @@ def officer_home(request):
     )
 
 
-@login_required
-@permission_required("agency.view_district", raise_exception=True)
+@access.page
 def supervisor_home(request):
     return render(
         request,

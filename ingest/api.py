@@ -7,10 +7,10 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from missions_site.permissions import ModelPermissionsWithView
+from missions_site.access import RouteMatrix
 
 from . import services
-from .models import ImportRun, Incident, Source
+from .models import ImportRun, Source
 from .selectors import recent_import_runs, rejected_rows
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -86,8 +86,7 @@ class IncidentBatchView(APIView):
 
     # Token first, so that a CAD system without credentials gets 401 and a WWW-Authenticate hint.
     authentication_classes = [TokenAuthentication, SessionAuthentication]
-    permission_classes = [ModelPermissionsWithView]
-    queryset = Incident.objects.none()  # POST needs ingest.add_incident
+    permission_classes = [RouteMatrix]
 
     @extend_schema(
         summary="Push a batch of incidents (CAD/RMS real-time feed)",
@@ -141,7 +140,7 @@ class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ImportRunSerializer
     queryset = ImportRun.objects.select_related("source", "job")
-    permission_classes = [ModelPermissionsWithView]
+    permission_classes = [RouteMatrix]
 
     def get_queryset(self):
         return recent_import_runs(limit=200) if self.action == "list" else super().get_queryset()

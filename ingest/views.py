@@ -3,11 +3,11 @@ progress and result, the rejected rows as CSV, and each source's data-quality re
 
 import csv
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from jobs.services import close_stale_jobs
+from missions_site import access
 
 from . import selectors, services
 from .forms import UploadForm
@@ -16,12 +16,8 @@ from .models import ImportRun, Source
 from .readers import FileFormatError
 from .tasks import enqueue_upload_import
 
-VIEW_PERMS = ["ingest.view_importrun", "ingest.view_incident"]
-IMPORT_PERMS = ["ingest.add_importrun", "ingest.add_incident", "ingest.change_incident"]
 
-
-@login_required
-@permission_required(VIEW_PERMS, raise_exception=True)
+@access.page
 def index(request):
     close_stale_jobs()  # so that a killed import never shows as running
     return render(request, "ingest/index.html", {
@@ -30,8 +26,7 @@ def index(request):
     })
 
 
-@login_required
-@permission_required(IMPORT_PERMS, raise_exception=True)
+@access.page
 def upload(request):
     preview = None
     if request.method == "POST":
@@ -63,8 +58,7 @@ def upload(request):
     })
 
 
-@login_required
-@permission_required(VIEW_PERMS, raise_exception=True)
+@access.page
 def run_detail(request, run_id: int):
     close_stale_jobs()
     try:
@@ -77,8 +71,7 @@ def run_detail(request, run_id: int):
     })
 
 
-@login_required
-@permission_required(VIEW_PERMS, raise_exception=True)
+@access.page
 def rejected_csv(request, run_id: int):
     run = get_object_or_404(ImportRun, pk=run_id)
     writer = csv.writer(_Echo())
@@ -90,8 +83,7 @@ def rejected_csv(request, run_id: int):
     return response
 
 
-@login_required
-@permission_required(VIEW_PERMS, raise_exception=True)
+@access.page
 def quality(request, source_id: int):
     source = get_object_or_404(Source, pk=source_id)
     return render(request, "ingest/quality.html", {

@@ -5,7 +5,7 @@ from django.urls import reverse
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
-from missions_site.permissions import ModelPermissionsWithView
+from missions_site.access import RouteMatrix
 
 from .models import JobRun
 from .selectors import recent_jobs
@@ -32,7 +32,7 @@ class JobRunSerializer(serializers.ModelSerializer):
 class JobRunViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = JobRunSerializer
     queryset = JobRun.objects.all()
-    permission_classes = [ModelPermissionsWithView]
+    permission_classes = [RouteMatrix]
 
     def get_queryset(self):
         return recent_jobs(limit=200) if self.action == "list" else JobRun.objects.all()

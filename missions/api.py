@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -16,8 +16,9 @@ from rest_framework.views import APIView
 
 from agency.models import Shift
 from jobs.api import JobRunSerializer, accepted
+from missions_site.access import RouteMatrix
 
-from . import reports, selectors, services
+from . import reports, scope, selectors, services
 from . import serializers as s
 from .idempotency import idempotent
 from .models import Mission, Suppression
@@ -42,16 +43,14 @@ SHIFT_PARAMS = [
 
 
 class MissionAPIView(APIView):
-    """Maps the services' errors to HTTP: bad input 400, another device first 409."""
+    """Maps the services' errors to HTTP: bad input 400, out of scope 403 with the reason, another
+    device first 409."""
 
-    perm: str | None = None
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if self.perm and not request.user.has_perm(self.perm):
-            raise PermissionDenied(f"You need the permission {self.perm!r} for this.")
+    permission_classes = [RouteMatrix]
 
     def handle_exception(self, exc):
+        if isinstance(exc, PermissionDenied):  # DRF would drop the reason
+            exc = exceptions.PermissionDenied(str(exc) or None)
         if isinstance(exc, services.MissionError):
             body = {"detail": exc.message}
             if exc.field == "mission":
@@ -79,7 +78,6 @@ class MissionAPIView(APIView):
 
 
 class OfficerMissions(MissionAPIView):
-    perm = "missions.view_mission"
 
     @extend_schema(
         summary="My missions of the shift under way",
@@ -96,7 +94,6 @@ class OfficerMissions(MissionAPIView):
 
 
 class OfficerPing(MissionAPIView):
-    perm = "missions.patrol_mission"
 
     @extend_schema(
         summary="Report my position: starts the mission I am in, stops visits I have left",
@@ -116,7 +113,6 @@ class OfficerPing(MissionAPIView):
 
 
 class StartMission(MissionAPIView):
-    perm = "missions.patrol_mission"
 
     @extend_schema(
         summary="Start a mission (on arrival, or by hand with a reason)",
@@ -138,7 +134,6 @@ class StartMission(MissionAPIView):
 
 
 class CompleteMission(MissionAPIView):
-    perm = "missions.patrol_mission"
 
     @extend_schema(
         summary="Complete a mission with the tactics used and notes",
@@ -157,7 +152,6 @@ class CompleteMission(MissionAPIView):
 
 
 class OfflineReport(MissionAPIView):
-    perm = "missions.patrol_mission"
 
     @extend_schema(
         summary="Report a whole mission done while offline (accepted once per Idempotency-Key)",
@@ -179,16 +173,12 @@ class OfflineReport(MissionAPIView):
 
 
 class Missions(MissionAPIView):
-    def get_permissions(self):
-        self.perm = "missions.view_mission" if self.request.method == "GET" else "missions.add_mission"
-        return super().get_permissions()
-
     @extend_schema(summary="Missions of a shift (all statuses), with scores and reasons",
                    operation_id="missions_shift_list",
                    parameters=SHIFT_PARAMS, responses={200: GEOJSON})
     def get(self, request):
         day, shift = _shift_params(request)
-        missions = selectors.shift_missions(date=day, shift=shift)
+        missions = scope.visible_missions(request.user, selectors.shift_missions(date=day, shift=shift))
         body = selectors.missions_geojson(missions, full=True)
         body["shift"] = selectors.shift_window(date=day, shift=shift).as_dict()
         plan = selectors.latest_plan(date=day, shift=shift)
@@ -213,13 +203,13 @@ class Missions(MissionAPIView):
 
 
 class MissionDetail(MissionAPIView):
-    perm = "missions.view_mission"
 
     @extend_schema(summary="One mission with its visits", responses={200: dict}, operation_id="missions_detail")
     def get(self, request, pk):
         get_object_or_404(Mission, pk=pk)
         mission = selectors.mission_detail(pk)
-        feature = selectors.missions_geojson([mission], full=request.user.has_perm("missions.add_mission"))
+        scope.require_visible(request.user, mission)
+        feature = selectors.missions_geojson([mission], full=scope.sees_analysis(request.user))
         feature = feature["features"][0]
         feature["properties"]["visits"] = [
             {"started_at": v.started_at, "ended_at": v.ended_at, "method": v.start_method,
@@ -230,7 +220,6 @@ class MissionDetail(MissionAPIView):
 
 
 class CancelMission(MissionAPIView):
-    perm = "missions.add_suppression"
 
     @extend_schema(summary="Call off one mission (reason required)", request=s.ReasonFields,
                    responses={200: dict, 400: BAD_INPUT})
@@ -242,7 +231,6 @@ class CancelMission(MissionAPIView):
 
 
 class PlanShift(MissionAPIView):
-    perm = "missions.plan_missions"
 
     @extend_schema(
         summary="Plan (or re-plan) a shift's missions in the background",
@@ -255,7 +243,6 @@ class PlanShift(MissionAPIView):
 
 
 class Controls(MissionAPIView):
-    perm = "missions.evaluate_missions"
 
     @extend_schema(summary="Control boxes of a shift's plan (evaluation only; never for officers)",
                    parameters=SHIFT_PARAMS, responses={200: dict})
@@ -269,10 +256,6 @@ class Controls(MissionAPIView):
 
 
 class Suppressions(MissionAPIView):
-    def get_permissions(self):
-        self.perm = "missions.view_suppression" if self.request.method == "GET" else "missions.add_suppression"
-        return super().get_permissions()
-
     @extend_schema(summary="Suppressions in force", responses={200: s.SuppressionOut(many=True)},
                    parameters=[OpenApiParameter("on", Date, description="Only those covering this date")])
     def get(self, request):
@@ -293,7 +276,6 @@ class Suppressions(MissionAPIView):
 
 
 class LiftSuppression(MissionAPIView):
-    perm = "missions.change_suppression"
 
     @extend_schema(summary="Lift a suppression early (reason required)", request=s.LiftIn,
                    responses={200: s.SuppressionOut, 400: BAD_INPUT})
@@ -306,10 +288,9 @@ class LiftSuppression(MissionAPIView):
 
 class AuditLog(ListAPIView):
     serializer_class = s.AuditEventOut
+    permission_classes = [RouteMatrix]
 
     def get_queryset(self):
-        if not self.request.user.has_perm("missions.read_audit"):
-            raise PermissionDenied("You need the permission 'missions.read_audit' for this.")
         q = self.request.query_params
         return selectors.audit_log(object_type=q.get("object_type"), object_id=q.get("object_id"))
 
@@ -322,7 +303,6 @@ class AuditLog(ListAPIView):
 
 
 class Report(MissionAPIView):
-    perm = "missions.view_mission"
     KINDS = {
         "dosage": reports.dose_by_mission,
         "dosage-by-box": reports.dose_by_box,
@@ -339,7 +319,6 @@ class Report(MissionAPIView):
 
 
 class OutcomeReport(MissionAPIView):
-    perm = "missions.evaluate_missions"
 
     @extend_schema(summary="Incidents during planned shifts in mission, control and other boxes",
                    parameters=[*DATE_RANGE, OpenApiParameter("hours_after", int)], responses={200: dict})

@@ -16,6 +16,7 @@ from agency.selectors import current_shift
 from audit.models import AuditEvent
 from tactics.selectors import suggested_tactics
 
+from . import scope
 from .models import AUDIT_PREFIX, ControlBox, Mission, MissionPlan, Suppression, Visit
 
 
@@ -47,8 +48,9 @@ def shift_window(*, date: Date, shift: Shift) -> ShiftWindow:
 
 
 def officer_missions(user, *, now: datetime | None = None) -> tuple[ShiftWindow | None, list[Mission]]:
-    """The officer's missions of the shift under way: their home beat's, else their district's,
-    else all. Never control boxes (they are not missions). Cancelled missions are left out."""
+    """The officer's missions of the shift under way: their home beat's, else their district's, and
+    only those in the user's scope (an officer without either sees none). Never control boxes (they
+    are not missions). Cancelled missions are left out."""
     window = shift_now(now=now)
     if window is None:
         return None, []
@@ -60,7 +62,7 @@ def officer_missions(user, *, now: datetime | None = None) -> tuple[ShiftWindow 
         missions = missions.filter(beat_id=profile.home_beat_id)
     elif profile is not None and profile.home_district_id:
         missions = missions.filter(beat__district_id=profile.home_district_id)
-    return window, list(missions)
+    return window, scope.visible_missions(user, list(missions), now=now)
 
 
 def shift_missions(*, date: Date, shift: Shift, include_cancelled: bool = True) -> list[Mission]:

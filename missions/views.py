@@ -4,17 +4,16 @@ dosage and outcome report. Thin: parse a form → call a service → redirect wi
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agency.models import Agency, District, Shift
+from missions_site import access
 from tactics.selectors import tactic_counts
 
-from . import reports, selectors, services
+from . import reports, scope, selectors, services
 from .forms import AddMissionsForm, BoxesForm, ReasonForm, SheetPicker, ShiftPicker
 from .models import Mission, ReasonCode
 from .sheet import shift_sheet as build_sheet
@@ -23,11 +22,10 @@ from .tasks import enqueue_planning
 REPORT_DAYS_DEFAULT = 28
 
 
-@login_required
-@permission_required("missions.view_mission", raise_exception=True)
+@access.page
 def shift_page(request):
     day, shift = _picked_shift(request)
-    missions = selectors.shift_missions(date=day, shift=shift)
+    missions = scope.visible_missions(request.user, selectors.shift_missions(date=day, shift=shift))
     can_evaluate = request.user.has_perm("missions.evaluate_missions")
     query = f"?date={day.isoformat()}&shift={shift.pk}" if shift else ""
     return render(request, "missions/shift.html", {
@@ -45,11 +43,9 @@ def shift_page(request):
     })
 
 
-@login_required
+@access.page
 @require_POST
 def plan_shift(request):
-    if not request.user.has_perm("missions.plan_missions"):
-        raise PermissionDenied
     picker = ShiftPicker(request.POST)
     if not picker.is_valid():
         messages.error(request, "Pick a date and a shift to plan.")
@@ -63,7 +59,7 @@ def plan_shift(request):
     return redirect("job-page", job_id=job.pk)
 
 
-@login_required
+@access.page
 @require_POST
 def add_missions(request):
     form = AddMissionsForm(request.POST, prefix="add")
@@ -73,7 +69,7 @@ def add_missions(request):
     ), done="Missions added.")
 
 
-@login_required
+@access.page
 @require_POST
 def suppress_boxes(request):
     form = BoxesForm(request.POST, prefix="sup")
@@ -83,7 +79,7 @@ def suppress_boxes(request):
     ), done="Boxes suppressed.")
 
 
-@login_required
+@access.page
 @require_POST
 def cancel_mission(request, pk):
     mission = get_object_or_404(Mission, pk=pk)
@@ -93,8 +89,7 @@ def cancel_mission(request, pk):
     ), done="Mission called off.", day=mission.date, shift=mission.shift)
 
 
-@login_required
-@permission_required("missions.view_mission", raise_exception=True)
+@access.page
 def report_page(request):
     today = timezone.now().astimezone(Agency.current().tz).date()
     picker = _date_range(request, today)
@@ -112,8 +107,7 @@ def report_page(request):
     return render(request, "missions/report.html", context)
 
 
-@login_required
-@permission_required("missions.view_mission", raise_exception=True)
+@access.page
 def shift_sheet(request):
     """The printable sheet of one district's missions for a shift."""
     day, shift = _picked_shift(request)
@@ -124,6 +118,7 @@ def shift_sheet(request):
     )
     if district is None or shift is None:
         return render(request, "missions/sheet.html", {"picker": picker, "sheet": None})
+    scope.require_district(request.user, district)
     sheet = build_sheet(district=district, date=day, shift=shift)
     return render(request, "missions/sheet.html", {
         "picker": SheetPicker(initial={"date": day, "shift": shift, "district": district}),

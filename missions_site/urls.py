@@ -1,7 +1,11 @@
-"""URL map: pages per role, the admin, and the REST API under /api/v1/."""
+"""URL map: pages per role, the admin, the REST API under /api/v1/ and the health check; who may
+use each is in missions_site/access.py."""
 
 from django.contrib import admin
 from django.urls import include, path
+
+from . import access
+from .health import healthz
 
 urlpatterns = [
     path("", include("home.urls")),
@@ -11,6 +15,7 @@ urlpatterns = [
     path("missions/", include("missions.urls")),
     path("tactics/", include("tactics.urls")),
     path("accounts/", include("accounts.urls")),
+    path("healthz", access.page(healthz), name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("missions_site.api_urls")),
 ]

@@ -5,12 +5,12 @@ from datetime import date as Date
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import CrimeType
-from missions_site.permissions import ModelPermissionsWithView
+from missions_site.access import RouteMatrix
 
 from .models import Tactic
 from .selectors import tactic_counts
@@ -31,7 +31,7 @@ class TacticSerializer(serializers.ModelSerializer):
 class TacticViewSet(viewsets.ModelViewSet):
     queryset = Tactic.objects.prefetch_related("crime_types")
     serializer_class = TacticSerializer
-    permission_classes = [ModelPermissionsWithView]
+    permission_classes = [RouteMatrix]
     pagination_class = None
 
 
@@ -43,8 +43,6 @@ class TacticReport(APIView):
         responses={200: dict},
     )
     def get(self, request):
-        if not request.user.has_perm("tactics.view_tacticuse"):
-            raise PermissionDenied("You need the permission 'tactics.view_tacticuse' for this.")
         field = serializers.DateField()
         try:
             date_from = field.to_internal_value(request.query_params.get("date_from", ""))

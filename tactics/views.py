@@ -2,11 +2,11 @@
 
 from datetime import timedelta
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 from django.utils import timezone
 
 from agency.models import Agency
+from missions_site import access
 
 from .models import Tactic
 from .selectors import tactic_counts
@@ -14,8 +14,7 @@ from .selectors import tactic_counts
 REPORT_DAYS = 28
 
 
-@login_required
-@permission_required("tactics.view_tactic", raise_exception=True)
+@access.page
 def tactics_page(request):
     today = timezone.now().astimezone(Agency.current().tz).date()
     date_from = today - timedelta(days=REPORT_DAYS - 1)

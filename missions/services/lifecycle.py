@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agency.models import MissionPolicy
+from missions import scope  # the module, not its names: scope reads services.common
 from missions.models import Mission, PositionPing, Visit
 from tactics.models import Tactic, TacticUse
 
@@ -61,6 +62,7 @@ def start_mission(
     require_perm(user, "missions.patrol_mission")
     with transaction.atomic():
         mission = _locked(mission_id)
+        scope.require_can_patrol(user, mission, action="start")
         at = event_time(at or (position.at if position else None), mission)
         inside = position is not None and distance_to_box_m(mission, position) <= _allowance(position)
         reason = (reason or "").strip()
@@ -118,6 +120,7 @@ def complete_mission(
     require_perm(user, "missions.patrol_mission")
     with transaction.atomic():
         mission = _locked(mission_id)
+        scope.require_can_patrol(user, mission, action="complete")
         if mission.status != Mission.Status.ACTIVE:
             raise Conflict(f"Only an active mission can be completed; this one is {mission.status}.", mission=mission)
         at = event_time(at, mission)
@@ -143,6 +146,7 @@ def report_offline(
         raise MissionError("An offline report needs at least one visit (start and end time).", field="visits")
     with transaction.atomic():
         mission = _locked(mission_id)
+        scope.require_can_patrol(user, mission, action="report")
         if mission.status not in Mission.OPEN:
             raise Conflict(f"The mission is already {mission.status}.", mission=mission)
         if mission.visits.filter(ended_at__isnull=True).exists():

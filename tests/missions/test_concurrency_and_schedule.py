@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from missions import services
 from missions.models import Mission, MissionPlan, Visit
 from missions.tasks import plan_upcoming_shifts
+from tests.missions.factories import OfficerProfileFactory
 
 WORKER_WAIT_S = 60
 
@@ -21,7 +22,9 @@ def test_two_devices_start_one_mission_at_once(forecast, policy, now_window, rol
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)
     mission = Mission.objects.exclude(status="cancelled").first()
-    officers = [role_user("Officer", username=f"officer{i}") for i in range(2)]
+    officer = role_user("Officer")
+    OfficerProfileFactory(user=officer, home_beat=mission.beat)
+    devices = [officer, officer]  # the MDT and the phone; another officer would be refused (test_scope)
     barrier = threading.Barrier(2)
     results = []
 
@@ -36,7 +39,7 @@ def test_two_devices_start_one_mission_at_once(forecast, policy, now_window, rol
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=start, args=(u,)) for u in officers]
+    threads = [threading.Thread(target=start, args=(u,)) for u in devices]
     for t in threads:
         t.start()
     for t in threads:

@@ -35,7 +35,8 @@ def test_disabled_tactics_are_not_suggested(planned, tactics):
     assert "Community contact" not in [t.name for t in suggested_tactics([mission])[mission.pk]]
 
 
-def test_reports_count_tactics_by_crime_type_district_and_shift(planned, tactics, beat_officer, now_window, api):
+def test_reports_count_tactics_by_crime_type_district_and_shift(planned, tactics, beat_officer, supervisor,
+                                                                now_window, api):
     missions = list(Mission.objects.filter(beat__code="D1-B1"))
     for mission in missions:
         services.start_mission(user=beat_officer, mission_id=mission.pk, reason="GPS not available")
@@ -47,9 +48,10 @@ def test_reports_count_tactics_by_crime_type_district_and_shift(planned, tactics
         ("Business checks", "D1", 2), ("Community contact", "D1", 2)}
     assert {r["shift"] for r in counts["by_shift"]} == {now_window.shift.name}
     assert sum(r["count"] for r in counts["by_crime_type"]) == 4
-    report = api(beat_officer).get(reverse("api-tactics-report"),
-                                   {"date_from": now_window.date.isoformat(), "date_to": now_window.date.isoformat()})
+    days = {"date_from": now_window.date.isoformat(), "date_to": now_window.date.isoformat()}
+    report = api(supervisor).get(reverse("api-tactics-report"), days)
     assert report.status_code == 200 and report.json()["total"][0]["count"] == 2
+    assert api(beat_officer).get(reverse("api-tactics-report"), days).status_code == 403  # agency-wide counts
 
 
 def test_analysts_configure_tactics_officers_read_them(crime_types, api, analyst, officer):

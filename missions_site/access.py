@@ -1,0 +1,210 @@
+"""Who may open which page and call which API endpoint: the role × route matrix as data (ROUTES,
+keyed by URL name) and the page decorator, DRF permission class and admin site that enforce it.
+
+Sits beneath every app (imports no app), so jobs, agency and the pages can all use it. What is not
+in ROUTES is refused; docs/security.md is generated from ROUTES (`manage.py security_matrix`).
+Object scope (an officer's own beat and shift) is in missions/scope.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from rest_framework.permissions import BasePermission
+
+# Roles are Django groups of these names (agency/roles.py gives each its permissions); "anonymous"
+# and "no role" are the two states of a user who holds none.
+ANONYMOUS = "anonymous"
+NO_ROLE = "no role"
+OFFICER = "Officer"
+SUPERVISOR = "Supervisor"
+ANALYST = "Analyst"
+ADMINISTRATOR = "Administrator"
+AUDITOR = "Auditor"
+GROUP_ROLES = (OFFICER, SUPERVISOR, ANALYST, ADMINISTRATOR, AUDITOR)
+COLUMNS = (ANONYMOUS, NO_ROLE, *GROUP_ROLES)
+
+EVERYONE = frozenset(COLUMNS)
+SIGNED_IN = EVERYONE - {ANONYMOUS}
+OPERATIONAL = frozenset({OFFICER, SUPERVISOR, ANALYST, ADMINISTRATOR})
+COMMAND = frozenset({SUPERVISOR, ANALYST, ADMINISTRATOR})
+ANALYSIS = frozenset({ANALYST, ADMINISTRATOR})
+AUDIT_READERS = frozenset({AUDITOR, SUPERVISOR, ANALYST, ADMINISTRATOR})
+FIELD = frozenset({OFFICER})
+ADMINS = frozenset({ADMINISTRATOR})
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+OFFICER_SCOPE = "officer: own beat (else own district), shift under way"
+SUPERVISOR_SCOPE = "supervisor: own district(s) when the agency sets supervisors_scoped_to_district"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Roles allowed per HTTP method; HEAD and OPTIONS follow GET. `scope` says, for the docs,
+    which objects a role may reach once past the gate."""
+
+    methods: dict[str, frozenset[str]]
+    scope: tuple[str, ...] = field(default=())
+
+    def roles(self, method: str) -> frozenset[str]:
+        method = "GET" if method in READ_METHODS else method
+        return self.methods.get(method, frozenset())
+
+
+def allow(scope: tuple[str, ...] = (), **methods: frozenset[str]) -> Rule:
+    return Rule(methods=methods, scope=scope)
+
+
+MISSION_SCOPE = (OFFICER_SCOPE, SUPERVISOR_SCOPE)
+
+# Keyed by URL name ("namespace:name" inside a namespace); "admin" stands for the whole admin site.
+ROUTES: dict[str, Rule] = {
+    # sign-in and health: the only routes open to anonymous users
+    "login": allow(GET=EVERYONE, POST=EVERYONE),
+    "logout": allow(POST=EVERYONE),
+    "api-token": allow(POST=EVERYONE),
+    "healthz": allow(GET=EVERYONE),
+    "admin:login": allow(GET=EVERYONE, POST=EVERYONE),
+    "admin": allow(GET=ADMINS, POST=ADMINS),
+    # pages
+    "home": allow(GET=SIGNED_IN),
+    "analyst-home": allow(GET=COMMAND),
+    "officer-home": allow(GET=OPERATIONAL),
+    "supervisor-home": allow(GET=COMMAND),
+    "job-page": allow(GET=COMMAND),
+    "ingest-index": allow(GET=COMMAND),
+    "ingest-upload": allow(GET=ANALYSIS, POST=ANALYSIS),
+    "ingest-run": allow(GET=COMMAND),
+    "ingest-rejected-csv": allow(GET=COMMAND),
+    "ingest-quality": allow(GET=COMMAND),
+    "forecasting-home": allow(GET=COMMAND),
+    "model-version": allow(GET=COMMAND),
+    "model-backtest": allow(GET=COMMAND),
+    "backtest": allow(GET=COMMAND),
+    "forecast-map": allow(GET=COMMAND),
+    "promote-version": allow(POST=ANALYSIS),
+    "train-models": allow(POST=ANALYSIS),
+    "forecast-now": allow(POST=ANALYSIS),
+    "rebuild-grid": allow(POST=ANALYSIS),
+    "missions-shift": allow(GET=COMMAND, scope=(SUPERVISOR_SCOPE,)),
+    "missions-plan": allow(POST=ANALYSIS),
+    "missions-add": allow(POST=ANALYSIS),
+    "missions-suppress": allow(POST=ANALYSIS),
+    "missions-cancel": allow(POST=ANALYSIS),
+    "missions-report": allow(GET=COMMAND),
+    "missions-sheet": allow(GET=COMMAND, scope=(SUPERVISOR_SCOPE,)),
+    "tactics-page": allow(GET=COMMAND),
+    # API: schema and docs need a login in every environment
+    "api-schema": allow(GET=OPERATIONAL),
+    "api-docs": allow(GET=OPERATIONAL),
+    "api-districts": allow(GET=OPERATIONAL),
+    "api-beats": allow(GET=OPERATIONAL),
+    "shift-list": allow(GET=OPERATIONAL),
+    "shift-detail": allow(GET=OPERATIONAL),
+    "crimetype-list": allow(GET=OPERATIONAL),
+    "crimetype-detail": allow(GET=OPERATIONAL),
+    "job-list": allow(GET=COMMAND),
+    "job-detail": allow(GET=COMMAND),
+    "api-grid": allow(GET=COMMAND),
+    "api-forecast": allow(GET=COMMAND, POST=ANALYSIS),
+    "api-forecast-run": allow(GET=COMMAND),
+    "model-version-list": allow(GET=COMMAND),
+    "model-version-detail": allow(GET=COMMAND),
+    "model-version-train": allow(POST=ANALYSIS),
+    "api-incidents": allow(POST=ANALYSIS),
+    "importrun-list": allow(GET=COMMAND),
+    "importrun-detail": allow(GET=COMMAND),
+    "api-officer-missions": allow(GET=OPERATIONAL, scope=MISSION_SCOPE),
+    "api-officer-ping": allow(POST=FIELD, scope=(OFFICER_SCOPE,)),
+    "api-missions": allow(GET=COMMAND, POST=ANALYSIS, scope=(SUPERVISOR_SCOPE,)),
+    "api-missions-plan": allow(POST=ANALYSIS),
+    "api-missions-controls": allow(GET=COMMAND),
+    "api-missions-outcomes": allow(GET=COMMAND),
+    "api-missions-report": allow(GET=COMMAND),
+    "api-mission": allow(GET=OPERATIONAL, scope=MISSION_SCOPE),
+    "api-mission-start": allow(POST=FIELD, scope=(OFFICER_SCOPE, "not while another officer is in the box")),
+    "api-mission-complete": allow(POST=FIELD, scope=(OFFICER_SCOPE, "only an officer who patrolled it")),
+    "api-mission-report": allow(POST=FIELD, scope=(OFFICER_SCOPE, "not another officer's active mission")),
+    "api-mission-cancel": allow(POST=ANALYSIS),
+    "api-suppressions": allow(GET=COMMAND, POST=ANALYSIS),
+    "api-suppression-lift": allow(POST=ANALYSIS),
+    "api-audit": allow(GET=AUDIT_READERS),
+    "api-tactics-report": allow(GET=COMMAND),
+    "tactic-list": allow(GET=OPERATIONAL, POST=ANALYSIS),
+    "tactic-detail": allow(GET=OPERATIONAL, PUT=ANALYSIS, PATCH=ANALYSIS, DELETE=ANALYSIS),
+}
+
+
+def roles_of(user) -> frozenset[str]:
+    """The user's roles (groups named as roles; a superuser is an administrator), cached on the user."""
+    if user is None or not user.is_authenticated:
+        return frozenset({ANONYMOUS})
+    cached = getattr(user, "_access_roles", None)
+    if cached is None:
+        names = set(user.groups.filter(name__in=GROUP_ROLES).values_list("name", flat=True))
+        if user.is_superuser:
+            names.add(ADMINISTRATOR)
+        cached = frozenset(names or {NO_ROLE})
+        user._access_roles = cached
+    return cached
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+def route_key(view_name: str) -> str:
+    """The ROUTES key of a resolved view name: admin views share one row but its login page."""
+    if view_name.startswith("admin:") and view_name not in ROUTES:
+        return "admin"
+    return view_name
+
+
+def allowed(user, view_name: str, method: str) -> bool:
+    rule = ROUTES.get(route_key(view_name))
+    return rule is not None and bool(roles_of(user) & rule.roles(method))
+
+
+def refusal(user, view_name: str, method: str) -> str:
+    rule = ROUTES.get(route_key(view_name))
+    if rule is None:
+        return f"{view_name!r} is not in the access matrix, so nobody may use it."
+    needed = sorted(rule.roles(method)) or ["nobody"]
+    return f"{method} {view_name} is for: {', '.join(needed)}."
+
+
+def page(view):
+    """Guards a page by its row in ROUTES: anonymous users go to the login page, others get 403."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        name = request.resolver_match.view_name
+        if allowed(request.user, name, request.method):
+            return view(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied(refusal(request.user, name, request.method))
+
+    return guarded
+
+
+class RouteMatrix(BasePermission):
+    """DRF permission: the request's route and method must allow one of the user's roles."""
+
+    def has_permission(self, request, view):
+        name = request.resolver_match.view_name
+        if allowed(request.user, name, request.method):
+            return True
+        self.message = refusal(request.user, name, request.method)
+        return False
+
+
+class AdminSite(admin.AdminSite):
+    """The Django admin for administrators only (the role decides, not the is_staff flag alone)."""
+
+    def has_permission(self, request):
+        return request.user.is_active and allowed(request.user, "admin:index", request.method)
