@@ -1,5 +1,5 @@
 """Celery tasks of the ingest app, and the `enqueue_*` functions that create their job rows and
-queue them (pages, the API and commands call these, never `task.delay`)."""
+queue them (pages call these, never `task.delay`)."""
 
 from celery import shared_task
 from django.db import transaction

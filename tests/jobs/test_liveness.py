@@ -78,14 +78,3 @@ def test_a_job_another_process_runs_is_not_run_twice(other_session):
     other_session.execute("SELECT pg_advisory_unlock(%s)", [lock_key(job.pk)])
     job = run_job(str(job.pk), lambda job, progress: calls.append(1))
     assert calls == [1] and job.status == JobRun.Status.SUCCEEDED
-
-
-def test_a_job_without_a_process_lives_by_its_heartbeat(settings):
-    """A parent of child jobs has no process of its own: its children's reports keep it alive."""
-    settings.JOB_STALE_AFTER_MINUTES = 30
-    now = timezone.now()
-    fresh = JobRun.objects.create(kind="parent", status="running", heartbeat_at=now - timedelta(minutes=5))
-    stale = JobRun.objects.create(kind="parent", status="running", heartbeat_at=now - timedelta(hours=1))
-    assert close_stale_jobs(now=now) == 1
-    assert JobRun.objects.get(pk=fresh.pk).status == "running"
-    assert JobRun.objects.get(pk=stale.pk).status == "failed"
