@@ -24,7 +24,8 @@ from tactics.models import Tactic
 
 from . import roles
 from .demo_city import demo_shifts, demo_tactics, generate_demo_city
-from .models import Agency, Beat, CrimeType, District, MissionPolicy, OfficerProfile, Shift
+from .models import Agency, Beat, CrimeType, District, OfficerProfile, Shift
+from .services import ensure_configuration
 
 DEMO_SOURCE = "Demo RMS"
 DEMO_FEED_FIELDS = {
@@ -87,7 +88,7 @@ def seed_demo(
 
 
 def _save_agency(city) -> Agency:
-    agency = Agency.current()
+    agency, _ = ensure_configuration()
     agency.name = f"{city.name} Police Service"
     agency.timezone = city.timezone
     agency.epsg = city.epsg
@@ -137,7 +138,6 @@ def _save_shifts_policy_tactics(crime_types: dict[str, CrimeType]) -> None:
             defaults={"start_time": start, "order": order,
                       "duration_minutes": int(duration.total_seconds() // 60)},
         )
-    MissionPolicy.current()
     for spec in demo_tactics():
         tactic, _ = Tactic.objects.update_or_create(
             name=spec["name"], defaults={"description": spec["description"]}

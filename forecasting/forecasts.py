@@ -18,6 +18,7 @@ from jobs.services import enqueue_job
 from .engine import persist, pipeline
 from .inputs import InputsError, load_inputs
 from .models import CellForecast, ForecastRun, ModelVersion
+from .selectors import current_run
 
 FORECAST_KIND = "forecast_shift"
 LEAD_MINUTES_DEFAULT = 120  # forecast each shift this long before it starts (missions plan after)
@@ -107,7 +108,7 @@ def enqueue_due_forecasts(*, now: dt.datetime | None = None) -> list[JobRun]:
     }
     jobs = []
     for day, shift in due_shifts(now=now, lead=dt.timedelta(minutes=lead_minutes())):
-        done = ForecastRun.objects.filter(date=day, shift=shift, complete=True).exists()
+        done = current_run(date=day, shift=shift) is not None
         if not done and (day.isoformat(), shift.pk) not in pending:
             jobs.append(enqueue_forecast(date=day, shift=shift))
     return jobs

@@ -15,6 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Shift
+from agency.selectors import UnknownShift, shift_named
+from forecasting.selectors import current_run
 from jobs.services import enqueue_job
 
 from . import reports, selectors, services
@@ -250,7 +252,7 @@ class PlanShift(MissionAPIView):
     )
     def post(self, request):
         data = self.parse(s.PlanIn)
-        if services.planning.current_forecast_run(date=data["date"], shift=data["shift"]) is None:
+        if current_run(date=data["date"], shift=data["shift"]) is None:
             raise services.MissionError(
                 f"No complete forecast for {data['date']} {data['shift'].name}: run the forecast first."
             )
@@ -371,9 +373,10 @@ def _shift_params(request) -> tuple[Date, Shift]:
     q = request.query_params
     if not q.get("date") or not q.get("shift"):
         raise ValidationError({"detail": "Give ?date=YYYY-MM-DD&shift=<id>."})
-    shift = Shift.objects.filter(pk=q["shift"]).first() if q["shift"].isdigit() else None
-    if shift is None:
-        raise ValidationError({"shift": "Unknown shift id."})
+    try:
+        shift = shift_named(q["shift"])
+    except UnknownShift as exc:
+        raise ValidationError({"shift": str(exc)}) from None
     return _parse_date(q["date"], "date"), shift
 
 

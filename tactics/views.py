@@ -4,9 +4,8 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
-from django.utils import timezone
 
-from agency.models import Agency
+from agency.selectors import local_today
 
 from .models import Tactic
 from .selectors import tactic_counts
@@ -17,7 +16,7 @@ REPORT_DAYS = 28
 @login_required
 @permission_required("tactics.view_tactic", raise_exception=True)
 def tactics_page(request):
-    today = timezone.now().astimezone(Agency.current().tz).date()
+    today = local_today()
     date_from = today - timedelta(days=REPORT_DAYS - 1)
     return render(request, "tactics/index.html", {
         "tactics": Tactic.objects.prefetch_related("crime_types"),
