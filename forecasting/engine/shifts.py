@@ -50,9 +50,11 @@ def tiling_shifts(starts: Sequence[dt.time]) -> list[ShiftTime]:
 
 
 def shift_window(day: dt.date, shift: ShiftTime, tz: str) -> tuple[dt.datetime, dt.datetime]:
-    """[start, end) in UTC of `shift` starting on local `day`: shift_windows() for one shift."""
-    row = shift_windows(day, day + DAY, [shift], tz).iloc[0]
-    return row["start"].to_pydatetime(), row["end"].to_pydatetime()
+    """[start, end) in UTC of `shift` starting on local `day`: one row of shift_windows(), by the
+    same wall-time rule, without building a table (pages and services call it per shift)."""
+    start_wall = pd.Timestamp(dt.datetime.combine(day, shift.start))
+    start, end = _localize(pd.DatetimeIndex([start_wall, start_wall + shift.duration]), tz).tz_convert("UTC")
+    return start.to_pydatetime(), end.to_pydatetime()
 
 
 def shift_windows(
