@@ -27,15 +27,20 @@ class ShiftTime:
             raise ValueError(f"a shift lasts more than 0 and at most 24 hours, not {self.duration}")
 
 
-def parse_shift_starts(text: str) -> list[dt.time]:
-    """'06:00,14:00,22:00' -> [time(6), time(14), time(22)]."""
-    out = []
-    for part in text.split(","):
-        part = part.strip()
-        if part:
-            out.append(dt.time.fromisoformat(part))
-    if not out:
+def parse_shift_starts(text: str) -> list[dt.time] | list[ShiftTime]:
+    """'06:00,14:00,22:00' -> [time(6), time(14), time(22)] (shifts tiling the day);
+    '06:00/10h,14:00/10h,22:00/10h' -> ShiftTimes of 10 hours (every shift needs its hours then)."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
         raise ValueError("no shift starts given")
+    if not any("/" in p for p in parts):
+        return [dt.time.fromisoformat(p) for p in parts]
+    if not all("/" in p for p in parts):
+        raise ValueError("give every shift its hours (06:00/10h) or none")
+    out = []
+    for part in parts:
+        start, hours = part.split("/", 1)
+        out.append(ShiftTime(dt.time.fromisoformat(start.strip()), dt.timedelta(hours=float(hours.strip().rstrip("hH")))))
     return out
 
 
