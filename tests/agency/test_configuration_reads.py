@@ -62,3 +62,10 @@ def test_pages_work_before_the_agency_is_configured(analyst, client):
     client.force_login(analyst)
     assert client.get(reverse("analyst-home")).status_code == 200
     assert not Agency.objects.exists()
+
+
+def test_the_mission_policy_is_read_once_in_a_request_scope(small_agency):
+    ensure_configuration()
+    with CaptureQueriesContext(connection) as queries, configuration_read_once():
+        assert MissionPolicy.current() is MissionPolicy.current()
+    assert sum('FROM "agency_missionpolicy"' in q["sql"] for q in queries.captured_queries) == 1
