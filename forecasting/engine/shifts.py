@@ -49,7 +49,7 @@ def tiling_shifts(starts: Sequence[dt.time]) -> list[ShiftTime]:
     starts = sorted(set(starts))
     if not starts:
         raise ValueError("at least one shift start is needed")
-    secs = [s.hour * 3600 + s.minute * 60 + s.second for s in starts]
+    secs = [_seconds_of_day(s) for s in starts]
     ends = secs[1:] + [secs[0] + 86_400]
     return [ShiftTime(s, dt.timedelta(seconds=e - b)) for s, b, e in zip(starts, secs, ends, strict=True)]
 
@@ -78,7 +78,7 @@ def shift_windows(
     end_date = pd.Timestamp(end_date).date()
     days = pd.date_range(start_date, end_date, freq="D", inclusive="left")
     n_shift = len(specs)
-    offsets = pd.to_timedelta([s.start.hour * 3600 + s.start.minute * 60 + s.start.second for s in specs], unit="s")
+    offsets = pd.to_timedelta([_seconds_of_day(s.start) for s in specs], unit="s")
     durations = pd.to_timedelta([s.duration for s in specs])
     start_wall = (days.values[:, None] + offsets.values[None, :]).ravel()
     end_wall = (days.values[:, None] + (offsets + durations).values[None, :]).ravel()
@@ -120,6 +120,10 @@ def _shift_times(shifts: Sequence[ShiftTime | dt.time]) -> list[ShiftTime]:
     if not all(isinstance(s, ShiftTime) for s in shifts):
         raise TypeError("give either shift start times or ShiftTimes, not both")
     return sorted(shifts, key=lambda s: s.start)
+
+
+def _seconds_of_day(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
 
 
 def _localize(wall: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
