@@ -1,5 +1,8 @@
 """Agency configuration as data: one Agency row, its districts and beats, shifts, crime types, policy."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -19,12 +22,48 @@ MAX_CONSECUTIVE_SHIFTS_DEFAULT = 3
 PLANNING_LEAD_MINUTES_DEFAULT = 60
 
 
+# The one-row configuration read in this request (AgencyMiddleware opens the scope), by model.
+_rows_read: ContextVar[dict | None] = ContextVar("agency_rows_read", default=None)
+
+
+@contextmanager
+def configuration_read_once() -> Iterator[None]:
+    """Within this scope Agency.current() and MissionPolicy.current() query once each."""
+    token = _rows_read.set({})
+    try:
+        yield
+    finally:
+        _rows_read.reset(token)
+
+
+class OneRow:
+    """Configuration held in one row. `current()` reads it (once per request scope) and never
+    writes: until seeding or a boundary import creates the row (agency.services.ensure_configuration),
+    an install reads the defaults."""
+
+    @classmethod
+    def current(cls):
+        read = _rows_read.get()
+        if read is not None and cls in read:
+            return read[cls]
+        row = cls.objects.order_by("pk").first() or cls()
+        if read is not None:
+            read[cls] = row
+        return row
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        read = _rows_read.get()
+        if read is not None:  # later reads in this request see what was saved
+            read[type(self)] = self
+
+
 def validate_timezone(value: str) -> None:
     if value not in available_timezones():
         raise ValidationError(f"Unknown time zone {value!r}; use an IANA name like America/Toronto.")
 
 
-class Agency(models.Model):
+class Agency(OneRow, models.Model):
     """The one agency this installation serves; `Agency.current()` returns it."""
 
     name = models.CharField(max_length=200, default="Police Service")
@@ -51,11 +90,6 @@ class Agency(models.Model):
 
     def __str__(self):
         return self.name
-
-    @classmethod
-    def current(cls) -> "Agency":
-        agency = cls.objects.order_by("pk").first()
-        return agency or cls.objects.create()
 
     @property
     def tz(self) -> ZoneInfo:
@@ -155,7 +189,7 @@ class CrimeType(models.Model):
             raise ValidationError({"offense_codes": "A list of code strings."})
 
 
-class MissionPolicy(models.Model):
+class MissionPolicy(OneRow, models.Model):
     """How missions are planned and dosed; `MissionPolicy.current()` returns the one in force."""
 
     dose_minutes = models.PositiveIntegerField(
@@ -189,9 +223,6 @@ class MissionPolicy(models.Model):
     def __str__(self):
         return f"Mission policy: {self.missions_per_beat_per_shift}/beat, {self.dose_minutes} min"
 
-    @classmethod
-    def current(cls) -> "MissionPolicy":
-        return cls.objects.order_by("pk").first() or cls.objects.create()
 
 
 class OfficerProfile(models.Model):

@@ -12,7 +12,8 @@ from .models import Agency, Beat, District, Shift
 
 
 def districts_geojson() -> dict:
-    districts = District.objects.annotate(beat_count=Count("beats"))
+    # Explicit order: Django leaves Meta.ordering out of GROUP BY queries such as this count.
+    districts = District.objects.annotate(beat_count=Count("beats")).order_by("code")
     return _feature_collection(
         (d.geom, {"code": d.code, "name": d.name, "beats": d.beat_count}) for d in districts
     )
@@ -27,6 +28,28 @@ def beats_geojson(*, district_code: str | None = None) -> dict:
     )
 
 
+class UnknownShift(LookupError):
+    """No shift has this name or id; the message names the shifts there are."""
+
+
+def shift_named(value: str | int) -> Shift:
+    """The shift called `value` (any case), else the one whose id it is: how every command, page
+    and API call names a shift. Raises UnknownShift."""
+    text = str(value).strip()
+    shift = Shift.objects.filter(name__iexact=text).first() if text else None
+    if shift is None and text.isdigit():
+        shift = Shift.objects.filter(pk=int(text)).first()
+    if shift is None:
+        names = ", ".join(Shift.objects.values_list("name", flat=True))
+        raise UnknownShift(f"No shift {text!r}; shifts are: {names or 'none configured'}.")
+    return shift
+
+
+def local_today(*, now: datetime | None = None) -> date:
+    """The date in the agency's zone at `now` (default: now)."""
+    return (now or timezone.now()).astimezone(Agency.current().tz).date()
+
+
 def shift_windows_near(*, now: datetime) -> list[tuple[date, Shift, datetime, datetime]]:
     """(local date, shift, start, end) of every shift starting yesterday, today or tomorrow in the
     agency's zone, by start: the one place that turns "now" into shift windows."""
@@ -34,7 +57,7 @@ def shift_windows_near(*, now: datetime) -> list[tuple[date, Shift, datetime, da
     shifts = list(Shift.objects.order_by("start_time", "pk"))
     if not shifts:
         return []
-    today = now.astimezone(tz).date()
+    today = local_today(now=now)
     rows = shift_windows(today - timedelta(days=1), today + timedelta(days=2), [s.shift_time for s in shifts], tz.key)
     windows = [
         (day, shifts[i], start.to_pydatetime(), end.to_pydatetime())

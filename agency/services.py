@@ -9,7 +9,7 @@ from django.db import transaction
 from shapely.ops import unary_union
 
 from .boundary_files import BoundaryFileError, field_value, read_boundary_features
-from .models import Agency, Beat, District
+from .models import Agency, Beat, District, MissionPolicy
 
 DISTRICT = "district"
 BEAT = "beat"
@@ -21,6 +21,14 @@ class BoundaryImportResult:
     created: int
     updated: int
     codes: list[str]
+
+
+def ensure_configuration() -> tuple[Agency, MissionPolicy]:
+    """The agency and mission-policy rows, created with their defaults where missing. Only seeding,
+    boundary imports and tests' fixtures create them; reads use `.current()`, which never writes."""
+    agency = Agency.objects.order_by("pk").first() or Agency.objects.create()
+    policy = MissionPolicy.objects.order_by("pk").first() or MissionPolicy.objects.create()
+    return agency, policy
 
 
 def import_boundaries(
@@ -102,7 +110,7 @@ def _upsert_beats(path, rows, district_field: str | None) -> tuple[int, int]:
 
 def _set_jurisdiction_from_districts() -> None:
     union = unary_union([to_shapely(d.geom) for d in District.objects.all()])
-    agency = Agency.current()
+    agency, _ = ensure_configuration()
     agency.boundary = _geos(union)
     agency.save(update_fields=["boundary"])
 

@@ -17,7 +17,8 @@ from django.contrib.gis.geos import GEOSGeometry, Point
 from django.db import transaction
 
 from agency import roles
-from agency.models import Agency, Beat, CrimeType, District, MissionPolicy, OfficerProfile, Shift
+from agency.models import Agency, Beat, CrimeType, District, OfficerProfile, Shift
+from agency.services import ensure_configuration
 from ingest.mapping import parse_mapping
 from ingest.models import ImportRun, RiskLayer, RiskLayerPoint, Source
 from ingest.services.imports import import_incidents_file
@@ -87,7 +88,7 @@ def seed_demo(
 
 
 def _save_agency(city) -> Agency:
-    agency = Agency.current()
+    agency, _ = ensure_configuration()
     agency.name = f"{city.name} Police Service"
     agency.timezone = city.timezone
     agency.epsg = city.epsg
@@ -137,7 +138,6 @@ def _save_shifts_policy_tactics(crime_types: dict[str, CrimeType]) -> None:
             defaults={"start_time": start, "order": order,
                       "duration_minutes": int(duration.total_seconds() // 60)},
         )
-    MissionPolicy.current()
     for spec in demo_tactics():
         tactic, _ = Tactic.objects.update_or_create(
             name=spec["name"], defaults={"description": spec["description"]}

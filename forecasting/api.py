@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Shift
+from agency.selectors import UnknownShift, shift_named
 from jobs.api import JobRunSerializer, accepted
 from missions_site.access import RouteMatrix
 
@@ -158,14 +159,11 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
 def _shift_from(params) -> tuple[dt.date, Shift]:
     """(date, shift) from the request; either missing one defaults to the shift under way or next."""
     day, shift = None, None
-    name = params.get("shift")
-    if name:
-        shift = (
-            Shift.objects.filter(pk=int(name)).first() if str(name).isdigit()
-            else Shift.objects.filter(name__iexact=name).first()
-        )
-        if shift is None:
-            raise NotFound(f"No shift {name!r}.")
+    if params.get("shift"):
+        try:
+            shift = shift_named(params["shift"])
+        except UnknownShift as exc:
+            raise NotFound(str(exc)) from exc
     if params.get("date"):
         try:
             day = dt.date.fromisoformat(str(params["date"]))

@@ -14,7 +14,8 @@ from jobs.selectors import job_created_since, unfinished_job_params
 from jobs.services import enqueue_job, enqueue_job_group, run_job, settle_parent
 
 from . import forecasts, services, training
-from .models import ForecastRun, ModelVersion
+from .models import ModelVersion
+from .selectors import current_run
 
 BUILD_GRID_KIND = "build_grid"
 RETRAIN_LOCAL_HOUR = 2  # the nightly retrain runs at 02:30 agency time (beat fires at :30 hourly)
@@ -120,7 +121,7 @@ def enqueue_due_forecasts(*, now: dt.datetime | None = None) -> list[JobRun]:
     jobs = []
     lead = dt.timedelta(minutes=forecasts.lead_minutes())
     for day, shift in forecasts.due_shifts(now=now, lead=lead):
-        done = ForecastRun.objects.filter(date=day, shift=shift, complete=True).exists()
+        done = current_run(date=day, shift=shift) is not None
         if not done and (day.isoformat(), shift.pk) not in pending:
             jobs.append(enqueue_forecast(date=day, shift=shift))
     return jobs

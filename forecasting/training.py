@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from django.conf import settings
@@ -20,7 +19,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from agency.models import Agency, CrimeType
+from agency.models import CrimeType
+from agency.selectors import local_today
 from jobs.models import JobRun
 
 from .engine import persist, pipeline
@@ -143,7 +143,7 @@ def training_succeeded(children: list[JobRun]) -> dict:
 
 
 def _inputs(now: dt.datetime, history_days: int | None) -> EngineInputs:
-    today = now.astimezone(Agency.current().tz).date()
+    today = local_today(now=now)
     try:
         return load_inputs(anchor=today, end=today + dt.timedelta(days=1), days=history_days)
     except InputsError as exc:
@@ -160,7 +160,7 @@ def _train(
     if code not in h.categories:
         raise TrainingError(f"No {crime_type.name} incidents in the history window: nothing to learn from.")
     weeks = int(weeks or backtest_weeks())
-    today = now.astimezone(ZoneInfo(inputs.tz)).date()
+    today = local_today(now=now)
     test_days = 7 * weeks
     fit_bin = pipeline.bin_containing(h.bin_start_ns, pd.Timestamp(now).value)
     trained = pipeline.train_type(

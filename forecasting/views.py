@@ -5,11 +5,11 @@ import datetime as dt
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from agency.models import Agency, CrimeType, Shift
+from agency.selectors import UnknownShift, local_today, shift_named
 from missions_site import access
 
 from . import charts, forecasts, selectors, training
@@ -72,8 +72,8 @@ def backtest(request, pk=None):
 def forecast_map(request):
     try:
         day = dt.date.fromisoformat(request.GET["date"]) if request.GET.get("date") else None
-        shift = get_object_or_404(Shift, pk=int(request.GET["shift"])) if request.GET.get("shift") else None
-    except ValueError as exc:
+        shift = shift_named(request.GET["shift"]) if request.GET.get("shift") else None
+    except (ValueError, UnknownShift) as exc:
         raise Http404("Bad date or shift") from exc
     if day is None or shift is None:
         default_day, default_shift = _default_shift()
@@ -113,7 +113,10 @@ def forecast_now(request):
         messages.error(request, "Give the date as YYYY-MM-DD.")
         return redirect("forecasting-home")
     if request.POST.get("shift"):
-        shift = get_object_or_404(Shift, pk=request.POST["shift"])
+        try:
+            shift = shift_named(request.POST["shift"])
+        except UnknownShift as exc:
+            raise Http404(str(exc)) from exc
     if shift is None:
         messages.error(request, "No shifts are configured.")
         return redirect("forecasting-home")
@@ -143,7 +146,7 @@ def _default_shift():
     try:
         return forecasts.default_shift()
     except forecasts.ForecastError:
-        return timezone.now().astimezone(Agency.current().tz).date(), None
+        return local_today(), None
 
 
 def _metric_rows(models: dict, promoted: str | None) -> list[dict]:

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Shift
+from agency.selectors import UnknownShift, shift_named
 from jobs.api import JobRunSerializer, accepted
 from missions_site.access import RouteMatrix
 
@@ -345,9 +346,10 @@ def _shift_params(request) -> tuple[Date, Shift]:
     q = request.query_params
     if not q.get("date") or not q.get("shift"):
         raise ValidationError({"detail": "Give ?date=YYYY-MM-DD&shift=<id>."})
-    shift = Shift.objects.filter(pk=q["shift"]).first() if q["shift"].isdigit() else None
-    if shift is None:
-        raise ValidationError({"shift": "Unknown shift id."})
+    try:
+        shift = shift_named(q["shift"])
+    except UnknownShift as exc:
+        raise ValidationError({"shift": str(exc)}) from None
     return _parse_date(q["date"], "date"), shift
 
 

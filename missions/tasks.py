@@ -7,6 +7,7 @@ import datetime as dt
 from celery import shared_task
 
 from agency.models import Shift
+from forecasting.selectors import current_run
 from jobs.models import JobRun
 from jobs.services import enqueue_job, run_job
 
@@ -49,7 +50,7 @@ def expire_missions() -> int:
 def enqueue_planning(*, date: dt.date, shift: Shift, user=None) -> JobRun:
     """Queue the planning (or re-planning) of a shift; raises MissionError when the shift has no
     complete forecast to plan from."""
-    if services.planning.current_forecast_run(date=date, shift=shift) is None:
+    if current_run(date=date, shift=shift) is None:
         raise services.MissionError(f"No complete forecast for {date} {shift.name}: run the forecast first.")
     return enqueue_job(kind=PLAN_KIND, task=plan_missions_job, user=user,
                        params={"date": date.isoformat(), "shift": shift.pk})

@@ -1,15 +1,16 @@
 """Pages: the analyst's missions of a shift (map, table, plan / add / suppress / call off), and the
 dosage and outcome report. Thin: parse a form → call a service → redirect with a message."""
 
+from contextlib import suppress
 from datetime import timedelta
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from agency.models import Agency, District, Shift
+from agency.models import District, Shift
+from agency.selectors import UnknownShift, local_today, shift_named
 from missions_site import access
 from tactics.selectors import tactic_counts
 
@@ -91,7 +92,7 @@ def cancel_mission(request, pk):
 
 @access.page
 def report_page(request):
-    today = timezone.now().astimezone(Agency.current().tz).date()
+    today = local_today()
     picker = _date_range(request, today)
     date_from, date_to = picker
     context = {
@@ -141,12 +142,14 @@ def _picked_shift(request):
     window = selectors.shift_now()
     if window is not None:
         return window.date, window.shift
-    return timezone.now().astimezone(Agency.current().tz).date(), Shift.objects.first()
+    return local_today(), Shift.objects.first()
 
 
 def _run(request, form, action, *, done: str, day=None, shift=None):
     day = day or request.POST.get("date") or None
-    shift = shift or Shift.objects.filter(pk=request.POST.get("shift") or 0).first()
+    if shift is None and request.POST.get("shift"):
+        with suppress(UnknownShift):  # only to return to the page it came from
+            shift = shift_named(request.POST["shift"])
     if not form.is_valid():
         errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
         messages.error(request, f"Not saved — {errors}")

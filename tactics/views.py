@@ -3,9 +3,8 @@
 from datetime import timedelta
 
 from django.shortcuts import render
-from django.utils import timezone
 
-from agency.models import Agency
+from agency.selectors import local_today
 from missions_site import access
 
 from .models import Tactic
@@ -16,7 +15,7 @@ REPORT_DAYS = 28
 
 @access.page
 def tactics_page(request):
-    today = timezone.now().astimezone(Agency.current().tz).date()
+    today = local_today()
     date_from = today - timedelta(days=REPORT_DAYS - 1)
     return render(request, "tactics/index.html", {
         "tactics": Tactic.objects.prefetch_related("crime_types"),

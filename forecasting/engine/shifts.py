@@ -27,15 +27,20 @@ class ShiftTime:
             raise ValueError(f"a shift lasts more than 0 and at most 24 hours, not {self.duration}")
 
 
-def parse_shift_starts(text: str) -> list[dt.time]:
-    """'06:00,14:00,22:00' -> [time(6), time(14), time(22)]."""
-    out = []
-    for part in text.split(","):
-        part = part.strip()
-        if part:
-            out.append(dt.time.fromisoformat(part))
-    if not out:
+def parse_shift_starts(text: str) -> list[dt.time] | list[ShiftTime]:
+    """'06:00,14:00,22:00' -> [time(6), time(14), time(22)] (shifts tiling the day);
+    '06:00/10h,14:00/10h,22:00/10h' -> ShiftTimes of 10 hours (every shift needs its hours then)."""
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
         raise ValueError("no shift starts given")
+    if not any("/" in p for p in parts):
+        return [dt.time.fromisoformat(p) for p in parts]
+    if not all("/" in p for p in parts):
+        raise ValueError("give every shift its hours (06:00/10h) or none")
+    out = []
+    for part in parts:
+        start, hours = part.split("/", 1)
+        out.append(ShiftTime(dt.time.fromisoformat(start.strip()), dt.timedelta(hours=float(hours.strip().rstrip("hH")))))
     return out
 
 
@@ -44,15 +49,17 @@ def tiling_shifts(starts: Sequence[dt.time]) -> list[ShiftTime]:
     starts = sorted(set(starts))
     if not starts:
         raise ValueError("at least one shift start is needed")
-    secs = [s.hour * 3600 + s.minute * 60 + s.second for s in starts]
+    secs = [_seconds_of_day(s) for s in starts]
     ends = secs[1:] + [secs[0] + 86_400]
     return [ShiftTime(s, dt.timedelta(seconds=e - b)) for s, b, e in zip(starts, secs, ends, strict=True)]
 
 
 def shift_window(day: dt.date, shift: ShiftTime, tz: str) -> tuple[dt.datetime, dt.datetime]:
-    """[start, end) in UTC of `shift` starting on local `day`: shift_windows() for one shift."""
-    row = shift_windows(day, day + DAY, [shift], tz).iloc[0]
-    return row["start"].to_pydatetime(), row["end"].to_pydatetime()
+    """[start, end) in UTC of `shift` starting on local `day`: one row of shift_windows(), by the
+    same wall-time rule, without building a table (pages and services call it per shift)."""
+    start_wall = pd.Timestamp(dt.datetime.combine(day, shift.start))
+    start, end = _localize(pd.DatetimeIndex([start_wall, start_wall + shift.duration]), tz).tz_convert("UTC")
+    return start.to_pydatetime(), end.to_pydatetime()
 
 
 def shift_windows(
@@ -71,7 +78,7 @@ def shift_windows(
     end_date = pd.Timestamp(end_date).date()
     days = pd.date_range(start_date, end_date, freq="D", inclusive="left")
     n_shift = len(specs)
-    offsets = pd.to_timedelta([s.start.hour * 3600 + s.start.minute * 60 + s.start.second for s in specs], unit="s")
+    offsets = pd.to_timedelta([_seconds_of_day(s.start) for s in specs], unit="s")
     durations = pd.to_timedelta([s.duration for s in specs])
     start_wall = (days.values[:, None] + offsets.values[None, :]).ravel()
     end_wall = (days.values[:, None] + (offsets + durations).values[None, :]).ravel()
@@ -113,6 +120,10 @@ def _shift_times(shifts: Sequence[ShiftTime | dt.time]) -> list[ShiftTime]:
     if not all(isinstance(s, ShiftTime) for s in shifts):
         raise TypeError("give either shift start times or ShiftTimes, not both")
     return sorted(shifts, key=lambda s: s.start)
+
+
+def _seconds_of_day(t: dt.time) -> int:
+    return t.hour * 3600 + t.minute * 60 + t.second
 
 
 def _localize(wall: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from agency.models import Agency, Beat, CrimeType, MissionPolicy, Shift
 from agency.selectors import shifts_due
 from forecasting.models import CellForecast, ForecastRun, GridCell
+from forecasting.selectors import current_run
 from missions import planner
 from missions.models import ControlBox, Mission, MissionPlan, Suppression, Visit
 
@@ -41,7 +42,7 @@ def plan_missions(
     """Plan (or re-plan) the missions of `shift` on local `date` from its current forecast."""
     if user is not None:
         require_perm(user, "missions.plan_missions")
-    run = current_forecast_run(date=date, shift=shift)
+    run = current_run(date=date, shift=shift)
     if run is None:
         raise NoForecast(f"No complete forecast for {date} {shift.name}: run the forecast first.")
     policy = MissionPolicy.current()
@@ -87,18 +88,10 @@ def plan_due_shifts(*, now: datetime | None = None) -> list[MissionPlan]:
     for day, shift in shifts_due(now=now, lead=lead):
         if MissionPlan.objects.filter(date=day, shift=shift).exists():
             continue
-        if current_forecast_run(date=day, shift=shift) is None:
+        if current_run(date=day, shift=shift) is None:
             continue
         plans.append(plan_missions(date=day, shift=shift, trigger=MissionPlan.Trigger.SCHEDULE, now=now))
     return plans
-
-
-def current_forecast_run(*, date: Date, shift: Shift) -> ForecastRun | None:
-    return (
-        ForecastRun.objects.filter(date=date, shift=shift, complete=True)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 from engine_helpers import SHIFTS, SQUARE, TZ
 
 from forecasting.engine.events import prepare_events
@@ -10,6 +11,7 @@ from forecasting.engine.history import build_history
 from forecasting.engine.shifts import (
     ShiftTime,
     assign_to_shifts,
+    parse_shift_starts,
     shift_hours,
     shift_window,
     shift_windows,
@@ -116,3 +118,14 @@ def test_an_incident_in_the_overlap_is_a_target_of_both_shifts():
     # A piece is known only once its shift has ended, never at the start of the overlapping shift.
     evening = bin_of(dt.date(2021, 11, 3), 1)
     assert h.observed("assault", np.array([evening]), known_by=evening).sum() == 0
+
+
+def test_shift_starts_on_the_command_line_may_carry_hours():
+    assert parse_shift_starts("06:00, 14:00,22:00") == SHIFTS
+    assert parse_shift_starts("06:00/10h,14:00/10,22:00/9.5h") == [
+        ShiftTime(dt.time(6), dt.timedelta(hours=10)), ShiftTime(dt.time(14), dt.timedelta(hours=10)),
+        ShiftTime(dt.time(22), dt.timedelta(hours=9.5)),
+    ]
+    for bad in ("06:00/10h,14:00", "", "06:00/0h", "06:00/25h"):
+        with pytest.raises(ValueError):
+            parse_shift_starts(bad)

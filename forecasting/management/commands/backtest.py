@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--test-days", required=True, type=int)
         parser.add_argument("--out", required=True, help="output directory")
         parser.add_argument("--cell-size", type=float, default=250.0, help="metres (default 250)")
-        parser.add_argument("--shift-starts", default="06:00,14:00,22:00", help="local wall-clock starts")
+        parser.add_argument("--shift-starts", default="06:00,14:00,22:00", help="local wall-clock starts; 06:00/10h,14:00/10h,22:00/10h for shifts of given hours (may overlap)")
         parser.add_argument("--timezone", default="UTC", help="Area/City of the naive times (default UTC)")
         parser.add_argument("--crime-types", default=None, help="comma-separated categories (default: all)")
         parser.add_argument("--models", default=None, help=f"comma-separated (default: {','.join(DEFAULT_MODELS)})")

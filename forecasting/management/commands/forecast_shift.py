@@ -3,9 +3,9 @@
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from agency.models import Agency, Shift
+from agency.models import Shift
+from agency.selectors import UnknownShift, local_today, shift_named
 from forecasting.forecasts import ForecastError, default_shift, forecast_shift
 from forecasting.selectors import current_run
 from jobs.progress import progress_bar
@@ -28,13 +28,9 @@ class Command(BaseCommand):
             shifts = [shift]
             if opts["all_shifts"]:  # every shift of the local date, as plan_missions --date today
                 shifts = list(Shift.objects.all())
-                day = timezone.now().astimezone(Agency.current().tz).date()
+                day = local_today()
             elif opts["shift"]:
-                shift = Shift.objects.filter(name__iexact=opts["shift"]).first()
-                if shift is None:
-                    names = ", ".join(Shift.objects.values_list("name", flat=True))
-                    raise CommandError(f"No shift named {opts['shift']!r}; shifts: {names}")
-                shifts = [shift]
+                shifts = [shift_named(opts["shift"])]
             day = opts["date"] or day
             for shift in shifts:
                 if opts["if_missing"] and current_run(date=day, shift=shift) is not None:
@@ -47,5 +43,5 @@ class Command(BaseCommand):
                     f" {run.cell_forecasts.count()} cell forecasts for"
                     f" {run.model_versions.count()} crime type(s)"
                 ))
-        except ForecastError as exc:
+        except (ForecastError, UnknownShift) as exc:
             raise CommandError(str(exc)) from exc

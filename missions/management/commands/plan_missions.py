@@ -3,9 +3,9 @@
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
-from agency.models import Agency, Shift
+from agency.models import Shift
+from agency.selectors import UnknownShift, local_today, shift_named
 from missions import services
 from missions.models import MissionPlan
 
@@ -56,7 +56,7 @@ class Command(BaseCommand):
 
 def _date(value: str) -> dt.date:
     if value == "today":
-        return timezone.now().astimezone(Agency.current().tz).date()
+        return local_today()
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
@@ -64,10 +64,7 @@ def _date(value: str) -> dt.date:
 
 
 def _shift(value: str) -> Shift:
-    shift = Shift.objects.filter(name__iexact=value).first()
-    if shift is None and value.isdigit():
-        shift = Shift.objects.filter(pk=int(value)).first()
-    if shift is None:
-        names = ", ".join(Shift.objects.values_list("name", flat=True))
-        raise CommandError(f"No shift {value!r}; shifts are: {names}.")
-    return shift
+    try:
+        return shift_named(value)
+    except UnknownShift as exc:
+        raise CommandError(str(exc)) from None
