@@ -6,7 +6,6 @@ and close the row, so no job can stay "running" after its code has returned or r
 """
 
 import logging
-import traceback
 from collections.abc import Callable
 
 from django.db import transaction
@@ -16,6 +15,7 @@ from .liveness import holding_job_lock, is_alive, worker_name
 from .models import JobRun
 
 logger = logging.getLogger(__name__)
+UNEXPECTED_ERROR = "The job stopped on an unexpected error; the details are in the worker's log"
 
 STOPPED_MESSAGE = "Stopped before finishing: the worker was killed or crashed."
 STOPPED_ERROR = "The worker stopped reporting progress (it was killed or crashed) before finishing."
@@ -95,7 +95,9 @@ def run_job(job_id: str, work: Callable[[JobRun, ProgressReporter], dict | None]
         except JobFailed as exc:
             fail_job(job=job, error=str(exc))
         except Exception as exc:
-            fail_job(job=job, error=f"{type(exc).__name__}: {exc}", detail=traceback.format_exc())
+            # The traceback names files and paths: it goes to the worker's log, not to the page.
+            logger.exception("Job %s (%s) failed.", job.pk, job.kind)
+            fail_job(job=job, error=f"{UNEXPECTED_ERROR} ({type(exc).__name__}, job {job.pk}).")
             raise
         else:
             succeed_job(job=job, result=result)
@@ -116,6 +118,8 @@ def succeed_job(*, job: JobRun, result: dict) -> None:
 
 
 def fail_job(*, job: JobRun, error: str, detail: str = "") -> None:
+    """Close a job as failed. `error` and `detail` are shown on the job page: plain words, never a
+    traceback or a server path."""
     JobRun.objects.filter(pk=job.pk).update(
         status=JobRun.Status.FAILED,
         error=f"{error}\n\n{detail}".strip(),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from forecasting.models import GridCell
 from jobs.api import accepted
 from jobs.models import JobRun
-from jobs.services import close_stale_jobs, create_job, run_job
+from jobs.services import JobFailed, close_stale_jobs, create_job, run_job
 
 WORKER_WAIT_S = 60
 
@@ -33,18 +33,30 @@ def test_run_job_records_progress_and_result():
 
 
 @pytest.mark.django_db
-def test_a_failing_job_is_closed_with_its_error():
+def test_a_failing_job_is_closed_with_its_error_and_no_traceback(caplog):
+    """The page says the job failed and where to look; the traceback, with its file paths, goes to
+    the worker's log only. A JobFailed message (meant for people) is shown as it is."""
     job = create_job(kind="example")
 
     def work(job, progress):
-        raise ValueError("row 12: bad time")
+        raise ValueError("row 12: bad time in /srv/missions/var/media/uploads/x.csv")
 
     with pytest.raises(ValueError):
         run_job(str(job.pk), work)
     job.refresh_from_db()
-    assert job.status == JobRun.Status.FAILED
-    assert "row 12: bad time" in job.message and "Traceback" in job.error
-    assert job.finished_at is not None
+    assert job.status == JobRun.Status.FAILED and job.finished_at is not None
+    assert "unexpected error" in job.error and "ValueError" in job.error and str(job.pk) in job.error
+    assert "Traceback" not in job.error and "/srv/" not in job.error and ".py" not in job.error
+    assert "Traceback" in caplog.text and "/srv/missions" in caplog.text
+
+    told = create_job(kind="example")
+
+    def refuse(job, progress):
+        raise JobFailed("Row 12: the time is not a date.")
+
+    run_job(str(told.pk), refuse)
+    told.refresh_from_db()
+    assert told.status == JobRun.Status.FAILED and told.error == "Row 12: the time is not a date."
 
 
 @pytest.mark.django_db
