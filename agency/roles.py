@@ -10,7 +10,7 @@ OFFICER = "Officer"
 ANALYST = "Analyst"
 SUPERVISOR = "Supervisor"
 ADMINISTRATOR = "Administrator"
-AUDITOR = "Auditor"  # reads the audit log and nothing else
+AUDITOR = "Auditor"  # reads the audit log and nothing else (audit app)
 ROLES = (OFFICER, ANALYST, SUPERVISOR, ADMINISTRATOR, AUDITOR)
 
 # (app_label, codename prefix or full codename). "view_*" of every model of an app = ("app", "view_").
@@ -55,7 +55,7 @@ ROLE_PERMISSIONS = {
         ("django_celery_beat", ""),
     ],
     AUDITOR: [
-        ("missions", "read_audit"),
+        ("audit", "read_audit"),
     ],
 }
 
@@ -81,7 +81,7 @@ def role_of(user) -> str | None:
     if user.is_superuser:
         return ADMINISTRATOR
     names = set(user.groups.values_list("name", flat=True))
-    for role in (ADMINISTRATOR, ANALYST, SUPERVISOR, OFFICER, AUDITOR):
+    for role in (ADMINISTRATOR, AUDITOR, ANALYST, SUPERVISOR, OFFICER):  # audit.roles mirrors this order
         if role in names:
             return role
     return None

@@ -20,7 +20,7 @@ def home(request):
         roles.SUPERVISOR: "supervisor-home",
         roles.OFFICER: "officer-home",
         roles.ADMINISTRATOR: "admin:index",
-        roles.AUDITOR: "api-audit",
+        roles.AUDITOR: "audit-log",
     }.get(role)
     if target is None:  # a user with no role gets this page and nothing else
         return render(request, "home/no_role.html")

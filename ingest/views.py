@@ -6,6 +6,7 @@ import csv
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from audit.services import record
 from jobs.services import close_stale_jobs
 from missions_site import access
 
@@ -80,6 +81,8 @@ def rejected_csv(request, run_id: int):
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="rejected-run-{run.pk}.csv"'
+    record(action="export.rejected_rows", request=request, object_type="ingest.importrun", object_id=str(run.pk),
+           after={"file": f"rejected-run-{run.pk}.csv", "rows": run.rejected})
     return response
 
 

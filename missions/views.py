@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from agency.models import District, Shift
 from agency.selectors import UnknownShift, local_today, shift_named
+from audit.services import record
 from missions_site import access
 from tactics.selectors import tactic_counts
 
@@ -121,6 +122,8 @@ def shift_sheet(request):
         return render(request, "missions/sheet.html", {"picker": picker, "sheet": None})
     scope.require_district(request.user, district)
     sheet = build_sheet(district=district, date=day, shift=shift)
+    record(action="missions.sheet.print", request=request, object_type="agency.district", object_id=str(district.pk),
+           after={"district": district.code, "date": day.isoformat(), "shift": shift.name})
     return render(request, "missions/sheet.html", {
         "picker": SheetPicker(initial={"date": day, "shift": shift, "district": district}),
         "sheet": sheet, "window": selectors.shift_window(date=day, shift=shift),

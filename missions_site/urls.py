@@ -15,6 +15,7 @@ urlpatterns = [
     path("missions/", include("missions.urls")),
     path("tactics/", include("tactics.urls")),
     path("accounts/", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
     path("healthz", access.page(healthz), name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("missions_site.api_urls")),

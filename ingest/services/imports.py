@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from agency.models import Agency
+from audit.services import record
 from jobs.models import JobRun
 from jobs.services import JobFailed, create_job, run_job
 
@@ -199,6 +200,7 @@ def _execute(
                 repeats=tracker.repeats, strict_failure=strict_failure,
                 details={**details, "warnings": [*mapping.warnings, *code_warnings]})
     except (MappingError, FileFormatError) as exc:
+        _record_import(run, outcome="failure", reason=str(exc)[:1000])
         raise ImportFailed(str(exc)) from exc
     finally:
         if stage is not None:
@@ -231,6 +233,10 @@ def _record_outcome(run, counts: ApplyCounts, *, total, rejected, unmapped: Coun
             "applied": not strict_failure,
         },
     )
+    _record_import(run, outcome="failure" if strict_failure else "success", reason=message, counts={
+        "total": total, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged,
+        "rejected": len(rejected), "unmapped": n_unmapped,
+    })
     return message
 
 
@@ -244,6 +250,12 @@ def _save_rejected(run: ImportRun, rejected: pd.DataFrame) -> None:
         for r in rows[[ROW, "external_id", "reason_code", "reason", "raw"]].itertuples(index=False)
     )
     RejectedRow.objects.bulk_create(objects, batch_size=REJECTED_BATCH)
+
+
+def _record_import(run: ImportRun, *, outcome: str, reason: str, counts: dict | None = None) -> None:
+    record(action="ingest.import", actor=run.created_by, outcome=outcome, object_type="ingest.importrun",
+           object_id=str(run.pk), reason=reason,
+           after={"source": run.source.name, "file": run.file_name, "via": run.via, **(counts or {})})
 
 
 def _replay(existing: ImportRun, payload_hash: str) -> ImportRun | None:
