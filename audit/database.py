@@ -10,6 +10,22 @@ TABLE = "audit_auditevent"
 # CJIS Security Policy 5.4.7: keep audit records at least one year. The SQL below says 365 too.
 RETENTION_FLOOR_DAYS = 365
 
+REVOKE_WRITES = """
+-- Whoever the deployment grants table rights to by default (docker/postgres/), the audit table
+-- is insert-and-read only for every role but its owner.
+DO $$
+DECLARE grantee_name text;
+BEGIN
+    FOR grantee_name IN
+        SELECT DISTINCT grantee FROM information_schema.role_table_grants
+        WHERE table_name = 'audit_auditevent' AND privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE')
+          AND grantee <> (SELECT tableowner FROM pg_tables WHERE tablename = 'audit_auditevent')
+    LOOP
+        EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON audit_auditevent FROM %I', grantee_name);
+    END LOOP;
+END $$;
+"""
+
 INSTALL = """
 CREATE OR REPLACE FUNCTION audit_event_refuse_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -52,21 +68,8 @@ BEGIN
     GET DIAGNOSTICS purged = ROW_COUNT;
     PERFORM set_config('audit.purging', 'off', true);
 END $$;
-
--- Whoever the deployment grants table rights to by default (docker/postgres/), the audit table
--- is insert-and-read only for every role but its owner.
-DO $$
-DECLARE grantee_name text;
-BEGIN
-    FOR grantee_name IN
-        SELECT DISTINCT grantee FROM information_schema.role_table_grants
-        WHERE table_name = 'audit_auditevent' AND privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE')
-          AND grantee <> (SELECT tableowner FROM pg_tables WHERE tablename = 'audit_auditevent')
-    LOOP
-        EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON audit_auditevent FROM %I', grantee_name);
-    END LOOP;
-END $$;
 """
+
 
 UNINSTALL = """
 DROP TRIGGER IF EXISTS audit_event_append_only ON audit_auditevent;

@@ -13,20 +13,32 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .chain import GENESIS_HASH, event_hash, to_json_value, utc_ms
+from .context import current_request
 from .models import AuditEvent
 from .roles import role_of_user
 
 # Any constant works; it names "the audit chain" among the advisory locks of the database.
 CHAIN_LOCK_KEY = 0x417564_17
+# What an event holds when a field is not given (as stored, so the hash matches on re-reading).
+BLANK_EVENT = {
+    "actor_id": None, "actor_username": "", "role": "", "source_address": None, "request_id": "",
+    "object_type": "", "object_id": "", "outcome": "success", "reason_code": "", "reason": "",
+    "before": None, "after": None,
+}
 
 
 def record(*, action: str, request=None, actor=None, outcome: str = "success", object_type: str = "",
            object_id: str = "", before=None, after=None, reason_code: str = "", reason: str = "") -> AuditEvent:
-    """Append one event. With `request`, the actor (unless given), role, address and request id come from it."""
+    """Append one event. With `request`, the actor (unless given), role, address and request id come from it.
+
+    Without it, the address and request id still come from the request being served, if any
+    (a service called by a view); the actor then is only the one given (None: the system).
+    """
     if outcome not in AuditEvent.Outcome.values:
         raise ValueError(f"Unknown outcome {outcome!r}: use one of {', '.join(AuditEvent.Outcome.values)}.")
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
+    request = request or current_request()
     if not getattr(actor, "is_authenticated", False):
         actor = None
     return append(
@@ -55,7 +67,7 @@ def append(*, at=None, **fields) -> AuditEvent:
     with transaction.atomic():
         lock_chain()
         last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
-        fields.update(at=utc_ms(at or timezone.now()), previous_hash=last or GENESIS_HASH)
+        fields = {**BLANK_EVENT, **fields, "at": utc_ms(at or timezone.now()), "previous_hash": last or GENESIS_HASH}
         return AuditEvent.objects.create(**fields, hash=event_hash(fields))
 
 

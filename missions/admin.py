@@ -1,7 +1,6 @@
 from django.contrib import admin
 
 from .models import (
-    AuditEntry,
     ControlBox,
     Mission,
     MissionAddition,
@@ -61,9 +60,3 @@ class SuppressionAdmin(ReadOnly):
 class MissionAdditionAdmin(ReadOnly):
     list_display = ("date_from", "date_to", "reason_code", "reason", "created_by", "created_at")
 
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnly):
-    list_display = ("at", "actor", "action", "object_type", "object_id", "reason_code", "reason")
-    list_filter = ("action", "object_type")
-    list_select_related = ("actor",)

@@ -310,7 +310,7 @@ class LiftSuppression(MissionAPIView):
 
 
 class AuditLog(ListAPIView):
-    serializer_class = s.AuditEntryOut
+    serializer_class = s.AuditEventOut
 
     def get_queryset(self):
         if not self.request.user.has_perm("missions.read_audit"):
@@ -318,7 +318,7 @@ class AuditLog(ListAPIView):
         q = self.request.query_params
         return selectors.audit_log(object_type=q.get("object_type"), object_id=q.get("object_id"))
 
-    @extend_schema(summary="The audit log, newest first", parameters=[
+    @extend_schema(summary="The mission events of the audit log, newest first", parameters=[
         OpenApiParameter("object_type", str, description="e.g. missions.mission"),
         OpenApiParameter("object_id", str),
     ])

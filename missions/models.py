@@ -1,8 +1,11 @@
 """Missions as data: each shift's plan, its missions and control boxes, visits (dose), suppressions,
-analyst additions, and the append-only audit log. Every write goes through missions.services."""
+analyst additions. Every write goes through missions.services, which records it in audit.AuditEvent."""
 
 from django.conf import settings
 from django.contrib.gis.db import models
+
+# Mission events in the one audit log (audit.AuditEvent) are named missions.plan, missions.cancel …
+AUDIT_PREFIX = "missions."
 
 DOSE_MINUTES_DEFAULT = 15
 
@@ -122,6 +125,7 @@ class Mission(models.Model):
             ("patrol_mission", "Can start, ping and complete missions (officer)"),
             ("plan_missions", "Can run the planner for a shift"),
             ("evaluate_missions", "Can see control boxes and outcome evaluation"),
+            ("read_audit", "Can read the audit log of overrides and mission changes"),
         ]
 
     def __str__(self):
@@ -259,46 +263,3 @@ class IdempotentRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="one_request_per_idempotency_key")
         ]
-
-
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise TypeError("The audit log is append-only.")
-
-    def delete(self):
-        raise TypeError("The audit log is append-only.")
-
-
-class AuditEntry(models.Model):
-    """Append-only: who did what to which object, when, before/after, and why."""
-
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    action = models.CharField(max_length=32, db_index=True)
-    object_type = models.CharField(max_length=64)
-    object_id = models.CharField(max_length=64)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    reason_code = models.CharField(max_length=32, blank=True)
-    reason = models.TextField(blank=True)
-
-    objects = AuditQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        verbose_name_plural = "audit entries"
-        permissions = [("read_audit", "Can read the audit log of overrides and mission changes")]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}:{self.object_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("The audit log is append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("The audit log is append-only.")

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from agency.models import Agency, Shift
 from agency.selectors import current_shift
+from audit.models import AuditEvent
 from tactics.selectors import suggested_tactics
 
-from .models import AuditEntry, ControlBox, Mission, MissionPlan, Suppression, Visit
+from .models import AUDIT_PREFIX, ControlBox, Mission, MissionPlan, Suppression, Visit
 
 
 @dataclass(frozen=True)
@@ -93,8 +94,9 @@ def active_suppressions(*, on: Date | None = None) -> QuerySet[Suppression]:
     return qs
 
 
-def audit_log(*, object_type: str | None = None, object_id: str | None = None) -> QuerySet[AuditEntry]:
-    entries = AuditEntry.objects.select_related("actor")
+def audit_log(*, object_type: str | None = None, object_id: str | None = None) -> QuerySet[AuditEvent]:
+    """The mission events of the audit log (overrides, plans, lifecycle), newest first."""
+    entries = AuditEvent.objects.filter(action__startswith=AUDIT_PREFIX)
     if object_type:
         entries = entries.filter(object_type=object_type)
     if object_id:

@@ -9,8 +9,9 @@ from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from rest_framework import serializers
 
 from agency.models import Shift
+from audit.models import AuditEvent
 
-from .models import AuditEntry, ReasonCode, Suppression
+from .models import ReasonCode, Suppression
 
 
 class ReasonFields(serializers.Serializer):
@@ -107,12 +108,12 @@ class SuppressionOut(serializers.ModelSerializer):
         ]
 
 
-class AuditEntryOut(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+class AuditEventOut(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_username")
 
     class Meta:
-        model = AuditEntry
+        model = AuditEvent
         fields = [
-            "id", "at", "actor", "action", "object_type", "object_id", "before", "after",
+            "id", "at", "actor", "role", "action", "object_type", "object_id", "outcome", "before", "after",
             "reason_code", "reason",
         ]

@@ -8,6 +8,7 @@ from audit import database
 def install(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(database.INSTALL, None)
+        schema_editor.execute(database.REVOKE_WRITES, None)
 
 
 def uninstall(apps, schema_editor):

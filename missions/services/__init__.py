@@ -1,7 +1,7 @@
 """Every write of the missions app, one verb each: planning, analyst overrides, the mission lifecycle.
 
 Services take keyword-only arguments, check the caller's permission, run in one transaction and
-write an audit entry. Views, the API, tasks and commands only call these.
+record an audit event (audit.services.record). Views, the API, tasks and commands only call these.
 """
 
 from .common import Conflict, MissionError

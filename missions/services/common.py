@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from missions.models import AuditEntry, Mission, ReasonCode
+from audit.models import AuditEvent
+from audit.services import record
+from missions.models import AUDIT_PREFIX, Mission, ReasonCode
 
 REASON_MIN_CHARS = 3
 # A device's clock may run a little ahead; later timestamps than this are refused.
@@ -75,24 +77,11 @@ def event_time(at: datetime | None, mission: Mission, *, now: datetime | None = 
     return at
 
 
-def audit(*, actor, action: str, obj, before=None, after=None, reason_code: str = "", reason: str = "") -> AuditEntry:
-    return AuditEntry.objects.create(**audit_fields(
-        actor=actor, action=action, obj=obj, before=before, after=after,
-        reason_code=reason_code, reason=reason,
-    ))
-
-
-def audit_fields(*, actor, action, obj, before=None, after=None, reason_code="", reason="") -> dict:
-    return {
-        "actor": actor if getattr(actor, "is_authenticated", False) else None,
-        "action": action,
-        "object_type": obj._meta.label_lower,
-        "object_id": str(obj.pk),
-        "before": before,
-        "after": after,
-        "reason_code": reason_code or "",
-        "reason": reason or "",
-    }
+def audit(*, actor, action: str, obj, before=None, after=None, reason_code: str = "", reason: str = "") -> AuditEvent:
+    return record(
+        action=AUDIT_PREFIX + action, actor=actor, object_type=obj._meta.label_lower, object_id=str(obj.pk),
+        before=before, after=after, reason_code=reason_code, reason=reason,
+    )
 
 
 def mission_state(mission: Mission) -> dict:

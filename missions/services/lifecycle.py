@@ -13,14 +13,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agency.models import MissionPolicy
-from missions.models import AuditEntry, Mission, PositionPing, Visit
+from missions.models import Mission, PositionPing, Visit
 from tactics.models import Tactic, TacticUse
 
 from .common import (
     Conflict,
     MissionError,
     audit,
-    audit_fields,
     event_time,
     mission_state,
     require_perm,
@@ -172,19 +171,17 @@ def expire_missions(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         due = list(Mission.objects.select_for_update().filter(status__in=Mission.OPEN, ends_at__lte=now))
-        entries = []
         for mission in due:
             before = mission_state(mission)
             Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
                 ended_at=mission.ends_at, end_reason=Visit.EndReason.EXPIRED
             )
             mission.status, mission.closed_at = Mission.Status.EXPIRED, mission.ends_at
-            entries.append(AuditEntry(**audit_fields(
+            audit(
                 actor=None, action="expire", obj=mission, before=before, after=mission_state(mission),
                 reason="The shift ended.",
-            )))
+            )
         Mission.objects.bulk_update(due, ["status", "closed_at"])
-        AuditEntry.objects.bulk_create(entries)
     return len(due)
 
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from agency.models import Agency, MissionPolicy, Shift
 from forecasting.models import GridCell
-from missions.models import AuditEntry, Mission, MissionAddition, Suppression, Visit
+from missions.models import Mission, MissionAddition, Suppression, Visit
 
-from .common import MissionError, audit, audit_fields, mission_state, require_perm, require_reason
+from .common import MissionError, audit, mission_state, require_perm, require_reason
 
 MAX_RANGE_DAYS = 31  # an override longer than a month is a policy question, not an override
 MAX_CELLS_PER_OVERRIDE = 200
@@ -150,7 +150,6 @@ def lift_suppression(*, user, suppression_id: int, reason: str) -> Suppression:
 
 def _cancel(missions: list[Mission], *, user, reason_code: str, reason: str) -> int:
     now = timezone.now()
-    entries = []
     for mission in missions:
         before = mission_state(mission)
         Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
@@ -158,11 +157,10 @@ def _cancel(missions: list[Mission], *, user, reason_code: str, reason: str) -> 
         )
         mission.status, mission.closed_at = Mission.Status.CANCELLED, now
         mission.save(update_fields=["status", "closed_at", "updated_at"])
-        entries.append(AuditEntry(**audit_fields(
+        audit(
             actor=user, action="cancel", obj=mission, before=before, after=mission_state(mission),
             reason_code=reason_code, reason=reason,
-        )))
-    AuditEntry.objects.bulk_create(entries)
+        )
     return len(missions)
 
 

@@ -18,9 +18,9 @@ from agency.models import Agency, Beat, CrimeType, MissionPolicy, Shift
 from agency.selectors import shifts_due
 from forecasting.models import CellForecast, ForecastRun, GridCell
 from missions import planner
-from missions.models import AuditEntry, ControlBox, Mission, MissionPlan, Suppression, Visit
+from missions.models import ControlBox, Mission, MissionPlan, Suppression, Visit
 
-from .common import audit, audit_fields, mission_state, require_perm
+from .common import audit, mission_state, require_perm
 
 REASONS_PER_MISSION = 5
 REPLAN_REASON = "Re-planned: the new plan no longer picks this box."
@@ -323,16 +323,14 @@ def _write_missions(plan, result, grid, existing, policy, *, user, now) -> dict:
         for c in result.controls
     )
     cancelled = [m for m in existing if m.status == Mission.Status.PLANNED and m.cell_id not in picked]
-    entries = []
     for mission in cancelled:
         before = mission_state(mission)
         mission.status, mission.closed_at = Mission.Status.CANCELLED, now
         mission.save(update_fields=["status", "closed_at", "updated_at"])
-        entries.append(AuditEntry(**audit_fields(
+        audit(
             actor=user, action="cancel", obj=mission, before=before, after=mission_state(mission),
             reason_code="", reason=REPLAN_REASON,
-        )))
-    AuditEntry.objects.bulk_create(entries)
+        )
     return {
         "missions": len(result.missions), "created": len(created), "drawn_again": drawn_again,
         "kept": sum(1 for m in existing if m.status != Mission.Status.PLANNED or m.origin == Mission.Origin.ANALYST),

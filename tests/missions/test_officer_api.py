@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from audit.models import AuditEvent
 from missions import services
-from missions.models import AuditEntry, ControlBox, Mission, PositionPing
+from missions.models import ControlBox, Mission, PositionPing
 from tactics.models import TacticUse
 from tests.conftest import TEST_PASSWORD
 
@@ -84,7 +85,7 @@ def test_full_officer_flow(planned, token_client, beat_officer, tactics):
     assert mission.completed_by == beat_officer and "shop owners" in mission.notes
     assert set(TacticUse.objects.filter(mission=mission).values_list("tactic_id", flat=True)) == set(suggested[:2])
     assert mission.visits.get().end_reason == "completed"
-    assert AuditEntry.objects.filter(object_id=str(mission.pk), action__in=["start", "complete"]).count() == 2
+    assert AuditEvent.objects.filter(object_id=str(mission.pk), action__in=["missions.start", "missions.complete"]).count() == 2
 
     again = token_client.post(reverse("api-mission-complete", args=[mission.pk]), {}, format="json")
     assert again.status_code == 409 and again.json()["mission"]["properties"]["status"] == "completed"
@@ -132,7 +133,7 @@ def test_manual_start_needs_a_reason(planned, api, beat_officer):
     assert ok.status_code == 201 and ok.json()["properties"]["status"] == "active"
     visit = mission.visits.get()
     assert visit.start_method == "manual" and visit.start_reason == "GPS not available"
-    entry = AuditEntry.objects.get(action="start", object_id=str(mission.pk))
+    entry = AuditEvent.objects.get(action="missions.start", object_id=str(mission.pk))
     assert entry.reason == "GPS not available" and entry.actor == beat_officer
     twice = client.post(reverse("api-mission-start", args=[mission.pk]), {"reason": "again"}, format="json")
     assert twice.status_code == 409 and twice.json()["mission"]["properties"]["timer"]["running"] is True
@@ -168,7 +169,7 @@ def test_offline_report_is_accepted_once(planned, api, beat_officer, tactics, no
     assert mission.status == "completed"
     assert mission.completed_at == start + timedelta(minutes=26)  # the device's time, not arrival time
     assert mission.visits.count() == 2 and TacticUse.objects.filter(mission=mission).count() == 1
-    assert AuditEntry.objects.filter(action="report", object_id=str(mission.pk)).count() == 1
+    assert AuditEvent.objects.filter(action="missions.report", object_id=str(mission.pk)).count() == 1
     dose = sum((v.ended_at - v.started_at).total_seconds() for v in mission.visits.all())
     assert dose == 18 * 60
     other_key = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
@@ -187,7 +188,7 @@ def test_offline_complete_keeps_its_original_time_and_key(planned, api, beat_off
     assert first.status_code == repeat.status_code == 200
     mission.refresh_from_db()
     assert mission.completed_at == at
-    assert AuditEntry.objects.filter(action="complete", object_id=str(mission.pk)).count() == 1
+    assert AuditEvent.objects.filter(action="missions.complete", object_id=str(mission.pk)).count() == 1
 
 
 def test_a_future_timestamp_is_refused(planned, api, beat_officer):

@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from missions import services
-from missions.models import AuditEntry, Mission, Suppression
+from missions.models import Mission, Suppression
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_add_missions_for_a_shift_range_is_audited(grid, api, analyst, now_windo
     assert response.json()["missions_created"] == 2 * 2 * 3  # boxes × days × shifts
     missions = Mission.objects.filter(origin="analyst")
     assert all(m.forced and "Residents report" in m.reasons[0] for m in missions)
-    entry = AuditEntry.objects.get(action="add")
+    entry = AuditEvent.objects.get(action="missions.add")
     assert entry.actor == analyst and entry.reason_code == "community"
     assert entry.reason == body["reason"] and entry.after["cells"] == cells
 
@@ -55,7 +56,7 @@ def test_a_missing_reason_is_a_clear_400(grid, api, analyst, now_window, missing
     assert response.status_code == 400
     detail = response.json()["detail"]
     assert detail.startswith("A reason") and ("required" in detail)
-    assert not Mission.objects.exists() and not AuditEntry.objects.exists()
+    assert not Mission.objects.exists() and not AuditEvent.objects.filter(action__startswith="missions.").exists()
 
 
 def test_suppress_boxes_cancels_their_missions_with_audit(planned, api, analyst, now_window):
@@ -68,9 +69,9 @@ def test_suppress_boxes_cancels_their_missions_with_audit(planned, api, analyst,
     assert response.status_code == 201, response.content
     mission.refresh_from_db()
     assert mission.status == "cancelled"
-    cancel = AuditEntry.objects.get(action="cancel", object_id=str(mission.pk))
+    cancel = AuditEvent.objects.get(action="missions.cancel", object_id=str(mission.pk))
     assert cancel.reason_code == "officer_safety" and "Armed standoff" in cancel.reason
-    suppress = AuditEntry.objects.get(action="suppress")
+    suppress = AuditEvent.objects.get(action="missions.suppress")
     assert suppress.after["missions_cancelled"] == 1 and suppress.actor == analyst
     listed = api(analyst).get(reverse("api-suppressions"), {"on": now_window.date.isoformat()}).json()
     assert listed[0]["cells"] == [mission.cell.cell_id]
@@ -80,7 +81,7 @@ def test_suppress_boxes_cancels_their_missions_with_audit(planned, api, analyst,
     lifted = api(analyst).post(reverse("api-suppression-lift", args=[response.json()["id"]]),
                                {"reason": "Scene cleared"}, format="json")
     assert lifted.status_code == 200 and lifted.json()["lifted_at"]
-    assert AuditEntry.objects.get(action="lift").reason == "Scene cleared"
+    assert AuditEvent.objects.get(action="missions.lift").reason == "Scene cleared"
 
 
 def test_call_off_one_mission(planned, api, analyst):
@@ -90,7 +91,7 @@ def test_call_off_one_mission(planned, api, analyst):
     response = api(analyst).post(url, {"reason_code": "resources", "reason": "Two cars down"}, format="json")
     assert response.status_code == 200 and response.json()["properties"]["status"] == "cancelled"
     assert Suppression.objects.get().scope == "mission"
-    entries = AuditEntry.objects.filter(object_id=str(mission.pk), action="cancel")
+    entries = AuditEvent.objects.filter(object_id=str(mission.pk), action="missions.cancel")
     assert entries.get().reason == "Two cars down"
     # The called-off box stays out of a re-plan of that shift.
     services.plan_missions(date=mission.date, shift=mission.shift)
@@ -108,18 +109,18 @@ def test_plan_endpoint_queues_a_job(planned, api, analyst, now_window):
 
 
 def test_the_audit_log_is_append_only(planned, api, analyst):
-    entry = AuditEntry.objects.first()
+    entry = AuditEvent.objects.filter(action__startswith="missions.").first()
     entry.reason = "rewritten"
     with pytest.raises(TypeError):
         entry.save()
     with pytest.raises(TypeError):
         entry.delete()
     with pytest.raises(TypeError):
-        AuditEntry.objects.all().update(reason="x")
+        AuditEvent.objects.all().update(reason="x")
     with pytest.raises(TypeError):
-        AuditEntry.objects.all().delete()
+        AuditEvent.objects.all().delete()
     body = api(analyst).get(reverse("api-audit"), {"object_type": "missions.missionplan"}).json()
-    assert body["count"] == 1 and body["results"][0]["action"] == "plan"
+    assert body["count"] == 1 and body["results"][0]["action"] == "missions.plan"
 
 
 def test_every_endpoint_is_in_the_openapi_schema(api, analyst):

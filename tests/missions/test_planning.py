@@ -8,8 +8,9 @@ from django.core.management import CommandError, call_command
 from django_celery_beat.models import PeriodicTask
 
 from agency.models import Beat, Shift
+from audit.models import AuditEvent
 from missions import services
-from missions.models import AuditEntry, ControlBox, Mission, MissionPlan, Visit
+from missions.models import ControlBox, Mission, MissionPlan, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_plan_fills_every_beat_with_explained_missions(forecast, policy, now_win
     controls = ControlBox.objects.filter(plan=plan)
     assert controls.exists()
     assert not set(controls.values_list("cell_id", flat=True)) & {m.cell_id for m in missions}
-    assert AuditEntry.objects.filter(action="plan", object_id=str(plan.pk), actor=analyst).exists()
+    assert AuditEvent.objects.filter(action="missions.plan", object_id=str(plan.pk), actor=analyst).exists()
 
 
 def test_a_box_without_standout_factors_still_says_why(forecast, policy, now_window):
@@ -87,7 +88,7 @@ def test_re_plan_keeps_started_missions_and_cancels_the_rest_with_audit(forecast
     cancelled = Mission.objects.filter(date=date, shift=shift, status="cancelled")
     assert cancelled.exists()
     for mission in cancelled:
-        entry = AuditEntry.objects.get(action="cancel", object_id=str(mission.pk))
+        entry = AuditEvent.objects.get(action="missions.cancel", object_id=str(mission.pk))
         assert entry.before["status"] == "planned" and entry.after["status"] == "cancelled"
         assert "Re-planned" in entry.reason and entry.actor == analyst
     beat_count = open_missions(date, shift).filter(beat=started.beat).count()
@@ -176,4 +177,4 @@ def test_missions_expire_at_shift_end(forecast, policy, now_window):
     assert services.expire_missions(now=now_window.ends_at) == 8
     mission.refresh_from_db()
     assert mission.status == "expired" and mission.visits.get().ended_at == now_window.ends_at
-    assert AuditEntry.objects.filter(action="expire").count() == 8
+    assert AuditEvent.objects.filter(action="missions.expire").count() == 8

@@ -7,9 +7,10 @@ import pytest
 from django.contrib.gis.geos import Point
 from django.urls import reverse
 
+from audit.models import AuditEvent
 from ingest.models import Incident, Source
 from missions import reports, services
-from missions.models import AuditEntry, ControlBox, Mission, Visit
+from missions.models import ControlBox, Mission, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,7 @@ def test_analyst_page_forms_require_a_reason(planned, client, analyst, now_windo
                            "add-date_from": now_window.date.isoformat(), "add-reason_code": "community",
                            "add-reason": "Neighbourhood meeting asked for it"}, follow=True)
     assert "Missions added." in response.content.decode()
-    assert AuditEntry.objects.filter(action="add").count() == 1
+    assert AuditEvent.objects.filter(action="missions.add").count() == 1
     mission = Mission.objects.filter(status="planned").first()
     client.post(reverse("missions-cancel", args=[mission.pk]),
                 {**base, "cancel-reason_code": "resources", "cancel-reason": "Short staffed"})

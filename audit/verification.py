@@ -1,0 +1,49 @@
+"""Walk the hash chain and name the first event that was changed or whose predecessor is missing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .chain import GENESIS_HASH, HASHED_FIELDS, event_hash
+from .models import AuditEvent
+
+PURGE_ACTION = "audit.purge"
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    head_hash: str
+    problem: str = ""
+    event_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def verify_chain(*, expect_hash: str = "") -> ChainReport:
+    """Recompute every hash in id order; `expect_hash` (a head recorded off-box) must still be there."""
+    starts = {GENESIS_HASH} | purge_anchors()
+    previous = None
+    seen_expected = not expect_hash
+    checked = 0
+    for row in AuditEvent.objects.order_by("pk").values("id", "hash", *HASHED_FIELDS).iterator(chunk_size=2000):
+        checked += 1
+        if previous is None and row["previous_hash"] not in starts:
+            return ChainReport(checked, "", f"event {row['id']}: the events before it are missing", row["id"])
+        if previous is not None and row["previous_hash"] != previous:
+            return ChainReport(checked, "", f"event {row['id']}: the event before it is missing", row["id"])
+        if event_hash(row) != row["hash"]:
+            return ChainReport(checked, "", f"event {row['id']}: its content was changed", row["id"])
+        previous = row["hash"]
+        seen_expected = seen_expected or previous == expect_hash
+    if not seen_expected:
+        return ChainReport(checked, previous or "", f"the expected event {expect_hash} is missing (tail removed?)")
+    return ChainReport(checked, previous or GENESIS_HASH)
+
+
+def purge_anchors() -> set[str]:
+    """Hashes of the last event each purge removed: where the kept chain may begin."""
+    afters = AuditEvent.objects.filter(action=PURGE_ACTION).values_list("after", flat=True)
+    return {after["anchor_hash"] for after in afters if after and after.get("anchor_hash")}

@@ -1,0 +1,159 @@
+"""PostgreSQL keeps the audit log append-only: the app role lacks the rights, the trigger refuses
+even the superuser, `verify_audit` catches what a superuser changes anyway, and the purge keeps
+every event younger than the retention period."""
+
+import secrets
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import ProgrammingError, connection, transaction
+from django.utils import timezone
+
+from audit import database
+from audit.models import AuditEvent
+from audit.retention import purge_expired
+from audit.services import append, record
+from audit.verification import verify_chain
+
+APP_ROLE_SQL = Path(__file__).resolve().parents[2] / "docker" / "postgres" / "app-role.sql"
+
+
+@pytest.fixture
+def app_role(transactional_db):
+    """A login role made by the docker init script; yields a psycopg connection as that role."""
+    name = f"audit_app_{secrets.token_hex(4)}"
+    db = connection.settings_dict
+    subprocess.run(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", db["HOST"], "-p", str(db["PORT"]), "-U", db["USER"],
+         "-d", db["NAME"], "-v", f"app_user={name}", "-v", "app_password=unused-with-trust",
+         "-v", f"owner={db['USER']}", "-f", str(APP_ROLE_SQL)],
+        check=True, capture_output=True,
+    )
+    app = psycopg.connect(host=db["HOST"], port=db["PORT"], dbname=db["NAME"], user=name, autocommit=True)
+    try:
+        yield app
+    finally:
+        app.close()
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP OWNED BY "{name}"; DROP ROLE "{name}"')
+
+
+def bypassing_the_trigger(*statements_and_params):
+    """What a database superuser can still do: switch the trigger off, write, switch it on."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses pending FK checks
+        cursor.execute("ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only")
+        for statement, params in statements_and_params:
+            cursor.execute(statement, params)
+        cursor.execute("ALTER TABLE audit_auditevent ENABLE TRIGGER audit_event_append_only")
+
+
+def test_app_role_may_insert_and_read_but_not_update_or_delete(app_role):
+    event = record(action="test.seed")
+    with app_role.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM audit_auditevent")
+        assert cursor.fetchone() == (1,)
+        cursor.execute(
+            "INSERT INTO audit_auditevent (at, actor_username, role, request_id, action, object_type, object_id,"
+            " outcome, reason_code, reason, previous_hash, hash) VALUES (now(), '', '', '', 'test.insert', '', '',"
+            " 'success', '', '', %s, %s)", [event.hash, "f" * 64],
+        )
+        # The same role may change rows of an ordinary table: the refusal is specific to the audit log.
+        cursor.execute("UPDATE jobs_jobrun SET message = 'x' WHERE false")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            cursor.execute("UPDATE audit_auditevent SET reason = 'rewritten'")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            cursor.execute("DELETE FROM audit_auditevent")
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            cursor.execute("TRUNCATE audit_auditevent")
+    assert AuditEvent.objects.count() == 2 and AuditEvent.objects.get(pk=event.pk).reason == ""
+
+
+def test_app_role_may_purge_only_through_the_owner_function(app_role):
+    old = append(at=timezone.now() - timedelta(days=400), action="test.old")
+    young = record(action="test.young")
+    with app_role.cursor() as cursor:
+        cursor.execute("SELECT purged, anchor_hash FROM audit_purge(30)")
+        assert cursor.fetchone() == (1, old.hash)
+    assert list(AuditEvent.objects.values_list("pk", flat=True)) == [young.pk]
+
+
+@pytest.mark.django_db
+def test_trigger_refuses_update_delete_and_truncate_even_for_the_superuser():
+    # TRUNCATE first: PostgreSQL will not truncate a table with pending (foreign key) trigger events.
+    with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL audit.allow_truncate = 'off'; TRUNCATE audit_auditevent")
+    event = record(action="test.seed", reason="original")
+    refused = [
+        "UPDATE audit_auditevent SET reason = 'rewritten'",
+        "DELETE FROM audit_auditevent",
+        # The purge flag alone does not let a young event go.
+        "SELECT set_config('audit.purging', 'on', true); DELETE FROM audit_auditevent",
+    ]
+    for statement in refused:
+        with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic():
+        AuditEvent._base_manager.filter(pk=event.pk).update(reason="through the base manager")
+    assert AuditEvent.objects.get(pk=event.pk).reason == "original"
+    # Positive control: the superuser is not otherwise restricted on this table.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT usesuper FROM pg_user WHERE usename = current_user")
+        assert cursor.fetchone() == (True,)
+    bypassing_the_trigger(("UPDATE audit_auditevent SET reason = 'rewritten'", None))
+    assert AuditEvent.objects.get(pk=event.pk).reason == "rewritten"
+
+
+@pytest.mark.django_db
+def test_verify_audit_catches_a_row_changed_by_the_superuser(capsys):
+    events = [record(action=f"test.{n}", reason=f"event {n}") for n in range(3)]
+    call_command("verify_audit")
+    assert f"3 events, head {events[-1].hash}" in capsys.readouterr().out
+    bypassing_the_trigger(("UPDATE audit_auditevent SET reason = 'nothing happened' WHERE id = %s", [events[1].pk]))
+    with pytest.raises(CommandError, match=f"event {events[1].pk}: its content was changed"):
+        call_command("verify_audit")
+
+
+@pytest.mark.django_db
+def test_verify_audit_catches_a_deleted_row_and_a_removed_tail():
+    events = [record(action=f"test.{n}") for n in range(4)]
+    call_command("verify_audit", expect_hash=events[-1].hash)
+    # A removed tail leaves a valid chain: only a head hash kept elsewhere shows it.
+    bypassing_the_trigger(("DELETE FROM audit_auditevent WHERE id = %s", [events[3].pk]))
+    call_command("verify_audit")
+    with pytest.raises(CommandError, match=f"the expected event {events[3].hash} is missing"):
+        call_command("verify_audit", expect_hash=events[3].hash)
+    bypassing_the_trigger(("DELETE FROM audit_auditevent WHERE id = %s", [events[1].pk]))
+    with pytest.raises(CommandError, match=f"event {events[2].pk}: the event before it is missing"):
+        call_command("verify_audit")
+
+
+@pytest.mark.django_db
+def test_purge_keeps_events_younger_than_the_period_and_the_chain_verifiable(settings):
+    settings.AUDIT_RETENTION_DAYS = 500
+    now = timezone.now()
+    ancient = append(at=now - timedelta(days=700), action="test.ancient")
+    old = append(at=now - timedelta(days=400), action="test.old")
+    recent = append(at=now - timedelta(days=30), action="test.recent")
+    purge = purge_expired()
+    assert purge.after == {"retention_days": 500, "purged": 1, "anchor_hash": ancient.hash}
+    assert set(AuditEvent.objects.values_list("pk", flat=True)) == {old.pk, recent.pk, purge.pk}
+    # A shorter period is raised to the floor: the 400-day-old event goes, the 30-day-old one stays.
+    second = purge_expired(retention_days=7)
+    assert second.after == {"retention_days": database.RETENTION_FLOOR_DAYS, "purged": 1, "anchor_hash": old.hash}
+    assert set(AuditEvent.objects.values_list("pk", flat=True)) == {recent.pk, purge.pk, second.pk}
+    assert (purge.action, purge.outcome) == ("audit.purge", "success")
+    report = verify_chain()
+    assert report.ok and report.checked == 3, report.problem
+
+
+@pytest.mark.django_db
+def test_verify_refuses_a_chain_whose_oldest_events_vanished_without_a_purge():
+    events = [record(action=f"test.{n}") for n in range(3)]
+    bypassing_the_trigger(("DELETE FROM audit_auditevent WHERE id = %s", [events[0].pk]))
+    report = verify_chain()
+    assert not report.ok and report.event_id == events[1].pk and "events before it are missing" in report.problem
