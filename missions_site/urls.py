@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
     path("", include("agency.urls")),
@@ -11,6 +12,8 @@ urlpatterns = [
     path("missions/", include("missions.urls")),
     path("tactics/", include("tactics.urls")),
     path("accounts/", include("accounts.urls")),
+    # One sign-in page (banner, throttle, second factor) for the admin too.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("missions_site.api_urls")),
 ]
