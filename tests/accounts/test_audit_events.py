@@ -10,20 +10,20 @@ from tests.accounts.conftest import events, sign_in
 pytestmark = pytest.mark.django_db
 
 
-def assert_complete(event, *, action, outcome, actor, role):
+def assert_complete(event, *, action, outcome, actor, role, address="127.0.0.1"):
     assert event.action == action and event.outcome == outcome
     assert event.actor_username == actor and event.role == role
-    assert event.source_address == "127.0.0.1" and event.request_id
+    assert event.source_address == address and event.request_id
     assert event.at is not None and event.hash  # in the chain
 
 
 def test_lockout_mfa_failure_and_enrolment_events_are_complete(analyst, officer):
-    locked = Client()
+    locked = Client(REMOTE_ADDR="10.0.0.9")
     for _ in range(5):
         sign_in(locked, "officer", "wrong-password")
     lockout = events("auth.lockout")[-1]
-    assert_complete(lockout, action="auth.lockout", outcome="denied", actor="", role="")
-    assert lockout.reason and lockout.after == {"username": "officer", "ip_address": "127.0.0.1"}
+    assert_complete(lockout, action="auth.lockout", outcome="denied", actor="", role="", address="10.0.0.9")
+    assert lockout.reason and lockout.after == {"username": "officer", "ip_address": "10.0.0.9"}
 
     client = Client()
     sign_in(client, "analyst")
