@@ -1,7 +1,24 @@
 from django.contrib import admin
 from leaflet.admin import LeafletGeoAdmin
 
+from . import services
 from .models import Agency, Beat, CrimeType, District, MissionPolicy, OfficerProfile, Shift
+
+
+class ConfigurationAdmin(admin.ModelAdmin):
+    """Crime types, the mission policy and shifts change through agency.services, which audits them."""
+
+    audited_by_service = True
+
+    def save_model(self, request, obj, form, change):
+        services.save_configuration(obj=obj, actor=request.user)
+
+    def delete_model(self, request, obj):
+        services.delete_configuration(obj=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            services.delete_configuration(obj=obj, actor=request.user)
 
 
 @admin.register(Agency)
@@ -24,19 +41,19 @@ class BeatAdmin(LeafletGeoAdmin):
 
 
 @admin.register(Shift)
-class ShiftAdmin(admin.ModelAdmin):
+class ShiftAdmin(ConfigurationAdmin):
     list_display = ("name", "start_time", "duration_minutes", "order")
 
 
 @admin.register(CrimeType)
-class CrimeTypeAdmin(admin.ModelAdmin):
+class CrimeTypeAdmin(ConfigurationAdmin):
     list_display = ("name", "code", "colour", "severity_weight", "patrol_efficacy", "enabled")
     list_editable = ("severity_weight", "patrol_efficacy", "enabled")
     prepopulated_fields = {"code": ("name",)}
 
 
 @admin.register(MissionPolicy)
-class MissionPolicyAdmin(admin.ModelAdmin):
+class MissionPolicyAdmin(ConfigurationAdmin):
     list_display = ("__str__", "temperature", "control_share", "dosage_memory_days")
 
 

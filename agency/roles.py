@@ -1,4 +1,4 @@
-"""The four roles as Django groups, and which permissions each holds.
+"""The roles as Django groups, and which permissions each holds.
 
 Permissions are named per app/model so later apps can add theirs; `sync_roles` is idempotent
 and runs after every migrate.
@@ -10,7 +10,8 @@ OFFICER = "Officer"
 ANALYST = "Analyst"
 SUPERVISOR = "Supervisor"
 ADMINISTRATOR = "Administrator"
-ROLES = (OFFICER, ANALYST, SUPERVISOR, ADMINISTRATOR)
+AUDITOR = "Auditor"  # reads the audit log and nothing else (audit app)
+ROLES = (OFFICER, ANALYST, SUPERVISOR, ADMINISTRATOR, AUDITOR)
 
 # (app_label, codename prefix or full codename). "view_*" of every model of an app = ("app", "view_").
 ROLE_PERMISSIONS = {
@@ -53,6 +54,9 @@ ROLE_PERMISSIONS = {
         ("jobs", ""),
         ("django_celery_beat", ""),
     ],
+    AUDITOR: [
+        ("audit", "read_audit"),
+    ],
 }
 
 
@@ -77,7 +81,7 @@ def role_of(user) -> str | None:
     if user.is_superuser:
         return ADMINISTRATOR
     names = set(user.groups.values_list("name", flat=True))
-    for role in (ADMINISTRATOR, ANALYST, SUPERVISOR, OFFICER):
+    for role in (ADMINISTRATOR, AUDITOR, ANALYST, SUPERVISOR, OFFICER):  # audit.roles mirrors this order
         if role in names:
             return role
     return None

@@ -13,7 +13,7 @@ from .models import Agency, Beat, District, Shift
 
 
 def districts_geojson() -> dict:
-    districts = District.objects.annotate(beat_count=Count("beats"))
+    districts = District.objects.annotate(beat_count=Count("beats")).order_by("code")  # GROUP BY drops Meta.ordering
     return _feature_collection(
         (d.geom, {"code": d.code, "name": d.name, "beats": d.beat_count}) for d in districts
     )

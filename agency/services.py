@@ -1,4 +1,5 @@
-"""Writes to the agency's configuration: boundaries from files, the jurisdiction, roles of people."""
+"""Writes to the agency's configuration: boundaries from files, the jurisdiction, roles of people,
+and the audited settings (crime-type weights, the mission policy, shifts) that the admin calls."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -8,11 +9,44 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
 from shapely.ops import unary_union
 
+from audit.services import record
+from audit.snapshots import snapshot, stored_snapshot
+
 from .boundary_files import BoundaryFileError, field_value, read_boundary_features
-from .models import Agency, Beat, District
+from .models import Agency, Beat, CrimeType, District, MissionPolicy, Shift
 
 DISTRICT = "district"
 BEAT = "beat"
+
+
+# What planning depends on: every change is an audit event config.<model>.create|change|delete.
+CONFIGURATION_MODELS = (CrimeType, MissionPolicy, Shift)
+
+
+def save_configuration(*, obj: CrimeType | MissionPolicy | Shift, actor) -> CrimeType | MissionPolicy | Shift:
+    """Validate and save a crime type (weights, efficacy), the mission policy or a shift, with before/after."""
+    _check_configuration(obj)
+    obj.full_clean()
+    with transaction.atomic():
+        before = stored_snapshot(obj)
+        obj.save()
+        record(action=f"config.{obj._meta.model_name}.{'change' if before else 'create'}", actor=actor,
+               object_type=obj._meta.label_lower, object_id=str(obj.pk), before=before, after=snapshot(obj))
+    return obj
+
+
+def delete_configuration(*, obj: CrimeType | MissionPolicy | Shift, actor) -> None:
+    _check_configuration(obj)
+    with transaction.atomic():
+        before, pk = snapshot(obj), obj.pk
+        obj.delete()
+        record(action=f"config.{obj._meta.model_name}.delete", actor=actor,
+               object_type=obj._meta.label_lower, object_id=str(pk), before=before)
+
+
+def _check_configuration(obj) -> None:
+    if not isinstance(obj, CONFIGURATION_MODELS):
+        raise TypeError(f"{type(obj).__name__} is not audited configuration.")
 
 
 @dataclass(frozen=True)

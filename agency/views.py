@@ -21,6 +21,7 @@ def home(request):
         roles.SUPERVISOR: "supervisor-home",
         roles.OFFICER: "officer-home",
         roles.ADMINISTRATOR: "admin:index",
+        roles.AUDITOR: "audit-log",
     }.get(role)
     if target is None:
         return render(request, "agency/no_role.html", status=403)

@@ -40,7 +40,9 @@ class AuditEvent(models.Model):
     reason = models.TextField(blank=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
-    previous_hash = models.CharField(max_length=64, blank=True)
+    # Unique: two events can never follow the same one, so the chain cannot fork even if a writer
+    # skipped the lock.
+    previous_hash = models.CharField(max_length=64, blank=True, unique=True)
     hash = models.CharField(max_length=64, unique=True)
 
     objects = AuditQuerySet.as_manager()

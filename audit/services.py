@@ -64,7 +64,8 @@ def append(*, at=None, **fields) -> AuditEvent:
     The time is taken under the lock, so ids and times rise together (the purge relies on it);
     `at` is given only by tests that need an old event.
     """
-    with transaction.atomic():
+    # No savepoint: if the insert fails, the caller's action must fail with it.
+    with transaction.atomic(savepoint=False):
         lock_chain()
         last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
         fields = {**BLANK_EVENT, **fields, "at": utc_ms(at or timezone.now()), "previous_hash": last or GENESIS_HASH}

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agency.models import Agency, CrimeType
+from audit.services import record
 from jobs.models import JobRun
 from jobs.services import ProgressReporter, create_job, enqueue_job, fail_job, succeed_job
 
@@ -113,18 +114,21 @@ def train_crime_type(
 
 
 @transaction.atomic
-def promote_version(*, version: ModelVersion, report: str = "") -> ModelVersion:
+def promote_version(*, version: ModelVersion, report: str = "", actor=None) -> ModelVersion:
     """Make `version` the one its crime type forecasts with; the swap is one transaction, and the
     crime type's row is locked so two trainings finishing together cannot both promote."""
     CrimeType.objects.select_for_update().get(pk=version.crime_type_id)
-    ModelVersion.objects.filter(crime_type_id=version.crime_type_id, promoted=True).exclude(
-        pk=version.pk
-    ).update(promoted=False)
+    others = ModelVersion.objects.filter(crime_type_id=version.crime_type_id, promoted=True).exclude(pk=version.pk)
+    replaced = list(others.values_list("pk", flat=True))
+    others.update(promoted=False)
     version.promoted = True
     version.promoted_at = timezone.now()
     if report:
         version.promotion_report = report
     version.save(update_fields=["promoted", "promoted_at", "promotion_report"])
+    record(action="forecasting.promote", actor=actor, object_type="forecasting.modelversion", object_id=str(version.pk),
+           before={"promoted": replaced}, after={"promoted": [version.pk], "crime_type": version.crime_type_id,
+                                                 "algorithm": version.algorithm})
     return version
 
 
@@ -219,9 +223,9 @@ def _train(
     crime_type = inputs.crime_types.get(code)
     h = inputs.ctx.history
     if crime_type is None:
-        raise TrainingError(f"{code!r} is not an enabled crime type")
+        raise _refused(code, job, f"{code!r} is not an enabled crime type")
     if code not in h.categories:
-        raise TrainingError(f"No {crime_type.name} incidents in the history window: nothing to learn from.")
+        raise _refused(code, job, f"No {crime_type.name} incidents in the history window: nothing to learn from.")
     weeks = int(weeks or backtest_weeks())
     today = now.astimezone(ZoneInfo(inputs.tz)).date()
     test_days = 7 * weeks
@@ -251,9 +255,19 @@ def _train(
         version.artifact.save(f"{code}-{now:%Y%m%dT%H%M%S}-{digest[:12]}.joblib", ContentFile(data), save=False)
         version.save()
         previous = ModelVersion.objects.filter(crime_type=crime_type, promoted=True).first()
-        promote_version(version=version, report=_promotion_report(trained, previous))
+        actor = job.created_by if job is not None else None
+        record(action="forecasting.train", actor=actor, object_type="forecasting.modelversion",
+               object_id=str(version.pk), after={"crime_type": code, "algorithm": version.algorithm,
+                                                 "file_hash": digest, "backtest_weeks": weeks})
+        promote_version(version=version, report=_promotion_report(trained, previous), actor=actor)
     progress(100, f"Promoted {trained.algorithm}")
     return version
+
+
+def _refused(code: str, job: JobRun | None, message: str) -> TrainingError:
+    record(action="forecasting.train", actor=job.created_by if job is not None else None, outcome="failure",
+           object_type="agency.crimetype", object_id=code, reason_code="cannot_train", reason=message)
+    return TrainingError(message)
 
 
 def _promotion_report(trained, previous: ModelVersion | None) -> str:

@@ -134,7 +134,8 @@ def forecast_now(request):
 def promote(request, pk):
     version = _version(pk)
     training.promote_version(
-        version=version, report=f"Promoted by {request.user.get_username()} from the model card page."
+        version=version, report=f"Promoted by {request.user.get_username()} from the model card page.",
+        actor=request.user,
     )
     messages.success(request, f"Version {version.pk} now forecasts {version.crime_type.name}.")
     return redirect("model-version", pk=version.pk)

@@ -7,6 +7,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from audit.services import record
+
 from . import selectors, services
 from .forms import UploadForm
 from .mapping import MappingError, mapping_to_yaml, preset_names, preset_text
@@ -84,6 +86,8 @@ def rejected_csv(request, run_id: int):
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="rejected-run-{run.pk}.csv"'
+    record(action="export.rejected_rows", request=request, object_type="ingest.importrun", object_id=str(run.pk),
+           after={"file": f"rejected-run-{run.pk}.csv", "rows": run.rejected})
     return response
 
 

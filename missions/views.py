@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from agency.models import Agency, District, Shift
+from audit.services import record
 from jobs.services import enqueue_job
 from tactics.selectors import tactic_counts
 
@@ -126,6 +127,8 @@ def shift_sheet(request):
     if district is None or shift is None:
         return render(request, "missions/sheet.html", {"picker": picker, "sheet": None})
     sheet = build_sheet(district=district, date=day, shift=shift)
+    record(action="missions.sheet.print", request=request, object_type="agency.district", object_id=str(district.pk),
+           after={"district": district.code, "date": day.isoformat(), "shift": shift.name})
     return render(request, "missions/sheet.html", {
         "picker": SheetPicker(initial={"date": day, "shift": shift, "district": district}),
         "sheet": sheet, "window": selectors.shift_window(date=day, shift=shift),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("forecasting/", include("forecasting.urls")),
     path("missions/", include("missions.urls")),
     path("tactics/", include("tactics.urls")),
+    path("audit/", include("audit.urls")),
     path("accounts/", include("accounts.urls")),
     # One sign-in page (banner, throttle, second factor) for the admin too.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from . import services
 from .models import Tactic, TacticUse
 
 
@@ -8,6 +9,17 @@ class TacticAdmin(admin.ModelAdmin):
     list_display = ("name", "enabled", "order")
     list_editable = ("enabled", "order")
     filter_horizontal = ("crime_types",)
+    audited_by_service = True  # tactics.services records each change
+
+    def save_model(self, request, obj, form, change):
+        services.save_tactic(tactic=obj, actor=request.user, crime_types=form.cleaned_data.get("crime_types"))
+
+    def delete_model(self, request, obj):
+        services.delete_tactic(tactic=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for tactic in queryset:
+            services.delete_tactic(tactic=tactic, actor=request.user)
 
 
 @admin.register(TacticUse)

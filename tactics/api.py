@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from agency.models import CrimeType
 from missions_site.permissions import ModelPermissionsWithView
 
+from . import services
 from .models import Tactic
 from .selectors import tactic_counts
 
@@ -33,6 +34,23 @@ class TacticViewSet(viewsets.ModelViewSet):
     serializer_class = TacticSerializer
     permission_classes = [ModelPermissionsWithView]
     pagination_class = None
+
+    # Writes go through tactics.services, which audits them.
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        crime_types = data.pop("crime_types", None)
+        serializer.instance = services.save_tactic(tactic=Tactic(**data), actor=self.request.user,
+                                                   crime_types=crime_types)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        crime_types = data.pop("crime_types", None)
+        for name, value in data.items():
+            setattr(serializer.instance, name, value)
+        services.save_tactic(tactic=serializer.instance, actor=self.request.user, crime_types=crime_types)
+
+    def perform_destroy(self, instance):
+        services.delete_tactic(tactic=instance, actor=self.request.user)
 
 
 class TacticReport(APIView):

@@ -26,6 +26,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from agency.models import Agency
+from audit.services import record
 from jobs.models import JobRun
 from jobs.services import fail_job
 
@@ -253,6 +254,10 @@ def _finish(run, counts: ApplyCounts, *, total, rejected, unmapped: Counter, rep
             "applied": not strict_failure,
         },
     )
+    _record_import(run, outcome="failure" if strict_failure else "success", reason=message, counts={
+        "total": total, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged,
+        "rejected": len(rejected), "unmapped": n_unmapped,
+    })
 
 
 def _save_rejected(run: ImportRun, rejected: pd.DataFrame) -> None:
@@ -286,6 +291,13 @@ def _fail(run: ImportRun, error: str, detail: str = "") -> None:
         status=ImportRun.Status.FAILED, message=error[:500], error=f"{error}\n\n{detail}".strip(),
         finished_at=timezone.now(),
     )
+    _record_import(run, outcome="failure", reason=error[:1000])
+
+
+def _record_import(run: ImportRun, *, outcome: str, reason: str, counts: dict | None = None) -> None:
+    record(action="ingest.import", actor=run.created_by, outcome=outcome, object_type="ingest.importrun",
+           object_id=str(run.pk), reason=reason,
+           after={"source": run.source.name, "file": run.file_name, "via": run.via, **(counts or {})})
 
 
 def _replay(existing: ImportRun, payload_hash: str) -> ImportRun | None:
