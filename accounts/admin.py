@@ -52,6 +52,8 @@ admin.site.unregister(AccessAttempt)
 class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
     """Deleting a failure record lifts its lock: audited as an unlock."""
 
+    audited_by_service = True  # accounts.services.unlock records it (audit.admin)
+
     def delete_model(self, request, obj):
         services.unlock(request=request, actor=request.user, username=obj.username,
                         ip_addresses=[obj.ip_address] if obj.ip_address else [])
@@ -66,7 +68,11 @@ admin.site.unregister(AuthToken)
 
 @admin.register(AuthToken)
 class AuditedAuthTokenAdmin(AuthTokenAdmin):
+    audited_by_service = True  # accounts.services records the revocation, never the digest
     list_display = ("token_key", "user", "created", "expiry")
+
+    def has_add_permission(self, request):
+        return False  # tokens are made by their user (token endpoint, My tokens), with the second factor
 
     def delete_model(self, request, obj):
         services.revoke_api_tokens(tokens=[obj], actor=request.user, request=request,

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import services
-from .policy import second_factor_required
+from .policy import has_authenticator, second_factor_required
 from .selectors import tokens_of
 from .throttles import TokenRateThrottle
 
@@ -51,7 +51,7 @@ class ObtainTokenView(APIView):
         if user is None:
             return Response({"detail": "Unable to sign in with these credentials."}, status=status.HTTP_400_BAD_REQUEST)
         if second_factor_required(user):
-            if not services.has_authenticator(user):
+            if not has_authenticator(user):
                 return Response({"detail": "Enrol a second factor on the web first (/accounts/mfa/enrol/)."},
                                 status=status.HTTP_403_FORBIDDEN)
             device = services.verify_second_factor(request=django_request, user=user,

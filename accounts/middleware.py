@@ -10,8 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
-from .policy import second_factor_required
-from .services import has_authenticator
+from .policy import has_authenticator, second_factor_required
 from .session_clock import note_activity, session_expired
 
 # Pages a signed-in but not yet verified user may reach.

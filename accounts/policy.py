@@ -2,7 +2,7 @@
 and anyone who enrolled a device. One function, used by the pages, the middleware and the token API."""
 
 from django.conf import settings
-from django_otp import user_has_device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agency import roles
 
@@ -19,7 +19,12 @@ def second_factor_required(user) -> bool:
         return True
     if settings.MFA_REQUIRED_FOR_OFFICERS and roles.OFFICER in names:
         return True
-    return user_has_device(user)
+    return has_authenticator(user)
+
+
+def has_authenticator(user) -> bool:
+    """Enrolled: a confirmed TOTP device (recovery codes only ever come with one)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def is_administrator(user) -> bool:

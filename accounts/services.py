@@ -76,10 +76,6 @@ def mark_session_verified(*, request, device) -> None:
     otp_login(request, device)
 
 
-def has_authenticator(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-
-
 def _replace_recovery_codes(*, user) -> list[str]:
     RecoveryCodeDevice.objects.filter(user=user).delete()
     device = RecoveryCodeDevice.objects.create(user=user, name="Recovery codes", confirmed=True)

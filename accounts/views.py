@@ -17,6 +17,7 @@ from knox.models import AuthToken
 
 from . import services
 from .forms import BannerAuthenticationForm, EnrolForm, SecondFactorForm
+from .policy import has_authenticator
 from .selectors import tokens_of
 from .throttles import LoginRateThrottle
 
@@ -24,7 +25,6 @@ from .throttles import LoginRateThrottle
 class LoginView(auth_views.LoginView):
     form_class = BannerAuthenticationForm
     template_name = "accounts/login.html"
-    redirect_authenticated_user = False
 
     def post(self, request, *args, **kwargs):
         if not LoginRateThrottle().allow_request(request, self):
@@ -48,7 +48,7 @@ def verify(request):
 @never_cache
 @login_required
 def enrol(request):
-    if services.has_authenticator(request.user) and not request.user.is_verified():
+    if has_authenticator(request.user) and not request.user.is_verified():
         return redirect("mfa-verify")  # replacing a device needs the current one first
     device = services.start_totp_enrolment(user=request.user)
     form = EnrolForm(request.POST or None)

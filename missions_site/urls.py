@@ -3,6 +3,7 @@ use each is in missions_site/access.py."""
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from . import access
 from .health import healthz
@@ -17,6 +18,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("healthz", access.page(healthz), name="healthz"),
+    # One sign-in page (banner, throttle, second factor) for the admin too.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("missions_site.api_urls")),
 ]

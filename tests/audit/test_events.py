@@ -20,7 +20,8 @@ def last(action: str) -> AuditEvent:
 
 @pytest.mark.django_db
 def test_login_and_logout_are_recorded_with_address_role_and_request_id(client, analyst):
-    response = client.post(reverse("login"), {"username": "analyst", "password": TEST_PASSWORD}, REMOTE_ADDR=ADDRESS)
+    response = client.post(reverse("login"), {"username": "analyst", "password": TEST_PASSWORD,
+                                              "accept_banner": "on"}, REMOTE_ADDR=ADDRESS)
     assert response.status_code == 302
     login = last("auth.login")
     assert (login.actor, login.actor_username, login.role, login.outcome) == (analyst, "analyst", "Analyst", "success")
@@ -34,7 +35,8 @@ def test_login_and_logout_are_recorded_with_address_role_and_request_id(client, 
 
 @pytest.mark.django_db
 def test_failed_login_is_recorded_without_the_password(client, analyst):
-    response = client.post(reverse("login"), {"username": "analyst", "password": "wrong-guess"}, REMOTE_ADDR=ADDRESS)
+    response = client.post(reverse("login"), {"username": "analyst", "password": "wrong-guess",
+                                              "accept_banner": "on"}, REMOTE_ADDR=ADDRESS)
     assert response.status_code == 200  # the form again
     failed = last("auth.login_failed")
     assert (failed.outcome, failed.actor, failed.reason_code) == ("failure", None, "bad_credentials")

@@ -76,7 +76,7 @@ def login(page, live_server):
         page.wait_for_load_state("networkidle")
         if "/accounts/mfa/verify/" in page.url:  # the second factor, typed as from the phone's app
             page.fill("input[name=token]", totp_code(user))
-            page.click("button[type=submit]")
+            page.click("main button[type=submit]")  # the header's is "Log out"
             page.wait_for_load_state("networkidle")
         return page
 

@@ -21,7 +21,7 @@ def test_sheet_lists_the_districts_missions_with_why_and_tactics(
     client.force_login(supervisor)
     url = reverse("missions-sheet")
     query = {"date": now_window.date.isoformat(), "shift": now_window.shift.pk, "district": west.pk}
-    with django_assert_max_num_queries(26):  # the page, the user's roles and scope, 4 to record the print (audit)
+    with django_assert_max_num_queries(27):  # the page, roles and scope, 1 second-factor device, 4 to record the print
         response = client.get(url, query)
     assert response.status_code == 200
     body = response.content.decode()
