@@ -47,7 +47,7 @@ def test_crime_type_weight_changed_in_the_admin_is_recorded_once_with_before_and
 
 @pytest.mark.django_db
 def test_invalid_configuration_is_refused_and_not_recorded(admin_client):
-    policy = MissionPolicy.current()
+    policy, _ = MissionPolicy.objects.get_or_create()  # current() reads; it never creates the row
     data = form_data(policy, temperature="-1")
     response = admin_client.post(reverse("admin:agency_missionpolicy_change", args=[policy.pk]), data)
     assert response.status_code == 200  # the form again, with the error

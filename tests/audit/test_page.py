@@ -89,5 +89,5 @@ def test_the_auditor_reads_nothing_else(client, auditor):
                  "supervisor-home"):
         assert client.get(reverse(name)).status_code == 403, name
     assert client.get("/api/v1/missions/").status_code == 403
-    assert client.get(reverse("admin:index")).status_code == 302  # not staff: the admin login
+    assert client.get(reverse("admin:index")).status_code == 403  # signed in without the role: refused
     assert not auditor.get_all_permissions() - {"audit.read_audit"}
