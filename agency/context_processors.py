@@ -2,13 +2,13 @@
 
 from django.conf import settings
 
-from .roles import role_of
+from missions_site.access import main_role
 
 
 def agency(request):
     user = getattr(request, "user", None)
     return {
-        "user_role": role_of(user) if user is not None else None,
+        "user_role": main_role(user) if user is not None else None,
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
     }

@@ -6,11 +6,9 @@ and runs after every migrate.
 
 from django.contrib.auth.models import Group, Permission
 
-OFFICER = "Officer"
-ANALYST = "Analyst"
-SUPERVISOR = "Supervisor"
-ADMINISTRATOR = "Administrator"
-AUDITOR = "Auditor"  # reads the audit log and nothing else (audit app)
+# The role names and who holds which are defined once, with the access matrix.
+from missions_site.access import ADMINISTRATOR, ANALYST, AUDITOR, OFFICER, SUPERVISOR
+
 ROLES = (OFFICER, ANALYST, SUPERVISOR, ADMINISTRATOR, AUDITOR)
 
 # (app_label, codename prefix or full codename). "view_*" of every model of an app = ("app", "view_").
@@ -72,16 +70,3 @@ def sync_roles() -> dict[str, Group]:
         group.permissions.set(perms.distinct())
         groups[role] = group
     return groups
-
-
-def role_of(user) -> str | None:
-    """The user's main role for choosing a home page; superusers are administrators."""
-    if not user.is_authenticated:
-        return None
-    if user.is_superuser:
-        return ADMINISTRATOR
-    names = set(user.groups.values_list("name", flat=True))
-    for role in (ADMINISTRATOR, AUDITOR, ANALYST, SUPERVISOR, OFFICER):  # audit.roles mirrors this order
-        if role in names:
-            return role
-    return None

@@ -2,7 +2,6 @@
 
 from django.shortcuts import redirect, render
 
-from agency import roles
 from agency.models import Agency
 from agency.selectors import current_shift
 from ingest.selectors import incident_trend_by_type
@@ -14,13 +13,13 @@ from . import selectors
 
 @access.page
 def home(request):
-    role = roles.role_of(request.user)
+    role = access.main_role(request.user)
     target = {
-        roles.ANALYST: "analyst-home",
-        roles.SUPERVISOR: "supervisor-home",
-        roles.OFFICER: "officer-home",
-        roles.ADMINISTRATOR: "admin:index",
-        roles.AUDITOR: "audit-log",
+        access.ANALYST: "analyst-home",
+        access.SUPERVISOR: "supervisor-home",
+        access.OFFICER: "officer-home",
+        access.ADMINISTRATOR: "admin:index",
+        access.AUDITOR: "audit-log",
     }.get(role)
     if target is None:  # a user with no role gets this page and nothing else
         return render(request, "home/no_role.html")

@@ -153,6 +153,16 @@ def roles_of(user) -> frozenset[str]:
     return cached
 
 
+# A user in several groups lands on, and is recorded under, the most powerful one.
+PRECEDENCE = (ADMINISTRATOR, AUDITOR, ANALYST, SUPERVISOR, OFFICER)
+
+
+def main_role(user) -> str | None:
+    """The user's first role in PRECEDENCE (superusers are administrators); None without one."""
+    roles = roles_of(user)
+    return next((role for role in PRECEDENCE if role in roles), None)
+
+
 def has_role(user, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
 
