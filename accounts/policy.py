@@ -1,12 +1,12 @@
-"""Who must use a second factor: analysts, supervisors and administrators always, officers by setting,
-and anyone who enrolled a device. One function, used by the pages, the middleware and the token API."""
+"""Who must use a second factor: analysts, supervisors, administrators and auditors always, officers
+by setting, and anyone who enrolled a device. One function for the pages, middleware and token API."""
 
 from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agency import roles
 
-ROLES_REQUIRING_MFA = {roles.ANALYST, roles.SUPERVISOR, roles.ADMINISTRATOR}
+ROLES_REQUIRING_MFA = {roles.ANALYST, roles.SUPERVISOR, roles.ADMINISTRATOR, roles.AUDITOR}
 
 
 def second_factor_required(user) -> bool:

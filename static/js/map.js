@@ -36,6 +36,8 @@
     if (background) { headers["X-Background-Poll"] = "1"; }
     return fetch(url, { credentials: "same-origin", headers: headers })
       .then(function (r) {
+        // The session ended (idle or too old): reload, and the server shows the sign-in page.
+        if (r.status === 401 && background) { window.location.reload(); }
         if (!r.ok) { throw new Error(url + ": HTTP " + r.status); }
         return r.json();
       });
