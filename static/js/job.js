@@ -12,8 +12,7 @@ window.Missions.register("job", function (box) {
     status.textContent = job.status.charAt(0).toUpperCase() + job.status.slice(1);
     status.className = "status-" + job.status;
     var error = document.getElementById("job-error");
-    error.hidden = !job.error;
-    error.textContent = job.error;
+    error.hidden = job.status !== "failed";  // job.error holds a traceback with server paths: not shown
   }
 
   function poll() {

@@ -53,3 +53,24 @@ def test_a_refused_csrf_token_shows_the_site_page(analyst):
     token_client = Client()
     token_client.force_login(analyst)
     assert token_client.post("/accounts/logout/").status_code == 302  # control: with the token check off
+
+
+def test_a_failed_job_and_import_say_what_failed_without_the_traceback(client, analyst):
+    from ingest.models import ImportRun, Source
+    from jobs.services import create_job, run_job
+
+    def work(job, progress):
+        raise ValueError(f"row 12: bad time (in {SECRET_DETAIL})")
+
+    job = create_job(kind="import_incidents")
+    with pytest.raises(ValueError):
+        run_job(str(job.pk), work)
+    job.refresh_from_db()
+    assert "Traceback" in job.error  # control: the row keeps the traceback for administrators
+    run = ImportRun.objects.create(source=Source.objects.create(name="RMS"), job=job, status="failed",
+                                   message="ValueError: row 12: bad time", error=job.error)
+    client.force_login(analyst)
+    for path in (f"/jobs/{job.pk}/", f"/ingest/runs/{run.pk}/"):
+        body = client.get(path).content.decode()
+        assert "row 12: bad time" in body, path
+        assert "Traceback" not in body and "File &quot;" not in body and str(settings.BASE_DIR) not in body, path
