@@ -156,3 +156,51 @@ def test_login_and_error_pages_run_under_the_policy(small_agency, officer, page,
     page.console_errors.clear()  # Chromium logs each 4xx response as a console error
     assert_clean(page, "error pages")
 
+
+
+# A 1×1 transparent PNG: every tile of the test tile server.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+def tile_server():
+    """A tile server on another origin (another port) than the site."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Tiles(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            self.wfile.write(PNG)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/tiles/{{z}}/{{x}}/{{y}}.png"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_tiles_load_from_the_configured_host_only(small_agency, analyst, login, live_server, settings,
+                                                  tile_server, allowed):
+    from missions_site.settings.browser_policy import content_security_policy
+
+    settings.MAP_TILE_URL = tile_server
+    # Control: the same tile URL under a policy that was not built from it is refused.
+    settings.CONTENT_SECURITY_POLICY = content_security_policy(tile_server if allowed else "")
+    page = login("analyst")
+    page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
+    page.wait_for_timeout(1_000)  # tiles load after the view is set
+    loaded = page.eval_on_selector_all("img.leaflet-tile", "imgs => imgs.filter((i) => i.naturalWidth > 0).length")
+    if allowed:
+        assert loaded > 0 and page.csp_violations == []
+    else:
+        assert loaded == 0
+        assert {v["directive"] for v in page.csp_violations} == {"img-src"}
