@@ -204,6 +204,9 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["missions_site.access.RouteMatrix"],
+    # JSON only: DRF's browsable API pages use inline styles the Content-Security-Policy refuses;
+    # the API is read and tried in the Swagger UI at /api/v1/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "audit.denials.exception_handler",  # 401/403 are audited
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",

@@ -24,10 +24,11 @@ window.Missions = window.Missions || {};
     });
   };
 
-  // A JSON data island rendered by Django's json_script (not executed, so allowed by the policy).
+  // A JSON data island rendered by Django's json_script (not executed, so allowed by the policy);
+  // null when the page has none.
   M.data = function (id) {
     var node = document.getElementById(id);
-    return node ? JSON.parse(node.textContent) : {};
+    return node ? JSON.parse(node.textContent) : null;
   };
 
   // Build DOM from data: strings become text nodes, never markup. Leaflet tooltips and popups take

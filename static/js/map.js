@@ -9,9 +9,10 @@
     // A view from the start: vector layers added before the data's bounds are known need one.
     var map = L.map(element, { preferCanvas: true }).setView([0, 0], 2);
     map.getContainer().leafletMap = map;  // reachable from the console and the browser tests
-    var cfg = M.data("map-config");
-    if (cfg.tileUrl) {
-      L.tileLayer(cfg.tileUrl, { attribution: cfg.attribution, maxZoom: 19 }).addTo(map);
+    var tileUrl = M.data("map-tile-url");
+    if (tileUrl) {
+      // The attribution is HTML in Leaflet (links to the tile provider); it comes from the settings.
+      L.tileLayer(tileUrl, { attribution: M.data("map-tile-attribution"), maxZoom: 19 }).addTo(map);
     }
     return map;
   };

@@ -49,6 +49,8 @@ def page(browser):
     errors, console_errors = [], []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("console", lambda msg: console_errors.append(msg.text) if msg.type == "error" else None)
+    # Chromium's console says only "Failed to load resource: 404": keep which one.
+    page.on("response", lambda r: console_errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.js_errors = errors
     page.console_errors = console_errors
     page.csp_violations = violations
