@@ -69,7 +69,11 @@ ROUTES: dict[str, Rule] = {
     "api-token": allow(POST=EVERYONE),
     "healthz": allow(GET=EVERYONE),
     "admin:login": allow(GET=EVERYONE, POST=EVERYONE),
+    "admin:logout": allow(POST=EVERYONE),
     "admin": allow(GET=ADMINS, POST=ADMINS),
+    # No admin here has autocomplete fields or models with a public URL: Django refuses both to all.
+    "admin:autocomplete": allow(),
+    "admin:view_on_site": allow(),
     # pages
     "home": allow(GET=SIGNED_IN),
     "analyst-home": allow(GET=COMMAND),
