@@ -78,7 +78,6 @@ class MissionAPIView(APIView):
 
 
 class OfficerMissions(MissionAPIView):
-
     @extend_schema(
         summary="My missions of the shift under way",
         description="GeoJSON of the officer's missions (home beat) with reasons, suggested tactics and "
@@ -94,7 +93,6 @@ class OfficerMissions(MissionAPIView):
 
 
 class OfficerPing(MissionAPIView):
-
     @extend_schema(
         summary="Report my position: starts the mission I am in, stops visits I have left",
         request=s.PositionIn,
@@ -113,7 +111,6 @@ class OfficerPing(MissionAPIView):
 
 
 class StartMission(MissionAPIView):
-
     @extend_schema(
         summary="Start a mission (on arrival, or by hand with a reason)",
         request=s.StartIn, parameters=[IDEMPOTENCY],
@@ -134,7 +131,6 @@ class StartMission(MissionAPIView):
 
 
 class CompleteMission(MissionAPIView):
-
     @extend_schema(
         summary="Complete a mission with the tactics used and notes",
         request=s.CompleteIn, parameters=[IDEMPOTENCY],
@@ -152,7 +148,6 @@ class CompleteMission(MissionAPIView):
 
 
 class OfflineReport(MissionAPIView):
-
     @extend_schema(
         summary="Report a whole mission done while offline (accepted once per Idempotency-Key)",
         request=s.OfflineReportIn, parameters=[IDEMPOTENCY],
@@ -203,7 +198,6 @@ class Missions(MissionAPIView):
 
 
 class MissionDetail(MissionAPIView):
-
     @extend_schema(summary="One mission with its visits", responses={200: dict}, operation_id="missions_detail")
     def get(self, request, pk):
         get_object_or_404(Mission, pk=pk)
@@ -220,7 +214,6 @@ class MissionDetail(MissionAPIView):
 
 
 class CancelMission(MissionAPIView):
-
     @extend_schema(summary="Call off one mission (reason required)", request=s.ReasonFields,
                    responses={200: dict, 400: BAD_INPUT})
     def post(self, request, pk):
@@ -231,7 +224,6 @@ class CancelMission(MissionAPIView):
 
 
 class PlanShift(MissionAPIView):
-
     @extend_schema(
         summary="Plan (or re-plan) a shift's missions in the background",
         request=s.PlanIn, responses={202: OpenApiResponse(dict, description="{job, job_url}"), 400: BAD_INPUT},
@@ -248,7 +240,6 @@ class PlanShift(MissionAPIView):
 
 
 class Controls(MissionAPIView):
-
     @extend_schema(summary="Control boxes of a shift's plan (evaluation only; never for officers)",
                    parameters=SHIFT_PARAMS, responses={200: dict})
     def get(self, request):
@@ -281,7 +272,6 @@ class Suppressions(MissionAPIView):
 
 
 class LiftSuppression(MissionAPIView):
-
     @extend_schema(summary="Lift a suppression early (reason required)", request=s.LiftIn,
                    responses={200: s.SuppressionOut, 400: BAD_INPUT})
     def post(self, request, pk):
@@ -324,7 +314,6 @@ class Report(MissionAPIView):
 
 
 class OutcomeReport(MissionAPIView):
-
     @extend_schema(summary="Incidents during planned shifts in mission, control and other boxes",
                    parameters=[*DATE_RANGE, OpenApiParameter("hours_after", int)], responses={200: dict})
     def get(self, request):

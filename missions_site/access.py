@@ -3,7 +3,7 @@ keyed by URL name) and the page decorator, DRF permission class and admin site t
 
 Sits beneath every app (imports no app), so jobs, agency and the pages can all use it. What is not
 in ROUTES is refused; docs/security.md is generated from ROUTES (`manage.py security_matrix`).
-Object scope (an officer's own beat and shift) is in missions/scope.py.
+Object scope (an officer's own beat and shift) is in missions/scope.py; why it is built so: docs/adr/0012.
 """
 
 from __future__ import annotations
