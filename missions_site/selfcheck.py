@@ -20,6 +20,8 @@ PASSWORD_MIN_LENGTH = 8  # ASVS 2.1.1
 HSTS_MIN_SECONDS = 365 * 24 * 3600
 TOKEN_TTL_MAX_HOURS = 12
 AUDIT_TABLE = "audit_auditevent"
+AUDIT_RETENTION_MIN_DAYS = 365  # CJIS 5.4.7
+DORMANT_MAX_DAYS = 90
 NOT_CONFIGURED = "not configured"
 
 
@@ -176,6 +178,31 @@ def api_default_deny(s) -> Result:
                   ", ".join(classes) or NOT_CONFIGURED)
 
 
+def login_banner(s) -> Result:
+    text = getattr(s, "LOGIN_BANNER_TEXT", "")
+    return Result("CJIS 5.5.4", "System use notification before login", "LOGIN_BANNER_TEXT", bool(text.strip()),
+                  f"{len(text)} characters" if text.strip() else NOT_CONFIGURED)
+
+
+def login_throttled(s) -> Result:
+    rates = getattr(s, "REST_FRAMEWORK", {}).get("DEFAULT_THROTTLE_RATES") or {}
+    return Result("ASVS 2.2.1", "Login and token endpoints throttled", "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']",
+                  bool(rates), ", ".join(f"{k} {v}" for k, v in rates.items()) or NOT_CONFIGURED)
+
+
+def dormant_accounts(s) -> Result:
+    days = getattr(s, "ACCOUNT_DORMANT_DAYS", None)
+    return Result("CJIS 5.5.1", f"Accounts unused for {DORMANT_MAX_DAYS} days disabled", "ACCOUNT_DORMANT_DAYS",
+                  days is not None and 0 < days <= DORMANT_MAX_DAYS, NOT_CONFIGURED if days is None else f"{days} days")
+
+
+def audit_retention(s) -> Result:
+    days = getattr(s, "AUDIT_RETENTION_DAYS", None)
+    return Result("CJIS 5.4.7", f"Audit records kept at least {AUDIT_RETENTION_MIN_DAYS} days", "AUDIT_RETENTION_DAYS",
+                  days is not None and days >= AUDIT_RETENTION_MIN_DAYS,
+                  NOT_CONFIGURED if days is None else f"{days} days")
+
+
 def allowed_hosts(s) -> Result:
     hosts = list(getattr(s, "ALLOWED_HOSTS", []))
     return Result("ASVS 14.1.1", "Host header limited to known names", "ALLOWED_HOSTS", "*" not in hosts,
@@ -185,8 +212,8 @@ def allowed_hosts(s) -> Result:
 SETTINGS_CHECKS: list[Callable] = [
     debug_off, session_idle_timeout, session_absolute_lifetime, session_ends_with_browser, cookies_secure,
     cookies_httponly, cookies_samesite, cookies_host_prefix, https_redirect, hsts, password_length,
-    password_common_list, lockout, mfa_required, token_expiry, csp, schema_behind_login, api_default_deny,
-    allowed_hosts,
+    password_common_list, lockout, mfa_required, token_expiry, login_banner, login_throttled, dormant_accounts,
+    csp, schema_behind_login, api_default_deny, allowed_hosts, audit_retention,
 ]
 
 

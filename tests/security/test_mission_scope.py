@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from agency.models import Agency, Beat, District
@@ -69,17 +70,23 @@ def test_another_officers_active_mission_is_refused_and_his_own_succeeds(world, 
     assert start.status_code == 403 and "Another officer is in this mission's box" in start.json()["detail"]
     complete = client_for(colleague).post(reverse("api-mission-complete", args=[mission.pk]), {}, format="json")
     assert complete.status_code == 403 and "another officer's active mission" in complete.json()["detail"]
-    now = world.window.starts_at + timedelta(minutes=1)
+    now = max(world.window.starts_at, timezone.now() - timedelta(minutes=10))  # a visit inside the shift
     report = client_for(colleague).post(reverse("api-mission-report", args=[mission.pk]), {
-        "visits": [{"started_at": now.isoformat(), "ended_at": (now + timedelta(minutes=5)).isoformat()}],
+        "visits": [{"started_at": now.isoformat(), "ended_at": (now + timedelta(minutes=2)).isoformat()}],
     }, format="json")
     assert report.status_code == 403 and "another officer's active mission" in report.json()["detail"]
     mission.refresh_from_db()
     assert mission.status == Mission.Status.ACTIVE and mission.visits.count() == 1
-    # control: the officer who started it completes it
+    # controls: the officer who started it completes it; the colleague reports another mission he did
     done = client_for(own).post(reverse("api-mission-complete", args=[mission.pk]),
                                 {"tactics": [tactics_in_world.pk]}, format="json")
     assert done.status_code == 200 and done.json()["properties"]["status"] == "completed"
+    other = Mission.objects.filter(beat=mission.beat, date=mission.date, shift=mission.shift,
+                                   status=Mission.Status.PLANNED).first()
+    reported = client_for(colleague).post(reverse("api-mission-report", args=[other.pk]), {
+        "visits": [{"started_at": now.isoformat(), "ended_at": (now + timedelta(minutes=2)).isoformat()}],
+    }, format="json")
+    assert reported.status_code == 201 and reported.json()["properties"]["status"] == "completed"
 
 
 def test_a_mission_of_another_shift_is_out_of_scope(world, officers):

@@ -105,6 +105,17 @@ def test_csp_must_be_strict():
     assert not selfcheck.csp(settings(CONTENT_SECURITY_POLICY=strict)).passed  # no middleware, no header
 
 
+def test_settings_of_the_other_security_parts_are_read_when_present():
+    assert selfcheck.login_banner(settings()).value == "not configured"
+    assert selfcheck.login_banner(settings(LOGIN_BANNER_TEXT="Restricted system. Use is monitored.")).passed
+    assert not selfcheck.dormant_accounts(settings(ACCOUNT_DORMANT_DAYS=365)).passed
+    assert selfcheck.dormant_accounts(settings(ACCOUNT_DORMANT_DAYS=90)).passed
+    assert not selfcheck.audit_retention(settings(AUDIT_RETENTION_DAYS=30)).passed
+    assert selfcheck.audit_retention(settings(AUDIT_RETENTION_DAYS=365)).passed
+    throttled = settings(REST_FRAMEWORK={"DEFAULT_THROTTLE_RATES": {"login": "30/min"}})
+    assert selfcheck.login_throttled(throttled).passed and not selfcheck.login_throttled(settings()).passed
+
+
 def test_session_timeouts():
     assert selfcheck.session_idle_timeout(settings(SESSION_IDLE_TIMEOUT_MINUTES=30)).passed
     assert not selfcheck.session_idle_timeout(settings(SESSION_IDLE_TIMEOUT_MINUTES=240)).passed
