@@ -196,6 +196,21 @@ def page(view):
     return guarded
 
 
+class _Gate:
+    """`may.missions_report` in a template: whether the user may open that page (URL name with `_`)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def __getitem__(self, name: str) -> bool:
+        return allowed(self.user, name.replace("_", "-"), "GET")
+
+
+def context_processor(request) -> dict:
+    """Templates show links by the same matrix that guards the pages."""
+    return {"may": _Gate(request.user)}
+
+
 class RouteMatrix(BasePermission):
     """DRF permission: the request's route and method must allow one of the user's roles."""
 

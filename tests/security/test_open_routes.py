@@ -35,3 +35,22 @@ def test_a_user_without_a_role_gets_his_page_and_nothing_else(client, django_use
     assert client.get(reverse("api-schema")).status_code == 403
     assert client.get(reverse("shift-list")).status_code == 403
     assert client.get(reverse("officer-home")).status_code == 403
+
+
+def test_the_menu_shows_the_pages_the_matrix_opens(client, officer, supervisor):
+    client.force_login(officer)
+    menu = client.get(reverse("officer-home")).content.decode().split("<nav>")[1].split("</nav>")[0]
+    assert reverse("officer-home") in menu and reverse("api-docs") in menu
+    assert reverse("missions-report") not in menu and reverse("supervisor-home") not in menu
+    client.force_login(supervisor)
+    menu = client.get(reverse("supervisor-home")).content.decode().split("<nav>")[1].split("</nav>")[0]
+    assert reverse("missions-report") in menu and reverse("supervisor-home") in menu
+    assert reverse("admin:index") not in menu
+
+
+def test_an_auditor_lands_on_the_audit_log(client, role_user):
+    client.force_login(role_user("Auditor"))
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response.headers["Location"] == reverse("api-audit")
+    assert client.get(reverse("api-audit")).status_code == 200
+    assert client.get(reverse("officer-home")).status_code == 403
