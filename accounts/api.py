@@ -7,9 +7,10 @@ from drf_spectacular.utils import extend_schema
 from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from missions_site.access import RouteMatrix
 
 from . import services
 from .policy import has_authenticator, second_factor_required
@@ -37,7 +38,7 @@ class IssuedTokenSerializer(serializers.Serializer):
 
 class ObtainTokenView(APIView):
     authentication_classes = []
-    permission_classes = [AllowAny]
+    permission_classes = [RouteMatrix]
     throttle_classes = [TokenRateThrottle]
 
     @extend_schema(summary="Get an API token (expires; second factor when required)",
@@ -65,7 +66,7 @@ class ObtainTokenView(APIView):
 
 
 class TokenListView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [RouteMatrix]
 
     @extend_schema(summary="My API tokens (unexpired)", responses={200: TokenSerializer(many=True)})
     def get(self, request):
@@ -73,7 +74,7 @@ class TokenListView(APIView):
 
 
 class TokenRevokeView(APIView):
-    permission_classes = [IsAuthenticated]
+    permission_classes = [RouteMatrix]
 
     @extend_schema(summary="Revoke one of my API tokens", responses={204: None})
     def delete(self, request, token_key):
@@ -85,7 +86,7 @@ class TokenRevokeView(APIView):
 
 class TokenLogoutView(APIView):
     authentication_classes = [TokenAuthentication]
-    permission_classes = [IsAuthenticated]
+    permission_classes = [RouteMatrix]
 
     @extend_schema(summary="Log out: revoke the token used for this request", request=None, responses={204: None})
     def post(self, request):

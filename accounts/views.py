@@ -7,13 +7,14 @@ import qrcode
 import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from knox.models import AuthToken
+
+from missions_site import access
 
 from . import services
 from .forms import BannerAuthenticationForm, EnrolForm, SecondFactorForm
@@ -33,7 +34,7 @@ class LoginView(auth_views.LoginView):
 
 
 @never_cache
-@login_required
+@access.page
 def verify(request):
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -46,7 +47,7 @@ def verify(request):
 
 
 @never_cache
-@login_required
+@access.page
 def enrol(request):
     if has_authenticator(request.user) and not request.user.is_verified():
         return redirect("mfa-verify")  # replacing a device needs the current one first
@@ -61,7 +62,7 @@ def enrol(request):
 
 
 @never_cache
-@login_required
+@access.page
 def enrolment_qr(request):
     device = services.start_totp_enrolment(user=request.user)
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
@@ -69,14 +70,14 @@ def enrolment_qr(request):
 
 
 @require_POST
-@login_required
+@access.page
 def new_recovery_codes(request):
     codes = services.regenerate_recovery_codes(request=request, user=request.user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": "/"})
 
 
 @never_cache
-@login_required
+@access.page
 def tokens(request):
     new_token = None
     if request.method == "POST" and request.POST.get("action") == "create":

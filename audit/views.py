@@ -3,21 +3,20 @@ export what was found as CSV (the export is itself recorded)."""
 
 import csv
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from missions_site import access
+
 from .selectors import csv_rows, filtered_events
 from .services import record
 
 PAGE_SIZE = 50
-READ_PERM = "audit.read_audit"
 
 
-@login_required
-@permission_required(READ_PERM, raise_exception=True)
+@access.page
 def audit_log(request):
     found = filtered_events(request.GET)
     page = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -28,8 +27,7 @@ def audit_log(request):
     })
 
 
-@login_required
-@permission_required(READ_PERM, raise_exception=True)
+@access.page
 def audit_log_csv(request):
     found = filtered_events(request.GET)
     name = f"audit-{timezone.now():%Y%m%dT%H%M%SZ}.csv"

@@ -79,7 +79,6 @@ class MissionAPIView(APIView):
 
 
 class OfficerMissions(MissionAPIView):
-
     @extend_schema(
         summary="My missions of the shift under way",
         description="GeoJSON of the officer's missions (home beat) with reasons, suggested tactics and "
@@ -95,7 +94,6 @@ class OfficerMissions(MissionAPIView):
 
 
 class OfficerPing(MissionAPIView):
-
     @extend_schema(
         summary="Report my position: starts the mission I am in, stops visits I have left",
         request=s.PositionIn,
@@ -114,7 +112,6 @@ class OfficerPing(MissionAPIView):
 
 
 class StartMission(MissionAPIView):
-
     @extend_schema(
         summary="Start a mission (on arrival, or by hand with a reason)",
         request=s.StartIn, parameters=[IDEMPOTENCY],
@@ -135,7 +132,6 @@ class StartMission(MissionAPIView):
 
 
 class CompleteMission(MissionAPIView):
-
     @extend_schema(
         summary="Complete a mission with the tactics used and notes",
         request=s.CompleteIn, parameters=[IDEMPOTENCY],
@@ -153,7 +149,6 @@ class CompleteMission(MissionAPIView):
 
 
 class OfflineReport(MissionAPIView):
-
     @extend_schema(
         summary="Report a whole mission done while offline (accepted once per Idempotency-Key)",
         request=s.OfflineReportIn, parameters=[IDEMPOTENCY],
@@ -204,7 +199,6 @@ class Missions(MissionAPIView):
 
 
 class MissionDetail(MissionAPIView):
-
     @extend_schema(summary="One mission with its visits", responses={200: dict}, operation_id="missions_detail")
     def get(self, request, pk):
         get_object_or_404(Mission, pk=pk)
@@ -221,7 +215,6 @@ class MissionDetail(MissionAPIView):
 
 
 class CancelMission(MissionAPIView):
-
     @extend_schema(summary="Call off one mission (reason required)", request=s.ReasonFields,
                    responses={200: dict, 400: BAD_INPUT})
     def post(self, request, pk):
@@ -232,7 +225,6 @@ class CancelMission(MissionAPIView):
 
 
 class PlanShift(MissionAPIView):
-
     @extend_schema(
         summary="Plan (or re-plan) a shift's missions in the background",
         request=s.PlanIn, responses={202: JobRunSerializer, 400: BAD_INPUT},
@@ -244,7 +236,6 @@ class PlanShift(MissionAPIView):
 
 
 class Controls(MissionAPIView):
-
     @extend_schema(summary="Control boxes of a shift's plan (evaluation only; never for officers)",
                    parameters=SHIFT_PARAMS, responses={200: dict})
     def get(self, request):
@@ -277,7 +268,6 @@ class Suppressions(MissionAPIView):
 
 
 class LiftSuppression(MissionAPIView):
-
     @extend_schema(summary="Lift a suppression early (reason required)", request=s.LiftIn,
                    responses={200: s.SuppressionOut, 400: BAD_INPUT})
     def post(self, request, pk):
@@ -320,7 +310,6 @@ class Report(MissionAPIView):
 
 
 class OutcomeReport(MissionAPIView):
-
     @extend_schema(summary="Incidents during planned shifts in mission, control and other boxes",
                    parameters=[*DATE_RANGE, OpenApiParameter("hours_after", int)], responses={200: dict})
     def get(self, request):

@@ -3,7 +3,7 @@ keyed by URL name) and the page decorator, DRF permission class and admin site t
 
 Sits beneath every app (imports no app), so jobs, agency and the pages can all use it. What is not
 in ROUTES is refused; docs/security.md is generated from ROUTES (`manage.py security_matrix`).
-Object scope (an officer's own beat and shift) is in missions/scope.py.
+Object scope (an officer's own beat and shift) is in missions/scope.py; why it is built so: docs/adr/0013-access-matrix.md.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ COLUMNS = (ANONYMOUS, NO_ROLE, *GROUP_ROLES)
 
 EVERYONE = frozenset(COLUMNS)
 SIGNED_IN = EVERYONE - {ANONYMOUS}
+WITH_ROLE = SIGNED_IN - {NO_ROLE}
+AUDITORS = frozenset({AUDITOR, ADMINISTRATOR})
 OPERATIONAL = frozenset({OFFICER, SUPERVISOR, ANALYST, ADMINISTRATOR})
 COMMAND = frozenset({SUPERVISOR, ANALYST, ADMINISTRATOR})
 ANALYSIS = frozenset({ANALYST, ADMINISTRATOR})
@@ -69,7 +71,12 @@ ROUTES: dict[str, Rule] = {
     "api-token": allow(POST=EVERYONE),
     "healthz": allow(GET=EVERYONE),
     "admin:login": allow(GET=EVERYONE, POST=EVERYONE),
+    "admin-login": allow(GET=EVERYONE),  # a redirect to the one sign-in page
+    "admin:logout": allow(POST=EVERYONE),
     "admin": allow(GET=ADMINS, POST=ADMINS),
+    # No admin here has autocomplete fields or models with a public URL: Django refuses both to all.
+    "admin:autocomplete": allow(),
+    "admin:view_on_site": allow(),
     # pages
     "home": allow(GET=SIGNED_IN),
     "analyst-home": allow(GET=COMMAND),
@@ -136,6 +143,18 @@ ROUTES: dict[str, Rule] = {
     "api-tactics-report": allow(GET=COMMAND),
     "tactic-list": allow(GET=OPERATIONAL, POST=ANALYSIS),
     "tactic-detail": allow(GET=OPERATIONAL, PUT=ANALYSIS, PATCH=ANALYSIS, DELETE=ANALYSIS),
+    # one's own second factor and tokens (a user with no role has no use for tokens)
+    "mfa-verify": allow(GET=SIGNED_IN, POST=SIGNED_IN),
+    "mfa-enrol": allow(GET=SIGNED_IN, POST=SIGNED_IN),
+    "mfa-qr": allow(GET=SIGNED_IN),
+    "mfa-recovery-codes": allow(POST=SIGNED_IN),
+    "account-tokens": allow(GET=WITH_ROLE, POST=WITH_ROLE),
+    "api-tokens": allow(GET=WITH_ROLE),
+    "api-token-revoke": allow(DELETE=WITH_ROLE),
+    "api-logout": allow(POST=SIGNED_IN),
+    # the audit log: its readers, and nobody else
+    "audit-log": allow(GET=AUDITORS),
+    "audit-log-csv": allow(GET=AUDITORS),
 }
 
 
@@ -200,6 +219,21 @@ def page(view):
         raise PermissionDenied(refusal(request.user, name, request.method))
 
     return guarded
+
+
+class _Gate:
+    """`may.missions_report` in a template: whether the user may open that page (URL name with `_`)."""
+
+    def __init__(self, user):
+        self.user = user
+
+    def __getitem__(self, name: str) -> bool:
+        return allowed(self.user, name.replace("_", "-"), "GET")
+
+
+def context_processor(request) -> dict:
+    """Templates show links by the same matrix that guards the pages."""
+    return {"may": _Gate(request.user)}
 
 
 class RouteMatrix(BasePermission):

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "agency.context_processors.agency",
                 "accounts.context_processors.security",
+                "missions_site.access.context_processor",
             ],
         },
     },

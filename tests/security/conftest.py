@@ -1,0 +1,66 @@
+"""A small agency with one of everything the routes name (a planned shift, a model version, an
+import run, a job, a suppression, a tactic) and one user per role, for the access tests."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from agency import roles
+from agency.models import Beat
+from forecasting.models import GridCell
+from forecasting.services import build_grid
+from ingest.models import ImportRun
+from jobs.models import JobRun
+from missions import selectors, services
+from missions.models import Mission, ReasonCode
+from missions_site import access
+from tests.conftest import TEST_PASSWORD
+from tests.ingest.ingest_factories import SourceFactory
+from tests.missions.factories import (
+    CrimeTypeFactory,
+    OfficerProfileFactory,
+    TacticFactory,
+    make_forecast,
+)
+
+
+@dataclass
+class World:
+    users: dict  # role column of the matrix → user (None for anonymous)
+    objects: dict  # what the routes' parameters point at
+    window: object  # the shift under way
+
+
+@pytest.fixture
+def world(small_agency, role_user):
+    build_grid()
+    cells = list(GridCell.objects.filter(active=True, beat__isnull=False).order_by("pk"))
+    crime_types = [CrimeTypeFactory(code="burglary", name="Burglary"), CrimeTypeFactory(code="robbery", name="Robbery")]
+    window = selectors.shift_now()
+    run = make_forecast(date=window.date, shift=window.shift, cells=cells, crime_types=crime_types)
+    services.plan_missions(date=window.date, shift=window.shift)
+
+    users = {access.ANONYMOUS: None}
+    users[access.NO_ROLE] = get_user_model().objects.create_user(username="clerk", password=TEST_PASSWORD)
+    for role in access.GROUP_ROLES:
+        users[role] = role_user(role)
+    home_beat = Beat.objects.get(code="D1-B1")
+    OfficerProfileFactory(user=users[roles.OFFICER], home_beat=home_beat, home_district=home_beat.district)
+    mission = Mission.objects.filter(beat=home_beat, date=window.date, shift=window.shift).exclude(
+        status=Mission.Status.CANCELLED).order_by("rank").first()
+    tomorrow = window.date + timedelta(days=1)
+    suppression = services.suppress_boxes(
+        user=users[roles.ANALYST], reason_code=ReasonCode.values[0], reason="Road works all week",
+        date_from=tomorrow, date_to=tomorrow, cell_ids=[cells[-1].cell_id],
+    )
+    source = SourceFactory(name="rms")
+    objects = {
+        "mission": mission, "suppression": suppression, "run": run, "version": run.model_versions.first(),
+        "source": source, "import_run": ImportRun.objects.create(source=source),
+        "job": JobRun.objects.create(kind="build_grid"), "shift": window.shift, "crime_type": crime_types[0],
+        "tactic": TacticFactory(name="Business checks", crime_types=[crime_types[0]]),
+        "district": home_beat.district,
+    }
+    return World(users=users, objects=objects, window=window)

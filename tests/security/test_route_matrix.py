@@ -1,0 +1,160 @@
+"""Every URL pattern and API route, as every role, against the matrix in missions_site/access.py.
+
+Each cell is a request: an allowed one must get past the gate (2xx, a redirect that is not to a login
+page, or a 400/409 about the input — the positive control), a refused one must be 401/403/404 or a
+redirect to a login page. A route missing from the matrix fails, so every new route is classified.
+"""
+
+import re
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.test import RequestFactory
+from django.urls import URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from missions_site import access
+
+pytestmark = pytest.mark.django_db
+
+LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
+PASSED_GATE_INPUT_ERRORS = (400, 409)
+REFUSED = (401, 403, 404)
+# Requests that end the session or delete the fixture's objects go last, in this order.
+LAST = {"DELETE": 1, "logout": 2, "admin:logout": 2}
+PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
+
+
+def url_patterns():
+    """(view name, route) of every pattern; unnamed admin patterns are named after the admin."""
+
+    def walk(patterns, prefix, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+            elif pattern.name:
+                yield f"{namespace}{pattern.name}", prefix + str(pattern.pattern)
+            else:
+                yield f"{namespace}(unnamed)", prefix + str(pattern.pattern)
+
+    return list(walk(get_resolver().url_patterns, "", ""))
+
+
+def concrete_url(view_name: str, route: str, objects: dict) -> str:
+    """The route with its parameters filled from the fixture's objects."""
+    values = route_parameters(view_name, route, objects)
+
+    def fill(match):
+        name = match.group(1) or match.group(2)
+        if name not in values:
+            raise AssertionError(f"{view_name} ({route}): no fixture value for <{name}>; add one in route_parameters")
+        return str(values[name])
+
+    return "/" + PARAMETER.sub(fill, route).replace("^", "").replace("$", "")
+
+
+def route_parameters(view_name: str, route: str, objects: dict) -> dict:
+    if view_name.startswith("admin:"):
+        return admin_parameters(route)
+    o = objects
+    by_route = {
+        "job-page": {"job_id": o["job"].pk}, "job-detail": {"pk": o["job"].pk},
+        "ingest-run": {"run_id": o["import_run"].pk}, "ingest-rejected-csv": {"run_id": o["import_run"].pk},
+        "ingest-quality": {"source_id": o["source"].pk}, "importrun-detail": {"pk": o["import_run"].pk},
+        "model-version": {"pk": o["version"].pk}, "model-backtest": {"pk": o["version"].pk},
+        "promote-version": {"pk": o["version"].pk}, "model-version-detail": {"pk": o["version"].pk},
+        "api-forecast-run": {"pk": o["run"].pk}, "shift-detail": {"pk": o["shift"].pk},
+        "crimetype-detail": {"pk": o["crime_type"].pk}, "tactic-detail": {"pk": o["tactic"].pk},
+        "api-missions-report": {"kind": "dosage"}, "api-suppression-lift": {"pk": o["suppression"].pk},
+    }
+    return by_route.get(view_name, {"pk": o["mission"].pk})
+
+
+def admin_parameters(route: str) -> dict:
+    """An existing row of the admin page's model (or a missing id: the admin then says so)."""
+    models = {f"admin/{m._meta.app_label}/{m._meta.model_name}/": m for m in admin.site._registry}
+    model = next((m for prefix, m in models.items() if route.startswith(prefix)), None)
+    row = model._default_manager.order_by("pk").first() if model else None
+    district = models["admin/agency/district/"]
+    from django.contrib.contenttypes.models import ContentType
+
+    return {
+        "object_id": row.pk if row else 0, "id": row.pk if row else 0, "app_label": "agency", "url": "agency/district",
+        "content_type_id": ContentType.objects.get_for_model(district).pk,
+    }
+
+
+def requests_to_make(objects: dict) -> list[tuple[str, str, str]]:
+    """(view name, method, url) for every route and each method its row names, plus one method it
+    does not name (which must be refused to everyone)."""
+    made = []
+    for view_name, route in url_patterns():
+        rule = access.ROUTES.get(access.route_key(view_name))
+        assert rule is not None, f"{view_name} ({route}) is not in missions_site.access.ROUTES: classify it"
+        url = concrete_url(view_name, route, objects)
+        if view_name.startswith("admin:"):  # the admin is walked read-only
+            methods = ["GET"] if "GET" in rule.methods or not rule.methods else list(rule.methods)
+        else:
+            methods = list(rule.methods) + [next(m for m in ("POST", "DELETE") if m not in rule.methods)]
+        made += [(view_name, method, url) for method in methods]
+    return sorted(made, key=lambda r: (LAST.get(r[1], 0) or LAST.get(r[0], 0)))
+
+
+def expected(role: str, view_name: str, method: str) -> str:
+    if role in access.ROUTES[access.route_key(view_name)].roles(method) and not admin_refuses_everyone(view_name):
+        return "allowed"
+    return "refused"
+
+
+def admin_refuses_everyone(view_name: str) -> bool:
+    """Admin pages a model's admin shuts for superusers too (read-only audit, planner output)."""
+    found = re.fullmatch(r"admin:(\w+)_(add|change|delete)", view_name)
+    models = {f"{m._meta.app_label}_{m._meta.model_name}": (m, a) for m, a in admin.site._registry.items()}
+    if not found or found.group(1) not in models:
+        return False
+    request = RequestFactory().get("/")
+    request.user = get_user_model()(is_superuser=True, is_active=True)
+    model_admin = models[found.group(1)][1]
+    action = "view_or_change" if found.group(2) == "change" else found.group(2)  # a read-only change page shows
+    return not getattr(model_admin, f"has_{action}_permission")(request)
+
+
+def outcome(response) -> str:
+    """A refusal is 401/403/404 or a redirect to a login page asking to come back (`next=`)."""
+    location = response.headers.get("Location", "")
+    to_login = location.startswith(LOGIN_PATHS) and "next=" in location
+    if response.status_code in REFUSED or (response.status_code in (301, 302) and to_login):
+        return "refused"
+    if response.status_code < 400 or response.status_code in PASSED_GATE_INPUT_ERRORS:
+        return "allowed"
+    return f"broken ({response.status_code})"
+
+
+@pytest.mark.parametrize("role", access.COLUMNS)
+def test_every_route_answers_each_role_as_the_matrix_says(world, role):
+    client = APIClient()
+    user = world.users[role]
+    if user is not None:
+        client.force_login(user)
+    wrong = []
+    for view_name, method, url in requests_to_make(world.objects):
+        want = expected(role, view_name, method)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = getattr(client, method.lower())(url, {}, format="json")
+        got = outcome(response)
+        if got != want:
+            wrong.append(f"{method} {url} ({view_name}): expected {want}, got {got} "
+                         f"[{response.status_code} {response.headers.get('Location', '')}]")
+    assert not wrong, f"{len(wrong)} cells differ from the matrix for {role}:\n" + "\n".join(wrong)
+
+
+def test_the_walk_reaches_every_api_route_and_page(world):
+    """The walk is complete: each named non-admin route and the admin are requested."""
+    requested = {name for name, _, _ in requests_to_make(world.objects)}
+    named = {name for name, _ in url_patterns()}
+    assert named <= requested
+    assert {"api-mission-start", "api-schema", "healthz", "missions-sheet", "admin:index"} <= requested

@@ -1,0 +1,33 @@
+"""docs/security.md shows the access matrix the code enforces, and the roles are the same groups."""
+
+from pathlib import Path
+
+from agency import roles
+from missions_site import access
+from missions_site.access_doc import END, START, matrix_markdown
+
+DOC = Path(__file__).resolve().parent.parent.parent / "docs" / "security.md"
+
+
+def doc_rows() -> dict[str, list[str]]:
+    table = DOC.read_text().split(START, 1)[1].split(END, 1)[0]
+    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.strip().splitlines()[2:]]
+    return {row[1].strip("`"): row for row in rows}
+
+
+def test_the_documented_matrix_is_the_enforced_one():
+    documented = DOC.read_text().split(START, 1)[1].split(END, 1)[0].strip()
+    assert documented == matrix_markdown(), "run: python manage.py security_matrix --write"
+
+
+def test_the_document_says_what_the_issue_asks():
+    rows = doc_rows()
+    anonymous = 2  # column after route and name
+    open_to_anonymous = {name for name, row in rows.items() if row[anonymous] != "—"}
+    assert open_to_anonymous == {"login", "logout", "healthz", "api-token", "admin:login", "admin:logout"}
+    auditor = 2 + access.COLUMNS.index(access.AUDITOR)
+    assert {name for name, row in rows.items() if row[auditor] not in ("—",)} - open_to_anonymous == {"home", "api-audit"}
+
+
+def test_the_roles_are_the_groups_agency_keeps():
+    assert set(access.GROUP_ROLES) == set(roles.ROLES) == set(roles.ROLE_PERMISSIONS)
