@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from missions_site import access
+
 from . import views
 
 urlpatterns = [
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", access.page(views.LoginView.as_view()), name="login"),
+    path("logout/", access.page(auth_views.LogoutView.as_view()), name="logout"),
     path("mfa/verify/", views.verify, name="mfa-verify"),
     path("mfa/enrol/", views.enrol, name="mfa-enrol"),
     path("mfa/enrol/qr.svg", views.enrolment_qr, name="mfa-qr"),

@@ -69,8 +69,8 @@ def enrolment_qr(request):
     return HttpResponse(image.to_string(encoding="unicode"), content_type="image/svg+xml")
 
 
-@require_POST
 @access.page
+@require_POST
 def new_recovery_codes(request):
     codes = services.regenerate_recovery_codes(request=request, user=request.user)
     return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": "/"})

@@ -33,7 +33,6 @@ ROLE_PERMISSIONS = {
         ("ingest", "view_"),
         ("forecasting", "view_"),
         ("missions", "view_"),
-        ("missions", "read_audit"),
         ("missions", "evaluate_missions"),  # control boxes and outcome evaluation
         ("tactics", "view_"),
         ("jobs", "view_"),
@@ -51,6 +50,8 @@ ROLE_PERMISSIONS = {
         ("tactics", ""),
         ("jobs", ""),
         ("django_celery_beat", ""),
+        ("audit", "view_"),  # read the audit log; nobody can change it
+        ("audit", "read_audit"),
     ],
     AUDITOR: [
         ("audit", "read_audit"),

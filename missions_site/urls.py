@@ -19,7 +19,8 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("healthz", access.page(healthz), name="healthz"),
     # One sign-in page (banner, throttle, second factor) for the admin too.
-    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True), name="admin-login"),
+    path("admin/login/", access.page(RedirectView.as_view(pattern_name="login", query_string=True)),
+         name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("missions_site.api_urls")),
 ]

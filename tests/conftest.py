@@ -61,17 +61,23 @@ def client(db):
 
     class VerifiedClient(Client):
         def force_login(self, user, backend=None):
-            from django_otp import DEVICE_ID_SESSION_KEY
-
-            from accounts.policy import second_factor_required
-
             super().force_login(user, backend)
-            if second_factor_required(user):
-                session = self.session
-                session[DEVICE_ID_SESSION_KEY] = authenticator(user).persistent_id
-                session.save()
+            verify_second_factor(self, user)
 
     return VerifiedClient()
+
+
+def verify_second_factor(client, user) -> None:
+    """Mark a force-logged-in client's session verified with the user's authenticator, as the
+    verify page does, when his role needs a second factor."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.policy import second_factor_required
+
+    if second_factor_required(user):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = authenticator(user).persistent_id
+        session.save()
 
 
 @pytest.fixture(autouse=True)

@@ -58,7 +58,7 @@ def world(small_agency, role_user):
     source = SourceFactory(name="rms")
     objects = {
         "mission": mission, "suppression": suppression, "run": run, "version": run.model_versions.first(),
-        "source": source, "import_run": ImportRun.objects.create(source=source),
+        "source": source, "import_run": ImportRun.objects.create(source=source, job=JobRun.objects.create(kind="import_incidents")),
         "job": JobRun.objects.create(kind="build_grid"), "shift": window.shift, "crime_type": crime_types[0],
         "tactic": TacticFactory(name="Business checks", crime_types=[crime_types[0]]),
         "district": home_beat.district,

@@ -51,6 +51,6 @@ def test_the_menu_shows_the_pages_the_matrix_opens(client, officer, supervisor):
 def test_an_auditor_lands_on_the_audit_log(client, role_user):
     client.force_login(role_user("Auditor"))
     response = client.get(reverse("home"))
-    assert response.status_code == 302 and response.headers["Location"] == reverse("api-audit")
-    assert client.get(reverse("api-audit")).status_code == 200
+    assert response.status_code == 302 and response.headers["Location"] == reverse("audit-log")
+    assert client.get(reverse("audit-log")).status_code == 200
     assert client.get(reverse("officer-home")).status_code == 403

@@ -12,9 +12,11 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.test import RequestFactory
 from django.urls import URLResolver, get_resolver
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from missions_site import access
+from tests.conftest import verify_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +24,7 @@ LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
 PASSED_GATE_INPUT_ERRORS = (400, 409)
 REFUSED = (401, 403, 404)
 # Requests that end the session or delete the fixture's objects go last, in this order.
-LAST = {"DELETE": 1, "logout": 2, "admin:logout": 2}
+LAST = {"DELETE": 1, "logout": 2, "admin:logout": 2, "api-logout": 2}
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
 
 
@@ -68,6 +70,7 @@ def route_parameters(view_name: str, route: str, objects: dict) -> dict:
         "api-forecast-run": {"pk": o["run"].pk}, "shift-detail": {"pk": o["shift"].pk},
         "crimetype-detail": {"pk": o["crime_type"].pk}, "tactic-detail": {"pk": o["tactic"].pk},
         "api-missions-report": {"kind": "dosage"}, "api-suppression-lift": {"pk": o["suppression"].pk},
+        "api-token-revoke": {"token_key": o.get("spare_token_key", "00000000")},
     }
     return by_route.get(view_name, {"pk": o["mission"].pk})
 
@@ -81,7 +84,8 @@ def admin_parameters(route: str) -> dict:
     from django.contrib.contenttypes.models import ContentType
 
     return {
-        "object_id": row.pk if row else 0, "id": row.pk if row else 0, "app_label": "agency", "url": "agency/district",
+        "object_id": row.pk if row else 0, "id": row.pk if row else 0, "pk": row.pk if row else 0,
+        "app_label": "agency", "url": "agency/district",
         "content_type_id": ContentType.objects.get_for_model(district).pk,
     }
 
@@ -136,10 +140,15 @@ def outcome(response) -> str:
 def test_every_route_answers_each_role_as_the_matrix_says(world, role):
     client = APIClient()
     user = world.users[role]
+    objects = dict(world.objects)
     if user is not None:
         client.force_login(user)
+        verify_second_factor(client, user)
+        # The API also by token (api-logout takes only a token); a second token to revoke.
+        client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user)[1]}")
+        objects["spare_token_key"] = AuthToken.objects.create(user)[0].token_key
     wrong = []
-    for view_name, method, url in requests_to_make(world.objects):
+    for view_name, method, url in requests_to_make(objects):
         want = expected(role, view_name, method)
         if method == "GET":
             response = client.get(url)
