@@ -32,7 +32,13 @@ def test_the_purge_task_runs_on_a_worker(celery_worker_thread):
     assert (purge.actor, purge.outcome) == (None, "success")
     assert list(AuditEvent.objects.order_by("pk").values_list("pk", flat=True)) == [young.pk, purge.pk]
     assert verify_chain().ok
-    assert PeriodicTask.objects.filter(task="audit.tasks.purge_audit", enabled=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_purge_is_scheduled_nightly():
+    # A `db` test (run before the transactional ones flush the migrations' rows), like the other schedules.
+    task = PeriodicTask.objects.get(task="audit.tasks.purge_audit")
+    assert task.enabled and (task.crontab.hour, task.crontab.minute) == ("3", "15")
 
 
 @pytest.mark.django_db
