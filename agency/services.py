@@ -95,6 +95,9 @@ def import_boundaries(
             _set_jurisdiction_from_districts()
         else:
             created, updated = _upsert_beats(path, rows, district_field)
+        record(action="config.boundaries.import", object_type=f"agency.{level}", after={
+            "file": Path(path).name, "level": level, "created": created, "updated": updated,
+            "codes": [code for code, _, _ in rows]})
     return BoundaryImportResult(level, created, updated, [code for code, _, _ in rows])
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from agency.models import Agency, District
+from audit.services import record
 
 from ..models import CalendarEvent
 from ..readers import FileFormatError, file_columns, read_chunks, sniff_csv
@@ -52,7 +53,10 @@ def import_calendar(
     events, errors = _parse(frame, timezone or Agency.current().timezone)
     if errors:
         shown = "; ".join(errors[:ERRORS_SHOWN])
-        raise CalendarFileError(f"{path.name}: {len(errors)} bad row(s), nothing imported: {shown}")
+        message = f"{path.name}: {len(errors)} bad row(s), nothing imported: {shown}"
+        record(action="ingest.calendar_import", outcome="failure", object_type="ingest.calendarevent",
+               object_id=slugify(calendar), reason_code="bad_rows", reason=message, after={"file": path.name})
+        raise CalendarFileError(message)
     slug = slugify(calendar) or "events"
     created = updated = 0
     with transaction.atomic():
@@ -63,6 +67,8 @@ def import_calendar(
             )
             created += was_created
             updated += not was_created
+        record(action="ingest.calendar_import", object_type="ingest.calendarevent", object_id=slug,
+               after={"file": path.name, "created": created, "updated": updated})
     return CalendarImportResult(calendar=slug, created=created, updated=updated)
 
 

@@ -12,6 +12,8 @@ from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils.text import slugify
 
+from audit.services import record
+
 from ..mapping import GEOMETRY_LAT, GEOMETRY_LON
 from ..models import RiskLayer, RiskLayerPoint
 from ..readers import FileFormatError, detect_format, file_columns, read_chunks, sniff_csv
@@ -69,6 +71,8 @@ def import_layer(
             for i in np.flatnonzero(ok)
         )
         RiskLayerPoint.objects.bulk_create(points, batch_size=BULK_BATCH)
+        record(action="ingest.layer_import", object_type="ingest.risklayer", object_id=str(layer.pk),
+               after={"layer": slug, "file": path.name, "points": int(ok.sum()), "skipped": int((~ok).sum())})
     return LayerImportResult(layer=layer, points=int(ok.sum()), skipped=int((~ok).sum()))
 
 

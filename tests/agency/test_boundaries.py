@@ -95,6 +95,11 @@ def test_beats_go_to_the_district_they_overlap_most(small_agency, tmp_path):
     call_command("import_boundaries", str(path), level="beat", name_field="BEAT")
     assert Beat.objects.get(code="W9").district.code == "D1"
     assert Beat.objects.get(code="E9").district.code == "D2"
+    from audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(action="config.boundaries.import")  # configuration changes are audited
+    assert (event.object_type, event.outcome) == ("agency.beat", "success")
+    assert event.after == {"file": "beats.geojson", "level": "beat", "created": 2, "updated": 0, "codes": ["W9", "E9"]}
 
 
 def write_zipped_shapefile(tmp_path, *, with_prj=True):

@@ -70,3 +70,14 @@ def test_request_id_is_generated_or_kept_when_sane_and_echoed(client, analyst):
     response = client.get("/accounts/login/", HTTP_X_REQUEST_ID="bad id\nwith newline")
     generated = response["X-Request-ID"]
     assert generated != "bad id\nwith newline" and len(generated) == 36
+
+
+def test_role_follows_the_precedence_of_groups_or_the_setting(settings):
+    from audit.roles import role_from_groups
+
+    assert role_from_groups(["Officer", "Analyst"]) == "Analyst"
+    assert role_from_groups(["Officer", "Administrator", "Auditor"]) == "Administrator"
+    assert role_from_groups(["Officer"], is_superuser=True) == "superuser"
+    assert role_from_groups(["Clerks"]) == ""
+    settings.AUDIT_ROLE_PRECEDENCE = ("Clerks", "Officer")
+    assert role_from_groups(["Officer", "Clerks"]) == "Clerks"

@@ -59,3 +59,23 @@ def test_rejected_rows_export_is_recorded_and_a_refused_one_too(agency, crime_ty
     assert (export.actor, export.source_address, export.object_id) == (analyst, "10.1.1.1", str(run.pk))
     assert export.after == {"file": f"rejected-run-{run.pk}.csv", "rows": 1}
     assert export.request_id == response["X-Request-ID"]
+
+
+def test_layer_and_calendar_imports_are_recorded_and_a_refused_calendar_too(agency, write_csv):
+    from django.core.management import call_command
+
+    bars = write_csv("bars.csv", ["name", "lat", "lon"], [["Bar A", "43.65", "-79.40"], ["Nowhere", "", ""]])
+    call_command("import_layer", str(bars), "--name", "Bars", stdout=None)
+    layer = last("ingest.layer_import")
+    assert (layer.outcome, layer.object_type, layer.actor) == ("success", "ingest.risklayer", None)
+    assert layer.after == {"layer": "bars", "file": "bars.csv", "points": 1, "skipped": 1}
+    events = write_csv("events.csv", ["name", "start", "end"], [["Fair", "2023-06-01 10:00", "2023-06-01 12:00"]])
+    call_command("import_events", str(events), "--calendar", "Summer")
+    imported = last("ingest.calendar_import")
+    assert (imported.outcome, imported.object_id, imported.after) == (
+        "success", "summer", {"file": "events.csv", "created": 1, "updated": 0})
+    bad = write_csv("bad.csv", ["name", "start", "end"], [["Backwards", "2023-06-01 10:00", "2023-06-01 09:00"]])
+    with pytest.raises(Exception, match="nothing imported"):
+        call_command("import_events", str(bad), "--calendar", "Summer")
+    refused = last("ingest.calendar_import")
+    assert (refused.outcome, refused.reason_code, refused.after) == ("failure", "bad_rows", {"file": "bad.csv"})
