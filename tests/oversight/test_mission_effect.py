@@ -10,7 +10,12 @@ import pyproj
 import pytest
 import shapely
 
-from demo.generator import demo_shifts, generate_demo_city, simulate_mission_trial, true_expected_counts
+from demo.generator import (
+    demo_shifts,
+    generate_demo_city,
+    simulate_mission_trial,
+    true_expected_counts,
+)
 from oversight import stats
 
 CELL_M = 250
