@@ -135,8 +135,8 @@ class RateRatio:
     p_value: float | None
     mission_incidents: int
     control_incidents: int
-    mission_box_shifts: float
-    control_box_shifts: float
+    mission_exposure: float  # box-shifts, or incidents the forecast expected there
+    control_exposure: float
     confidence: float = CONFIDENCE_DEFAULT
 
     @property
@@ -157,8 +157,8 @@ class RateRatio:
         return {
             "rate_ratio": _round(self.estimate), "low": _round(self.low), "high": _round(self.high),
             "p_value": _round(self.p_value), "mission_incidents": self.mission_incidents,
-            "control_incidents": self.control_incidents, "mission_box_shifts": self.mission_box_shifts,
-            "control_box_shifts": self.control_box_shifts, "confidence": self.confidence,
+            "control_incidents": self.control_incidents, "mission_exposure": self.mission_exposure,
+            "control_exposure": self.control_exposure, "confidence": self.confidence,
             "enough_data": self.enough_data, "verdict": self.verdict,
         }
 
@@ -176,7 +176,7 @@ def conditional_rate_ratio(
     usable = (ta > 0) & (tb > 0)  # a stratum without both groups says nothing about the ratio
     a, ta, b, tb = a[usable], ta[usable], b[usable], tb[usable]
     base = dict(mission_incidents=int(a.sum()), control_incidents=int(b.sum()),
-                mission_box_shifts=float(ta.sum()), control_box_shifts=float(tb.sum()), confidence=confidence)
+                mission_exposure=round(float(ta.sum()), 3), control_exposure=round(float(tb.sum()), 3), confidence=confidence)
     totals = (a + b).astype(np.int64)
     informative = totals > 0
     a, ta, tb, totals = a[informative], ta[informative], tb[informative], totals[informative]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tactics",
     "home",
     "demo",
+    "oversight",
 ]
 
 MIDDLEWARE = [
