@@ -48,6 +48,7 @@ ROLE_PERMISSIONS = {
         ("missions", ""),
         ("tactics", ""),
         ("jobs", ""),
+        ("oversight", ""),  # what the public transparency page publishes
         ("django_celery_beat", ""),
     ],
 }
