@@ -30,7 +30,11 @@ class EvaluationForm(PeriodForm):
 
 
 def picked_period(form: PeriodForm, today) -> tuple:
-    """The chosen period, or the last four weeks up to today when the form is empty or wrong."""
+    """The chosen period, or the last four weeks up to today when the form is empty or wrong (shown
+    in the form's fields then)."""
     if form.is_bound and form.is_valid():
         return form.cleaned_data["date_from"], form.cleaned_data["date_to"]
-    return today - timedelta(days=PERIOD_DAYS_DEFAULT - 1), today
+    period = today - timedelta(days=PERIOD_DAYS_DEFAULT - 1), today
+    if not form.is_bound:
+        form.initial.update(date_from=period[0], date_to=period[1])
+    return period
