@@ -13,7 +13,7 @@ import numpy as np
 
 from agency.models import CrimeType
 from forecasting.models import CellForecast
-from missions.models import ControlBox, Mission, MissionPlan
+from missions.reports import planned_shift_boxes
 
 from . import stats
 from .cells import load_cells, place_incidents
@@ -114,28 +114,16 @@ def _power(rows, date_from: Date, date_to: Date) -> list[dict]:
 def _box_shifts(date_from: Date, date_to: Date, hours_after: int) -> dict:
     """One row per mission or control box-shift: forecast per type, incidents per type during the
     shift, in the `hours_after` after it, and in the ring of 8 neighbouring boxes during it."""
-    plans = {}
-    for plan in MissionPlan.objects.filter(date__range=(date_from, date_to)).order_by("created_at", "pk"):
-        plans[(plan.date, plan.shift_id)] = plan  # the newest plan of each shift, as missions.reports
+    shifts = planned_shift_boxes(date_from=date_from, date_to=date_to)
     cells = load_cells()
     index = cells.index_of_pk
-    missions = defaultdict(set)
-    for day, shift_pk, cell_pk in (
-        Mission.objects.filter(date__range=(date_from, date_to)).exclude(status=Mission.Status.CANCELLED)
-        .values_list("date", "shift_id", "cell_id")
-    ):
-        missions[(day, shift_pk)].add(cell_pk)
-    controls = defaultdict(set)
-    for plan_pk, cell_pk in ControlBox.objects.filter(plan__in=[p.pk for p in plans.values()]).values_list("plan_id", "cell_id"):
-        controls[plan_pk].add(cell_pk)
     pairs = []  # (plan, cell index, is mission)
-    for key, plan in plans.items():
-        if not controls.get(plan.pk):
+    for plan, mission_cells, control_cells in shifts:
+        if not control_cells:
             continue  # a plan without controls has nothing to compare its missions with
-        mission_cells = missions.get(key, set())
         pairs += [(plan, index[c], True) for c in mission_cells if c in index]
-        pairs += [(plan, index[c], False) for c in controls[plan.pk] - mission_cells if c in index]
-    out = {"plans": len(plans), "plans_with_controls": len({p.pk for p, _, _ in pairs}),
+        pairs += [(plan, index[c], False) for c in control_cells if c in index]
+    out = {"plans": len(shifts), "plans_with_controls": len({p.pk for p, _, _ in pairs}),
            "is_mission": np.array([m for _, _, m in pairs], dtype=bool), "forecast": {}, "during": {}, "after": {}, "ring": {}}
     if not pairs:
         return out
