@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date as Date
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from ingest.models import Source
 from . import evaluation, selectors
 from .models import PublicationSettings
 
+PUBLIC_CACHE_SECONDS = 15 * 60
 PUBLIC_AREAS = ("1%", "5%")  # PAI at these shares of the area
 CONCENTRATION_FIGURES = ("boxes_with_missions", "gini_minutes", "gini_missions", "top1_share_missions",
                          "longest_streak_shifts", "full_weeks", "boxes_every_week")
@@ -31,8 +33,15 @@ def public_period(settings: PublicationSettings, *, today: Date | None = None) -
 
 
 def public_payload(*, today: Date | None = None) -> dict:
+    """The published sections, computed at most once per PUBLIC_CACHE_SECONDS (the evaluation and
+    the concentration figures read weeks of data) and afresh whenever the settings change."""
     settings = PublicationSettings.current()
     date_from, date_to = public_period(settings, today=today)
+    key = f"oversight:public:{settings.pk}:{settings.updated_at.timestamp()}:{date_to.isoformat()}"
+    return cache.get_or_set(key, lambda: _payload(settings, date_from, date_to), PUBLIC_CACHE_SECONDS)
+
+
+def _payload(settings: PublicationSettings, date_from: Date, date_to: Date) -> dict:
     payload = {
         "agency": Agency.current().name, "introduction": settings.introduction,
         "period": {"from_month": date_from.strftime("%Y-%m"), "to_month": date_to.strftime("%Y-%m")},
