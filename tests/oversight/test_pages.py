@@ -64,3 +64,25 @@ def test_pages_have_no_inline_script_or_style(client, analyst, served, name):
     html = client.get(reverse(name)).content.decode()
     assert not re.search(r"<script[^>]*>\s*\S", html), "inline script body"
     assert " style=" not in html and "<style" not in html
+
+
+def test_report_queries_do_not_grow_with_the_missions(client, supervisor, served, forecast, now_window):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from missions import services
+
+    client.force_login(supervisor)
+    day = now_window.date
+    query = {"date_from": (day - timedelta(days=1)).isoformat(), "date_to": day.isoformat()}
+
+    def count(name):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse(name), query).status_code == 200
+        return len(ctx.captured_queries)
+
+    before = {name: count(name) for name in ("oversight-concentration", "oversight-evaluation")}
+    forecast(day - timedelta(days=1), now_window.shift)  # one more planned shift: more missions and controls
+    services.plan_missions(date=day - timedelta(days=1), shift=now_window.shift)
+    after = {name: count(name) for name in ("oversight-concentration", "oversight-evaluation")}
+    assert after == before
