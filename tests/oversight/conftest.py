@@ -46,5 +46,16 @@ def served(planned, now_window):
 
 
 @pytest.fixture
+def flat_forecast(planned):
+    """After planning, every box expected the same: one band of forecast risk, so the count of every
+    mission and control box enters the rate ratio (with bands, a band holding only controls would be
+    left out, and which band that is depends on the day the test runs)."""
+    from forecasting.models import CellForecast
+
+    CellForecast.objects.filter(run=planned.forecast_run).update(expected_count=0.2)
+    return planned
+
+
+@pytest.fixture
 def control_box(planned):
     return ControlBox.objects.filter(plan=planned).select_related("cell").order_by("pk").first()

@@ -24,7 +24,7 @@ CARD = "# Model card\n\n## Data window\n- incidents: 1234\n"
 
 
 @pytest.fixture
-def city(served, control_box, now_window, place_incident, crime_types, role_user):
+def city(served, control_box, flat_forecast, now_window, place_incident, crime_types, role_user):
     """A planned and served shift, incidents in mission and control boxes, a promoted model with
     back-test metrics and a card, and an officer with a badge who served the missions."""
     officer = role_user("Officer", username=OFFICER_USERNAME)

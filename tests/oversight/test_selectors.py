@@ -79,7 +79,8 @@ def test_forecast_capture_counts_incidents_in_the_top_boxes(planned, now_window,
     assert capture["districts"][top.district.code]["captured"] >= 1
 
 
-def test_evaluation_counts_mission_and_control_incidents_per_window(served, control_box, now_window, place_incident, crime_types):
+def test_evaluation_counts_mission_and_control_incidents_per_window(served, control_box, flat_forecast, now_window,
+                                                                  place_incident, crime_types):
     burglary, robbery = crime_types
     mission = served[0]
     start, end = now_window.starts_at, now_window.ends_at
