@@ -11,7 +11,8 @@ from datetime import UTC, datetime, time, timedelta
 from datetime import date as Date
 
 import numpy as np
-from django.db.models import Sum
+from django.db.models import F, Sum, Window
+from django.db.models.functions import RowNumber
 
 from agency.models import Agency, Shift
 from forecasting.models import CellForecast, ForecastRun
@@ -80,23 +81,24 @@ def forecast_capture(*, cells: Cells | None = None, date_from: Date, date_to: Da
     if not runs or not len(cells):
         return result
     index = cells.index_of_pk
-    totals = defaultdict(lambda: np.zeros(len(cells)))
-    for run_pk, cell_pk, total in (
-        CellForecast.objects.filter(run__in=[r.pk for r in runs.values()])
-        .values("run_id", "cell_id").annotate(total=Sum("expected_count")).values_list("run_id", "cell_id", "total")
-        .iterator(chunk_size=20_000)
-    ):
-        i = index.get(cell_pk)
-        if i is not None:
-            totals[run_pk][i] = total
+    k = max(1, math.ceil(top_share * len(cells)))
+    # Only each run's top k boxes leave the database (ranked there), not runs × boxes rows.
+    top_by_run = defaultdict(list)
+    ranked = (
+        CellForecast.objects.filter(run__in=[r.pk for r in runs.values()], cell__active=True, cell__beat__isnull=False)
+        .values("run_id", "cell_id").annotate(total=Sum("expected_count"))
+        .annotate(rank=Window(RowNumber(), partition_by=[F("run_id")], order_by=[F("total").desc(), F("cell_id")]))
+        .filter(rank__lte=k).values_list("run_id", "cell_id")
+    )
+    for run_pk, cell_pk in ranked:
+        top_by_run[run_pk].append(index[cell_pk])
     start = min(r.starts_at for r in runs.values())
     end = max(r.ends_at for r in runs.values())
     incidents = place_incidents(cells, start, end)
-    k = max(1, math.ceil(top_share * len(cells)))
     groups, hits = [], []
     for run in runs.values():
         top = np.zeros(len(cells), dtype=bool)
-        top[np.argsort(-totals[run.pk], kind="stable")[:k]] = True
+        top[top_by_run[run.pk]] = True
         inside = incidents.cell[incidents.between(run.starts_at, run.ends_at)]
         groups += list(cells.district[inside])
         hits += list(top[inside])
