@@ -20,6 +20,8 @@ TEMPERATURE_DEFAULT = 0.5
 DOSAGE_MEMORY_DAYS_DEFAULT = 7
 MAX_CONSECUTIVE_SHIFTS_DEFAULT = 3
 PLANNING_LEAD_MINUTES_DEFAULT = 60
+MAX_BOX_SHARE_PER_WEEK_DEFAULT = 1.0  # no cap
+MIN_BOXES_PER_BEAT_WEEK_DEFAULT = 0  # no minimum spread
 
 
 # The one-row configuration read in this request (AgencyMiddleware opens the scope), by model.
@@ -211,6 +213,15 @@ class MissionPolicy(OneRow, models.Model):
     dosage_memory_days = models.PositiveSmallIntegerField(default=DOSAGE_MEMORY_DAYS_DEFAULT)
     max_consecutive_shifts = models.PositiveSmallIntegerField(
         default=MAX_CONSECUTIVE_SHIFTS_DEFAULT, validators=[MinValueValidator(1)]
+    )
+    max_box_share_per_week = models.FloatField(
+        default=MAX_BOX_SHARE_PER_WEEK_DEFAULT,
+        validators=[MinValueValidator(0.01), MaxValueValidator(1)],
+        help_text="Most of a beat's missions over 7 days one box may hold (1 = no cap; a box may always take one).",
+    )
+    min_boxes_per_beat_week = models.PositiveSmallIntegerField(
+        default=MIN_BOXES_PER_BEAT_WEEK_DEFAULT,
+        help_text="Fewest different boxes a beat's missions must cover over 7 days (0 = no minimum).",
     )
     planning_lead_minutes = models.PositiveIntegerField(default=PLANNING_LEAD_MINUTES_DEFAULT)
     store_officer_tracks = models.BooleanField(

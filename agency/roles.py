@@ -49,6 +49,7 @@ ROLE_PERMISSIONS = {
         ("missions", ""),
         ("tactics", ""),
         ("jobs", ""),
+        ("oversight", ""),  # what the public transparency page publishes
         ("django_celery_beat", ""),
         ("audit", "view_"),  # read the audit log; nobody can change it
         ("audit", "read_audit"),

@@ -63,6 +63,11 @@ def history_days() -> int:
     return int(getattr(settings, "FORECAST_HISTORY_DAYS", HISTORY_DAYS_DEFAULT))
 
 
+def patrolled_row_weight() -> float:
+    """Weight of training rows in boxes patrolled during the shift (1 = as any row, 0 = left out)."""
+    return float(getattr(settings, "FORECAST_PATROLLED_ROW_WEIGHT", 1.0))
+
+
 def load_inputs(*, anchor: dt.date, end: dt.date, days: int | None = None) -> EngineInputs:
     """Everything the engine needs for shifts up to local date `end` (exclusive), with history
     starting `days` before `anchor` (the day training runs, or the forecast shift's day)."""
@@ -87,6 +92,7 @@ def load_inputs(*, anchor: dt.date, end: dt.date, days: int | None = None) -> En
         # event still find every feature they were trained with.
         exposure=load_patrol_minutes(grid, cell_pks, history.bins),
         event_load=load_event_attendance(grid, history.bins),
+        patrolled_row_weight=patrolled_row_weight(),
     )
     return EngineInputs(ctx, events, cell_pks, crime_types, shifts, tz, start)
 

@@ -26,6 +26,7 @@ from jobs.models import JobRun
 
 from .engine import persist, pipeline
 from .engine.baselines import DEFAULT_MODELS
+from .feedback import feedback_loop_section
 from .inputs import EngineInputs, InputsError, load_inputs
 from .models import ModelVersion
 
@@ -187,7 +188,9 @@ def _train(
                 "cells": len(inputs.grid), "cell_size_m": inputs.grid.cell_size, "timing_seconds": trained.timing,
                 "incidents": int((inputs.events.frame["category"] == code).sum()),
             },
-            metrics=trained.metrics, model_card=trained.card_markdown, file_hash=digest,
+            metrics=trained.metrics, file_hash=digest,
+            model_card=trained.card_markdown + feedback_loop_section(
+                inputs, code, data_start=data_start, data_end=data_end, fit_bin=fit_bin),
         )
         version.artifact.save(f"{code}-{now:%Y%m%dT%H%M%S}-{digest[:12]}.joblib", ContentFile(data), save=False)
         version.save()

@@ -35,6 +35,7 @@ __all__ = [
     "plan",
     "preventable_harm",
     "shift_seed_material",
+    "under_weekly_share",
 ]
 
 SEED_FIELD_SEPARATOR = "|"
@@ -71,6 +72,7 @@ def plan(
         (inputs.beat != NO_BEAT)
         & ~inputs.suppressed
         & (inputs.consecutive_shifts < policy.max_consecutive_shifts)
+        & under_weekly_share(inputs, capacity, policy)
         & (score > 0)
         & ~is_forced
     )
@@ -100,6 +102,10 @@ def plan(
         control_cells, control_u, pool = _draw_controls(pool, policy.control_share, rng)
         k = max(cap - beat_forced.size, 0)
         chosen, chosen_u, chosen_p = _draw_missions(pool, score[pool], k, policy.temperature, rng)
+        chosen, chosen_u, chosen_p = _spread(
+            inputs, policy, chosen, chosen_u, chosen_p,
+            candidates=eligible_here[~np.isin(eligible_here, control_cells)],
+        )
 
         rank = 0
         for cell in beat_forced:
@@ -143,6 +149,21 @@ def plan(
 def preventable_harm(inputs: PlanningInputs) -> np.ndarray:
     """Score per cell before dosage lowering: Σ over crime types of weight × efficacy × expected count."""
     return inputs.expected @ inputs.type_weight
+
+
+def under_weekly_share(inputs: PlanningInputs, capacity: np.ndarray, policy: PlanningPolicy) -> np.ndarray:
+    """Per cell: may it be a mission again without holding more than the policy's share of its
+    beat's missions over the week (the week's missions so far plus this shift's)? A box always
+    may take one mission, so a small beat is never left without boxes."""
+    if policy.max_box_share_per_week >= 1:
+        return np.ones(inputs.n_cells, dtype=bool)
+    in_beat = inputs.beat != NO_BEAT
+    beat_week = np.bincount(
+        inputs.beat[in_beat], weights=inputs.week_missions[in_beat], minlength=inputs.n_beats
+    )
+    beat_of_cell = np.where(in_beat, inputs.beat, 0)
+    allowance = np.floor(policy.max_box_share_per_week * (beat_week + capacity))[beat_of_cell]
+    return inputs.week_missions < np.maximum(allowance, 1)
 
 
 def dose_factor(recent_dose_minutes: np.ndarray, policy: PlanningPolicy) -> np.ndarray:
@@ -238,6 +259,25 @@ def _draw_missions(pool: np.ndarray, score: np.ndarray, k: int, temperature: flo
     taken_before = np.concatenate(([0.0], np.cumsum(w[order])[:-1]))
     prob = np.clip(w[order] / np.maximum(w.sum() - taken_before, np.finfo(float).tiny), 0.0, 1.0)
     return pool[order], u[order], prob
+
+
+def _spread(inputs, policy, chosen, draws, probs, *, candidates):
+    """Swap the last-drawn missions for the best boxes the beat has not used this week, until the
+    beat has used the policy's minimum number of boxes (or every mission of this shift is new)."""
+    if policy.min_boxes_per_beat_week <= 0 or chosen.size == 0:
+        return chosen, draws, probs
+    beat = inputs.beat[chosen[0]]
+    used = int(np.count_nonzero(inputs.week_missions[inputs.beat == beat]))
+    new = inputs.week_missions[chosen] == 0
+    missing = min(policy.min_boxes_per_beat_week - used, chosen.size) - int(new.sum())
+    if missing <= 0:
+        return chosen, draws, probs
+    fresh = candidates[(inputs.week_missions[candidates] == 0) & ~np.isin(candidates, chosen)]
+    chosen, draws, probs = chosen.copy(), list(draws), np.asarray(probs, dtype=float).copy()
+    # `candidates` come best score first, so the best unused boxes replace the last drawn old ones.
+    for slot, cell in zip(np.flatnonzero(~new)[-missing:], fresh, strict=False):
+        chosen[slot], draws[slot], probs[slot] = cell, None, 1.0
+    return chosen, draws, probs
 
 
 def _mission(inputs, raw, score, cell, beat, rank, forced, draw, probability) -> PlannedMission:

@@ -18,6 +18,8 @@ DOSE_MINUTES_DEFAULT = 15.0  # minutes in a box that make one full dose
 DOSE_SCORE_FACTOR_DEFAULT = 0.5  # score multiplier per full dose received within the memory window
 MAX_CONSECUTIVE_SHIFTS_DEFAULT = 3  # shifts in a row a box may be a mission
 CANDIDATE_POOL_PER_MISSION_DEFAULT = 5.0  # pool = this × missions per beat best eligible boxes
+MAX_BOX_SHARE_PER_WEEK_DEFAULT = 1.0  # 1: no cap on one box's share of its beat's weekly missions
+MIN_BOXES_PER_BEAT_WEEK_DEFAULT = 0  # 0: no minimum spread
 
 
 class PlanningError(ValueError):
@@ -29,7 +31,8 @@ class PlanningInputs:
     """One shift's forecast on the grid. Arrays are per cell (rows of `expected`) or per crime type.
 
     `recent_dose_minutes` is the dosage within the policy's memory window, `consecutive_shifts` how
-    many shifts in a row the box has just been a mission; `reasons` holds each cell's "why this box"
+    many shifts in a row the box has just been a mission, `week_missions` how many missions the box
+    had in the 7 days before the shift (for the weekly share cap and spread); `reasons` holds each cell's "why this box"
     texts (a sequence per cell, or a mapping cell index → texts), carried unchanged into missions.
     """
 
@@ -41,6 +44,7 @@ class PlanningInputs:
     patrol_efficacy: np.ndarray
     recent_dose_minutes: np.ndarray | None = None
     consecutive_shifts: np.ndarray | None = None
+    week_missions: np.ndarray | None = None
     suppressed: np.ndarray | None = None
     reasons: Sequence[Sequence[str]] | Mapping[int, Sequence[str]] | None = None
     beat_codes: tuple[str, ...] = ()
@@ -72,10 +76,12 @@ class PlanningInputs:
             "consecutive_shifts",
             _per_cell(self.consecutive_shifts, n, "consecutive_shifts", np.int64),
         )
+        self._set("week_missions", _per_cell(self.week_missions, n, "week_missions", np.int64))
         self._set("suppressed", _per_cell(self.suppressed, n, "suppressed", bool))
         _check_non_negative(expected, "expected")
         _check_non_negative(self.recent_dose_minutes, "recent_dose_minutes")
         _check_non_negative(self.consecutive_shifts, "consecutive_shifts")
+        _check_non_negative(self.week_missions, "week_missions")
         if n and self.beat.min() < NO_BEAT:
             raise PlanningError(f"beat indices must be >= {NO_BEAT}")
         self._set("beat_codes", tuple(str(c) for c in self.beat_codes))
@@ -138,6 +144,11 @@ class PlanningPolicy:
     dose_score_factor: float = DOSE_SCORE_FACTOR_DEFAULT
     max_consecutive_shifts: int = MAX_CONSECUTIVE_SHIFTS_DEFAULT
     candidate_pool_per_mission: float = CANDIDATE_POOL_PER_MISSION_DEFAULT
+    # Concentration limits over the 7 days before the shift: one box may hold at most this share
+    # of its beat's missions (counting this shift's), and each beat must have used at least this
+    # many different boxes (new boxes are swapped in until it has, or this shift's missions run out).
+    max_box_share_per_week: float = MAX_BOX_SHARE_PER_WEEK_DEFAULT
+    min_boxes_per_beat_week: int = MIN_BOXES_PER_BEAT_WEEK_DEFAULT
 
     def __post_init__(self) -> None:
         per_beat = self.missions_per_beat
@@ -169,6 +180,12 @@ class PlanningPolicy:
             math.isfinite(self.candidate_pool_per_mission) and self.candidate_pool_per_mission >= 1
         ):
             raise PlanningError("candidate_pool_per_mission must be >= 1")
+        if not 0 < self.max_box_share_per_week <= 1:
+            raise PlanningError(
+                f"max_box_share_per_week must lie in (0, 1], got {self.max_box_share_per_week!r}"
+            )
+        if self.min_boxes_per_beat_week < 0:
+            raise PlanningError("min_boxes_per_beat_week must be >= 0")
 
     def capacity(self, n_beats: int) -> np.ndarray:
         """Missions per beat as an array of length `n_beats`."""

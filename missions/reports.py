@@ -100,18 +100,12 @@ def status_by_beat_shift(*, date_from: Date, date_to: Date) -> list[dict]:
     return out
 
 
-def outcomes(*, date_from: Date, date_to: Date, hours_after: int = 0) -> dict:
-    """Incidents that occurred during each planned shift (plus `hours_after`) in its mission
-    boxes, its control boxes and every other box of a beat: the raw material of the evaluation."""
+def planned_shift_boxes(*, date_from: Date, date_to: Date) -> list[tuple[MissionPlan, set[int], set[int]]]:
+    """Per planned shift of the range (its newest plan): the plan, the pks of its mission boxes
+    (not cancelled) and of its control boxes (never also a mission box)."""
     plans = {}
     for plan in MissionPlan.objects.filter(date__range=(date_from, date_to)).order_by("created_at", "pk"):
         plans[(plan.date, plan.shift_id)] = plan  # the newest plan of each shift wins
-    totals = {g: {"box_shifts": 0, "incidents": 0} for g in GROUPS}
-    if not plans:
-        return _rates(totals, date_from, date_to, hours_after)
-    cells = list(GridCell.objects.filter(active=True, beat__isnull=False).values_list("pk", "cell_id", "epsg", "cell_size_m"))
-    n_cells = len(cells)
-    by_cell_id = {c[1]: c[0] for c in cells}
     missions = defaultdict(set)
     for day, shift_pk, cell_pk in (
         Mission.objects.filter(date__range=(date_from, date_to))
@@ -122,9 +116,23 @@ def outcomes(*, date_from: Date, date_to: Date, hours_after: int = 0) -> dict:
     controls = defaultdict(set)
     for plan_pk, cell_pk in ControlBox.objects.filter(plan__in=[p.pk for p in plans.values()]).values_list("plan_id", "cell_id"):
         controls[plan_pk].add(cell_pk)
-    for key, plan in plans.items():
-        mission_cells = missions.get(key, set())
-        control_cells = controls.get(plan.pk, set()) - mission_cells
+    return [
+        (plan, missions.get(key, set()), controls.get(plan.pk, set()) - missions.get(key, set()))
+        for key, plan in plans.items()
+    ]
+
+
+def outcomes(*, date_from: Date, date_to: Date, hours_after: int = 0) -> dict:
+    """Incidents that occurred during each planned shift (plus `hours_after`) in its mission
+    boxes, its control boxes and every other box of a beat: the raw material of the evaluation."""
+    shifts = planned_shift_boxes(date_from=date_from, date_to=date_to)
+    totals = {g: {"box_shifts": 0, "incidents": 0} for g in GROUPS}
+    if not shifts:
+        return _rates(totals, date_from, date_to, hours_after)
+    cells = list(GridCell.objects.filter(active=True, beat__isnull=False).values_list("pk", "cell_id", "epsg", "cell_size_m"))
+    n_cells = len(cells)
+    by_cell_id = {c[1]: c[0] for c in cells}
+    for plan, mission_cells, control_cells in shifts:
         incident_cells = _incident_cells(
             plan.starts_at, plan.ends_at + timedelta(hours=hours_after), cells=cells, by_cell_id=by_cell_id
         )

@@ -143,6 +143,13 @@ ROUTES: dict[str, Rule] = {
     "api-tactics-report": allow(GET=COMMAND),
     "tactic-list": allow(GET=OPERATIONAL, POST=ANALYSIS),
     "tactic-detail": allow(GET=OPERATIONAL, PUT=ANALYSIS, PATCH=ANALYSIS, DELETE=ANALYSIS),
+    # oversight: reports for command staff; the transparency page for everyone, by design (issue 13)
+    "oversight-concentration": allow(GET=COMMAND),
+    "oversight-concentration-csv": allow(GET=COMMAND),
+    "oversight-evaluation": allow(GET=COMMAND),
+    "public-transparency": allow(GET=EVERYONE),
+    "public-transparency-json": allow(GET=EVERYONE),
+    "public-model-card": allow(GET=EVERYONE),
     # one's own second factor and tokens (a user with no role has no use for tokens)
     "mfa-verify": allow(GET=SIGNED_IN, POST=SIGNED_IN),
     "mfa-enrol": allow(GET=SIGNED_IN, POST=SIGNED_IN),

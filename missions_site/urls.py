@@ -15,6 +15,7 @@ urlpatterns = [
     path("forecasting/", include("forecasting.urls")),
     path("missions/", include("missions.urls")),
     path("tactics/", include("tactics.urls")),
+    path("", include("oversight.urls")),
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("healthz", access.page(healthz), name="healthz"),

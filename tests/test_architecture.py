@@ -6,8 +6,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# What each app may import, besides itself. `jobs` and `audit` sit beneath every app; `home` and
-# `demo` sit on top and may read and write through everything.
+# What each app may import, besides itself. `jobs` and `audit` sit beneath every app; `home`,
+# `demo` and `oversight` sit on top and may read and write through everything.
 BENEATH_ALL = {"jobs", "audit"}
 ALLOWED = {
     "jobs": set(),
@@ -20,6 +20,7 @@ ALLOWED = {
     "missions": BENEATH_ALL | {"agency", "ingest", "forecasting", "tactics"},
     "home": BENEATH_ALL | {"agency", "accounts", "ingest", "forecasting", "tactics", "missions"},
     "demo": BENEATH_ALL | {"agency", "accounts", "ingest", "forecasting", "tactics", "missions"},
+    "oversight": BENEATH_ALL | {"agency", "accounts", "ingest", "forecasting", "tactics", "missions"},
 }
 # The pure engine (no Django) is a library every app may call: the shift window is defined there.
 LIBRARIES = {"forecasting.engine"}

@@ -39,6 +39,7 @@ class FeatureContext:
     subdivision: str | None = None
     exposure: np.ndarray | None = None  # (cells, bins) patrol minutes, optional
     event_load: np.ndarray | None = None  # (cells, bins) attendance of planned events, optional
+    patrolled_row_weight: float = 1.0  # GBM sample weight of training rows in boxes patrolled that shift
     _static: dict | None = None
 
     # ---- public: feature sets -------------------------------------------------------------

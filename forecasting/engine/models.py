@@ -170,6 +170,9 @@ class GBMForecaster(Forecaster):
             rate = min(1.0, ZEROS_PER_POSITIVE * max(n_pos, 1) / max(any_event.size - n_pos, 1))
             cells, t_idx = np.nonzero(any_event | (rng.random(any_event.shape) < rate))
             weight = np.where(any_event[cells, t_idx], 1.0, 1.0 / rate).astype(np.float32)
+            if ctx.exposure is not None and ctx.patrolled_row_weight != 1.0:
+                # Feedback guard: patrol finds crime where it is sent, so those rows may count less.
+                weight *= np.where(ctx.exposure[cells, t[t_idx]] > 0, ctx.patrolled_row_weight, 1.0).astype(np.float32)
             rows.append((cells, t_idx + offset, weight, {c: v[cells, t_idx] for c, v in labels.items()}))
             offset += len(t)
         feats = [dict() for _ in spans]

@@ -24,6 +24,7 @@ from missions.models import ControlBox, Mission, MissionPlan, Suppression, Visit
 from .common import audit, mission_state, require_perm
 
 REASONS_PER_MISSION = 5
+WEEK = timedelta(days=7)
 REPLAN_REASON = "Re-planned: the new plan no longer picks this box."
 
 
@@ -150,6 +151,7 @@ def _inputs(grid: _PlanningGrid, run: ForecastRun, policy: MissionPolicy, *, dat
         patrol_efficacy=np.array([ct.patrol_efficacy for ct in crime_types]),
         recent_dose_minutes=_recent_dose(grid, policy, starts_at),
         consecutive_shifts=_consecutive_shifts(grid, policy, date=date, shift=shift, starts_at=starts_at),
+        week_missions=_week_missions(grid, starts_at),
         suppressed=_suppressed(grid, date=date, shift=shift),
         reasons={i: _merge_reasons(parts) for i, parts in reasons_by_cell.items()},
         beat_codes=grid.beat_codes,
@@ -180,6 +182,21 @@ def _recent_dose(grid: _PlanningGrid, policy: MissionPolicy, starts_at: datetime
             end = min(ended or mission_end, starts_at)
             dose[i] += max(0.0, (end - started).total_seconds() / 60)
     return dose
+
+
+def _week_missions(grid: _PlanningGrid, starts_at: datetime) -> np.ndarray:
+    """Missions in each box over the 7 days before the shift: the weekly share cap and spread."""
+    counts = np.zeros(len(grid.cell_pks), dtype=np.int64)
+    rows = (
+        Mission.objects.filter(starts_at__gte=starts_at - WEEK, starts_at__lt=starts_at)
+        .exclude(status=Mission.Status.CANCELLED)
+        .values_list("cell_id", flat=True)
+    )
+    for cell_pk in rows:
+        i = grid.index.get(cell_pk)
+        if i is not None:
+            counts[i] += 1
+    return counts
 
 
 def _consecutive_shifts(grid, policy, *, date, shift, starts_at) -> np.ndarray:
@@ -248,6 +265,8 @@ def _planning_policy(policy: MissionPolicy) -> planner.PlanningPolicy:
         control_share=float(policy.control_share),
         dose_minutes=float(policy.dose_minutes),
         max_consecutive_shifts=int(policy.max_consecutive_shifts),
+        max_box_share_per_week=float(policy.max_box_share_per_week),
+        min_boxes_per_beat_week=int(policy.min_boxes_per_beat_week),
     )
 
 
@@ -259,6 +278,8 @@ def _policy_json(policy: MissionPolicy) -> dict:
         "dose_minutes": policy.dose_minutes,
         "dosage_memory_days": policy.dosage_memory_days,
         "max_consecutive_shifts": policy.max_consecutive_shifts,
+        "max_box_share_per_week": policy.max_box_share_per_week,
+        "min_boxes_per_beat_week": policy.min_boxes_per_beat_week,
     }
 
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tactics",
     "home",
     "demo",
+    "oversight",
 ]
 
 MIDDLEWARE = [
@@ -265,6 +266,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # A running job that has not reported progress for this long is closed as failed.
 JOB_STALE_AFTER_MINUTES = env.int("JOB_STALE_AFTER_MINUTES", default=30)
+# Feedback-loop guard: training rows in boxes patrolled during the shift count this much (1 = as
+# any other row; 0.5 = half: patrol finds crime where it is sent).
+FORECAST_PATROLLED_ROW_WEIGHT = env.float("FORECAST_PATROLLED_ROW_WEIGHT", default=1.0)
 
 LOGGING = {
     "version": 1,

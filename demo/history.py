@@ -1,0 +1,134 @@
+"""Past weeks of missions on the demo city, so the oversight pages have real figures to show: for
+every past shift a forecast (the city's true intensity, from the generator's oracle), a plan by the
+real planner with control boxes, officers' visits through the mission services, and — optionally —
+the true mission effect applied to the recorded incidents of each mission box during its shift."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import numpy as np
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from agency.models import Agency, CrimeType, MissionPolicy, Shift
+from forecasting.models import CellForecast, ForecastRun, GridCell, ModelVersion
+from ingest.models import Incident
+from missions import services
+from missions.models import Mission, MissionPlan
+
+from .generator import MISSION_EFFECT_DEFAULT, generate_demo_city, true_expected_counts
+
+HISTORY_WEEKS_DEFAULT = 6
+CONTROL_SHARE_DEFAULT = 0.2  # the demo holds back a fifth of each beat's candidate boxes
+SERVED_SHARE = 0.85  # missions an officer reaches; the rest expire
+EXPECTED_FLOOR = 1e-3  # smaller expected counts are not stored: the planner reads them as 0
+DEMO_REASON = "Demo history: the city's true intensity stands in for the forecast"
+MANUAL_START_REASON = "Demo history"
+
+
+def seed_mission_history(
+    *, weeks: int = HISTORY_WEEKS_DEFAULT, effect: float = MISSION_EFFECT_DEFAULT, seed: int = 7,
+    control_share: float = CONTROL_SHARE_DEFAULT, today: dt.date | None = None,
+    progress: Callable[[float, str], None] | None = None,
+) -> dict:
+    """Plan and serve every shift of the `weeks` before `today` that has no plan yet; returns counts."""
+    progress = progress or (lambda pct, msg="": None)
+    agency = Agency.current()
+    tz = agency.tz
+    today = today or timezone.now().astimezone(tz).date()
+    shifts = list(Shift.objects.order_by("order", "start_time"))
+    now = timezone.now()
+    windows = [
+        (day, shift, *shift.window(day, tz))
+        for day in (today - dt.timedelta(days=d) for d in range(7 * weeks, 0, -1))
+        for shift in shifts
+        if not MissionPlan.objects.filter(date=day, shift=shift).exists()
+    ]
+    windows = [w for w in windows if w[3] <= now]  # only shifts that are over: visits lie in the past
+    officer = get_user_model().objects.filter(groups__name="Officer").order_by("pk").first()
+    if not windows or officer is None:
+        return {"shifts": 0, "missions": 0, "incidents_removed": 0}
+    policy = MissionPolicy.current()
+    policy.control_share = max(policy.control_share, control_share)
+    policy.save(update_fields=["control_share"])
+    progress(2, "Generating the true intensity")
+    intensity, cell_pks, types = _true_intensity(seed, windows)
+    rng = np.random.default_rng(seed)
+    versions = list(ModelVersion.objects.filter(promoted=True))
+    counts = {"shifts": 0, "missions": 0, "incidents_removed": 0}
+    for k, (day, shift, starts, ends) in enumerate(windows):
+        progress(5 + 95 * k / len(windows), f"{day} {shift.name}")
+        _forecast(day, shift, starts, ends, intensity[:, :, k], cell_pks, types, versions)
+        services.plan_missions(date=day, shift=shift, trigger=MissionPlan.Trigger.SCHEDULE, now=starts)
+        missions = list(Mission.objects.filter(date=day, shift=shift).exclude(status=Mission.Status.CANCELLED))
+        for mission in missions:
+            if rng.random() < SERVED_SHARE:
+                _serve(mission, officer, rng)
+        services.expire_missions(now=ends)
+        counts["incidents_removed"] += _apply_effect(missions, starts, ends, effect, rng)
+        counts["shifts"] += 1
+        counts["missions"] += len(missions)
+    return counts
+
+
+def _true_intensity(seed: int, windows):
+    """(cells, types, shifts) expected incidents from the generator's oracle, on the grid's boxes."""
+    city = generate_demo_city(seed)
+    cells = list(GridCell.objects.filter(active=True, beat__isnull=False).order_by("pk"))
+    types = list(CrimeType.objects.filter(enabled=True).order_by("code"))
+    codes = {ct["code"] for ct in city.crime_types}
+    lon = np.array([c.center.x for c in cells])
+    lat = np.array([c.center.y for c in cells])
+    starts, ends = (np.array([_utc_naive(w[i]) for w in windows], dtype="datetime64[ns]") for i in (2, 3))
+    size = float(cells[0].cell_size_m) if cells else 250.0
+    intensity = np.zeros((len(cells), len(types), len(windows)))
+    for j, ct in enumerate(types):
+        if ct.code in codes:
+            intensity[:, j, :] = true_expected_counts(
+                city, cell_lon=lon, cell_lat=lat, cell_size_m=size, shift_starts_utc=starts,
+                shift_ends_utc=ends, category=ct.code, include_triggered=False,
+            )
+    return intensity, [c.pk for c in cells], types
+
+
+@transaction.atomic
+def _forecast(day, shift, starts, ends, expected, cell_pks, types, versions) -> ForecastRun:
+    run = ForecastRun.objects.create(date=day, shift=shift, starts_at=starts, ends_at=ends, complete=True)
+    run.model_versions.set(versions)
+    rows = [
+        CellForecast(run=run, cell_id=cell_pks[i], crime_type=types[j], expected_count=float(expected[i, j]),
+                     reasons=[DEMO_REASON])
+        for i, j in zip(*np.nonzero(expected >= EXPECTED_FLOOR), strict=True)
+    ]
+    CellForecast.objects.bulk_create(rows, batch_size=5000)
+    return run
+
+
+def _utc_naive(moment: dt.datetime) -> dt.datetime:
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)  # numpy reads naive times as UTC
+
+
+def _serve(mission: Mission, officer, rng) -> None:
+    """An officer starts the mission some time in the shift and completes it after about a dose."""
+    length = (mission.ends_at - mission.starts_at).total_seconds()
+    started = mission.starts_at + dt.timedelta(seconds=float(rng.uniform(0, 0.7 * length)))
+    minutes = float(np.clip(rng.normal(mission.dose_minutes, 4), 5, 45))
+    services.start_mission(user=officer, mission_id=mission.pk, reason=MANUAL_START_REASON, at=started)
+    services.complete_mission(user=officer, mission_id=mission.pk, at=started + dt.timedelta(minutes=minutes))
+
+
+def _apply_effect(missions, starts, ends, effect: float, rng) -> int:
+    """The true mission effect: each recorded incident in a mission box during its shift is removed
+    with probability −effect (the history was generated before missions existed)."""
+    if effect >= 0 or not missions:
+        return 0
+    geoms = [m.cell.geom for m in missions]
+    removed = []
+    for incident in Incident.objects.filter(occurred_from__gte=starts, occurred_from__lt=ends, officer_initiated=False):
+        if any(g.contains(incident.location) for g in geoms) and rng.random() < -effect:
+            removed.append(incident.pk)
+    Incident.objects.filter(pk__in=removed).delete()
+    return len(removed)

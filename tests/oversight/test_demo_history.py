@@ -1,0 +1,44 @@
+"""The demo's mission history helpers on the small agency: officers serve missions through the
+mission services, and the true mission effect removes incidents only in mission boxes during their
+shift (all of them at −100 %, none at 0)."""
+
+from datetime import timedelta
+
+import numpy as np
+import pytest
+
+from demo import history
+from ingest.models import Incident
+from missions import services
+from missions.models import Mission, Visit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_served_missions_have_a_visit_of_about_a_dose(forecast, policy, now_window, officer):
+    yesterday = now_window.date - timedelta(days=1)  # a shift that is over, as in the history
+    forecast(yesterday, now_window.shift)
+    services.plan_missions(date=yesterday, shift=now_window.shift)
+    mission = Mission.objects.exclude(status="cancelled").first()
+    history._serve(mission, officer, np.random.default_rng(1))
+    mission.refresh_from_db()
+    visit = Visit.objects.get(mission=mission)
+    assert mission.status == Mission.Status.COMPLETED and visit.officer == officer
+    assert 5 <= (visit.ended_at - visit.started_at).total_seconds() / 60 <= 45
+    assert mission.starts_at <= visit.started_at < mission.ends_at
+
+
+def test_the_true_effect_removes_incidents_in_mission_boxes_during_the_shift_only(
+        planned, control_box, now_window, place_incident, crime_types):
+    missions = list(Mission.objects.exclude(status="cancelled").select_related("cell"))
+    during = now_window.starts_at + timedelta(minutes=20)
+    in_mission = [place_incident(missions[0].cell, during, crime_type=crime_types[0]) for _ in range(3)]
+    in_control = place_incident(control_box.cell, during, crime_type=crime_types[0])
+    after = place_incident(missions[0].cell, now_window.ends_at + timedelta(minutes=5), crime_type=crime_types[0])
+    rng = np.random.default_rng(0)
+    start, end = now_window.starts_at, now_window.ends_at
+    assert history._apply_effect(missions, start, end, 0.0, rng) == 0
+    assert history._apply_effect(missions, start, end, -1.0, rng) == 3
+    remaining = set(Incident.objects.values_list("pk", flat=True))
+    assert not {i.pk for i in in_mission} & remaining
+    assert {in_control.pk, after.pk} <= remaining
