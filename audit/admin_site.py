@@ -50,3 +50,16 @@ class AuditedAdminSite(admin.AdminSite):
         if not issubclass(admin_class, AuditedModelAdminMixin):
             admin_class = type(admin_class.__name__, (AuditedModelAdminMixin, admin_class), {})
         super().register(model_or_iterable, admin_class, **options)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that change only through their services (which record them): the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

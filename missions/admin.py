@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from audit.admin_site import ReadOnlyAdmin
+
 from .models import (
     ControlBox,
     Mission,
@@ -10,19 +12,6 @@ from .models import (
 )
 
 
-class ReadOnly(admin.ModelAdmin):
-    """Missions change only through the services (audit); the admin shows them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class VisitInline(admin.TabularInline):
     model = Visit
     extra = 0
@@ -31,7 +20,7 @@ class VisitInline(admin.TabularInline):
 
 
 @admin.register(Mission)
-class MissionAdmin(ReadOnly):
+class MissionAdmin(ReadOnlyAdmin):
     list_display = ("date", "shift", "beat", "rank", "cell", "status", "origin", "score")
     list_filter = ("status", "origin", "shift", "beat__district")
     list_select_related = ("shift", "beat", "cell")
@@ -40,23 +29,23 @@ class MissionAdmin(ReadOnly):
 
 
 @admin.register(MissionPlan)
-class MissionPlanAdmin(ReadOnly):
+class MissionPlanAdmin(ReadOnlyAdmin):
     list_display = ("date", "shift", "trigger", "created_by", "created_at", "seed_hex")
     list_select_related = ("shift", "created_by")
 
 
 @admin.register(ControlBox)
-class ControlBoxAdmin(ReadOnly):
+class ControlBoxAdmin(ReadOnlyAdmin):
     list_display = ("plan", "beat", "cell", "score", "draw")
     list_select_related = ("plan__shift", "beat", "cell")
 
 
 @admin.register(Suppression)
-class SuppressionAdmin(ReadOnly):
+class SuppressionAdmin(ReadOnlyAdmin):
     list_display = ("scope", "date_from", "date_to", "reason_code", "reason", "created_by", "lifted_at")
 
 
 @admin.register(MissionAddition)
-class MissionAdditionAdmin(ReadOnly):
+class MissionAdditionAdmin(ReadOnlyAdmin):
     list_display = ("date_from", "date_to", "reason_code", "reason", "created_by", "created_at")
 

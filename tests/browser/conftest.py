@@ -5,6 +5,16 @@ from pathlib import Path
 
 import pytest
 
+# The missions fixtures (grid, crime types, a forecast, tactics) serve every browser test.
+from tests.missions.conftest import (  # noqa: F401
+    crime_types,
+    forecast,
+    grid,
+    now_window,
+    policy,
+    tactics,
+)
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -15,14 +15,6 @@ from ingest.models import Source
 from ingest.services.imports import import_incidents_file
 from jobs.services import create_job
 from missions import services
-from tests.missions.conftest import (  # noqa: F401
-    crime_types,
-    forecast,
-    grid,
-    now_window,
-    policy,
-    tactics,
-)
 from tests.missions.factories import OfficerProfileFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,14 +10,6 @@ from missions import services
 from missions.models import Mission
 from tactics.models import TacticUse
 from tests.browser.conftest import screenshot
-from tests.missions.conftest import (  # noqa: F401
-    crime_types,
-    forecast,
-    grid,
-    now_window,
-    policy,
-    tactics,
-)
 from tests.missions.factories import OfficerProfileFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,14 +13,6 @@ from forecasting.models import GridCell
 from ingest.models import Source
 from missions import services
 from missions.models import Mission
-from tests.missions.conftest import (  # noqa: F401
-    crime_types,
-    forecast,
-    grid,
-    now_window,
-    policy,
-    tactics,
-)
 from tests.missions.factories import OfficerProfileFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
