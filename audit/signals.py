@@ -34,8 +34,9 @@ def logged_out(sender, request, user, **kwargs):
 
 
 @receiver(pre_save, sender=User)
-def remember_access_flags(sender, instance, raw=False, **kwargs):
-    if raw or instance.pk is None:
+def remember_access_flags(sender, instance, raw=False, update_fields=None, **kwargs):
+    # A login saves only last_login: no flag can change, so no query.
+    if raw or instance.pk is None or (update_fields is not None and not set(update_fields) & set(ACCESS_FLAGS)):
         instance._audit_flags_before = None
         return
     instance._audit_flags_before = User._default_manager.filter(pk=instance.pk).values(*ACCESS_FLAGS).first()
