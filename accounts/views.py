@@ -64,6 +64,8 @@ def enrol(request):
 @never_cache
 @access.page
 def enrolment_qr(request):
+    if has_authenticator(request.user) and not request.user.is_verified():
+        return redirect("mfa-verify")
     device = services.start_totp_enrolment(user=request.user)
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     return HttpResponse(image.to_string(encoding="unicode"), content_type="image/svg+xml")
