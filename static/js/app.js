@@ -35,7 +35,10 @@ window.Missions = window.Missions || {};
   // the node itself. attrs: {className: "x", title: "y"}; children: strings, nodes, null (skipped).
   M.el = function (tag, attrs, children) {
     var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) { node[key] = attrs[key]; });
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (/HTML$|^on/.test(key)) { throw new Error("Missions.el sets no markup or handler: " + key); }
+      node[key] = attrs[key];
+    });
     (children || []).forEach(function (child) {
       if (child === null || child === undefined) { return; }
       node.appendChild(typeof child === "string" || typeof child === "number"
