@@ -16,6 +16,9 @@ from shapely.geometry import shape
 DISTRICT_NAME_PROPERTIES = ("DIV", "district", "DISTRICT", "name", "NAME", "Name")
 LON_COLUMNS = ("lon", "longitude", "LONGITUDE", "x", "X")
 LAT_COLUMNS = ("lat", "latitude", "LATITUDE", "y", "Y")
+FORECAST_COLUMNS = ("shift_start", "shift_end", "crime_type", "cell_id", "center_lat", "center_lon", "expected_count")
+CENTRE_DECIMALS = 6  # 1e-6 degree is about 0.11 m: boxes drawn from the file land where the grid has them
+COUNT_FORMAT = "%.6g"
 
 
 def read_boundary(path) -> tuple[object, list, list[str]]:
@@ -137,27 +140,26 @@ def run_backtest_files(
 
 
 def write_forecasts(path, result, ctx) -> None:
-    """One row per cell x test shift x crime type for the promoted model, local times with offset."""
+    """One row per cell x test shift x crime type for the promoted model, local times with offset.
+    Centres carry CENTRE_DECIMALS decimals (about 0.1 m) so a reader rebuilds the grid where it is."""
     h = ctx.history
     grid = h.grid
     bins = h.bins.iloc[result.targets]
     starts = bins["start_local"].map(lambda t: t.isoformat()).to_numpy()
     ends = bins["end_local"].map(lambda t: t.isoformat()).to_numpy()
-    ids = grid.cell_ids
-    n_cells, n_t = len(grid), len(result.targets)
-    first = True
+    fmt = f"%.{CENTRE_DECIMALS}f"
+    cells = pd.DataFrame({"cell_id": grid.cell_ids, "center_lat": np.char.mod(fmt, grid.center_lat),
+                          "center_lon": np.char.mod(fmt, grid.center_lon)})
     with open(path, "w", newline="") as fh:
+        fh.write(",".join(FORECAST_COLUMNS) + "\n")
         for cat, model in result.promoted.items():
             pred = result.predictions[model][cat]
-            for j in range(n_t):  # one block of all cells per shift keeps memory flat
-                df = pd.DataFrame({
-                    "shift_start": starts[j], "shift_end": ends[j], "crime_type": cat, "cell_id": ids,
-                    "center_lat": np.round(grid.center_lat, 6), "center_lon": np.round(grid.center_lon, 6),
-                    "expected_count": pred[:, j],
-                })
-                df.to_csv(fh, header=first, index=False, float_format="%.6g")
-                first = False
-    del n_cells
+            for j in range(len(result.targets)):  # one block of all cells per shift keeps memory flat
+                df = cells.assign(expected_count=np.char.mod(COUNT_FORMAT, pred[:, j]))
+                df.insert(0, "crime_type", cat)
+                df.insert(0, "shift_end", ends[j])
+                df.insert(0, "shift_start", starts[j])
+                df.to_csv(fh, header=False, index=False)
 
 
 def _json_default(o):
