@@ -30,13 +30,15 @@ def test_grid_rebuilt_from_forecasts_csv_has_the_cell_spacing(tmp_path, boundary
     h = build_history(prepare_events(events, tz), grid, start_date=dt.date(2021, 1, 1),
                       end_date=dt.date(2021, 1, 12), shift_starts=SHIFTS, tz=tz)
     targets = np.arange(h.n_bins - 3, h.n_bins)
-    result = SimpleNamespace(targets=targets, promoted={"Assault": "gbm"},
-                             predictions={"gbm": {"Assault": np.random.default_rng(0).random((len(grid), 3))}})
+    pred = np.random.default_rng(0).random((len(grid), 3))
+    result = SimpleNamespace(targets=targets, promoted={"Theft, Over": "gbm"}, predictions={"gbm": {"Theft, Over": pred}})
     path = tmp_path / "forecasts.csv"
     write_forecasts(path, result, FeatureContext(h))
 
     fc = pd.read_csv(path)
     assert len(fc) == 3 * len(grid)
+    assert set(fc.crime_type) == {"Theft, Over"}  # a comma in a name is quoted
+    assert np.allclose(fc.expected_count.to_numpy()[: len(grid)], pred[:, 0], rtol=1e-5)
     cells = fc.drop_duplicates("cell_id").set_index("cell_id").loc[grid.cell_ids]
     to_metric = Transformer.from_crs("EPSG:4326", f"EPSG:{grid.epsg}", always_xy=True)
     x, y = to_metric.transform(cells.center_lon.to_numpy(), cells.center_lat.to_numpy())
