@@ -157,7 +157,8 @@ def write_forecasts(path, result, ctx) -> None:
             name = _csv_field(cat)
             for j in range(len(result.targets)):  # one block of all cells per shift keeps memory flat
                 head = f"{starts[j]},{ends[j]},{name},"
-                fh.write("".join(f"{head}{cell}{v:{COUNT_FORMAT}}\n" for cell, v in zip(cells, pred[:, j].tolist())))
+                values = pred[:, j].tolist()
+                fh.write("".join(f"{head}{cell}{v:{COUNT_FORMAT}}\n" for cell, v in zip(cells, values, strict=True)))
 
 
 def _csv_field(text: str) -> str:

@@ -69,10 +69,11 @@ def versus_best_count(metrics: dict, promoted: dict) -> dict:
     for cat, best in promoted.items():
         per = {}
         for area in CARD_AREAS:
-            naive = max((metrics[n][cat]["pai"][area], n) for n in metrics if n.startswith(NAIVE_PREFIX))
+            naive = max(((metrics[n][cat]["pai"][area], n) for n in metrics if n.startswith(NAIVE_PREFIX)),
+                        default=(None, None))
             pai = metrics[best][cat]["pai"][area]
             per[area] = {"pai": pai, "best_count": naive[1], "best_count_pai": naive[0],
-                         "gain": pai / naive[0] - 1.0 if naive[0] > 0 else None}
+                         "gain": pai / naive[0] - 1.0 if naive[0] else None}
         out[cat] = per
     return out
 
@@ -102,7 +103,7 @@ def to_markdown(card: dict) -> str:
 
 def _gain_text(area: str, v: dict) -> str:
     if v["gain"] is None:
-        return f"at {area} of cells no naive count scored"
+        return f"at {area} of cells no naive count was back-tested or none scored"
     verb = "beats" if v["gain"] >= 0 else "trails"
     return (f"at {area} of cells it {verb} the best count ({v['best_count']}, PAI {v['best_count_pai']:.2f}) "
             f"by {abs(v['gain']):.1%} (PAI {v['pai']:.2f})")
