@@ -67,7 +67,7 @@ def run_backtest_command(window: str, days: int, out: Path, models: str | None) 
     if status != 0:
         raise SystemExit(f"backtest failed ({status}): {' '.join(cmd)}")
     return {"seconds": round(seconds, 1), "peak_gb": round(usage.ru_maxrss / 1e6, 2),
-            "user_cpu_s": round(usage.ru_utime, 1), "load_before": load_before, "load_after": os.getloadavg(),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "load_before": load_before, "load_after": os.getloadavg(),
             "command": " ".join(cmd[1:])}
 
 
@@ -81,7 +81,7 @@ def score(forecasts: Path) -> dict:
 
 
 def print_window(window: str, days: int, r: dict) -> None:
-    print(f"\n=== {window} + {days} d: {r['seconds']} s, peak RSS {r['peak_gb']} GB, "
+    print(f"\n=== {window} + {days} d: {r['seconds']} s wall, {r['cpu_s']} s CPU, peak RSS {r['peak_gb']} GB, "
           f"load {r['load_before'][0]:.2f} → {r['load_after'][0]:.2f}")
     print(f"{'type':16s} {'promoted':10s} " + " ".join(f"{k:>8s}" for k in COVERAGE_KEYS) + "   (model ÷ best naive)")
     for cat in TYPES:
