@@ -1,85 +1,93 @@
-"""Walk-forward back-test of every forecaster on the real Toronto data (two 91-day windows).
-Run: .venv/bin/python bench/backtest_toronto.py [--windows 2021-07-01,2019-07-01] [--days 91]"""
+"""Walk-forward back-test on the real Toronto data, run and scored as an outsider would: the
+`manage.py backtest` command (timed whole, peak memory of its process) writes forecasts.csv, and the
+outside scorer (`shared/tools/score_forecasts.py`, or its port `bench/outside_score.py` when the tool
+is absent) ranks cells per shift and compares PAI with naive 7/28/91/365-day counts.
+
+Run: .venv/bin/python bench/backtest_toronto.py [--windows 2021-07-01,2019-07-01] [--days 91] [--out DIR]
+(default DIR: var/bench/toronto, one folder per window with metrics.json and forecasts.csv)
+"""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import resource
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import outside_score  # noqa: E402
 
-from forecasting.engine.backtest import BacktestConfig, best_naive_ratio, run_backtest  # noqa: E402
-from forecasting.engine.files import load_context  # noqa: E402
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "toronto"
+DATA = ROOT.parent / "shared" / "data" / "toronto"
+SCORER = ROOT.parent / "shared" / "tools" / "score_forecasts.py"
 TYPES = ["Assault", "Break and Enter", "Auto Theft", "Robbery"]
-SHIFTS = [dt.time(6), dt.time(14), dt.time(22)]
 TZ = "America/Toronto"
+COVERAGE_KEYS = ("pai@1%", "pai@2%", "pai@5%", "pai@10%")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--windows", default="2021-07-01,2019-07-01")
     ap.add_argument("--days", type=int, default=91)
-    ap.add_argument("--models", default=None)
-    ap.add_argument("--json", default=None, help="write all metrics here")
+    ap.add_argument("--models", default=None, help="comma-separated (default: all of the engine's)")
+    ap.add_argument("--out", default=str(ROOT / "var" / "bench" / "toronto"), help="back-test output folders go here")
+    ap.add_argument("--json", default=None, help="write the scores, times and memory here")
     args = ap.parse_args()
-    layers = {p.stem.replace("toronto_", ""): p for p in sorted((DATA / "pois").glob("*.csv"))}
-    all_out = {}
-    for w in args.windows.split(","):
-        t0 = time.perf_counter()
-        start = dt.date.fromisoformat(w)
-        ctx, _ = load_context(
-            DATA / "incidents.csv.gz", DATA / "divisions.geojson",
-            end_date=start + dt.timedelta(days=args.days + 1), shift_starts=SHIFTS, tz=TZ,
-            layers=layers, country="CA", subdivision="ON",
-        )
-        t_load = time.perf_counter() - t0
-        cfg = BacktestConfig(start, args.days, TYPES)
-        if args.models:
-            cfg.models = tuple(args.models.split(","))
-        res = run_backtest(ctx, cfg, keep_predictions=False)
-        wall = time.perf_counter() - t0
-        # Single-shift forecast for all types with the last fitted GBM (features + predict only).
-        t1 = time.perf_counter()
-        _single_shift(ctx, cfg, res)
-        one = time.perf_counter() - t1
-        peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
-        print(f"\n=== window {start} + {args.days} d: {len(ctx.history.grid)} cells, "
-              f"{len(res.targets)} shifts; load {t_load:.1f} s, total {wall:.1f} s, peak RSS {peak_gb:.2f} GB, "
-              f"single-shift forecast (all types, fitted gbm, features+predict) {one:.2f} s")
-        print(f"{'type':16s} {'model':12s} {'PAI1':>6s} {'PAI5':>6s} {'HR1':>6s} {'HR5':>6s} {'logS':>8s} {'fit s':>6s}")
-        for cat in TYPES:
-            for m in cfg.models:
-                v = res.metrics[m][cat]
-                star = "*" if res.promoted[cat] == m else " "
-                print(f"{cat:16s} {m + star:12s} {v['pai']['1%']:6.2f} {v['pai']['5%']:6.2f} "
-                      f"{v['hit_rate']['1%']:6.1%} {v['hit_rate']['5%']:6.1%} {v['log_score']:8.4f} "
-                      f"{v['seconds']['fit'] + v['seconds']['predict']:6.1f}")
-        r1 = best_naive_ratio(res.metrics, res.promoted, "1%")
-        r5 = best_naive_ratio(res.metrics, res.promoted, "5%")
-        for cat in TYPES:
-            print(f"ratio promoted/best-naive {cat:16s} 1%: {r1[cat]:.3f}  5%: {r5[cat]:.3f}")
-        print(f"mean ratio 1%: {np.mean(list(r1.values())):.3f}  5%: {np.mean(list(r5.values())):.3f}")
-        all_out[w] = {"metrics": res.metrics, "promoted": res.promoted, "ratio_1": r1, "ratio_5": r5,
-                      "seconds": wall, "peak_gb": peak_gb, "single_shift_s": one}
+    results = {}
+    for window in args.windows.split(","):
+        out = Path(args.out) / window
+        run = run_backtest_command(window, args.days, out, args.models)
+        scored = score(out / "forecasts.csv")
+        metrics = json.loads((out / "metrics.json").read_text())
+        results[window] = {**run, "promoted": metrics["promoted"], "scored": scored,
+                           "ratios": outside_score.mean_ratios(scored)}
+        print_window(window, args.days, results[window])
     if args.json:
-        Path(args.json).write_text(json.dumps(all_out, indent=1, default=float))
+        Path(args.json).write_text(json.dumps(results, indent=1))
 
 
-def _single_shift(ctx, cfg, res):
-    """Forecast the shift after the test period for every type with the GBM as last fitted."""
-    gbm = res.fitted["gbm"]
-    t = res.targets[-1:] + 1
-    for cat in cfg.categories:
-        gbm.predict(cat, t)
+def run_backtest_command(window: str, days: int, out: Path, models: str | None) -> dict:
+    """`manage.py backtest` in its own process: wall time, peak RSS (kB → GB) and machine load."""
+    layers = [f"{p.stem.replace('toronto_', '')}={p}" for p in sorted((DATA / "pois").glob("*.csv"))]
+    cmd = [sys.executable, "manage.py", "backtest", "--events", str(DATA / "incidents.csv.gz"),
+           "--boundary", str(DATA / "divisions.geojson"), "--test-start", window, "--test-days", str(days),
+           "--out", str(out), "--timezone", TZ, "--crime-types", ",".join(TYPES),
+           "--country", "CA", "--subdivision", "ON", "--layers", *layers]
+    if models:
+        cmd += ["--models", models]
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"backtest failed ({status}): {' '.join(cmd)}")
+    return {"seconds": round(seconds, 1), "peak_gb": round(usage.ru_maxrss / 1e6, 2),
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "load_before": load_before, "load_after": os.getloadavg(),
+            "command": " ".join(cmd[1:])}
+
+
+def score(forecasts: Path) -> dict:
+    """The outside scorer's JSON (the tool itself when present, otherwise the port in this folder)."""
+    if SCORER.exists():
+        text = subprocess.run([sys.executable, str(SCORER), str(DATA / "incidents.csv.gz"), str(forecasts),
+                               "--tz", TZ], check=True, capture_output=True, text=True).stdout
+        return json.loads(text)
+    return outside_score.score_csv(DATA / "incidents.csv.gz", forecasts, TZ)
+
+
+def print_window(window: str, days: int, r: dict) -> None:
+    print(f"\n=== {window} + {days} d: {r['seconds']} s wall, {r['cpu_s']} s CPU, peak RSS {r['peak_gb']} GB, "
+          f"load {r['load_before'][0]:.2f} → {r['load_after'][0]:.2f}")
+    print(f"{'type':16s} {'promoted':10s} " + " ".join(f"{k:>8s}" for k in COVERAGE_KEYS) + "   (model ÷ best naive)")
+    for cat in TYPES:
+        ratio = r["scored"]["types"][cat]["model_over_best_naive"]
+        print(f"{cat:16s} {r['promoted'][cat]:10s} " + " ".join(f"{ratio[k]:8.3f}" for k in COVERAGE_KEYS))
+    print(f"{'mean':27s} " + " ".join(f"{r['ratios'][k]['mean']:8.3f}" for k in COVERAGE_KEYS))
 
 
 if __name__ == "__main__":

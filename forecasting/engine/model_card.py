@@ -3,7 +3,7 @@ Returned as a dict (stored with the model version) and renderable as Markdown.""
 
 from __future__ import annotations
 
-from .backtest import REFIT_DAYS
+from .backtest import NAIVE_PREFIX, PROMOTION_AREAS, REFIT_DAYS
 from .models import CALIBRATION_DAYS, TRAIN_DAYS
 
 INTENDED_USE = (
@@ -11,6 +11,7 @@ INTENDED_USE = (
     "metered. Not for decisions about individuals, not evidence of crime at a place, not a measure of "
     "how much crime an area has beyond what is recorded."
 )
+CARD_AREAS = ("1%", "5%")  # the gains over counting the card states
 KNOWN_LIMITS = [
     "Learns recorded incidents, which reflect reporting and past police attention, not all crime.",
     "Locations in public data are snapped to intersections; cells smaller than ~250 m are not meaningful.",
@@ -50,6 +51,8 @@ def model_card(result, ctx, events=None) -> dict:
             for m, per in result.metrics.items()
         },
         "promoted": result.promoted,
+        "versus_best_count": versus_best_count(result.metrics, result.promoted),
+        "ranking_blend": _blends(result),
         "intended_use": INTENDED_USE,
         "known_limits": KNOWN_LIMITS,
         "feedback_loop": FEEDBACK_NOTE,
@@ -60,19 +63,59 @@ def model_card(result, ctx, events=None) -> dict:
     return card
 
 
+def versus_best_count(metrics: dict, promoted: dict) -> dict:
+    """Per type and area share: the promoted model's PAI, the best naive count's and the gain over it."""
+    out = {}
+    for cat, best in promoted.items():
+        per = {}
+        for area in CARD_AREAS:
+            naive = max(((metrics[n][cat]["pai"][area], n) for n in metrics if n.startswith(NAIVE_PREFIX)),
+                        default=(None, None))
+            pai = metrics[best][cat]["pai"][area]
+            per[area] = {"pai": pai, "best_count": naive[1], "best_count_pai": naive[0],
+                         "gain": pai / naive[0] - 1.0 if naive[0] else None}
+        out[cat] = per
+    return out
+
+
 def to_markdown(card: dict) -> str:
     lines = ["# Model card", "", "## Data window"]
     lines += [f"- {k}: {v}" for k, v in card["data_window"].items()]
     lines += ["", "## Training"] + [f"- {k}: {v}" for k, v in card["training"].items()]
     lines += ["", "## Features"] + [f"- {f}" for f in card["features"]]
-    lines += ["", "## Metrics (PAI at 1 % / 5 % of cells)", "", "| model | type | PAI 1% | PAI 5% |", "|---|---|---|---|"]
+    lines += ["", "## Metrics (PAI at 1 / 2 / 5 % of cells)", "", "| model | type | PAI 1% | PAI 2% | PAI 5% |",
+              "|---|---|---|---|---|"]
     for m, per in card["metrics"].items():
         for c, v in per.items():
-            lines.append(f"| {m} | {c} | {v['pai']['1%']:.2f} | {v['pai']['5%']:.2f} |")
-    lines += ["", f"Promoted: {card['promoted']}", "", "## Intended use", card["intended_use"], "", "## Known limits"]
+            lines.append(f"| {m} | {c} | {v['pai']['1%']:.2f} | {v['pai']['2%']:.2f} | {v['pai']['5%']:.2f} |")
+    lines += ["", f"Promoted: {card['promoted']} (best mean PAI at {' and '.join(PROMOTION_AREAS)} of cells, "
+              "where missions are drawn)"]
+    lines += ["", "## Against the best naive count", ""]
+    for cat, per in card.get("versus_best_count", {}).items():
+        lines.append(f"- {cat}: " + "; ".join(_gain_text(area, v) for area, v in per.items()))
+    for cat, b in card.get("ranking_blend", {}).items():
+        lines.append(f"- {cat}: GBM ranking blend at the last refit: {b}")
+    lines += ["", "## Intended use", card["intended_use"], "", "## Known limits"]
     lines += [f"- {x}" for x in card["known_limits"]]
     lines += ["", "## Feedback loop", card["feedback_loop"], ""]
     return "\n".join(lines)
+
+
+def _gain_text(area: str, v: dict) -> str:
+    if v["gain"] is None:
+        return f"at {area} of cells no naive count was back-tested or none scored"
+    verb = "beats" if v["gain"] >= 0 else "trails"
+    return (f"at {area} of cells it {verb} the best count ({v['best_count']}, PAI {v['best_count_pai']:.2f}) "
+            f"by {abs(v['gain']):.1%} (PAI {v['pai']:.2f})")
+
+
+def _blends(result) -> dict:
+    gbm = result.fitted.get("gbm")
+    out = {}
+    for cat, b in (getattr(gbm, "blend", None) or {}).items():
+        out[cat] = ("model alone" if b.is_model else
+                    f"{1 - b.share:.0%} model, {b.share:.0%} naive {b.naive_days}-day count")
+    return out
 
 
 def _feature_summary(ctx) -> list[str]:
@@ -85,6 +128,8 @@ def _feature_summary(ctx) -> list[str]:
         "calendar: shift, weekday, month, public holiday" + (f" ({ctx.country})" if ctx.country else " (none)"),
         "GBM offset: smoothed long-run/last-year rate of the cell and its 7x7 neighbourhood (blend chosen by "
         "likelihood on the training rows); the trees learn a multiplicative correction",
+        "ranking blend: the GBM's expected counts blended with a naive 91- or 365-day count in the share that "
+        "wins most hits at 1-2 % of cells on the last month held out from fitting (model alone unless it gains)",
     ]
     if ctx.layers:
         out.append("risk terrain (distance, density): " + ", ".join(sorted(ctx.layers)))

@@ -4,28 +4,31 @@ The default: a Poisson gradient-boosted model per crime type on sampled cell-shi
 from __future__ import annotations
 
 import hashlib
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
-from .boosting import QuantizedPoissonGBM
+from .boosting import PoissonBooster
 from .features import FeatureContext
+from .ranking import BLEND_NAIVE_DAYS, NO_BLEND, blend, choose_blend
 
 TRAIN_DAYS = 728  # history of cell-shifts the model learns from (26 blocks of 28 days)
 CALIBRATION_DAYS = 28  # most recent slice, held out to fit the expected-count scale
 BLOCK_DAYS = 28  # rows are sampled and cached per block so refits reuse earlier work
 ZEROS_PER_POSITIVE = 2  # zero rows sampled per cell-shift with any incident
-GBM_PARAMS = dict(  # scikit-learn HistGradientBoostingRegressor settings
-    loss="poisson",
+GBM_PARAMS = dict(  # LightGBM settings; fixed rounds keep fits deterministic and comparable across refits
     learning_rate=0.1,
-    max_iter=120,
-    max_leaf_nodes=15,
-    max_bins=63,
-    min_samples_leaf=200,
-    l2_regularization=1.0,
-    early_stopping=False,  # fixed iterations keep fits deterministic and comparable across refits
+    num_boost_round=120,
+    num_leaves=15,
+    max_bin=63,
+    min_data_in_leaf=200,
+    lambda_l2=1.0,
 )
 SCALE_BOUNDS = (0.5, 2.0)
+PREDICT_CHUNK_BINS = 21  # shift bins per feature matrix when predicting every cell (memory bound)
+SHARED_MEMO_CHUNKS = 4  # chunks of shared features kept, so the types of one period compute them once
+BUILD_GROUP_BLOCKS = 7  # training blocks whose dense features are computed together
 # The boosted trees learn a multiplicative correction to a smoothed long-run rate (a Poisson offset):
 # binned tree splits cannot tell the hottest cells apart, the offset keeps their long-run ordering.
 OFFSET_RECENT_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)  # weight of the last year vs the whole history
@@ -79,6 +82,7 @@ class GBMForecaster(Forecaster):
         self.feature_names: dict = {}
         self.importance: dict = {}
         self.offset: dict = {}
+        self.blend: dict = {}  # category -> ranking.Blend chosen on the held-out slice
 
     def fit(self, ctx, categories, refit_bin):
         self.ctx = ctx
@@ -89,7 +93,10 @@ class GBMForecaster(Forecaster):
         first = refit_bin - (n_train + n_cal) * block
         spans = [(s, min(s + block, refit_bin)) for s in range(first, refit_bin, block) if s >= 0]
         self._blocks = {k: v for k, v in self._blocks.items() if k[0] >= first}  # forget old blocks
-        self._build_blocks(ctx, categories, [k for k in spans if k not in self._blocks])
+        self._shared_memo = {}
+        new = [k for k in spans if k not in self._blocks]
+        for i in range(0, len(new), BUILD_GROUP_BLOCKS):  # groups bound the dense feature arrays' memory
+            self._build_blocks(ctx, categories, new[i : i + BUILD_GROUP_BLOCKS])
         blocks = [self._blocks[k] for k in spans]
         train, cal = blocks[:-n_cal] or blocks, blocks[-n_cal:]
         self.offset = {}
@@ -98,32 +105,68 @@ class GBMForecaster(Forecaster):
             X, y, w = self._stack(train, cat, names)
             self._choose_offset(cat, names, X, y, w)
             base = self._offset(cat, names, X)
-            model = QuantizedPoissonGBM(GBM_PARAMS, _seed_int(self.seed, cat, refit_bin), GBM_THREADS)
-            # Poisson with offset: target y/base weighted by base is the same likelihood.
-            model.fit(X, y / base, sample_weight=w * base)
+            model = PoissonBooster(GBM_PARAMS, _seed_int(self.seed, cat, refit_bin), GBM_THREADS)
+            model.fit(X, y, w, np.log(base))
             Xc, yc, wc = self._stack(cal, cat, names)
-            pred = model.predict(Xc) * self._offset(cat, names, Xc)
+            pred = model.predict(Xc, np.log(self._offset(cat, names, Xc)))
             expected = float(np.sum(pred * wc))
             scale = float(np.sum(yc * wc)) / expected if expected > 0 else 1.0
             self.models[cat] = model
             self.scale[cat] = float(np.clip(scale, *SCALE_BOUNDS))
             self.feature_names[cat] = names
+            self._choose_blend(cat, np.arange(spans[-n_cal][0], refit_bin), refit_bin)
 
     def predict(self, category, targets):
-        ctx, n = self.ctx, self.ctx.history.n_cells
+        pred, naive = self._predict_parts(category, targets)
+        b = getattr(self, "blend", {}).get(category, NO_BLEND)  # files saved before blends existed
+        return blend(pred, naive[b.naive_days], b.share) * np.float32(self.scale[category])
+
+    def _choose_blend(self, cat, held_out, refit_bin) -> None:
+        """Blend with a naive count chosen on the held-out slice the model was not fitted on."""
+        pred, naive = self._predict_parts(cat, held_out)
+        observed = self.ctx.history.observed(cat, held_out, known_by=refit_bin)
+        self.blend[cat] = choose_blend(pred, naive, observed)
+
+    def _predict_parts(self, category, targets):
+        """Model expected counts before scale and blend, and the naive counts, (cells, targets) each."""
+        n = self.ctx.history.n_cells
         names = self.feature_names[category]
+        pred = np.empty((n, len(targets)), dtype=np.float32)
+        naive = {d: np.empty((n, len(targets)), dtype=np.float32) for d in BLEND_NAIVE_DAYS}
+        for lo in range(0, len(targets), PREDICT_CHUNK_BINS):  # chunks keep the feature matrix small
+            cols = slice(lo, lo + PREDICT_CHUNK_BINS)
+            X = self._dense_features(category, names, targets[cols])
+            p = self.models[category].predict(X, np.log(self._offset(category, names, X)))
+            pred[:, cols] = p.reshape(n, -1)
+            for d in BLEND_NAIVE_DAYS:
+                naive[d][:, cols] = X[:, names.index(f"{category}:n_{d}d")].reshape(n, -1)
+        return pred, naive
+
+    def _dense_features(self, category, names, targets):
+        n = self.ctx.history.n_cells
         X = np.empty((n * len(targets), len(names)), dtype=np.float32)
         col = {name: i for i, name in enumerate(names)}
         filled = set()
-        for name, arr in _all_features(ctx, [category], targets):
+        typed = ((f"{category}:{name}", arr) for name, arr in self.ctx.type_features(category, targets))
+        for name, arr in itertools.chain(typed, self._shared_dense(targets).items()):
             if name in col:
                 X[:, col[name]] = np.asarray(arr, dtype=np.float32).reshape(-1)
                 filled.add(name)
         if len(filled) < len(names):  # the context lacks inputs the model was trained with
             missing = ", ".join(sorted(set(names) - filled))
             raise ValueError(f"{category}: features missing at prediction time: {missing}")
-        pred = self.models[category].predict(X) * self._offset(category, names, X) * self.scale[category]
-        return pred.reshape(n, len(targets)).astype(np.float32)
+        return X
+
+    def _shared_dense(self, targets) -> dict:
+        """Features shared by every crime type, computed once per chunk of shifts for all types."""
+        memo = self.__dict__.setdefault("_shared_memo", {})
+        key = (id(self.ctx), np.asarray(targets).tobytes())
+        if key not in memo:
+            if len(memo) >= SHARED_MEMO_CHUNKS:
+                memo.pop(next(iter(memo)))
+            memo[key] = {name: np.asarray(arr, dtype=np.float32).reshape(-1)
+                         for name, arr in self.ctx.shared_features(targets)}
+        return memo[key]
 
     def _offset(self, cat, names, X) -> np.ndarray:
         """Smoothed long-run level of the cell: a blend, chosen on the training rows, of the rate since

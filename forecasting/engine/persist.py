@@ -11,12 +11,12 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: LightGBM boosters with ranking blends (version 1 held scikit-learn models)
 HASH_CHUNK_BYTES = 1 << 20
 # Attributes that hold the training data rather than the fitted model: never saved.
-TRANSIENT_ATTRIBUTES = ("ctx", "_blocks", "_feature_order")
+TRANSIENT_ATTRIBUTES = ("ctx", "_blocks", "_feature_order", "_shared_memo")
 # Attributes of fitted state keyed by crime type (GBM models, KDE bandwidths, SEPP parameters).
-PER_TYPE_ATTRIBUTES = ("models", "scale", "offset", "feature_names", "importance", "bandwidth", "params")
+PER_TYPE_ATTRIBUTES = ("models", "scale", "offset", "blend", "feature_names", "importance", "bandwidth", "params")
 
 
 class ArtifactError(ValueError):
@@ -65,7 +65,10 @@ def load(path, *, expected_sha256: str | None, ctx, cell_ids) -> tuple[object, s
         raise ArtifactError(f"model file {path} is missing")
     if expected_sha256 and sha256_file(path) != expected_sha256:
         raise ArtifactError(f"model file {path} does not match its recorded SHA-256")
-    payload = joblib.load(path)  # noqa: S301 - integrity checked above
+    try:
+        payload = joblib.load(path)  # noqa: S301 - integrity checked above
+    except (AttributeError, ModuleNotFoundError) as exc:  # classes of an older engine: retrain
+        raise ArtifactError(f"model file {path} was written by an older engine ({exc}); retrain the type") from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:
         raise ArtifactError(f"model file {path} has an unknown format")
     forecaster = payload["forecaster"]

@@ -78,13 +78,16 @@ def test_gbm_is_roughly_calibrated(events):
     assert 0.6 < m["expected_total"] / m["events"] < 1.6
 
 
-def test_promote_prefers_pai5_then_pai1():
+def test_promote_prefers_the_top_one_to_two_percent_then_pai5():
+    """Missions are drawn from the top 1-2 % of cells: the best there wins even if another is better at 5 %."""
     metrics = {
-        "a": {"X": {"pai": {"5%": 3.0, "1%": 5.0}}},
-        "b": {"X": {"pai": {"5%": 3.0, "1%": 6.0}}},
-        "c": {"X": {"pai": {"5%": 2.0, "1%": 9.0}}},
+        "a": {"X": {"pai": {"1%": 9.0, "2%": 6.0, "5%": 3.0}}},
+        "b": {"X": {"pai": {"1%": 8.0, "2%": 7.0, "5%": 3.5}}},
+        "c": {"X": {"pai": {"1%": 7.0, "2%": 6.0, "5%": 4.0}}},
     }
-    assert promote(metrics, ["X"]) == {"X": "b"}
+    assert promote(metrics, ["X"]) == {"X": "b"}  # mean of 1 % and 2 % equal for a and b: 5 % decides
+    metrics["a"]["X"]["pai"]["1%"] = 9.5
+    assert promote(metrics, ["X"]) == {"X": "a"}
 
 
 def test_run_backtest_files_outputs(tmp_path, events):

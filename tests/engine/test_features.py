@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 from engine_helpers import SHIFTS, SQUARE, TZ
 
-from forecasting.engine.boosting import QuantizedPoissonGBM
+from forecasting.engine.boosting import PoissonBooster
 from forecasting.engine.events import prepare_events
 from forecasting.engine.features import (
     FeatureContext,
@@ -85,13 +85,17 @@ def test_feature_context_calendar_and_terrain():
     assert len(names) == len(set(names)) > 15
 
 
-def test_quantized_gbm_fast_path_matches_public_predict():
+def test_poisson_booster_learns_a_correction_to_its_offset():
+    """With the true rate as offset the trees have nothing to add; with a flat offset they learn it."""
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(5000, 4)).astype(np.float32)
-    X[:, 3] = rng.integers(0, 3, 5000)
-    y = rng.poisson(np.exp(0.5 * X[:, 0]))
-    m = QuantizedPoissonGBM(dict(loss="poisson", max_iter=20, max_bins=31), random_state=0, threads=1)
-    m.fit(X, y, sample_weight=np.ones(5000))
-    assert m._fast
-    Xn = rng.normal(size=(300, 4)).astype(np.float32)
-    assert np.allclose(m.predict(Xn), m.model.predict(m.transform(Xn)), rtol=1e-9)
+    X = rng.normal(size=(20000, 3)).astype(np.float32)
+    rate = np.exp(0.8 * X[:, 0])
+    y = rng.poisson(rate).astype(float)
+    params = dict(learning_rate=0.1, num_boost_round=60, num_leaves=7, max_bin=63, min_data_in_leaf=50)
+    flat = PoissonBooster(params, random_state=0, threads=1).fit(X, y, np.ones(len(y)), np.zeros(len(y)))
+    learned = flat.predict(X, np.zeros(len(y)))
+    assert np.corrcoef(np.log(learned), np.log(rate))[0, 1] > 0.95
+    exact = PoissonBooster(params, random_state=0, threads=1).fit(X, y, np.ones(len(y)), np.log(rate))
+    correction = exact.predict(X, np.zeros(len(y)))
+    assert np.median(np.abs(np.log(correction))) < 0.05
+    assert np.std(np.log(correction)) < 0.15 * np.std(np.log(learned))

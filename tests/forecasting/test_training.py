@@ -107,3 +107,20 @@ def test_officer_initiated_incidents_are_left_out_unless_the_type_counts_them(ci
     officer_assaults = Incident.objects.filter(officer_initiated=True, crime_type__code="assault").count()
     assert officer_assaults > 0
     assert with_assaults - without == officer_assaults
+
+
+def test_promotion_is_decided_where_missions_are_drawn_and_the_card_says_the_gain(city):
+    """The winner is the best at 1-2 % of cells on the recent weeks; the card states its gain over the
+    best naive count at 1 % and 5 % with the numbers of the stored metrics."""
+    version = train()
+    models = version.metrics["models"]
+
+    def rank(name):
+        pai = models[name]["pai"]
+        return (-(pai["1%"] + pai["2%"]) / 2, -pai["5%"], name)
+
+    assert version.algorithm == min(models, key=rank)
+    for area, gain in ((a, version.metrics["ratio_vs_best_naive"][a] - 1) for a in ("1%", "5%")):
+        verb = "beats" if gain >= 0 else "trails"
+        assert f"at {area} of cells it {verb} the best count" in version.model_card
+        assert f"by {abs(gain):.1%} (PAI {models[version.algorithm]['pai'][area]:.2f})" in version.model_card
