@@ -10,10 +10,12 @@ from collections.abc import Callable
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from agency.models import Agency, CrimeType, MissionPolicy, Shift
+from agency import roles
+from agency.models import Agency, Beat, CrimeType, MissionPolicy, OfficerProfile, Shift
 from forecasting.models import CellForecast, ForecastRun, GridCell, ModelVersion
 from ingest.models import Incident
 from missions import services
@@ -48,8 +50,8 @@ def seed_mission_history(
         if not MissionPlan.objects.filter(date=day, shift=shift).exists()
     ]
     windows = [w for w in windows if w[3] <= now]  # only shifts that are over: visits lie in the past
-    officer = get_user_model().objects.filter(groups__name="Officer").order_by("pk").first()
-    if not windows or officer is None:
+    officers = _patrol_officers()
+    if not windows:
         return {"shifts": 0, "missions": 0, "incidents_removed": 0}
     policy = MissionPolicy.current()
     policy.control_share = max(policy.control_share, control_share)
@@ -66,7 +68,7 @@ def seed_mission_history(
         missions = list(Mission.objects.filter(date=day, shift=shift).exclude(status=Mission.Status.CANCELLED))
         for mission in missions:
             if rng.random() < SERVED_SHARE:
-                _serve(mission, officer, rng)
+                _serve(mission, officers[mission.beat_id], rng)
         services.expire_missions(now=ends)
         counts["incidents_removed"] += _apply_effect(missions, starts, ends, effect, rng)
         counts["shifts"] += 1
@@ -109,6 +111,22 @@ def _forecast(day, shift, starts, ends, expected, cell_pks, types, versions) -> 
 
 def _utc_naive(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(tzinfo=None)  # numpy reads naive times as UTC
+
+
+def _patrol_officers() -> dict:
+    """One demo officer per beat, whose home beat it is: an officer acts only in his own beat."""
+    officers = {}
+    group = Group.objects.get(name=roles.OFFICER)
+    for beat in Beat.objects.all():
+        user, created = get_user_model().objects.get_or_create(username=f"patrol-{beat.code}".lower())
+        if created:
+            user.set_unusable_password()
+            user.save()
+            user.groups.add(group)
+        OfficerProfile.objects.update_or_create(user=user, defaults={
+            "badge_number": f"P-{beat.code}", "home_beat": beat, "home_district": beat.district})
+        officers[beat.pk] = user
+    return officers
 
 
 def _serve(mission: Mission, officer, rng) -> None:

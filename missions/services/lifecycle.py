@@ -62,7 +62,7 @@ def start_mission(
     require_perm(user, "missions.patrol_mission")
     with transaction.atomic():
         mission = _locked(mission_id)
-        scope.require_can_patrol(user, mission, action="start")
+        scope.require_can_patrol(user, mission, action="start", now=at)  # the time of the act
         at = event_time(at or (position.at if position else None), mission)
         inside = position is not None and distance_to_box_m(mission, position) <= _allowance(position)
         reason = (reason or "").strip()
@@ -120,7 +120,7 @@ def complete_mission(
     require_perm(user, "missions.patrol_mission")
     with transaction.atomic():
         mission = _locked(mission_id)
-        scope.require_can_patrol(user, mission, action="complete")
+        scope.require_can_patrol(user, mission, action="complete", now=at)
         if mission.status != Mission.Status.ACTIVE:
             raise Conflict(f"Only an active mission can be completed; this one is {mission.status}.", mission=mission)
         at = event_time(at, mission)
@@ -146,7 +146,7 @@ def report_offline(
         raise MissionError("An offline report needs at least one visit (start and end time).", field="visits")
     with transaction.atomic():
         mission = _locked(mission_id)
-        scope.require_can_patrol(user, mission, action="report")
+        scope.require_can_patrol(user, mission, action="report", now=min(start for start, _ in visits))
         if mission.status not in Mission.OPEN:
             raise Conflict(f"The mission is already {mission.status}.", mission=mission)
         if mission.visits.filter(ended_at__isnull=True).exists():

@@ -72,12 +72,21 @@ def test_request_id_is_generated_or_kept_when_sane_and_echoed(client, analyst):
     assert generated != "bad id\nwith newline" and len(generated) == 36
 
 
-def test_role_follows_the_precedence_of_groups_or_the_setting(settings):
-    from audit.roles import role_from_groups
+def test_role_follows_the_precedence_of_groups(role_user):
+    """The row names the user's main role (missions_site.access.PRECEDENCE), "superuser" for one."""
+    from django.contrib.auth.models import Group
 
-    assert role_from_groups(["Officer", "Analyst"]) == "Analyst"
-    assert role_from_groups(["Officer", "Administrator", "Auditor"]) == "Administrator"
-    assert role_from_groups(["Officer"], is_superuser=True) == "superuser"
-    assert role_from_groups(["Clerks"]) == ""
-    settings.AUDIT_ROLE_PRECEDENCE = ("Clerks", "Officer")
-    assert role_from_groups(["Officer", "Clerks"]) == "Clerks"
+    from audit.roles import role_of_user
+
+    both = role_user("Officer", username="both")
+    both.groups.add(Group.objects.get(name="Analyst"))
+    assert role_of_user(both) == "Analyst"
+    admin_auditor = role_user("Administrator", username="admin-auditor")
+    admin_auditor.groups.add(Group.objects.get(name="Auditor"))
+    assert role_of_user(admin_auditor) == "Administrator"
+    root = role_user("Officer", username="root")
+    root.is_superuser = True
+    assert role_of_user(root) == "superuser"
+    clerk = role_user("Officer", username="clerk")
+    clerk.groups.clear()
+    assert role_of_user(clerk) == ""

@@ -15,11 +15,12 @@ from missions.models import Mission, Visit
 pytestmark = pytest.mark.django_db
 
 
-def test_served_missions_have_a_visit_of_about_a_dose(forecast, policy, now_window, officer):
+def test_served_missions_have_a_visit_of_about_a_dose(forecast, policy, now_window):
     yesterday = now_window.date - timedelta(days=1)  # a shift that is over, as in the history
     forecast(yesterday, now_window.shift)
     services.plan_missions(date=yesterday, shift=now_window.shift)
-    mission = Mission.objects.exclude(status="cancelled").first()
+    mission = Mission.objects.exclude(status="cancelled").select_related("beat").first()
+    officer = history._patrol_officers()[mission.beat_id]  # the beat's own officer: scope allows only him
     history._serve(mission, officer, np.random.default_rng(1))
     mission.refresh_from_db()
     visit = Visit.objects.get(mission=mission)

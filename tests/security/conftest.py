@@ -16,6 +16,7 @@ from jobs.models import JobRun
 from missions import selectors, services
 from missions.models import Mission, ReasonCode
 from missions_site import access
+from oversight.models import PublicationSettings
 from tests.conftest import TEST_PASSWORD
 from tests.ingest.ingest_factories import SourceFactory
 from tests.missions.factories import (
@@ -56,6 +57,8 @@ def world(small_agency, role_user):
         date_from=tomorrow, date_to=tomorrow, cell_ids=[cells[-1].cell_id],
     )
     source = SourceFactory(name="rms")
+    PublicationSettings.objects.create(model_cards=True)  # the public model card answers, not 404
+    run.model_versions.filter(pk=run.model_versions.first().pk).update(promoted=True, model_card="# Model card")
     objects = {
         "mission": mission, "suppression": suppression, "run": run, "version": run.model_versions.first(),
         "source": source, "import_run": ImportRun.objects.create(source=source, job=JobRun.objects.create(kind="import_incidents")),
