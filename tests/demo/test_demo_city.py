@@ -1,5 +1,5 @@
 """The demo city generator: deterministic, geometrically sound, and with measurable crime structure
-(hot spots, daily and seasonal cycles, near repeats) that its true intensity predicts. No Django."""
+(hot spots, daily and seasonal cycles, near repeats). No Django."""
 
 from __future__ import annotations
 
@@ -7,86 +7,23 @@ import datetime as dt
 import json
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pandas as pd
-import pyproj
-import pytest
 import shapely
 from scipy.spatial import cKDTree
 
-from demo.generator import (
-    DemoCity,
-    demo_shifts,
-    demo_tactics,
-    generate_demo_city,
-    true_expected_counts,
+from demo.generator import demo_shifts, demo_tactics, generate_demo_city
+from tests.demo.city_helpers import (
+    END_DATE,
+    EXPECTED_COLUMNS,
+    NIGHT_HOURS,
+    PREMISES,
+    SEED,
+    TO_UTM,
+    cell_counts,
+    to_utm,
 )
-
-SEED = 7
-END_DATE = dt.date(2025, 11, 1)
-CELL_M = 250.0
-TEST_DAYS = 100
-SHIFT_STARTS_H = (6, 14, 22)
-NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4, 5)
-EXPECTED_COLUMNS = [
-    "id",
-    "occurred_at",
-    "occurred_to",
-    "reported_at",
-    "latitude",
-    "longitude",
-    "category",
-    "offense_code",
-    "premises_type",
-    "officer_initiated",
-]
-PREMISES = {"House", "Apartment", "Commercial", "Outside", "Transit"}
-TO_UTM = pyproj.Transformer.from_crs(4326, 32617, always_xy=True)
-TO_WGS84 = pyproj.Transformer.from_crs(32617, 4326, always_xy=True)
-
-
-@pytest.fixture(scope="module")
-def timed_city() -> tuple[DemoCity, float]:
-    started = time.perf_counter()
-    city = generate_demo_city(SEED, end_date=END_DATE)
-    return city, time.perf_counter() - started
-
-
-@pytest.fixture(scope="module")
-def city(timed_city) -> DemoCity:
-    return timed_city[0]
-
-
-@pytest.fixture(scope="module")
-def cells(city):
-    """250 m UTM cells that touch the boundary: (col, row, centre lon, centre lat)."""
-    land = _to_utm(city.boundary)
-    minx, miny, maxx, maxy = land.bounds
-    col, row = np.meshgrid(
-        np.arange(np.floor(minx / CELL_M), np.ceil(maxx / CELL_M)),
-        np.arange(np.floor(miny / CELL_M), np.ceil(maxy / CELL_M)),
-    )
-    col, row = col.ravel(), row.ravel()
-    keep = shapely.intersects(
-        land, shapely.box(col * CELL_M, row * CELL_M, (col + 1) * CELL_M, (row + 1) * CELL_M)
-    )
-    col, row = col[keep].astype(int), row[keep].astype(int)
-    lon, lat = TO_WGS84.transform((col + 0.5) * CELL_M, (row + 0.5) * CELL_M)
-    return col, row, np.asarray(lon), np.asarray(lat)
-
-
-@pytest.fixture(scope="module")
-def test_shifts(city):
-    """The last TEST_DAYS days of 8-hour shifts as tz-aware UTC starts and ends."""
-    days = pd.date_range(
-        city.end.tz_localize(None) - pd.Timedelta(days=TEST_DAYS), periods=TEST_DAYS, freq="D"
-    )
-    wall = (days.values[:, None] + pd.to_timedelta(SHIFT_STARTS_H, unit="h").values).ravel()
-    local = pd.DatetimeIndex(wall).tz_localize(city.timezone)
-    return local.tz_convert("UTC"), (local + pd.Timedelta(hours=8)).tz_convert("UTC")
-
 
 # --- determinism, speed, purity ---------------------------------------------------------------
 
@@ -131,7 +68,7 @@ def test_identity_and_place(city):
 
 def test_boundary_is_valid_irregular_and_about_100_km2(city, cells):
     assert city.boundary.geom_type == "Polygon" and city.boundary.is_valid
-    land = _to_utm(city.boundary)
+    land = to_utm(city.boundary)
     assert 80e6 < land.area < 120e6
     assert land.convex_hull.area > 1.03 * land.area  # a coastline and a river, not a rectangle
     assert 1400 < cells[0].size < 2000
@@ -246,7 +183,7 @@ def test_incidents_lie_inside_the_boundary(city):
 
 
 def test_incidents_concentrate_in_hot_spots(city, cells):
-    counts = _cell_counts(city.incidents, cells)
+    counts = cell_counts(city.incidents, cells)
     top = np.sort(counts)[::-1][: int(np.ceil(0.05 * counts.size))]
     assert counts.sum() == len(city.incidents)
     assert top.sum() / counts.sum() > 0.20
@@ -296,84 +233,6 @@ def test_seasons_show(city):
     assert per_day(assault & summer, [6, 7, 8]) > 1.15 * per_day(assault & winter, [12, 1, 2])
 
 
-# --- the true intensity ---------------------------------------------------------------------------
-
-
-def test_true_background_matches_the_background_events(city, cells, test_shifts):
-    in_window = _in_window(city, *test_shifts)
-    for category in ("Assault", "Break and Enter", "Robbery"):
-        expected = _oracle(city, cells, test_shifts, category, include_triggered=False)
-        assert expected.shape == (cells[0].size, test_shifts[0].size)
-        actual = (in_window & city.truth.is_background & _of(city, category)).sum()
-        assert abs(actual - expected.sum()) < 4 * np.sqrt(expected.sum())
-
-
-def test_true_intensity_with_near_repeats_predicts_the_events(city, cells, test_shifts):
-    starts, ends = test_shifts
-    actual = city.incidents[_in_window(city, starts, ends) & _of(city, "Break and Enter")]
-    started = time.perf_counter()
-    expected = _oracle(city, cells, test_shifts, "break-and-enter")
-    assert time.perf_counter() - started < 5.0
-    assert abs(len(actual) - expected.sum()) < 4 * np.sqrt(expected.sum()) + 0.02 * len(actual)
-
-    counts = _cell_counts(actual, cells)
-    n_top = int(np.ceil(0.05 * counts.size))
-    oracle_hits = counts[np.argsort(-expected.sum(axis=1))[:n_top]].sum()
-    rng = np.random.default_rng(1)
-    random_hits = np.mean([counts[rng.permutation(counts.size)[:n_top]].sum() for _ in range(20)])
-    assert oracle_hits > 4 * random_hits
-
-    # Shift by shift, knowing recent break-ins beats the long-run map alone.
-    observed = _cell_shift_counts(actual, cells, starts)
-    background = _oracle(city, cells, test_shifts, "break-and-enter", include_triggered=False)
-    background *= expected.sum() / background.sum()
-    assert _poisson_log_score(observed, expected) > _poisson_log_score(observed, background) + 50
-
-
-def test_true_intensity_follows_the_clock(city, cells, test_shifts):
-    starts, ends = test_shifts
-    actual = city.incidents[_in_window(city, starts, ends) & _of(city, "Assault")]
-    expected = _oracle(city, cells, test_shifts, "Assault")
-    observed = _cell_shift_counts(actual, cells, starts)
-    flat = np.repeat(expected.mean(axis=1, keepdims=True), starts.size, axis=1)
-    assert _poisson_log_score(observed, expected) > _poisson_log_score(observed, flat) + 100
-
-
-def test_true_counts_accept_codes_and_tz_aware_or_utc_naive_times(city, cells, test_shifts):
-    starts, ends = test_shifts
-    _, _, lon, lat = cells
-    by_name = true_expected_counts(
-        city,
-        cell_lon=lon[:50],
-        cell_lat=lat[:50],
-        cell_size_m=CELL_M,
-        shift_starts_utc=starts[:9],
-        shift_ends_utc=ends[:9],
-        category="Auto Theft",
-    )
-    naive = starts[:9].tz_localize(None).values, ends[:9].tz_localize(None).values
-    by_code = true_expected_counts(
-        city,
-        cell_lon=lon[:50],
-        cell_lat=lat[:50],
-        cell_size_m=CELL_M,
-        shift_starts_utc=naive[0],
-        shift_ends_utc=naive[1],
-        category="auto-theft",
-    )
-    np.testing.assert_allclose(by_name, by_code)
-    with pytest.raises(KeyError):
-        true_expected_counts(
-            city,
-            cell_lon=lon,
-            cell_lat=lat,
-            cell_size_m=CELL_M,
-            shift_starts_utc=starts,
-            shift_ends_utc=ends,
-            category="Arson",
-        )
-
-
 # --- files for the backtest command ---------------------------------------------------------------
 
 
@@ -405,71 +264,3 @@ def test_boundary_geojson_holds_the_districts(city, tmp_path):
         shapely.union_all(shapes).symmetric_difference(city.boundary).area
         < 1e-8 * city.boundary.area
     )
-
-
-# --- helpers --------------------------------------------------------------------------------------
-
-
-def _to_utm(polygon):
-    return shapely.transform(polygon, lambda xy: np.column_stack(TO_UTM.transform(*xy.T)))
-
-
-def _cell_index(incidents, cells) -> np.ndarray:
-    col, row, _, _ = cells
-    x, y = TO_UTM.transform(incidents["longitude"].to_numpy(), incidents["latitude"].to_numpy())
-    lookup = pd.Series(np.arange(col.size), index=pd.MultiIndex.from_arrays([col, row]))
-    keys = pd.MultiIndex.from_arrays(
-        [np.floor(x / CELL_M).astype(int), np.floor(y / CELL_M).astype(int)]
-    )
-    return lookup.reindex(keys).to_numpy()
-
-
-def _cell_counts(incidents, cells) -> np.ndarray:
-    return np.bincount(_cell_index(incidents, cells), minlength=cells[0].size)
-
-
-def _cell_shift_counts(incidents, cells, starts) -> np.ndarray:
-    shift = (
-        np.searchsorted(
-            starts.as_unit("ns").asi8,
-            incidents["occurred_at"]
-            .dt.tz_convert("UTC")
-            .dt.as_unit("ns")
-            .astype("int64")
-            .to_numpy(),
-            side="right",
-        )
-        - 1
-    )
-    out = np.zeros((cells[0].size, starts.size))
-    np.add.at(out, (_cell_index(incidents, cells), shift), 1)
-    return out
-
-
-def _oracle(city, cells, shifts, category, **options) -> np.ndarray:
-    _, _, lon, lat = cells
-    starts, ends = shifts
-    return true_expected_counts(
-        city,
-        cell_lon=lon,
-        cell_lat=lat,
-        cell_size_m=CELL_M,
-        shift_starts_utc=starts.tz_convert(None).to_numpy(),  # UTC datetime64
-        shift_ends_utc=ends.tz_convert(None).to_numpy(),
-        category=category,
-        **options,
-    )
-
-
-def _of(city, category) -> np.ndarray:
-    return (city.incidents["category"] == category).to_numpy()
-
-
-def _in_window(city, starts, ends) -> np.ndarray:
-    occurred = city.incidents["occurred_at"].dt.tz_convert("UTC")
-    return ((occurred >= starts[0]) & (occurred < ends[-1])).to_numpy()
-
-
-def _poisson_log_score(observed, expected) -> float:
-    rate = np.maximum(expected, 1e-12)
-    return float(np.sum(observed * np.log(rate) - rate))
