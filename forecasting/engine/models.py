@@ -69,7 +69,8 @@ class _Block:
 
 
 class GBMForecaster(Forecaster):
-    """HistGradientBoostingRegressor(loss="poisson") per crime type, scale-calibrated on a recent slice."""
+    """A Poisson LightGBM per crime type on a long-run-rate offset, scale-calibrated on a recent slice
+    and blended with a naive count where that ranks the top cells better on the same slice."""
 
     name = "gbm"
 
