@@ -43,6 +43,7 @@ DEMO_USERS = (  # username, role, officer badge and home beat index (officers on
     ("supervisor", roles.SUPERVISOR),
     ("officer", roles.OFFICER),
     ("admin", roles.ADMINISTRATOR),
+    ("auditor", roles.AUDITOR),
 )
 
 

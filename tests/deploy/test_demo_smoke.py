@@ -59,6 +59,7 @@ def test_demo_on_spatialite_serves_each_role(demo_env, tmp_path):
             ("analyst", "/analyst/", "Port Meridian Police Service"),
             ("supervisor", "/supervisor/", "Command overview"),
             ("officer", "/officer/", "Badge 1001"),
+            ("auditor", "/audit/", "Audit log"),
         ]:
             url, body = log_in(base, username)
             assert url.endswith(landing) and expected in body, (username, url)
