@@ -42,6 +42,7 @@ FORMATS = ("auto", "csv", "geojson", "shapefile")
 KINDS = ("cad", "rms")
 # Pseudo-columns the readers add for the point geometry (WGS84) of GeoJSON and Shapefile features.
 GEOMETRY_LON, GEOMETRY_LAT = "@longitude", "@latitude"
+GEOMETRY_TYPE = "@geometry_type"  # of each spatial feature: Point, LineString, … ("" when none)
 OFFICER_INITIATED_DEFAULT_VALUES = (
     "1", "true", "t", "yes", "y", "officer", "officer-initiated", "self-initiated", "on-view",
 )

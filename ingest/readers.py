@@ -19,7 +19,7 @@ import pyproj
 import shapely
 from charset_normalizer import from_bytes
 
-from .mapping import GEOMETRY_LAT, GEOMETRY_LON
+from .mapping import GEOMETRY_LAT, GEOMETRY_LON, GEOMETRY_TYPE
 
 ROW = "_row"  # 1-based number of the data row in the file
 SNIFF_BYTES = 64 * 1024
@@ -174,24 +174,27 @@ def _spatial_chunks(path: Path, columns: list[str], chunk_rows: int):
             {name: pd.Series(values, dtype=object) for name, values in zip(names, data, strict=True)}
         )
         chunk = chunk.where(chunk.notna(), "").astype(str) if len(names) else pd.DataFrame(index=range(n))
-        lon, lat = _points(wkbs, n, to_wgs84)
+        lon, lat, kinds = _points(wkbs, n, to_wgs84)
         chunk[GEOMETRY_LON] = lon
         chunk[GEOMETRY_LAT] = lat
+        chunk[GEOMETRY_TYPE] = kinds
         chunk[ROW] = np.arange(skip + 1, skip + n + 1)
         yield chunk
 
 
-def _points(wkbs, n: int, transformer) -> tuple[np.ndarray, np.ndarray]:
-    """Longitude and latitude of point features; NaN for missing or non-point geometries."""
+def _points(wkbs, n: int, transformer) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Longitude and latitude of point features (NaN for missing or non-point geometries) and
+    each feature's geometry type ('' when it has none)."""
     if wkbs is None:
-        return np.full(n, np.nan), np.full(n, np.nan)
+        return np.full(n, np.nan), np.full(n, np.nan), np.full(n, "", dtype=object)
     geoms = shapely.from_wkb(wkbs)
+    kinds = np.array([g.geom_type if g is not None else "" for g in geoms], dtype=object)
     is_point = shapely.get_type_id(geoms) == 0
     x = np.where(is_point, shapely.get_x(geoms), np.nan)
     y = np.where(is_point, shapely.get_y(geoms), np.nan)
     if transformer is not None:
         x, y = transformer.transform(x, y)
-    return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    return np.asarray(x, dtype=float), np.asarray(y, dtype=float), kinds
 
 
 def _spatial_info(path: Path) -> dict:

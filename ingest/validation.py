@@ -16,7 +16,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from .mapping import TEXT_FIELDS, TIME_FIELDS, Mapping
+from .mapping import GEOMETRY_LON, GEOMETRY_TYPE, TEXT_FIELDS, TIME_FIELDS, Mapping
 from .readers import ROW
 
 EXTERNAL_ID_MAX = 100
@@ -110,9 +110,17 @@ def validate_chunk(chunk: pd.DataFrame, mapping: Mapping, ctx: RowContext) -> Ch
         "external_id": ids[rejected_mask].str.slice(0, 200).to_numpy(),
         "reason_code": codes[rejected_mask],
         "reason": reasons[rejected_mask],
-        "raw": raw.astype(str).to_dict("records") if len(raw) else [],
+        "raw": json_safe_records(raw),
     })
     return ChunkResult(valid=valid[OUTPUT_COLUMNS].reset_index(drop=True), rejected=rejected)
+
+
+def json_safe_records(raw: pd.DataFrame) -> list[dict[str, str]]:
+    """Rows as dicts of strings, missing values as '' (a NaN would make the stored JSON invalid)."""
+    if raw.empty:
+        return []
+    text = raw.astype(object).where(raw.notna(), "").map(str)
+    return text.to_dict("records")
 
 
 def parse_times(text: pd.Series, timezone: str, time_format: str = "") -> pd.Series:
@@ -218,6 +226,12 @@ def _coordinates(chunk, mapping: Mapping, ctx: RowContext, reject) -> tuple[np.n
     if xcol is None:
         reject(np.ones(n, dtype=bool), "missing_coordinates", "The mapping names no coordinates.")
         return np.full(n, np.nan), np.full(n, np.nan)
+    if xcol == GEOMETRY_LON and GEOMETRY_TYPE in chunk.columns:
+        kinds = chunk[GEOMETRY_TYPE].astype(object)
+        not_point = (kinds.ne("") & kinds.ne("Point")).to_numpy()
+        reject(not_point, "not_a_point", (
+            "Row " + chunk[ROW].astype(str) + ": the geometry is a " + kinds.astype(str) + ", not a point."
+        ).to_numpy(dtype=object))
     xs, ys = chunk[xcol], chunk[ycol]
     x = pd.to_numeric(xs, errors="coerce").to_numpy(dtype=float)
     y = pd.to_numeric(ys, errors="coerce").to_numpy(dtype=float)
