@@ -1,14 +1,13 @@
 """Pages of the ingest app: sources and runs, the upload page with its mapping preview, a run's
 progress and result, the rejected rows as CSV, and each source's data-quality report."""
 
-import csv
-
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from audit.services import record
 from jobs.services import close_stale_jobs
 from missions_site import access
+from missions_site.spreadsheet import csv_download
 
 from . import selectors, services
 from .forms import UploadForm
@@ -75,12 +74,7 @@ def run_detail(request, run_id: int):
 @access.page
 def rejected_csv(request, run_id: int):
     run = get_object_or_404(ImportRun, pk=run_id)
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in selectors.rejected_rows_csv(run=run)),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="rejected-run-{run.pk}.csv"'
+    response = csv_download(selectors.rejected_rows_csv(run=run), filename=f"rejected-run-{run.pk}.csv")
     record(action="export.rejected_rows", request=request, object_type="ingest.importrun", object_id=str(run.pk),
            after={"file": f"rejected-run-{run.pk}.csv", "rows": run.rejected})
     return response
@@ -101,10 +95,3 @@ def _with_token(post, token: str) -> UploadForm:
     form = UploadForm(data)
     form.is_valid()
     return form
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for streaming csv.writer output."""
-
-    def write(self, value):
-        return value

@@ -4,14 +4,13 @@ public transparency page with its JSON twin. Thin: parse the period → call a s
 Who may open each is in missions_site/access.py: the reports are for command staff; /public/ and
 /public.json are anonymous by design and show only what PublicationSettings publishes."""
 
-import csv
-
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from agency.selectors import local_today
 from missions_site import access
+from missions_site.spreadsheet import csv_download
 
 from . import charts, evaluation, public, selectors
 from .forms import EvaluationForm, PeriodForm, picked_period
@@ -35,12 +34,8 @@ def concentration_report(request):
 def concentration_csv(request):
     date_from, date_to = picked_period(PeriodForm(request.GET or None), local_today())
     report = selectors.concentration_report(date_from=date_from, date_to=date_to)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="concentration-{date_from}-{date_to}.csv"'
-    writer = csv.writer(response)
-    for row in selectors.report_csv_rows(report):
-        writer.writerow(row)
-    return response
+    return csv_download(selectors.report_csv_rows(report),
+                        filename=f"concentration-{date_from}-{date_to}.csv")
 
 
 @access.page

@@ -1,10 +1,14 @@
 """Hostile input on PostGIS: non-point features are rejected per row, never failing the run, and the
-rejected rows stored for them are JSON-safe."""
+rejected rows stored for them are JSON-safe; the rejected-rows CSV is spreadsheet-safe."""
 
+import csv
+import io
 import json
 import math
 
 import pytest
+from django.urls import reverse
+from ingest_testdata import CANONICAL_HEADER
 
 from ingest import services
 from ingest.models import ImportRun, Incident, RejectedRow
@@ -54,3 +58,20 @@ def test_a_file_of_points_only_rejects_nothing(agency, tmp_path):
     run = _import(path)
     assert run.status == ImportRun.Status.SUCCEEDED, run.message
     assert (run.created, run.rejected) == (2, 0)
+
+
+def test_rejected_rows_csv_is_spreadsheet_safe(client, analyst, agency, write_csv):
+    formula = '=HYPERLINK("x")'
+    rows = [["F-1", "not a time", "43.65", "-79.4", formula],
+            ["F-2", "not a time", "43.65", "-79.4", "Assault"]]
+    source, mapping = services.resolve_source(name="feed", mapping_spec="canonical")
+    run = services.import_incidents_file(path=write_csv("f.csv", CANONICAL_HEADER, rows),
+                                         source=source, mapping=mapping)
+    assert run.rejected == 2
+    client.force_login(analyst)
+    download = client.get(reverse("ingest-rejected-csv", args=[run.pk]))
+    lines = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))
+    category = lines[0].index("category")
+    assert lines[1][category] == "'" + formula
+    assert lines[2][category] == "Assault"  # a plain value is unchanged
+    assert lines[1][lines[0].index("longitude")] == "'-79.4"  # text from the file, so quoted too

@@ -33,7 +33,7 @@ def test_concentration_page_and_csv_show_the_figures(client, supervisor, served,
     assert "D1" in html and "D2" in html and "30 minutes served" in html
     response = client.get(reverse("oversight-concentration-csv"), query)
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0][:4] == ["level", "name", "missions", "minutes"]
     districts = {r[1]: r for r in rows if r and r[0] == "district"}
     assert float(districts["D1"][3]) + float(districts["D2"][3]) == 30.0
