@@ -15,6 +15,7 @@ from agency.models import Shift
 from agency.selectors import UnknownShift, shift_named
 from jobs.api import JobRunSerializer, accepted
 from missions_site.access import RouteMatrix
+from missions_site.query_params import QueryDateField
 
 from . import forecasts, selectors, training
 from .models import ForecastRun, ModelVersion
@@ -165,10 +166,11 @@ def _shift_from(params) -> tuple[dt.date, Shift]:
         except UnknownShift as exc:
             raise NotFound(str(exc)) from exc
     if params.get("date"):
+        field = QueryDateField()
         try:
-            day = dt.date.fromisoformat(str(params["date"]))
-        except ValueError as exc:
-            raise ValidationError({"date": "Use YYYY-MM-DD."}) from exc
+            day = field.run_validation(str(params["date"]))
+        except ValidationError as exc:
+            raise ValidationError({"date": exc.detail}) from exc
     if day is None or shift is None:
         try:
             default_day, default_shift = forecasts.default_shift()

@@ -4,6 +4,7 @@ and the buttons that queue training and forecasting jobs. Thin: selectors read, 
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from agency.models import Agency, CrimeType, Shift
 from agency.selectors import UnknownShift, local_today, shift_named
 from missions_site import access
+from missions_site.query_params import date_in_range
 
 from . import charts, forecasts, selectors, training
 from .markdown import render_markdown
@@ -72,8 +74,10 @@ def backtest(request, pk=None):
 def forecast_map(request):
     try:
         day = dt.date.fromisoformat(request.GET["date"]) if request.GET.get("date") else None
+        if day is not None:
+            date_in_range(day)
         shift = shift_named(request.GET["shift"]) if request.GET.get("shift") else None
-    except (ValueError, UnknownShift) as exc:
+    except (ValueError, ValidationError, UnknownShift) as exc:
         raise Http404("Bad date or shift") from exc
     if day is None or shift is None:
         default_day, default_shift = _default_shift()

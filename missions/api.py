@@ -18,6 +18,7 @@ from agency.models import Shift
 from agency.selectors import UnknownShift, shift_named
 from jobs.api import JobRunSerializer, accepted
 from missions_site.access import RouteMatrix
+from missions_site.query_params import DateRangeQuery, QueryDateField, parse_query
 
 from . import reports, scope, selectors, services
 from . import serializers as s
@@ -251,8 +252,7 @@ class Suppressions(MissionAPIView):
     @extend_schema(summary="Suppressions in force", responses={200: s.SuppressionOut(many=True)},
                    parameters=[OpenApiParameter("on", Date, description="Only those covering this date")])
     def get(self, request):
-        on = request.query_params.get("on")
-        rows = selectors.active_suppressions(on=_parse_date(on, "on") if on else None)
+        rows = selectors.active_suppressions(on=parse_query(OnQuery, request).get("on"))
         return Response(s.SuppressionOut(rows, many=True).data)
 
     @extend_schema(summary="Suppress boxes for a date range (reason required)", request=s.BoxesIn,
@@ -311,39 +311,42 @@ class Report(MissionAPIView):
 
 class OutcomeReport(MissionAPIView):
     @extend_schema(summary="Incidents during planned shifts in mission, control and other boxes",
-                   parameters=[*DATE_RANGE, OpenApiParameter("hours_after", int)], responses={200: dict})
+                   parameters=[*DATE_RANGE, OpenApiParameter(
+                       "hours_after", int, description=f"0 to {reports.HOURS_AFTER_MAX} (default 0)")],
+                   responses={200: dict, 400: BAD_INPUT})
     def get(self, request):
-        date_from, date_to = _date_range(request)
-        try:
-            hours = int(request.query_params.get("hours_after", 0))
-        except ValueError:
-            raise ValidationError({"hours_after": "A whole number of hours."}) from None
-        return Response(reports.outcomes(date_from=date_from, date_to=date_to, hours_after=hours))
+        query = parse_query(OutcomeQuery, request)
+        return Response(reports.outcomes(date_from=query["date_from"], date_to=query["date_to"],
+                                         hours_after=query["hours_after"]))
 
 
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _parse_date(value: str, name: str) -> Date:
-    try:
-        return serializers.DateField().to_internal_value(value)
-    except serializers.ValidationError:
-        raise ValidationError({name: f"{name} must be a date like 2025-03-01."}) from None
+class ShiftQuery(serializers.Serializer):
+    date = QueryDateField()
+    shift = serializers.CharField()
+
+    def validate_shift(self, value: str) -> Shift:
+        try:
+            return shift_named(value)
+        except UnknownShift as exc:
+            raise serializers.ValidationError(str(exc)) from None
+
+
+class OnQuery(serializers.Serializer):
+    on = QueryDateField(required=False)
+
+
+class OutcomeQuery(DateRangeQuery):
+    hours_after = serializers.IntegerField(min_value=0, max_value=reports.HOURS_AFTER_MAX, default=0)
 
 
 def _shift_params(request) -> tuple[Date, Shift]:
-    q = request.query_params
-    if not q.get("date") or not q.get("shift"):
-        raise ValidationError({"detail": "Give ?date=YYYY-MM-DD&shift=<id>."})
-    try:
-        shift = shift_named(q["shift"])
-    except UnknownShift as exc:
-        raise ValidationError({"shift": str(exc)}) from None
-    return _parse_date(q["date"], "date"), shift
+    query = parse_query(ShiftQuery, request)
+    return query["date"], query["shift"]
 
 
 def _date_range(request) -> tuple[Date, Date]:
-    q = request.query_params
-    if not q.get("date_from") or not q.get("date_to"):
-        raise ValidationError({"detail": "Give ?date_from=YYYY-MM-DD&date_to=YYYY-MM-DD."})
-    return _parse_date(q["date_from"], "date_from"), _parse_date(q["date_to"], "date_to")
+    query = parse_query(DateRangeQuery, request)
+    return query["date_from"], query["date_to"]

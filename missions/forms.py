@@ -3,6 +3,7 @@
 from django import forms
 
 from agency.models import District, Shift
+from missions_site.query_params import date_in_range
 
 from .models import ReasonCode
 
@@ -10,7 +11,7 @@ REASON_HELP = "Required: it is kept in the audit log."
 
 
 class ShiftPicker(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range])
     shift = forms.ModelChoiceField(queryset=Shift.objects.all(), empty_label=None)
 
 

@@ -18,6 +18,7 @@ from ingest.models import Incident
 from .models import ControlBox, Mission, MissionPlan, Visit
 
 GROUPS = ("mission", "control", "other")
+HOURS_AFTER_MAX = 72  # hours after a shift that the outcome report may also count
 
 
 def dose_by_mission(*, date_from: Date, date_to: Date, now=None) -> list[dict]:

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from django import forms
 
+from missions_site.query_params import date_in_range
+
 from .evaluation import HOURS_AFTER_DEFAULT
 
 PERIOD_DAYS_DEFAULT = 28
@@ -12,8 +14,8 @@ HOURS_AFTER_MAX = 72
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range])
+    date_to = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range])
 
     def clean(self):
         data = super().clean()

@@ -5,12 +5,12 @@ from datetime import date as Date
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import CrimeType
 from missions_site.access import RouteMatrix
+from missions_site.query_params import DateRangeQuery, parse_query
 
 from . import services
 from .models import Tactic
@@ -61,10 +61,5 @@ class TacticReport(APIView):
         responses={200: dict},
     )
     def get(self, request):
-        field = serializers.DateField()
-        try:
-            date_from = field.to_internal_value(request.query_params.get("date_from", ""))
-            date_to = field.to_internal_value(request.query_params.get("date_to", ""))
-        except serializers.ValidationError:
-            raise ValidationError({"detail": "Give ?date_from=YYYY-MM-DD&date_to=YYYY-MM-DD."}) from None
-        return Response(tactic_counts(date_from=date_from, date_to=date_to))
+        query = parse_query(DateRangeQuery, request)
+        return Response(tactic_counts(date_from=query["date_from"], date_to=query["date_to"]))

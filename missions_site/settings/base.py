@@ -276,3 +276,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Limits on what a request may ask for (docs/admin-guide.md, "Limits on requests").
+QUERY_DATE_YEARS = env.int("QUERY_DATE_YEARS", default=5)  # dates in query parameters: today ± years

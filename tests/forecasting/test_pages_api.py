@@ -1,6 +1,8 @@
 """Pages and API of forecasting: status, key content, permissions, bounded query counts, and the
 compact forecast (cell id, bounds, expected per type, harm, reasons)."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -101,7 +103,8 @@ def test_api_compact_forecast(forecast, analyst, client, django_assert_max_num_q
 
 def test_api_forecast_of_a_shift_without_a_run_is_404(city, analyst, client):
     client.force_login(analyst)
-    assert client.get(reverse("api-forecast"), {"date": "2020-01-01", "shift": "Day"}).status_code == 404
+    long_ago = (timezone.localdate().replace(day=1) - dt.timedelta(days=400)).isoformat()  # no run then
+    assert client.get(reverse("api-forecast"), {"date": long_ago, "shift": "Day"}).status_code == 404
 
 
 def test_api_model_versions(forecast, analyst, client, django_assert_max_num_queries):
