@@ -33,7 +33,6 @@ class TacticViewSet(viewsets.ModelViewSet):
     queryset = Tactic.objects.prefetch_related("crime_types")
     serializer_class = TacticSerializer
     permission_classes = [RouteMatrix]
-    pagination_class = None
 
     # Writes go through tactics.services, which audits them.
     def perform_create(self, serializer):

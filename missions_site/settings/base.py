@@ -211,8 +211,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "audit.denials.exception_handler",  # 401/403 are audited
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 100,
+    "DEFAULT_PAGINATION_CLASS": "missions_site.pagination.BoundedLimitOffsetPagination",
+    "PAGE_SIZE": env.int("API_PAGE_SIZE", default=100),
     "NUM_PROXIES": env.int("DRF_NUM_PROXIES", default=0),  # throttles key on REMOTE_ADDR unless proxied
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("LOGIN_THROTTLE_RATE", default="30/min"),
@@ -279,3 +279,4 @@ LOGGING = {
 
 # Limits on what a request may ask for (docs/admin-guide.md, "Limits on requests").
 QUERY_DATE_YEARS = env.int("QUERY_DATE_YEARS", default=5)  # dates in query parameters: today ± years
+API_PAGE_SIZE_MAX = env.int("API_PAGE_SIZE_MAX", default=500)  # rows per page of any API list, at most

@@ -61,7 +61,7 @@ def test_analysts_configure_tactics_officers_read_them(crime_types, api, analyst
     created = api(analyst).post(reverse("tactic-list"), body, format="json")
     assert created.status_code == 201 and created.json()["crime_types"] == ["robbery"]
     listed = api(officer).get(reverse("tactic-list")).json()
-    assert [t["name"] for t in listed] == ["High-visibility stationary presence"]
+    assert [t["name"] for t in listed["results"]] == ["High-visibility stationary presence"]
 
 
 def test_tactics_page(client, supervisor, tactics):
