@@ -108,8 +108,13 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
-    # Several processes (web, worker) share the file: wait for locks rather than fail.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 30
+    # Several threads and processes (web, worker) share the file, and SQLite serialises writers.
+    # Every transaction takes the write lock when it begins (BEGIN IMMEDIATE), so a writer waits for
+    # the one before it, retrying with backoff in SQLite's busy handler for up to `timeout` seconds,
+    # instead of failing with "database is locked" when a read turns into a write mid-transaction.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=env.int("SQLITE_BUSY_TIMEOUT_S", default=30), transaction_mode="IMMEDIATE",
+    )
 SPATIALITE_LIBRARY_PATH = env.str("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # gis.W001: GDAL before 3.9 cannot block file/network access while parsing spatial references.

@@ -19,4 +19,8 @@ STORAGES = {
 MFA_ENABLED = True  # tests prove the real sign-in path; fixtures verify a TOTP device (tests/conftest.py)
 # The test database is flushed (TRUNCATE) between transactional tests; production refuses that
 # on the audit table (audit.database).
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c audit.allow_truncate=on"  # noqa: F405
+if DATABASES["default"]["ENGINE"].endswith("spatialite"):  # noqa: F405
+    # A file, not SQLite's in-memory default, so that threads and processes lock it as in the demo.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-missions.sqlite3")}  # noqa: F405
+else:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c audit.allow_truncate=on"  # noqa: F405
