@@ -73,6 +73,7 @@ def route_parameters(view_name: str, route: str, objects: dict) -> dict:
         "api-missions-report": {"kind": "dosage"}, "api-suppression-lift": {"pk": o["suppression"].pk},
         "api-token-revoke": {"token_key": o.get("spare_token_key", "00000000")},
         "public-model-card": {"version_id": o["version"].pk},
+        "missions-report-csv": {"table": "dose"},
     }
     return by_route.get(view_name, {"pk": o["mission"].pk})
 
