@@ -55,6 +55,7 @@ def incident_trend_by_type(*, days: int, now=None) -> list[dict]:
 # --- import runs, sources and data quality -------------------------------------------------
 
 CHART_WIDTH, CHART_HEIGHT = 720, 160  # SVG user units of the monthly chart
+CHART_AXIS = 40  # user units left of the bars for the y-axis labels
 HEAPED_HOURS = (0, 12)  # default times entered when the real one is unknown
 PREVIEW_ROWS = 10
 RUNS_SHOWN = 20
@@ -212,17 +213,29 @@ def data_quality(*, source: Source) -> dict:
 
 
 def _month_chart(months: list[dict]) -> dict:
-    peak = max((m["n"] for m in months), default=0) or 1
-    width = CHART_WIDTH / max(len(months), 1)
+    ticks = axis_ticks(max((m["n"] for m in months), default=0))
+    top = ticks[-1]
+    width = (CHART_WIDTH - CHART_AXIS) / max(len(months), 1)
     bars = [
-        {"x": round(i * width, 2), "width": round(max(width - 1, 0.5), 2),
-         "height": round(CHART_HEIGHT * m["n"] / peak, 2),
-         "y": round(CHART_HEIGHT - CHART_HEIGHT * m["n"] / peak, 2),
+        {"x": round(CHART_AXIS + i * width, 2), "width": round(max(width - 1, 0.5), 2),
+         "height": round(CHART_HEIGHT * m["n"] / top, 2),
+         "y": round(CHART_HEIGHT - CHART_HEIGHT * m["n"] / top, 2),
          "label": m["month"].strftime("%Y-%m"), "count": m["n"]}
         for i, m in enumerate(months)
     ]
     years = [{"x": b["x"], "label": b["label"][:4]} for b in bars if b["label"].endswith("-01")]
-    return {"bars": bars, "years": years, "peak": peak, "width": CHART_WIDTH, "height": CHART_HEIGHT}
+    y_axis = [{"y": round(CHART_HEIGHT - CHART_HEIGHT * t / top, 2), "label": t} for t in ticks]
+    return {"bars": bars, "years": years, "y_axis": y_axis, "axis_x": CHART_AXIS,
+            "peak": max((b["count"] for b in bars), default=0), "width": CHART_WIDTH, "height": CHART_HEIGHT}
+
+
+def axis_ticks(peak: int) -> list[int]:
+    """3–5 round counts from 0 to the first step at or above the peak (steps 1, 2, 5, 10, 20, …)."""
+    step = 1
+    while -(-peak // step) > 4:  # ceil(peak / step): at most 4 steps above 0
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    steps = max(-(-peak // step), 2)
+    return [i * step for i in range(steps + 1)]
 
 
 def _share(part: int, whole: int) -> float:

@@ -1,3 +1,5 @@
+import math
+
 from django.contrib import admin
 
 from audit.admin_site import ReadOnlyAdmin
@@ -12,6 +14,27 @@ from .models import (
 )
 
 
+def significant(value: float | None, digits: int = 3) -> str:
+    """A float to `digits` significant digits, without an exponent: scores are shown, not stored, so."""
+    if value is None or not math.isfinite(value):
+        return "–" if value is None else str(value)
+    if value == 0:
+        return "0"
+    rounded = float(f"{value:.{digits}g}")
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(rounded))))
+    return f"{rounded:.{decimals}f}"
+
+
+@admin.display(description="score", ordering="score")
+def rounded_score(obj) -> str:
+    return significant(obj.score)
+
+
+@admin.display(description="draw", ordering="draw")
+def rounded_draw(obj) -> str:
+    return significant(obj.draw)
+
+
 class VisitInline(admin.TabularInline):
     model = Visit
     extra = 0
@@ -21,7 +44,7 @@ class VisitInline(admin.TabularInline):
 
 @admin.register(Mission)
 class MissionAdmin(ReadOnlyAdmin):
-    list_display = ("date", "shift", "beat", "rank", "cell", "status", "origin", "score")
+    list_display = ("date", "shift", "beat", "rank", "cell", "status", "origin", rounded_score)
     list_filter = ("status", "origin", "shift", "beat__district")
     list_select_related = ("shift", "beat", "cell")
     date_hierarchy = "date"
@@ -36,7 +59,7 @@ class MissionPlanAdmin(ReadOnlyAdmin):
 
 @admin.register(ControlBox)
 class ControlBoxAdmin(ReadOnlyAdmin):
-    list_display = ("plan", "beat", "cell", "score", "draw")
+    list_display = ("plan", "beat", "cell", rounded_score, rounded_draw)
     list_select_related = ("plan__shift", "beat", "cell")
 
 

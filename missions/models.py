@@ -144,6 +144,7 @@ class ControlBox(models.Model):
 
     class Meta:
         ordering = ["plan", "beat", "pk"]
+        verbose_name_plural = "control boxes"
 
 
 class Visit(models.Model):

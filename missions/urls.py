@@ -9,5 +9,6 @@ urlpatterns = [
     path("suppress/", views.suppress_boxes, name="missions-suppress"),
     path("<int:pk>/cancel/", views.cancel_mission, name="missions-cancel"),
     path("reports/", views.report_page, name="missions-report"),
+    path("reports/<slug:table>.csv", views.report_csv, name="missions-report-csv"),
     path("sheet/", views.shift_sheet, name="missions-sheet"),
 ]

@@ -1,12 +1,15 @@
 """Pages: the analyst's missions of a shift (map, table, plan / add / suppress / call off), and the
 dosage and outcome report. Thin: parse a form → call a service → redirect with a message."""
 
+import csv
 from contextlib import suppress
 from datetime import timedelta
 
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from agency.models import District, Shift
@@ -15,7 +18,7 @@ from audit.services import record
 from missions_site import access
 from tactics.selectors import tactic_counts
 
-from . import reports, scope, selectors, services
+from . import report_tables, reports, scope, selectors, services
 from .forms import AddMissionsForm, BoxesForm, ReasonForm, SheetPicker, ShiftPicker
 from .models import Mission, ReasonCode
 from .sheet import shift_sheet as build_sheet
@@ -98,6 +101,7 @@ def report_page(request):
     date_from, date_to = picker
     context = {
         "date_from": date_from, "date_to": date_to,
+        "range_query": urlencode({"date_from": date_from, "date_to": date_to}),
         "daily": reports.daily_summary(date_from=date_from, date_to=date_to),
         "statuses": Mission.Status.choices,
         "status_rows": reports.status_by_beat_shift(date_from=date_from, date_to=date_to),
@@ -107,6 +111,19 @@ def report_page(request):
         if request.user.has_perm("missions.evaluate_missions") else None,
     }
     return render(request, "missions/report.html", context)
+
+
+@access.page
+def report_csv(request, table: str):
+    """One table of the report page as CSV, for the same date range."""
+    found = report_tables.TABLES.get(table)
+    if found is None or (found.permission and not request.user.has_perm(found.permission)):
+        raise Http404("No such table.")
+    date_from, date_to = _date_range(request, local_today())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{found.name}-{date_from}-{date_to}.csv"'
+    csv.writer(response).writerows(report_tables.csv_rows(found, date_from=date_from, date_to=date_to))
+    return response
 
 
 @access.page

@@ -103,6 +103,7 @@ ROUTES: dict[str, Rule] = {
     "missions-suppress": allow(POST=ANALYSIS),
     "missions-cancel": allow(POST=ANALYSIS),
     "missions-report": allow(GET=COMMAND),
+    "missions-report-csv": allow(GET=COMMAND),
     "missions-sheet": allow(GET=COMMAND, scope=(SUPERVISOR_SCOPE,)),
     "tactics-page": allow(GET=COMMAND),
     # API: schema and docs need a login in every environment
@@ -228,14 +229,26 @@ def page(view):
     return guarded
 
 
+# Menu links shown to fewer roles than the route opens to: officers may read the API docs (their
+# MDT's API) but their menu holds only their own pages.
+MENU_ROLES: dict[str, frozenset[str]] = {"api-docs": COMMAND}
+
+
+def in_menu(user, view_name: str) -> bool:
+    """Whether the menu links to the page: the user may open it and it is in his menu."""
+    menu_roles = MENU_ROLES.get(view_name)
+    in_his_menu = menu_roles is None or bool(roles_of(user) & menu_roles)
+    return in_his_menu and allowed(user, view_name, "GET")
+
+
 class _Gate:
-    """`may.missions_report` in a template: whether the user may open that page (URL name with `_`)."""
+    """`may.missions_report` in the menu: whether it links to that page (URL name with `_`)."""
 
     def __init__(self, user):
         self.user = user
 
     def __getitem__(self, name: str) -> bool:
-        return allowed(self.user, name.replace("_", "-"), "GET")
+        return in_menu(self.user, name.replace("_", "-"))
 
 
 def context_processor(request) -> dict:

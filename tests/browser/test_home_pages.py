@@ -44,6 +44,11 @@ def test_job_page_polls_until_the_job_finishes(small_agency, analyst, login, liv
     page.wait_for_function("() => document.getElementById('job-status').textContent === 'Succeeded'", timeout=10_000)
     assert page.inner_text("#job-message") == "17 cells built."
     assert page.eval_on_selector("#job-progress", "el => el.value") == 100
+    # Finished, the page reloads to show what the job is called and a link to what it produced.
+    page.wait_for_selector("#job-result", timeout=10_000)
+    assert page.inner_text("h1") == "Building the grid"
+    page.click("#job-result")
+    page.wait_for_url(f"{live_server.url}/analyst/")
 
 
 def test_admin_shows_a_district_on_a_map(small_agency, role_user, login, live_server):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -131,6 +132,13 @@ def test_quality_page_shows_heaping_unmapped_and_a_monthly_chart(
     assert q["unmapped"] == 20.0
     assert len(q["chart"]["bars"]) == 3
     assert response.content.decode().count("<rect x=") == 3  # the monthly chart (swatches and bars are SVG too)
+    # A y-axis: ticks from 0 to at least the peak month, each labelled, the top one at the chart's top.
+    ticks = [t["label"] for t in q["chart"]["y_axis"]]
+    peak = max(b["count"] for b in q["chart"]["bars"])
+    assert 3 <= len(ticks) <= 5 and ticks[0] == 0 and ticks[-2] < peak <= ticks[-1]
+    assert q["chart"]["y_axis"][0]["y"] == q["chart"]["height"] and q["chart"]["y_axis"][-1]["y"] == 0
+    axis = response.content.decode().split('<g class="chart-axis">')[1].split("</g>")[0]
+    assert [int(t) for t in re.findall(r'dominant-baseline="middle">(\d+)</text>', axis)] == ticks
     assert {t["name"]: t["count"] for t in q["by_type"]} == {"Assault": 8, "Unmapped": 2}
     assert q["exact_repeats"] == 1
 
@@ -145,3 +153,14 @@ def test_index_lists_sources_and_closes_dead_runs(analyst_client, agency):
     dead.refresh_from_db()
     assert dead.job.status == JobRun.Status.FAILED
     assert Incident.objects.count() == 0
+
+
+@pytest.mark.parametrize("peak", [0, 1, 3, 4, 5, 9, 10, 11, 41, 99, 101, 999, 12345])
+def test_the_y_axis_has_three_to_five_round_ticks_up_to_the_peak(peak):
+    from ingest.selectors import axis_ticks
+
+    ticks = axis_ticks(peak)
+    step = ticks[1]
+    assert 3 <= len(ticks) <= 5 and ticks[0] == 0 and ticks[-1] >= peak
+    assert ticks == list(range(0, ticks[-1] + 1, step)) and str(step).strip("0") in {"1", "2", "5"}
+    assert len(ticks) == 3 or ticks[-2] < peak  # no tick beyond the one that covers the peak

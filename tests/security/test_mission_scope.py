@@ -136,7 +136,9 @@ def test_supervisors_are_held_to_their_districts_when_the_agency_says_so(world, 
     assert api.get(reverse("api-mission", args=[east_mission.pk])).status_code == 403
     client.force_login(supervisor)
     sheet = {**query, "district": east.pk}
-    assert client.get(reverse("missions-sheet"), sheet).status_code == 403
+    refused = client.get(reverse("missions-sheet"), sheet)  # refused inside the view, by scope
+    assert refused.status_code == 403 and "You are not allowed to see this page" in refused.content.decode()
+    assert '<a href="/">Back to your home page</a>' in refused.content.decode()
     assert client.get(reverse("missions-sheet"), {**query, "district": west.pk}).status_code == 200
     profile.supervised_districts.add(east)
     assert client.get(reverse("missions-sheet"), sheet).status_code == 200

@@ -1,6 +1,8 @@
 """What answers without a login: the login page and the health check do; the API schema and docs
 do not (in every environment), but they do for a signed-in officer."""
 
+import re
+
 import pytest
 from django.test import override_settings
 from django.urls import reverse
@@ -37,15 +39,29 @@ def test_a_user_without_a_role_gets_his_page_and_nothing_else(client, django_use
     assert client.get(reverse("officer-home")).status_code == 403
 
 
+def menu_of(client, path: str) -> str:
+    return client.get(path).content.decode().split("<nav>")[1].split("</nav>")[0]
+
+
 def test_the_menu_shows_the_pages_the_matrix_opens(client, officer, supervisor):
     client.force_login(officer)
-    menu = client.get(reverse("officer-home")).content.decode().split("<nav>")[1].split("</nav>")[0]
-    assert reverse("officer-home") in menu and reverse("api-docs") in menu
+    menu = menu_of(client, reverse("officer-home"))
+    assert reverse("officer-home") in menu
     assert reverse("missions-report") not in menu and reverse("supervisor-home") not in menu
     client.force_login(supervisor)
-    menu = client.get(reverse("supervisor-home")).content.decode().split("<nav>")[1].split("</nav>")[0]
+    menu = menu_of(client, reverse("supervisor-home"))
     assert reverse("missions-report") in menu and reverse("supervisor-home") in menu
     assert reverse("admin:index") not in menu
+
+
+def test_an_officers_menu_holds_only_his_pages(client, officer, analyst):
+    client.force_login(officer)
+    menu = menu_of(client, reverse("officer-home"))
+    links = re.findall(r'<a href="[^"]*">([^<]*)</a>', menu)
+    assert links == ["My shift", "My tokens"]
+    assert client.get(reverse("api-docs")).status_code == 200  # the docs stay open to him
+    client.force_login(analyst)  # control: command staff have the API link
+    assert f'href="{reverse("api-docs")}">API<' in menu_of(client, reverse("analyst-home"))
 
 
 def test_an_auditor_lands_on_the_audit_log(client, role_user):

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
 LOGIN_PATHS = ("/accounts/login/", "/admin/login/")
 PASSED_GATE_INPUT_ERRORS = (400, 409)
 REFUSED = (401, 403, 404)
+STYLED_403 = '<a href="/">Back to your home page</a>'  # templates/error_page.html, under 403.html
 # Requests that end the session or delete the fixture's objects go last, in this order.
 LAST = {"DELETE": 1, "logout": 2, "admin:logout": 2, "api-logout": 2}
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
@@ -72,6 +73,7 @@ def route_parameters(view_name: str, route: str, objects: dict) -> dict:
         "api-missions-report": {"kind": "dosage"}, "api-suppression-lift": {"pk": o["suppression"].pk},
         "api-token-revoke": {"token_key": o.get("spare_token_key", "00000000")},
         "public-model-card": {"version_id": o["version"].pk},
+        "missions-report-csv": {"table": "dose"},
     }
     return by_route.get(view_name, {"pk": o["mission"].pk})
 
@@ -148,7 +150,7 @@ def test_every_route_answers_each_role_as_the_matrix_says(world, role):
         # The API also by token (api-logout takes only a token); a second token to revoke.
         client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user)[1]}")
         objects["spare_token_key"] = AuthToken.objects.create(user)[0].token_key
-    wrong = []
+    wrong, bare, styled = [], [], 0
     for view_name, method, url in requests_to_make(objects):
         want = expected(role, view_name, method)
         if method == "GET":
@@ -159,7 +161,15 @@ def test_every_route_answers_each_role_as_the_matrix_says(world, role):
         if got != want:
             wrong.append(f"{method} {url} ({view_name}): expected {want}, got {got} "
                          f"[{response.status_code} {response.headers.get('Location', '')}]")
+        if response.status_code == 403 and not url.startswith("/api/"):
+            if STYLED_403 in response.content.decode():
+                styled += 1
+            else:
+                bare.append(f"{method} {url} ({view_name})")
     assert not wrong, f"{len(wrong)} cells differ from the matrix for {role}:\n" + "\n".join(wrong)
+    # The API answers refusals in JSON; a page refuses with the site's 403 page and a way home.
+    assert not bare, f"{len(bare)} pages refuse {role} without the site's 403 page:\n" + "\n".join(bare)
+    assert styled > 0 or role == access.ANONYMOUS  # control: the check saw refused pages (anonymous: to login)
 
 
 def test_the_walk_reaches_every_api_route_and_page(world):
