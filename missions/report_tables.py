@@ -5,7 +5,6 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from audit.selectors import spreadsheet_safe
 from tactics.selectors import tactic_counts
 
 from . import reports
@@ -60,16 +59,8 @@ TABLES = {
 
 
 def csv_rows(table: Table, *, date_from: dt.date, date_to: dt.date) -> Iterator[list]:
-    """The header, then the table's rows; text cells are safe to open in a spreadsheet."""
+    """The header, then the table's rows (csv_download makes each cell spreadsheet-safe)."""
     columns = table.columns()
     yield [header for header, _ in columns]
     for row in table.rows(date_from, date_to):
-        yield [_cell(row.get(key)) for _, key in columns]
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, str | dt.date):
-        return spreadsheet_safe(value)
-    return value
+        yield [row.get(key) for _, key in columns]

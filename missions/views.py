@@ -1,12 +1,11 @@
 """Pages: the analyst's missions of a shift (map, table, plan / add / suppress / call off), and the
 dosage and outcome report. Thin: parse a form → call a service → redirect with a message."""
 
-import csv
 from contextlib import suppress
 from datetime import timedelta
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -16,6 +15,7 @@ from agency.models import District, Shift
 from agency.selectors import UnknownShift, local_today, shift_named
 from audit.services import record
 from missions_site import access
+from missions_site.spreadsheet import csv_download
 from tactics.selectors import tactic_counts
 
 from . import report_tables, reports, scope, selectors, services
@@ -120,10 +120,8 @@ def report_csv(request, table: str):
     if found is None or (found.permission and not request.user.has_perm(found.permission)):
         raise Http404("No such table.")
     date_from, date_to = _date_range(request, local_today())
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{found.name}-{date_from}-{date_to}.csv"'
-    csv.writer(response).writerows(report_tables.csv_rows(found, date_from=date_from, date_to=date_to))
-    return response
+    return csv_download(report_tables.csv_rows(found, date_from=date_from, date_to=date_to),
+                        filename=f"{found.name}-{date_from}-{date_to}.csv")
 
 
 @access.page
