@@ -117,7 +117,7 @@ def validate_chunk(chunk: pd.DataFrame, mapping: Mapping, ctx: RowContext) -> Ch
 
 def json_safe_records(raw: pd.DataFrame) -> list[dict[str, str]]:
     """Rows as dicts of strings, missing values as '' (a NaN would make the stored JSON invalid)."""
-    if raw.empty:
+    if not len(raw):
         return []
     text = raw.astype(object).where(raw.notna(), "").map(str)
     return text.to_dict("records")
