@@ -70,6 +70,7 @@ ROUTES: dict[str, Rule] = {
     "logout": allow(POST=EVERYONE),
     "api-token": allow(POST=EVERYONE),
     "healthz": allow(GET=EVERYONE),
+    "favicon": allow(GET=EVERYONE),
     "admin:login": allow(GET=EVERYONE, POST=EVERYONE),
     "admin-login": allow(GET=EVERYONE),  # a redirect to the one sign-in page
     "admin:logout": allow(POST=EVERYONE),

@@ -2,6 +2,7 @@
 use each is in missions_site/access.py."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -19,6 +20,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("healthz", access.page(healthz), name="healthz"),
+    # For documents without a <link rel="icon"> (JSON, the API's), which browsers still ask it of.
+    path("favicon.ico", access.page(RedirectView.as_view(url=static("favicon.svg"), permanent=True)), name="favicon"),
     # One sign-in page (banner, throttle, second factor) for the admin too.
     path("admin/login/", access.page(RedirectView.as_view(pattern_name="login", query_string=True)),
          name="admin-login"),

@@ -26,7 +26,7 @@ def test_the_document_says_what_the_issue_asks():
     open_to_anonymous = {name for name, row in rows.items() if row[anonymous] != "—"}
     public = {"public-transparency", "public-transparency-json", "public-model-card"}  # published on purpose
     assert open_to_anonymous == {"login", "logout", "healthz", "api-token", "admin:login", "admin-login", "admin:logout",
-                                 *public}
+                                 "favicon", *public}
     auditor = 2 + access.COLUMNS.index(access.AUDITOR)
     own_account = {"mfa-verify", "mfa-enrol", "mfa-qr", "mfa-recovery-codes", "account-tokens", "api-tokens",
                    "api-token-revoke", "api-logout"}
