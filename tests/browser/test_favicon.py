@@ -27,6 +27,7 @@ def test_the_site_icon_is_an_svg_named_by_pages_and_admin(small_agency, analyst,
         assert (status, content_type.split(";")[0]) == (200, "image/svg+xml"), path
         page.context.clear_cookies()
     assert [url for url in requested if url.endswith("/favicon.ico")] == []
-    # Control: the icon is a real SVG file among the static files, and /favicon.ico itself is a 404.
     assert "<svg" in Path(finders.find("favicon.svg")).read_text()
-    assert page.evaluate("(url) => fetch(url).then((r) => r.status)", f"{live_server.url}/favicon.ico") == 404
+    # A document without the link (JSON) makes Chromium ask for /favicon.ico: it leads to the icon.
+    status, url = page.evaluate("(u) => fetch(u).then((r) => [r.status, r.url])", f"{live_server.url}/favicon.ico")
+    assert (status, url) == (200, f"{live_server.url}/static/favicon.svg")
