@@ -31,7 +31,7 @@ def download(client, table, day_from, day_to) -> list[list[str]]:
     response = client.get(reverse("missions-report-csv", args=[table]), {"date_from": day_from, "date_to": day_to})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert f'{TABLES[table].name}-{day_from}-{day_to}.csv' in response["Content-Disposition"]
-    return list(csv.reader(io.StringIO(response.content.decode())))
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def test_the_report_page_links_each_table_to_its_csv_for_its_range(planned, client, supervisor):
