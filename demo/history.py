@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import reduce
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -143,10 +144,9 @@ def _apply_effect(missions, starts, ends, effect: float, rng) -> int:
     with probability −effect (the history was generated before missions existed)."""
     if effect >= 0 or not missions:
         return 0
-    geoms = [m.cell.geom for m in missions]
-    removed = []
-    for incident in Incident.objects.filter(occurred_from__gte=starts, occurred_from__lt=ends, officer_initiated=False):
-        if any(g.contains(incident.location) for g in geoms) and rng.random() < -effect:
-            removed.append(incident.pk)
+    area = reduce(lambda a, b: a.union(b), (m.cell.geom for m in missions))
+    inside = Incident.objects.filter(occurred_from__gte=starts, occurred_from__lt=ends, officer_initiated=False,
+                                     location__within=area).order_by("pk").values_list("pk", flat=True)
+    removed = [pk for pk in inside if rng.random() < -effect]
     Incident.objects.filter(pk__in=removed).delete()
     return len(removed)
