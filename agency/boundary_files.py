@@ -1,9 +1,11 @@
-"""Read polygon boundary files (GeoJSON, zipped or plain Shapefile) into WGS84 shapely shapes.
+"""Read geography files (GeoJSON, zipped or plain Shapefile) into WGS84 shapely shapes: polygon
+boundaries here, street centrelines through `read_features` with their own geometry check.
 
 Every problem becomes a `BoundaryFileError` that names the file, the feature and the field,
 so an import can refuse the whole file before anything is written.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,18 +20,26 @@ WGS84 = pyproj.CRS.from_epsg(4326)
 
 
 class BoundaryFileError(ValueError):
-    """A boundary file that cannot be imported, with a message that says what and where."""
+    """A geography file that cannot be imported, with a message that says what and where."""
 
 
 @dataclass(frozen=True)
 class BoundaryFeature:
     number: int  # 1-based position in the file, for messages
     properties: dict
-    geometry: MultiPolygon  # WGS84 lon/lat
+    geometry: MultiPolygon  # WGS84 lon/lat (a street file's features hold lines)
 
 
 def read_boundary_features(path: str | Path, *, srid: int | None = None) -> list[BoundaryFeature]:
     """All polygon features of `path` in WGS84; `srid` overrides or supplies the file's CRS."""
+    return read_features(path, srid=srid, shape=_as_multipolygon)
+
+
+def read_features(
+    path: str | Path, *, srid: int | None, shape: Callable[[Path, int, object], object]
+) -> list[BoundaryFeature]:
+    """All features of `path` in WGS84, each geometry checked and normalised by `shape(path,
+    number, geometry)`, which raises BoundaryFileError for a geometry of the wrong kind."""
     path = Path(path)
     if not path.exists():
         raise BoundaryFileError(f"{path}: no such file.")
@@ -54,7 +64,7 @@ def read_boundary_features(path: str | Path, *, srid: int | None = None) -> list
     features = []
     for i, geom in enumerate(geoms):
         properties = {name: _plain(values[i]) for name, values in zip(fields, field_data, strict=True)}
-        features.append(BoundaryFeature(i + 1, properties, _as_multipolygon(path, i + 1, geom)))
+        features.append(BoundaryFeature(i + 1, properties, shape(path, i + 1, geom)))
     _check_lonlat(path, features)
     return features
 

@@ -1,4 +1,4 @@
-"""GridCell: the 250 m boxes that forecasts and missions are made of."""
+"""GridCell: the 250 m boxes that forecasts and missions are made of, and the streets that name them."""
 
 from django.contrib.gis.db import models
 
@@ -23,6 +23,10 @@ class GridCell(models.Model):
     active = models.BooleanField(
         default=True, help_text="False once the cell no longer meets the jurisdiction; kept for history."
     )
+    location_label = models.CharField(
+        max_length=200, blank=True, default="",
+        help_text="Nearest intersection or street, e.g. 'King St & Elm Ave'; set from the imported streets.",
+    )
 
     class Meta:
         ordering = ["row", "col"]
@@ -35,6 +39,26 @@ class GridCell(models.Model):
 
     def __str__(self):
         return self.cell_id
+
+
+class Street(models.Model):
+    """One segment of the agency's street centreline file, drawn on every map and naming the cells.
+
+    Lives beside the grid cells because importing streets and rebuilding the grid both relabel
+    the cells, and neither may call an app above it (docs/adr/0015-streets-and-location-labels.md).
+    """
+
+    name = models.CharField(max_length=200, blank=True, help_text="Blank for unnamed segments (drawn, never a label).")
+    geom = models.MultiLineStringField(srid=4326)
+    name_length_m = models.FloatField(
+        default=0.0, help_text="Length of all segments of this name: long streets (arterials) show from lower zooms."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["name_length_m"])]
+
+    def __str__(self):
+        return self.name or "(unnamed)"
 
 
 class ModelVersion(models.Model):

@@ -13,6 +13,7 @@ from agency.services import to_shapely
 from .engine.grid import GridError
 from .engine.grid import build_grid as build_engine_grid
 from .models import GridCell
+from .street_services import label_cells
 
 UPSERT_BATCH = 2000
 
@@ -78,6 +79,8 @@ def build_grid(
         if agency.cell_size_m != cell_size_m:
             agency.cell_size_m = cell_size_m
             agency.save(update_fields=["cell_size_m"])
+        progress(98, "Naming cells from the streets")
+        label_cells()
     after = GridCell.objects.filter(epsg=grid.epsg, cell_size_m=cell_size_m).count()
     inactive = GridCell.objects.filter(active=False).count()
     return GridBuildResult(len(grid), after - before, inactive, grid.epsg, cell_size_m)

@@ -119,6 +119,7 @@ ROUTES: dict[str, Rule] = {
     "job-list": allow(GET=COMMAND),
     "job-detail": allow(GET=COMMAND),
     "api-grid": allow(GET=COMMAND),
+    "api-streets": allow(GET=OPERATIONAL),  # every map draws them, the officer's too
     "api-forecast": allow(GET=COMMAND, POST=ANALYSIS),
     "api-forecast-run": allow(GET=COMMAND),
     "model-version-list": allow(GET=COMMAND),
