@@ -6,10 +6,10 @@ from .models import ForecastRun, GridCell, ModelVersion
 
 @admin.register(GridCell)
 class GridCellAdmin(LeafletGeoAdmin):
-    list_display = ("cell_id", "cell_size_m", "district", "beat", "active")
+    list_display = ("cell_id", "location_label", "cell_size_m", "district", "beat", "active")
     list_filter = ("active", "cell_size_m", "district")
     list_select_related = ("district", "beat")
-    search_fields = ("cell_id",)
+    search_fields = ("cell_id", "location_label")
 
 
 @admin.register(ModelVersion)

@@ -80,10 +80,11 @@ def _parts(lines: list) -> list:
 
 
 def _label(lines: list, view: tuple[float, float, float, float]) -> dict | None:
-    """Where to write a street's name: the middle of its longest run inside the view, turned to
+    """Where to write a street's name: the middle of its longest block (centreline files cut streets
+    at every crossing) inside the view, so two names never start on their shared corner; turned to
     follow the line on screen (north up), never upside down."""
-    merged = shapely.line_merge(shapely.clip_by_rect(shapely.multilinestrings(_parts(lines)), *view))
-    parts = [p for p in shapely.get_parts(merged) if p.geom_type == "LineString" and not p.is_empty]
+    clipped = shapely.clip_by_rect(np.asarray(_parts(lines), dtype=object), *view)
+    parts = [p for c in clipped for p in shapely.get_parts(c) if p.geom_type == "LineString" and not p.is_empty]
     if not parts:
         return None
     longest = max(parts, key=lambda p: p.length)

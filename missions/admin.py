@@ -42,9 +42,14 @@ class VisitInline(admin.TabularInline):
     readonly_fields = ("officer", "started_at", "ended_at", "start_method", "start_reason", "end_reason")
 
 
+@admin.display(description="location", ordering="cell__location_label")
+def location_label(obj) -> str:
+    return obj.cell.location_label
+
+
 @admin.register(Mission)
 class MissionAdmin(ReadOnlyAdmin):
-    list_display = ("date", "shift", "beat", "rank", "cell", "status", "origin", rounded_score)
+    list_display = ("date", "shift", "beat", "rank", "cell", location_label, "status", "origin", rounded_score)
     list_filter = ("status", "origin", "shift", "beat__district")
     list_select_related = ("shift", "beat", "cell")
     date_hierarchy = "date"

@@ -140,6 +140,7 @@ def mission_feature(mission: Mission, *, tactics: list, now: datetime | None = N
         "shift": mission.shift.name,
         "beat": mission.beat.code,
         "cell_id": mission.cell.cell_id,
+        "location_label": mission.cell.location_label,
         "rank": mission.rank,
         "origin": mission.origin,
         "reasons": mission.reasons,

@@ -1,5 +1,5 @@
-// Maps of the jurisdiction: districts, beats and grid cells from the API, on the agency's tile layer.
-// Needs app.js (Missions.register, Missions.el) and Leaflet.
+// Maps of the jurisdiction: districts, beats and grid cells from the API, on the agency's tile layer,
+// with the agency's own streets under everything. Needs app.js (Missions.register, Missions.el) and Leaflet.
 
 (function (M) {
   "use strict";
@@ -14,7 +14,63 @@
       // The attribution is HTML in Leaflet (links to the tile provider); it comes from the settings.
       L.tileLayer(tileUrl, { attribution: M.data("map-tile-attribution"), maxZoom: 19 }).addTo(map);
     }
+    var streetsUrl = M.data("map-streets-url");
+    if (streetsUrl) { M.streetLayer(map, streetsUrl); }
     return map;
+  };
+
+  var STREET_MIN_ZOOM = 12;  // the server sends none below (forecasting/street_selectors.py)
+
+  // The agency's streets for the view, fetched again after every pan or zoom: lines in a pane under
+  // the boxes, names along them (from street zoom) in a pane above, any name that would overlap
+  // one already placed left out (the server sends the longest streets first).
+  M.streetLayer = function (map, url) {
+    map.createPane("streets").style.zIndex = 350;  // under the overlay pane (400) with the boxes
+    map.createPane("streetNames").style.zIndex = 450;
+    map.getPane("streetNames").style.pointerEvents = "none";
+    var renderer = L.canvas({ pane: "streets", padding: 0.2 });
+    var lines = L.layerGroup().addTo(map), names = L.layerGroup().addTo(map);
+    var asked = 0;
+
+    function show(fc) {
+      lines.clearLayers();
+      names.clearLayers();
+      L.geoJSON(fc, {
+        renderer: renderer, pane: "streets", interactive: false,
+        style: { color: "#8c96a0", weight: fc.names ? 3 : 1.5, opacity: 0.9 }
+      }).addTo(lines);
+      var placed = [];
+      fc.features.forEach(function (f) {
+        var at = f.properties.label;
+        if (!at) { return; }
+        var text = M.el("span", { className: "street-name-text" }, [f.properties.name]);
+        text.style.transform = "translate(-50%, -50%) rotate(" + at.angle + "deg)";
+        var marker = L.marker([at.lat, at.lon], {
+          pane: "streetNames", interactive: false, keyboard: false,
+          icon: L.divIcon({ className: "street-name", html: text, iconSize: null })
+        }).addTo(names);
+        var box = text.getBoundingClientRect();
+        var clash = placed.some(function (b) {
+          return box.left < b.right && b.left < box.right && box.top < b.bottom && b.top < box.bottom;
+        });
+        if (clash) { names.removeLayer(marker); } else { placed.push(box); }
+      });
+      map.getContainer().dataset.streets = String(fc.features.length);
+      map.getContainer().dataset.streetNames = String(placed.length);
+    }
+
+    function load() {
+      var mine = ++asked, zoom = map.getZoom();
+      if (zoom < STREET_MIN_ZOOM) { show({ features: [], names: false }); return; }
+      var b = map.getBounds().pad(0.2);
+      var bbox = [Math.max(b.getWest(), -180), Math.max(b.getSouth(), -90), Math.min(b.getEast(), 180),
+                  Math.min(b.getNorth(), 90)].map(function (n) { return n.toFixed(5); }).join(",");
+      M.fetchJSON(url + "?bbox=" + bbox + "&zoom=" + zoom).then(function (fc) {
+        if (mine === asked) { show(fc); }  // a later view's answer wins over a slow earlier one
+      }).catch(function () { map.getContainer().dataset.streets = "error"; });
+    }
+    map.on("moveend", load);
+    return { lines: lines, names: names };
   };
 
   // Light yellow to dark red, on a square-root scale so that a few hot cells do not wash out the rest.

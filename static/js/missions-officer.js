@@ -99,6 +99,7 @@
       node.classList.add("status-" + p.status);
       node.querySelector(".m-rank").textContent = "#" + p.rank;
       node.querySelector(".m-title").textContent = (p.crime_type || "Patrol") + " · beat " + p.beat;
+      node.querySelector("header").after(M.el("p", { className: "m-location" }, [p.location_label || "Box " + p.cell_id]));
       node.querySelector(".m-status").textContent = p.status;
       var reasons = node.querySelector(".m-reasons");
       (p.reasons || []).forEach(function (r) { var li = document.createElement("li"); li.textContent = r; reasons.appendChild(li); });
