@@ -103,3 +103,14 @@ def _feature(geometry, properties: dict) -> dict:
     lines = [np.round(np.asarray(line.coords), 6).tolist() for line in coords]
     return {"type": "Feature", "properties": properties,
             "geometry": {"type": "MultiLineString", "coordinates": lines}}
+
+
+def streets_in_bounds(bounds: tuple[float, float, float, float]) -> list[tuple[str, object, float]]:
+    """(name, shapely line in lon/lat, length of all its name's segments) of every street crossing
+    `bounds`, longest names first: what a printed map draws at its own scale."""
+    west, south, east, north = bounds
+    rows = (
+        Street.objects.filter(geom__intersects=Polygon.from_bbox((west, south, east, north)))
+        .order_by("-name_length_m", "pk").annotate(wkb=AsWKB("geom")).values_list("name", "wkb", "name_length_m")
+    )
+    return [(name, shapely.from_wkb(bytes(wkb)), length) for name, wkb, length in rows]

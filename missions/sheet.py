@@ -1,9 +1,9 @@
-"""The printable shift sheet of a district: its beats' missions with why and what to do, and a
-plain SVG map (no tiles, so it prints anywhere). Reads only; built from the same rows as the MDT."""
+"""The printable shift sheet of a district: a first page with the district's map and every mission,
+then one page per beat zoomed to the beat with its streets, boxes and what to do in each. Reads only;
+built from the same rows as the MDT. The maps are SVG (sheet_map.py): no tiles, so it prints anywhere."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date as Date
 
@@ -11,13 +11,17 @@ import shapely
 
 from agency.models import Beat, District, Shift
 from agency.services import to_shapely
+from forecasting.street_selectors import ARTERIAL_LENGTH_M, streets_in_bounds
 from tactics.selectors import suggested_tactics
 
 from .models import Mission
 from .selectors import shift_missions
+from .sheet_map import MapBox, MapStreet, draw_map
 
-MAP_WIDTH_PX = 640
-MAP_PADDING_PX = 12
+MAP_WIDTH_PX = 700  # CSS pixels: 7.3 in, inside both US Letter and A4 with 10 mm margins
+OVERVIEW_MAX_HEIGHT_PX = 430  # leaves the first page room for the list of missions
+BEAT_MAX_HEIGHT_PX = 500  # leaves each beat's page room for its table
+BEAT_MARGIN = 0.08  # of the beat's size, so the streets around it show
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class SheetRow:
 class SheetBeat:
     beat: Beat
     rows: list[SheetRow]
+    map_svg: dict
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,10 @@ class ShiftSheet:
     shift: Shift
     beats: list[SheetBeat]
     map_svg: dict
+
+    @property
+    def rows(self) -> list[SheetRow]:
+        return [row for beat in self.beats for row in beat.rows]
 
 
 def shift_sheet(*, district: District, date: Date, shift: Shift) -> ShiftSheet:
@@ -51,46 +60,43 @@ def shift_sheet(*, district: District, date: Date, shift: Shift) -> ShiftSheet:
     by_beat = {b.pk: [] for b in beats}
     for mission in sorted(missions, key=lambda m: m.rank):
         by_beat.setdefault(mission.beat_id, []).append(SheetRow(mission, tactics.get(mission.pk, [])))
+    outline = to_shapely(district.geom)
+    bounds = _around(outline, [m.cell for m in missions], margin=0.02)
+    streets = _streets(bounds)
     return ShiftSheet(
         district=district, date=date, shift=shift,
-        beats=[SheetBeat(b, by_beat[b.pk]) for b in beats],
-        map_svg=_map(district, beats, missions),
+        beats=[SheetBeat(b, by_beat[b.pk], _beat_map(b, by_beat[b.pk], streets)) for b in beats],
+        map_svg=draw_map(
+            bounds=bounds, width_px=MAP_WIDTH_PX, max_height_px=OVERVIEW_MAX_HEIGHT_PX, outline=outline,
+            beats=[(b.code, to_shapely(b.geom)) for b in beats], name_beats=True,
+            boxes=[MapBox(to_shapely(m.cell.geom), f"{_short_beat(m)}·{m.rank}") for m in missions],
+            streets=[s for s in streets if s.major],
+        ),
     )
 
 
-def _map(district: District, beats: list[Beat], missions: list[Mission]) -> dict:
-    """Outlines and mission boxes as SVG paths in a local equirectangular frame (north up)."""
-    outline = to_shapely(district.geom)
-    minx, miny, maxx, maxy = outline.bounds
-    x_scale = math.cos(math.radians((miny + maxy) / 2))  # metres per degree of lon vs of lat
-    width_deg = max((maxx - minx) * x_scale, 1e-9)
-    height_deg = max(maxy - miny, 1e-9)
-    inner = MAP_WIDTH_PX - 2 * MAP_PADDING_PX
-    scale = inner / width_deg
-    height = int(height_deg * scale) + 2 * MAP_PADDING_PX
+def _beat_map(beat: Beat, rows: list[SheetRow], streets: list[MapStreet]) -> dict:
+    shape = to_shapely(beat.geom)
+    bounds = _around(shape, [row.mission.cell for row in rows], margin=BEAT_MARGIN)
+    view = shapely.box(*bounds)
+    return draw_map(
+        bounds=bounds, width_px=MAP_WIDTH_PX, max_height_px=BEAT_MAX_HEIGHT_PX, outline=shape, beats=[],
+        boxes=[MapBox(to_shapely(row.mission.cell.geom), str(row.mission.rank)) for row in rows],
+        streets=[s for s in streets if s.line.intersects(view)],
+    )
 
-    def to_px(coords):
-        return [
-            (MAP_PADDING_PX + (x - minx) * x_scale * scale, MAP_PADDING_PX + (maxy - y) * scale)
-            for x, y in coords
-        ]
 
-    def path(geom) -> str:
-        parts = []
-        for polygon in getattr(geom, "geoms", [geom]):
-            for ring in [polygon.exterior, *polygon.interiors]:
-                pts = to_px(ring.coords)
-                parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in pts) + "Z")
-        return " ".join(parts)
+def _around(shape, cells, *, margin: float) -> tuple[float, float, float, float]:
+    """The bounds of a district or beat and of its mission boxes (a box may reach past the edge),
+    widened by `margin` of their size so the streets around show."""
+    west, south, east, north = shapely.total_bounds([shape, *(to_shapely(c.geom) for c in cells)])
+    pad_x, pad_y = (east - west) * margin, (north - south) * margin
+    return west - pad_x, south - pad_y, east + pad_x, north + pad_y
 
-    boxes = []
-    for m in missions:
-        cell = to_shapely(m.cell.geom)
-        cx, cy = to_px([shapely.centroid(cell).coords[0]])[0]
-        boxes.append({"d": path(cell), "x": cx, "y": cy, "label": f"{m.beat.code.split('-')[-1]}·{m.rank}"})
-    return {
-        "width": MAP_WIDTH_PX, "height": height,
-        "district": path(outline),
-        "beats": [{"d": path(to_shapely(b.geom)), "code": b.code} for b in beats],
-        "boxes": boxes,
-    }
+
+def _streets(bounds) -> list[MapStreet]:
+    return [MapStreet(name, line, length >= ARTERIAL_LENGTH_M) for name, line, length in streets_in_bounds(bounds)]
+
+
+def _short_beat(mission: Mission) -> str:
+    return mission.beat.code.split("-")[-1]

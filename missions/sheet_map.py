@@ -1,0 +1,161 @@
+"""A printed map as SVG parts (no tiles, so it prints anywhere, black and white safe): streets, beat
+and district outlines, mission boxes, and labels placed so that none overlaps another.
+
+Pure shapely: takes lon/lat shapes, returns paths and label positions in CSS pixels (1/96 in), so
+the template only writes them out. Box labels are placed first (they must be there), then street
+names, longest streets first, each on its longest free block, turned along it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+
+PADDING_PX = 10
+BOX_LABEL_PX = 13
+STREET_LABEL_PX = 10
+CHAR_WIDTH = 0.6  # of the font size: a generous average for a sans-serif face
+LABEL_GAP_PX = 2
+SIMPLIFY_PX = 0.5
+
+
+@dataclass(frozen=True)
+class MapBox:
+    polygon: object  # shapely Polygon, lon/lat
+    label: str
+
+
+@dataclass(frozen=True)
+class MapStreet:
+    name: str
+    line: object  # shapely (Multi)LineString, lon/lat
+    major: bool
+
+
+def draw_map(*, bounds, width_px: int, max_height_px: int, outline, beats: list[tuple[str, object]],
+             boxes: list[MapBox], streets: list[MapStreet], name_beats: bool = False) -> dict:
+    """The SVG parts of a map of `bounds` (west, south, east, north) at most width × max height."""
+    frame = _Frame(bounds, width_px, max_height_px)
+    labels = _Labels(frame.width, frame.height)
+    drawn_boxes = [{"d": frame.path(box.polygon)} for box in boxes]
+    box_labels = [labels.place_box(frame, box) for box in boxes]
+    beat_labels = [labels.place_at(frame, shapely.point_on_surface(geom), code, STREET_LABEL_PX + 2, "beat-name")
+                   for code, geom in beats] if name_beats else []
+    street_labels = []
+    named = set()
+    for street in streets:
+        if street.name and street.name not in named:
+            label = labels.place_street(frame, street)
+            if label:
+                street_labels.append(label)
+                named.add(street.name)
+    return {
+        "width": frame.width, "height": frame.height,
+        "streets": [{"d": d, "major": s.major} for s in streets if (d := frame.lines(s.line))],
+        "beats": [{"d": frame.path(geom), "code": code} for code, geom in beats],
+        "outline": frame.path(outline),
+        "boxes": drawn_boxes,
+        "labels": [label for label in [*box_labels, *beat_labels, *street_labels] if label],
+    }
+
+
+class _Frame:
+    """Lon/lat to pixels: a local equirectangular frame (north up) fitted into width × max height."""
+
+    def __init__(self, bounds, width_px: int, max_height_px: int):
+        self.west, self.south, self.east, self.north = bounds
+        self.x_scale = math.cos(math.radians((self.south + self.north) / 2))
+        span_x = max((self.east - self.west) * self.x_scale, 1e-9)
+        span_y = max(self.north - self.south, 1e-9)
+        self.scale = min((width_px - 2 * PADDING_PX) / span_x, (max_height_px - 2 * PADDING_PX) / span_y)
+        self.width = int(math.ceil(span_x * self.scale)) + 2 * PADDING_PX
+        self.height = int(math.ceil(span_y * self.scale)) + 2 * PADDING_PX
+        self.clip = (self.west, self.south, self.east, self.north)
+
+    def xy(self, coords) -> np.ndarray:
+        coords = np.asarray(coords, dtype=float).reshape(-1, 2)
+        return np.column_stack([
+            PADDING_PX + (coords[:, 0] - self.west) * self.x_scale * self.scale,
+            PADDING_PX + (self.north - coords[:, 1]) * self.scale,
+        ])
+
+    def pixels(self, geom):
+        return shapely.transform(geom, self.xy)
+
+    def path(self, geom) -> str:
+        parts = []
+        for polygon in shapely.get_parts(self.pixels(geom)):
+            for ring in [polygon.exterior, *polygon.interiors]:
+                parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in ring.coords) + "Z")
+        return " ".join(parts)
+
+    def lines(self, geom) -> str:
+        clipped = shapely.simplify(self.pixels(shapely.clip_by_rect(geom, *self.clip)), SIMPLIFY_PX)
+        parts = [p for p in shapely.get_parts(clipped) if p.geom_type == "LineString" and len(p.coords) > 1]
+        return " ".join("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in p.coords) for p in parts)
+
+
+class _Labels:
+    """Label rectangles taken so far; a new label goes only where it overlaps none and stays inside."""
+
+    def __init__(self, width: float, height: float):
+        self.width, self.height = width, height
+        self.taken: list[tuple[float, float, float, float]] = []
+
+    def place_box(self, frame: _Frame, box: MapBox) -> dict | None:
+        x0, y0, x1, y1 = frame.pixels(box.polygon).bounds
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        w, h = _text_size(box.label, BOX_LABEL_PX)
+        half_w, half_h = (x1 - x0) / 2, (y1 - y0) / 2
+        step = h / 2 + LABEL_GAP_PX
+        candidates = [(cx, cy)] if w + 2 * LABEL_GAP_PX <= x1 - x0 else []
+        for ring in (1, 2, 3):
+            dy, dx = half_h + step * (2 * ring - 1), half_w + w / 2 + LABEL_GAP_PX + (ring - 1) * w
+            candidates += [(cx, cy - dy), (cx, cy + dy), (cx + dx, cy), (cx - dx, cy),
+                           (cx + dx, cy - dy), (cx - dx, cy - dy), (cx + dx, cy + dy), (cx - dx, cy + dy)]
+        for x, y in candidates:
+            if self._take(x, y, w, h):
+                return {"x": round(x, 1), "y": round(y, 1), "text": box.label, "kind": "box-label", "angle": 0}
+        return None
+
+    def place_at(self, frame: _Frame, point, text: str, size: int, kind: str) -> dict | None:
+        (x, y), = frame.xy(point.coords)
+        w, h = _text_size(text, size)
+        if self._take(x, y, w, h):
+            return {"x": round(x, 1), "y": round(y, 1), "text": text, "kind": kind, "angle": 0}
+        return None
+
+    def place_street(self, frame: _Frame, street: MapStreet) -> dict | None:
+        pixels = frame.pixels(shapely.clip_by_rect(street.line, *frame.clip))
+        blocks = sorted((p for p in shapely.get_parts(pixels) if p.geom_type == "LineString" and p.length > 0),
+                        key=lambda p: -p.length)
+        w, h = _text_size(street.name, STREET_LABEL_PX)
+        for block in blocks:
+            if block.length < w + 4 * LABEL_GAP_PX:
+                break
+            for at in (0.5, 0.3, 0.7):
+                (x0, y0), (x1, y1) = (block.interpolate(f, normalized=True).coords[0] for f in (at - 0.02, at + 0.02))
+                mid = block.interpolate(at, normalized=True)
+                angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
+                angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle
+                cos, sin = abs(math.cos(math.radians(angle))), abs(math.sin(math.radians(angle)))
+                if self._take(mid.x, mid.y, w * cos + h * sin, w * sin + h * cos):
+                    return {"x": round(mid.x, 1), "y": round(mid.y, 1), "text": street.name,
+                            "kind": "street-name", "angle": round(angle, 1)}
+        return None
+
+    def _take(self, x: float, y: float, w: float, h: float) -> bool:
+        rect = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
+        if rect[0] < 0 or rect[1] < 0 or rect[2] > self.width or rect[3] > self.height:
+            return False
+        if any(rect[0] < r[2] and r[0] < rect[2] and rect[1] < r[3] and r[1] < rect[3] for r in self.taken):
+            return False
+        self.taken.append(rect)
+        return True
+
+
+def _text_size(text: str, size: int) -> tuple[float, float]:
+    return len(text) * size * CHAR_WIDTH + 2 * LABEL_GAP_PX, size * 1.2 + LABEL_GAP_PX
