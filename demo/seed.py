@@ -19,6 +19,7 @@ from django.db import transaction
 from agency import roles
 from agency.models import Agency, Beat, CrimeType, District, OfficerProfile, Shift
 from agency.services import ensure_configuration
+from forecasting.street_services import import_streets
 from ingest.mapping import parse_mapping
 from ingest.models import ImportRun, RiskLayer, RiskLayerPoint, Source
 from ingest.services.imports import import_incidents_file
@@ -79,6 +80,8 @@ def seed_demo(
         _save_shifts_policy_tactics(crime_types)
         progress(35, "Risk-terrain layers")
         layers = _save_layers(city)
+        progress(37, "Streets")
+        _save_streets(city)
     # The import runs its own transaction and closes its run row whatever happens.
     incidents = _save_incidents(city, progress)
     with transaction.atomic():
@@ -159,6 +162,15 @@ def _save_layers(city) -> dict[str, int]:
         )
         counts[name] = len(frame)
     return counts
+
+
+def _save_streets(city) -> None:
+    """Through the street import, as an agency loads its centreline file (the grid, built after
+    seeding, names its cells from them)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "port-meridian-centreline.geojson"
+        city.write_streets_geojson(path)
+        import_streets(path=path, name_field="name")
 
 
 def _save_incidents(city, progress) -> int:

@@ -11,9 +11,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from scipy.ndimage import gaussian_filter
-from shapely.geometry import Polygon, mapping
+from shapely.geometry import LineString, Polygon, mapping
 
-from . import geography, process, surfaces, terrain
+from . import geography, process, streets, surfaces, terrain
 from .catalogue import CRIME_TYPES, crime_type_dicts
 from .oracle import Truth, TypeTruth, summed_area
 
@@ -21,6 +21,7 @@ CITY_NAME = "Port Meridian"
 TIMEZONE = "America/Toronto"
 ID_PREFIX = "PM-"
 EVENTS_CSV_COLUMNS = ["id", "occurred_at", "latitude", "longitude", "category"]
+STREETS_STREAM = 11  # the street network's own random stream, so it changes nothing else
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class DemoCity:
     districts: list[District]
     beats: list[Beat]
     layers: dict[str, pd.DataFrame]  # name, latitude, longitude
+    streets: list[tuple[str, LineString]]  # street centreline segments, WGS84 lon/lat
     crime_types: list[dict]
     incidents: pd.DataFrame
     start: pd.Timestamp  # local midnight of the first day
@@ -72,6 +74,14 @@ class DemoCity:
                 "geometry": mapping(d.polygon),
             }
             for d in self.districts
+        ]
+        Path(path).write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+
+    def write_streets_geojson(self, path) -> None:
+        """The street centreline as a city publishes it: one LineString per segment, field `name`."""
+        features = [
+            {"type": "Feature", "properties": {"name": name}, "geometry": mapping(line)}
+            for name, line in self.streets
         ]
         Path(path).write_text(json.dumps({"type": "FeatureCollection", "features": features}))
 
@@ -151,6 +161,10 @@ def generate_demo_city(
         districts=[District(c, n, frame.polygon_to_lonlat(p)) for c, n, p in districts],
         beats=[Beat(c, n, d, frame.polygon_to_lonlat(p)) for c, n, d, p in beats],
         layers={k: geography.layer_frame(frame, *v) for k, v in layers_xy.items()},
+        streets=[
+            (name, frame.polygon_to_lonlat(line))
+            for name, line in streets.make_streets(land, np.random.default_rng([seed, STREETS_STREAM]))
+        ],
         crime_types=crime_type_dicts(),
         incidents=_incident_frame(table, grid.start_ns),
         start=start,

@@ -46,6 +46,16 @@ def test_demo_on_spatialite_serves_each_role(demo_env, tmp_path):
     assert (tmp_path / "var" / "missions.sqlite3").exists()
     assert "already there" in manage(demo_env, "seed_demo", "--if-empty")
     assert re.search(r"\d{4} cells of 250 m", manage(demo_env, "build_grid"))
+    # The demo's streets went in through the street import and the grid build named the cells from them.
+    streets = manage(demo_env, "shell", "-c", (
+        "from forecasting.models import GridCell, Street; from forecasting.street_selectors import streets_in_view;"
+        "c = GridCell.objects.filter(active=True); p = c.exclude(location_label='').first().center;"
+        "v = streets_in_view(bbox=(p.x - .005, p.y - .005, p.x + .005, p.y + .005), zoom=16);"
+        "print(Street.objects.count(), c.filter(location_label='').count(), c.filter(location_label__contains=' & ').count(),"
+        " sorted(f['properties']['name'] for f in v['features'])[:1])"
+    ))
+    segments, unlabelled, intersections, first_name = re.fullmatch(r"(\d+) (\d+) (\d+) \['(.+)'\]\n", streets).groups()
+    assert int(segments) > 3000 and int(unlabelled) == 0 and int(intersections) > 1000 and first_name
 
     port = free_port()
     server = subprocess.Popen(
