@@ -5,7 +5,14 @@ import math
 
 import shapely
 
-from missions.sheet_map import BOX_LABEL_PX, STREET_LABEL_PX, MapBox, MapStreet, _text_size, draw_map
+from missions.sheet_map import (
+    BOX_LABEL_PX,
+    STREET_LABEL_PX,
+    MapBox,
+    MapStreet,
+    _text_size,
+    draw_map,
+)
 
 BOUNDS = (-79.40, 43.65, -79.38, 43.66)  # about 1.6 km × 1.1 km
 
@@ -40,7 +47,7 @@ def test_crowded_map_labels_do_not_overlap_and_stay_inside():
     assert len(names) == len(set(names)) and len(names) >= 10  # once each, most of them placed
     rects = [label_rect(lb) for lb in labels]
     for i, a in enumerate(rects):
-        assert 0 <= a[0] and 0 <= a[1] and a[2] <= svg["width"] and a[3] <= svg["height"]
+        assert a[0] >= 0 and a[1] >= 0 and a[2] <= svg["width"] and a[3] <= svg["height"]
         for b in rects[i + 1:]:
             assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
     # Names follow their street: the east-west ones level, the north-south ones upright.
