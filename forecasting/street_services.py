@@ -12,7 +12,7 @@ import pyproj
 import shapely
 from django.contrib.gis.db.models.functions import AsWKB
 from django.contrib.gis.geos import GEOSGeometry
-from django.db import transaction
+from django.db import connection, transaction
 from shapely.geometry import LineString, MultiLineString
 
 from agency.boundary_files import BoundaryFileError, read_features
@@ -22,7 +22,6 @@ from .engine.locations import location_labels
 from .models import GridCell, Street
 
 INSERT_BATCH = 2000
-LABEL_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -74,12 +73,13 @@ def label_cells() -> int:
         to_metric = _to_metric(cells[0].epsg)
         centres = to_metric(shapely.from_wkb([bytes(c.wkb) for c in cells]))
         labels = location_labels(shapely.get_coordinates(centres), names, to_metric(shapely.from_wkb(lines)))
-    changed = []
-    for cell, label in zip(cells, labels, strict=True):
-        if cell.location_label != label[:200]:
-            cell.location_label = label[:200]
-            changed.append(cell)
-    GridCell.objects.bulk_update(changed, ["location_label"], batch_size=LABEL_BATCH)
+    changed = [(label[:200], cell.pk) for cell, label in zip(cells, labels, strict=True)
+               if cell.location_label != label[:200]]
+    # One parameterised statement run for many rows: bulk_update's CASE over 10,000 cells takes
+    # seconds of query building, this a fraction of one (psycopg pipelines it; SQLite loops in C).
+    table = connection.ops.quote_name(GridCell._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"UPDATE {table} SET location_label = %s WHERE id = %s", changed)  # noqa: S608
     return sum(1 for label in labels if label)
 
 

@@ -31,32 +31,27 @@ class Intersections:
 
 def street_intersections(names: list[str], lines: list) -> Intersections:
     """Every crossing or shared end of two named lines whose names differ."""
-    names = list(names)
     lines = np.asarray(lines, dtype=object)
-    named = np.array([bool(n) for n in names], dtype=bool)
+    # Names as integer codes ranked by total length (the longer, arterial street first), so the
+    # pairs are compared and ordered in numpy, not in a Python loop over 100,000s of pairs.
+    unique_names, code = np.unique(np.asarray(names, dtype=object).astype(str), return_inverse=True)
+    length = np.bincount(code, weights=shapely.length(lines), minlength=len(unique_names))
+    rank = np.empty(len(unique_names), dtype=int)
+    rank[np.lexsort((np.arange(len(unique_names)), -length))] = np.arange(len(unique_names))
+    named = np.asarray([bool(n) for n in names], dtype=bool)
     if named.sum() < 2:
         return Intersections(np.zeros((0, 2)), [], [])
-    tree = STRtree(lines)
-    a, b = tree.query(lines, predicate="intersects")
-    keep = (a < b) & named[a] & named[b]
-    keep &= np.array([names[i] != names[j] for i, j in zip(a, b, strict=True)], dtype=bool)
+    a, b = STRtree(lines).query(lines, predicate="intersects")
+    keep = (a < b) & named[a] & named[b] & (code[a] != code[b])
     a, b = a[keep], b[keep]
     if len(a) == 0:
         return Intersections(np.zeros((0, 2)), [], [])
-    meets = shapely.intersection(lines[a], lines[b])
-    coords, which = shapely.get_coordinates(meets, return_index=True)
-    length = _length_by_name(names, lines)
-    first, second = [], []
-    for pair in which:
-        one, two = names[a[pair]], names[b[pair]]
-        if (length[two], two) > (length[one], one):  # the longer (arterial) street first
-            one, two = two, one
-        first.append(one)
-        second.append(two)
-    _, unique = np.unique(
-        np.column_stack([np.round(coords, 0), _pair_codes(first, second)]), axis=0, return_index=True
-    )
-    return Intersections(coords[unique], [first[i] for i in unique], [second[i] for i in unique])
+    coords, which = shapely.get_coordinates(shapely.intersection(lines[a], lines[b]), return_index=True)
+    one, two = rank[code[a[which]]], rank[code[b[which]]]
+    first, second = np.minimum(one, two), np.maximum(one, two)
+    _, unique = np.unique(np.column_stack([np.round(coords, 0), first, second]), axis=0, return_index=True)
+    by_rank = unique_names[np.argsort(rank)]
+    return Intersections(coords[unique], by_rank[first[unique]].tolist(), by_rank[second[unique]].tolist())
 
 
 def location_labels(centres_xy: np.ndarray, names: list[str], lines: list) -> list[str]:
@@ -112,16 +107,3 @@ def _crossings_by_name(crossings: Intersections) -> dict[str, list[int]]:
         by_name[one].append(i)
         by_name[two].append(i)
     return by_name
-
-
-def _length_by_name(names: list[str], lines: np.ndarray) -> dict[str, float]:
-    total = defaultdict(float)
-    for name, length in zip(names, shapely.length(lines), strict=True):
-        total[name] += float(length)
-    return total
-
-
-def _pair_codes(first: list[str], second: list[str]) -> np.ndarray:
-    """A number per name pair, so np.unique can drop the same crossing found twice."""
-    codes: dict[tuple[str, str], int] = {}
-    return np.array([codes.setdefault(pair, len(codes)) for pair in zip(first, second, strict=True)])

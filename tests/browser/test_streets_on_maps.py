@@ -79,3 +79,13 @@ def test_analyst_shift_map_and_table(planned_with_streets, analyst, login, live_
     assert {"King St W", "Spadina Ave"} <= names and names_do_not_overlap(page)
     screenshot(page, "shift-map-streets")
     assert page.js_errors == [] and page.csp_violations == []
+
+
+def test_forecast_map_has_the_streets_too(planned_with_streets, analyst, login, live_server):
+    window = planned_with_streets
+    page = login("analyst")
+    page.goto(f"{live_server.url}/forecasting/forecast/?date={window.date}&shift={window.shift.name}")
+    page.wait_for_selector("#forecast-map[data-ready='1']", timeout=15_000)
+    names = zoom_to_street_level(page, "#forecast-map")
+    assert {"King St W", "Spadina Ave"} <= names and names_do_not_overlap(page, "#forecast-map")
+    assert page.js_errors == [] and page.csp_violations == []
