@@ -89,3 +89,34 @@ def test_forecast_map_has_the_streets_too(planned_with_streets, analyst, login, 
     names = zoom_to_street_level(page, "#forecast-map")
     assert {"King St W", "Spadina Ave"} <= names and names_do_not_overlap(page, "#forecast-map")
     assert page.js_errors == [] and page.csp_violations == []
+
+
+XSS = "<img src=x onerror=window.__xss=1>"
+
+
+def test_street_names_are_text_on_maps_and_the_sheet(forecast, policy, now_window, tactics, officer, supervisor,  # noqa: F811
+                                                     login, live_server, tmp_path):
+    from agency.models import District
+    from tests.streets_helpers import street_features
+
+    features = street_features()
+    for f in features:
+        if f["properties"]["name"] == "King St W":
+            f["properties"]["name"] = XSS
+    forecast(now_window.date, now_window.shift)
+    import_streets(path=write_streets(tmp_path / "centreline.geojson", features), name_field="LINEAR_NAME_FULL")
+    services.plan_missions(date=now_window.date, shift=now_window.shift)
+    OfficerProfileFactory(user=officer, badge_number="4711", home_beat=Beat.objects.get(code="D1-B1"))
+
+    page = login("officer")
+    page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
+    assert XSS in zoom_to_street_level(page)
+    assert page.evaluate("() => window.__xss === undefined")
+    page.context.clear_cookies()
+    page = login("supervisor")
+    district = District.objects.get(code="D1")
+    page.goto(f"{live_server.url}/missions/sheet/?date={now_window.date}&shift={now_window.shift.pk}&district={district.pk}")
+    page.wait_for_selector("svg.sheet-map.beat-map")
+    # Too long for any block of these beats, so it is not written; nothing of it may become markup.
+    assert page.locator("img[src=x]").count() == 0 and page.locator("svg.sheet-map text").count() > 0
+    assert page.evaluate("() => window.__xss === undefined") and page.csp_violations == []
