@@ -1,8 +1,9 @@
 """Location labels a person can use for grid cells, from named street lines in a metric CRS: the
 nearest intersection of two differently named streets, else the nearest street. Pure shapely/numpy.
 
-Both steps are bulk STRtree queries, so a Toronto-size grid (10,000 cells, 50,000 segments) takes
-about a second; only the few cells without a close intersection get a per-cell look-up.
+Both steps are bulk STRtree queries: a Toronto-size grid (10,626 cells, 57,000 segments) is labelled
+in about 3 s of engine time on a loaded 2-core machine (bench/streets_toronto.py); only the few cells
+without a close intersection get a per-cell look-up.
 """
 
 from __future__ import annotations
