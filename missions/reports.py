@@ -8,10 +8,10 @@ from datetime import date as Date
 from datetime import timedelta
 
 import numpy as np
-import pyproj
 from django.db.models import Count
 from django.utils import timezone
 
+from forecasting.engine.grid import CellPositions, lonlat_to_colrow
 from forecasting.models import GridCell
 from ingest.models import Incident
 
@@ -130,13 +130,10 @@ def outcomes(*, date_from: Date, date_to: Date, hours_after: int = 0) -> dict:
     totals = {g: {"box_shifts": 0, "incidents": 0} for g in GROUPS}
     if not shifts:
         return _rates(totals, date_from, date_to, hours_after)
-    cells = list(GridCell.objects.filter(active=True, beat__isnull=False).values_list("pk", "cell_id", "epsg", "cell_size_m"))
+    cells = list(GridCell.objects.filter(active=True, beat__isnull=False).values_list("pk", "col", "row", "epsg", "cell_size_m"))
     n_cells = len(cells)
-    by_cell_id = {c[1]: c[0] for c in cells}
     for plan, mission_cells, control_cells in shifts:
-        incident_cells = _incident_cells(
-            plan.starts_at, plan.ends_at + timedelta(hours=hours_after), cells=cells, by_cell_id=by_cell_id
-        )
+        incident_cells = _incident_cells(plan.starts_at, plan.ends_at + timedelta(hours=hours_after), cells=cells)
         counts = dict.fromkeys(GROUPS, 0)
         for cell_pk in incident_cells:
             group = "mission" if cell_pk in mission_cells else "control" if cell_pk in control_cells else "other"
@@ -161,21 +158,19 @@ def _rates(totals, date_from, date_to, hours_after) -> dict:
             "hours_after": hours_after, "groups": totals}
 
 
-def _incident_cells(start, end, *, cells, by_cell_id) -> list[int]:
-    """The grid cell (pk) of every incident in [start, end), binned on the grid's CRS origin —
-    plain arithmetic, so it runs the same on PostGIS and SpatiaLite."""
+def _incident_cells(start, end, *, cells) -> list[int]:
+    """The grid cell (pk) of every incident in [start, end) that lies in one of `cells`
+    (pk, col, row, epsg, size) rows."""
     if not cells:
         return []
-    epsg, size = cells[0][2], cells[0][3]
+    pks, cols, rows, epsgs, sizes = (np.array(v) for v in zip(*cells, strict=True))
     points = Incident.objects.filter(occurred_from__gte=start, occurred_from__lt=end).values_list("location", flat=True)
     lonlat = np.array([p.coords for p in points], dtype=float).reshape(-1, 2)
     if not len(lonlat):
         return []
-    x, y = pyproj.Transformer.from_crs(4326, epsg, always_xy=True).transform(lonlat[:, 0], lonlat[:, 1])
-    cols = np.floor(np.asarray(x) / size).astype(int)
-    rows = np.floor(np.asarray(y) / size).astype(int)
-    found = (by_cell_id.get(f"{c}_{r}") for c, r in zip(cols, rows, strict=True))
-    return [pk for pk in found if pk is not None]
+    at_col, at_row = lonlat_to_colrow(lonlat[:, 0], lonlat[:, 1], epsg=int(epsgs[0]), cell_size=float(sizes[0]))
+    found = CellPositions(cols, rows).find(at_col, at_row)
+    return [int(pk) for pk in pks[found[found >= 0]]]
 
 
 def _visit_minutes(date_from, date_to, now, *, key: str):
