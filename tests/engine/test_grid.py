@@ -6,7 +6,13 @@ import shapely
 from engine_helpers import TORONTO
 from shapely.geometry import shape
 
-from forecasting.engine.grid import CellPositions, GridError, build_grid, lonlat_to_colrow, metric_epsg_for
+from forecasting.engine.grid import (
+    CellPositions,
+    GridError,
+    build_grid,
+    lonlat_to_colrow,
+    metric_epsg_for,
+)
 
 
 def test_metric_epsg_for_utm_zones():
