@@ -45,7 +45,6 @@ def shift_page(request):
         "forecast_run": current_run(date=day, shift=shift) if shift else None,
         "controls": len(selectors.shift_controls(date=day, shift=shift)) if shift and can_evaluate else None,
         "suppressions": selectors.active_suppressions(on=day),
-        "lift_form": ReasonForm(prefix="lift"),
         "add_form": AddMissionsForm(initial={"date_from": day, "shifts": [shift] if shift else []}, prefix="add"),
         "suppress_form": BoxesForm(initial={"date_from": day, "date_to": day}, prefix="sup"),
         "cancel_form": ReasonForm(prefix="cancel"),
