@@ -67,7 +67,8 @@ def plan(
     raw = preventable_harm(inputs)
     score = raw * dose_factor(inputs.recent_dose_minutes, policy)
     best_harm = best_harm_per_beat(inputs, raw)
-    typical_harm = float(np.median(best_harm)) if best_harm.size else 0.0
+    has_boxes = np.bincount(inputs.beat[inputs.beat != NO_BEAT], minlength=inputs.n_beats) > 0
+    typical_harm = float(np.median(best_harm[has_boxes])) if has_boxes.any() else 0.0
     minimum_harm = policy.min_harm_share * typical_harm
     is_forced = np.zeros(inputs.n_cells, dtype=bool)
     for cells in forced_by_beat.values():
@@ -306,9 +307,14 @@ def _short_note(code: str, drawn: int, wanted: int, above: int, forced: int, bes
     """Why a beat has fewer missions than its capacity, in the words the shift page shows."""
     if drawn == 0 and best < minimum:
         what = "no drawn mission" if forced else "no mission"
-        return f"Beat {code}: {what} — best box harm {best:.2g}, below the minimum {minimum:.2g}"
+        return f"Beat {code}: {what} — best box harm {_harm(best)}, below the minimum {_harm(minimum)}"
     return (f"Beat {code}: {drawn} drawn mission{'s' if drawn != 1 else ''} instead of {wanted} — "
-            f"only {above} box{'es' if above != 1 else ''} at or above the minimum harm {minimum:.2g}")
+            f"only {above} box{'es' if above != 1 else ''} at or above the minimum harm {_harm(minimum)}")
+
+
+def _harm(value: float) -> str:
+    """Two significant digits for the small numbers harm usually is, whole numbers above 10."""
+    return f"{value:.2g}" if value < 10 else f"{value:.0f}"
 
 
 def _mission(inputs, raw, score, cell, beat, rank, forced, draw, probability) -> PlannedMission:

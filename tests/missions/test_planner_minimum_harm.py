@@ -69,6 +69,18 @@ def test_forced_missions_stay_in_a_quiet_beat():
     assert next(d.note for d in result.beats if d.beat_code == "B3").startswith("Beat B3: no drawn mission")
 
 
+def test_beats_without_boxes_do_not_lower_the_typical_harm():
+    inputs = ranked_inputs(SCORES, beat=BEATS, beat_codes=(*CODES, "EMPTY1", "EMPTY2"))
+    result = plan(inputs, PlanningPolicy(missions_per_beat=2, temperature=0.0, min_harm_share=0.5), seed_material=SEED)
+    assert result.typical_harm == pytest.approx(2.25)  # the median of B0..B3, not of six beats
+
+
+def test_large_harms_are_said_in_whole_numbers():
+    inputs = ranked_inputs([s * 100 for s in SCORES], beat=BEATS, beat_codes=CODES)
+    result = plan(inputs, PlanningPolicy(missions_per_beat=2, temperature=0.0, min_harm_share=0.5), seed_material=SEED)
+    assert result.beats[3].note == "Beat B3: no mission — best box harm 40, below the minimum 112"
+
+
 @pytest.mark.parametrize("share", [-0.1, 1.5, float("nan")])
 def test_the_minimum_harm_share_is_checked(share):
     with pytest.raises(PlanningError, match="min_harm_share"):
