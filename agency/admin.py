@@ -54,7 +54,7 @@ class CrimeTypeAdmin(ConfigurationAdmin):
 
 @admin.register(MissionPolicy)
 class MissionPolicyAdmin(ConfigurationAdmin):
-    list_display = ("__str__", "temperature", "control_share", "dosage_memory_days")
+    list_display = ("__str__", "temperature", "control_share", "dosage_memory_days", "min_harm_share")
 
 
 @admin.register(OfficerProfile)

@@ -14,13 +14,14 @@ from django.views.decorators.http import require_POST
 from agency.models import District, Shift
 from agency.selectors import UnknownShift, local_today, shift_named
 from audit.services import record
+from forecasting.selectors import current_run
 from missions_site import access
 from missions_site.spreadsheet import csv_download
 from tactics.selectors import tactic_counts
 
 from . import report_tables, reports, scope, selectors, services
 from .forms import AddMissionsForm, BoxesForm, ReasonForm, SheetPicker, ShiftPicker
-from .models import Mission, ReasonCode
+from .models import Mission, ReasonCode, Suppression
 from .sheet import shift_sheet as build_sheet
 from .tasks import enqueue_planning
 
@@ -33,11 +34,15 @@ def shift_page(request):
     missions = scope.visible_missions(request.user, selectors.shift_missions(date=day, shift=shift))
     can_evaluate = request.user.has_perm("missions.evaluate_missions")
     query = f"?date={day.isoformat()}&shift={shift.pk}" if shift else ""
+    plan = selectors.latest_plan(date=day, shift=shift) if shift else None
     return render(request, "missions/shift.html", {
         "picker": ShiftPicker(initial={"date": day, "shift": shift}),
         "day": day, "shift": shift, "missions": missions, "query": query,
         "window": selectors.shift_window(date=day, shift=shift) if shift else None,
-        "plan": selectors.latest_plan(date=day, shift=shift) if shift else None,
+        "plan": plan,
+        "plan_notes": [b["note"] for b in plan.beats if b.get("note")] if plan else [],
+        "can_evaluate": can_evaluate,
+        "forecast_run": current_run(date=day, shift=shift) if shift else None,
         "controls": len(selectors.shift_controls(date=day, shift=shift)) if shift and can_evaluate else None,
         "suppressions": selectors.active_suppressions(on=day),
         "add_form": AddMissionsForm(initial={"date_from": day, "shifts": [shift] if shift else []}, prefix="add"),
@@ -92,6 +97,16 @@ def cancel_mission(request, pk):
     return _run(request, form, lambda d: services.cancel_mission(
         user=request.user, mission_id=mission.pk, reason_code=d["reason_code"], reason=d["reason"],
     ), done="Mission called off.", day=mission.date, shift=mission.shift)
+
+
+@access.page
+@require_POST
+def lift_suppression(request, pk):
+    suppression = get_object_or_404(Suppression, pk=pk)
+    form = ReasonForm(request.POST, prefix="lift")
+    return _run(request, form, lambda d: services.lift_suppression(
+        user=request.user, suppression_id=suppression.pk, reason=d["reason"],
+    ), done="Suppression lifted: later plans may pick its boxes again.")
 
 
 @access.page

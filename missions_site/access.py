@@ -103,6 +103,7 @@ ROUTES: dict[str, Rule] = {
     "missions-add": allow(POST=ANALYSIS),
     "missions-suppress": allow(POST=ANALYSIS),
     "missions-cancel": allow(POST=ANALYSIS),
+    "missions-lift": allow(POST=ANALYSIS),
     "missions-report": allow(GET=COMMAND),
     "missions-report-csv": allow(GET=COMMAND),
     "missions-sheet": allow(GET=COMMAND, scope=(SUPERVISOR_SCOPE,)),
