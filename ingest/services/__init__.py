@@ -14,7 +14,7 @@ from .imports import (
 )
 from .layers import LayerImportResult, import_layer
 from .sources import apply_code_mapping, mapping_for_source, resolve_source, save_source
-from .uploads import UploadError, store_upload, upload_path
+from .uploads import UploadError, check_upload, store_upload, upload_path
 
 __all__ = [
     "API_BATCH_MAX",
@@ -25,6 +25,7 @@ __all__ = [
     "LayerImportResult",
     "UploadError",
     "apply_code_mapping",
+    "check_upload",
     "import_calendar",
     "import_incidents_file",
     "import_layer",

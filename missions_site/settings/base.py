@@ -285,3 +285,8 @@ LOGGING = {
 # Limits on what a request may ask for (docs/admin-guide.md, "Limits on requests").
 QUERY_DATE_YEARS = env.int("QUERY_DATE_YEARS", default=5)  # dates in query parameters: today ± years
 API_PAGE_SIZE_MAX = env.int("API_PAGE_SIZE_MAX", default=500)  # rows per page of any API list, at most
+# Limits on uploaded files and drawn areas (docs/admin-guide.md, "Limits on uploads and areas").
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200_000_000)  # one uploaded file or API body
+UPLOAD_MAX_UNPACKED_BYTES = env.int("UPLOAD_MAX_UNPACKED_BYTES", default=2_000_000_000)  # .gz/.zip content
+UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=30)  # then the file goes, the run stays
+GEOMETRY_MAX_VERTICES = env.int("GEOMETRY_MAX_VERTICES", default=5_000)  # per drawn area or boundary
