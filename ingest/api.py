@@ -69,7 +69,7 @@ class ImportRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportRun
         fields = [
-            "id", "source", "via", "file_name", "strict", "status", "message", "total_rows",
+            "id", "source", "via", "file_name", "file_removed_at", "strict", "status", "message", "total_rows",
             "created", "updated", "unchanged", "rejected", "unmapped", "details", "job",
             "created_at", "started_at", "finished_at", "is_finished",
         ]

@@ -36,10 +36,14 @@ def store_upload(*, uploaded) -> str:
     return token
 
 
+def upload_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR
+
+
 def upload_path(token: str, *, must_exist: bool = True) -> Path:
     if not _TOKEN.match(token or ""):
         raise UploadError("Unknown upload; choose the file again.")
-    path = Path(settings.MEDIA_ROOT) / UPLOAD_DIR / token
+    path = upload_root() / token
     if must_exist and not path.is_file():
         raise UploadError("The uploaded file is gone; choose it again.")
     return path
