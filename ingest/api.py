@@ -62,8 +62,8 @@ class ImportRunSerializer(serializers.ModelSerializer):
     status = serializers.CharField(source="job.status")
     message = serializers.CharField(source="job.message")
     created_at = serializers.DateTimeField(source="job.created_at")
-    started_at = serializers.DateTimeField(source="job.started_at")
-    finished_at = serializers.DateTimeField(source="job.finished_at")
+    started_at = serializers.DateTimeField(source="job.started_at", allow_null=True)
+    finished_at = serializers.DateTimeField(source="job.finished_at", allow_null=True)
     is_finished = serializers.BooleanField(source="job.is_finished")
 
     class Meta:

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "missions_site.api_errors.RefuseNulInQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -147,6 +148,7 @@ AXES_HANDLER = "accounts.lockout.LockedUntilUnlockedHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each alone: by account and by address
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"  # JSON under /api/, the page elsewhere
 # The client address: REMOTE_ADDR unless the deployment names its proxy's header (else it is spoofable).
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_CLIENT_IP_HEADERS", default=["REMOTE_ADDR"])
 
@@ -228,6 +230,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Missions API",
     "DESCRIPTION": "Patrol mission planning: incidents, forecasts, missions, tactics.",
     "VERSION": "1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "missions_site.api_schema.document_error_responses",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["missions_site.access.RouteMatrix"],  # schema and docs need a login
     "SWAGGER_UI_DIST": "SIDECAR",  # served from static/, no CDN
