@@ -1,5 +1,6 @@
 """Boundary files past GEOMETRY_MAX_VERTICES are simplified until each shape fits (the shape kept
-within a few metres, the command saying which); shapes within the limit are stored as drawn."""
+within a few metres, the command saying which); shapes within the limit are stored as drawn; a
+boundary drawn in the admin past the limit is refused."""
 
 import io
 import json
@@ -7,10 +8,13 @@ import math
 
 import pytest
 import shapely
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 
 from agency.models import District
 from audit.models import AuditEvent
+from tests.conftest import TEST_PASSWORD
 
 
 def circle_feature(code, vertices, cx=-79.39, cy=43.65, r=0.01):
@@ -37,3 +41,27 @@ def test_a_district_past_the_limit_is_simplified_and_one_within_is_kept(settings
     assert stored.symmetric_difference(drawn).area / drawn.area < 0.01
     event = AuditEvent.objects.get(action="config.boundaries.import")
     assert event.after["simplified"] == ["BIG"]
+
+
+@pytest.fixture
+def admin_client(client, db):
+    client.force_login(get_user_model().objects.create_superuser("root", password=TEST_PASSWORD))
+    return client
+
+
+def _district_form(geometry: dict) -> dict:
+    return {"code": "D9", "name": "Harbour", "geom": json.dumps(geometry)}
+
+
+@pytest.mark.django_db
+def test_a_boundary_drawn_in_the_admin_past_the_limit_is_refused(admin_client, settings):
+    settings.GEOMETRY_MAX_VERTICES = 500
+    url = reverse("admin:agency_district_add")
+    big = {"type": "MultiPolygon", "coordinates": [circle_feature("D9", 501)["geometry"]["coordinates"]]}
+    refused = admin_client.post(url, _district_form(big))
+    assert refused.status_code == 200
+    assert "more than 500 vertices (GEOMETRY_MAX_VERTICES)" in refused.content.decode()
+    assert not District.objects.filter(code="D9").exists()
+    fits = {"type": "MultiPolygon", "coordinates": [circle_feature("D9", 500)["geometry"]["coordinates"]]}
+    assert admin_client.post(url, _district_form(fits)).status_code == 302
+    assert District.objects.get(code="D9").geom.num_coords == 500
