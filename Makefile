@@ -63,4 +63,4 @@ bench: setup
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf var/broker var/staticfiles .pytest_cache
+	rm -rf var/broker var/staticfiles .pytest_cache .hypothesis

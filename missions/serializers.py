@@ -5,11 +5,13 @@ commands answer a missing reason with the same clear message."""
 
 import json
 
+from django.conf import settings
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from rest_framework import serializers
 
 from agency.models import Shift
 from audit.models import AuditEvent
+from missions_site.geometry_limits import TooManyVertices, check_geojson_vertices, too_many_vertices
 
 from .models import ReasonCode, Suppression
 
@@ -65,12 +67,19 @@ class GeometryField(serializers.JSONField):
 
     def to_internal_value(self, data):
         data = super().to_internal_value(data)
+        limit = settings.GEOMETRY_MAX_VERTICES
         try:
+            if isinstance(data, dict):
+                check_geojson_vertices(data, limit=limit)  # before GEOS parses a huge polygon
             geom = GEOSGeometry(json.dumps(data) if isinstance(data, dict) else str(data), srid=4326)
+        except TooManyVertices as exc:
+            raise serializers.ValidationError(str(exc)) from None
         except (GEOSException, ValueError, TypeError) as exc:
             raise serializers.ValidationError(f"Not a GeoJSON geometry: {exc}") from None
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
             raise serializers.ValidationError("Draw a polygon or a rectangle.")
+        if geom.num_coords > limit:  # a WKT string, counted once parsed
+            raise serializers.ValidationError(too_many_vertices(limit))
         return geom
 
 

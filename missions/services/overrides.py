@@ -113,7 +113,9 @@ def cancel_mission(*, user, mission_id: int, reason_code: str, reason: str) -> S
     require_perm(user, "missions.add_suppression")
     code, text = require_reason(reason_code, reason)
     with transaction.atomic():
-        mission = Mission.objects.select_for_update().get(pk=mission_id)
+        mission = Mission.objects.select_for_update().filter(pk=mission_id).first()
+        if mission is None:
+            raise MissionError("No such mission.", field="mission")
         if mission.status not in Mission.OPEN:
             raise MissionError(f"The mission is {mission.status}; only planned or active ones can be called off.")
         suppression = Suppression.objects.create(

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "missions_site.api_errors.RefuseNulInQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -147,6 +148,7 @@ AXES_HANDLER = "accounts.lockout.LockedUntilUnlockedHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each alone: by account and by address
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"  # JSON under /api/, the page elsewhere
 # The client address: REMOTE_ADDR unless the deployment names its proxy's header (else it is spoofable).
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_CLIENT_IP_HEADERS", default=["REMOTE_ADDR"])
 
@@ -228,6 +230,10 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Missions API",
     "DESCRIPTION": "Patrol mission planning: incidents, forecasts, missions, tactics.",
     "VERSION": "1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "missions_site.api_schema.document_error_responses",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["missions_site.access.RouteMatrix"],  # schema and docs need a login
     "SWAGGER_UI_DIST": "SIDECAR",  # served from static/, no CDN
@@ -285,3 +291,8 @@ LOGGING = {
 # Limits on what a request may ask for (docs/admin-guide.md, "Limits on requests").
 QUERY_DATE_YEARS = env.int("QUERY_DATE_YEARS", default=5)  # dates in query parameters: today ± years
 API_PAGE_SIZE_MAX = env.int("API_PAGE_SIZE_MAX", default=500)  # rows per page of any API list, at most
+# Limits on uploaded files and drawn areas (docs/admin-guide.md, "Limits on uploads and areas").
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200_000_000)  # one uploaded file or API body
+UPLOAD_MAX_UNPACKED_BYTES = env.int("UPLOAD_MAX_UNPACKED_BYTES", default=2_000_000_000)  # .gz/.zip content
+UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=30)  # then the file goes, the run stays
+GEOMETRY_MAX_VERTICES = env.int("GEOMETRY_MAX_VERTICES", default=5_000)  # per drawn area or boundary
