@@ -76,7 +76,7 @@ def officer_missions_etag(user, *, now: datetime | None = None) -> str:
         rows = (
             _officer_shift_missions(user, window).order_by("pk")
             .values_list("pk", "status", "updated_at", "plan_id")
-            .annotate(visits=Count("visits"), ended=Count("visits__ended_at"), last=Max("visits__started_at"))
+            .annotate(n_visits=Count("visits"), n_ended=Count("visits__ended_at"), last_start=Max("visits__started_at"))
         )
         parts += [window.as_dict(), list(rows)]
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
