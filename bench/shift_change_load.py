@@ -4,7 +4,7 @@ gunicorn (docker/gunicorn.conf.py, production settings, psycopg pool) + PostGIS 
 worker on this machine. Prints p50/p95/p99 and errors per request kind, the half-published check
 and the load average; --write adds them to bench/RESULTS.md. Targets: p95 < 300 ms, no errors.
 
-    .venv/bin/python bench/shift_change_load.py [--officers 500] [--spawn-rate 2] [--steady 300] [--write]
+    .venv/bin/python bench/shift_change_load.py [--officers 500] [--spawn-rate 2] [--steady 300] [--sign-in] [--write]
 
 Its own database (LOAD_DATABASE_URL, default missions_bench_load on 127.0.0.1) and Redis db 8.
 """
@@ -50,7 +50,8 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     import stage
 
-    scenario = stage.prepare(officers=args.officers, password=secrets.token_urlsafe(12))
+    tokens = None if args.sign_in else Path(tempfile.gettempdir()) / f"load-tokens-{os.getpid()}.txt"
+    scenario = stage.prepare(officers=args.officers, password=secrets.token_urlsafe(12), tokens_file=tokens)
     env = {**os.environ, **scenario, "LOAD_POLL_EVERY_S": str(args.poll_every),
            "LOAD_REPLAN_EVERY_S": str(args.replan_every)}
     if args.workers:
@@ -68,6 +69,8 @@ def main() -> int:
             stop.set()
             refresher.join()
     loads.append(os.getloadavg())
+    if tokens:
+        tokens.unlink()
     report = _report(args, result, loads, run_time)
     print(report)
     if args.write:
@@ -84,6 +87,9 @@ def _arguments():
     parser.add_argument("--steady", type=int, default=300, help="seconds after the last officer signed in")
     parser.add_argument("--poll-every", type=float, default=30.0)
     parser.add_argument("--replan-every", type=float, default=60.0)
+    parser.add_argument("--sign-in", action="store_true",
+                        help="every officer signs in with a password (PBKDF2: ~0.6 s of CPU each) "
+                             "instead of holding a token from an earlier sign-in")
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: 2 × cores + 1)")
     parser.add_argument("--write", action="store_true", help="add the figures to bench/RESULTS.md")
     return parser.parse_args()
@@ -120,7 +126,7 @@ def _report(args, result, loads, run_time) -> str:
     lines = [
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs: `.venv/bin/python "
         f"bench/shift_change_load.py --officers {args.officers} --spawn-rate {args.spawn_rate} "
-        f"--steady {args.steady}` ({run_time} s; poll and ping every {args.poll_every:g} s, re-plan every "
+        f"--steady {args.steady}{' --sign-in' if args.sign_in else ''}` ({run_time} s; poll and ping every {args.poll_every:g} s, re-plan every "
         f"{args.replan_every:g} s; gunicorn workers {args.workers or 'default'}). Load average (1 min) "
         f"during the run: mean {sum(one_minute) / len(one_minute):.1f}, max {max(one_minute):.1f}.",
         "",

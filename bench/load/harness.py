@@ -30,14 +30,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(env: dict, *, port: int, log_dir: Path):
-    """gunicorn on 127.0.0.1:port and one Celery worker, both stopped (by their ids) on exit."""
+def serving(env: dict, *, port: int, log_dir: Path, worker: bool = True):
+    """gunicorn on 127.0.0.1:port and (unless told not to) one Celery worker, both stopped (by
+    their ids) on exit."""
     env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_ACCESS_LOG": ""}
     started = []
     try:
-        started.append(_start([BIN / "celery", "-A", "missions_site", "worker", "--concurrency=1",
-                               "--loglevel=WARNING", "--without-heartbeat", "--without-gossip",
-                               "--without-mingle"], env, log_dir / "worker.log"))
+        if worker:
+            started.append(_start([BIN / "celery", "-A", "missions_site", "worker", "--concurrency=1",
+                                   "--loglevel=WARNING", "--without-heartbeat", "--without-gossip",
+                                   "--without-mingle"], env, log_dir / "worker.log"))
         started.append(_start([BIN / "gunicorn", "-c", ROOT / "docker" / "gunicorn.conf.py",
                                "missions_site.wsgi:application"], env, log_dir / "gunicorn.log"))
         _wait_until_up(f"http://127.0.0.1:{port}/healthz", started[-1])

@@ -1,4 +1,4 @@
-"""Shift change: officers sign in (API token), then every LOAD_POLL_EVERY_S seconds poll their
+"""Shift change: officers sign in (API token; or use one given in LOAD_TOKENS_FILE), then every LOAD_POLL_EVERY_S seconds poll their
 missions with the last ETag and report their position; one analyst re-plans the shift under way
 every LOAD_REPLAN_EVERY_S seconds (202: a Celery worker plans it).
 
@@ -15,6 +15,7 @@ import json
 import os
 import random
 from collections import Counter
+from pathlib import Path
 
 from locust import constant_pacing, events, task
 from locust.contrib.fasthttp import FastHttpUser
@@ -28,6 +29,8 @@ OFFICERS = int(os.environ.get("LOAD_OFFICERS", "1"))
 INSIDE_SHARE = 0.3  # pings from inside a mission's box (they start it); the rest from 600 m away
 METRES_PER_DEGREE = 111_000
 
+TOKENS = Path(os.environ["LOAD_TOKENS_FILE"]).read_text().split() if os.environ.get("LOAD_TOKENS_FILE") else []
+
 COUNTS: Counter = Counter()
 _numbers = itertools.count()
 
@@ -36,10 +39,14 @@ class Officer(FastHttpUser):
     wait_time = constant_pacing(POLL_EVERY_S)
 
     def on_start(self):
-        username = f"{os.environ['LOAD_OFFICER_PREFIX']}{next(_numbers) % OFFICERS:03d}"
+        number = next(_numbers) % OFFICERS
         self.etag = None
         self.boxes: list[tuple[float, float]] = []
+        if TOKENS:  # an MDT still holding the token it got at an earlier sign-in
+            self.auth = {"Authorization": f"Token {TOKENS[number]}"}
+            return
         self.auth = {}
+        username = f"{os.environ['LOAD_OFFICER_PREFIX']}{number:03d}"
         with self.client.post("/api/v1/auth/token/", name="sign in", catch_response=True,
                               json={"username": username, "password": os.environ["LOAD_PASSWORD"]}) as r:
             if r.status_code != 200:

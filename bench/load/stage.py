@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -27,8 +28,10 @@ OFFICER_PREFIX = "load-officer-"
 ANALYST = "load-analyst"
 
 
-def prepare(*, officers: int, password: str) -> dict:
-    """Everything the scenario needs; returns what the locust users are told by environment."""
+def prepare(*, officers: int, password: str, tokens_file: Path | None = None) -> dict:
+    """Everything the scenario needs; returns what the locust users are told by environment. With
+    `tokens_file`, each officer also gets an API token (one a line), as an MDT that signed in
+    earlier in the day holds one: those officers poll without signing in again."""
     if not demo_is_seeded():
         seed_demo(password=password)
     if not GridCell.objects.filter(active=True).exists():
@@ -36,10 +39,14 @@ def prepare(*, officers: int, password: str) -> dict:
     for day, shift in shifts_to_cover():
         refresh_forecast(day=day, shift=shift, seed=1)
         services.plan_missions(date=day, shift=shift)
-    _officers(officers, password)
+    users = _officers(officers, password)
+    if tokens_file is not None:
+        tokens_file.write_text("".join(f"{AuthToken.objects.create(u, expiry=dt.timedelta(hours=12))[1]}\n"
+                                       for u in users))
     analyst = _user(ANALYST, roles.ANALYST, make_password(password))
     _, token = AuthToken.objects.create(analyst, expiry=dt.timedelta(hours=12))
     return {
+        "LOAD_TOKENS_FILE": str(tokens_file or ""),
         "LOAD_ANALYST_TOKEN": token,
         "LOAD_MISSIONS_PER_BEAT": str(MissionPolicy.current().missions_per_beat_per_shift),
         "LOAD_OFFICER_PREFIX": OFFICER_PREFIX,
@@ -79,17 +86,20 @@ def refresh_forecast(*, day, shift, seed: int) -> ForecastRun:
     return run
 
 
-def _officers(count: int, password: str) -> None:
+def _officers(count: int, password: str) -> list:
     """Officers load-officer-000… on the beats in turn; one password hash for all (hashing 500
     passwords one by one would take minutes and measure nothing)."""
     encoded = make_password(password)
     beats = list(Beat.objects.select_related("district").order_by("code"))
+    users = []
     for i in range(count):
         user = _user(f"{OFFICER_PREFIX}{i:03d}", roles.OFFICER, encoded)
         beat = beats[i % len(beats)]
         OfficerProfile.objects.update_or_create(
             user=user, defaults={"badge_number": f"L{i:04d}", "home_beat": beat, "home_district": beat.district},
         )
+        users.append(user)
+    return users
 
 
 def _user(username: str, role: str, encoded_password: str):
