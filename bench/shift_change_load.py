@@ -1,5 +1,5 @@
 """Shift-change load: N officers sign in and poll their missions every 30 s (with ETags), pinging
-their positions, while an analyst re-plans the shift every minute from a fresh forecast — against
+their positions, while an analyst re-plans the shift every 5 minutes from a fresh forecast — against
 gunicorn (docker/gunicorn.conf.py, production settings, psycopg pool) + PostGIS + Redis + a Celery
 worker on this machine. Prints p50/p95/p99 and errors per request kind, the half-published check
 and the load average; --write adds them to bench/RESULTS.md. Targets: p95 < 300 ms, no errors.
@@ -75,9 +75,10 @@ def main() -> int:
     print(report)
     if args.write:
         _write(report)
-    poll = harness.figures(result["stats"]["poll missions"])
-    ok = not any(harness.figures(r)["failures"] for r in result["stats"].values())
-    return 0 if ok and poll["p95"] < TARGET_P95_MS else 1
+    figures = {name: harness.figures(row) for name, row in result["stats"].items()}
+    ok = not any(f["failures"] for f in figures.values())
+    fast = all(f["p95"] < TARGET_P95_MS for name, f in figures.items() if name.startswith(("poll", "ping")))
+    return 0 if ok and fast else 1
 
 
 def _arguments():
@@ -86,7 +87,8 @@ def _arguments():
     parser.add_argument("--spawn-rate", type=float, default=2.0, help="officers signing in per second")
     parser.add_argument("--steady", type=int, default=300, help="seconds after the last officer signed in")
     parser.add_argument("--poll-every", type=float, default=30.0)
-    parser.add_argument("--replan-every", type=float, default=60.0)
+    parser.add_argument("--replan-every", type=float, default=300.0,
+                        help="seconds between the analyst's re-plans (each changes every officer's ETag)")
     parser.add_argument("--sign-in", action="store_true",
                         help="every officer signs in with a password (PBKDF2: ~0.6 s of CPU each) "
                              "instead of holding a token from an earlier sign-in")
@@ -126,8 +128,9 @@ def _report(args, result, loads, run_time) -> str:
     lines = [
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs: `.venv/bin/python "
         f"bench/shift_change_load.py --officers {args.officers} --spawn-rate {args.spawn_rate} "
-        f"--steady {args.steady}{' --sign-in' if args.sign_in else ''}` ({run_time} s; poll and ping every {args.poll_every:g} s, re-plan every "
-        f"{args.replan_every:g} s; gunicorn workers {args.workers or 'default'}). Load average (1 min) "
+        f"--steady {args.steady} --poll-every {args.poll_every:g} --replan-every {args.replan_every:g}"
+        f"{' --sign-in' if args.sign_in else ''}{f' --workers {args.workers}' if args.workers else ''}` "
+        f"({run_time} s of load). Load average (1 min) "
         f"during the run: mean {sum(one_minute) / len(one_minute):.1f}, max {max(one_minute):.1f}.",
         "",
         "| request | count | failures | p50 ms | p95 ms | p99 ms |",

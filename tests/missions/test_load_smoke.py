@@ -33,14 +33,16 @@ sys.path.insert(0, str(ROOT / "bench" / "load"))
 import harness  # noqa: E402
 
 OFFICERS = 12
-POLL_EVERY_S = 2
-REPLAN_EVERY_S = 8
-RUN_TIME_S = 40
+POLL_EVERY_S = 3
+REPLAN_EVERY_S = 12
+RUN_TIME_S = 45
 SINGLE_REQUESTS = 7
 # Polling p95 under this load, as a multiple of one unhurried full answer's median on the same
-# machine: generous, since other processes share the CPU; it catches a poll path that has gone
-# quadratic or serialised, not noise.
-P95_OVER_SINGLE_MAX = 15
+# machine (the slower of before and after the run): generous, since other processes share the CPU
+# and a re-plan runs inside a request here; it catches a poll path gone serialised, not noise.
+P95_OVER_SINGLE_MAX = 40
+# A 304 is the cheap answer: in the same run its median may not exceed a full answer's by more.
+MEDIAN_304_OVER_200_MAX = 1.5
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,19 +67,22 @@ def stage(small_agency, forecast, policy, tactics, role_user, analyst):
 def test_shift_change_smoke(stage, forecast, tmp_path):
     env = {**os.environ, **stage, **_server_env(), "GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "4"}
     with harness.serving(env, port=harness.free_port(), log_dir=tmp_path, worker=False) as host:
-        single_ms = _single_answer_ms(host)
+        single_before = _single_answer_ms(host)
         with _forecasts_changing(forecast):
             result = harness.run_locust(env, host=host, users=OFFICERS + 1, spawn_rate=OFFICERS,
                                         run_time_s=RUN_TIME_S, out_dir=tmp_path)
+        single_ms = max(single_before, _single_answer_ms(host))
     stats, counts = result["stats"], result["counts"]
-    for name in ("sign in", "poll missions", "ping position", "re-plan the shift", "Aggregated"):
+    names = ("sign in", "poll missions: 200", "poll missions: 304", "ping position", "re-plan the shift")
+    for name in (*names, "Aggregated"):
         assert name in stats, f"no {name!r} requests: see {tmp_path}/locust.log"
-        assert harness.figures(stats[name])["failures"] == 0, name
+    figures = {name: harness.figures(row) for name, row in stats.items()}
+    assert figures["Aggregated"]["failures"] == 0, {n: f["failures"] for n, f in figures.items()}
     assert counts.get("half-published", 0) == 0
     assert counts.get("re-plans", 0) >= 2  # the analyst re-planned while officers polled
-    assert counts.get("poll 304", 0) > 0 and counts.get("poll 200", 0) > 0  # ETags answered, plans changed
-    poll = harness.figures(stats["poll missions"])
-    assert poll["p95"] <= P95_OVER_SINGLE_MAX * single_ms, (poll, single_ms)
+    full, revalidated = figures["poll missions: 200"], figures["poll missions: 304"]
+    assert revalidated["p50"] <= MEDIAN_304_OVER_200_MAX * full["p50"], (revalidated, full)
+    assert max(full["p95"], revalidated["p95"]) <= P95_OVER_SINGLE_MAX * single_ms, (full, revalidated, single_ms)
 
 
 def _server_env() -> dict:
