@@ -7,6 +7,7 @@ from datetime import date as Date
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -26,6 +27,7 @@ from .idempotency import idempotent
 from .models import Mission, Suppression
 from .tasks import enqueue_planning
 
+SERVER_TIME_HEADER = "X-Server-Time"
 GEOJSON = OpenApiResponse(dict, description="GeoJSON FeatureCollection of missions (box polygons).")
 CONFLICT = OpenApiResponse(dict, description="The mission's state does not allow it: {detail, mission}.")
 BAD_INPUT = OpenApiResponse(dict, description="Invalid input, e.g. a missing reason: {detail, <field>}.")
@@ -83,15 +85,29 @@ class OfficerMissions(MissionAPIView):
     @extend_schema(
         summary="My missions of the shift under way",
         description="GeoJSON of the officer's missions (home beat) with reasons, suggested tactics and "
-        "the dose timer as the server knows it. `shift` is null when no shift is under way.",
-        responses={200: GEOJSON},
+        "the dose timer as the server knows it. `shift` is null when no shift is under way. Poll with "
+        "the last answer's ETag in If-None-Match: 304 (no body) while nothing changed; the "
+        f"{SERVER_TIME_HEADER} header always gives the server's clock.",
+        parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER, required=False,
+                                     description="The ETag of the last answer.")],
+        responses={200: GEOJSON, 304: OpenApiResponse(description="Nothing changed since that ETag.")},
     )
     def get(self, request):
-        window, missions = selectors.officer_missions(request.user)
-        body = selectors.missions_geojson(missions)
-        body["shift"] = window.as_dict() if window else None
-        body["server_time"] = timezone.now().isoformat()
-        return Response(body)
+        now = timezone.now()
+        # The tag first: a change landing meanwhile makes the body newer than the tag, never older.
+        etag = selectors.officer_missions_etag(request.user, now=now)
+        response = get_conditional_response(request, etag=etag)  # 304 when If-None-Match matches
+        if response is None:
+            window, missions = selectors.officer_missions(request.user, now=now)
+            body = selectors.missions_geojson(missions, now=now)
+            body["shift"] = window.as_dict() if window else None
+            body["server_time"] = now.isoformat()
+            response = Response(body)
+        response["ETag"] = etag
+        # A 304 reuses the stored body, whose server_time is old: devices set their clock from this.
+        response[SERVER_TIME_HEADER] = now.isoformat()
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
 
 
 class OfficerPing(MissionAPIView):
@@ -105,7 +121,8 @@ class OfficerPing(MissionAPIView):
         position = services.Position(data["latitude"], data["longitude"], data["accuracy_m"], data.get("at"))
         _, missions = selectors.officer_missions(request.user)
         result = services.record_ping(user=request.user, position=position, missions=missions)
-        _, missions = selectors.officer_missions(request.user)
+        if result.started or result.stopped:  # else the missions read above are still current
+            _, missions = selectors.officer_missions(request.user)
         return Response({
             "started": result.started, "stopped": result.stopped, "stored": result.stored,
             "missions": selectors.missions_geojson(missions),

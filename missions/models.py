@@ -120,6 +120,7 @@ class Mission(models.Model):
         indexes = [
             models.Index(fields=["date", "shift", "status"]),
             models.Index(fields=["status", "ends_at"]),
+            models.Index(fields=["date", "shift", "beat"]),  # officers polling their beat's missions
         ]
         permissions = [
             ("patrol_mission", "Can start, ping and complete missions (officer)"),

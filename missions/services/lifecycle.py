@@ -95,7 +95,9 @@ def record_ping(*, user, position: Position, missions: list[Mission]) -> PingRes
     allowance = _allowance(position)
     for mission in candidates:
         left = distances[mission.pk] > position.accuracy_m + EXIT_MARGIN_M
-        if left and _close_open_visit(mission, user=user, at=position.at, reason=Visit.EndReason.LEFT_BOX):
+        # The visits came with the missions: most pings are from outside boxes nobody is in.
+        mine = any(v.ended_at is None and v.officer_id == user.pk for v in mission.visits.all())
+        if left and mine and _close_open_visit(mission, user=user, at=position.at, reason=Visit.EndReason.LEFT_BOX):
             result.stopped.append(mission.pk)
     inside = sorted((d, m.pk) for m in candidates if (d := distances[m.pk]) <= allowance)
     if inside:

@@ -108,6 +108,15 @@ DATABASES = {
     )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A pool of PostgreSQL connections per web process (psycopg_pool), shared by its threads: 0 = off.
+# docs/deploy.md "Serving a shift change" says why a pool here and how to size it (= threads).
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+if DATABASE_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"].endswith("postgis"):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env.int("DATABASE_POOL_MIN_SIZE", default=2), DATABASE_POOL_MAX_SIZE),
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env.int("DATABASE_POOL_TIMEOUT_S", default=10),  # waiting for a free connection
+    }
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     # Several threads and processes (web, worker) share the file, and SQLite serialises writers.
     # Every transaction takes the write lock when it begins (BEGIN IMMEDIATE), so a writer waits for

@@ -73,8 +73,11 @@
     }
 
     function load(background) {
-      return M.fetchJSON(el.dataset.missions, background).then(function (data) {
-        state.offsetMs = Date.parse(data.server_time) - Date.now();
+      var serverTime = null;
+      return M.fetchJSON(el.dataset.missions, background, function (headers) {
+        serverTime = headers.get("X-Server-Time");
+      }).then(function (data) {
+        state.offsetMs = Date.parse(serverTime || data.server_time) - Date.now();
         render(data.features || [], data.shift);
       }).catch(function (err) { say("Missions could not be loaded: " + err.message); });
     }
