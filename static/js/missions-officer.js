@@ -302,7 +302,8 @@
         say("This device cannot keep the page for offline use: " + err.message);
       });
       navigator.serviceWorker.ready.then(function (registration) {
-        registration.active.postMessage({ keep: [el.dataset.missions, el.dataset.beats].filter(Boolean) });
+        var keep = [window.location.pathname, el.dataset.missions, el.dataset.beats].filter(Boolean);
+        registration.active.postMessage({ keep: keep });
       });
     }
   });

@@ -19,11 +19,14 @@ self.addEventListener("activate", (event) => {
   )).then(() => self.clients.claim()));
 });
 
-// The page asks, once the worker runs, to keep the data it loaded before the worker was there.
+// The page asks, once the worker runs, to keep itself and the data it loaded before the worker was there.
 self.addEventListener("message", (event) => {
   const urls = (event.data && event.data.keep) || [];
-  event.waitUntil(Promise.all(urls.map((url) => fromNetwork(new Request(url, { credentials: "same-origin" }), DATA_CACHE)
-    .catch(() => null))));
+  event.waitUntil(Promise.all(urls.map((url) => {
+    const request = new Request(url, { credentials: "same-origin" });
+    const kept = url === CONFIG.page ? fromNetwork(request, SHELL_CACHE, CONFIG.page) : fromNetwork(request, DATA_CACHE, null);
+    return kept.catch(() => null);
+  })));
 });
 
 self.addEventListener("fetch", (event) => {
