@@ -15,6 +15,7 @@
   M.register("officer-missions", function (el) {
     var list = document.getElementById("mission-list");
     var statusLine = document.getElementById("mdt-status");
+    var queueLine = document.getElementById("mdt-queue");  // what waits to be sent: stays until it changes
     var template = document.getElementById("mission-card");
     var map = M.baseMap(el);
     var missionLayer = L.geoJSON(null, {
@@ -49,6 +50,7 @@
       return "k" + Date.now().toString(36) + Math.random().toString(36).slice(2);
     }
     function say(text) { statusLine.textContent = text; }
+    function sayQueue(text) { queueLine.textContent = text; queueLine.hidden = !text; }
 
     function post(path, body, key, background) {
       var headers = { "Content-Type": "application/json", Accept: "application/json",
@@ -70,7 +72,7 @@
       body.at = body.at || new Date(Date.now() + state.offsetMs).toISOString();
       function keep(why) {
         var waiting = queue.add({ path: path, body: body, key: key, mission: missionId, action: action });
-        say(why + " (" + waiting + " waiting).");
+        sayQueue(why + " (" + waiting + " waiting).");
         rerender();
         return { status: 0, data: {} };
       }
@@ -86,7 +88,7 @@
         if (result.authNeeded) { lines.push("Sign in again to send " + result.waiting + " saved action(s)."); }
         else if (result.offline && result.waiting) { lines.push(result.waiting + " saved action(s) waiting to send."); }
         else if (result.sent) { lines.push("Saved actions sent (" + result.sent + ")."); }
-        if (lines.length) { say(lines.join(" ")); }
+        sayQueue(lines.join(" "));
         return result.sent > 0 || result.refused.length > 0;
       });
     }

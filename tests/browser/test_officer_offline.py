@@ -89,7 +89,7 @@ def test_queued_report_waits_survives_reload_stays_with_its_officer_and_is_sent_
     # Network back but the session gone: the server says 401, and the action is kept, not dropped.
     page.context.clear_cookies()
     page.context.set_offline(False)
-    page.wait_for_function("() => /Sign in again to send 1/.test(document.querySelector('#mdt-status').textContent)")
+    page.wait_for_function("() => /Sign in again to send 1/.test(document.querySelector('#mdt-queue').textContent)")
     assert page.evaluate(QUEUED) == [[f"missions.offlineQueue.user.{officer.pk}", ["complete"]]]
     mission.refresh_from_db()
     assert mission.status == "active"
@@ -113,6 +113,7 @@ def test_queued_report_waits_survives_reload_stays_with_its_officer_and_is_sent_
     assert list(TacticUse.objects.filter(mission=mission).values_list("tactic__name", flat=True)) == ["Community contact"]
     assert card.locator(".m-reported").inner_text() == "Tactics reported: Community contact"
     assert page.evaluate(QUEUED) == []
+    assert page.inner_text("#mdt-queue") == "Saved actions sent (1)."
     assert page.js_errors == [] and page.csp_violations == []
 
 
@@ -127,3 +128,26 @@ def test_signing_out_forgets_the_kept_shift(forecast, now_window, officer, offic
     page.context.set_offline(True)
     with pytest.raises(Exception, match="ERR_INTERNET_DISCONNECTED|ERR_FAILED"):
         page.goto(f"{live_server.url}/officer/")
+
+
+def test_an_action_refused_on_its_merits_is_dropped_with_the_reason(
+    forecast, now_window, tactics, officer, officer_page,  # noqa: F811
+):
+    mission = plan_shift_for(officer, forecast, now_window)[0]
+    services.start_mission(user=officer, mission_id=mission.pk, reason="GPS not available")
+    page = officer_page("officer", viewport=PHONE)
+    wait_until_kept(page)
+    card = page.locator(f".mission-card[data-mission='{mission.pk}']")
+    page.context.set_offline(True)
+    card.locator(".m-complete").click()
+    card.locator(".m-waiting").wait_for(state="visible")
+
+    # Meanwhile the mission was completed from another device: the server refuses the repeat.
+    services.complete_mission(user=officer, mission_id=mission.pk, tactic_ids=[], notes="From the MDT.")
+    page.context.set_offline(False)
+    page.wait_for_function("() => /Not accepted: /.test(document.querySelector('#mdt-queue').textContent)")
+    assert page.evaluate(QUEUED) == []
+    page.wait_for_selector(f".mission-card.status-completed[data-mission='{mission.pk}']")
+    assert card.locator(".m-waiting").is_hidden()
+    mission.refresh_from_db()
+    assert mission.notes == "From the MDT."
