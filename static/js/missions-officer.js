@@ -25,7 +25,7 @@
         layer.on("click", function () { focusCard(f.properties.id); });
       }
     }).addTo(map);
-    var state = { features: [], offsetMs: 0, position: null, beats: null };
+    var state = { features: [], shift: null, offsetMs: 0, position: null, beats: null };
     var queue = new M.OfflineQueue(el.dataset.user);
     var youAreHere = new M.YouAreHere(map);
 
@@ -80,16 +80,16 @@
         return M.OfflineQueue.isAuthError(r) ? keep("Signed out: saved, will be sent after you sign in again") : r;
       }, function () { return keep("Offline: saved, will be sent when the network is back"); });
     }
-    // Resolves to whether anything was sent (the missions are then reloaded by the caller).
+    // Sends what waits, in order; the line above the cards says what came of it. The caller then
+    // reloads the missions.
     function flushQueue() {
-      if (!queue.items().length) { return Promise.resolve(false); }
+      if (!queue.items().length) { return Promise.resolve(); }
       return queue.flush(post).then(function (result) {
         var lines = result.refused.map(function (r) { return "Not accepted: " + r.detail; });
         if (result.authNeeded) { lines.push("Sign in again to send " + result.waiting + " saved action(s)."); }
         else if (result.offline && result.waiting) { lines.push(result.waiting + " saved action(s) waiting to send."); }
         else if (result.sent) { lines.push("Saved actions sent (" + result.sent + ")."); }
         sayQueue(lines.join(" "));
-        return result.sent > 0 || result.refused.length > 0;
       });
     }
 
