@@ -164,6 +164,8 @@
     }
 
     function start(id, node, reason) {
+      // Without a position the server needs a reason: ask first, so a start saved offline has one.
+      if (!state.position && !reason) { return Promise.resolve(askWhyByHand(node)); }
       var body = {};
       if (state.position) {
         body.latitude = state.position.latitude; body.longitude = state.position.longitude;
@@ -172,13 +174,15 @@
       if (reason) { body.reason = reason; }
       return send(url("start", id), body, id, "start").then(function (r) {
         if (r.status === 201) { say("Mission started."); return load(); }
-        if (r.status === 400 && r.data.reason) {
-          node.querySelector(".m-manual").hidden = false;
-          say("You are not in the box (or GPS is off): choose why you start by hand.");
-        } else if (r.status === 409) {
+        if (r.status === 400 && r.data.reason) { askWhyByHand(node); } else if (r.status === 409) {
           say(r.data.detail || "Already started on another device."); return load();
         } else if (r.status) { say(r.data.detail || "Could not start (HTTP " + r.status + ")."); }
       });
+    }
+
+    function askWhyByHand(node) {
+      node.querySelector(".m-manual").hidden = false;
+      say("You are not in the box (or GPS is off): choose why you start by hand.");
     }
 
     function complete(id, node) {

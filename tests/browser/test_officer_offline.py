@@ -151,3 +151,25 @@ def test_an_action_refused_on_its_merits_is_dropped_with_the_reason(
     assert card.locator(".m-waiting").is_hidden()
     mission.refresh_from_db()
     assert mission.notes == "From the MDT."
+
+
+def test_a_start_saved_offline_without_gps_carries_its_reason_and_is_sent(
+    forecast, now_window, officer, officer_page,  # noqa: F811
+):
+    mission = plan_shift_for(officer, forecast, now_window)[0]
+    page = officer_page("officer", viewport=PHONE)  # no GPS
+    wait_until_kept(page)
+    card = page.locator(f".mission-card[data-mission='{mission.pk}']")
+    page.context.set_offline(True)
+    card.locator(".m-start").click()
+    card.locator(".m-manual").wait_for(state="visible")  # asked on the device: no server to ask
+    card.locator(".m-start-manual").click()
+    card.locator(".m-waiting").wait_for(state="visible")
+    assert card.locator(".m-waiting").inner_text().startswith("Waiting to send: start")
+    assert not card.locator(".m-start").is_visible()
+
+    page.context.set_offline(False)
+    page.wait_for_selector(f".mission-card.status-active[data-mission='{mission.pk}']", timeout=15_000)
+    mission.refresh_from_db()
+    assert mission.status == "active" and mission.visits.get().start_reason == "GPS not available"
+    assert page.evaluate(QUEUED) == []
