@@ -9,6 +9,7 @@ from missions.models import Mission
 from tactics.models import TacticUse
 from tests.browser.conftest import sign_in
 from tests.browser.officer_field import MDT, PHONE, officer_page, plan_shift_for  # noqa: F401
+from tests.missions.factories import OfficerProfileFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -59,13 +60,9 @@ def test_offline_reload_shows_the_shifts_missions_from_the_service_worker(
 def test_queued_report_waits_survives_reload_stays_with_its_officer_and_is_sent_after_sign_in(
     forecast, now_window, tactics, officer, role_user, officer_page, live_server,  # noqa: F811
 ):
-    missions = plan_shift_for(officer, forecast, now_window)
+    mission = plan_shift_for(officer, forecast, now_window)[0]
     colleague = role_user("Officer", username="colleague")
-    from agency.models import Beat
-    from tests.missions.factories import OfficerProfileFactory
-
-    OfficerProfileFactory(user=colleague, badge_number="4712", home_beat=Beat.objects.get(code="D1-B1"))
-    mission = missions[0]
+    OfficerProfileFactory(user=colleague, badge_number="4712", home_beat=mission.beat)  # same beat, same cards
     services.start_mission(user=officer, mission_id=mission.pk, reason="GPS not available")
     page = officer_page("officer", viewport=PHONE)
     wait_until_kept(page)
