@@ -1,8 +1,9 @@
 """Take docs/screenshots/officer-phone-night.png: the officer's page on a 390 × 844 phone in the
-night theme, with a GPS position 300 m south-west of the first box, against a running `make demo`.
+night theme, with a GPS position 300 m south-west of the first box, against a running `make demo`
+(`--mdt` for docs/screenshots/officer-mdt.png: the 1024 × 768 MDT in the day theme).
 
     make demo PASSWORD=…   # in another shell
-    .venv/bin/python docs/screenshots/officer_phone_night.py --password …
+    .venv/bin/python docs/screenshots/officer_phone_night.py --password … [--mdt]
 """
 
 import argparse
@@ -11,7 +12,10 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-OUT = Path(__file__).resolve().parent / "officer-phone-night.png"
+HERE = Path(__file__).resolve().parent
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True, "color_scheme": "dark"}
+MDT = {"viewport": {"width": 1024, "height": 768}, "color_scheme": "light"}
 METRES_PER_DEGREE_LAT = 111_195
 OFFSET_M = 300
 
@@ -22,13 +26,14 @@ def main():
     parser.add_argument("--username", default="officer")
     parser.add_argument("--password", required=True)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--mdt", action="store_true", help="the MDT in the day theme instead")
     args = parser.parse_args()
+    out = HERE / ("officer-mdt.png" if args.mdt else "officer-phone-night.png")
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=args.chromium, args=["--headless", "--no-sandbox"])
-        context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
-                                      is_mobile=True, has_touch=True, color_scheme="dark",
-                                      permissions=["geolocation"], geolocation={"latitude": 0, "longitude": 0})
+        context = browser.new_context(**(MDT if args.mdt else PHONE), permissions=["geolocation"],
+                                      geolocation={"latitude": 0, "longitude": 0})
         page = context.new_page()
         page.goto(f"{args.url}/accounts/login/")
         page.check("input[name=accept_banner]")
@@ -46,9 +51,9 @@ def main():
         page.reload()
         page.wait_for_selector("#map[data-ready='1']")
         page.wait_for_function("() => document.querySelector('#map').dataset.youAreHere")
-        page.screenshot(path=str(OUT), full_page=False)
+        page.screenshot(path=str(out), full_page=False)
         browser.close()
-    print(f"Wrote {OUT}")
+    print(f"Wrote {out}")
 
 
 if __name__ == "__main__":
