@@ -1,5 +1,6 @@
 """Home pages per role: the analyst's map, the officer's shift view, the supervisor's overview."""
 
+from django.conf import settings
 from django.shortcuts import redirect, render
 
 from agency.models import Agency
@@ -47,7 +48,8 @@ def officer_home(request):
     return render(
         request,
         "home/officer_home.html",
-        {"profile": profile, "shift_now": current_shift(), "agency": Agency.current()},
+        {"profile": profile, "shift_now": current_shift(), "agency": Agency.current(),
+         "maps_app_url": settings.OFFICER_MAPS_APP_URL},
     )
 
 

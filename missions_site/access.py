@@ -71,6 +71,9 @@ ROUTES: dict[str, Rule] = {
     "api-token": allow(POST=EVERYONE),
     "healthz": allow(GET=EVERYONE),
     "favicon": allow(GET=EVERYONE),
+    # the officer page as an installable app: no data in either (browsers fetch the manifest without cookies)
+    "web-manifest": allow(GET=EVERYONE),
+    "officer-service-worker": allow(GET=EVERYONE),
     "admin:login": allow(GET=EVERYONE, POST=EVERYONE),
     "admin-login": allow(GET=EVERYONE),  # a redirect to the one sign-in page
     "admin:logout": allow(POST=EVERYONE),

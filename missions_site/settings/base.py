@@ -255,6 +255,10 @@ SPECTACULAR_SETTINGS = {
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 CONTENT_SECURITY_POLICY = content_security_policy(MAP_TILE_URL)
+# The officer card's second navigate link, for agencies whose devices use a maps app rather than
+# geo: links: a URL with {lat} and {lon}, e.g. "https://maps.example.org/?daddr={lat},{lon}".
+# A link the officer follows, never fetched by the page. Empty: only the geo: link.
+OFFICER_MAPS_APP_URL = env.str("OFFICER_MAPS_APP_URL", default="")
 LEAFLET_CONFIG = {
     "TILES": [("Base map", MAP_TILE_URL, {"attribution": MAP_TILE_ATTRIBUTION})]
     if MAP_TILE_URL
