@@ -137,6 +137,8 @@ ROUTES: dict[str, Rule] = {
     "api-mission": allow(GET=OPERATIONAL, scope=MISSION_SCOPE),
     "api-mission-start": allow(POST=FIELD, scope=(OFFICER_SCOPE, "not while another officer is in the box")),
     "api-mission-complete": allow(POST=FIELD, scope=(OFFICER_SCOPE, "only an officer who patrolled it")),
+    "api-mission-end-early": allow(POST=FIELD, scope=(OFFICER_SCOPE, "only an officer who patrolled it")),
+    "api-mission-tactics": allow(POST=FIELD, scope=(OFFICER_SCOPE, "only an officer who patrolled it, until the shift ends")),
     "api-mission-report": allow(POST=FIELD, scope=(OFFICER_SCOPE, "not another officer's active mission")),
     "api-mission-cancel": allow(POST=ANALYSIS),
     "api-suppressions": allow(GET=COMMAND, POST=ANALYSIS),
