@@ -6,6 +6,7 @@ from agency.models import Agency
 from agency.selectors import current_shift
 from ingest.selectors import incident_trend_by_type
 from jobs.selectors import recent_jobs
+from missions.models import END_EARLY_REASONS
 from missions_site import access
 
 from . import selectors
@@ -47,7 +48,8 @@ def officer_home(request):
     return render(
         request,
         "home/officer_home.html",
-        {"profile": profile, "shift_now": current_shift(), "agency": Agency.current()},
+        {"profile": profile, "shift_now": current_shift(), "agency": Agency.current(),
+         "end_early_reasons": [(code.value, code.label) for code in END_EARLY_REASONS]},
     )
 
 

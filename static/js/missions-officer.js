@@ -99,7 +99,7 @@
       node.classList.add("status-" + p.status);
       node.querySelector(".m-rank").textContent = "#" + p.rank;
       node.querySelector(".m-title").textContent = (p.crime_type || "Patrol") + " · beat " + p.beat;
-      node.querySelector(".m-status").textContent = p.status;
+      node.querySelector(".m-status").textContent = p.status.replace("_", " ");
       var reasons = node.querySelector(".m-reasons");
       (p.reasons || []).forEach(function (r) { var li = document.createElement("li"); li.textContent = r; reasons.appendChild(li); });
       var open = p.status === "planned" || p.status === "active";
@@ -107,7 +107,7 @@
       var completeBtn = node.querySelector(".m-complete");
       startBtn.hidden = !open || p.timer.running;
       if (p.status === "active") { startBtn.textContent = "Resume"; }
-      completeBtn.hidden = p.status !== "active";
+      completeBtn.hidden = true;  // shown by tick(): Complete once the dose is served, End early before
       node.querySelector(".m-timer").hidden = p.status === "planned";
       node.querySelector(".m-dose").textContent = "of " + p.timer.dose_minutes + " min";
       var tactics = node.querySelector(".m-tactics");
@@ -128,7 +128,36 @@
         start(p.id, node, node.querySelector(".m-reason").value);
       });
       completeBtn.addEventListener("click", function () { complete(p.id, node); });
+      fillEndReasons(node.querySelector(".m-end-reason"));
+      node.querySelector(".m-end-early").addEventListener("click", function () { endEarly(p.id, node); });
       return node;
+    }
+
+    // Before the dose is served a mission can only end early, with a reason: the first tap shows
+    // the reasons, the second sends the one chosen (the server measures the minutes served).
+    function fillEndReasons(select) {
+      (M.data("end-early-reasons") || []).forEach(function (choice) {
+        select.appendChild(M.el("option", { value: choice[0] }, [choice[1]]));
+      });
+    }
+    function endEarly(id, node) {
+      var picker = node.querySelector(".m-end");
+      if (picker.hidden) { picker.hidden = false; say("Choose why you end this mission early."); return Promise.resolve(); }
+      var code = node.querySelector(".m-end-reason").value;
+      if (!code) { say("Choose why you end this mission early."); return Promise.resolve(); }
+      var used = Array.prototype.map.call(node.querySelectorAll(".m-tactic-list input:checked"), function (i) { return +i.value; });
+      var body = { reason_code: code, reason: node.querySelector(".m-end-words").value,
+                   tactics: used, notes: node.querySelector(".m-notes").value };
+      return send(url("endEarly", id), body).then(function (r) {
+        if (r.status === 200) { say("Mission ended early: " + r.data.properties.minutes_served + " min served."); return load(); }
+        if (r.status) { say(r.data.detail || "Could not end the mission (HTTP " + r.status + ")."); return load(); }
+      });
+    }
+    function doseButtons(node, status, reached) {
+      var active = status === "active";
+      node.querySelector(".m-complete").hidden = !(active && reached);
+      node.querySelector(".m-end-early").hidden = !active || reached;
+      if (reached) { node.querySelector(".m-end").hidden = true; }
     }
 
     function start(id, node, reason) {
@@ -177,6 +206,7 @@
         node.querySelector(".m-clock").textContent = m + ":" + (s < 10 ? "0" : "") + s;
         node.querySelector(".m-progress").value = Math.min(1, seconds / (t.dose_minutes * 60));
         node.classList.toggle("dose-reached", seconds >= t.dose_minutes * 60);
+        doseButtons(node, f.properties.status, seconds >= t.dose_minutes * 60);
         node.classList.toggle("running", !!t.running);
       });
     }
