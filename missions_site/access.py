@@ -83,6 +83,7 @@ ROUTES: dict[str, Rule] = {
     "analyst-home": allow(GET=COMMAND),
     "officer-home": allow(GET=OPERATIONAL),
     "supervisor-home": allow(GET=COMMAND),
+    "supervisor-board": allow(GET=COMMAND, scope=(SUPERVISOR_SCOPE,)),
     "job-page": allow(GET=COMMAND),
     "ingest-index": allow(GET=COMMAND),
     "ingest-upload": allow(GET=ANALYSIS, POST=ANALYSIS),

@@ -168,6 +168,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # pages hand the token to scripts in a data- attribute
 BACKGROUND_POLL_HEADER = "X-Background-Poll"
+# How often the supervisor's board asks for the shift's missions again (a background poll).
+SUPERVISOR_BOARD_POLL_SECONDS = env.float("SUPERVISOR_BOARD_POLL_SECONDS", default=20.0)
 
 # API tokens (django-rest-knox): stored as SHA-512 digests, expiring.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=12)
