@@ -196,7 +196,7 @@ def _back(day, shift):
 
 def _report_range(request):
     """The report's period from the query (the last REPORT_DAYS_DEFAULT days up to today when not
-    given), or None with the form's errors when the dates are wrong."""
+    given) with a form showing it, or None with the form's errors when the dates are wrong."""
     form = ReportRange(request.GET)
     if not form.is_valid():
         return form, None
@@ -204,7 +204,7 @@ def _report_range(request):
     date_from = form.cleaned_data["date_from"] or date_to - timedelta(days=REPORT_DAYS_DEFAULT - 1)
     if date_from > date_to:  # only the start was given, after today
         date_to = date_from
-    return form, (date_from, date_to)
+    return ReportRange({"date_from": date_from, "date_to": date_to}), (date_from, date_to)
 
 
 def _bad_range(request, form):
