@@ -54,12 +54,14 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
     missions = scope.visible_missions(user, mission_selectors.shift_missions(
         date=window.date, shift=window.shift, include_cancelled=False), now=now)
     units = _units(missions)
+    districts = dict(District.objects.filter(beats__in={m.beat_id for m in missions}).values_list("beats__pk", "name"))
     beats: dict[str, dict] = {}
     per_unit: dict[str, dict] = {}
     for mission in missions:
         row = _board_row(mission, unit=units.get(mission.pk), now=now)
         beat = beats.setdefault(mission.beat.code, {
-            "code": mission.beat.code, "counts": {s.value: 0 for s in BOARD_STATUSES}, "missions": []})
+            "code": mission.beat.code, "district": districts.get(mission.beat_id, ""),
+            "counts": {s.value: 0 for s in BOARD_STATUSES}, "missions": []})
         beat["counts"][mission.status] += 1
         beat["missions"].append(row)
         board["totals"][mission.status] += 1

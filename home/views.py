@@ -9,7 +9,7 @@ from agency.models import Agency
 from agency.selectors import current_shift
 from ingest.selectors import incident_trend_by_type
 from jobs.selectors import recent_jobs
-from missions.models import END_EARLY_REASONS
+from missions.models import END_EARLY_CHOICES
 from missions.selectors import shift_now
 from missions_site import access
 
@@ -54,7 +54,7 @@ def officer_home(request):
         request,
         "home/officer_home.html",
         {"profile": profile, "shift_now": current_shift(), "agency": Agency.current(),
-         "end_early_reasons": [(code.value, code.label) for code in END_EARLY_REASONS]},
+         "end_early_reasons": END_EARLY_CHOICES},
     )
 
 

@@ -30,6 +30,7 @@ END_EARLY_REASONS = (
     ReasonCode.CALLED_AWAY, ReasonCode.OFFICER_SAFETY, ReasonCode.RESOURCES, ReasonCode.ACCESS,
     ReasonCode.GPS, ReasonCode.OTHER,
 )
+END_EARLY_CHOICES = [(code.value, code.label) for code in END_EARLY_REASONS]
 
 
 class MissionPlan(models.Model):

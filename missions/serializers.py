@@ -11,7 +11,7 @@ from rest_framework import serializers
 from agency.models import Shift
 from audit.models import AuditEvent
 
-from .models import END_EARLY_REASONS, ReasonCode, Suppression
+from .models import END_EARLY_CHOICES, ReasonCode, Suppression
 
 
 class ReasonFields(serializers.Serializer):
@@ -50,7 +50,7 @@ class CompleteIn(serializers.Serializer):
 
 class EndEarlyIn(CompleteIn):
     reason_code = serializers.ChoiceField(
-        choices=[(c.value, c.label) for c in END_EARLY_REASONS], required=False, allow_blank=True,
+        choices=END_EARLY_CHOICES, required=False, allow_blank=True,
         help_text="Why the mission ends before its dose is met (required).",
     )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000,
@@ -75,7 +75,7 @@ class OfflineReportIn(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
     completed_at = serializers.DateTimeField(required=False)
     reason_code = serializers.ChoiceField(
-        choices=[(c.value, c.label) for c in END_EARLY_REASONS], required=False, allow_blank=True,
+        choices=END_EARLY_CHOICES, required=False, allow_blank=True,
         help_text="Required when the visits do not serve the dose: the mission is then ended early.",
     )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)

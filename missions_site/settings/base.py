@@ -235,6 +235,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from static/, no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name reason_code: an analyst's override and an officer's early end.
+    "ENUM_NAME_OVERRIDES": {
+        "ReasonCodeEnum": "missions.models.ReasonCode",
+        "EndEarlyReasonCodeEnum": "missions.models.END_EARLY_CHOICES",
+    },
 }
 
 # Map: the tile URL is a setting so that no page fetches tiles the agency did not choose.

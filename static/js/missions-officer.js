@@ -130,7 +130,24 @@
       completeBtn.addEventListener("click", function () { complete(p.id, node); });
       fillEndReasons(node.querySelector(".m-end-reason"));
       node.querySelector(".m-end-early").addEventListener("click", function () { endEarly(p.id, node); });
+      allowCorrection(node, p);
       return node;
+    }
+
+    // Until the shift ends, the tactics of a finished mission can be added or corrected.
+    function allowCorrection(node, p) {
+      if (p.status !== "completed" && p.status !== "ended_early") { return; }
+      node.querySelector(".m-tactics").hidden = false;
+      node.querySelector(".m-notes").value = p.notes || "";
+      var save = node.querySelector(".m-save-tactics");
+      save.hidden = false;
+      save.addEventListener("click", function () {
+        var used = Array.prototype.map.call(node.querySelectorAll(".m-tactic-list input:checked"), function (i) { return +i.value; });
+        send(url("tactics", p.id), { tactics: used, notes: node.querySelector(".m-notes").value }).then(function (r) {
+          if (r.status === 200) { say("Tactics saved."); }
+          else if (r.status) { say(r.data.detail || "Could not save the tactics (HTTP " + r.status + ")."); }
+        });
+      });
     }
 
     // Before the dose is served a mission can only end early, with a reason: the first tap shows
@@ -149,7 +166,10 @@
       var body = { reason_code: code, reason: node.querySelector(".m-end-words").value,
                    tactics: used, notes: node.querySelector(".m-notes").value };
       return send(url("endEarly", id), body).then(function (r) {
-        if (r.status === 200) { say("Mission ended early: " + r.data.properties.minutes_served + " min served."); return load(); }
+        if (r.status === 200) {
+          var served = r.data.properties.minutes_served;
+          return load().then(function () { say("Mission ended early after " + served + " min in the box."); });
+        }
         if (r.status) { say(r.data.detail || "Could not end the mission (HTTP " + r.status + ")."); return load(); }
       });
     }

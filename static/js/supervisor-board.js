@@ -45,7 +45,8 @@
       board.beats.forEach(function (beat) {
         var counts = board.statuses.map(function (s) { return beat.counts[s.code] + " " + s.label.toLowerCase(); });
         rows.push(M.el("tr", { className: "board-beat" }, [
-          M.el("th", { colSpan: 4, scope: "rowgroup" }, ["Beat " + beat.code + " — " + counts.join(", ")])
+          M.el("th", { colSpan: 4, scope: "rowgroup" }, ["Beat " + beat.code + (beat.district ? " (" + beat.district + ")" : "") +
+            " — " + counts.join(", ")])
         ]));
         beat.missions.forEach(function (m) {
           var tr = M.el("tr", { className: "status-" + m.status }, [

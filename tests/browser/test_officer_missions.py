@@ -59,6 +59,13 @@ def test_officer_starts_and_completes_a_mission(forecast, policy, now_window, ta
     mission.refresh_from_db()
     assert mission.status == "ended_early" and mission.ended_reason_code == "called_away"
     assert mission.minutes_served is not None and mission.minutes_served < mission.dose_minutes
+    # Until the shift ends its tactics can still be reported.
+    ended = page.locator(f".mission-card[data-mission='{mission.pk}']")
+    ended.locator(".m-tactic-list label", has_text="Community contact").click()
+    ended.locator(".m-save-tactics").click()
+    page.wait_for_function("() => document.getElementById('mdt-status').textContent === 'Tactics saved.'",
+                           timeout=10_000)
+    assert list(TacticUse.objects.filter(mission=mission).values_list("tactic__name", flat=True)) == ["Community contact"]
 
     # Another mission whose dose is served: Complete, with the tactics used.
     second = Mission.objects.get(pk=int(cards.nth(1).get_attribute("data-mission")))

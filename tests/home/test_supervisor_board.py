@@ -45,6 +45,7 @@ def test_the_board_shows_each_beats_missions_with_status_dose_and_unit(shift, su
     assert rows[running.pk]["progress"] == pytest.approx(5 / running.dose_minutes, abs=0.01)
     assert rows[running.pk]["unit"] == rows[done.pk]["unit"] == "4711 officer"
     assert beat["counts"]["completed"] == 1 and beat["counts"]["active"] == 1
+    assert beat["district"] == Beat.objects.get(code="D1-B1").district.name
     missions = Mission.objects.filter(date=window.date, shift=window.shift).exclude(status="cancelled")
     assert sum(board["totals"].values()) == missions.count() == len(board["boxes"]["features"])
     unit = board["units"][0]
