@@ -9,4 +9,5 @@ urlpatterns = [
     path("officer/sw.js", pwa.service_worker, name="officer-service-worker"),
     path("manifest.webmanifest", pwa.manifest, name="web-manifest"),
     path("supervisor/", views.supervisor_home, name="supervisor-home"),
+    path("supervisor/board.json", views.supervisor_board, name="supervisor-board"),
 ]

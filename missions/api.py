@@ -151,7 +151,9 @@ class StartMission(MissionAPIView):
 
 class CompleteMission(MissionAPIView):
     @extend_schema(
-        summary="Complete a mission with the tactics used and notes",
+        summary="Complete a mission whose dose is met, with the tactics used and notes",
+        description="Refused (409) while the minutes served in the box are short of the dose: "
+        "end the mission early with a reason instead.",
         request=s.CompleteIn, parameters=[IDEMPOTENCY],
         responses={200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
                    400: BAD_INPUT, 409: CONFLICT},
@@ -163,6 +165,39 @@ class CompleteMission(MissionAPIView):
             user=request.user, mission_id=pk, tactic_ids=data["tactics"], notes=data["notes"],
             at=data.get("at"),
         )
+        return self.mission_response(pk)
+
+
+class EndMissionEarly(MissionAPIView):
+    @extend_schema(
+        summary="End a mission before its dose is met (reason required): recorded as ended early",
+        description="The minutes served are measured on the server from the mission's visits. "
+        "A mission whose dose is met is completed instead (409).",
+        request=s.EndEarlyIn, parameters=[IDEMPOTENCY],
+        responses={200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+                   400: BAD_INPUT, 409: CONFLICT},
+    )
+    @idempotent
+    def post(self, request, pk):
+        data = self.parse(s.EndEarlyIn)
+        services.end_mission_early(
+            user=request.user, mission_id=pk, reason_code=data.get("reason_code", ""),
+            reason=data.get("reason", ""), tactic_ids=data["tactics"], notes=data["notes"], at=data.get("at"),
+        )
+        return self.mission_response(pk)
+
+
+class MissionTactics(MissionAPIView):
+    @extend_schema(
+        summary="Add or correct the tactics reported on a mission (until the shift ends)",
+        request=s.TacticsIn, parameters=[IDEMPOTENCY],
+        responses={200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."), 400: BAD_INPUT},
+    )
+    @idempotent
+    def post(self, request, pk):
+        data = self.parse(s.TacticsIn)
+        services.correct_tactics(user=request.user, mission_id=pk, tactic_ids=data["tactics"],
+                                 notes=data.get("notes"), at=data.get("at"))
         return self.mission_response(pk)
 
 
@@ -179,6 +214,7 @@ class OfflineReport(MissionAPIView):
             user=request.user, mission_id=pk,
             visits=[(v["started_at"], v["ended_at"]) for v in data["visits"]],
             tactic_ids=data["tactics"], notes=data["notes"], completed_at=data.get("completed_at"),
+            reason_code=data.get("reason_code", ""), reason=data.get("reason", ""),
         )
         return self.mission_response(pk, status.HTTP_201_CREATED)
 

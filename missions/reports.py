@@ -1,5 +1,6 @@
 """Dosage and outcome reads for reports: minutes in box per mission and per box over time, missions
-completed/expired per beat and shift, and incidents in mission vs control vs other boxes."""
+completed / ended early / expired per beat and shift with the dose minutes served against those
+planned, and incidents in mission vs control vs other boxes. Minutes count, not taps."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date as Date
 from datetime import timedelta
 
 import numpy as np
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from forecasting.engine.grid import CellPositions, lonlat_to_colrow
@@ -18,6 +19,8 @@ from ingest.models import Incident
 from .models import ControlBox, Mission, MissionPlan, Visit
 
 GROUPS = ("mission", "control", "other")
+# Missions that ended one way or another: the base of the completed share.
+CLOSED = (Mission.Status.COMPLETED, Mission.Status.ENDED_EARLY, Mission.Status.EXPIRED)
 HOURS_AFTER_MAX = 72  # hours after a shift that the outcome report may also count
 
 
@@ -34,8 +37,9 @@ def dose_by_mission(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
     return [
         {
             "mission": m.pk, "date": m.date.isoformat(), "shift": m.shift.name, "beat": m.beat.code,
-            "cell_id": m.cell.cell_id, "status": m.status, "dose_minutes": m.dose_minutes,
-            "minutes_in_box": round(minutes.get(m.pk, 0.0), 1), "visits": visits.get(m.pk, 0),
+            "cell_id": m.cell.cell_id, "status": m.status, "status_label": m.get_status_display(),
+            "dose_minutes": m.dose_minutes, "minutes_in_box": round(minutes.get(m.pk, 0.0), 1),
+            "visits": visits.get(m.pk, 0), "ended_reason": m.ended_reason,
         }
         for m in missions
     ]
@@ -69,20 +73,27 @@ def daily_summary(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
     minutes = defaultdict(float)
     for row in dose_by_box(date_from=date_from, date_to=date_to, now=now):
         minutes[row["date"]] += row["minutes"]
+    planned = dict(
+        Mission.objects.filter(date__range=(date_from, date_to)).exclude(status=Mission.Status.CANCELLED)
+        .values("date").annotate(m=Sum("dose_minutes")).values_list("date", "m").order_by()
+    )
     days = sorted({day for day, _ in counts})
     rows = []
     for day in days:
         by_status = {s: counts[(day, s)] for s in Mission.Status.values}
         rows.append({"date": day, **by_status, "total": sum(by_status.values()),
-                     "minutes": round(minutes.get(day.isoformat(), 0.0))})
+                     "minutes_planned": planned.get(day, 0), "minutes": round(minutes.get(day.isoformat(), 0.0))})
     peak = max((r["total"] for r in rows), default=0) or 1
     for r in rows:
         r["bars"] = [(s, round(100 * r[s] / peak, 1)) for s in Mission.Status.values if r[s]]
     return rows
 
 
-def status_by_beat_shift(*, date_from: Date, date_to: Date) -> list[dict]:
-    """Missions per beat and shift by status, with the share completed among those that ended."""
+def status_by_beat_shift(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
+    """Missions per beat and shift by status, the share completed among those that ended, and the
+    dose: minutes planned (doses of the missions not called off), minutes served in their boxes, and
+    the share of the planned dose delivered (each mission counted up to its dose)."""
+    now = now or timezone.now()
     rows = (
         Mission.objects.filter(date__range=(date_from, date_to))
         .values("beat__code", "shift__name", "status")
@@ -91,12 +102,21 @@ def status_by_beat_shift(*, date_from: Date, date_to: Date) -> list[dict]:
     table: dict[tuple, Counter] = defaultdict(Counter)
     for r in rows:
         table[(r["beat__code"], r["shift__name"])][r["status"]] = r["n"]
+    dose: dict[tuple, Counter] = defaultdict(Counter)
+    for m in dose_by_mission(date_from=date_from, date_to=date_to, now=now):
+        per = dose[(m["beat"], m["shift"])]
+        per["planned"] += m["dose_minutes"]
+        per["served"] += m["minutes_in_box"]
+        per["delivered"] += min(m["minutes_in_box"], m["dose_minutes"])
     out = []
     for (beat, shift), counts in sorted(table.items()):
-        ended = counts[Mission.Status.COMPLETED] + counts[Mission.Status.EXPIRED]
+        ended = sum(counts[s] for s in CLOSED)
+        minutes = dose[(beat, shift)]
         out.append({
             "beat": beat, "shift": shift, **{s: counts[s] for s in Mission.Status.values},
             "completed_share": round(counts[Mission.Status.COMPLETED] / ended, 3) if ended else None,
+            "minutes_planned": minutes["planned"], "minutes_served": round(minutes["served"], 1),
+            "dose_delivered": round(minutes["delivered"] / minutes["planned"], 3) if minutes["planned"] else None,
         })
     return out
 

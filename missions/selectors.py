@@ -167,6 +167,8 @@ def mission_feature(mission: Mission, *, tactics: list, now: datetime | None = N
         "ends_at": mission.ends_at.isoformat(),
         "started_at": mission.started_at.isoformat() if mission.started_at else None,
         "completed_at": mission.completed_at.isoformat() if mission.completed_at else None,
+        "minutes_served": mission.minutes_served,
+        "ended_reason": mission.ended_reason,
         "timer": timer_state(mission, now=now),
         "tactics": [{"id": t.pk, "name": t.name, "description": t.description} for t in tactics],
         "tactics_used": [u.tactic_id for u in mission.tactic_uses.all()],

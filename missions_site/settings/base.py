@@ -179,6 +179,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # pages hand the token to scripts in a data- attribute
 BACKGROUND_POLL_HEADER = "X-Background-Poll"
+# How often the supervisor's board asks for the shift's missions again (a background poll).
+SUPERVISOR_BOARD_POLL_SECONDS = env.float("SUPERVISOR_BOARD_POLL_SECONDS", default=20.0)
 
 # API tokens (django-rest-knox): stored as SHA-512 digests, expiring.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=12)
@@ -248,6 +250,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # served from static/, no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name reason_code: an analyst's override and an officer's early end.
+    "ENUM_NAME_OVERRIDES": {
+        "ReasonCodeEnum": "missions.models.ReasonCode",
+        "EndEarlyReasonCodeEnum": "missions.models.END_EARLY_CHOICES",
+    },
 }
 
 # Map: the tile URL is a setting so that no page fetches tiles the agency did not choose.

@@ -127,7 +127,7 @@
       node.classList.add("status-" + p.status);
       node.querySelector(".m-rank").textContent = "#" + p.rank;
       node.querySelector(".m-title").textContent = (p.crime_type || "Patrol") + " · beat " + p.beat;
-      node.querySelector(".m-status").textContent = p.status;
+      node.querySelector(".m-status").textContent = p.status.replace("_", " ");
       var reasons = node.querySelector(".m-reasons");
       (p.reasons || []).forEach(function (r) { var li = document.createElement("li"); li.textContent = r; reasons.appendChild(li); });
       navigateLinks(node, f);
@@ -140,7 +140,9 @@
       var completeBtn = node.querySelector(".m-complete");
       startBtn.hidden = !open || p.timer.running || startQueued || finishing;
       if (p.status === "active") { startBtn.textContent = "Resume"; }
-      completeBtn.hidden = !active || finishing;
+      completeBtn.hidden = true;  // shown by tick(): Complete once the dose is served, End early before
+      node.dataset.finishing = finishing ? "1" : "";
+      node.dataset.startQueued = startQueued ? "1" : "";
       showWaiting(node.querySelector(".m-waiting"), waiting);
       showReported(node.querySelector(".m-reported"), p);
       node.querySelector(".m-timer").hidden = p.status === "planned";
@@ -163,7 +165,57 @@
         start(p.id, node, node.querySelector(".m-reason").value);
       });
       completeBtn.addEventListener("click", function () { complete(p.id, node); });
+      fillEndReasons(node.querySelector(".m-end-reason"));
+      node.querySelector(".m-end-early").addEventListener("click", function () { endEarly(p.id, node); });
+      allowCorrection(node, p);
       return node;
+    }
+
+    // Until the shift ends, the tactics of a finished mission can be added or corrected.
+    function allowCorrection(node, p) {
+      if (p.status !== "completed" && p.status !== "ended_early") { return; }
+      node.querySelector(".m-tactics").hidden = false;
+      node.querySelector(".m-notes").value = p.notes || "";
+      var save = node.querySelector(".m-save-tactics");
+      save.hidden = false;
+      save.addEventListener("click", function () {
+        var used = Array.prototype.map.call(node.querySelectorAll(".m-tactic-list input:checked"), function (i) { return +i.value; });
+        send(url("tactics", p.id), { tactics: used, notes: node.querySelector(".m-notes").value }, p.id, "tactics").then(function (r) {
+          if (r.status === 200) { say("Tactics saved."); }
+          else if (r.status) { say(r.data.detail || "Could not save the tactics (HTTP " + r.status + ")."); }
+        });
+      });
+    }
+
+    // Before the dose is served a mission can only end early, with a reason: the first tap shows
+    // the reasons, the second sends the one chosen (the server measures the minutes served).
+    function fillEndReasons(select) {
+      (M.data("end-early-reasons") || []).forEach(function (choice) {
+        select.appendChild(M.el("option", { value: choice[0] }, [choice[1]]));
+      });
+    }
+    function endEarly(id, node) {
+      var picker = node.querySelector(".m-end");
+      if (picker.hidden) { picker.hidden = false; say("Choose why you end this mission early."); return Promise.resolve(); }
+      var code = node.querySelector(".m-end-reason").value;
+      if (!code) { say("Choose why you end this mission early."); return Promise.resolve(); }
+      var used = Array.prototype.map.call(node.querySelectorAll(".m-tactic-list input:checked"), function (i) { return +i.value; });
+      var body = { reason_code: code, reason: node.querySelector(".m-end-words").value,
+                   tactics: used, notes: node.querySelector(".m-notes").value };
+      return send(url("endEarly", id), body, id, "end early").then(function (r) {
+        if (r.status === 200) {
+          var served = r.data.properties.minutes_served;
+          return load().then(function () { say("Mission ended early after " + served + " min in the box."); });
+        }
+        if (r.status) { say(r.data.detail || "Could not end the mission (HTTP " + r.status + ")."); return load(); }
+      });
+    }
+    // A finishing action waiting to be sent hides both buttons; a start waiting counts as active.
+    function doseButtons(node, status, reached) {
+      var active = (status === "active" || node.dataset.startQueued === "1") && node.dataset.finishing !== "1";
+      node.querySelector(".m-complete").hidden = !(active && reached);
+      node.querySelector(".m-end-early").hidden = !active || reached;
+      if (reached) { node.querySelector(".m-end").hidden = true; }
     }
 
     function start(id, node, reason) {
@@ -217,7 +269,7 @@
     }
 
     function showReported(line, p) {
-      line.hidden = p.status !== "completed";
+      line.hidden = p.status !== "completed" && p.status !== "ended_early";
       if (line.hidden) { return; }
       var names = {};
       p.tactics.forEach(function (t) { names[t.id] = t.name; });
@@ -255,6 +307,7 @@
         node.querySelector(".m-clock").textContent = m + ":" + (s < 10 ? "0" : "") + s;
         node.querySelector(".m-progress").value = Math.min(1, seconds / (t.dose_minutes * 60));
         node.classList.toggle("dose-reached", seconds >= t.dose_minutes * 60);
+        doseButtons(node, f.properties.status, seconds >= t.dose_minutes * 60);
         node.classList.toggle("running", !!t.running);
       });
     }

@@ -107,6 +107,8 @@ def test_names_are_text_on_every_page_that_shows_them(hostile_text, role_user, l
     role_user("Administrator", username="chief")  # sees every page
     page = login("chief")
     page.goto(live_server.url + path.format(query=f"?date={window.date:%Y-%m-%d}&shift={window.shift.pk}"))
+    if page.locator("#board[data-module]").count():  # the shift board fills itself from its JSON
+        page.wait_for_selector("#board[data-ready='1']", timeout=15_000)
     text = page.inner_text("main")
     if page.locator(".map[data-module]").count():
         page.wait_for_selector(".map[data-ready='1']", timeout=15_000)
