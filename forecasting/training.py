@@ -5,7 +5,8 @@ Jobs: `tasks.enqueue_training` opens one parent JobRun ("train_models") and one 
 ("train_model") per crime type, each child a Celery task of its own, so several workers train in
 parallel. The parent has no task: children report into it, and the last child to finish closes it
 (succeeded when every type succeeded) with `training_failed`/`training_succeeded` below. If a
-worker dies, `close_stale_jobs` closes the child, and the parent too once no child reports any more.
+worker dies, the reaper (`jobs.services.reap_jobs`) closes the child, and the parent once every
+child has ended.
 """
 
 from __future__ import annotations
