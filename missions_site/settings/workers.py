@@ -14,7 +14,8 @@ env = environ.Env()
 TRAINING, FORECAST, IMPORTS, DEFAULT = "training", "forecast", "imports", "default"
 QUEUE_NAMES = (TRAINING, FORECAST, IMPORTS, DEFAULT)
 
-# Minutes a task of each queue may run before its soft time limit stops it. Training back-tests and
+# Minutes a task of each queue may run before its soft time limit stops it (the process that queues
+# the task, web or beat, puts the limits in its message: set them there as well as on workers). Training back-tests and
 # fits every candidate model of a crime type; an import parses a whole file; forecasting and
 # planning one shift take a minute or two; housekeeping a few seconds.
 JOB_TIME_LIMIT_MINUTES = {
@@ -65,7 +66,8 @@ def celery_settings() -> dict:
             }
     longest_s = max(JOB_TIME_LIMIT_MINUTES.values()) * 60 + JOB_HARD_LIMIT_GRACE_MINUTES * 60
     return {
-        "CELERY_TASK_QUEUES": [Queue(name) for name in QUEUE_NAMES],
+        # Each queue bound under its own name, so its routing key says which work it holds.
+        "CELERY_TASK_QUEUES": [Queue(name, routing_key=name) for name in QUEUE_NAMES],
         "CELERY_TASK_DEFAULT_QUEUE": DEFAULT,
         "CELERY_TASK_ROUTES": routes,
         "CELERY_TASK_ANNOTATIONS": annotations,
