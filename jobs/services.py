@@ -217,6 +217,7 @@ def settle_parent(
             fail_job(job=parent, error=failure(failed))
         else:
             succeed_job(job=parent, result=success(children))
+        logger.info("Parent job %s (%s) closed by its last child %s.", parent.pk, parent.kind, child_id)
     parent.refresh_from_db()
     return parent
 
