@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "missions_site.database_busy.DatabaseBusyMiddleware",  # SpatiaLite locked past its wait: 503
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
