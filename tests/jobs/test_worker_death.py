@@ -41,7 +41,8 @@ def test_a_killed_worker_fails_its_job_and_the_redelivered_message_does_not_reru
         assert job.status == JobRun.Status.RUNNING and job.node.startswith("doomed@")
         kill_group(doomed)  # SIGKILL to the worker and its pool: the machine is gone
 
-    assert reap_jobs() == 1  # its advisory lock went with its database session
+    # Its advisory lock goes with its database session, as soon as PostgreSQL sees the socket close.
+    assert wait_until(reap_jobs, "the reaper to find the dead worker's job", 30) == 1
     job.refresh_from_db()
     assert job.status == JobRun.Status.FAILED
     assert job.message == "Worker stopped before finishing: it was killed or crashed."
@@ -83,6 +84,7 @@ def test_a_job_past_its_soft_time_limit_is_failed_by_the_worker(small_agency, tm
     # The process that queues a task puts its limits in the message (settings/workers.py sets them).
     monkeypatch.setattr(plan_missions_job, "soft_time_limit", 3)
     monkeypatch.setattr(plan_missions_job, "time_limit", 30)
+    monkeypatch.setattr(plan_missions_job, "_exec_options", None)  # Celery's cache of the above
     with worker_process("strict", "forecast", log, SLOW_PLANNING_MARKER=str(marker)):
         job = queue_planning()
         job = wait_until(lambda: JobRun.objects.filter(pk=job.pk, status="failed").first(),
