@@ -31,9 +31,9 @@ NEVER_STARTED_ERROR = (
     " Start the job again; if this happens again, check that a worker serves the queue."
 )
 TIME_LIMIT_MESSAGE = "Stopped after {duration}: time limit."
-TIME_LIMIT_ERROR = (
-    "Stopped after {duration}: time limit. The job ran longer than its queue allows"
-    " (JOB_TIME_LIMIT_{queue}_MINUTES); nothing it had not finished was kept."
+TIME_LIMIT_DETAIL = (
+    "The job ran longer than its queue allows (JOB_TIME_LIMIT_{queue}_MINUTES) and was stopped;"
+    " raise that setting or give the job less to do, and start it again."
 )
 
 
@@ -117,9 +117,9 @@ def run_job(job_id: str, work: Callable[[JobRun, ProgressReporter], dict | None]
         except JobFailed as exc:
             fail_job(job=job, error=str(exc))
         except SoftTimeLimitExceeded:
-            message, error = _time_limit_reason(job, now=timezone.now())
+            message, detail = _time_limit_reason(job, now=timezone.now())
             logger.warning("Job %s (%s) stopped by its time limit.", job.pk, job.kind)
-            fail_job(job=job, error=message, detail=error)
+            fail_job(job=job, error=message, detail=detail)
         except Exception as exc:
             # The traceback names files and paths: it goes to the worker's log, not to the page.
             logger.exception("Job %s (%s) failed.", job.pk, job.kind)
@@ -188,8 +188,11 @@ def close_stale_jobs(*, now=None) -> int:
     for job in JobRun.objects.filter(status=JobRun.Status.RUNNING):
         if is_alive(job, now=now):
             continue
-        message, error = _time_limit_reason(job, now=now) if _past_hard_limit(job, now=now) else (
-            STOPPED_MESSAGE, STOPPED_ERROR)
+        if _past_hard_limit(job, now=now):
+            message, detail = _time_limit_reason(job, now=now)
+            error = f"{message}\n\n{detail}"
+        else:
+            message, error = STOPPED_MESSAGE, STOPPED_ERROR
         closed += _close(job, JobRun.Status.RUNNING, now=now, message=message, error=error)
         logger.warning("Job %s (%s) closed as failed: its worker died.", job.pk, job.kind)
     return closed
@@ -246,11 +249,12 @@ def _celery_node() -> str:
 
 
 def _time_limit_reason(job: JobRun, *, now) -> tuple[str, str]:
+    """(message, detail) of a job stopped by its queue's time limit."""
     seconds = (now - (job.started_at or now)).total_seconds()
     duration = f"{seconds / 60:.0f} minutes" if seconds >= 90 else f"{seconds:.0f} seconds"
     queue = (job.queue or settings.CELERY_TASK_DEFAULT_QUEUE).upper()
     return (TIME_LIMIT_MESSAGE.format(duration=duration),
-            TIME_LIMIT_ERROR.format(duration=duration, queue=queue))
+            TIME_LIMIT_DETAIL.format(queue=queue))
 
 
 def _past_hard_limit(job: JobRun, *, now) -> bool:

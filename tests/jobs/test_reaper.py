@@ -81,7 +81,8 @@ def test_a_soft_time_limit_fails_the_job_with_a_plain_reason():
         job = run_job(str(job.pk), too_slow)
     assert job.status == JobRun.Status.FAILED
     assert job.message == "Stopped after 30 minutes: time limit."
-    assert "JOB_TIME_LIMIT_FORECAST_MINUTES" in job.error and "Traceback" not in job.error
+    assert job.error.count("time limit") == 1 and "JOB_TIME_LIMIT_FORECAST_MINUTES" in job.error
+    assert "Traceback" not in job.error
 
 
 def test_a_job_killed_by_its_hard_time_limit_says_so(settings):
@@ -97,6 +98,7 @@ def test_a_job_killed_by_its_hard_time_limit_says_so(settings):
     killed.refresh_from_db()
     crashed.refresh_from_db()
     assert killed.message == "Stopped after 243 minutes: time limit."
+    assert killed.error.startswith(killed.message) and "JOB_TIME_LIMIT_TRAINING_MINUTES" in killed.error
     assert crashed.message == "Worker stopped before finishing: it was killed or crashed."
 
 
