@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 
+from . import workers
 from .browser_policy import (  # noqa: F401 - settings
     SECURE_CONTENT_TYPE_NOSNIFF,
     SECURE_CROSS_ORIGIN_OPENER_POLICY,
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "missions_site.database_busy.DatabaseBusyMiddleware",  # SpatiaLite locked past its wait: 503
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -289,14 +291,26 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "processed", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True  # results live in jobs.JobRun, not in a result backend
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Queues, routes, time limits and late acknowledgement per task: settings/workers.py.
+_celery = workers.celery_settings()
+CELERY_TASK_QUEUES = _celery["CELERY_TASK_QUEUES"]
+CELERY_TASK_DEFAULT_QUEUE = _celery["CELERY_TASK_DEFAULT_QUEUE"]
+CELERY_TASK_ROUTES = _celery["CELERY_TASK_ROUTES"]
+CELERY_TASK_ANNOTATIONS = _celery["CELERY_TASK_ANNOTATIONS"]
+if CELERY_BROKER_URL.startswith("redis"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _celery["CELERY_VISIBILITY_TIMEOUT_S"]}
+JOB_TIME_LIMIT_MINUTES = workers.JOB_TIME_LIMIT_MINUTES
+JOB_HARD_LIMIT_GRACE_MINUTES = workers.JOB_HARD_LIMIT_GRACE_MINUTES
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one waiting message: the others stay free
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # A running job that has not reported progress for this long is closed as failed.
 JOB_STALE_AFTER_MINUTES = env.int("JOB_STALE_AFTER_MINUTES", default=30)
+# A queued job no worker has started for this long is closed as failed (its broker message was lost,
+# or no worker listens to its queue). Above the longest wait a backlog of training can cause.
+JOB_QUEUE_TIMEOUT_MINUTES = env.int("JOB_QUEUE_TIMEOUT_MINUTES", default=120)
 # Feedback-loop guard: training rows in boxes patrolled during the shift count this much (1 = as
 # any other row; 0.5 = half: patrol finds crime where it is sent).
 FORECAST_PATROLLED_ROW_WEIGHT = env.float("FORECAST_PATROLLED_ROW_WEIGHT", default=1.0)
