@@ -14,4 +14,5 @@ RUN DJANGO_SECRET_KEY=build-only DATABASE_URL=postgis://build@localhost/build \
 RUN useradd --system --home /app missions && mkdir -p /app/var && chown -R missions /app/var
 USER missions
 EXPOSE 8000
-CMD ["gunicorn", "missions_site.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+# Threaded workers sized by docker/gunicorn.conf.py (2 × cores + 1, 4 threads; GUNICORN_* to change).
+CMD ["gunicorn", "-c", "docker/gunicorn.conf.py", "missions_site.wsgi:application"]

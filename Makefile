@@ -55,12 +55,14 @@ demo-data:
 	$(DEMO_ENV) $(PY) manage.py forecast_shift --if-missing
 	$(DEMO_ENV) $(PY) manage.py plan_missions --due
 
+# The demo's one worker serves every queue (production runs one service per queue: docs/deploy.md).
+WORKER_QUEUES := training,forecast,imports,default
 worker:
 	$(DEMO_ENV) $(VENV)/bin/celery -A missions_site worker --beat --loglevel=INFO --concurrency=2 \
-	  --scheduler django_celery_beat.schedulers:DatabaseScheduler
+	  --queues $(WORKER_QUEUES) --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
 bench: setup
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf var/broker var/staticfiles .pytest_cache
+	rm -rf var/broker var/staticfiles .pytest_cache .hypothesis

@@ -3,7 +3,7 @@ one's tokens; log out (revokes the token used). The password check goes through 
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import serializers, status
@@ -42,7 +42,10 @@ class ObtainTokenView(APIView):
     throttle_classes = [TokenRateThrottle]
 
     @extend_schema(summary="Get an API token (expires; second factor when required)",
-                   request=TokenRequestSerializer, responses={200: IssuedTokenSerializer})
+                   request=TokenRequestSerializer, responses={
+                       200: IssuedTokenSerializer,
+                       429: OpenApiResponse(description="Too many attempts from this address; wait."),
+                   })
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -81,7 +84,9 @@ class TokenRevokeView(APIView):
         revoked = services.revoke_api_tokens(
             tokens=AuthToken.objects.filter(user=request.user, token_key=token_key).select_related("user"),
             actor=request.user, request=request._request, reason_code="revoked_by_user")
-        return Response(status=status.HTTP_204_NO_CONTENT if revoked else status.HTTP_404_NOT_FOUND)
+        if not revoked:
+            return Response({"detail": "You have no such token."}, status=status.HTTP_404_NOT_FOUND)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TokenLogoutView(APIView):

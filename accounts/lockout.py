@@ -7,12 +7,25 @@ account or the address that locked, which only an unlock removes.
 """
 
 from axes.attempts import get_cool_off_threshold
+from axes.conf import settings as axes_settings
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_parameters, get_client_username, get_failure_limit
 from axes.models import AccessAttempt
 from django.db.models import Q, Sum
+from django.http import JsonResponse
+from django.shortcuts import render
 
 LOCK_MARKER = "(locked until an administrator unlocks)"  # the marker rows' user agent
+LOCKED_MESSAGE = ("Too many failed sign-ins for this account or from this address. An administrator"
+                  " must unlock it; contact your system administrator.")
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """AXES_LOCKOUT_CALLABLE: the API's JSON shape under /api/ (as its schema says), the page elsewhere."""
+    status = axes_settings.AXES_HTTP_RESPONSE_CODE
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": LOCKED_MESSAGE}, status=status)
+    return render(request, axes_settings.AXES_LOCKOUT_TEMPLATE, {"message": LOCKED_MESSAGE}, status=status)
 
 
 class LockedUntilUnlockedHandler(AxesDatabaseHandler):

@@ -1,5 +1,10 @@
+from django import forms
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.gis.geos import GEOSGeometry
 from leaflet.admin import LeafletGeoAdmin
+
+from missions_site.geometry_limits import too_many_vertices
 
 from . import services
 from .models import Agency, Beat, CrimeType, District, MissionPolicy, OfficerProfile, Shift
@@ -21,19 +26,37 @@ class ConfigurationAdmin(admin.ModelAdmin):
             services.delete_configuration(obj=obj, actor=request.user)
 
 
+class VertexLimitedForm(forms.ModelForm):
+    """A boundary drawn or pasted here is held to GEOMETRY_MAX_VERTICES like a drawn area (the
+    import command simplifies instead); an unchanged one is not checked again."""
+
+    def clean(self):
+        data = super().clean()
+        limit = settings.GEOMETRY_MAX_VERTICES
+        for name in self.changed_data:
+            value = data.get(name)
+            if isinstance(value, GEOSGeometry) and value.num_coords > limit:
+                self.add_error(name, too_many_vertices(limit))
+        return data
+
+
+class BoundaryAdmin(LeafletGeoAdmin):
+    form = VertexLimitedForm
+
+
 @admin.register(Agency)
-class AgencyAdmin(LeafletGeoAdmin):
+class AgencyAdmin(BoundaryAdmin):
     list_display = ("name", "timezone", "cell_size_m", "epsg", "country", "subdivision")
 
 
 @admin.register(District)
-class DistrictAdmin(LeafletGeoAdmin):
+class DistrictAdmin(BoundaryAdmin):
     list_display = ("code", "name")
     search_fields = ("code", "name")
 
 
 @admin.register(Beat)
-class BeatAdmin(LeafletGeoAdmin):
+class BeatAdmin(BoundaryAdmin):
     list_display = ("code", "name", "district")
     list_filter = ("district",)
     list_select_related = ("district",)
@@ -54,7 +77,7 @@ class CrimeTypeAdmin(ConfigurationAdmin):
 
 @admin.register(MissionPolicy)
 class MissionPolicyAdmin(ConfigurationAdmin):
-    list_display = ("__str__", "temperature", "control_share", "dosage_memory_days")
+    list_display = ("__str__", "temperature", "control_share", "dosage_memory_days", "min_harm_share")
 
 
 @admin.register(OfficerProfile)

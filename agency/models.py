@@ -22,6 +22,7 @@ MAX_CONSECUTIVE_SHIFTS_DEFAULT = 3
 PLANNING_LEAD_MINUTES_DEFAULT = 60
 MAX_BOX_SHARE_PER_WEEK_DEFAULT = 1.0  # no cap
 MIN_BOXES_PER_BEAT_WEEK_DEFAULT = 0  # no minimum spread
+MIN_HARM_SHARE_DEFAULT = 0.0  # off: every box with some harm may be drawn
 
 
 # The one-row configuration read in this request (AgencyMiddleware opens the scope), by model.
@@ -222,6 +223,13 @@ class MissionPolicy(OneRow, models.Model):
     min_boxes_per_beat_week = models.PositiveSmallIntegerField(
         default=MIN_BOXES_PER_BEAT_WEEK_DEFAULT,
         help_text="Fewest different boxes a beat's missions must cover over 7 days (0 = no minimum).",
+    )
+    min_harm_share = models.FloatField(
+        "minimum harm", default=MIN_HARM_SHARE_DEFAULT,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Draw only boxes whose preventable harm is at least this share of the agency's typical "
+        "harm (the median over beats of each beat's best box): 0 = off; 0.3 leaves quiet beats with "
+        "fewer or no missions, and the plan says why.",
     )
     planning_lead_minutes = models.PositiveIntegerField(default=PLANNING_LEAD_MINUTES_DEFAULT)
     store_officer_tracks = models.BooleanField(

@@ -1,16 +1,18 @@
 """Writes to the agency's configuration: boundaries from files, the jurisdiction, roles of people,
 and the audited settings (crime-type weights, the mission policy, shifts) that the admin calls."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import shapely
+from django.conf import settings
 from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
 from shapely.ops import unary_union
 
 from audit.services import record
 from audit.snapshots import snapshot, stored_snapshot
+from missions_site.geometry_limits import simplified_to_fit
 
 from .boundary_files import BoundaryFileError, field_value, read_boundary_features
 from .models import Agency, Beat, CrimeType, District, MissionPolicy, Shift
@@ -55,6 +57,7 @@ class BoundaryImportResult:
     created: int
     updated: int
     codes: list[str]
+    simplified: list[str]  # codes whose shape had more than GEOMETRY_MAX_VERTICES vertices
 
 
 def ensure_configuration() -> tuple[Agency, MissionPolicy]:
@@ -82,10 +85,14 @@ def import_boundaries(
     if level not in (DISTRICT, BEAT):
         raise BoundaryFileError(f"level must be {DISTRICT!r} or {BEAT!r}, not {level!r}.")
     features = read_boundary_features(path, srid=srid)
-    rows = []
+    rows, simplified = [], []
     for feature in features:
         name = field_value(path, feature, name_field)
         code = field_value(path, feature, code_field) if code_field else name
+        shape = simplified_to_fit(feature.geometry, limit=settings.GEOMETRY_MAX_VERTICES)
+        if shape is not feature.geometry:
+            simplified.append(code)
+            feature = replace(feature, geometry=shape)
         rows.append((code, name, feature))
     _check_unique_codes(path, [code for code, _, _ in rows])
 
@@ -97,8 +104,8 @@ def import_boundaries(
             created, updated = _upsert_beats(path, rows, district_field)
         record(action="config.boundaries.import", object_type=f"agency.{level}", after={
             "file": Path(path).name, "level": level, "created": created, "updated": updated,
-            "codes": [code for code, _, _ in rows]})
-    return BoundaryImportResult(level, created, updated, [code for code, _, _ in rows])
+            "codes": [code for code, _, _ in rows], "simplified": simplified})
+    return BoundaryImportResult(level, created, updated, [code for code, _, _ in rows], simplified)
 
 
 def _upsert_districts(rows) -> tuple[int, int]:

@@ -20,7 +20,7 @@ from agency.models import Agency, Beat, CrimeType, MissionPolicy, OfficerProfile
 from forecasting.models import CellForecast, ForecastRun, GridCell, ModelVersion
 from ingest.models import Incident
 from missions import services
-from missions.models import Mission, MissionPlan
+from missions.models import Mission, MissionPlan, ReasonCode
 
 from .generator import MISSION_EFFECT_DEFAULT, generate_demo_city, true_expected_counts
 
@@ -131,12 +131,18 @@ def _patrol_officers() -> dict:
 
 
 def _serve(mission: Mission, officer, rng) -> None:
-    """An officer starts the mission some time in the shift and completes it after about a dose."""
+    """An officer starts the mission some time in the shift and stays about a dose: completed when
+    the dose is served, ended early (called away) when not."""
     length = (mission.ends_at - mission.starts_at).total_seconds()
     started = mission.starts_at + dt.timedelta(seconds=float(rng.uniform(0, 0.7 * length)))
     minutes = float(np.clip(rng.normal(mission.dose_minutes, 4), 5, 45))
+    ended = started + dt.timedelta(minutes=minutes)
     services.start_mission(user=officer, mission_id=mission.pk, reason=MANUAL_START_REASON, at=started)
-    services.complete_mission(user=officer, mission_id=mission.pk, at=started + dt.timedelta(minutes=minutes))
+    if minutes >= mission.dose_minutes:
+        services.complete_mission(user=officer, mission_id=mission.pk, at=ended)
+    else:
+        services.end_mission_early(user=officer, mission_id=mission.pk, at=ended,
+                                   reason_code=ReasonCode.CALLED_AWAY)
 
 
 def _apply_effect(missions, starts, ends, effect: float, rng) -> int:

@@ -77,9 +77,9 @@ def seed_demo(
         agency = _save_agency(city)
         districts, beats = _save_boundaries(city)
         crime_types = _save_crime_types(city)
-        _save_shifts_policy_tactics(crime_types)
         progress(35, "Risk-terrain layers")
         layers = _save_layers(city)
+        _save_shifts_policy_tactics(crime_types)
         progress(37, "Streets")
         _save_streets(city)
     # The import runs its own transaction and closes its run row whatever happens.
@@ -143,9 +143,13 @@ def _save_shifts_policy_tactics(crime_types: dict[str, CrimeType]) -> None:
                       "duration_minutes": int(duration.total_seconds() // 60)},
         )
     for spec in demo_tactics():
-        tactic, _ = Tactic.objects.update_or_create(
-            name=spec["name"], defaults={"description": spec["description"]}
-        )
+        layer, metres = spec.get("near", (None, None))
+        recent_type, days = spec.get("recent", (None, None))
+        tactic, _ = Tactic.objects.update_or_create(name=spec["name"], defaults={
+            "description": spec["description"],
+            "near_layer": RiskLayer.objects.get(name=layer) if layer else None, "near_metres": metres,
+            "recent_crime_type": crime_types[recent_type] if recent_type else None, "recent_days": days,
+        })
         tactic.crime_types.set([crime_types[n] for n in spec["crime_types"] if n in crime_types])
 
 

@@ -4,7 +4,12 @@ model versions with their metrics, and 202 + job URL for training and forecastin
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
@@ -37,6 +42,20 @@ FORECAST_RESPONSE = inline_serializer("CompactForecast", {
 })
 
 
+FORECAST_NOT_FOUND = OpenApiResponse(description="No such shift, no shift configured, or no forecast yet.")
+
+
+class ForecastRequest(serializers.Serializer):
+    date = QueryDateField(required=False)
+    shift = serializers.CharField(required=False, max_length=100)
+
+
+class TrainRequest(serializers.Serializer):
+    crime_types = serializers.ListField(child=serializers.CharField(max_length=100), required=False,
+                                        max_length=100)
+    weeks = serializers.IntegerField(required=False, min_value=1, max_value=52)
+
+
 class GridCells(APIView):
     @extend_schema(
         responses={200: dict},
@@ -65,7 +84,7 @@ class ShiftForecast(APIView):
             OpenApiParameter("shift", str, description="Shift name or id"),
             OpenApiParameter("crime_type", str, description="Reasons of this crime type (default: the type adding most harm per cell)"),
         ],
-        responses={200: FORECAST_RESPONSE},
+        responses={200: FORECAST_RESPONSE, 404: FORECAST_NOT_FOUND},
     )
     def get(self, request):
         day, shift = _shift_from(request.query_params)
@@ -76,12 +95,13 @@ class ShiftForecast(APIView):
 
     @extend_schema(
         summary="Queue a forecast of one shift",
-        request=inline_serializer("ForecastRequest", {"date": serializers.DateField(required=False),
-                                                      "shift": serializers.CharField(required=False)}),
-        responses={202: JobRunSerializer},
+        request=ForecastRequest,
+        responses={202: JobRunSerializer, 404: FORECAST_NOT_FOUND},
     )
     def post(self, request):
-        day, shift = _shift_from(request.data)
+        body = ForecastRequest(data=request.data)
+        body.is_valid(raise_exception=True)
+        day, shift = _shift_from(body.validated_data)
         job = enqueue_forecast(date=day, shift=shift, user=request.user)
         return accepted(job, request=request)
 
@@ -140,17 +160,17 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Queue training (one job per crime type under a parent job)",
-        request=inline_serializer("TrainRequest", {
-            "crime_types": serializers.ListField(child=serializers.CharField(), required=False),
-            "weeks": serializers.IntegerField(required=False, min_value=1, max_value=52),
-        }),
+        request=TrainRequest,
         responses={202: JobRunSerializer},
     )
     @action(detail=False, methods=["post"])
     def train(self, request):
+        body = TrainRequest(data=request.data)
+        body.is_valid(raise_exception=True)
         try:
             job = enqueue_training(
-                crime_types=request.data.get("crime_types") or None, weeks=request.data.get("weeks"), user=request.user
+                crime_types=body.validated_data.get("crime_types") or None,
+                weeks=body.validated_data.get("weeks"), user=request.user,
             )
         except training.TrainingError as exc:
             raise ValidationError({"crime_types": str(exc)}) from exc

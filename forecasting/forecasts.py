@@ -15,7 +15,7 @@ from jobs.models import JobRun
 
 from .engine import persist, pipeline
 from .inputs import InputsError, load_inputs
-from .models import CellForecast, ForecastRun, ModelVersion
+from .models import CellForecast, ForecastRun, ModelArtifact, ModelVersion
 
 FORECAST_KIND = "forecast_shift"
 LEAD_MINUTES_DEFAULT = 120  # forecast each shift this long before it starts (missions plan after)
@@ -53,8 +53,7 @@ def forecast_shift(
     cell_ids = inputs.grid.cell_ids
     forecasters = {}
     for v in versions:
-        forecaster, _ = persist.load(v.artifact.path, expected_sha256=v.file_hash, ctx=inputs.ctx, cell_ids=cell_ids)
-        forecasters[v.crime_type.code] = forecaster
+        forecasters[v.crime_type.code] = _load(v, ctx=inputs.ctx, cell_ids=cell_ids)
     progress(50, f"Forecasting {len(forecasters)} crime type(s)")
     result = pipeline.forecast_shift(
         inputs.ctx, forecasters, target,
@@ -94,3 +93,18 @@ def default_shift(*, now: dt.datetime | None = None) -> tuple[dt.date, Shift]:
     if found is None:
         raise ForecastError("No shifts are configured.")
     return found
+
+
+def _load(version: ModelVersion, *, ctx, cell_ids):
+    """The version's forecaster, read from the database (any worker on any machine can) and
+    checked against its recorded SHA-256 before it is unpickled."""
+    name = f"the {version.crime_type.name} model (version {version.pk})"
+    stored = ModelArtifact.objects.filter(version=version).values_list("data", flat=True).first()
+    if stored is None:
+        raise ForecastError(f"{name[0].upper()}{name[1:]} has no saved state: train {version.crime_type.name} again.")
+    try:
+        forecaster, _ = persist.loads(bytes(stored), expected_sha256=version.file_hash, ctx=ctx,
+                                      cell_ids=cell_ids, name=name)
+    except persist.ArtifactError as exc:
+        raise ForecastError(f"Cannot load {exc}.") from exc
+    return forecaster

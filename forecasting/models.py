@@ -62,7 +62,8 @@ class Street(models.Model):
 
 
 class ModelVersion(models.Model):
-    """One trained model for one crime type: what it saw, how it scored, and its saved file.
+    """One trained model for one crime type: what it saw, how it scored, and its saved state
+    (`artifact`, a row of its own so that lists of versions do not read it).
 
     Versions are never overwritten; exactly one per crime type is promoted and used to forecast.
     """
@@ -78,7 +79,6 @@ class ModelVersion(models.Model):
     parameters = models.JSONField(default=dict, blank=True)
     metrics = models.JSONField(default=dict, blank=True, help_text="Back-test metrics of this version.")
     model_card = models.TextField(blank=True, help_text="Markdown model card.")
-    artifact = models.FileField(upload_to="models/", blank=True)
     file_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the artifact.")
     promoted = models.BooleanField(default=False)
     promoted_at = models.DateTimeField(null=True, blank=True)
@@ -95,6 +95,18 @@ class ModelVersion(models.Model):
 
     def __str__(self):
         return f"{self.crime_type} {self.algorithm} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ModelArtifact(models.Model):
+    """A version's fitted state (persist.dumps bytes) in the database, so that any worker on any
+    machine can forecast with it: docs/adr/0016-workers-and-queues.md."""
+
+    version = models.OneToOneField(ModelVersion, on_delete=models.CASCADE, primary_key=True,
+                                   related_name="artifact")
+    data = models.BinaryField()
+
+    def __str__(self):
+        return f"artifact of {self.version_id} ({len(self.data)} bytes)"
 
 
 class ForecastRun(models.Model):

@@ -4,12 +4,12 @@ from collections import Counter
 from datetime import timedelta
 
 import numpy as np
-import pyproj
 from django.db.models import Count
 from django.utils import timezone
 
 from ingest.models import Incident
 
+from .engine.grid import lonlat_to_colrow
 from .models import CellForecast, ForecastRun, GridCell, ModelVersion
 
 
@@ -53,9 +53,7 @@ def incident_counts_by_cell(*, days: int, epsg: int, cell_size_m: int, now=None)
     lonlat = np.array([p.coords for p in points], dtype=float).reshape(-1, 2)
     if not len(lonlat):
         return Counter()
-    x, y = pyproj.Transformer.from_crs(4326, epsg, always_xy=True).transform(lonlat[:, 0], lonlat[:, 1])
-    cols = np.floor(np.asarray(x) / cell_size_m).astype(int)
-    rows = np.floor(np.asarray(y) / cell_size_m).astype(int)
+    cols, rows = lonlat_to_colrow(lonlat[:, 0], lonlat[:, 1], epsg=epsg, cell_size=cell_size_m)
     return Counter(f"{c}_{r}" for c, r in zip(cols, rows, strict=True))
 
 

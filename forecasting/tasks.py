@@ -11,7 +11,7 @@ from django.utils import timezone
 from agency.models import Agency, Shift
 from jobs.models import JobRun
 from jobs.selectors import job_created_since, unfinished_job_params
-from jobs.services import enqueue_job, enqueue_job_group, run_job, settle_parent
+from jobs.services import JobFailed, enqueue_job, enqueue_job_group, run_job, settle_parent
 
 from . import forecasts, services, training
 from .models import ModelVersion
@@ -60,7 +60,10 @@ def forecast_shift_job(job_id: str) -> None:
     def work(job, progress):
         shift = Shift.objects.get(pk=job.params["shift"])
         day = dt.date.fromisoformat(job.params["date"])
-        run = forecasts.forecast_shift(date=day, shift=shift, job=job, progress=progress)
+        try:
+            run = forecasts.forecast_shift(date=day, shift=shift, job=job, progress=progress)
+        except forecasts.ForecastError as exc:  # no model, no history, a model that will not load
+            raise JobFailed(str(exc)) from exc
         return {"message": f"Forecast {day} {shift.name}: run {run.pk}.", "forecast_run": run.pk}
 
     run_job(job_id, work)

@@ -5,7 +5,8 @@ Jobs: `tasks.enqueue_training` opens one parent JobRun ("train_models") and one 
 ("train_model") per crime type, each child a Celery task of its own, so several workers train in
 parallel. The parent has no task: children report into it, and the last child to finish closes it
 (succeeded when every type succeeded) with `training_failed`/`training_succeeded` below. If a
-worker dies, `close_stale_jobs` closes the child, and the parent too once no child reports any more.
+worker dies, the reaper (`jobs.services.reap_jobs`) closes the child, and the parent once every
+child has ended.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from collections.abc import Callable
 
 import pandas as pd
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,13 +28,12 @@ from .engine import persist, pipeline
 from .engine.baselines import DEFAULT_MODELS
 from .feedback import feedback_loop_section
 from .inputs import EngineInputs, InputsError, load_inputs
-from .models import ModelVersion
+from .models import ModelArtifact, ModelVersion
 
 TRAIN_KIND = "train_models"
 TRAIN_TYPE_KIND = "train_model"
 BACKTEST_WEEKS_DEFAULT = 4  # one refit period: keeps the nightly run to a minute or two per type
 SEED_DEFAULT = 0
-ARTIFACT_DIR = "models"
 
 Progress = Callable[[float, str], None]
 
@@ -192,8 +191,8 @@ def _train(
             model_card=trained.card_markdown + feedback_loop_section(
                 inputs, code, data_start=data_start, data_end=data_end, fit_bin=fit_bin),
         )
-        version.artifact.save(f"{code}-{now:%Y%m%dT%H%M%S}-{digest[:12]}.joblib", ContentFile(data), save=False)
         version.save()
+        ModelArtifact.objects.create(version=version, data=data)
         previous = ModelVersion.objects.filter(crime_type=crime_type, promoted=True).first()
         actor = job.created_by if job is not None else None
         record(action="forecasting.train", actor=actor, object_type="forecasting.modelversion",

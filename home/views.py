@@ -1,14 +1,20 @@
-"""Home pages per role: the analyst's map, the officer's shift view, the supervisor's overview."""
+"""Home pages per role: the analyst's map, the officer's shift view, the supervisor's live board."""
 
+from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 
 from agency.models import Agency
 from agency.selectors import current_shift
 from ingest.selectors import incident_trend_by_type
 from jobs.selectors import recent_jobs
+from missions.models import END_EARLY_CHOICES
+from missions.selectors import shift_now
 from missions_site import access
 
 from . import selectors
+from .selectors import BOARD_STATUSES
 
 
 @access.page
@@ -47,18 +53,25 @@ def officer_home(request):
     return render(
         request,
         "home/officer_home.html",
-        {"profile": profile, "shift_now": current_shift(), "agency": Agency.current()},
+        {"profile": profile, "shift_now": current_shift(), "agency": Agency.current(),
+         "maps_app_url": settings.OFFICER_MAPS_APP_URL, "end_early_reasons": END_EARLY_CHOICES},
     )
 
 
 @access.page
 def supervisor_home(request):
-    return render(
-        request,
-        "home/supervisor_home.html",
-        {
-            "overview": selectors.jurisdiction_overview(),
-            "incident_trend": incident_trend_by_type(days=28),
-            "shift_now": current_shift(),
-        },
-    )
+    """The supervisor's board of the shift under way; the script fills it from supervisor_board."""
+    window = shift_now()
+    query = urlencode({"date": window.date, "shift": window.shift.pk}) if window else ""
+    return render(request, "home/supervisor_home.html", {
+        "window": window, "shift_query": query,
+        "poll_ms": int(settings.SUPERVISOR_BOARD_POLL_SECONDS * 1000),
+        "poll_seconds": round(settings.SUPERVISOR_BOARD_POLL_SECONDS),
+        "statuses": BOARD_STATUSES,
+    })
+
+
+@access.page
+def supervisor_board(request):
+    """The board as JSON, polled by the page (in the background: it does not keep a session alive)."""
+    return JsonResponse(selectors.shift_board(request.user))

@@ -1,5 +1,6 @@
 """REST API of the ingest app: CAD systems push incident batches; clients read import runs."""
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from knox.auth import TokenAuthentication
 from rest_framework import serializers, status, viewsets
@@ -12,6 +13,7 @@ from missions_site.access import RouteMatrix
 from . import services
 from .models import ImportRun, Source
 from .selectors import recent_import_runs, rejected_rows
+from .sniffing import megabytes
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX = 200
@@ -60,14 +62,14 @@ class ImportRunSerializer(serializers.ModelSerializer):
     status = serializers.CharField(source="job.status")
     message = serializers.CharField(source="job.message")
     created_at = serializers.DateTimeField(source="job.created_at")
-    started_at = serializers.DateTimeField(source="job.started_at")
-    finished_at = serializers.DateTimeField(source="job.finished_at")
+    started_at = serializers.DateTimeField(source="job.started_at", allow_null=True)
+    finished_at = serializers.DateTimeField(source="job.finished_at", allow_null=True)
     is_finished = serializers.BooleanField(source="job.is_finished")
 
     class Meta:
         model = ImportRun
         fields = [
-            "id", "source", "via", "file_name", "strict", "status", "message", "total_rows",
+            "id", "source", "via", "file_name", "file_removed_at", "strict", "status", "message", "total_rows",
             "created", "updated", "unchanged", "rejected", "unmapped", "details", "job",
             "created_at", "started_at", "finished_at", "is_finished",
         ]
@@ -110,9 +112,13 @@ class IncidentBatchView(APIView):
             200: OpenApiResponse(BatchResultSerializer, description="Replay of an earlier batch."),
             400: OpenApiResponse(description="Malformed batch or missing Idempotency-Key."),
             409: OpenApiResponse(description="Key reused for another batch, or still running."),
+            413: OpenApiResponse(description="The request body is larger than UPLOAD_MAX_BYTES."),
         },
     )
     def post(self, request):
+        too_large = _body_too_large(request)
+        if too_large:
+            return Response({"detail": too_large}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if not key or len(key) > IDEMPOTENCY_KEY_MAX:
             return Response(
@@ -133,6 +139,18 @@ class IncidentBatchView(APIView):
         run.rejected_rows_list = list(rejected_rows(run=run, limit=REJECTED_IN_RESPONSE))
         body = BatchResultSerializer(run).data
         return Response(body, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
+
+
+def _body_too_large(request) -> str:
+    """Why the body is refused unread, or '' (DRF streams JSON bodies past Django's size check)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return "The Content-Length header is not a number."
+    if length > settings.UPLOAD_MAX_BYTES:
+        return (f"The batch is {megabytes(length)}; at most {megabytes(settings.UPLOAD_MAX_BYTES)}"
+                " may be sent at once: split it.")
+    return ""
 
 
 class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):

@@ -2,6 +2,7 @@
 and the mapping as editable YAML."""
 
 from django import forms
+from django.conf import settings
 
 from .mapping import (
     Mapping,
@@ -13,6 +14,7 @@ from .mapping import (
 )
 from .models import Source
 from .services import mapping_for_source
+from .sniffing import megabytes
 
 
 class UploadForm(forms.Form):
@@ -33,6 +35,15 @@ class UploadForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["preset"].choices = [("", "—")] + [(p, p) for p in preset_names()]
+
+    def clean_file(self):
+        uploaded = self.cleaned_data.get("file")
+        if uploaded and uploaded.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(
+                f"{uploaded.name} is {megabytes(uploaded.size)}; files of at most"
+                f" {megabytes(settings.UPLOAD_MAX_BYTES)} can be uploaded."
+            )
+        return uploaded
 
     def clean(self):
         data = super().clean()

@@ -137,6 +137,10 @@ class ImportRun(models.Model):
     via = models.CharField(max_length=16, choices=Via.choices, default=Via.COMMAND)
     file_name = models.CharField(max_length=500, blank=True)
     file_path = models.CharField(max_length=1000, blank=True, help_text="Stored upload, if any.")
+    file_removed_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the uploaded file was deleted after UPLOAD_RETENTION_DAYS; the outcome stays.",
+    )
     strict = models.BooleanField(default=False)
     total_rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)

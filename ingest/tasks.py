@@ -26,6 +26,13 @@ def scan_watched_folders() -> int:
     return len(services.scan_watched_folders())
 
 
+@shared_task
+def purge_expired_uploads() -> int:
+    """Nightly (scheduled by migration 0007): delete uploaded files past UPLOAD_RETENTION_DAYS."""
+    result = services.purge_expired_uploads()
+    return result.imported + result.abandoned
+
+
 def enqueue_upload_import(*, source: Source, token: str, strict: bool, user=None) -> ImportRun:
     """Create the run and its job for an uploaded file; the task is queued once both are committed."""
     path = services.upload_path(token)

@@ -26,6 +26,8 @@ OUTPUT_COLUMNS = [
     ROW, "external_id", *TIME_FIELDS, "longitude", "latitude", "crime_type_id", *TEXT_FIELDS,
     "officer_initiated", "content_hash",
 ]
+# Times outside these years are refused: far dates overflow time-zone arithmetic (a 500 before).
+EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01")
 _OFFSET_AT_END = r"(?:[Zz]|[+-]\d\d(?::?\d\d)?)$"
 
 
@@ -83,7 +85,9 @@ def validate_chunk(chunk: pd.DataFrame, mapping: Mapping, ctx: RowContext) -> Ch
         if target == "occurred_from":
             reject(text.eq("").to_numpy(), "missing_time", "The occurred time is empty.")
         bad = (text.ne("") & parsed.isna()).to_numpy()
-        reject(bad, "bad_time", _messages(f"Unparseable time in '{mapping.fields.get(target)}': ", text))
+        reject(bad, "bad_time", _messages(
+            f"Unparseable time (or not in {EARLIEST.year}–{LATEST.year - 1}) in '{mapping.fields.get(target)}': ",
+            text))
     window_bad = (out["occurred_to"].notna() & (out["occurred_to"] < out["occurred_from"])).to_numpy()
     reject(window_bad, "bad_time", "occurred_to is before occurred_from.")
 
@@ -124,7 +128,8 @@ def json_safe_records(raw: pd.DataFrame) -> list[dict[str, str]]:
 
 
 def parse_times(text: pd.Series, timezone: str, time_format: str = "") -> pd.Series:
-    """Strings → UTC timestamps (NaT where empty or unparseable); see the module note on DST."""
+    """Strings → UTC timestamps (NaT where empty, unparseable or outside EARLIEST–LATEST); see the
+    module note on DST."""
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[us, UTC]")
     present = text.ne("")
     if not present.any():
@@ -133,6 +138,8 @@ def parse_times(text: pd.Series, timezone: str, time_format: str = "") -> pd.Ser
     local = present & ~with_offset
     if local.any():
         parsed = _to_datetime(text[local], time_format)
+        if parsed.dt.tz is None:  # 9999-12-31 in a western zone would pass year 9999 in UTC
+            parsed = parsed.where((parsed >= EARLIEST) & (parsed < LATEST))
         if parsed.dt.tz is not None:  # a format with %z
             result[local] = parsed.dt.tz_convert("UTC").astype(result.dtype)
         else:
@@ -143,7 +150,7 @@ def parse_times(text: pd.Series, timezone: str, time_format: str = "") -> pd.Ser
     if with_offset.any():
         parsed = pd.to_datetime(text[with_offset], format="ISO8601", utc=True, errors="coerce")
         result[with_offset] = parsed.astype(result.dtype)
-    return result
+    return result.where((result >= EARLIEST.tz_localize("UTC")) & (result < LATEST.tz_localize("UTC")))
 
 
 def content_hash(valid: pd.DataFrame) -> np.ndarray:

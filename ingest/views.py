@@ -34,6 +34,11 @@ def upload(request):
         if form.is_valid():
             data = form.cleaned_data
             token = data["upload_token"] or services.store_upload(uploaded=data["file"])
+            try:
+                services.check_upload(token, mapping=data["mapping"])
+            except services.UploadError as exc:
+                form.add_error("file", str(exc))
+                return _upload_page(request, form, None)
             if "start" in request.POST:
                 source = services.save_source(source=data["source"], name=data["source_name"],
                                               mapping=data["mapping"])
@@ -48,6 +53,10 @@ def upload(request):
                 form.add_error(None, str(exc))
     else:
         form = UploadForm(initial={"preset": "canonical", "mapping_text": preset_text("canonical")})
+    return _upload_page(request, form, preview)
+
+
+def _upload_page(request, form: UploadForm, preview: dict | None):
     return render(request, "ingest/upload.html", {
         "form": form,
         "preview": preview,

@@ -1,4 +1,5 @@
-"""Housekeeping task: close jobs whose worker died."""
+"""The reaper: closes the jobs no worker started and those whose worker died (beat, every 5 minutes;
+the task keeps its first name, which the beat schedule in migration 0002 refers to)."""
 
 from celery import shared_task
 
@@ -7,4 +8,4 @@ from . import services
 
 @shared_task
 def close_stale_jobs() -> int:
-    return services.close_stale_jobs()
+    return services.reap_jobs()

@@ -49,8 +49,9 @@ def location_label(obj) -> str:
 
 @admin.register(Mission)
 class MissionAdmin(ReadOnlyAdmin):
-    list_display = ("date", "shift", "beat", "rank", "cell", location_label, "status", "origin", rounded_score)
-    list_filter = ("status", "origin", "shift", "beat__district")
+    list_display = ("date", "shift", "beat", "rank", "cell", location_label, "status", "minutes_served", "dose_minutes",
+                    "origin", rounded_score)
+    list_filter = ("status", "origin", "shift", "beat__district", "ended_reason_code")
     list_select_related = ("shift", "beat", "cell")
     date_hierarchy = "date"
     inlines = [VisitInline]

@@ -7,6 +7,7 @@ from datetime import date as Date
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -26,6 +27,7 @@ from .idempotency import idempotent
 from .models import Mission, Suppression
 from .tasks import enqueue_planning
 
+SERVER_TIME_HEADER = "X-Server-Time"
 GEOJSON = OpenApiResponse(dict, description="GeoJSON FeatureCollection of missions (box polygons).")
 CONFLICT = OpenApiResponse(dict, description="The mission's state does not allow it: {detail, mission}.")
 BAD_INPUT = OpenApiResponse(dict, description="Invalid input, e.g. a missing reason: {detail, <field>}.")
@@ -83,15 +85,29 @@ class OfficerMissions(MissionAPIView):
     @extend_schema(
         summary="My missions of the shift under way",
         description="GeoJSON of the officer's missions (home beat) with reasons, suggested tactics and "
-        "the dose timer as the server knows it. `shift` is null when no shift is under way.",
-        responses={200: GEOJSON},
+        "the dose timer as the server knows it. `shift` is null when no shift is under way. Poll with "
+        "the last answer's ETag in If-None-Match: 304 (no body) while nothing changed; the "
+        f"{SERVER_TIME_HEADER} header always gives the server's clock.",
+        parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER, required=False,
+                                     description="The ETag of the last answer.")],
+        responses={200: GEOJSON, 304: OpenApiResponse(description="Nothing changed since that ETag.")},
     )
     def get(self, request):
-        window, missions = selectors.officer_missions(request.user)
-        body = selectors.missions_geojson(missions)
-        body["shift"] = window.as_dict() if window else None
-        body["server_time"] = timezone.now().isoformat()
-        return Response(body)
+        now = timezone.now()
+        # The tag first: a change landing meanwhile makes the body newer than the tag, never older.
+        etag = selectors.officer_missions_etag(request.user, now=now)
+        response = get_conditional_response(request, etag=etag)  # 304 when If-None-Match matches
+        if response is None:
+            window, missions = selectors.officer_missions(request.user, now=now)
+            body = selectors.missions_geojson(missions, now=now)
+            body["shift"] = window.as_dict() if window else None
+            body["server_time"] = now.isoformat()
+            response = Response(body)
+        response["ETag"] = etag
+        # A 304 reuses the stored body, whose server_time is old: devices set their clock from this.
+        response[SERVER_TIME_HEADER] = now.isoformat()
+        patch_cache_control(response, private=True, no_cache=True)
+        return response
 
 
 class OfficerPing(MissionAPIView):
@@ -105,7 +121,8 @@ class OfficerPing(MissionAPIView):
         position = services.Position(data["latitude"], data["longitude"], data["accuracy_m"], data.get("at"))
         _, missions = selectors.officer_missions(request.user)
         result = services.record_ping(user=request.user, position=position, missions=missions)
-        _, missions = selectors.officer_missions(request.user)
+        if result.started or result.stopped:  # else the missions read above are still current
+            _, missions = selectors.officer_missions(request.user)
         return Response({
             "started": result.started, "stopped": result.stopped, "stored": result.stored,
             "missions": selectors.missions_geojson(missions),
@@ -134,7 +151,9 @@ class StartMission(MissionAPIView):
 
 class CompleteMission(MissionAPIView):
     @extend_schema(
-        summary="Complete a mission with the tactics used and notes",
+        summary="Complete a mission whose dose is met, with the tactics used and notes",
+        description="Refused (409) while the minutes served in the box are short of the dose: "
+        "end the mission early with a reason instead.",
         request=s.CompleteIn, parameters=[IDEMPOTENCY],
         responses={200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
                    400: BAD_INPUT, 409: CONFLICT},
@@ -146,6 +165,39 @@ class CompleteMission(MissionAPIView):
             user=request.user, mission_id=pk, tactic_ids=data["tactics"], notes=data["notes"],
             at=data.get("at"),
         )
+        return self.mission_response(pk)
+
+
+class EndMissionEarly(MissionAPIView):
+    @extend_schema(
+        summary="End a mission before its dose is met (reason required): recorded as ended early",
+        description="The minutes served are measured on the server from the mission's visits. "
+        "A mission whose dose is met is completed instead (409).",
+        request=s.EndEarlyIn, parameters=[IDEMPOTENCY],
+        responses={200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+                   400: BAD_INPUT, 409: CONFLICT},
+    )
+    @idempotent
+    def post(self, request, pk):
+        data = self.parse(s.EndEarlyIn)
+        services.end_mission_early(
+            user=request.user, mission_id=pk, reason_code=data.get("reason_code", ""),
+            reason=data.get("reason", ""), tactic_ids=data["tactics"], notes=data["notes"], at=data.get("at"),
+        )
+        return self.mission_response(pk)
+
+
+class MissionTactics(MissionAPIView):
+    @extend_schema(
+        summary="Add or correct the tactics reported on a mission (until the shift ends)",
+        request=s.TacticsIn, parameters=[IDEMPOTENCY],
+        responses={200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."), 400: BAD_INPUT},
+    )
+    @idempotent
+    def post(self, request, pk):
+        data = self.parse(s.TacticsIn)
+        services.correct_tactics(user=request.user, mission_id=pk, tactic_ids=data["tactics"],
+                                 notes=data.get("notes"), at=data.get("at"))
         return self.mission_response(pk)
 
 
@@ -162,6 +214,7 @@ class OfflineReport(MissionAPIView):
             user=request.user, mission_id=pk,
             visits=[(v["started_at"], v["ended_at"]) for v in data["visits"]],
             tactic_ids=data["tactics"], notes=data["notes"], completed_at=data.get("completed_at"),
+            reason_code=data.get("reason_code", ""), reason=data.get("reason", ""),
         )
         return self.mission_response(pk, status.HTTP_201_CREATED)
 

@@ -8,6 +8,7 @@ from missions_site.query_params import date_in_range
 from .models import ReasonCode
 
 REASON_HELP = "Required: it is kept in the audit log."
+REPORT_DAYS_MAX = 366
 
 
 class ShiftPicker(forms.Form):
@@ -41,3 +42,21 @@ class AddMissionsForm(BoxesForm):
         queryset=Shift.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
         help_text="None ticked = every shift.",
     )
+
+
+class ReportRange(forms.Form):
+    """The report page's period (and its CSVs'): both ends optional, defaults filled by the view."""
+
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                                validators=[date_in_range], label="From")
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                              validators=[date_in_range], label="to")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(f"The period must start on or before its end ({start} is after {end}).")
+        if start and end and (end - start).days >= REPORT_DAYS_MAX:
+            raise forms.ValidationError(f"Choose a period of at most {REPORT_DAYS_MAX} days.")
+        return data

@@ -21,7 +21,16 @@ class ReasonCode(models.TextChoices):
     DATA_ERROR = "data_error", "Data or forecast error"
     ACCESS = "access", "Box not accessible"
     GPS = "gps", "GPS unavailable or wrong"
+    CALLED_AWAY = "called_away", "Called away (dispatch or emergency)"
     OTHER = "other", "Other"
+
+
+# The reasons an officer may pick to end a mission before its dose is met (the API's choices).
+END_EARLY_REASONS = (
+    ReasonCode.CALLED_AWAY, ReasonCode.OFFICER_SAFETY, ReasonCode.RESOURCES, ReasonCode.ACCESS,
+    ReasonCode.GPS, ReasonCode.OTHER,
+)
+END_EARLY_CHOICES = [(code.value, code.label) for code in END_EARLY_REASONS]
 
 
 class MissionPlan(models.Model):
@@ -65,6 +74,7 @@ class Mission(models.Model):
         PLANNED = "planned", "Planned"
         ACTIVE = "active", "Active"
         COMPLETED = "completed", "Completed"
+        ENDED_EARLY = "ended_early", "Ended early"
         EXPIRED = "expired", "Expired"
         CANCELLED = "cancelled", "Cancelled"
 
@@ -73,7 +83,8 @@ class Mission(models.Model):
         ANALYST = "analyst", "Added by an analyst"
 
     OPEN = (Status.PLANNED, Status.ACTIVE)
-    STARTED = (Status.ACTIVE, Status.COMPLETED, Status.EXPIRED)
+    STARTED = (Status.ACTIVE, Status.COMPLETED, Status.ENDED_EARLY, Status.EXPIRED)
+    DONE = (Status.COMPLETED, Status.ENDED_EARLY)  # closed by an officer: tactics stay correctable
 
     date = models.DateField()
     shift = models.ForeignKey("agency.Shift", on_delete=models.PROTECT, related_name="missions")
@@ -107,11 +118,17 @@ class Mission(models.Model):
     dose_minutes = models.PositiveIntegerField(default=DOSE_MINUTES_DEFAULT)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True, help_text="Expired or cancelled at.")
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="Ended early, expired or cancelled at.")
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The officer who completed the mission or ended it early.",
     )
     notes = models.TextField(blank=True, help_text="The officer's notes on completion.")
+    minutes_served = models.FloatField(
+        null=True, blank=True, help_text="Minutes in the box (its visits) when the mission closed."
+    )
+    ended_reason_code = models.CharField(max_length=32, choices=ReasonCode.choices, blank=True)
+    ended_reason = models.TextField(blank=True, help_text="Why the officer ended before the dose was met.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -120,6 +137,7 @@ class Mission(models.Model):
         indexes = [
             models.Index(fields=["date", "shift", "status"]),
             models.Index(fields=["status", "ends_at"]),
+            models.Index(fields=["date", "shift", "beat"]),  # officers polling their beat's missions
         ]
         permissions = [
             ("patrol_mission", "Can start, ping and complete missions (officer)"),

@@ -31,6 +31,7 @@ __all__ = [
     "PlanningInputs",
     "PlanningPolicy",
     "beat_generator",
+    "best_harm_per_beat",
     "dose_factor",
     "plan",
     "preventable_harm",
@@ -65,10 +66,14 @@ def plan(
 
     raw = preventable_harm(inputs)
     score = raw * dose_factor(inputs.recent_dose_minutes, policy)
+    best_harm = best_harm_per_beat(inputs, raw)
+    has_boxes = np.bincount(inputs.beat[inputs.beat != NO_BEAT], minlength=inputs.n_beats) > 0
+    typical_harm = float(np.median(best_harm[has_boxes])) if has_boxes.any() else 0.0
+    minimum_harm = policy.min_harm_share * typical_harm
     is_forced = np.zeros(inputs.n_cells, dtype=bool)
     for cells in forced_by_beat.values():
         is_forced[cells] = True
-    eligible = (
+    eligible_any_harm = (
         (inputs.beat != NO_BEAT)
         & ~inputs.suppressed
         & (inputs.consecutive_shifts < policy.max_consecutive_shifts)
@@ -76,6 +81,9 @@ def plan(
         & (score > 0)
         & ~is_forced
     )
+    eligible = eligible_any_harm & (raw >= minimum_harm)
+    in_beat = inputs.beat != NO_BEAT
+    eligible_any_count = np.bincount(inputs.beat[in_beat & eligible_any_harm], minlength=inputs.n_beats)
     # One sort for the whole grid: by beat, best score first, ties by cell id (not by cell order,
     # which changes when the grid is rebuilt).
     candidates = np.flatnonzero(eligible)
@@ -125,6 +133,8 @@ def plan(
             )
             for cell, u in zip(control_cells, control_u, strict=True)
         )
+        # The minimum harm left the beat short when more boxes were eligible without it.
+        short = chosen.size < k and eligible_any_count[b] > eligible_here.size
         draws.append(
             BeatDraw(
                 beat=b,
@@ -134,12 +144,17 @@ def plan(
                 eligible=int(eligible_here.size),
                 pool_size=int(pool.size + control_cells.size),
                 forced=int(beat_forced.size),
+                best_harm=float(best_harm[b]),
+                note=_short_note(code, chosen.size, k, int(eligible_here.size), int(beat_forced.size),
+                                 best_harm[b], minimum_harm) if short else "",
             )
         )
     return Plan(
         seed_material=_as_bytes(seed_material).decode("utf-8", errors="replace"),
         seed_hex=seed.hex(),
         policy=policy,
+        typical_harm=typical_harm,
+        minimum_harm=minimum_harm,
         missions=missions,
         controls=controls,
         beats=draws,
@@ -149,6 +164,14 @@ def plan(
 def preventable_harm(inputs: PlanningInputs) -> np.ndarray:
     """Score per cell before dosage lowering: Σ over crime types of weight × efficacy × expected count."""
     return inputs.expected @ inputs.type_weight
+
+
+def best_harm_per_beat(inputs: PlanningInputs, raw: np.ndarray) -> np.ndarray:
+    """Each beat's highest preventable harm over its boxes (0 for a beat without boxes)."""
+    best = np.zeros(inputs.n_beats)
+    in_beat = inputs.beat != NO_BEAT
+    np.maximum.at(best, inputs.beat[in_beat], raw[in_beat])
+    return best
 
 
 def under_weekly_share(inputs: PlanningInputs, capacity: np.ndarray, policy: PlanningPolicy) -> np.ndarray:
@@ -278,6 +301,20 @@ def _spread(inputs, policy, chosen, draws, probs, *, candidates):
     for slot, cell in zip(np.flatnonzero(~new)[-missing:], fresh, strict=False):
         chosen[slot], draws[slot], probs[slot] = cell, None, 1.0
     return chosen, draws, probs
+
+
+def _short_note(code: str, drawn: int, wanted: int, above: int, forced: int, best: float, minimum: float) -> str:
+    """Why a beat has fewer missions than its capacity, in the words the shift page shows."""
+    if drawn == 0 and best < minimum:
+        what = "no drawn mission" if forced else "no mission"
+        return f"Beat {code}: {what} — best box harm {_harm(best)}, below the minimum {_harm(minimum)}"
+    return (f"Beat {code}: {drawn} drawn mission{'s' if drawn != 1 else ''} instead of {wanted} — "
+            f"only {above} box{'es' if above != 1 else ''} at or above the minimum harm {_harm(minimum)}")
+
+
+def _harm(value: float) -> str:
+    """Two significant digits for the small numbers harm usually is, whole numbers above 10."""
+    return f"{value:.2g}" if value < 10 else f"{value:.0f}"
 
 
 def _mission(inputs, raw, score, cell, beat, rank, forced, draw, probability) -> PlannedMission:

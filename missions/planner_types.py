@@ -20,6 +20,8 @@ MAX_CONSECUTIVE_SHIFTS_DEFAULT = 3  # shifts in a row a box may be a mission
 CANDIDATE_POOL_PER_MISSION_DEFAULT = 5.0  # pool = this × missions per beat best eligible boxes
 MAX_BOX_SHARE_PER_WEEK_DEFAULT = 1.0  # 1: no cap on one box's share of its beat's weekly missions
 MIN_BOXES_PER_BEAT_WEEK_DEFAULT = 0  # 0: no minimum spread
+MIN_HARM_SHARE_DEFAULT = 0.0  # 0: every box with some harm may be drawn
+MIN_HARM_SHARE_MAX = 1.0  # above the typical beat's best box would leave most beats without missions
 
 
 class PlanningError(ValueError):
@@ -149,6 +151,9 @@ class PlanningPolicy:
     # many different boxes (new boxes are swapped in until it has, or this shift's missions run out).
     max_box_share_per_week: float = MAX_BOX_SHARE_PER_WEEK_DEFAULT
     min_boxes_per_beat_week: int = MIN_BOXES_PER_BEAT_WEEK_DEFAULT
+    # Only boxes whose preventable harm is at least this share of the agency's typical harm (the
+    # median over beats of each beat's best box) are drawn: a quiet beat gets fewer or no missions.
+    min_harm_share: float = MIN_HARM_SHARE_DEFAULT
 
     def __post_init__(self) -> None:
         per_beat = self.missions_per_beat
@@ -186,6 +191,10 @@ class PlanningPolicy:
             )
         if self.min_boxes_per_beat_week < 0:
             raise PlanningError("min_boxes_per_beat_week must be >= 0")
+        if not 0 <= self.min_harm_share <= MIN_HARM_SHARE_MAX:
+            raise PlanningError(
+                f"min_harm_share must lie in [0, {MIN_HARM_SHARE_MAX}], got {self.min_harm_share!r}"
+            )
 
     def capacity(self, n_beats: int) -> np.ndarray:
         """Missions per beat as an array of length `n_beats`."""
@@ -245,6 +254,8 @@ class BeatDraw:
     eligible: int  # eligible boxes in the beat, forced ones excluded
     pool_size: int  # best eligible boxes the controls and missions were drawn from
     forced: int
+    best_harm: float = 0.0  # the beat's highest preventable harm (before dosage lowering)
+    note: str = ""  # why the beat has fewer missions than its capacity, when the minimum harm is why
 
 
 @dataclass(frozen=True)
@@ -252,6 +263,8 @@ class Plan:
     seed_material: str
     seed_hex: str  # sha256 of the seed material
     policy: PlanningPolicy
+    typical_harm: float = 0.0  # median over beats of each beat's best box harm
+    minimum_harm: float = 0.0  # policy.min_harm_share × typical_harm: boxes below are not drawn
     missions: list[PlannedMission] = field(default_factory=list)
     controls: list[ControlBox] = field(default_factory=list)
     beats: list[BeatDraw] = field(default_factory=list)

@@ -31,12 +31,15 @@ def _outcome_rows(date_from, date_to) -> list[dict]:
 TABLES = {
     "daily": Table(
         "missions-per-day",
-        lambda: [("Day", "date"), *_statuses(), ("Missions", "total"), ("Minutes in box", "minutes")],
+        lambda: [("Day", "date"), *_statuses(), ("Missions", "total"), ("Dose minutes planned", "minutes_planned"),
+                 ("Minutes in box", "minutes")],
         lambda f, t: reports.daily_summary(date_from=f, date_to=t),
     ),
     "status": Table(
         "missions-per-beat-and-shift",
-        lambda: [("Beat", "beat"), ("Shift", "shift"), *_statuses(), ("Completed share", "completed_share")],
+        lambda: [("Beat", "beat"), ("Shift", "shift"), *_statuses(), ("Completed share", "completed_share"),
+                 ("Dose minutes planned", "minutes_planned"), ("Minutes served", "minutes_served"),
+                 ("Dose delivered", "dose_delivered")],
         lambda f, t: reports.status_by_beat_shift(date_from=f, date_to=t),
     ),
     "outcomes": Table(
@@ -51,8 +54,9 @@ TABLES = {
     ),
     "dose": Table(
         "minutes-in-box-per-mission",
-        lambda: [("Date", "date"), ("Shift", "shift"), ("Beat", "beat"), ("Box", "cell_id"), ("Status", "status"),
-                 ("Dose", "dose_minutes"), ("Minutes in box", "minutes_in_box"), ("Visits", "visits")],
+        lambda: [("Date", "date"), ("Shift", "shift"), ("Beat", "beat"), ("Box", "cell_id"),
+                 ("Status", "status_label"), ("Dose", "dose_minutes"), ("Minutes in box", "minutes_in_box"),
+                 ("Visits", "visits"), ("Ended early because", "ended_reason")],
         lambda f, t: reports.dose_by_mission(date_from=f, date_to=t),
     ),
 }

@@ -1,5 +1,6 @@
 """Dosage and outcome reads for reports: minutes in box per mission and per box over time, missions
-completed/expired per beat and shift, and incidents in mission vs control vs other boxes."""
+completed / ended early / expired per beat and shift with the dose minutes served against those
+planned, and incidents in mission vs control vs other boxes. Minutes count, not taps."""
 
 from __future__ import annotations
 
@@ -8,16 +9,18 @@ from datetime import date as Date
 from datetime import timedelta
 
 import numpy as np
-import pyproj
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 
+from forecasting.engine.grid import CellPositions, lonlat_to_colrow
 from forecasting.models import GridCell
 from ingest.models import Incident
 
 from .models import ControlBox, Mission, MissionPlan, Visit
 
 GROUPS = ("mission", "control", "other")
+# Missions that ended one way or another: the base of the completed share.
+CLOSED = (Mission.Status.COMPLETED, Mission.Status.ENDED_EARLY, Mission.Status.EXPIRED)
 HOURS_AFTER_MAX = 72  # hours after a shift that the outcome report may also count
 
 
@@ -34,8 +37,9 @@ def dose_by_mission(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
     return [
         {
             "mission": m.pk, "date": m.date.isoformat(), "shift": m.shift.name, "beat": m.beat.code,
-            "cell_id": m.cell.cell_id, "status": m.status, "dose_minutes": m.dose_minutes,
-            "minutes_in_box": round(minutes.get(m.pk, 0.0), 1), "visits": visits.get(m.pk, 0),
+            "cell_id": m.cell.cell_id, "status": m.status, "status_label": m.get_status_display(),
+            "dose_minutes": m.dose_minutes, "minutes_in_box": round(minutes.get(m.pk, 0.0), 1),
+            "visits": visits.get(m.pk, 0), "ended_reason": m.ended_reason,
         }
         for m in missions
     ]
@@ -69,20 +73,27 @@ def daily_summary(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
     minutes = defaultdict(float)
     for row in dose_by_box(date_from=date_from, date_to=date_to, now=now):
         minutes[row["date"]] += row["minutes"]
+    planned = dict(
+        Mission.objects.filter(date__range=(date_from, date_to)).exclude(status=Mission.Status.CANCELLED)
+        .values("date").annotate(m=Sum("dose_minutes")).values_list("date", "m").order_by()
+    )
     days = sorted({day for day, _ in counts})
     rows = []
     for day in days:
         by_status = {s: counts[(day, s)] for s in Mission.Status.values}
         rows.append({"date": day, **by_status, "total": sum(by_status.values()),
-                     "minutes": round(minutes.get(day.isoformat(), 0.0))})
+                     "minutes_planned": planned.get(day, 0), "minutes": round(minutes.get(day.isoformat(), 0.0))})
     peak = max((r["total"] for r in rows), default=0) or 1
     for r in rows:
         r["bars"] = [(s, round(100 * r[s] / peak, 1)) for s in Mission.Status.values if r[s]]
     return rows
 
 
-def status_by_beat_shift(*, date_from: Date, date_to: Date) -> list[dict]:
-    """Missions per beat and shift by status, with the share completed among those that ended."""
+def status_by_beat_shift(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
+    """Missions per beat and shift by status, the share completed among those that ended, and the
+    dose: minutes planned (doses of the missions not called off), minutes served in their boxes, and
+    the share of the planned dose delivered (each mission counted up to its dose)."""
+    now = now or timezone.now()
     rows = (
         Mission.objects.filter(date__range=(date_from, date_to))
         .values("beat__code", "shift__name", "status")
@@ -91,12 +102,21 @@ def status_by_beat_shift(*, date_from: Date, date_to: Date) -> list[dict]:
     table: dict[tuple, Counter] = defaultdict(Counter)
     for r in rows:
         table[(r["beat__code"], r["shift__name"])][r["status"]] = r["n"]
+    dose: dict[tuple, Counter] = defaultdict(Counter)
+    for m in dose_by_mission(date_from=date_from, date_to=date_to, now=now):
+        per = dose[(m["beat"], m["shift"])]
+        per["planned"] += m["dose_minutes"]
+        per["served"] += m["minutes_in_box"]
+        per["delivered"] += min(m["minutes_in_box"], m["dose_minutes"])
     out = []
     for (beat, shift), counts in sorted(table.items()):
-        ended = counts[Mission.Status.COMPLETED] + counts[Mission.Status.EXPIRED]
+        ended = sum(counts[s] for s in CLOSED)
+        minutes = dose[(beat, shift)]
         out.append({
             "beat": beat, "shift": shift, **{s: counts[s] for s in Mission.Status.values},
             "completed_share": round(counts[Mission.Status.COMPLETED] / ended, 3) if ended else None,
+            "minutes_planned": minutes["planned"], "minutes_served": round(minutes["served"], 1),
+            "dose_delivered": round(minutes["delivered"] / minutes["planned"], 3) if minutes["planned"] else None,
         })
     return out
 
@@ -130,13 +150,10 @@ def outcomes(*, date_from: Date, date_to: Date, hours_after: int = 0) -> dict:
     totals = {g: {"box_shifts": 0, "incidents": 0} for g in GROUPS}
     if not shifts:
         return _rates(totals, date_from, date_to, hours_after)
-    cells = list(GridCell.objects.filter(active=True, beat__isnull=False).values_list("pk", "cell_id", "epsg", "cell_size_m"))
+    cells = list(GridCell.objects.filter(active=True, beat__isnull=False).values_list("pk", "col", "row", "epsg", "cell_size_m"))
     n_cells = len(cells)
-    by_cell_id = {c[1]: c[0] for c in cells}
     for plan, mission_cells, control_cells in shifts:
-        incident_cells = _incident_cells(
-            plan.starts_at, plan.ends_at + timedelta(hours=hours_after), cells=cells, by_cell_id=by_cell_id
-        )
+        incident_cells = _incident_cells(plan.starts_at, plan.ends_at + timedelta(hours=hours_after), cells=cells)
         counts = dict.fromkeys(GROUPS, 0)
         for cell_pk in incident_cells:
             group = "mission" if cell_pk in mission_cells else "control" if cell_pk in control_cells else "other"
@@ -161,21 +178,19 @@ def _rates(totals, date_from, date_to, hours_after) -> dict:
             "hours_after": hours_after, "groups": totals}
 
 
-def _incident_cells(start, end, *, cells, by_cell_id) -> list[int]:
-    """The grid cell (pk) of every incident in [start, end), binned on the grid's CRS origin —
-    plain arithmetic, so it runs the same on PostGIS and SpatiaLite."""
+def _incident_cells(start, end, *, cells) -> list[int]:
+    """The grid cell (pk) of every incident in [start, end) that lies in one of `cells`
+    (pk, col, row, epsg, size) rows."""
     if not cells:
         return []
-    epsg, size = cells[0][2], cells[0][3]
+    pks, cols, rows, epsgs, sizes = (np.array(v) for v in zip(*cells, strict=True))
     points = Incident.objects.filter(occurred_from__gte=start, occurred_from__lt=end).values_list("location", flat=True)
     lonlat = np.array([p.coords for p in points], dtype=float).reshape(-1, 2)
     if not len(lonlat):
         return []
-    x, y = pyproj.Transformer.from_crs(4326, epsg, always_xy=True).transform(lonlat[:, 0], lonlat[:, 1])
-    cols = np.floor(np.asarray(x) / size).astype(int)
-    rows = np.floor(np.asarray(y) / size).astype(int)
-    found = (by_cell_id.get(f"{c}_{r}") for c, r in zip(cols, rows, strict=True))
-    return [pk for pk in found if pk is not None]
+    at_col, at_row = lonlat_to_colrow(lonlat[:, 0], lonlat[:, 1], epsg=int(epsgs[0]), cell_size=float(sizes[0]))
+    found = CellPositions(cols, rows).find(at_col, at_row)
+    return [int(pk) for pk in pks[found[found >= 0]]]
 
 
 def _visit_minutes(date_from, date_to, now, *, key: str):

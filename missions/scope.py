@@ -48,6 +48,19 @@ def require_can_patrol(user, mission: Mission, *, action: str, now: datetime | N
                                f"it may {action} it.")
 
 
+def require_can_correct(user, mission: Mission, *, now: datetime) -> None:
+    """Adding or correcting the tactics of a mission: an officer who patrolled it, on a mission under
+    way or closed by an officer, until its shift ends (judged at `now`, the time of the act)."""
+    if now >= mission.ends_at:
+        raise PermissionDenied("The shift has ended: tactics can be added or corrected only until its end.")
+    require_visible(user, mission, now=now)
+    if mission.status not in (Mission.Status.ACTIVE, *Mission.DONE):
+        raise PermissionDenied(f"This mission is {mission.get_status_display().lower()}: tactics are reported "
+                               "on missions that were patrolled.")
+    if not mission.visits.filter(officer=user).exists():
+        raise PermissionDenied("Only an officer who patrolled this mission may report its tactics.")
+
+
 def require_district(user, district) -> None:
     """A supervisor scoped to districts reaches only theirs (e.g. the shift sheet)."""
     if has_role(user, ANALYST, ADMINISTRATOR) or not has_role(user, SUPERVISOR):

@@ -5,13 +5,15 @@ commands answer a missing reason with the same clear message."""
 
 import json
 
+from django.conf import settings
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
 from rest_framework import serializers
 
 from agency.models import Shift
 from audit.models import AuditEvent
+from missions_site.geometry_limits import TooManyVertices, check_geojson_vertices, too_many_vertices
 
-from .models import ReasonCode, Suppression
+from .models import END_EARLY_CHOICES, ReasonCode, Suppression
 
 
 class ReasonFields(serializers.Serializer):
@@ -48,6 +50,22 @@ class CompleteIn(serializers.Serializer):
     at = serializers.DateTimeField(required=False, help_text="Original time, for reports sent late.")
 
 
+class EndEarlyIn(CompleteIn):
+    reason_code = serializers.ChoiceField(
+        choices=END_EARLY_CHOICES, required=False, allow_blank=True,
+        help_text="Why the mission ends before its dose is met (required).",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000,
+                                   help_text="In a few words; required with reason_code \"other\".")
+
+
+class TacticsIn(serializers.Serializer):
+    tactics = serializers.ListField(child=serializers.IntegerField(), help_text="The tactics used: replaces the list.")
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=4000,
+                                  help_text="Replaces the notes when given.")
+    at = serializers.DateTimeField(required=False, help_text="Original time, for corrections sent late.")
+
+
 class VisitIn(serializers.Serializer):
     started_at = serializers.DateTimeField()
     ended_at = serializers.DateTimeField()
@@ -58,6 +76,11 @@ class OfflineReportIn(serializers.Serializer):
     tactics = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
     completed_at = serializers.DateTimeField(required=False)
+    reason_code = serializers.ChoiceField(
+        choices=END_EARLY_CHOICES, required=False, allow_blank=True,
+        help_text="Required when the visits do not serve the dose: the mission is then ended early.",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class GeometryField(serializers.JSONField):
@@ -65,12 +88,19 @@ class GeometryField(serializers.JSONField):
 
     def to_internal_value(self, data):
         data = super().to_internal_value(data)
+        limit = settings.GEOMETRY_MAX_VERTICES
         try:
+            if isinstance(data, dict):
+                check_geojson_vertices(data, limit=limit)  # before GEOS parses a huge polygon
             geom = GEOSGeometry(json.dumps(data) if isinstance(data, dict) else str(data), srid=4326)
+        except TooManyVertices as exc:
+            raise serializers.ValidationError(str(exc)) from None
         except (GEOSException, ValueError, TypeError) as exc:
             raise serializers.ValidationError(f"Not a GeoJSON geometry: {exc}") from None
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
             raise serializers.ValidationError("Draw a polygon or a rectangle.")
+        if geom.num_coords > limit:  # a WKT string, counted once parsed
+            raise serializers.ValidationError(too_many_vertices(limit))
         return geom
 
 

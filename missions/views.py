@@ -14,13 +14,14 @@ from django.views.decorators.http import require_POST
 from agency.models import District, Shift
 from agency.selectors import UnknownShift, local_today, shift_named
 from audit.services import record
+from forecasting.selectors import current_run
 from missions_site import access
 from missions_site.spreadsheet import csv_download
 from tactics.selectors import tactic_counts
 
 from . import report_tables, reports, scope, selectors, services
-from .forms import AddMissionsForm, BoxesForm, ReasonForm, SheetPicker, ShiftPicker
-from .models import Mission, ReasonCode
+from .forms import AddMissionsForm, BoxesForm, ReasonForm, ReportRange, SheetPicker, ShiftPicker
+from .models import Mission, ReasonCode, Suppression
 from .sheet import shift_sheet as build_sheet
 from .tasks import enqueue_planning
 
@@ -33,11 +34,15 @@ def shift_page(request):
     missions = scope.visible_missions(request.user, selectors.shift_missions(date=day, shift=shift))
     can_evaluate = request.user.has_perm("missions.evaluate_missions")
     query = f"?date={day.isoformat()}&shift={shift.pk}" if shift else ""
+    plan = selectors.latest_plan(date=day, shift=shift) if shift else None
     return render(request, "missions/shift.html", {
         "picker": ShiftPicker(initial={"date": day, "shift": shift}),
         "day": day, "shift": shift, "missions": missions, "query": query,
         "window": selectors.shift_window(date=day, shift=shift) if shift else None,
-        "plan": selectors.latest_plan(date=day, shift=shift) if shift else None,
+        "plan": plan,
+        "plan_notes": [b["note"] for b in plan.beats if b.get("note")] if plan else [],
+        "can_evaluate": can_evaluate,
+        "forecast_run": current_run(date=day, shift=shift) if shift else None,
         "controls": len(selectors.shift_controls(date=day, shift=shift)) if shift and can_evaluate else None,
         "suppressions": selectors.active_suppressions(on=day),
         "add_form": AddMissionsForm(initial={"date_from": day, "shifts": [shift] if shift else []}, prefix="add"),
@@ -95,16 +100,29 @@ def cancel_mission(request, pk):
 
 
 @access.page
+@require_POST
+def lift_suppression(request, pk):
+    suppression = get_object_or_404(Suppression, pk=pk)
+    form = ReasonForm(request.POST, prefix="lift")
+    return _run(request, form, lambda d: services.lift_suppression(
+        user=request.user, suppression_id=suppression.pk, reason=d["reason"],
+    ), done="Suppression lifted: later plans may pick its boxes again.")
+
+
+@access.page
 def report_page(request):
-    today = local_today()
-    picker = _date_range(request, today)
-    date_from, date_to = picker
+    form, period = _report_range(request)
+    if period is None:
+        return _bad_range(request, form)
+    date_from, date_to = period
     context = {
-        "date_from": date_from, "date_to": date_to,
+        "form": form, "date_from": date_from, "date_to": date_to,
         "range_query": urlencode({"date_from": date_from, "date_to": date_to}),
         "daily": reports.daily_summary(date_from=date_from, date_to=date_to),
         "statuses": Mission.Status.choices,
-        "status_rows": reports.status_by_beat_shift(date_from=date_from, date_to=date_to),
+        "status_rows": [{**r, "counts": [r[code] for code in Mission.Status.values]}
+                        for r in reports.status_by_beat_shift(date_from=date_from, date_to=date_to)],
+        "status_columns": len(Mission.Status.values) + 6,
         "dose_rows": reports.dose_by_mission(date_from=date_from, date_to=date_to),
         "tactics": tactic_counts(date_from=date_from, date_to=date_to),
         "outcomes": reports.outcomes(date_from=date_from, date_to=date_to)
@@ -119,7 +137,10 @@ def report_csv(request, table: str):
     found = report_tables.TABLES.get(table)
     if found is None or (found.permission and not request.user.has_perm(found.permission)):
         raise Http404("No such table.")
-    date_from, date_to = _date_range(request, local_today())
+    form, period = _report_range(request)
+    if period is None:
+        return _bad_range(request, form)
+    date_from, date_to = period
     return csv_download(report_tables.csv_rows(found, date_from=date_from, date_to=date_to),
                         filename=f"{found.name}-{date_from}-{date_to}.csv")
 
@@ -188,11 +209,21 @@ def _back(day, shift):
     return redirect(url)
 
 
-def _date_range(request, today):
-    field = ShiftPicker.base_fields["date"]
-    try:
-        date_to = field.clean(request.GET["date_to"]) if request.GET.get("date_to") else today
-        date_from = field.clean(request.GET["date_from"]) if request.GET.get("date_from") else None
-    except Exception:  # noqa: BLE001 - a bad date in the URL falls back to the default range
-        date_to, date_from = today, None
-    return date_from or date_to - timedelta(days=REPORT_DAYS_DEFAULT - 1), date_to
+def _report_range(request):
+    """The report's period from the query (the last REPORT_DAYS_DEFAULT days up to today when not
+    given) with a form showing it, or None with the form's errors when the dates are wrong."""
+    form = ReportRange(request.GET)
+    if not form.is_valid():
+        return form, None
+    date_to = form.cleaned_data["date_to"] or local_today()
+    date_from = form.cleaned_data["date_from"] or date_to - timedelta(days=REPORT_DAYS_DEFAULT - 1)
+    if date_from > date_to:  # only the start was given, after today
+        date_to = date_from
+    return ReportRange({"date_from": date_from, "date_to": date_to}), (date_from, date_to)
+
+
+def _bad_range(request, form):
+    """A wrong period: the page again with what is wrong, as a 400 (never a silent other range)."""
+    names = {"date_from": "Start date (date_from)", "date_to": "End date (date_to)"}
+    errors = [f"{names.get(name, 'Period')}: {' '.join(e)}" for name, e in form.errors.items()]
+    return render(request, "missions/report.html", {"form": form, "range_errors": errors}, status=400)

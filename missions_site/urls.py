@@ -7,7 +7,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from . import access
+from .api_errors import not_found
 from .health import healthz
+
+handler404 = not_found
 
 urlpatterns = [
     path("", include("home.urls")),

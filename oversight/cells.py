@@ -1,15 +1,16 @@
 """The boxes of the grid with their beat and district, and incidents placed on them: the shared
-ground of the concentration and evaluation reads. Incidents are binned on the grid's CRS origin with
-plain arithmetic (as missions.reports does), so it runs the same on PostGIS and SpatiaLite."""
+ground of the concentration and evaluation reads. Incidents are binned on the grid's CRS origin
+(`forecasting.engine.grid.lonlat_to_colrow`), so it runs the same on PostGIS and SpatiaLite."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 import numpy as np
-import pyproj
 
+from forecasting.engine.grid import CellPositions, lonlat_to_colrow
 from forecasting.models import GridCell
 from ingest.models import Incident, RiskLayer
 
@@ -36,19 +37,16 @@ class Cells:
     def index_of_pk(self) -> dict[int, int]:
         return {int(pk): i for i, pk in enumerate(self.pk)}
 
-    @property
-    def index_of_position(self) -> dict[tuple[int, int], int]:
-        return {(int(c), int(r)): i for i, (c, r) in enumerate(zip(self.col, self.row, strict=True))}
+    @cached_property
+    def _positions(self) -> CellPositions:
+        return CellPositions(self.col, self.row)
 
     def locate(self, lonlat: np.ndarray) -> np.ndarray:
         """Index of the box holding each (lon, lat) point; -1 outside every beat's boxes."""
         if not len(self) or not len(lonlat):
             return np.full(len(lonlat), -1, dtype=np.int64)
-        x, y = pyproj.Transformer.from_crs(4326, self.epsg, always_xy=True).transform(lonlat[:, 0], lonlat[:, 1])
-        cols = np.floor(np.asarray(x) / self.size_m).astype(np.int64)
-        rows = np.floor(np.asarray(y) / self.size_m).astype(np.int64)
-        where = self.index_of_position
-        return np.array([where.get((c, r), -1) for c, r in zip(cols, rows, strict=True)], dtype=np.int64)
+        cols, rows = lonlat_to_colrow(lonlat[:, 0], lonlat[:, 1], epsg=self.epsg, cell_size=self.size_m)
+        return self._positions.find(cols, rows)
 
 
 @dataclass(frozen=True, eq=False)

@@ -30,7 +30,8 @@ class PublicationSettings(models.Model):
 
     @classmethod
     def current(cls) -> "PublicationSettings":
-        return cls.objects.order_by("pk").first() or cls.objects.create()
+        """The saved settings, or unsaved defaults (publish nothing): reading never writes."""
+        return cls.objects.order_by("pk").first() or cls()
 
     def published(self) -> list[str]:
         return [s for s in self.SECTIONS if getattr(self, s)]

@@ -37,7 +37,8 @@ def public_payload(*, today: Date | None = None) -> dict:
     the concentration figures read weeks of data) and afresh whenever the settings change."""
     settings = PublicationSettings.current()
     date_from, date_to = public_period(settings, today=today)
-    key = f"oversight:public:{settings.pk}:{settings.updated_at.timestamp()}:{date_to.isoformat()}"
+    version = settings.updated_at.timestamp() if settings.pk else "unsaved"
+    key = f"oversight:public:{settings.pk}:{version}:{date_to.isoformat()}"
     return cache.get_or_set(key, lambda: _payload(settings, date_from, date_to), PUBLIC_CACHE_SECONDS)
 
 

@@ -6,9 +6,21 @@ from .models import Tactic, TacticUse
 
 @admin.register(Tactic)
 class TacticAdmin(admin.ModelAdmin):
-    list_display = ("name", "enabled", "order")
+    list_display = ("name", "enabled", "order", "conditions")
     list_editable = ("enabled", "order")
+    list_select_related = ("near_layer", "recent_crime_type")
     filter_horizontal = ("crime_types",)
+    fieldsets = (
+        (None, {"fields": ("name", "description", "crime_types", "enabled", "order")}),
+        ("Conditions (suggest only for boxes that meet them)", {
+            "fields": (("near_layer", "near_metres"), ("recent_crime_type", "recent_days")),
+            "description": "Leave blank to suggest the tactic wherever its crime types drive a mission.",
+        }),
+    )
+
+    @admin.display(description="conditions")
+    def conditions(self, obj):
+        return obj.conditions_text or "—"
     audited_by_service = True  # tactics.services records each change
 
     def save_model(self, request, obj, form, change):

@@ -3,12 +3,14 @@ the tactics officers reported, by crime type, district and shift."""
 
 from datetime import date as Date
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import CrimeType
+from ingest.models import RiskLayer
 from missions_site.access import RouteMatrix
 from missions_site.query_params import DateRangeQuery, parse_query
 
@@ -22,10 +24,31 @@ class TacticSerializer(serializers.ModelSerializer):
         slug_field="code", many=True, queryset=CrimeType.objects.all(), required=False,
         help_text="Crime type codes this tactic suits; empty = every mission.",
     )
+    near_layer = serializers.SlugRelatedField(
+        slug_field="name", queryset=RiskLayer.objects.all(), required=False, allow_null=True,
+        help_text="Suggest only for boxes with a point of this risk layer within `near_metres`.",
+    )
+    recent_crime_type = serializers.SlugRelatedField(
+        slug_field="code", queryset=CrimeType.objects.all(), required=False, allow_null=True,
+        help_text="Suggest only for boxes with an incident of this type within `recent_days`.",
+    )
 
     class Meta:
         model = Tactic
-        fields = ["id", "name", "description", "crime_types", "enabled", "order"]
+        fields = ["id", "name", "description", "crime_types", "enabled", "order",
+                  "near_layer", "near_metres", "recent_crime_type", "recent_days"]
+
+    def validate(self, attrs):
+        tactic = Tactic(**{k: v for k, v in attrs.items() if k != "crime_types"})
+        if self.instance is not None:  # a partial update keeps the other half of a condition
+            for name in ("near_layer", "near_metres", "recent_crime_type", "recent_days"):
+                if name not in attrs:
+                    setattr(tactic, name, getattr(self.instance, name))
+        try:
+            tactic.clean()
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+        return attrs
 
 
 @extend_schema(tags=["tactics"])

@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch
 
 from agency.models import CrimeType
 
+from .conditions import tactics_that_fit
 from .models import Tactic, TacticUse
 
 SUGGESTIONS_PER_MISSION = 4
@@ -24,12 +25,14 @@ def enabled_tactics() -> list[Tactic]:
 
 
 def suggested_tactics(missions, *, limit: int = SUGGESTIONS_PER_MISSION) -> dict[int, list[Tactic]]:
-    """Per mission id, the enabled tactics for its driving crime types (largest share first);
-    tactics tied to no crime type suit every mission and come last. Two queries for any number."""
+    """Per mission id, the enabled tactics for its driving crime types (largest share first) whose
+    conditions its box meets; tactics tied to no crime type suit every mission and come last. Two
+    queries for any number of missions, plus one per tactic with conditions."""
     missions = list(missions)
     if not missions:
         return {}
     tactics = enabled_tactics()
+    fits = tactics_that_fit(tactics, missions)
     by_type: dict[str, list[Tactic]] = {}
     general = []
     for tactic in tactics:
@@ -46,7 +49,8 @@ def suggested_tactics(missions, *, limit: int = SUGGESTIONS_PER_MISSION) -> dict
                 if tactic not in chosen:
                     chosen.append(tactic)
         chosen += [t for t in general if t not in chosen]
-        out[mission.pk] = chosen[:limit] if chosen else []
+        chosen = [t for t in chosen if t.pk not in fits or mission.pk in fits[t.pk]]
+        out[mission.pk] = chosen[:limit]
     return out
 
 

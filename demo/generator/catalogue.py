@@ -274,6 +274,7 @@ TACTICS: tuple[dict, ...] = (
         "name": "Community contact",
         "description": "Knock on doors around a recent break-in; advise on locks and lighting.",
         "crime_types": ["Break and Enter", "Auto Theft", "Theft from Vehicle"],
+        "recent": ("Break and Enter", 14),  # only where there was a break-in in the last 14 days
     },
     {
         "name": "Vehicle checks in car parks",
@@ -284,12 +285,14 @@ TACTICS: tuple[dict, ...] = (
         "name": "Transit platform walk-through",
         "description": "Walk the platforms and shelters of the box's stops when a bus or train is due.",
         "crime_types": ["Robbery", "Assault"],
+        "near": ("transit_stops", 150),  # only boxes with a stop within 150 m
     },
 )
 
 
 def demo_tactics() -> list[dict]:
-    """Tactics as dicts with `name`, `description` and `crime_types` (crime type names)."""
+    """Tactics as dicts with `name`, `description`, `crime_types` (crime type names) and optional
+    conditions: `near` (risk layer, metres) and `recent` (crime type name, days)."""
     return [dict(t, crime_types=list(t["crime_types"])) for t in TACTICS]
 
 

@@ -73,15 +73,7 @@ class Grid:
         """Cell index of each metric point, -1 outside the grid (vectorised)."""
         x = np.asarray(x, dtype=float)
         y = np.asarray(y, dtype=float)
-        c = np.floor(x / self.cell_size)
-        r = np.floor(y / self.cell_size)
-        rr = r - self.row0
-        cc = c - self.col0
-        h, w = self.raster_shape
-        ok = np.isfinite(rr) & np.isfinite(cc) & (rr >= 0) & (rr < h) & (cc >= 0) & (cc < w)
-        out = np.full(x.shape, -1, dtype=np.int64)
-        out[ok] = self._lookup[rr[ok].astype(np.int64), cc[ok].astype(np.int64)]
-        return out
+        return self._positions.find(np.floor(x / self.cell_size), np.floor(y / self.cell_size))
 
     def lonlat_to_index(self, lon, lat) -> np.ndarray:
         x, y = self._to_metric.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
@@ -129,10 +121,8 @@ class Grid:
         return raster[self.raster_rc]
 
     @cached_property
-    def _lookup(self) -> np.ndarray:
-        lut = np.full(self.raster_shape, -1, dtype=np.int64)
-        lut[self.raster_rc] = np.arange(len(self))
-        return lut
+    def _positions(self) -> CellPositions:
+        return CellPositions(self.col, self.row)
 
     @cached_property
     def _to_metric(self) -> pyproj.Transformer:
@@ -141,6 +131,38 @@ class Grid:
     @cached_property
     def _to_wgs84(self) -> pyproj.Transformer:
         return pyproj.Transformer.from_crs(self.epsg, WGS84_EPSG, always_xy=True)
+
+
+class CellPositions:
+    """Finds cells by (col, row) position with one raster lookup instead of a dict per point."""
+
+    def __init__(self, col: np.ndarray, row: np.ndarray):
+        col = np.asarray(col, dtype=np.int64)
+        row = np.asarray(row, dtype=np.int64)
+        self._col0 = int(col.min()) if col.size else 0
+        self._row0 = int(row.min()) if row.size else 0
+        shape = (int(row.max()) - self._row0 + 1, int(col.max()) - self._col0 + 1) if col.size else (0, 0)
+        self._lookup = np.full(shape, -1, dtype=np.int64)
+        self._lookup[row - self._row0, col - self._col0] = np.arange(col.size)
+
+    def find(self, col, row) -> np.ndarray:
+        """Index of the cell at each (col, row), -1 where there is none (NaN positions included)."""
+        rr = np.asarray(row, dtype=float) - self._row0
+        cc = np.asarray(col, dtype=float) - self._col0
+        h, w = self._lookup.shape
+        ok = np.isfinite(rr) & np.isfinite(cc) & (rr >= 0) & (rr < h) & (cc >= 0) & (cc < w)
+        out = np.full(rr.shape, -1, dtype=np.int64)
+        out[ok] = self._lookup[rr[ok].astype(np.int64), cc[ok].astype(np.int64)]
+        return out
+
+
+def lonlat_to_colrow(lon, lat, *, epsg: int, cell_size: float) -> tuple[np.ndarray, np.ndarray]:
+    """Column and row, on the metric CRS's origin, of the cell holding each lon/lat point (the
+    `col_row` of cell ids): plain arithmetic, so callers run the same on PostGIS and SpatiaLite."""
+    x, y = pyproj.Transformer.from_crs(WGS84_EPSG, epsg, always_xy=True).transform(
+        np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    )
+    return np.floor(np.asarray(x) / cell_size).astype(np.int64), np.floor(np.asarray(y) / cell_size).astype(np.int64)
 
 
 def build_grid(

@@ -1,5 +1,5 @@
-"""Save a fitted forecaster of one crime type to a file and load it back onto a new history.
-Only the fitted state is kept (no history, no cached training rows); the file's SHA-256 is checked."""
+"""Save a fitted forecaster of one crime type as bytes and load it back onto a new history.
+Only the fitted state is kept (no history, no cached training rows); the bytes' SHA-256 is checked."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import joblib
 import numpy as np
 
 FORMAT_VERSION = 2  # 2: LightGBM boosters with ranking blends (version 1 held scikit-learn models)
-HASH_CHUNK_BYTES = 1 << 20
 # Attributes that hold the training data rather than the fitted model: never saved.
 TRANSIENT_ATTRIBUTES = ("ctx", "_blocks", "_feature_order", "_shared_memo")
 # Attributes of fitted state keyed by crime type (GBM models, KDE bandwidths, SEPP parameters).
@@ -49,28 +48,26 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def sha256_file(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(HASH_CHUNK_BYTES), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def load(path, *, expected_sha256: str | None, ctx, cell_ids) -> tuple[object, str]:
-    """(forecaster ready to predict on `ctx`, category). Refuses a file whose hash differs:
-    artifacts are pickles, and a pickle is only loaded when it is the one training wrote."""
+    """`loads` of a file (the benchmarks and file-only tools keep artifacts as files)."""
     path = Path(path)
     if not path.exists():
         raise ArtifactError(f"model file {path} is missing")
-    if expected_sha256 and sha256_file(path) != expected_sha256:
-        raise ArtifactError(f"model file {path} does not match its recorded SHA-256")
+    return loads(path.read_bytes(), expected_sha256=expected_sha256, ctx=ctx, cell_ids=cell_ids,
+                 name=f"model file {path}")
+
+
+def loads(data: bytes, *, expected_sha256: str | None, ctx, cell_ids, name: str = "the model") -> tuple[object, str]:
+    """(forecaster ready to predict on `ctx`, category). Refuses bytes whose hash differs:
+    artifacts are pickles, and a pickle is only loaded when it is the one training wrote."""
+    if expected_sha256 and sha256_of(data) != expected_sha256:
+        raise ArtifactError(f"{name} does not match its recorded SHA-256")
     try:
-        payload = joblib.load(path)  # noqa: S301 - integrity checked above
+        payload = joblib.load(io.BytesIO(data))  # noqa: S301 - integrity checked above
     except (AttributeError, ModuleNotFoundError) as exc:  # classes of an older engine: retrain
-        raise ArtifactError(f"model file {path} was written by an older engine ({exc}); retrain the type") from exc
+        raise ArtifactError(f"{name} was written by an older engine ({exc}); retrain the type") from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:
-        raise ArtifactError(f"model file {path} has an unknown format")
+        raise ArtifactError(f"{name} has an unknown format")
     forecaster = payload["forecaster"]
     _realign_cells(forecaster, payload["cell_ids"], [str(c) for c in cell_ids])
     forecaster.ctx = ctx

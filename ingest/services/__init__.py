@@ -13,8 +13,9 @@ from .imports import (
     start_run,
 )
 from .layers import LayerImportResult, import_layer
+from .retention import UploadPurge, purge_expired_uploads
 from .sources import apply_code_mapping, mapping_for_source, resolve_source, save_source
-from .uploads import UploadError, store_upload, upload_path
+from .uploads import UploadError, check_upload, store_upload, upload_path
 
 __all__ = [
     "API_BATCH_MAX",
@@ -24,11 +25,14 @@ __all__ = [
     "ImportFailed",
     "LayerImportResult",
     "UploadError",
+    "UploadPurge",
     "apply_code_mapping",
+    "check_upload",
     "import_calendar",
     "import_incidents_file",
     "import_layer",
     "mapping_for_source",
+    "purge_expired_uploads",
     "push_incidents",
     "run_import",
     "resolve_source",

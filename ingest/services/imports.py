@@ -40,6 +40,7 @@ from ..readers import (
     sniff_csv,
 )
 from ..selectors import code_lookup
+from ..sniffing import check_content
 from ..validation import DuplicateTracker, RowContext, validate_chunk
 from .sources import mapping_for_source
 from .upsert import ApplyCounts, make_stage
@@ -114,6 +115,8 @@ def run_import(*, run: ImportRun, progress: Progress, mapping: Mapping | None = 
     mapping = mapping or mapping_for_source(run.source)
     try:
         fmt = detect_format(path, mapping.format)
+        check_content(path, fmt, max_unpacked=settings.UPLOAD_MAX_UNPACKED_BYTES,
+                      encoding=mapping.encoding)
         if fmt == "csv":
             if "latitude" not in mapping.fields and "x" not in mapping.fields:
                 raise MappingError("The mapping names no coordinates (latitude/longitude or x/y).")
@@ -124,6 +127,7 @@ def run_import(*, run: ImportRun, progress: Progress, mapping: Mapping | None = 
         chunks = read_chunks(path, columns=mapping.columns, fmt=fmt, chunk_rows=chunk_rows(),
                              dialect=dialect)
     except (MappingError, FileFormatError, OSError) as exc:
+        _record_import(run, outcome="failure", reason=str(exc)[:1000])
         raise ImportFailed(str(exc)) from exc
     details = {"format": fmt, **({"encoding": dialect.encoding, "delimiter": dialect.delimiter}
                                  if dialect else {})}

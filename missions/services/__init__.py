@@ -4,15 +4,9 @@ Services take keyword-only arguments, check the caller's permission, run in one 
 record an audit event (audit.services.record). Views, the API, tasks and commands only call these.
 """
 
+from .closing import complete_mission, correct_tactics, end_mission_early, report_offline
 from .common import Conflict, MissionError
-from .lifecycle import (
-    Position,
-    complete_mission,
-    expire_missions,
-    record_ping,
-    report_offline,
-    start_mission,
-)
+from .lifecycle import Position, expire_missions, record_ping, start_mission
 from .overrides import add_missions, cancel_mission, lift_suppression, suppress_boxes
 from .planning import NoForecast, plan_due_shifts, plan_missions
 
@@ -24,6 +18,8 @@ __all__ = [
     "add_missions",
     "cancel_mission",
     "complete_mission",
+    "correct_tactics",
+    "end_mission_early",
     "expire_missions",
     "lift_suppression",
     "plan_due_shifts",

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import record
-from missions.models import AUDIT_PREFIX, Mission, ReasonCode
+from missions.models import AUDIT_PREFIX, Mission, ReasonCode, Visit
 
 REASON_MIN_CHARS = 3
 # A device's clock may run a little ahead; later timestamps than this are refused.
@@ -77,6 +77,24 @@ def event_time(at: datetime | None, mission: Mission, *, now: datetime | None = 
     return at
 
 
+def locked_mission(mission_id: int) -> Mission:
+    """The mission, row-locked for the rest of the transaction; a MissionError (404) if there is none."""
+    try:
+        return Mission.objects.select_for_update().select_related("cell").get(pk=mission_id)
+    except Mission.DoesNotExist:
+        raise MissionError("No such mission.", field="mission") from None
+
+
+def served_minutes(mission: Mission, *, at: datetime) -> float:
+    """Minutes officers spent in the mission's box up to `at`: its visits, a running one counted to
+    `at`. The dose is measured here, on the server, never from a device's timer."""
+    seconds = 0.0
+    for started, ended in Visit.objects.filter(mission=mission).values_list("started_at", "ended_at"):
+        end = min(ended or at, at)
+        seconds += max(0.0, (end - started).total_seconds())
+    return round(seconds / 60, 2)
+
+
 def audit(*, actor, action: str, obj, before=None, after=None, reason_code: str = "", reason: str = "") -> AuditEvent:
     return record(
         action=AUDIT_PREFIX + action, actor=actor, object_type=obj._meta.label_lower, object_id=str(obj.pk),
@@ -96,6 +114,7 @@ def mission_state(mission: Mission) -> dict:
         "started_at": _iso(mission.started_at),
         "completed_at": _iso(mission.completed_at),
         "closed_at": _iso(mission.closed_at),
+        "minutes_served": mission.minutes_served,
     }
 
 

@@ -1,5 +1,5 @@
 """The mission lifecycle on officers' devices: start (arrival or by hand), position pings that start
-and stop visits, completion with tactics, offline reports, and expiry at shift end."""
+and stop visits, and expiry at shift end. Closing a mission (dose met or ended early) is in closing.py."""
 
 from __future__ import annotations
 
@@ -15,15 +15,16 @@ from django.utils import timezone
 from agency.models import MissionPolicy
 from missions import scope  # the module, not its names: scope reads services.common
 from missions.models import Mission, PositionPing, Visit
-from tactics.models import Tactic, TacticUse
 
 from .common import (
     Conflict,
     MissionError,
     audit,
     event_time,
+    locked_mission,
     mission_state,
     require_perm,
+    served_minutes,
 )
 
 MAX_ACCURACY_ALLOWANCE_M = 75.0  # a fix worse than this cannot start a mission by itself
@@ -61,7 +62,7 @@ def start_mission(
     reason. Exactly one of two devices starting at once wins; the other gets `Conflict`."""
     require_perm(user, "missions.patrol_mission")
     with transaction.atomic():
-        mission = _locked(mission_id)
+        mission = locked_mission(mission_id)
         scope.require_can_patrol(user, mission, action="start", now=at)  # the time of the act
         at = event_time(at or (position.at if position else None), mission)
         inside = position is not None and distance_to_box_m(mission, position) <= _allowance(position)
@@ -95,14 +96,16 @@ def record_ping(*, user, position: Position, missions: list[Mission]) -> PingRes
     allowance = _allowance(position)
     for mission in candidates:
         left = distances[mission.pk] > position.accuracy_m + EXIT_MARGIN_M
-        if left and _close_open_visit(mission, user=user, at=position.at, reason=Visit.EndReason.LEFT_BOX):
+        # The visits came with the missions: most pings are from outside boxes nobody is in.
+        mine = any(v.ended_at is None and v.officer_id == user.pk for v in mission.visits.all())
+        if left and mine and _close_open_visit(mission, user=user, at=position.at, reason=Visit.EndReason.LEFT_BOX):
             result.stopped.append(mission.pk)
     inside = sorted((d, m.pk) for m in candidates if (d := distances[m.pk]) <= allowance)
     if inside:
         nearest = inside[0][1]
         try:
             with transaction.atomic():
-                mission = _locked(nearest)
+                mission = locked_mission(nearest)
                 if not mission.visits.filter(ended_at__isnull=True).exists():
                     _open_visit(mission, user=user, at=event_time(position.at, mission),
                                 method=Visit.Method.GEOFENCE, reason="")
@@ -110,64 +113,6 @@ def record_ping(*, user, position: Position, missions: list[Mission]) -> PingRes
         except Conflict:
             pass  # finished or taken meanwhile: nothing to start
     return result
-
-
-def complete_mission(
-    *, user, mission_id: int, tactic_ids: list[int] | None = None, notes: str = "",
-    at: datetime | None = None,
-) -> Mission:
-    """Close the open visit, mark the mission completed and record the tactics the officer used."""
-    require_perm(user, "missions.patrol_mission")
-    with transaction.atomic():
-        mission = _locked(mission_id)
-        scope.require_can_patrol(user, mission, action="complete", now=at)
-        if mission.status != Mission.Status.ACTIVE:
-            raise Conflict(f"Only an active mission can be completed; this one is {mission.status}.", mission=mission)
-        at = event_time(at, mission)
-        tactics = _tactics(tactic_ids)
-        before = mission_state(mission)
-        Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
-            ended_at=max(at, mission.started_at), end_reason=Visit.EndReason.COMPLETED
-        )
-        _complete(mission, user=user, at=at, notes=notes, tactics=tactics)
-        audit(actor=user, action="complete", obj=mission, before=before, after={
-            **mission_state(mission), "tactics": [t.name for t in tactics],
-        })
-    return mission
-
-
-def report_offline(
-    *, user, mission_id: int, visits: list[tuple[datetime, datetime]], tactic_ids=None,
-    notes: str = "", completed_at: datetime | None = None,
-) -> Mission:
-    """A device that was offline sends the whole mission at once, with its original times."""
-    require_perm(user, "missions.patrol_mission")
-    if not visits:
-        raise MissionError("An offline report needs at least one visit (start and end time).", field="visits")
-    with transaction.atomic():
-        mission = _locked(mission_id)
-        scope.require_can_patrol(user, mission, action="report", now=min(start for start, _ in visits))
-        if mission.status not in Mission.OPEN:
-            raise Conflict(f"The mission is already {mission.status}.", mission=mission)
-        if mission.visits.filter(ended_at__isnull=True).exists():
-            raise Conflict("Someone is in this mission's box right now.", mission=mission)
-        spans = sorted((event_time(s, mission), event_time(e, mission)) for s, e in visits)
-        if any(end < start for start, end in spans):
-            raise MissionError("A visit ends before it starts.", field="visits")
-        completed_at = event_time(completed_at or spans[-1][1], mission)
-        tactics = _tactics(tactic_ids)
-        before = mission_state(mission)
-        Visit.objects.bulk_create(
-            Visit(mission=mission, officer=user, started_at=s, ended_at=e,
-                  start_method=Visit.Method.OFFLINE, end_reason=Visit.EndReason.REPORTED)
-            for s, e in spans
-        )
-        mission.started_at = min(mission.started_at or spans[0][0], spans[0][0])
-        _complete(mission, user=user, at=completed_at, notes=notes, tactics=tactics)
-        audit(actor=user, action="report", obj=mission, before=before, after={
-            **mission_state(mission), "visits": len(spans), "tactics": [t.name for t in tactics],
-        })
-    return mission
 
 
 def expire_missions(*, now: datetime | None = None) -> int:
@@ -181,11 +126,12 @@ def expire_missions(*, now: datetime | None = None) -> int:
                 ended_at=mission.ends_at, end_reason=Visit.EndReason.EXPIRED
             )
             mission.status, mission.closed_at = Mission.Status.EXPIRED, mission.ends_at
+            mission.minutes_served = served_minutes(mission, at=mission.ends_at)
             audit(
                 actor=None, action="expire", obj=mission, before=before, after=mission_state(mission),
                 reason="The shift ended.",
             )
-        Mission.objects.bulk_update(due, ["status", "closed_at"])
+        Mission.objects.bulk_update(due, ["status", "closed_at", "minutes_served"])
     return len(due)
 
 
@@ -205,13 +151,6 @@ def distance_to_box_m(mission: Mission, position: Position) -> float:
 
 def _allowance(position: Position) -> float:
     return min(position.accuracy_m, MAX_ACCURACY_ALLOWANCE_M)
-
-
-def _locked(mission_id: int) -> Mission:
-    try:
-        return Mission.objects.select_for_update().select_related("cell").get(pk=mission_id)
-    except Mission.DoesNotExist:
-        raise MissionError("No such mission.", field="mission") from None
 
 
 def _open_visit(mission: Mission, *, user, at, method, reason) -> Visit:
@@ -248,21 +187,3 @@ def _close_open_visit(mission: Mission, *, user, at, reason) -> bool:
     visit.ended_at, visit.end_reason = max(end, visit.started_at), reason
     visit.save(update_fields=["ended_at", "end_reason"])
     return True
-
-
-def _tactics(tactic_ids) -> list[Tactic]:
-    ids = {int(t) for t in tactic_ids or []}
-    tactics = list(Tactic.objects.filter(pk__in=ids, enabled=True))
-    if len(tactics) != len(ids):
-        raise MissionError("Unknown or disabled tactic(s).", field="tactics")
-    return tactics
-
-
-def _complete(mission: Mission, *, user, at, notes, tactics) -> None:
-    mission.status, mission.completed_at, mission.completed_by = Mission.Status.COMPLETED, at, user
-    mission.notes = (notes or "").strip()
-    mission.save(update_fields=["status", "started_at", "completed_at", "completed_by", "notes", "updated_at"])
-    TacticUse.objects.bulk_create(
-        [TacticUse(mission=mission, tactic=t, reported_by=user, reported_at=at) for t in tactics],
-        ignore_conflicts=True,
-    )

@@ -9,12 +9,14 @@ from datetime import timedelta
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from agency.models import Agency, MissionPolicy, Shift
 from forecasting.models import GridCell
 from missions.models import Mission, MissionAddition, Suppression, Visit
 
+from .box_forecast import ANALYST_NOTE, BoxForecast, box_forecasts, dose_minutes
 from .common import MissionError, audit, mission_state, require_perm, require_reason
 
 MAX_RANGE_DAYS = 31  # an override longer than a month is a policy question, not an override
@@ -42,7 +44,7 @@ def add_missions(
     shifts = list(shifts) if shifts else list(Shift.objects.all())
     tz = Agency.current().tz
     policy = MissionPolicy.current()
-    note = f"Added by an analyst: {text}"
+    note = ANALYST_NOTE.format(reason=text)
     with transaction.atomic():
         addition = MissionAddition.objects.create(
             area=area if area is not None else _outline(cells),
@@ -59,16 +61,10 @@ def add_missions(
         day = date_from
         while day <= date_to:
             for shift in shifts:
-                starts_at, ends_at = shift.window(day, tz)
-                missions.extend(
-                    Mission(
-                        date=day, shift=shift, starts_at=starts_at, ends_at=ends_at, cell=cell,
-                        beat_id=cell.beat_id, addition=addition, origin=Mission.Origin.ANALYST,
-                        forced=True, reasons=[note], dose_minutes=policy.dose_minutes,
-                    )
-                    for cell in cells
-                    if (day, shift.pk, cell.pk) not in taken
-                )
+                missions.extend(_added_missions(
+                    addition, day=day, shift=shift, cells=[c for c in cells if (day, shift.pk, c.pk) not in taken],
+                    note=note, policy=policy, tz=tz,
+                ))
             day += timedelta(days=1)
         Mission.objects.bulk_create(missions)
         audit(actor=user, action="add", obj=addition, reason_code=code, reason=text, after={
@@ -117,7 +113,9 @@ def cancel_mission(*, user, mission_id: int, reason_code: str, reason: str) -> S
     require_perm(user, "missions.add_suppression")
     code, text = require_reason(reason_code, reason)
     with transaction.atomic():
-        mission = Mission.objects.select_for_update().get(pk=mission_id)
+        mission = Mission.objects.select_for_update().filter(pk=mission_id).first()
+        if mission is None:
+            raise MissionError("No such mission.", field="mission")
         if mission.status not in Mission.OPEN:
             raise MissionError(f"The mission is {mission.status}; only planned or active ones can be called off.")
         suppression = Suppression.objects.create(
@@ -146,6 +144,30 @@ def lift_suppression(*, user, suppression_id: int, reason: str) -> Suppression:
 
 
 # --- helpers ---------------------------------------------------------------------------------------
+
+
+def _added_missions(addition, *, day, shift, cells, note, policy, tz) -> list[Mission]:
+    """Missions on `cells` for one shift, each with its box's top crime type, score and reasons from
+    the shift's forecast (none yet: the plan fills them in), ranked after the beat's missions."""
+    if not cells:
+        return []
+    starts_at, ends_at = shift.window(day, tz)
+    forecasts = box_forecasts(date=day, shift=shift, cells=cells)
+    ranks = dict(
+        Mission.objects.filter(date=day, shift=shift).exclude(status=Mission.Status.CANCELLED)
+        .values("beat_id").annotate(top=Max("rank")).values_list("beat_id", "top")
+    )
+    missions = []
+    for cell in cells:
+        box = forecasts.get(cell.pk, BoxForecast(score=0.0))
+        ranks[cell.beat_id] = ranks.get(cell.beat_id, 0) + 1
+        missions.append(Mission(
+            date=day, shift=shift, starts_at=starts_at, ends_at=ends_at, cell=cell, beat_id=cell.beat_id,
+            addition=addition, origin=Mission.Origin.ANALYST, forced=True, rank=ranks[cell.beat_id],
+            score=box.score, raw_score=box.score, drivers=box.drivers, primary_crime_type=box.primary,
+            reasons=[note, *box.reasons], dose_minutes=dose_minutes(box.primary, policy),
+        ))
+    return missions
 
 
 def _cancel(missions: list[Mission], *, user, reason_code: str, reason: str) -> int:

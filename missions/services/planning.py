@@ -21,9 +21,9 @@ from forecasting.selectors import current_run
 from missions import planner
 from missions.models import ControlBox, Mission, MissionPlan, Suppression, Visit
 
+from .box_forecast import ANALYST_NOTE_PREFIXES, dose_minutes, merge_reasons, with_crime_type
 from .common import audit, mission_state, require_perm
 
-REASONS_PER_MISSION = 5
 WEEK = timedelta(days=7)
 REPLAN_REASON = "Re-planned: the new plan no longer picks this box."
 
@@ -69,7 +69,9 @@ def plan_missions(
         plan = MissionPlan.objects.create(
             date=date, shift=shift, starts_at=starts_at, ends_at=ends_at, forecast_run=run,
             model_versions=versions, seed_material=result.seed_material, seed_hex=result.seed_hex,
-            policy=_policy_json(policy), beats=[_beat_json(b) for b in result.beats],
+            policy={**_policy_json(policy), "typical_harm": round(result.typical_harm, 4),
+                    "minimum_harm": round(result.minimum_harm, 4)},
+            beats=[_beat_json(b) for b in result.beats],
             trigger=trigger, created_by=user,
         )
         counts = _write_missions(plan, result, grid, existing, policy, user=user, now=now)
@@ -126,7 +128,7 @@ def _inputs(grid: _PlanningGrid, run: ForecastRun, policy: MissionPolicy, *, dat
     type_index = {ct.pk: i for i, ct in enumerate(crime_types)}
     n = len(grid.cell_pks)
     expected = np.zeros((n, len(crime_types)))
-    reasons_by_cell: dict[int, list[tuple[float, list[str]]]] = defaultdict(list)
+    reasons_by_cell: dict[int, list[tuple[float, str, list[str]]]] = defaultdict(list)
     weights = np.array([ct.severity_weight * ct.patrol_efficacy for ct in crime_types])
     rows = CellForecast.objects.filter(run=run).values_list(
         "cell_id", "crime_type_id", "expected_count", "reasons"
@@ -137,7 +139,7 @@ def _inputs(grid: _PlanningGrid, run: ForecastRun, policy: MissionPolicy, *, dat
             continue
         expected[i, t] = max(0.0, float(count))
         if reasons:
-            reasons_by_cell[i].append((float(count) * weights[t], list(reasons)))
+            reasons_by_cell[i].append((float(count) * weights[t], crime_types[t].name, list(reasons)))
     versions = sorted(
         f"{mv.crime_type.code}:{mv.algorithm}#{mv.pk}"
         for mv in run.model_versions.select_related("crime_type")
@@ -153,20 +155,10 @@ def _inputs(grid: _PlanningGrid, run: ForecastRun, policy: MissionPolicy, *, dat
         consecutive_shifts=_consecutive_shifts(grid, policy, date=date, shift=shift, starts_at=starts_at),
         week_missions=_week_missions(grid, starts_at),
         suppressed=_suppressed(grid, date=date, shift=shift),
-        reasons={i: _merge_reasons(parts) for i, parts in reasons_by_cell.items()},
+        reasons={i: merge_reasons(parts) for i, parts in reasons_by_cell.items()},
         beat_codes=grid.beat_codes,
     )
     return inputs, versions
-
-
-def _merge_reasons(parts: list[tuple[float, list[str]]]) -> list[str]:
-    """The reasons of the crime types that weigh most in the box, without repeats."""
-    out: list[str] = []
-    for _, reasons in sorted(parts, key=lambda p: -p[0]):
-        for reason in reasons:
-            if reason not in out:
-                out.append(str(reason))
-    return out[:REASONS_PER_MISSION]
 
 
 def _recent_dose(grid: _PlanningGrid, policy: MissionPolicy, starts_at: datetime) -> np.ndarray:
@@ -267,6 +259,7 @@ def _planning_policy(policy: MissionPolicy) -> planner.PlanningPolicy:
         max_consecutive_shifts=int(policy.max_consecutive_shifts),
         max_box_share_per_week=float(policy.max_box_share_per_week),
         min_boxes_per_beat_week=int(policy.min_boxes_per_beat_week),
+        min_harm_share=float(policy.min_harm_share),
     )
 
 
@@ -280,6 +273,7 @@ def _policy_json(policy: MissionPolicy) -> dict:
         "max_consecutive_shifts": policy.max_consecutive_shifts,
         "max_box_share_per_week": policy.max_box_share_per_week,
         "min_boxes_per_beat_week": policy.min_boxes_per_beat_week,
+        "min_harm_share": policy.min_harm_share,
     }
 
 
@@ -287,6 +281,7 @@ def _beat_json(draw: planner.BeatDraw) -> dict:
     return {
         "beat": draw.beat_code, "seed_hex": draw.seed_hex, "capacity": draw.capacity,
         "eligible": draw.eligible, "pool_size": draw.pool_size, "forced": draw.forced,
+        "best_harm": round(draw.best_harm, 4), "note": draw.note,
     }
 
 
@@ -317,9 +312,9 @@ def _write_missions(plan, result, grid, existing, policy, *, user, now) -> dict:
             if mission.origin == Mission.Origin.ANALYST:
                 values["reasons"] = _analyst_reasons(mission, pm.reasons)
             else:
-                values.update(reasons=_drawn_reasons(pm, grid), forced=pm.forced)
+                values.update(reasons=_drawn_reasons(pm, grid, primary), forced=pm.forced)
                 drawn_again += 1
-            values["dose_minutes"] = _dose_minutes(primary, policy)
+            values["dose_minutes"] = dose_minutes(primary, policy)
             for field, value in values.items():
                 setattr(mission, field, value)
             mission.save(update_fields=[*values, "updated_at"])
@@ -327,7 +322,7 @@ def _write_missions(plan, result, grid, existing, policy, *, user, now) -> dict:
         created.append(Mission(
             date=plan.date, shift=plan.shift, starts_at=plan.starts_at, ends_at=plan.ends_at,
             cell_id=cell_pk, beat_id=grid.beat_pks[pm.beat], origin=Mission.Origin.DRAWN,
-            forced=pm.forced, reasons=_drawn_reasons(pm, grid), dose_minutes=_dose_minutes(primary, policy),
+            forced=pm.forced, reasons=_drawn_reasons(pm, grid, primary), dose_minutes=dose_minutes(primary, policy),
             **values,
         ))
     Mission.objects.bulk_create(created)
@@ -352,23 +347,18 @@ def _write_missions(plan, result, grid, existing, policy, *, user, now) -> dict:
     }
 
 
-def _drawn_reasons(pm, grid) -> list[str]:
+def _drawn_reasons(pm, grid, primary: CrimeType | None) -> list[str]:
     """The forecast's reasons; in a quiet beat where no factor stands out city-wide, say that the
     box is among the beat's riskiest so an officer never gets a box without a why."""
     if pm.reasons:
         return list(pm.reasons)
-    return [
-        f"Among the highest expected harm in beat {grid.beat_codes[pm.beat]} this shift;"
-        " no single factor stands out"
-    ]
+    quiet = (f"among the highest expected harm in beat {grid.beat_codes[pm.beat]} this shift;"
+             " no single factor stands out")
+    return [with_crime_type(primary.name, quiet) if primary else quiet[0].upper() + quiet[1:]]
 
 
 def _analyst_reasons(mission: Mission, forecast_reasons) -> list[str]:
-    own = [r for r in mission.reasons if r.startswith("Added by an analyst")]
+    own = [r for r in mission.reasons if r.startswith(ANALYST_NOTE_PREFIXES)]
     return own + [r for r in forecast_reasons if r not in own]
 
 
-def _dose_minutes(primary: CrimeType | None, policy: MissionPolicy) -> int:
-    if primary is not None and primary.dose_minutes:
-        return int(primary.dose_minutes)
-    return int(policy.dose_minutes)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 
+from . import workers
 from .browser_policy import (  # noqa: F401 - settings
     SECURE_CONTENT_TYPE_NOSNIFF,
     SECURE_CROSS_ORIGIN_OPENER_POLICY,
@@ -64,9 +65,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "missions_site.database_busy.DatabaseBusyMiddleware",  # SpatiaLite locked past its wait: 503
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "missions_site.api_errors.RefuseNulInQueryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -107,6 +110,15 @@ DATABASES = {
     )
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# A pool of PostgreSQL connections per web process (psycopg_pool), shared by its threads: 0 = off.
+# docs/deploy.md "Serving a shift change" says why a pool here and how to size it (= threads).
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+if DATABASE_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"].endswith("postgis"):
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env.int("DATABASE_POOL_MIN_SIZE", default=2), DATABASE_POOL_MAX_SIZE),
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env.int("DATABASE_POOL_TIMEOUT_S", default=10),  # waiting for a free connection
+    }
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     # Several threads and processes (web, worker) share the file, and SQLite serialises writers.
     # Every transaction takes the write lock when it begins (BEGIN IMMEDIATE), so a writer waits for
@@ -147,6 +159,7 @@ AXES_HANDLER = "accounts.lockout.LockedUntilUnlockedHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each alone: by account and by address
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"  # JSON under /api/, the page elsewhere
 # The client address: REMOTE_ADDR unless the deployment names its proxy's header (else it is spoofable).
 AXES_IPWARE_META_PRECEDENCE_ORDER = env.list("AXES_CLIENT_IP_HEADERS", default=["REMOTE_ADDR"])
 
@@ -168,6 +181,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True  # pages hand the token to scripts in a data- attribute
 BACKGROUND_POLL_HEADER = "X-Background-Poll"
+# How often the supervisor's board asks for the shift's missions again (a background poll).
+SUPERVISOR_BOARD_POLL_SECONDS = env.float("SUPERVISOR_BOARD_POLL_SECONDS", default=20.0)
 
 # API tokens (django-rest-knox): stored as SHA-512 digests, expiring.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=12)
@@ -228,11 +243,20 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Missions API",
     "DESCRIPTION": "Patrol mission planning: incidents, forecasts, missions, tactics.",
     "VERSION": "1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "missions_site.api_schema.document_error_responses",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["missions_site.access.RouteMatrix"],  # schema and docs need a login
     "SWAGGER_UI_DIST": "SIDECAR",  # served from static/, no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two choice sets share the field name reason_code: an analyst's override and an officer's early end.
+    "ENUM_NAME_OVERRIDES": {
+        "ReasonCodeEnum": "missions.models.ReasonCode",
+        "EndEarlyReasonCodeEnum": "missions.models.END_EARLY_CHOICES",
+    },
 }
 
 # Map: the tile URL is a setting so that no page fetches tiles the agency did not choose.
@@ -240,6 +264,10 @@ SPECTACULAR_SETTINGS = {
 MAP_TILE_URL = env.str("MAP_TILE_URL", default="")
 MAP_TILE_ATTRIBUTION = env.str("MAP_TILE_ATTRIBUTION", default="")
 CONTENT_SECURITY_POLICY = content_security_policy(MAP_TILE_URL)
+# The officer card's second navigate link, for agencies whose devices use a maps app rather than
+# geo: links: a URL with {lat} and {lon}, e.g. "https://maps.example.org/?daddr={lat},{lon}".
+# A link the officer follows, never fetched by the page. Empty: only the geo: link.
+OFFICER_MAPS_APP_URL = env.str("OFFICER_MAPS_APP_URL", default="")
 LEAFLET_CONFIG = {
     "TILES": [("Base map", MAP_TILE_URL, {"attribution": MAP_TILE_ATTRIBUTION})]
     if MAP_TILE_URL
@@ -263,14 +291,26 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for _folder in ("queue", "processed", "control"):
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True  # results live in jobs.JobRun, not in a result backend
-CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Queues, routes, time limits and late acknowledgement per task: settings/workers.py.
+_celery = workers.celery_settings()
+CELERY_TASK_QUEUES = _celery["CELERY_TASK_QUEUES"]
+CELERY_TASK_DEFAULT_QUEUE = _celery["CELERY_TASK_DEFAULT_QUEUE"]
+CELERY_TASK_ROUTES = _celery["CELERY_TASK_ROUTES"]
+CELERY_TASK_ANNOTATIONS = _celery["CELERY_TASK_ANNOTATIONS"]
+if CELERY_BROKER_URL.startswith("redis"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _celery["CELERY_VISIBILITY_TIMEOUT_S"]}
+JOB_TIME_LIMIT_MINUTES = workers.JOB_TIME_LIMIT_MINUTES
+JOB_HARD_LIMIT_GRACE_MINUTES = workers.JOB_HARD_LIMIT_GRACE_MINUTES
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds one waiting message: the others stay free
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # A running job that has not reported progress for this long is closed as failed.
 JOB_STALE_AFTER_MINUTES = env.int("JOB_STALE_AFTER_MINUTES", default=30)
+# A queued job no worker has started for this long is closed as failed (its broker message was lost,
+# or no worker listens to its queue). Above the longest wait a backlog of training can cause.
+JOB_QUEUE_TIMEOUT_MINUTES = env.int("JOB_QUEUE_TIMEOUT_MINUTES", default=120)
 # Feedback-loop guard: training rows in boxes patrolled during the shift count this much (1 = as
 # any other row; 0.5 = half: patrol finds crime where it is sent).
 FORECAST_PATROLLED_ROW_WEIGHT = env.float("FORECAST_PATROLLED_ROW_WEIGHT", default=1.0)
@@ -285,3 +325,8 @@ LOGGING = {
 # Limits on what a request may ask for (docs/admin-guide.md, "Limits on requests").
 QUERY_DATE_YEARS = env.int("QUERY_DATE_YEARS", default=5)  # dates in query parameters: today ± years
 API_PAGE_SIZE_MAX = env.int("API_PAGE_SIZE_MAX", default=500)  # rows per page of any API list, at most
+# Limits on uploaded files and drawn areas (docs/admin-guide.md, "Limits on uploads and areas").
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200_000_000)  # one uploaded file or API body
+UPLOAD_MAX_UNPACKED_BYTES = env.int("UPLOAD_MAX_UNPACKED_BYTES", default=2_000_000_000)  # .gz/.zip content
+UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=30)  # then the file goes, the run stays
+GEOMETRY_MAX_VERTICES = env.int("GEOMETRY_MAX_VERTICES", default=5_000)  # per drawn area or boundary

@@ -28,6 +28,9 @@ def content_security_policy(tile_url: str) -> dict:
             "base-uri": [NONE],
             "frame-ancestors": [NONE],
             "form-action": [SELF],
+            # the officer page as an installable app: its manifest and service worker (home/pwa.py)
+            "manifest-src": [SELF],
+            "worker-src": [SELF],
         },
     }
 

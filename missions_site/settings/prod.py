@@ -21,4 +21,6 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# Persistent connections, unless a pool holds them (Django refuses both at once).
+_pooled = "pool" in DATABASES["default"].get("OPTIONS", {})
+DATABASES["default"]["CONN_MAX_AGE"] = 0 if _pooled else env.int("DATABASE_CONN_MAX_AGE", default=60)

@@ -67,6 +67,20 @@ window.Missions = window.Missions || {};
     button.addEventListener("click", function () { window.print(); });
   });
 
+  // Signing out forgets what the officer page's service worker kept for offline use (the page with
+  // its name, the shift's data), so the next person on this device cannot open it without network.
+  M.register("sign-out", function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.caches || form.dataset.forgotten) { return; }
+      event.preventDefault();
+      var done = function () { form.dataset.forgotten = "1"; form.submit(); };
+      caches.keys().then(function (names) {
+        return Promise.all(names.filter(function (n) { return n.indexOf("missions-") === 0; })
+          .map(function (n) { return caches.delete(n); }));
+      }).then(done, done);
+    });
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { M.start(); });
   } else {

@@ -88,7 +88,9 @@
 
   // Requests made by a timer pass background=true: the server does not count them as activity, so
   // an unattended page does not keep its session alive (accounts.middleware).
-  M.fetchJSON = function (url, background) {
+  // onHeaders(headers), when given, sees the answer's headers (fresh even when the browser
+  // revalidated its stored copy with the ETag and reuses that body).
+  M.fetchJSON = function (url, background, onHeaders) {
     var headers = { Accept: "application/json" };
     if (background) { headers["X-Background-Poll"] = "1"; }
     return fetch(url, { credentials: "same-origin", headers: headers })
@@ -96,6 +98,7 @@
         // The session ended (idle or too old): reload, and the server shows the sign-in page.
         if (r.status === 401 && background) { window.location.reload(); }
         if (!r.ok) { throw new Error(url + ": HTTP " + r.status); }
+        if (onHeaders) { onHeaders(r.headers); }
         return r.json();
       });
   };

@@ -1,30 +1,47 @@
 // The officer's missions on an MDT or phone: map + cards, Start / Complete, a dose timer that counts
-// from the server's start time, GPS pings that start missions on arrival, and a queue that sends
-// actions taken offline later, once each (Idempotency-Key) and with their original times.
+// from the server's start time, GPS pings that start missions on arrival, where the officer is
+// (marker, distance and direction to each box, a navigate link), and the user's own queue of actions
+// taken offline (officer-queue.js), sent later once each with their original times. A service worker
+// (/officer/sw.js) keeps the page and the shift's missions for a reload without network.
 // Started by app.js from data-module="officer-missions".
 
 (function (M) {
   "use strict";
 
-  var QUEUE_KEY = "missions.offlineQueue";
   var PING_EVERY_MS = 30000;
   var REFRESH_EVERY_MS = 60000;
+  var BOX_OPACITY = { light: 0.25, dark: 0.4 };  // boxes stay visible on the darkened night map
+  var BEAT_COLOURS = { light: { mine: "#c0392b", other: "#5b7db1" }, dark: { mine: "#ff8f85", other: "#8fa9d6" } };
   M.register("officer-missions", function (el) {
     var list = document.getElementById("mission-list");
     var statusLine = document.getElementById("mdt-status");
+    var queueLine = document.getElementById("mdt-queue");  // what waits to be sent: stays until it changes
     var template = document.getElementById("mission-card");
     var map = M.baseMap(el);
     var missionLayer = L.geoJSON(null, {
-      style: function (f) {
-        var c = M.statusColour(f.properties.status);
-        return { color: c, weight: 3, fillColor: c, fillOpacity: 0.25 };
-      },
+      style: boxStyle,
       onEachFeature: function (f, layer) {
         layer.bindTooltip(M.tip("#" + f.properties.rank + " " + (f.properties.crime_type || "Mission")));
         layer.on("click", function () { focusCard(f.properties.id); });
       }
     }).addTo(map);
-    var state = { features: [], offsetMs: 0, position: null, beats: null };
+    var state = { features: [], shift: null, offsetMs: 0, position: null, beats: null };
+    var queue = new M.OfflineQueue(el.dataset.user);
+    var youAreHere = new M.YouAreHere(map);
+
+    function boxStyle(f) {
+      var c = M.statusColour(f.properties.status);
+      return { color: c, weight: 3, fillColor: c, fillOpacity: BOX_OPACITY[M.theme()] };
+    }
+    function beatStyle(f) {
+      var mine = el.dataset.highlight && f.properties.code === el.dataset.highlight;
+      var colours = BEAT_COLOURS[M.theme()];
+      return { color: mine ? colours.mine : colours.other, weight: mine ? 3 : 1, fill: false, dashArray: mine ? null : "4 3" };
+    }
+    document.addEventListener("missions:theme", function () {
+      missionLayer.setStyle(boxStyle);
+      if (state.beats) { state.beats.setStyle(beatStyle); }
+    });
 
     function csrf() { return el.dataset.csrf; }
     function url(kind, id) { return el.dataset[kind].replace("/0/", "/" + id + "/"); }
@@ -33,6 +50,7 @@
       return "k" + Date.now().toString(36) + Math.random().toString(36).slice(2);
     }
     function say(text) { statusLine.textContent = text; }
+    function sayQueue(text) { queueLine.textContent = text; queueLine.hidden = !text; }
 
     function post(path, body, key, background) {
       var headers = { "Content-Type": "application/json", Accept: "application/json",
@@ -47,40 +65,49 @@
       });
     }
 
-    // Offline: keep the action with its original time and key; send it when the network is back.
-    function send(path, body) {
+    // Offline, or signed out meanwhile: keep the action with its original time and key, show it as
+    // waiting on its card, and send it when the network (or the officer's next sign-in) is back.
+    function send(path, body, missionId, action) {
       var key = newKey();
       body.at = body.at || new Date(Date.now() + state.offsetMs).toISOString();
-      return post(path, body, key).catch(function () {
-        var queue = readQueue();
-        queue.push({ path: path, body: body, key: key });
-        localStorage.setItem(QUEUE_KEY, JSON.stringify(queue));
-        say("Offline: saved, will be sent when the network is back (" + queue.length + " waiting).");
+      function keep(why) {
+        var waiting = queue.add({ path: path, body: body, key: key, mission: missionId, action: action });
+        sayQueue(why + " (" + waiting + " waiting).");
+        rerender();
         return { status: 0, data: {} };
-      });
+      }
+      return post(path, body, key).then(function (r) {
+        return M.OfflineQueue.isAuthError(r) ? keep("Signed out: saved, will be sent after you sign in again") : r;
+      }, function () { return keep("Offline: saved, will be sent when the network is back"); });
     }
-    function readQueue() {
-      try { return JSON.parse(localStorage.getItem(QUEUE_KEY) || "[]"); } catch (e) { return []; }
-    }
+    // Sends what waits, in order; the line above the cards says what came of it. The caller then
+    // reloads the missions.
     function flushQueue() {
-      var queue = readQueue();
-      if (!queue.length) { return Promise.resolve(); }
-      var item = queue[0];
-      return post(item.path, item.body, item.key).then(function () {
-        localStorage.setItem(QUEUE_KEY, JSON.stringify(readQueue().slice(1)));
-        return flushQueue();
-      }).catch(function () { /* still offline */ });
+      if (!queue.items().length) { return Promise.resolve(); }
+      return queue.flush(post).then(function (result) {
+        var lines = result.refused.map(function (r) { return "Not accepted: " + r.detail; });
+        if (result.authNeeded) { lines.push("Sign in again to send " + result.waiting + " saved action(s)."); }
+        else if (result.offline && result.waiting) { lines.push(result.waiting + " saved action(s) waiting to send."); }
+        else if (result.sent) { lines.push("Saved actions sent (" + result.sent + ")."); }
+        sayQueue(lines.join(" "));
+      });
     }
 
     function load(background) {
-      return M.fetchJSON(el.dataset.missions, background).then(function (data) {
-        state.offsetMs = Date.parse(data.server_time) - Date.now();
+      var serverTime = null;
+      return M.fetchJSON(el.dataset.missions, background, function (headers) {
+        serverTime = headers.get("X-Server-Time");
+      }).then(function (data) {
+        state.offsetMs = Date.parse(serverTime || data.server_time) - Date.now();
         render(data.features || [], data.shift);
       }).catch(function (err) { say("Missions could not be loaded: " + err.message); });
     }
 
+    function rerender() { render(state.features, state.shift); }
+
     function render(features, shift) {
       state.features = features;
+      state.shift = shift;
       missionLayer.clearLayers();
       missionLayer.addData(features);
       el.dataset.missionsDrawn = missionLayer.getLayers().length;
@@ -90,6 +117,7 @@
       else if (!features.length) { say("No missions for your beat this shift."); }
       else { say(features.length + " mission" + (features.length > 1 ? "s" : "") + " this shift."); }
       tick();
+      showDistances();
     }
 
     function card(f) {
@@ -100,19 +128,28 @@
       node.querySelector(".m-rank").textContent = "#" + p.rank;
       node.querySelector(".m-title").textContent = (p.crime_type || "Patrol") + " · beat " + p.beat;
       node.querySelector("header").after(M.el("p", { className: "m-location" }, [p.location_label || "Box " + p.cell_id]));
-      node.querySelector(".m-status").textContent = p.status;
+      node.querySelector(".m-status").textContent = p.status.replace("_", " ");
       var reasons = node.querySelector(".m-reasons");
       (p.reasons || []).forEach(function (r) { var li = document.createElement("li"); li.textContent = r; reasons.appendChild(li); });
-      var open = p.status === "planned" || p.status === "active";
+      navigateLinks(node, f);
+      var waiting = queue.forMission(p.id);
+      var finishing = waiting.some(function (item) { return item.action !== "start"; });
+      var startQueued = waiting.some(function (item) { return item.action === "start"; });
+      var active = p.status === "active" || startQueued;
+      var open = p.status === "planned" || active;
       var startBtn = node.querySelector(".m-start");
       var completeBtn = node.querySelector(".m-complete");
-      startBtn.hidden = !open || p.timer.running;
+      startBtn.hidden = !open || p.timer.running || startQueued || finishing;
       if (p.status === "active") { startBtn.textContent = "Resume"; }
-      completeBtn.hidden = p.status !== "active";
+      completeBtn.hidden = true;  // shown by tick(): Complete once the dose is served, End early before
+      node.dataset.finishing = finishing ? "1" : "";
+      node.dataset.startQueued = startQueued ? "1" : "";
+      showWaiting(node.querySelector(".m-waiting"), waiting);
+      showReported(node.querySelector(".m-reported"), p);
       node.querySelector(".m-timer").hidden = p.status === "planned";
       node.querySelector(".m-dose").textContent = "of " + p.timer.dose_minutes + " min";
       var tactics = node.querySelector(".m-tactics");
-      tactics.hidden = p.status !== "active";
+      tactics.hidden = !active || finishing;
       var box = node.querySelector(".m-tactic-list");
       p.tactics.forEach(function (t) {
         var label = document.createElement("label");
@@ -129,33 +166,126 @@
         start(p.id, node, node.querySelector(".m-reason").value);
       });
       completeBtn.addEventListener("click", function () { complete(p.id, node); });
+      fillEndReasons(node.querySelector(".m-end-reason"));
+      node.querySelector(".m-end-early").addEventListener("click", function () { endEarly(p.id, node); });
+      allowCorrection(node, p);
       return node;
     }
 
+    // Until the shift ends, the tactics of a finished mission can be added or corrected.
+    function allowCorrection(node, p) {
+      if (p.status !== "completed" && p.status !== "ended_early") { return; }
+      node.querySelector(".m-tactics").hidden = false;
+      node.querySelector(".m-notes").value = p.notes || "";
+      var save = node.querySelector(".m-save-tactics");
+      save.hidden = false;
+      save.addEventListener("click", function () {
+        var used = Array.prototype.map.call(node.querySelectorAll(".m-tactic-list input:checked"), function (i) { return +i.value; });
+        send(url("tactics", p.id), { tactics: used, notes: node.querySelector(".m-notes").value }, p.id, "tactics").then(function (r) {
+          if (r.status === 200) { say("Tactics saved."); }
+          else if (r.status) { say(r.data.detail || "Could not save the tactics (HTTP " + r.status + ")."); }
+        });
+      });
+    }
+
+    // Before the dose is served a mission can only end early, with a reason: the first tap shows
+    // the reasons, the second sends the one chosen (the server measures the minutes served).
+    function fillEndReasons(select) {
+      (M.data("end-early-reasons") || []).forEach(function (choice) {
+        select.appendChild(M.el("option", { value: choice[0] }, [choice[1]]));
+      });
+    }
+    function endEarly(id, node) {
+      var picker = node.querySelector(".m-end");
+      if (picker.hidden) { picker.hidden = false; say("Choose why you end this mission early."); return Promise.resolve(); }
+      var code = node.querySelector(".m-end-reason").value;
+      if (!code) { say("Choose why you end this mission early."); return Promise.resolve(); }
+      var used = Array.prototype.map.call(node.querySelectorAll(".m-tactic-list input:checked"), function (i) { return +i.value; });
+      var body = { reason_code: code, reason: node.querySelector(".m-end-words").value,
+                   tactics: used, notes: node.querySelector(".m-notes").value };
+      return send(url("endEarly", id), body, id, "end early").then(function (r) {
+        if (r.status === 200) {
+          var served = r.data.properties.minutes_served;
+          return load().then(function () { say("Mission ended early after " + served + " min in the box."); });
+        }
+        if (r.status) { say(r.data.detail || "Could not end the mission (HTTP " + r.status + ")."); return load(); }
+      });
+    }
+    // A finishing action waiting to be sent hides both buttons; a start waiting counts as active.
+    function doseButtons(node, status, reached) {
+      var active = (status === "active" || node.dataset.startQueued === "1") && node.dataset.finishing !== "1";
+      node.querySelector(".m-complete").hidden = !(active && reached);
+      node.querySelector(".m-end-early").hidden = !active || reached;
+      if (reached) { node.querySelector(".m-end").hidden = true; }
+    }
+
     function start(id, node, reason) {
+      // Without a position the server needs a reason: ask first, so a start saved offline has one.
+      if (!state.position && !reason) { return Promise.resolve(askWhyByHand(node)); }
       var body = {};
       if (state.position) {
         body.latitude = state.position.latitude; body.longitude = state.position.longitude;
         body.accuracy_m = state.position.accuracy;
       }
       if (reason) { body.reason = reason; }
-      return send(url("start", id), body).then(function (r) {
+      return send(url("start", id), body, id, "start").then(function (r) {
         if (r.status === 201) { say("Mission started."); return load(); }
-        if (r.status === 400 && r.data.reason) {
-          node.querySelector(".m-manual").hidden = false;
-          say("You are not in the box (or GPS is off): choose why you start by hand.");
-        } else if (r.status === 409) {
+        if (r.status === 400 && r.data.reason) { askWhyByHand(node); } else if (r.status === 409) {
           say(r.data.detail || "Already started on another device."); return load();
         } else if (r.status) { say(r.data.detail || "Could not start (HTTP " + r.status + ")."); }
       });
     }
 
+    function askWhyByHand(node) {
+      node.querySelector(".m-manual").hidden = false;
+      say("You are not in the box (or GPS is off): choose why you start by hand.");
+    }
+
     function complete(id, node) {
       var used = Array.prototype.map.call(node.querySelectorAll(".m-tactic-list input:checked"), function (i) { return +i.value; });
       var body = { tactics: used, notes: node.querySelector(".m-notes").value };
-      return send(url("complete", id), body).then(function (r) {
+      return send(url("complete", id), body, id, "complete").then(function (r) {
         if (r.status === 200) { say("Mission completed. Thank you."); return load(); }
         if (r.status) { say(r.data.detail || "Could not complete (HTTP " + r.status + ")."); return load(); }
+      });
+    }
+
+    function navigateLinks(node, f) {
+      var at = M.geo.centre(f);
+      var point = at.lat.toFixed(6) + "," + at.lon.toFixed(6);
+      node.querySelector(".m-navigate").href = "geo:" + point + "?q=" + point;
+      var app = node.querySelector(".m-maps-app");
+      if (el.dataset.mapsApp) {  // the agency's maps app (settings.OFFICER_MAPS_APP_URL), when it has one
+        app.href = el.dataset.mapsApp.replace("{lat}", at.lat.toFixed(6)).replace("{lon}", at.lon.toFixed(6));
+        app.hidden = false;
+      }
+    }
+
+    function showWaiting(line, waiting) {
+      line.hidden = !waiting.length;
+      if (!waiting.length) { return; }
+      var actions = waiting.map(function (item) { return item.action; }).join(", ");
+      var since = new Date(waiting[0].savedAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      line.textContent = "Waiting to send: " + actions + " (saved " + since + ")";
+    }
+
+    function showReported(line, p) {
+      line.hidden = p.status !== "completed" && p.status !== "ended_early";
+      if (line.hidden) { return; }
+      var names = {};
+      p.tactics.forEach(function (t) { names[t.id] = t.name; });
+      var used = p.tactics_used.map(function (id) { return names[id] || "tactic " + id; });
+      line.textContent = used.length ? "Tactics reported: " + used.join(", ") : "No tactics reported.";
+    }
+
+    // Distance and direction from the officer to each box, redrawn as the officer moves.
+    function showDistances() {
+      state.features.forEach(function (f) {
+        var node = list.querySelector("[data-mission='" + f.properties.id + "']");
+        if (!node) { return; }
+        node.querySelector(".m-distance").textContent = state.position
+          ? M.geo.describe({ lat: state.position.latitude, lon: state.position.longitude }, f)
+          : "Distance: waiting for GPS";
       });
     }
 
@@ -178,6 +308,7 @@
         node.querySelector(".m-clock").textContent = m + ":" + (s < 10 ? "0" : "") + s;
         node.querySelector(".m-progress").value = Math.min(1, seconds / (t.dose_minutes * 60));
         node.classList.toggle("dose-reached", seconds >= t.dose_minutes * 60);
+        doseButtons(node, f.properties.status, seconds >= t.dose_minutes * 60);
         node.classList.toggle("running", !!t.running);
       });
     }
@@ -199,26 +330,25 @@
       navigator.geolocation.watchPosition(function (pos) {
         var first = !state.position;
         state.position = pos.coords;
+        youAreHere.update(pos.coords);
+        showDistances();
         if (first) { ping(); }
-      }, function () { state.position = null; }, { enableHighAccuracy: true, maximumAge: 15000, timeout: 20000 });
+      }, function () { state.position = null; showDistances(); },
+      { enableHighAccuracy: true, maximumAge: 15000, timeout: 20000 });
     }
     setInterval(tick, 1000);
     setInterval(ping, PING_EVERY_MS);
     setInterval(function () { flushQueue().then(function () { return load(true); }); }, REFRESH_EVERY_MS);
-    window.addEventListener("online", function () { flushQueue().then(load); });
+    window.addEventListener("online", function () { flushQueue().then(function () { return load(); }); });
+    keepForOffline();
 
     var beatsLoaded = el.dataset.beats ? M.fetchJSON(el.dataset.beats).then(function (fc) {
-      var highlight = el.dataset.highlight;
-      var beats = L.geoJSON(fc, {
-        style: function (f) {
-          var mine = highlight && f.properties.code === highlight;
-          return { color: mine ? "#c0392b" : "#5b7db1", weight: mine ? 3 : 1, fill: false, dashArray: mine ? null : "4 3" };
-        }, interactive: false
-      }).addTo(map);
+      var beats = L.geoJSON(fc, { style: beatStyle, interactive: false }).addTo(map);
       beats.bringToBack();
       state.beats = beats;
     }).catch(function () {}) : Promise.resolve();
 
+    // The session is proven by the page itself: send what waits, then show the missions as they are.
     return flushQueue().then(function () { return Promise.all([beatsLoaded, load()]); }).then(function () {
       if (missionLayer.getLayers().length) { map.fitBounds(missionLayer.getBounds().pad(0.3)); }
       else if (state.beats && state.beats.getLayers().length) { map.fitBounds(state.beats.getBounds()); }
@@ -226,5 +356,18 @@
       el.dataset.ready = "1";
       return map;
     });
+
+    // The service worker keeps the page and this shift's data for a reload without network; it is
+    // handed the data URLs once it runs (this first load went past it).
+    function keepForOffline() {
+      if (!("serviceWorker" in navigator) || !el.dataset.serviceWorker) { return; }
+      navigator.serviceWorker.register(el.dataset.serviceWorker).catch(function (err) {
+        say("This device cannot keep the page for offline use: " + err.message);
+      });
+      navigator.serviceWorker.ready.then(function (registration) {
+        var keep = [window.location.pathname, el.dataset.missions, el.dataset.beats].filter(Boolean);
+        registration.active.postMessage({ keep: keep });
+      });
+    }
   });
 })(window.Missions);

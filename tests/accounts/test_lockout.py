@@ -101,7 +101,9 @@ def test_token_endpoint_counts_failures_and_locks(officer):
     client = APIClient()
     for _ in range(4):
         assert client.post(reverse("api-token"), {"username": "officer", "password": WRONG}).status_code == 400
-    assert client.post(reverse("api-token"), {"username": "officer", "password": WRONG}).status_code == 429
+    locked = client.post(reverse("api-token"), {"username": "officer", "password": WRONG})
+    assert locked.status_code == 429
+    assert "An administrator must unlock it" in locked.json()["detail"]  # the API's shape, not the page
     assert client.post(reverse("api-token"), {"username": "officer", "password": TEST_PASSWORD}).status_code == 429
 
 

@@ -52,6 +52,12 @@ def page(browser):
     """A page that records uncaught errors (js_errors), console errors (console_errors) and CSP
     violations (csp_violations). Tests must wait with functions ("() => …"): the policy forbids eval."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    yield watched_page(context)
+    context.close()
+
+
+def watched_page(context):
+    """A page of the context that records js_errors, console_errors and csp_violations (as `page`)."""
     violations = []
     context.expose_binding("__reportCspViolation", lambda source, report: violations.append(report))
     context.add_init_script(CSP_COLLECTOR)
@@ -64,35 +70,35 @@ def page(browser):
     page.js_errors = errors
     page.console_errors = console_errors
     page.csp_violations = violations
-    yield page
-    context.close()
+    return page
 
 
 @pytest.fixture
 def login(page, live_server):
+    return lambda username: sign_in(page, live_server.url, username)
+
+
+def sign_in(page, base_url: str, username: str):
+    """Sign in through the login page (and the second factor, when the role needs one)."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.policy import second_factor_required
     from tests.conftest import TEST_PASSWORD, authenticator, totp_code
 
-    def do(username: str):
-        from django.contrib.auth import get_user_model
-
-        from accounts.policy import second_factor_required
-
-        user = get_user_model().objects.get(username=username)
-        if second_factor_required(user):
-            authenticator(user)  # enrolled beforehand, as on the phone
-        page.goto(f"{live_server.url}/accounts/login/")
-        page.check("input[name=accept_banner]")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", TEST_PASSWORD)
-        page.click("button[type=submit]")
+    user = get_user_model().objects.get(username=username)
+    if second_factor_required(user):
+        authenticator(user)  # enrolled beforehand, as on the phone
+    page.goto(f"{base_url}/accounts/login/")
+    page.check("input[name=accept_banner]")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", TEST_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    if "/accounts/mfa/verify/" in page.url:  # the second factor, typed as from the phone's app
+        page.fill("input[name=token]", totp_code(user))
+        page.click("main button[type=submit]")  # the header's is "Log out"
         page.wait_for_load_state("networkidle")
-        if "/accounts/mfa/verify/" in page.url:  # the second factor, typed as from the phone's app
-            page.fill("input[name=token]", totp_code(user))
-            page.click("main button[type=submit]")  # the header's is "Log out"
-            page.wait_for_load_state("networkidle")
-        return page
-
-    return do
+    return page
 
 
 def screenshot(page, name: str) -> Path:

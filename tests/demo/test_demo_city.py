@@ -129,6 +129,9 @@ def test_crime_types_tactics_and_shifts(city):
     tactics = demo_tactics()
     assert len(tactics) >= 6
     assert all(set(t["crime_types"]) <= names and t["description"] for t in tactics)
+    # Conditions name a layer the city has and a crime type of the catalogue.
+    assert {t["near"][0] for t in tactics if "near" in t} == {"transit_stops"}
+    assert {t["recent"][0] for t in tactics if "recent" in t} <= names
     assert demo_shifts() == [
         (name, dt.time(h), dt.timedelta(hours=8))
         for name, h in (("Day", 6), ("Evening", 14), ("Night", 22))

@@ -67,7 +67,7 @@ def test_demo_on_spatialite_serves_each_role(demo_env, tmp_path):
         wait_for(base + "/accounts/login/")
         for username, landing, expected in [
             ("analyst", "/analyst/", "Port Meridian Police Service"),
-            ("supervisor", "/supervisor/", "Command overview"),
+            ("supervisor", "/supervisor/", "Shift board"),
             ("officer", "/officer/", "Badge 1001"),
             ("auditor", "/audit/", "Audit log"),
         ]:

@@ -6,7 +6,13 @@ import shapely
 from engine_helpers import TORONTO
 from shapely.geometry import shape
 
-from forecasting.engine.grid import GridError, build_grid, metric_epsg_for
+from forecasting.engine.grid import (
+    CellPositions,
+    GridError,
+    build_grid,
+    lonlat_to_colrow,
+    metric_epsg_for,
+)
 
 
 def test_metric_epsg_for_utm_zones():
@@ -76,3 +82,17 @@ def test_toronto_grid_fast():
     assert time.perf_counter() - t < 30
     assert 9000 < len(g) < 12000
     assert (g.district >= 0).all()
+
+
+def test_points_are_found_in_their_cell_and_nowhere_else():
+    cols, rows = np.array([10, 11, 10]), np.array([-3, -3, -2])
+    positions = CellPositions(cols, rows)
+    found = positions.find(np.array([11, 10, 12, np.nan, 10]), np.array([-3, -2, -3, -3, -4]))
+    assert found.tolist() == [1, 2, -1, -1, -1]  # gaps, outside the raster and NaN are -1
+
+
+def test_lonlat_binning_agrees_with_the_grid_built_on_the_same_origin(square):
+    grid = build_grid(square)
+    col, row = lonlat_to_colrow(grid.center_lon, grid.center_lat, epsg=grid.epsg, cell_size=grid.cell_size)
+    assert (col == grid.col).all() and (row == grid.row).all()
+    assert (grid.lonlat_to_index(grid.center_lon, grid.center_lat) == np.arange(len(grid))).all()

@@ -88,6 +88,6 @@ def test_every_mission_status_has_its_colour_in_the_one_table():
     from missions.models import Mission
 
     css = (ROOT / "static" / "css" / "missions.css").read_text()
-    defined = set(re.findall(r"--status-([a-z]+):", css))
+    defined = set(re.findall(r"--status-([a-z_]+):", css))
     assert defined == set(Mission.Status.values)
     assert all(re.search(r"#[0-9a-f]{6}", re.search(rf"--status-{s}:([^;]+);", css).group(1)) for s in defined)

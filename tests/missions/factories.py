@@ -104,3 +104,15 @@ def make_forecast(*, date, shift, cells, crime_types, seed: int = 1) -> Forecast
 
 def user_model():
     return get_user_model()
+
+
+def serve_dose(mission, *, extra_minutes: float = 1.0) -> None:
+    """Move the mission's open visit back so that its dose (plus `extra_minutes`) is served by now:
+    the officer stayed in the box, without the test waiting."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    mission.refresh_from_db()
+    start = timezone.now() - timedelta(minutes=mission.dose_minutes + extra_minutes)
+    mission.visits.filter(ended_at__isnull=True).update(started_at=start)

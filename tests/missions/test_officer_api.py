@@ -15,6 +15,8 @@ from missions.models import ControlBox, Mission, PositionPing
 from tactics.models import TacticUse
 from tests.conftest import TEST_PASSWORD
 
+from .factories import serve_dose
+
 pytestmark = pytest.mark.django_db
 
 
@@ -77,6 +79,10 @@ def test_full_officer_flow(planned, token_client, beat_officer, tactics):
     assert props["timer"]["remaining_seconds"] == pytest.approx(mission.dose_minutes * 60 - props["timer"]["dose_seconds"], abs=1)
 
     suggested = [t["id"] for t in props["tactics"]]
+    early = token_client.post(reverse("api-mission-complete", args=[mission.pk]), {}, format="json")
+    assert early.status_code == 409 and "The dose is not met: 5 of" in early.json()["detail"]
+    assert early.json()["mission"]["properties"]["status"] == "active"  # refused: still under way
+    serve_dose(mission)
     done = token_client.post(reverse("api-mission-complete", args=[mission.pk]),
                              {"tactics": suggested[:2], "notes": "Quiet; spoke to two shop owners."}, format="json")
     assert done.status_code == 200, done.content
@@ -150,6 +156,7 @@ def test_start_inside_the_box_needs_no_reason(planned, api, beat_officer):
 def test_offline_report_is_accepted_once(planned, api, beat_officer, tactics, now_window):
     client = api(beat_officer)
     mission = Mission.objects.filter(beat__code="D1-B1").first()
+    Mission.objects.filter(pk=mission.pk).update(dose_minutes=15)  # the 18 minutes below serve it
     start = timezone.now() - timedelta(minutes=27)  # inside the shift or its early-start allowance
     body = {
         "visits": [{"started_at": start.isoformat(), "ended_at": (start + timedelta(minutes=12)).isoformat()},
@@ -180,6 +187,7 @@ def test_offline_complete_keeps_its_original_time_and_key(planned, api, beat_off
     client = api(beat_officer)
     mission = Mission.objects.filter(beat__code="D1-B1").first()
     client.post(reverse("api-mission-start", args=[mission.pk]), {"reason": "GPS not available"}, format="json")
+    serve_dose(mission, extra_minutes=3)
     at = timezone.now() - timedelta(minutes=2)
     key = "device-7-action-42"
     url = reverse("api-mission-complete", args=[mission.pk])

@@ -47,12 +47,12 @@ def test_a_box_without_standout_factors_still_says_why(forecast, policy, now_win
     forecast(now_window.date, now_window.shift)
     CellForecast.objects.update(reasons=[])  # a quiet beat: nothing stands out city-wide
     services.plan_missions(date=now_window.date, shift=now_window.shift)
-    missions = list(open_missions(now_window.date, now_window.shift).select_related("beat"))
+    missions = list(open_missions(now_window.date, now_window.shift).select_related("beat", "primary_crime_type"))
     assert missions
     for mission in missions:
-        assert mission.reasons == [
-            f"Among the highest expected harm in beat {mission.beat.code} this shift;"
-            " no single factor stands out"
+        assert mission.reasons == [  # named after the box's top crime type, like every reason
+            f"{mission.primary_crime_type.name}: among the highest expected harm in beat {mission.beat.code}"
+            " this shift; no single factor stands out"
         ]
 
 
@@ -84,7 +84,7 @@ def test_re_plan_keeps_started_missions_and_cancels_the_rest_with_audit(forecast
     started.refresh_from_db()
     added.refresh_from_db()
     assert started.status == "active" and added.status == "planned"
-    assert added.score > 0 and any("Added by an analyst" in r for r in added.reasons)
+    assert added.score > 0 and any("Added by analyst:" in r for r in added.reasons)
     cancelled = Mission.objects.filter(date=date, shift=shift, status="cancelled")
     assert cancelled.exists()
     for mission in cancelled:

@@ -46,7 +46,8 @@ def test_each_csv_holds_the_rows_the_page_shows(planned, client, supervisor):
     client.force_login(supervisor)
     day = planned.date
     dose = download(client, "dose", day, day)
-    assert dose[0] == ["Date", "Shift", "Beat", "Box", "Status", "Dose", "Minutes in box", "Visits"]
+    assert dose[0] == ["Date", "Shift", "Beat", "Box", "Status", "Dose", "Minutes in box", "Visits",
+                       "Ended early because"]
     expected = reports.dose_by_mission(date_from=day, date_to=day)
     assert len(dose) - 1 == len(expected) > 0
     assert [r[3] for r in dose[1:]] == [r["cell_id"] for r in expected]

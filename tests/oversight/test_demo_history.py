@@ -15,17 +15,21 @@ from missions.models import Mission, Visit
 pytestmark = pytest.mark.django_db
 
 
-def test_served_missions_have_a_visit_of_about_a_dose(forecast, policy, now_window):
+@pytest.mark.parametrize("seed", [1, 3])  # a stay longer than the dose, and one much shorter
+def test_served_missions_have_a_visit_of_about_a_dose(forecast, policy, now_window, seed):
     yesterday = now_window.date - timedelta(days=1)  # a shift that is over, as in the history
     forecast(yesterday, now_window.shift)
     services.plan_missions(date=yesterday, shift=now_window.shift)
     mission = Mission.objects.exclude(status="cancelled").select_related("beat").first()
     officer = history._patrol_officers()[mission.beat_id]  # the beat's own officer: scope allows only him
-    history._serve(mission, officer, np.random.default_rng(1))
+    history._serve(mission, officer, np.random.default_rng(seed))
     mission.refresh_from_db()
     visit = Visit.objects.get(mission=mission)
-    assert mission.status == Mission.Status.COMPLETED and visit.officer == officer
-    assert 5 <= (visit.ended_at - visit.started_at).total_seconds() / 60 <= 45
+    minutes = (visit.ended_at - visit.started_at).total_seconds() / 60
+    assert visit.officer == officer and 5 <= minutes <= 45
+    # completed only when the stay served the dose, otherwise ended early with the minutes served
+    expected = Mission.Status.COMPLETED if minutes >= mission.dose_minutes else Mission.Status.ENDED_EARLY
+    assert mission.status == expected and mission.minutes_served == pytest.approx(minutes, abs=0.01)
     assert mission.starts_at <= visit.started_at < mission.ends_at
 
 

@@ -66,6 +66,7 @@ def test_nothing_is_published_until_an_administrator_chooses(client, city):
     assert "has not published any figures yet" in html
     for anchor in SECTION_IDS.values():
         assert f'id="{anchor}"' not in html
+    assert not PublicationSettings.objects.exists()  # an anonymous read wrote nothing
 
 
 @pytest.mark.parametrize("section", PublicationSettings.SECTIONS)
@@ -147,7 +148,7 @@ def test_administrators_edit_what_is_published_in_the_admin(client, role_user, a
     admin = role_user("Administrator", username="records.admin")
     admin.is_staff = True
     admin.save()
-    url = reverse("admin:oversight_publicationsettings_change", args=[PublicationSettings.current().pk])
+    url = reverse("admin:oversight_publicationsettings_change", args=[PublicationSettings.objects.create().pk])
     client.force_login(analyst)  # an analyst is no administrator: the admin refuses them
     assert client.get(url).status_code == 403
     client.force_login(admin)

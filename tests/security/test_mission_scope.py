@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from agency.models import Agency, Beat, District
 from missions.models import Mission
-from tests.missions.factories import OfficerProfileFactory
+from tests.missions.factories import OfficerProfileFactory, serve_dose
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +78,7 @@ def test_another_officers_active_mission_is_refused_and_his_own_succeeds(world, 
     mission.refresh_from_db()
     assert mission.status == Mission.Status.ACTIVE and mission.visits.count() == 1
     # controls: the officer who started it completes it; the colleague reports another mission he did
+    serve_dose(mission)
     done = client_for(own).post(reverse("api-mission-complete", args=[mission.pk]),
                                 {"tactics": [tactics_in_world.pk]}, format="json")
     assert done.status_code == 200 and done.json()["properties"]["status"] == "completed"
@@ -85,8 +86,9 @@ def test_another_officers_active_mission_is_refused_and_his_own_succeeds(world, 
                                    status=Mission.Status.PLANNED).first()
     reported = client_for(colleague).post(reverse("api-mission-report", args=[other.pk]), {
         "visits": [{"started_at": now.isoformat(), "ended_at": (now + timedelta(minutes=2)).isoformat()}],
+        "reason_code": "called_away",  # two minutes are short of the dose
     }, format="json")
-    assert reported.status_code == 201 and reported.json()["properties"]["status"] == "completed"
+    assert reported.status_code == 201 and reported.json()["properties"]["status"] == "ended_early"
 
 
 def test_a_mission_of_another_shift_is_out_of_scope(world, officers):

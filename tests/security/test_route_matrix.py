@@ -71,6 +71,7 @@ def route_parameters(view_name: str, route: str, objects: dict) -> dict:
         "api-forecast-run": {"pk": o["run"].pk}, "shift-detail": {"pk": o["shift"].pk},
         "crimetype-detail": {"pk": o["crime_type"].pk}, "tactic-detail": {"pk": o["tactic"].pk},
         "api-missions-report": {"kind": "dosage"}, "api-suppression-lift": {"pk": o["suppression"].pk},
+        "missions-lift": {"pk": o["suppression"].pk},
         "api-token-revoke": {"token_key": o.get("spare_token_key", "00000000")},
         "public-model-card": {"version_id": o["version"].pk},
         "missions-report-csv": {"table": "dose"},

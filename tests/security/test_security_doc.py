@@ -25,8 +25,9 @@ def test_the_document_says_what_the_issue_asks():
     anonymous = 2  # column after route and name
     open_to_anonymous = {name for name, row in rows.items() if row[anonymous] != "—"}
     public = {"public-transparency", "public-transparency-json", "public-model-card"}  # published on purpose
+    web_app = {"web-manifest", "officer-service-worker"}  # no data; browsers fetch the manifest without cookies
     assert open_to_anonymous == {"login", "logout", "healthz", "favicon", "api-token", "admin:login", "admin-login",
-                                 "admin:logout", *public}
+                                 "admin:logout", *public, *web_app}
     auditor = 2 + access.COLUMNS.index(access.AUDITOR)
     own_account = {"mfa-verify", "mfa-enrol", "mfa-qr", "mfa-recovery-codes", "account-tokens", "api-tokens",
                    "api-token-revoke", "api-logout"}

@@ -7,6 +7,7 @@ from django.urls import reverse
 from missions import services
 from missions.models import Mission
 from tactics.selectors import suggested_tactics, tactic_counts
+from tests.missions.factories import serve_dose
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,7 @@ def test_reports_count_tactics_by_crime_type_district_and_shift(planned, tactics
     missions = list(Mission.objects.filter(beat__code="D1-B1"))
     for mission in missions:
         services.start_mission(user=beat_officer, mission_id=mission.pk, reason="GPS not available")
+        serve_dose(mission)
         services.complete_mission(user=beat_officer, mission_id=mission.pk,
                                   tactic_ids=[tactics[0].pk, tactics[2].pk])
     counts = tactic_counts(date_from=now_window.date, date_to=now_window.date)

@@ -1,5 +1,6 @@
 """python manage.py import_boundaries FILE --level district|beat --name-field F"""
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from agency.boundary_files import BoundaryFileError
@@ -35,3 +36,8 @@ class Command(BaseCommand):
                 f" ({', '.join(result.codes)})"
             )
         )
+        if result.simplified:
+            self.stdout.write(
+                f"Simplified to at most {settings.GEOMETRY_MAX_VERTICES:,} vertices"
+                f" (GEOMETRY_MAX_VERTICES): {', '.join(result.simplified)}"
+            )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('forecasting', '0003_schedule_training_and_forecasts'),
+        ('forecasting', '0004_model_artifacts_in_database'),
     ]
 
     operations = [

@@ -1,0 +1,109 @@
+"""The stage of the shift-change load test, written through the apps: the demo city (beats, shifts,
+crime types), its grid, a forecast and a plan for the shift under way and the next one, N officers
+spread over the beats, and an analyst's API token. Forecasts are synthetic (no training): each new
+one, with new model versions, gives the planner a new draw, so a re-plan moves most boxes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+from knox.models import AuthToken
+
+from agency import roles
+from agency.models import Agency, Beat, CrimeType, MissionPolicy, OfficerProfile
+from agency.selectors import current_or_next_shift, shift_windows_near
+from demo.seed import demo_is_seeded, seed_demo
+from forecasting.models import CellForecast, ForecastRun, GridCell, ModelVersion
+from forecasting.services import build_grid
+from missions import services
+
+OFFICER_PREFIX = "load-officer-"
+ANALYST = "load-analyst"
+
+
+def prepare(*, officers: int, password: str, tokens_file: Path | None = None) -> dict:
+    """Everything the scenario needs; returns what the locust users are told by environment. With
+    `tokens_file`, each officer also gets an API token (one a line), as an MDT that signed in
+    earlier in the day holds one: those officers poll without signing in again."""
+    if not demo_is_seeded():
+        seed_demo(password=password)
+    if not GridCell.objects.filter(active=True).exists():
+        build_grid()
+    for day, shift in shifts_to_cover():
+        refresh_forecast(day=day, shift=shift, seed=1)
+        services.plan_missions(date=day, shift=shift)
+    users = _officers(officers, password)
+    if tokens_file is not None:
+        tokens_file.write_text("".join(f"{AuthToken.objects.create(u, expiry=dt.timedelta(hours=12))[1]}\n"
+                                       for u in users))
+    analyst = _user(ANALYST, roles.ANALYST, make_password(password))
+    _, token = AuthToken.objects.create(analyst, expiry=dt.timedelta(hours=12))
+    return {
+        "LOAD_TOKENS_FILE": str(tokens_file or ""),
+        "LOAD_ANALYST_TOKEN": token,
+        "LOAD_MISSIONS_PER_BEAT": str(MissionPolicy.current().missions_per_beat_per_shift),
+        "LOAD_OFFICER_PREFIX": OFFICER_PREFIX,
+        "LOAD_OFFICERS": str(officers),
+        "LOAD_PASSWORD": password,
+    }
+
+
+def shifts_to_cover() -> list[tuple[dt.date, object]]:
+    """The shift under way (or next) and the one after: a run may cross a shift change."""
+    first = current_or_next_shift()
+    windows = [(day, shift) for day, shift, _, _ in shift_windows_near(now=timezone.now())]
+    start = windows.index(first)
+    return windows[start:start + 2]
+
+
+def refresh_forecast(*, day, shift, seed: int) -> ForecastRun:
+    """A complete synthetic forecast of (day, shift) with its own model versions."""
+    tz = Agency.current().tz
+    starts_at, ends_at = shift.window(day, tz)
+    crime_types = list(CrimeType.objects.filter(enabled=True).order_by("code"))
+    cells = list(GridCell.objects.filter(active=True, beat__isnull=False).order_by("pk").values_list("pk", flat=True))
+    with transaction.atomic():
+        run = ForecastRun.objects.create(date=day, shift=shift, starts_at=starts_at, ends_at=ends_at, complete=True)
+        run.model_versions.set([
+            ModelVersion.objects.create(
+                crime_type=ct, algorithm=f"load_{seed}", seed=seed,
+                data_start=starts_at - dt.timedelta(days=365), data_end=starts_at,
+            )
+            for ct in crime_types
+        ])
+        CellForecast.objects.bulk_create(
+            CellForecast(run=run, cell_id=cell, crime_type=ct, reasons=[f"{ct.name}: synthetic load forecast"],
+                         expected_count=((i * 7919 + j * 104729 + seed * 31) % 97) / 97 * 0.5 + 0.01)
+            for (i, cell), (j, ct) in itertools.product(enumerate(cells), enumerate(crime_types))
+        )
+    return run
+
+
+def _officers(count: int, password: str) -> list:
+    """Officers load-officer-000… on the beats in turn; one password hash for all (hashing 500
+    passwords one by one would take minutes and measure nothing)."""
+    encoded = make_password(password)
+    beats = list(Beat.objects.select_related("district").order_by("code"))
+    users = []
+    for i in range(count):
+        user = _user(f"{OFFICER_PREFIX}{i:03d}", roles.OFFICER, encoded)
+        beat = beats[i % len(beats)]
+        OfficerProfile.objects.update_or_create(
+            user=user, defaults={"badge_number": f"L{i:04d}", "home_beat": beat, "home_district": beat.district},
+        )
+        users.append(user)
+    return users
+
+
+def _user(username: str, role: str, encoded_password: str):
+    groups = roles.sync_roles()
+    user, _ = get_user_model().objects.update_or_create(username=username, defaults={"password": encoded_password})
+    user.groups.set([groups[role]])
+    return user

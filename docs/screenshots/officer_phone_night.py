@@ -1,0 +1,60 @@
+"""Take docs/screenshots/officer-phone-night.png: the officer's page on a 390 × 844 phone in the
+night theme, with a GPS position 300 m south-west of the first box, against a running `make demo`
+(`--mdt` for docs/screenshots/officer-mdt.png: the 1024 × 768 MDT in the day theme).
+
+    make demo PASSWORD=…   # in another shell
+    .venv/bin/python docs/screenshots/officer_phone_night.py --password … [--mdt]
+"""
+
+import argparse
+import math
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+HERE = Path(__file__).resolve().parent
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+         "has_touch": True, "color_scheme": "dark"}
+MDT = {"viewport": {"width": 1024, "height": 768}, "color_scheme": "light"}
+METRES_PER_DEGREE_LAT = 111_195
+OFFSET_M = 300
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--username", default="officer")
+    parser.add_argument("--password", required=True)
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--mdt", action="store_true", help="the MDT in the day theme instead")
+    args = parser.parse_args()
+    out = HERE / ("officer-mdt.png" if args.mdt else "officer-phone-night.png")
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=args.chromium, args=["--headless", "--no-sandbox"])
+        context = browser.new_context(**(MDT if args.mdt else PHONE), permissions=["geolocation"],
+                                      geolocation={"latitude": 0, "longitude": 0})
+        page = context.new_page()
+        page.goto(f"{args.url}/accounts/login/")
+        page.check("input[name=accept_banner]")
+        page.fill("input[name=username]", args.username)
+        page.fill("input[name=password]", args.password)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/officer/")
+        missions = page.evaluate("() => fetch('/api/v1/officer/missions/').then((r) => r.json())")
+        if not missions["features"]:
+            raise SystemExit("The officer has no missions this shift: run `make demo-data` first.")
+        ring = missions["features"][0]["geometry"]["coordinates"][0][:-1]
+        lat = sum(p[1] for p in ring) / len(ring) - OFFSET_M / METRES_PER_DEGREE_LAT
+        lon = sum(p[0] for p in ring) / len(ring) - OFFSET_M / (METRES_PER_DEGREE_LAT * math.cos(math.radians(lat)))
+        context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 40})
+        page.reload()
+        page.wait_for_selector("#map[data-ready='1']")
+        page.wait_for_function("() => document.querySelector('#map').dataset.youAreHere")
+        page.screenshot(path=str(out), full_page=False)
+        browser.close()
+    print(f"Wrote {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+// The supervisor's board of the shift under way: missions by beat and by unit with their dose
+// progress, and the district's boxes coloured by status. It polls the board's JSON in the
+// background (X-Background-Poll: an unattended board does not keep the session alive).
+// Started by app.js from data-module="supervisor-board"; needs map.js and Leaflet.
+
+(function (M) {
+  "use strict";
+
+  M.register("supervisor-board", function (el) {
+    var totals = document.getElementById("board-totals");
+    var beatsBox = document.getElementById("board-beats");
+    var unitsBox = document.getElementById("board-units");
+    var updated = document.getElementById("board-updated");
+    var map = M.baseMap(document.getElementById("board-map"));
+    var fitted = false;
+    var boxes = L.geoJSON(null, {
+      style: function (f) {
+        var c = M.statusColour(f.properties.status);
+        return { color: c, weight: 2, fillColor: c, fillOpacity: 0.45 };
+      },
+      onEachFeature: function (f, layer) {
+        layer.bindTooltip(M.tip("Beat " + f.properties.beat + " · " + f.properties.label + " · " +
+          f.properties.status.replace("_", " ") + " · dose " + Math.round(100 * f.properties.progress) + " %"));
+      }
+    }).addTo(map);
+
+    function progress(row) {
+      return M.el("span", { className: "dose" }, [
+        M.el("progress", { max: 1, value: row.progress, title: row.minutes_served + " of " + row.dose_minutes + " min" }),
+        " " + row.minutes_served + " / " + row.dose_minutes + " min"
+      ]);
+    }
+
+    function table(headers, rows) {
+      return M.el("table", {}, [
+        M.el("thead", {}, [M.el("tr", {}, headers.map(function (h) { return M.el("th", {}, [h]); }))]),
+        M.el("tbody", {}, rows)
+      ]);
+    }
+
+    function renderBeats(board) {
+      var labels = {};
+      board.statuses.forEach(function (s) { labels[s.code] = s.label; });
+      var rows = [];
+      board.beats.forEach(function (beat) {
+        var counts = board.statuses.map(function (s) { return beat.counts[s.code] + " " + s.label.toLowerCase(); });
+        rows.push(M.el("tr", { className: "board-beat" }, [
+          M.el("th", { colSpan: 4, scope: "rowgroup" }, ["Beat " + beat.code + (beat.district ? " (" + beat.district + ")" : "") +
+            " — " + counts.join(", ")])
+        ]));
+        beat.missions.forEach(function (m) {
+          var tr = M.el("tr", { className: "status-" + m.status }, [
+            M.el("td", {}, [m.label]),
+            M.el("td", { className: "board-status status-" + m.status, title: m.ended_reason || "" },
+                 [labels[m.status] || m.status]),
+            M.el("td", {}, [progress(m)]),
+            M.el("td", {}, [m.unit || "—"])
+          ]);
+          tr.dataset.mission = m.id;
+          tr.dataset.status = m.status;
+          rows.push(tr);
+        });
+      });
+      if (!rows.length) { rows.push(M.el("tr", {}, [M.el("td", { colSpan: 4 }, ["No missions this shift."])])); }
+      beatsBox.textContent = "";
+      beatsBox.appendChild(table(["Mission", "Status", "Dose", "Unit"], rows));
+    }
+
+    function renderUnits(board) {
+      var rows = board.units.map(function (u) {
+        return M.el("tr", {}, [
+          M.el("td", {}, [u.unit]), M.el("td", {}, [u.beats.join(", ")]),
+          M.el("td", { className: "num" }, [String(u.missions)]),
+          M.el("td", { className: "num" }, [String(u.minutes_served)]),
+          M.el("td", {}, [u.in_box || "—"])
+        ]);
+      });
+      if (!rows.length) { rows.push(M.el("tr", {}, [M.el("td", { colSpan: 5 }, ["No unit has patrolled a mission yet."])])); }
+      unitsBox.textContent = "";
+      unitsBox.appendChild(table(["Unit", "Beats", "Missions", "Minutes served", "In box now"], rows));
+    }
+
+    function render(board) {
+      var parts = board.statuses.map(function (s) { return board.totals[s.code] + " " + s.label.toLowerCase(); });
+      totals.textContent = board.shift ? parts.join(" · ") : "No shift is under way.";
+      renderBeats(board);
+      renderUnits(board);
+      boxes.clearLayers();
+      boxes.addData(board.boxes);
+      el.dataset.active = String(board.totals.active);
+      el.dataset.boxes = String(boxes.getLayers().length);
+      updated.textContent = "Last update " + new Date(board.server_time).toLocaleTimeString() + ".";
+      if (!fitted && boxes.getLayers().length) { map.fitBounds(boxes.getBounds().pad(0.3)); fitted = true; }
+    }
+
+    function poll() {
+      return M.fetchJSON(el.dataset.board, true).then(render).catch(function (err) {
+        updated.textContent = "Could not update: " + err.message;
+      });
+    }
+
+    var beatsLoaded = M.fetchJSON(el.dataset.beats).then(function (fc) {
+      var beats = L.geoJSON(fc, { style: { color: "#5b7db1", weight: 1, fill: false, dashArray: "4 3" },
+                                  interactive: false }).addTo(map);
+      beats.bringToBack();
+      if (beats.getLayers().length) { map.fitBounds(beats.getBounds()); }
+    }).catch(function () {});
+    window.setInterval(poll, Number(el.dataset.pollMs) || 20000);
+    return Promise.all([beatsLoaded, poll()]).then(function () { el.dataset.ready = "1"; });
+  });
+})(window.Missions);

@@ -1,0 +1,59 @@
+// The officer page's service worker (served by home/pwa.py at /officer/sw.js, scope /officer/): keeps
+// the page's shell (HTML, scripts, styles, Leaflet) and the last answer of the shift's missions and
+// beats, so a reload without network still shows them. Data: network first, the kept copy when the
+// network fails. Static files: the kept copy (their names change with their content). Signing out
+// deletes the kept data (app.js, "sign-out").
+"use strict";
+
+const CONFIG = {{ config|safe }};
+const SHELL_CACHE = "missions-shell-" + CONFIG.version;
+const DATA_CACHE = "missions-data";
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL_CACHE).then((cache) => cache.addAll(CONFIG.shell)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(caches.keys().then((names) => Promise.all(
+    names.filter((name) => name.startsWith("missions-shell-") && name !== SHELL_CACHE).map((name) => caches.delete(name))
+  )).then(() => self.clients.claim()));
+});
+
+// The page asks, once the worker runs, to keep itself and the data it loaded before the worker was there.
+self.addEventListener("message", (event) => {
+  const urls = (event.data && event.data.keep) || [];
+  event.waitUntil(Promise.all(urls.map((url) => {
+    const request = new Request(url, { credentials: "same-origin" });
+    const kept = url === CONFIG.page ? fromNetwork(request, SHELL_CACHE, CONFIG.page) : fromNetwork(request, DATA_CACHE, null);
+    return kept.catch(() => null);
+  })));
+});
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") { return; }
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) { return; }
+  if (request.mode === "navigate" && url.pathname === CONFIG.page) {
+    event.respondWith(networkFirst(request, SHELL_CACHE, CONFIG.page));
+  } else if (CONFIG.data.some((prefix) => url.pathname.startsWith(prefix))) {
+    event.respondWith(networkFirst(request, DATA_CACHE, null));
+  } else if (CONFIG.shell.indexOf(url.pathname) >= 0) {
+    event.respondWith(caches.match(request).then((kept) => kept || fetch(request)));
+  }
+});
+
+// Keep only real answers: not an error, nor the sign-in page a lapsed session is redirected to.
+function fromNetwork(request, cacheName, key) {
+  return fetch(request).then((response) => {
+    if (!response.ok || response.redirected) { return response; }
+    const copy = response.clone();
+    return caches.open(cacheName).then((cache) => cache.put(key || request, copy)).then(() => response);
+  });
+}
+
+function networkFirst(request, cacheName, key) {
+  return fromNetwork(request, cacheName, key).catch(() =>
+    caches.open(cacheName).then((cache) => cache.match(key || request)).then((kept) => kept || Response.error())
+  );
+}

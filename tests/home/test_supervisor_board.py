@@ -1,0 +1,90 @@
+"""The supervisor's board of the shift under way: missions by beat and unit with their status and
+dose progress, boxes for the map, the supervisor's district scope, and a background poll that does
+not count as activity."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from agency.models import Agency, Beat, District, OfficerProfile
+from home.selectors import shift_board
+from missions import services
+from missions.models import Mission
+from tests.missions.conftest import crime_types, forecast, grid, now_window, policy  # noqa: F401
+from tests.missions.factories import OfficerProfileFactory, serve_dose
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shift(forecast, policy, now_window, officer):  # noqa: F811
+    """The shift under way: in D1-B1 one mission completed, one under way for 5 minutes."""
+    forecast(now_window.date, now_window.shift)
+    services.plan_missions(date=now_window.date, shift=now_window.shift)
+    OfficerProfileFactory(user=officer, badge_number="4711", home_beat=Beat.objects.get(code="D1-B1"))
+    done, running = Mission.objects.filter(beat__code="D1-B1").exclude(status="cancelled").order_by("pk")[:2]
+    services.start_mission(user=officer, mission_id=done.pk, reason="GPS not available")
+    serve_dose(done)
+    services.complete_mission(user=officer, mission_id=done.pk)
+    services.start_mission(user=officer, mission_id=running.pk, reason="GPS not available")
+    running.visits.update(started_at=timezone.now() - timedelta(minutes=5))
+    return now_window, done, running
+
+
+def test_the_board_shows_each_beats_missions_with_status_dose_and_unit(shift, supervisor):
+    window, done, running = shift
+    board = shift_board(supervisor)
+    assert board["shift"]["name"] == window.shift.name
+    beat = next(b for b in board["beats"] if b["code"] == "D1-B1")
+    rows = {r["id"]: r for r in beat["missions"]}
+    assert rows[done.pk]["status"] == "completed" and rows[done.pk]["progress"] == 1.0
+    assert rows[running.pk]["status"] == "active" and rows[running.pk]["running"] is True
+    assert rows[running.pk]["progress"] == pytest.approx(5 / running.dose_minutes, abs=0.01)
+    assert rows[running.pk]["unit"] == rows[done.pk]["unit"] == "4711 officer"
+    assert beat["counts"]["completed"] == 1 and beat["counts"]["active"] == 1
+    assert beat["district"] == Beat.objects.get(code="D1-B1").district.name
+    missions = Mission.objects.filter(date=window.date, shift=window.shift).exclude(status="cancelled")
+    assert sum(board["totals"].values()) == missions.count() == len(board["boxes"]["features"])
+    unit = board["units"][0]
+    assert unit["unit"] == "4711 officer" and unit["missions"] == 2 and unit["in_box"] == rows[running.pk]["label"]
+    feature = next(f for f in board["boxes"]["features"] if f["id"] == running.pk)
+    assert feature["geometry"]["type"] == "Polygon" and feature["properties"]["status"] == "active"
+
+
+def test_the_board_reads_in_a_handful_of_queries(shift, supervisor, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        shift_board(supervisor)
+
+
+def test_a_supervisor_scoped_to_a_district_sees_only_its_missions(shift, supervisor):
+    agency = Agency.current()
+    agency.supervisors_scoped_to_district = True
+    agency.save()
+    OfficerProfileFactory(user=supervisor, home_district=District.objects.get(code="D2"))
+    assert {b["code"] for b in shift_board(supervisor)["beats"]} == {"D2-B1", "D2-B2"}
+    OfficerProfile.objects.filter(user=supervisor).update(home_district=District.objects.get(code="D1"))
+    fresh = get_user_model().objects.get(pk=supervisor.pk)
+    assert "D1-B1" in {b["code"] for b in shift_board(fresh)["beats"]}  # control: his own district
+
+
+def test_the_board_json_is_for_command_staff_and_polled_in_the_background(shift, client, supervisor, officer):
+    client.force_login(officer)
+    assert client.get(reverse("supervisor-board")).status_code == 403
+    client.force_login(supervisor)
+    response = client.get(reverse("supervisor-board"), HTTP_X_BACKGROUND_POLL="1")
+    assert response.status_code == 200 and response.json()["totals"]["active"] == 1
+
+
+def test_the_board_page_links_the_shift_plan_sheet_and_reports(shift, client, supervisor):
+    window, _, _ = shift
+    client.force_login(supervisor)
+    page = client.get(reverse("supervisor-home")).content.decode()
+    query = f"?date={window.date.isoformat()}&amp;shift={window.shift.pk}"
+    assert f'href="{reverse("missions-shift")}{query}"' in page
+    assert f'href="{reverse("missions-sheet")}{query}"' in page
+    assert f'href="{reverse("missions-report")}"' in page
+    assert f'<a href="{reverse("missions-shift")}">Missions</a>' in page  # the shift plan is in his menu
+    assert 'data-module="supervisor-board"' in page

@@ -1,0 +1,133 @@
+"""Officer polling with ETags: the same answer again is a 304 without a body; any change to what the
+officer sees (a re-plan, a call-off, a start, leaving the box, completion, expiry) gives a 200 with a
+new ETag. Paired throughout: each 304 has a 200 beside it that the same request would get after a change."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from missions import services
+from missions.models import Mission
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("api-officer-missions")
+
+
+@pytest.fixture
+def planned(forecast, policy, now_window, tactics):
+    forecast(now_window.date, now_window.shift)
+    return services.plan_missions(date=now_window.date, shift=now_window.shift)
+
+
+@pytest.fixture
+def client(api, beat_officer):
+    return api(beat_officer)
+
+
+def first_answer(client):
+    response = client.get(URL)
+    assert response.status_code == 200
+    assert response["ETag"].startswith('W/"')
+    return response
+
+
+def test_same_etag_again_is_304_without_body(planned, client):
+    etag = first_answer(client)["ETag"]
+    again = client.get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == etag
+    assert again["X-Server-Time"]  # the device's clock, fresh although the body is the stored one
+    assert "no-cache" in again["Cache-Control"] and "private" in again["Cache-Control"]
+
+
+def test_other_etag_gets_the_body(planned, client):
+    first_answer(client)
+    other = client.get(URL, HTTP_IF_NONE_MATCH='W/"not-this-one"')
+    assert other.status_code == 200 and other.json()["features"]
+
+
+def test_304_costs_fewer_queries_than_the_body(planned, client):
+    etag = first_answer(client)["ETag"]
+    with CaptureQueriesContext(connection) as full:
+        assert client.get(URL).status_code == 200
+    with CaptureQueriesContext(connection) as revalidated:
+        assert client.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    assert len(revalidated) < len(full)
+
+
+def centre(mission):
+    point = mission.cell.geom.centroid
+    return {"latitude": point.y, "longitude": point.x, "accuracy_m": 10}
+
+
+def away(mission):
+    point = mission.cell.geom.centroid
+    return {"latitude": point.y + 2000 / 111_000, "longitude": point.x, "accuracy_m": 10}
+
+
+def mine(beat_officer):
+    return Mission.objects.filter(beat=beat_officer.officer_profile.home_beat).exclude(status="cancelled")
+
+
+def replan_from_new_forecast(ctx):
+    ctx["forecast"](ctx["window"].date, ctx["window"].shift, seed=7)
+    services.plan_missions(date=ctx["window"].date, shift=ctx["window"].shift)
+
+
+def call_off(ctx):
+    mission = mine(ctx["officer"]).first()
+    services.cancel_mission(user=ctx["analyst"], mission_id=mission.pk, reason_code="other", reason="Road closed")
+
+
+def start_by_arriving(ctx):
+    ctx["client"].post(reverse("api-officer-ping"), centre(mine(ctx["officer"]).first()), format="json")
+
+
+def leave_the_box(ctx):
+    start_by_arriving(ctx)
+    ctx["etag"] = ctx["client"].get(URL)["ETag"]  # the active mission's tag
+    ctx["client"].post(reverse("api-officer-ping"), away(mine(ctx["officer"]).first()), format="json")
+
+
+def complete(ctx):
+    start_by_arriving(ctx)
+    ctx["etag"] = ctx["client"].get(URL)["ETag"]
+    mission = mine(ctx["officer"]).get(status="active")
+    services.complete_mission(user=ctx["officer"], mission_id=mission.pk, tactic_ids=[], notes="")
+
+
+def expire(ctx):
+    # Expiry writes with bulk_update, which leaves updated_at alone: the tag must see the status.
+    services.expire_missions(now=timezone.now() + timedelta(days=2))
+
+
+@pytest.mark.parametrize("change", [
+    replan_from_new_forecast, call_off, start_by_arriving, leave_the_box, complete, expire,
+])
+def test_a_change_gives_200_with_a_new_etag(planned, client, beat_officer, analyst, forecast, now_window, change):
+    ctx = {"client": client, "officer": beat_officer, "analyst": analyst, "forecast": forecast,
+           "window": now_window, "etag": first_answer(client)["ETag"]}
+    assert client.get(URL, HTTP_IF_NONE_MATCH=ctx["etag"]).status_code == 304  # before: unchanged
+    before = ctx["etag"]
+    change(ctx)
+    after = client.get(URL, HTTP_IF_NONE_MATCH=ctx["etag"])
+    assert after.status_code == 200
+    assert after["ETag"] not in (before, ctx["etag"])
+    assert client.get(URL, HTTP_IF_NONE_MATCH=after["ETag"]).status_code == 304  # and steady again
+
+
+def test_another_officer_has_another_etag(planned, api, beat_officer, role_user, small_agency):
+    from agency.models import Beat
+
+    from .factories import OfficerProfileFactory
+
+    other = role_user("Officer", username="other-officer")
+    OfficerProfileFactory(user=other, home_beat=Beat.objects.get(code="D2-B1"))
+    etag = first_answer(api(beat_officer))["ETag"]
+    assert api(other).get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 200

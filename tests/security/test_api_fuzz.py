@@ -1,0 +1,93 @@
+"""Schemathesis against /api/v1/schema/ as each role: every operation of the published schema gets
+generated requests (valid and invalid, fixed seed, bounded examples); no answer may be a 500, and
+every answer must match what the schema says (status codes, content type, body, headers)."""
+
+import os
+
+import hypothesis
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections, transaction
+from knox.models import AuthToken
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from agency import roles
+
+pytestmark = pytest.mark.django_db
+SCHEMA_PATH = "/api/v1/schema/?format=json"
+SEED = 20261127
+# Per operation, role and mode (valid / invalid input); API_FUZZ_EXAMPLES=100 for a deeper run.
+EXAMPLES_PER_OPERATION = int(os.environ.get("API_FUZZ_EXAMPLES", "4"))
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
+          response_schema_conformance, response_headers_conformance]
+FAILURES_SHOWN = 100
+FAILURE_CHARS = 700
+
+
+@pytest.fixture
+def wsgi_app():
+    """The project's WSGI app, keeping the test's database connection open between requests (as
+    Django's test client does), so that every request sees the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.parametrize("role", [roles.OFFICER, roles.ANALYST, roles.SUPERVISOR,
+                                  roles.ADMINISTRATOR, roles.AUDITOR])
+def test_no_operation_fails_or_breaks_the_schema(world, wsgi_app, role):
+    user = world.users[role]
+    # One schema for all (auditors may not read it): the operations each role may not use must
+    # answer as documented too.
+    reader = world.users[roles.ADMINISTRATOR]
+    schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, wsgi_app, headers=_token_header(reader))
+    failures, operations = [], 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+        failures += _fuzz(operation, user)
+    assert operations >= 30, "the schema lost its operations"
+    shown = "\n\n".join(failures[:FAILURES_SHOWN])
+    assert not failures, f"{len(failures)} operation(s) failed as {role}:\n\n{shown}"
+
+
+def _token_header(user) -> dict:
+    return {"Authorization": f"Token {AuthToken.objects.create(user=user)[1]}"}
+
+
+def _fuzz(operation, user) -> list[str]:
+    """Valid and invalid requests to one operation; returns what failed (the first failure of each
+    mode, shrunk by hypothesis)."""
+    failures = []
+    for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
+
+        @hypothesis.seed(SEED)
+        @hypothesis.settings(
+            max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=False,
+            suppress_health_check=list(hypothesis.HealthCheck), print_blob=False,
+            phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate, hypothesis.Phase.shrink],
+        )
+        @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
+        def run(case):
+            # A fresh token per request (logout and token deletion are fuzzed too), and a savepoint
+            # so that a failed request cannot poison the test's transaction.
+            with transaction.atomic():
+                case.call_and_validate(headers=_token_header(user), checks=CHECKS)
+
+        try:
+            run()
+        except hypothesis.errors.Unsatisfiable:
+            pass  # nothing to make invalid: the operation takes no input
+        except (Exception, BaseExceptionGroup) as exc:  # every failure is reported, not the first
+            failures.append(f"{operation.label} [{mode}]: {exc}"[:FAILURE_CHARS])
+    return failures
