@@ -17,12 +17,12 @@ NIGHT_BACKGROUND = "#0e131b"  # the night theme's page colour, shown while the a
 ICON_SIZES = (192, 512)
 # What the officer page loads: kept by the service worker so the page opens without network.
 SHELL_STATIC = (
-    "css/missions.css", "css/missions-mdt.css", "leaflet/leaflet.css", "leaflet/leaflet.js",
+    "css/missions.css", "css/missions-mdt.css", "css/streets.css", "leaflet/leaflet.css", "leaflet/leaflet.js",
     "js/app.js", "js/theme.js", "js/map.js", "js/officer-queue.js", "js/officer-position.js",
     "js/missions-officer.js", "favicon.svg", *(f"icons/missions-{size}.png" for size in ICON_SIZES),
 )
 # GET answers the page reads, answered from the network when there is one, else from the last copy.
-DATA_PREFIXES = ("/api/v1/officer/missions/", "/api/v1/beats/")
+DATA_PREFIXES = ("/api/v1/officer/missions/", "/api/v1/beats/", "/api/v1/streets/")
 
 
 @access.page
