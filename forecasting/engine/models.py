@@ -11,7 +11,6 @@ import numpy as np
 
 from .boosting import PoissonBooster
 from .features import FeatureContext
-from .ranking import BLEND_NAIVE_DAYS, NO_BLEND, blend, choose_blend
 
 TRAIN_DAYS = 728  # history of cell-shifts the model learns from (26 blocks of 28 days)
 CALIBRATION_DAYS = 28  # most recent slice, held out to fit the expected-count scale
@@ -69,8 +68,7 @@ class _Block:
 
 
 class GBMForecaster(Forecaster):
-    """A Poisson LightGBM per crime type on a long-run-rate offset, scale-calibrated on a recent slice
-    and blended with a naive count where that ranks the top cells better on the same slice."""
+    """A Poisson LightGBM per crime type on a long-run-rate offset, scale-calibrated on a recent slice."""
 
     name = "gbm"
 
@@ -83,7 +81,6 @@ class GBMForecaster(Forecaster):
         self.feature_names: dict = {}
         self.importance: dict = {}
         self.offset: dict = {}
-        self.blend: dict = {}  # category -> ranking.Blend chosen on the held-out slice
 
     def fit(self, ctx, categories, refit_bin):
         self.ctx = ctx
@@ -115,33 +112,16 @@ class GBMForecaster(Forecaster):
             self.models[cat] = model
             self.scale[cat] = float(np.clip(scale, *SCALE_BOUNDS))
             self.feature_names[cat] = names
-            self._choose_blend(cat, np.arange(spans[-n_cal][0], refit_bin), refit_bin)
 
     def predict(self, category, targets):
-        pred, naive = self._predict_parts(category, targets)
-        b = getattr(self, "blend", {}).get(category, NO_BLEND)  # files saved before blends existed
-        return blend(pred, naive[b.naive_days], b.share) * np.float32(self.scale[category])
-
-    def _choose_blend(self, cat, held_out, refit_bin) -> None:
-        """Blend with a naive count chosen on the held-out slice the model was not fitted on."""
-        pred, naive = self._predict_parts(cat, held_out)
-        observed = self.ctx.history.observed(cat, held_out, known_by=refit_bin)
-        self.blend[cat] = choose_blend(pred, naive, observed)
-
-    def _predict_parts(self, category, targets):
-        """Model expected counts before scale and blend, and the naive counts, (cells, targets) each."""
         n = self.ctx.history.n_cells
         names = self.feature_names[category]
         pred = np.empty((n, len(targets)), dtype=np.float32)
-        naive = {d: np.empty((n, len(targets)), dtype=np.float32) for d in BLEND_NAIVE_DAYS}
         for lo in range(0, len(targets), PREDICT_CHUNK_BINS):  # chunks keep the feature matrix small
             cols = slice(lo, lo + PREDICT_CHUNK_BINS)
             X = self._dense_features(category, names, targets[cols])
-            p = self.models[category].predict(X, np.log(self._offset(category, names, X)))
-            pred[:, cols] = p.reshape(n, -1)
-            for d in BLEND_NAIVE_DAYS:
-                naive[d][:, cols] = X[:, names.index(f"{category}:n_{d}d")].reshape(n, -1)
-        return pred, naive
+            pred[:, cols] = self.models[category].predict(X, np.log(self._offset(category, names, X))).reshape(n, -1)
+        return pred * np.float32(self.scale[category])
 
     def _dense_features(self, category, names, targets):
         n = self.ctx.history.n_cells

@@ -11,12 +11,12 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-FORMAT_VERSION = 2  # 2: LightGBM boosters with ranking blends (version 1 held scikit-learn models)
+FORMAT_VERSION = 3  # 3: LightGBM boosters alone (2 added ranking blends, 1 held scikit-learn models)
 HASH_CHUNK_BYTES = 1 << 20
 # Attributes that hold the training data rather than the fitted model: never saved.
 TRANSIENT_ATTRIBUTES = ("ctx", "_blocks", "_feature_order", "_shared_memo")
 # Attributes of fitted state keyed by crime type (GBM models, KDE bandwidths, SEPP parameters).
-PER_TYPE_ATTRIBUTES = ("models", "scale", "offset", "blend", "feature_names", "importance", "bandwidth", "params")
+PER_TYPE_ATTRIBUTES = ("models", "scale", "offset", "feature_names", "importance", "bandwidth", "params")
 
 
 class ArtifactError(ValueError):
