@@ -3,7 +3,7 @@ variants of docs/forecasting-experiments.md switched by module constants (not pa
 
 Run: .venv/bin/python bench/experiments/toronto_gbm_variants.py 2021-07-01 [SETTING=VALUE ...]
 e.g. `models.BUILD_GROUP_BLOCKS=3` or `models.GBM_PARAMS.num_leaves=31` (a module constant, or a key of
-a dict constant, of forecasting.engine.models/features set to a Python literal); `--types A,B` and
+a dict constant, of forecasting.engine.models/features/events set to a Python literal); `--types A,B` and
 `--days N` run fewer crime types or test days for a quick look.
 """
 
@@ -24,7 +24,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import outside_score  # noqa: E402
 
-from forecasting.engine import features, models  # noqa: E402
+from forecasting.engine import events, features, models  # noqa: E402
 from forecasting.engine.backtest import BacktestConfig, run_backtest  # noqa: E402
 from forecasting.engine.files import load_context  # noqa: E402
 
@@ -32,7 +32,7 @@ DATA = ROOT.parent / "shared" / "data" / "toronto"
 TYPES = ["Assault", "Break and Enter", "Auto Theft", "Robbery"]
 TZ = "America/Toronto"
 TEST_DAYS = 91
-MODULES = {"models": models, "features": features}
+MODULES = {"models": models, "features": features, "events": events}
 
 
 def apply_setting(text: str) -> None:
@@ -79,8 +79,6 @@ def main() -> None:
     print(f"{variant or 'default':10s} {window} mean             " + " ".join(f"{k} {v['mean']:.3f}" for k, v in means.items()))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     print(f"{seconds:.0f} s wall, {time.process_time():.0f} s CPU, peak RSS {peak:.2f} GB")
-    print("offsets (last year's weight, 7x7 share) at the last refit:",
-          {c: o[0] for c, o in res.fitted["gbm"].offset.items()})
 
 
 if __name__ == "__main__":

@@ -119,7 +119,7 @@ def test_demo_city_backtest_beats_the_naive_baselines(demo_ctx):
     types = ["Assault", "Break and Enter"]
     config = BacktestConfig(end - dt.timedelta(days=28), 28, types,
                             ("gbm", "naive_7d", "naive_28d", "naive_91d", "naive_365d"))
-    result = run_backtest(ctx, config, keep_predictions=False)
+    result = run_backtest(ctx, config, keep_predictions="none")
     promoted = dict.fromkeys(types, "gbm")
     ratio5 = best_naive_ratio(result.metrics, promoted, "5%")
     assert np.mean(list(ratio5.values())) > 1.0, ratio5
