@@ -63,6 +63,14 @@ def main() -> None:
                           end_date=start + dt.timedelta(days=args.days + 1),
                           shift_starts=[dt.time(6), dt.time(14), dt.time(22)], tz=TZ,
                           layers=layers, country="CA", subdivision="ON")
+    offsets = {}
+    fit = models.GBMForecaster.fit
+
+    def fit_and_note_offsets(self, *a):
+        fit(self, *a)
+        offsets.update(self.offset)
+
+    models.GBMForecaster.fit = fit_and_note_offsets
     res = run_backtest(ctx, BacktestConfig(start, args.days, types, ("gbm",)))
     seconds = time.perf_counter() - t0
     h = ctx.history
@@ -79,6 +87,7 @@ def main() -> None:
     print(f"{variant or 'default':10s} {window} mean             " + " ".join(f"{k} {v['mean']:.3f}" for k, v in means.items()))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     print(f"{seconds:.0f} s wall, {time.process_time():.0f} s CPU, peak RSS {peak:.2f} GB")
+    print("offset shares (last year, 7x7, same shift) at the last refit:", {c: o[0] for c, o in offsets.items()})
 
 
 if __name__ == "__main__":
