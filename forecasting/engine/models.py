@@ -23,6 +23,7 @@ GBM_PARAMS = dict(  # LightGBM settings; fixed rounds keep fits deterministic an
     max_bin=63,
     min_data_in_leaf=200,
     lambda_l2=1.0,
+    bin_construct_sample_cnt=50_000,  # rows sampled to place the bins: a quarter of the default, ~0.6 s less per fit
 )
 SCALE_BOUNDS = (0.5, 2.0)
 PREDICT_CHUNK_BINS = 21  # shift bins per feature matrix when predicting every cell (memory bound)
