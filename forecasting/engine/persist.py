@@ -70,7 +70,8 @@ def load(path, *, expected_sha256: str | None, ctx, cell_ids) -> tuple[object, s
     except (AttributeError, ModuleNotFoundError) as exc:  # classes of an older engine: retrain
         raise ArtifactError(f"model file {path} was written by an older engine ({exc}); retrain the type") from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:
-        raise ArtifactError(f"model file {path} has an unknown format")
+        found = payload.get("format") if isinstance(payload, dict) else None
+        raise ArtifactError(f"model file {path} has format {found}, this engine reads {FORMAT_VERSION}; retrain the type")
     forecaster = payload["forecaster"]
     _realign_cells(forecaster, payload["cell_ids"], [str(c) for c in cell_ids])
     forecaster.ctx = ctx
