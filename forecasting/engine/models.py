@@ -34,7 +34,7 @@ BUILD_GROUP_BLOCKS = 4  # training blocks whose dense features are computed toge
 OFFSET_RECENT_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)  # weight of the last year vs the whole history
 OFFSET_NEIGHBOUR_SHARES = (0.25, 0.5, 1.0)  # weight of the 7x7 neighbourhood mean
 # Weight of the cell's long-run rate in the same shift of the day (night hot spots are not day ones).
-OFFSET_SHIFT_SHARES = (0.0, 0.5, 1.0)
+OFFSET_SHIFT_SHARES = (0.0,)  # (0, 0.5, 1) helped Toronto Assault, cost the demo city at 1 %: experiments doc
 OFFSET_FLOOR_SHARE = 0.05  # floor, as a share of the mean cell rate, for cells with no history
 OFFSET_RADIUS_CELLS = 3
 DAYS_PER_YEAR = 365

@@ -54,7 +54,8 @@ def _offsets_night_and_morning():
     return gbm.offset["Assault"][0], offset[cells]
 
 
-def test_the_offset_ranks_each_hot_spot_first_in_its_own_shift():
+def test_the_offset_ranks_each_hot_spot_first_in_its_own_shift(monkeypatch):
+    monkeypatch.setattr(models, "OFFSET_SHIFT_SHARES", (0.0, 0.5, 1.0))
     shares, (night_spot, morning_spot) = _offsets_night_and_morning()
     assert shares[2] > 0  # the likelihood takes the same-shift rate
     assert night_spot[0] > 2 * morning_spot[0]  # night shift
