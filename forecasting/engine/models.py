@@ -34,7 +34,6 @@ BUILD_GROUP_BLOCKS = 4  # training blocks whose dense features are computed toge
 OFFSET_RECENT_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)  # weight of the last year vs the whole history
 OFFSET_NEIGHBOUR_SHARES = (0.25, 0.5, 1.0)  # weight of the 7x7 neighbourhood mean
 # Weight of the cell's long-run rate in the same shift of the day (night hot spots are not day ones).
-OFFSET_SCALE_PER_SHIFT = False
 OFFSET_SHIFT_SHARES = (0.0,)  # (0, 0.5, 1) helped Toronto Assault, cost the demo city at 1 %: experiments doc
 OFFSET_FLOOR_SHARE = 0.05  # floor, as a share of the mean cell rate, for cells with no history
 OFFSET_RADIUS_CELLS = 3
@@ -165,18 +164,13 @@ class GBMForecaster(Forecaster):
 
     def _choose_offset(self, cat, names, X, y, w) -> None:
         parts = _offset_parts(cat, names, X, self.ctx.history.n_shifts)
-        # Each shift of the day scaled to its own total, so that the same-shift rate is chosen for
-        # where in the city each shift's incidents happen, not for how many each shift has.
-        shift = X[:, names.index("shift_index")] if OFFSET_SCALE_PER_SHIFT else np.zeros(len(y))
-        groups = [shift == s for s in np.unique(shift)]
         best = None
         # a small grid, scored by Poisson likelihood
         for shares in itertools.product(OFFSET_RECENT_SHARES, OFFSET_NEIGHBOUR_SHARES, OFFSET_SHIFT_SHARES):
             smooth = _blend(parts, *shares)
             floor = OFFSET_FLOOR_SHARE * max(float(np.average(smooth, weights=w)), 1e-9)
             mu = smooth + floor
-            for g in groups:
-                mu[g] *= np.sum(w[g] * y[g]) / max(np.sum(w[g] * mu[g]), 1e-12)
+            mu *= np.sum(w * y) / max(np.sum(w * mu), 1e-12)
             ll = float(np.sum(w * (y * np.log(mu) - mu)))
             if best is None or ll > best[0]:
                 best = (ll, shares, floor)
