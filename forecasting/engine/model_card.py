@@ -114,9 +114,8 @@ def _feature_summary(ctx) -> list[str]:
         "same shift and weekday over the past 8 and 52 weeks",
         "near-repeat exponential decay sums (half-lives 1, 7, 30 days; 7-day one also spatially smoothed)",
         "calendar: shift, weekday, month, public holiday" + (f" ({ctx.country})" if ctx.country else " (none)"),
-        "GBM offset: long-run rate of the cell (overall and in the same shift of the day) and last year's, each "
-        "with a share of its 7x7 neighbourhood (shares chosen by likelihood on the training rows); the trees "
-        "learn a multiplicative correction",
+        "GBM offset: smoothed long-run/last-year rate of the cell and its 7x7 neighbourhood (blend chosen by "
+        "likelihood on the training rows); the trees learn a multiplicative correction",
     ]
     if ctx.layers:
         out.append("risk terrain (distance, density): " + ", ".join(sorted(ctx.layers)))
