@@ -45,7 +45,7 @@ def main() -> None:
         ctx.patrolled_row_weight = weight
         started = time.perf_counter()
         config = BacktestConfig(today - dt.timedelta(days=args.test_days), args.test_days, codes, MODELS)
-        result = run_backtest(ctx, config, keep_predictions=False)
+        result = run_backtest(ctx, config, keep_predictions="none")
         gbm = result.metrics["gbm"]
         naive = [result.metrics["naive_28d"][c]["pai"]["5%"] for c in codes]
         cells = " | ".join(f"{gbm[c]['pai']['1%']:.2f} / {gbm[c]['pai']['5%']:.2f}" for c in codes)

@@ -26,7 +26,9 @@ POLL_EVERY_S = float(os.environ.get("LOAD_POLL_EVERY_S", "30"))
 REPLAN_EVERY_S = float(os.environ.get("LOAD_REPLAN_EVERY_S", "60"))
 PER_BEAT = int(os.environ.get("LOAD_MISSIONS_PER_BEAT", "0"))
 OFFICERS = int(os.environ.get("LOAD_OFFICERS", "1"))
-INSIDE_SHARE = 0.3  # pings from inside a mission's box (they start it); the rest from 600 m away
+# An officer patrols one mission's box for the run (pings from inside start it) or drives elsewhere,
+# 600 m off: visits open once and stay open, as on a real shift, rather than flickering every ping.
+INSIDE_SHARE = 0.3
 METRES_PER_DEGREE = 111_000
 
 TOKENS = Path(os.environ["LOAD_TOKENS_FILE"]).read_text().split() if os.environ.get("LOAD_TOKENS_FILE") else []
@@ -41,6 +43,8 @@ class Officer(FastHttpUser):
     def on_start(self):
         number = next(_numbers) % OFFICERS
         self.etag = None
+        self.inside = random.random() < INSIDE_SHARE
+        self.pick = random.random()
         self.boxes: list[tuple[float, float]] = []
         if TOKENS:  # an MDT still holding the token it got at an earlier sign-in
             self.auth = {"Authorization": f"Token {TOKENS[number]}"}
@@ -77,8 +81,8 @@ class Officer(FastHttpUser):
     def ping(self):
         if not self.boxes:
             return
-        lon, lat = random.choice(self.boxes)
-        if random.random() > INSIDE_SHARE:
+        lon, lat = self.boxes[int(self.pick * len(self.boxes))]
+        if not self.inside:
             lat += 600 / METRES_PER_DEGREE
         position = {"latitude": lat, "longitude": lon, "accuracy_m": 10}
         with self.client.post(PING_URL, headers=self.auth, json=position, name="ping position",

@@ -19,6 +19,7 @@ REFIT_DAYS = 28
 PROMOTION_AREAS = ("1%", "2%")
 PROMOTION_TIEBREAK = "5%"
 NAIVE_PREFIX = "naive_"
+KEEP_PREDICTIONS = ("all", "promoted", "none")
 
 
 @dataclass
@@ -39,46 +40,61 @@ class BacktestResult:
     promoted: dict  # category -> model name
     report: str
     predictions: dict = field(default_factory=dict)  # model -> category -> (cells, shifts) float32
-    fitted: dict = field(default_factory=dict)  # model name -> forecaster as fitted for the last period
 
 
-def run_backtest(ctx: FeatureContext, config: BacktestConfig, progress=None, keep_predictions=True) -> BacktestResult:
-    """Walk forward over the test period in refit periods; `progress(n)` is called per model-period."""
+def run_backtest(ctx: FeatureContext, config: BacktestConfig, progress=None, keep_predictions: str = "all") -> BacktestResult:
+    """Walk forward over the test period in refit periods; `progress(n)` is called per model-period.
+    `keep_predictions`: "all" models', only the "promoted" model's per type, or "none" — one model is
+    walked forward at a time and dropped after scoring, so memory holds one model's state."""
+    if keep_predictions not in KEEP_PREDICTIONS:
+        raise ValueError(f"keep_predictions must be one of {', '.join(KEEP_PREDICTIONS)}")
     h = ctx.history
-    spd = h.n_shifts
     start = h.bin_of_date(config.test_start)
     stop = h.bin_of_date(config.test_start + dt.timedelta(days=config.test_days))
     if stop <= start:
         raise ValueError("the test period holds no shifts inside the history's bins")
     targets = np.arange(start, stop)
-    period = config.refit_days * spd
-    models = {name: make_forecaster(name, seed=config.seed) for name in config.models}
-    preds = {m: {c: np.zeros((h.n_cells, len(targets)), np.float32) for c in config.categories} for m in models}
-    seconds = {m: {"fit": 0.0, "predict": 0.0} for m in models}
-    for p0 in range(start, stop, period):
-        chunk = np.arange(p0, min(p0 + period, stop))
-        cols = slice(p0 - start, p0 - start + len(chunk))
-        for name, model in models.items():
-            t0 = time.perf_counter()
-            model.fit(ctx, list(config.categories), p0)  # only data known before p0
-            t1 = time.perf_counter()
-            for cat in config.categories:
-                preds[name][cat][:, cols] = model.predict(cat, chunk)
-            seconds[name]["fit"] += t1 - t0
-            seconds[name]["predict"] += time.perf_counter() - t1
-            if progress:
-                progress(1)
-
+    observed = {cat: h.observed(cat, targets) for cat in config.categories}
     metrics: dict = {}
-    for cat in config.categories:
-        obs = h.observed(cat, targets)
-        for name in models:
-            m = evaluate(preds[name][cat], obs, h.grid.district, h.grid.district_names)
-            m["seconds"] = {k: round(v / len(config.categories), 3) for k, v in seconds[name].items()}
+    kept: dict = {}
+    for name in config.models:
+        preds, seconds = _walk_forward(ctx, config, name, targets, progress)
+        for cat in config.categories:
+            m = evaluate(preds[cat], observed[cat], h.grid.district, h.grid.district_names)
+            m["seconds"] = {k: round(v / len(config.categories), 3) for k, v in seconds.items()}
             metrics.setdefault(name, {})[cat] = m
+        if keep_predictions == "all":
+            kept[name] = preds
+        elif keep_predictions == "promoted":  # keep a type's predictions only while their model leads
+            leaders = promote(metrics, config.categories)
+            kept[name] = preds
+            kept = {m: {c: p for c, p in per.items() if leaders[c] == m} for m, per in kept.items()}
+            kept = {m: per for m, per in kept.items() if per}
     promoted = promote(metrics, config.categories)
     report = promotion_report(metrics, promoted)
-    return BacktestResult(config, targets, metrics, promoted, report, preds if keep_predictions else {}, models)
+    return BacktestResult(config, targets, metrics, promoted, report, kept)
+
+
+def _walk_forward(ctx, config, name, targets, progress):
+    """One model refitted every refit period on data known before it; (cells, shifts) per type."""
+    h = ctx.history
+    model = make_forecaster(name, seed=config.seed)
+    preds = {c: np.zeros((h.n_cells, len(targets)), np.float32) for c in config.categories}
+    seconds = {"fit": 0.0, "predict": 0.0}
+    start, stop = targets[0], targets[-1] + 1
+    for p0 in range(start, stop, config.refit_days * h.n_shifts):
+        chunk = np.arange(p0, min(p0 + config.refit_days * h.n_shifts, stop))
+        cols = slice(p0 - start, p0 - start + len(chunk))
+        t0 = time.perf_counter()
+        model.fit(ctx, list(config.categories), p0)  # only data known before p0
+        t1 = time.perf_counter()
+        for cat in config.categories:
+            preds[cat][:, cols] = model.predict(cat, chunk)
+        seconds["fit"] += t1 - t0
+        seconds["predict"] += time.perf_counter() - t1
+        if progress:
+            progress(1)
+    return preds, seconds
 
 
 def promote(metrics: dict, categories) -> dict:

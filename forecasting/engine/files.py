@@ -116,7 +116,7 @@ def run_backtest_files(
     config = BacktestConfig(test_start, test_days, cats, tuple(models or DEFAULT_MODELS), seed=seed)
     periods = -(-test_days // REFIT_DAYS)
     bar = tqdm(total=periods * len(config.models), desc="backtest", unit="fit", disable=not progress)
-    result = run_backtest(ctx, config, progress=bar.update)
+    result = run_backtest(ctx, config, progress=bar.update, keep_predictions="promoted")
     bar.close()
 
     out_dir = Path(out)

@@ -52,7 +52,6 @@ def model_card(result, ctx, events=None) -> dict:
         },
         "promoted": result.promoted,
         "versus_best_count": versus_best_count(result.metrics, result.promoted),
-        "ranking_blend": _blends(result),
         "intended_use": INTENDED_USE,
         "known_limits": KNOWN_LIMITS,
         "feedback_loop": FEEDBACK_NOTE,
@@ -93,8 +92,6 @@ def to_markdown(card: dict) -> str:
     lines += ["", "## Against the best naive count", ""]
     for cat, per in card.get("versus_best_count", {}).items():
         lines.append(f"- {cat}: " + "; ".join(_gain_text(area, v) for area, v in per.items()))
-    for cat, b in card.get("ranking_blend", {}).items():
-        lines.append(f"- {cat}: GBM ranking blend at the last refit: {b}")
     lines += ["", "## Intended use", card["intended_use"], "", "## Known limits"]
     lines += [f"- {x}" for x in card["known_limits"]]
     lines += ["", "## Feedback loop", card["feedback_loop"], ""]
@@ -109,15 +106,6 @@ def _gain_text(area: str, v: dict) -> str:
             f"by {abs(v['gain']):.1%} (PAI {v['pai']:.2f})")
 
 
-def _blends(result) -> dict:
-    gbm = result.fitted.get("gbm")
-    out = {}
-    for cat, b in (getattr(gbm, "blend", None) or {}).items():
-        out[cat] = ("model alone" if b.is_model else
-                    f"{1 - b.share:.0%} model, {b.share:.0%} naive {b.naive_days}-day count")
-    return out
-
-
 def _feature_summary(ctx) -> list[str]:
     out = [
         "recent counts of the type and of all types (last shift, 1, 7, 28, 91, 365 days)",
@@ -128,8 +116,6 @@ def _feature_summary(ctx) -> list[str]:
         "calendar: shift, weekday, month, public holiday" + (f" ({ctx.country})" if ctx.country else " (none)"),
         "GBM offset: smoothed long-run/last-year rate of the cell and its 7x7 neighbourhood (blend chosen by "
         "likelihood on the training rows); the trees learn a multiplicative correction",
-        "ranking blend: the GBM's expected counts blended with a naive 91- or 365-day count in the share that "
-        "wins most hits at 1-2 % of cells on the last month held out from fitting (model alone unless it gains)",
     ]
     if ctx.layers:
         out.append("risk terrain (distance, density): " + ", ".join(sorted(ctx.layers)))

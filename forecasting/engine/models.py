@@ -11,7 +11,6 @@ import numpy as np
 
 from .boosting import PoissonBooster
 from .features import FeatureContext
-from .ranking import BLEND_NAIVE_DAYS, NO_BLEND, blend, choose_blend
 
 TRAIN_DAYS = 728  # history of cell-shifts the model learns from (26 blocks of 28 days)
 CALIBRATION_DAYS = 28  # most recent slice, held out to fit the expected-count scale
@@ -24,15 +23,18 @@ GBM_PARAMS = dict(  # LightGBM settings; fixed rounds keep fits deterministic an
     max_bin=63,
     min_data_in_leaf=200,
     lambda_l2=1.0,
+    bin_construct_sample_cnt=50_000,  # rows sampled to place the bins: a quarter of the default, ~0.6 s less per fit
 )
 SCALE_BOUNDS = (0.5, 2.0)
 PREDICT_CHUNK_BINS = 21  # shift bins per feature matrix when predicting every cell (memory bound)
 SHARED_MEMO_CHUNKS = 4  # chunks of shared features kept, so the types of one period compute them once
-BUILD_GROUP_BLOCKS = 7  # training blocks whose dense features are computed together
+BUILD_GROUP_BLOCKS = 4  # training blocks whose dense features are computed together (peak memory)
 # The boosted trees learn a multiplicative correction to a smoothed long-run rate (a Poisson offset):
 # binned tree splits cannot tell the hottest cells apart, the offset keeps their long-run ordering.
 OFFSET_RECENT_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)  # weight of the last year vs the whole history
 OFFSET_NEIGHBOUR_SHARES = (0.25, 0.5, 1.0)  # weight of the 7x7 neighbourhood mean
+# Weight of the cell's long-run rate in the same shift of the day (night hot spots are not day ones).
+OFFSET_SHIFT_SHARES = (0.0,)  # (0, 0.5, 1) helped Toronto Assault, cost the demo city at 1 %: experiments doc
 OFFSET_FLOOR_SHARE = 0.05  # floor, as a share of the mean cell rate, for cells with no history
 OFFSET_RADIUS_CELLS = 3
 DAYS_PER_YEAR = 365
@@ -69,8 +71,7 @@ class _Block:
 
 
 class GBMForecaster(Forecaster):
-    """A Poisson LightGBM per crime type on a long-run-rate offset, scale-calibrated on a recent slice
-    and blended with a naive count where that ranks the top cells better on the same slice."""
+    """A Poisson LightGBM per crime type on a long-run-rate offset, scale-calibrated on a recent slice."""
 
     name = "gbm"
 
@@ -83,7 +84,6 @@ class GBMForecaster(Forecaster):
         self.feature_names: dict = {}
         self.importance: dict = {}
         self.offset: dict = {}
-        self.blend: dict = {}  # category -> ranking.Blend chosen on the held-out slice
 
     def fit(self, ctx, categories, refit_bin):
         self.ctx = ctx
@@ -115,37 +115,20 @@ class GBMForecaster(Forecaster):
             self.models[cat] = model
             self.scale[cat] = float(np.clip(scale, *SCALE_BOUNDS))
             self.feature_names[cat] = names
-            self._choose_blend(cat, np.arange(spans[-n_cal][0], refit_bin), refit_bin)
 
     def predict(self, category, targets):
-        pred, naive = self._predict_parts(category, targets)
-        b = getattr(self, "blend", {}).get(category, NO_BLEND)  # files saved before blends existed
-        return blend(pred, naive[b.naive_days], b.share) * np.float32(self.scale[category])
-
-    def _choose_blend(self, cat, held_out, refit_bin) -> None:
-        """Blend with a naive count chosen on the held-out slice the model was not fitted on."""
-        pred, naive = self._predict_parts(cat, held_out)
-        observed = self.ctx.history.observed(cat, held_out, known_by=refit_bin)
-        self.blend[cat] = choose_blend(pred, naive, observed)
-
-    def _predict_parts(self, category, targets):
-        """Model expected counts before scale and blend, and the naive counts, (cells, targets) each."""
         n = self.ctx.history.n_cells
         names = self.feature_names[category]
         pred = np.empty((n, len(targets)), dtype=np.float32)
-        naive = {d: np.empty((n, len(targets)), dtype=np.float32) for d in BLEND_NAIVE_DAYS}
         for lo in range(0, len(targets), PREDICT_CHUNK_BINS):  # chunks keep the feature matrix small
             cols = slice(lo, lo + PREDICT_CHUNK_BINS)
             X = self._dense_features(category, names, targets[cols])
-            p = self.models[category].predict(X, np.log(self._offset(category, names, X)))
-            pred[:, cols] = p.reshape(n, -1)
-            for d in BLEND_NAIVE_DAYS:
-                naive[d][:, cols] = X[:, names.index(f"{category}:n_{d}d")].reshape(n, -1)
-        return pred, naive
+            pred[:, cols] = self.models[category].predict(X, np.log(self._offset(category, names, X))).reshape(n, -1)
+        return pred * np.float32(self.scale[category])
 
     def _dense_features(self, category, names, targets):
         n = self.ctx.history.n_cells
-        X = np.empty((n * len(targets), len(names)), dtype=np.float32)
+        X = np.empty((n * len(targets), len(names)), dtype=np.float32, order="F")  # filled and read by column
         col = {name: i for i, name in enumerate(names)}
         filled = set()
         typed = ((f"{category}:{name}", arr) for name, arr in self.ctx.type_features(category, targets))
@@ -171,25 +154,26 @@ class GBMForecaster(Forecaster):
 
     def _offset(self, cat, names, X) -> np.ndarray:
         """Smoothed long-run level of the cell: a blend, chosen on the training rows, of the rate since
-        the history starts and over the last year, each plus a share of its 7x7 neighbourhood."""
-        parts = _offset_parts(cat, names, X)
+        the history starts (overall and in the same shift of the day) and over the last year, each
+        plus a share of its 7x7 neighbourhood."""
+        parts = _offset_parts(cat, names, X, self.ctx.history.n_shifts)
         if cat not in self.offset:
             raise RuntimeError("offset used before fit")
-        (alpha, beta), floor = self.offset[cat]
-        return _blend(parts, alpha, beta) + floor
+        shares, floor = self.offset[cat]
+        return _blend(parts, *shares) + floor
 
     def _choose_offset(self, cat, names, X, y, w) -> None:
-        parts = _offset_parts(cat, names, X)
+        parts = _offset_parts(cat, names, X, self.ctx.history.n_shifts)
         best = None
-        for alpha in OFFSET_RECENT_SHARES:  # a small grid, scored by Poisson likelihood
-            for beta in OFFSET_NEIGHBOUR_SHARES:
-                smooth = _blend(parts, alpha, beta)
-                floor = OFFSET_FLOOR_SHARE * max(float(np.average(smooth, weights=w)), 1e-9)
-                mu = smooth + floor
-                mu *= np.sum(w * y) / max(np.sum(w * mu), 1e-12)
-                ll = float(np.sum(w * (y * np.log(mu) - mu)))
-                if best is None or ll > best[0]:
-                    best = (ll, (alpha, beta), floor)
+        # a small grid, scored by Poisson likelihood
+        for shares in itertools.product(OFFSET_RECENT_SHARES, OFFSET_NEIGHBOUR_SHARES, OFFSET_SHIFT_SHARES):
+            smooth = _blend(parts, *shares)
+            floor = OFFSET_FLOOR_SHARE * max(float(np.average(smooth, weights=w)), 1e-9)
+            mu = smooth + floor
+            mu *= np.sum(w * y) / max(np.sum(w * mu), 1e-12)
+            ll = float(np.sum(w * (y * np.log(mu) - mu)))
+            if best is None or ll > best[0]:
+                best = (ll, shares, floor)
         self.offset[cat] = (best[1], best[2])
 
     # ---- training rows --------------------------------------------------------------------
@@ -228,7 +212,10 @@ class GBMForecaster(Forecaster):
             self._blocks[key] = _Block(cells, targets[cols], weight, f, labels)
 
     def _stack(self, blocks, cat, names):
-        X = np.column_stack([np.concatenate([b.features[n] for b in blocks]) for n in names])
+        rows = sum(len(b.cells) for b in blocks)
+        X = np.empty((rows, len(names)), dtype=np.float32, order="F")  # LightGBM takes columns as they are
+        for j, name in enumerate(names):
+            np.concatenate([b.features[name] for b in blocks], out=X[:, j])
         y = np.concatenate([b.labels[cat] for b in blocks])
         w = np.concatenate([b.weight for b in blocks])
         return X, y, w
@@ -241,20 +228,23 @@ def _all_features(ctx: FeatureContext, categories, targets):
     yield from ctx.shared_features(targets)
 
 
-def _offset_parts(cat, names, X):
-    """Per-day rates: (long-run, long-run neighbourhood mean, last year, last-year neighbourhood mean)."""
+def _offset_parts(cat, names, X, shifts_per_day):
+    """Per-day rates: (long-run, long-run neighbourhood mean, last year, last-year neighbourhood mean,
+    long-run in the same shift of the day scaled to a whole day)."""
     side2 = (2 * OFFSET_RADIUS_CELLS + 1) ** 2
     col = {n: i for i, n in enumerate(names)}
     lr = X[:, col[f"{cat}:longrun"]].astype(np.float64)
     lr_nb = X[:, col[f"{cat}:longrun_r{OFFSET_RADIUS_CELLS}"]].astype(np.float64) / side2
     yr = X[:, col[f"{cat}:n_{DAYS_PER_YEAR}d"]].astype(np.float64) / DAYS_PER_YEAR
     yr_nb = X[:, col[f"{cat}:n_{DAYS_PER_YEAR}d_r{OFFSET_RADIUS_CELLS}"]].astype(np.float64) / (side2 * DAYS_PER_YEAR)
-    return lr, lr_nb, yr, yr_nb
+    lr_shift = X[:, col[f"{cat}:longrun_shift"]].astype(np.float64) * shifts_per_day
+    return lr, lr_nb, yr, yr_nb, lr_shift
 
 
-def _blend(parts, alpha, beta):
-    lr, lr_nb, yr, yr_nb = parts
-    return (1.0 - alpha) * (lr + beta * lr_nb) + alpha * (yr + beta * yr_nb)
+def _blend(parts, alpha, beta, gamma=0.0):
+    lr, lr_nb, yr, yr_nb, lr_shift = parts
+    own = lr if gamma == 0.0 else (1.0 - gamma) * lr + gamma * lr_shift
+    return (1.0 - alpha) * (own + beta * lr_nb) + alpha * (yr + beta * yr_nb)
 
 
 def _seed_int(*parts) -> int:

@@ -11,11 +11,11 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-FORMAT_VERSION = 2  # 2: LightGBM boosters with ranking blends (version 1 held scikit-learn models)
+FORMAT_VERSION = 3  # 3: LightGBM boosters alone (2 added ranking blends, 1 held scikit-learn models)
 # Attributes that hold the training data rather than the fitted model: never saved.
 TRANSIENT_ATTRIBUTES = ("ctx", "_blocks", "_feature_order", "_shared_memo")
 # Attributes of fitted state keyed by crime type (GBM models, KDE bandwidths, SEPP parameters).
-PER_TYPE_ATTRIBUTES = ("models", "scale", "offset", "blend", "feature_names", "importance", "bandwidth", "params")
+PER_TYPE_ATTRIBUTES = ("models", "scale", "offset", "feature_names", "importance", "bandwidth", "params")
 
 
 class ArtifactError(ValueError):
@@ -67,7 +67,8 @@ def loads(data: bytes, *, expected_sha256: str | None, ctx, cell_ids, name: str 
     except (AttributeError, ModuleNotFoundError) as exc:  # classes of an older engine: retrain
         raise ArtifactError(f"{name} was written by an older engine ({exc}); retrain the type") from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:
-        raise ArtifactError(f"{name} has an unknown format")
+        found = payload.get("format") if isinstance(payload, dict) else None
+        raise ArtifactError(f"{name} has format {found}, this engine reads {FORMAT_VERSION}; retrain the type")
     forecaster = payload["forecaster"]
     _realign_cells(forecaster, payload["cell_ids"], [str(c) for c in cell_ids])
     forecaster.ctx = ctx

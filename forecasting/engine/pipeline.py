@@ -94,7 +94,7 @@ def train_type(
         done[0] += n
         progress(80.0 * done[0] / total, f"Back-test {done[0]}/{total}")
 
-    result = run_backtest(ctx, config, progress=step, keep_predictions=True)
+    result = run_backtest(ctx, config, progress=step, keep_predictions="all")
     winner = result.promoted[category]
     h = ctx.history
     observed = h.observed(category, result.targets)

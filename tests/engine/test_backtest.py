@@ -71,6 +71,20 @@ def test_backtest_deterministic_and_sane(events):
     assert "promoted" in r1.report
 
 
+def test_only_the_promoted_models_predictions_are_kept_when_asked(events):
+    """The back-test command keeps one model's predictions per type (memory), the same as a full run's."""
+    cfg = BacktestConfig(TEST_START, 14, ["Assault", "Robbery"], models=("naive_7d", "naive_28d", "kde", "sepp"))
+    full = run_backtest(_ctx(events), cfg)
+    lean = run_backtest(_ctx(events), cfg, keep_predictions="promoted")
+    assert set(full.predictions) == set(cfg.models)  # positive control: "all" keeps every model
+    assert lean.promoted == full.promoted
+    kept = {(m, c) for m, per in lean.predictions.items() for c in per}
+    assert kept == {(m, c) for c, m in full.promoted.items()}
+    for c, m in full.promoted.items():
+        assert np.array_equal(lean.predictions[m][c], full.predictions[m][c])
+    assert run_backtest(_ctx(events), cfg, keep_predictions="none").predictions == {}
+
+
 def test_gbm_is_roughly_calibrated(events):
     cfg = BacktestConfig(TEST_START, 28, ["Assault"], models=("gbm",))
     r = run_backtest(_ctx(events), cfg)

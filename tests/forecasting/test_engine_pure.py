@@ -77,6 +77,21 @@ def test_artifact_round_trip_and_tamper_check(tmp_path):
         persist.load(path, expected_sha256=persist.sha256_of(data), ctx=ctx, cell_ids=[])
 
 
+def test_a_model_file_of_an_older_format_asks_for_retraining(tmp_path, monkeypatch):
+    """Format 2 files held the removed ranking blend: refused with a clear "retrain", never half-used."""
+    model = KDEHotspot()
+    model.bandwidth = {"a": 250.0}
+    current = tmp_path / "current.joblib"
+    current.write_bytes(persist.dumps(model, category="a", cell_ids=["0_0"]))
+    assert persist.load(current, expected_sha256=None, ctx=None, cell_ids=["0_0"])[1] == "a"  # control
+    monkeypatch.setattr(persist, "FORMAT_VERSION", 2)
+    old = tmp_path / "old.joblib"
+    old.write_bytes(persist.dumps(model, category="a", cell_ids=["0_0"]))
+    monkeypatch.undo()
+    with pytest.raises(persist.ArtifactError, match="has format 2, this engine reads 3; retrain the type"):
+        persist.load(old, expected_sha256=None, ctx=None, cell_ids=["0_0"])
+
+
 def test_per_cell_state_follows_cells_across_a_grid_rebuild(tmp_path):
     model = SelfExciting()
     model.params = {"a": (np.array([1.0, 2.0, 3.0]), 0.2, 0.5)}
@@ -119,7 +134,7 @@ def test_demo_city_backtest_beats_the_naive_baselines(demo_ctx):
     types = ["Assault", "Break and Enter"]
     config = BacktestConfig(end - dt.timedelta(days=28), 28, types,
                             ("gbm", "naive_7d", "naive_28d", "naive_91d", "naive_365d"))
-    result = run_backtest(ctx, config, keep_predictions=False)
+    result = run_backtest(ctx, config, keep_predictions="none")
     promoted = dict.fromkeys(types, "gbm")
     ratio5 = best_naive_ratio(result.metrics, promoted, "5%")
     assert np.mean(list(ratio5.values())) > 1.0, ratio5

@@ -2,12 +2,13 @@
 flag; a failed fit keeps the promoted model; same data and seed give the same metrics."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
 
 from forecasting import training
-from forecasting.engine import persist, pipeline
+from forecasting.engine import backtest, persist, pipeline
 from forecasting.models import ModelVersion
 
 from .conftest import FAST_MODELS, HISTORY_DAYS
@@ -34,6 +35,24 @@ def test_training_promotes_a_version_with_its_saved_state_card_and_metrics(city,
     assert "# Model card" in version.model_card and "Feedback loop" in version.model_card
     assert "promoted" in version.promotion_report
     assert version.data_end <= timezone.now() and version.data_start < version.data_end
+
+
+def test_training_promotes_the_best_at_the_top_and_the_card_says_by_how_much_it_beats_counting(city):
+    """Missions are drawn from the top 1-2 % of boxes: the winner there on the recent weeks is promoted,
+    and the card states its gain over the best naive count at 1 % and 5 % of boxes."""
+    version = train()
+    metrics = version.metrics
+    as_backtest = {name: {"type": m} for name, m in metrics["models"].items()}
+    assert metrics["promoted"] == backtest.promote(as_backtest, ["type"])["type"] == version.algorithm
+    for area in ("1%", "5%"):
+        stated = re.search(rf"at {area} of cells it (beats|trails) the best count \((naive_\d+d), PAI ([\d.]+)\) "
+                           rf"by ([\d.]+)%", version.model_card)
+        assert stated, area
+        best_count = max((m["pai"][area], name) for name, m in metrics["models"].items() if name.startswith("naive_"))
+        assert stated.group(2) == best_count[1] and float(stated.group(3)) == pytest.approx(best_count[0], abs=0.005)
+        gain = metrics["ratio_vs_best_naive"][area] - 1
+        assert float(stated.group(4)) == pytest.approx(abs(gain) * 100, abs=0.05)
+        assert (stated.group(1) == "beats") == (gain >= 0)
 
 
 def test_a_retrain_swaps_the_promoted_version(city):

@@ -91,3 +91,16 @@ def _fuzz(operation, user) -> list[str]:
         except (Exception, BaseExceptionGroup) as exc:  # every failure is reported, not the first
             failures.append(f"{operation.label} [{mode}]: {exc}"[:FAILURE_CHARS])
     return failures
+
+
+def test_the_harness_reports_an_answer_the_schema_does_not_describe(world, wsgi_app):
+    """Control: an operation documented as 200 whose URL answers 404 is reported, so a green fuzz
+    means the checks ran."""
+    schema = schemathesis.openapi.from_dict({
+        "openapi": "3.0.3", "info": {"title": "control", "version": "1"},
+        "paths": {"/api/v1/no-such-endpoint/": {"get": {"responses": {"200": {"description": "OK"}}}}},
+    })
+    schema.app = wsgi_app
+    operation = next(schema.get_all_operations()).ok()
+    failures = _fuzz(operation, world.users[roles.ANALYST])
+    assert len(failures) == 1 and "Undocumented status code" in failures[0] and "404" in failures[0]
