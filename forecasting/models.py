@@ -45,7 +45,7 @@ class Street(models.Model):
     """One segment of the agency's street centreline file, drawn on every map and naming the cells.
 
     Lives beside the grid cells because importing streets and rebuilding the grid both relabel
-    the cells, and neither may call an app above it (docs/adr/0015-streets-and-location-labels.md).
+    the cells, and neither may call an app above it (docs/adr/0017-streets-and-location-labels.md).
     """
 
     name = models.CharField(max_length=200, blank=True, help_text="Blank for unnamed segments (drawn, never a label).")
