@@ -1,4 +1,4 @@
-"""Model artifacts live in the database (docs/adr/0015): a worker on a machine without the trainer's
+"""Model artifacts live in the database (docs/adr/0016): a worker on a machine without the trainer's
 files forecasts with them; altered or missing state fails the forecast job with a plain reason; the
 migration moves the files of existing versions in."""
 
