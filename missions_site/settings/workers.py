@@ -42,6 +42,7 @@ JOB_TASKS = {
 # They are acknowledged on receipt.
 PERIODIC_TASKS = {
     "ingest.tasks.scan_watched_folders": IMPORTS,
+    "ingest.tasks.purge_expired_uploads": IMPORTS,
     "missions.tasks.plan_upcoming_shifts": FORECAST,
     "forecasting.tasks.forecast_due_shifts": DEFAULT,
     "forecasting.tasks.nightly_retrain": DEFAULT,
