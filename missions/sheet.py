@@ -16,7 +16,7 @@ from tactics.selectors import suggested_tactics
 
 from .models import Mission
 from .selectors import shift_missions
-from .sheet_map import MapBox, MapStreet, draw_map
+from .sheet_map import MapBox, MapStreet, draw_map, join_segments
 
 MAP_WIDTH_PX = 700  # CSS pixels: 7.3 in, inside both US Letter and A4 with 10 mm margins
 OVERVIEW_MAX_HEIGHT_PX = 430  # leaves the first page room for the list of missions
@@ -95,7 +95,8 @@ def _around(shape, cells, *, margin: float) -> tuple[float, float, float, float]
 
 
 def _streets(bounds) -> list[MapStreet]:
-    return [MapStreet(name, line, length >= ARTERIAL_LENGTH_M) for name, line, length in streets_in_bounds(bounds)]
+    return join_segments([MapStreet(name, line, length >= ARTERIAL_LENGTH_M)
+                          for name, line, length in streets_in_bounds(bounds)])
 
 
 def _short_beat(mission: Mission) -> str:

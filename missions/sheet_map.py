@@ -35,6 +35,18 @@ class MapStreet:
     major: bool
 
 
+def join_segments(streets: list[MapStreet]) -> list[MapStreet]:
+    """One street per name, its segments joined end to end (first-seen order kept): centreline files
+    cut a street at every crossing, and one block is too short for its name at a beat's scale."""
+    named: dict[str, list[MapStreet]] = {}
+    unnamed = []
+    for street in streets:
+        (named.setdefault(street.name, []) if street.name else unnamed).append(street)
+    joined = [MapStreet(name, shapely.line_merge(shapely.union_all([s.line for s in same])), any(s.major for s in same))
+              for name, same in named.items()]
+    return joined + unnamed
+
+
 def draw_map(*, bounds, width_px: int, max_height_px: int, outline, beats: list[tuple[str, object]],
              boxes: list[MapBox], streets: list[MapStreet], name_beats: bool = False) -> dict:
     """The SVG parts of a map of `bounds` (west, south, east, north) at most width × max height."""

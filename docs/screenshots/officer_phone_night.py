@@ -18,6 +18,8 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "i
 MDT = {"viewport": {"width": 1024, "height": 768}, "color_scheme": "light"}
 METRES_PER_DEGREE_LAT = 111_195
 OFFSET_M = 300
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def main():
@@ -31,7 +33,7 @@ def main():
     out = HERE / ("officer-mdt.png" if args.mdt else "officer-phone-night.png")
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=args.chromium, args=["--headless", "--no-sandbox"])
+        browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_FLAGS)
         context = browser.new_context(**(MDT if args.mdt else PHONE), permissions=["geolocation"],
                                       geolocation={"latitude": 0, "longitude": 0})
         page = context.new_page()
@@ -51,6 +53,9 @@ def main():
         page.reload()
         page.wait_for_selector("#map[data-ready='1']")
         page.wait_for_function("() => document.querySelector('#map').dataset.youAreHere")
+        # The streets come after the map is ready (fetched for the view it fits to).
+        page.wait_for_function("() => Number(document.querySelector('#map').dataset.streets) > 0")
+        page.wait_for_timeout(500)
         page.screenshot(path=str(out), full_page=False)
         browser.close()
     print(f"Wrote {out}")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from missions import services
 from missions.models import Mission
+from tests.missions.factories import serve_dose
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +100,7 @@ def complete(ctx):
     start_by_arriving(ctx)
     ctx["etag"] = ctx["client"].get(URL)["ETag"]
     mission = mine(ctx["officer"]).get(status="active")
+    serve_dose(mission)  # a mission completes only once its dose is served
     services.complete_mission(user=ctx["officer"], mission_id=mission.pk, tactic_ids=[], notes="")
 
 

@@ -12,6 +12,7 @@ from missions.sheet_map import (
     MapStreet,
     _text_size,
     draw_map,
+    join_segments,
 )
 
 BOUNDS = (-79.40, 43.65, -79.38, 43.66)  # about 1.6 km × 1.1 km
@@ -63,3 +64,30 @@ def test_streets_are_cut_to_the_frame_and_a_short_block_gets_no_name():
     assert not any(lb["text"] == stub.name for lb in svg["labels"])  # 17 m of street: no room for its name
     xs = [float(v) for s in svg["streets"] for pt in s["d"].replace("M", " ").replace("L", " ").split() for v in pt.split(",")[:1]]
     assert min(xs) >= 0 and max(xs) <= svg["width"]
+
+
+def cut_at_crossings(street: MapStreet, steps: int) -> list[MapStreet]:
+    """The street as a centreline file has it: one segment per block."""
+    (x0, y0), (x1, y1) = street.line.coords
+    return [MapStreet(street.name, shapely.LineString([(x0 + (x1 - x0) * k / steps, y0 + (y1 - y0) * k / steps),
+                                                       (x0 + (x1 - x0) * (k + 1) / steps, y0 + (y1 - y0) * (k + 1) / steps)]),
+                      street.major) for k in range(steps)]
+
+
+def test_a_street_cut_into_blocks_is_joined_again_and_named():
+    whole = crowded()[1]
+    segments = [segment for street in whole for segment in cut_at_crossings(street, 40)]  # blocks of 30-80 m
+    unnamed = MapStreet("", shapely.LineString([(-79.391, 43.652), (-79.389, 43.652)]), False)
+
+    def names(streets):
+        svg = draw_map(bounds=BOUNDS, width_px=700, max_height_px=500, outline=shapely.box(*BOUNDS), beats=[],
+                       boxes=[], streets=streets)
+        return {lb["text"] for lb in svg["labels"] if lb["kind"] == "street-name"}
+
+    assert names(segments) == set()  # the cause: no single block has room for its name
+    joined = join_segments([*segments, unnamed])
+    assert [s.name for s in joined] == [s.name for s in whole] + [""]  # one per name, first seen first
+    assert all(s.line.geom_type == "LineString" and math.isclose(s.line.length, w.line.length)
+               for s, w in zip(joined, whole))
+    assert [s.major for s in joined[:-1]] == [s.major for s in whole]
+    assert len(names(joined)) >= 10 and names(joined) == names(whole)
