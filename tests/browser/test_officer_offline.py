@@ -197,6 +197,8 @@ def test_a_start_saved_offline_without_gps_carries_its_reason_and_is_sent(
     card.locator(".m-waiting").wait_for(state="visible")
     assert card.locator(".m-waiting").inner_text().startswith("Waiting to send: start")
     assert not card.locator(".m-start").is_visible()
+    # A start waiting counts as active: before its dose, the card offers End early (not Complete).
+    assert card.locator(".m-end-early").is_visible() and not card.locator(".m-complete").is_visible()
 
     set_offline(page, False)
     page.wait_for_selector(f".mission-card.status-active[data-mission='{mission.pk}']", timeout=15_000)
