@@ -3,11 +3,11 @@ browser context, and measurements made in the page (overflow, touch targets, con
 
 import pytest
 
-from agency.models import Beat
+from agency.models import Beat, MissionPolicy
 from missions import services
 from missions.models import Mission
 from tests.browser.conftest import sign_in, watched_page
-from tests.missions.factories import OfficerProfileFactory
+from tests.missions.factories import OfficerProfileFactory, serve_dose
 
 PHONE = {"width": 390, "height": 844}
 NARROW_PHONE = {"width": 360, "height": 740}
@@ -16,12 +16,35 @@ MIN_TOUCH_PX = 44
 MIN_CONTRAST = 4.5
 
 
-def plan_shift_for(officer, forecast, now_window, badge="4711", beat="D1-B1") -> list[Mission]:
-    """The shift under way planned, the officer on its beat; his missions in rank order."""
+def plan_shift_for(officer, forecast, now_window, badge="4711", beat="D1-B1", per_beat=None) -> list[Mission]:
+    """The shift under way planned (`per_beat` missions a beat, else the policy's), the officer on its
+    beat; his missions in rank order."""
+    if per_beat is not None:
+        policy = MissionPolicy.current()
+        policy.missions_per_beat_per_shift = per_beat
+        policy.save()
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)
     OfficerProfileFactory(user=officer, badge_number=badge, home_beat=Beat.objects.get(code=beat))
     return list(Mission.objects.filter(beat__code=beat).order_by("rank"))
+
+
+def every_card_state(officer, forecast, now_window) -> dict[str, Mission]:
+    """Four missions, one in each state a card can show, so every control is on the page at once:
+    "completed" (tactics to correct, Save tactics), "served" (active, dose met: Complete), "short"
+    (active, just started: End early) and "planned" (Start)."""
+    completed, served, short, planned = plan_shift_for(officer, forecast, now_window, per_beat=4)
+    for mission in (completed, served):
+        services.start_mission(user=officer, mission_id=mission.pk, reason="GPS not available")
+        serve_dose(mission)
+    services.complete_mission(user=officer, mission_id=completed.pk, tactic_ids=[], notes="")
+    # Starting the next ends the officer's visit to `served` (one box at a time); its dose stays met.
+    services.start_mission(user=officer, mission_id=short.pk, reason="GPS not available")
+    return {"completed": completed, "served": served, "short": short, "planned": planned}
+
+
+def card(mission) -> str:
+    return f".mission-card[data-mission='{mission.pk}']"
 
 
 def open_officer_page(browser, live_server, username, *, viewport=MDT, **context_options):
@@ -50,10 +73,14 @@ TOUCH_TARGETS = """() => Array.from(document.querySelectorAll(
              width: r.width, height: r.height }; })"""
 
 
-def small_touch_targets(page) -> list[dict]:
+def touch_targets(page) -> list[dict]:
     targets = page.evaluate(TOUCH_TARGETS)
     assert targets, "no controls found: the measurement would pass on an empty page"
-    return [t for t in targets if t["width"] < MIN_TOUCH_PX or t["height"] < MIN_TOUCH_PX]
+    return targets
+
+
+def small_touch_targets(page) -> list[dict]:
+    return [t for t in touch_targets(page) if t["width"] < MIN_TOUCH_PX or t["height"] < MIN_TOUCH_PX]
 
 
 # Text colour and the colour behind it (the first ancestor with an opaque background).

@@ -10,11 +10,14 @@ from tests.browser.officer_field import (
     MIN_CONTRAST,
     NARROW_PHONE,
     PHONE,
+    card,
     contrast,
+    every_card_state,
     horizontal_overflow,
     officer_page,  # noqa: F401
     plan_shift_for,
     small_touch_targets,
+    touch_targets,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,37 +58,58 @@ def test_menu_is_open_on_the_mdt_without_a_button(forecast, now_window, officer,
     assert horizontal_overflow(page) == 0
 
 
+# The dose controls as TOUCH_TARGETS names them: each must be measured, not only pass.
+DOSE_CONTROLS = ["BUTTON.big ok m-complete Complete", "BUTTON.big m-end-early End early",
+                 "SELECT.m-end-reason", "INPUT.m-end-words", "BUTTON.big m-save-tactics Save tactics"]
+
+
+def show_every_control(page, missions):
+    """Every card's controls on show: the End early reasons opened (its first tap) on the short mission."""
+    page.locator(card(missions["served"])).locator(".m-complete").wait_for(state="visible")
+    page.locator(card(missions["completed"])).locator(".m-save-tactics").wait_for(state="visible")
+    page.locator(card(missions["short"])).locator(".m-end-early").click()
+    page.locator(card(missions["short"])).locator(".m-end").wait_for(state="visible")
+
+
 @pytest.mark.parametrize("viewport", [PHONE, MDT], ids=["phone", "mdt"])
 def test_every_control_on_the_officer_page_is_44_px_or_more(
     viewport, forecast, now_window, tactics, officer, officer_page,  # noqa: F811
 ):
-    missions = plan_shift_for(officer, forecast, now_window)
-    # One active mission, so its tactics, notes and Complete button are on the page too.
-    services.start_mission(user=officer, mission_id=missions[0].pk, reason="GPS not available")
+    # Missions in every state, so Start, Complete, End early with its reasons, tactics, notes and
+    # Save tactics are all on the page.
+    missions = every_card_state(officer, forecast, now_window)
     page = officer_page("officer", viewport=viewport)
-    page.wait_for_selector(".mission-card.status-active .m-complete")
+    show_every_control(page, missions)
     if viewport is PHONE:
         page.click(".menu-button")
+    measured = [t["what"] for t in touch_targets(page)]
+    assert [c for c in DOSE_CONTROLS if not any(w.startswith(c) for w in measured)] == [], measured
     assert small_touch_targets(page) == []
 
-    # The measurement catches a small control (positive control).
-    page.evaluate("() => document.querySelector('.m-complete').classList.remove('big')")
-    assert [t["what"] for t in small_touch_targets(page)] == ["BUTTON.ok m-complete Complete"]
+    # The measurement catches a small control (positive control): the cards' action buttons made small
+    # (all of a row, which stretches its buttons to the tallest).
+    page.evaluate("() => document.querySelectorAll('.m-actions button').forEach((b) => b.classList.remove('big'))")
+    assert sorted(t["what"] for t in small_touch_targets(page)) == [
+        "BUTTON.m-end-early End early", "BUTTON.m-start Resume", "BUTTON.m-start Start",
+        "BUTTON.ok m-complete Complete"]
 
 
 def test_night_theme_follows_the_device_with_readable_contrast(
     forecast, now_window, tactics, officer, officer_page,  # noqa: F811
 ):
-    missions = plan_shift_for(officer, forecast, now_window)
-    services.start_mission(user=officer, mission_id=missions[0].pk, reason="GPS not available")
+    missions = every_card_state(officer, forecast, now_window)
     page = officer_page("officer", viewport=PHONE, color_scheme="dark")
     assert page.get_attribute("html", "data-theme") == "dark"
-    page.wait_for_selector(".mission-card.status-active .m-complete")
+    show_every_control(page, missions)
     background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(14, 19, 27)"
+    served, short, completed = card(missions["served"]), card(missions["short"]), card(missions["completed"])
     key_text = ["main h1", ".mdt-status", ".mission-card .m-title", ".mission-card .m-reasons li",
-                ".mission-card .badge", ".mission-card .m-distance", ".m-navigate", ".m-complete",
-                ".mission-card.status-planned .m-start", ".menu-button", ".brand"]
+                ".mission-card .badge", ".mission-card .m-distance", ".m-navigate", f"{served} .m-complete",
+                ".mission-card.status-planned .m-start", ".menu-button", ".brand",
+                f"{short} .m-end-early", f"{short} .m-end label", f"{short} .m-end-reason",
+                f"{short} .m-end-words", f"{completed} .m-reported", f"{completed} .m-notes",
+                f"{completed} .m-save-tactics", f"{completed} .badge"]
     ratios = {selector: round(contrast(page, selector), 2) for selector in key_text}
     assert {s: r for s, r in ratios.items() if r < MIN_CONTRAST} == {}, ratios
     # The map: a dark ground, and boxes drawn in the lightened status colours, filled more strongly.

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from missions import services
 from missions.models import Mission
-from tests.missions.factories import serve_dose
+
+from .factories import serve_dose
 
 pytestmark = pytest.mark.django_db
 
@@ -98,9 +99,9 @@ def leave_the_box(ctx):
 
 def complete(ctx):
     start_by_arriving(ctx)
-    ctx["etag"] = ctx["client"].get(URL)["ETag"]
     mission = mine(ctx["officer"]).get(status="active")
-    serve_dose(mission)  # a mission completes only once its dose is served
+    serve_dose(mission)  # completion needs the dose served; the tag is taken after, so only completing changes it
+    ctx["etag"] = ctx["client"].get(URL)["ETag"]
     services.complete_mission(user=ctx["officer"], mission_id=mission.pk, tactic_ids=[], notes="")
 
 
