@@ -25,7 +25,10 @@ def planned_with_streets(forecast, policy, now_window, tactics, tmp_path):  # no
 
 def zoom_to_street_level(page, selector="#map"):
     """Zoom the Leaflet map to 16 at King & Spadina and wait for the streets and names of that view."""
-    page.evaluate(f"() => {{ document.querySelector('{selector}').leafletMap.setView({KING_AND_SPADINA}, 16); }}")
+    # The marks are cleared after the move (whose answer comes back later), so the wait below sees
+    # this view's streets and not those of the view before it.
+    page.evaluate(f"""() => {{ const el = document.querySelector('{selector}');
+        el.leafletMap.setView({KING_AND_SPADINA}, 16); delete el.dataset.streetNames; }}""")
     page.wait_for_function(
         f"() => Number(document.querySelector('{selector}').dataset.streetNames || 0) > 0", timeout=10_000
     )
