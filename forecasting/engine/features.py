@@ -46,11 +46,13 @@ class FeatureContext:
     def type_features(self, category: str, targets: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
         h, m = self.history, self.history.mask(category)
         spd = h.n_shifts
+        counts = {}  # window counts reused by the spatial sums (the same arrays, computed once)
         for days in WINDOW_DAYS:
             k = 1 if days is None else days * spd
-            yield f"n_{_wname(days)}", window_counts(h, m, targets, k)
+            counts[days] = window_counts(h, m, targets, k)
+            yield f"n_{_wname(days)}", counts[days]
         for days in SPATIAL_WINDOW_DAYS:
-            base = window_counts(h, m, targets, days * spd)
+            base = counts[days] if days in counts else window_counts(h, m, targets, days * spd)
             for r in SPATIAL_RADII_CELLS:
                 yield f"n_{days}d_r{r}", spatial_sum(h.grid, base, r)
         lr = long_run_rate(h, m, targets)
@@ -73,10 +75,12 @@ class FeatureContext:
         every crime type."""
         h, m = self.history, self.history.mask(None)
         spd = h.n_shifts
+        counts = {}  # as in type_features: each window counted once
         for days in SHARED_WINDOW_DAYS:
-            yield f"all_{days}d", window_counts(h, m, targets, days * spd)
+            counts[days] = window_counts(h, m, targets, days * spd)
+            yield f"all_{days}d", counts[days]
         for days in SHARED_SPATIAL_WINDOW_DAYS:
-            base = window_counts(h, m, targets, days * spd)
+            base = counts[days] if days in counts else window_counts(h, m, targets, days * spd)
             for r in SPATIAL_RADII_CELLS:
                 yield f"all_{days}d_r{r}", spatial_sum(h.grid, base, r)
         lr = long_run_rate(h, m, targets)
