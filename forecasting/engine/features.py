@@ -53,12 +53,12 @@ class FeatureContext:
             yield f"n_{_wname(days)}", counts[days]
         for days in SPATIAL_WINDOW_DAYS:
             base = counts[days] if days in counts else window_counts(h, m, targets, days * spd)
-            for r in SPATIAL_RADII_CELLS:
-                yield f"n_{days}d_r{r}", spatial_sum(h.grid, base, r)
+            for r, summed in zip(SPATIAL_RADII_CELLS, spatial_sums(h.grid, base, SPATIAL_RADII_CELLS), strict=True):
+                yield f"n_{days}d_r{r}", summed
         lr = long_run_rate(h, m, targets)
         yield "longrun", lr
-        for r in SPATIAL_RADII_CELLS:
-            yield f"longrun_r{r}", spatial_sum(h.grid, lr, r)
+        for r, summed in zip(SPATIAL_RADII_CELLS, spatial_sums(h.grid, lr, SPATIAL_RADII_CELLS), strict=True):
+            yield f"longrun_r{r}", summed
         lrs = long_run_rate_same_shift(h, m, targets)
         yield "longrun_shift", lrs
         yield "longrun_shift_r1", spatial_sum(h.grid, lrs, 1)
@@ -81,8 +81,8 @@ class FeatureContext:
             yield f"all_{days}d", counts[days]
         for days in SHARED_SPATIAL_WINDOW_DAYS:
             base = counts[days] if days in counts else window_counts(h, m, targets, days * spd)
-            for r in SPATIAL_RADII_CELLS:
-                yield f"all_{days}d_r{r}", spatial_sum(h.grid, base, r)
+            for r, summed in zip(SPATIAL_RADII_CELLS, spatial_sums(h.grid, base, SPATIAL_RADII_CELLS), strict=True):
+                yield f"all_{days}d_r{r}", summed
         lr = long_run_rate(h, m, targets)
         yield "all_longrun", lr
         yield "all_longrun_r1", spatial_sum(h.grid, lr, 1)
@@ -213,10 +213,19 @@ def _ranges_to_dense(n_cells, n_targets, cell, lo, hi, weight, dtype=np.float32)
 
 def spatial_sum(grid, values: np.ndarray, radius_cells: int) -> np.ndarray:
     """Sum over the (2r+1)^2 block around each cell, for every column of `values` (cells, T)."""
-    size = 2 * radius_cells + 1
+    return next(spatial_sums(grid, values, (radius_cells,)))
+
+
+def spatial_sums(grid, values: np.ndarray, radii_cells) -> Iterator[np.ndarray]:
+    """spatial_sum for each radius in turn, from one raster of `values` (filled once, not per radius)."""
     raster = grid.to_raster(values.astype(np.float32, copy=False))
-    filt = ndimage.uniform_filter(raster, size=(size, size) + (1,) * (raster.ndim - 2), mode="constant")
-    return grid.from_raster(filt) * np.float32(size * size)
+    for radius in radii_cells:
+        size = 2 * radius + 1
+        filt = ndimage.uniform_filter(raster, size=(size, size) + (1,) * (raster.ndim - 2), mode="constant")
+        summed = grid.from_raster(filt)  # a new array: scaled in place
+        del filt
+        summed *= np.float32(size * size)
+        yield summed
 
 
 def spatial_gauss(grid, values: np.ndarray, sigma_cells: float) -> np.ndarray:

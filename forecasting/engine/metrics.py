@@ -22,20 +22,23 @@ def ranked(pred: np.ndarray) -> np.ndarray:
 
 
 def top_ranked(pred: np.ndarray, k: int) -> np.ndarray:
-    """The first `k` rows of `ranked(pred)`, without sorting every cell: only cells at or above each
-    shift's k-th largest value are sorted (by value, then cell index), so ties resolve the same way."""
+    """The first `k` rows of `ranked(pred)`, without sorting every cell: only cells above each shift's
+    k-th largest value are sorted (by value, then cell index); cells equal to it follow in cell order,
+    as many as fit, so ties resolve the same way. (Counts tie in thousands of cells: never sorted.)"""
     n_cells, n_t = pred.shape
     if k >= n_cells:
         return ranked(pred)
     kth = -np.partition(-pred, k - 1, axis=0)[k - 1]
-    cell, col = np.nonzero(pred >= kth[None, :])
+    cell, col = np.nonzero(pred > kth[None, :])  # fewer than k per shift
     order = np.lexsort((cell, -pred[cell, col], col))  # by shift, then value (descending), then cell
     cell, col = cell[order], col[order]
-    first = np.searchsorted(col, np.arange(n_t))
-    rank = np.arange(len(col)) - first[col]
-    keep = rank < k
+    above = np.bincount(col, minlength=n_t)
     out = np.empty((k, n_t), dtype=np.int64)
-    out[rank[keep], col[keep]] = cell[keep]
+    out[np.arange(len(col)) - (np.cumsum(above) - above)[col], col] = cell
+    tied = pred == kth[None, :]
+    tie_rank = np.cumsum(tied, axis=0) - 1 + above[None, :]  # rank of each tied cell, in cell order
+    t_cell, t_col = np.nonzero(tied & (tie_rank < k))
+    out[tie_rank[t_cell, t_col], t_col] = t_cell
     return out
 
 
