@@ -46,19 +46,22 @@ class FeatureContext:
     def type_features(self, category: str, targets: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
         h, m = self.history, self.history.mask(category)
         spd = h.n_shifts
-        counts = {}  # window counts reused by the spatial sums (the same arrays, computed once)
+        reused = {}  # window counts the spatial sums need again: computed once, dropped once summed
         for days in WINDOW_DAYS:
             k = 1 if days is None else days * spd
-            counts[days] = window_counts(h, m, targets, k)
-            yield f"n_{_wname(days)}", counts[days]
+            counts = window_counts(h, m, targets, k)
+            if days in SPATIAL_WINDOW_DAYS:
+                reused[days] = counts
+            yield f"n_{_wname(days)}", counts
+            del counts
         for days in SPATIAL_WINDOW_DAYS:
-            base = counts[days] if days in counts else window_counts(h, m, targets, days * spd)
-            for r, summed in zip(SPATIAL_RADII_CELLS, spatial_sums(h.grid, base, SPATIAL_RADII_CELLS), strict=True):
-                yield f"n_{days}d_r{r}", summed
+            base = reused.pop(days) if days in reused else window_counts(h, m, targets, days * spd)
+            sums = zip(SPATIAL_RADII_CELLS, spatial_sums(h.grid, base, SPATIAL_RADII_CELLS), strict=True)
+            yield from ((f"n_{days}d_r{r}", summed) for r, summed in sums)
         lr = long_run_rate(h, m, targets)
         yield "longrun", lr
-        for r, summed in zip(SPATIAL_RADII_CELLS, spatial_sums(h.grid, lr, SPATIAL_RADII_CELLS), strict=True):
-            yield f"longrun_r{r}", summed
+        sums = zip(SPATIAL_RADII_CELLS, spatial_sums(h.grid, lr, SPATIAL_RADII_CELLS), strict=True)
+        yield from ((f"longrun_r{r}", summed) for r, summed in sums)
         lrs = long_run_rate_same_shift(h, m, targets)
         yield "longrun_shift", lrs
         yield "longrun_shift_r1", spatial_sum(h.grid, lrs, 1)
@@ -75,14 +78,17 @@ class FeatureContext:
         every crime type."""
         h, m = self.history, self.history.mask(None)
         spd = h.n_shifts
-        counts = {}  # as in type_features: each window counted once
+        reused = {}  # as in type_features: each window counted once, kept only until summed
         for days in SHARED_WINDOW_DAYS:
-            counts[days] = window_counts(h, m, targets, days * spd)
-            yield f"all_{days}d", counts[days]
+            counts = window_counts(h, m, targets, days * spd)
+            if days in SHARED_SPATIAL_WINDOW_DAYS:
+                reused[days] = counts
+            yield f"all_{days}d", counts
+            del counts
         for days in SHARED_SPATIAL_WINDOW_DAYS:
-            base = counts[days] if days in counts else window_counts(h, m, targets, days * spd)
-            for r, summed in zip(SPATIAL_RADII_CELLS, spatial_sums(h.grid, base, SPATIAL_RADII_CELLS), strict=True):
-                yield f"all_{days}d_r{r}", summed
+            base = reused.pop(days) if days in reused else window_counts(h, m, targets, days * spd)
+            sums = zip(SPATIAL_RADII_CELLS, spatial_sums(h.grid, base, SPATIAL_RADII_CELLS), strict=True)
+            yield from ((f"all_{days}d_r{r}", summed) for r, summed in sums)
         lr = long_run_rate(h, m, targets)
         yield "all_longrun", lr
         yield "all_longrun_r1", spatial_sum(h.grid, lr, 1)
