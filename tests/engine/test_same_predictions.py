@@ -17,7 +17,14 @@ from forecasting.engine.events import prepare_events
 from forecasting.engine.features import FeatureContext, spatial_sum, window_counts
 from forecasting.engine.grid import build_grid
 from forecasting.engine.history import build_history
-from forecasting.engine.metrics import Observed, evaluate, hit_metrics, poisson_log_score, ranked, top_ranked
+from forecasting.engine.metrics import (
+    Observed,
+    evaluate,
+    hit_metrics,
+    poisson_log_score,
+    ranked,
+    top_ranked,
+)
 
 MODELS = ("gbm", "naive_28d", "naive_365d", "kde", "prospective", "sepp")
 CATEGORIES = ["Assault", "Robbery"]
