@@ -11,7 +11,7 @@ import numpy as np
 
 from .baselines import DEFAULT_MODELS, make_forecaster
 from .features import FeatureContext
-from .metrics import evaluate
+from .metrics import Observed, evaluate
 
 REFIT_DAYS = 28
 # Missions go to the top two or three boxes of each beat, about the top 1-2 % of a city's cells:
@@ -54,7 +54,7 @@ def run_backtest(ctx: FeatureContext, config: BacktestConfig, progress=None, kee
     if stop <= start:
         raise ValueError("the test period holds no shifts inside the history's bins")
     targets = np.arange(start, stop)
-    observed = {cat: h.observed(cat, targets) for cat in config.categories}
+    observed = {cat: Observed(h.observed(cat, targets), h.grid.district) for cat in config.categories}
     metrics: dict = {}
     kept: dict = {}
     for name in config.models:

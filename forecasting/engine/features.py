@@ -46,17 +46,22 @@ class FeatureContext:
     def type_features(self, category: str, targets: np.ndarray) -> Iterator[tuple[str, np.ndarray]]:
         h, m = self.history, self.history.mask(category)
         spd = h.n_shifts
+        reused = {}  # window counts the spatial sums need again: computed once, dropped once summed
         for days in WINDOW_DAYS:
             k = 1 if days is None else days * spd
-            yield f"n_{_wname(days)}", window_counts(h, m, targets, k)
+            counts = window_counts(h, m, targets, k)
+            if days in SPATIAL_WINDOW_DAYS:
+                reused[days] = counts
+            yield f"n_{_wname(days)}", counts
+            del counts
         for days in SPATIAL_WINDOW_DAYS:
-            base = window_counts(h, m, targets, days * spd)
-            for r in SPATIAL_RADII_CELLS:
-                yield f"n_{days}d_r{r}", spatial_sum(h.grid, base, r)
+            base = reused.pop(days) if days in reused else window_counts(h, m, targets, days * spd)
+            sums = zip(SPATIAL_RADII_CELLS, spatial_sums(h.grid, base, SPATIAL_RADII_CELLS), strict=True)
+            yield from ((f"n_{days}d_r{r}", summed) for r, summed in sums)
         lr = long_run_rate(h, m, targets)
         yield "longrun", lr
-        for r in SPATIAL_RADII_CELLS:
-            yield f"longrun_r{r}", spatial_sum(h.grid, lr, r)
+        sums = zip(SPATIAL_RADII_CELLS, spatial_sums(h.grid, lr, SPATIAL_RADII_CELLS), strict=True)
+        yield from ((f"longrun_r{r}", summed) for r, summed in sums)
         lrs = long_run_rate_same_shift(h, m, targets)
         yield "longrun_shift", lrs
         yield "longrun_shift_r1", spatial_sum(h.grid, lrs, 1)
@@ -73,12 +78,17 @@ class FeatureContext:
         every crime type."""
         h, m = self.history, self.history.mask(None)
         spd = h.n_shifts
+        reused = {}  # as in type_features: each window counted once, kept only until summed
         for days in SHARED_WINDOW_DAYS:
-            yield f"all_{days}d", window_counts(h, m, targets, days * spd)
+            counts = window_counts(h, m, targets, days * spd)
+            if days in SHARED_SPATIAL_WINDOW_DAYS:
+                reused[days] = counts
+            yield f"all_{days}d", counts
+            del counts
         for days in SHARED_SPATIAL_WINDOW_DAYS:
-            base = window_counts(h, m, targets, days * spd)
-            for r in SPATIAL_RADII_CELLS:
-                yield f"all_{days}d_r{r}", spatial_sum(h.grid, base, r)
+            base = reused.pop(days) if days in reused else window_counts(h, m, targets, days * spd)
+            sums = zip(SPATIAL_RADII_CELLS, spatial_sums(h.grid, base, SPATIAL_RADII_CELLS), strict=True)
+            yield from ((f"all_{days}d_r{r}", summed) for r, summed in sums)
         lr = long_run_rate(h, m, targets)
         yield "all_longrun", lr
         yield "all_longrun_r1", spatial_sum(h.grid, lr, 1)
@@ -209,10 +219,19 @@ def _ranges_to_dense(n_cells, n_targets, cell, lo, hi, weight, dtype=np.float32)
 
 def spatial_sum(grid, values: np.ndarray, radius_cells: int) -> np.ndarray:
     """Sum over the (2r+1)^2 block around each cell, for every column of `values` (cells, T)."""
-    size = 2 * radius_cells + 1
+    return next(spatial_sums(grid, values, (radius_cells,)))
+
+
+def spatial_sums(grid, values: np.ndarray, radii_cells) -> Iterator[np.ndarray]:
+    """spatial_sum for each radius in turn, from one raster of `values` (filled once, not per radius)."""
     raster = grid.to_raster(values.astype(np.float32, copy=False))
-    filt = ndimage.uniform_filter(raster, size=(size, size) + (1,) * (raster.ndim - 2), mode="constant")
-    return grid.from_raster(filt) * np.float32(size * size)
+    for radius in radii_cells:
+        size = 2 * radius + 1
+        filt = ndimage.uniform_filter(raster, size=(size, size) + (1,) * (raster.ndim - 2), mode="constant")
+        summed = grid.from_raster(filt)  # a new array: scaled in place
+        del filt
+        summed *= np.float32(size * size)
+        yield summed
 
 
 def spatial_gauss(grid, values: np.ndarray, sigma_cells: float) -> np.ndarray:
