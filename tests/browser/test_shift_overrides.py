@@ -13,14 +13,16 @@ from tests.browser.conftest import screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Of the given boxes [cell_id, lat, lng], the first whose centre is in view and not under a map
-# control (the legend, the zoom buttons), as a point of the page.
+# control (the legend, the zoom buttons) and inside the window, as a point of the page.
 POINT_IN_VIEW = """(el, boxes) => {
+  el.scrollIntoView({ block: 'center' });
   const map = el.leafletMap, rect = el.getBoundingClientRect();
   for (const [id, lat, lng] of boxes) {
     if (!map.getBounds().pad(-0.05).contains([lat, lng])) { continue; }
     const p = map.latLngToContainerPoint([lat, lng]);
     const x = rect.left + p.x, y = rect.top + p.y;
-    if (!document.elementFromPoint(x, y).closest('.leaflet-overlay-pane')) { continue; }
+    const hit = document.elementFromPoint(x, y);  // null outside the window
+    if (!hit || !hit.closest('.leaflet-overlay-pane')) { continue; }
     return [id, x, y];
   }
   return null;
