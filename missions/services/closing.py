@@ -39,9 +39,10 @@ def complete_mission(
     require_perm(user, "missions.patrol_mission")
     with transaction.atomic():
         mission = locked_mission(mission_id)
+        acted_at = event_time(at, mission)  # bad times are refused before scope is judged at them
         scope.require_can_patrol(user, mission, action="complete", now=at)
         _require_active(mission, "completed")
-        at = event_time(at, mission)
+        at = acted_at
         served = served_minutes(mission, at=at)
         if not dose_met(mission, served):
             raise Conflict(
@@ -70,9 +71,10 @@ def end_mission_early(
     code, text = end_early_reason(reason_code, reason)
     with transaction.atomic():
         mission = locked_mission(mission_id)
+        acted_at = event_time(at, mission)  # bad times are refused before scope is judged at them
         scope.require_can_patrol(user, mission, action="end", now=at)
         _require_active(mission, "ended early")
-        at = event_time(at, mission)
+        at = acted_at
         served = served_minutes(mission, at=at)
         if dose_met(mission, served):
             raise Conflict(f"The dose is met ({_minutes(served)} of {mission.dose_minutes} minutes): "

@@ -63,8 +63,10 @@ def start_mission(
     require_perm(user, "missions.patrol_mission")
     with transaction.atomic():
         mission = locked_mission(mission_id)
+        # A time in the future or outside the shift is bad input, refused before judging scope at it.
+        acted_at = event_time(at or (position.at if position else None), mission)
         scope.require_can_patrol(user, mission, action="start", now=at)  # the time of the act
-        at = event_time(at or (position.at if position else None), mission)
+        at = acted_at
         inside = position is not None and distance_to_box_m(mission, position) <= _allowance(position)
         reason = (reason or "").strip()
         if not inside and not reason:
