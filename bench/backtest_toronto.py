@@ -44,7 +44,7 @@ def main() -> None:
         scored = score(out / "forecasts.csv")
         metrics = json.loads((out / "metrics.json").read_text())
         results[window] = {**run, "promoted": metrics["promoted"], "scored": scored,
-                           "ratios": outside_score.mean_ratios(scored)}
+                           "ratios": outside_score.mean_ratios(scored), "intervals": intervals(out / "forecasts.csv")}
         print_window(window, args.days, results[window])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
@@ -80,6 +80,11 @@ def score(forecasts: Path) -> dict:
     return outside_score.score_csv(DATA / "incidents.csv.gz", forecasts, TZ)
 
 
+def intervals(forecasts: Path) -> dict:
+    """90 % bootstrap intervals of each ratio (days resampled), from the port, which keeps hits per shift."""
+    return outside_score.ratio_intervals(outside_score.score_csv(DATA / "incidents.csv.gz", forecasts, TZ))
+
+
 def print_window(window: str, days: int, r: dict) -> None:
     print(f"\n=== {window} + {days} d: {r['seconds']} s wall, {r['cpu_s']} s CPU, peak RSS {r['peak_gb']} GB, "
           f"load {r['load_before'][0]:.2f} → {r['load_after'][0]:.2f}")
@@ -87,6 +92,8 @@ def print_window(window: str, days: int, r: dict) -> None:
     for cat in TYPES:
         ratio = r["scored"]["types"][cat]["model_over_best_naive"]
         print(f"{cat:16s} {r['promoted'][cat]:10s} " + " ".join(f"{ratio[k]:8.3f}" for k in COVERAGE_KEYS))
+        ci = r["intervals"][cat]
+        print(f"{'  90 % interval':27s} " + " ".join(f"{ci[k][0]:.2f}–{ci[k][1]:.2f}".rjust(8) for k in COVERAGE_KEYS))
     print(f"{'mean':27s} " + " ".join(f"{r['ratios'][k]['mean']:8.3f}" for k in COVERAGE_KEYS))
 
 

@@ -52,12 +52,15 @@ def score_arrays(ev: pd.DataFrame, center_lat, center_lon, shift_bounds: np.ndar
     cx, cy, spacing, cell_of_event = _assign(ev, np.asarray(center_lat), np.asarray(center_lon))
     n_cells = len(cx)
     order_shifts = np.argsort(shift_bounds[:, 0], kind="stable")
-    out = {"cells": n_cells, "cell_spacing_m": round(spacing, 1), "types": {}}
+    out = {"cells": n_cells, "cell_spacing_m": round(spacing, 1), "types": {},
+           "shift_day": shift_bounds[:, 0].astype("datetime64[D]")}  # for the bootstrap, by day
     for kind in sorted(preds):
         sel = (ev.category == kind).to_numpy()
         et, ecell = ev.t.values[sel], cell_of_event[sel]
         names = ["model"] + [f"naive{n}" for n in NAIVE_DAYS]
         hits = {name: dict.fromkeys(COVERAGES, 0) for name in names}
+        # Hits per shift as well (not in the outside scorer): what the bootstrap intervals resample.
+        by_shift = {name: np.zeros((len(order_shifts), len(COVERAGES)), dtype=np.int64) for name in names}
         total = outside = 0
         for j in order_shifts:
             s0, s1 = shift_bounds[j]
@@ -75,9 +78,10 @@ def score_arrays(ev: pd.DataFrame, center_lat, center_lon, shift_bounds: np.ndar
                 rankings[f"naive{n}"] = past[n] + tie
             for name, sc in rankings.items():
                 order = np.argsort(-sc, kind="stable")
-                for c in COVERAGES:
+                for i, c in enumerate(COVERAGES):
                     k = max(1, int(round(c * n_cells)))
                     hits[name][c] += int(counts[order[:k]].sum())
+                    by_shift[name][j, i] = int(counts[order[:k]].sum())
         res = {"test_events": total, "outside_grid": outside, "shifts": len(order_shifts)}
         for name, hh in hits.items():
             res[name] = {f"pai@{int(c * 100)}%": round(hh[c] / max(total, 1) / c, 3) for c in COVERAGES}
@@ -87,7 +91,30 @@ def score_arrays(ev: pd.DataFrame, center_lat, center_lon, shift_bounds: np.ndar
             b = max(res[f"naive{n}"][key] for n in NAIVE_DAYS)
             best[key] = round(res["model"][key] / b, 3) if b > 0 else None
         res["model_over_best_naive"] = best
+        res["hits_by_shift"] = by_shift
         out["types"][kind] = res
+    return out
+
+
+def ratio_intervals(scored: dict, level: float = 0.90, draws: int = 2000, seed: int = 0) -> dict:
+    """Bootstrap interval of model ÷ best naive per type and coverage, resampling whole days of the
+    window (a day's shifts share their incidents' causes) and picking the best naive count anew in
+    every draw, as the scorer does."""
+    days, day_index = np.unique(scored["shift_day"], return_inverse=True)
+    rng = np.random.default_rng(seed)
+    weights = np.stack([np.bincount(rng.integers(0, len(days), len(days)), minlength=len(days))
+                        for _ in range(draws)])  # (draws, days): how often each day is drawn
+    lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
+    out = {}
+    for kind, res in scored["types"].items():
+        per_day = {name: np.stack([np.bincount(day_index, weights=h[:, i], minlength=len(days))
+                                   for i in range(len(COVERAGES))], axis=1)
+                   for name, h in res["hits_by_shift"].items()}  # (days, coverages)
+        drawn = {name: weights @ d for name, d in per_day.items()}  # (draws, coverages)
+        best_naive = np.max([drawn[f"naive{n}"] for n in NAIVE_DAYS], axis=0)
+        ratio = drawn["model"] / np.maximum(best_naive, 1)
+        out[kind] = {f"pai@{int(c * 100)}%": tuple(round(float(q), 3) for q in np.quantile(ratio[:, i], [lo_q, hi_q]))
+                     for i, c in enumerate(COVERAGES)}
     return out
 
 

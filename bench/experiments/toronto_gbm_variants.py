@@ -80,9 +80,11 @@ def main() -> None:
     events = outside_score.read_events(DATA / "incidents.csv.gz", TZ)
     preds = {c: res.predictions["gbm"][c] for c in types}
     scored = outside_score.score_arrays(events, h.grid.center_lat, h.grid.center_lon, bounds, preds)
+    intervals = outside_score.ratio_intervals(scored)
     for cat, r in scored["types"].items():
         print(f"{variant or 'default':10s} {window} {cat:16s} " +
-              " ".join(f"{k} {v:.3f}" for k, v in r["model_over_best_naive"].items()))
+              " ".join(f"{k} {v:.3f} ({intervals[cat][k][0]:.2f}–{intervals[cat][k][1]:.2f})"
+                       for k, v in r["model_over_best_naive"].items()))
     means = outside_score.mean_ratios(scored)
     print(f"{variant or 'default':10s} {window} mean             " + " ".join(f"{k} {v['mean']:.3f}" for k, v in means.items()))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
