@@ -2,7 +2,7 @@
 shift's missions offline; actions taken offline wait on their card, survive a reload, belong to the
 officer who took them, and are sent after he signs in again."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -269,6 +269,37 @@ def test_a_refused_queued_start_shows_the_refusal_and_stops_the_devices_timer(
     assert card.locator(".m-clock").inner_text() == shown
     assert page.evaluate(QUEUED) == []
     assert mission.visits.count() == 1  # the refused start opened no visit
+
+
+# The kept answer of the missions as if it had been kept an hour ago (its server time says so).
+AGE_KEPT_COPY = f"""(hourAgo) => caches.open('missions-data').then((cache) => cache.match('{MISSIONS_API}')
+  .then((kept) => kept.text().then((body) => {{
+    const headers = new Headers(kept.headers); headers.set('X-Server-Time', hourAgo);
+    return cache.put('{MISSIONS_API}', new Response(body, {{ status: 200, headers: headers }}));
+  }})).then(() => cache.match('{MISSIONS_API}')).then((aged) => aged.headers.get('X-Server-Time')))"""
+
+
+def test_a_reload_without_network_keeps_the_measured_clock_offset(
+    forecast, now_window, officer, officer_page,  # noqa: F811
+):
+    """The kept answer's server time is from when it was kept: a page reloaded offline that took
+    its clock offset from it would stamp an action saved now (and count its timer) from an hour ago."""
+    mission = plan_shift_for(officer, forecast, now_window)[0]
+    page = officer_page("officer", viewport=PHONE)
+    wait_until_kept(page)
+    hour_ago = (timezone.now() - timedelta(hours=1)).isoformat()
+    assert page.evaluate(AGE_KEPT_COPY, hour_ago) == hour_ago  # control: the kept copy is an hour old
+    set_offline(page, True)
+    page.reload()
+    page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
+    assert page.evaluate(f"() => fetch('{MISSIONS_API}').then((r) => r.headers.get('X-Kept-Copy'))") == "1"
+    card = page.locator(f".mission-card[data-mission='{mission.pk}']")
+    card.locator(".m-start").click()
+    card.locator(".m-start-manual").click()
+    card.locator(".m-unsent").wait_for(state="visible")
+    saved_at = datetime.fromisoformat(page.evaluate(QUEUED_START_AT).replace("Z", "+00:00"))
+    assert abs((timezone.now() - saved_at).total_seconds()) < CLOCK_TOLERANCE_S
+    assert clock_seconds(card) <= CLOCK_TOLERANCE_S
 
 
 def clock_seconds(card) -> int:
