@@ -1,16 +1,19 @@
 """Reads of the forecasting app shared by pages and the API."""
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
 from django.db.models import Count
 from django.utils import timezone
 
+from agency.models import CrimeType
 from ingest.models import Incident
 
+from .engine import persist
 from .engine.grid import lonlat_to_colrow
-from .models import CellForecast, ForecastRun, GridCell, ModelVersion
+from .models import CellForecast, ForecastRun, GridCell, ModelArtifact, ModelVersion
 
 
 def active_cells():
@@ -76,6 +79,46 @@ def model_versions(*, crime_type_code: str | None = None, limit: int = 200):
 
 def promoted_versions():
     return ModelVersion.objects.filter(promoted=True).select_related("crime_type").order_by("crime_type__name")
+
+
+@dataclass(frozen=True)
+class TrainingNeed:
+    """A crime type to train, and why (said by `train_models --if-missing`)."""
+
+    code: str
+    name: str
+    reason: str
+
+
+def types_needing_training(codes: list[str]) -> list[TrainingNeed]:
+    """Of the crime types `codes` (in that order), those without a promoted model this engine can
+    forecast with: none promoted, no saved state, or saved state it refuses (an older engine's
+    format, bytes that differ from their recorded SHA-256). Each promoted artifact is read and
+    unpickled here, as forecasting would: one query and one load per promoted type."""
+    names = dict(CrimeType.objects.filter(code__in=codes).values_list("code", "name"))
+    promoted = {v.crime_type.code: v for v in promoted_versions().filter(crime_type__code__in=codes)}
+    needs = []
+    for code in codes:
+        name = names.get(code, code)
+        version = promoted.get(code)
+        problem = "no promoted model" if version is None else unreadable_artifact(version)
+        if problem:
+            needs.append(TrainingNeed(code=code, name=name, reason=problem))
+    return needs
+
+
+def unreadable_artifact(version: ModelVersion) -> str | None:
+    """Why this engine cannot forecast with the version's saved state, or None when it can."""
+    label = f"the promoted model (version {version.pk})"
+    stored = ModelArtifact.objects.filter(version=version).values_list("data", flat=True).first()
+    if stored is None:
+        return f"{label} has no saved state"
+    try:
+        # Only whether it loads matters: no history to attach, no grid to align its cells to.
+        persist.loads(bytes(stored), expected_sha256=version.file_hash, ctx=None, cell_ids=[], name=label)
+    except persist.ArtifactError as exc:
+        return str(exc)
+    return None
 
 
 def model_version(pk: int) -> ModelVersion:

@@ -16,7 +16,7 @@ from agency.models import Agency, Shift
 from agency.selectors import current_shift
 from audit.models import AuditEvent
 from missions_site.access import SUPERVISOR, roles_of
-from tactics.selectors import suggested_tactics
+from tactics.selectors import catalogue_version, suggested_tactics
 
 from . import scope
 from .models import AUDIT_PREFIX, ControlBox, Mission, MissionPlan, Suppression, Visit
@@ -63,8 +63,9 @@ def officer_missions(user, *, now: datetime | None = None) -> tuple[ShiftWindow 
 def officer_missions_etag(user, *, now: datetime | None = None) -> str:
     """A weak ETag of what `officer_missions` shows the user, from one grouped query on the
     (date, shift, beat) index: the shift under way, the user's scope, and each mission's status,
-    last change, plan and visits. The timer's running seconds and the server time are left out:
-    devices count those up themselves from `running_since`."""
+    last change, plan and visits; and the tactic catalogue the cards' suggestions come from (one more
+    query). The timer's running seconds and the server time are left out: devices count those up
+    themselves from `running_since`."""
     window = shift_now(now=now)
     profile = getattr(user, "officer_profile", None)
     roles = roles_of(user)
@@ -78,7 +79,7 @@ def officer_missions_etag(user, *, now: datetime | None = None) -> str:
             .values_list("pk", "status", "updated_at", "plan_id")
             .annotate(n_visits=Count("visits"), n_ended=Count("visits__ended_at"), last_start=Max("visits__started_at"))
         )
-        parts += [window.as_dict(), list(rows)]
+        parts += [window.as_dict(), list(rows), catalogue_version()]
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     return f'W/"{digest}"'
 

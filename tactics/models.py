@@ -32,6 +32,8 @@ class Tactic(models.Model):
     recent_days = models.PositiveSmallIntegerField(
         null=True, blank=True, verbose_name="within days", help_text="Days before the mission's shift ends."
     )
+    # When the catalogue last changed: officers' devices revalidate their missions against it.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["order", "name"]

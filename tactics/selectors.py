@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date as Date
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Max, Prefetch
 
 from agency.models import CrimeType
 
@@ -22,6 +22,13 @@ def enabled_tactics() -> list[Tactic]:
             Prefetch("crime_types", queryset=CrimeType.objects.only("code"))
         )
     )
+
+
+def catalogue_version() -> tuple:
+    """What changes whenever the suggestions could: the number of tactics and their last change
+    (a save through `services.save_tactic`, crime types included). One aggregate query."""
+    row = Tactic.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+    return row["n"], row["last"]
 
 
 def suggested_tactics(missions, *, limit: int = SUGGESTIONS_PER_MISSION) -> dict[int, list[Tactic]]:

@@ -1,7 +1,9 @@
 // The officer's missions on an MDT or phone: map + cards, Start / Complete, a dose timer that counts
 // from the server's start time, GPS pings that start missions on arrival, where the officer is
 // (marker, distance and direction to each box, a navigate link), and the user's own queue of actions
-// taken offline (officer-queue.js), sent later once each with their original times. A service worker
+// taken offline (officer-queue.js), sent later once each with their original times. A start saved
+// offline runs the card's timer at once from its saved time, marked as not yet sent, until the
+// server's answer replaces it (or refuses it: the refusal shows and the device's timer stops). A service worker
 // (/officer/sw.js) keeps the page and the shift's missions for a reload without network.
 // Started by app.js from data-module="officer-missions".
 
@@ -12,6 +14,7 @@
   var REFRESH_EVERY_MS = 60000;
   var BOX_OPACITY = { light: 0.25, dark: 0.4 };  // boxes stay visible on the darkened night map
   var BEAT_COLOURS = { light: { mine: "#c0392b", other: "#5b7db1" }, dark: { mine: "#ff8f85", other: "#8fa9d6" } };
+  var CLOCK_OFFSET_KEY = "missions.clockOffsetMs";  // the server's clock minus this device's, last measured
   M.register("officer-missions", function (el) {
     var list = document.getElementById("mission-list");
     var statusLine = document.getElementById("mdt-status");
@@ -25,7 +28,7 @@
         layer.on("click", function () { focusCard(f.properties.id); });
       }
     }).addTo(map);
-    var state = { features: [], shift: null, offsetMs: 0, position: null, beats: null };
+    var state = { features: [], shift: null, offsetMs: keptOffset(), position: null, beats: null, refused: {} };
     var queue = new M.OfflineQueue(el.dataset.user);
     var youAreHere = new M.YouAreHere(map);
 
@@ -69,6 +72,7 @@
     // waiting on its card, and send it when the network (or the officer's next sign-in) is back.
     function send(path, body, missionId, action) {
       var key = newKey();
+      delete state.refused[missionId];  // a new action on the mission: the last refusal is old news
       body.at = body.at || new Date(Date.now() + state.offsetMs).toISOString();
       function keep(why) {
         var waiting = queue.add({ path: path, body: body, key: key, mission: missionId, action: action });
@@ -80,11 +84,16 @@
         return M.OfflineQueue.isAuthError(r) ? keep("Signed out: saved, will be sent after you sign in again") : r;
       }, function () { return keep("Offline: saved, will be sent when the network is back"); });
     }
-    // Sends what waits, in order; the line above the cards says what came of it. The caller then
-    // reloads the missions.
+    // Sends what waits, in order; the line above the cards says what came of it, and each card shows
+    // the server's answer at once (the mission it returns replaces the device's view, a refusal
+    // stays on its card). The caller then reloads the missions.
     function flushQueue() {
       if (!queue.items().length) { return Promise.resolve(); }
-      return queue.flush(post).then(function (result) {
+      return queue.flush(postQueued).then(function (result) {
+        result.refused.forEach(function (r) {
+          state.refused[r.item.mission] = capitalise(r.item.action) + " not accepted: " + r.detail;
+        });
+        rerender();
         var lines = result.refused.map(function (r) { return "Not accepted: " + r.detail; });
         if (result.authNeeded) { lines.push("Sign in again to send " + result.waiting + " saved action(s)."); }
         else if (result.offline && result.waiting) { lines.push(result.waiting + " saved action(s) waiting to send."); }
@@ -92,18 +101,41 @@
         sayQueue(lines.join(" "));
       });
     }
+    function postQueued(path, body, key) {
+      return post(path, body, key).then(function (r) {
+        // A success answers with the mission, a conflict with the mission as it now is.
+        var feature = r.data && (r.data.type === "Feature" ? r.data : r.data.mission);
+        if (feature && feature.properties && !M.OfflineQueue.isAuthError(r)) { replaceFeature(feature); }
+        return r;
+      });
+    }
+    function replaceFeature(feature) {
+      state.features = state.features.map(function (f) {
+        return f.properties.id === feature.properties.id ? feature : f;
+      });
+    }
+    function capitalise(text) { return text.charAt(0).toUpperCase() + text.slice(1); }
 
     function load(background) {
-      var serverTime = null;
+      var serverTime = null, keptCopy = false;
       return M.fetchJSON(el.dataset.missions, background, function (headers) {
         serverTime = headers.get("X-Server-Time");
+        keptCopy = headers.get("X-Kept-Copy") === "1";  // the service worker's copy: its time is old
       }).then(function (data) {
-        state.offsetMs = Date.parse(serverTime || data.server_time) - Date.now();
+        if (!keptCopy) { keepOffset(Date.parse(serverTime || data.server_time) - Date.now()); }
         render(data.features || [], data.shift);
       }).catch(function (err) { say("Missions could not be loaded: " + err.message); });
     }
 
     function rerender() { render(state.features, state.shift); }
+
+    // The clock offset outlives the page: a reload without network counts timers (and stamps the
+    // actions it saves) with the last one measured, not with the kept answer's old server time.
+    function keptOffset() { return +localStorage.getItem(CLOCK_OFFSET_KEY) || 0; }
+    function keepOffset(ms) {
+      state.offsetMs = ms;
+      try { localStorage.setItem(CLOCK_OFFSET_KEY, String(Math.round(ms))); } catch (e) { /* full: this page only */ }
+    }
 
     function render(features, shift) {
       state.features = features;
@@ -134,7 +166,8 @@
       navigateLinks(node, f);
       var waiting = queue.forMission(p.id);
       var finishing = waiting.some(function (item) { return item.action !== "start"; });
-      var startQueued = waiting.some(function (item) { return item.action === "start"; });
+      var startItem = waiting.filter(function (item) { return item.action === "start"; })[0];
+      var startQueued = !!startItem;
       var active = p.status === "active" || startQueued;
       var open = p.status === "planned" || active;
       var startBtn = node.querySelector(".m-start");
@@ -144,9 +177,16 @@
       completeBtn.hidden = true;  // shown by tick(): Complete once the dose is served, End early before
       node.dataset.finishing = finishing ? "1" : "";
       node.dataset.startQueued = startQueued ? "1" : "";
+      // Started here, not yet on the server: the device counts from the start's saved time.
+      var unsent = startQueued && open && !p.timer.running;
+      node.dataset.unsentSince = unsent ? startItem.body.at : "";
+      node.classList.toggle("unsent", unsent);
+      if (unsent) { node.querySelector(".m-status").textContent = "started · not sent"; }
+      node.querySelector(".m-unsent").hidden = !unsent;
       showWaiting(node.querySelector(".m-waiting"), waiting);
+      showRefused(node.querySelector(".m-refused"), state.refused[p.id]);
       showReported(node.querySelector(".m-reported"), p);
-      node.querySelector(".m-timer").hidden = p.status === "planned";
+      node.querySelector(".m-timer").hidden = p.status === "planned" && !unsent;
       node.querySelector(".m-dose").textContent = "of " + p.timer.dose_minutes + " min";
       var tactics = node.querySelector(".m-tactics");
       tactics.hidden = !active || finishing;
@@ -269,6 +309,11 @@
       line.textContent = "Waiting to send: " + actions + " (saved " + since + ")";
     }
 
+    function showRefused(line, text) {
+      line.hidden = !text;
+      line.textContent = text || "";
+    }
+
     function showReported(line, p) {
       line.hidden = p.status !== "completed" && p.status !== "ended_early";
       if (line.hidden) { return; }
@@ -295,21 +340,24 @@
     }
 
     // The timer shows the dose done so far: the server's closed visits plus the running one,
-    // counted from the server's start time with the device's clock offset.
+    // counted from the server's start time with the device's clock offset; or, while a start waits
+    // to be sent, the server's dose so far plus the time since the start was saved.
     function tick() {
       var now = Date.now() + state.offsetMs;
       state.features.forEach(function (f) {
         var t = f.properties.timer;
         var node = list.querySelector("[data-mission='" + f.properties.id + "']");
         if (!node) { return; }
-        var seconds = t.running ? t.done_seconds_before_current_visit + (now - Date.parse(t.running_since)) / 1000 : t.dose_seconds;
+        var since = t.running ? t.running_since : node.dataset.unsentSince;
+        var before = t.running ? t.done_seconds_before_current_visit : t.dose_seconds;
+        var seconds = since ? before + (now - Date.parse(since)) / 1000 : t.dose_seconds;
         seconds = Math.max(0, seconds);
         var m = Math.floor(seconds / 60), s = Math.floor(seconds % 60);
         node.querySelector(".m-clock").textContent = m + ":" + (s < 10 ? "0" : "") + s;
         node.querySelector(".m-progress").value = Math.min(1, seconds / (t.dose_minutes * 60));
         node.classList.toggle("dose-reached", seconds >= t.dose_minutes * 60);
         doseButtons(node, f.properties.status, seconds >= t.dose_minutes * 60);
-        node.classList.toggle("running", !!t.running);
+        node.classList.toggle("running", !!since);
       });
     }
 

@@ -52,8 +52,15 @@ function fromNetwork(request, cacheName, key) {
   });
 }
 
+// The kept copy says so (X-Kept-Copy): its X-Server-Time is from when it was kept, not now.
 function networkFirst(request, cacheName, key) {
   return fromNetwork(request, cacheName, key).catch(() =>
-    caches.open(cacheName).then((cache) => cache.match(key || request)).then((kept) => kept || Response.error())
+    caches.open(cacheName).then((cache) => cache.match(key || request)).then((kept) => kept ? markKept(kept) : Response.error())
   );
+}
+
+function markKept(response) {
+  const headers = new Headers(response.headers);
+  headers.set("X-Kept-Copy", "1");
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers: headers });
 }

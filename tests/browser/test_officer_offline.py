@@ -2,7 +2,10 @@
 shift's missions offline; actions taken offline wait on their card, survive a reload, belong to the
 officer who took them, and are sent after he signs in again."""
 
+from datetime import datetime, timedelta
+
 import pytest
+from django.utils import timezone
 
 from missions import services
 from missions.models import Mission
@@ -17,6 +20,9 @@ MISSIONS_API = "/api/v1/officer/missions/"
 KEPT_FOR_OFFLINE = f"""() => navigator.serviceWorker.controller !== null && Promise.all([
   caches.open('missions-data').then((c) => c.match('{MISSIONS_API}')),
   caches.match('/officer/')]).then((kept) => kept.every(Boolean))"""
+QUEUED_START_AT = "() => Object.keys(localStorage).filter((k) => k.startsWith('missions.offlineQueue.'))" \
+                  ".flatMap((k) => JSON.parse(localStorage.getItem(k))).find((i) => i.action === 'start').body.at"
+CLOCK_TOLERANCE_S = 2.5  # a tick is a second; the page and the test read the clock a moment apart
 QUEUED = "() => Object.keys(localStorage).filter((k) => k.startsWith('missions.offlineQueue.'))" \
          ".map((k) => [k, JSON.parse(localStorage.getItem(k)).map((i) => i.action)])"
 
@@ -50,13 +56,14 @@ def abort_writes(route):
 
 
 def after_a_tick(card):
-    """Until the card's running timer has moved on: its tick (which shows the dose buttons) has run."""
+    """Until the card's running timer has moved on: its tick (which shows the dose buttons) has run.
+    The locator is read again each time: a reload of the missions redraws the cards."""
     shown = card.locator(".m-clock").inner_text()
-    moved = card.locator(".m-clock").evaluate(
-        "(clock, shown) => new Promise((done) => { let waited = 0; const id = setInterval(() => {"
-        " waited += 100; if (clock.textContent !== shown || waited > 5000) { clearInterval(id);"
-        " done(clock.textContent !== shown); } }, 100); })", shown)
-    assert moved, "the card's timer did not tick"
+    for _ in range(50):
+        card.page.wait_for_timeout(100)
+        if card.locator(".m-clock").inner_text() != shown:
+            return
+    raise AssertionError("the card's timer did not tick")
 
 
 def test_offline_reload_shows_the_shifts_missions_from_the_service_worker(
@@ -183,13 +190,14 @@ def test_an_action_refused_on_its_merits_is_dropped_with_the_reason(
     assert mission.notes == "From the MDT."
 
 
-def test_a_start_saved_offline_without_gps_carries_its_reason_and_is_sent(
+def test_a_start_saved_offline_without_gps_carries_its_reason_runs_the_timer_and_is_sent(
     forecast, now_window, officer, officer_page,  # noqa: F811
 ):
     mission = plan_shift_for(officer, forecast, now_window)[0]
     page = officer_page("officer", viewport=PHONE)  # no GPS
     wait_until_kept(page)
     card = page.locator(f".mission-card[data-mission='{mission.pk}']")
+    assert card.locator(".m-timer").is_hidden()  # control: a planned mission shows no timer
     set_offline(page, True)
     card.locator(".m-start").click()
     card.locator(".m-manual").wait_for(state="visible")  # asked on the device: no server to ask
@@ -200,8 +208,100 @@ def test_a_start_saved_offline_without_gps_carries_its_reason_and_is_sent(
     # A start waiting counts as active: before its dose, the card offers End early (not Complete).
     assert card.locator(".m-end-early").is_visible() and not card.locator(".m-complete").is_visible()
 
+    # The timer runs at once, from the start's saved time, marked as not yet on the server.
+    assert card.locator(".m-timer").is_visible()
+    assert card.locator(".m-unsent").inner_text() == "Saved, not yet sent"
+    assert "unsent" in card.get_attribute("class") and "status-planned" in card.get_attribute("class")
+    after_a_tick(card)
+    saved_at = datetime.fromisoformat(page.evaluate(QUEUED_START_AT).replace("Z", "+00:00"))
+    assert abs((timezone.now() - saved_at).total_seconds()) < CLOCK_TOLERANCE_S
+    assert abs(clock_seconds(card) - (timezone.now() - saved_at).total_seconds()) <= CLOCK_TOLERANCE_S
+
+    # Still running after a reload without network (the queue and its time are on the device).
+    page.wait_for_timeout(2_000)
+    page.reload()
+    page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
+    after_a_tick(card)
+    assert card.locator(".m-unsent").is_visible()
+    assert abs(clock_seconds(card) - (timezone.now() - saved_at).total_seconds()) <= CLOCK_TOLERANCE_S
+
+    # Back online: the server's visit starts at the saved time and its timer takes over, where the
+    # device's had got to (not from zero).
     set_offline(page, False)
     page.wait_for_selector(f".mission-card.status-active[data-mission='{mission.pk}']", timeout=15_000)
     mission.refresh_from_db()
-    assert mission.status == "active" and mission.visits.get().start_reason == "GPS not available"
+    visit = mission.visits.get()
+    assert mission.status == "active" and visit.start_reason == "GPS not available"
+    assert abs((visit.started_at - saved_at).total_seconds()) < 0.01
     assert page.evaluate(QUEUED) == []
+    assert card.locator(".m-unsent").is_hidden() and "unsent" not in card.get_attribute("class")
+    after_a_tick(card)
+    assert abs(clock_seconds(card) - (timezone.now() - visit.started_at).total_seconds()) <= CLOCK_TOLERANCE_S
+    assert clock_seconds(card) >= 3  # it kept counting across the reload and the reconnection
+    assert page.js_errors == [] and page.csp_violations == []
+
+
+def test_a_refused_queued_start_shows_the_refusal_and_stops_the_devices_timer(
+    forecast, now_window, officer, officer_page,  # noqa: F811
+):
+    mission = plan_shift_for(officer, forecast, now_window)[0]
+    page = officer_page("officer", viewport=PHONE)
+    wait_until_kept(page)
+    card = page.locator(f".mission-card[data-mission='{mission.pk}']")
+    set_offline(page, True)
+    card.locator(".m-start").click()
+    card.locator(".m-start-manual").click()
+    card.locator(".m-unsent").wait_for(state="visible")
+    after_a_tick(card)  # positive control: the device's timer runs
+
+    # Meanwhile the mission was served and completed from another device: the start is refused.
+    services.start_mission(user=officer, mission_id=mission.pk, reason="GPS not available")
+    serve_dose(mission)
+    services.complete_mission(user=officer, mission_id=mission.pk, tactic_ids=[], notes="From the MDT.")
+    set_offline(page, False)
+    page.wait_for_selector(f".mission-card.status-completed[data-mission='{mission.pk}']", timeout=15_000)
+    assert card.locator(".m-refused").inner_text() == "Start not accepted: The mission is completed."
+    assert "Not accepted: The mission is completed." in page.inner_text("#mdt-queue")
+    assert card.locator(".m-unsent").is_hidden() and card.locator(".m-waiting").is_hidden()
+    assert "running" not in card.get_attribute("class")
+    shown = card.locator(".m-clock").inner_text()
+    page.wait_for_timeout(2_500)  # two ticks: a timer still running would have moved
+    assert card.locator(".m-clock").inner_text() == shown
+    assert page.evaluate(QUEUED) == []
+    assert mission.visits.count() == 1  # the refused start opened no visit
+
+
+# The kept answer of the missions as if it had been kept an hour ago (its server time says so).
+AGE_KEPT_COPY = f"""(hourAgo) => caches.open('missions-data').then((cache) => cache.match('{MISSIONS_API}')
+  .then((kept) => kept.text().then((body) => {{
+    const headers = new Headers(kept.headers); headers.set('X-Server-Time', hourAgo);
+    return cache.put('{MISSIONS_API}', new Response(body, {{ status: 200, headers: headers }}));
+  }})).then(() => cache.match('{MISSIONS_API}')).then((aged) => aged.headers.get('X-Server-Time')))"""
+
+
+def test_a_reload_without_network_keeps_the_measured_clock_offset(
+    forecast, now_window, officer, officer_page,  # noqa: F811
+):
+    """The kept answer's server time is from when it was kept: a page reloaded offline that took
+    its clock offset from it would stamp an action saved now (and count its timer) from an hour ago."""
+    mission = plan_shift_for(officer, forecast, now_window)[0]
+    page = officer_page("officer", viewport=PHONE)
+    wait_until_kept(page)
+    hour_ago = (timezone.now() - timedelta(hours=1)).isoformat()
+    assert page.evaluate(AGE_KEPT_COPY, hour_ago) == hour_ago  # control: the kept copy is an hour old
+    set_offline(page, True)
+    page.reload()
+    page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
+    assert page.evaluate(f"() => fetch('{MISSIONS_API}').then((r) => r.headers.get('X-Kept-Copy'))") == "1"
+    card = page.locator(f".mission-card[data-mission='{mission.pk}']")
+    card.locator(".m-start").click()
+    card.locator(".m-start-manual").click()
+    card.locator(".m-unsent").wait_for(state="visible")
+    saved_at = datetime.fromisoformat(page.evaluate(QUEUED_START_AT).replace("Z", "+00:00"))
+    assert abs((timezone.now() - saved_at).total_seconds()) < CLOCK_TOLERANCE_S
+    assert clock_seconds(card) <= CLOCK_TOLERANCE_S
+
+
+def clock_seconds(card) -> int:
+    minutes, seconds = card.locator(".m-clock").inner_text().split(":")
+    return int(minutes) * 60 + int(seconds)

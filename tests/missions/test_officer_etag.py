@@ -134,3 +134,54 @@ def test_another_officer_has_another_etag(planned, api, beat_officer, role_user,
     OfficerProfileFactory(user=other, home_beat=Beat.objects.get(code="D2-B1"))
     etag = first_answer(api(beat_officer))["ETag"]
     assert api(other).get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def shown_tactic(response):
+    """A tactic suggested on one of the officer's cards: (its id, what the card says)."""
+    shown = [t for f in response.json()["features"] for t in f["properties"]["tactics"]]
+    assert shown, "no card suggests a tactic: the edit below would change nothing shown"
+    return shown[0]["id"], shown[0]
+
+
+def edit_shown_tactic(ctx):
+    from tactics import services as tactic_services
+    from tactics.models import Tactic
+
+    tactic_id, _ = shown_tactic(ctx["client"].get(URL))
+    tactic = Tactic.objects.get(pk=tactic_id)
+    tactic.name, tactic.description = "Foot patrol of the block", "Walk it once, talk to shopkeepers."
+    tactic_services.save_tactic(tactic=tactic, actor=ctx["analyst"])
+    return tactic_id
+
+
+def save_shown_tactic_unchanged_elsewhere(ctx):
+    """Control: a tactic edit is what changes the tag, not time or a second request."""
+
+
+@pytest.mark.parametrize("edit, changed", [(edit_shown_tactic, True), (save_shown_tactic_unchanged_elsewhere, False)])
+def test_an_edit_to_a_tactic_on_a_card_gives_200_with_the_new_text(planned, client, analyst, edit, changed):
+    first = first_answer(client)
+    tactic_id = edit({"client": client, "analyst": analyst}) or shown_tactic(first)[0]
+    after = client.get(URL, HTTP_IF_NONE_MATCH=first["ETag"])
+    if not changed:
+        assert after.status_code == 304
+        return
+    assert after.status_code == 200 and after["ETag"] != first["ETag"]
+    texts = [t for f in after.json()["features"] for t in f["properties"]["tactics"] if t["id"] == tactic_id]
+    assert texts and all(
+        t["name"] == "Foot patrol of the block" and t["description"] == "Walk it once, talk to shopkeepers."
+        for t in texts
+    )
+    assert client.get(URL, HTTP_IF_NONE_MATCH=after["ETag"]).status_code == 304  # and steady again
+
+
+def test_a_tactic_taken_out_of_the_catalogue_changes_the_etag(planned, client, analyst):
+    from tactics import services as tactic_services
+    from tactics.models import Tactic
+
+    etag = first_answer(client)["ETag"]
+    unused = Tactic.objects.create(name="Bike patrol")  # in no mission's list, never reported
+    assert client.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 200  # a new tactic: suggestions may change
+    etag = client.get(URL)["ETag"]
+    tactic_services.delete_tactic(tactic=unused, actor=analyst)
+    assert client.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 200

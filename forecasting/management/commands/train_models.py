@@ -1,8 +1,10 @@
-"""python manage.py train_models [--crime-types a,b] [--weeks N] [--seed S] [--if-missing]"""
+"""python manage.py train_models [--crime-types a,b] [--weeks N] [--seed S] [--if-missing]
+
+--if-missing also retrains a type whose promoted model this engine cannot read (an older format)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from forecasting.selectors import promoted_versions
+from forecasting.selectors import types_needing_training
 from forecasting.training import TrainingError, resolve_crime_types, train_models
 from jobs.progress import progress_bar
 
@@ -18,18 +20,22 @@ class Command(BaseCommand):
         parser.add_argument("--weeks", type=int, help="Weeks of walk-forward back-test (default: setting).")
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument(
-            "--if-missing", action="store_true", help="Only types that have no promoted model yet."
+            "--if-missing", action="store_true",
+            help="Only types without a promoted model this engine can read (none yet, or one saved by an"
+            " older version in a format it no longer reads).",
         )
 
     def handle(self, *args, **opts):
         codes = [c.strip() for c in (opts["crime_types"] or "").split(",") if c.strip()] or None
         try:
             if opts["if_missing"]:
-                trained = set(promoted_versions().values_list("crime_type__code", flat=True))
-                codes = [c for c in resolve_crime_types(codes) if c not in trained]
-                if not codes:
-                    self.stdout.write("Every crime type has a promoted model; nothing to train.")
+                needs = types_needing_training(resolve_crime_types(codes))
+                if not needs:
+                    self.stdout.write("Every crime type has a promoted model this engine can read; nothing to train.")
                     return
+                for need in needs:
+                    self.stdout.write(f"{need.name}: {need.reason} (training it now).")
+                codes = [need.code for need in needs]
             with progress_bar("Training") as progress:
                 versions = train_models(crime_types=codes, weeks=opts["weeks"], seed=opts["seed"], progress=progress)
         except TrainingError as exc:
