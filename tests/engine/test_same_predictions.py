@@ -1,7 +1,12 @@
 """Time-only changes to the engine must not move a single prediction: the walk-forward predictions
 and metrics of the engine test city are pinned by digest (recorded before the issue-12 time work,
 with the LightGBM/numpy/scipy of requirements.txt; a library upgrade that moves them is re-recorded
-on purpose, never to make a change pass)."""
+on purpose, never to make a change pass).
+
+The GBM's predictions and the metrics depend on the processor as well: numpy picks its vector code
+(exp, log, sums) by the instructions it finds, the last bits differ, and a near-tie split of a tree
+can go the other way. So they are pinned per instruction set numpy uses (AVX-512 or AVX2); on any
+other, the GBM is held to its recorded quality instead of its bits."""
 
 import datetime as dt
 import hashlib
@@ -10,6 +15,7 @@ import json
 import numpy as np
 import pytest
 from engine_helpers import SHIFTS, SQUARE, TZ, synthetic_events
+from numpy._core._multiarray_umath import __cpu_features__  # what numpy's own show_runtime() reads
 
 from forecasting.engine import features
 from forecasting.engine.backtest import BacktestConfig, run_backtest
@@ -28,16 +34,29 @@ from forecasting.engine.metrics import (
 
 MODELS = ("gbm", "naive_28d", "naive_365d", "kde", "prospective", "sepp")
 CATEGORIES = ["Assault", "Robbery"]
-# sha256 (first 16 hex digits) of each model's (cells, shifts) float32 predictions, recorded at e8b905f.
+# sha256 (first 16 hex digits) of each model's (cells, shifts) float32 predictions, recorded at e8b905f
+# on an AVX-512 machine; the same on AVX2 (checked 2026-11-27) for every model but the GBM.
 PREDICTION_DIGESTS = {
-    ("gbm", "Assault"): "6fbd79c4ed804c48", ("gbm", "Robbery"): "3b201765db4fd00b",
     ("naive_28d", "Assault"): "157ab07c285f395b", ("naive_28d", "Robbery"): "66f3f46397b75109",
     ("naive_365d", "Assault"): "185fc1be9d686016", ("naive_365d", "Robbery"): "eccb835a2ee0e054",
     ("kde", "Assault"): "7d502ebeb233ef33", ("kde", "Robbery"): "a96bb3cd159af178",
     ("prospective", "Assault"): "f9cdabbcc5c77e6d", ("prospective", "Robbery"): "cd2a5c7669a3d381",
     ("sepp", "Assault"): "fa127121dfab7060", ("sepp", "Robbery"): "3096b54feaccd3bf",
 }
-METRICS_DIGEST = "27b48b5f09633654"  # every metric of every model and type, timings left out
+# Per instruction set: the GBM's predictions, and every metric of every model and type (timings left out).
+GBM_DIGESTS = {
+    "AVX512F": {"Assault": "6fbd79c4ed804c48", "Robbery": "3b201765db4fd00b"},  # e8b905f
+    "AVX2": {"Assault": "c755e5873450444c", "Robbery": "c6da6d5d26eade5f"},  # the same engine, 2026-11-27
+}
+METRICS_DIGESTS = {"AVX512F": "27b48b5f09633654", "AVX2": "175efebc929c06e2"}
+# Elsewhere, the GBM's PAI at 5 % and log score as on AVX2, within what a flipped split may move them.
+GBM_QUALITY = {"Assault": (8.328, -0.05275), "Robbery": (6.721, -0.03956)}
+PAI_TOLERANCE, LOG_SCORE_TOLERANCE = 0.05, 0.002  # relative; absolute (per cell-shift)
+
+
+def _instruction_set() -> str | None:
+    """The widest vector instruction set numpy uses here, if its GBM digests are recorded."""
+    return next((name for name in GBM_DIGESTS if __cpu_features__.get(name)), None)
 
 
 def _digest(data: bytes) -> str:
@@ -52,14 +71,41 @@ def ctx():
                           country="CA", subdivision="ON")
 
 
-def test_walk_forward_predictions_and_metrics_are_bit_identical_to_before(ctx):
+@pytest.fixture(scope="module")
+def walk_forward(ctx):
     result = run_backtest(ctx, BacktestConfig(dt.date(2021, 2, 1), 35, CATEGORIES, models=MODELS, seed=7))
-    found = {(m, c): _digest(result.predictions[m][c].tobytes()) for m in MODELS for c in CATEGORIES}
-    assert found == PREDICTION_DIGESTS
     for per_type in result.metrics.values():
         for m in per_type.values():
             m.pop("seconds")
-    assert _digest(json.dumps(result.metrics, sort_keys=True).encode()) == METRICS_DIGEST
+    return result
+
+
+def test_walk_forward_predictions_and_metrics_are_bit_identical_to_before(walk_forward):
+    found = {(m, c): _digest(walk_forward.predictions[m][c].tobytes()) for m in MODELS if m != "gbm" for c in CATEGORIES}
+    assert found == PREDICTION_DIGESTS
+    isa = _instruction_set()
+    if isa is None:
+        _assert_gbm_quality_as_recorded(walk_forward.metrics)
+        return
+    assert {c: _digest(walk_forward.predictions["gbm"][c].tobytes()) for c in CATEGORIES} == GBM_DIGESTS[isa]
+    assert _digest(json.dumps(walk_forward.metrics, sort_keys=True).encode()) == METRICS_DIGESTS[isa]
+
+
+def test_the_quality_check_of_other_processors_holds_here_and_can_fail(walk_forward):
+    """The fallback used where no digest is recorded passes on this machine, and fails for a GBM
+    whose PAI moved by more than the tolerance."""
+    _assert_gbm_quality_as_recorded(walk_forward.metrics)
+    moved = json.loads(json.dumps(walk_forward.metrics))
+    moved["gbm"]["Robbery"]["pai"]["5%"] *= 1 + 2 * PAI_TOLERANCE
+    with pytest.raises(AssertionError):
+        _assert_gbm_quality_as_recorded(moved)
+
+
+def _assert_gbm_quality_as_recorded(metrics) -> None:
+    for cat, (pai, log_score) in GBM_QUALITY.items():
+        got = metrics["gbm"][cat]
+        assert got["pai"]["5%"] == pytest.approx(pai, rel=PAI_TOLERANCE), cat
+        assert got["log_score"] == pytest.approx(log_score, abs=LOG_SCORE_TOLERANCE), cat
 
 
 def test_the_digest_notices_one_changed_prediction(ctx):
