@@ -4,6 +4,7 @@ refitted every REFIT_DAYS and features recomputed per shift in between. Promotes
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import time
 from dataclasses import dataclass, field
 
@@ -12,6 +13,7 @@ import numpy as np
 from .baselines import DEFAULT_MODELS, make_forecaster
 from .features import FeatureContext
 from .metrics import Observed, evaluate
+from .parallel import map_in_threads
 
 REFIT_DAYS = 28
 # Missions go to the top two or three boxes of each beat, about the top 1-2 % of a city's cells:
@@ -59,8 +61,8 @@ def run_backtest(ctx: FeatureContext, config: BacktestConfig, progress=None, kee
     kept: dict = {}
     for name in config.models:
         preds, seconds = _walk_forward(ctx, config, name, targets, progress)
-        for cat in config.categories:
-            m = evaluate(preds[cat], observed[cat], h.grid.district, h.grid.district_names)
+        scored = map_in_threads(functools.partial(_evaluate_type, preds, observed, h.grid), config.categories)
+        for cat, m in zip(config.categories, scored, strict=True):
             m["seconds"] = {k: round(v / len(config.categories), 3) for k, v in seconds.items()}
             metrics.setdefault(name, {})[cat] = m
         if keep_predictions == "all":
@@ -73,6 +75,10 @@ def run_backtest(ctx: FeatureContext, config: BacktestConfig, progress=None, kee
     promoted = promote(metrics, config.categories)
     report = promotion_report(metrics, promoted)
     return BacktestResult(config, targets, metrics, promoted, report, kept)
+
+
+def _evaluate_type(preds, observed, grid, cat):
+    return evaluate(preds[cat], observed[cat], grid.district, grid.district_names)
 
 
 def _walk_forward(ctx, config, name, targets, progress):
@@ -88,8 +94,8 @@ def _walk_forward(ctx, config, name, targets, progress):
         t0 = time.perf_counter()
         model.fit(ctx, list(config.categories), p0)  # only data known before p0
         t1 = time.perf_counter()
-        for cat in config.categories:
-            preds[cat][:, cols] = model.predict(cat, chunk)
+        for cat, pred in model.predict_types(list(config.categories), chunk).items():
+            preds[cat][:, cols] = pred
         seconds["fit"] += t1 - t0
         seconds["predict"] += time.perf_counter() - t1
         if progress:

@@ -108,6 +108,8 @@ def run_backtest_files(
         events, boundary, end_date=end_date + dt.timedelta(days=1), cell_size=cell_size, shift_starts=shift_starts,
         tz=tz, layers=layers, country=country, subdivision=subdivision,
     )
+    incidents, heaped = len(ev.frame), ev.heaped
+    del ev  # the parsed file is not needed again: its memory goes to the back-test
     h = ctx.history
     cats = list(crime_types) if crime_types else list(h.categories)
     unknown = [c for c in cats if c not in h.categories]
@@ -132,7 +134,7 @@ def run_backtest_files(
         "timezone": tz,
         "cells": len(h.grid),
         "seconds_total": round(time.perf_counter() - t_start, 2),
-        "model_card": model_card(result, ctx, ev),
+        "model_card": model_card(result, ctx, incidents, heaped),
     }
     (out_dir / "metrics.json").write_text(json.dumps(payload, indent=2, default=_json_default))
     write_forecasts(out_dir / "forecasts.csv", result, ctx)

@@ -25,7 +25,8 @@ FEEDBACK_NOTE = (
 )
 
 
-def model_card(result, ctx, events=None) -> dict:
+def model_card(result, ctx, incidents: int | None = None, heaped: dict | None = None) -> dict:
+    """`incidents`: how many the history was built from; `heaped`: the EventTable's heaped clock times."""
     h = ctx.history
     bins = h.bins
     t = result.targets
@@ -34,7 +35,7 @@ def model_card(result, ctx, events=None) -> dict:
             "history_start": str(bins["date"].iloc[0]),
             "test_start": str(bins["date"].iloc[t[0]]),
             "test_end": str(bins["date"].iloc[t[-1]]),
-            "incidents": int(len(events.frame)) if events is not None else None,
+            "incidents": incidents,
             "categories": list(result.config.categories),
         },
         "training": {
@@ -56,9 +57,9 @@ def model_card(result, ctx, events=None) -> dict:
         "known_limits": KNOWN_LIMITS,
         "feedback_loop": FEEDBACK_NOTE,
     }
-    if events is not None and getattr(events, "heaped", None):
+    if heaped:
         card["heaped_times"] = {c: {f"{m // 60:02d}:{m % 60:02d}": round(s, 3) for m, s in v.items()}
-                                for c, v in events.heaped.items()}
+                                for c, v in heaped.items()}
     return card
 
 

@@ -3,6 +3,7 @@ The default: a Poisson gradient-boosted model per crime type on sampled cell-shi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import numpy as np
 
 from .boosting import PoissonBooster
 from .features import FeatureContext
+from .parallel import map_in_threads
 
 TRAIN_DAYS = 728  # history of cell-shifts the model learns from (26 blocks of 28 days)
 CALIBRATION_DAYS = 28  # most recent slice, held out to fit the expected-count scale
@@ -27,7 +29,7 @@ GBM_PARAMS = dict(  # LightGBM settings; fixed rounds keep fits deterministic an
 )
 SCALE_BOUNDS = (0.5, 2.0)
 PREDICT_CHUNK_BINS = 21  # shift bins per feature matrix when predicting every cell (memory bound)
-SHARED_MEMO_CHUNKS = 4  # chunks of shared features kept, so the types of one period compute them once
+SHARED_MEMO_CHUNKS = 1  # the last chunk's shared features: types predicted one by one for the same shifts reuse them
 BUILD_GROUP_BLOCKS = 4  # training blocks whose dense features are computed together (peak memory)
 # The boosted trees learn a multiplicative correction to a smoothed long-run rate (a Poisson offset):
 # binned tree splits cannot tell the hottest cells apart, the offset keeps their long-run ordering.
@@ -59,6 +61,10 @@ class Forecaster:
 
     def predict(self, category: str, targets: np.ndarray) -> np.ndarray:
         raise NotImplementedError
+
+    def predict_types(self, categories: list[str], targets: np.ndarray) -> dict[str, np.ndarray]:
+        """`predict` of each type, side by side (predict only reads the fitted state)."""
+        return dict(zip(categories, map_in_threads(lambda cat: self.predict(cat, targets), categories), strict=True))
 
 
 @dataclass
@@ -101,38 +107,55 @@ class GBMForecaster(Forecaster):
         blocks = [self._blocks[k] for k in spans]
         train, cal = blocks[:-n_cal] or blocks, blocks[-n_cal:]
         self.offset = {}
-        for cat in categories:
-            names = self._names(cat)
-            X, y, w = self._stack(train, cat, names)
-            self._choose_offset(cat, names, X, y, w)
-            base = self._offset(cat, names, X)
-            model = PoissonBooster(GBM_PARAMS, _seed_int(self.seed, cat, refit_bin), GBM_THREADS)
-            model.fit(X, y, w, np.log(base))
-            Xc, yc, wc = self._stack(cal, cat, names)
-            pred = model.predict(Xc, np.log(self._offset(cat, names, Xc)))
-            expected = float(np.sum(pred * wc))
-            scale = float(np.sum(yc * wc)) / expected if expected > 0 else 1.0
+        fitted = map_in_threads(lambda cat: self._fit_type(cat, train, cal, refit_bin), categories)
+        for cat, (model, scale, names) in zip(categories, fitted, strict=True):
             self.models[cat] = model
-            self.scale[cat] = float(np.clip(scale, *SCALE_BOUNDS))
+            self.scale[cat] = scale
             self.feature_names[cat] = names
 
-    def predict(self, category, targets):
-        n = self.ctx.history.n_cells
-        names = self.feature_names[category]
-        pred = np.empty((n, len(targets)), dtype=np.float32)
-        for lo in range(0, len(targets), PREDICT_CHUNK_BINS):  # chunks keep the feature matrix small
-            cols = slice(lo, lo + PREDICT_CHUNK_BINS)
-            X = self._dense_features(category, names, targets[cols])
-            pred[:, cols] = self.models[category].predict(X, np.log(self._offset(category, names, X))).reshape(n, -1)
-        return pred * np.float32(self.scale[category])
+    def _fit_type(self, cat, train, cal, refit_bin):
+        """One type's booster and calibration scale (types are fitted side by side: no shared writes
+        but their own key of `offset`)."""
+        names = self._names(cat)
+        X, y, w = self._stack(train, cat, names)
+        self._choose_offset(cat, names, X, y, w)
+        base = self._offset(cat, names, X)
+        model = PoissonBooster(GBM_PARAMS, _seed_int(self.seed, cat, refit_bin), GBM_THREADS)
+        model.fit(X, y, w, np.log(base))
+        del X, y, w, base
+        Xc, yc, wc = self._stack(cal, cat, names)
+        pred = model.predict(Xc, np.log(self._offset(cat, names, Xc)))
+        expected = float(np.sum(pred * wc))
+        scale = float(np.sum(yc * wc)) / expected if expected > 0 else 1.0
+        return model, float(np.clip(scale, *SCALE_BOUNDS)), names
 
-    def _dense_features(self, category, names, targets):
+    def predict(self, category, targets):
+        return self.predict_types([category], targets)[category]
+
+    def predict_types(self, categories, targets):
+        """Chunk by chunk of shifts (the feature matrices stay small): the shared features once, then
+        the types side by side."""
+        n = self.ctx.history.n_cells
+        out = {cat: np.empty((n, len(targets)), dtype=np.float32) for cat in categories}
+        for lo in range(0, len(targets), PREDICT_CHUNK_BINS):
+            cols = slice(lo, lo + PREDICT_CHUNK_BINS)
+            shared = self._shared_dense(targets[cols])
+
+            def predict_chunk(cat, cols=cols, shared=shared):
+                names = self.feature_names[cat]
+                X = self._dense_features(cat, names, targets[cols], shared)
+                out[cat][:, cols] = self.models[cat].predict(X, np.log(self._offset(cat, names, X))).reshape(n, -1)
+
+            map_in_threads(predict_chunk, categories)
+        return {cat: pred * np.float32(self.scale[cat]) for cat, pred in out.items()}
+
+    def _dense_features(self, category, names, targets, shared):
         n = self.ctx.history.n_cells
         X = np.empty((n * len(targets), len(names)), dtype=np.float32, order="F")  # filled and read by column
         col = {name: i for i, name in enumerate(names)}
         filled = set()
         typed = ((f"{category}:{name}", arr) for name, arr in self.ctx.type_features(category, targets))
-        for name, arr in itertools.chain(typed, self._shared_dense(targets).items()):
+        for name, arr in itertools.chain(typed, shared.items()):
             if name in col:
                 X[:, col[name]] = np.asarray(arr, dtype=np.float32).reshape(-1)
                 filled.add(name)
@@ -203,10 +226,19 @@ class GBMForecaster(Forecaster):
                 weight *= np.where(ctx.exposure[cells, t[t_idx]] > 0, ctx.patrolled_row_weight, 1.0).astype(np.float32)
             rows.append((cells, t_idx + offset, weight, {c: v[cells, t_idx] for c, v in labels.items()}))
             offset += len(t)
+        def sampled(source):  # each dense feature cut to the sampled rows of every block, then dropped
+            out = [dict() for _ in spans]
+            for name, arr in source():
+                for f, (cells, cols, _, _) in zip(out, rows, strict=True):
+                    f[name] = np.asarray(arr[cells, cols], dtype=np.float32)
+            return out
+
+        sources = [functools.partial(_typed_features, ctx, cat, targets) for cat in categories]
+        sources.append(functools.partial(ctx.shared_features, targets))
         feats = [dict() for _ in spans]
-        for name, arr in _all_features(ctx, categories, targets):
-            for f, (cells, cols, _, _) in zip(feats, rows, strict=True):
-                f[name] = np.asarray(arr[cells, cols], dtype=np.float32)
+        for part in map_in_threads(sampled, sources):  # types side by side; names kept in this order
+            for f, p in zip(feats, part, strict=True):
+                f.update(p)
         self._feature_order = list(feats[0])
         for key, f, (cells, cols, weight, labels) in zip(spans, feats, rows, strict=True):
             self._blocks[key] = _Block(cells, targets[cols], weight, f, labels)
@@ -221,11 +253,9 @@ class GBMForecaster(Forecaster):
         return X, y, w
 
 
-def _all_features(ctx: FeatureContext, categories, targets):
-    for cat in categories:
-        for name, arr in ctx.type_features(cat, targets):
-            yield f"{cat}:{name}", arr
-    yield from ctx.shared_features(targets)
+def _typed_features(ctx: FeatureContext, cat, targets):
+    for name, arr in ctx.type_features(cat, targets):
+        yield f"{cat}:{name}", arr
 
 
 def _offset_parts(cat, names, X, shifts_per_day):

@@ -109,7 +109,7 @@ def train_type(
     final = make_forecaster(winner, seed=seed)
     final.fit(ctx, [category], fit_bin)
     timing["final_fit"] = round(time.perf_counter() - t0, 3)
-    card = model_card(result, ctx, events)
+    card = model_card(result, ctx, *((len(events.frame), events.heaped) if events is not None else ()))
     metrics = {
         "models": per_model,
         "promoted": winner,

@@ -48,7 +48,8 @@ def _offsets_night_and_morning():
     night = refit + SHIFTS.index(dt.time(22))
     morning = refit + SHIFTS.index(dt.time(6))
     names = gbm.feature_names["Assault"]
-    X = gbm._dense_features("Assault", names, np.array([night, morning]))
+    targets = np.array([night, morning])
+    X = gbm._dense_features("Assault", names, targets, gbm._shared_dense(targets))
     offset = gbm._offset("Assault", names, X).reshape(h.n_cells, 2)
     cells = h.grid.lonlat_to_index(np.array([NIGHT_SPOT[0], MORNING_SPOT[0]]), np.array([NIGHT_SPOT[1], MORNING_SPOT[1]]))
     return gbm.offset["Assault"][0], offset[cells]
