@@ -12,6 +12,7 @@
 
   var PING_EVERY_MS = 30000;
   var REFRESH_EVERY_MS = 60000;
+  var RECONNECT_RETRY_MS = [2000, 5000, 10000];  // after the network is back, while actions still wait
   var BOX_OPACITY = { light: 0.25, dark: 0.4 };  // boxes stay visible on the darkened night map
   var BEAT_COLOURS = { light: { mine: "#c0392b", other: "#5b7db1" }, dark: { mine: "#ff8f85", other: "#8fa9d6" } };
   var CLOCK_OFFSET_KEY = "missions.clockOffsetMs";  // the server's clock minus this device's, last measured
@@ -86,8 +87,26 @@
     }
     // Sends what waits, in order; the line above the cards says what came of it, and each card shows
     // the server's answer at once (the mission it returns replaces the device's view, a refusal
-    // stays on its card). The caller then reloads the missions.
+    // stays on its card). The caller then reloads the missions. One flush at a time: the timer's and
+    // the network's return may ask together, and the second waits for the first instead of racing it.
+    var flushing = null;
     function flushQueue() {
+      if (flushing) { return flushing; }
+      var done = function () { flushing = null; };
+      flushing = sendWaiting().then(done, done);
+      return flushing;
+    }
+    // Back online: send now, and if the first tries still find no network (a link coming up is often
+    // not ready at once), try again soon rather than at the next minute's refresh.
+    function sendOnReconnect(attempt) {
+      return flushQueue().then(function () {
+        if (queue.items().length && navigator.onLine && attempt < RECONNECT_RETRY_MS.length) {
+          setTimeout(function () { sendOnReconnect(attempt + 1); }, RECONNECT_RETRY_MS[attempt]);
+        }
+        return load();
+      });
+    }
+    function sendWaiting() {
       if (!queue.items().length) { return Promise.resolve(); }
       return queue.flush(postQueued).then(function (result) {
         result.refused.forEach(function (r) {
@@ -387,7 +406,7 @@
     setInterval(tick, 1000);
     setInterval(ping, PING_EVERY_MS);
     setInterval(function () { flushQueue().then(function () { return load(true); }); }, REFRESH_EVERY_MS);
-    window.addEventListener("online", function () { flushQueue().then(function () { return load(); }); });
+    window.addEventListener("online", function () { sendOnReconnect(0); });
     keepForOffline();
 
     var beatsLoaded = el.dataset.beats ? M.fetchJSON(el.dataset.beats).then(function (fc) {
