@@ -18,7 +18,7 @@ LON_COLUMNS = ("lon", "longitude", "LONGITUDE", "x", "X")
 LAT_COLUMNS = ("lat", "latitude", "LATITUDE", "y", "Y")
 FORECAST_COLUMNS = ("shift_start", "shift_end", "crime_type", "cell_id", "center_lat", "center_lon", "expected_count")
 CENTRE_DECIMALS = 6  # 1e-6 degree is about 0.11 m: boxes drawn from the file land where the grid has them
-COUNT_FORMAT = ".6g"  # six significant digits of the expected count
+COUNT_FORMAT = "%.6g\n"  # six significant digits of the expected count, ending its row
 
 
 def read_boundary(path) -> tuple[object, list, list[str]]:
@@ -160,7 +160,8 @@ def write_forecasts(path, result, ctx) -> None:
             for j in range(len(result.targets)):  # one block of all cells per shift keeps memory flat
                 head = f"{starts[j]},{ends[j]},{name},"
                 values = pred[:, j].tolist()
-                fh.write("".join(f"{head}{cell}{v:{COUNT_FORMAT}}\n" for cell, v in zip(cells, values, strict=True)))
+                rows = [cell + COUNT_FORMAT % v for cell, v in zip(cells, values, strict=True)]  # % is quicker than f-strings
+                fh.write(head + head.join(rows))  # the head before every row
 
 
 def _csv_field(text: str) -> str:
