@@ -17,6 +17,7 @@ from .explain import ShiftContext, explain
 from .features import FeatureContext
 from .metrics import hit_metrics
 from .model_card import model_card, to_markdown
+from .parallel import map_in_threads
 
 # Area shares of the hit-rate curve drawn on the back-test page (finer than the headline metrics).
 # Feature sets are cached only for calls on this many shift bins or fewer (a forecast), never for
@@ -141,23 +142,28 @@ def forecast_shift(
     `ctx` should be a CachedFeatureContext so that features are computed once per type."""
     targets = np.array([target_bin], dtype=np.int64)
     h = ctx.history
-    expected, reasons, seconds = {}, {}, {}
+    reasons, seconds = {}, {}
     t0 = time.perf_counter()
-    for cat, forecaster in forecasters.items():
-        expected[cat] = np.maximum(np.asarray(forecaster.predict(cat, targets))[:, 0], 0.0).astype(np.float32)
+    shared = {name: np.asarray(a)[:, 0] for name, a in ctx.shared_features(targets)}  # once, before the threads
+
+    def predict(cat):
+        return np.maximum(np.asarray(forecasters[cat].predict(cat, targets))[:, 0], 0.0).astype(np.float32)
+
+    expected = dict(zip(forecasters, map_in_threads(predict, list(forecasters)), strict=True))  # types side by side
     seconds["predict"] = time.perf_counter() - t0
     if with_reasons:
         t1 = time.perf_counter()
-        shared = {name: np.asarray(a)[:, 0] for name, a in ctx.shared_features(targets)}
         row = h.bins.iloc[target_bin]
         sctx = ShiftContext(
             weekday=row["date"].weekday(), shift_name=shift_name, cell_size_m=h.grid.cell_size,
             holiday=bool(shared.get("holiday", np.zeros(1))[0] > 0),
         )
-        for cat in forecasters:
+        def explain_type(cat):
             feats = dict(shared)
             feats.update({name: np.asarray(a)[:, 0] for name, a in ctx.type_features(cat, targets)})
-            reasons[cat] = explain(feats, type_name=type_names.get(cat, cat), ctx=sctx)
+            return explain(feats, type_name=type_names.get(cat, cat), ctx=sctx)
+
+        reasons = dict(zip(forecasters, map_in_threads(explain_type, list(forecasters)), strict=True))
         seconds["reasons"] = time.perf_counter() - t1
     return ShiftForecast(target_bin, expected, reasons, seconds)
 
