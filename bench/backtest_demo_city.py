@@ -28,14 +28,8 @@ END_DATE = dt.date(2025, 11, 1)  # fixed, so the figures are reproducible
 AREAS = ("1%", "5%")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--test-days", type=int, default=56)
-    args = parser.parse_args()
-    started = time.perf_counter()
-    city = generate_demo_city(args.seed, end_date=END_DATE)
-    test_start = END_DATE - dt.timedelta(days=args.test_days)
+def demo_city_context(city):
+    """The engine's context for a generated city, through the same files an agency would give it."""
     with tempfile.TemporaryDirectory() as folder:
         events, boundary = Path(folder) / "events.csv", Path(folder) / "boundary.geojson"
         city.write_events_csv(events)
@@ -46,6 +40,18 @@ def main():
             frame.rename(columns={"latitude": "lat", "longitude": "lon"}).to_csv(layers[name], index=False)
         ctx, _ = load_context(events, boundary, end_date=END_DATE + dt.timedelta(days=1),
                               tz=city.timezone, layers=layers, country="CA", subdivision="ON")
+    return ctx
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--test-days", type=int, default=56)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    city = generate_demo_city(args.seed, end_date=END_DATE)
+    test_start = END_DATE - dt.timedelta(days=args.test_days)
+    ctx = demo_city_context(city)
     h = ctx.history
     categories = list(h.categories)
     result = run_backtest(ctx, BacktestConfig(test_start, args.test_days, categories, tuple(DEFAULT_MODELS)))

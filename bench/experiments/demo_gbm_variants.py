@@ -12,20 +12,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench" / "experiments")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "bench" / "experiments")]
 
+from backtest_demo_city import END_DATE, demo_city_context  # noqa: E402
 from toronto_gbm_variants import apply_setting  # noqa: E402
 
 from demo.generator import generate_demo_city, true_expected_counts  # noqa: E402
 from forecasting.engine.backtest import BacktestConfig, run_backtest  # noqa: E402
-from forecasting.engine.files import load_context  # noqa: E402
 from forecasting.engine.metrics import hit_metrics  # noqa: E402
-
-END_DATE = dt.date(2025, 11, 1)  # as in bench/backtest_demo_city.py
 
 
 def main() -> None:
@@ -38,16 +35,7 @@ def main() -> None:
     for text in args.settings:
         apply_setting(text)
     city = generate_demo_city(args.seed, end_date=END_DATE)
-    with tempfile.TemporaryDirectory() as folder:
-        events, boundary = Path(folder) / "events.csv", Path(folder) / "boundary.geojson"
-        city.write_events_csv(events)
-        city.write_boundary_geojson(boundary)
-        layers = {}
-        for name, frame in city.layers.items():
-            layers[name] = Path(folder) / f"{name}.csv"
-            frame.rename(columns={"latitude": "lat", "longitude": "lon"}).to_csv(layers[name], index=False)
-        ctx, _ = load_context(events, boundary, end_date=END_DATE + dt.timedelta(days=1), tz=city.timezone,
-                              layers=layers, country="CA", subdivision="ON")
+    ctx = demo_city_context(city)
     h = ctx.history
     categories = list(h.categories)
     names = tuple(args.models.split(","))
