@@ -35,6 +35,7 @@ $(VENV)/.installed: requirements.txt
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 test: setup lint

@@ -30,18 +30,28 @@ class AccountUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, AccountExpiryInline]
     actions = ["unlock_sign_in", "revoke_api_tokens"]
 
-    @admin.action(description="Unlock sign-in (after too many failed attempts)", permissions=["change"])
+    @admin.action(
+        description="Unlock sign-in (after too many failed attempts)", permissions=["change"]
+    )
     def unlock_sign_in(self, request, queryset):
-        removed = sum(services.unlock(request=request, actor=request.user, username=user.get_username())
-                      for user in queryset)
-        self.message_user(request, f"{queryset.count()} account(s) unlocked ({removed} failure record(s) removed).",
-                          messages.SUCCESS)
+        removed = sum(
+            services.unlock(request=request, actor=request.user, username=user.get_username())
+            for user in queryset
+        )
+        self.message_user(
+            request,
+            f"{queryset.count()} account(s) unlocked ({removed} failure record(s) removed).",
+            messages.SUCCESS,
+        )
 
     @admin.action(description="Revoke all API tokens", permissions=["change"])
     def revoke_api_tokens(self, request, queryset):
         count = services.revoke_api_tokens(
             tokens=AuthToken.objects.filter(user__in=queryset).select_related("user"),
-            actor=request.user, request=request, reason_code="revoked_by_administrator")
+            actor=request.user,
+            request=request,
+            reason_code="revoked_by_administrator",
+        )
         self.message_user(request, f"{count} token(s) revoked.", messages.SUCCESS)
 
 
@@ -55,8 +65,12 @@ class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
     audited_by_service = True  # accounts.services.unlock records it (audit.admin)
 
     def delete_model(self, request, obj):
-        services.unlock(request=request, actor=request.user, username=obj.username,
-                        ip_addresses=[obj.ip_address] if obj.ip_address else [])
+        services.unlock(
+            request=request,
+            actor=request.user,
+            username=obj.username,
+            ip_addresses=[obj.ip_address] if obj.ip_address else [],
+        )
 
     def delete_queryset(self, request, queryset):
         for attempt in queryset:
@@ -75,9 +89,17 @@ class AuditedAuthTokenAdmin(AuthTokenAdmin):
         return False  # tokens are made by their user (token endpoint, My tokens), with the second factor
 
     def delete_model(self, request, obj):
-        services.revoke_api_tokens(tokens=[obj], actor=request.user, request=request,
-                                   reason_code="revoked_by_administrator")
+        services.revoke_api_tokens(
+            tokens=[obj],
+            actor=request.user,
+            request=request,
+            reason_code="revoked_by_administrator",
+        )
 
     def delete_queryset(self, request, queryset):
-        services.revoke_api_tokens(tokens=queryset.select_related("user"), actor=request.user, request=request,
-                                   reason_code="revoked_by_administrator")
+        services.revoke_api_tokens(
+            tokens=queryset.select_related("user"),
+            actor=request.user,
+            request=request,
+            reason_code="revoked_by_administrator",
+        )

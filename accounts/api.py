@@ -21,8 +21,11 @@ from .throttles import TokenRateThrottle
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-    otp_token = serializers.CharField(required=False, allow_blank=True,
-                                      help_text="TOTP or recovery code; required when the user has a second factor.")
+    otp_token = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="TOTP or recovery code; required when the user has a second factor.",
+    )
 
 
 class TokenSerializer(serializers.ModelSerializer):
@@ -41,28 +44,42 @@ class ObtainTokenView(APIView):
     permission_classes = [RouteMatrix]
     throttle_classes = [TokenRateThrottle]
 
-    @extend_schema(summary="Get an API token (expires; second factor when required)",
-                   request=TokenRequestSerializer, responses={
-                       200: IssuedTokenSerializer,
-                       429: OpenApiResponse(description="Too many attempts from this address; wait."),
-                   })
+    @extend_schema(
+        summary="Get an API token (expires; second factor when required)",
+        request=TokenRequestSerializer,
+        responses={
+            200: IssuedTokenSerializer,
+            429: OpenApiResponse(description="Too many attempts from this address; wait."),
+        },
+    )
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         django_request = request._request  # django-axes counts failures on the Django request
-        user = authenticate(django_request, username=data.validated_data["username"],
-                            password=data.validated_data["password"])
+        user = authenticate(
+            django_request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
         if user is None:
-            return Response({"detail": "Unable to sign in with these credentials."}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": "Unable to sign in with these credentials."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         if second_factor_required(user):
             if not has_authenticator(user):
-                return Response({"detail": "Enrol a second factor on the web first (/accounts/mfa/enrol/)."},
-                                status=status.HTTP_403_FORBIDDEN)
-            device = services.verify_second_factor(request=django_request, user=user,
-                                                   token=data.validated_data.get("otp_token", ""))
+                return Response(
+                    {"detail": "Enrol a second factor on the web first (/accounts/mfa/enrol/)."},
+                    status=status.HTTP_403_FORBIDDEN,
+                )
+            device = services.verify_second_factor(
+                request=django_request, user=user, token=data.validated_data.get("otp_token", "")
+            )
             if device is None:
-                return Response({"detail": "A valid second-factor code (otp_token) is required."},
-                                status=status.HTTP_400_BAD_REQUEST)
+                return Response(
+                    {"detail": "A valid second-factor code (otp_token) is required."},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
         update_last_login(None, user)  # token use counts as use (the dormant-account job reads it)
         instance, token = services.issue_api_token(request=django_request, user=user)
         return Response({"token": token, "expiry": instance.expiry})
@@ -82,8 +99,13 @@ class TokenRevokeView(APIView):
     @extend_schema(summary="Revoke one of my API tokens", responses={204: None})
     def delete(self, request, token_key):
         revoked = services.revoke_api_tokens(
-            tokens=AuthToken.objects.filter(user=request.user, token_key=token_key).select_related("user"),
-            actor=request.user, request=request._request, reason_code="revoked_by_user")
+            tokens=AuthToken.objects.filter(user=request.user, token_key=token_key).select_related(
+                "user"
+            ),
+            actor=request.user,
+            request=request._request,
+            reason_code="revoked_by_user",
+        )
         if not revoked:
             return Response({"detail": "You have no such token."}, status=status.HTTP_404_NOT_FOUND)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -93,8 +115,16 @@ class TokenLogoutView(APIView):
     authentication_classes = [TokenAuthentication]
     permission_classes = [RouteMatrix]
 
-    @extend_schema(summary="Log out: revoke the token used for this request", request=None, responses={204: None})
+    @extend_schema(
+        summary="Log out: revoke the token used for this request",
+        request=None,
+        responses={204: None},
+    )
     def post(self, request):
-        services.revoke_api_tokens(tokens=[request.auth], actor=request.user, request=request._request,
-                                   reason_code="logout")
+        services.revoke_api_tokens(
+            tokens=[request.auth],
+            actor=request.user,
+            request=request._request,
+            reason_code="logout",
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

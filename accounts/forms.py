@@ -16,20 +16,29 @@ class BannerAuthenticationForm(AuthenticationForm):
     def clean(self):
         # The consent is checked before the password, so no credential is tried without it.
         if not self.cleaned_data.get("accept_banner"):
-            raise forms.ValidationError(self.fields["accept_banner"].error_messages["required"], code="banner")
+            raise forms.ValidationError(
+                self.fields["accept_banner"].error_messages["required"], code="banner"
+            )
         return super().clean()
 
 
 class SecondFactorForm(forms.Form):
     token = forms.CharField(
-        label="Code", max_length=32,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        label="Code",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
         help_text="The 6 digits your authenticator app shows, or one of your recovery codes.",
     )
 
 
 class EnrolForm(forms.Form):
     token = forms.CharField(
-        label="Code from the app", max_length=6, min_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        label="Code from the app",
+        max_length=6,
+        min_length=6,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )

@@ -16,8 +16,10 @@ from django.http import JsonResponse
 from django.shortcuts import render
 
 LOCK_MARKER = "(locked until an administrator unlocks)"  # the marker rows' user agent
-LOCKED_MESSAGE = ("Too many failed sign-ins for this account or from this address. An administrator"
-                  " must unlock it; contact your system administrator.")
+LOCKED_MESSAGE = (
+    "Too many failed sign-ins for this account or from this address. An administrator"
+    " must unlock it; contact your system administrator."
+)
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -25,7 +27,9 @@ def lockout_response(request, original_response=None, credentials=None):
     status = axes_settings.AXES_HTTP_RESPONSE_CODE
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": LOCKED_MESSAGE}, status=status)
-    return render(request, axes_settings.AXES_LOCKOUT_TEMPLATE, {"message": LOCKED_MESSAGE}, status=status)
+    return render(
+        request, axes_settings.AXES_LOCKOUT_TEMPLATE, {"message": LOCKED_MESSAGE}, status=status
+    )
 
 
 class LockedUntilUnlockedHandler(AxesDatabaseHandler):
@@ -49,13 +53,26 @@ class LockedUntilUnlockedHandler(AxesDatabaseHandler):
         if request is None or already_locked or not getattr(request, "axes_locked_out", False):
             return
         limit = get_failure_limit(request, credentials)
-        parameters = get_client_parameters(get_client_username(request, credentials), request.axes_ip_address,
-                                           request.axes_user_agent, request, credentials)
-        for match, attempts in zip(parameters, self.get_user_attempts(request, credentials), strict=True):
+        parameters = get_client_parameters(
+            get_client_username(request, credentials),
+            request.axes_ip_address,
+            request.axes_user_agent,
+            request,
+            credentials,
+        )
+        for match, attempts in zip(
+            parameters, self.get_user_attempts(request, credentials), strict=True
+        ):
             if (attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0) >= limit:
                 # Only the key that reached the limit (this account, or this address) is locked.
                 AccessAttempt.objects.get_or_create(
-                    **{"username": None, "ip_address": None, **match}, user_agent=LOCK_MARKER,
-                    defaults={"failures_since_start": limit, "get_data": "", "post_data": "",
-                              "http_accept": "", "path_info": request.axes_path_info},
+                    **{"username": None, "ip_address": None, **match},
+                    user_agent=LOCK_MARKER,
+                    defaults={
+                        "failures_since_start": limit,
+                        "get_data": "",
+                        "post_data": "",
+                        "http_accept": "",
+                        "path_info": request.axes_path_info,
+                    },
                 )

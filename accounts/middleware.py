@@ -30,8 +30,13 @@ class SessionTimeoutMiddleware:
             expired = session_expired(request.session)
             if expired:
                 logout(request)
-                messages.info(request, EXPIRY_MESSAGES[expired].format(
-                    minutes=settings.SESSION_IDLE_TIMEOUT_MINUTES, hours=settings.SESSION_ABSOLUTE_LIFETIME_HOURS))
+                messages.info(
+                    request,
+                    EXPIRY_MESSAGES[expired].format(
+                        minutes=settings.SESSION_IDLE_TIMEOUT_MINUTES,
+                        hours=settings.SESSION_ABSOLUTE_LIFETIME_HOURS,
+                    ),
+                )
             elif not is_background_poll(request):
                 note_activity(request.session)
         return self.get_response(request)
@@ -55,7 +60,9 @@ class SecondFactorRequiredMiddleware:
             and second_factor_required(user)
         ):
             if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "A second factor is required: sign in again and verify."}, status=403)
+                return JsonResponse(
+                    {"detail": "A second factor is required: sign in again and verify."}, status=403
+                )
             target = "mfa-verify" if has_authenticator(user) else "mfa-enrol"
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

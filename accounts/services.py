@@ -36,25 +36,43 @@ def confirm_totp_enrolment(*, request, user, token: str) -> list[str] | None:
     """Confirm the pending device with a code from the app; returns new recovery codes, or None."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     if device is None or not device.verify_token(token):
-        record(action="mfa.failed", request=request, actor=user, outcome="failure",
-                object_type="otp_totp.totpdevice", object_id=str(device.pk if device else ""),
-                reason_code="enrolment_code_wrong", reason="The code from the app did not match.")
+        record(
+            action="mfa.failed",
+            request=request,
+            actor=user,
+            outcome="failure",
+            object_type="otp_totp.totpdevice",
+            object_id=str(device.pk if device else ""),
+            reason_code="enrolment_code_wrong",
+            reason="The code from the app did not match.",
+        )
         return None
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()  # one authenticator per user
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _replace_recovery_codes(user=user)
     otp_login(request, device)
-    record(action="mfa.enrolled", request=request, actor=user, object_type="otp_totp.totpdevice",
-            object_id=str(device.pk), after={"device": device.name, "recovery_codes": len(codes)})
+    record(
+        action="mfa.enrolled",
+        request=request,
+        actor=user,
+        object_type="otp_totp.totpdevice",
+        object_id=str(device.pk),
+        after={"device": device.name, "recovery_codes": len(codes)},
+    )
     return codes
 
 
 @transaction.atomic
 def regenerate_recovery_codes(*, request, user) -> list[str]:
     codes = _replace_recovery_codes(user=user)
-    record(action="mfa.recovery_codes_regenerated", request=request, actor=user,
-            object_type="accounts.recoverycodedevice", after={"recovery_codes": len(codes)})
+    record(
+        action="mfa.recovery_codes_regenerated",
+        request=request,
+        actor=user,
+        object_type="accounts.recoverycodedevice",
+        after={"recovery_codes": len(codes)},
+    )
     return codes
 
 
@@ -62,13 +80,24 @@ def verify_second_factor(*, request, user, token: str):
     """The device that accepts `token` (a TOTP code, once; or a recovery code, once), or None."""
     device = match_token(user, (token or "").strip())
     if device is None:
-        record(action="mfa.failed", request=request, actor=user, outcome="failure",
-                reason_code="code_wrong", reason="Wrong, reused or throttled second-factor code.")
+        record(
+            action="mfa.failed",
+            request=request,
+            actor=user,
+            outcome="failure",
+            reason_code="code_wrong",
+            reason="Wrong, reused or throttled second-factor code.",
+        )
         return None
     if isinstance(device, RecoveryCodeDevice):
-        record(action="mfa.recovery_code_used", request=request, actor=user,
-                object_type="accounts.recoverycodedevice", object_id=str(device.pk),
-                after={"recovery_codes_left": device.codes.count()})
+        record(
+            action="mfa.recovery_code_used",
+            request=request,
+            actor=user,
+            object_type="accounts.recoverycodedevice",
+            object_id=str(device.pk),
+            after={"recovery_codes_left": device.codes.count()},
+        )
     return device
 
 
@@ -93,20 +122,38 @@ def issue_api_token(*, request, user, remember_in_session: bool = False) -> tupl
     """A new expiring token (stored as a digest; the clear text is returned once)."""
     instance, token = AuthToken.objects.create(user=user)
     if remember_in_session:
-        request.session[SESSION_TOKEN_KEYS] = [*request.session.get(SESSION_TOKEN_KEYS, []), instance.token_key]
-    record(action="token.created", request=request, actor=user, object_type="knox.authtoken",
-            object_id=instance.token_key, after={"user": user.get_username(), "expiry": instance.expiry.isoformat()})
+        request.session[SESSION_TOKEN_KEYS] = [
+            *request.session.get(SESSION_TOKEN_KEYS, []),
+            instance.token_key,
+        ]
+    record(
+        action="token.created",
+        request=request,
+        actor=user,
+        object_type="knox.authtoken",
+        object_id=instance.token_key,
+        after={"user": user.get_username(), "expiry": instance.expiry.isoformat()},
+    )
     return instance, token
 
 
-def revoke_api_tokens(*, tokens, actor=None, request=None, reason_code: str, reason: str = "") -> int:
+def revoke_api_tokens(
+    *, tokens, actor=None, request=None, reason_code: str, reason: str = ""
+) -> int:
     count = 0
     for token in list(tokens):
         token.delete()
         count += 1
-        record(action="token.revoked", request=request, actor=actor, object_type="knox.authtoken",
-                object_id=token.token_key, before={"user": token.user.get_username()},
-                reason_code=reason_code, reason=reason)
+        record(
+            action="token.revoked",
+            request=request,
+            actor=actor,
+            object_type="knox.authtoken",
+            object_id=token.token_key,
+            before={"user": token.user.get_username()},
+            reason_code=reason_code,
+            reason=reason,
+        )
     return count
 
 
@@ -120,10 +167,16 @@ def revoke_session_api_tokens(*, request, user) -> int:
 
 
 def record_lockout(*, request, username: str | None, ip_address: str | None) -> None:
-    record(action="auth.lockout", request=request, outcome="denied", object_type="auth.user",
-            object_id=username or "", after={"username": username, "ip_address": ip_address},
-            reason_code="too_many_failures",
-            reason=f"{settings.AXES_FAILURE_LIMIT} failed sign-ins: locked until an administrator unlocks.")
+    record(
+        action="auth.lockout",
+        request=request,
+        outcome="denied",
+        object_type="auth.user",
+        object_id=username or "",
+        after={"username": username, "ip_address": ip_address},
+        reason_code="too_many_failures",
+        reason=f"{settings.AXES_FAILURE_LIMIT} failed sign-ins: locked until an administrator unlocks.",
+    )
 
 
 @transaction.atomic
@@ -133,13 +186,21 @@ def unlock(*, request, actor, username: str | None = None, ip_addresses=()) -> i
     addresses = set(ip_addresses)
     match = Q(pk__in=[])
     if username:
-        addresses |= set(AccessAttempt.objects.filter(username=username, ip_address__isnull=False)
-                         .values_list("ip_address", flat=True))
+        addresses |= set(
+            AccessAttempt.objects.filter(username=username, ip_address__isnull=False).values_list(
+                "ip_address", flat=True
+            )
+        )
         match = Q(username=username)
     removed, _ = AccessAttempt.objects.filter(match | Q(ip_address__in=addresses)).delete()
-    record(action="auth.unlock", request=request, actor=actor, object_type="auth.user",
-           object_id=username or "", before={"username": username, "ip_addresses": sorted(addresses),
-                                             "attempt_rows": removed})
+    record(
+        action="auth.unlock",
+        request=request,
+        actor=actor,
+        object_type="auth.user",
+        object_id=username or "",
+        before={"username": username, "ip_addresses": sorted(addresses), "attempt_rows": removed},
+    )
     return removed
 
 
@@ -149,7 +210,9 @@ def unlock(*, request, actor, username: str | None = None, ip_addresses=()) -> i
 def end_all_access(*, user, actor=None, request=None) -> int:
     """Revoke every API token of a user who was disabled (sessions end with is_active itself)."""
     tokens = AuthToken.objects.filter(user=user).select_related("user")
-    return revoke_api_tokens(tokens=tokens, actor=actor, request=request, reason_code="user_disabled")
+    return revoke_api_tokens(
+        tokens=tokens, actor=actor, request=request, reason_code="user_disabled"
+    )
 
 
 @transaction.atomic
@@ -158,7 +221,9 @@ def disable_dormant_accounts(*, now=None) -> list[str]:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.ACCOUNT_DORMANT_DAYS)
     active = get_user_model().objects.filter(is_active=True)
-    dormant = active.filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
+    dormant = active.filter(
+        Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
+    )
     expired = active.filter(account_expiry__expires_at__lte=now)
     disabled = []
     for reason_code, users in (("expired", expired), ("dormant", dormant)):
@@ -167,9 +232,15 @@ def disable_dormant_accounts(*, now=None) -> list[str]:
             user.is_active = False
             user.save(update_fields=["is_active"])
             disabled.append(user.get_username())
-            record(action="user.disabled", object_type="auth.user", object_id=str(user.pk),
-                    before={"is_active": True}, after={"is_active": False}, reason_code=reason_code,
-                    reason=_DISABLE_REASONS[reason_code].format(days=settings.ACCOUNT_DORMANT_DAYS))
+            record(
+                action="user.disabled",
+                object_type="auth.user",
+                object_id=str(user.pk),
+                before={"is_active": True},
+                after={"is_active": False},
+                reason_code=reason_code,
+                reason=_DISABLE_REASONS[reason_code].format(days=settings.ACCOUNT_DORMANT_DAYS),
+            )
     return disabled
 
 

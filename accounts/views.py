@@ -29,7 +29,9 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         if not LoginRateThrottle().allow_request(request, self):
-            return HttpResponse("Too many sign-in attempts from this address; wait a minute.", status=429)
+            return HttpResponse(
+                "Too many sign-in attempts from this address; wait a minute.", status=429
+            )
         return super().post(request, *args, **kwargs)
 
 
@@ -38,7 +40,9 @@ class LoginView(auth_views.LoginView):
 def verify(request):
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = services.verify_second_factor(request=request, user=request.user, token=form.cleaned_data["token"])
+        device = services.verify_second_factor(
+            request=request, user=request.user, token=form.cleaned_data["token"]
+        )
         if device is not None:
             services.mark_session_verified(request=request, device=device)
             return redirect(_next_url(request))
@@ -54,11 +58,23 @@ def enrol(request):
     device = services.start_totp_enrolment(user=request.user)
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = services.confirm_totp_enrolment(request=request, user=request.user, token=form.cleaned_data["token"])
+        codes = services.confirm_totp_enrolment(
+            request=request, user=request.user, token=form.cleaned_data["token"]
+        )
         if codes is not None:
-            return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
-        form.add_error("token", "That code did not match: check the phone's clock and try the next code.")
-    return render(request, "accounts/enrol.html", {"form": form, "secret": _base32(device), "next": _next_url(request)})
+            return render(
+                request,
+                "accounts/recovery_codes.html",
+                {"codes": codes, "next": _next_url(request)},
+            )
+        form.add_error(
+            "token", "That code did not match: check the phone's clock and try the next code."
+        )
+    return render(
+        request,
+        "accounts/enrol.html",
+        {"form": form, "secret": _base32(device), "next": _next_url(request)},
+    )
 
 
 @never_cache
@@ -83,19 +99,30 @@ def new_recovery_codes(request):
 def tokens(request):
     new_token = None
     if request.method == "POST" and request.POST.get("action") == "create":
-        _, new_token = services.issue_api_token(request=request, user=request.user, remember_in_session=True)
+        _, new_token = services.issue_api_token(
+            request=request, user=request.user, remember_in_session=True
+        )
     elif request.method == "POST" and request.POST.get("action") == "revoke":
         revoked = services.revoke_api_tokens(
-            tokens=AuthToken.objects.filter(user=request.user, token_key=request.POST.get("token_key", "")),
-            actor=request.user, request=request, reason_code="revoked_by_user")
+            tokens=AuthToken.objects.filter(
+                user=request.user, token_key=request.POST.get("token_key", "")
+            ),
+            actor=request.user,
+            request=request,
+            reason_code="revoked_by_user",
+        )
         messages.info(request, "Token revoked." if revoked else "No such token.")
         return redirect("account-tokens")
-    return render(request, "accounts/tokens.html", {"tokens": tokens_of(request.user), "new_token": new_token})
+    return render(
+        request, "accounts/tokens.html", {"tokens": tokens_of(request.user), "new_token": new_token}
+    )
 
 
 def _next_url(request) -> str:
     target = request.POST.get("next") or request.GET.get("next") or "/"
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return "/"
 

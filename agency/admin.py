@@ -77,7 +77,13 @@ class CrimeTypeAdmin(ConfigurationAdmin):
 
 @admin.register(MissionPolicy)
 class MissionPolicyAdmin(ConfigurationAdmin):
-    list_display = ("__str__", "temperature", "control_share", "dosage_memory_days", "min_harm_share")
+    list_display = (
+        "__str__",
+        "temperature",
+        "control_share",
+        "dosage_memory_days",
+        "min_harm_share",
+    )
 
 
 @admin.register(OfficerProfile)

@@ -40,8 +40,16 @@ class CrimeTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = CrimeType
         fields = [
-            "id", "code", "name", "colour", "severity_weight", "patrol_efficacy", "enabled",
-            "offense_codes", "count_officer_initiated", "dose_minutes",
+            "id",
+            "code",
+            "name",
+            "colour",
+            "severity_weight",
+            "patrol_efficacy",
+            "enabled",
+            "offense_codes",
+            "count_officer_initiated",
+            "dose_minutes",
         ]
 
 

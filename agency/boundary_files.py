@@ -46,7 +46,9 @@ def read_features(
     try:
         meta, _, wkbs, field_data = pyogrio.raw.read(str(path), force_2d=True)
     except DataSourceError as exc:
-        raise BoundaryFileError(f"{path.name}: not a readable GeoJSON or Shapefile ({exc}).") from exc
+        raise BoundaryFileError(
+            f"{path.name}: not a readable GeoJSON or Shapefile ({exc})."
+        ) from exc
     except Exception as exc:  # GDAL reports broken zips and truncated files in several ways
         raise BoundaryFileError(f"{path.name}: cannot be read: {exc}") from exc
     if wkbs is None or len(wkbs) == 0:
@@ -63,7 +65,9 @@ def read_features(
     fields = list(meta.get("fields", []))
     features = []
     for i, geom in enumerate(geoms):
-        properties = {name: _plain(values[i]) for name, values in zip(fields, field_data, strict=True)}
+        properties = {
+            name: _plain(values[i]) for name, values in zip(fields, field_data, strict=True)
+        }
         features.append(BoundaryFeature(i + 1, properties, shape(path, i + 1, geom)))
     _check_lonlat(path, features)
     return features
@@ -72,9 +76,7 @@ def read_features(
 def field_value(path: Path | str, feature: BoundaryFeature, field: str) -> str:
     if field not in feature.properties:
         names = ", ".join(sorted(feature.properties)) or "none"
-        raise BoundaryFileError(
-            f"{Path(path).name}: field {field!r} not found (fields: {names})."
-        )
+        raise BoundaryFileError(f"{Path(path).name}: field {field!r} not found (fields: {names}).")
     value = feature.properties[field]
     if value is None or str(value).strip() == "":
         raise BoundaryFileError(

@@ -63,7 +63,9 @@ class OneRow:
 
 def validate_timezone(value: str) -> None:
     if value not in available_timezones():
-        raise ValidationError(f"Unknown time zone {value!r}; use an IANA name like America/Toronto.")
+        raise ValidationError(
+            f"Unknown time zone {value!r}; use an IANA name like America/Toronto."
+        )
 
 
 class Agency(OneRow, models.Model):
@@ -74,12 +76,16 @@ class Agency(OneRow, models.Model):
         max_length=64, default="America/Toronto", validators=[validate_timezone]
     )
     epsg = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Metric CRS for the grid; blank = UTM zone of the centroid."
+        null=True,
+        blank=True,
+        help_text="Metric CRS for the grid; blank = UTM zone of the centroid.",
     )
     cell_size_m = models.PositiveIntegerField(
         default=CELL_SIZE_DEFAULT_M, validators=[MinValueValidator(50), MaxValueValidator(2000)]
     )
-    country = models.CharField(max_length=2, default="CA", help_text="ISO code for public holidays.")
+    country = models.CharField(
+        max_length=2, default="CA", help_text="ISO code for public holidays."
+    )
     subdivision = models.CharField(max_length=8, blank=True, help_text="e.g. ON for Ontario.")
     boundary = models.MultiPolygonField(srid=4326, null=True, blank=True)
     supervisors_scoped_to_district = models.BooleanField(
@@ -225,7 +231,8 @@ class MissionPolicy(OneRow, models.Model):
         help_text="Fewest different boxes a beat's missions must cover over 7 days (0 = no minimum).",
     )
     min_harm_share = models.FloatField(
-        "minimum harm", default=MIN_HARM_SHARE_DEFAULT,
+        "minimum harm",
+        default=MIN_HARM_SHARE_DEFAULT,
         validators=[MinValueValidator(0), MaxValueValidator(1)],
         help_text="Draw only boxes whose preventable harm is at least this share of the agency's typical "
         "harm (the median over beats of each beat's best box): 0 = off; 0.3 leaves quiet beats with "
@@ -243,7 +250,6 @@ class MissionPolicy(OneRow, models.Model):
         return f"Mission policy: {self.missions_per_beat_per_shift}/beat, {self.dose_minutes} min"
 
 
-
 class OfficerProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer_profile"
@@ -252,7 +258,9 @@ class OfficerProfile(models.Model):
     home_district = models.ForeignKey(District, null=True, blank=True, on_delete=models.SET_NULL)
     home_beat = models.ForeignKey(Beat, null=True, blank=True, on_delete=models.SET_NULL)
     supervised_districts = models.ManyToManyField(
-        District, blank=True, related_name="supervisors",
+        District,
+        blank=True,
+        related_name="supervisors",
         help_text="A supervisor's districts besides the home district (when supervisors are scoped).",
     )
 
@@ -260,5 +268,9 @@ class OfficerProfile(models.Model):
         return f"{self.badge_number} {self.user.get_full_name() or self.user.username}"
 
     def clean(self):
-        if self.home_beat and self.home_district and self.home_beat.district_id != self.home_district_id:
+        if (
+            self.home_beat
+            and self.home_district
+            and self.home_beat.district_id != self.home_district_id
+        ):
             raise ValidationError({"home_beat": "The beat is not in the home district."})

@@ -58,10 +58,14 @@ def shift_windows_near(*, now: datetime) -> list[tuple[date, Shift, datetime, da
     if not shifts:
         return []
     today = local_today(now=now)
-    rows = shift_windows(today - timedelta(days=1), today + timedelta(days=2), [s.shift_time for s in shifts], tz.key)
+    rows = shift_windows(
+        today - timedelta(days=1), today + timedelta(days=2), [s.shift_time for s in shifts], tz.key
+    )
     windows = [
         (day, shifts[i], start.to_pydatetime(), end.to_pydatetime())
-        for day, i, start, end in zip(rows["date"], rows["shift_index"], rows["start"], rows["end"], strict=True)
+        for day, i, start, end in zip(
+            rows["date"], rows["shift_index"], rows["start"], rows["end"], strict=True
+        )
     ]
     return sorted(windows, key=lambda w: w[2])
 
@@ -87,7 +91,11 @@ def current_or_next_shift(*, now: datetime | None = None) -> tuple[date, Shift] 
 
 def shifts_due(*, now: datetime, lead: timedelta) -> list[tuple[date, Shift]]:
     """(local date, shift) of every shift under way at `now` or starting within `lead`."""
-    return [(day, shift) for day, shift, start, end in shift_windows_near(now=now) if start - lead <= now < end]
+    return [
+        (day, shift)
+        for day, shift, start, end in shift_windows_near(now=now)
+        if start - lead <= now < end
+    ]
 
 
 def _feature_collection(items) -> dict:

@@ -25,15 +25,23 @@ BEAT = "beat"
 CONFIGURATION_MODELS = (CrimeType, MissionPolicy, Shift)
 
 
-def save_configuration(*, obj: CrimeType | MissionPolicy | Shift, actor) -> CrimeType | MissionPolicy | Shift:
+def save_configuration(
+    *, obj: CrimeType | MissionPolicy | Shift, actor
+) -> CrimeType | MissionPolicy | Shift:
     """Validate and save a crime type (weights, efficacy), the mission policy or a shift, with before/after."""
     _check_configuration(obj)
     obj.full_clean()
     with transaction.atomic():
         before = stored_snapshot(obj)
         obj.save()
-        record(action=f"config.{obj._meta.model_name}.{'change' if before else 'create'}", actor=actor,
-               object_type=obj._meta.label_lower, object_id=str(obj.pk), before=before, after=snapshot(obj))
+        record(
+            action=f"config.{obj._meta.model_name}.{'change' if before else 'create'}",
+            actor=actor,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            before=before,
+            after=snapshot(obj),
+        )
     return obj
 
 
@@ -42,8 +50,13 @@ def delete_configuration(*, obj: CrimeType | MissionPolicy | Shift, actor) -> No
     with transaction.atomic():
         before, pk = snapshot(obj), obj.pk
         obj.delete()
-        record(action=f"config.{obj._meta.model_name}.delete", actor=actor,
-               object_type=obj._meta.label_lower, object_id=str(pk), before=before)
+        record(
+            action=f"config.{obj._meta.model_name}.delete",
+            actor=actor,
+            object_type=obj._meta.label_lower,
+            object_id=str(pk),
+            before=before,
+        )
 
 
 def _check_configuration(obj) -> None:
@@ -102,9 +115,18 @@ def import_boundaries(
             _set_jurisdiction_from_districts()
         else:
             created, updated = _upsert_beats(path, rows, district_field)
-        record(action="config.boundaries.import", object_type=f"agency.{level}", after={
-            "file": Path(path).name, "level": level, "created": created, "updated": updated,
-            "codes": [code for code, _, _ in rows], "simplified": simplified})
+        record(
+            action="config.boundaries.import",
+            object_type=f"agency.{level}",
+            after={
+                "file": Path(path).name,
+                "level": level,
+                "created": created,
+                "updated": updated,
+                "codes": [code for code, _, _ in rows],
+                "simplified": simplified,
+            },
+        )
     return BoundaryImportResult(level, created, updated, [code for code, _, _ in rows], simplified)
 
 

@@ -23,7 +23,9 @@ class AuditedModelAdminMixin:
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)  # many-to-many are saved here
         obj = form.instance
-        before, change = getattr(request, "_audit_pending", {}).pop((type(obj), obj.pk), (None, change))
+        before, change = getattr(request, "_audit_pending", {}).pop(
+            (type(obj), obj.pk), (None, change)
+        )
         self._record(request, obj, "admin.change" if change else "admin.add", before, snapshot(obj))
 
     def delete_model(self, request, obj):
@@ -40,8 +42,14 @@ class AuditedModelAdminMixin:
     def _record(self, request, obj, action, before, after, *, pk=None):
         if getattr(self, "audited_by_service", False):
             return
-        record(action=action, request=request, object_type=obj._meta.label_lower,
-               object_id=str(pk if pk is not None else obj.pk), before=before, after=after)
+        record(
+            action=action,
+            request=request,
+            object_type=obj._meta.label_lower,
+            object_id=str(pk if pk is not None else obj.pk),
+            before=before,
+            after=after,
+        )
 
 
 class AuditedAdminSite(admin.AdminSite):

@@ -13,8 +13,21 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 GENESIS_HASH = ""
 HASHED_FIELDS = (
-    "at", "actor_id", "actor_username", "role", "source_address", "request_id", "action",
-    "object_type", "object_id", "outcome", "reason_code", "reason", "before", "after", "previous_hash",
+    "at",
+    "actor_id",
+    "actor_username",
+    "role",
+    "source_address",
+    "request_id",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "reason_code",
+    "reason",
+    "before",
+    "after",
+    "previous_hash",
 )
 
 

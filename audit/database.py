@@ -61,7 +61,8 @@ DECLARE
     cutoff timestamptz := now() - make_interval(days => greatest(retention_days, 365));
     boundary bigint;
 BEGIN
-    SELECT coalesce(min(id), (SELECT max(id) + 1 FROM audit_auditevent)) INTO boundary FROM audit_auditevent WHERE at >= cutoff;
+    SELECT coalesce(min(id), (SELECT max(id) + 1 FROM audit_auditevent)) INTO boundary
+      FROM audit_auditevent WHERE at >= cutoff;
     SELECT hash INTO anchor_hash FROM audit_auditevent WHERE id < boundary ORDER BY id DESC LIMIT 1;
     PERFORM set_config('audit.purging', 'on', true);
     DELETE FROM audit_auditevent WHERE id < boundary;

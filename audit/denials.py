@@ -30,14 +30,24 @@ def exception_handler(exc, context):
     if response is not None and response.status_code in DENIED_STATUSES:
         drf_request = context["request"]
         reason = exc.detail if isinstance(exc, drf_exceptions.APIException) else exc
-        record_denial(drf_request._request, status=response.status_code, reason=str(reason),
-                      actor=getattr(drf_request, "user", None))
+        record_denial(
+            drf_request._request,
+            status=response.status_code,
+            reason=str(reason),
+            actor=getattr(drf_request, "user", None),
+        )
     return response
 
 
 def record_denial(request, *, status: int, reason: str = "", actor=None):
     record(
-        action="access.denied", request=request, actor=actor, outcome="denied", object_type="url",
-        object_id=request.path[:64], reason_code=f"http_{status}", reason=reason,
+        action="access.denied",
+        request=request,
+        actor=actor,
+        outcome="denied",
+        object_type="url",
+        object_id=request.path[:64],
+        reason_code=f"http_{status}",
+        reason=reason,
         after={"path": request.path, "method": request.method, "status": status},
     )

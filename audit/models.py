@@ -28,7 +28,9 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    actor_username = models.CharField(max_length=150, blank=True, help_text="Kept if the user is renamed.")
+    actor_username = models.CharField(
+        max_length=150, blank=True, help_text="Kept if the user is renamed."
+    )
     role = models.CharField(max_length=64, blank=True)
     source_address = models.GenericIPAddressField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True, db_index=True)

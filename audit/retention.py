@@ -29,7 +29,10 @@ def purge_expired(*, retention_days: int | None = None, actor=None, request=None
         else:
             purged, anchor = _purge_in_python(days)
         return record(
-            action=PURGE_ACTION, actor=actor, request=request, object_type="audit.auditevent",
+            action=PURGE_ACTION,
+            actor=actor,
+            request=request,
+            object_type="audit.auditevent",
             after={"retention_days": days, "purged": purged, "anchor_hash": anchor or ""},
             reason=f"Retention: events older than {days} days removed.",
         )

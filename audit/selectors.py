@@ -9,16 +9,33 @@ from django.db.models import QuerySet
 from .models import AuditEvent
 
 CSV_COLUMNS = (
-    "id", "at", "actor_username", "role", "source_address", "request_id", "action", "object_type",
-    "object_id", "outcome", "reason_code", "reason", "before", "after", "previous_hash", "hash",
+    "id",
+    "at",
+    "actor_username",
+    "role",
+    "source_address",
+    "request_id",
+    "action",
+    "object_type",
+    "object_id",
+    "outcome",
+    "reason_code",
+    "reason",
+    "before",
+    "after",
+    "previous_hash",
+    "hash",
 )
 
 
 class AuditEventFilter(django_filters.FilterSet):
     at = django_filters.DateFromToRangeFilter(
-        label="Between (dates)", widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
+        label="Between (dates)",
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
-    actor = django_filters.CharFilter(field_name="actor_username", lookup_expr="iexact", label="Actor")
+    actor = django_filters.CharFilter(
+        field_name="actor_username", lookup_expr="iexact", label="Actor"
+    )
     action = django_filters.CharFilter(lookup_expr="istartswith", label="Action starts with")
     outcome = django_filters.ChoiceFilter(choices=AuditEvent.Outcome.choices, widget=forms.Select)
     object_type = django_filters.CharFilter(lookup_expr="iexact", label="Object type")

@@ -21,21 +21,43 @@ from .roles import role_of_user
 CHAIN_LOCK_KEY = 0x417564_17
 # What an event holds when a field is not given (as stored, so the hash matches on re-reading).
 BLANK_EVENT = {
-    "actor_id": None, "actor_username": "", "role": "", "source_address": None, "request_id": "",
-    "object_type": "", "object_id": "", "outcome": "success", "reason_code": "", "reason": "",
-    "before": None, "after": None,
+    "actor_id": None,
+    "actor_username": "",
+    "role": "",
+    "source_address": None,
+    "request_id": "",
+    "object_type": "",
+    "object_id": "",
+    "outcome": "success",
+    "reason_code": "",
+    "reason": "",
+    "before": None,
+    "after": None,
 }
 
 
-def record(*, action: str, request=None, actor=None, outcome: str = "success", object_type: str = "",
-           object_id: str = "", before=None, after=None, reason_code: str = "", reason: str = "") -> AuditEvent:
+def record(
+    *,
+    action: str,
+    request=None,
+    actor=None,
+    outcome: str = "success",
+    object_type: str = "",
+    object_id: str = "",
+    before=None,
+    after=None,
+    reason_code: str = "",
+    reason: str = "",
+) -> AuditEvent:
     """Append one event. With `request`, the actor (unless given), role, address and request id come from it.
 
     Without it, the address and request id still come from the request being served, if any
     (a service called by a view); the actor then is only the one given (None: the system).
     """
     if outcome not in AuditEvent.Outcome.values:
-        raise ValueError(f"Unknown outcome {outcome!r}: use one of {', '.join(AuditEvent.Outcome.values)}.")
+        raise ValueError(
+            f"Unknown outcome {outcome!r}: use one of {', '.join(AuditEvent.Outcome.values)}."
+        )
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
     request = request or current_request()
@@ -68,7 +90,12 @@ def append(*, at=None, **fields) -> AuditEvent:
     with transaction.atomic(savepoint=False):
         lock_chain()
         last = AuditEvent.objects.order_by("-pk").values_list("hash", flat=True).first()
-        fields = {**BLANK_EVENT, **fields, "at": utc_ms(at or timezone.now()), "previous_hash": last or GENESIS_HASH}
+        fields = {
+            **BLANK_EVENT,
+            **fields,
+            "at": utc_ms(at or timezone.now()),
+            "previous_hash": last or GENESIS_HASH,
+        }
         return AuditEvent.objects.create(**fields, hash=event_hash(fields))
 
 

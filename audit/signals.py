@@ -16,30 +16,54 @@ ACCESS_FLAGS = ("is_active", "is_staff", "is_superuser")
 
 @receiver(user_logged_in)
 def login_succeeded(sender, request, user, **kwargs):
-    record(action="auth.login", request=request, actor=user, object_type="auth.user", object_id=str(user.pk))
+    record(
+        action="auth.login",
+        request=request,
+        actor=user,
+        object_type="auth.user",
+        object_id=str(user.pk),
+    )
 
 
 @receiver(user_login_failed)
 def login_failed(sender, credentials, request=None, **kwargs):
     # `credentials` has the password masked by Django; only the name tried is kept.
     username = str(credentials.get("username", ""))[:150]
-    record(action="auth.login_failed", request=request, outcome="failure", object_type="auth.user",
-           object_id=username[:64], reason_code="bad_credentials", reason=f"Login refused for {username!r}.")
+    record(
+        action="auth.login_failed",
+        request=request,
+        outcome="failure",
+        object_type="auth.user",
+        object_id=username[:64],
+        reason_code="bad_credentials",
+        reason=f"Login refused for {username!r}.",
+    )
 
 
 @receiver(user_logged_out)
 def logged_out(sender, request, user, **kwargs):
-    record(action="auth.logout", request=request, actor=user,
-           object_type="auth.user", object_id=str(user.pk) if user else "")
+    record(
+        action="auth.logout",
+        request=request,
+        actor=user,
+        object_type="auth.user",
+        object_id=str(user.pk) if user else "",
+    )
 
 
 @receiver(pre_save, sender=User)
 def remember_access_flags(sender, instance, raw=False, update_fields=None, **kwargs):
     # A login saves only last_login: no flag can change, so no query.
-    if raw or instance.pk is None or (update_fields is not None and not set(update_fields) & set(ACCESS_FLAGS)):
+    if (
+        raw
+        or instance.pk is None
+        or (update_fields is not None and not set(update_fields) & set(ACCESS_FLAGS))
+    ):
         instance._audit_flags_before = None
         return
-    instance._audit_flags_before = User._default_manager.filter(pk=instance.pk).values(*ACCESS_FLAGS).first()
+    instance._audit_flags_before = (
+        User._default_manager.filter(pk=instance.pk).values(*ACCESS_FLAGS).first()
+    )
 
 
 @receiver(post_save, sender=User)
@@ -48,8 +72,14 @@ def access_flags_changed(sender, instance, created, raw=False, **kwargs):
     after = {flag: getattr(instance, flag) for flag in ACCESS_FLAGS}
     if raw or created or before is None or before == after:
         return
-    record(action="auth.user.access_flags", request=current_request(), object_type="auth.user",
-           object_id=str(instance.pk), before=before, after=after)
+    record(
+        action="auth.user.access_flags",
+        request=current_request(),
+        object_type="auth.user",
+        object_id=str(instance.pk),
+        before=before,
+        after=after,
+    )
 
 
 @receiver(m2m_changed, sender=User.groups.through)
@@ -59,12 +89,16 @@ def groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
 
 @receiver(m2m_changed, sender=User.user_permissions.through)
 def user_permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
-    _membership_changed("auth.user.permissions", instance, action, reverse, model, pk_set, "user_permissions")
+    _membership_changed(
+        "auth.user.permissions", instance, action, reverse, model, pk_set, "user_permissions"
+    )
 
 
 @receiver(m2m_changed, sender=Group.permissions.through)
 def group_permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
-    _membership_changed("auth.group.permissions", instance, action, reverse, model, pk_set, "permissions")
+    _membership_changed(
+        "auth.group.permissions", instance, action, reverse, model, pk_set, "permissions"
+    )
 
 
 def _membership_changed(name, instance, action, reverse, model, pk_set, field):
@@ -75,13 +109,28 @@ def _membership_changed(name, instance, action, reverse, model, pk_set, field):
         return
     request = current_request()
     if reverse:  # e.g. group.user_set.add(user): `instance` is the group, pk_set the users
-        for pk in sorted(pk_set or getattr(instance, model._meta.model_name + "_set").values_list("pk", flat=True)):
-            record(action=f"{name}.{verb}", request=request, object_type=model._meta.label_lower,
-                   object_id=str(pk), after={verb: [_label(instance)]})
+        for pk in sorted(
+            pk_set
+            or getattr(instance, model._meta.model_name + "_set").values_list("pk", flat=True)
+        ):
+            record(
+                action=f"{name}.{verb}",
+                request=request,
+                object_type=model._meta.label_lower,
+                object_id=str(pk),
+                after={verb: [_label(instance)]},
+            )
         return
-    members = model._default_manager.filter(pk__in=pk_set) if pk_set else getattr(instance, field).all()
-    record(action=f"{name}.{verb}", request=request, object_type=instance._meta.label_lower,
-           object_id=str(instance.pk), after={verb: sorted(_label(m) for m in members.select_related())})
+    members = (
+        model._default_manager.filter(pk__in=pk_set) if pk_set else getattr(instance, field).all()
+    )
+    record(
+        action=f"{name}.{verb}",
+        request=request,
+        object_type=instance._meta.label_lower,
+        object_id=str(instance.pk),
+        after={verb: sorted(_label(m) for m in members.select_related())},
+    )
 
 
 def _label(obj) -> str:

@@ -28,18 +28,30 @@ def verify_chain(*, expect_hash: str = "") -> ChainReport:
     previous = None
     seen_expected = not expect_hash
     checked = 0
-    for row in AuditEvent.objects.order_by("pk").values("id", "hash", *HASHED_FIELDS).iterator(chunk_size=2000):
+    for row in (
+        AuditEvent.objects.order_by("pk")
+        .values("id", "hash", *HASHED_FIELDS)
+        .iterator(chunk_size=2000)
+    ):
         checked += 1
         if previous is None and row["previous_hash"] not in starts:
-            return ChainReport(checked, "", f"event {row['id']}: the events before it are missing", row["id"])
+            return ChainReport(
+                checked, "", f"event {row['id']}: the events before it are missing", row["id"]
+            )
         if previous is not None and row["previous_hash"] != previous:
-            return ChainReport(checked, "", f"event {row['id']}: the event before it is missing", row["id"])
+            return ChainReport(
+                checked, "", f"event {row['id']}: the event before it is missing", row["id"]
+            )
         if event_hash(row) != row["hash"]:
-            return ChainReport(checked, "", f"event {row['id']}: its content was changed", row["id"])
+            return ChainReport(
+                checked, "", f"event {row['id']}: its content was changed", row["id"]
+            )
         previous = row["hash"]
         seen_expected = seen_expected or previous == expect_hash
     if not seen_expected:
-        return ChainReport(checked, previous or "", f"the expected event {expect_hash} is missing (tail removed?)")
+        return ChainReport(
+            checked, previous or "", f"the expected event {expect_hash} is missing (tail removed?)"
+        )
     return ChainReport(checked, previous or GENESIS_HASH)
 
 

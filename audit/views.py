@@ -20,9 +20,15 @@ def audit_log(request):
     page = Paginator(found.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/log.html", {
-        "filter": found, "page": page, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "audit/log.html",
+        {
+            "filter": found,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @access.page
@@ -30,6 +36,10 @@ def audit_log_csv(request):
     found = filtered_events(request.GET)
     name = f"audit-{timezone.now():%Y%m%dT%H%M%SZ}.csv"
     # Recorded before the rows are read, so the export appears in what it exports when unfiltered.
-    record(action="export.audit_log", request=request, object_type="audit.auditevent",
-           after={"file": name, "filters": {k: v for k, v in request.GET.items() if v}})
+    record(
+        action="export.audit_log",
+        request=request,
+        object_type="audit.auditevent",
+        after={"file": name, "filters": {k: v for k, v in request.GET.items() if v}},
+    )
     return csv_download(csv_rows(found.qs), filename=name)

@@ -37,9 +37,18 @@ def demo_city_context(city):
         layers = {}
         for name, frame in city.layers.items():
             layers[name] = Path(folder) / f"{name}.csv"
-            frame.rename(columns={"latitude": "lat", "longitude": "lon"}).to_csv(layers[name], index=False)
-        ctx, _ = load_context(events, boundary, end_date=END_DATE + dt.timedelta(days=1),
-                              tz=city.timezone, layers=layers, country="CA", subdivision="ON")
+            frame.rename(columns={"latitude": "lat", "longitude": "lon"}).to_csv(
+                layers[name], index=False
+            )
+        ctx, _ = load_context(
+            events,
+            boundary,
+            end_date=END_DATE + dt.timedelta(days=1),
+            tz=city.timezone,
+            layers=layers,
+            country="CA",
+            subdivision="ON",
+        )
     return ctx
 
 
@@ -54,24 +63,38 @@ def main():
     ctx = demo_city_context(city)
     h = ctx.history
     categories = list(h.categories)
-    result = run_backtest(ctx, BacktestConfig(test_start, args.test_days, categories, tuple(DEFAULT_MODELS)))
+    result = run_backtest(
+        ctx, BacktestConfig(test_start, args.test_days, categories, tuple(DEFAULT_MODELS))
+    )
     bins = h.bins.iloc[result.targets]
     rows = []
     for cat in categories:
         oracle = true_expected_counts(
-            city, cell_lon=h.grid.center_lon, cell_lat=h.grid.center_lat, cell_size_m=h.grid.cell_size,
-            shift_starts_utc=bins["start"].to_numpy(), shift_ends_utc=bins["end"].to_numpy(), category=cat,
+            city,
+            cell_lon=h.grid.center_lon,
+            cell_lat=h.grid.center_lat,
+            cell_size_m=h.grid.cell_size,
+            shift_starts_utc=bins["start"].to_numpy(),
+            shift_ends_utc=bins["end"].to_numpy(),
+            category=cat,
         )
         truth = hit_metrics(oracle, h.observed(cat, result.targets))["pai"]
         promoted = result.promoted[cat]
         model = result.metrics[promoted][cat]["pai"]
-        naive = max((result.metrics[m][cat]["pai"][a], m) for m in result.metrics
-                    if m.startswith("naive_") for a in ("5%",))
+        naive = max(
+            (result.metrics[m][cat]["pai"][a], m)
+            for m in result.metrics
+            if m.startswith("naive_")
+            for a in ("5%",)
+        )
         rows.append((cat, promoted, model, truth, naive))
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    table = ["| crime type | promoted | PAI 1 % model / oracle | PAI 5 % model / oracle | share of oracle (5 %) |"
-             " best naive PAI 5 % |", "|---|---|---|---|---|---|"]
+    table = [
+        "| crime type | promoted | PAI 1 % model / oracle | PAI 5 % model / oracle | share of oracle (5 %) |"
+        " best naive PAI 5 % |",
+        "|---|---|---|---|---|---|",
+    ]
     for cat, promoted, model, truth, (naive_pai, naive_name) in rows:
         table.append(
             f"| {cat} | {promoted} | {model['1%']:.2f} / {truth['1%']:.2f} | {model['5%']:.2f} / {truth['5%']:.2f}"

@@ -34,20 +34,32 @@ def main() -> None:
     ap.add_argument("--windows", default="2021-07-01,2019-07-01")
     ap.add_argument("--days", type=int, default=91)
     ap.add_argument("--models", default=None, help="comma-separated (default: all of the engine's)")
-    ap.add_argument("--out", default=str(ROOT / "var" / "bench" / "toronto"), help="back-test output folders go here")
+    ap.add_argument(
+        "--out",
+        default=str(ROOT / "var" / "bench" / "toronto"),
+        help="back-test output folders go here",
+    )
     ap.add_argument("--json", default=None, help="write the scores, times and memory here")
     args = ap.parse_args()
     results = {}
     windows = args.windows.split(",")
     # Every back-test before any scoring: a child forked from a parent that holds a scored 11.6 M-row
     # file starts with the parent's resident size, and its peak RSS would report that.
-    runs = {window: run_backtest_command(window, args.days, Path(args.out) / window, args.models) for window in windows}
+    runs = {
+        window: run_backtest_command(window, args.days, Path(args.out) / window, args.models)
+        for window in windows
+    }
     for window, run in runs.items():
         out = Path(args.out) / window
         scored = score(out / "forecasts.csv")
         metrics = json.loads((out / "metrics.json").read_text())
-        results[window] = {**run, "promoted": metrics["promoted"], "scored": scored,
-                           "ratios": outside_score.mean_ratios(scored), "intervals": intervals(out / "forecasts.csv")}
+        results[window] = {
+            **run,
+            "promoted": metrics["promoted"],
+            "scored": scored,
+            "ratios": outside_score.mean_ratios(scored),
+            "intervals": intervals(out / "forecasts.csv"),
+        }
         print_window(window, args.days, results[window])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
@@ -55,11 +67,34 @@ def main() -> None:
 
 def run_backtest_command(window: str, days: int, out: Path, models: str | None) -> dict:
     """`manage.py backtest` in its own process: wall time, peak RSS (kB → GB) and machine load."""
-    layers = [f"{p.stem.replace('toronto_', '')}={p}" for p in sorted((DATA / "pois").glob("*.csv"))]
-    cmd = [sys.executable, "manage.py", "backtest", "--events", str(DATA / "incidents.csv.gz"),
-           "--boundary", str(DATA / "divisions.geojson"), "--test-start", window, "--test-days", str(days),
-           "--out", str(out), "--timezone", TZ, "--crime-types", ",".join(TYPES),
-           "--country", "CA", "--subdivision", "ON", "--layers", *layers]
+    layers = [
+        f"{p.stem.replace('toronto_', '')}={p}" for p in sorted((DATA / "pois").glob("*.csv"))
+    ]
+    cmd = [
+        sys.executable,
+        "manage.py",
+        "backtest",
+        "--events",
+        str(DATA / "incidents.csv.gz"),
+        "--boundary",
+        str(DATA / "divisions.geojson"),
+        "--test-start",
+        window,
+        "--test-days",
+        str(days),
+        "--out",
+        str(out),
+        "--timezone",
+        TZ,
+        "--crime-types",
+        ",".join(TYPES),
+        "--country",
+        "CA",
+        "--subdivision",
+        "ON",
+        "--layers",
+        *layers,
+    ]
     if models:
         cmd += ["--models", models]
     load_before = os.getloadavg()
@@ -69,34 +104,64 @@ def run_backtest_command(window: str, days: int, out: Path, models: str | None) 
     seconds = time.perf_counter() - started
     if status != 0:
         raise SystemExit(f"backtest failed ({status}): {' '.join(cmd)}")
-    return {"seconds": round(seconds, 1), "peak_gb": round(usage.ru_maxrss / 1e6, 2),
-            "cpu_s": round(usage.ru_utime + usage.ru_stime, 1), "load_before": load_before, "load_after": os.getloadavg(),
-            "command": " ".join(cmd[1:])}
+    return {
+        "seconds": round(seconds, 1),
+        "peak_gb": round(usage.ru_maxrss / 1e6, 2),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+        "command": " ".join(cmd[1:]),
+    }
 
 
 def score(forecasts: Path) -> dict:
     """The outside scorer's JSON (the tool itself when present, otherwise the port in this folder)."""
     if SCORER.exists():
-        text = subprocess.run([sys.executable, str(SCORER), str(DATA / "incidents.csv.gz"), str(forecasts),
-                               "--tz", TZ], check=True, capture_output=True, text=True).stdout
+        text = subprocess.run(
+            [
+                sys.executable,
+                str(SCORER),
+                str(DATA / "incidents.csv.gz"),
+                str(forecasts),
+                "--tz",
+                TZ,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         return json.loads(text)
     return outside_score.score_csv(DATA / "incidents.csv.gz", forecasts, TZ)
 
 
 def intervals(forecasts: Path) -> dict:
     """90 % bootstrap intervals of each ratio (days resampled), from the port, which keeps hits per shift."""
-    return outside_score.ratio_intervals(outside_score.score_csv(DATA / "incidents.csv.gz", forecasts, TZ))
+    return outside_score.ratio_intervals(
+        outside_score.score_csv(DATA / "incidents.csv.gz", forecasts, TZ)
+    )
 
 
 def print_window(window: str, days: int, r: dict) -> None:
-    print(f"\n=== {window} + {days} d: {r['seconds']} s wall, {r['cpu_s']} s CPU, peak RSS {r['peak_gb']} GB, "
-          f"load {r['load_before'][0]:.2f} → {r['load_after'][0]:.2f}")
-    print(f"{'type':16s} {'promoted':10s} " + " ".join(f"{k:>8s}" for k in COVERAGE_KEYS) + "   (model ÷ best naive)")
+    print(
+        f"\n=== {window} + {days} d: {r['seconds']} s wall, {r['cpu_s']} s CPU, peak RSS {r['peak_gb']} GB, "
+        f"load {r['load_before'][0]:.2f} → {r['load_after'][0]:.2f}"
+    )
+    print(
+        f"{'type':16s} {'promoted':10s} "
+        + " ".join(f"{k:>8s}" for k in COVERAGE_KEYS)
+        + "   (model ÷ best naive)"
+    )
     for cat in TYPES:
         ratio = r["scored"]["types"][cat]["model_over_best_naive"]
-        print(f"{cat:16s} {r['promoted'][cat]:10s} " + " ".join(f"{ratio[k]:8.3f}" for k in COVERAGE_KEYS))
+        print(
+            f"{cat:16s} {r['promoted'][cat]:10s} "
+            + " ".join(f"{ratio[k]:8.3f}" for k in COVERAGE_KEYS)
+        )
         ci = r["intervals"][cat]
-        print(f"{'  90 % interval':27s} " + " ".join(f"{ci[k][0]:.2f}–{ci[k][1]:.2f}".rjust(8) for k in COVERAGE_KEYS))
+        print(
+            f"{'  90 % interval':27s} "
+            + " ".join(f"{ci[k][0]:.2f}–{ci[k][1]:.2f}".rjust(8) for k in COVERAGE_KEYS)
+        )
     print(f"{'mean':27s} " + " ".join(f"{r['ratios'][k]['mean']:8.3f}" for k in COVERAGE_KEYS))
 
 

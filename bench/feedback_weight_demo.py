@@ -40,16 +40,24 @@ def main() -> None:
     patrolled = float((ctx.exposure > 0).mean())
     print(f"box-shifts with patrol minutes: {100 * patrolled:.3f} %")
     codes = sorted(inputs.crime_types)
-    print("| weight | " + " | ".join(f"{c} PAI 1% / 5%" for c in codes) + " | naive_28d 5% (mean) | seconds |")
+    print(
+        "| weight | "
+        + " | ".join(f"{c} PAI 1% / 5%" for c in codes)
+        + " | naive_28d 5% (mean) | seconds |"
+    )
     for weight in (float(w) for w in args.weights.split(",")):
         ctx.patrolled_row_weight = weight
         started = time.perf_counter()
-        config = BacktestConfig(today - dt.timedelta(days=args.test_days), args.test_days, codes, MODELS)
+        config = BacktestConfig(
+            today - dt.timedelta(days=args.test_days), args.test_days, codes, MODELS
+        )
         result = run_backtest(ctx, config, keep_predictions="none")
         gbm = result.metrics["gbm"]
         naive = [result.metrics["naive_28d"][c]["pai"]["5%"] for c in codes]
         cells = " | ".join(f"{gbm[c]['pai']['1%']:.2f} / {gbm[c]['pai']['5%']:.2f}" for c in codes)
-        print(f"| {weight:g} | {cells} | {sum(naive) / len(naive):.2f} | {time.perf_counter() - started:.0f} |")
+        print(
+            f"| {weight:g} | {cells} | {sum(naive) / len(naive):.2f} | {time.perf_counter() - started:.0f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -47,14 +47,27 @@ def main() -> None:
     start = day - dt.timedelta(days=HISTORY_DAYS)
     frame = events.frame
     first_ns = pd.Timestamp(start).tz_localize(TZ).value
-    events = type(events)(frame=frame[frame["end_ns"] >= first_ns].reset_index(drop=True),
-                          rejected=events.rejected, heaped=events.heaped)
-    history = build_history(events, grid, start_date=start, end_date=day + dt.timedelta(days=2),
-                            shift_starts=SHIFTS, tz=TZ)
-    layers = {p.stem.replace("toronto_", ""): read_layer(p) for p in sorted((DATA / "pois").glob("*.csv"))}
+    events = type(events)(
+        frame=frame[frame["end_ns"] >= first_ns].reset_index(drop=True),
+        rejected=events.rejected,
+        heaped=events.heaped,
+    )
+    history = build_history(
+        events,
+        grid,
+        start_date=start,
+        end_date=day + dt.timedelta(days=2),
+        shift_starts=SHIFTS,
+        tz=TZ,
+    )
+    layers = {
+        p.stem.replace("toronto_", ""): read_layer(p) for p in sorted((DATA / "pois").glob("*.csv"))
+    }
     types = list(history.categories)
-    print(f"{len(grid)} cells, {len(events.frame)} incidents in {HISTORY_DAYS} days, types {types}; "
-          f"setup {time.perf_counter() - t0:.1f} s")
+    print(
+        f"{len(grid)} cells, {len(events.frame)} incidents in {HISTORY_DAYS} days, types {types}; "
+        f"setup {time.perf_counter() - t0:.1f} s"
+    )
 
     # Train: one GBM fit per type on everything before the forecast day (not timed: the nightly job).
     ctx = pipeline.CachedFeatureContext(history, layers=layers, country="CA", subdivision="ON")
@@ -73,24 +86,35 @@ def main() -> None:
 
     timings = []
     for _ in range(args.runs):
-        fresh = pipeline.CachedFeatureContext(history, layers=layers, country="CA", subdivision="ON")
+        fresh = pipeline.CachedFeatureContext(
+            history, layers=layers, country="CA", subdivision="ON"
+        )
         t2 = time.perf_counter()
         forecasters = {}
         for i, cat in enumerate(types):
-            forecasters[cat], _ = persist.load(folder / f"{i}.joblib", expected_sha256=hashes[cat], ctx=fresh,
-                                               cell_ids=grid.cell_ids)
-        result = pipeline.forecast_shift(fresh, forecasters, target, type_names={c: c for c in types},
-                                         shift_name=SHIFT_NAMES[2])
+            forecasters[cat], _ = persist.load(
+                folder / f"{i}.joblib",
+                expected_sha256=hashes[cat],
+                ctx=fresh,
+                cell_ids=grid.cell_ids,
+            )
+        result = pipeline.forecast_shift(
+            fresh, forecasters, target, type_names={c: c for c in types}, shift_name=SHIFT_NAMES[2]
+        )
         timings.append((time.perf_counter() - t2, result.seconds))
     total = [t for t, _ in timings]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3
     top = int(np.argmax(result.expected[types[0]]))
-    print(f"one shift, all types: median {np.median(total):.2f} s, max {max(total):.2f} s "
-          f"(predict {timings[-1][1]['predict']:.2f} s, reasons {timings[-1][1]['reasons']:.2f} s); "
-          f"peak RSS {peak_mb:.0f} MB; target < {TARGET_S:.0f} s: {'pass' if max(total) < TARGET_S else 'FAIL'}")
+    print(
+        f"one shift, all types: median {np.median(total):.2f} s, max {max(total):.2f} s "
+        f"(predict {timings[-1][1]['predict']:.2f} s, reasons {timings[-1][1]['reasons']:.2f} s); "
+        f"peak RSS {peak_mb:.0f} MB; target < {TARGET_S:.0f} s: {'pass' if max(total) < TARGET_S else 'FAIL'}"
+    )
     print(f"example, top {types[0]} cell {grid.cell_ids[top]}: {result.reasons[types[0]][top]}")
-    print(f"| {dt.date.today()} | {len(grid)} | {len(types)} | {np.median(total):.2f} s | {max(total):.2f} s | "
-          f"{peak_mb:.0f} MB | {'pass' if max(total) < TARGET_S else 'fail'} |  ({platform.python_version()})")
+    print(
+        f"| {dt.date.today()} | {len(grid)} | {len(types)} | {np.median(total):.2f} s | {max(total):.2f} s | "
+        f"{peak_mb:.0f} MB | {'pass' if max(total) < TARGET_S else 'fail'} |  ({platform.python_version()})"
+    )
 
 
 if __name__ == "__main__":

@@ -48,17 +48,37 @@ def main() -> int:
     host, port = host_port.split(":")
     admin_dsn = f"host={host} port={port} user={user} dbname=postgres"
     _recreate_database(admin_dsn)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "missions_site.settings.test",
-           "DATABASE_URL": f"postgis://{user}@{host}:{port}/{DB_NAME}",
-           "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14")}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "missions_site.settings.test",
+        "DATABASE_URL": f"postgis://{user}@{host}:{port}/{DB_NAME}",
+        "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14"),
+    }
     manage = [sys.executable, "manage.py"]
     _run([*manage, "migrate", "--noinput", "-v0"], env)
     _run([*manage, "shell", "-c", CRIME_TYPES], env)
-    _run([*manage, "import_boundaries", str(DATA / "divisions.geojson"), "--level", "district",
-          "--name-field", "DIV"], env)
+    _run(
+        [
+            *manage,
+            "import_boundaries",
+            str(DATA / "divisions.geojson"),
+            "--level",
+            "district",
+            "--name-field",
+            "DIV",
+        ],
+        env,
+    )
 
-    command = [*manage, "import_incidents", str(incidents), "--source", "toronto",
-               "--mapping", "toronto-mci"]
+    command = [
+        *manage,
+        "import_incidents",
+        str(incidents),
+        "--source",
+        "toronto",
+        "--mapping",
+        "toronto-mci",
+    ]
     first = _measure(command, env)
     second = _measure(command[:-2], env)
     if not args.keep_db:
@@ -82,11 +102,20 @@ def _measure(command: list[str], env: dict) -> dict:
         sys.stderr.write(proc.stdout + proc.stderr)
         raise SystemExit(f"{' '.join(command)} failed with status {proc.returncode}")
     match = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
-    rss_kb = int(match.group(1)) if match else max(
-        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
-    counts = dict(re.findall(r"^(created|updated|unchanged|rejected|unmapped) (\d+)$", proc.stdout, re.M))
-    return {"seconds": seconds, "rss_mb": rss_kb / 1024, "counts": counts,
-            "summary": ", ".join(f"{k} {v}" for k, v in counts.items())}
+    rss_kb = (
+        int(match.group(1))
+        if match
+        else max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    )
+    counts = dict(
+        re.findall(r"^(created|updated|unchanged|rejected|unmapped) (\d+)$", proc.stdout, re.M)
+    )
+    return {
+        "seconds": seconds,
+        "rss_mb": rss_kb / 1024,
+        "counts": counts,
+        "summary": ", ".join(f"{k} {v}" for k, v in counts.items()),
+    }
 
 
 def _write_results(first: dict, second: dict) -> None:
@@ -95,28 +124,36 @@ def _write_results(first: dict, second: dict) -> None:
         return "pass" if ok else "MISS"
 
     cpu = os.cpu_count()
-    section = "\n".join([
-        "## Import",
-        "",
-        "Whole Toronto MCI file (239,935 rows, `../shared/data/toronto/incidents.csv.gz`) into a fresh",
-        "PostGIS database with the 16 divisions as the jurisdiction and the five MCI crime types,",
-        "through the management command in a subprocess (wall time and peak RSS by GNU time).",
-        "",
-        "    .venv/bin/python bench/import_toronto.py",
-        "",
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {cpu} CPUs, "
-        f"Python {platform.python_version()}. Targets: under {TARGET_SECONDS} s and "
-        f"{TARGET_RSS_MB} MB each.",
-        "",
-        "| step | wall time | peak RSS | rows | result |",
-        "|---|---|---|---|---|",
-        *(f"| {label} | {m['seconds']:.1f} s | {m['rss_mb']:.0f} MB | {m['summary']} | {verdict(m)} |"
-          for label, m in (("first import", first), ("re-import, no changes", second))),
-        "",
-    ])
+    section = "\n".join(
+        [
+            "## Import",
+            "",
+            "Whole Toronto MCI file (239,935 rows, `../shared/data/toronto/incidents.csv.gz`) into a fresh",
+            "PostGIS database with the 16 divisions as the jurisdiction and the five MCI crime types,",
+            "through the management command in a subprocess (wall time and peak RSS by GNU time).",
+            "",
+            "    .venv/bin/python bench/import_toronto.py",
+            "",
+            f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {cpu} CPUs, "
+            f"Python {platform.python_version()}. Targets: under {TARGET_SECONDS} s and "
+            f"{TARGET_RSS_MB} MB each.",
+            "",
+            "| step | wall time | peak RSS | rows | result |",
+            "|---|---|---|---|---|",
+            *(
+                f"| {label} | {m['seconds']:.1f} s | {m['rss_mb']:.0f} MB | {m['summary']} | {verdict(m)} |"
+                for label, m in (("first import", first), ("re-import, no changes", second))
+            ),
+            "",
+        ]
+    )
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     pattern = re.compile(r"^## Import\n.*?(?=^## |\Z)", re.S | re.M)
-    text = pattern.sub(section + "\n", text) if pattern.search(text) else text.rstrip() + "\n\n" + section
+    text = (
+        pattern.sub(section + "\n", text)
+        if pattern.search(text)
+        else text.rstrip() + "\n\n" + section
+    )
     RESULTS.write_text(text)
 
 

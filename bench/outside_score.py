@@ -34,33 +34,53 @@ def read_events(path, tz: str) -> pd.DataFrame:
 def score_csv(events_path, forecasts_path, tz: str) -> dict:
     """The outside scorer on files: EVENTS.csv and the back-test's forecasts.csv."""
     fc = pd.read_csv(forecasts_path)
-    cells = fc.drop_duplicates("cell_id")[["cell_id", "center_lat", "center_lon"]].reset_index(drop=True)
+    cells = fc.drop_duplicates("cell_id")[["cell_id", "center_lat", "center_lon"]].reset_index(
+        drop=True
+    )
     index = pd.Series(np.arange(len(cells)), index=cells.cell_id.values)
     shifts = fc[["shift_start", "shift_end"]].drop_duplicates().reset_index(drop=True)
     shift_of = pd.Series(np.arange(len(shifts)), index=shifts.shift_start.values)
     preds = {}
     for kind, g in fc.groupby("crime_type"):
         arr = np.full((len(cells), len(shifts)), -np.inf)
-        arr[index.reindex(g.cell_id.values).values, shift_of.reindex(g.shift_start.values).values] = g.expected_count
+        arr[
+            index.reindex(g.cell_id.values).values, shift_of.reindex(g.shift_start.values).values
+        ] = g.expected_count
         preds[kind] = arr
-    bounds = np.column_stack([to_local_naive(shifts.shift_start, tz).values, to_local_naive(shifts.shift_end, tz).values])
-    return score_arrays(read_events(events_path, tz), cells.center_lat.values, cells.center_lon.values, bounds, preds)
+    bounds = np.column_stack(
+        [to_local_naive(shifts.shift_start, tz).values, to_local_naive(shifts.shift_end, tz).values]
+    )
+    return score_arrays(
+        read_events(events_path, tz),
+        cells.center_lat.values,
+        cells.center_lon.values,
+        bounds,
+        preds,
+    )
 
 
-def score_arrays(ev: pd.DataFrame, center_lat, center_lon, shift_bounds: np.ndarray, preds: dict) -> dict:
+def score_arrays(
+    ev: pd.DataFrame, center_lat, center_lon, shift_bounds: np.ndarray, preds: dict
+) -> dict:
     """`shift_bounds`: (shifts, 2) naive local datetime64 [start, end); `preds`: type -> (cells, shifts)."""
     cx, cy, spacing, cell_of_event = _assign(ev, np.asarray(center_lat), np.asarray(center_lon))
     n_cells = len(cx)
     order_shifts = np.argsort(shift_bounds[:, 0], kind="stable")
-    out = {"cells": n_cells, "cell_spacing_m": round(spacing, 1), "types": {},
-           "shift_day": shift_bounds[:, 0].astype("datetime64[D]")}  # for the bootstrap, by day
+    out = {
+        "cells": n_cells,
+        "cell_spacing_m": round(spacing, 1),
+        "types": {},
+        "shift_day": shift_bounds[:, 0].astype("datetime64[D]"),
+    }  # for the bootstrap, by day
     for kind in sorted(preds):
         sel = (ev.category == kind).to_numpy()
         et, ecell = ev.t.values[sel], cell_of_event[sel]
         names = ["model"] + [f"naive{n}" for n in NAIVE_DAYS]
         hits = {name: dict.fromkeys(COVERAGES, 0) for name in names}
         # Hits per shift as well (not in the outside scorer): what the bootstrap intervals resample.
-        by_shift = {name: np.zeros((len(order_shifts), len(COVERAGES)), dtype=np.int64) for name in names}
+        by_shift = {
+            name: np.zeros((len(order_shifts), len(COVERAGES)), dtype=np.int64) for name in names
+        }
         total = outside = 0
         for j in order_shifts:
             s0, s1 = shift_bounds[j]
@@ -84,7 +104,9 @@ def score_arrays(ev: pd.DataFrame, center_lat, center_lon, shift_bounds: np.ndar
                     by_shift[name][j, i] = int(counts[order[:k]].sum())
         res = {"test_events": total, "outside_grid": outside, "shifts": len(order_shifts)}
         for name, hh in hits.items():
-            res[name] = {f"pai@{int(c * 100)}%": round(hh[c] / max(total, 1) / c, 3) for c in COVERAGES}
+            res[name] = {
+                f"pai@{int(c * 100)}%": round(hh[c] / max(total, 1) / c, 3) for c in COVERAGES
+            }
         best = {}
         for c in COVERAGES:
             key = f"pai@{int(c * 100)}%"
@@ -102,25 +124,42 @@ def ratio_intervals(scored: dict, level: float = 0.90, draws: int = 2000, seed: 
     every draw, as the scorer does."""
     days, day_index = np.unique(scored["shift_day"], return_inverse=True)
     rng = np.random.default_rng(seed)
-    weights = np.stack([np.bincount(rng.integers(0, len(days), len(days)), minlength=len(days))
-                        for _ in range(draws)])  # (draws, days): how often each day is drawn
+    weights = np.stack(
+        [
+            np.bincount(rng.integers(0, len(days), len(days)), minlength=len(days))
+            for _ in range(draws)
+        ]
+    )  # (draws, days): how often each day is drawn
     lo_q, hi_q = (1 - level) / 2, 1 - (1 - level) / 2
     out = {}
     for kind, res in scored["types"].items():
-        per_day = {name: np.stack([np.bincount(day_index, weights=h[:, i], minlength=len(days))
-                                   for i in range(len(COVERAGES))], axis=1)
-                   for name, h in res["hits_by_shift"].items()}  # (days, coverages)
+        per_day = {
+            name: np.stack(
+                [
+                    np.bincount(day_index, weights=h[:, i], minlength=len(days))
+                    for i in range(len(COVERAGES))
+                ],
+                axis=1,
+            )
+            for name, h in res["hits_by_shift"].items()
+        }  # (days, coverages)
         drawn = {name: weights @ d for name, d in per_day.items()}  # (draws, coverages)
         best_naive = np.max([drawn[f"naive{n}"] for n in NAIVE_DAYS], axis=0)
         ratio = drawn["model"] / np.maximum(best_naive, 1)
-        out[kind] = {f"pai@{int(c * 100)}%": tuple(round(float(q), 3) for q in np.quantile(ratio[:, i], [lo_q, hi_q]))
-                     for i, c in enumerate(COVERAGES)}
+        out[kind] = {
+            f"pai@{int(c * 100)}%": tuple(
+                round(float(q), 3) for q in np.quantile(ratio[:, i], [lo_q, hi_q])
+            )
+            for i, c in enumerate(COVERAGES)
+        }
     return out
 
 
 def _assign(ev, lat, lon):
     lat0, lon0 = lat.mean(), lon.mean()
-    tr = Transformer.from_crs("EPSG:4326", f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +units=m", always_xy=True)
+    tr = Transformer.from_crs(
+        "EPSG:4326", f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +units=m", always_xy=True
+    )
     cx, cy = tr.transform(lon, lat)
     tree = cKDTree(np.column_stack([cx, cy]))
     spacing = float(np.median(tree.query(np.column_stack([cx, cy]), k=2)[0][:, 1]))
@@ -133,4 +172,7 @@ def mean_ratios(scored: dict) -> dict:
     """Mean over types of model ÷ best naive at each coverage, and the worst type."""
     per = [t["model_over_best_naive"] for t in scored["types"].values()]
     keys = [f"pai@{int(c * 100)}%" for c in COVERAGES]
-    return {k: {"mean": float(np.mean([p[k] for p in per])), "min": float(min(p[k] for p in per))} for k in keys}
+    return {
+        k: {"mean": float(np.mean([p[k] for p in per])), "min": float(min(p[k] for p in per))}
+        for k in keys
+    }

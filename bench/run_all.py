@@ -21,7 +21,9 @@ def main(names: list[str]) -> int:
         print(f"== {script.stem}", flush=True)
         started = time.perf_counter()
         result = subprocess.run([sys.executable, str(script)], cwd=BENCH.parent)
-        print(f"== {script.stem}: exit {result.returncode} in {time.perf_counter() - started:.0f} s")
+        print(
+            f"== {script.stem}: exit {result.returncode} in {time.perf_counter() - started:.0f} s"
+        )
         if result.returncode:
             failed.append(script.stem)
     if failed:

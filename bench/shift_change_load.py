@@ -28,7 +28,9 @@ SECTION = "## Shift-change load"
 TARGET_P95_MS = 300
 ENV = {
     "DJANGO_SETTINGS_MODULE": "missions_site.settings.prod",
-    "DATABASE_URL": os.environ.get("LOAD_DATABASE_URL", "postgis://postgres@127.0.0.1:5432/missions_bench_load"),
+    "DATABASE_URL": os.environ.get(
+        "LOAD_DATABASE_URL", "postgis://postgres@127.0.0.1:5432/missions_bench_load"
+    ),
     "CELERY_BROKER_URL": os.environ.get("LOAD_BROKER_URL", "redis://127.0.0.1:6379/8"),
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
     "DJANGO_SECURE_SSL_REDIRECT": "false",
@@ -50,21 +52,40 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     import stage
 
-    tokens = None if args.sign_in else Path(tempfile.gettempdir()) / f"load-tokens-{os.getpid()}.txt"
-    scenario = stage.prepare(officers=args.officers, password=secrets.token_urlsafe(12), tokens_file=tokens)
-    env = {**os.environ, **scenario, "LOAD_POLL_EVERY_S": str(args.poll_every),
-           "LOAD_REPLAN_EVERY_S": str(args.replan_every)}
+    tokens = (
+        None if args.sign_in else Path(tempfile.gettempdir()) / f"load-tokens-{os.getpid()}.txt"
+    )
+    scenario = stage.prepare(
+        officers=args.officers, password=secrets.token_urlsafe(12), tokens_file=tokens
+    )
+    env = {
+        **os.environ,
+        **scenario,
+        "LOAD_POLL_EVERY_S": str(args.poll_every),
+        "LOAD_REPLAN_EVERY_S": str(args.replan_every),
+    }
     if args.workers:
         env["GUNICORN_WORKERS"] = str(args.workers)
     run_time = int(args.officers / args.spawn_rate) + args.steady
     loads = [os.getloadavg()]
     stop = threading.Event()
-    refresher = threading.Thread(target=_refresh_forecasts, args=(stage, args.replan_every, stop, loads))
-    with tempfile.TemporaryDirectory() as tmp, harness.serving(env, port=harness.free_port(), log_dir=Path(tmp)) as host:
+    refresher = threading.Thread(
+        target=_refresh_forecasts, args=(stage, args.replan_every, stop, loads)
+    )
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        harness.serving(env, port=harness.free_port(), log_dir=Path(tmp)) as host,
+    ):
         refresher.start()
         try:
-            result = harness.run_locust(env, host=host, users=args.officers, spawn_rate=args.spawn_rate,
-                                        run_time_s=run_time, out_dir=Path(tmp))
+            result = harness.run_locust(
+                env,
+                host=host,
+                users=args.officers,
+                spawn_rate=args.spawn_rate,
+                run_time_s=run_time,
+                out_dir=Path(tmp),
+            )
         finally:
             stop.set()
             refresher.join()
@@ -77,21 +98,34 @@ def main() -> int:
         _write(report)
     figures = {name: harness.figures(row) for name, row in result["stats"].items()}
     ok = not any(f["failures"] for f in figures.values())
-    fast = all(f["p95"] < TARGET_P95_MS for name, f in figures.items() if name.startswith(("poll", "ping")))
+    fast = all(
+        f["p95"] < TARGET_P95_MS for name, f in figures.items() if name.startswith(("poll", "ping"))
+    )
     return 0 if ok and fast else 1
 
 
 def _arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--officers", type=int, default=500)
-    parser.add_argument("--spawn-rate", type=float, default=2.0, help="officers signing in per second")
-    parser.add_argument("--steady", type=int, default=300, help="seconds after the last officer signed in")
+    parser.add_argument(
+        "--spawn-rate", type=float, default=2.0, help="officers signing in per second"
+    )
+    parser.add_argument(
+        "--steady", type=int, default=300, help="seconds after the last officer signed in"
+    )
     parser.add_argument("--poll-every", type=float, default=30.0)
-    parser.add_argument("--replan-every", type=float, default=300.0,
-                        help="seconds between the analyst's re-plans (each changes every officer's ETag)")
-    parser.add_argument("--sign-in", action="store_true",
-                        help="every officer signs in with a password (PBKDF2: ~0.6 s of CPU each) "
-                             "instead of holding a token from an earlier sign-in")
+    parser.add_argument(
+        "--replan-every",
+        type=float,
+        default=300.0,
+        help="seconds between the analyst's re-plans (each changes every officer's ETag)",
+    )
+    parser.add_argument(
+        "--sign-in",
+        action="store_true",
+        help="every officer signs in with a password (PBKDF2: ~0.6 s of CPU each) "
+        "instead of holding a token from an earlier sign-in",
+    )
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: 2 × cores + 1)")
     parser.add_argument("--write", action="store_true", help="add the figures to bench/RESULTS.md")
     return parser.parse_args()
@@ -138,11 +172,16 @@ def _report(args, result, loads, run_time) -> str:
     ]
     for name, row in result["stats"].items():
         f = harness.figures(row)
-        lines.append(f"| {name} | {f['requests']} | {f['failures']} | {f['p50']:.0f} | {f['p95']:.0f} | {f['p99']:.0f} |")
+        lines.append(
+            f"| {name} | {f['requests']} | {f['failures']} | {f['p50']:.0f} | {f['p95']:.0f} | {f['p99']:.0f} |"
+        )
     counts = result["counts"]
-    lines += ["", f"Polls answered 304: {counts.get('poll 304', 0)}, 200: {counts.get('poll 200', 0)}; "
-              f"re-plans accepted: {counts.get('re-plans', 0)}; half-published plans seen: "
-              f"{counts.get('half-published', 0)}."]
+    lines += [
+        "",
+        f"Polls answered 304: {counts.get('poll 304', 0)}, 200: {counts.get('poll 200', 0)}; "
+        f"re-plans accepted: {counts.get('re-plans', 0)}; half-published plans seen: "
+        f"{counts.get('half-published', 0)}.",
+    ]
     return "\n".join(lines)
 
 

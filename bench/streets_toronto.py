@@ -44,21 +44,44 @@ VIEW_QUERY = (
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database-url", default="postgis://postgres@127.0.0.1:5432/missions_bench_streets")
+    parser.add_argument(
+        "--database-url", default="postgis://postgres@127.0.0.1:5432/missions_bench_streets"
+    )
     args = parser.parse_args()
-    env = {**os.environ, "DATABASE_URL": args.database_url, "DJANGO_SETTINGS_MODULE": "missions_site.settings.test"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "DJANGO_SETTINGS_MODULE": "missions_site.settings.test",
+    }
     db_name = args.database_url.rsplit("/", 1)[1]
-    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", db_name], check=True)
+    subprocess.run(
+        ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", db_name], check=True
+    )
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db_name], check=True)
 
     def manage(*argv):
         started = time.perf_counter()
-        done = subprocess.run([sys.executable, "manage.py", *argv], cwd=ROOT, env=env,
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [sys.executable, "manage.py", *argv],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return time.perf_counter() - started, done.stdout
 
     manage("migrate", "--noinput")
-    manage("import_boundaries", str(DIVISIONS), "--level", "district", "--name-field", "UNIT_NAME", "--code-field", "DIV")
+    manage(
+        "import_boundaries",
+        str(DIVISIONS),
+        "--level",
+        "district",
+        "--name-field",
+        "UNIT_NAME",
+        "--code-field",
+        "DIV",
+    )
     manage("build_grid")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "centreline.geojson"
@@ -70,9 +93,14 @@ def main():
     views = json.loads(out.split("VIEWS ", 1)[1].splitlines()[0])
     label_s = float(out.split("LABELS ", 1)[1])
     load = os.getloadavg()[0]
-    row = (f"| {dt.date.today()} | {segments} | {labelled} | {label_s:.1f} s | {import_s:.1f} s | {rebuild_s:.1f} s | "
-           + " · ".join(f"z{z}: {s * 1000:.0f} ms, {n} features, {size / 1024:.0f} kB" for z, s, n, size in views)
-           + f" | {load:.1f} | {'pass' if import_s < TARGET_IMPORT_S else 'MISS'} |")
+    row = (
+        f"| {dt.date.today()} | {segments} | {labelled} | {label_s:.1f} s | {import_s:.1f} s | {rebuild_s:.1f} s | "
+        + " · ".join(
+            f"z{z}: {s * 1000:.0f} ms, {n} features, {size / 1024:.0f} kB"
+            for z, s, n, size in views
+        )
+        + f" | {load:.1f} | {'pass' if import_s < TARGET_IMPORT_S else 'MISS'} |"
+    )
     print(row)
     write_section(row)
 
@@ -88,32 +116,50 @@ def write_centreline(path: Path) -> int:
     xs, ys = np.arange(minx, maxx, SPACING_M), np.arange(miny, maxy, SPACING_M)
     lines, names = [], []
     for i, x in enumerate(xs):
-        lines += [shapely.LineString([(x, a), (x, b)]) for a, b in zip(ys[:-1], ys[1:], strict=True)]
+        lines += [
+            shapely.LineString([(x, a), (x, b)]) for a, b in zip(ys[:-1], ys[1:], strict=True)
+        ]
         names += [f"North {i} St"] * (len(ys) - 1)
     for j, y in enumerate(ys):
-        lines += [shapely.LineString([(a, y), (b, y)]) for a, b in zip(xs[:-1], xs[1:], strict=True)]
+        lines += [
+            shapely.LineString([(a, y), (b, y)]) for a, b in zip(xs[:-1], xs[1:], strict=True)
+        ]
         names += [f"East {j} Ave"] * (len(xs) - 1)
     lines = np.asarray(lines, dtype=object)
     shapely.prepare(land)
     keep = shapely.intersects(land, lines)
     lines = shapely.transform(lines[keep], lambda xy: np.column_stack(to_wgs.transform(*xy.T)))
     names = [n for n, k in zip(names, keep, strict=True) if k]
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"LINEAR_NAME_FULL": n}, "geometry": mapping(line)}
-        for n, line in zip(names, lines, strict=True)]}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"LINEAR_NAME_FULL": n},
+                        "geometry": mapping(line),
+                    }
+                    for n, line in zip(names, lines, strict=True)
+                ],
+            }
+        )
+    )
     return len(names)
 
 
 def write_section(row: str) -> None:
-    header = (f"{SECTION}\n\n`.venv/bin/python bench/streets_toronto.py` — a synthetic Toronto-size centreline"
-              f" ({SPACING_M:.0f} m grid of named streets cut at each crossing, clipped to the 16 divisions) into"
-              " PostGIS: `import_streets` (read, reproject, store, label every 250 m cell) and `build_grid` (which"
-              " relabels) each timed whole as commands; `label_cells()` alone (read cells and streets, label in the"
-              " engine, write); then `streets_in_view` for a downtown view at zoom 13, 15 and 17 (time, features,"
-              f" JSON size). Target: import < {TARGET_IMPORT_S:.0f} s. The machine's 1-minute load is in the row:"
-              " 2 cores shared, so figures taken under load are upper bounds.\n\n"
-              "| date | segments | cells labelled | label_cells | import_streets | build_grid (with labels) | map views |"
-              " load (1 min) | target |\n|---|---|---|---|---|---|---|---|---|\n")
+    header = (
+        f"{SECTION}\n\n`.venv/bin/python bench/streets_toronto.py` — a synthetic Toronto-size centreline"
+        f" ({SPACING_M:.0f} m grid of named streets cut at each crossing, clipped to the 16 divisions) into"
+        " PostGIS: `import_streets` (read, reproject, store, label every 250 m cell) and `build_grid` (which"
+        " relabels) each timed whole as commands; `label_cells()` alone (read cells and streets, label in the"
+        " engine, write); then `streets_in_view` for a downtown view at zoom 13, 15 and 17 (time, features,"
+        f" JSON size). Target: import < {TARGET_IMPORT_S:.0f} s. The machine's 1-minute load is in the row:"
+        " 2 cores shared, so figures taken under load are upper bounds.\n\n"
+        "| date | segments | cells labelled | label_cells | import_streets | build_grid (with labels) | map views |"
+        " load (1 min) | target |\n|---|---|---|---|---|---|---|---|---|\n"
+    )
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
     pattern = re.compile(rf"{re.escape(SECTION)}\n.*?(?=\n## |\Z)", re.S)
     if pattern.search(text):

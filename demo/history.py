@@ -33,8 +33,12 @@ MANUAL_START_REASON = "Demo history"
 
 
 def seed_mission_history(
-    *, weeks: int = HISTORY_WEEKS_DEFAULT, effect: float = MISSION_EFFECT_DEFAULT, seed: int = 7,
-    control_share: float = CONTROL_SHARE_DEFAULT, today: dt.date | None = None,
+    *,
+    weeks: int = HISTORY_WEEKS_DEFAULT,
+    effect: float = MISSION_EFFECT_DEFAULT,
+    seed: int = 7,
+    control_share: float = CONTROL_SHARE_DEFAULT,
+    today: dt.date | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> dict:
     """Plan and serve every shift of the `weeks` before `today` that has no plan yet; returns counts."""
@@ -50,7 +54,9 @@ def seed_mission_history(
         for shift in shifts
         if not MissionPlan.objects.filter(date=day, shift=shift).exists()
     ]
-    windows = [w for w in windows if w[3] <= now]  # only shifts that are over: visits lie in the past
+    windows = [
+        w for w in windows if w[3] <= now
+    ]  # only shifts that are over: visits lie in the past
     officers = _patrol_officers()
     if not windows:
         return {"shifts": 0, "missions": 0, "incidents_removed": 0}
@@ -65,8 +71,12 @@ def seed_mission_history(
     for k, (day, shift, starts, ends) in enumerate(windows):
         progress(5 + 95 * k / len(windows), f"{day} {shift.name}")
         _forecast(day, shift, starts, ends, intensity[:, :, k], cell_pks, types, versions)
-        services.plan_missions(date=day, shift=shift, trigger=MissionPlan.Trigger.SCHEDULE, now=starts)
-        missions = list(Mission.objects.filter(date=day, shift=shift).exclude(status=Mission.Status.CANCELLED))
+        services.plan_missions(
+            date=day, shift=shift, trigger=MissionPlan.Trigger.SCHEDULE, now=starts
+        )
+        missions = list(
+            Mission.objects.filter(date=day, shift=shift).exclude(status=Mission.Status.CANCELLED)
+        )
         for mission in missions:
             if rng.random() < SERVED_SHARE:
                 _serve(mission, officers[mission.beat_id], rng)
@@ -85,25 +95,40 @@ def _true_intensity(seed: int, windows):
     codes = {ct["code"] for ct in city.crime_types}
     lon = np.array([c.center.x for c in cells])
     lat = np.array([c.center.y for c in cells])
-    starts, ends = (np.array([_utc_naive(w[i]) for w in windows], dtype="datetime64[ns]") for i in (2, 3))
+    starts, ends = (
+        np.array([_utc_naive(w[i]) for w in windows], dtype="datetime64[ns]") for i in (2, 3)
+    )
     size = float(cells[0].cell_size_m) if cells else 250.0
     intensity = np.zeros((len(cells), len(types), len(windows)))
     for j, ct in enumerate(types):
         if ct.code in codes:
             intensity[:, j, :] = true_expected_counts(
-                city, cell_lon=lon, cell_lat=lat, cell_size_m=size, shift_starts_utc=starts,
-                shift_ends_utc=ends, category=ct.code, include_triggered=False,
+                city,
+                cell_lon=lon,
+                cell_lat=lat,
+                cell_size_m=size,
+                shift_starts_utc=starts,
+                shift_ends_utc=ends,
+                category=ct.code,
+                include_triggered=False,
             )
     return intensity, [c.pk for c in cells], types
 
 
 @transaction.atomic
 def _forecast(day, shift, starts, ends, expected, cell_pks, types, versions) -> ForecastRun:
-    run = ForecastRun.objects.create(date=day, shift=shift, starts_at=starts, ends_at=ends, complete=True)
+    run = ForecastRun.objects.create(
+        date=day, shift=shift, starts_at=starts, ends_at=ends, complete=True
+    )
     run.model_versions.set(versions)
     rows = [
-        CellForecast(run=run, cell_id=cell_pks[i], crime_type=types[j], expected_count=float(expected[i, j]),
-                     reasons=[DEMO_REASON])
+        CellForecast(
+            run=run,
+            cell_id=cell_pks[i],
+            crime_type=types[j],
+            expected_count=float(expected[i, j]),
+            reasons=[DEMO_REASON],
+        )
         for i, j in zip(*np.nonzero(expected >= EXPECTED_FLOOR), strict=True)
     ]
     CellForecast.objects.bulk_create(rows, batch_size=5000)
@@ -119,13 +144,21 @@ def _patrol_officers() -> dict:
     officers = {}
     group = Group.objects.get(name=roles.OFFICER)
     for beat in Beat.objects.all():
-        user, created = get_user_model().objects.get_or_create(username=f"patrol-{beat.code}".lower())
+        user, created = get_user_model().objects.get_or_create(
+            username=f"patrol-{beat.code}".lower()
+        )
         if created:
             user.set_unusable_password()
             user.save()
             user.groups.add(group)
-        OfficerProfile.objects.update_or_create(user=user, defaults={
-            "badge_number": f"P-{beat.code}", "home_beat": beat, "home_district": beat.district})
+        OfficerProfile.objects.update_or_create(
+            user=user,
+            defaults={
+                "badge_number": f"P-{beat.code}",
+                "home_beat": beat,
+                "home_district": beat.district,
+            },
+        )
         officers[beat.pk] = user
     return officers
 
@@ -137,12 +170,15 @@ def _serve(mission: Mission, officer, rng) -> None:
     started = mission.starts_at + dt.timedelta(seconds=float(rng.uniform(0, 0.7 * length)))
     minutes = float(np.clip(rng.normal(mission.dose_minutes, 4), 5, 45))
     ended = started + dt.timedelta(minutes=minutes)
-    services.start_mission(user=officer, mission_id=mission.pk, reason=MANUAL_START_REASON, at=started)
+    services.start_mission(
+        user=officer, mission_id=mission.pk, reason=MANUAL_START_REASON, at=started
+    )
     if minutes >= mission.dose_minutes:
         services.complete_mission(user=officer, mission_id=mission.pk, at=ended)
     else:
-        services.end_mission_early(user=officer, mission_id=mission.pk, at=ended,
-                                   reason_code=ReasonCode.CALLED_AWAY)
+        services.end_mission_early(
+            user=officer, mission_id=mission.pk, at=ended, reason_code=ReasonCode.CALLED_AWAY
+        )
 
 
 def _apply_effect(missions, starts, ends, effect: float, rng) -> int:
@@ -151,8 +187,16 @@ def _apply_effect(missions, starts, ends, effect: float, rng) -> int:
     if effect >= 0 or not missions:
         return 0
     area = reduce(lambda a, b: a.union(b), (m.cell.geom for m in missions))
-    inside = Incident.objects.filter(occurred_from__gte=starts, occurred_from__lt=ends, officer_initiated=False,
-                                     location__within=area).order_by("pk").values_list("pk", flat=True)
+    inside = (
+        Incident.objects.filter(
+            occurred_from__gte=starts,
+            occurred_from__lt=ends,
+            officer_initiated=False,
+            location__within=area,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     removed = [pk for pk in inside if rng.random() < -effect]
     Incident.objects.filter(pk__in=removed).delete()
     return len(removed)

@@ -65,7 +65,9 @@ def demo_is_seeded() -> bool:
 
 
 def seed_demo(
-    *, seed: int = 7, password: str | None = None,
+    *,
+    seed: int = 7,
+    password: str | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> DemoSeedResult:
     progress = progress or (lambda pct, msg="": None)
@@ -112,7 +114,11 @@ def _save_boundaries(city):
     for b in city.beats:
         beat, _ = Beat.objects.update_or_create(
             code=b.code,
-            defaults={"name": b.name, "district": districts[b.district], "geom": _multipolygon(b.polygon)},
+            defaults={
+                "name": b.name,
+                "district": districts[b.district],
+                "geom": _multipolygon(b.polygon),
+            },
         )
         beats.append(beat)
     return list(districts.values()), beats
@@ -139,17 +145,25 @@ def _save_shifts_policy_tactics(crime_types: dict[str, CrimeType]) -> None:
     for order, (name, start, duration) in enumerate(demo_shifts()):
         Shift.objects.update_or_create(
             name=name,
-            defaults={"start_time": start, "order": order,
-                      "duration_minutes": int(duration.total_seconds() // 60)},
+            defaults={
+                "start_time": start,
+                "order": order,
+                "duration_minutes": int(duration.total_seconds() // 60),
+            },
         )
     for spec in demo_tactics():
         layer, metres = spec.get("near", (None, None))
         recent_type, days = spec.get("recent", (None, None))
-        tactic, _ = Tactic.objects.update_or_create(name=spec["name"], defaults={
-            "description": spec["description"],
-            "near_layer": RiskLayer.objects.get(name=layer) if layer else None, "near_metres": metres,
-            "recent_crime_type": crime_types[recent_type] if recent_type else None, "recent_days": days,
-        })
+        tactic, _ = Tactic.objects.update_or_create(
+            name=spec["name"],
+            defaults={
+                "description": spec["description"],
+                "near_layer": RiskLayer.objects.get(name=layer) if layer else None,
+                "near_metres": metres,
+                "recent_crime_type": crime_types[recent_type] if recent_type else None,
+                "recent_days": days,
+            },
+        )
         tactic.crime_types.set([crime_types[n] for n in spec["crime_types"] if n in crime_types])
 
 
@@ -161,8 +175,12 @@ def _save_layers(city) -> dict[str, int]:
         )
         layer.points.all().delete()
         RiskLayerPoint.objects.bulk_create(
-            RiskLayerPoint(layer=layer, name=str(n), location=Point(float(lon), float(lat), srid=4326))
-            for n, lon, lat in zip(frame["name"], frame["longitude"], frame["latitude"], strict=True)
+            RiskLayerPoint(
+                layer=layer, name=str(n), location=Point(float(lon), float(lat), srid=4326)
+            )
+            for n, lon, lat in zip(
+                frame["name"], frame["longitude"], frame["latitude"], strict=True
+            )
         )
         counts[name] = len(frame)
     return counts
@@ -180,20 +198,25 @@ def _save_streets(city) -> None:
 def _save_incidents(city, progress) -> int:
     """Through the ingest app's import, the one write path for incidents: the demo's RMS export
     is written as a CSV and imported like any agency's feed."""
-    mapping = parse_mapping({
-        "kind": "rms",
-        "format": "csv",
-        "timezone": city.timezone,
-        "fields": DEMO_FEED_FIELDS,
-        "officer_initiated": {"field": "officer_initiated", "values": ["true"]},
-    })
-    source = save_source(source=Source.objects.filter(name=DEMO_SOURCE).first(), name=DEMO_SOURCE,
-                         mapping=mapping)
+    mapping = parse_mapping(
+        {
+            "kind": "rms",
+            "format": "csv",
+            "timezone": city.timezone,
+            "fields": DEMO_FEED_FIELDS,
+            "officer_initiated": {"field": "officer_initiated", "values": ["true"]},
+        }
+    )
+    source = save_source(
+        source=Source.objects.filter(name=DEMO_SOURCE).first(), name=DEMO_SOURCE, mapping=mapping
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "port-meridian-rms.csv"
         _demo_feed(city).to_csv(path, index=False)
         run = import_incidents_file(
-            path=path, source=source, mapping=mapping,
+            path=path,
+            source=source,
+            mapping=mapping,
             progress=lambda pct, msg="": progress(40 + 0.55 * pct, msg),
         )
     if run.status != ImportRun.Status.SUCCEEDED:
@@ -204,14 +227,16 @@ def _save_incidents(city, progress) -> int:
 def _demo_feed(city) -> pd.DataFrame:
     """The demo incidents as an RMS export: local ISO 8601 times, one offense code per row."""
     frame = city.incidents
-    feed = pd.DataFrame({
-        "id": frame["id"],
-        "latitude": frame["latitude"],
-        "longitude": frame["longitude"],
-        "offense_code": frame["offense_code"],
-        "premises_type": frame["premises_type"],
-        "officer_initiated": frame["officer_initiated"].map({True: "true", False: "false"}),
-    })
+    feed = pd.DataFrame(
+        {
+            "id": frame["id"],
+            "latitude": frame["latitude"],
+            "longitude": frame["longitude"],
+            "offense_code": frame["offense_code"],
+            "premises_type": frame["premises_type"],
+            "officer_initiated": frame["officer_initiated"].map({True: "true", False: "false"}),
+        }
+    )
     for column in ("occurred_at", "occurred_to", "reported_at"):
         feed[column] = frame[column].map(lambda t: "" if pd.isna(t) else t.isoformat())
     return feed
@@ -240,7 +265,11 @@ def _save_users(password: str, beats: list[Beat]) -> list[str]:
         if role == roles.OFFICER and beats:
             OfficerProfile.objects.update_or_create(
                 user=user,
-                defaults={"badge_number": "1001", "home_beat": beats[0], "home_district": beats[0].district},
+                defaults={
+                    "badge_number": "1001",
+                    "home_beat": beats[0],
+                    "home_district": beats[0].district,
+                },
             )
         names.append(username)
     return names
@@ -250,5 +279,3 @@ def _multipolygon(shape) -> GEOSGeometry:
     if shape.geom_type == "Polygon":
         shape = shapely.MultiPolygon([shape])
     return GEOSGeometry(memoryview(shapely.to_wkb(shape)), srid=4326)
-
-

@@ -27,22 +27,30 @@ from .models import ForecastRun, ModelVersion
 from .selectors import grid_compact
 from .tasks import enqueue_forecast, enqueue_training
 
-FORECAST_RESPONSE = inline_serializer("CompactForecast", {
-    "run": serializers.IntegerField(),
-    "date": serializers.DateField(),
-    "shift": serializers.CharField(),
-    "starts_at": serializers.DateTimeField(),
-    "ends_at": serializers.DateTimeField(),
-    "types": serializers.ListField(child=serializers.DictField()),
-    "columns": serializers.ListField(child=serializers.CharField()),
-    "count": serializers.IntegerField(),
-    "cells": serializers.ListField(child=serializers.ListField(), help_text=(
-        "[cell_id, south, west, north, east, [expected per type], harm, reasons_type, [reasons]]"
-    )),
-})
+FORECAST_RESPONSE = inline_serializer(
+    "CompactForecast",
+    {
+        "run": serializers.IntegerField(),
+        "date": serializers.DateField(),
+        "shift": serializers.CharField(),
+        "starts_at": serializers.DateTimeField(),
+        "ends_at": serializers.DateTimeField(),
+        "types": serializers.ListField(child=serializers.DictField()),
+        "columns": serializers.ListField(child=serializers.CharField()),
+        "count": serializers.IntegerField(),
+        "cells": serializers.ListField(
+            child=serializers.ListField(),
+            help_text=(
+                "[cell_id, south, west, north, east, [expected per type], harm, reasons_type, [reasons]]"
+            ),
+        ),
+    },
+)
 
 
-FORECAST_NOT_FOUND = OpenApiResponse(description="No such shift, no shift configured, or no forecast yet.")
+FORECAST_NOT_FOUND = OpenApiResponse(
+    description="No such shift, no shift configured, or no forecast yet."
+)
 
 
 class ForecastRequest(serializers.Serializer):
@@ -51,8 +59,9 @@ class ForecastRequest(serializers.Serializer):
 
 
 class TrainRequest(serializers.Serializer):
-    crime_types = serializers.ListField(child=serializers.CharField(max_length=100), required=False,
-                                        max_length=100)
+    crime_types = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, max_length=100
+    )
     weeks = serializers.IntegerField(required=False, min_value=1, max_value=52)
 
 
@@ -82,7 +91,11 @@ class ShiftForecast(APIView):
         parameters=[
             OpenApiParameter("date", dt.date, description="Local date the shift starts on"),
             OpenApiParameter("shift", str, description="Shift name or id"),
-            OpenApiParameter("crime_type", str, description="Reasons of this crime type (default: the type adding most harm per cell)"),
+            OpenApiParameter(
+                "crime_type",
+                str,
+                description="Reasons of this crime type (default: the type adding most harm per cell)",
+            ),
         ],
         responses={200: FORECAST_RESPONSE, 404: FORECAST_NOT_FOUND},
     )
@@ -91,7 +104,11 @@ class ShiftForecast(APIView):
         run = selectors.current_run(date=day, shift=shift)
         if run is None:
             raise NotFound(f"No forecast yet for {day} {shift.name}.")
-        return Response(selectors.forecast_compact(run=run, crime_type_code=request.query_params.get("crime_type")))
+        return Response(
+            selectors.forecast_compact(
+                run=run, crime_type_code=request.query_params.get("crime_type")
+            )
+        )
 
     @extend_schema(
         summary="Queue a forecast of one shift",
@@ -117,7 +134,11 @@ class ForecastRunDetail(APIView):
     )
     def get(self, request, pk):
         run = get_object_or_404(ForecastRun.objects.select_related("shift"), pk=pk, complete=True)
-        return Response(selectors.forecast_compact(run=run, crime_type_code=request.query_params.get("crime_type")))
+        return Response(
+            selectors.forecast_compact(
+                run=run, crime_type_code=request.query_params.get("crime_type")
+            )
+        )
 
 
 class ModelVersionSerializer(serializers.ModelSerializer):
@@ -127,8 +148,17 @@ class ModelVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ModelVersion
         fields = [
-            "id", "crime_type", "algorithm", "created_at", "data_start", "data_end", "seed",
-            "promoted", "promoted_at", "file_hash", "pai",
+            "id",
+            "crime_type",
+            "algorithm",
+            "created_at",
+            "data_start",
+            "data_end",
+            "seed",
+            "promoted",
+            "promoted_at",
+            "file_hash",
+            "pai",
         ]
 
     def get_pai(self, obj) -> dict:
@@ -139,11 +169,17 @@ class ModelVersionSerializer(serializers.ModelSerializer):
 class ModelVersionDetailSerializer(ModelVersionSerializer):
     class Meta(ModelVersionSerializer.Meta):
         fields = ModelVersionSerializer.Meta.fields + [
-            "features", "parameters", "metrics", "model_card", "promotion_report",
+            "features",
+            "parameters",
+            "metrics",
+            "model_card",
+            "promotion_report",
         ]
 
 
-@extend_schema(parameters=[OpenApiParameter("crime_type", str, description="Only this crime type (code)")])
+@extend_schema(
+    parameters=[OpenApiParameter("crime_type", str, description="Only this crime type (code)")]
+)
 class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
     """Trained model versions, newest first; the promoted one per crime type forecasts."""
 
@@ -170,7 +206,8 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             job = enqueue_training(
                 crime_types=body.validated_data.get("crime_types") or None,
-                weeks=body.validated_data.get("weeks"), user=request.user,
+                weeks=body.validated_data.get("weeks"),
+                user=request.user,
             )
         except training.TrainingError as exc:
             raise ValidationError({"crime_types": str(exc)}) from exc

@@ -10,7 +10,17 @@ from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT = 460, 300
 MARGIN = {"left": 52, "right": 150, "top": 16, "bottom": 40}
-PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#666666", "#1f78b4")
+PALETTE = (
+    "#1b9e77",
+    "#d95f02",
+    "#7570b3",
+    "#e7298a",
+    "#66a61e",
+    "#e6ab02",
+    "#a6761d",
+    "#666666",
+    "#1f78b4",
+)
 PROMOTED_STROKE = 3.5
 OTHER_STROKE = 1.4
 
@@ -27,7 +37,10 @@ def hit_rate_chart(metrics: dict) -> SafeString:
         return mark_safe("")  # noqa: S308 - empty string
     colours = model_colours(models)
     x_max = max(fractions) * 100
-    y_max = max([max((v or 0) for v in m.get("curve", {}).get("hit_rate", [0])) for m in models.values()] + [0.05])
+    y_max = max(
+        [max((v or 0) for v in m.get("curve", {}).get("hit_rate", [0])) for m in models.values()]
+        + [0.05]
+    )
     y_max = min(1.0, _nice(y_max))
     sx, sy = _scales(x_max, y_max)
     parts = _axes(sx, sy, x_max, y_max, "% of cells flagged", "hit rate", pct_y=True)
@@ -53,7 +66,10 @@ def pai_by_type_chart(rows: list[dict], area: str = "5%") -> SafeString:
         return mark_safe("")  # noqa: S308 - empty string
     names = sorted({m for r in rows for m in r["metrics"]["models"]})
     colours = model_colours(names)
-    values = [[(r["metrics"]["models"].get(n, {}).get("pai", {}).get(area) or 0.0) for n in names] for r in rows]
+    values = [
+        [(r["metrics"]["models"].get(n, {}).get("pai", {}).get(area) or 0.0) for n in names]
+        for r in rows
+    ]
     y_max = _nice(max(max(v) for v in values) or 1.0)
     plot_w = WIDTH - MARGIN["left"] - MARGIN["right"]
     plot_h = HEIGHT - MARGIN["top"] - MARGIN["bottom"]
@@ -110,7 +126,7 @@ def calibration_chart(metrics: dict) -> SafeString:
         )
         parts += [
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colours[name]}"><title>{escape(name)} decile '
-            f'{d["decile"]}: expected {d["expected"]:.4f}, observed {d["observed"]:.4f}</title></circle>'
+            f"{d['decile']}: expected {d['expected']:.4f}, observed {d['observed']:.4f}</title></circle>"
             for (x, y), d in zip(pts, deciles[name], strict=True)
         ]
         legend.append((name + (" (promoted)" if name == promoted else ""), colours[name]))
@@ -138,11 +154,20 @@ def _axes(sx, sy, x_max, y_max, x_label, y_label, pct_y=False, digits=0) -> list
     parts = [_line(sx(0), sy(0), sx(x_max), sy(0)), _line(sx(0), sy(0), sx(0), sy(y_max))]
     for i in range(6):
         xv, yv = x_max * i / 5, y_max * i / 5
-        parts.append(f'<text x="{sx(xv):.1f}" y="{sy(0) + 14:.1f}" text-anchor="middle" font-size="10">{_fmt(xv, digits)}</text>')
+        parts.append(
+            f'<text x="{sx(xv):.1f}" y="{sy(0) + 14:.1f}" text-anchor="middle" font-size="10">{_fmt(xv, digits)}</text>'
+        )
         label = f"{yv:.0%}" if pct_y else _fmt(yv, digits)
-        parts.append(f'<text x="{sx(0) - 5:.1f}" y="{sy(yv) + 3:.1f}" text-anchor="end" font-size="10">{label}</text>')
-        parts.append(f'<line x1="{sx(0):.1f}" y1="{sy(yv):.1f}" x2="{sx(x_max):.1f}" y2="{sy(yv):.1f}" stroke="#eee"/>')
-    parts.append(f'<text x="{(sx(0) + sx(x_max)) / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" font-size="11">{escape(x_label)}</text>')
+        parts.append(
+            f'<text x="{sx(0) - 5:.1f}" y="{sy(yv) + 3:.1f}" text-anchor="end" font-size="10">{label}</text>'
+        )
+        parts.append(
+            f'<line x1="{sx(0):.1f}" y1="{sy(yv):.1f}" x2="{sx(x_max):.1f}" y2="{sy(yv):.1f}" stroke="#eee"/>'
+        )
+    parts.append(
+        f'<text x="{(sx(0) + sx(x_max)) / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle" '
+        f'font-size="11">{escape(x_label)}</text>'
+    )
     parts.append(
         f'<text transform="translate(12 {(sy(0) + sy(y_max)) / 2:.1f}) rotate(-90)" text-anchor="middle" '
         f'font-size="11">{escape(y_label)}</text>'
@@ -154,8 +179,13 @@ def _y_axis(sy, y_max, label) -> str:
     ticks = []
     for i in range(6):
         v = y_max * i / 5
-        ticks.append(f'<text x="{MARGIN["left"] - 5}" y="{sy(v) + 3:.1f}" text-anchor="end" font-size="10">{v:.1f}</text>')
-        ticks.append(f'<line x1="{MARGIN["left"]}" y1="{sy(v):.1f}" x2="{WIDTH - MARGIN["right"]}" y2="{sy(v):.1f}" stroke="#eee"/>')
+        ticks.append(
+            f'<text x="{MARGIN["left"] - 5}" y="{sy(v) + 3:.1f}" text-anchor="end" font-size="10">{v:.1f}</text>'
+        )
+        ticks.append(
+            f'<line x1="{MARGIN["left"]}" y1="{sy(v):.1f}" x2="{WIDTH - MARGIN["right"]}" '
+            f'y2="{sy(v):.1f}" stroke="#eee"/>'
+        )
     ticks.append(
         f'<text transform="translate(12 {(sy(0) + sy(y_max)) / 2:.1f}) rotate(-90)" text-anchor="middle" '
         f'font-size="11">{escape(label)}</text>'

@@ -39,7 +39,9 @@ def forecast_shift(
     shift starting on local `date`; returns the complete ForecastRun."""
     progress = progress or (lambda pct, msg="": None)
     versions = list(
-        ModelVersion.objects.filter(promoted=True, crime_type__enabled=True).select_related("crime_type")
+        ModelVersion.objects.filter(promoted=True, crime_type__enabled=True).select_related(
+            "crime_type"
+        )
     )
     if not versions:
         raise ForecastError("No promoted model: train models first (manage.py train_models).")
@@ -56,18 +58,25 @@ def forecast_shift(
         forecasters[v.crime_type.code] = _load(v, ctx=inputs.ctx, cell_ids=cell_ids)
     progress(50, f"Forecasting {len(forecasters)} crime type(s)")
     result = pipeline.forecast_shift(
-        inputs.ctx, forecasters, target,
-        type_names={v.crime_type.code: v.crime_type.name for v in versions}, shift_name=shift.name,
+        inputs.ctx,
+        forecasters,
+        target,
+        type_names={v.crime_type.code: v.crime_type.name for v in versions},
+        shift_name=shift.name,
     )
     progress(75, "Saving cell forecasts")
     starts_at, ends_at = shift.window(date, Agency.current().tz)
     with transaction.atomic():
-        run = ForecastRun.objects.create(shift=shift, date=date, starts_at=starts_at, ends_at=ends_at, job=job)
+        run = ForecastRun.objects.create(
+            shift=shift, date=date, starts_at=starts_at, ends_at=ends_at, job=job
+        )
         run.model_versions.set(versions)
         CellForecast.objects.bulk_create(
             (
                 CellForecast(
-                    run=run, cell_id=int(pk), crime_type=v.crime_type,
+                    run=run,
+                    cell_id=int(pk),
+                    crime_type=v.crime_type,
                     expected_count=float(result.expected[v.crime_type.code][i]),
                     reasons=result.reasons[v.crime_type.code][i],
                 )
@@ -101,10 +110,13 @@ def _load(version: ModelVersion, *, ctx, cell_ids):
     name = f"the {version.crime_type.name} model (version {version.pk})"
     stored = ModelArtifact.objects.filter(version=version).values_list("data", flat=True).first()
     if stored is None:
-        raise ForecastError(f"{name[0].upper()}{name[1:]} has no saved state: train {version.crime_type.name} again.")
+        raise ForecastError(
+            f"{name[0].upper()}{name[1:]} has no saved state: train {version.crime_type.name} again."
+        )
     try:
-        forecaster, _ = persist.loads(bytes(stored), expected_sha256=version.file_hash, ctx=ctx,
-                                      cell_ids=cell_ids, name=name)
+        forecaster, _ = persist.loads(
+            bytes(stored), expected_sha256=version.file_hash, ctx=ctx, cell_ids=cell_ids, name=name
+        )
     except persist.ArtifactError as exc:
         raise ForecastError(f"Cannot load {exc}.") from exc
     return forecaster

@@ -26,7 +26,9 @@ from .models import GridCell
 # Days of incident history behind a training run or a forecast: a year of training rows, a month
 # of calibration, a year of look-back for their features, and room for the back-test.
 HISTORY_DAYS_DEFAULT = 800
-ZERO_INCIDENTS_MESSAGE = "No incidents of enabled crime types in the history window: import incidents first."
+ZERO_INCIDENTS_MESSAGE = (
+    "No incidents of enabled crime types in the history window: import incidents first."
+)
 
 
 class InputsError(ValueError):
@@ -53,7 +55,10 @@ class EngineInputs:
     def bin_of(self, day: dt.date, shift: Shift) -> int:
         """Index of the bin of `shift` starting on local `day`."""
         bins = self.ctx.history.bins
-        hit = np.flatnonzero((bins["date"].to_numpy() == day) & (bins["shift_index"].to_numpy() == self.shift_index(shift)))
+        hit = np.flatnonzero(
+            (bins["date"].to_numpy() == day)
+            & (bins["shift_index"].to_numpy() == self.shift_index(shift))
+        )
         if not len(hit):
             raise InputsError(f"{day} {shift.name} is outside the history's shifts")
         return int(hit[0])
@@ -83,11 +88,18 @@ def load_inputs(*, anchor: dt.date, end: dt.date, days: int | None = None) -> En
     start = anchor - dt.timedelta(days=days or history_days())
     events = load_events(crime_types, start=start, end=end, tz=tz)
     history = build_history(
-        events, grid, start_date=start, end_date=end,
-        shift_starts=[s.shift_time for s in shifts], tz=tz,
+        events,
+        grid,
+        start_date=start,
+        end_date=end,
+        shift_starts=[s.shift_time for s in shifts],
+        tz=tz,
     )
     ctx = CachedFeatureContext(
-        history, layers=load_layers(), country=agency.country or None, subdivision=agency.subdivision or None,
+        history,
+        layers=load_layers(),
+        country=agency.country or None,
+        subdivision=agency.subdivision or None,
         # Always given (zeros when there is none yet), so models trained before the first mission or
         # event still find every feature they were trained with.
         exposure=load_patrol_minutes(grid, cell_pks, history.bins),
@@ -108,7 +120,9 @@ def load_grid() -> tuple[Grid, np.ndarray]:
         raise InputsError("The grid is empty: build the grid first (manage.py build_grid).")
     sizes = {(r[3], r[4]) for r in rows}
     if len(sizes) > 1:
-        raise InputsError(f"Active cells mix sizes or projections {sorted(sizes)}: rebuild the grid.")
+        raise InputsError(
+            f"Active cells mix sizes or projections {sorted(sizes)}: rebuild the grid."
+        )
     size, epsg = sizes.pop()
     districts = list(District.objects.order_by("code").values_list("pk", "code"))
     d_index = {pk: i for i, (pk, _) in enumerate(districts)}
@@ -147,21 +161,30 @@ def load_events(crime_types: dict, *, start: dt.date, end: dt.date, tz: str) -> 
         .filter(Q(occurred_from__gte=since) | Q(occurred_to__gte=since))
         .exclude(officer_initiated=True, crime_type__count_officer_initiated=False)
         .order_by("pk")
-        .values_list("pk", "occurred_from", "occurred_to", "location", "crime_type__code", "officer_initiated")
+        .values_list(
+            "pk",
+            "occurred_from",
+            "occurred_to",
+            "location",
+            "crime_type__code",
+            "officer_initiated",
+        )
     )
     rows = list(qs)
     if not rows:
         raise InputsError(ZERO_INCIDENTS_MESSAGE)
     pk, t_from, t_to, loc, code, officer = zip(*rows, strict=True)
-    raw = pd.DataFrame({
-        "id": [str(p) for p in pk],
-        "occurred_at": [t.isoformat() for t in t_from],
-        "occurred_to": [t.isoformat() if t else "" for t in t_to],
-        "longitude": [p.x for p in loc],
-        "latitude": [p.y for p in loc],
-        "category": list(code),
-        "officer_initiated": list(officer),
-    })
+    raw = pd.DataFrame(
+        {
+            "id": [str(p) for p in pk],
+            "occurred_at": [t.isoformat() for t in t_from],
+            "occurred_to": [t.isoformat() if t else "" for t in t_to],
+            "longitude": [p.x for p in loc],
+            "latitude": [p.y for p in loc],
+            "category": list(code),
+            "officer_initiated": list(officer),
+        }
+    )
     return prepare_events(raw, tz)
 
 
@@ -169,16 +192,22 @@ def load_patrol_minutes(grid: Grid, cell_pks: np.ndarray, bins: pd.DataFrame) ->
     """Minutes officers spent in each box per shift bin, from mission visits (patrol exposure)."""
     first, last = bins["start"].iloc[0], bins["end"].iloc[-1]
     rows = list(
-        Visit.objects.filter(started_at__lt=last, ended_at__gt=first)
-        .values_list("mission__cell_id", "started_at", "ended_at")
+        Visit.objects.filter(started_at__lt=last, ended_at__gt=first).values_list(
+            "mission__cell_id", "started_at", "ended_at"
+        )
     )
     if not rows:
         return np.zeros((len(grid), len(bins)), dtype=np.float32)
     position = {int(pk): i for i, pk in enumerate(cell_pks)}
     cells, starts, ends = zip(*rows, strict=True)
     index = np.array([position.get(pk, -1) for pk in cells], dtype=np.int64)
-    return patrol_minutes(grid, bins, index, pd.to_datetime(list(starts), utc=True),
-                          pd.to_datetime(list(ends), utc=True))
+    return patrol_minutes(
+        grid,
+        bins,
+        index,
+        pd.to_datetime(list(starts), utc=True),
+        pd.to_datetime(list(ends), utc=True),
+    )
 
 
 def load_event_attendance(grid: Grid, bins: pd.DataFrame) -> np.ndarray:
@@ -187,7 +216,8 @@ def load_event_attendance(grid: Grid, bins: pd.DataFrame) -> np.ndarray:
     first, last = bins["start"].iloc[0], bins["end"].iloc[-1]
     events = list(
         CalendarEvent.objects.filter(starts_at__lt=last, ends_at__gt=first)
-        .select_related("district").order_by("starts_at", "pk")
+        .select_related("district")
+        .order_by("starts_at", "pk")
     )
     district_position = {code: i for i, code in enumerate(grid.district_names)}
     masks, attendance, starts, ends = [], [], [], []
@@ -203,13 +233,22 @@ def load_event_attendance(grid: Grid, bins: pd.DataFrame) -> np.ndarray:
         starts.append(event.starts_at)
         ends.append(event.ends_at)
     return event_attendance(
-        grid, bins, start_utc=pd.to_datetime(starts, utc=True), end_utc=pd.to_datetime(ends, utc=True),
-        cell_masks=masks, attendance=np.array(attendance),
+        grid,
+        bins,
+        start_utc=pd.to_datetime(starts, utc=True),
+        end_utc=pd.to_datetime(ends, utc=True),
+        cell_masks=masks,
+        attendance=np.array(attendance),
     )
 
 
 def load_layers() -> dict[str, tuple[np.ndarray, np.ndarray]]:
     by_layer: dict[str, list] = {}
-    for name, location in RiskLayerPoint.objects.values_list("layer__name", "location").order_by("layer__name", "pk"):
+    for name, location in RiskLayerPoint.objects.values_list("layer__name", "location").order_by(
+        "layer__name", "pk"
+    ):
         by_layer.setdefault(name, []).append((location.x, location.y))
-    return {name: (np.array([p[0] for p in pts]), np.array([p[1] for p in pts])) for name, pts in by_layer.items()}
+    return {
+        name: (np.array([p[0] for p in pts]), np.array([p[1] for p in pts]))
+        for name, pts in by_layer.items()
+    }

@@ -11,11 +11,20 @@ from .tasks import BUILD_GRID_KIND
 
 
 def register() -> None:
-    kinds.register(BUILD_GRID_KIND, title="Building the grid", result_url=lambda job: reverse("analyst-home"))
-    kinds.register(training.TRAIN_KIND, title="Training models",
-                   result_url=lambda job: reverse("forecasting-home"))
-    kinds.register(training.TRAIN_TYPE_KIND, title="Training a model", result_url=_model_version_url)
-    kinds.register(forecasts.FORECAST_KIND, title="Forecasting a shift", result_url=_forecast_map_url)
+    kinds.register(
+        BUILD_GRID_KIND, title="Building the grid", result_url=lambda job: reverse("analyst-home")
+    )
+    kinds.register(
+        training.TRAIN_KIND,
+        title="Training models",
+        result_url=lambda job: reverse("forecasting-home"),
+    )
+    kinds.register(
+        training.TRAIN_TYPE_KIND, title="Training a model", result_url=_model_version_url
+    )
+    kinds.register(
+        forecasts.FORECAST_KIND, title="Forecasting a shift", result_url=_forecast_map_url
+    )
 
 
 def _model_version_url(job: JobRun) -> str | None:

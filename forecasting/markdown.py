@@ -15,7 +15,9 @@ def render_markdown(text: str) -> SafeString:
         if not line:
             i += 1
         elif line.startswith("#"):
-            level = min(len(line) - len(line.lstrip("#")), 4) + 1  # "# x" -> <h2>: the page has the <h1>
+            level = (
+                min(len(line) - len(line.lstrip("#")), 4) + 1
+            )  # "# x" -> <h2>: the page has the <h1>
             html.append(f"<h{level}>{escape(line.lstrip('#').strip())}</h{level}>")
             i += 1
         elif line.startswith("- "):
@@ -30,7 +32,9 @@ def render_markdown(text: str) -> SafeString:
                 cells = [c.strip() for c in lines[i].strip().strip("|").split("|")]
                 if not all(set(c) <= set("-: ") for c in cells):
                     tag = "th" if not rows else "td"
-                    rows.append("<tr>" + "".join(f"<{tag}>{escape(c)}</{tag}>" for c in cells) + "</tr>")
+                    rows.append(
+                        "<tr>" + "".join(f"<{tag}>{escape(c)}</{tag}>" for c in cells) + "</tr>"
+                    )
                 i += 1
             html.append("<table>" + "".join(rows) + "</table>")
         else:

@@ -21,10 +21,13 @@ class GridCell(models.Model):
         "agency.Beat", null=True, blank=True, on_delete=models.SET_NULL, related_name="cells"
     )
     active = models.BooleanField(
-        default=True, help_text="False once the cell no longer meets the jurisdiction; kept for history."
+        default=True,
+        help_text="False once the cell no longer meets the jurisdiction; kept for history.",
     )
     location_label = models.CharField(
-        max_length=200, blank=True, default="",
+        max_length=200,
+        blank=True,
+        default="",
         help_text="Nearest intersection or street, e.g. 'King St & Elm Ave'; set from the imported streets.",
     )
 
@@ -48,10 +51,13 @@ class Street(models.Model):
     the cells, and neither may call an app above it (docs/adr/0017-streets-and-location-labels.md).
     """
 
-    name = models.CharField(max_length=200, blank=True, help_text="Blank for unnamed segments (drawn, never a label).")
+    name = models.CharField(
+        max_length=200, blank=True, help_text="Blank for unnamed segments (drawn, never a label)."
+    )
     geom = models.MultiLineStringField(srid=4326)
     name_length_m = models.FloatField(
-        default=0.0, help_text="Length of all segments of this name: long streets (arterials) show from lower zooms."
+        default=0.0,
+        help_text="Length of all segments of this name: long streets (arterials) show from lower zooms.",
     )
 
     class Meta:
@@ -68,7 +74,9 @@ class ModelVersion(models.Model):
     Versions are never overwritten; exactly one per crime type is promoted and used to forecast.
     """
 
-    crime_type = models.ForeignKey("agency.CrimeType", on_delete=models.PROTECT, related_name="model_versions")
+    crime_type = models.ForeignKey(
+        "agency.CrimeType", on_delete=models.PROTECT, related_name="model_versions"
+    )
     algorithm = models.CharField(max_length=64, help_text="e.g. gbm, naive_28d, kde, sepp")
     created_at = models.DateTimeField(auto_now_add=True)
     job = models.ForeignKey("jobs.JobRun", null=True, blank=True, on_delete=models.SET_NULL)
@@ -77,7 +85,9 @@ class ModelVersion(models.Model):
     seed = models.BigIntegerField(default=0)
     features = models.JSONField(default=list, blank=True)
     parameters = models.JSONField(default=dict, blank=True)
-    metrics = models.JSONField(default=dict, blank=True, help_text="Back-test metrics of this version.")
+    metrics = models.JSONField(
+        default=dict, blank=True, help_text="Back-test metrics of this version."
+    )
     model_card = models.TextField(blank=True, help_text="Markdown model card.")
     file_hash = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the artifact.")
     promoted = models.BooleanField(default=False)
@@ -88,7 +98,8 @@ class ModelVersion(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["crime_type"], condition=models.Q(promoted=True),
+                fields=["crime_type"],
+                condition=models.Q(promoted=True),
                 name="one_promoted_model_per_crime_type",
             )
         ]
@@ -101,8 +112,9 @@ class ModelArtifact(models.Model):
     """A version's fitted state (persist.dumps bytes) in the database, so that any worker on any
     machine can forecast with it: docs/adr/0016-workers-and-queues.md."""
 
-    version = models.OneToOneField(ModelVersion, on_delete=models.CASCADE, primary_key=True,
-                                   related_name="artifact")
+    version = models.OneToOneField(
+        ModelVersion, on_delete=models.CASCADE, primary_key=True, related_name="artifact"
+    )
     data = models.BinaryField()
 
     def __str__(self):
@@ -116,7 +128,9 @@ class ForecastRun(models.Model):
     complete run of a (date, shift) is the current one.
     """
 
-    shift = models.ForeignKey("agency.Shift", on_delete=models.PROTECT, related_name="forecast_runs")
+    shift = models.ForeignKey(
+        "agency.Shift", on_delete=models.PROTECT, related_name="forecast_runs"
+    )
     date = models.DateField(help_text="Local date on which the shift starts.")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
@@ -141,10 +155,14 @@ class CellForecast(models.Model):
     crime_type = models.ForeignKey("agency.CrimeType", on_delete=models.PROTECT)
     expected_count = models.FloatField()
     reasons = models.JSONField(
-        default=list, blank=True, help_text='Top factors, e.g. ["4 burglaries within 300 m in 7 days"].'
+        default=list,
+        blank=True,
+        help_text='Top factors, e.g. ["4 burglaries within 300 m in 7 days"].',
     )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["run", "cell", "crime_type"], name="one_forecast_per_cell_type")
+            models.UniqueConstraint(
+                fields=["run", "cell", "crime_type"], name="one_forecast_per_cell_type"
+            )
         ]

@@ -26,21 +26,31 @@ def grid_compact(*, district_code: str | None = None, incident_days: int = 28) -
     cells = active_cells().select_related("district", "beat")
     if district_code:
         cells = cells.filter(district__code=district_code)
-    cells = list(cells.only("cell_id", "cell_size_m", "epsg", "geom", "district__code", "beat__code"))
+    cells = list(
+        cells.only("cell_id", "cell_size_m", "epsg", "geom", "district__code", "beat__code")
+    )
     counts = (
-        incident_counts_by_cell(days=incident_days, epsg=cells[0].epsg, cell_size_m=cells[0].cell_size_m)
-        if cells else {}
+        incident_counts_by_cell(
+            days=incident_days, epsg=cells[0].epsg, cell_size_m=cells[0].cell_size_m
+        )
+        if cells
+        else {}
     )
     rows = []
     for cell in cells:
         west, south, east, north = cell.geom.extent
-        rows.append([
-            cell.cell_id,
-            cell.district.code if cell.district else None,
-            cell.beat.code if cell.beat else None,
-            round(south, 6), round(west, 6), round(north, 6), round(east, 6),
-            counts.get(cell.cell_id, 0),
-        ])
+        rows.append(
+            [
+                cell.cell_id,
+                cell.district.code if cell.district else None,
+                cell.beat.code if cell.beat else None,
+                round(south, 6),
+                round(west, 6),
+                round(north, 6),
+                round(east, 6),
+                counts.get(cell.cell_id, 0),
+            ]
+        )
     return {
         "cell_size_m": cells[0].cell_size_m if cells else None,
         "incident_days": incident_days,
@@ -78,7 +88,11 @@ def model_versions(*, crime_type_code: str | None = None, limit: int = 200):
 
 
 def promoted_versions():
-    return ModelVersion.objects.filter(promoted=True).select_related("crime_type").order_by("crime_type__name")
+    return (
+        ModelVersion.objects.filter(promoted=True)
+        .select_related("crime_type")
+        .order_by("crime_type__name")
+    )
 
 
 @dataclass(frozen=True)
@@ -96,7 +110,9 @@ def types_needing_training(codes: list[str]) -> list[TrainingNeed]:
     format, bytes that differ from their recorded SHA-256). Each promoted artifact is read and
     unpickled here, as forecasting would: one query and one load per promoted type."""
     names = dict(CrimeType.objects.filter(code__in=codes).values_list("code", "name"))
-    promoted = {v.crime_type.code: v for v in promoted_versions().filter(crime_type__code__in=codes)}
+    promoted = {
+        v.crime_type.code: v for v in promoted_versions().filter(crime_type__code__in=codes)
+    }
     needs = []
     for code in codes:
         name = names.get(code, code)
@@ -115,7 +131,9 @@ def unreadable_artifact(version: ModelVersion) -> str | None:
         return f"{label} has no saved state"
     try:
         # Only whether it loads matters: no history to attach, no grid to align its cells to.
-        persist.loads(bytes(stored), expected_sha256=version.file_hash, ctx=None, cell_ids=[], name=label)
+        persist.loads(
+            bytes(stored), expected_sha256=version.file_hash, ctx=None, cell_ids=[], name=label
+        )
     except persist.ArtifactError as exc:
         return str(exc)
     return None
@@ -136,7 +154,11 @@ def current_run(*, date, shift) -> ForecastRun | None:
 
 
 def recent_runs(*, limit: int = 12):
-    return ForecastRun.objects.filter(complete=True).select_related("shift").order_by("-created_at", "-pk")[:limit]
+    return (
+        ForecastRun.objects.filter(complete=True)
+        .select_related("shift")
+        .order_by("-created_at", "-pk")[:limit]
+    )
 
 
 def run_versions(run: ForecastRun) -> list[ModelVersion]:
@@ -156,23 +178,37 @@ def forecast_compact(*, run: ForecastRun, crime_type_code: str | None = None) ->
     only = next((i for i, ct in enumerate(types) if ct.code == crime_type_code), None)
     expected: dict[int, list] = {}
     reasons: dict[int, list] = {}
-    rows = CellForecast.objects.filter(run=run).values_list("cell_id", "crime_type_id", "expected_count", "reasons")
+    rows = CellForecast.objects.filter(run=run).values_list(
+        "cell_id", "crime_type_id", "expected_count", "reasons"
+    )
     for cell_id, ct_id, value, why in rows.iterator(chunk_size=5000):
         i = t_index[ct_id]
         expected.setdefault(cell_id, [0.0] * len(types))[i] = value
         reasons.setdefault(cell_id, [None] * len(types))[i] = why
-    cells = GridCell.objects.filter(pk__in=list(expected)).only("pk", "cell_id", "geom").order_by("row", "col")
+    cells = (
+        GridCell.objects.filter(pk__in=list(expected))
+        .only("pk", "cell_id", "geom")
+        .order_by("row", "col")
+    )
     out = []
     for cell in cells:
         values = expected[cell.pk]
         contributions = [f * v for f, v in zip(factor, values, strict=True)]
         pick = only if only is not None else max(range(len(types)), key=contributions.__getitem__)
         west, south, east, north = cell.geom.extent
-        out.append([
-            cell.cell_id, round(south, 6), round(west, 6), round(north, 6), round(east, 6),
-            [round(v, 5) for v in values], round(sum(contributions), 5),
-            types[pick].code, reasons[cell.pk][pick] or [],
-        ])
+        out.append(
+            [
+                cell.cell_id,
+                round(south, 6),
+                round(west, 6),
+                round(north, 6),
+                round(east, 6),
+                [round(v, 5) for v in values],
+                round(sum(contributions), 5),
+                types[pick].code,
+                reasons[cell.pk][pick] or [],
+            ]
+        )
     return {
         "run": run.pk,
         "date": run.date.isoformat(),
@@ -184,7 +220,17 @@ def forecast_compact(*, run: ForecastRun, crime_type_code: str | None = None) ->
             {"code": ct.code, "name": ct.name, "colour": ct.colour, "harm_factor": f}
             for ct, f in zip(types, factor, strict=True)
         ],
-        "columns": ["cell_id", "south", "west", "north", "east", "expected", "harm", "reasons_type", "reasons"],
+        "columns": [
+            "cell_id",
+            "south",
+            "west",
+            "north",
+            "east",
+            "expected",
+            "harm",
+            "reasons_type",
+            "reasons",
+        ],
         "count": len(out),
         "cells": out,
     }
@@ -194,4 +240,7 @@ def top_cells(*, run: ForecastRun, limit: int = 10) -> list[dict]:
     """The run's highest-harm cells with their per-type expected counts (for the forecast page)."""
     data = forecast_compact(run=run)
     rows = sorted(data["cells"], key=lambda r: -r[6])[:limit]
-    return [{"cell_id": r[0], "expected": r[5], "harm": r[6], "reasons_type": r[7], "reasons": r[8]} for r in rows]
+    return [
+        {"cell_id": r[0], "expected": r[5], "harm": r[6], "reasons_type": r[7], "reasons": r[8]}
+        for r in rows
+    ]

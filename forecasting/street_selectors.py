@@ -32,14 +32,21 @@ def streets_in_view(*, bbox: tuple[float, float, float, float], zoom: int) -> di
     one feature per segment below STREET_NAME_ZOOM, one per name (with `label`) from it."""
     west, south, east, north = _checked_bbox(bbox, zoom)
     names = zoom >= STREET_NAME_ZOOM
-    collection = {"type": "FeatureCollection", "zoom": zoom, "names": names, "truncated": False, "features": []}
+    collection = {
+        "type": "FeatureCollection",
+        "zoom": zoom,
+        "names": names,
+        "truncated": False,
+        "features": [],
+    }
     if zoom < STREET_MIN_ZOOM:
         return collection
     streets = Street.objects.filter(geom__intersects=Polygon.from_bbox((west, south, east, north)))
     if zoom < ALL_STREETS_ZOOM:
         streets = streets.filter(name_length_m__gte=ARTERIAL_LENGTH_M)
     rows = list(
-        streets.order_by("-name_length_m", "pk").annotate(wkb=AsWKB("geom"))
+        streets.order_by("-name_length_m", "pk")
+        .annotate(wkb=AsWKB("geom"))
         .values_list("name", "wkb")[: MAX_STREET_SEGMENTS + 1]
     )
     collection["truncated"] = len(rows) > MAX_STREET_SEGMENTS
@@ -47,7 +54,9 @@ def streets_in_view(*, bbox: tuple[float, float, float, float], zoom: int) -> di
     if not rows:
         return collection
     degrees_per_px = 360.0 / (TILE_PX * 2**zoom)
-    lines = shapely.simplify(shapely.from_wkb([bytes(wkb) for _, wkb in rows]), degrees_per_px * TOLERANCE_PX)
+    lines = shapely.simplify(
+        shapely.from_wkb([bytes(wkb) for _, wkb in rows]), degrees_per_px * TOLERANCE_PX
+    )
     lines = shapely.set_precision(lines, degrees_per_px / 8)
     if not names:
         collection["features"] = [_feature(line, {}) for line in lines if not line.is_empty]
@@ -58,7 +67,10 @@ def streets_in_view(*, bbox: tuple[float, float, float, float], zoom: int) -> di
             by_name[name].append(line)
     view = (west, south, east, north)
     collection["features"] = [
-        _feature(shapely.multilinestrings(_parts(parts)), {"name": name, "label": _label(parts, view) if name else None})
+        _feature(
+            shapely.multilinestrings(_parts(parts)),
+            {"name": name, "label": _label(parts, view) if name else None},
+        )
         for name, parts in by_name.items()
     ]
     return collection
@@ -67,9 +79,15 @@ def streets_in_view(*, bbox: tuple[float, float, float, float], zoom: int) -> di
 def _checked_bbox(bbox, zoom: int) -> tuple[float, float, float, float]:
     west, south, east, north = bbox
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise StreetViewError("bbox must be west,south,east,north in degrees, west < east and south < north.")
-    if zoom >= STREET_MIN_ZOOM and (east - west > MAX_VIEW_DEGREES or north - south > MAX_VIEW_DEGREES):
-        raise StreetViewError(f"bbox is wider than {MAX_VIEW_DEGREES}° for zoom {zoom}: zoom out or ask for less.")
+        raise StreetViewError(
+            "bbox must be west,south,east,north in degrees, west < east and south < north."
+        )
+    if zoom >= STREET_MIN_ZOOM and (
+        east - west > MAX_VIEW_DEGREES or north - south > MAX_VIEW_DEGREES
+    ):
+        raise StreetViewError(
+            f"bbox is wider than {MAX_VIEW_DEGREES}° for zoom {zoom}: zoom out or ask for less."
+        )
     if not 0 <= zoom <= 22:
         raise StreetViewError("zoom must be between 0 and 22.")
     return west, south, east, north
@@ -84,7 +102,12 @@ def _label(lines: list, view: tuple[float, float, float, float]) -> dict | None:
     at every crossing) inside the view, so two names never start on their shared corner; turned to
     follow the line on screen (north up), never upside down."""
     clipped = shapely.clip_by_rect(np.asarray(_parts(lines), dtype=object), *view)
-    parts = [p for c in clipped for p in shapely.get_parts(c) if p.geom_type == "LineString" and not p.is_empty]
+    parts = [
+        p
+        for c in clipped
+        for p in shapely.get_parts(c)
+        if p.geom_type == "LineString" and not p.is_empty
+    ]
     if not parts:
         return None
     longest = max(parts, key=lambda p: p.length)
@@ -101,8 +124,11 @@ def _label(lines: list, view: tuple[float, float, float, float]) -> dict | None:
 def _feature(geometry, properties: dict) -> dict:
     coords = shapely.get_parts(geometry) if geometry.geom_type.startswith("Multi") else [geometry]
     lines = [np.round(np.asarray(line.coords), 6).tolist() for line in coords]
-    return {"type": "Feature", "properties": properties,
-            "geometry": {"type": "MultiLineString", "coordinates": lines}}
+    return {
+        "type": "Feature",
+        "properties": properties,
+        "geometry": {"type": "MultiLineString", "coordinates": lines},
+    }
 
 
 def streets_in_bounds(bounds: tuple[float, float, float, float]) -> list[tuple[str, object, float]]:
@@ -111,6 +137,8 @@ def streets_in_bounds(bounds: tuple[float, float, float, float]) -> list[tuple[s
     west, south, east, north = bounds
     rows = (
         Street.objects.filter(geom__intersects=Polygon.from_bbox((west, south, east, north)))
-        .order_by("-name_length_m", "pk").annotate(wkb=AsWKB("geom")).values_list("name", "wkb", "name_length_m")
+        .order_by("-name_length_m", "pk")
+        .annotate(wkb=AsWKB("geom"))
+        .values_list("name", "wkb", "name_length_m")
     )
     return [(name, shapely.from_wkb(bytes(wkb)), length) for name, wkb, length in rows]

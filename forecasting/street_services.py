@@ -33,49 +33,79 @@ class StreetImportResult:
     labelled_cells: int
 
 
-def import_streets(*, path: str | Path, name_field: str, srid: int | None = None, actor=None) -> StreetImportResult:
+def import_streets(
+    *, path: str | Path, name_field: str, srid: int | None = None, actor=None
+) -> StreetImportResult:
     """Replace the agency's streets with the lines of a GeoJSON or (zipped) Shapefile and relabel
     the grid; a bad file changes nothing and says which feature or field is wrong."""
     path = Path(path)
     features = read_features(path, srid=srid, shape=_as_multilinestring)
     names = [_street_name(path, feature, name_field) for feature in features]
     if not any(names):
-        raise BoundaryFileError(f"{path.name}: field {name_field!r} is empty in every feature; pick the street-name field.")
+        raise BoundaryFileError(
+            f"{path.name}: field {name_field!r} is empty in every feature; pick the street-name field."
+        )
     lines = [f.geometry for f in features]
     length = _metric_length_by_name(names, lines)
     streets = [
-        Street(name=name, geom=GEOSGeometry(memoryview(shapely.to_wkb(line)), srid=4326),
-               name_length_m=length.get(name, 0.0) if name else 0.0)
+        Street(
+            name=name,
+            geom=GEOSGeometry(memoryview(shapely.to_wkb(line)), srid=4326),
+            name_length_m=length.get(name, 0.0) if name else 0.0,
+        )
         for name, line in zip(names, lines, strict=True)
     ]
     with transaction.atomic():
         Street.objects.all().delete()
         Street.objects.bulk_create(streets, batch_size=INSERT_BATCH)
         labelled = label_cells()
-        result = StreetImportResult(len(streets), len({n for n in names if n}), names.count(""), labelled)
-        record(action="config.streets.import", actor=actor, object_type="forecasting.street", after={
-            "file": path.name, "name_field": name_field, "segments": result.segments,
-            "names": result.names, "unnamed": result.unnamed, "labelled_cells": labelled})
+        result = StreetImportResult(
+            len(streets), len({n for n in names if n}), names.count(""), labelled
+        )
+        record(
+            action="config.streets.import",
+            actor=actor,
+            object_type="forecasting.street",
+            after={
+                "file": path.name,
+                "name_field": name_field,
+                "segments": result.segments,
+                "names": result.names,
+                "unnamed": result.unnamed,
+                "labelled_cells": labelled,
+            },
+        )
     return result
 
 
 def label_cells() -> int:
     """Set every active cell's location label from the streets; returns how many got one.
     Called by the street import and by every grid build, so labels follow both."""
-    cells = list(GridCell.objects.filter(active=True).annotate(wkb=AsWKB("center")).only("pk", "epsg", "location_label"))
+    cells = list(
+        GridCell.objects.filter(active=True)
+        .annotate(wkb=AsWKB("center"))
+        .only("pk", "epsg", "location_label")
+    )
     if not cells:
         return 0
     names, lines = [], []
-    for name, wkb in Street.objects.exclude(name="").annotate(wkb=AsWKB("geom")).values_list("name", "wkb"):
+    for name, wkb in (
+        Street.objects.exclude(name="").annotate(wkb=AsWKB("geom")).values_list("name", "wkb")
+    ):
         names.append(name)
         lines.append(bytes(wkb))
     labels = [""] * len(cells)
     if names:
         to_metric = _to_metric(cells[0].epsg)
         centres = to_metric(shapely.from_wkb([bytes(c.wkb) for c in cells]))
-        labels = location_labels(shapely.get_coordinates(centres), names, to_metric(shapely.from_wkb(lines)))
-    changed = [(label[:200], cell.pk) for cell, label in zip(cells, labels, strict=True)
-               if cell.location_label != label[:200]]
+        labels = location_labels(
+            shapely.get_coordinates(centres), names, to_metric(shapely.from_wkb(lines))
+        )
+    changed = [
+        (label[:200], cell.pk)
+        for cell, label in zip(cells, labels, strict=True)
+        if cell.location_label != label[:200]
+    ]
     _write_labels(changed)
     return sum(1 for label in labels if label)
 
@@ -121,7 +151,9 @@ def _metric_length_by_name(names: list[str], lines: list) -> dict[str, float]:
     minx, miny, maxx, maxy = shapely.total_bounds(lines)
     to_metric = _to_metric(_utm_epsg((minx + maxx) / 2, (miny + maxy) / 2))
     total = defaultdict(float)
-    for name, length in zip(names, shapely.length(to_metric(np.asarray(lines, dtype=object))), strict=True):
+    for name, length in zip(
+        names, shapely.length(to_metric(np.asarray(lines, dtype=object))), strict=True
+    ):
         total[name] += float(length)
     return dict(total)
 
@@ -135,6 +167,8 @@ def _to_metric(epsg: int):
     transformer = pyproj.Transformer.from_crs(4326, epsg, always_xy=True)
 
     def transform(geoms):
-        return shapely.transform(geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+        return shapely.transform(
+            geoms, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+        )
 
     return transform

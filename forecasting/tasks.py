@@ -37,7 +37,9 @@ def train_crime_type_job(job_id: str) -> None:
 
     def work(job, progress):
         version = training.train_crime_type(
-            crime_type=job.params["crime_type"], weeks=job.params.get("weeks"), job=job,
+            crime_type=job.params["crime_type"],
+            weeks=job.params.get("weeks"),
+            job=job,
             progress=progress,
         )
         return {
@@ -49,8 +51,9 @@ def train_crime_type_job(job_id: str) -> None:
     try:
         run_job(job_id, work)
     finally:
-        settle_parent(child_id=job_id, failure=training.training_failed,
-                      success=training.training_succeeded)
+        settle_parent(
+            child_id=job_id, failure=training.training_failed, success=training.training_succeeded
+        )
 
 
 @shared_task
@@ -95,21 +98,27 @@ def enqueue_build_grid(*, cell_size_m: int | None = None, user=None) -> JobRun:
     return enqueue_job(kind=BUILD_GRID_KIND, task=build_grid_job, params=params, user=user)
 
 
-def enqueue_training(*, crime_types: list[str] | None = None, weeks: int | None = None,
-                     user=None) -> JobRun:
+def enqueue_training(
+    *, crime_types: list[str] | None = None, weeks: int | None = None, user=None
+) -> JobRun:
     """One training task per crime type (each back-tests its candidates, then fits and promotes the
     winner) under a parent job; returns the parent. Raises TrainingError for unknown types."""
     codes = training.resolve_crime_types(crime_types)
     return enqueue_job_group(
-        kind=training.TRAIN_KIND, child_kind=training.TRAIN_TYPE_KIND, task=train_crime_type_job,
-        params={"crime_types": codes, "weeks": weeks}, user=user,
+        kind=training.TRAIN_KIND,
+        child_kind=training.TRAIN_TYPE_KIND,
+        task=train_crime_type_job,
+        params={"crime_types": codes, "weeks": weeks},
+        user=user,
         children=[{"crime_type": code, "label": code, "weeks": weeks} for code in codes],
     )
 
 
 def enqueue_forecast(*, date: dt.date, shift: Shift, user=None) -> JobRun:
     return enqueue_job(
-        kind=forecasts.FORECAST_KIND, task=forecast_shift_job, user=user,
+        kind=forecasts.FORECAST_KIND,
+        task=forecast_shift_job,
+        user=user,
         params={"date": date.isoformat(), "shift": shift.pk, "shift_name": shift.name},
     )
 

@@ -65,10 +65,13 @@ def train_models(
     inputs = _inputs(now, history_days)
     versions = []
     for i, code in enumerate(codes):
+
         def sub(pct, msg="", i=i, code=code):
             progress(2 + 98 * (i + pct / 100) / len(codes), f"{code}: {msg}")
 
-        versions.append(_train(inputs, code, weeks=weeks, seed=seed, now=now, models=models, progress=sub))
+        versions.append(
+            _train(inputs, code, weeks=weeks, seed=seed, now=now, models=models, progress=sub)
+        )
     return versions
 
 
@@ -89,7 +92,9 @@ def train_crime_type(
     now = now or timezone.now()
     progress(1, "Reading incidents")
     inputs = _inputs(now, history_days)
-    return _train(inputs, code, weeks=weeks, seed=seed, now=now, models=models, job=job, progress=progress)
+    return _train(
+        inputs, code, weeks=weeks, seed=seed, now=now, models=models, job=job, progress=progress
+    )
 
 
 @transaction.atomic
@@ -97,7 +102,9 @@ def promote_version(*, version: ModelVersion, report: str = "", actor=None) -> M
     """Make `version` the one its crime type forecasts with; the swap is one transaction, and the
     crime type's row is locked so two trainings finishing together cannot both promote."""
     CrimeType.objects.select_for_update().get(pk=version.crime_type_id)
-    others = ModelVersion.objects.filter(crime_type_id=version.crime_type_id, promoted=True).exclude(pk=version.pk)
+    others = ModelVersion.objects.filter(
+        crime_type_id=version.crime_type_id, promoted=True
+    ).exclude(pk=version.pk)
     replaced = list(others.values_list("pk", flat=True))
     others.update(promoted=False)
     version.promoted = True
@@ -105,9 +112,18 @@ def promote_version(*, version: ModelVersion, report: str = "", actor=None) -> M
     if report:
         version.promotion_report = report
     version.save(update_fields=["promoted", "promoted_at", "promotion_report"])
-    record(action="forecasting.promote", actor=actor, object_type="forecasting.modelversion", object_id=str(version.pk),
-           before={"promoted": replaced}, after={"promoted": [version.pk], "crime_type": version.crime_type_id,
-                                                 "algorithm": version.algorithm})
+    record(
+        action="forecasting.promote",
+        actor=actor,
+        object_type="forecasting.modelversion",
+        object_id=str(version.pk),
+        before={"promoted": replaced},
+        after={
+            "promoted": [version.pk],
+            "crime_type": version.crime_type_id,
+            "algorithm": version.algorithm,
+        },
+    )
     return version
 
 
@@ -122,7 +138,9 @@ def resolve_crime_types(codes: list[str] | None) -> list[str]:
     for c in codes:
         code = c if c in enabled else by_name.get(c.strip().lower())
         if code is None:
-            raise TrainingError(f"{c!r} is not an enabled crime type; enabled: {', '.join(sorted(enabled))}")
+            raise TrainingError(
+                f"{c!r} is not an enabled crime type; enabled: {', '.join(sorted(enabled))}"
+            )
         out.append(code)
     return list(dict.fromkeys(out))
 
@@ -131,9 +149,11 @@ def resolve_crime_types(codes: list[str] | None) -> list[str]:
 
 
 def training_failed(failed: list[JobRun]) -> str:
-    return "Training failed for " + ", ".join(
-        f"{c.params.get('crime_type')} ({c.message})" for c in failed
-    ) + "; their previously promoted models stay in use."
+    return (
+        "Training failed for "
+        + ", ".join(f"{c.params.get('crime_type')} ({c.message})" for c in failed)
+        + "; their previously promoted models stay in use."
+    )
 
 
 def training_succeeded(children: list[JobRun]) -> dict:
@@ -155,21 +175,39 @@ def _inputs(now: dt.datetime, history_days: int | None) -> EngineInputs:
 
 
 def _train(
-    inputs: EngineInputs, code: str, *, weeks, seed, now, models, job=None, progress: Progress,
+    inputs: EngineInputs,
+    code: str,
+    *,
+    weeks,
+    seed,
+    now,
+    models,
+    job=None,
+    progress: Progress,
 ) -> ModelVersion:
     crime_type = inputs.crime_types.get(code)
     h = inputs.ctx.history
     if crime_type is None:
         raise _refused(code, job, f"{code!r} is not an enabled crime type")
     if code not in h.categories:
-        raise _refused(code, job, f"No {crime_type.name} incidents in the history window: nothing to learn from.")
+        raise _refused(
+            code,
+            job,
+            f"No {crime_type.name} incidents in the history window: nothing to learn from.",
+        )
     weeks = int(weeks or backtest_weeks())
     today = local_today(now=now)
     test_days = 7 * weeks
     fit_bin = pipeline.bin_containing(h.bin_start_ns, pd.Timestamp(now).value)
     trained = pipeline.train_type(
-        inputs.ctx, code, test_start=today - dt.timedelta(days=test_days), test_days=test_days,
-        fit_bin=fit_bin, models=models, seed=seed, events=inputs.events,
+        inputs.ctx,
+        code,
+        test_start=today - dt.timedelta(days=test_days),
+        test_days=test_days,
+        fit_bin=fit_bin,
+        models=models,
+        seed=seed,
+        events=inputs.events,
         progress=lambda pct, msg="": progress(3 + 0.9 * pct, msg),
     )
     progress(95, "Saving the model")
@@ -179,38 +217,67 @@ def _train(
     data_start = h.bins["start"].iloc[0].to_pydatetime()
     with transaction.atomic():
         version = ModelVersion(
-            crime_type=crime_type, algorithm=trained.algorithm, job=job,
-            data_start=data_start, data_end=data_end, seed=seed,
+            crime_type=crime_type,
+            algorithm=trained.algorithm,
+            job=job,
+            data_start=data_start,
+            data_end=data_end,
+            seed=seed,
             features=list(trained.card.get("features", [])),
             parameters={
-                "backtest_weeks": weeks, "models": list(models), "history_days": (today - inputs.history_start).days,
-                "cells": len(inputs.grid), "cell_size_m": inputs.grid.cell_size, "timing_seconds": trained.timing,
+                "backtest_weeks": weeks,
+                "models": list(models),
+                "history_days": (today - inputs.history_start).days,
+                "cells": len(inputs.grid),
+                "cell_size_m": inputs.grid.cell_size,
+                "timing_seconds": trained.timing,
                 "incidents": int((inputs.events.frame["category"] == code).sum()),
             },
-            metrics=trained.metrics, file_hash=digest,
-            model_card=trained.card_markdown + feedback_loop_section(
-                inputs, code, data_start=data_start, data_end=data_end, fit_bin=fit_bin),
+            metrics=trained.metrics,
+            file_hash=digest,
+            model_card=trained.card_markdown
+            + feedback_loop_section(
+                inputs, code, data_start=data_start, data_end=data_end, fit_bin=fit_bin
+            ),
         )
         version.save()
         ModelArtifact.objects.create(version=version, data=data)
         previous = ModelVersion.objects.filter(crime_type=crime_type, promoted=True).first()
         actor = job.created_by if job is not None else None
-        record(action="forecasting.train", actor=actor, object_type="forecasting.modelversion",
-               object_id=str(version.pk), after={"crime_type": code, "algorithm": version.algorithm,
-                                                 "file_hash": digest, "backtest_weeks": weeks})
+        record(
+            action="forecasting.train",
+            actor=actor,
+            object_type="forecasting.modelversion",
+            object_id=str(version.pk),
+            after={
+                "crime_type": code,
+                "algorithm": version.algorithm,
+                "file_hash": digest,
+                "backtest_weeks": weeks,
+            },
+        )
         promote_version(version=version, report=_promotion_report(trained, previous), actor=actor)
     progress(100, f"Promoted {trained.algorithm}")
     return version
 
 
 def _refused(code: str, job: JobRun | None, message: str) -> TrainingError:
-    record(action="forecasting.train", actor=job.created_by if job is not None else None, outcome="failure",
-           object_type="agency.crimetype", object_id=code, reason_code="cannot_train", reason=message)
+    record(
+        action="forecasting.train",
+        actor=job.created_by if job is not None else None,
+        outcome="failure",
+        object_type="agency.crimetype",
+        object_id=code,
+        reason_code="cannot_train",
+        reason=message,
+    )
     return TrainingError(message)
 
 
 def _promotion_report(trained, previous: ModelVersion | None) -> str:
     lines = [trained.report]
     if previous is not None:
-        lines.append(f"Replaces version {previous.pk} ({previous.algorithm}, trained {previous.created_at:%Y-%m-%d %H:%M}).")
+        lines.append(
+            f"Replaces version {previous.pk} ({previous.algorithm}, trained {previous.created_at:%Y-%m-%d %H:%M})."
+        )
     return "\n".join(lines)

@@ -24,29 +24,37 @@ from .tasks import enqueue_build_grid, enqueue_forecast, enqueue_training
 def index(request):
     promoted = list(selectors.promoted_versions())
     day, shift = _default_shift()
-    return render(request, "forecasting/index.html", {
-        "promoted": promoted,
-        "versions": selectors.model_versions(limit=50),
-        "runs": selectors.recent_runs(limit=10),
-        "shifts": Shift.objects.all(),
-        "default_date": day,
-        "default_shift": shift,
-        "untrained": CrimeType.objects.filter(enabled=True).exclude(
-            pk__in=[v.crime_type_id for v in promoted]
-        ),
-    })
+    return render(
+        request,
+        "forecasting/index.html",
+        {
+            "promoted": promoted,
+            "versions": selectors.model_versions(limit=50),
+            "runs": selectors.recent_runs(limit=10),
+            "shifts": Shift.objects.all(),
+            "default_date": day,
+            "default_shift": shift,
+            "untrained": CrimeType.objects.filter(enabled=True).exclude(
+                pk__in=[v.crime_type_id for v in promoted]
+            ),
+        },
+    )
 
 
 @access.page
 def version_detail(request, pk):
     version = _version(pk)
     models = version.metrics.get("models", {})
-    return render(request, "forecasting/version_detail.html", {
-        "version": version,
-        "card_html": render_markdown(version.model_card),
-        "rows": _metric_rows(models, version.metrics.get("promoted")),
-        "ratio": version.metrics.get("ratio_vs_best_naive", {}),
-    })
+    return render(
+        request,
+        "forecasting/version_detail.html",
+        {
+            "version": version,
+            "card_html": render_markdown(version.model_card),
+            "rows": _metric_rows(models, version.metrics.get("promoted")),
+            "ratio": version.metrics.get("ratio_vs_best_naive", {}),
+        },
+    )
 
 
 @access.page
@@ -62,12 +70,16 @@ def backtest(request, pk=None):
         for v in versions
     ]
     pai_rows = [{"name": v.crime_type.name, "metrics": v.metrics} for v in versions]
-    return render(request, "forecasting/backtest.html", {
-        "sections": sections,
-        "single": pk is not None,
-        "pai_svg_5": charts.pai_by_type_chart(pai_rows, "5%"),
-        "pai_svg_1": charts.pai_by_type_chart(pai_rows, "1%"),
-    })
+    return render(
+        request,
+        "forecasting/backtest.html",
+        {
+            "sections": sections,
+            "single": pk is not None,
+            "pai_svg_5": charts.pai_by_type_chart(pai_rows, "5%"),
+            "pai_svg_1": charts.pai_by_type_chart(pai_rows, "1%"),
+        },
+    )
 
 
 @access.page
@@ -83,15 +95,19 @@ def forecast_map(request):
         default_day, default_shift = _default_shift()
         day, shift = day or default_day, shift or default_shift
     run = selectors.current_run(date=day, shift=shift) if shift else None
-    return render(request, "forecasting/forecast_map.html", {
-        "agency": Agency.current(),
-        "day": day,
-        "shift": shift,
-        "shifts": Shift.objects.all(),
-        "run": run,
-        "versions": selectors.run_versions(run) if run else [],
-        "top": selectors.top_cells(run=run, limit=10) if run else [],
-    })
+    return render(
+        request,
+        "forecasting/forecast_map.html",
+        {
+            "agency": Agency.current(),
+            "day": day,
+            "shift": shift,
+            "shifts": Shift.objects.all(),
+            "run": run,
+            "versions": selectors.run_versions(run) if run else [],
+            "top": selectors.top_cells(run=run, limit=10) if run else [],
+        },
+    )
 
 
 @access.page
@@ -133,7 +149,8 @@ def forecast_now(request):
 def promote(request, pk):
     version = _version(pk)
     training.promote_version(
-        version=version, report=f"Promoted by {request.user.get_username()} from the model card page.",
+        version=version,
+        report=f"Promoted by {request.user.get_username()} from the model card page.",
         actor=request.user,
     )
     messages.success(request, f"Version {version.pk} now forecasts {version.crime_type.name}.")
@@ -158,15 +175,17 @@ def _metric_rows(models: dict, promoted: str | None) -> list[dict]:
     """One row per model: PAI and hit rate at each area, PEI at 5 %, log score; best first."""
     rows = []
     for name, m in models.items():
-        rows.append({
-            "name": name,
-            "promoted": name == promoted,
-            "pai": m.get("pai", {}),
-            "hit_rate": m.get("hit_rate", {}),
-            "pei5": (m.get("pei") or {}).get("5%"),
-            "log_score": m.get("log_score"),
-            "events": m.get("events"),
-        })
+        rows.append(
+            {
+                "name": name,
+                "promoted": name == promoted,
+                "pai": m.get("pai", {}),
+                "hit_rate": m.get("hit_rate", {}),
+                "pei5": (m.get("pei") or {}).get("5%"),
+                "log_score": m.get("log_score"),
+                "events": m.get("events"),
+            }
+        )
     return sorted(rows, key=lambda r: (not r["promoted"], -((r["pai"] or {}).get("5%") or 0)))
 
 

@@ -17,9 +17,19 @@ NIGHT_BACKGROUND = "#0e131b"  # the night theme's page colour, shown while the a
 ICON_SIZES = (192, 512)
 # What the officer page loads: kept by the service worker so the page opens without network.
 SHELL_STATIC = (
-    "css/missions.css", "css/missions-mdt.css", "css/streets.css", "leaflet/leaflet.css", "leaflet/leaflet.js",
-    "js/app.js", "js/theme.js", "js/map.js", "js/officer-queue.js", "js/officer-position.js",
-    "js/missions-officer.js", "favicon.svg", *(f"icons/missions-{size}.png" for size in ICON_SIZES),
+    "css/missions.css",
+    "css/missions-mdt.css",
+    "css/streets.css",
+    "leaflet/leaflet.css",
+    "leaflet/leaflet.js",
+    "js/app.js",
+    "js/theme.js",
+    "js/map.js",
+    "js/officer-queue.js",
+    "js/officer-position.js",
+    "js/missions-officer.js",
+    "favicon.svg",
+    *(f"icons/missions-{size}.png" for size in ICON_SIZES),
 )
 # GET answers the page reads, answered from the network when there is one, else from the last copy.
 DATA_PREFIXES = ("/api/v1/officer/missions/", "/api/v1/beats/", "/api/v1/streets/")
@@ -40,8 +50,12 @@ def manifest(request):
             "theme_color": BRAND_COLOUR,
             "background_color": NIGHT_BACKGROUND,
             "icons": [
-                {"src": static(f"icons/missions-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png",
-                 "purpose": "any"}
+                {
+                    "src": static(f"icons/missions-{size}.png"),
+                    "sizes": f"{size}x{size}",
+                    "type": "image/png",
+                    "purpose": "any",
+                }
                 for size in ICON_SIZES
             ],
         },
@@ -60,7 +74,11 @@ def service_worker(request):
         "data": list(DATA_PREFIXES),
     }
     config["version"] = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:12]
-    response = render(request, "home/officer-sw.js", {"config": json.dumps(config)},
-                      content_type="text/javascript")
+    response = render(
+        request,
+        "home/officer-sw.js",
+        {"config": json.dumps(config)},
+        content_type="text/javascript",
+    )
     response["Cache-Control"] = "no-cache"  # browsers check for a new worker on every visit
     return response

@@ -34,7 +34,10 @@ def jurisdiction_overview() -> list[dict]:
 
 # The board's statuses in the order a shift moves through them (cancelled missions are left out).
 BOARD_STATUSES = (
-    Mission.Status.PLANNED, Mission.Status.ACTIVE, Mission.Status.COMPLETED, Mission.Status.ENDED_EARLY,
+    Mission.Status.PLANNED,
+    Mission.Status.ACTIVE,
+    Mission.Status.COMPLETED,
+    Mission.Status.ENDED_EARLY,
     Mission.Status.EXPIRED,
 )
 
@@ -45,39 +48,76 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
     for the map. A handful of queries whatever the number of missions."""
     now = now or timezone.now()
     window = mission_selectors.shift_now(now=now)
-    board = {"server_time": now.isoformat(), "shift": window.as_dict() if window else None,
-             "statuses": [{"code": s.value, "label": s.label} for s in BOARD_STATUSES],
-             "totals": {s.value: 0 for s in BOARD_STATUSES},
-             "beats": [], "units": [], "boxes": {"type": "FeatureCollection", "features": []}}
+    board = {
+        "server_time": now.isoformat(),
+        "shift": window.as_dict() if window else None,
+        "statuses": [{"code": s.value, "label": s.label} for s in BOARD_STATUSES],
+        "totals": {s.value: 0 for s in BOARD_STATUSES},
+        "beats": [],
+        "units": [],
+        "boxes": {"type": "FeatureCollection", "features": []},
+    }
     if window is None:
         return board
-    missions = scope.visible_missions(user, mission_selectors.shift_missions(
-        date=window.date, shift=window.shift, include_cancelled=False), now=now)
+    missions = scope.visible_missions(
+        user,
+        mission_selectors.shift_missions(
+            date=window.date, shift=window.shift, include_cancelled=False
+        ),
+        now=now,
+    )
     units = _units(missions)
-    districts = dict(District.objects.filter(beats__in={m.beat_id for m in missions}).values_list("beats__pk", "name"))
+    districts = dict(
+        District.objects.filter(beats__in={m.beat_id for m in missions}).values_list(
+            "beats__pk", "name"
+        )
+    )
     beats: dict[str, dict] = {}
     per_unit: dict[str, dict] = {}
     for mission in missions:
         row = _board_row(mission, unit=units.get(mission.pk), now=now)
-        beat = beats.setdefault(mission.beat.code, {
-            "code": mission.beat.code, "district": districts.get(mission.beat_id, ""),
-            "counts": {s.value: 0 for s in BOARD_STATUSES}, "missions": []})
+        beat = beats.setdefault(
+            mission.beat.code,
+            {
+                "code": mission.beat.code,
+                "district": districts.get(mission.beat_id, ""),
+                "counts": {s.value: 0 for s in BOARD_STATUSES},
+                "missions": [],
+            },
+        )
         beat["counts"][mission.status] += 1
         beat["missions"].append(row)
         board["totals"][mission.status] += 1
         if row["unit"]:
-            unit = per_unit.setdefault(row["unit"], {"unit": row["unit"], "beats": set(), "missions": 0,
-                                                     "minutes_served": 0.0, "in_box": None})
+            unit = per_unit.setdefault(
+                row["unit"],
+                {
+                    "unit": row["unit"],
+                    "beats": set(),
+                    "missions": 0,
+                    "minutes_served": 0.0,
+                    "in_box": None,
+                },
+            )
             unit["beats"].add(mission.beat.code)
             unit["missions"] += 1
             unit["minutes_served"] += row["minutes_served"]
             if row["running"]:
                 unit["in_box"] = row["label"]
-        board["boxes"]["features"].append({
-            "type": "Feature", "id": mission.pk, "geometry": json.loads(mission.cell.geom.geojson),
-            "properties": {"id": mission.pk, "status": mission.status, "beat": mission.beat.code,
-                           "label": row["label"], "progress": row["progress"]},
-        })
+        board["boxes"]["features"].append(
+            {
+                "type": "Feature",
+                "id": mission.pk,
+                "geometry": json.loads(mission.cell.geom.geojson),
+                "properties": {
+                    "id": mission.pk,
+                    "status": mission.status,
+                    "beat": mission.beat.code,
+                    "label": row["label"],
+                    "progress": row["progress"],
+                },
+            }
+        )
     board["beats"] = [beats[code] for code in sorted(beats)]
     board["units"] = [
         {**u, "beats": sorted(u["beats"]), "minutes_served": round(u["minutes_served"], 1)}
@@ -88,22 +128,35 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
 
 def _board_row(mission: Mission, *, unit: str | None, now: datetime) -> dict:
     timer = mission_selectors.timer_state(mission, now=now)
-    served = mission.minutes_served if mission.minutes_served is not None else timer["dose_seconds"] / 60
+    served = (
+        mission.minutes_served if mission.minutes_served is not None else timer["dose_seconds"] / 60
+    )
     return {
-        "id": mission.pk, "rank": mission.rank, "status": mission.status, "status_label": mission.get_status_display(),
+        "id": mission.pk,
+        "rank": mission.rank,
+        "status": mission.status,
+        "status_label": mission.get_status_display(),
         "label": f"#{mission.rank} {mission.primary_crime_type.name if mission.primary_crime_type else 'Patrol'}"
-                 f" · box {mission.cell.cell_id}",
-        "dose_minutes": mission.dose_minutes, "minutes_served": round(served, 1),
-        "progress": round(min(1.0, served / mission.dose_minutes), 3) if mission.dose_minutes else 1.0,
-        "running": timer["running"], "unit": unit, "ended_reason": mission.ended_reason,
+        f" · box {mission.cell.cell_id}",
+        "dose_minutes": mission.dose_minutes,
+        "minutes_served": round(served, 1),
+        "progress": round(min(1.0, served / mission.dose_minutes), 3)
+        if mission.dose_minutes
+        else 1.0,
+        "running": timer["running"],
+        "unit": unit,
+        "ended_reason": mission.ended_reason,
     }
 
 
 def _units(missions: list[Mission]) -> dict[int, str]:
     """Per mission, the unit that patrolled it last: the officer's badge and name (one query)."""
     units = {}
-    visits = Visit.objects.filter(mission__in=[m.pk for m in missions]).select_related(
-        "officer__officer_profile").order_by("started_at", "pk")
+    visits = (
+        Visit.objects.filter(mission__in=[m.pk for m in missions])
+        .select_related("officer__officer_profile")
+        .order_by("started_at", "pk")
+    )
     for visit in visits:
         if visit.officer is not None:
             profile = getattr(visit.officer, "officer_profile", None)

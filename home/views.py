@@ -53,8 +53,13 @@ def officer_home(request):
     return render(
         request,
         "home/officer_home.html",
-        {"profile": profile, "shift_now": current_shift(), "agency": Agency.current(),
-         "maps_app_url": settings.OFFICER_MAPS_APP_URL, "end_early_reasons": END_EARLY_CHOICES},
+        {
+            "profile": profile,
+            "shift_now": current_shift(),
+            "agency": Agency.current(),
+            "maps_app_url": settings.OFFICER_MAPS_APP_URL,
+            "end_early_reasons": END_EARLY_CHOICES,
+        },
     )
 
 
@@ -63,12 +68,17 @@ def supervisor_home(request):
     """The supervisor's board of the shift under way; the script fills it from supervisor_board."""
     window = shift_now()
     query = urlencode({"date": window.date, "shift": window.shift.pk}) if window else ""
-    return render(request, "home/supervisor_home.html", {
-        "window": window, "shift_query": query,
-        "poll_ms": int(settings.SUPERVISOR_BOARD_POLL_SECONDS * 1000),
-        "poll_seconds": round(settings.SUPERVISOR_BOARD_POLL_SECONDS),
-        "statuses": BOARD_STATUSES,
-    })
+    return render(
+        request,
+        "home/supervisor_home.html",
+        {
+            "window": window,
+            "shift_query": query,
+            "poll_ms": int(settings.SUPERVISOR_BOARD_POLL_SECONDS * 1000),
+            "poll_seconds": round(settings.SUPERVISOR_BOARD_POLL_SECONDS),
+            "statuses": BOARD_STATUSES,
+        },
+    )
 
 
 @access.page

@@ -41,8 +41,20 @@ class RiskLayerPointAdmin(LeafletGeoAdmin):
 
 @admin.register(ImportRun)
 class ImportRunAdmin(admin.ModelAdmin):
-    list_display = ("pk", "source", "via", "file_name", "status", "total_rows", "created",
-                    "updated", "unchanged", "rejected", "unmapped", "job")
+    list_display = (
+        "pk",
+        "source",
+        "via",
+        "file_name",
+        "status",
+        "total_rows",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "unmapped",
+        "job",
+    )
     list_filter = ("job__status", "via", "source")
     list_select_related = ("source", "job")
     readonly_fields = [f.name for f in ImportRun._meta.fields]

@@ -23,29 +23,33 @@ REJECTED_IN_RESPONSE = 500
 class IncidentRecordSerializer(serializers.Serializer):
     """One incident as a CAD/RMS system sends it; times without an offset are the source's local time."""
 
-    external_id = serializers.CharField(max_length=200, help_text="The feed's id, unique per source.")
+    external_id = serializers.CharField(
+        max_length=200, help_text="The feed's id, unique per source."
+    )
     occurred_from = serializers.CharField(help_text="ISO 8601, e.g. 2024-05-01T22:15:00-04:00.")
     occurred_to = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     reported_at = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     latitude = serializers.FloatField(required=False, allow_null=True)
     longitude = serializers.FloatField(required=False, allow_null=True)
-    code = serializers.CharField(required=False, allow_blank=True, help_text="Offense or call code.")
+    code = serializers.CharField(
+        required=False, allow_blank=True, help_text="Offense or call code."
+    )
     call_type = serializers.CharField(required=False, allow_blank=True)
     priority = serializers.CharField(required=False, allow_blank=True)
     disposition = serializers.CharField(required=False, allow_blank=True)
     premise_type = serializers.CharField(required=False, allow_blank=True)
     officer_initiated = serializers.BooleanField(required=False, default=False)
     updated_at = serializers.CharField(
-        required=False, allow_blank=True, allow_null=True,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
         help_text="When the feed last changed this record; a newer version replaces an older one.",
     )
 
 
 class IncidentBatchSerializer(serializers.Serializer):
     source = serializers.SlugRelatedField(slug_field="name", queryset=Source.objects.all())
-    incidents = IncidentRecordSerializer(
-        many=True, min_length=1, max_length=services.API_BATCH_MAX
-    )
+    incidents = IncidentRecordSerializer(many=True, min_length=1, max_length=services.API_BATCH_MAX)
 
 
 class RejectedRowSerializer(serializers.Serializer):
@@ -69,14 +73,33 @@ class ImportRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImportRun
         fields = [
-            "id", "source", "via", "file_name", "file_removed_at", "strict", "status", "message", "total_rows",
-            "created", "updated", "unchanged", "rejected", "unmapped", "details", "job",
-            "created_at", "started_at", "finished_at", "is_finished",
+            "id",
+            "source",
+            "via",
+            "file_name",
+            "file_removed_at",
+            "strict",
+            "status",
+            "message",
+            "total_rows",
+            "created",
+            "updated",
+            "unchanged",
+            "rejected",
+            "unmapped",
+            "details",
+            "job",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "is_finished",
         ]
 
 
 class BatchResultSerializer(ImportRunSerializer):
-    replayed = serializers.BooleanField(help_text="True when this key's earlier result is returned.")
+    replayed = serializers.BooleanField(
+        help_text="True when this key's earlier result is returned."
+    )
     rejected_rows = RejectedRowSerializer(many=True, source="rejected_rows_list")
 
     class Meta(ImportRunSerializer.Meta):
@@ -103,7 +126,10 @@ class IncidentBatchView(APIView):
         request=IncidentBatchSerializer,
         parameters=[
             OpenApiParameter(
-                IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=True,
+                IDEMPOTENCY_HEADER,
+                str,
+                OpenApiParameter.HEADER,
+                required=True,
                 description="Unique per batch (e.g. a UUID); reuse it only to retry the same batch.",
             )
         ],
@@ -130,7 +156,9 @@ class IncidentBatchView(APIView):
         records = [dict(record) for record in batch.validated_data["incidents"]]
         try:
             run, replayed = services.push_incidents(
-                source=batch.validated_data["source"], records=records, idempotency_key=key,
+                source=batch.validated_data["source"],
+                records=records,
+                idempotency_key=key,
                 user=request.user,
             )
         except services.IdempotencyConflict as exc:
@@ -148,8 +176,10 @@ def _body_too_large(request) -> str:
     except ValueError:
         return "The Content-Length header is not a number."
     if length > settings.UPLOAD_MAX_BYTES:
-        return (f"The batch is {megabytes(length)}; at most {megabytes(settings.UPLOAD_MAX_BYTES)}"
-                " may be sent at once: split it.")
+        return (
+            f"The batch is {megabytes(length)}; at most {megabytes(settings.UPLOAD_MAX_BYTES)}"
+            " may be sent at once: split it."
+        )
     return ""
 
 

@@ -18,7 +18,9 @@ from .sniffing import megabytes
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(required=False, help_text="CSV (or .csv.gz), GeoJSON or zipped Shapefile.")
+    file = forms.FileField(
+        required=False, help_text="CSV (or .csv.gz), GeoJSON or zipped Shapefile."
+    )
     upload_token = forms.CharField(required=False, widget=forms.HiddenInput)
     source = forms.ModelChoiceField(
         queryset=Source.objects.all(), required=False, empty_label="— a new source —"
@@ -26,7 +28,8 @@ class UploadForm(forms.Form):
     new_source = forms.CharField(required=False, max_length=100, label="New source name")
     preset = forms.ChoiceField(required=False, label="Start from preset")
     mapping_text = forms.CharField(
-        required=False, label="Mapping (YAML or JSON)",
+        required=False,
+        label="Mapping (YAML or JSON)",
         widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false", "class": "code"}),
         help_text="Blank: the preset above, else the source's own mapping.",
     )

@@ -44,18 +44,67 @@ KINDS = ("cad", "rms")
 GEOMETRY_LON, GEOMETRY_LAT = "@longitude", "@latitude"
 GEOMETRY_TYPE = "@geometry_type"  # of each spatial feature: Point, LineString, … ("" when none)
 OFFICER_INITIATED_DEFAULT_VALUES = (
-    "1", "true", "t", "yes", "y", "officer", "officer-initiated", "self-initiated", "on-view",
+    "1",
+    "true",
+    "t",
+    "yes",
+    "y",
+    "officer",
+    "officer-initiated",
+    "self-initiated",
+    "on-view",
 )
 
 # Column-name words that mean a person: never read, whatever the mapping says.
 _PERSONAL_WORDS = {
-    "name", "names", "surname", "firstname", "lastname", "fullname", "dob", "birth", "birthdate",
-    "born", "narrative", "narr", "synopsis", "remarks", "comment", "comments", "notes", "phone",
-    "telephone", "tel", "mobile", "email", "mail", "ssn", "sin", "address", "addr", "victim",
-    "suspect", "complainant", "witness", "offender", "caller", "person", "persons", "driver",
+    "name",
+    "names",
+    "surname",
+    "firstname",
+    "lastname",
+    "fullname",
+    "dob",
+    "birth",
+    "birthdate",
+    "born",
+    "narrative",
+    "narr",
+    "synopsis",
+    "remarks",
+    "comment",
+    "comments",
+    "notes",
+    "phone",
+    "telephone",
+    "tel",
+    "mobile",
+    "email",
+    "mail",
+    "ssn",
+    "sin",
+    "address",
+    "addr",
+    "victim",
+    "suspect",
+    "complainant",
+    "witness",
+    "offender",
+    "caller",
+    "person",
+    "persons",
+    "driver",
 }
-_PERSONAL_FRAGMENTS = ("birth", "narrativ", "phone", "email", "address", "surname", "firstname",
-                       "lastname", "fullname")
+_PERSONAL_FRAGMENTS = (
+    "birth",
+    "narrativ",
+    "phone",
+    "email",
+    "address",
+    "surname",
+    "firstname",
+    "lastname",
+    "fullname",
+)
 
 
 class MappingError(ValueError):
@@ -92,10 +141,14 @@ class Mapping:
 
     def with_geometry_columns(self, available: list[str]) -> Mapping:
         """For spatial files: take the point geometry unless the mapped coordinate columns exist."""
-        coordinates = [c for k, c in self.fields.items() if k in ("latitude", "longitude", "x", "y")]
+        coordinates = [
+            c for k, c in self.fields.items() if k in ("latitude", "longitude", "x", "y")
+        ]
         if coordinates and all(c in available for c in coordinates):
             return self
-        fields = {k: c for k, c in self.fields.items() if k not in ("latitude", "longitude", "x", "y")}
+        fields = {
+            k: c for k, c in self.fields.items() if k not in ("latitude", "longitude", "x", "y")
+        }
         return replace(self, fields={**fields, "longitude": GEOMETRY_LON, "latitude": GEOMETRY_LAT})
 
 

@@ -26,8 +26,9 @@ class Source(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.RMS)
     timezone = models.CharField(max_length=64, blank=True, help_text="Blank = the agency's zone.")
     mapping = models.JSONField(
-        default=dict, blank=True,
-        help_text="Field mapping of the feed: {incident field: column}, e.g. {\"external_id\": \"ID\"}.",
+        default=dict,
+        blank=True,
+        help_text='Field mapping of the feed: {incident field: column}, e.g. {"external_id": "ID"}.',
     )
     preset = models.CharField(max_length=64, blank=True, help_text="Preset the mapping came from.")
     format = models.CharField(max_length=16, choices=Format.choices, default=Format.AUTO)
@@ -35,16 +36,20 @@ class Source(models.Model):
         default=4326, help_text="EPSG code of the x/y columns (4326 = longitude/latitude)."
     )
     options = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="Reader options: delimiter, encoding, time_format (blank = detected / ISO 8601).",
     )
     code_map = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="Feed code → crime type code or name; codes not listed are matched against each"
         " crime type's offense codes and name.",
     )
     officer_initiated_field = models.CharField(
-        max_length=100, blank=True, help_text="Column that says officer-initiated vs citizen-reported."
+        max_length=100,
+        blank=True,
+        help_text="Column that says officer-initiated vs citizen-reported.",
     )
     officer_initiated_values = models.JSONField(
         default=list, blank=True, help_text="Values of that column meaning officer-initiated."
@@ -71,7 +76,10 @@ class Incident(models.Model):
     reported_at = models.DateTimeField(null=True, blank=True)
     location = models.PointField(srid=4326)
     crime_type = models.ForeignKey(
-        "agency.CrimeType", null=True, blank=True, on_delete=models.PROTECT,
+        "agency.CrimeType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         help_text="Blank = unmapped; raw_code keeps the feed's code.",
     )
     raw_code = models.CharField(max_length=100, blank=True)
@@ -82,14 +90,17 @@ class Incident(models.Model):
     officer_initiated = models.BooleanField(default=False)
     source_updated_at = models.DateTimeField(null=True, blank=True)
     content_hash = models.CharField(
-        max_length=16, blank=True,
+        max_length=16,
+        blank=True,
         help_text="Digest of the stored values; decides updates when the feed has no updated-at.",
     )
     imported_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["source", "external_id"], name="incident_unique_per_source")
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="incident_unique_per_source"
+            )
         ]
         indexes = [models.Index(fields=["crime_type", "occurred_from"])]
 
@@ -138,7 +149,8 @@ class ImportRun(models.Model):
     file_name = models.CharField(max_length=500, blank=True)
     file_path = models.CharField(max_length=1000, blank=True, help_text="Stored upload, if any.")
     file_removed_at = models.DateTimeField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="When the uploaded file was deleted after UPLOAD_RETENTION_DAYS; the outcome stays.",
     )
     strict = models.BooleanField(default=False)
@@ -149,7 +161,8 @@ class ImportRun(models.Model):
     rejected = models.PositiveIntegerField(default=0)
     unmapped = models.PositiveIntegerField(default=0)
     details = models.JSONField(
-        default=dict, blank=True,
+        default=dict,
+        blank=True,
         help_text="Warnings, rejected counts by reason, unmapped codes, older versions skipped.",
     )
     idempotency_key = models.CharField(max_length=200, null=True, blank=True)
@@ -235,7 +248,8 @@ class CalendarEvent(models.Model):
                 fields=["calendar", "name", "starts_at"], name="calendarevent_unique_per_calendar"
             ),
             models.CheckConstraint(
-                condition=models.Q(ends_at__gte=models.F("starts_at")), name="calendarevent_ends_after_start"
+                condition=models.Q(ends_at__gte=models.F("starts_at")),
+                name="calendarevent_ends_after_start",
             ),
         ]
 

@@ -78,7 +78,10 @@ def file_columns(path: str | Path, fmt: str, dialect: CsvDialect | None = None) 
         dialect = dialect or sniff_csv(path)
         try:
             header = pd.read_csv(
-                path, nrows=0, sep=dialect.delimiter, encoding=dialect.encoding,
+                path,
+                nrows=0,
+                sep=dialect.delimiter,
+                encoding=dialect.encoding,
                 encoding_errors="replace",
             )
         except (ValueError, OSError, pd.errors.ParserError) as exc:
@@ -102,7 +105,11 @@ def count_rows(path: str | Path, fmt: str) -> int:
 
 
 def read_chunks(
-    path: str | Path, *, columns: list[str], fmt: str, chunk_rows: int,
+    path: str | Path,
+    *,
+    columns: list[str],
+    fmt: str,
+    chunk_rows: int,
     dialect: CsvDialect | None = None,
 ) -> Iterator[pd.DataFrame]:
     """Chunks of the named columns as strings ('' for empty), each with its `_row` numbers."""
@@ -122,8 +129,10 @@ def read_chunks(
 
 def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
     """An API batch as the same string frame a file chunk is (missing keys → '')."""
-    frame = pd.DataFrame.from_records(records, columns=columns) if records else pd.DataFrame(
-        columns=columns
+    frame = (
+        pd.DataFrame.from_records(records, columns=columns)
+        if records
+        else pd.DataFrame(columns=columns)
     )
     frame = frame.astype(object).where(frame.notna(), "")
     frame = frame.map(lambda v: "" if v is None else str(v)) if len(frame) else frame
@@ -157,8 +166,10 @@ def _csv_chunks(path: Path, columns: list[str], chunk_rows: int, dialect: CsvDia
 def _spatial_chunks(path: Path, columns: list[str], chunk_rows: int):
     info = _spatial_info(path)
     crs = pyproj.CRS.from_user_input(info["crs"]) if info.get("crs") else pyproj.CRS.from_epsg(4326)
-    to_wgs84 = None if crs.equals(pyproj.CRS.from_epsg(4326)) else pyproj.Transformer.from_crs(
-        crs, 4326, always_xy=True
+    to_wgs84 = (
+        None
+        if crs.equals(pyproj.CRS.from_epsg(4326))
+        else pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
     )
     fields = [c for c in columns if c not in (GEOMETRY_LON, GEOMETRY_LAT)]
     total = int(info["features"])
@@ -171,9 +182,16 @@ def _spatial_chunks(path: Path, columns: list[str], chunk_rows: int):
             break
         names = list(meta["fields"])
         chunk = pd.DataFrame(
-            {name: pd.Series(values, dtype=object) for name, values in zip(names, data, strict=True)}
+            {
+                name: pd.Series(values, dtype=object)
+                for name, values in zip(names, data, strict=True)
+            }
         )
-        chunk = chunk.where(chunk.notna(), "").astype(str) if len(names) else pd.DataFrame(index=range(n))
+        chunk = (
+            chunk.where(chunk.notna(), "").astype(str)
+            if len(names)
+            else pd.DataFrame(index=range(n))
+        )
         lon, lat, kinds = _points(wkbs, n, to_wgs84)
         chunk[GEOMETRY_LON] = lon
         chunk[GEOMETRY_LAT] = lat

@@ -21,7 +21,9 @@ def incident_counts_by_district(*, days: int, now=None) -> dict[str, int]:
     since = (now or timezone.now()) - timedelta(days=days)
     counts = (
         Incident.objects.filter(occurred_from__gte=since, location__within=OuterRef("geom"))
-        .order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")  # one row: COUNT(*)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")  # one row: COUNT(*)
     )
     districts = District.objects.annotate(n=Coalesce(Subquery(counts), 0))
     return dict(districts.values_list("code", "n"))
@@ -33,10 +35,17 @@ def incident_trend_by_type(*, days: int, now=None) -> list[dict]:
     recent_start = now - timedelta(days=days)
     previous_start = recent_start - timedelta(days=days)
     types = CrimeType.objects.filter(enabled=True).annotate(
-        recent=Count("incident", filter=Q(incident__occurred_from__gte=recent_start,
-                                          incident__occurred_from__lt=now)),
-        previous=Count("incident", filter=Q(incident__occurred_from__gte=previous_start,
-                                            incident__occurred_from__lt=recent_start)),
+        recent=Count(
+            "incident",
+            filter=Q(incident__occurred_from__gte=recent_start, incident__occurred_from__lt=now),
+        ),
+        previous=Count(
+            "incident",
+            filter=Q(
+                incident__occurred_from__gte=previous_start,
+                incident__occurred_from__lt=recent_start,
+            ),
+        ),
     )
     peak = max((t.recent for t in types), default=0) or 1
     return [
@@ -90,11 +99,14 @@ def code_lookup(mapping) -> tuple[dict[str, int], list[str]]:
 def sources_overview() -> list[Source]:
     """Sources with their incident count and their latest run, in two queries."""
     latest_run = ImportRun.objects.filter(source=OuterRef("pk")).order_by("-pk")
-    sources = list(Source.objects.annotate(
-        incident_count=Count("incidents"), latest_run_id=Subquery(latest_run.values("pk")[:1])
-    ))
+    sources = list(
+        Source.objects.annotate(
+            incident_count=Count("incidents"), latest_run_id=Subquery(latest_run.values("pk")[:1])
+        )
+    )
     runs = ImportRun.objects.select_related("job").in_bulk(
-        [s.latest_run_id for s in sources if s.latest_run_id])
+        [s.latest_run_id for s in sources if s.latest_run_id]
+    )
     for source in sources:
         source.latest_run = runs.get(source.latest_run_id)
     return sources
@@ -122,43 +134,63 @@ def rejected_rows_csv(*, run: ImportRun) -> Iterator[list[str]]:
     raw_columns = list(first.raw) if first else []
     yield ["row", "id", "reason_code", "reason", *raw_columns]
     for row in run.rejected_rows.order_by("row_number", "pk").iterator(chunk_size=5000):
-        yield [str(row.row_number), row.external_id, row.reason_code, row.reason,
-               *(str(row.raw.get(c, "")) for c in raw_columns)]
+        yield [
+            str(row.row_number),
+            row.external_id,
+            row.reason_code,
+            row.reason,
+            *(str(row.raw.get(c, "")) for c in raw_columns),
+        ]
 
 
 def preview_import(*, path, mapping, rows: int = PREVIEW_ROWS) -> dict:
     """The first rows of a file as the import would map them: values, crime type, or reason."""
     fmt = detect_format(path, mapping.format)
-    dialect = sniff_csv(path, encoding=mapping.encoding, delimiter=mapping.delimiter) \
-        if fmt == "csv" else None
+    dialect = (
+        sniff_csv(path, encoding=mapping.encoding, delimiter=mapping.delimiter)
+        if fmt == "csv"
+        else None
+    )
     columns = file_columns(path, fmt, dialect)
     if fmt != "csv":
         mapping = mapping.with_geometry_columns(columns)
-    chunk = next(read_chunks(path, columns=mapping.columns, fmt=fmt, chunk_rows=rows,
-                             dialect=dialect), None)
+    chunk = next(
+        read_chunks(path, columns=mapping.columns, fmt=fmt, chunk_rows=rows, dialect=dialect), None
+    )
     agency = Agency.current()
     tz = mapping.timezone or agency.timezone
     lookup, warnings = code_lookup(mapping)
     result = validate_chunk(chunk, mapping, RowContext(timezone=tz, code_lookup=lookup))
     names = dict(CrimeType.objects.values_list("id", "name"))
     shown = [
-        {"row": int(r["_row"]), "external_id": r["external_id"],
-         "occurred_from": r["occurred_from"].tz_convert(tz).strftime("%Y-%m-%d %H:%M %Z"),
-         "latitude": round(r["latitude"], 6), "longitude": round(r["longitude"], 6),
-         "code": r["raw_code"], "crime_type": names.get(_int_or_none(r["crime_type_id"])),
-         "premise_type": r["premise_type"], "call_type": r["call_type"],
-         "officer_initiated": bool(r["officer_initiated"]), "reason": ""}
+        {
+            "row": int(r["_row"]),
+            "external_id": r["external_id"],
+            "occurred_from": r["occurred_from"].tz_convert(tz).strftime("%Y-%m-%d %H:%M %Z"),
+            "latitude": round(r["latitude"], 6),
+            "longitude": round(r["longitude"], 6),
+            "code": r["raw_code"],
+            "crime_type": names.get(_int_or_none(r["crime_type_id"])),
+            "premise_type": r["premise_type"],
+            "call_type": r["call_type"],
+            "officer_initiated": bool(r["officer_initiated"]),
+            "reason": "",
+        }
         for r in result.valid.to_dict("records")
     ] + [
         {"row": int(r["_row"]), "external_id": r["external_id"], "reason": r["reason"]}
         for r in result.rejected.to_dict("records")
     ]
     return {
-        "format": fmt, "columns": columns, "dialect": dialect, "timezone": tz,
+        "format": fmt,
+        "columns": columns,
+        "dialect": dialect,
+        "timezone": tz,
         "rows": sorted(shown, key=lambda r: r["row"]),
         "warnings": [*mapping.warnings, *warnings],
-        "unread_columns": [c for c in columns if c not in mapping.columns
-                           and not c.startswith("@")],
+        "unread_columns": [
+            c for c in columns if c not in mapping.columns and not c.startswith("@")
+        ],
     }
 
 
@@ -170,23 +202,37 @@ def data_quality(*, source: Source) -> dict:
     total = incidents.count()
     months = list(
         incidents.annotate(month=TruncMonth("occurred_from", tzinfo=tz))
-        .values("month").annotate(n=Count("id")).order_by("month")
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("month")
     )
     by_type = list(
         incidents.values("crime_type__name", "crime_type__colour")
-        .annotate(n=Count("id")).order_by("-n")
+        .annotate(n=Count("id"))
+        .order_by("-n")
     )
-    heaped = incidents.annotate(
-        hour=ExtractHour("occurred_from", tzinfo=tz), minute=ExtractMinute("occurred_from", tzinfo=tz)
-    ).filter(minute=0, hour__in=HEAPED_HOURS).values("hour").annotate(n=Count("id"))
+    heaped = (
+        incidents.annotate(
+            hour=ExtractHour("occurred_from", tzinfo=tz),
+            minute=ExtractMinute("occurred_from", tzinfo=tz),
+        )
+        .filter(minute=0, hour__in=HEAPED_HOURS)
+        .values("hour")
+        .annotate(n=Count("id"))
+    )
     heaped = {row["hour"]: row["n"] for row in heaped}
     repeat_groups = (
-        incidents.values("occurred_from", "location", "raw_code").annotate(n=Count("id"))
-        .filter(n__gt=1).values_list("n", flat=True)
+        incidents.values("occurred_from", "location", "raw_code")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .values_list("n", flat=True)
     )
-    latest = source.import_runs.select_related("job").filter(
-        job__status=JobRun.Status.SUCCEEDED
-    ).exclude(via=ImportRun.Via.API).first()
+    latest = (
+        source.import_runs.select_related("job")
+        .filter(job__status=JobRun.Status.SUCCEEDED)
+        .exclude(via=ImportRun.Via.API)
+        .first()
+    )
     reasons = (latest.details.get("rejected_by_reason") or {}) if latest else {}
     peak_type = max((t["n"] for t in by_type), default=0) or 1
     return {
@@ -194,9 +240,13 @@ def data_quality(*, source: Source) -> dict:
         "timezone": str(tz),
         "chart": _month_chart(months),
         "by_type": [
-            {"name": t["crime_type__name"] or "Unmapped", "colour": t["crime_type__colour"] or "#999999",
-             "count": t["n"], "share": _share(t["n"], total),
-             "bar_pct": round(100 * t["n"] / peak_type)}
+            {
+                "name": t["crime_type__name"] or "Unmapped",
+                "colour": t["crime_type__colour"] or "#999999",
+                "count": t["n"],
+                "share": _share(t["n"], total),
+                "bar_pct": round(100 * t["n"] / peak_type),
+            }
             for t in by_type
         ],
         "heaped_midnight": _share(heaped.get(0, 0), total),
@@ -204,7 +254,9 @@ def data_quality(*, source: Source) -> dict:
         "unmapped": _share(sum(t["n"] for t in by_type if t["crime_type__name"] is None), total),
         "unmapped_codes": (latest.details.get("unmapped_codes") or {}) if latest else {},
         "latest_run": latest,
-        "outside": _share(reasons.get("outside_jurisdiction", 0), latest.total_rows) if latest else None,
+        "outside": _share(reasons.get("outside_jurisdiction", 0), latest.total_rows)
+        if latest
+        else None,
         "duplicate_ids": reasons.get("duplicate_id", 0),
         "repeated_in_file": latest.details.get("repeated_in_file", 0) if latest else 0,
         "exact_repeats": sum(n - 1 for n in repeat_groups),
@@ -217,16 +269,27 @@ def _month_chart(months: list[dict]) -> dict:
     top = ticks[-1]
     width = (CHART_WIDTH - CHART_AXIS) / max(len(months), 1)
     bars = [
-        {"x": round(CHART_AXIS + i * width, 2), "width": round(max(width - 1, 0.5), 2),
-         "height": round(CHART_HEIGHT * m["n"] / top, 2),
-         "y": round(CHART_HEIGHT - CHART_HEIGHT * m["n"] / top, 2),
-         "label": m["month"].strftime("%Y-%m"), "count": m["n"]}
+        {
+            "x": round(CHART_AXIS + i * width, 2),
+            "width": round(max(width - 1, 0.5), 2),
+            "height": round(CHART_HEIGHT * m["n"] / top, 2),
+            "y": round(CHART_HEIGHT - CHART_HEIGHT * m["n"] / top, 2),
+            "label": m["month"].strftime("%Y-%m"),
+            "count": m["n"],
+        }
         for i, m in enumerate(months)
     ]
     years = [{"x": b["x"], "label": b["label"][:4]} for b in bars if b["label"].endswith("-01")]
     y_axis = [{"y": round(CHART_HEIGHT - CHART_HEIGHT * t / top, 2), "label": t} for t in ticks]
-    return {"bars": bars, "years": years, "y_axis": y_axis, "axis_x": CHART_AXIS,
-            "peak": max((b["count"] for b in bars), default=0), "width": CHART_WIDTH, "height": CHART_HEIGHT}
+    return {
+        "bars": bars,
+        "years": years,
+        "y_axis": y_axis,
+        "axis_x": CHART_AXIS,
+        "peak": max((b["count"] for b in bars), default=0),
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+    }
 
 
 def axis_ticks(peak: int) -> list[int]:

@@ -66,8 +66,10 @@ def check_content(path: str | Path, fmt: str, *, max_unpacked: int, encoding: st
     elif fmt == "geojson":
         _check_geojson(path, head)
     elif fmt == "shapefile" and path.suffix.lower() == ".zip":
-        raise FileFormatError(f"{path.name}: {_what_it_is(head, 'not a zip archive')}; a"
-                              " Shapefile must be uploaded as a .zip of its .shp, .shx and .dbf.")
+        raise FileFormatError(
+            f"{path.name}: {_what_it_is(head, 'not a zip archive')}; a"
+            " Shapefile must be uploaded as a .zip of its .shp, .shx and .dbf."
+        )
 
 
 def megabytes(n: int) -> str:
@@ -107,7 +109,7 @@ def _check_geojson(path: Path, head: bytes) -> None:
         raise FileFormatError(f"{path.name}: not GeoJSON: a GeoJSON file is a JSON object ({{…}}).")
     if '"Feature' not in text and '"features"' not in text:
         raise FileFormatError(
-            f"{path.name}: not GeoJSON: no \"FeatureCollection\" or \"features\" near its start."
+            f'{path.name}: not GeoJSON: no "FeatureCollection" or "features" near its start.'
         )
 
 
@@ -168,8 +170,9 @@ def _head(path: Path) -> bytes:
 def _gzip_head(path: Path) -> bytes:
     raw = _head(path)
     if not raw.startswith(b"\x1f\x8b"):
-        raise FileFormatError(f"{path.name}: {_what_it_is(raw, 'not gzip-compressed')},"
-                              " though its name ends in .gz.")
+        raise FileFormatError(
+            f"{path.name}: {_what_it_is(raw, 'not gzip-compressed')}, though its name ends in .gz."
+        )
     try:
         with gzip.open(path, "rb") as fh:
             return fh.read(SNIFF_BYTES)

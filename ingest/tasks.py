@@ -37,7 +37,17 @@ def enqueue_upload_import(*, source: Source, token: str, strict: bool, user=None
     """Create the run and its job for an uploaded file; the task is queued once both are committed."""
     path = services.upload_path(token)
     with transaction.atomic():
-        job = enqueue_job(kind=services.IMPORT_KIND, task=import_incidents_job, user=user,
-                          params={"source": source.name, "file": path.name})
-        return services.start_run(source=source, via=ImportRun.Via.UPLOAD, file_name=path.name,
-                                  file_path=str(path), strict=strict, job=job)
+        job = enqueue_job(
+            kind=services.IMPORT_KIND,
+            task=import_incidents_job,
+            user=user,
+            params={"source": source.name, "file": path.name},
+        )
+        return services.start_run(
+            source=source,
+            via=ImportRun.Via.UPLOAD,
+            file_name=path.name,
+            file_path=str(path),
+            strict=strict,
+            job=job,
+        )

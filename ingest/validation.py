@@ -20,11 +20,23 @@ from .mapping import GEOMETRY_LON, GEOMETRY_TYPE, TEXT_FIELDS, TIME_FIELDS, Mapp
 from .readers import ROW
 
 EXTERNAL_ID_MAX = 100
-TEXT_MAX = {"raw_code": 100, "call_type": 100, "priority": 20, "disposition": 100,
-            "premise_type": 100}
+TEXT_MAX = {
+    "raw_code": 100,
+    "call_type": 100,
+    "priority": 20,
+    "disposition": 100,
+    "premise_type": 100,
+}
 OUTPUT_COLUMNS = [
-    ROW, "external_id", *TIME_FIELDS, "longitude", "latitude", "crime_type_id", *TEXT_FIELDS,
-    "officer_initiated", "content_hash",
+    ROW,
+    "external_id",
+    *TIME_FIELDS,
+    "longitude",
+    "latitude",
+    "crime_type_id",
+    *TEXT_FIELDS,
+    "officer_initiated",
+    "content_hash",
 ]
 # Times outside these years are refused: far dates overflow time-zone arithmetic (a 500 before).
 EARLIEST, LATEST = pd.Timestamp("1900-01-01"), pd.Timestamp("2200-01-01")
@@ -75,8 +87,11 @@ def validate_chunk(chunk: pd.DataFrame, mapping: Mapping, ctx: RowContext) -> Ch
     ids = column("external_id")
     out["external_id"] = ids
     reject(ids.eq("").to_numpy(), "missing_id", "The id is empty.")
-    reject(ids.str.len().gt(EXTERNAL_ID_MAX).to_numpy(), "bad_id",
-           f"The id is longer than {EXTERNAL_ID_MAX} characters.")
+    reject(
+        ids.str.len().gt(EXTERNAL_ID_MAX).to_numpy(),
+        "bad_id",
+        f"The id is longer than {EXTERNAL_ID_MAX} characters.",
+    )
 
     for target in TIME_FIELDS:
         text = column(target)
@@ -85,10 +100,17 @@ def validate_chunk(chunk: pd.DataFrame, mapping: Mapping, ctx: RowContext) -> Ch
         if target == "occurred_from":
             reject(text.eq("").to_numpy(), "missing_time", "The occurred time is empty.")
         bad = (text.ne("") & parsed.isna()).to_numpy()
-        reject(bad, "bad_time", _messages(
-            f"Unparseable time (or not in {EARLIEST.year}–{LATEST.year - 1}) in '{mapping.fields.get(target)}': ",
-            text))
-    window_bad = (out["occurred_to"].notna() & (out["occurred_to"] < out["occurred_from"])).to_numpy()
+        reject(
+            bad,
+            "bad_time",
+            _messages(
+                f"Unparseable time (or not in {EARLIEST.year}–{LATEST.year - 1}) in '{mapping.fields.get(target)}': ",
+                text,
+            ),
+        )
+    window_bad = (
+        out["occurred_to"].notna() & (out["occurred_to"] < out["occurred_from"])
+    ).to_numpy()
     reject(window_bad, "bad_time", "occurred_to is before occurred_from.")
 
     lon, lat = _coordinates(chunk, mapping, ctx, reject)
@@ -109,13 +131,15 @@ def validate_chunk(chunk: pd.DataFrame, mapping: Mapping, ctx: RowContext) -> Ch
     valid = out.loc[~rejected_mask].copy()
     valid["content_hash"] = content_hash(valid)
     raw = chunk.loc[rejected_mask, [c for c in mapping.columns if c in chunk.columns]]
-    rejected = pd.DataFrame({
-        ROW: chunk.loc[rejected_mask, ROW].to_numpy(),
-        "external_id": ids[rejected_mask].str.slice(0, 200).to_numpy(),
-        "reason_code": codes[rejected_mask],
-        "reason": reasons[rejected_mask],
-        "raw": json_safe_records(raw),
-    })
+    rejected = pd.DataFrame(
+        {
+            ROW: chunk.loc[rejected_mask, ROW].to_numpy(),
+            "external_id": ids[rejected_mask].str.slice(0, 200).to_numpy(),
+            "reason_code": codes[rejected_mask],
+            "reason": reasons[rejected_mask],
+            "raw": json_safe_records(raw),
+        }
+    )
     return ChunkResult(valid=valid[OUTPUT_COLUMNS].reset_index(drop=True), rejected=rejected)
 
 
@@ -150,24 +174,28 @@ def parse_times(text: pd.Series, timezone: str, time_format: str = "") -> pd.Ser
     if with_offset.any():
         parsed = pd.to_datetime(text[with_offset], format="ISO8601", utc=True, errors="coerce")
         result[with_offset] = parsed.astype(result.dtype)
-    return result.where((result >= EARLIEST.tz_localize("UTC")) & (result < LATEST.tz_localize("UTC")))
+    return result.where(
+        (result >= EARLIEST.tz_localize("UTC")) & (result < LATEST.tz_localize("UTC"))
+    )
 
 
 def content_hash(valid: pd.DataFrame) -> np.ndarray:
     """A stable 64-bit digest (hex) of what an incident stores, ignoring the feed's updated-at."""
     if valid.empty:
         return np.array([], dtype=object)
-    parts = pd.DataFrame({
-        "id": valid["external_id"],
-        "from": _epoch_us(valid["occurred_from"]),
-        "to": _epoch_us(valid["occurred_to"]),
-        "reported": _epoch_us(valid["reported_at"]),
-        "lon": np.round(valid["longitude"].to_numpy(dtype=float), 7),
-        "lat": np.round(valid["latitude"].to_numpy(dtype=float), 7),
-        "type": valid["crime_type_id"].fillna(-1).astype("int64"),
-        **{f: valid[f].astype(str) for f in TEXT_FIELDS},
-        "officer": valid["officer_initiated"].astype(bool),
-    })
+    parts = pd.DataFrame(
+        {
+            "id": valid["external_id"],
+            "from": _epoch_us(valid["occurred_from"]),
+            "to": _epoch_us(valid["occurred_to"]),
+            "reported": _epoch_us(valid["reported_at"]),
+            "lon": np.round(valid["longitude"].to_numpy(dtype=float), 7),
+            "lat": np.round(valid["latitude"].to_numpy(dtype=float), 7),
+            "type": valid["crime_type_id"].fillna(-1).astype("int64"),
+            **{f: valid[f].astype(str) for f in TEXT_FIELDS},
+            "officer": valid["officer_initiated"].astype(bool),
+        }
+    )
     digest = pd.util.hash_pandas_object(parts, index=False).to_numpy(dtype=np.uint64)
     return np.char.mod("%016x", digest).astype(object)
 
@@ -199,18 +227,23 @@ class DuplicateTracker:
         same = repeated & (valid["content_hash"] == ref_hash)
         differ = repeated & ~same
         self.repeats += int(same.sum())
-        for ext_id, digest, row in valid.loc[~repeated, ["external_id", "content_hash", ROW]].itertuples(
-            index=False
-        ):
+        for ext_id, digest, row in valid.loc[
+            ~repeated, ["external_id", "content_hash", ROW]
+        ].itertuples(index=False):
             self.seen[ext_id] = (digest, int(row))
-        rejected = pd.DataFrame({
-            ROW: valid.loc[differ, ROW].to_numpy(),
-            "external_id": ids[differ].to_numpy(),
-            "reason_code": "duplicate_id",
-            "reason": ("The id appears again with different content (first at row "
-                       + ref_row[differ].astype(str) + ").").to_numpy(),
-            "raw": [{"id": i} for i in ids[differ]],
-        })
+        rejected = pd.DataFrame(
+            {
+                ROW: valid.loc[differ, ROW].to_numpy(),
+                "external_id": ids[differ].to_numpy(),
+                "reason_code": "duplicate_id",
+                "reason": (
+                    "The id appears again with different content (first at row "
+                    + ref_row[differ].astype(str)
+                    + ")."
+                ).to_numpy(),
+                "raw": [{"id": i} for i in ids[differ]],
+            }
+        )
         return valid.loc[~repeated].reset_index(drop=True), rejected
 
 
@@ -236,24 +269,38 @@ def _coordinates(chunk, mapping: Mapping, ctx: RowContext, reject) -> tuple[np.n
     if xcol == GEOMETRY_LON and GEOMETRY_TYPE in chunk.columns:
         kinds = chunk[GEOMETRY_TYPE].astype(object)
         not_point = (kinds.ne("") & kinds.ne("Point")).to_numpy()
-        reject(not_point, "not_a_point", (
-            "Row " + chunk[ROW].astype(str) + ": the geometry is a " + kinds.astype(str) + ", not a point."
-        ).to_numpy(dtype=object))
+        reject(
+            not_point,
+            "not_a_point",
+            (
+                "Row "
+                + chunk[ROW].astype(str)
+                + ": the geometry is a "
+                + kinds.astype(str)
+                + ", not a point."
+            ).to_numpy(dtype=object),
+        )
     xs, ys = chunk[xcol], chunk[ycol]
     x = pd.to_numeric(xs, errors="coerce").to_numpy(dtype=float)
     y = pd.to_numeric(ys, errors="coerce").to_numpy(dtype=float)
     empty = (_blank(xs) | _blank(ys)).to_numpy()
     reject(empty, "missing_coordinates", "The coordinates are missing.")
-    reject(np.isnan(x) | np.isnan(y), "bad_coordinates",
-           _messages("Unparseable coordinates: ", xs.astype(str) + ", " + ys.astype(str)))
+    reject(
+        np.isnan(x) | np.isnan(y),
+        "bad_coordinates",
+        _messages("Unparseable coordinates: ", xs.astype(str) + ", " + ys.astype(str)),
+    )
     reject((x == 0) & (y == 0), "missing_coordinates", "The coordinates are 0, 0 (no location).")
     srid = 4326 if not mapping.uses_xy else mapping.srid
     if srid != 4326:
         x, y = ctx.to_wgs84(srid).transform(x, y)
         x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     out_of_range = ~np.isnan(x) & ~np.isnan(y) & ((np.abs(x) > 180) | (np.abs(y) > 90))
-    reject(out_of_range, "bad_coordinates",
-           "The coordinates are not longitude/latitude (check the mapping's srid).")
+    reject(
+        out_of_range,
+        "bad_coordinates",
+        "The coordinates are not longitude/latitude (check the mapping's srid).",
+    )
     bad = np.isnan(x) | np.isnan(y) | out_of_range
     return np.where(bad, np.nan, x), np.where(bad, np.nan, y)
 

@@ -18,8 +18,19 @@ class JobRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = JobRun
         fields = [
-            "id", "kind", "status", "progress", "message", "error", "result",
-            "created_at", "started_at", "finished_at", "is_finished", "url", "page",
+            "id",
+            "kind",
+            "status",
+            "progress",
+            "message",
+            "error",
+            "result",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "is_finished",
+            "url",
+            "page",
         ]
 
     def get_url(self, job) -> str:
@@ -41,5 +52,8 @@ class JobRunViewSet(viewsets.ReadOnlyModelViewSet):
 def accepted(job: JobRun, *, request) -> Response:
     """202 Accepted for a queued job: the job in the body, its API URL in `Location`."""
     body = JobRunSerializer(job).data
-    return Response(body, status=status.HTTP_202_ACCEPTED,
-                    headers={"Location": request.build_absolute_uri(body["url"])})
+    return Response(
+        body,
+        status=status.HTTP_202_ACCEPTED,
+        headers={"Location": request.build_absolute_uri(body["url"])},
+    )

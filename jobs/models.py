@@ -33,7 +33,9 @@ class JobRun(models.Model):
     worker = models.CharField(
         max_length=200, blank=True, help_text="host:pid of the process running the job."
     )
-    queue = models.CharField(max_length=64, blank=True, help_text="The Celery queue its task was sent to.")
+    queue = models.CharField(
+        max_length=64, blank=True, help_text="The Celery queue its task was sent to."
+    )
     node = models.CharField(
         max_length=200, blank=True, help_text="The Celery worker (its node name) that ran the job."
     )

@@ -14,8 +14,9 @@ def get_job(*, job_id) -> JobRun:
 def unfinished_job_params(*, kind: str) -> list[dict]:
     """The params of the queued and running jobs of a kind (to avoid queueing the same work twice)."""
     return list(
-        JobRun.objects.filter(kind=kind, status__in=[JobRun.Status.QUEUED, JobRun.Status.RUNNING])
-        .values_list("params", flat=True)
+        JobRun.objects.filter(
+            kind=kind, status__in=[JobRun.Status.QUEUED, JobRun.Status.RUNNING]
+        ).values_list("params", flat=True)
     )
 
 

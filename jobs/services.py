@@ -22,8 +22,10 @@ logger = logging.getLogger(__name__)
 UNEXPECTED_ERROR = "The job stopped on an unexpected error; the details are in the worker's log"
 
 STOPPED_MESSAGE = "Worker stopped before finishing: it was killed or crashed."
-STOPPED_ERROR = ("The worker stopped reporting progress (it was killed or crashed, or its machine was"
-                 " lost) before finishing. Start the job again.")
+STOPPED_ERROR = (
+    "The worker stopped reporting progress (it was killed or crashed, or its machine was"
+    " lost) before finishing. Start the job again."
+)
 NEVER_STARTED_MESSAGE = "Never started: no worker took it within {minutes} minutes."
 NEVER_STARTED_ERROR = (
     "Never started: no worker took the job{queue} within {minutes} minutes (JOB_QUEUE_TIMEOUT_MINUTES)."
@@ -46,13 +48,16 @@ def create_job(
     *, kind: str, params: dict | None = None, user=None, message: str = "", queue: str = ""
 ) -> JobRun:
     user = user if getattr(user, "is_authenticated", False) else None
-    return JobRun.objects.create(kind=kind, params=params or {}, created_by=user, message=message,
-                                 queue=queue)
+    return JobRun.objects.create(
+        kind=kind, params=params or {}, created_by=user, message=message, queue=queue
+    )
 
 
 def enqueue_job(*, kind: str, task, params: dict | None = None, user=None) -> JobRun:
     """Create the job's row, then queue its Celery task once the row is committed."""
-    queue = settings.CELERY_TASK_ROUTES.get(task.name, {}).get("queue", settings.CELERY_TASK_DEFAULT_QUEUE)
+    queue = settings.CELERY_TASK_ROUTES.get(task.name, {}).get(
+        "queue", settings.CELERY_TASK_DEFAULT_QUEUE
+    )
     job = create_job(kind=kind, params=params, user=user, queue=queue)
     transaction.on_commit(lambda: task.delay(str(job.pk)))
     return job
@@ -64,10 +69,13 @@ def enqueue_job_group(
     """A parent job without a task of its own and one queued child per params dict (each with a
     `label`); children report their progress into the parent, and `settle_parent` closes it."""
     with transaction.atomic():
-        parent = create_job(kind=kind, params=params, user=user,
-                            message=f"{len(children)} job(s) in parallel")
+        parent = create_job(
+            kind=kind, params=params, user=user, message=f"{len(children)} job(s) in parallel"
+        )
         queued = [
-            enqueue_job(kind=child_kind, task=task, user=user, params={**p, "parent": str(parent.pk)})
+            enqueue_job(
+                kind=child_kind, task=task, user=user, params={**p, "parent": str(parent.pk)}
+            )
             for p in children
         ]
         JobRun.objects.filter(pk=parent.pk).update(
@@ -104,7 +112,10 @@ def run_job(job_id: str, work: Callable[[JobRun, ProgressReporter], dict | None]
     with holding_job_lock(job_id) as locked:
         now = timezone.now()
         updated = locked and JobRun.objects.filter(pk=job_id, status=JobRun.Status.QUEUED).update(
-            status=JobRun.Status.RUNNING, started_at=now, heartbeat_at=now, worker=worker_name(),
+            status=JobRun.Status.RUNNING,
+            started_at=now,
+            heartbeat_at=now,
+            worker=worker_name(),
             node=_celery_node(),
         )
         job = JobRun.objects.get(pk=job_id)
@@ -167,14 +178,19 @@ def fail_unstarted_jobs(*, now=None) -> int:
     broker message was lost, or no worker listens to their queue."""
     now = now or timezone.now()
     minutes = settings.JOB_QUEUE_TIMEOUT_MINUTES
-    waiting = JobRun.objects.filter(status=JobRun.Status.QUEUED,
-                                    created_at__lt=now - timedelta(minutes=minutes))
+    waiting = JobRun.objects.filter(
+        status=JobRun.Status.QUEUED, created_at__lt=now - timedelta(minutes=minutes)
+    )
     closed = 0
     for job in waiting:
         queue = f" from the '{job.queue}' queue" if job.queue else ""
-        closed += _close(job, JobRun.Status.QUEUED, now=now,
-                         message=NEVER_STARTED_MESSAGE.format(minutes=minutes),
-                         error=NEVER_STARTED_ERROR.format(queue=queue, minutes=minutes))
+        closed += _close(
+            job,
+            JobRun.Status.QUEUED,
+            now=now,
+            message=NEVER_STARTED_MESSAGE.format(minutes=minutes),
+            error=NEVER_STARTED_ERROR.format(queue=queue, minutes=minutes),
+        )
         logger.warning("Job %s (%s) closed as failed: never started.", job.pk, job.kind)
     return closed
 
@@ -199,7 +215,10 @@ def close_stale_jobs(*, now=None) -> int:
 
 
 def settle_parent(
-    *, child_id: str, failure: Callable[[list[JobRun]], str], success: Callable[[list[JobRun]], dict]
+    *,
+    child_id: str,
+    failure: Callable[[list[JobRun]], str],
+    success: Callable[[list[JobRun]], dict],
 ) -> JobRun | None:
     """Called when a child ends (either way): once every child has finished, close the parent as
     failed with `failure(failed children)` or as succeeded with the result `success(children)`."""
@@ -220,7 +239,9 @@ def settle_parent(
             fail_job(job=parent, error=failure(failed))
         else:
             succeed_job(job=parent, result=success(children))
-        logger.info("Parent job %s (%s) closed by its last child %s.", parent.pk, parent.kind, child_id)
+        logger.info(
+            "Parent job %s (%s) closed by its last child %s.", parent.pk, parent.kind, child_id
+        )
     parent.refresh_from_db()
     return parent
 
@@ -253,8 +274,7 @@ def _time_limit_reason(job: JobRun, *, now) -> tuple[str, str]:
     seconds = (now - (job.started_at or now)).total_seconds()
     duration = f"{seconds / 60:.0f} minutes" if seconds >= 90 else f"{seconds:.0f} seconds"
     queue = (job.queue or settings.CELERY_TASK_DEFAULT_QUEUE).upper()
-    return (TIME_LIMIT_MESSAGE.format(duration=duration),
-            TIME_LIMIT_DETAIL.format(queue=queue))
+    return (TIME_LIMIT_MESSAGE.format(duration=duration), TIME_LIMIT_DETAIL.format(queue=queue))
 
 
 def _past_hard_limit(job: JobRun, *, now) -> bool:

@@ -12,6 +12,12 @@ from .models import JobRun
 @access.page
 def job_detail(request, job_id):
     job = get_object_or_404(JobRun, pk=job_id)
-    return render(request, "jobs/job_detail.html", {
-        "job": job, "title": title_of(job), "result_url": result_url_of(job),
-    })
+    return render(
+        request,
+        "jobs/job_detail.html",
+        {
+            "job": job,
+            "title": title_of(job),
+            "result_url": result_url_of(job),
+        },
+    )

@@ -39,7 +39,14 @@ class VisitInline(admin.TabularInline):
     model = Visit
     extra = 0
     can_delete = False
-    readonly_fields = ("officer", "started_at", "ended_at", "start_method", "start_reason", "end_reason")
+    readonly_fields = (
+        "officer",
+        "started_at",
+        "ended_at",
+        "start_method",
+        "start_reason",
+        "end_reason",
+    )
 
 
 @admin.display(description="location", ordering="cell__location_label")
@@ -49,8 +56,19 @@ def location_label(obj) -> str:
 
 @admin.register(Mission)
 class MissionAdmin(ReadOnlyAdmin):
-    list_display = ("date", "shift", "beat", "rank", "cell", location_label, "status", "minutes_served", "dose_minutes",
-                    "origin", rounded_score)
+    list_display = (
+        "date",
+        "shift",
+        "beat",
+        "rank",
+        "cell",
+        location_label,
+        "status",
+        "minutes_served",
+        "dose_minutes",
+        "origin",
+        rounded_score,
+    )
     list_filter = ("status", "origin", "shift", "beat__district", "ended_reason_code")
     list_select_related = ("shift", "beat", "cell")
     date_hierarchy = "date"
@@ -71,10 +89,17 @@ class ControlBoxAdmin(ReadOnlyAdmin):
 
 @admin.register(Suppression)
 class SuppressionAdmin(ReadOnlyAdmin):
-    list_display = ("scope", "date_from", "date_to", "reason_code", "reason", "created_by", "lifted_at")
+    list_display = (
+        "scope",
+        "date_from",
+        "date_to",
+        "reason_code",
+        "reason",
+        "created_by",
+        "lifted_at",
+    )
 
 
 @admin.register(MissionAddition)
 class MissionAdditionAdmin(ReadOnlyAdmin):
     list_display = ("date_from", "date_to", "reason_code", "reason", "created_by", "created_at")
-

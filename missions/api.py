@@ -29,10 +29,17 @@ from .tasks import enqueue_planning
 
 SERVER_TIME_HEADER = "X-Server-Time"
 GEOJSON = OpenApiResponse(dict, description="GeoJSON FeatureCollection of missions (box polygons).")
-CONFLICT = OpenApiResponse(dict, description="The mission's state does not allow it: {detail, mission}.")
-BAD_INPUT = OpenApiResponse(dict, description="Invalid input, e.g. a missing reason: {detail, <field>}.")
+CONFLICT = OpenApiResponse(
+    dict, description="The mission's state does not allow it: {detail, mission}."
+)
+BAD_INPUT = OpenApiResponse(
+    dict, description="Invalid input, e.g. a missing reason: {detail, <field>}."
+)
 IDEMPOTENCY = OpenApiParameter(
-    "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
     description="Send the same key when retrying (e.g. after being offline): the action runs once "
     "and every repeat gets the first answer.",
 )
@@ -41,7 +48,9 @@ DATE_RANGE = [
     OpenApiParameter("date_to", Date, required=True),
 ]
 SHIFT_PARAMS = [
-    OpenApiParameter("date", Date, required=True, description="Local date on which the shift starts."),
+    OpenApiParameter(
+        "date", Date, required=True, description="Local date on which the shift starts."
+    ),
     OpenApiParameter("shift", int, required=True, description="Shift id."),
 ]
 
@@ -65,7 +74,9 @@ class MissionAPIView(APIView):
         if isinstance(exc, services.Conflict):
             mission = selectors.mission_detail(exc.mission.pk)
             feature = selectors.missions_geojson([mission])["features"][0]
-            return Response({"detail": exc.message, "mission": feature}, status=status.HTTP_409_CONFLICT)
+            return Response(
+                {"detail": exc.message, "mission": feature}, status=status.HTTP_409_CONFLICT
+            )
         return super().handle_exception(exc)
 
     def parse(self, serializer_class):
@@ -88,9 +99,19 @@ class OfficerMissions(MissionAPIView):
         "the dose timer as the server knows it. `shift` is null when no shift is under way. Poll with "
         "the last answer's ETag in If-None-Match: 304 (no body) while nothing changed; the "
         f"{SERVER_TIME_HEADER} header always gives the server's clock.",
-        parameters=[OpenApiParameter("If-None-Match", str, OpenApiParameter.HEADER, required=False,
-                                     description="The ETag of the last answer.")],
-        responses={200: GEOJSON, 304: OpenApiResponse(description="Nothing changed since that ETag.")},
+        parameters=[
+            OpenApiParameter(
+                "If-None-Match",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="The ETag of the last answer.",
+            )
+        ],
+        responses={
+            200: GEOJSON,
+            304: OpenApiResponse(description="Nothing changed since that ETag."),
+        },
     )
     def get(self, request):
         now = timezone.now()
@@ -118,32 +139,47 @@ class OfficerPing(MissionAPIView):
     )
     def post(self, request):
         data = self.parse(s.PositionIn)
-        position = services.Position(data["latitude"], data["longitude"], data["accuracy_m"], data.get("at"))
+        position = services.Position(
+            data["latitude"], data["longitude"], data["accuracy_m"], data.get("at")
+        )
         _, missions = selectors.officer_missions(request.user)
         result = services.record_ping(user=request.user, position=position, missions=missions)
         if result.started or result.stopped:  # else the missions read above are still current
             _, missions = selectors.officer_missions(request.user)
-        return Response({
-            "started": result.started, "stopped": result.stopped, "stored": result.stored,
-            "missions": selectors.missions_geojson(missions),
-        })
+        return Response(
+            {
+                "started": result.started,
+                "stopped": result.stopped,
+                "stored": result.stored,
+                "missions": selectors.missions_geojson(missions),
+            }
+        )
 
 
 class StartMission(MissionAPIView):
     @extend_schema(
         summary="Start a mission (on arrival, or by hand with a reason)",
-        request=s.StartIn, parameters=[IDEMPOTENCY],
-        responses={201: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
-                   400: BAD_INPUT, 409: CONFLICT},
+        request=s.StartIn,
+        parameters=[IDEMPOTENCY],
+        responses={
+            201: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+            400: BAD_INPUT,
+            409: CONFLICT,
+        },
     )
     @idempotent
     def post(self, request, pk):
         data = self.parse(s.StartIn)
         position = None
         if "latitude" in data:
-            position = services.Position(data["latitude"], data["longitude"], data["accuracy_m"], data.get("at"))
+            position = services.Position(
+                data["latitude"], data["longitude"], data["accuracy_m"], data.get("at")
+            )
         services.start_mission(
-            user=request.user, mission_id=pk, position=position, reason=data.get("reason", ""),
+            user=request.user,
+            mission_id=pk,
+            position=position,
+            reason=data.get("reason", ""),
             at=data.get("at"),
         )
         return self.mission_response(pk, status.HTTP_201_CREATED)
@@ -154,15 +190,22 @@ class CompleteMission(MissionAPIView):
         summary="Complete a mission whose dose is met, with the tactics used and notes",
         description="Refused (409) while the minutes served in the box are short of the dose: "
         "end the mission early with a reason instead.",
-        request=s.CompleteIn, parameters=[IDEMPOTENCY],
-        responses={200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
-                   400: BAD_INPUT, 409: CONFLICT},
+        request=s.CompleteIn,
+        parameters=[IDEMPOTENCY],
+        responses={
+            200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+            400: BAD_INPUT,
+            409: CONFLICT,
+        },
     )
     @idempotent
     def post(self, request, pk):
         data = self.parse(s.CompleteIn)
         services.complete_mission(
-            user=request.user, mission_id=pk, tactic_ids=data["tactics"], notes=data["notes"],
+            user=request.user,
+            mission_id=pk,
+            tactic_ids=data["tactics"],
+            notes=data["notes"],
             at=data.get("at"),
         )
         return self.mission_response(pk)
@@ -173,16 +216,25 @@ class EndMissionEarly(MissionAPIView):
         summary="End a mission before its dose is met (reason required): recorded as ended early",
         description="The minutes served are measured on the server from the mission's visits. "
         "A mission whose dose is met is completed instead (409).",
-        request=s.EndEarlyIn, parameters=[IDEMPOTENCY],
-        responses={200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
-                   400: BAD_INPUT, 409: CONFLICT},
+        request=s.EndEarlyIn,
+        parameters=[IDEMPOTENCY],
+        responses={
+            200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+            400: BAD_INPUT,
+            409: CONFLICT,
+        },
     )
     @idempotent
     def post(self, request, pk):
         data = self.parse(s.EndEarlyIn)
         services.end_mission_early(
-            user=request.user, mission_id=pk, reason_code=data.get("reason_code", ""),
-            reason=data.get("reason", ""), tactic_ids=data["tactics"], notes=data["notes"], at=data.get("at"),
+            user=request.user,
+            mission_id=pk,
+            reason_code=data.get("reason_code", ""),
+            reason=data.get("reason", ""),
+            tactic_ids=data["tactics"],
+            notes=data["notes"],
+            at=data.get("at"),
         )
         return self.mission_response(pk)
 
@@ -190,31 +242,49 @@ class EndMissionEarly(MissionAPIView):
 class MissionTactics(MissionAPIView):
     @extend_schema(
         summary="Add or correct the tactics reported on a mission (until the shift ends)",
-        request=s.TacticsIn, parameters=[IDEMPOTENCY],
-        responses={200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."), 400: BAD_INPUT},
+        request=s.TacticsIn,
+        parameters=[IDEMPOTENCY],
+        responses={
+            200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+            400: BAD_INPUT,
+        },
     )
     @idempotent
     def post(self, request, pk):
         data = self.parse(s.TacticsIn)
-        services.correct_tactics(user=request.user, mission_id=pk, tactic_ids=data["tactics"],
-                                 notes=data.get("notes"), at=data.get("at"))
+        services.correct_tactics(
+            user=request.user,
+            mission_id=pk,
+            tactic_ids=data["tactics"],
+            notes=data.get("notes"),
+            at=data.get("at"),
+        )
         return self.mission_response(pk)
 
 
 class OfflineReport(MissionAPIView):
     @extend_schema(
         summary="Report a whole mission done while offline (accepted once per Idempotency-Key)",
-        request=s.OfflineReportIn, parameters=[IDEMPOTENCY],
-        responses={201: OpenApiResponse(dict, description="The completed mission."), 400: BAD_INPUT, 409: CONFLICT},
+        request=s.OfflineReportIn,
+        parameters=[IDEMPOTENCY],
+        responses={
+            201: OpenApiResponse(dict, description="The completed mission."),
+            400: BAD_INPUT,
+            409: CONFLICT,
+        },
     )
     @idempotent
     def post(self, request, pk):
         data = self.parse(s.OfflineReportIn)
         services.report_offline(
-            user=request.user, mission_id=pk,
+            user=request.user,
+            mission_id=pk,
             visits=[(v["started_at"], v["ended_at"]) for v in data["visits"]],
-            tactic_ids=data["tactics"], notes=data["notes"], completed_at=data.get("completed_at"),
-            reason_code=data.get("reason_code", ""), reason=data.get("reason", ""),
+            tactic_ids=data["tactics"],
+            notes=data["notes"],
+            completed_at=data.get("completed_at"),
+            reason_code=data.get("reason_code", ""),
+            reason=data.get("reason", ""),
         )
         return self.mission_response(pk, status.HTTP_201_CREATED)
 
@@ -223,37 +293,63 @@ class OfflineReport(MissionAPIView):
 
 
 class Missions(MissionAPIView):
-    @extend_schema(summary="Missions of a shift (all statuses), with scores and reasons",
-                   operation_id="missions_shift_list",
-                   parameters=SHIFT_PARAMS, responses={200: GEOJSON})
+    @extend_schema(
+        summary="Missions of a shift (all statuses), with scores and reasons",
+        operation_id="missions_shift_list",
+        parameters=SHIFT_PARAMS,
+        responses={200: GEOJSON},
+    )
     def get(self, request):
         day, shift = _shift_params(request)
-        missions = scope.visible_missions(request.user, selectors.shift_missions(date=day, shift=shift))
+        missions = scope.visible_missions(
+            request.user, selectors.shift_missions(date=day, shift=shift)
+        )
         body = selectors.missions_geojson(missions, full=True)
         body["shift"] = selectors.shift_window(date=day, shift=shift).as_dict()
         plan = selectors.latest_plan(date=day, shift=shift)
-        body["plan"] = {"id": plan.pk, "seed_hex": plan.seed_hex, "created_at": plan.created_at,
-                        "model_versions": plan.model_versions, "beats": plan.beats} if plan else None
+        body["plan"] = (
+            {
+                "id": plan.pk,
+                "seed_hex": plan.seed_hex,
+                "created_at": plan.created_at,
+                "model_versions": plan.model_versions,
+                "beats": plan.beats,
+            }
+            if plan
+            else None
+        )
         return Response(body)
 
     @extend_schema(
         summary="Add missions on boxes or a drawn area for a range of shifts (reason required)",
         request=s.AddMissionsIn,
-        responses={201: OpenApiResponse(dict, description="{addition, missions_created}"), 400: BAD_INPUT},
+        responses={
+            201: OpenApiResponse(dict, description="{addition, missions_created}"),
+            400: BAD_INPUT,
+        },
     )
     def post(self, request):
         data = self.parse(s.AddMissionsIn)
         addition = services.add_missions(
-            user=request.user, reason_code=data.get("reason_code", ""), reason=data.get("reason", ""),
-            date_from=data["date_from"], date_to=data.get("date_to"), shifts=data.get("shifts"),
-            cell_ids=data.get("cell_ids"), area=data.get("area"),
+            user=request.user,
+            reason_code=data.get("reason_code", ""),
+            reason=data.get("reason", ""),
+            date_from=data["date_from"],
+            date_to=data.get("date_to"),
+            shifts=data.get("shifts"),
+            cell_ids=data.get("cell_ids"),
+            area=data.get("area"),
         )
-        return Response({"addition": addition.pk, "missions_created": addition.missions.count()},
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            {"addition": addition.pk, "missions_created": addition.missions.count()},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class MissionDetail(MissionAPIView):
-    @extend_schema(summary="One mission with its visits", responses={200: dict}, operation_id="missions_detail")
+    @extend_schema(
+        summary="One mission with its visits", responses={200: dict}, operation_id="missions_detail"
+    )
     def get(self, request, pk):
         get_object_or_404(Mission, pk=pk)
         mission = selectors.mission_detail(pk)
@@ -261,27 +357,40 @@ class MissionDetail(MissionAPIView):
         feature = selectors.missions_geojson([mission], full=scope.sees_analysis(request.user))
         feature = feature["features"][0]
         feature["properties"]["visits"] = [
-            {"started_at": v.started_at, "ended_at": v.ended_at, "method": v.start_method,
-             "reason": v.start_reason, "end_reason": v.end_reason}
+            {
+                "started_at": v.started_at,
+                "ended_at": v.ended_at,
+                "method": v.start_method,
+                "reason": v.start_reason,
+                "end_reason": v.end_reason,
+            }
             for v in mission.visits.all()
         ]
         return Response(feature)
 
 
 class CancelMission(MissionAPIView):
-    @extend_schema(summary="Call off one mission (reason required)", request=s.ReasonFields,
-                   responses={200: dict, 400: BAD_INPUT})
+    @extend_schema(
+        summary="Call off one mission (reason required)",
+        request=s.ReasonFields,
+        responses={200: dict, 400: BAD_INPUT},
+    )
     def post(self, request, pk):
         data = self.parse(s.ReasonFields)
-        services.cancel_mission(user=request.user, mission_id=pk,
-                                reason_code=data.get("reason_code", ""), reason=data.get("reason", ""))
+        services.cancel_mission(
+            user=request.user,
+            mission_id=pk,
+            reason_code=data.get("reason_code", ""),
+            reason=data.get("reason", ""),
+        )
         return self.mission_response(pk)
 
 
 class PlanShift(MissionAPIView):
     @extend_schema(
         summary="Plan (or re-plan) a shift's missions in the background",
-        request=s.PlanIn, responses={202: JobRunSerializer, 400: BAD_INPUT},
+        request=s.PlanIn,
+        responses={202: JobRunSerializer, 400: BAD_INPUT},
     )
     def post(self, request):
         data = self.parse(s.PlanIn)
@@ -290,43 +399,68 @@ class PlanShift(MissionAPIView):
 
 
 class Controls(MissionAPIView):
-    @extend_schema(summary="Control boxes of a shift's plan (evaluation only; never for officers)",
-                   parameters=SHIFT_PARAMS, responses={200: dict})
+    @extend_schema(
+        summary="Control boxes of a shift's plan (evaluation only; never for officers)",
+        parameters=SHIFT_PARAMS,
+        responses={200: dict},
+    )
     def get(self, request):
         day, shift = _shift_params(request)
-        return Response([
-            {"cell_id": c.cell.cell_id, "beat": c.beat.code, "score": c.score, "raw_score": c.raw_score,
-             "draw": c.draw}
-            for c in selectors.shift_controls(date=day, shift=shift)
-        ])
+        return Response(
+            [
+                {
+                    "cell_id": c.cell.cell_id,
+                    "beat": c.beat.code,
+                    "score": c.score,
+                    "raw_score": c.raw_score,
+                    "draw": c.draw,
+                }
+                for c in selectors.shift_controls(date=day, shift=shift)
+            ]
+        )
 
 
 class Suppressions(MissionAPIView):
-    @extend_schema(summary="Suppressions in force", responses={200: s.SuppressionOut(many=True)},
-                   parameters=[OpenApiParameter("on", Date, description="Only those covering this date")])
+    @extend_schema(
+        summary="Suppressions in force",
+        responses={200: s.SuppressionOut(many=True)},
+        parameters=[OpenApiParameter("on", Date, description="Only those covering this date")],
+    )
     def get(self, request):
         rows = selectors.active_suppressions(on=parse_query(OnQuery, request).get("on"))
         return Response(s.SuppressionOut(rows, many=True).data)
 
-    @extend_schema(summary="Suppress boxes for a date range (reason required)", request=s.BoxesIn,
-                   responses={201: s.SuppressionOut, 400: BAD_INPUT})
+    @extend_schema(
+        summary="Suppress boxes for a date range (reason required)",
+        request=s.BoxesIn,
+        responses={201: s.SuppressionOut, 400: BAD_INPUT},
+    )
     def post(self, request):
         data = self.parse(s.BoxesIn)
         suppression = services.suppress_boxes(
-            user=request.user, reason_code=data.get("reason_code", ""), reason=data.get("reason", ""),
-            date_from=data["date_from"], date_to=data.get("date_to"),
-            cell_ids=data.get("cell_ids"), area=data.get("area"),
+            user=request.user,
+            reason_code=data.get("reason_code", ""),
+            reason=data.get("reason", ""),
+            date_from=data["date_from"],
+            date_to=data.get("date_to"),
+            cell_ids=data.get("cell_ids"),
+            area=data.get("area"),
         )
         return Response(s.SuppressionOut(suppression).data, status=status.HTTP_201_CREATED)
 
 
 class LiftSuppression(MissionAPIView):
-    @extend_schema(summary="Lift a suppression early (reason required)", request=s.LiftIn,
-                   responses={200: s.SuppressionOut, 400: BAD_INPUT})
+    @extend_schema(
+        summary="Lift a suppression early (reason required)",
+        request=s.LiftIn,
+        responses={200: s.SuppressionOut, 400: BAD_INPUT},
+    )
     def post(self, request, pk):
         get_object_or_404(Suppression, pk=pk)
         data = self.parse(s.LiftIn)
-        suppression = services.lift_suppression(user=request.user, suppression_id=pk, reason=data.get("reason", ""))
+        suppression = services.lift_suppression(
+            user=request.user, suppression_id=pk, reason=data.get("reason", "")
+        )
         return Response(s.SuppressionOut(suppression).data)
 
 
@@ -338,10 +472,13 @@ class AuditLog(ListAPIView):
         q = self.request.query_params
         return selectors.audit_log(object_type=q.get("object_type"), object_id=q.get("object_id"))
 
-    @extend_schema(summary="The mission events of the audit log, newest first", parameters=[
-        OpenApiParameter("object_type", str, description="e.g. missions.mission"),
-        OpenApiParameter("object_id", str),
-    ])
+    @extend_schema(
+        summary="The mission events of the audit log, newest first",
+        parameters=[
+            OpenApiParameter("object_type", str, description="e.g. missions.mission"),
+            OpenApiParameter("object_id", str),
+        ],
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -353,24 +490,40 @@ class Report(MissionAPIView):
         "status": reports.status_by_beat_shift,
     }
 
-    @extend_schema(summary="Dosage and completion reports (kind: dosage, dosage-by-box, status)",
-                   parameters=DATE_RANGE, responses={200: dict})
+    @extend_schema(
+        summary="Dosage and completion reports (kind: dosage, dosage-by-box, status)",
+        parameters=DATE_RANGE,
+        responses={200: dict},
+    )
     def get(self, request, kind):
         if kind not in self.KINDS:
             raise ValidationError({"kind": f"One of {', '.join(self.KINDS)}."})
         date_from, date_to = _date_range(request)
-        return Response({"kind": kind, "rows": self.KINDS[kind](date_from=date_from, date_to=date_to)})
+        return Response(
+            {"kind": kind, "rows": self.KINDS[kind](date_from=date_from, date_to=date_to)}
+        )
 
 
 class OutcomeReport(MissionAPIView):
-    @extend_schema(summary="Incidents during planned shifts in mission, control and other boxes",
-                   parameters=[*DATE_RANGE, OpenApiParameter(
-                       "hours_after", int, description=f"0 to {reports.HOURS_AFTER_MAX} (default 0)")],
-                   responses={200: dict, 400: BAD_INPUT})
+    @extend_schema(
+        summary="Incidents during planned shifts in mission, control and other boxes",
+        parameters=[
+            *DATE_RANGE,
+            OpenApiParameter(
+                "hours_after", int, description=f"0 to {reports.HOURS_AFTER_MAX} (default 0)"
+            ),
+        ],
+        responses={200: dict, 400: BAD_INPUT},
+    )
     def get(self, request):
         query = parse_query(OutcomeQuery, request)
-        return Response(reports.outcomes(date_from=query["date_from"], date_to=query["date_to"],
-                                         hours_after=query["hours_after"]))
+        return Response(
+            reports.outcomes(
+                date_from=query["date_from"],
+                date_to=query["date_to"],
+                hours_after=query["hours_after"],
+            )
+        )
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -392,7 +545,9 @@ class OnQuery(serializers.Serializer):
 
 
 class OutcomeQuery(DateRangeQuery):
-    hours_after = serializers.IntegerField(min_value=0, max_value=reports.HOURS_AFTER_MAX, default=0)
+    hours_after = serializers.IntegerField(
+        min_value=0, max_value=reports.HOURS_AFTER_MAX, default=0
+    )
 
 
 def _shift_params(request) -> tuple[Date, Shift]:

@@ -13,7 +13,9 @@ urlpatterns = [
     path("missions/<int:pk>/", api.MissionDetail.as_view(), name="api-mission"),
     path("missions/<int:pk>/start/", api.StartMission.as_view(), name="api-mission-start"),
     path("missions/<int:pk>/complete/", api.CompleteMission.as_view(), name="api-mission-complete"),
-    path("missions/<int:pk>/end-early/", api.EndMissionEarly.as_view(), name="api-mission-end-early"),
+    path(
+        "missions/<int:pk>/end-early/", api.EndMissionEarly.as_view(), name="api-mission-end-early"
+    ),
     path("missions/<int:pk>/tactics/", api.MissionTactics.as_view(), name="api-mission-tactics"),
     path("missions/<int:pk>/report/", api.OfflineReport.as_view(), name="api-mission-report"),
     path("missions/<int:pk>/cancel/", api.CancelMission.as_view(), name="api-mission-cancel"),

@@ -12,7 +12,9 @@ REPORT_DAYS_MAX = 366
 
 
 class ShiftPicker(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range])
+    date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range]
+    )
     shift = forms.ModelChoiceField(queryset=Shift.objects.all(), empty_label=None)
 
 
@@ -21,25 +23,36 @@ class SheetPicker(ShiftPicker):
 
 
 class ReasonForm(forms.Form):
-    reason_code = forms.ChoiceField(choices=[("", "— reason —"), *ReasonCode.choices], required=False)
-    reason = forms.CharField(required=False, widget=forms.TextInput(attrs={"placeholder": REASON_HELP}))
+    reason_code = forms.ChoiceField(
+        choices=[("", "— reason —"), *ReasonCode.choices], required=False
+    )
+    reason = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"placeholder": REASON_HELP})
+    )
 
 
 class BoxesForm(ReasonForm):
     cell_ids = forms.CharField(
-        label="Boxes", help_text="Cell ids separated by commas (click boxes on the map).",
+        label="Boxes",
+        help_text="Cell ids separated by commas (click boxes on the map).",
         widget=forms.TextInput(attrs={"placeholder": "e.g. 1234_5678, 1235_5678"}),
     )
     date_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_cell_ids(self):
-        return [c.strip() for c in self.cleaned_data["cell_ids"].replace(";", ",").split(",") if c.strip()]
+        return [
+            c.strip()
+            for c in self.cleaned_data["cell_ids"].replace(";", ",").split(",")
+            if c.strip()
+        ]
 
 
 class AddMissionsForm(BoxesForm):
     shifts = forms.ModelMultipleChoiceField(
-        queryset=Shift.objects.all(), required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=Shift.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="None ticked = every shift.",
     )
 
@@ -47,16 +60,26 @@ class AddMissionsForm(BoxesForm):
 class ReportRange(forms.Form):
     """The report page's period (and its CSVs'): both ends optional, defaults filled by the view."""
 
-    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                                validators=[date_in_range], label="From")
-    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                              validators=[date_in_range], label="to")
+    date_from = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[date_in_range],
+        label="From",
+    )
+    date_to = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[date_in_range],
+        label="to",
+    )
 
     def clean(self):
         data = super().clean()
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
-            raise forms.ValidationError(f"The period must start on or before its end ({start} is after {end}).")
+            raise forms.ValidationError(
+                f"The period must start on or before its end ({start} is after {end})."
+            )
         if start and end and (end - start).days >= REPORT_DAYS_MAX:
             raise forms.ValidationError(f"Choose a period of at most {REPORT_DAYS_MAX} days.")
         return data

@@ -25,7 +25,9 @@ def idempotent(view_method):
         if not key:
             return view_method(self, request, *args, **kwargs)
         if len(key) > MAX_KEY_CHARS:
-            return Response({"detail": f"{HEADER} may be at most {MAX_KEY_CHARS} characters."}, status=400)
+            return Response(
+                {"detail": f"{HEADER} may be at most {MAX_KEY_CHARS} characters."}, status=400
+            )
         stored = _stored(request, key)
         if stored is not None:
             return stored
@@ -43,7 +45,9 @@ def idempotent(view_method):
                 claim.save(update_fields=["status_code", "response"])
                 return response
         except IntegrityError:
-            return _stored(request, key) or Response({"detail": "Repeat of a request in progress."}, status=409)
+            return _stored(request, key) or Response(
+                {"detail": "Repeat of a request in progress."}, status=409
+            )
 
     return wrapper
 
@@ -57,7 +61,9 @@ def forget_old_keys(*, now=None) -> int:
 
 
 def _stored(request, key: str) -> Response | None:
-    found = IdempotentRequest.objects.filter(user=request.user, key=key).exclude(status_code=0).first()
+    found = (
+        IdempotentRequest.objects.filter(user=request.user, key=key).exclude(status_code=0).first()
+    )
     if found is None:
         return None
     if found.endpoint != request.path:

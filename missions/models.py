@@ -27,8 +27,12 @@ class ReasonCode(models.TextChoices):
 
 # The reasons an officer may pick to end a mission before its dose is met (the API's choices).
 END_EARLY_REASONS = (
-    ReasonCode.CALLED_AWAY, ReasonCode.OFFICER_SAFETY, ReasonCode.RESOURCES, ReasonCode.ACCESS,
-    ReasonCode.GPS, ReasonCode.OTHER,
+    ReasonCode.CALLED_AWAY,
+    ReasonCode.OFFICER_SAFETY,
+    ReasonCode.RESOURCES,
+    ReasonCode.ACCESS,
+    ReasonCode.GPS,
+    ReasonCode.OTHER,
 )
 END_EARLY_CHOICES = [(code.value, code.label) for code in END_EARLY_REASONS]
 
@@ -42,13 +46,21 @@ class MissionPlan(models.Model):
         ANALYST = "analyst", "Analyst"
 
     date = models.DateField(help_text="Local date on which the shift starts.")
-    shift = models.ForeignKey("agency.Shift", on_delete=models.PROTECT, related_name="mission_plans")
+    shift = models.ForeignKey(
+        "agency.Shift", on_delete=models.PROTECT, related_name="mission_plans"
+    )
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     forecast_run = models.ForeignKey(
-        "forecasting.ForecastRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "forecasting.ForecastRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    model_versions = models.JSONField(default=list, blank=True, help_text="Labels of the versions used.")
+    model_versions = models.JSONField(
+        default=list, blank=True, help_text="Labels of the versions used."
+    )
     seed_material = models.CharField(max_length=300)
     seed_hex = models.CharField(max_length=64)
     policy = models.JSONField(default=dict, help_text="The planning policy as it was applied.")
@@ -90,7 +102,9 @@ class Mission(models.Model):
     shift = models.ForeignKey("agency.Shift", on_delete=models.PROTECT, related_name="missions")
     starts_at = models.DateTimeField(help_text="Shift start (UTC).")
     ends_at = models.DateTimeField(help_text="Shift end (UTC): the mission expires then.")
-    cell = models.ForeignKey("forecasting.GridCell", on_delete=models.PROTECT, related_name="missions")
+    cell = models.ForeignKey(
+        "forecasting.GridCell", on_delete=models.PROTECT, related_name="missions"
+    )
     beat = models.ForeignKey("agency.Beat", on_delete=models.PROTECT, related_name="missions")
     plan = models.ForeignKey(
         MissionPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="missions"
@@ -104,7 +118,9 @@ class Mission(models.Model):
     score = models.FloatField(default=0.0, help_text="Preventable harm after dosage lowering.")
     raw_score = models.FloatField(default=0.0, help_text="Preventable harm before dosage lowering.")
     drivers = models.JSONField(
-        default=list, blank=True, help_text='[{"crime_type": code, "share": 0.6, "contribution": …}]'
+        default=list,
+        blank=True,
+        help_text='[{"crime_type": code, "share": 0.6, "contribution": …}]',
     )
     primary_crime_type = models.ForeignKey(
         "agency.CrimeType", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -118,9 +134,15 @@ class Mission(models.Model):
     dose_minutes = models.PositiveIntegerField(default=DOSE_MINUTES_DEFAULT)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True, help_text="Ended early, expired or cancelled at.")
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Ended early, expired or cancelled at."
+    )
     completed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The officer who completed the mission or ended it early.",
     )
     notes = models.TextField(blank=True, help_text="The officer's notes on completion.")
@@ -128,7 +150,9 @@ class Mission(models.Model):
         null=True, blank=True, help_text="Minutes in the box (its visits) when the mission closed."
     )
     ended_reason_code = models.CharField(max_length=32, choices=ReasonCode.choices, blank=True)
-    ended_reason = models.TextField(blank=True, help_text="Why the officer ended before the dose was met.")
+    ended_reason = models.TextField(
+        blank=True, help_text="Why the officer ended before the dose was met."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -137,7 +161,9 @@ class Mission(models.Model):
         indexes = [
             models.Index(fields=["date", "shift", "status"]),
             models.Index(fields=["status", "ends_at"]),
-            models.Index(fields=["date", "shift", "beat"]),  # officers polling their beat's missions
+            models.Index(
+                fields=["date", "shift", "beat"]
+            ),  # officers polling their beat's missions
         ]
         permissions = [
             ("patrol_mission", "Can start, ping and complete missions (officer)"),
@@ -182,7 +208,10 @@ class Visit(models.Model):
 
     mission = models.ForeignKey(Mission, on_delete=models.CASCADE, related_name="visits")
     officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="mission_visits"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="mission_visits",
     )
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
@@ -207,7 +236,9 @@ class Visit(models.Model):
 class PositionPing(models.Model):
     """An officer's reported position, stored only when the agency's policy keeps tracks."""
 
-    officer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     recorded_at = models.DateTimeField()
     location = models.PointField(srid=4326)
     accuracy_m = models.FloatField(null=True, blank=True)
@@ -263,7 +294,8 @@ class Suppression(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(date_from__lte=models.F("date_to")), name="suppression_dates_ordered"
+                condition=models.Q(date_from__lte=models.F("date_to")),
+                name="suppression_dates_ordered",
             ),
         ]
 

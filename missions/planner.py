@@ -83,7 +83,9 @@ def plan(
     )
     eligible = eligible_any_harm & (raw >= minimum_harm)
     in_beat = inputs.beat != NO_BEAT
-    eligible_any_count = np.bincount(inputs.beat[in_beat & eligible_any_harm], minlength=inputs.n_beats)
+    eligible_any_count = np.bincount(
+        inputs.beat[in_beat & eligible_any_harm], minlength=inputs.n_beats
+    )
     # One sort for the whole grid: by beat, best score first, ties by cell id (not by cell order,
     # which changes when the grid is rebuilt).
     candidates = np.flatnonzero(eligible)
@@ -111,7 +113,11 @@ def plan(
         k = max(cap - beat_forced.size, 0)
         chosen, chosen_u, chosen_p = _draw_missions(pool, score[pool], k, policy.temperature, rng)
         chosen, chosen_u, chosen_p = _spread(
-            inputs, policy, chosen, chosen_u, chosen_p,
+            inputs,
+            policy,
+            chosen,
+            chosen_u,
+            chosen_p,
             candidates=eligible_here[~np.isin(eligible_here, control_cells)],
         )
 
@@ -145,8 +151,17 @@ def plan(
                 pool_size=int(pool.size + control_cells.size),
                 forced=int(beat_forced.size),
                 best_harm=float(best_harm[b]),
-                note=_short_note(code, chosen.size, k, int(eligible_here.size), int(beat_forced.size),
-                                 best_harm[b], minimum_harm) if short else "",
+                note=_short_note(
+                    code,
+                    chosen.size,
+                    k,
+                    int(eligible_here.size),
+                    int(beat_forced.size),
+                    best_harm[b],
+                    minimum_harm,
+                )
+                if short
+                else "",
             )
         )
     return Plan(
@@ -174,7 +189,9 @@ def best_harm_per_beat(inputs: PlanningInputs, raw: np.ndarray) -> np.ndarray:
     return best
 
 
-def under_weekly_share(inputs: PlanningInputs, capacity: np.ndarray, policy: PlanningPolicy) -> np.ndarray:
+def under_weekly_share(
+    inputs: PlanningInputs, capacity: np.ndarray, policy: PlanningPolicy
+) -> np.ndarray:
     """Per cell: may it be a mission again without holding more than the policy's share of its
     beat's missions over the week (the week's missions so far plus this shift's)? A box always
     may take one mission, so a small beat is never left without boxes."""
@@ -303,13 +320,19 @@ def _spread(inputs, policy, chosen, draws, probs, *, candidates):
     return chosen, draws, probs
 
 
-def _short_note(code: str, drawn: int, wanted: int, above: int, forced: int, best: float, minimum: float) -> str:
+def _short_note(
+    code: str, drawn: int, wanted: int, above: int, forced: int, best: float, minimum: float
+) -> str:
     """Why a beat has fewer missions than its capacity, in the words the shift page shows."""
     if drawn == 0 and best < minimum:
         what = "no drawn mission" if forced else "no mission"
-        return f"Beat {code}: {what} — best box harm {_harm(best)}, below the minimum {_harm(minimum)}"
-    return (f"Beat {code}: {drawn} drawn mission{'s' if drawn != 1 else ''} instead of {wanted} — "
-            f"only {above} box{'es' if above != 1 else ''} at or above the minimum harm {_harm(minimum)}")
+        return (
+            f"Beat {code}: {what} — best box harm {_harm(best)}, below the minimum {_harm(minimum)}"
+        )
+    return (
+        f"Beat {code}: {drawn} drawn mission{'s' if drawn != 1 else ''} instead of {wanted} — "
+        f"only {above} box{'es' if above != 1 else ''} at or above the minimum harm {_harm(minimum)}"
+    )
 
 
 def _harm(value: float) -> str:

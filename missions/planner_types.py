@@ -21,7 +21,9 @@ CANDIDATE_POOL_PER_MISSION_DEFAULT = 5.0  # pool = this × missions per beat bes
 MAX_BOX_SHARE_PER_WEEK_DEFAULT = 1.0  # 1: no cap on one box's share of its beat's weekly missions
 MIN_BOXES_PER_BEAT_WEEK_DEFAULT = 0  # 0: no minimum spread
 MIN_HARM_SHARE_DEFAULT = 0.0  # 0: every box with some harm may be drawn
-MIN_HARM_SHARE_MAX = 1.0  # above the typical beat's best box would leave most beats without missions
+MIN_HARM_SHARE_MAX = (
+    1.0  # above the typical beat's best box would leave most beats without missions
+)
 
 
 class PlanningError(ValueError):
@@ -255,7 +257,9 @@ class BeatDraw:
     pool_size: int  # best eligible boxes the controls and missions were drawn from
     forced: int
     best_harm: float = 0.0  # the beat's highest preventable harm (before dosage lowering)
-    note: str = ""  # why the beat has fewer missions than its capacity, when the minimum harm is why
+    note: str = (
+        ""  # why the beat has fewer missions than its capacity, when the minimum harm is why
+    )
 
 
 @dataclass(frozen=True)

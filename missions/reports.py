@@ -36,10 +36,17 @@ def dose_by_mission(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
     )
     return [
         {
-            "mission": m.pk, "date": m.date.isoformat(), "shift": m.shift.name, "beat": m.beat.code,
-            "cell_id": m.cell.cell_id, "status": m.status, "status_label": m.get_status_display(),
-            "dose_minutes": m.dose_minutes, "minutes_in_box": round(minutes.get(m.pk, 0.0), 1),
-            "visits": visits.get(m.pk, 0), "ended_reason": m.ended_reason,
+            "mission": m.pk,
+            "date": m.date.isoformat(),
+            "shift": m.shift.name,
+            "beat": m.beat.code,
+            "cell_id": m.cell.cell_id,
+            "status": m.status,
+            "status_label": m.get_status_display(),
+            "dose_minutes": m.dose_minutes,
+            "minutes_in_box": round(minutes.get(m.pk, 0.0), 1),
+            "visits": visits.get(m.pk, 0),
+            "ended_reason": m.ended_reason,
         }
         for m in missions
     ]
@@ -67,22 +74,35 @@ def daily_summary(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
     counts = Counter()
     for day, status, n in (
         Mission.objects.filter(date__range=(date_from, date_to))
-        .values_list("date", "status").annotate(n=Count("pk")).order_by()
+        .values_list("date", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
     ):
         counts[(day, status)] += n
     minutes = defaultdict(float)
     for row in dose_by_box(date_from=date_from, date_to=date_to, now=now):
         minutes[row["date"]] += row["minutes"]
     planned = dict(
-        Mission.objects.filter(date__range=(date_from, date_to)).exclude(status=Mission.Status.CANCELLED)
-        .values("date").annotate(m=Sum("dose_minutes")).values_list("date", "m").order_by()
+        Mission.objects.filter(date__range=(date_from, date_to))
+        .exclude(status=Mission.Status.CANCELLED)
+        .values("date")
+        .annotate(m=Sum("dose_minutes"))
+        .values_list("date", "m")
+        .order_by()
     )
     days = sorted({day for day, _ in counts})
     rows = []
     for day in days:
         by_status = {s: counts[(day, s)] for s in Mission.Status.values}
-        rows.append({"date": day, **by_status, "total": sum(by_status.values()),
-                     "minutes_planned": planned.get(day, 0), "minutes": round(minutes.get(day.isoformat(), 0.0))})
+        rows.append(
+            {
+                "date": day,
+                **by_status,
+                "total": sum(by_status.values()),
+                "minutes_planned": planned.get(day, 0),
+                "minutes": round(minutes.get(day.isoformat(), 0.0)),
+            }
+        )
     peak = max((r["total"] for r in rows), default=0) or 1
     for r in rows:
         r["bars"] = [(s, round(100 * r[s] / peak, 1)) for s in Mission.Status.values if r[s]]
@@ -112,20 +132,33 @@ def status_by_beat_shift(*, date_from: Date, date_to: Date, now=None) -> list[di
     for (beat, shift), counts in sorted(table.items()):
         ended = sum(counts[s] for s in CLOSED)
         minutes = dose[(beat, shift)]
-        out.append({
-            "beat": beat, "shift": shift, **{s: counts[s] for s in Mission.Status.values},
-            "completed_share": round(counts[Mission.Status.COMPLETED] / ended, 3) if ended else None,
-            "minutes_planned": minutes["planned"], "minutes_served": round(minutes["served"], 1),
-            "dose_delivered": round(minutes["delivered"] / minutes["planned"], 3) if minutes["planned"] else None,
-        })
+        out.append(
+            {
+                "beat": beat,
+                "shift": shift,
+                **{s: counts[s] for s in Mission.Status.values},
+                "completed_share": round(counts[Mission.Status.COMPLETED] / ended, 3)
+                if ended
+                else None,
+                "minutes_planned": minutes["planned"],
+                "minutes_served": round(minutes["served"], 1),
+                "dose_delivered": round(minutes["delivered"] / minutes["planned"], 3)
+                if minutes["planned"]
+                else None,
+            }
+        )
     return out
 
 
-def planned_shift_boxes(*, date_from: Date, date_to: Date) -> list[tuple[MissionPlan, set[int], set[int]]]:
+def planned_shift_boxes(
+    *, date_from: Date, date_to: Date
+) -> list[tuple[MissionPlan, set[int], set[int]]]:
     """Per planned shift of the range (its newest plan): the plan, the pks of its mission boxes
     (not cancelled) and of its control boxes (never also a mission box)."""
     plans = {}
-    for plan in MissionPlan.objects.filter(date__range=(date_from, date_to)).order_by("created_at", "pk"):
+    for plan in MissionPlan.objects.filter(date__range=(date_from, date_to)).order_by(
+        "created_at", "pk"
+    ):
         plans[(plan.date, plan.shift_id)] = plan  # the newest plan of each shift wins
     missions = defaultdict(set)
     for day, shift_pk, cell_pk in (
@@ -135,7 +168,9 @@ def planned_shift_boxes(*, date_from: Date, date_to: Date) -> list[tuple[Mission
     ):
         missions[(day, shift_pk)].add(cell_pk)
     controls = defaultdict(set)
-    for plan_pk, cell_pk in ControlBox.objects.filter(plan__in=[p.pk for p in plans.values()]).values_list("plan_id", "cell_id"):
+    for plan_pk, cell_pk in ControlBox.objects.filter(
+        plan__in=[p.pk for p in plans.values()]
+    ).values_list("plan_id", "cell_id"):
         controls[plan_pk].add(cell_pk)
     return [
         (plan, missions.get(key, set()), controls.get(plan.pk, set()) - missions.get(key, set()))
@@ -150,13 +185,25 @@ def outcomes(*, date_from: Date, date_to: Date, hours_after: int = 0) -> dict:
     totals = {g: {"box_shifts": 0, "incidents": 0} for g in GROUPS}
     if not shifts:
         return _rates(totals, date_from, date_to, hours_after)
-    cells = list(GridCell.objects.filter(active=True, beat__isnull=False).values_list("pk", "col", "row", "epsg", "cell_size_m"))
+    cells = list(
+        GridCell.objects.filter(active=True, beat__isnull=False).values_list(
+            "pk", "col", "row", "epsg", "cell_size_m"
+        )
+    )
     n_cells = len(cells)
     for plan, mission_cells, control_cells in shifts:
-        incident_cells = _incident_cells(plan.starts_at, plan.ends_at + timedelta(hours=hours_after), cells=cells)
+        incident_cells = _incident_cells(
+            plan.starts_at, plan.ends_at + timedelta(hours=hours_after), cells=cells
+        )
         counts = dict.fromkeys(GROUPS, 0)
         for cell_pk in incident_cells:
-            group = "mission" if cell_pk in mission_cells else "control" if cell_pk in control_cells else "other"
+            group = (
+                "mission"
+                if cell_pk in mission_cells
+                else "control"
+                if cell_pk in control_cells
+                else "other"
+            )
             counts[group] += 1
         sizes = {"mission": len(mission_cells), "control": len(control_cells)}
         sizes["other"] = n_cells - sizes["mission"] - sizes["control"]
@@ -174,8 +221,12 @@ def _rates(totals, date_from, date_to, hours_after) -> dict:
         row["per_100_box_shifts"] = (
             round(100 * row["incidents"] / row["box_shifts"], 3) if row["box_shifts"] else None
         )
-    return {"date_from": date_from.isoformat(), "date_to": date_to.isoformat(),
-            "hours_after": hours_after, "groups": totals}
+    return {
+        "date_from": date_from.isoformat(),
+        "date_to": date_to.isoformat(),
+        "hours_after": hours_after,
+        "groups": totals,
+    }
 
 
 def _incident_cells(start, end, *, cells) -> list[int]:
@@ -184,11 +235,15 @@ def _incident_cells(start, end, *, cells) -> list[int]:
     if not cells:
         return []
     pks, cols, rows, epsgs, sizes = (np.array(v) for v in zip(*cells, strict=True))
-    points = Incident.objects.filter(occurred_from__gte=start, occurred_from__lt=end).values_list("location", flat=True)
+    points = Incident.objects.filter(occurred_from__gte=start, occurred_from__lt=end).values_list(
+        "location", flat=True
+    )
     lonlat = np.array([p.coords for p in points], dtype=float).reshape(-1, 2)
     if not len(lonlat):
         return []
-    at_col, at_row = lonlat_to_colrow(lonlat[:, 0], lonlat[:, 1], epsg=int(epsgs[0]), cell_size=float(sizes[0]))
+    at_col, at_row = lonlat_to_colrow(
+        lonlat[:, 0], lonlat[:, 1], epsg=int(epsgs[0]), cell_size=float(sizes[0])
+    )
     found = CellPositions(cols, rows).find(at_col, at_row)
     return [int(pk) for pk in pks[found[found >= 0]]]
 

@@ -23,7 +23,9 @@ def sees_analysis(user) -> bool:
     return has_role(user, ANALYST, ADMINISTRATOR)
 
 
-def visible_missions(user, missions: list[Mission], *, now: datetime | None = None) -> list[Mission]:
+def visible_missions(
+    user, missions: list[Mission], *, now: datetime | None = None
+) -> list[Mission]:
     """The missions of `missions` the user may see (their beat and shift must be loaded)."""
     refusal = _refusal_for(user, now=now)
     return [m for m in missions if refusal(m) is None]
@@ -42,21 +44,31 @@ def require_can_patrol(user, mission: Mission, *, action: str, now: datetime | N
     visits = list(mission.visits.all())
     if action == "start":
         if any(v.ended_at is None and v.officer_id != user.pk for v in visits):
-            raise PermissionDenied("Another officer is in this mission's box now: it is theirs until they leave.")
-    elif mission.status == Mission.Status.ACTIVE and not any(v.officer_id == user.pk for v in visits):
-        raise PermissionDenied(f"This is another officer's active mission: only an officer who patrolled "
-                               f"it may {action} it.")
+            raise PermissionDenied(
+                "Another officer is in this mission's box now: it is theirs until they leave."
+            )
+    elif mission.status == Mission.Status.ACTIVE and not any(
+        v.officer_id == user.pk for v in visits
+    ):
+        raise PermissionDenied(
+            f"This is another officer's active mission: only an officer who patrolled "
+            f"it may {action} it."
+        )
 
 
 def require_can_correct(user, mission: Mission, *, now: datetime) -> None:
     """Adding or correcting the tactics of a mission: an officer who patrolled it, on a mission under
     way or closed by an officer, until its shift ends (judged at `now`, the time of the act)."""
     if now >= mission.ends_at:
-        raise PermissionDenied("The shift has ended: tactics can be added or corrected only until its end.")
+        raise PermissionDenied(
+            "The shift has ended: tactics can be added or corrected only until its end."
+        )
     require_visible(user, mission, now=now)
     if mission.status not in (Mission.Status.ACTIVE, *Mission.DONE):
-        raise PermissionDenied(f"This mission is {mission.get_status_display().lower()}: tactics are reported "
-                               "on missions that were patrolled.")
+        raise PermissionDenied(
+            f"This mission is {mission.get_status_display().lower()}: tactics are reported "
+            "on missions that were patrolled."
+        )
     if not mission.visits.filter(officer=user).exists():
         raise PermissionDenied("Only an officer who patrolled this mission may report its tactics.")
 
@@ -90,8 +102,10 @@ def _refusal_for(user, *, now: datetime | None) -> Callable[[Mission], str | Non
         districts = supervisor_district_ids(user)
         if districts is None:
             return lambda mission: None
-        return lambda mission: None if mission.beat.district_id in districts else (
-            "This mission is outside your district(s)."
+        return lambda mission: (
+            None
+            if mission.beat.district_id in districts
+            else ("This mission is outside your district(s).")
         )
     if OFFICER in roles:
         return _officer_check(getattr(user, "officer_profile", None), now or timezone.now())

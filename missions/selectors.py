@@ -31,8 +31,11 @@ class ShiftWindow:
 
     def as_dict(self) -> dict:
         return {
-            "id": self.shift.pk, "name": self.shift.name, "date": self.date.isoformat(),
-            "starts_at": self.starts_at.isoformat(), "ends_at": self.ends_at.isoformat(),
+            "id": self.shift.pk,
+            "name": self.shift.name,
+            "date": self.date.isoformat(),
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
         }
 
 
@@ -49,7 +52,9 @@ def shift_window(*, date: Date, shift: Shift) -> ShiftWindow:
     return ShiftWindow(shift, date, starts_at, ends_at)
 
 
-def officer_missions(user, *, now: datetime | None = None) -> tuple[ShiftWindow | None, list[Mission]]:
+def officer_missions(
+    user, *, now: datetime | None = None
+) -> tuple[ShiftWindow | None, list[Mission]]:
     """The officer's missions of the shift under way: their home beat's, else their district's, and
     only those in the user's scope (an officer without either sees none). Never control boxes (they
     are not missions). Cancelled missions are left out."""
@@ -69,15 +74,24 @@ def officer_missions_etag(user, *, now: datetime | None = None) -> str:
     window = shift_now(now=now)
     profile = getattr(user, "officer_profile", None)
     roles = roles_of(user)
-    parts: list = [user.pk, sorted(roles), profile and (profile.home_beat_id, profile.home_district_id)]
+    parts: list = [
+        user.pk,
+        sorted(roles),
+        profile and (profile.home_beat_id, profile.home_district_id),
+    ]
     if SUPERVISOR in roles:
         districts = scope.supervisor_district_ids(user)
         parts.append(sorted(districts) if districts is not None else None)
     if window is not None:
         rows = (
-            _officer_shift_missions(user, window).order_by("pk")
+            _officer_shift_missions(user, window)
+            .order_by("pk")
             .values_list("pk", "status", "updated_at", "plan_id")
-            .annotate(n_visits=Count("visits"), n_ended=Count("visits__ended_at"), last_start=Max("visits__started_at"))
+            .annotate(
+                n_visits=Count("visits"),
+                n_ended=Count("visits__ended_at"),
+                last_start=Max("visits__started_at"),
+            )
         )
         parts += [window.as_dict(), list(rows), catalogue_version()]
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
@@ -115,7 +129,9 @@ def active_suppressions(*, on: Date | None = None) -> QuerySet[Suppression]:
     return qs
 
 
-def audit_log(*, object_type: str | None = None, object_id: str | None = None) -> QuerySet[AuditEvent]:
+def audit_log(
+    *, object_type: str | None = None, object_id: str | None = None
+) -> QuerySet[AuditEvent]:
     """The mission events of the audit log (overrides, plans, lifecycle), newest first."""
     entries = AuditEvent.objects.filter(action__startswith=AUDIT_PREFIX)
     if object_type:
@@ -150,7 +166,9 @@ def timer_state(mission: Mission, *, now: datetime | None = None) -> dict:
     }
 
 
-def mission_feature(mission: Mission, *, tactics: list, now: datetime | None = None, full: bool = False) -> dict:
+def mission_feature(
+    mission: Mission, *, tactics: list, now: datetime | None = None, full: bool = False
+) -> dict:
     """A mission as a GeoJSON feature (its box polygon) with what the officer needs to act."""
     props = {
         "id": mission.pk,
@@ -177,22 +195,39 @@ def mission_feature(mission: Mission, *, tactics: list, now: datetime | None = N
         "notes": mission.notes,
     }
     if full:
-        props.update({
-            "score": mission.score, "raw_score": mission.raw_score,
-            "drivers": mission.drivers, "model_versions": mission.model_versions,
-            "seed_hex": mission.seed_hex, "draw": mission.draw, "probability": mission.probability,
-            "forced": mission.forced, "plan": mission.plan_id, "addition": mission.addition_id,
-            "dose_minutes": mission.dose_minutes,
-        })
-    return {"type": "Feature", "id": mission.pk, "geometry": json.loads(mission.cell.geom.geojson), "properties": props}
+        props.update(
+            {
+                "score": mission.score,
+                "raw_score": mission.raw_score,
+                "drivers": mission.drivers,
+                "model_versions": mission.model_versions,
+                "seed_hex": mission.seed_hex,
+                "draw": mission.draw,
+                "probability": mission.probability,
+                "forced": mission.forced,
+                "plan": mission.plan_id,
+                "addition": mission.addition_id,
+                "dose_minutes": mission.dose_minutes,
+            }
+        )
+    return {
+        "type": "Feature",
+        "id": mission.pk,
+        "geometry": json.loads(mission.cell.geom.geojson),
+        "properties": props,
+    }
 
 
-def missions_geojson(missions: list[Mission], *, now: datetime | None = None, full: bool = False) -> dict:
+def missions_geojson(
+    missions: list[Mission], *, now: datetime | None = None, full: bool = False
+) -> dict:
     tactics = suggested_tactics(missions)
     now = now or timezone.now()
     return {
         "type": "FeatureCollection",
-        "features": [mission_feature(m, tactics=tactics.get(m.pk, []), now=now, full=full) for m in missions],
+        "features": [
+            mission_feature(m, tactics=tactics.get(m.pk, []), now=now, full=full) for m in missions
+        ],
     }
 
 

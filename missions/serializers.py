@@ -17,7 +17,9 @@ from .models import END_EARLY_CHOICES, ReasonCode, Suppression
 
 
 class ReasonFields(serializers.Serializer):
-    reason_code = serializers.ChoiceField(choices=ReasonCode.choices, required=False, allow_blank=True)
+    reason_code = serializers.ChoiceField(
+        choices=ReasonCode.choices, required=False, allow_blank=True
+    )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
@@ -25,7 +27,9 @@ class PositionIn(serializers.Serializer):
     latitude = serializers.FloatField(min_value=-90, max_value=90)
     longitude = serializers.FloatField(min_value=-180, max_value=180)
     accuracy_m = serializers.FloatField(min_value=0, required=False, default=0.0)
-    at = serializers.DateTimeField(required=False, help_text="When the fix was taken (offline devices).")
+    at = serializers.DateTimeField(
+        required=False, help_text="When the fix was taken (offline devices)."
+    )
 
 
 class StartIn(serializers.Serializer):
@@ -33,10 +37,14 @@ class StartIn(serializers.Serializer):
     longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
     accuracy_m = serializers.FloatField(min_value=0, required=False, default=0.0)
     reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=500,
+        required=False,
+        allow_blank=True,
+        max_length=500,
         help_text="Required when the position is not inside the box (manual start).",
     )
-    at = serializers.DateTimeField(required=False, help_text="Original time, for reports sent late.")
+    at = serializers.DateTimeField(
+        required=False, help_text="Original time, for reports sent late."
+    )
 
     def validate(self, attrs):
         if ("latitude" in attrs) != ("longitude" in attrs):
@@ -47,23 +55,39 @@ class StartIn(serializers.Serializer):
 class CompleteIn(serializers.Serializer):
     tactics = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
-    at = serializers.DateTimeField(required=False, help_text="Original time, for reports sent late.")
+    at = serializers.DateTimeField(
+        required=False, help_text="Original time, for reports sent late."
+    )
 
 
 class EndEarlyIn(CompleteIn):
     reason_code = serializers.ChoiceField(
-        choices=END_EARLY_CHOICES, required=False, allow_blank=True,
+        choices=END_EARLY_CHOICES,
+        required=False,
+        allow_blank=True,
         help_text="Why the mission ends before its dose is met (required).",
     )
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000,
-                                   help_text="In a few words; required with reason_code \"other\".")
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text='In a few words; required with reason_code "other".',
+    )
 
 
 class TacticsIn(serializers.Serializer):
-    tactics = serializers.ListField(child=serializers.IntegerField(), help_text="The tactics used: replaces the list.")
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=4000,
-                                  help_text="Replaces the notes when given.")
-    at = serializers.DateTimeField(required=False, help_text="Original time, for corrections sent late.")
+    tactics = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The tactics used: replaces the list."
+    )
+    notes = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=4000,
+        help_text="Replaces the notes when given.",
+    )
+    at = serializers.DateTimeField(
+        required=False, help_text="Original time, for corrections sent late."
+    )
 
 
 class VisitIn(serializers.Serializer):
@@ -77,7 +101,9 @@ class OfflineReportIn(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
     completed_at = serializers.DateTimeField(required=False)
     reason_code = serializers.ChoiceField(
-        choices=END_EARLY_CHOICES, required=False, allow_blank=True,
+        choices=END_EARLY_CHOICES,
+        required=False,
+        allow_blank=True,
         help_text="Required when the visits do not serve the dose: the mission is then ended early.",
     )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -92,7 +118,9 @@ class GeometryField(serializers.JSONField):
         try:
             if isinstance(data, dict):
                 check_geojson_vertices(data, limit=limit)  # before GEOS parses a huge polygon
-            geom = GEOSGeometry(json.dumps(data) if isinstance(data, dict) else str(data), srid=4326)
+            geom = GEOSGeometry(
+                json.dumps(data) if isinstance(data, dict) else str(data), srid=4326
+            )
         except TooManyVertices as exc:
             raise serializers.ValidationError(str(exc)) from None
         except (GEOSException, ValueError, TypeError) as exc:
@@ -133,8 +161,18 @@ class SuppressionOut(serializers.ModelSerializer):
     class Meta:
         model = Suppression
         fields = [
-            "id", "scope", "cells", "mission", "date_from", "date_to", "reason_code", "reason",
-            "created_by", "created_at", "lifted_at", "lift_reason",
+            "id",
+            "scope",
+            "cells",
+            "mission",
+            "date_from",
+            "date_to",
+            "reason_code",
+            "reason",
+            "created_by",
+            "created_at",
+            "lifted_at",
+            "lift_reason",
         ]
 
 
@@ -144,6 +182,16 @@ class AuditEventOut(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "at", "actor", "role", "action", "object_type", "object_id", "outcome", "before", "after",
-            "reason_code", "reason",
+            "id",
+            "at",
+            "actor",
+            "role",
+            "action",
+            "object_type",
+            "object_id",
+            "outcome",
+            "before",
+            "after",
+            "reason_code",
+            "reason",
         ]

@@ -52,23 +52,32 @@ class ShiftSheet:
 
 def shift_sheet(*, district: District, date: Date, shift: Shift) -> ShiftSheet:
     missions = [
-        m for m in shift_missions(date=date, shift=shift, include_cancelled=False)
+        m
+        for m in shift_missions(date=date, shift=shift, include_cancelled=False)
         if m.beat.district_id == district.pk
     ]
     beats = list(Beat.objects.filter(district=district).order_by("code"))
     tactics = suggested_tactics(missions)
     by_beat = {b.pk: [] for b in beats}
     for mission in sorted(missions, key=lambda m: m.rank):
-        by_beat.setdefault(mission.beat_id, []).append(SheetRow(mission, tactics.get(mission.pk, [])))
+        by_beat.setdefault(mission.beat_id, []).append(
+            SheetRow(mission, tactics.get(mission.pk, []))
+        )
     outline = to_shapely(district.geom)
     bounds = _around(outline, [m.cell for m in missions], margin=0.02)
     streets = _streets(bounds)
     return ShiftSheet(
-        district=district, date=date, shift=shift,
+        district=district,
+        date=date,
+        shift=shift,
         beats=[SheetBeat(b, by_beat[b.pk], _beat_map(b, by_beat[b.pk], streets)) for b in beats],
         map_svg=draw_map(
-            bounds=bounds, width_px=MAP_WIDTH_PX, max_height_px=OVERVIEW_MAX_HEIGHT_PX, outline=outline,
-            beats=[(b.code, to_shapely(b.geom)) for b in beats], name_beats=True,
+            bounds=bounds,
+            width_px=MAP_WIDTH_PX,
+            max_height_px=OVERVIEW_MAX_HEIGHT_PX,
+            outline=outline,
+            beats=[(b.code, to_shapely(b.geom)) for b in beats],
+            name_beats=True,
             boxes=[MapBox(to_shapely(m.cell.geom), f"{_short_beat(m)}·{m.rank}") for m in missions],
             streets=[s for s in streets if s.major],
         ),
@@ -80,7 +89,11 @@ def _beat_map(beat: Beat, rows: list[SheetRow], streets: list[MapStreet]) -> dic
     bounds = _around(shape, [row.mission.cell for row in rows], margin=BEAT_MARGIN)
     view = shapely.box(*bounds)
     return draw_map(
-        bounds=bounds, width_px=MAP_WIDTH_PX, max_height_px=BEAT_MAX_HEIGHT_PX, outline=shape, beats=[],
+        bounds=bounds,
+        width_px=MAP_WIDTH_PX,
+        max_height_px=BEAT_MAX_HEIGHT_PX,
+        outline=shape,
+        beats=[],
         boxes=[MapBox(to_shapely(row.mission.cell.geom), str(row.mission.rank)) for row in rows],
         streets=[s for s in streets if s.line.intersects(view)],
     )
@@ -95,8 +108,12 @@ def _around(shape, cells, *, margin: float) -> tuple[float, float, float, float]
 
 
 def _streets(bounds) -> list[MapStreet]:
-    return join_segments([MapStreet(name, line, length >= ARTERIAL_LENGTH_M)
-                          for name, line, length in streets_in_bounds(bounds)])
+    return join_segments(
+        [
+            MapStreet(name, line, length >= ARTERIAL_LENGTH_M)
+            for name, line, length in streets_in_bounds(bounds)
+        ]
+    )
 
 
 def _short_beat(mission: Mission) -> str:

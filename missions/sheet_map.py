@@ -42,20 +42,43 @@ def join_segments(streets: list[MapStreet]) -> list[MapStreet]:
     unnamed = []
     for street in streets:
         (named.setdefault(street.name, []) if street.name else unnamed).append(street)
-    joined = [MapStreet(name, shapely.line_merge(shapely.union_all([s.line for s in same])), any(s.major for s in same))
-              for name, same in named.items()]
+    joined = [
+        MapStreet(
+            name,
+            shapely.line_merge(shapely.union_all([s.line for s in same])),
+            any(s.major for s in same),
+        )
+        for name, same in named.items()
+    ]
     return joined + unnamed
 
 
-def draw_map(*, bounds, width_px: int, max_height_px: int, outline, beats: list[tuple[str, object]],
-             boxes: list[MapBox], streets: list[MapStreet], name_beats: bool = False) -> dict:
+def draw_map(
+    *,
+    bounds,
+    width_px: int,
+    max_height_px: int,
+    outline,
+    beats: list[tuple[str, object]],
+    boxes: list[MapBox],
+    streets: list[MapStreet],
+    name_beats: bool = False,
+) -> dict:
     """The SVG parts of a map of `bounds` (west, south, east, north) at most width × max height."""
     frame = _Frame(bounds, width_px, max_height_px)
     labels = _Labels(frame.width, frame.height)
     drawn_boxes = [{"d": frame.path(box.polygon)} for box in boxes]
     box_labels = [labels.place_box(frame, box) for box in boxes]
-    beat_labels = [labels.place_at(frame, shapely.point_on_surface(geom), code, STREET_LABEL_PX + 2, "beat-name")
-                   for code, geom in beats] if name_beats else []
+    beat_labels = (
+        [
+            labels.place_at(
+                frame, shapely.point_on_surface(geom), code, STREET_LABEL_PX + 2, "beat-name"
+            )
+            for code, geom in beats
+        ]
+        if name_beats
+        else []
+    )
     street_labels = []
     named = set()
     for street in streets:
@@ -65,7 +88,8 @@ def draw_map(*, bounds, width_px: int, max_height_px: int, outline, beats: list[
                 street_labels.append(label)
                 named.add(street.name)
     return {
-        "width": frame.width, "height": frame.height,
+        "width": frame.width,
+        "height": frame.height,
         "streets": [{"d": d, "major": s.major} for s in streets if (d := frame.lines(s.line))],
         "beats": [{"d": frame.path(geom), "code": code} for code, geom in beats],
         "outline": frame.path(outline),
@@ -82,17 +106,21 @@ class _Frame:
         self.x_scale = math.cos(math.radians((self.south + self.north) / 2))
         span_x = max((self.east - self.west) * self.x_scale, 1e-9)
         span_y = max(self.north - self.south, 1e-9)
-        self.scale = min((width_px - 2 * PADDING_PX) / span_x, (max_height_px - 2 * PADDING_PX) / span_y)
+        self.scale = min(
+            (width_px - 2 * PADDING_PX) / span_x, (max_height_px - 2 * PADDING_PX) / span_y
+        )
         self.width = int(math.ceil(span_x * self.scale)) + 2 * PADDING_PX
         self.height = int(math.ceil(span_y * self.scale)) + 2 * PADDING_PX
         self.clip = (self.west, self.south, self.east, self.north)
 
     def xy(self, coords) -> np.ndarray:
         coords = np.asarray(coords, dtype=float).reshape(-1, 2)
-        return np.column_stack([
-            PADDING_PX + (coords[:, 0] - self.west) * self.x_scale * self.scale,
-            PADDING_PX + (self.north - coords[:, 1]) * self.scale,
-        ])
+        return np.column_stack(
+            [
+                PADDING_PX + (coords[:, 0] - self.west) * self.x_scale * self.scale,
+                PADDING_PX + (self.north - coords[:, 1]) * self.scale,
+            ]
+        )
 
     def pixels(self, geom):
         return shapely.transform(geom, self.xy)
@@ -106,7 +134,11 @@ class _Frame:
 
     def lines(self, geom) -> str:
         clipped = shapely.simplify(self.pixels(shapely.clip_by_rect(geom, *self.clip)), SIMPLIFY_PX)
-        parts = [p for p in shapely.get_parts(clipped) if p.geom_type == "LineString" and len(p.coords) > 1]
+        parts = [
+            p
+            for p in shapely.get_parts(clipped)
+            if p.geom_type == "LineString" and len(p.coords) > 1
+        ]
         return " ".join("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in p.coords) for p in parts)
 
 
@@ -126,15 +158,29 @@ class _Labels:
         candidates = [(cx, cy)] if w + 2 * LABEL_GAP_PX <= x1 - x0 else []
         for ring in (1, 2, 3):
             dy, dx = half_h + step * (2 * ring - 1), half_w + w / 2 + LABEL_GAP_PX + (ring - 1) * w
-            candidates += [(cx, cy - dy), (cx, cy + dy), (cx + dx, cy), (cx - dx, cy),
-                           (cx + dx, cy - dy), (cx - dx, cy - dy), (cx + dx, cy + dy), (cx - dx, cy + dy)]
+            candidates += [
+                (cx, cy - dy),
+                (cx, cy + dy),
+                (cx + dx, cy),
+                (cx - dx, cy),
+                (cx + dx, cy - dy),
+                (cx - dx, cy - dy),
+                (cx + dx, cy + dy),
+                (cx - dx, cy + dy),
+            ]
         for x, y in candidates:
             if self._take(x, y, w, h):
-                return {"x": round(x, 1), "y": round(y, 1), "text": box.label, "kind": "box-label", "angle": 0}
+                return {
+                    "x": round(x, 1),
+                    "y": round(y, 1),
+                    "text": box.label,
+                    "kind": "box-label",
+                    "angle": 0,
+                }
         return None
 
     def place_at(self, frame: _Frame, point, text: str, size: int, kind: str) -> dict | None:
-        (x, y), = frame.xy(point.coords)
+        ((x, y),) = frame.xy(point.coords)
         w, h = _text_size(text, size)
         if self._take(x, y, w, h):
             return {"x": round(x, 1), "y": round(y, 1), "text": text, "kind": kind, "angle": 0}
@@ -142,28 +188,40 @@ class _Labels:
 
     def place_street(self, frame: _Frame, street: MapStreet) -> dict | None:
         pixels = frame.pixels(shapely.clip_by_rect(street.line, *frame.clip))
-        blocks = sorted((p for p in shapely.get_parts(pixels) if p.geom_type == "LineString" and p.length > 0),
-                        key=lambda p: -p.length)
+        blocks = sorted(
+            (p for p in shapely.get_parts(pixels) if p.geom_type == "LineString" and p.length > 0),
+            key=lambda p: -p.length,
+        )
         w, h = _text_size(street.name, STREET_LABEL_PX)
         for block in blocks:
             if block.length < w + 4 * LABEL_GAP_PX:
                 break
             for at in (0.5, 0.3, 0.7):
-                (x0, y0), (x1, y1) = (block.interpolate(f, normalized=True).coords[0] for f in (at - 0.02, at + 0.02))
+                (x0, y0), (x1, y1) = (
+                    block.interpolate(f, normalized=True).coords[0] for f in (at - 0.02, at + 0.02)
+                )
                 mid = block.interpolate(at, normalized=True)
                 angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
                 angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle
                 cos, sin = abs(math.cos(math.radians(angle))), abs(math.sin(math.radians(angle)))
                 if self._take(mid.x, mid.y, w * cos + h * sin, w * sin + h * cos):
-                    return {"x": round(mid.x, 1), "y": round(mid.y, 1), "text": street.name,
-                            "kind": "street-name", "angle": round(angle, 1)}
+                    return {
+                        "x": round(mid.x, 1),
+                        "y": round(mid.y, 1),
+                        "text": street.name,
+                        "kind": "street-name",
+                        "angle": round(angle, 1),
+                    }
         return None
 
     def _take(self, x: float, y: float, w: float, h: float) -> bool:
         rect = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
         if rect[0] < 0 or rect[1] < 0 or rect[2] > self.width or rect[3] > self.height:
             return False
-        if any(rect[0] < r[2] and r[0] < rect[2] and rect[1] < r[3] and r[1] < rect[3] for r in self.taken):
+        if any(
+            rect[0] < r[2] and r[0] < rect[2] and rect[1] < r[3] and r[1] < rect[3]
+            for r in self.taken
+        ):
             return False
         self.taken.append(rect)
         return True

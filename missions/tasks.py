@@ -24,11 +24,16 @@ def plan_missions_job(job_id: str) -> None:
         shift = Shift.objects.get(pk=job.params["shift"])
         progress(10, f"Planning {job.params['date']} {shift.name}")
         plan = services.plan_missions(
-            date=dt.date.fromisoformat(job.params["date"]), shift=shift, user=job.created_by,
+            date=dt.date.fromisoformat(job.params["date"]),
+            shift=shift,
+            user=job.created_by,
             trigger=MissionPlan.Trigger.ANALYST,
         )
-        return {"plan": plan.pk, "missions": plan.missions.count(),
-                "message": f"{plan.missions.count()} missions planned for {plan.date} {shift.name}."}
+        return {
+            "plan": plan.pk,
+            "missions": plan.missions.count(),
+            "message": f"{plan.missions.count()} missions planned for {plan.date} {shift.name}.",
+        }
 
     run_job(job_id, work)
 
@@ -51,6 +56,12 @@ def enqueue_planning(*, date: dt.date, shift: Shift, user=None) -> JobRun:
     """Queue the planning (or re-planning) of a shift; raises MissionError when the shift has no
     complete forecast to plan from."""
     if current_run(date=date, shift=shift) is None:
-        raise services.MissionError(f"No complete forecast for {date} {shift.name}: run the forecast first.")
-    return enqueue_job(kind=PLAN_KIND, task=plan_missions_job, user=user,
-                       params={"date": date.isoformat(), "shift": shift.pk})
+        raise services.MissionError(
+            f"No complete forecast for {date} {shift.name}: run the forecast first."
+        )
+    return enqueue_job(
+        kind=PLAN_KIND,
+        task=plan_missions_job,
+        user=user,
+        params={"date": date.isoformat(), "shift": shift.pk},
+    )

@@ -35,22 +35,33 @@ def shift_page(request):
     can_evaluate = request.user.has_perm("missions.evaluate_missions")
     query = f"?date={day.isoformat()}&shift={shift.pk}" if shift else ""
     plan = selectors.latest_plan(date=day, shift=shift) if shift else None
-    return render(request, "missions/shift.html", {
-        "picker": ShiftPicker(initial={"date": day, "shift": shift}),
-        "day": day, "shift": shift, "missions": missions, "query": query,
-        "window": selectors.shift_window(date=day, shift=shift) if shift else None,
-        "plan": plan,
-        "plan_notes": [b["note"] for b in plan.beats if b.get("note")] if plan else [],
-        "can_evaluate": can_evaluate,
-        "forecast_run": current_run(date=day, shift=shift) if shift else None,
-        "controls": len(selectors.shift_controls(date=day, shift=shift)) if shift and can_evaluate else None,
-        "suppressions": selectors.active_suppressions(on=day),
-        "add_form": AddMissionsForm(initial={"date_from": day, "shifts": [shift] if shift else []}, prefix="add"),
-        "suppress_form": BoxesForm(initial={"date_from": day, "date_to": day}, prefix="sup"),
-        "cancel_form": ReasonForm(prefix="cancel"),
-        "reason_codes": ReasonCode.choices,
-        "statuses": Mission.Status.choices,
-    })
+    return render(
+        request,
+        "missions/shift.html",
+        {
+            "picker": ShiftPicker(initial={"date": day, "shift": shift}),
+            "day": day,
+            "shift": shift,
+            "missions": missions,
+            "query": query,
+            "window": selectors.shift_window(date=day, shift=shift) if shift else None,
+            "plan": plan,
+            "plan_notes": [b["note"] for b in plan.beats if b.get("note")] if plan else [],
+            "can_evaluate": can_evaluate,
+            "forecast_run": current_run(date=day, shift=shift) if shift else None,
+            "controls": len(selectors.shift_controls(date=day, shift=shift))
+            if shift and can_evaluate
+            else None,
+            "suppressions": selectors.active_suppressions(on=day),
+            "add_form": AddMissionsForm(
+                initial={"date_from": day, "shifts": [shift] if shift else []}, prefix="add"
+            ),
+            "suppress_form": BoxesForm(initial={"date_from": day, "date_to": day}, prefix="sup"),
+            "cancel_form": ReasonForm(prefix="cancel"),
+            "reason_codes": ReasonCode.choices,
+            "statuses": Mission.Status.choices,
+        },
+    )
 
 
 @access.page
@@ -73,20 +84,39 @@ def plan_shift(request):
 @require_POST
 def add_missions(request):
     form = AddMissionsForm(request.POST, prefix="add")
-    return _run(request, form, lambda d: services.add_missions(
-        user=request.user, reason_code=d["reason_code"], reason=d["reason"], cell_ids=d["cell_ids"],
-        date_from=d["date_from"], date_to=d["date_to"], shifts=list(d["shifts"]),
-    ), done="Missions added.")
+    return _run(
+        request,
+        form,
+        lambda d: services.add_missions(
+            user=request.user,
+            reason_code=d["reason_code"],
+            reason=d["reason"],
+            cell_ids=d["cell_ids"],
+            date_from=d["date_from"],
+            date_to=d["date_to"],
+            shifts=list(d["shifts"]),
+        ),
+        done="Missions added.",
+    )
 
 
 @access.page
 @require_POST
 def suppress_boxes(request):
     form = BoxesForm(request.POST, prefix="sup")
-    return _run(request, form, lambda d: services.suppress_boxes(
-        user=request.user, reason_code=d["reason_code"], reason=d["reason"], cell_ids=d["cell_ids"],
-        date_from=d["date_from"], date_to=d["date_to"],
-    ), done="Boxes suppressed.")
+    return _run(
+        request,
+        form,
+        lambda d: services.suppress_boxes(
+            user=request.user,
+            reason_code=d["reason_code"],
+            reason=d["reason"],
+            cell_ids=d["cell_ids"],
+            date_from=d["date_from"],
+            date_to=d["date_to"],
+        ),
+        done="Boxes suppressed.",
+    )
 
 
 @access.page
@@ -94,9 +124,19 @@ def suppress_boxes(request):
 def cancel_mission(request, pk):
     mission = get_object_or_404(Mission, pk=pk)
     form = ReasonForm(request.POST, prefix="cancel")
-    return _run(request, form, lambda d: services.cancel_mission(
-        user=request.user, mission_id=mission.pk, reason_code=d["reason_code"], reason=d["reason"],
-    ), done="Mission called off.", day=mission.date, shift=mission.shift)
+    return _run(
+        request,
+        form,
+        lambda d: services.cancel_mission(
+            user=request.user,
+            mission_id=mission.pk,
+            reason_code=d["reason_code"],
+            reason=d["reason"],
+        ),
+        done="Mission called off.",
+        day=mission.date,
+        shift=mission.shift,
+    )
 
 
 @access.page
@@ -104,9 +144,16 @@ def cancel_mission(request, pk):
 def lift_suppression(request, pk):
     suppression = get_object_or_404(Suppression, pk=pk)
     form = ReasonForm(request.POST, prefix="lift")
-    return _run(request, form, lambda d: services.lift_suppression(
-        user=request.user, suppression_id=suppression.pk, reason=d["reason"],
-    ), done="Suppression lifted: later plans may pick its boxes again.")
+    return _run(
+        request,
+        form,
+        lambda d: services.lift_suppression(
+            user=request.user,
+            suppression_id=suppression.pk,
+            reason=d["reason"],
+        ),
+        done="Suppression lifted: later plans may pick its boxes again.",
+    )
 
 
 @access.page
@@ -116,17 +163,22 @@ def report_page(request):
         return _bad_range(request, form)
     date_from, date_to = period
     context = {
-        "form": form, "date_from": date_from, "date_to": date_to,
+        "form": form,
+        "date_from": date_from,
+        "date_to": date_to,
         "range_query": urlencode({"date_from": date_from, "date_to": date_to}),
         "daily": reports.daily_summary(date_from=date_from, date_to=date_to),
         "statuses": Mission.Status.choices,
-        "status_rows": [{**r, "counts": [r[code] for code in Mission.Status.values]}
-                        for r in reports.status_by_beat_shift(date_from=date_from, date_to=date_to)],
+        "status_rows": [
+            {**r, "counts": [r[code] for code in Mission.Status.values]}
+            for r in reports.status_by_beat_shift(date_from=date_from, date_to=date_to)
+        ],
         "status_columns": len(Mission.Status.values) + 6,
         "dose_rows": reports.dose_by_mission(date_from=date_from, date_to=date_to),
         "tactics": tactic_counts(date_from=date_from, date_to=date_to),
         "outcomes": reports.outcomes(date_from=date_from, date_to=date_to)
-        if request.user.has_perm("missions.evaluate_missions") else None,
+        if request.user.has_perm("missions.evaluate_missions")
+        else None,
     }
     return render(request, "missions/report.html", context)
 
@@ -141,8 +193,10 @@ def report_csv(request, table: str):
     if period is None:
         return _bad_range(request, form)
     date_from, date_to = period
-    return csv_download(report_tables.csv_rows(found, date_from=date_from, date_to=date_to),
-                        filename=f"{found.name}-{date_from}-{date_to}.csv")
+    return csv_download(
+        report_tables.csv_rows(found, date_from=date_from, date_to=date_to),
+        filename=f"{found.name}-{date_from}-{date_to}.csv",
+    )
 
 
 @access.page
@@ -151,19 +205,30 @@ def shift_sheet(request):
     day, shift = _picked_shift(request)
     picker = SheetPicker(request.GET or None)
     district = (
-        picker.cleaned_data["district"] if picker.is_bound and picker.is_valid()
+        picker.cleaned_data["district"]
+        if picker.is_bound and picker.is_valid()
         else _home_district(request.user) or District.objects.first()
     )
     if district is None or shift is None:
         return render(request, "missions/sheet.html", {"picker": picker, "sheet": None})
     scope.require_district(request.user, district)
     sheet = build_sheet(district=district, date=day, shift=shift)
-    record(action="missions.sheet.print", request=request, object_type="agency.district", object_id=str(district.pk),
-           after={"district": district.code, "date": day.isoformat(), "shift": shift.name})
-    return render(request, "missions/sheet.html", {
-        "picker": SheetPicker(initial={"date": day, "shift": shift, "district": district}),
-        "sheet": sheet, "window": selectors.shift_window(date=day, shift=shift),
-    })
+    record(
+        action="missions.sheet.print",
+        request=request,
+        object_type="agency.district",
+        object_id=str(district.pk),
+        after={"district": district.code, "date": day.isoformat(), "shift": shift.name},
+    )
+    return render(
+        request,
+        "missions/sheet.html",
+        {
+            "picker": SheetPicker(initial={"date": day, "shift": shift, "district": district}),
+            "sheet": sheet,
+            "window": selectors.shift_window(date=day, shift=shift),
+        },
+    )
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -226,4 +291,6 @@ def _bad_range(request, form):
     """A wrong period: the page again with what is wrong, as a 400 (never a silent other range)."""
     names = {"date_from": "Start date (date_from)", "date_to": "End date (date_to)"}
     errors = [f"{names.get(name, 'Period')}: {' '.join(e)}" for name, e in form.errors.items()]
-    return render(request, "missions/report.html", {"form": form, "range_errors": errors}, status=400)
+    return render(
+        request, "missions/report.html", {"form": form, "range_errors": errors}, status=400
+    )

@@ -3,7 +3,8 @@ keyed by URL name) and the page decorator, DRF permission class and admin site t
 
 Sits beneath every app (imports no app), so jobs, agency and the pages can all use it. What is not
 in ROUTES is refused; docs/security.md is generated from ROUTES (`manage.py security_matrix`).
-Object scope (an officer's own beat and shift) is in missions/scope.py; why it is built so: docs/adr/0013-access-matrix.md.
+Object scope (an officer's own beat and shift) is in missions/scope.py; why it is built so:
+docs/adr/0013-access-matrix.md.
 """
 
 from __future__ import annotations
@@ -141,11 +142,21 @@ ROUTES: dict[str, Rule] = {
     "api-missions-outcomes": allow(GET=COMMAND),
     "api-missions-report": allow(GET=COMMAND),
     "api-mission": allow(GET=OPERATIONAL, scope=MISSION_SCOPE),
-    "api-mission-start": allow(POST=FIELD, scope=(OFFICER_SCOPE, "not while another officer is in the box")),
-    "api-mission-complete": allow(POST=FIELD, scope=(OFFICER_SCOPE, "only an officer who patrolled it")),
-    "api-mission-end-early": allow(POST=FIELD, scope=(OFFICER_SCOPE, "only an officer who patrolled it")),
-    "api-mission-tactics": allow(POST=FIELD, scope=(OFFICER_SCOPE, "only an officer who patrolled it, until the shift ends")),
-    "api-mission-report": allow(POST=FIELD, scope=(OFFICER_SCOPE, "not another officer's active mission")),
+    "api-mission-start": allow(
+        POST=FIELD, scope=(OFFICER_SCOPE, "not while another officer is in the box")
+    ),
+    "api-mission-complete": allow(
+        POST=FIELD, scope=(OFFICER_SCOPE, "only an officer who patrolled it")
+    ),
+    "api-mission-end-early": allow(
+        POST=FIELD, scope=(OFFICER_SCOPE, "only an officer who patrolled it")
+    ),
+    "api-mission-tactics": allow(
+        POST=FIELD, scope=(OFFICER_SCOPE, "only an officer who patrolled it, until the shift ends")
+    ),
+    "api-mission-report": allow(
+        POST=FIELD, scope=(OFFICER_SCOPE, "not another officer's active mission")
+    ),
     "api-mission-cancel": allow(POST=ANALYSIS),
     "api-suppressions": allow(GET=COMMAND, POST=ANALYSIS),
     "api-suppression-lift": allow(POST=ANALYSIS),

@@ -32,8 +32,15 @@ def routes() -> list[tuple[str, str]]:
             view_name, route = "admin", "admin/…"
         if view_name not in seen:
             seen.add(view_name)
-            found.append((view_name, "/" + PARAMETER.sub(lambda m: "{" + (m.group(1) or m.group(2)) + "}", route)
-                          .replace("^", "").replace("$", "")))
+            found.append(
+                (
+                    view_name,
+                    "/"
+                    + PARAMETER.sub(lambda m: "{" + (m.group(1) or m.group(2)) + "}", route)
+                    .replace("^", "")
+                    .replace("$", ""),
+                )
+            )
     return found
 
 

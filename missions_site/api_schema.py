@@ -15,7 +15,11 @@ ERROR = {
     "properties": {"detail": {"type": "string"}},
     "additionalProperties": True,
 }
-TIME_OF_DAY = {"type": "string", "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "example": "06:00:00"}
+TIME_OF_DAY = {
+    "type": "string",
+    "pattern": r"^\d{2}:\d{2}(:\d{2}(\.\d+)?)?$",
+    "example": "06:00:00",
+}
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
@@ -28,8 +32,10 @@ def document_error_responses(result, generator, request, public):
             if operation is None:
                 continue
             places = {p.get("in") for p in operation.get("parameters", [])}
-            answers = {"401": "Not signed in, or the token is invalid or expired.",
-                       "403": "The role may not do this (docs/security.md)."}
+            answers = {
+                "401": "Not signed in, or the token is invalid or expired.",
+                "403": "The role may not do this (docs/security.md).",
+            }
             if "query" in places or "requestBody" in operation:
                 answers["400"] = "A parameter or the body is wrong; the answer says which."
             if "path" in places:

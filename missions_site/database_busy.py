@@ -26,7 +26,9 @@ class DatabaseBusyMiddleware:
     def process_exception(self, request, exception):
         if not (isinstance(exception, OperationalError) and BUSY in str(exception)):
             return None
-        logger.warning("%s %s: the database stayed locked; answered 503.", request.method, request.path)
+        logger.warning(
+            "%s %s: the database stayed locked; answered 503.", request.method, request.path
+        )
         if request.path.startswith("/api/"):
             response = JsonResponse({"detail": MESSAGE}, status=503)
         else:

@@ -23,7 +23,9 @@ def check_geojson_vertices(geometry: dict, *, limit: int) -> None:
     without building the geometry and stops as soon as the limit is passed."""
     count = 0
     stack = [geometry.get("coordinates", [])]
-    stack += [g.get("coordinates", []) for g in geometry.get("geometries", []) if isinstance(g, dict)]
+    stack += [
+        g.get("coordinates", []) for g in geometry.get("geometries", []) if isinstance(g, dict)
+    ]
     while stack:
         item = stack.pop()
         if not isinstance(item, list | tuple) or not item:
@@ -37,7 +39,9 @@ def check_geojson_vertices(geometry: dict, *, limit: int) -> None:
 
 
 def too_many_vertices(limit: int) -> str:
-    return f"The area has more than {limit:,} vertices (GEOMETRY_MAX_VERTICES): draw a simpler shape."
+    return (
+        f"The area has more than {limit:,} vertices (GEOMETRY_MAX_VERTICES): draw a simpler shape."
+    )
 
 
 def simplified_to_fit(shape, *, limit: int):

@@ -28,7 +28,9 @@ def _broker(url: str) -> str:
     if not url.startswith(("redis://", "rediss://")):
         return "not used"  # the embedded filesystem broker has nothing to reach
     try:
-        Redis.from_url(url, socket_timeout=BROKER_TIMEOUT_S, socket_connect_timeout=BROKER_TIMEOUT_S).ping()
+        Redis.from_url(
+            url, socket_timeout=BROKER_TIMEOUT_S, socket_connect_timeout=BROKER_TIMEOUT_S
+        ).ping()
     except RedisError:
         return "failing"
     return "ok"

@@ -39,7 +39,9 @@ class DateRangeQuery(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["date_from"] > attrs["date_to"]:
-            raise serializers.ValidationError({"date_to": "The period must end on or after its start."})
+            raise serializers.ValidationError(
+                {"date_to": "The period must end on or after its start."}
+            )
         return attrs
 
 

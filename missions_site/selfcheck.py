@@ -52,174 +52,331 @@ def debug_off(s) -> Result:
 def session_idle_timeout(s) -> Result:
     minutes = getattr(s, "SESSION_IDLE_TIMEOUT_MINUTES", None)
     ok = minutes is not None and 0 < minutes <= IDLE_TIMEOUT_MAX_MINUTES
-    return Result("CJIS 5.5.5 / ASVS 3.3.2", f"Session idle timeout <= {IDLE_TIMEOUT_MAX_MINUTES} min",
-                  "SESSION_IDLE_TIMEOUT_MINUTES", ok, NOT_CONFIGURED if minutes is None else f"{minutes} min")
+    return Result(
+        "CJIS 5.5.5 / ASVS 3.3.2",
+        f"Session idle timeout <= {IDLE_TIMEOUT_MAX_MINUTES} min",
+        "SESSION_IDLE_TIMEOUT_MINUTES",
+        ok,
+        NOT_CONFIGURED if minutes is None else f"{minutes} min",
+    )
 
 
 def session_absolute_lifetime(s) -> Result:
     seconds = getattr(s, "SESSION_COOKIE_AGE", 1209600)
-    return Result("ASVS 3.3.1", "Session absolute lifetime <= 12 h", "SESSION_COOKIE_AGE",
-                  timedelta(seconds=seconds) <= ABSOLUTE_LIFETIME_MAX, f"{seconds} s")
+    return Result(
+        "ASVS 3.3.1",
+        "Session absolute lifetime <= 12 h",
+        "SESSION_COOKIE_AGE",
+        timedelta(seconds=seconds) <= ABSOLUTE_LIFETIME_MAX,
+        f"{seconds} s",
+    )
 
 
 def session_ends_with_browser(s) -> Result:
     value = getattr(s, "SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
-    return Result("ASVS 3.3.1", "Session cookie expires at browser close", "SESSION_EXPIRE_AT_BROWSER_CLOSE",
-                  bool(value), repr(value))
+    return Result(
+        "ASVS 3.3.1",
+        "Session cookie expires at browser close",
+        "SESSION_EXPIRE_AT_BROWSER_CLOSE",
+        bool(value),
+        repr(value),
+    )
 
 
 def cookies_secure(s) -> Result:
-    session, csrf = getattr(s, "SESSION_COOKIE_SECURE", False), getattr(s, "CSRF_COOKIE_SECURE", False)
-    return Result("ASVS 3.4.1", "Cookies sent over HTTPS only (Secure)", "SESSION/CSRF_COOKIE_SECURE",
-                  bool(session and csrf), f"{session!r}/{csrf!r}")
+    session, csrf = (
+        getattr(s, "SESSION_COOKIE_SECURE", False),
+        getattr(s, "CSRF_COOKIE_SECURE", False),
+    )
+    return Result(
+        "ASVS 3.4.1",
+        "Cookies sent over HTTPS only (Secure)",
+        "SESSION/CSRF_COOKIE_SECURE",
+        bool(session and csrf),
+        f"{session!r}/{csrf!r}",
+    )
 
 
 def cookies_httponly(s) -> Result:
     value = getattr(s, "SESSION_COOKIE_HTTPONLY", True)
-    return Result("ASVS 3.4.2", "Session cookie HttpOnly", "SESSION_COOKIE_HTTPONLY", bool(value), repr(value))
+    return Result(
+        "ASVS 3.4.2", "Session cookie HttpOnly", "SESSION_COOKIE_HTTPONLY", bool(value), repr(value)
+    )
 
 
 def cookies_samesite(s) -> Result:
     value = getattr(s, "SESSION_COOKIE_SAMESITE", "Lax")
-    return Result("ASVS 3.4.3", "Session cookie SameSite Lax or Strict", "SESSION_COOKIE_SAMESITE",
-                  value in ("Lax", "Strict"), repr(value))
+    return Result(
+        "ASVS 3.4.3",
+        "Session cookie SameSite Lax or Strict",
+        "SESSION_COOKIE_SAMESITE",
+        value in ("Lax", "Strict"),
+        repr(value),
+    )
 
 
 def cookies_host_prefix(s) -> Result:
     value = getattr(s, "SESSION_COOKIE_NAME", "sessionid")
-    return Result("ASVS 3.4.4", "Session cookie named __Host-", "SESSION_COOKIE_NAME",
-                  str(value).startswith("__Host-"), repr(value))
+    return Result(
+        "ASVS 3.4.4",
+        "Session cookie named __Host-",
+        "SESSION_COOKIE_NAME",
+        str(value).startswith("__Host-"),
+        repr(value),
+    )
 
 
 def https_redirect(s) -> Result:
     value = getattr(s, "SECURE_SSL_REDIRECT", False)
-    return Result("CJIS 5.10.1.2 / ASVS 9.1.1", "HTTP redirected to HTTPS", "SECURE_SSL_REDIRECT",
-                  bool(value), repr(value))
+    return Result(
+        "CJIS 5.10.1.2 / ASVS 9.1.1",
+        "HTTP redirected to HTTPS",
+        "SECURE_SSL_REDIRECT",
+        bool(value),
+        repr(value),
+    )
 
 
 def hsts(s) -> Result:
     seconds = getattr(s, "SECURE_HSTS_SECONDS", 0) or 0
-    return Result("ASVS 9.1.1", "HSTS for at least a year", "SECURE_HSTS_SECONDS",
-                  seconds >= HSTS_MIN_SECONDS, f"{seconds} s")
+    return Result(
+        "ASVS 9.1.1",
+        "HSTS for at least a year",
+        "SECURE_HSTS_SECONDS",
+        seconds >= HSTS_MIN_SECONDS,
+        f"{seconds} s",
+    )
 
 
 def password_length(s) -> Result:
-    lengths = [v.get("OPTIONS", {}).get("min_length", PASSWORD_MIN_LENGTH)
-               for v in getattr(s, "AUTH_PASSWORD_VALIDATORS", []) if v["NAME"].endswith(".MinimumLengthValidator")]
-    return Result("CJIS 5.6.2.1.1 / ASVS 2.1.1", f"Passwords of at least {PASSWORD_MIN_LENGTH} characters",
-                  "AUTH_PASSWORD_VALIDATORS", bool(lengths) and min(lengths) >= PASSWORD_MIN_LENGTH,
-                  f"min_length {min(lengths)}" if lengths else NOT_CONFIGURED)
+    lengths = [
+        v.get("OPTIONS", {}).get("min_length", PASSWORD_MIN_LENGTH)
+        for v in getattr(s, "AUTH_PASSWORD_VALIDATORS", [])
+        if v["NAME"].endswith(".MinimumLengthValidator")
+    ]
+    return Result(
+        "CJIS 5.6.2.1.1 / ASVS 2.1.1",
+        f"Passwords of at least {PASSWORD_MIN_LENGTH} characters",
+        "AUTH_PASSWORD_VALIDATORS",
+        bool(lengths) and min(lengths) >= PASSWORD_MIN_LENGTH,
+        f"min_length {min(lengths)}" if lengths else NOT_CONFIGURED,
+    )
 
 
 def password_common_list(s) -> Result:
     names = [v["NAME"].rsplit(".", 1)[-1] for v in getattr(s, "AUTH_PASSWORD_VALIDATORS", [])]
     ok = any("Common" in n or "Breach" in n or "Pwned" in n for n in names)
-    return Result("CJIS 5.6.2.1.1 / ASVS 2.1.7", "Common and breached passwords refused",
-                  "AUTH_PASSWORD_VALIDATORS", ok, ", ".join(names) or NOT_CONFIGURED)
+    return Result(
+        "CJIS 5.6.2.1.1 / ASVS 2.1.7",
+        "Common and breached passwords refused",
+        "AUTH_PASSWORD_VALIDATORS",
+        ok,
+        ", ".join(names) or NOT_CONFIGURED,
+    )
 
 
 def lockout(s) -> Result:
     if "axes" not in getattr(s, "INSTALLED_APPS", []):
-        return Result("CJIS 5.5.3 / ASVS 2.2.1", "Lockout after failed logins (django-axes)",
-                      "AXES_FAILURE_LIMIT", False, NOT_CONFIGURED)
+        return Result(
+            "CJIS 5.5.3 / ASVS 2.2.1",
+            "Lockout after failed logins (django-axes)",
+            "AXES_FAILURE_LIMIT",
+            False,
+            NOT_CONFIGURED,
+        )
     limit = getattr(s, "AXES_FAILURE_LIMIT", 3)  # django-axes' own default
-    return Result("CJIS 5.5.3 / ASVS 2.2.1", f"Lockout after at most {LOCKOUT_ATTEMPTS_MAX} failed logins",
-                  "AXES_FAILURE_LIMIT", 0 < limit <= LOCKOUT_ATTEMPTS_MAX, str(limit))
+    return Result(
+        "CJIS 5.5.3 / ASVS 2.2.1",
+        f"Lockout after at most {LOCKOUT_ATTEMPTS_MAX} failed logins",
+        "AXES_FAILURE_LIMIT",
+        0 < limit <= LOCKOUT_ATTEMPTS_MAX,
+        str(limit),
+    )
 
 
 def mfa_required(s) -> Result:
     installed = "django_otp" in getattr(s, "INSTALLED_APPS", []) and any(
-        m.endswith("OTPMiddleware") for m in getattr(s, "MIDDLEWARE", []))
+        m.endswith("OTPMiddleware") for m in getattr(s, "MIDDLEWARE", [])
+    )
     enabled = getattr(s, "MFA_ENABLED", None)
     value = NOT_CONFIGURED if not installed or enabled is None else repr(enabled)
-    return Result("CJIS 5.6.2.2 / ASVS 2.7.1", "Second factor required (django-otp)", "MFA_ENABLED",
-                  installed and bool(enabled), value)
+    return Result(
+        "CJIS 5.6.2.2 / ASVS 2.7.1",
+        "Second factor required (django-otp)",
+        "MFA_ENABLED",
+        installed and bool(enabled),
+        value,
+    )
 
 
 def token_expiry(s) -> Result:
     apps = getattr(s, "INSTALLED_APPS", [])
     title = f"API tokens expire within {TOKEN_TTL_MAX_HOURS} h"
     if "rest_framework.authtoken" in apps:
-        return Result("ASVS 3.5.3", title, "INSTALLED_APPS", False, "rest_framework.authtoken (tokens never expire)")
+        return Result(
+            "ASVS 3.5.3",
+            title,
+            "INSTALLED_APPS",
+            False,
+            "rest_framework.authtoken (tokens never expire)",
+        )
     if "knox" not in apps:
         return Result("ASVS 3.5.3", title, "REST_KNOX['TOKEN_TTL']", False, NOT_CONFIGURED)
     ttl = getattr(s, "REST_KNOX", {}).get("TOKEN_TTL", timedelta(hours=10))  # knox's own default
     ok = ttl is not None and ttl <= timedelta(hours=TOKEN_TTL_MAX_HOURS)
-    return Result("ASVS 3.5.3", title, "REST_KNOX['TOKEN_TTL']", ok,
-                  "never" if ttl is None else f"{ttl.total_seconds() / 3600:g} h")
+    return Result(
+        "ASVS 3.5.3",
+        title,
+        "REST_KNOX['TOKEN_TTL']",
+        ok,
+        "never" if ttl is None else f"{ttl.total_seconds() / 3600:g} h",
+    )
 
 
 def csp(s) -> Result:
     directives = (getattr(s, "CONTENT_SECURITY_POLICY", None) or {}).get("DIRECTIVES", {})
     if not any(m.endswith("CSPMiddleware") for m in getattr(s, "MIDDLEWARE", [])) or not directives:
-        return Result("ASVS 14.4.3", "Content-Security-Policy (django-csp)", "CONTENT_SECURITY_POLICY",
-                      False, NOT_CONFIGURED)
+        return Result(
+            "ASVS 14.4.3",
+            "Content-Security-Policy (django-csp)",
+            "CONTENT_SECURITY_POLICY",
+            False,
+            NOT_CONFIGURED,
+        )
     wanted = {"object-src": "'none'", "base-uri": "'none'", "frame-ancestors": "'none'"}
     missing = [k for k, v in wanted.items() if v not in directives.get(k, [])]
     if "'unsafe-inline'" in directives.get("script-src", []):
         missing.append("script-src without 'unsafe-inline'")
-    return Result("ASVS 14.4.3", "Content-Security-Policy strict", "CONTENT_SECURITY_POLICY", not missing,
-                  "missing " + ", ".join(missing) if missing else "object-src/base-uri/frame-ancestors 'none'")
+    return Result(
+        "ASVS 14.4.3",
+        "Content-Security-Policy strict",
+        "CONTENT_SECURITY_POLICY",
+        not missing,
+        "missing " + ", ".join(missing)
+        if missing
+        else "object-src/base-uri/frame-ancestors 'none'",
+    )
 
 
 def schema_behind_login(s) -> Result:
-    serve = getattr(s, "SPECTACULAR_SETTINGS", {}).get("SERVE_PERMISSIONS", ["rest_framework.permissions.AllowAny"])
-    anonymous = [name for name in ("api-schema", "api-docs")
-                 if access.ANONYMOUS in access.ROUTES[name].roles("GET")]
+    serve = getattr(s, "SPECTACULAR_SETTINGS", {}).get(
+        "SERVE_PERMISSIONS", ["rest_framework.permissions.AllowAny"]
+    )
+    anonymous = [
+        name
+        for name in ("api-schema", "api-docs")
+        if access.ANONYMOUS in access.ROUTES[name].roles("GET")
+    ]
     ok = "rest_framework.permissions.AllowAny" not in serve and not anonymous
-    return Result("ASVS 14.3.3 / 4.1.1", "API schema and docs need a login", "SPECTACULAR_SETTINGS",
-                  ok, f"SERVE_PERMISSIONS {serve}" + (f", open: {anonymous}" if anonymous else ""))
+    return Result(
+        "ASVS 14.3.3 / 4.1.1",
+        "API schema and docs need a login",
+        "SPECTACULAR_SETTINGS",
+        ok,
+        f"SERVE_PERMISSIONS {serve}" + (f", open: {anonymous}" if anonymous else ""),
+    )
 
 
 def api_default_deny(s) -> Result:
     classes = getattr(s, "REST_FRAMEWORK", {}).get("DEFAULT_PERMISSION_CLASSES", [])
-    return Result("ASVS 4.1.3", "API denies what the access matrix does not allow",
-                  "REST_FRAMEWORK['DEFAULT_PERMISSION_CLASSES']", classes == ["missions_site.access.RouteMatrix"],
-                  ", ".join(classes) or NOT_CONFIGURED)
+    return Result(
+        "ASVS 4.1.3",
+        "API denies what the access matrix does not allow",
+        "REST_FRAMEWORK['DEFAULT_PERMISSION_CLASSES']",
+        classes == ["missions_site.access.RouteMatrix"],
+        ", ".join(classes) or NOT_CONFIGURED,
+    )
 
 
 def login_banner(s) -> Result:
     text = getattr(s, "LOGIN_BANNER_TEXT", "")
-    return Result("CJIS 5.5.4", "System use notification before login", "LOGIN_BANNER_TEXT", bool(text.strip()),
-                  f"{len(text)} characters" if text.strip() else NOT_CONFIGURED)
+    return Result(
+        "CJIS 5.5.4",
+        "System use notification before login",
+        "LOGIN_BANNER_TEXT",
+        bool(text.strip()),
+        f"{len(text)} characters" if text.strip() else NOT_CONFIGURED,
+    )
 
 
 def login_throttled(s) -> Result:
     rates = getattr(s, "REST_FRAMEWORK", {}).get("DEFAULT_THROTTLE_RATES") or {}
-    return Result("ASVS 2.2.1", "Login and token endpoints throttled", "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']",
-                  bool(rates), ", ".join(f"{k} {v}" for k, v in rates.items()) or NOT_CONFIGURED)
+    return Result(
+        "ASVS 2.2.1",
+        "Login and token endpoints throttled",
+        "REST_FRAMEWORK['DEFAULT_THROTTLE_RATES']",
+        bool(rates),
+        ", ".join(f"{k} {v}" for k, v in rates.items()) or NOT_CONFIGURED,
+    )
 
 
 def dormant_accounts(s) -> Result:
     days = getattr(s, "ACCOUNT_DORMANT_DAYS", None)
-    return Result("CJIS 5.5.1", f"Accounts unused for {DORMANT_MAX_DAYS} days disabled", "ACCOUNT_DORMANT_DAYS",
-                  days is not None and 0 < days <= DORMANT_MAX_DAYS, NOT_CONFIGURED if days is None else f"{days} days")
+    return Result(
+        "CJIS 5.5.1",
+        f"Accounts unused for {DORMANT_MAX_DAYS} days disabled",
+        "ACCOUNT_DORMANT_DAYS",
+        days is not None and 0 < days <= DORMANT_MAX_DAYS,
+        NOT_CONFIGURED if days is None else f"{days} days",
+    )
 
 
 def audit_retention(s) -> Result:
     days = getattr(s, "AUDIT_RETENTION_DAYS", None)
-    return Result("CJIS 5.4.7", f"Audit records kept at least {AUDIT_RETENTION_MIN_DAYS} days", "AUDIT_RETENTION_DAYS",
-                  days is not None and days >= AUDIT_RETENTION_MIN_DAYS,
-                  NOT_CONFIGURED if days is None else f"{days} days")
+    return Result(
+        "CJIS 5.4.7",
+        f"Audit records kept at least {AUDIT_RETENTION_MIN_DAYS} days",
+        "AUDIT_RETENTION_DAYS",
+        days is not None and days >= AUDIT_RETENTION_MIN_DAYS,
+        NOT_CONFIGURED if days is None else f"{days} days",
+    )
 
 
 def allowed_hosts(s) -> Result:
     hosts = list(getattr(s, "ALLOWED_HOSTS", []))
-    return Result("ASVS 14.1.1", "Host header limited to known names", "ALLOWED_HOSTS", "*" not in hosts,
-                  ", ".join(hosts) or "(none)")
+    return Result(
+        "ASVS 14.1.1",
+        "Host header limited to known names",
+        "ALLOWED_HOSTS",
+        "*" not in hosts,
+        ", ".join(hosts) or "(none)",
+    )
 
 
 SETTINGS_CHECKS: list[Callable] = [
-    debug_off, session_idle_timeout, session_absolute_lifetime, session_ends_with_browser, cookies_secure,
-    cookies_httponly, cookies_samesite, cookies_host_prefix, https_redirect, hsts, password_length,
-    password_common_list, lockout, mfa_required, token_expiry, login_banner, login_throttled, dormant_accounts,
-    csp, schema_behind_login, api_default_deny, allowed_hosts, audit_retention,
+    debug_off,
+    session_idle_timeout,
+    session_absolute_lifetime,
+    session_ends_with_browser,
+    cookies_secure,
+    cookies_httponly,
+    cookies_samesite,
+    cookies_host_prefix,
+    https_redirect,
+    hsts,
+    password_length,
+    password_common_list,
+    lockout,
+    mfa_required,
+    token_expiry,
+    login_banner,
+    login_throttled,
+    dormant_accounts,
+    csp,
+    schema_behind_login,
+    api_default_deny,
+    allowed_hosts,
+    audit_retention,
 ]
 
 
 def audit_trigger(connection, table: str = AUDIT_TABLE) -> Result:
     """The audit table refuses UPDATE and DELETE in the database itself (a PostgreSQL trigger)."""
-    control, title, setting = "CJIS 5.4.1.1 / ASVS 7.3.3", "Audit log append-only in the database", table
+    control, title, setting = (
+        "CJIS 5.4.1.1 / ASVS 7.3.3",
+        "Audit log append-only in the database",
+        table,
+    )
     if connection.vendor != "postgresql":
         return Result(control, title, setting, False, f"not PostgreSQL ({connection.vendor})")
     update, delete = 1 << 4, 1 << 3  # pg_trigger.tgtype bits for UPDATE and DELETE
@@ -227,9 +384,17 @@ def audit_trigger(connection, table: str = AUDIT_TABLE) -> Result:
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT t.tgname, t.tgtype FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                "WHERE c.relname = %s AND NOT t.tgisinternal AND t.tgenabled <> 'D' ORDER BY t.tgname", [table])
+                "WHERE c.relname = %s AND NOT t.tgisinternal AND t.tgenabled <> 'D' ORDER BY t.tgname",
+                [table],
+            )
             triggers = cursor.fetchall()
     except DatabaseError as exc:
-        return Result(control, title, setting, False, f"database unreachable ({type(exc).__name__})")
-    ok = any(tgtype & update for _, tgtype in triggers) and any(tgtype & delete for _, tgtype in triggers)
-    return Result(control, title, setting, ok, ", ".join(name for name, _ in triggers) or "no trigger")
+        return Result(
+            control, title, setting, False, f"database unreachable ({type(exc).__name__})"
+        )
+    ok = any(tgtype & update for _, tgtype in triggers) and any(
+        tgtype & delete for _, tgtype in triggers
+    )
+    return Result(
+        control, title, setting, ok, ", ".join(name for name, _ in triggers) or "no trigger"
+    )

@@ -24,11 +24,17 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("healthz", access.page(healthz), name="healthz"),
     # Browsers ask for /favicon.ico on pages without HTML (JSON, files): send them to the site icon.
-    path("favicon.ico", access.page(RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
-         name="favicon"),
+    path(
+        "favicon.ico",
+        access.page(RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+        name="favicon",
+    ),
     # One sign-in page (banner, throttle, second factor) for the admin too.
-    path("admin/login/", access.page(RedirectView.as_view(pattern_name="login", query_string=True)),
-         name="admin-login"),
+    path(
+        "admin/login/",
+        access.page(RedirectView.as_view(pattern_name="login", query_string=True)),
+        name="admin-login",
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", include("missions_site.api_urls")),
 ]

@@ -7,7 +7,10 @@ from .models import PublicationSettings
 class PublicationSettingsAdmin(admin.ModelAdmin):
     list_display = ("__str__", "months", "updated_at")
     fieldsets = (
-        ("Sections published on /public/ and /public.json", {"fields": PublicationSettings.SECTIONS}),
+        (
+            "Sections published on /public/ and /public.json",
+            {"fields": PublicationSettings.SECTIONS},
+        ),
         ("Period and text", {"fields": ("months", "introduction")}),
     )
 

@@ -45,7 +45,9 @@ class Cells:
         """Index of the box holding each (lon, lat) point; -1 outside every beat's boxes."""
         if not len(self) or not len(lonlat):
             return np.full(len(lonlat), -1, dtype=np.int64)
-        cols, rows = lonlat_to_colrow(lonlat[:, 0], lonlat[:, 1], epsg=self.epsg, cell_size=self.size_m)
+        cols, rows = lonlat_to_colrow(
+            lonlat[:, 0], lonlat[:, 1], epsg=self.epsg, cell_size=self.size_m
+        )
         return self._positions.find(cols, rows)
 
 
@@ -66,17 +68,39 @@ def load_cells() -> Cells:
     rows = list(
         GridCell.objects.filter(active=True, beat__isnull=False)
         .order_by("pk")
-        .values_list("pk", "cell_id", "col", "row", "beat__code", "beat__district__code", "epsg", "cell_size_m")
+        .values_list(
+            "pk",
+            "cell_id",
+            "col",
+            "row",
+            "beat__code",
+            "beat__district__code",
+            "epsg",
+            "cell_size_m",
+        )
     )
     if not rows:
         empty = np.empty(0, dtype=object)
-        return Cells(np.empty(0, dtype=np.int64), empty, np.empty(0, np.int64), np.empty(0, np.int64), empty, empty, None, None)
+        return Cells(
+            np.empty(0, dtype=np.int64),
+            empty,
+            np.empty(0, np.int64),
+            np.empty(0, np.int64),
+            empty,
+            empty,
+            None,
+            None,
+        )
     pk, cell_id, col, row, beat, district, epsg, size = zip(*rows, strict=True)
     return Cells(
-        pk=np.array(pk, dtype=np.int64), cell_id=np.array(cell_id, dtype=object),
-        col=np.array(col, dtype=np.int64), row=np.array(row, dtype=np.int64),
-        beat=np.array(beat, dtype=object), district=np.array(district, dtype=object),
-        epsg=int(epsg[0]), size_m=float(size[0]),
+        pk=np.array(pk, dtype=np.int64),
+        cell_id=np.array(cell_id, dtype=object),
+        col=np.array(col, dtype=np.int64),
+        row=np.array(row, dtype=np.int64),
+        beat=np.array(beat, dtype=object),
+        district=np.array(district, dtype=object),
+        epsg=int(epsg[0]),
+        size_m=float(size[0]),
     )
 
 
@@ -87,13 +111,18 @@ def place_incidents(cells: Cells, start: datetime, end: datetime) -> PlacedIncid
     would credit patrol with the crime it found (the same guard as the forecast's training)."""
     rows = list(
         Incident.objects.filter(
-            occurred_from__gte=start, occurred_from__lt=end, crime_type__isnull=False, officer_initiated=False
+            occurred_from__gte=start,
+            occurred_from__lt=end,
+            crime_type__isnull=False,
+            officer_initiated=False,
         )
         .order_by("occurred_from", "pk")
         .values_list("occurred_from", "location", "crime_type__code")
     )
     if not rows:
-        return PlacedIncidents(np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, dtype=object))
+        return PlacedIncidents(
+            np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, dtype=object)
+        )
     when, where, code = zip(*rows, strict=True)
     cell = cells.locate(np.array([p.coords for p in where], dtype=float))
     keep = cell >= 0

@@ -13,7 +13,11 @@ WIDTH = 560
 ROW_H = 16  # one bar
 LABEL_W = 120
 RIGHT_PAD = 60
-SHARE_SERIES = (("minute_share", "patrol minutes"), ("crime_share", "incidents"), ("area_share", "area"))
+SHARE_SERIES = (
+    ("minute_share", "patrol minutes"),
+    ("crime_share", "incidents"),
+    ("area_share", "area"),
+)
 RATIO_RANGE = (0.25, 4.0)  # the forest plot's axis; intervals beyond it are clipped with an arrow
 
 
@@ -29,7 +33,10 @@ def share_bars(rows: list[dict], series=SHARE_SERIES, title="Shares per area") -
     parts = []
     for g, row in enumerate(rows):
         y0 = 10 + g * group_h
-        parts.append(f'<text class="label" x="{LABEL_W - 6}" y="{y0 + group_h / 2:.1f}" text-anchor="end">{escape(row["name"])}</text>')
+        parts.append(
+            f'<text class="label" x="{LABEL_W - 6}" y="{y0 + group_h / 2:.1f}" text-anchor="end">'
+            f"{escape(row['name'])}</text>"
+        )
         for k, (key, label) in enumerate(series):
             value = row[key] or 0.0
             y = y0 + k * ROW_H
@@ -42,7 +49,9 @@ def share_bars(rows: list[dict], series=SHARE_SERIES, title="Shares per area") -
     return _svg(parts, height, title)
 
 
-def weekly_line(weekly: list[dict], key: str = "gini_minutes", title: str = "Gini of mission minutes per week") -> SafeString:
+def weekly_line(
+    weekly: list[dict], key: str = "gini_minutes", title: str = "Gini of mission minutes per week"
+) -> SafeString:
     """One point per week, 0–1 scale."""
     if len(weekly) < 1:
         return mark_safe("")  # noqa: S308 - empty string
@@ -54,22 +63,43 @@ def weekly_line(weekly: list[dict], key: str = "gini_minutes", title: str = "Gin
         return top + plot_h * (1 - v)
 
     points = [(LABEL_W + i * step, y(w[key] or 0.0)) for i, w in enumerate(weekly)]
-    parts = [f'<line class="axis" x1="{LABEL_W}" y1="{y(t):.1f}" x2="{LABEL_W + plot_w}" y2="{y(t):.1f}"/>'
-             f'<text class="label" x="{LABEL_W - 6}" y="{y(t) + 4:.1f}" text-anchor="end">{t:.1f}</text>' for t in (0, 0.5, 1)]
-    parts.append(f'<polyline class="line" points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in points)}"/>')
+    parts = [
+        f'<line class="axis" x1="{LABEL_W}" y1="{y(t):.1f}" x2="{LABEL_W + plot_w}" y2="{y(t):.1f}"/>'
+        f'<text class="label" x="{LABEL_W - 6}" y="{y(t) + 4:.1f}" text-anchor="end">{t:.1f}</text>'
+        for t in (0, 0.5, 1)
+    ]
+    parts.append(
+        f'<polyline class="line" points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in points)}"/>'
+    )
     for (px, py), w in zip(points, weekly, strict=True):
-        parts.append(f'<circle class="dot" cx="{px:.1f}" cy="{py:.1f}" r="3"><title>week of {w["week_start"]}: {w[key]}</title></circle>')
+        parts.append(
+            f'<circle class="dot" cx="{px:.1f}" cy="{py:.1f}" r="3">'
+            f"<title>week of {w['week_start']}: {w[key]}</title></circle>"
+        )
     for i in sorted({0, len(weekly) - 1}):
-        parts.append(f'<text class="label" x="{points[i][0]:.1f}" y="{height - 14}" text-anchor="middle">{weekly[i]["week_start"]}</text>')
+        parts.append(
+            f'<text class="label" x="{points[i][0]:.1f}" y="{height - 14}" text-anchor="middle">'
+            f"{weekly[i]['week_start']}</text>"
+        )
     return _svg(parts, height, title)
 
 
-def capture_bars(capture: dict, title: str = "Share of incidents in the forecast's top boxes") -> SafeString:
-    rows = [{"name": name, "share": row["share"]} for name, row in capture.get("districts", {}).items()]
-    return share_bars(rows, series=(("share", f"incidents in the top {capture.get('top_share', 0):.0%} of boxes"),), title=title)
+def capture_bars(
+    capture: dict, title: str = "Share of incidents in the forecast's top boxes"
+) -> SafeString:
+    rows = [
+        {"name": name, "share": row["share"]} for name, row in capture.get("districts", {}).items()
+    ]
+    return share_bars(
+        rows,
+        series=(("share", f"incidents in the top {capture.get('top_share', 0):.0%} of boxes"),),
+        title=title,
+    )
 
 
-def forest(types: list[dict], window: str = "during", title: str = "Rate ratio, mission vs control boxes") -> SafeString:
+def forest(
+    types: list[dict], window: str = "during", title: str = "Rate ratio, mission vs control boxes"
+) -> SafeString:
     """Each crime type's rate ratio as a dot with its 95 % interval, on a log scale; 1 = no effect."""
     rows = [t for t in types if t[window]["rate_ratio"] is not None]
     if not rows:
@@ -82,10 +112,14 @@ def forest(types: list[dict], window: str = "during", title: str = "Rate ratio, 
         v = min(max(v, RATIO_RANGE[0]), RATIO_RANGE[1])
         return LABEL_W + plot_w * (math.log(v) - lo_log) / (hi_log - lo_log)
 
-    parts = [f'<line class="axis" x1="{x(t):.1f}" y1="6" x2="{x(t):.1f}" y2="{height - 30}"/>'
-             f'<text class="label" x="{x(t):.1f}" y="{height - 16}" text-anchor="middle">{t:g}</text>'
-             for t in (0.25, 0.5, 1, 2, 4)]
-    parts.append(f'<line class="no-effect" x1="{x(1):.1f}" y1="6" x2="{x(1):.1f}" y2="{height - 30}"/>')
+    parts = [
+        f'<line class="axis" x1="{x(t):.1f}" y1="6" x2="{x(t):.1f}" y2="{height - 30}"/>'
+        f'<text class="label" x="{x(t):.1f}" y="{height - 16}" text-anchor="middle">{t:g}</text>'
+        for t in (0.25, 0.5, 1, 2, 4)
+    ]
+    parts.append(
+        f'<line class="no-effect" x1="{x(1):.1f}" y1="6" x2="{x(1):.1f}" y2="{height - 30}"/>'
+    )
     for i, t in enumerate(rows):
         r = t[window]
         y = 14 + i * 2 * ROW_H
@@ -108,8 +142,10 @@ def forest(types: list[dict], window: str = "during", title: str = "Rate ratio, 
 def _legend(labels: list[str], y: float) -> list[str]:
     parts, x = [], LABEL_W
     for k, label in enumerate(labels):
-        parts.append(f'<rect class="series-{k}" x="{x}" y="{y - 9}" width="10" height="10"/>'
-                     f'<text class="label" x="{x + 14}" y="{y}">{escape(label)}</text>')
+        parts.append(
+            f'<rect class="series-{k}" x="{x}" y="{y - 9}" width="10" height="10"/>'
+            f'<text class="label" x="{x + 14}" y="{y}">{escape(label)}</text>'
+        )
         x += 24 + 7 * len(label)
     return parts
 

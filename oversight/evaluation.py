@@ -36,30 +36,45 @@ METHOD = (
 )
 
 
-def mission_evaluation(*, date_from: Date, date_to: Date, hours_after: int = HOURS_AFTER_DEFAULT) -> dict:
+def mission_evaluation(
+    *, date_from: Date, date_to: Date, hours_after: int = HOURS_AFTER_DEFAULT
+) -> dict:
     """Rate ratios with intervals for every crime type and all together, and the power note."""
     rows = _box_shifts(date_from, date_to, hours_after)
-    types = list(CrimeType.objects.filter(enabled=True).order_by("name").values_list("code", "name"))
+    types = list(
+        CrimeType.objects.filter(enabled=True).order_by("name").values_list("code", "name")
+    )
     result = {
-        "date_from": date_from, "date_to": date_to, "hours_after": hours_after, "method": METHOD,
-        "plans": rows["plans"], "plans_with_controls": rows["plans_with_controls"],
-        "mission_box_shifts": int(rows["is_mission"].sum()), "control_box_shifts": int((~rows["is_mission"]).sum()),
-        "types": [], "power": [],
+        "date_from": date_from,
+        "date_to": date_to,
+        "hours_after": hours_after,
+        "method": METHOD,
+        "plans": rows["plans"],
+        "plans_with_controls": rows["plans_with_controls"],
+        "mission_box_shifts": int(rows["is_mission"].sum()),
+        "control_box_shifts": int((~rows["is_mission"]).sum()),
+        "types": [],
+        "power": [],
     }
     if not result["control_box_shifts"] or not result["mission_box_shifts"]:
-        result["summary"] = ("No control boxes in this period: the planner holds some back only when the "
-                             "mission policy's control share is above 0, so there is nothing to compare with yet.")
+        result["summary"] = (
+            "No control boxes in this period: the planner holds some back only when the "
+            "mission policy's control share is above 0, so there is nothing to compare with yet."
+        )
         return result
     for code, name in [(ALL_TYPES, "All crime types"), *types]:
         forecast = rows["forecast"].get(code)
         if forecast is None:
             continue
-        result["types"].append({
-            "code": code, "name": name,
-            "during": _effect(rows, forecast, rows["during"][code]),
-            "after": _effect(rows, forecast, rows["after"][code]),
-            "ring": _effect(rows, forecast, rows["ring"][code]),
-        })
+        result["types"].append(
+            {
+                "code": code,
+                "name": name,
+                "during": _effect(rows, forecast, rows["during"][code]),
+                "after": _effect(rows, forecast, rows["after"][code]),
+                "ring": _effect(rows, forecast, rows["ring"][code]),
+            }
+        )
     overall = result["types"][0]["during"]
     result["summary"] = _summary(overall)
     result["power"] = _power(rows, date_from, date_to)
@@ -72,18 +87,26 @@ def _effect(rows, forecast, counts) -> dict:
 
 def _summary(overall: dict) -> str:
     if not overall["enough_data"]:
-        return ("The data cannot tell yet whether missions change crime: there are too few incidents in "
-                "mission or control boxes. Keep holding back control boxes; see the power note.")
+        return (
+            "The data cannot tell yet whether missions change crime: there are too few incidents in "
+            "mission or control boxes. Keep holding back control boxes; see the power note."
+        )
     rr, lo, hi = overall["rate_ratio"], overall["low"], overall["high"]
     interval = f"{lo:.2f} to {hi:.2f}" if hi is not None else f"above {lo:.2f}"
     if hi is not None and hi < 1:
-        return (f"Mission boxes had {100 * (1 - rr):.0f} % fewer incidents than comparable control boxes "
-                f"(rate ratio {rr:.2f}, 95 % interval {interval}).")
+        return (
+            f"Mission boxes had {100 * (1 - rr):.0f} % fewer incidents than comparable control boxes "
+            f"(rate ratio {rr:.2f}, 95 % interval {interval})."
+        )
     if lo > 1:
-        return (f"Mission boxes had {100 * (rr - 1):.0f} % more recorded incidents than comparable control boxes "
-                f"(rate ratio {rr:.2f}, 95 % interval {interval}) — check whether patrol raises recording.")
-    return (f"The data cannot tell yet: the rate ratio is {rr:.2f} but its 95 % interval ({interval}) "
-            "includes 1, no effect.")
+        return (
+            f"Mission boxes had {100 * (rr - 1):.0f} % more recorded incidents than comparable control boxes "
+            f"(rate ratio {rr:.2f}, 95 % interval {interval}) — check whether patrol raises recording."
+        )
+    return (
+        f"The data cannot tell yet: the rate ratio is {rr:.2f} but its 95 % interval ({interval}) "
+        "includes 1, no effect."
+    )
 
 
 def _power(rows, date_from: Date, date_to: Date) -> list[dict]:
@@ -95,19 +118,28 @@ def _power(rows, date_from: Date, date_to: Date) -> list[dict]:
     out = []
     for effect in EFFECTS_FOR_POWER:
         needed = stats.weeks_to_detect(
-            effect, mission_box_shifts_per_week=missions_per_week,
-            control_box_shifts_per_week=controls_per_week, incidents_per_box_shift=control_rate,
+            effect,
+            mission_box_shifts_per_week=missions_per_week,
+            control_box_shifts_per_week=controls_per_week,
+            incidents_per_box_shift=control_rate,
         )
-        out.append({
-            "effect_pct": round(-100 * effect), "weeks": None if needed is None else round(needed, 1),
-            "controls_per_week": round(controls_per_week, 1), "weeks_so_far": round(weeks, 1),
-            "sentence": (
-                f"With {controls_per_week:.0f} control box-shifts a week, a {-100 * effect:.0f} % drop would be "
-                + ("impossible to detect: no incidents in control boxes yet." if needed is None else
-                   f"detected (80 % power, 95 % confidence) after about {needed:.0f} weeks; "
-                   f"{weeks:.1f} weeks are in this period.")
-            ),
-        })
+        out.append(
+            {
+                "effect_pct": round(-100 * effect),
+                "weeks": None if needed is None else round(needed, 1),
+                "controls_per_week": round(controls_per_week, 1),
+                "weeks_so_far": round(weeks, 1),
+                "sentence": (
+                    f"With {controls_per_week:.0f} control box-shifts a week, a {-100 * effect:.0f} % drop would be "
+                    + (
+                        "impossible to detect: no incidents in control boxes yet."
+                        if needed is None
+                        else f"detected (80 % power, 95 % confidence) after about {needed:.0f} weeks; "
+                        f"{weeks:.1f} weeks are in this period."
+                    )
+                ),
+            }
+        )
     return out
 
 
@@ -123,16 +155,26 @@ def _box_shifts(date_from: Date, date_to: Date, hours_after: int) -> dict:
             continue  # a plan without controls has nothing to compare its missions with
         pairs += [(plan, index[c], True) for c in mission_cells if c in index]
         pairs += [(plan, index[c], False) for c in control_cells if c in index]
-    out = {"plans": len(shifts), "plans_with_controls": len({p.pk for p, _, _ in pairs}),
-           "is_mission": np.array([m for _, _, m in pairs], dtype=bool), "forecast": {}, "during": {}, "after": {}, "ring": {}}
+    out = {
+        "plans": len(shifts),
+        "plans_with_controls": len({p.pk for p, _, _ in pairs}),
+        "is_mission": np.array([m for _, _, m in pairs], dtype=bool),
+        "forecast": {},
+        "during": {},
+        "after": {},
+        "ring": {},
+    }
     if not pairs:
         return out
-    codes = list(CrimeType.objects.filter(enabled=True).order_by("name").values_list("code", flat=True))
+    codes = list(
+        CrimeType.objects.filter(enabled=True).order_by("name").values_list("code", flat=True)
+    )
     col = {c: j for j, c in enumerate(codes)}
     forecast = np.zeros((len(pairs), len(codes)))
     at = {(p.forecast_run_id, cells.pk[i]): r for r, (p, i, _) in enumerate(pairs)}
     for run_pk, cell_pk, code, expected in CellForecast.objects.filter(
-        run__in={p.forecast_run_id for p, _, _ in pairs}, cell__in={int(cells.pk[i]) for _, i, _ in pairs}
+        run__in={p.forecast_run_id for p, _, _ in pairs},
+        cell__in={int(cells.pk[i]) for _, i, _ in pairs},
     ).values_list("run_id", "cell_id", "crime_type__code", "expected_count"):
         r = at.get((run_pk, cell_pk))
         if r is not None and code in col:
@@ -147,8 +189,10 @@ def _box_shifts(date_from: Date, date_to: Date, hours_after: int) -> dict:
     for members in by_plan.values():
         plan = members[0][2]
         rows_, idx = [r for r, _, _ in members], np.array([i for _, i, _ in members])
-        for target, window in ((during, (plan.starts_at, plan.ends_at)),
-                               (after, (plan.ends_at, plan.ends_at + timedelta(hours=hours_after)))):
+        for target, window in (
+            (during, (plan.starts_at, plan.ends_at)),
+            (after, (plan.ends_at, plan.ends_at + timedelta(hours=hours_after))),
+        ):
             target[rows_] = _counts(incidents, window, idx, col, cells, ring=False)
         ring[rows_] = _counts(incidents, (plan.starts_at, plan.ends_at), idx, col, cells, ring=True)
     out["forecast"] = {ALL_TYPES: forecast.sum(1), **{c: forecast[:, j] for c, j in col.items()}}

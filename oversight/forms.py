@@ -14,8 +14,12 @@ HOURS_AFTER_MAX = 72
 
 
 class PeriodForm(forms.Form):
-    date_from = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range])
-    date_to = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range])
+    date_from = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range]
+    )
+    date_to = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), validators=[date_in_range]
+    )
 
     def clean(self):
         data = super().clean()
@@ -28,7 +32,9 @@ class PeriodForm(forms.Form):
 
 
 class EvaluationForm(PeriodForm):
-    hours_after = forms.IntegerField(min_value=1, max_value=HOURS_AFTER_MAX, initial=HOURS_AFTER_DEFAULT, required=False)
+    hours_after = forms.IntegerField(
+        min_value=1, max_value=HOURS_AFTER_MAX, initial=HOURS_AFTER_DEFAULT, required=False
+    )
 
 
 def picked_period(form: PeriodForm, today) -> tuple:

@@ -19,8 +19,15 @@ from .models import PublicationSettings
 
 PUBLIC_CACHE_SECONDS = 15 * 60
 PUBLIC_AREAS = ("1%", "5%")  # PAI at these shares of the area
-CONCENTRATION_FIGURES = ("boxes_with_missions", "gini_minutes", "gini_missions", "top1_share_missions",
-                         "longest_streak_shifts", "full_weeks", "boxes_every_week")
+CONCENTRATION_FIGURES = (
+    "boxes_with_missions",
+    "gini_minutes",
+    "gini_missions",
+    "top1_share_missions",
+    "longest_streak_shifts",
+    "full_weeks",
+    "boxes_every_week",
+)
 
 
 def public_period(settings: PublicationSettings, *, today: Date | None = None) -> tuple[Date, Date]:
@@ -39,18 +46,28 @@ def public_payload(*, today: Date | None = None) -> dict:
     date_from, date_to = public_period(settings, today=today)
     version = settings.updated_at.timestamp() if settings.pk else "unsaved"
     key = f"oversight:public:{settings.pk}:{version}:{date_to.isoformat()}"
-    return cache.get_or_set(key, lambda: _payload(settings, date_from, date_to), PUBLIC_CACHE_SECONDS)
+    return cache.get_or_set(
+        key, lambda: _payload(settings, date_from, date_to), PUBLIC_CACHE_SECONDS
+    )
 
 
 def _payload(settings: PublicationSettings, date_from: Date, date_to: Date) -> dict:
     payload = {
-        "agency": Agency.current().name, "introduction": settings.introduction,
-        "period": {"from_month": date_from.strftime("%Y-%m"), "to_month": date_to.strftime("%Y-%m")},
+        "agency": Agency.current().name,
+        "introduction": settings.introduction,
+        "period": {
+            "from_month": date_from.strftime("%Y-%m"),
+            "to_month": date_to.strftime("%Y-%m"),
+        },
         "published": settings.published(),
     }
     builders = {
-        "crime_types": _crime_types, "data_sources": _data_sources, "accuracy": _accuracy,
-        "exposure": _exposure, "evaluation": _evaluation, "concentration": _concentration,
+        "crime_types": _crime_types,
+        "data_sources": _data_sources,
+        "accuracy": _accuracy,
+        "exposure": _exposure,
+        "evaluation": _evaluation,
+        "concentration": _concentration,
         "model_cards": _model_cards,
     }
     for section in settings.published():
@@ -70,44 +87,77 @@ def published_model_card(*, version_id: int) -> ModelVersion | None:
 
 def _crime_types(date_from, date_to) -> list[dict]:
     return [
-        {"name": ct.name, "forecast": ct.enabled, "severity_weight": ct.severity_weight,
-         "patrol_efficacy": ct.patrol_efficacy, "harm_weight": round(ct.severity_weight * ct.patrol_efficacy, 3),
-         "counts_officer_initiated": ct.count_officer_initiated}
+        {
+            "name": ct.name,
+            "forecast": ct.enabled,
+            "severity_weight": ct.severity_weight,
+            "patrol_efficacy": ct.patrol_efficacy,
+            "harm_weight": round(ct.severity_weight * ct.patrol_efficacy, 3),
+            "counts_officer_initiated": ct.count_officer_initiated,
+        }
         for ct in CrimeType.objects.order_by("name")
     ]
 
 
 def _data_sources(date_from, date_to) -> list[dict]:
-    rows = Source.objects.annotate(n=Count("incidents"), first=Min("incidents__occurred_from"),
-                                   last=Max("incidents__occurred_from")).order_by("name")
+    rows = Source.objects.annotate(
+        n=Count("incidents"),
+        first=Min("incidents__occurred_from"),
+        last=Max("incidents__occurred_from"),
+    ).order_by("name")
     return [
-        {"name": s.name, "kind": s.get_kind_display(), "incidents": s.n,
-         "from_month": s.first.strftime("%Y-%m") if s.first else None,
-         "to_month": s.last.strftime("%Y-%m") if s.last else None}
+        {
+            "name": s.name,
+            "kind": s.get_kind_display(),
+            "incidents": s.n,
+            "from_month": s.first.strftime("%Y-%m") if s.first else None,
+            "to_month": s.last.strftime("%Y-%m") if s.last else None,
+        }
         for s in rows
     ]
 
 
 def _accuracy(date_from, date_to) -> list[dict]:
     out = []
-    for v in ModelVersion.objects.filter(promoted=True).select_related("crime_type").order_by("crime_type__name"):
+    for v in (
+        ModelVersion.objects.filter(promoted=True)
+        .select_related("crime_type")
+        .order_by("crime_type__name")
+    ):
         models = v.metrics.get("models", {})
-        out.append({
-            "crime_type": v.crime_type.name, "model": v.algorithm, "trained_month": v.created_at.strftime("%Y-%m"),
-            "test_days": v.metrics.get("test_days"),
-            "ratio_vs_best_counting_baseline": v.metrics.get("ratio_vs_best_naive", {}),
-            "pai": {name: {a: _num(m.get("pai", {}).get(a)) for a in PUBLIC_AREAS} for name, m in sorted(models.items())},
-            "hit_rate": {name: {a: _num(m.get("hit_rate", {}).get(a)) for a in PUBLIC_AREAS} for name, m in sorted(models.items())},
-        })
+        out.append(
+            {
+                "crime_type": v.crime_type.name,
+                "model": v.algorithm,
+                "trained_month": v.created_at.strftime("%Y-%m"),
+                "test_days": v.metrics.get("test_days"),
+                "ratio_vs_best_counting_baseline": v.metrics.get("ratio_vs_best_naive", {}),
+                "pai": {
+                    name: {a: _num(m.get("pai", {}).get(a)) for a in PUBLIC_AREAS}
+                    for name, m in sorted(models.items())
+                },
+                "hit_rate": {
+                    name: {a: _num(m.get("hit_rate", {}).get(a)) for a in PUBLIC_AREAS}
+                    for name, m in sorted(models.items())
+                },
+            }
+        )
     return out
 
 
 def _exposure(date_from, date_to) -> list[dict]:
     names = dict(District.objects.values_list("code", "name"))
     return [
-        {"month": r["month"], "district": names.get(r["name"], r["name"]), "missions": r["missions"],
-         "minutes": round(r["minutes"]), "incidents": r["incidents"], "minute_share": _num(r["minute_share"]),
-         "crime_share": _num(r["crime_share"]), "area_share": _num(r["area_share"])}
+        {
+            "month": r["month"],
+            "district": names.get(r["name"], r["name"]),
+            "missions": r["missions"],
+            "minutes": round(r["minutes"]),
+            "incidents": r["incidents"],
+            "minute_share": _num(r["minute_share"]),
+            "crime_share": _num(r["crime_share"]),
+            "area_share": _num(r["area_share"]),
+        }
         for r in selectors.exposure_by_district_month(date_from=date_from, date_to=date_to)
     ]
 
@@ -115,9 +165,13 @@ def _exposure(date_from, date_to) -> list[dict]:
 def _evaluation(date_from, date_to) -> dict:
     result = evaluation.mission_evaluation(date_from=date_from, date_to=date_to)
     return {
-        "summary": result["summary"], "method": result["method"], "hours_after": result["hours_after"],
-        "mission_box_shifts": result["mission_box_shifts"], "control_box_shifts": result["control_box_shifts"],
-        "types": result["types"], "power": [p["sentence"] for p in result["power"]],
+        "summary": result["summary"],
+        "method": result["method"],
+        "hours_after": result["hours_after"],
+        "mission_box_shifts": result["mission_box_shifts"],
+        "control_box_shifts": result["control_box_shifts"],
+        "types": result["types"],
+        "power": [p["sentence"] for p in result["power"]],
     }
 
 
@@ -128,17 +182,27 @@ def _concentration(date_from, date_to) -> dict:
         "figures": {k: report["concentration"][k] for k in CONCENTRATION_FIGURES},
         "boxes": report["boxes"],
         "forecast_capture": {
-            "top_share": report["capture"]["top_share"], "overall": _num(report["capture"]["overall"]),
-            "districts": {names.get(code, code): {**row, "share": _num(row["share"])}
-                          for code, row in report["capture"]["districts"].items()},
+            "top_share": report["capture"]["top_share"],
+            "overall": _num(report["capture"]["overall"]),
+            "districts": {
+                names.get(code, code): {**row, "share": _num(row["share"])}
+                for code, row in report["capture"]["districts"].items()
+            },
         },
     }
 
 
 def _model_cards(date_from, date_to) -> list[dict]:
     return [
-        {"crime_type": v.crime_type.name, "model": v.algorithm, "trained_month": v.created_at.strftime("%Y-%m"), "id": v.pk}
-        for v in ModelVersion.objects.filter(promoted=True).exclude(model_card="").select_related("crime_type")
+        {
+            "crime_type": v.crime_type.name,
+            "model": v.algorithm,
+            "trained_month": v.created_at.strftime("%Y-%m"),
+            "id": v.pk,
+        }
+        for v in ModelVersion.objects.filter(promoted=True)
+        .exclude(model_card="")
+        .select_related("crime_type")
         .order_by("crime_type__name")
     ]
 

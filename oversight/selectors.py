@@ -42,9 +42,13 @@ def concentration_report(*, date_from: Date, date_to: Date, now: datetime | None
     crime = np.bincount(incidents.cell, minlength=len(cells)).astype(float)
     residents = residents_per_cell(cells)
     return {
-        "date_from": date_from, "date_to": date_to, "boxes": len(cells),
-        "missions": int(missions["count"].sum()), "minutes": round(float(missions["minutes"].sum()), 1),
-        "incidents": int(crime.sum()), "has_population": residents is not None,
+        "date_from": date_from,
+        "date_to": date_to,
+        "boxes": len(cells),
+        "missions": int(missions["count"].sum()),
+        "minutes": round(float(missions["minutes"].sum()), 1),
+        "incidents": int(crime.sum()),
+        "has_population": residents is not None,
         "districts": _exposure(cells.district, cells, missions, crime, residents),
         "beats": _exposure(cells.beat, cells, missions, crime, residents),
         "concentration": _concentration(cells, missions, date_from, date_to),
@@ -53,7 +57,9 @@ def concentration_report(*, date_from: Date, date_to: Date, now: datetime | None
     }
 
 
-def exposure_by_district_month(*, date_from: Date, date_to: Date, now: datetime | None = None) -> list[dict]:
+def exposure_by_district_month(
+    *, date_from: Date, date_to: Date, now: datetime | None = None
+) -> list[dict]:
     """Mission minutes, missions and incidents per district and calendar month (the public grain)."""
     cells = load_cells()
     out = []
@@ -62,20 +68,29 @@ def exposure_by_district_month(*, date_from: Date, date_to: Date, now: datetime 
         following = (month + timedelta(days=32)).replace(day=1)
         lo, hi = max(month, date_from), min(following - timedelta(days=1), date_to)
         missions = _missions(cells, date_from=lo, date_to=hi, now=now)
-        crime = np.bincount(place_incidents(cells, *period_bounds(lo, hi)).cell, minlength=len(cells)).astype(float)
+        crime = np.bincount(
+            place_incidents(cells, *period_bounds(lo, hi)).cell, minlength=len(cells)
+        ).astype(float)
         for row in _exposure(cells.district, cells, missions, crime, None):
             out.append({"month": month.strftime("%Y-%m"), **row})
         month = following
     return out
 
 
-def forecast_capture(*, cells: Cells | None = None, date_from: Date, date_to: Date,
-                     top_share: float = CAPTURE_TOP_SHARE) -> dict:
+def forecast_capture(
+    *,
+    cells: Cells | None = None,
+    date_from: Date,
+    date_to: Date,
+    top_share: float = CAPTURE_TOP_SHARE,
+) -> dict:
     """Share of each district's incidents that fell in the forecast's top boxes of their shift:
     if it is much lower in one district, the forecast serves that district worse."""
     cells = cells or load_cells()
     runs = {}
-    for run in ForecastRun.objects.filter(date__range=(date_from, date_to), complete=True).order_by("created_at", "pk"):
+    for run in ForecastRun.objects.filter(date__range=(date_from, date_to), complete=True).order_by(
+        "created_at", "pk"
+    ):
         runs[(run.date, run.shift_id)] = run  # the newest run of each shift
     result = {"top_share": top_share, "shifts": len(runs), "districts": {}, "overall": None}
     if not runs or not len(cells):
@@ -85,10 +100,18 @@ def forecast_capture(*, cells: Cells | None = None, date_from: Date, date_to: Da
     # Only each run's top k boxes leave the database (ranked there), not runs × boxes rows.
     top_by_run = defaultdict(list)
     ranked = (
-        CellForecast.objects.filter(run__in=[r.pk for r in runs.values()], cell__active=True, cell__beat__isnull=False)
-        .values("run_id", "cell_id").annotate(total=Sum("expected_count"))
-        .annotate(rank=Window(RowNumber(), partition_by=[F("run_id")], order_by=[F("total").desc(), F("cell_id")]))
-        .filter(rank__lte=k).values_list("run_id", "cell_id")
+        CellForecast.objects.filter(
+            run__in=[r.pk for r in runs.values()], cell__active=True, cell__beat__isnull=False
+        )
+        .values("run_id", "cell_id")
+        .annotate(total=Sum("expected_count"))
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("run_id")], order_by=[F("total").desc(), F("cell_id")]
+            )
+        )
+        .filter(rank__lte=k)
+        .values_list("run_id", "cell_id")
     )
     for run_pk, cell_pk in ranked:
         top_by_run[run_pk].append(index[cell_pk])
@@ -109,13 +132,36 @@ def forecast_capture(*, cells: Cells | None = None, date_from: Date, date_to: Da
 
 def report_csv_rows(report: dict):
     """The report as CSV rows: exposure per district and beat, then the concentration figures."""
-    yield ["level", "name", "missions", "minutes", "incidents", "boxes", "residents", "minute_share",
-           "crime_share", "area_share", "exposure_to_crime", "minutes_per_1000_residents"]
+    yield [
+        "level",
+        "name",
+        "missions",
+        "minutes",
+        "incidents",
+        "boxes",
+        "residents",
+        "minute_share",
+        "crime_share",
+        "area_share",
+        "exposure_to_crime",
+        "minutes_per_1000_residents",
+    ]
     for level in ("districts", "beats"):
         for r in report[level]:
-            yield [level[:-1], r["name"], r["missions"], round(r["minutes"], 1), r["incidents"], r["boxes"],
-                   _blank(r["residents"]), _fmt(r["minute_share"]), _fmt(r["crime_share"]), _fmt(r["area_share"]),
-                   _fmt(r["exposure_to_crime"]), _fmt(r["minutes_per_1000_residents"])]
+            yield [
+                level[:-1],
+                r["name"],
+                r["missions"],
+                round(r["minutes"], 1),
+                r["incidents"],
+                r["boxes"],
+                _blank(r["residents"]),
+                _fmt(r["minute_share"]),
+                _fmt(r["crime_share"]),
+                _fmt(r["area_share"]),
+                _fmt(r["exposure_to_crime"]),
+                _fmt(r["minutes_per_1000_residents"]),
+            ]
     yield []
     yield ["figure", "value"]
     for key, value in report["concentration"].items():
@@ -141,11 +187,15 @@ def _missions(cells: Cells, *, date_from: Date, date_to: Date, now) -> dict:
         day = (Date.fromisoformat(m["date"]) - date_from).days
         count[i] += 1
         minutes[i] += m["minutes_in_box"]
-        rows.append((i, day * per_day + position.get(m["shift"], 0), day // WEEK_DAYS, m["minutes_in_box"]))
+        rows.append(
+            (i, day * per_day + position.get(m["shift"], 0), day // WEEK_DAYS, m["minutes_in_box"])
+        )
     return {"count": count, "minutes": minutes, "rows": rows}
 
 
-def _exposure(labels: np.ndarray, cells: Cells, missions: dict, crime: np.ndarray, residents) -> list[dict]:
+def _exposure(
+    labels: np.ndarray, cells: Cells, missions: dict, crime: np.ndarray, residents
+) -> list[dict]:
     names = sorted(set(labels))
     if not names:
         return []
@@ -156,8 +206,11 @@ def _exposure(labels: np.ndarray, cells: Cells, missions: dict, crime: np.ndarra
         return np.bincount(group, weights=values, minlength=len(names))
 
     rows = stats.exposure_table(
-        names, minutes=per(missions["minutes"]), missions=per(missions["count"]).astype(int),
-        incidents=per(crime).astype(int), boxes=np.bincount(group, minlength=len(names)),
+        names,
+        minutes=per(missions["minutes"]),
+        missions=per(missions["count"]).astype(int),
+        incidents=per(crime).astype(int),
+        boxes=np.bincount(group, minlength=len(names)),
         residents=None if residents is None else per(residents),
     )
     return [asdict(r) for r in rows]
@@ -190,8 +243,12 @@ def _weekly(cells: Cells, missions: dict, date_from: Date, date_to: Date) -> lis
         count[week, i] += 1
         minutes[week, i] += served
     return [
-        {"week_start": date_from + timedelta(days=WEEK_DAYS * w), "missions": int(count[w].sum()),
-         "gini_minutes": round(stats.gini(minutes[w]), 3), "top1_share_missions": round(stats.top_share(count[w]), 3)}
+        {
+            "week_start": date_from + timedelta(days=WEEK_DAYS * w),
+            "missions": int(count[w].sum()),
+            "gini_minutes": round(stats.gini(minutes[w]), 3),
+            "top1_share_missions": round(stats.top_share(count[w]), 3),
+        }
         for w in range(weeks)
     ]
 

@@ -55,7 +55,9 @@ def longest_run(indices: Iterable[int]) -> int:
     return int(np.diff(edges).max())
 
 
-def units_in_every_period(periods_by_unit: Mapping[object, Iterable[int]], periods: Sequence[int]) -> list:
+def units_in_every_period(
+    periods_by_unit: Mapping[object, Iterable[int]], periods: Sequence[int]
+) -> list:
     """The units (boxes) present in every one of `periods` (weeks); none when there are no periods."""
     wanted = set(periods)
     if not wanted:
@@ -97,12 +99,21 @@ def exposure_table(
     for i, name in enumerate(names):
         ms, cs, as_ = (float(s[i]) for s in shares)
         res = None if residents is None else float(residents[i])
-        rows.append(ExposureRow(
-            name=str(name), minutes=float(m[i]), missions=int(missions[i]), incidents=int(c[i]),
-            boxes=int(a[i]), residents=res, minute_share=ms, crime_share=cs, area_share=as_,
-            exposure_to_crime=ms / cs if cs > 0 else None,
-            minutes_per_1000_residents=1000 * float(m[i]) / res if res else None,
-        ))
+        rows.append(
+            ExposureRow(
+                name=str(name),
+                minutes=float(m[i]),
+                missions=int(missions[i]),
+                incidents=int(c[i]),
+                boxes=int(a[i]),
+                residents=res,
+                minute_share=ms,
+                crime_share=cs,
+                area_share=as_,
+                exposure_to_crime=ms / cs if cs > 0 else None,
+                minutes_per_1000_residents=1000 * float(m[i]) / res if res else None,
+            )
+        )
     return rows
 
 
@@ -155,11 +166,17 @@ class RateRatio:
 
     def as_dict(self) -> dict:
         return {
-            "rate_ratio": _round(self.estimate), "low": _round(self.low), "high": _round(self.high),
-            "p_value": _round(self.p_value), "mission_incidents": self.mission_incidents,
-            "control_incidents": self.control_incidents, "mission_exposure": self.mission_exposure,
-            "control_exposure": self.control_exposure, "confidence": self.confidence,
-            "enough_data": self.enough_data, "verdict": self.verdict,
+            "rate_ratio": _round(self.estimate),
+            "low": _round(self.low),
+            "high": _round(self.high),
+            "p_value": _round(self.p_value),
+            "mission_incidents": self.mission_incidents,
+            "control_incidents": self.control_incidents,
+            "mission_exposure": self.mission_exposure,
+            "control_exposure": self.control_exposure,
+            "confidence": self.confidence,
+            "enough_data": self.enough_data,
+            "verdict": self.verdict,
         }
 
 
@@ -172,11 +189,19 @@ def conditional_rate_ratio(
     confidence: float = CONFIDENCE_DEFAULT,
 ) -> RateRatio:
     """Rate ratio over strata (one entry per stratum), its exact interval and two-sided p-value."""
-    a, ta, b, tb = (np.asarray(v, dtype=float) for v in (mission_counts, mission_exposure, control_counts, control_exposure))
+    a, ta, b, tb = (
+        np.asarray(v, dtype=float)
+        for v in (mission_counts, mission_exposure, control_counts, control_exposure)
+    )
     usable = (ta > 0) & (tb > 0)  # a stratum without both groups says nothing about the ratio
     a, ta, b, tb = a[usable], ta[usable], b[usable], tb[usable]
-    base = dict(mission_incidents=int(a.sum()), control_incidents=int(b.sum()),
-                mission_exposure=round(float(ta.sum()), 3), control_exposure=round(float(tb.sum()), 3), confidence=confidence)
+    base = dict(
+        mission_incidents=int(a.sum()),
+        control_incidents=int(b.sum()),
+        mission_exposure=round(float(ta.sum()), 3),
+        control_exposure=round(float(tb.sum()), 3),
+        confidence=confidence,
+    )
     totals = (a + b).astype(np.int64)
     informative = totals > 0
     a, ta, tb, totals = a[informative], ta[informative], tb[informative], totals[informative]
@@ -232,7 +257,9 @@ def mission_effect(
     return conditional_rate_ratio(*sums, confidence=confidence)
 
 
-def risk_bands(scores: Sequence[float], edges_from: Sequence[float], n_bands: int = RISK_BANDS_DEFAULT) -> np.ndarray:
+def risk_bands(
+    scores: Sequence[float], edges_from: Sequence[float], n_bands: int = RISK_BANDS_DEFAULT
+) -> np.ndarray:
     """Band (0 … n_bands-1) of each score, cut at quantiles of `edges_from` (the control boxes'
     scores, so that every band holds controls to compare with)."""
     ref = np.asarray(edges_from, dtype=float)
@@ -242,7 +269,9 @@ def risk_bands(scores: Sequence[float], edges_from: Sequence[float], n_bands: in
     return np.searchsorted(cuts, np.asarray(scores, dtype=float), side="right").astype(np.int64)
 
 
-def stratified_counts(strata: Sequence[int], is_mission: Sequence[bool], counts: Sequence[float]) -> tuple:
+def stratified_counts(
+    strata: Sequence[int], is_mission: Sequence[bool], counts: Sequence[float]
+) -> tuple:
     """Per stratum: (mission incidents, mission box-shifts, control incidents, control box-shifts)."""
     s = np.asarray(strata, dtype=np.int64)
     m = np.asarray(is_mission, dtype=bool)
@@ -256,12 +285,17 @@ def stratified_counts(strata: Sequence[int], is_mission: Sequence[bool], counts:
     )
 
 
-def ring_counts(cols: Sequence[int], rows: Sequence[int], count_by_cell: Mapping[tuple[int, int], int]) -> np.ndarray:
+def ring_counts(
+    cols: Sequence[int], rows: Sequence[int], count_by_cell: Mapping[tuple[int, int], int]
+) -> np.ndarray:
     """Incidents in the 8 boxes around each (col, row): where displaced crime would show."""
-    return np.array([
-        sum(count_by_cell.get((int(c) + dc, int(r) + dr), 0) for dc, dr in RING_OFFSETS)
-        for c, r in zip(cols, rows, strict=True)
-    ], dtype=float)
+    return np.array(
+        [
+            sum(count_by_cell.get((int(c) + dc, int(r) + dr), 0) for dc, dr in RING_OFFSETS)
+            for c, r in zip(cols, rows, strict=True)
+        ],
+        dtype=float,
+    )
 
 
 # --- power ---------------------------------------------------------------------------------------
@@ -280,10 +314,16 @@ def weeks_to_detect(
     boxes) would be found with the given power, from the Poisson variance of the log rate ratio:
     var ≈ 1/(λ(1+effect)·M·W) + 1/(λ·N·W) must fall to (log(1+effect) / (z_α + z_β))²."""
     rate = incidents_per_box_shift
-    if effect == 0 or effect <= -1 or min(mission_box_shifts_per_week, control_box_shifts_per_week, rate) <= 0:
+    if (
+        effect == 0
+        or effect <= -1
+        or min(mission_box_shifts_per_week, control_box_shifts_per_week, rate) <= 0
+    ):
         return None
     z = stats.norm.ppf(1 - (1 - confidence) / 2) + stats.norm.ppf(power)
-    per_week_variance = 1 / (rate * (1 + effect) * mission_box_shifts_per_week) + 1 / (rate * control_box_shifts_per_week)
+    per_week_variance = 1 / (rate * (1 + effect) * mission_box_shifts_per_week) + 1 / (
+        rate * control_box_shifts_per_week
+    )
     return float(z**2 * per_week_variance / math.log(1 + effect) ** 2)
 
 
@@ -299,7 +339,11 @@ def _sum_of_binomials(totals: np.ndarray, p: np.ndarray) -> np.ndarray:
     pmf = np.ones(1)
     for n, prob in zip(totals, p, strict=True):
         part = stats.binom.pmf(np.arange(n + 1), n, prob)
-        pmf = signal.fftconvolve(pmf, part) if pmf.size * part.size > 1_000_000 else np.convolve(pmf, part)
+        pmf = (
+            signal.fftconvolve(pmf, part)
+            if pmf.size * part.size > 1_000_000
+            else np.convolve(pmf, part)
+        )
     pmf = np.clip(pmf, 0.0, None)
     return pmf / pmf.sum()
 

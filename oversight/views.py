@@ -21,53 +21,85 @@ def concentration_report(request):
     form = PeriodForm(request.GET or None)
     date_from, date_to = picked_period(form, local_today())
     report = selectors.concentration_report(date_from=date_from, date_to=date_to)
-    return render(request, "oversight/concentration.html", {
-        "form": form, "report": report, "query": request.GET.urlencode(),
-        "district_chart": charts.share_bars(report["districts"], title="Districts: shares of patrol, crime and area"),
-        "beat_chart": charts.share_bars(report["beats"], title="Beats: shares of patrol, crime and area"),
-        "weekly_chart": charts.weekly_line(report["weekly"]),
-        "capture_chart": charts.capture_bars(report["capture"]),
-    })
+    return render(
+        request,
+        "oversight/concentration.html",
+        {
+            "form": form,
+            "report": report,
+            "query": request.GET.urlencode(),
+            "district_chart": charts.share_bars(
+                report["districts"], title="Districts: shares of patrol, crime and area"
+            ),
+            "beat_chart": charts.share_bars(
+                report["beats"], title="Beats: shares of patrol, crime and area"
+            ),
+            "weekly_chart": charts.weekly_line(report["weekly"]),
+            "capture_chart": charts.capture_bars(report["capture"]),
+        },
+    )
 
 
 @access.page
 def concentration_csv(request):
     date_from, date_to = picked_period(PeriodForm(request.GET or None), local_today())
     report = selectors.concentration_report(date_from=date_from, date_to=date_to)
-    return csv_download(selectors.report_csv_rows(report),
-                        filename=f"concentration-{date_from}-{date_to}.csv")
+    return csv_download(
+        selectors.report_csv_rows(report), filename=f"concentration-{date_from}-{date_to}.csv"
+    )
 
 
 @access.page
 def evaluation_report(request):
     form = EvaluationForm(request.GET or None)
     date_from, date_to = picked_period(form, local_today())
-    hours = (form.cleaned_data.get("hours_after") if form.is_bound and form.is_valid() else None) or evaluation.HOURS_AFTER_DEFAULT
+    hours = (
+        form.cleaned_data.get("hours_after") if form.is_bound and form.is_valid() else None
+    ) or evaluation.HOURS_AFTER_DEFAULT
     result = evaluation.mission_evaluation(date_from=date_from, date_to=date_to, hours_after=hours)
-    return render(request, "oversight/evaluation.html", {
-        "form": form, "result": result,
-        "during_chart": charts.forest(result["types"], "during", "During the shift"),
-        "after_chart": charts.forest(result["types"], "after", f"In the {hours} hours after it"),
-        "ring_chart": charts.forest(result["types"], "ring", "In the 8 neighbouring boxes (displacement)"),
-        "effect_rows": _effect_rows(result["types"], result["hours_after"]),
-    })
+    return render(
+        request,
+        "oversight/evaluation.html",
+        {
+            "form": form,
+            "result": result,
+            "during_chart": charts.forest(result["types"], "during", "During the shift"),
+            "after_chart": charts.forest(
+                result["types"], "after", f"In the {hours} hours after it"
+            ),
+            "ring_chart": charts.forest(
+                result["types"], "ring", "In the 8 neighbouring boxes (displacement)"
+            ),
+            "effect_rows": _effect_rows(result["types"], result["hours_after"]),
+        },
+    )
 
 
 @access.page
 def public_page(request):
     payload = public.public_payload()
     evaluation_types = payload.get("evaluation", {}).get("types", [])
-    return render(request, "oversight/public.html", {
-        "data": payload,
-        "exposure_chart": charts.share_bars(_latest_month(payload.get("exposure", [])), title="Latest month"),
-        "evaluation_chart": charts.forest(evaluation_types, "during", "During the shift"),
-        "effect_rows": _effect_rows(evaluation_types, payload.get("evaluation", {}).get("hours_after")),
-    })
+    return render(
+        request,
+        "oversight/public.html",
+        {
+            "data": payload,
+            "exposure_chart": charts.share_bars(
+                _latest_month(payload.get("exposure", [])), title="Latest month"
+            ),
+            "evaluation_chart": charts.forest(evaluation_types, "during", "During the shift"),
+            "effect_rows": _effect_rows(
+                evaluation_types, payload.get("evaluation", {}).get("hours_after")
+            ),
+        },
+    )
 
 
 @access.page
 def public_json(request):
-    return JsonResponse(public.public_payload(), encoder=DjangoJSONEncoder, json_dumps_params={"indent": 1})
+    return JsonResponse(
+        public.public_payload(), encoder=DjangoJSONEncoder, json_dumps_params={"indent": 1}
+    )
 
 
 @access.page
@@ -76,16 +108,24 @@ def public_model_card(request, version_id: int):
     if version is None:
         raise Http404("No published model card with this number.")
     response = HttpResponse(version.model_card, content_type="text/markdown; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="model-card-{version.crime_type.code}-{version.pk}.md"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="model-card-{version.crime_type.code}-{version.pk}.md"'
+    )
     return response
 
 
 def _effect_rows(types: list[dict], hours_after) -> list[dict]:
     """One table row per crime type and window: in the box during the shift, after it, next door."""
-    windows = (("during", "in the box, during the shift"), ("after", f"in the box, {hours_after} h after"),
-               ("ring", "next door, during the shift"))
-    return [{"name": t["name"], "window": label, "first": k == 0, **t[key]}
-            for t in types for k, (key, label) in enumerate(windows)]
+    windows = (
+        ("during", "in the box, during the shift"),
+        ("after", f"in the box, {hours_after} h after"),
+        ("ring", "next door, during the shift"),
+    )
+    return [
+        {"name": t["name"], "window": label, "first": k == 0, **t[key]}
+        for t in types
+        for k, (key, label) in enumerate(windows)
+    ]
 
 
 def _latest_month(rows: list[dict]) -> list[dict]:

@@ -12,19 +12,25 @@ class TacticAdmin(admin.ModelAdmin):
     filter_horizontal = ("crime_types",)
     fieldsets = (
         (None, {"fields": ("name", "description", "crime_types", "enabled", "order")}),
-        ("Conditions (suggest only for boxes that meet them)", {
-            "fields": (("near_layer", "near_metres"), ("recent_crime_type", "recent_days")),
-            "description": "Leave blank to suggest the tactic wherever its crime types drive a mission.",
-        }),
+        (
+            "Conditions (suggest only for boxes that meet them)",
+            {
+                "fields": (("near_layer", "near_metres"), ("recent_crime_type", "recent_days")),
+                "description": "Leave blank to suggest the tactic wherever its crime types drive a mission.",
+            },
+        ),
     )
 
     @admin.display(description="conditions")
     def conditions(self, obj):
         return obj.conditions_text or "—"
+
     audited_by_service = True  # tactics.services records each change
 
     def save_model(self, request, obj, form, change):
-        services.save_tactic(tactic=obj, actor=request.user, crime_types=form.cleaned_data.get("crime_types"))
+        services.save_tactic(
+            tactic=obj, actor=request.user, crime_types=form.cleaned_data.get("crime_types")
+        )
 
     def delete_model(self, request, obj):
         services.delete_tactic(tactic=obj, actor=request.user)

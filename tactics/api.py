@@ -21,22 +21,41 @@ from .selectors import tactic_counts
 
 class TacticSerializer(serializers.ModelSerializer):
     crime_types = serializers.SlugRelatedField(
-        slug_field="code", many=True, queryset=CrimeType.objects.all(), required=False,
+        slug_field="code",
+        many=True,
+        queryset=CrimeType.objects.all(),
+        required=False,
         help_text="Crime type codes this tactic suits; empty = every mission.",
     )
     near_layer = serializers.SlugRelatedField(
-        slug_field="name", queryset=RiskLayer.objects.all(), required=False, allow_null=True,
+        slug_field="name",
+        queryset=RiskLayer.objects.all(),
+        required=False,
+        allow_null=True,
         help_text="Suggest only for boxes with a point of this risk layer within `near_metres`.",
     )
     recent_crime_type = serializers.SlugRelatedField(
-        slug_field="code", queryset=CrimeType.objects.all(), required=False, allow_null=True,
+        slug_field="code",
+        queryset=CrimeType.objects.all(),
+        required=False,
+        allow_null=True,
         help_text="Suggest only for boxes with an incident of this type within `recent_days`.",
     )
 
     class Meta:
         model = Tactic
-        fields = ["id", "name", "description", "crime_types", "enabled", "order",
-                  "near_layer", "near_metres", "recent_crime_type", "recent_days"]
+        fields = [
+            "id",
+            "name",
+            "description",
+            "crime_types",
+            "enabled",
+            "order",
+            "near_layer",
+            "near_metres",
+            "recent_crime_type",
+            "recent_days",
+        ]
 
     def validate(self, attrs):
         tactic = Tactic(**{k: v for k, v in attrs.items() if k != "crime_types"})
@@ -61,15 +80,18 @@ class TacticViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         crime_types = data.pop("crime_types", None)
-        serializer.instance = services.save_tactic(tactic=Tactic(**data), actor=self.request.user,
-                                                   crime_types=crime_types)
+        serializer.instance = services.save_tactic(
+            tactic=Tactic(**data), actor=self.request.user, crime_types=crime_types
+        )
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         crime_types = data.pop("crime_types", None)
         for name, value in data.items():
             setattr(serializer.instance, name, value)
-        services.save_tactic(tactic=serializer.instance, actor=self.request.user, crime_types=crime_types)
+        services.save_tactic(
+            tactic=serializer.instance, actor=self.request.user, crime_types=crime_types
+        )
 
     def perform_destroy(self, instance):
         services.delete_tactic(tactic=instance, actor=self.request.user)
@@ -77,9 +99,12 @@ class TacticViewSet(viewsets.ModelViewSet):
 
 class TacticReport(APIView):
     @extend_schema(
-        tags=["tactics"], summary="Tactics reported on missions, by crime type, district and shift",
-        parameters=[OpenApiParameter("date_from", Date, required=True),
-                    OpenApiParameter("date_to", Date, required=True)],
+        tags=["tactics"],
+        summary="Tactics reported on missions, by crime type, district and shift",
+        parameters=[
+            OpenApiParameter("date_from", Date, required=True),
+            OpenApiParameter("date_to", Date, required=True),
+        ],
         responses={200: dict},
     )
     def get(self, request):

@@ -74,31 +74,42 @@ def _projection(epsg: int):
 
 def _near_layer(tactic: Tactic, missions: list, boxes: _Boxes) -> set[int]:
     metres = float(tactic.near_metres)
-    found = RiskLayerPoint.objects.filter(layer_id=tactic.near_layer_id, location__bboverlaps=boxes.bounds(metres))
+    found = RiskLayerPoint.objects.filter(
+        layer_id=tactic.near_layer_id, location__bboverlaps=boxes.bounds(metres)
+    )
     lonlat = [(p.x, p.y) for p in found.values_list("location", flat=True)]
     if not lonlat:
         return set()
-    points = {epsg: _to_metric(shapely.MultiPoint(lonlat), epsg) for epsg in set(boxes.epsg.values())}
+    points = {
+        epsg: _to_metric(shapely.MultiPoint(lonlat), epsg) for epsg in set(boxes.epsg.values())
+    }
     return {
-        m.pk for m in missions
+        m.pk
+        for m in missions
         if boxes.metric(m.cell.pk).distance(points[boxes.epsg[m.cell.pk]]) <= metres
     }
 
 
 def _recent_incident(tactic: Tactic, missions: list, boxes: _Boxes) -> set[int]:
     window = timedelta(days=tactic.recent_days)
-    rows = list(Incident.objects.filter(
-        crime_type_id=tactic.recent_crime_type_id,
-        occurred_from__gte=min(m.ends_at for m in missions) - window,
-        occurred_from__lt=max(m.ends_at for m in missions),
-        location__bboverlaps=boxes.bounds(0.0),
-    ).values_list("location", "occurred_from"))
+    rows = list(
+        Incident.objects.filter(
+            crime_type_id=tactic.recent_crime_type_id,
+            occurred_from__gte=min(m.ends_at for m in missions) - window,
+            occurred_from__lt=max(m.ends_at for m in missions),
+            location__bboverlaps=boxes.bounds(0.0),
+        ).values_list("location", "occurred_from")
+    )
     if not rows:
         return set()
     points = shapely.points([(p.x, p.y) for p, _ in rows])
     times = np.array([at for _, at in rows])
     return {
-        m.pk for m in missions
-        if np.any((times >= m.ends_at - window) & (times < m.ends_at)
-                  & shapely.intersects(boxes.lonlat[m.cell.pk], points))
+        m.pk
+        for m in missions
+        if np.any(
+            (times >= m.ends_at - window)
+            & (times < m.ends_at)
+            & shapely.intersects(boxes.lonlat[m.cell.pk], points)
+        )
     }

@@ -17,20 +17,34 @@ class Tactic(models.Model):
     enabled = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0, help_text="Position in the officer's list.")
     near_layer = models.ForeignKey(
-        "ingest.RiskLayer", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "ingest.RiskLayer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="needs a point of layer",
         help_text="Suggest only for boxes with a point of this layer within the distance below.",
     )
     near_metres = models.PositiveIntegerField(
-        null=True, blank=True, verbose_name="within metres", help_text="Distance from the box's edge."
+        null=True,
+        blank=True,
+        verbose_name="within metres",
+        help_text="Distance from the box's edge.",
     )
     recent_crime_type = models.ForeignKey(
-        "agency.CrimeType", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "agency.CrimeType",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name="needs a recent incident of",
         help_text="Suggest only for boxes with an incident of this type within the days below.",
     )
     recent_days = models.PositiveSmallIntegerField(
-        null=True, blank=True, verbose_name="within days", help_text="Days before the mission's shift ends."
+        null=True,
+        blank=True,
+        verbose_name="within days",
+        help_text="Days before the mission's shift ends.",
     )
     # When the catalogue last changed: officers' devices revalidate their missions against it.
     updated_at = models.DateTimeField(auto_now=True)
@@ -71,7 +85,9 @@ class Tactic(models.Model):
 class TacticUse(models.Model):
     """An officer's report that a tactic was used on a mission (one row per mission and tactic)."""
 
-    mission = models.ForeignKey("missions.Mission", on_delete=models.CASCADE, related_name="tactic_uses")
+    mission = models.ForeignKey(
+        "missions.Mission", on_delete=models.CASCADE, related_name="tactic_uses"
+    )
     tactic = models.ForeignKey(Tactic, on_delete=models.PROTECT, related_name="uses")
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -69,9 +69,15 @@ def tactic_counts(*, date_from: Date, date_to: Date) -> dict:
         "district": "mission__beat__district__code",
         "shift": "mission__shift__name",
     }
-    out: dict = {"total": Counter(), "date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+    out: dict = {
+        "total": Counter(),
+        "date_from": date_from.isoformat(),
+        "date_to": date_to.isoformat(),
+    }
     for key, path in by.items():
-        rows = uses.values("tactic__name", path).annotate(n=Count("pk")).order_by("tactic__name", path)
+        rows = (
+            uses.values("tactic__name", path).annotate(n=Count("pk")).order_by("tactic__name", path)
+        )
         out[f"by_{key}"] = [
             {"tactic": r["tactic__name"], key: r[path] or "(none)", "count": r["n"]} for r in rows
         ]

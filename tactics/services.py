@@ -17,8 +17,14 @@ def save_tactic(*, tactic: Tactic, actor, crime_types=None) -> Tactic:
         tactic.save()
         if crime_types is not None:
             tactic.crime_types.set(crime_types)
-        record(action=f"config.tactic.{'change' if before else 'create'}", actor=actor, object_type="tactics.tactic",
-               object_id=str(tactic.pk), before=before, after=snapshot(tactic))
+        record(
+            action=f"config.tactic.{'change' if before else 'create'}",
+            actor=actor,
+            object_type="tactics.tactic",
+            object_id=str(tactic.pk),
+            before=before,
+            after=snapshot(tactic),
+        )
     return tactic
 
 
@@ -26,5 +32,10 @@ def delete_tactic(*, tactic: Tactic, actor) -> None:
     with transaction.atomic():
         before, pk = snapshot(tactic), tactic.pk
         tactic.delete()
-        record(action="config.tactic.delete", actor=actor, object_type="tactics.tactic", object_id=str(pk),
-               before=before)
+        record(
+            action="config.tactic.delete",
+            actor=actor,
+            object_type="tactics.tactic",
+            object_id=str(pk),
+            before=before,
+        )

@@ -17,8 +17,15 @@ REPORT_DAYS = 28
 def tactics_page(request):
     today = local_today()
     date_from = today - timedelta(days=REPORT_DAYS - 1)
-    return render(request, "tactics/index.html", {
-        "tactics": Tactic.objects.select_related("near_layer", "recent_crime_type").prefetch_related("crime_types"),
-        "counts": tactic_counts(date_from=date_from, date_to=today),
-        "date_from": date_from, "date_to": today,
-    })
+    return render(
+        request,
+        "tactics/index.html",
+        {
+            "tactics": Tactic.objects.select_related(
+                "near_layer", "recent_crime_type"
+            ).prefetch_related("crime_types"),
+            "counts": tactic_counts(date_from=date_from, date_to=today),
+            "date_from": date_from,
+            "date_to": today,
+        },
+    )

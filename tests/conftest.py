@@ -37,9 +37,9 @@ def authenticator(user):
     """The user's confirmed TOTP device, enrolled now if he has none."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
-        user=user, name="Test authenticator", confirmed=True
-    )
+    return TOTPDevice.objects.filter(
+        user=user, confirmed=True
+    ).first() or TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True)
 
 
 def totp_code(user) -> str:
@@ -111,7 +111,10 @@ def small_agency(db):
     from agency.models import Agency, Beat, District, Shift
 
     def multipolygon(shape):
-        return GEOSGeometry(f"MULTIPOLYGON((({', '.join(f'{x} {y}' for x, y in shape.exterior.coords)})))", srid=4326)
+        return GEOSGeometry(
+            f"MULTIPOLYGON((({', '.join(f'{x} {y}' for x, y in shape.exterior.coords)})))",
+            srid=4326,
+        )
 
     west, south = -79.40, 43.65
     dx, dy = 0.0248, 0.018  # about 2 km × 2 km at this latitude
@@ -135,7 +138,9 @@ def small_agency(db):
                 geom=multipolygon(box(x0, south + j * dy / 2, x0 + dx, south + (j + 1) * dy / 2)),
             )
     for order, (name, hour) in enumerate([("Day", 6), ("Evening", 14), ("Night", 22)]):
-        Shift.objects.create(name=name, start_time=f"{hour:02d}:00", duration_minutes=480, order=order)
+        Shift.objects.create(
+            name=name, start_time=f"{hour:02d}:00", duration_minutes=480, order=order
+        )
     return agency
 
 

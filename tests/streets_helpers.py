@@ -4,9 +4,20 @@ into segments at every crossing as city centreline files are, plus one unnamed l
 
 import json
 
-EAST_WEST = (("Front St W", 43.6525), ("King St W", 43.6570), ("Queen St W", 43.6615), ("Dundas St W", 43.6660))
-NORTH_SOUTH = (("Bathurst St", -79.3960), ("Portland St", -79.3880), ("Spadina Ave", -79.3800),
-               ("Huron St", -79.3720), ("Beverley St", -79.3640), ("McCaul St", -79.3560))
+EAST_WEST = (
+    ("Front St W", 43.6525),
+    ("King St W", 43.6570),
+    ("Queen St W", 43.6615),
+    ("Dundas St W", 43.6660),
+)
+NORTH_SOUTH = (
+    ("Bathurst St", -79.3960),
+    ("Portland St", -79.3880),
+    ("Spadina Ave", -79.3800),
+    ("Huron St", -79.3720),
+    ("Beverley St", -79.3640),
+    ("McCaul St", -79.3560),
+)
 WEST, EAST, SOUTH, NORTH = -79.3995, -79.3510, 43.6503, 43.6677
 LANE = ((-79.3840, 43.6590), (-79.3830, 43.6600))  # an unnamed lane: drawn, never a label
 
@@ -23,10 +34,15 @@ def street_features() -> list[dict]:
     return features
 
 
-def write_streets(path, features=None, *, crs: str | None = None, name_key: str = "LINEAR_NAME_FULL"):
+def write_streets(
+    path, features=None, *, crs: str | None = None, name_key: str = "LINEAR_NAME_FULL"
+):
     features = street_features() if features is None else features
     for feature in features:
-        feature["properties"] = {name_key: feature["properties"].pop("name", None), "ID": len(path.name)}
+        feature["properties"] = {
+            name_key: feature["properties"].pop("name", None),
+            "ID": len(path.name),
+        }
     collection = {"type": "FeatureCollection", "features": features}
     if crs:
         collection["crs"] = {"type": "name", "properties": {"name": crs}}
@@ -35,5 +51,8 @@ def write_streets(path, features=None, *, crs: str | None = None, name_key: str 
 
 
 def _line(name, coords) -> dict:
-    return {"type": "Feature", "properties": {"name": name},
-            "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]}}
+    return {
+        "type": "Feature",
+        "properties": {"name": name},
+        "geometry": {"type": "LineString", "coordinates": [list(c) for c in coords]},
+    }

@@ -20,7 +20,8 @@ ALLOWED = {
     "missions": BENEATH_ALL | {"agency", "ingest", "forecasting", "tactics"},
     "home": BENEATH_ALL | {"agency", "accounts", "ingest", "forecasting", "tactics", "missions"},
     "demo": BENEATH_ALL | {"agency", "accounts", "ingest", "forecasting", "tactics", "missions"},
-    "oversight": BENEATH_ALL | {"agency", "accounts", "ingest", "forecasting", "tactics", "missions"},
+    "oversight": BENEATH_ALL
+    | {"agency", "accounts", "ingest", "forecasting", "tactics", "missions"},
 }
 # The pure engine (no Django) is a library every app may call: the shift window is defined there.
 LIBRARIES = {"forecasting.engine"}
@@ -73,7 +74,11 @@ def test_apps_import_only_the_apps_beneath_them():
 
 
 def test_no_import_cycle_between_apps_besides_the_documented_read():
-    edges = {(app, target) for app, file, target, _ in app_imports() if (file, target) not in UPWARD_BY_DESIGN}
+    edges = {
+        (app, target)
+        for app, file, target, _ in app_imports()
+        if (file, target) not in UPWARD_BY_DESIGN
+    }
     graph = {app: {t for a, t in edges if a == app} for app in APPS}
     cycles = sorted((a, b) for a, b in edges if a in _reachable(graph, b))
     assert not cycles, f"apps importing each other: {cycles}"
@@ -99,4 +104,7 @@ def test_the_check_reports_a_forbidden_import(tmp_path):
     (tmp_path / "missions").mkdir()
     (tmp_path / "missions" / "fine.py").write_text("from agency.models import Beat\n")
     wrong = layering_violations(app_imports(tmp_path))
-    assert wrong == ["agency/bad.py:1 (agency imports missions)", "ingest/bad.py:2 (ingest imports forecasting)"]
+    assert wrong == [
+        "agency/bad.py:1 (agency imports missions)",
+        "ingest/bad.py:2 (ingest imports forecasting)",
+    ]

@@ -39,17 +39,32 @@ def main() -> None:
     h = ctx.history
     categories = list(h.categories)
     names = tuple(args.models.split(","))
-    result = run_backtest(ctx, BacktestConfig(END_DATE - dt.timedelta(days=args.test_days), args.test_days,
-                                              categories, names))
+    result = run_backtest(
+        ctx,
+        BacktestConfig(
+            END_DATE - dt.timedelta(days=args.test_days), args.test_days, categories, names
+        ),
+    )
     bins = h.bins.iloc[result.targets]
     shares = {name: [] for name in names}
     for cat in categories:
-        where = dict(cell_lon=h.grid.center_lon, cell_lat=h.grid.center_lat, cell_size_m=h.grid.cell_size,
-                     shift_starts_utc=bins["start"].to_numpy(), shift_ends_utc=bins["end"].to_numpy(), category=cat)
+        where = dict(
+            cell_lon=h.grid.center_lon,
+            cell_lat=h.grid.center_lat,
+            cell_size_m=h.grid.cell_size,
+            shift_starts_utc=bins["start"].to_numpy(),
+            shift_ends_utc=bins["end"].to_numpy(),
+            category=cat,
+        )
         observed = h.observed(cat, result.targets)
         oracle = hit_metrics(true_expected_counts(city, **where), observed)["pai"]
-        background = hit_metrics(true_expected_counts(city, include_triggered=False, **where), observed)["pai"]
-        line = f"{cat:18s} background-only oracle {background['1%'] / oracle['1%']:.3f} / {background['5%'] / oracle['5%']:.3f}"
+        background = hit_metrics(
+            true_expected_counts(city, include_triggered=False, **where), observed
+        )["pai"]
+        line = (
+            f"{cat:18s} background-only oracle {background['1%'] / oracle['1%']:.3f}"
+            f" / {background['5%'] / oracle['5%']:.3f}"
+        )
         for name in names:
             pai = result.metrics[name][cat]["pai"]
             share = (pai["1%"] / oracle["1%"], pai["5%"] / oracle["5%"])
@@ -58,7 +73,9 @@ def main() -> None:
         print(line, flush=True)
     for name, per_type in shares.items():
         mean = [sum(s[i] for s in per_type) / len(per_type) for i in (0, 1)]
-        print(f"{name} mean {mean[0]:.3f} / {mean[1]:.3f} (share of the oracle at 1 % / 5 %) {' '.join(args.settings)}")
+        print(
+            f"{name} mean {mean[0]:.3f} / {mean[1]:.3f} (share of the oracle at 1 % / 5 %) {' '.join(args.settings)}"
+        )
 
 
 if __name__ == "__main__":

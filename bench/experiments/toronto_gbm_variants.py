@@ -59,10 +59,16 @@ def main() -> None:
     start = dt.date.fromisoformat(window)
     layers = {p.stem.replace("toronto_", ""): p for p in sorted((DATA / "pois").glob("*.csv"))}
     t0 = time.perf_counter()
-    ctx, _ = load_context(DATA / "incidents.csv.gz", DATA / "divisions.geojson",
-                          end_date=start + dt.timedelta(days=args.days + 1),
-                          shift_starts=[dt.time(6), dt.time(14), dt.time(22)], tz=TZ,
-                          layers=layers, country="CA", subdivision="ON")
+    ctx, _ = load_context(
+        DATA / "incidents.csv.gz",
+        DATA / "divisions.geojson",
+        end_date=start + dt.timedelta(days=args.days + 1),
+        shift_starts=[dt.time(6), dt.time(14), dt.time(22)],
+        tz=TZ,
+        layers=layers,
+        country="CA",
+        subdivision="ON",
+    )
     offsets = {}
     fit = models.GBMForecaster.fit
 
@@ -75,21 +81,35 @@ def main() -> None:
     seconds = time.perf_counter() - t0
     h = ctx.history
     bins = h.bins.iloc[res.targets]
-    bounds = np.column_stack([bins[c].map(lambda t: t.tz_localize(None)).to_numpy().astype("datetime64[ns]")
-                              for c in ("start_local", "end_local")])
+    bounds = np.column_stack(
+        [
+            bins[c].map(lambda t: t.tz_localize(None)).to_numpy().astype("datetime64[ns]")
+            for c in ("start_local", "end_local")
+        ]
+    )
     events = outside_score.read_events(DATA / "incidents.csv.gz", TZ)
     preds = {c: res.predictions["gbm"][c] for c in types}
     scored = outside_score.score_arrays(events, h.grid.center_lat, h.grid.center_lon, bounds, preds)
     intervals = outside_score.ratio_intervals(scored)
     for cat, r in scored["types"].items():
-        print(f"{variant or 'default':10s} {window} {cat:16s} " +
-              " ".join(f"{k} {v:.3f} ({intervals[cat][k][0]:.2f}–{intervals[cat][k][1]:.2f})"
-                       for k, v in r["model_over_best_naive"].items()))
+        print(
+            f"{variant or 'default':10s} {window} {cat:16s} "
+            + " ".join(
+                f"{k} {v:.3f} ({intervals[cat][k][0]:.2f}–{intervals[cat][k][1]:.2f})"
+                for k, v in r["model_over_best_naive"].items()
+            )
+        )
     means = outside_score.mean_ratios(scored)
-    print(f"{variant or 'default':10s} {window} mean             " + " ".join(f"{k} {v['mean']:.3f}" for k, v in means.items()))
+    print(
+        f"{variant or 'default':10s} {window} mean             "
+        + " ".join(f"{k} {v['mean']:.3f}" for k, v in means.items())
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     print(f"{seconds:.0f} s wall, {time.process_time():.0f} s CPU, peak RSS {peak:.2f} GB")
-    print("offset shares (last year, 7x7, same shift) at the last refit:", {c: o[0] for c, o in offsets.items()})
+    print(
+        "offset shares (last year, 7x7, same shift) at the last refit:",
+        {c: o[0] for c, o in offsets.items()},
+    )
 
 
 if __name__ == "__main__":

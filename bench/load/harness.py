@@ -37,11 +37,35 @@ def serving(env: dict, *, port: int, log_dir: Path, worker: bool = True):
     started = []
     try:
         if worker:
-            started.append(_start([BIN / "celery", "-A", "missions_site", "worker", "--concurrency=1",
-                                   "--loglevel=WARNING", "--without-heartbeat", "--without-gossip",
-                                   "--without-mingle"], env, log_dir / "worker.log"))
-        started.append(_start([BIN / "gunicorn", "-c", ROOT / "docker" / "gunicorn.conf.py",
-                               "missions_site.wsgi:application"], env, log_dir / "gunicorn.log"))
+            started.append(
+                _start(
+                    [
+                        BIN / "celery",
+                        "-A",
+                        "missions_site",
+                        "worker",
+                        "--concurrency=1",
+                        "--loglevel=WARNING",
+                        "--without-heartbeat",
+                        "--without-gossip",
+                        "--without-mingle",
+                    ],
+                    env,
+                    log_dir / "worker.log",
+                )
+            )
+        started.append(
+            _start(
+                [
+                    BIN / "gunicorn",
+                    "-c",
+                    ROOT / "docker" / "gunicorn.conf.py",
+                    "missions_site.wsgi:application",
+                ],
+                env,
+                log_dir / "gunicorn.log",
+            )
+        )
         _wait_until_up(f"http://127.0.0.1:{port}/healthz", started[-1])
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -49,16 +73,45 @@ def serving(env: dict, *, port: int, log_dir: Path, worker: bool = True):
             _stop(process)
 
 
-def run_locust(env: dict, *, host: str, users: int, spawn_rate: float, run_time_s: int, out_dir: Path) -> dict:
+def run_locust(
+    env: dict, *, host: str, users: int, spawn_rate: float, run_time_s: int, out_dir: Path
+) -> dict:
     """Run the scenario; returns {"stats": {name: row}, "counts": {...}} from locust's CSV and summary."""
     prefix = out_dir / "locust"
     summary = out_dir / "summary.json"
-    command = [BIN / "locust", "-f", LOCUSTFILE, "--headless", "--only-summary", "--host", host,
-               "-u", str(users), "-r", str(spawn_rate), "-t", f"{run_time_s}s", "--stop-timeout", "10",
-               "--csv", prefix, "--exit-code-on-error", "0", "--loglevel", "WARNING"]
+    command = [
+        BIN / "locust",
+        "-f",
+        LOCUSTFILE,
+        "--headless",
+        "--only-summary",
+        "--host",
+        host,
+        "-u",
+        str(users),
+        "-r",
+        str(spawn_rate),
+        "-t",
+        f"{run_time_s}s",
+        "--stop-timeout",
+        "10",
+        "--csv",
+        prefix,
+        "--exit-code-on-error",
+        "0",
+        "--loglevel",
+        "WARNING",
+    ]
     with open(out_dir / "locust.log", "w") as log:
-        subprocess.run([str(c) for c in command], env={**env, "LOAD_SUMMARY_JSON": str(summary)},
-                       cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, check=True, timeout=run_time_s + 120)
+        subprocess.run(
+            [str(c) for c in command],
+            env={**env, "LOAD_SUMMARY_JSON": str(summary)},
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=True,
+            timeout=run_time_s + 120,
+        )
     with open(f"{prefix}_stats.csv") as stats:
         rows = {row["Name"]: row for row in csv.DictReader(stats)}
     counts = json.loads(summary.read_text()) if summary.exists() else {}
@@ -68,15 +121,24 @@ def run_locust(env: dict, *, host: str, users: int, spawn_rate: float, run_time_
 def figures(row: dict) -> dict:
     """One locust stats row as numbers: requests, failures, p50/p95/p99 in ms."""
     return {
-        "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-        "p50": float(row["50%"]), "p95": float(row["95%"]), "p99": float(row["99%"]),
+        "requests": int(row["Request Count"]),
+        "failures": int(row["Failure Count"]),
+        "p50": float(row["50%"]),
+        "p95": float(row["95%"]),
+        "p99": float(row["99%"]),
     }
 
 
 def _start(command, env, log_path: Path) -> subprocess.Popen:
     log = open(log_path, "w")  # noqa: SIM115 - closed with the process in _stop
-    process = subprocess.Popen([str(c) for c in command], env=env, cwd=ROOT, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [str(c) for c in command],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     process.log = log
     return process
 

@@ -1,6 +1,6 @@
-"""Shift change: officers sign in (API token; or use one given in LOAD_TOKENS_FILE), then every LOAD_POLL_EVERY_S seconds poll their
-missions with the last ETag and report their position; one analyst re-plans the shift under way
-every LOAD_REPLAN_EVERY_S seconds (202: a Celery worker plans it).
+"""Shift change: officers sign in (API token; or use one given in LOAD_TOKENS_FILE), then every
+LOAD_POLL_EVERY_S seconds poll their missions with the last ETag and report their position; one
+analyst re-plans the shift under way every LOAD_REPLAN_EVERY_S seconds (202: a Celery worker plans it).
 
 Every full answer an officer gets (the list, or the missions a ping returns) is checked: exactly
 LOAD_MISSIONS_PER_BEAT missions in the beat. A half-published plan would show new missions beside the
@@ -31,7 +31,11 @@ OFFICERS = int(os.environ.get("LOAD_OFFICERS", "1"))
 INSIDE_SHARE = 0.3
 METRES_PER_DEGREE = 111_000
 
-TOKENS = Path(os.environ["LOAD_TOKENS_FILE"]).read_text().split() if os.environ.get("LOAD_TOKENS_FILE") else []
+TOKENS = (
+    Path(os.environ["LOAD_TOKENS_FILE"]).read_text().split()
+    if os.environ.get("LOAD_TOKENS_FILE")
+    else []
+)
 
 COUNTS: Counter = Counter()
 _numbers = itertools.count()
@@ -51,8 +55,12 @@ class Officer(FastHttpUser):
             return
         self.auth = {}
         username = f"{os.environ['LOAD_OFFICER_PREFIX']}{number:03d}"
-        with self.client.post("/api/v1/auth/token/", name="sign in", catch_response=True,
-                              json={"username": username, "password": os.environ["LOAD_PASSWORD"]}) as r:
+        with self.client.post(
+            "/api/v1/auth/token/",
+            name="sign in",
+            catch_response=True,
+            json={"username": username, "password": os.environ["LOAD_PASSWORD"]},
+        ) as r:
             if r.status_code != 200:
                 r.failure(f"sign in: HTTP {r.status_code}")
                 return
@@ -63,7 +71,9 @@ class Officer(FastHttpUser):
         if not self.auth:
             return
         headers = {**self.auth, "If-None-Match": self.etag} if self.etag else self.auth
-        with self.client.get(MISSIONS_URL, headers=headers, name="poll missions", catch_response=True) as r:
+        with self.client.get(
+            MISSIONS_URL, headers=headers, name="poll missions", catch_response=True
+        ) as r:
             COUNTS[f"poll {r.status_code}"] += 1
             if r.status_code in (200, 304):  # figures apart: a 304 is the cheap answer
                 r.request_meta["name"] = f"poll missions: {r.status_code}"
@@ -85,8 +95,9 @@ class Officer(FastHttpUser):
         if not self.inside:
             lat += 600 / METRES_PER_DEGREE
         position = {"latitude": lat, "longitude": lon, "accuracy_m": 10}
-        with self.client.post(PING_URL, headers=self.auth, json=position, name="ping position",
-                              catch_response=True) as r:
+        with self.client.post(
+            PING_URL, headers=self.auth, json=position, name="ping position", catch_response=True
+        ) as r:
             if r.status_code != 200:
                 r.failure(f"HTTP {r.status_code}")
                 return
@@ -102,11 +113,18 @@ class Analyst(FastHttpUser):
 
     @task
     def replan(self):
-        shift = self.client.get(MISSIONS_URL, headers=self.auth, name="analyst: shift under way").json()["shift"]
+        shift = self.client.get(
+            MISSIONS_URL, headers=self.auth, name="analyst: shift under way"
+        ).json()["shift"]
         if shift is None:
             return
-        with self.client.post("/api/v1/missions/plan/", headers=self.auth, name="re-plan the shift",
-                              json={"date": shift["date"], "shift": shift["id"]}, catch_response=True) as r:
+        with self.client.post(
+            "/api/v1/missions/plan/",
+            headers=self.auth,
+            name="re-plan the shift",
+            json={"date": shift["date"], "shift": shift["id"]},
+            catch_response=True,
+        ) as r:
             COUNTS["re-plans"] += r.status_code == 202
             if r.status_code != 202:
                 r.failure(f"HTTP {r.status_code}")
@@ -120,7 +138,9 @@ def _centre(feature) -> tuple[float, float]:
 def _check_whole_plan(response, features, shift) -> None:
     if shift and PER_BEAT and len(features) != PER_BEAT:
         COUNTS["half-published"] += 1
-        response.failure(f"half-published plan: {len(features)} missions in the beat, not {PER_BEAT}")
+        response.failure(
+            f"half-published plan: {len(features)} missions in the beat, not {PER_BEAT}"
+        )
     else:
         response.success()
 

@@ -41,8 +41,11 @@ def prepare(*, officers: int, password: str, tokens_file: Path | None = None) ->
         services.plan_missions(date=day, shift=shift)
     users = _officers(officers, password)
     if tokens_file is not None:
-        tokens_file.write_text("".join(f"{AuthToken.objects.create(u, expiry=dt.timedelta(hours=12))[1]}\n"
-                                       for u in users))
+        tokens_file.write_text(
+            "".join(
+                f"{AuthToken.objects.create(u, expiry=dt.timedelta(hours=12))[1]}\n" for u in users
+            )
+        )
     analyst = _user(ANALYST, roles.ANALYST, make_password(password))
     _, token = AuthToken.objects.create(analyst, expiry=dt.timedelta(hours=12))
     return {
@@ -60,7 +63,7 @@ def shifts_to_cover() -> list[tuple[dt.date, object]]:
     first = current_or_next_shift()
     windows = [(day, shift) for day, shift, _, _ in shift_windows_near(now=timezone.now())]
     start = windows.index(first)
-    return windows[start:start + 2]
+    return windows[start : start + 2]
 
 
 def refresh_forecast(*, day, shift, seed: int) -> ForecastRun:
@@ -68,19 +71,35 @@ def refresh_forecast(*, day, shift, seed: int) -> ForecastRun:
     tz = Agency.current().tz
     starts_at, ends_at = shift.window(day, tz)
     crime_types = list(CrimeType.objects.filter(enabled=True).order_by("code"))
-    cells = list(GridCell.objects.filter(active=True, beat__isnull=False).order_by("pk").values_list("pk", flat=True))
+    cells = list(
+        GridCell.objects.filter(active=True, beat__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     with transaction.atomic():
-        run = ForecastRun.objects.create(date=day, shift=shift, starts_at=starts_at, ends_at=ends_at, complete=True)
-        run.model_versions.set([
-            ModelVersion.objects.create(
-                crime_type=ct, algorithm=f"load_{seed}", seed=seed,
-                data_start=starts_at - dt.timedelta(days=365), data_end=starts_at,
-            )
-            for ct in crime_types
-        ])
+        run = ForecastRun.objects.create(
+            date=day, shift=shift, starts_at=starts_at, ends_at=ends_at, complete=True
+        )
+        run.model_versions.set(
+            [
+                ModelVersion.objects.create(
+                    crime_type=ct,
+                    algorithm=f"load_{seed}",
+                    seed=seed,
+                    data_start=starts_at - dt.timedelta(days=365),
+                    data_end=starts_at,
+                )
+                for ct in crime_types
+            ]
+        )
         CellForecast.objects.bulk_create(
-            CellForecast(run=run, cell_id=cell, crime_type=ct, reasons=[f"{ct.name}: synthetic load forecast"],
-                         expected_count=((i * 7919 + j * 104729 + seed * 31) % 97) / 97 * 0.5 + 0.01)
+            CellForecast(
+                run=run,
+                cell_id=cell,
+                crime_type=ct,
+                reasons=[f"{ct.name}: synthetic load forecast"],
+                expected_count=((i * 7919 + j * 104729 + seed * 31) % 97) / 97 * 0.5 + 0.01,
+            )
             for (i, cell), (j, ct) in itertools.product(enumerate(cells), enumerate(crime_types))
         )
     return run
@@ -96,7 +115,12 @@ def _officers(count: int, password: str) -> list:
         user = _user(f"{OFFICER_PREFIX}{i:03d}", roles.OFFICER, encoded)
         beat = beats[i % len(beats)]
         OfficerProfile.objects.update_or_create(
-            user=user, defaults={"badge_number": f"L{i:04d}", "home_beat": beat, "home_district": beat.district},
+            user=user,
+            defaults={
+                "badge_number": f"L{i:04d}",
+                "home_beat": beat,
+                "home_district": beat.district,
+            },
         )
         users.append(user)
     return users
@@ -104,6 +128,8 @@ def _officers(count: int, password: str) -> list:
 
 def _user(username: str, role: str, encoded_password: str):
     groups = roles.sync_roles()
-    user, _ = get_user_model().objects.update_or_create(username=username, defaults={"password": encoded_password})
+    user, _ = get_user_model().objects.update_or_create(
+        username=username, defaults={"password": encoded_password}
+    )
     user.groups.set([groups[role]])
     return user

@@ -163,7 +163,9 @@ def generate_demo_city(
         layers={k: geography.layer_frame(frame, *v) for k, v in layers_xy.items()},
         streets=[
             (name, frame.polygon_to_lonlat(line))
-            for name, line in streets.make_streets(land, np.random.default_rng([seed, STREETS_STREAM]))
+            for name, line in streets.make_streets(
+                land, np.random.default_rng([seed, STREETS_STREAM])
+            )
         ],
         crime_types=crime_type_dicts(),
         incidents=_incident_frame(table, grid.start_ns),

@@ -68,6 +68,9 @@ def simulate_mission_trial(
     counts = rng.poisson(dosed_intensity(intensity, dosed, effect))
     shift, cell, is_mission = (np.array(v) for v in zip(*rows, strict=True))
     return Trial(
-        shift=shift, cell=cell, is_mission=is_mission.astype(bool),
-        forecast=intensity[cell, shift], count=counts[cell, shift],
+        shift=shift,
+        cell=cell,
+        is_mission=is_mission.astype(bool),
+        forecast=intensity[cell, shift],
+        count=counts[cell, shift],
     )

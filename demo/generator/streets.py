@@ -22,24 +22,101 @@ RIVER_SETBACK_M = 120.0
 
 # West to east and south to north: the arterials first, then the local streets between them.
 NORTH_SOUTH_ARTERIALS = (
-    "Meridian Rd", "Mill St", "Foundry Rd", "Station St", "Bay St", "Market St", "Cedar Ave",
-    "Quarry Rd", "Highfield Rd", "Church St", "Union St", "Dock St", "Pine Ave", "Quay St",
+    "Meridian Rd",
+    "Mill St",
+    "Foundry Rd",
+    "Station St",
+    "Bay St",
+    "Market St",
+    "Cedar Ave",
+    "Quarry Rd",
+    "Highfield Rd",
+    "Church St",
+    "Union St",
+    "Dock St",
+    "Pine Ave",
+    "Quay St",
 )
 EAST_WEST_ARTERIALS = (  # the first lies in the lake: the shore is a kilometre north
-    "Front St", "Harbour Ave", "King St", "Queen St", "Wellington St", "Victoria St", "Albert St",
-    "Northgate Rd", "Concession Rd", "Township Line", "Ridge Rd",
+    "Front St",
+    "Harbour Ave",
+    "King St",
+    "Queen St",
+    "Wellington St",
+    "Victoria St",
+    "Albert St",
+    "Northgate Rd",
+    "Concession Rd",
+    "Township Line",
+    "Ridge Rd",
 )
 LOCAL_NAMES = (
-    "Elm", "Oak", "Maple", "Birch", "Willow", "Ash", "Spruce", "Poplar", "Linden", "Hazel",
-    "Alder", "Chestnut", "Walnut", "Juniper", "Laurel", "Rowan", "Sumac", "Tamarack", "Hemlock",
-    "Cherry", "Brock", "Simcoe", "Wolfe", "Grenville", "Denison", "Bathurst", "Palmer", "Fraser",
-    "Lennox", "Howard", "Garnet", "Clinton", "Sorauren", "Argyle", "Beatrice", "Clifford",
-    "Auburn", "Balsam", "Carlaw", "Dufferin", "Euclid", "Fennings", "Gladstone", "Harcourt",
-    "Ivy", "Jarvis", "Kendal", "Logan", "Manning", "Niagara", "Ossington", "Pape", "Queensway",
-    "Roxton", "Shaw", "Tecumseth", "Vermont", "Wardell", "Yarmouth", "Zina",
+    "Elm",
+    "Oak",
+    "Maple",
+    "Birch",
+    "Willow",
+    "Ash",
+    "Spruce",
+    "Poplar",
+    "Linden",
+    "Hazel",
+    "Alder",
+    "Chestnut",
+    "Walnut",
+    "Juniper",
+    "Laurel",
+    "Rowan",
+    "Sumac",
+    "Tamarack",
+    "Hemlock",
+    "Cherry",
+    "Brock",
+    "Simcoe",
+    "Wolfe",
+    "Grenville",
+    "Denison",
+    "Bathurst",
+    "Palmer",
+    "Fraser",
+    "Lennox",
+    "Howard",
+    "Garnet",
+    "Clinton",
+    "Sorauren",
+    "Argyle",
+    "Beatrice",
+    "Clifford",
+    "Auburn",
+    "Balsam",
+    "Carlaw",
+    "Dufferin",
+    "Euclid",
+    "Fennings",
+    "Gladstone",
+    "Harcourt",
+    "Ivy",
+    "Jarvis",
+    "Kendal",
+    "Logan",
+    "Manning",
+    "Niagara",
+    "Ossington",
+    "Pape",
+    "Queensway",
+    "Roxton",
+    "Shaw",
+    "Tecumseth",
+    "Vermont",
+    "Wardell",
+    "Yarmouth",
+    "Zina",
 )
 LOCAL_SUFFIXES = ("St", "Ave", "Rd", "Cres", "Lane", "Pl", "Dr", "Way")
-LOCAL_RUN_BLOCKS = (2, 5)  # a local street runs through 2 to 4 arterial blocks, then is another street
+LOCAL_RUN_BLOCKS = (
+    2,
+    5,
+)  # a local street runs through 2 to 4 arterial blocks, then is another street
 
 
 def make_streets(land, rng: np.random.Generator) -> list[tuple[str, LineString]]:
@@ -47,13 +124,19 @@ def make_streets(land, rng: np.random.Generator) -> list[tuple[str, LineString]]
     xs, x_arterial = _positions(WIDTH_M, rng)
     ys, y_arterial = _positions(HEIGHT_M, rng)
     # Every name once while they last (about 560 for some 400 local streets), then round again.
-    local_names = itertools.cycle([f"{name} {suffix}" for suffix in LOCAL_SUFFIXES for name in LOCAL_NAMES])
+    local_names = itertools.cycle(
+        [f"{name} {suffix}" for suffix in LOCAL_SUFFIXES for name in LOCAL_NAMES]
+    )
     segments = [
         (name, LineString([(x, a), (x, b)]))
-        for x, a, b, name in _blocks(xs, x_arterial, ys, y_arterial, NORTH_SOUTH_ARTERIALS, local_names, rng)
+        for x, a, b, name in _blocks(
+            xs, x_arterial, ys, y_arterial, NORTH_SOUTH_ARTERIALS, local_names, rng
+        )
     ] + [
         (name, LineString([(a, y), (b, y)]))
-        for y, a, b, name in _blocks(ys, y_arterial, xs, x_arterial, EAST_WEST_ARTERIALS, local_names, rng)
+        for y, a, b, name in _blocks(
+            ys, y_arterial, xs, x_arterial, EAST_WEST_ARTERIALS, local_names, rng
+        )
     ]
     segments += _curve("Lakeshore Blvd", xs, lambda x: coast_y(x) + SHORE_SETBACK_M, along_x=True)
     segments += _curve("River Rd", ys, lambda y: river_x(y) - RIVER_SETBACK_M, along_x=False)
@@ -64,8 +147,11 @@ def make_streets(land, rng: np.random.Generator) -> list[tuple[str, LineString]]
     cut[~whole] = shapely.intersection(lines[~whole], land)
     clipped = []
     for (name, _), inside in zip(segments, cut, strict=True):
-        clipped += [(name, part) for part in shapely.get_parts(inside)
-                    if part.geom_type == "LineString" and part.length > 1.0]
+        clipped += [
+            (name, part)
+            for part in shapely.get_parts(inside)
+            if part.geom_type == "LineString" and part.length > 1.0
+        ]
     return clipped
 
 
@@ -77,7 +163,9 @@ def _positions(extent: float, rng) -> tuple[np.ndarray, np.ndarray]:
         positions.append(k * ARTERIAL_SPACING_M)
         arterial.append(True)
         for step in np.arange(LOCAL_SPACING_M, ARTERIAL_SPACING_M - 1, LOCAL_SPACING_M):
-            positions.append(k * ARTERIAL_SPACING_M + step + rng.uniform(-SPACING_JITTER_M, SPACING_JITTER_M))
+            positions.append(
+                k * ARTERIAL_SPACING_M + step + rng.uniform(-SPACING_JITTER_M, SPACING_JITTER_M)
+            )
             arterial.append(False)
     return np.array(positions), np.array(arterial)
 
@@ -101,7 +189,9 @@ def _blocks(positions, arterial, cuts, cut_arterial, arterial_names, local_names
                 yield position, a, b, names.setdefault(int(runs[block]), next(local_names))
 
 
-def _curve(name: str, cuts: np.ndarray, offset_of, *, along_x: bool) -> list[tuple[str, LineString]]:
+def _curve(
+    name: str, cuts: np.ndarray, offset_of, *, along_x: bool
+) -> list[tuple[str, LineString]]:
     """A street following the coast or the river, cut where the grid's streets cross it."""
     segments = []
     for a, b in zip(cuts[:-1], cuts[1:], strict=True):

@@ -13,13 +13,25 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).resolve().parent
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "color_scheme": "dark"}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "color_scheme": "dark",
+}
 MDT = {"viewport": {"width": 1024, "height": 768}, "color_scheme": "light"}
 METRES_PER_DEGREE_LAT = 111_195
 OFFSET_M = 300
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def main():
@@ -34,8 +46,11 @@ def main():
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_FLAGS)
-        context = browser.new_context(**(MDT if args.mdt else PHONE), permissions=["geolocation"],
-                                      geolocation={"latitude": 0, "longitude": 0})
+        context = browser.new_context(
+            **(MDT if args.mdt else PHONE),
+            permissions=["geolocation"],
+            geolocation={"latitude": 0, "longitude": 0},
+        )
         page = context.new_page()
         page.goto(f"{args.url}/accounts/login/")
         page.check("input[name=accept_banner]")
@@ -48,7 +63,9 @@ def main():
             raise SystemExit("The officer has no missions this shift: run `make demo-data` first.")
         ring = missions["features"][0]["geometry"]["coordinates"][0][:-1]
         lat = sum(p[1] for p in ring) / len(ring) - OFFSET_M / METRES_PER_DEGREE_LAT
-        lon = sum(p[0] for p in ring) / len(ring) - OFFSET_M / (METRES_PER_DEGREE_LAT * math.cos(math.radians(lat)))
+        lon = sum(p[0] for p in ring) / len(ring) - OFFSET_M / (
+            METRES_PER_DEGREE_LAT * math.cos(math.radians(lat))
+        )
         context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 40})
         page.reload()
         page.wait_for_selector("#map[data-ready='1']")

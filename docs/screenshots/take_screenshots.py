@@ -17,11 +17,22 @@ from playwright.sync_api import sync_playwright
 HERE = Path(__file__).resolve().parent
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "color_scheme": "light"}
 MAP_PAGE = {"width": 1280, "height": 900}  # the 520 px maps below a page's header, whole
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-STREET_NAME_ZOOM = 15  # the zoom from which the server sends street names (forecasting/street_selectors.py)
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STREET_NAME_ZOOM = (
+    15  # the zoom from which the server sends street names (forecasting/street_selectors.py)
+)
 SHEET_DPI = 110
-CLUSTER_DEG = 0.004  # of latitude, about 450 m: what a 700 px map shows each side of its centre at zoom 15
+CLUSTER_DEG = (
+    0.004  # of latitude, about 450 m: what a 700 px map shows each side of its centre at zoom 15
+)
 
 
 def sign_in(browser, base_url, username, password):
@@ -50,7 +61,11 @@ def busiest_mission_centre(page, missions_url):
         centres.append((sum(p[1] for p in ring) / len(ring), sum(p[0] for p in ring) / len(ring)))
 
     def near(c):
-        return [d for d in centres if abs(d[0] - c[0]) < CLUSTER_DEG and abs(d[1] - c[1]) < CLUSTER_DEG * 1.4]
+        return [
+            d
+            for d in centres
+            if abs(d[0] - c[0]) < CLUSTER_DEG and abs(d[1] - c[1]) < CLUSTER_DEG * 1.4
+        ]
 
     cluster = max((near(c) for c in centres), key=len)
     return sum(c[0] for c in cluster) / len(cluster), sum(c[1] for c in cluster) / len(cluster)
@@ -58,11 +73,16 @@ def busiest_mission_centre(page, missions_url):
 
 def zoom_to_streets(page, selector, centre, zoom=STREET_NAME_ZOOM):
     """Zoom the Leaflet map in `selector` on `centre` and wait until its streets are drawn."""
-    page.evaluate("([sel, c, z]) => { document.querySelector(sel).leafletMap.setView(c, z); }",
-                  [selector, list(centre), zoom])
+    page.evaluate(
+        "([sel, c, z]) => { document.querySelector(sel).leafletMap.setView(c, z); }",
+        [selector, list(centre), zoom],
+    )
     names = "" if zoom < STREET_NAME_ZOOM else " && Number(el.dataset.streetNames) > 0"
-    page.wait_for_function(f"(sel) => {{ const el = document.querySelector(sel); "
-                           f"return Number(el.dataset.streets) > 0{names}; }}", arg=selector)
+    page.wait_for_function(
+        f"(sel) => {{ const el = document.querySelector(sel); "
+        f"return Number(el.dataset.streets) > 0{names}; }}",
+        arg=selector,
+    )
     page.wait_for_timeout(500)  # tiles of nothing, but the canvas redraws after the fetch
 
 
@@ -94,7 +114,19 @@ def shift_sheet(browser, args):
         pdftoppm = shutil.which("pdftoppm")
         if pdftoppm:
             stem = Path(tmp) / "page"
-            page_two = [pdftoppm, "-png", "-r", str(SHEET_DPI), "-f", "2", "-l", "2", "-singlefile", str(pdf), str(stem)]
+            page_two = [
+                pdftoppm,
+                "-png",
+                "-r",
+                str(SHEET_DPI),
+                "-f",
+                "2",
+                "-l",
+                "2",
+                "-singlefile",
+                str(pdf),
+                str(stem),
+            ]
             subprocess.run(page_two, check=True)  # noqa: S603 (our own arguments)
             shutil.copyfile(f"{stem}.png", out)
             return
@@ -131,8 +163,13 @@ def analyst_home(browser, args):
     page.screenshot(path=str(HERE / "analyst-home.png"))
 
 
-SHOTS = {"board": supervisor_board, "sheet": shift_sheet, "shift": missions_shift,
-         "forecast": forecast_map, "analyst": analyst_home}
+SHOTS = {
+    "board": supervisor_board,
+    "sheet": shift_sheet,
+    "shift": missions_shift,
+    "forecast": forecast_map,
+    "analyst": analyst_home,
+}
 
 
 def main():

@@ -21,7 +21,9 @@ def patrol_minutes(grid: Grid, bins, cell_index: np.ndarray, start_utc, end_utc)
     ok = (cell_index >= 0) & (end_ns > start_ns)
     if not ok.any():
         return out
-    visit, b, share = spread_over_bins(start_ns[ok], end_ns[ok], _utc_ns(bins["start"]), _utc_ns(bins["end"]))
+    visit, b, share = spread_over_bins(
+        start_ns[ok], end_ns[ok], _utc_ns(bins["start"]), _utc_ns(bins["end"])
+    )
     minutes = share * (end_ns[ok] - start_ns[ok])[visit] / NS_PER_MINUTE
     np.add.at(out, (cell_index[ok][visit], b), minutes.astype(np.float32))
     return out
@@ -38,7 +40,9 @@ def event_attendance(
         return out
     start_ns, end_ns = _utc_ns(start_utc), _utc_ns(end_utc)
     bin_start, bin_end = _utc_ns(bins["start"]), _utc_ns(bins["end"])
-    for i, mask in enumerate(cell_masks):  # events are few: a loop over them, arrays over cells/bins
+    for i, mask in enumerate(
+        cell_masks
+    ):  # events are few: a loop over them, arrays over cells/bins
         cells = np.flatnonzero(mask)
         if not len(cells):
             continue

@@ -44,7 +44,9 @@ class BacktestResult:
     predictions: dict = field(default_factory=dict)  # model -> category -> (cells, shifts) float32
 
 
-def run_backtest(ctx: FeatureContext, config: BacktestConfig, progress=None, keep_predictions: str = "all") -> BacktestResult:
+def run_backtest(
+    ctx: FeatureContext, config: BacktestConfig, progress=None, keep_predictions: str = "all"
+) -> BacktestResult:
     """Walk forward over the test period in refit periods; `progress(n)` is called per model-period.
     `keep_predictions`: "all" models', only the "promoted" model's per type, or "none" — one model is
     walked forward at a time and dropped after scoring, so memory holds one model's state."""
@@ -56,18 +58,24 @@ def run_backtest(ctx: FeatureContext, config: BacktestConfig, progress=None, kee
     if stop <= start:
         raise ValueError("the test period holds no shifts inside the history's bins")
     targets = np.arange(start, stop)
-    observed = {cat: Observed(h.observed(cat, targets), h.grid.district) for cat in config.categories}
+    observed = {
+        cat: Observed(h.observed(cat, targets), h.grid.district) for cat in config.categories
+    }
     metrics: dict = {}
     kept: dict = {}
     for name in config.models:
         preds, seconds = _walk_forward(ctx, config, name, targets, progress)
-        scored = map_in_threads(functools.partial(_evaluate_type, preds, observed, h.grid), config.categories)
+        scored = map_in_threads(
+            functools.partial(_evaluate_type, preds, observed, h.grid), config.categories
+        )
         for cat, m in zip(config.categories, scored, strict=True):
             m["seconds"] = {k: round(v / len(config.categories), 3) for k, v in seconds.items()}
             metrics.setdefault(name, {})[cat] = m
         if keep_predictions == "all":
             kept[name] = preds
-        elif keep_predictions == "promoted":  # keep a type's predictions only while their model leads
+        elif (
+            keep_predictions == "promoted"
+        ):  # keep a type's predictions only while their model leads
             leaders = promote(metrics, config.categories)
             kept[name] = preds
             kept = {m: {c: p for c, p in per.items() if leaders[c] == m} for m, per in kept.items()}
@@ -107,9 +115,14 @@ def promote(metrics: dict, categories) -> dict:
     """Best model per type by mean PAI at PROMOTION_AREAS, ties broken by PAI at 5 %, then by name."""
     out = {}
     for cat in categories:
+
         def key(name, cat=cat):
             pai = metrics[name][cat]["pai"]
-            return (-float(np.mean([_nz(pai[a]) for a in PROMOTION_AREAS])), -_nz(pai[PROMOTION_TIEBREAK]), name)
+            return (
+                -float(np.mean([_nz(pai[a]) for a in PROMOTION_AREAS])),
+                -_nz(pai[PROMOTION_TIEBREAK]),
+                name,
+            )
 
         out[cat] = sorted(metrics, key=key)[0]
     return out
@@ -139,7 +152,11 @@ def best_naive_ratio(metrics: dict, promoted: dict, area: str) -> dict:
     out = {}
     for cat, best in promoted.items():
         naive = [metrics[n][cat]["pai"][area] for n in metrics if n.startswith(NAIVE_PREFIX)]
-        out[cat] = metrics[best][cat]["pai"][area] / max(naive) if naive and max(naive) > 0 else float("nan")
+        out[cat] = (
+            metrics[best][cat]["pai"][area] / max(naive)
+            if naive and max(naive) > 0
+            else float("nan")
+        )
     return out
 
 

@@ -80,7 +80,9 @@ class ProspectiveHotspot(Forecaster):
         radius = max(1, int(round(PROSPECTIVE_RADIUS_M / h.grid.cell_size)))
         yy, xx = np.mgrid[-radius : radius + 1, -radius : radius + 1]
         dist = np.hypot(yy, xx)
-        kernel = np.where(dist <= radius + 1e-9, 1.0 / (1.0 + dist), 0.0).astype(np.float32)[:, :, None]
+        kernel = np.where(dist <= radius + 1e-9, 1.0 / (1.0 + dist), 0.0).astype(np.float32)[
+            :, :, None
+        ]
         score = np.zeros((h.n_cells, len(targets)), dtype=np.float32)
         prev = np.zeros_like(score)
         for week in range(PROSPECTIVE_WEEKS):  # eight time bands, each a vectorised window count
@@ -92,7 +94,9 @@ class ProspectiveHotspot(Forecaster):
         # Scale the score so its total matches the recent incident rate (for log score / calibration).
         recent = prev.sum(axis=0) / (PROSPECTIVE_WEEKS * 7 * spd)
         total = score.sum(axis=0)
-        return score * np.where(total > 0, recent / np.maximum(total, EPS), 0.0)[None, :].astype(np.float32)
+        return score * np.where(total > 0, recent / np.maximum(total, EPS), 0.0)[None, :].astype(
+            np.float32
+        )
 
 
 class SelfExciting(Forecaster):
@@ -118,7 +122,9 @@ class SelfExciting(Forecaster):
         half_life_bins = np.log(2.0) / omega * spd
         trig = decayed_counts(h, h.mask(category), targets, half_life_bins)
         # Integral of the intensity over the shift; the trigger decays across the shift too.
-        return (mu[:, None] * shift_days + theta * trig * (1.0 - np.exp(-omega * shift_days))).astype(np.float32)
+        return (
+            mu[:, None] * shift_days + theta * trig * (1.0 - np.exp(-omega * shift_days))
+        ).astype(np.float32)
 
 
 def _fit_sepp(cell, t, w, n_cells, window_days):
@@ -152,7 +158,11 @@ def _fit_sepp(cell, t, w, n_cells, window_days):
         offspring = float(np.sum(w[pi] * p_tr))
         theta = min(offspring / total_w, SEPP_THETA_MAX)
         spread = float(np.sum(w[pi] * p_tr * dt))
-        omega = float(np.clip(offspring / spread, *SEPP_OMEGA_BOUNDS)) if spread > 0 else SEPP_OMEGA_BOUNDS[1]
+        omega = (
+            float(np.clip(offspring / spread, *SEPP_OMEGA_BOUNDS))
+            if spread > 0
+            else SEPP_OMEGA_BOUNDS[1]
+        )
     return mu, theta, omega
 
 
@@ -169,4 +179,13 @@ def make_forecaster(name: str, seed: int = 0) -> Forecaster:
     return table[name]()
 
 
-DEFAULT_MODELS = ("gbm", "naive_7d", "naive_28d", "naive_91d", "naive_365d", "kde", "prospective", "sepp")
+DEFAULT_MODELS = (
+    "gbm",
+    "naive_7d",
+    "naive_28d",
+    "naive_91d",
+    "naive_365d",
+    "kde",
+    "prospective",
+    "sepp",
+)

@@ -17,13 +17,27 @@ class PoissonBooster:
         self.threads = threads
         self.booster: lgb.Booster | None = None
 
-    def fit(self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, log_offset: np.ndarray) -> PoissonBooster:
+    def fit(
+        self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, log_offset: np.ndarray
+    ) -> PoissonBooster:
         params = dict(self.params)
         rounds = int(params.pop("num_boost_round"))
-        params.update(objective="poisson", seed=self.random_state, deterministic=True, force_row_wise=True,
-                      num_threads=self.threads or 0, verbosity=-1)
-        data = lgb.Dataset(X, label=y, weight=sample_weight, init_score=log_offset, free_raw_data=True,
-                           params={"max_bin": params.get("max_bin", 255), "verbosity": -1})
+        params.update(
+            objective="poisson",
+            seed=self.random_state,
+            deterministic=True,
+            force_row_wise=True,
+            num_threads=self.threads or 0,
+            verbosity=-1,
+        )
+        data = lgb.Dataset(
+            X,
+            label=y,
+            weight=sample_weight,
+            init_score=log_offset,
+            free_raw_data=True,
+            params={"max_bin": params.get("max_bin", 255), "verbosity": -1},
+        )
         self.booster = lgb.train(params, data, num_boost_round=rounds)
         return self
 

@@ -17,7 +17,9 @@ HEAP_RATIO_MIN = 1.2
 HEAP_Z_MIN = 4.0  # and the excess must be far beyond Poisson noise (standard deviations)
 MINUTES_PER_DAY = 24 * 60
 HEAP_MIN_EVENTS = 50  # too few events to judge heaping below this
-MAX_AORISTIC_DAYS = 14  # longer from/to windows are cut to their last 14 days: older parts say little
+MAX_AORISTIC_DAYS = (
+    14  # longer from/to windows are cut to their last 14 days: older parts say little
+)
 NS_PER_MINUTE = 60_000_000_000
 NS_PER_DAY = 86_400_000_000_000
 OFFSET_PATTERN = r"(?:[zZ]|[+-]\d{2}:?\d{2})$"
@@ -32,7 +34,9 @@ class EventTable:
     """Validated events: UTC window [start_ns, end_ns) per event, plus `heap_share`: the estimated
     probability that its clock time is a data-entry default (then spread over [day_start_ns, day_end_ns))."""
 
-    frame: pd.DataFrame  # id, category, longitude, latitude, start_ns, end_ns, heap_share, day_*_ns, ...
+    frame: (
+        pd.DataFrame
+    )  # id, category, longitude, latitude, start_ns, end_ns, heap_share, day_*_ns, ...
     rejected: pd.DataFrame  # rows dropped, with a `reason`
     heaped: dict  # category -> {minute of day: heaped share}
 
@@ -69,7 +73,11 @@ def prepare_events(
     else:
         end_ns = np.full(len(df), np.iinfo(np.int64).min)
     df["officer_initiated"] = (
-        raw["officer_initiated"].astype(str).str.lower().isin(("1", "true", "yes", "t", "y")).to_numpy()
+        raw["officer_initiated"]
+        .astype(str)
+        .str.lower()
+        .isin(("1", "true", "yes", "t", "y"))
+        .to_numpy()
         if "officer_initiated" in raw.columns
         else False
     )
@@ -87,7 +95,9 @@ def prepare_events(
     start_minute = start_minute[ok]
     end_ns = end_ns[ok]
 
-    heaped = detect_heaped_minutes(start_minute, df["category"].to_numpy()) if detect_heaping else {}
+    heaped = (
+        detect_heaped_minutes(start_minute, df["category"].to_numpy()) if detect_heaping else {}
+    )
     heap_share = np.zeros(len(df), dtype=np.float64)
     cats = df["category"].to_numpy()
     for cat, shares in heaped.items():
@@ -98,8 +108,11 @@ def prepare_events(
     # Window per event: a given occurred_to makes an aoristic window; else the event is exact.
     has_to = end_ns > df["start_ns"].to_numpy()
     end = np.where(has_to, end_ns, df["start_ns"].to_numpy() + 1)
-    start = np.where(has_to, np.maximum(df["start_ns"].to_numpy(), end - MAX_AORISTIC_DAYS * NS_PER_DAY),
-                     df["start_ns"].to_numpy())
+    start = np.where(
+        has_to,
+        np.maximum(df["start_ns"].to_numpy(), end - MAX_AORISTIC_DAYS * NS_PER_DAY),
+        df["start_ns"].to_numpy(),
+    )
     heap_share[has_to] = 0.0  # an explicit window already says how uncertain the time is
     df["start_ns"] = start
     df["end_ns"] = end
@@ -110,7 +123,9 @@ def prepare_events(
     return EventTable(frame=df, rejected=rejected, heaped=heaped)
 
 
-def detect_heaped_minutes(minute_of_day: np.ndarray, category: np.ndarray) -> dict[str, dict[int, float]]:
+def detect_heaped_minutes(
+    minute_of_day: np.ndarray, category: np.ndarray
+) -> dict[str, dict[int, float]]:
     """Per category: {heaped minute: share of its events that are defaults, not real times}.
 
     A minute of HEAP_MINUTES_OF_DAY is heaped when it holds clearly more events than the same
@@ -119,7 +134,9 @@ def detect_heaped_minutes(minute_of_day: np.ndarray, category: np.ndarray) -> di
     out: dict[str, dict[int, float]] = {}
     minute_of_day = np.asarray(minute_of_day)
     for cat in np.unique(category):
-        counts = np.bincount(minute_of_day[category == cat].astype(np.int64), minlength=MINUTES_PER_DAY)
+        counts = np.bincount(
+            minute_of_day[category == cat].astype(np.int64), minlength=MINUTES_PER_DAY
+        )
         flagged = {}
         for m in HEAP_MINUTES_OF_DAY:
             here = float(counts[m])
@@ -153,7 +170,9 @@ def _parse_times(values: pd.Series, tz: str, ambiguous: str, nonexistent: str):
         utc[~has_offset] = np.where(local.isna(), np.iinfo(np.int64).min, local.asi8)
         minute[~has_offset] = np.where(wall.isna(), -1, wall.hour * 60 + wall.minute)
     if has_offset.any():
-        aware = pd.DatetimeIndex(pd.to_datetime(text[has_offset], errors="coerce", utc=True, format="ISO8601"))
+        aware = pd.DatetimeIndex(
+            pd.to_datetime(text[has_offset], errors="coerce", utc=True, format="ISO8601")
+        )
         aware = aware.as_unit("ns")
         utc[has_offset] = np.where(aware.isna(), np.iinfo(np.int64).min, aware.asi8)
         local = aware.tz_convert(tz)
@@ -174,7 +193,9 @@ def _local_day_bounds(utc_ns: np.ndarray, tz: str) -> tuple[np.ndarray, np.ndarr
     return start, end.as_unit("ns").asi8
 
 
-def spread_over_bins(start_ns: np.ndarray, end_ns: np.ndarray, bin_start_ns: np.ndarray, bin_end_ns: np.ndarray):
+def spread_over_bins(
+    start_ns: np.ndarray, end_ns: np.ndarray, bin_start_ns: np.ndarray, bin_end_ns: np.ndarray
+):
     """Aoristic split of windows [start, end) over bins sorted by start.
 
     Returns (event_index, bin_index, weight) with weights proportional to the overlap and summing to 1
@@ -183,8 +204,12 @@ def spread_over_bins(start_ns: np.ndarray, end_ns: np.ndarray, bin_start_ns: np.
     them, so an incident in the overlap of two shifts counts fully in both.
     """
     # Ends need not grow with starts when shifts overlap: their running maximum does.
-    first = np.searchsorted(np.maximum.accumulate(bin_end_ns), start_ns, side="right")  # first bin ending after the start
-    last = np.searchsorted(bin_start_ns, end_ns, side="left") - 1  # last bin starting before the end
+    first = np.searchsorted(
+        np.maximum.accumulate(bin_end_ns), start_ns, side="right"
+    )  # first bin ending after the start
+    last = (
+        np.searchsorted(bin_start_ns, end_ns, side="left") - 1
+    )  # last bin starting before the end
     n_bins = np.maximum(last - first + 1, 0)
     ev = np.repeat(np.arange(len(start_ns)), n_bins)
     offs = np.arange(n_bins.sum()) - np.repeat(np.cumsum(n_bins) - n_bins, n_bins)

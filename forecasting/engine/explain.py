@@ -37,7 +37,9 @@ class Factor:
     """One candidate reason: the feature it reads, when it applies, and how to say it."""
 
     feature: str  # feature name without the crime-type prefix
-    say: Callable[[float, float, ShiftContext, str], str]  # (value, share of cells below, ctx, noun)
+    say: Callable[
+        [float, float, ShiftContext, str], str
+    ]  # (value, share of cells below, ctx, noun)
     minimum: float = 1.0  # smallest value worth a sentence
     lower_is_riskier: bool = False  # distances: closer is the risk
     place: bool = False  # about the place, not this type's own history: needs an association
@@ -60,7 +62,9 @@ def explain(
     n_cells = len(next(iter(features.values()))) if features else 0
     if not factors or n_cells == 0:
         return [[] for _ in range(n_cells)]
-    values = np.column_stack([np.asarray(features[f.feature], dtype=np.float64).ravel() for f in factors])
+    values = np.column_stack(
+        [np.asarray(features[f.feature], dtype=np.float64).ravel() for f in factors]
+    )
     scores, shares = _scores(values, factors)
     top = np.argsort(-scores, axis=1, kind="stable")[:, :max_reasons]
     top_scores = np.take_along_axis(scores, top, axis=1)
@@ -105,27 +109,52 @@ def shift_phrase(ctx: ShiftContext) -> str:
 def _factors(features: Mapping[str, np.ndarray]) -> list[Factor]:
     out = [
         Factor("n_1d", lambda v, p, c, n: f"{_n(v)} {n} in this box in the last 24 hours"),
-        Factor("n_7d_r1", lambda v, p, c, n: f"{_n(v)} {n} within {_radius(c, 1)} m in the last 7 days",
-               minimum=2.0),
-        Factor("n_28d", lambda v, p, c, n: f"{_n(v)} {n} in this box in the last 28 days", minimum=2.0),
-        Factor("n_28d_r1", lambda v, p, c, n: f"{_n(v)} {n} within {_radius(c, 1)} m in the last 28 days",
-               minimum=3.0),
-        Factor("n_365d", lambda v, p, c, n: f"long-term hot spot: top {_top(p)} % of cells over the last year",
-               minimum=2.0),
-        Factor("same_slot_52w", lambda v, p, c, n:
-               f"{shift_phrase(c)} pattern: {_n(v)} {n} here on {shift_phrase(c)}s over the last year",
-               minimum=2.0),
-        Factor("all_28d_r1", lambda v, p, c, n:
-               f"busy area: {_n(v)} incidents of all types within {_radius(c, 1)} m in the last 28 days",
-               minimum=5.0, place=True),
+        Factor(
+            "n_7d_r1",
+            lambda v, p, c, n: f"{_n(v)} {n} within {_radius(c, 1)} m in the last 7 days",
+            minimum=2.0,
+        ),
+        Factor(
+            "n_28d", lambda v, p, c, n: f"{_n(v)} {n} in this box in the last 28 days", minimum=2.0
+        ),
+        Factor(
+            "n_28d_r1",
+            lambda v, p, c, n: f"{_n(v)} {n} within {_radius(c, 1)} m in the last 28 days",
+            minimum=3.0,
+        ),
+        Factor(
+            "n_365d",
+            lambda v, p, c, n: f"long-term hot spot: top {_top(p)} % of cells over the last year",
+            minimum=2.0,
+        ),
+        Factor(
+            "same_slot_52w",
+            lambda v, p, c, n: (
+                f"{shift_phrase(c)} pattern: {_n(v)} {n} here on {shift_phrase(c)}s over the last year"
+            ),
+            minimum=2.0,
+        ),
+        Factor(
+            "all_28d_r1",
+            lambda v, p, c, n: (
+                f"busy area: {_n(v)} incidents of all types within {_radius(c, 1)} m in the last 28 days"
+            ),
+            minimum=5.0,
+            place=True,
+        ),
     ]
     for name in features:
         if name.startswith("dist_"):
-            label = name[len("dist_"):].replace("_", " ")
-            out.append(Factor(
-                name, lambda v, p, c, n, label=label: _near(label, v, c),
-                minimum=float(np.log1p(NEAR_METRES)), lower_is_riskier=True, place=True,
-            ))
+            label = name[len("dist_") :].replace("_", " ")
+            out.append(
+                Factor(
+                    name,
+                    lambda v, p, c, n, label=label: _near(label, v, c),
+                    minimum=float(np.log1p(NEAR_METRES)),
+                    lower_is_riskier=True,
+                    place=True,
+                )
+            )
     return out
 
 
@@ -156,9 +185,12 @@ def _scores(values: np.ndarray, factors: list[Factor]) -> tuple[np.ndarray, np.n
     signed = values * sign[None, :]
     ordered = np.sort(signed, axis=0)
     n = values.shape[0]
-    shares = np.column_stack([
-        np.searchsorted(ordered[:, k], signed[:, k], side="left") / max(n, 1) for k in range(len(factors))
-    ])
+    shares = np.column_stack(
+        [
+            np.searchsorted(ordered[:, k], signed[:, k], side="left") / max(n, 1)
+            for k in range(len(factors))
+        ]
+    )
     mean = signed.mean(axis=0)
     std = signed.std(axis=0)
     z = np.where(std > 0, (signed - mean) / np.where(std > 0, std, 1.0), 0.0)

@@ -39,7 +39,9 @@ class FeatureContext:
     subdivision: str | None = None
     exposure: np.ndarray | None = None  # (cells, bins) patrol minutes, optional
     event_load: np.ndarray | None = None  # (cells, bins) attendance of planned events, optional
-    patrolled_row_weight: float = 1.0  # GBM sample weight of training rows in boxes patrolled that shift
+    patrolled_row_weight: float = (
+        1.0  # GBM sample weight of training rows in boxes patrolled that shift
+    )
     _static: dict | None = None
 
     # ---- public: feature sets -------------------------------------------------------------
@@ -56,7 +58,9 @@ class FeatureContext:
             del counts
         for days in SPATIAL_WINDOW_DAYS:
             base = reused.pop(days) if days in reused else window_counts(h, m, targets, days * spd)
-            sums = zip(SPATIAL_RADII_CELLS, spatial_sums(h.grid, base, SPATIAL_RADII_CELLS), strict=True)
+            sums = zip(
+                SPATIAL_RADII_CELLS, spatial_sums(h.grid, base, SPATIAL_RADII_CELLS), strict=True
+            )
             yield from ((f"n_{days}d_r{r}", summed) for r, summed in sums)
         lr = long_run_rate(h, m, targets)
         yield "longrun", lr
@@ -87,7 +91,9 @@ class FeatureContext:
             del counts
         for days in SHARED_SPATIAL_WINDOW_DAYS:
             base = reused.pop(days) if days in reused else window_counts(h, m, targets, days * spd)
-            sums = zip(SPATIAL_RADII_CELLS, spatial_sums(h.grid, base, SPATIAL_RADII_CELLS), strict=True)
+            sums = zip(
+                SPATIAL_RADII_CELLS, spatial_sums(h.grid, base, SPATIAL_RADII_CELLS), strict=True
+            )
             yield from ((f"all_{days}d_r{r}", summed) for r, summed in sums)
         lr = long_run_rate(h, m, targets)
         yield "all_longrun", lr
@@ -98,7 +104,9 @@ class FeatureContext:
         for name, values in self.static_features().items():
             yield name, np.broadcast_to(values[:, None], (h.n_cells, len(targets)))
         if self.exposure is not None:
-            cum = np.concatenate([np.zeros((h.n_cells, 1)), np.cumsum(self.exposure, axis=1)], axis=1)
+            cum = np.concatenate(
+                [np.zeros((h.n_cells, 1)), np.cumsum(self.exposure, axis=1)], axis=1
+            )
             for days in (7, 28):
                 lo = np.clip(targets - days * spd, 0, None)
                 yield f"exposure_{days}d", (cum[:, targets] - cum[:, lo]).astype(np.float32)
@@ -134,7 +142,9 @@ class FeatureContext:
 # ---- counting primitives (vectorised over pieces; no loops over incidents or cells) -----------
 
 
-def window_counts(h: History, mask: np.ndarray, targets: np.ndarray, k_bins: int | None) -> np.ndarray:
+def window_counts(
+    h: History, mask: np.ndarray, targets: np.ndarray, k_bins: int | None
+) -> np.ndarray:
     """(cells, targets): weight of pieces in bins [t - k, t) known by t; k=None: since history start."""
     b, kn = h.bin[mask], h.known[mask]
     lo = np.searchsorted(targets, np.maximum(b + 1, kn), side="left")
@@ -162,7 +172,9 @@ def long_run_rate_same_shift(h: History, mask: np.ndarray, targets: np.ndarray) 
     return out / days[None, :]
 
 
-def same_slot_counts(h: History, mask: np.ndarray, targets: np.ndarray, period_bins: int, periods: int) -> np.ndarray:
+def same_slot_counts(
+    h: History, mask: np.ndarray, targets: np.ndarray, period_bins: int, periods: int
+) -> np.ndarray:
     """Weight in the same slot (e.g. same shift and weekday) over the previous `periods` periods."""
     if len(targets) == 0:
         return np.zeros((h.n_cells, 0), dtype=np.float32)
@@ -170,7 +182,7 @@ def same_slot_counts(h: History, mask: np.ndarray, targets: np.ndarray, period_b
     b, kn, w, c = h.bin[mask], h.known[mask], h.weight[mask], h.cell[mask]
     lag = period_bins * np.arange(1, periods + 1)
     t = (b[:, None] + lag[None, :]).ravel()
-    ok_known = (np.repeat(kn, periods) <= t)
+    ok_known = np.repeat(kn, periods) <= t
     pos = np.searchsorted(targets, t)
     pos_c = np.clip(pos, 0, max(len(targets) - 1, 0))
     ok = ok_known & (pos < len(targets)) & (targets[pos_c] == t)
@@ -179,7 +191,9 @@ def same_slot_counts(h: History, mask: np.ndarray, targets: np.ndarray, period_b
     return out.reshape(h.n_cells, len(targets)).astype(np.float32)
 
 
-def decayed_counts(h: History, mask: np.ndarray, targets: np.ndarray, half_life_bins: float) -> np.ndarray:
+def decayed_counts(
+    h: History, mask: np.ndarray, targets: np.ndarray, half_life_bins: float
+) -> np.ndarray:
     """Sum of w * 2**(-(t - b) / half_life) over pieces known by t: the near-repeat signal."""
     out = np.zeros((h.n_cells, len(targets)), dtype=np.float32)
     if len(targets) == 0:
@@ -227,7 +241,9 @@ def spatial_sums(grid, values: np.ndarray, radii_cells) -> Iterator[np.ndarray]:
     raster = grid.to_raster(values.astype(np.float32, copy=False))
     for radius in radii_cells:
         size = 2 * radius + 1
-        filt = ndimage.uniform_filter(raster, size=(size, size) + (1,) * (raster.ndim - 2), mode="constant")
+        filt = ndimage.uniform_filter(
+            raster, size=(size, size) + (1,) * (raster.ndim - 2), mode="constant"
+        )
         summed = grid.from_raster(filt)  # a new array: scaled in place
         del filt
         summed *= np.float32(size * size)
@@ -238,7 +254,9 @@ def spatial_gauss(grid, values: np.ndarray, sigma_cells: float) -> np.ndarray:
     """Gaussian-weighted neighbourhood sum (weights sum to 1) of each column of `values`."""
     raster = grid.to_raster(values.astype(np.float32, copy=False))
     sigma = (sigma_cells, sigma_cells) + (0,) * (raster.ndim - 2)
-    return grid.from_raster(ndimage.gaussian_filter(raster, sigma=sigma, mode="constant", truncate=3.0))
+    return grid.from_raster(
+        ndimage.gaussian_filter(raster, sigma=sigma, mode="constant", truncate=3.0)
+    )
 
 
 def terrain_features(grid, layers: Mapping[str, tuple]) -> dict[str, np.ndarray]:
@@ -250,14 +268,18 @@ def terrain_features(grid, layers: Mapping[str, tuple]) -> dict[str, np.ndarray]
         if not ok.any():
             continue
         x, y = grid.lonlat_to_metric(lon[ok], lat[ok])
-        dist, _ = cKDTree(np.column_stack([x, y])).query(np.column_stack([grid.center_x, grid.center_y]))
+        dist, _ = cKDTree(np.column_stack([x, y])).query(
+            np.column_stack([grid.center_x, grid.center_y])
+        )
         out[f"dist_{name}"] = np.log1p(dist).astype(np.float32)
         r = np.floor(y / grid.cell_size).astype(np.int64) - grid.row0
         c = np.floor(x / grid.cell_size).astype(np.int64) - grid.col0
         hgt, wid = grid.raster_shape
         inside = (r >= 0) & (r < hgt) & (c >= 0) & (c < wid)
         counts = np.bincount(r[inside] * wid + c[inside], minlength=hgt * wid).reshape(hgt, wid)
-        dens = ndimage.gaussian_filter(counts.astype(np.float32), TERRAIN_SIGMA_M / grid.cell_size, mode="constant")
+        dens = ndimage.gaussian_filter(
+            counts.astype(np.float32), TERRAIN_SIGMA_M / grid.cell_size, mode="constant"
+        )
         out[f"density_{name}"] = grid.from_raster(dens).astype(np.float32)
     return out
 

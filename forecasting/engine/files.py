@@ -16,8 +16,18 @@ from shapely.geometry import shape
 DISTRICT_NAME_PROPERTIES = ("DIV", "district", "DISTRICT", "name", "NAME", "Name")
 LON_COLUMNS = ("lon", "longitude", "LONGITUDE", "x", "X")
 LAT_COLUMNS = ("lat", "latitude", "LATITUDE", "y", "Y")
-FORECAST_COLUMNS = ("shift_start", "shift_end", "crime_type", "cell_id", "center_lat", "center_lon", "expected_count")
-CENTRE_DECIMALS = 6  # 1e-6 degree is about 0.11 m: boxes drawn from the file land where the grid has them
+FORECAST_COLUMNS = (
+    "shift_start",
+    "shift_end",
+    "crime_type",
+    "cell_id",
+    "center_lat",
+    "center_lon",
+    "expected_count",
+)
+CENTRE_DECIMALS = (
+    6  # 1e-6 degree is about 0.11 m: boxes drawn from the file land where the grid has them
+)
 COUNT_FORMAT = "%.6g\n"  # six significant digits of the expected count, ending its row
 
 
@@ -32,7 +42,12 @@ def read_boundary(path) -> tuple[object, list, list[str]]:
             continue
         polys.append(shapely.make_valid(shape(geom)))
         props = feat.get("properties") or {}
-        names.append(next((str(props[k]) for k in DISTRICT_NAME_PROPERTIES if props.get(k) not in (None, "")), str(i)))
+        names.append(
+            next(
+                (str(props[k]) for k in DISTRICT_NAME_PROPERTIES if props.get(k) not in (None, "")),
+                str(i),
+            )
+        )
     if not polys:
         from .grid import GridError
 
@@ -47,7 +62,9 @@ def read_layer(path) -> tuple[np.ndarray, np.ndarray]:
     lat = next((c for c in LAT_COLUMNS if c in df.columns), None)
     if lon is None or lat is None:
         raise ValueError(f"{path}: needs lon/lat columns")
-    return pd.to_numeric(df[lon], errors="coerce").to_numpy(float), pd.to_numeric(df[lat], errors="coerce").to_numpy(float)
+    return pd.to_numeric(df[lon], errors="coerce").to_numpy(float), pd.to_numeric(
+        df[lat], errors="coerce"
+    ).to_numpy(float)
 
 
 def load_context(
@@ -72,9 +89,13 @@ def load_context(
     grid = build_grid(boundary, cell_size=cell_size, districts=districts, district_names=names)
     events = read_events_csv(events_path, tz)
     first = pd.Timestamp(int(events.frame["start_ns"].min()), tz="UTC").tz_convert(tz).date()
-    history = build_history(events, grid, start_date=first, end_date=end_date, shift_starts=list(shift_starts), tz=tz)
+    history = build_history(
+        events, grid, start_date=first, end_date=end_date, shift_starts=list(shift_starts), tz=tz
+    )
     layer_arrays = {name: read_layer(p) for name, p in (layers or {}).items()}
-    return FeatureContext(history, layers=layer_arrays, country=country, subdivision=subdivision), events
+    return FeatureContext(
+        history, layers=layer_arrays, country=country, subdivision=subdivision
+    ), events
 
 
 def run_backtest_files(
@@ -105,8 +126,15 @@ def run_backtest_files(
     t_start = time.perf_counter()
     end_date = test_start + dt.timedelta(days=test_days)
     ctx, ev = load_context(
-        events, boundary, end_date=end_date + dt.timedelta(days=1), cell_size=cell_size, shift_starts=shift_starts,
-        tz=tz, layers=layers, country=country, subdivision=subdivision,
+        events,
+        boundary,
+        end_date=end_date + dt.timedelta(days=1),
+        cell_size=cell_size,
+        shift_starts=shift_starts,
+        tz=tz,
+        layers=layers,
+        country=country,
+        subdivision=subdivision,
     )
     incidents, heaped = len(ev.frame), ev.heaped
     del ev  # the parsed file is not needed again: its memory goes to the back-test
@@ -114,10 +142,14 @@ def run_backtest_files(
     cats = list(crime_types) if crime_types else list(h.categories)
     unknown = [c for c in cats if c not in h.categories]
     if unknown:
-        raise ValueError(f"crime types not in the events: {', '.join(unknown)}; present: {', '.join(h.categories)}")
+        raise ValueError(
+            f"crime types not in the events: {', '.join(unknown)}; present: {', '.join(h.categories)}"
+        )
     config = BacktestConfig(test_start, test_days, cats, tuple(models or DEFAULT_MODELS), seed=seed)
     periods = -(-test_days // REFIT_DAYS)
-    bar = tqdm(total=periods * len(config.models), desc="backtest", unit="fit", disable=not progress)
+    bar = tqdm(
+        total=periods * len(config.models), desc="backtest", unit="fit", disable=not progress
+    )
     result = run_backtest(ctx, config, progress=bar.update, keep_predictions="promoted")
     bar.close()
 
@@ -127,7 +159,9 @@ def run_backtest_files(
         "models": result.metrics,
         "promoted": result.promoted,
         "report": result.report,
-        "ratio_vs_best_naive": {a: best_naive_ratio(result.metrics, result.promoted, a) for a in ("1%", "5%")},
+        "ratio_vs_best_naive": {
+            a: best_naive_ratio(result.metrics, result.promoted, a) for a in ("1%", "5%")
+        },
         "refit_days": REFIT_DAYS,
         "test_start": test_start.isoformat(),
         "test_days": test_days,
@@ -150,17 +184,23 @@ def write_forecasts(path, result, ctx) -> None:
     bins = h.bins.iloc[result.targets]
     starts = bins["start_local"].map(lambda t: t.isoformat()).to_numpy()
     ends = bins["end_local"].map(lambda t: t.isoformat()).to_numpy()
-    cells = [f"{cid},{lat:.{CENTRE_DECIMALS}f},{lon:.{CENTRE_DECIMALS}f},"
-             for cid, lat, lon in zip(grid.cell_ids, grid.center_lat, grid.center_lon, strict=True)]
+    cells = [
+        f"{cid},{lat:.{CENTRE_DECIMALS}f},{lon:.{CENTRE_DECIMALS}f},"
+        for cid, lat, lon in zip(grid.cell_ids, grid.center_lat, grid.center_lon, strict=True)
+    ]
     with open(path, "w", newline="") as fh:
         fh.write(",".join(FORECAST_COLUMNS) + "\n")
         for cat, model in result.promoted.items():
             pred = result.predictions[model][cat]
             name = _csv_field(cat)
-            for j in range(len(result.targets)):  # one block of all cells per shift keeps memory flat
+            for j in range(
+                len(result.targets)
+            ):  # one block of all cells per shift keeps memory flat
                 head = f"{starts[j]},{ends[j]},{name},"
                 values = pred[:, j].tolist()
-                rows = [cell + COUNT_FORMAT % v for cell, v in zip(cells, values, strict=True)]  # % is quicker than f-strings
+                rows = [
+                    cell + COUNT_FORMAT % v for cell, v in zip(cells, values, strict=True)
+                ]  # % is quicker than f-strings
                 fh.write(head + head.join(rows))  # the head before every row
 
 

@@ -59,7 +59,9 @@ class Grid:
 
     @property
     def cell_ids(self) -> np.ndarray:
-        return np.char.add(np.char.add(self.col.astype(str), "_"), self.row.astype(str)).astype(object)
+        return np.char.add(np.char.add(self.col.astype(str), "_"), self.row.astype(str)).astype(
+            object
+        )
 
     def polygons_metric(self) -> np.ndarray:
         x0 = self.col * self.cell_size
@@ -141,7 +143,11 @@ class CellPositions:
         row = np.asarray(row, dtype=np.int64)
         self._col0 = int(col.min()) if col.size else 0
         self._row0 = int(row.min()) if row.size else 0
-        shape = (int(row.max()) - self._row0 + 1, int(col.max()) - self._col0 + 1) if col.size else (0, 0)
+        shape = (
+            (int(row.max()) - self._row0 + 1, int(col.max()) - self._col0 + 1)
+            if col.size
+            else (0, 0)
+        )
         self._lookup = np.full(shape, -1, dtype=np.int64)
         self._lookup[row - self._row0, col - self._col0] = np.arange(col.size)
 
@@ -162,7 +168,9 @@ def lonlat_to_colrow(lon, lat, *, epsg: int, cell_size: float) -> tuple[np.ndarr
     x, y = pyproj.Transformer.from_crs(WGS84_EPSG, epsg, always_xy=True).transform(
         np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     )
-    return np.floor(np.asarray(x) / cell_size).astype(np.int64), np.floor(np.asarray(y) / cell_size).astype(np.int64)
+    return np.floor(np.asarray(x) / cell_size).astype(np.int64), np.floor(
+        np.asarray(y) / cell_size
+    ).astype(np.int64)
 
 
 def build_grid(
@@ -214,7 +222,9 @@ def _check_boundary(geom) -> None:
     if geom is None or not isinstance(geom, BaseGeometry) or geom.is_empty:
         raise GridError("boundary is empty")
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        polys = [g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")]
+        polys = [
+            g for g in getattr(geom, "geoms", []) if g.geom_type in ("Polygon", "MultiPolygon")
+        ]
         if not polys:
             raise GridError(f"boundary must be a Polygon or MultiPolygon, got {geom.geom_type}")
     minx, miny, maxx, maxy = geom.bounds
@@ -230,7 +240,9 @@ def _cells_intersecting(boundary, cell_size: float) -> tuple[np.ndarray, np.ndar
     minx, miny, maxx, maxy = boundary.bounds
     cols = np.arange(math.floor(minx / cell_size), math.floor(maxx / cell_size) + 1, dtype=np.int64)
     rows = np.arange(math.floor(miny / cell_size), math.floor(maxy / cell_size) + 1, dtype=np.int64)
-    rr, cc = np.meshgrid(rows, cols, indexing="ij")  # row-major so cells come out ordered by (row, col)
+    rr, cc = np.meshgrid(
+        rows, cols, indexing="ij"
+    )  # row-major so cells come out ordered by (row, col)
     rr, cc = rr.ravel(), cc.ravel()
     x0, y0 = cc * cell_size, rr * cell_size
     boxes = shapely.box(x0, y0, x0 + cell_size, y0 + cell_size)
@@ -247,11 +259,15 @@ def _cells_intersecting(boundary, cell_size: float) -> tuple[np.ndarray, np.ndar
     return cc[keep], rr[keep]
 
 
-def _largest_overlap(boxes: np.ndarray, areas_wgs84: Sequence[BaseGeometry], to_metric) -> np.ndarray:
+def _largest_overlap(
+    boxes: np.ndarray, areas_wgs84: Sequence[BaseGeometry], to_metric
+) -> np.ndarray:
     out = np.full(boxes.shape[0], NO_AREA, dtype=np.int64)
     if len(areas_wgs84) == 0 or boxes.shape[0] == 0:
         return out
-    areas = np.array([shapely.make_valid(_reproject(a, to_metric)) for a in areas_wgs84], dtype=object)
+    areas = np.array(
+        [shapely.make_valid(_reproject(a, to_metric)) for a in areas_wgs84], dtype=object
+    )
     tree = shapely.STRtree(areas)
     box_i, area_i = tree.query(boxes, predicate="intersects")
     if box_i.size == 0:

@@ -54,14 +54,20 @@ class History:
             return np.zeros(self.cell.shape, dtype=bool)
         return self.category == self.categories.index(category)
 
-    def observed(self, category: str | None, targets: np.ndarray, known_by: int | None = None) -> np.ndarray:
+    def observed(
+        self, category: str | None, targets: np.ndarray, known_by: int | None = None
+    ) -> np.ndarray:
         """(cells, len(targets)) weighted counts in each target bin; optionally only pieces known by a bin."""
         m = self.mask(category)
         if known_by is not None:
             m &= self.known <= known_by
         pos = np.searchsorted(targets, self.bin[m])
         pos_c = np.clip(pos, 0, max(len(targets) - 1, 0))
-        ok = (pos < len(targets)) & (targets[pos_c] == self.bin[m]) if len(targets) else np.zeros(pos.shape, bool)
+        ok = (
+            (pos < len(targets)) & (targets[pos_c] == self.bin[m])
+            if len(targets)
+            else np.zeros(pos.shape, bool)
+        )
         flat = self.cell[m][ok] * len(targets) + pos[ok]
         out = np.bincount(flat, weights=self.weight[m][ok], minlength=self.n_cells * len(targets))
         return out.reshape(self.n_cells, len(targets)).astype(np.float32)
@@ -103,8 +109,12 @@ def build_history(
     # A heaped event is two pieces: its recorded time (weight 1 - share) and its local day (share).
     heaped = inside[share > 0]
     src = np.concatenate([inside, heaped])
-    start_ns = np.concatenate([df["start_ns"].to_numpy(np.int64)[inside], df["day_start_ns"].to_numpy(np.int64)[heaped]])
-    end_ns = np.concatenate([df["end_ns"].to_numpy(np.int64)[inside], df["day_end_ns"].to_numpy(np.int64)[heaped]])
+    start_ns = np.concatenate(
+        [df["start_ns"].to_numpy(np.int64)[inside], df["day_start_ns"].to_numpy(np.int64)[heaped]]
+    )
+    end_ns = np.concatenate(
+        [df["end_ns"].to_numpy(np.int64)[inside], df["day_end_ns"].to_numpy(np.int64)[heaped]]
+    )
     piece_weight = np.concatenate([1.0 - share, share[share > 0]])
     bs, be = _utc_ns(bins["start"]), _utc_ns(bins["end"])
     ev, b, w = spread_over_bins(start_ns, end_ns, bs, be)

@@ -47,12 +47,18 @@ def street_intersections(names: list[str], lines: list) -> Intersections:
     a, b = a[keep], b[keep]
     if len(a) == 0:
         return Intersections(np.zeros((0, 2)), [], [])
-    coords, which = shapely.get_coordinates(shapely.intersection(lines[a], lines[b]), return_index=True)
+    coords, which = shapely.get_coordinates(
+        shapely.intersection(lines[a], lines[b]), return_index=True
+    )
     one, two = rank[code[a[which]]], rank[code[b[which]]]
     first, second = np.minimum(one, two), np.maximum(one, two)
-    _, unique = np.unique(np.column_stack([np.round(coords, 0), first, second]), axis=0, return_index=True)
+    _, unique = np.unique(
+        np.column_stack([np.round(coords, 0), first, second]), axis=0, return_index=True
+    )
     by_rank = unique_names[np.argsort(rank)]
-    return Intersections(coords[unique], by_rank[first[unique]].tolist(), by_rank[second[unique]].tolist())
+    return Intersections(
+        coords[unique], by_rank[first[unique]].tolist(), by_rank[second[unique]].tolist()
+    )
 
 
 def location_labels(centres_xy: np.ndarray, names: list[str], lines: list) -> list[str]:

@@ -30,7 +30,9 @@ def top_ranked(pred: np.ndarray, k: int) -> np.ndarray:
         return ranked(pred)
     kth = -np.partition(-pred, k - 1, axis=0)[k - 1]
     cell, col = np.nonzero(pred > kth[None, :])  # fewer than k per shift
-    order = np.lexsort((cell, -pred[cell, col], col))  # by shift, then value (descending), then cell
+    order = np.lexsort(
+        (cell, -pred[cell, col], col)
+    )  # by shift, then value (descending), then cell
     cell, col = cell[order], col[order]
     above = np.bincount(col, minlength=n_t)
     out = np.empty((k, n_t), dtype=np.int64)
@@ -51,7 +53,9 @@ def best_hits(obs: np.ndarray, fractions=AREA_FRACTIONS) -> np.ndarray:
     return np.cumsum(-np.sort(-best, axis=0), axis=0, dtype=np.float64)
 
 
-def hit_metrics(pred: np.ndarray, obs: np.ndarray, fractions=AREA_FRACTIONS, best_cum: np.ndarray | None = None) -> dict:
+def hit_metrics(
+    pred: np.ndarray, obs: np.ndarray, fractions=AREA_FRACTIONS, best_cum: np.ndarray | None = None
+) -> dict:
     """{'hit_rate': {f: ..}, 'pai': {..}, 'pei': {..}, 'events': total} pooled over all shifts.
     `best_cum`: best_hits(obs, fractions), when already computed for another model."""
     n_cells = pred.shape[0]
@@ -74,7 +78,9 @@ def hit_metrics(pred: np.ndarray, obs: np.ndarray, fractions=AREA_FRACTIONS, bes
     return out
 
 
-def poisson_log_score(pred: np.ndarray, obs: np.ndarray, log_factorial: np.ndarray | None = None) -> float:
+def poisson_log_score(
+    pred: np.ndarray, obs: np.ndarray, log_factorial: np.ndarray | None = None
+) -> float:
     """Mean Poisson log-likelihood per cell-shift (fractional counts allowed via lgamma).
     `log_factorial`: gammaln(obs + 1) in float64, when already computed for another model."""
     mu = np.maximum(pred.astype(np.float64), MIN_EXPECTED)
@@ -94,7 +100,12 @@ def calibration_by_decile(pred: np.ndarray, obs: np.ndarray) -> list[dict]:
     order = np.argpartition(p, bounds) if p.size > DECILES else np.argsort(p, kind="stable")
     groups = np.split(order, bounds)
     return [
-        {"decile": i + 1, "expected": float(p[g].mean()), "observed": float(y[g].mean()), "n": int(g.size)}
+        {
+            "decile": i + 1,
+            "expected": float(p[g].mean()),
+            "observed": float(y[g].mean()),
+            "n": int(g.size),
+        }
         for i, g in enumerate(groups)
         if g.size
     ]

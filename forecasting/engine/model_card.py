@@ -47,8 +47,15 @@ def model_card(result, ctx, incidents: int | None = None, heaped: dict | None = 
         "features": _feature_summary(ctx),
         "grid": {"cells": len(h.grid), "cell_size_m": h.grid.cell_size, "epsg": h.grid.epsg},
         "metrics": {
-            m: {c: {"pai": v["pai"], "hit_rate": v["hit_rate"], "pei": v["pei"], "log_score": v["log_score"]}
-                for c, v in per.items()}
+            m: {
+                c: {
+                    "pai": v["pai"],
+                    "hit_rate": v["hit_rate"],
+                    "pei": v["pei"],
+                    "log_score": v["log_score"],
+                }
+                for c, v in per.items()
+            }
             for m, per in result.metrics.items()
         },
         "promoted": result.promoted,
@@ -58,8 +65,10 @@ def model_card(result, ctx, incidents: int | None = None, heaped: dict | None = 
         "feedback_loop": FEEDBACK_NOTE,
     }
     if heaped:
-        card["heaped_times"] = {c: {f"{m // 60:02d}:{m % 60:02d}": round(s, 3) for m, s in v.items()}
-                                for c, v in heaped.items()}
+        card["heaped_times"] = {
+            c: {f"{m // 60:02d}:{m % 60:02d}": round(s, 3) for m, s in v.items()}
+            for c, v in heaped.items()
+        }
     return card
 
 
@@ -69,11 +78,17 @@ def versus_best_count(metrics: dict, promoted: dict) -> dict:
     for cat, best in promoted.items():
         per = {}
         for area in CARD_AREAS:
-            naive = max(((metrics[n][cat]["pai"][area], n) for n in metrics if n.startswith(NAIVE_PREFIX)),
-                        default=(None, None))
+            naive = max(
+                ((metrics[n][cat]["pai"][area], n) for n in metrics if n.startswith(NAIVE_PREFIX)),
+                default=(None, None),
+            )
             pai = metrics[best][cat]["pai"][area]
-            per[area] = {"pai": pai, "best_count": naive[1], "best_count_pai": naive[0],
-                         "gain": pai / naive[0] - 1.0 if naive[0] else None}
+            per[area] = {
+                "pai": pai,
+                "best_count": naive[1],
+                "best_count_pai": naive[0],
+                "gain": pai / naive[0] - 1.0 if naive[0] else None,
+            }
         out[cat] = per
     return out
 
@@ -83,13 +98,23 @@ def to_markdown(card: dict) -> str:
     lines += [f"- {k}: {v}" for k, v in card["data_window"].items()]
     lines += ["", "## Training"] + [f"- {k}: {v}" for k, v in card["training"].items()]
     lines += ["", "## Features"] + [f"- {f}" for f in card["features"]]
-    lines += ["", "## Metrics (PAI at 1 / 2 / 5 % of cells)", "", "| model | type | PAI 1% | PAI 2% | PAI 5% |",
-              "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Metrics (PAI at 1 / 2 / 5 % of cells)",
+        "",
+        "| model | type | PAI 1% | PAI 2% | PAI 5% |",
+        "|---|---|---|---|---|",
+    ]
     for m, per in card["metrics"].items():
         for c, v in per.items():
-            lines.append(f"| {m} | {c} | {v['pai']['1%']:.2f} | {v['pai']['2%']:.2f} | {v['pai']['5%']:.2f} |")
-    lines += ["", f"Promoted: {card['promoted']} (best mean PAI at {' and '.join(PROMOTION_AREAS)} of cells, "
-              "where missions are drawn)"]
+            lines.append(
+                f"| {m} | {c} | {v['pai']['1%']:.2f} | {v['pai']['2%']:.2f} | {v['pai']['5%']:.2f} |"
+            )
+    lines += [
+        "",
+        f"Promoted: {card['promoted']} (best mean PAI at {' and '.join(PROMOTION_AREAS)} of cells, "
+        "where missions are drawn)",
+    ]
     lines += ["", "## Against the best naive count", ""]
     for cat, per in card.get("versus_best_count", {}).items():
         lines.append(f"- {cat}: " + "; ".join(_gain_text(area, v) for area, v in per.items()))
@@ -103,8 +128,10 @@ def _gain_text(area: str, v: dict) -> str:
     if v["gain"] is None:
         return f"at {area} of cells no naive count was back-tested or none scored"
     verb = "beats" if v["gain"] >= 0 else "trails"
-    return (f"at {area} of cells it {verb} the best count ({v['best_count']}, PAI {v['best_count_pai']:.2f}) "
-            f"by {abs(v['gain']):.1%} (PAI {v['pai']:.2f})")
+    return (
+        f"at {area} of cells it {verb} the best count ({v['best_count']}, PAI {v['best_count_pai']:.2f}) "
+        f"by {abs(v['gain']):.1%} (PAI {v['pai']:.2f})"
+    )
 
 
 def _feature_summary(ctx) -> list[str]:
@@ -114,7 +141,8 @@ def _feature_summary(ctx) -> list[str]:
         "long-run rate per cell, and per cell in the same shift of the day",
         "same shift and weekday over the past 8 and 52 weeks",
         "near-repeat exponential decay sums (half-lives 1, 7, 30 days; 7-day one also spatially smoothed)",
-        "calendar: shift, weekday, month, public holiday" + (f" ({ctx.country})" if ctx.country else " (none)"),
+        "calendar: shift, weekday, month, public holiday"
+        + (f" ({ctx.country})" if ctx.country else " (none)"),
         "GBM offset: smoothed long-run/last-year rate of the cell and its 7x7 neighbourhood (blend chosen by "
         "likelihood on the training rows); the trees learn a multiplicative correction",
     ]
@@ -125,4 +153,3 @@ def _feature_summary(ctx) -> list[str]:
     if ctx.event_load is not None:
         out.append("planned events' expected attendance nearby")
     return out
-

@@ -29,14 +29,18 @@ GBM_PARAMS = dict(  # LightGBM settings; fixed rounds keep fits deterministic an
 )
 SCALE_BOUNDS = (0.5, 2.0)
 PREDICT_CHUNK_BINS = 21  # shift bins per feature matrix when predicting every cell (memory bound)
-SHARED_MEMO_CHUNKS = 1  # the last chunk's shared features: types predicted one by one for the same shifts reuse them
+SHARED_MEMO_CHUNKS = (
+    1  # the last chunk's shared features: types predicted one by one for the same shifts reuse them
+)
 BUILD_GROUP_BLOCKS = 4  # training blocks whose dense features are computed together (peak memory)
 # The boosted trees learn a multiplicative correction to a smoothed long-run rate (a Poisson offset):
 # binned tree splits cannot tell the hottest cells apart, the offset keeps their long-run ordering.
 OFFSET_RECENT_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)  # weight of the last year vs the whole history
 OFFSET_NEIGHBOUR_SHARES = (0.25, 0.5, 1.0)  # weight of the 7x7 neighbourhood mean
 # Weight of the cell's long-run rate in the same shift of the day (night hot spots are not day ones).
-OFFSET_SHIFT_SHARES = (0.0,)  # (0, 0.5, 1) helped Toronto Assault, cost the demo city at 1 %: experiments doc
+OFFSET_SHIFT_SHARES = (
+    0.0,
+)  # (0, 0.5, 1) helped Toronto Assault, cost the demo city at 1 %: experiments doc
 OFFSET_FLOOR_SHARE = 0.05  # floor, as a share of the mean cell rate, for cells with no history
 OFFSET_RADIUS_CELLS = 3
 DAYS_PER_YEAR = 365
@@ -64,7 +68,13 @@ class Forecaster:
 
     def predict_types(self, categories: list[str], targets: np.ndarray) -> dict[str, np.ndarray]:
         """`predict` of each type, side by side (predict only reads the fitted state)."""
-        return dict(zip(categories, map_in_threads(lambda cat: self.predict(cat, targets), categories), strict=True))
+        return dict(
+            zip(
+                categories,
+                map_in_threads(lambda cat: self.predict(cat, targets), categories),
+                strict=True,
+            )
+        )
 
 
 @dataclass
@@ -102,7 +112,9 @@ class GBMForecaster(Forecaster):
         self._blocks = {k: v for k, v in self._blocks.items() if k[0] >= first}  # forget old blocks
         self._shared_memo = {}
         new = [k for k in spans if k not in self._blocks]
-        for i in range(0, len(new), BUILD_GROUP_BLOCKS):  # groups bound the dense feature arrays' memory
+        for i in range(
+            0, len(new), BUILD_GROUP_BLOCKS
+        ):  # groups bound the dense feature arrays' memory
             self._build_blocks(ctx, categories, new[i : i + BUILD_GROUP_BLOCKS])
         blocks = [self._blocks[k] for k in spans]
         train, cal = blocks[:-n_cal] or blocks, blocks[-n_cal:]
@@ -144,17 +156,23 @@ class GBMForecaster(Forecaster):
             def predict_chunk(cat, cols=cols, shared=shared):
                 names = self.feature_names[cat]
                 X = self._dense_features(cat, names, targets[cols], shared)
-                out[cat][:, cols] = self.models[cat].predict(X, np.log(self._offset(cat, names, X))).reshape(n, -1)
+                out[cat][:, cols] = (
+                    self.models[cat].predict(X, np.log(self._offset(cat, names, X))).reshape(n, -1)
+                )
 
             map_in_threads(predict_chunk, categories)
         return {cat: pred * np.float32(self.scale[cat]) for cat, pred in out.items()}
 
     def _dense_features(self, category, names, targets, shared):
         n = self.ctx.history.n_cells
-        X = np.empty((n * len(targets), len(names)), dtype=np.float32, order="F")  # filled and read by column
+        X = np.empty(
+            (n * len(targets), len(names)), dtype=np.float32, order="F"
+        )  # filled and read by column
         col = {name: i for i, name in enumerate(names)}
         filled = set()
-        typed = ((f"{category}:{name}", arr) for name, arr in self.ctx.type_features(category, targets))
+        typed = (
+            (f"{category}:{name}", arr) for name, arr in self.ctx.type_features(category, targets)
+        )
         for name, arr in itertools.chain(typed, shared.items()):
             if name in col:
                 X[:, col[name]] = np.asarray(arr, dtype=np.float32).reshape(-1)
@@ -171,8 +189,10 @@ class GBMForecaster(Forecaster):
         if key not in memo:
             if len(memo) >= SHARED_MEMO_CHUNKS:
                 memo.pop(next(iter(memo)))
-            memo[key] = {name: np.asarray(arr, dtype=np.float32).reshape(-1)
-                         for name, arr in self.ctx.shared_features(targets)}
+            memo[key] = {
+                name: np.asarray(arr, dtype=np.float32).reshape(-1)
+                for name, arr in self.ctx.shared_features(targets)
+            }
         return memo[key]
 
     def _offset(self, cat, names, X) -> np.ndarray:
@@ -189,7 +209,9 @@ class GBMForecaster(Forecaster):
         parts = _offset_parts(cat, names, X, self.ctx.history.n_shifts)
         best = None
         # a small grid, scored by Poisson likelihood
-        for shares in itertools.product(OFFSET_RECENT_SHARES, OFFSET_NEIGHBOUR_SHARES, OFFSET_SHIFT_SHARES):
+        for shares in itertools.product(
+            OFFSET_RECENT_SHARES, OFFSET_NEIGHBOUR_SHARES, OFFSET_SHIFT_SHARES
+        ):
             smooth = _blend(parts, *shares)
             floor = OFFSET_FLOOR_SHARE * max(float(np.average(smooth, weights=w)), 1e-9)
             mu = smooth + floor
@@ -223,10 +245,17 @@ class GBMForecaster(Forecaster):
             weight = np.where(any_event[cells, t_idx], 1.0, 1.0 / rate).astype(np.float32)
             if ctx.exposure is not None and ctx.patrolled_row_weight != 1.0:
                 # Feedback guard: patrol finds crime where it is sent, so those rows may count less.
-                weight *= np.where(ctx.exposure[cells, t[t_idx]] > 0, ctx.patrolled_row_weight, 1.0).astype(np.float32)
-            rows.append((cells, t_idx + offset, weight, {c: v[cells, t_idx] for c, v in labels.items()}))
+                weight *= np.where(
+                    ctx.exposure[cells, t[t_idx]] > 0, ctx.patrolled_row_weight, 1.0
+                ).astype(np.float32)
+            rows.append(
+                (cells, t_idx + offset, weight, {c: v[cells, t_idx] for c, v in labels.items()})
+            )
             offset += len(t)
-        def sampled(source):  # each dense feature cut to the sampled rows of every block, then dropped
+
+        def sampled(
+            source,
+        ):  # each dense feature cut to the sampled rows of every block, then dropped
             out = [dict() for _ in spans]
             for name, arr in source():
                 for f, (cells, cols, _, _) in zip(out, rows, strict=True):
@@ -236,7 +265,9 @@ class GBMForecaster(Forecaster):
         sources = [functools.partial(_typed_features, ctx, cat, targets) for cat in categories]
         sources.append(functools.partial(ctx.shared_features, targets))
         feats = [dict() for _ in spans]
-        for part in map_in_threads(sampled, sources):  # types side by side; names kept in this order
+        for part in map_in_threads(
+            sampled, sources
+        ):  # types side by side; names kept in this order
             for f, p in zip(feats, part, strict=True):
                 f.update(p)
         self._feature_order = list(feats[0])
@@ -245,7 +276,9 @@ class GBMForecaster(Forecaster):
 
     def _stack(self, blocks, cat, names):
         rows = sum(len(b.cells) for b in blocks)
-        X = np.empty((rows, len(names)), dtype=np.float32, order="F")  # LightGBM takes columns as they are
+        X = np.empty(
+            (rows, len(names)), dtype=np.float32, order="F"
+        )  # LightGBM takes columns as they are
         for j, name in enumerate(names):
             np.concatenate([b.features[name] for b in blocks], out=X[:, j])
         y = np.concatenate([b.labels[cat] for b in blocks])
@@ -266,7 +299,9 @@ def _offset_parts(cat, names, X, shifts_per_day):
     lr = X[:, col[f"{cat}:longrun"]].astype(np.float64)
     lr_nb = X[:, col[f"{cat}:longrun_r{OFFSET_RADIUS_CELLS}"]].astype(np.float64) / side2
     yr = X[:, col[f"{cat}:n_{DAYS_PER_YEAR}d"]].astype(np.float64) / DAYS_PER_YEAR
-    yr_nb = X[:, col[f"{cat}:n_{DAYS_PER_YEAR}d_r{OFFSET_RADIUS_CELLS}"]].astype(np.float64) / (side2 * DAYS_PER_YEAR)
+    yr_nb = X[:, col[f"{cat}:n_{DAYS_PER_YEAR}d_r{OFFSET_RADIUS_CELLS}"]].astype(np.float64) / (
+        side2 * DAYS_PER_YEAR
+    )
     lr_shift = X[:, col[f"{cat}:longrun_shift"]].astype(np.float64) * shifts_per_day
     return lr, lr_nb, yr, yr_nb, lr_shift
 

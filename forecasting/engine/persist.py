@@ -11,11 +11,21 @@ from pathlib import Path
 import joblib
 import numpy as np
 
-FORMAT_VERSION = 3  # 3: LightGBM boosters alone (2 added ranking blends, 1 held scikit-learn models)
+FORMAT_VERSION = (
+    3  # 3: LightGBM boosters alone (2 added ranking blends, 1 held scikit-learn models)
+)
 # Attributes that hold the training data rather than the fitted model: never saved.
 TRANSIENT_ATTRIBUTES = ("ctx", "_blocks", "_feature_order", "_shared_memo")
 # Attributes of fitted state keyed by crime type (GBM models, KDE bandwidths, SEPP parameters).
-PER_TYPE_ATTRIBUTES = ("models", "scale", "offset", "feature_names", "importance", "bandwidth", "params")
+PER_TYPE_ATTRIBUTES = (
+    "models",
+    "scale",
+    "offset",
+    "feature_names",
+    "importance",
+    "bandwidth",
+    "params",
+)
 
 
 class ArtifactError(ValueError):
@@ -53,11 +63,18 @@ def load(path, *, expected_sha256: str | None, ctx, cell_ids) -> tuple[object, s
     path = Path(path)
     if not path.exists():
         raise ArtifactError(f"model file {path} is missing")
-    return loads(path.read_bytes(), expected_sha256=expected_sha256, ctx=ctx, cell_ids=cell_ids,
-                 name=f"model file {path}")
+    return loads(
+        path.read_bytes(),
+        expected_sha256=expected_sha256,
+        ctx=ctx,
+        cell_ids=cell_ids,
+        name=f"model file {path}",
+    )
 
 
-def loads(data: bytes, *, expected_sha256: str | None, ctx, cell_ids, name: str = "the model") -> tuple[object, str]:
+def loads(
+    data: bytes, *, expected_sha256: str | None, ctx, cell_ids, name: str = "the model"
+) -> tuple[object, str]:
     """(forecaster ready to predict on `ctx`, category). Refuses bytes whose hash differs:
     artifacts are pickles, and a pickle is only loaded when it is the one training wrote."""
     if expected_sha256 and sha256_of(data) != expected_sha256:
@@ -65,10 +82,14 @@ def loads(data: bytes, *, expected_sha256: str | None, ctx, cell_ids, name: str 
     try:
         payload = joblib.load(io.BytesIO(data))  # noqa: S301 - integrity checked above
     except (AttributeError, ModuleNotFoundError) as exc:  # classes of an older engine: retrain
-        raise ArtifactError(f"{name} was written by an older engine ({exc}); retrain the type") from exc
+        raise ArtifactError(
+            f"{name} was written by an older engine ({exc}); retrain the type"
+        ) from exc
     if not isinstance(payload, dict) or payload.get("format") != FORMAT_VERSION:
         found = payload.get("format") if isinstance(payload, dict) else None
-        raise ArtifactError(f"{name} has format {found}, this engine reads {FORMAT_VERSION}; retrain the type")
+        raise ArtifactError(
+            f"{name} has format {found}, this engine reads {FORMAT_VERSION}; retrain the type"
+        )
     forecaster = payload["forecaster"]
     _realign_cells(forecaster, payload["cell_ids"], [str(c) for c in cell_ids])
     forecaster.ctx = ctx
@@ -86,7 +107,14 @@ def _realign_cells(forecaster, saved_ids: list[str], current_ids: list[str]) -> 
     if not isinstance(params, dict):
         return
     for cat, value in params.items():
-        if isinstance(value, tuple) and value and isinstance(value[0], np.ndarray) and len(value[0]) == len(saved_ids):
+        if (
+            isinstance(value, tuple)
+            and value
+            and isinstance(value[0], np.ndarray)
+            and len(value[0]) == len(saved_ids)
+        ):
             old = value[0]
-            new = np.where(index >= 0, old[np.clip(index, 0, None)], old.mean() if len(old) else 0.0)
+            new = np.where(
+                index >= 0, old[np.clip(index, 0, None)], old.mean() if len(old) else 0.0
+            )
             params[cat] = (new, *value[1:])

@@ -54,12 +54,22 @@ class CachedFeatureContext(FeatureContext):
     forecast's models and its explanations share one pass over the history."""
 
     def type_features(self, category, targets):
-        return iter(self._memo(("type", category), targets, lambda: super(CachedFeatureContext, self)
-                               .type_features(category, targets)))
+        return iter(
+            self._memo(
+                ("type", category),
+                targets,
+                lambda: super(CachedFeatureContext, self).type_features(category, targets),
+            )
+        )
 
     def shared_features(self, targets):
-        return iter(self._memo(("shared",), targets, lambda: super(CachedFeatureContext, self)
-                               .shared_features(targets)))
+        return iter(
+            self._memo(
+                ("shared",),
+                targets,
+                lambda: super(CachedFeatureContext, self).shared_features(targets),
+            )
+        )
 
     def _memo(self, key, targets, compute):
         if len(targets) > CACHE_MAX_TARGETS:  # training blocks: caching them would hold every block
@@ -110,12 +120,15 @@ def train_type(
     final = make_forecaster(winner, seed=seed)
     final.fit(ctx, [category], fit_bin)
     timing["final_fit"] = round(time.perf_counter() - t0, 3)
-    card = model_card(result, ctx, *((len(events.frame), events.heaped) if events is not None else ()))
+    card = model_card(
+        result, ctx, *((len(events.frame), events.heaped) if events is not None else ())
+    )
     metrics = {
         "models": per_model,
         "promoted": winner,
-        "ratio_vs_best_naive": {a: best_naive_ratio(result.metrics, result.promoted, a)[category]
-                                for a in ("1%", "5%")},
+        "ratio_vs_best_naive": {
+            a: best_naive_ratio(result.metrics, result.promoted, a)[category] for a in ("1%", "5%")
+        },
         "test_start": test_start.isoformat(),
         "test_days": test_days,
         "test_shifts": len(result.targets),
@@ -123,9 +136,17 @@ def train_type(
         "curve_fractions": list(CURVE_FRACTIONS),
     }
     return TrainedType(
-        category=category, algorithm=winner, forecaster=final, metrics=json_safe(metrics),
-        timing=timing, report=result.report, card=json_safe(card), card_markdown=to_markdown(card),
-        fit_bin=fit_bin, test_start=test_start, test_days=test_days,
+        category=category,
+        algorithm=winner,
+        forecaster=final,
+        metrics=json_safe(metrics),
+        timing=timing,
+        report=result.report,
+        card=json_safe(card),
+        card_markdown=to_markdown(card),
+        fit_bin=fit_bin,
+        test_start=test_start,
+        test_days=test_days,
     )
 
 
@@ -144,26 +165,37 @@ def forecast_shift(
     h = ctx.history
     reasons, seconds = {}, {}
     t0 = time.perf_counter()
-    shared = {name: np.asarray(a)[:, 0] for name, a in ctx.shared_features(targets)}  # once, before the threads
+    shared = {
+        name: np.asarray(a)[:, 0] for name, a in ctx.shared_features(targets)
+    }  # once, before the threads
 
     def predict(cat):
-        return np.maximum(np.asarray(forecasters[cat].predict(cat, targets))[:, 0], 0.0).astype(np.float32)
+        return np.maximum(np.asarray(forecasters[cat].predict(cat, targets))[:, 0], 0.0).astype(
+            np.float32
+        )
 
-    expected = dict(zip(forecasters, map_in_threads(predict, list(forecasters)), strict=True))  # types side by side
+    expected = dict(
+        zip(forecasters, map_in_threads(predict, list(forecasters)), strict=True)
+    )  # types side by side
     seconds["predict"] = time.perf_counter() - t0
     if with_reasons:
         t1 = time.perf_counter()
         row = h.bins.iloc[target_bin]
         sctx = ShiftContext(
-            weekday=row["date"].weekday(), shift_name=shift_name, cell_size_m=h.grid.cell_size,
+            weekday=row["date"].weekday(),
+            shift_name=shift_name,
+            cell_size_m=h.grid.cell_size,
             holiday=bool(shared.get("holiday", np.zeros(1))[0] > 0),
         )
+
         def explain_type(cat):
             feats = dict(shared)
             feats.update({name: np.asarray(a)[:, 0] for name, a in ctx.type_features(cat, targets)})
             return explain(feats, type_name=type_names.get(cat, cat), ctx=sctx)
 
-        reasons = dict(zip(forecasters, map_in_threads(explain_type, list(forecasters)), strict=True))
+        reasons = dict(
+            zip(forecasters, map_in_threads(explain_type, list(forecasters)), strict=True)
+        )
         seconds["reasons"] = time.perf_counter() - t1
     return ShiftForecast(target_bin, expected, reasons, seconds)
 

@@ -40,7 +40,12 @@ def parse_shift_starts(text: str) -> list[dt.time] | list[ShiftTime]:
     out = []
     for part in parts:
         start, hours = part.split("/", 1)
-        out.append(ShiftTime(dt.time.fromisoformat(start.strip()), dt.timedelta(hours=float(hours.strip().rstrip("hH")))))
+        out.append(
+            ShiftTime(
+                dt.time.fromisoformat(start.strip()),
+                dt.timedelta(hours=float(hours.strip().rstrip("hH"))),
+            )
+        )
     return out
 
 
@@ -51,14 +56,19 @@ def tiling_shifts(starts: Sequence[dt.time]) -> list[ShiftTime]:
         raise ValueError("at least one shift start is needed")
     secs = [_seconds_of_day(s) for s in starts]
     ends = secs[1:] + [secs[0] + 86_400]
-    return [ShiftTime(s, dt.timedelta(seconds=e - b)) for s, b, e in zip(starts, secs, ends, strict=True)]
+    return [
+        ShiftTime(s, dt.timedelta(seconds=e - b))
+        for s, b, e in zip(starts, secs, ends, strict=True)
+    ]
 
 
 def shift_window(day: dt.date, shift: ShiftTime, tz: str) -> tuple[dt.datetime, dt.datetime]:
     """[start, end) in UTC of `shift` starting on local `day`: one row of shift_windows(), by the
     same wall-time rule, without building a table (pages and services call it per shift)."""
     start_wall = pd.Timestamp(dt.datetime.combine(day, shift.start))
-    start, end = _localize(pd.DatetimeIndex([start_wall, start_wall + shift.duration]), tz).tz_convert("UTC")
+    start, end = _localize(
+        pd.DatetimeIndex([start_wall, start_wall + shift.duration]), tz
+    ).tz_convert("UTC")
     return start.to_pydatetime(), end.to_pydatetime()
 
 
@@ -128,7 +138,9 @@ def _seconds_of_day(t: dt.time) -> int:
 
 def _localize(wall: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
     # ambiguous=True marks the DST (first) occurrence of a repeated fall-back wall time.
-    return wall.tz_localize(tz, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward")
+    return wall.tz_localize(
+        tz, ambiguous=np.ones(len(wall), dtype=bool), nonexistent="shift_forward"
+    )
 
 
 def _utc_ns(values) -> np.ndarray:

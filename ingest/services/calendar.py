@@ -45,30 +45,48 @@ def import_calendar(
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         raise CalendarFileError(f"{path.name}: missing column(s) {', '.join(missing)}.")
-    wanted = [columns[c] for c in (*REQUIRED, "latitude", "longitude", "location", "district",
-                                   "expected_attendance") if c in columns]
-    frame = pd.concat(list(read_chunks(path, columns=wanted, fmt="csv", chunk_rows=READ_CHUNK,
-                                       dialect=dialect)), ignore_index=True)
+    wanted = [
+        columns[c]
+        for c in (*REQUIRED, "latitude", "longitude", "location", "district", "expected_attendance")
+        if c in columns
+    ]
+    frame = pd.concat(
+        list(read_chunks(path, columns=wanted, fmt="csv", chunk_rows=READ_CHUNK, dialect=dialect)),
+        ignore_index=True,
+    )
     frame.columns = [c.lower() if c != "_row" else c for c in frame.columns]
     events, errors = _parse(frame, timezone or Agency.current().timezone)
     if errors:
         shown = "; ".join(errors[:ERRORS_SHOWN])
         message = f"{path.name}: {len(errors)} bad row(s), nothing imported: {shown}"
-        record(action="ingest.calendar_import", outcome="failure", object_type="ingest.calendarevent",
-               object_id=slugify(calendar), reason_code="bad_rows", reason=message, after={"file": path.name})
+        record(
+            action="ingest.calendar_import",
+            outcome="failure",
+            object_type="ingest.calendarevent",
+            object_id=slugify(calendar),
+            reason_code="bad_rows",
+            reason=message,
+            after={"file": path.name},
+        )
         raise CalendarFileError(message)
     slug = slugify(calendar) or "events"
     created = updated = 0
     with transaction.atomic():
         for event in events:
             _, was_created = CalendarEvent.objects.update_or_create(
-                calendar=slug, name=event.pop("name"), starts_at=event.pop("starts_at"),
+                calendar=slug,
+                name=event.pop("name"),
+                starts_at=event.pop("starts_at"),
                 defaults=event,
             )
             created += was_created
             updated += not was_created
-        record(action="ingest.calendar_import", object_type="ingest.calendarevent", object_id=slug,
-               after={"file": path.name, "created": created, "updated": updated})
+        record(
+            action="ingest.calendar_import",
+            object_type="ingest.calendarevent",
+            object_id=slug,
+            after={"file": path.name, "created": created, "updated": updated},
+        )
     return CalendarImportResult(calendar=slug, created=created, updated=updated)
 
 
@@ -88,23 +106,29 @@ def _parse(frame: pd.DataFrame, timezone: str) -> tuple[list[dict], list[str]]:
             "bad start time" if pd.isna(starts.iloc[i]) else "",
             "bad end time" if pd.isna(ends.iloc[i]) else "",
             "end before start" if starts.iloc[i] > ends.iloc[i] else "",
-            "expected_attendance is not a whole number" if attendance and not attendance.isdigit()
+            "expected_attendance is not a whole number"
+            if attendance and not attendance.isdigit()
             else "",
-            f"unknown district {row['district']!r}" if str(row.get("district", "")).strip()
-            and district is None else "",
+            f"unknown district {row['district']!r}"
+            if str(row.get("district", "")).strip() and district is None
+            else "",
         ]
         problems = [p for p in problems if p]
         if problems:
             errors.append(f"{where}: {', '.join(problems)}")
             continue
-        events.append({
-            "name": name[:200],
-            "starts_at": starts.iloc[i].to_pydatetime(),
-            "ends_at": ends.iloc[i].to_pydatetime(),
-            "location": None if np.isnan(lat[i]) else Point(float(lon[i]), float(lat[i]), srid=4326),
-            "district": district,
-            "expected_attendance": int(attendance) if attendance else None,
-        })
+        events.append(
+            {
+                "name": name[:200],
+                "starts_at": starts.iloc[i].to_pydatetime(),
+                "ends_at": ends.iloc[i].to_pydatetime(),
+                "location": None
+                if np.isnan(lat[i])
+                else Point(float(lon[i]), float(lat[i]), srid=4326),
+                "district": district,
+                "expected_attendance": int(attendance) if attendance else None,
+            }
+        )
     return events, errors
 
 
@@ -115,7 +139,10 @@ def _coordinates(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         lon = pd.to_numeric(frame["longitude"], errors="coerce")
     elif "location" in frame:
         parts = frame["location"].str.extract(r"^\s*(-?[\d.]+)\s*[,; ]\s*(-?[\d.]+)\s*$")
-        lat, lon = pd.to_numeric(parts[0], errors="coerce"), pd.to_numeric(parts[1], errors="coerce")
+        lat, lon = (
+            pd.to_numeric(parts[0], errors="coerce"),
+            pd.to_numeric(parts[1], errors="coerce"),
+        )
     else:
         nan = np.full(len(frame), np.nan)
         return nan, nan

@@ -23,12 +23,12 @@ def scan_watched_folders() -> list[ImportRun]:
         if not folder.is_dir():
             logger.warning("Source %s: watched folder %s does not exist.", source.name, folder)
             continue
-        for path in sorted(p for p in folder.iterdir() if p.is_file()
-                           and p.name.lower().endswith(IMPORTABLE)):
+        for path in sorted(
+            p for p in folder.iterdir() if p.is_file() and p.name.lower().endswith(IMPORTABLE)
+        ):
             run = import_incidents_file(path=path, source=source, via=ImportRun.Via.FOLDER)
             target = folder / (DONE_DIR if run.status == ImportRun.Status.SUCCEEDED else FAILED_DIR)
             target.mkdir(exist_ok=True)
             shutil.move(str(path), target / path.name)
             runs.append(run)
     return runs
-

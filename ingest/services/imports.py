@@ -57,10 +57,18 @@ UNMAPPED_CODES_SHOWN = 20
 # never interleave.
 SOURCE_LOCK = 0x4E58
 API_FIELDS = {
-    "external_id": "external_id", "occurred_from": "occurred_from", "occurred_to": "occurred_to",
-    "reported_at": "reported_at", "latitude": "latitude", "longitude": "longitude",
-    "raw_code": "code", "call_type": "call_type", "priority": "priority",
-    "disposition": "disposition", "premise_type": "premise_type", "source_updated_at": "updated_at",
+    "external_id": "external_id",
+    "occurred_from": "occurred_from",
+    "occurred_to": "occurred_to",
+    "reported_at": "reported_at",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "raw_code": "code",
+    "call_type": "call_type",
+    "priority": "priority",
+    "disposition": "disposition",
+    "premise_type": "premise_type",
+    "source_updated_at": "updated_at",
 }
 
 Progress = Callable[[float, str], None]
@@ -76,35 +84,67 @@ class ImportFailed(JobFailed):
 
 
 def chunk_rows() -> int:
-    return int(getattr(settings, "INGEST_CHUNK_ROWS", 0) or os.environ.get(
-        "INGEST_CHUNK_ROWS", CHUNK_ROWS_DEFAULT))
+    return int(
+        getattr(settings, "INGEST_CHUNK_ROWS", 0)
+        or os.environ.get("INGEST_CHUNK_ROWS", CHUNK_ROWS_DEFAULT)
+    )
 
 
 def start_run(
-    *, source: Source, via: str, file_name: str = "", file_path: str = "", strict: bool = False,
-    job: JobRun | None = None, user=None, idempotency_key: str | None = None, payload_hash: str = "",
+    *,
+    source: Source,
+    via: str,
+    file_name: str = "",
+    file_path: str = "",
+    strict: bool = False,
+    job: JobRun | None = None,
+    user=None,
+    idempotency_key: str | None = None,
+    payload_hash: str = "",
 ) -> ImportRun:
     """The run's row and its job (created here unless the caller queued one), before any work, so
     that pages can show and poll it."""
-    job = job or create_job(kind=IMPORT_KIND, user=user,
-                            params={"source": source.name, "file": file_name})
+    job = job or create_job(
+        kind=IMPORT_KIND, user=user, params={"source": source.name, "file": file_name}
+    )
     return ImportRun.objects.create(
-        source=source, via=via, file_name=file_name, file_path=file_path, strict=strict, job=job,
-        created_by=job.created_by, idempotency_key=idempotency_key, payload_hash=payload_hash,
+        source=source,
+        via=via,
+        file_name=file_name,
+        file_path=file_path,
+        strict=strict,
+        job=job,
+        created_by=job.created_by,
+        idempotency_key=idempotency_key,
+        payload_hash=payload_hash,
     )
 
 
 def import_incidents_file(
-    *, path: str | Path, source: Source, mapping: Mapping | None = None, strict: bool = False,
-    via: str = ImportRun.Via.COMMAND, user=None, progress: Progress | None = None,
+    *,
+    path: str | Path,
+    source: Source,
+    mapping: Mapping | None = None,
+    strict: bool = False,
+    via: str = ImportRun.Via.COMMAND,
+    user=None,
+    progress: Progress | None = None,
 ) -> ImportRun:
     """Import a CSV, GeoJSON or zipped Shapefile into `source` now, in this process, under its own
     job; returns the run, whose job says how it ended (an unexpected error also propagates)."""
     path = Path(path)
-    run = start_run(source=source, via=via, file_name=path.name, file_path=str(path.resolve()),
-                    strict=strict, user=user)
-    run_job(str(run.job_id), lambda job, report: run_import(
-        run=run, mapping=mapping, progress=_both(report, progress)))
+    run = start_run(
+        source=source,
+        via=via,
+        file_name=path.name,
+        file_path=str(path.resolve()),
+        strict=strict,
+        user=user,
+    )
+    run_job(
+        str(run.job_id),
+        lambda job, report: run_import(run=run, mapping=mapping, progress=_both(report, progress)),
+    )
     return _refreshed(run)
 
 
@@ -115,8 +155,9 @@ def run_import(*, run: ImportRun, progress: Progress, mapping: Mapping | None = 
     mapping = mapping or mapping_for_source(run.source)
     try:
         fmt = detect_format(path, mapping.format)
-        check_content(path, fmt, max_unpacked=settings.UPLOAD_MAX_UNPACKED_BYTES,
-                      encoding=mapping.encoding)
+        check_content(
+            path, fmt, max_unpacked=settings.UPLOAD_MAX_UNPACKED_BYTES, encoding=mapping.encoding
+        )
         if fmt == "csv":
             if "latitude" not in mapping.fields and "x" not in mapping.fields:
                 raise MappingError("The mapping names no coordinates (latitude/longitude or x/y).")
@@ -124,13 +165,16 @@ def run_import(*, run: ImportRun, progress: Progress, mapping: Mapping | None = 
         else:
             mapping, dialect = mapping.with_geometry_columns(file_columns(path, fmt)), None
         estimate = count_rows(path, fmt)
-        chunks = read_chunks(path, columns=mapping.columns, fmt=fmt, chunk_rows=chunk_rows(),
-                             dialect=dialect)
+        chunks = read_chunks(
+            path, columns=mapping.columns, fmt=fmt, chunk_rows=chunk_rows(), dialect=dialect
+        )
     except (MappingError, FileFormatError, OSError) as exc:
         _record_import(run, outcome="failure", reason=str(exc)[:1000])
         raise ImportFailed(str(exc)) from exc
-    details = {"format": fmt, **({"encoding": dialect.encoding, "delimiter": dialect.delimiter}
-                                 if dialect else {})}
+    details = {
+        "format": fmt,
+        **({"encoding": dialect.encoding, "delimiter": dialect.delimiter} if dialect else {}),
+    }
     return _execute(run, mapping, chunks, estimate, progress, details)
 
 
@@ -148,39 +192,61 @@ def push_incidents(
             return replay, True
     try:
         with transaction.atomic():
-            run = start_run(source=source, via=ImportRun.Via.API, file_name=f"API batch {idempotency_key}",
-                            user=user, idempotency_key=idempotency_key, payload_hash=payload_hash)
+            run = start_run(
+                source=source,
+                via=ImportRun.Via.API,
+                file_name=f"API batch {idempotency_key}",
+                user=user,
+                idempotency_key=idempotency_key,
+                payload_hash=payload_hash,
+            )
     except IntegrityError:  # the same batch arrived twice at once: the other request applies it
         existing = _run_with_key(source, idempotency_key)
         return _replay(existing, payload_hash) or existing, True
     mapping = api_mapping(source)
     frame = records_frame(records, mapping.columns)
-    run_job(str(run.job_id), lambda job, report: _execute(
-        run, mapping, [frame], len(records), report, {"format": "json"}))
+    run_job(
+        str(run.job_id),
+        lambda job, report: _execute(
+            run, mapping, [frame], len(records), report, {"format": "json"}
+        ),
+    )
     return _refreshed(run), False
 
 
 def api_mapping(source: Source) -> Mapping:
     """API batches use the incident field names, read in the source's zone with its code map."""
     stored = mapping_for_source(source)
-    return parse_mapping({
-        "kind": source.kind, "timezone": stored.timezone, "fields": API_FIELDS,
-        "codes": stored.codes, "officer_initiated": {"field": "officer_initiated",
-                                                     "values": ["true", "1", "yes"]},
-    }, preset="api")
+    return parse_mapping(
+        {
+            "kind": source.kind,
+            "timezone": stored.timezone,
+            "fields": API_FIELDS,
+            "codes": stored.codes,
+            "officer_initiated": {"field": "officer_initiated", "values": ["true", "1", "yes"]},
+        },
+        preset="api",
+    )
 
 
 def _execute(
-    run: ImportRun, mapping: Mapping, chunks: Iterable[pd.DataFrame], estimate: int,
-    progress: Progress, details: dict,
+    run: ImportRun,
+    mapping: Mapping,
+    chunks: Iterable[pd.DataFrame],
+    estimate: int,
+    progress: Progress,
+    details: dict,
 ) -> dict:
     stage = None
     try:
         progress(0, "Reading…")
         agency = Agency.current()
         lookup, code_warnings = code_lookup(mapping)
-        ctx = RowContext(timezone=mapping.timezone or agency.timezone, code_lookup=lookup,
-                         boundary=_boundary(agency))
+        ctx = RowContext(
+            timezone=mapping.timezone or agency.timezone,
+            code_lookup=lookup,
+            boundary=_boundary(agency),
+        )
         stage, tracker = make_stage(run.source), DuplicateTracker()
         rejected_parts, unmapped = [], Counter()
         total = staged = 0
@@ -189,10 +255,14 @@ def _execute(
             valid, duplicates = tracker.split(result.valid)
             stage.add(valid)
             rejected_parts += [result.rejected, duplicates]
-            unmapped.update(valid.loc[valid["crime_type_id"].isna(), "raw_code"].value_counts().to_dict())
+            unmapped.update(
+                valid.loc[valid["crime_type_id"].isna(), "raw_code"].value_counts().to_dict()
+            )
             total, staged = total + len(chunk), staged + len(valid)
             progress(STAGED_PCT * min(total / max(estimate, 1), 1), f"Read {total:,} rows")
-        rejected = pd.concat(rejected_parts, ignore_index=True) if rejected_parts else pd.DataFrame()
+        rejected = (
+            pd.concat(rejected_parts, ignore_index=True) if rejected_parts else pd.DataFrame()
+        )
         progress(STAGED_PCT, f"Applying {staged:,} rows…")
         with transaction.atomic():
             _lock_source(run.source)
@@ -200,9 +270,15 @@ def _execute(
             counts = ApplyCounts() if strict_failure else stage.apply()
             _save_rejected(run, rejected)
             message = _record_outcome(
-                run, counts, total=total, rejected=rejected, unmapped=unmapped,
-                repeats=tracker.repeats, strict_failure=strict_failure,
-                details={**details, "warnings": [*mapping.warnings, *code_warnings]})
+                run,
+                counts,
+                total=total,
+                rejected=rejected,
+                unmapped=unmapped,
+                repeats=tracker.repeats,
+                strict_failure=strict_failure,
+                details={**details, "warnings": [*mapping.warnings, *code_warnings]},
+            )
     except (MappingError, FileFormatError) as exc:
         _record_import(run, outcome="failure", reason=str(exc)[:1000])
         raise ImportFailed(str(exc)) from exc
@@ -214,20 +290,35 @@ def _execute(
     return {**_refreshed(run).summary(), "message": message}
 
 
-def _record_outcome(run, counts: ApplyCounts, *, total, rejected, unmapped: Counter, repeats,
-                    strict_failure, details) -> str:
+def _record_outcome(
+    run,
+    counts: ApplyCounts,
+    *,
+    total,
+    rejected,
+    unmapped: Counter,
+    repeats,
+    strict_failure,
+    details,
+) -> str:
     """Store the run's counts and details; returns the message its job closes with."""
     n_unmapped = sum(unmapped.values())
     by_reason = rejected["reason_code"].value_counts().to_dict() if len(rejected) else {}
     if strict_failure:
         message = f"Strict: {len(rejected):,} rows rejected, so nothing was applied."
     else:
-        message = (f"{counts.created:,} created, {counts.updated:,} updated, "
-                   f"{counts.unchanged:,} unchanged, {len(rejected):,} rejected, "
-                   f"{n_unmapped:,} unmapped.")
+        message = (
+            f"{counts.created:,} created, {counts.updated:,} updated, "
+            f"{counts.unchanged:,} unchanged, {len(rejected):,} rejected, "
+            f"{n_unmapped:,} unmapped."
+        )
     ImportRun.objects.filter(pk=run.pk).update(
-        total_rows=total, created=counts.created, updated=counts.updated,
-        unchanged=counts.unchanged, rejected=len(rejected), unmapped=n_unmapped,
+        total_rows=total,
+        created=counts.created,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+        rejected=len(rejected),
+        unmapped=n_unmapped,
         details={
             **details,
             "rejected_by_reason": {str(k): int(v) for k, v in by_reason.items()},
@@ -237,10 +328,19 @@ def _record_outcome(run, counts: ApplyCounts, *, total, rejected, unmapped: Coun
             "applied": not strict_failure,
         },
     )
-    _record_import(run, outcome="failure" if strict_failure else "success", reason=message, counts={
-        "total": total, "created": counts.created, "updated": counts.updated, "unchanged": counts.unchanged,
-        "rejected": len(rejected), "unmapped": n_unmapped,
-    })
+    _record_import(
+        run,
+        outcome="failure" if strict_failure else "success",
+        reason=message,
+        counts={
+            "total": total,
+            "created": counts.created,
+            "updated": counts.updated,
+            "unchanged": counts.unchanged,
+            "rejected": len(rejected),
+            "unmapped": n_unmapped,
+        },
+    )
     return message
 
 
@@ -249,17 +349,31 @@ def _save_rejected(run: ImportRun, rejected: pd.DataFrame) -> None:
         return
     rows = rejected.sort_values(ROW, kind="stable")
     objects = (
-        RejectedRow(run_id=run.pk, row_number=int(r[0]), external_id=str(r[1])[:200],
-                    reason_code=r[2], reason=str(r[3])[:500], raw=r[4])
+        RejectedRow(
+            run_id=run.pk,
+            row_number=int(r[0]),
+            external_id=str(r[1])[:200],
+            reason_code=r[2],
+            reason=str(r[3])[:500],
+            raw=r[4],
+        )
         for r in rows[[ROW, "external_id", "reason_code", "reason", "raw"]].itertuples(index=False)
     )
     RejectedRow.objects.bulk_create(objects, batch_size=REJECTED_BATCH)
 
 
-def _record_import(run: ImportRun, *, outcome: str, reason: str, counts: dict | None = None) -> None:
-    record(action="ingest.import", actor=run.created_by, outcome=outcome, object_type="ingest.importrun",
-           object_id=str(run.pk), reason=reason,
-           after={"source": run.source.name, "file": run.file_name, "via": run.via, **(counts or {})})
+def _record_import(
+    run: ImportRun, *, outcome: str, reason: str, counts: dict | None = None
+) -> None:
+    record(
+        action="ingest.import",
+        actor=run.created_by,
+        outcome=outcome,
+        object_type="ingest.importrun",
+        object_id=str(run.pk),
+        reason=reason,
+        after={"source": run.source.name, "file": run.file_name, "via": run.via, **(counts or {})},
+    )
 
 
 def _replay(existing: ImportRun, payload_hash: str) -> ImportRun | None:
@@ -294,7 +408,9 @@ def _lock_source(source: Source) -> None:
 
 
 def _run_with_key(source: Source, key: str) -> ImportRun | None:
-    return ImportRun.objects.select_related("job").filter(source=source, idempotency_key=key).first()
+    return (
+        ImportRun.objects.select_related("job").filter(source=source, idempotency_key=key).first()
+    )
 
 
 def _both(report: Progress, progress: Progress | None) -> Progress:

@@ -34,8 +34,13 @@ class LayerImportResult:
 
 
 def import_layer(
-    *, path: str | Path, name: str, description: str = "", name_field: str | None = None,
-    lat_field: str | None = None, lon_field: str | None = None,
+    *,
+    path: str | Path,
+    name: str,
+    description: str = "",
+    name_field: str | None = None,
+    lat_field: str | None = None,
+    lon_field: str | None = None,
 ) -> LayerImportResult:
     """Replace layer `name`'s points with those of the file; all points or none."""
     path = Path(path)
@@ -66,13 +71,25 @@ def import_layer(
         )
         layer.points.all().delete()
         points = (
-            RiskLayerPoint(layer=layer, name="" if names is None else names.iloc[i],
-                           location=Point(float(lon[i]), float(lat[i]), srid=4326))
+            RiskLayerPoint(
+                layer=layer,
+                name="" if names is None else names.iloc[i],
+                location=Point(float(lon[i]), float(lat[i]), srid=4326),
+            )
             for i in np.flatnonzero(ok)
         )
         RiskLayerPoint.objects.bulk_create(points, batch_size=BULK_BATCH)
-        record(action="ingest.layer_import", object_type="ingest.risklayer", object_id=str(layer.pk),
-               after={"layer": slug, "file": path.name, "points": int(ok.sum()), "skipped": int((~ok).sum())})
+        record(
+            action="ingest.layer_import",
+            object_type="ingest.risklayer",
+            object_id=str(layer.pk),
+            after={
+                "layer": slug,
+                "file": path.name,
+                "points": int(ok.sum()),
+                "skipped": int((~ok).sum()),
+            },
+        )
     return LayerImportResult(layer=layer, points=int(ok.sum()), skipped=int((~ok).sum()))
 
 

@@ -40,8 +40,11 @@ def purge_expired_uploads(*, now: datetime | None = None) -> UploadPurge:
     abandoned = _remove_abandoned(root, cutoff)
     result = UploadPurge(retention_days=days, imported=imported, abandoned=abandoned)
     if imported or abandoned:
-        record(action="ingest.uploads_purged", object_type="ingest.importrun",
-               after={"retention_days": days, "imported": imported, "abandoned": abandoned})
+        record(
+            action="ingest.uploads_purged",
+            object_type="ingest.importrun",
+            after={"retention_days": days, "imported": imported, "abandoned": abandoned},
+        )
     return result
 
 
@@ -49,8 +52,12 @@ def _remove_abandoned(root: Path, cutoff: datetime) -> int:
     """Upload folders older than the cutoff that no import run still points at."""
     if not root.is_dir():
         return 0
-    in_use = {str(Path(p).parent) for p in ImportRun.objects.filter(file_removed_at__isnull=True)
-              .exclude(file_path="").values_list("file_path", flat=True)}
+    in_use = {
+        str(Path(p).parent)
+        for p in ImportRun.objects.filter(file_removed_at__isnull=True)
+        .exclude(file_path="")
+        .values_list("file_path", flat=True)
+    }
     removed = 0
     for folder in root.iterdir():
         modified = datetime.fromtimestamp(folder.stat().st_mtime, tz=cutoff.tzinfo)

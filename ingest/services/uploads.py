@@ -55,8 +55,9 @@ def check_upload(token: str, *, mapping: Mapping) -> None:
     try:
         check_size(path, max_bytes=settings.UPLOAD_MAX_BYTES)
         fmt = detect_format(path, mapping.format)
-        check_content(path, fmt, max_unpacked=settings.UPLOAD_MAX_UNPACKED_BYTES,
-                      encoding=mapping.encoding)
+        check_content(
+            path, fmt, max_unpacked=settings.UPLOAD_MAX_UNPACKED_BYTES, encoding=mapping.encoding
+        )
     except FileFormatError as exc:
         shutil.rmtree(path.parent, ignore_errors=True)
         raise UploadError(str(exc)) from exc

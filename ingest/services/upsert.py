@@ -24,12 +24,29 @@ from ..validation import epoch_us
 STAGE_TABLE = "ingest_stage_incident"
 BULK_BATCH = 2000
 UPDATE_FIELDS = [
-    "occurred_from", "occurred_to", "reported_at", "location", "crime_type", *TEXT_FIELDS,
-    "officer_initiated", "source_updated_at", "content_hash", "imported_at",
+    "occurred_from",
+    "occurred_to",
+    "reported_at",
+    "location",
+    "crime_type",
+    *TEXT_FIELDS,
+    "officer_initiated",
+    "source_updated_at",
+    "content_hash",
+    "imported_at",
 ]
 _STAGE_COLUMNS = (
-    "external_id", "occurred_from", "occurred_to", "reported_at", "source_updated_at",
-    "longitude", "latitude", "crime_type_id", *TEXT_FIELDS, "officer_initiated", "content_hash",
+    "external_id",
+    "occurred_from",
+    "occurred_to",
+    "reported_at",
+    "source_updated_at",
+    "longitude",
+    "latitude",
+    "crime_type_id",
+    *TEXT_FIELDS,
+    "officer_initiated",
+    "content_hash",
 )
 _TIME_COLUMNS = ("occurred_from", "occurred_to", "reported_at", "source_updated_at")
 
@@ -72,9 +89,10 @@ class PostgresStage:
         buffer = io.StringIO()
         frame.to_csv(buffer, header=False, index=False, na_rep="")
         columns = ", ".join(_STAGE_COLUMNS)
-        with connection.cursor() as cursor, cursor.copy(
-            f"COPY {STAGE_TABLE} ({columns}) FROM STDIN WITH (FORMAT csv)"
-        ) as copy:
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {STAGE_TABLE} ({columns}) FROM STDIN WITH (FORMAT csv)") as copy,
+        ):
             copy.write(buffer.getvalue())
         self.rows += len(frame)
 
@@ -172,7 +190,7 @@ WITH settled AS (
     WHERE i.source_id = %(source)s AND i.external_id = s.external_id
       AND (i.content_hash = s.content_hash
            OR (s.source_updated_at IS NOT NULL AND i.source_updated_at IS NOT NULL
-               AND {_ts('s.source_updated_at')} <= i.source_updated_at))
+               AND {_ts("s.source_updated_at")} <= i.source_updated_at))
     RETURNING i.content_hash = s.content_hash AS same
 )
 SELECT count(*) FILTER (WHERE NOT same) FROM settled
@@ -184,8 +202,8 @@ WITH upserted AS (
         source_id, external_id, occurred_from, occurred_to, reported_at, source_updated_at,
         location, crime_type_id, raw_code, call_type, priority, disposition, premise_type,
         officer_initiated, content_hash, imported_at)
-    SELECT %(source)s, s.external_id, {_ts('s.occurred_from')}, {_ts('s.occurred_to')},
-        {_ts('s.reported_at')}, {_ts('s.source_updated_at')},
+    SELECT %(source)s, s.external_id, {_ts("s.occurred_from")}, {_ts("s.occurred_to")},
+        {_ts("s.reported_at")}, {_ts("s.source_updated_at")},
         ST_SetSRID(ST_MakePoint(s.longitude, s.latitude), 4326), s.crime_type_id,
         coalesce(s.raw_code, ''), coalesce(s.call_type, ''), coalesce(s.priority, ''),
         coalesce(s.disposition, ''), coalesce(s.premise_type, ''), s.officer_initiated,

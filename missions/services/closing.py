@@ -31,7 +31,11 @@ DOSE_ALLOWANCE_SECONDS = 10
 
 
 def complete_mission(
-    *, user, mission_id: int, tactic_ids: list[int] | None = None, notes: str = "",
+    *,
+    user,
+    mission_id: int,
+    tactic_ids: list[int] | None = None,
+    notes: str = "",
     at: datetime | None = None,
 ) -> Mission:
     """Close the open visit, mark the mission completed and record the tactics the officer used.
@@ -53,17 +57,37 @@ def complete_mission(
         tactics = _tactics(tactic_ids)
         before = mission_state(mission)
         _close_visits(mission, at)
-        _close(mission, user=user, at=at, notes=notes, tactics=tactics, served=served,
-               status=Mission.Status.COMPLETED)
-        audit(actor=user, action="complete", obj=mission, before=before, after={
-            **mission_state(mission), "tactics": [t.name for t in tactics],
-        })
+        _close(
+            mission,
+            user=user,
+            at=at,
+            notes=notes,
+            tactics=tactics,
+            served=served,
+            status=Mission.Status.COMPLETED,
+        )
+        audit(
+            actor=user,
+            action="complete",
+            obj=mission,
+            before=before,
+            after={
+                **mission_state(mission),
+                "tactics": [t.name for t in tactics],
+            },
+        )
     return mission
 
 
 def end_mission_early(
-    *, user, mission_id: int, reason_code: str, reason: str = "", tactic_ids: list[int] | None = None,
-    notes: str = "", at: datetime | None = None,
+    *,
+    user,
+    mission_id: int,
+    reason_code: str,
+    reason: str = "",
+    tactic_ids: list[int] | None = None,
+    notes: str = "",
+    at: datetime | None = None,
 ) -> Mission:
     """Close an active mission before its dose is met: recorded as ended early, with the minutes
     served and why (a reason code; words too when the code is "other")."""
@@ -77,32 +101,62 @@ def end_mission_early(
         at = acted_at
         served = served_minutes(mission, at=at)
         if dose_met(mission, served):
-            raise Conflict(f"The dose is met ({_minutes(served)} of {mission.dose_minutes} minutes): "
-                           "complete the mission instead.", mission=mission)
+            raise Conflict(
+                f"The dose is met ({_minutes(served)} of {mission.dose_minutes} minutes): "
+                "complete the mission instead.",
+                mission=mission,
+            )
         tactics = _tactics(tactic_ids)
         before = mission_state(mission)
         _close_visits(mission, at)
         mission.ended_reason_code, mission.ended_reason = code, text
-        _close(mission, user=user, at=at, notes=notes, tactics=tactics, served=served,
-               status=Mission.Status.ENDED_EARLY)
-        audit(actor=user, action="end_early", obj=mission, before=before, after={
-            **mission_state(mission), "tactics": [t.name for t in tactics],
-        }, reason_code=code, reason=text)
+        _close(
+            mission,
+            user=user,
+            at=at,
+            notes=notes,
+            tactics=tactics,
+            served=served,
+            status=Mission.Status.ENDED_EARLY,
+        )
+        audit(
+            actor=user,
+            action="end_early",
+            obj=mission,
+            before=before,
+            after={
+                **mission_state(mission),
+                "tactics": [t.name for t in tactics],
+            },
+            reason_code=code,
+            reason=text,
+        )
     return mission
 
 
 def report_offline(
-    *, user, mission_id: int, visits: list[tuple[datetime, datetime]], tactic_ids=None,
-    notes: str = "", completed_at: datetime | None = None, reason_code: str = "", reason: str = "",
+    *,
+    user,
+    mission_id: int,
+    visits: list[tuple[datetime, datetime]],
+    tactic_ids=None,
+    notes: str = "",
+    completed_at: datetime | None = None,
+    reason_code: str = "",
+    reason: str = "",
 ) -> Mission:
     """A device that was offline sends the whole mission at once, with its original times: completed
     when its visits serve the dose, ended early when they do not and a reason is given."""
     require_perm(user, "missions.patrol_mission")
     if not visits:
-        raise MissionError("An offline report needs at least one visit (start and end time).", field="visits")
+        raise MissionError(
+            "An offline report needs at least one visit (start and end time).", field="visits"
+        )
     with transaction.atomic():
         mission = locked_mission(mission_id)
-        scope.require_can_patrol(user, mission, action="report", now=min(start for start, _ in visits))
+        scope.require_can_patrol(
+            user, mission, action="report", now=min(start for start, _ in visits)
+        )
         if mission.status not in Mission.OPEN:
             raise Conflict(f"The mission is already {mission.status}.", mission=mission)
         if mission.visits.filter(ended_at__isnull=True).exists():
@@ -114,8 +168,14 @@ def report_offline(
         tactics = _tactics(tactic_ids)
         before = mission_state(mission)
         Visit.objects.bulk_create(
-            Visit(mission=mission, officer=user, started_at=s, ended_at=e,
-                  start_method=Visit.Method.OFFLINE, end_reason=Visit.EndReason.REPORTED)
+            Visit(
+                mission=mission,
+                officer=user,
+                started_at=s,
+                ended_at=e,
+                start_method=Visit.Method.OFFLINE,
+                end_reason=Visit.EndReason.REPORTED,
+            )
             for s, e in spans
         )
         served = served_minutes(mission, at=completed_at)
@@ -124,20 +184,44 @@ def report_offline(
             if not (reason_code or reason):
                 raise Conflict(
                     f"The visits serve {_minutes(served)} of {mission.dose_minutes} minutes: send a reason "
-                    "(reason_code) to report the mission as ended early.", mission=mission,
+                    "(reason_code) to report the mission as ended early.",
+                    mission=mission,
                 )
             mission.ended_reason_code, mission.ended_reason = end_early_reason(reason_code, reason)
             status = Mission.Status.ENDED_EARLY
         mission.started_at = min(mission.started_at or spans[0][0], spans[0][0])
-        _close(mission, user=user, at=completed_at, notes=notes, tactics=tactics, served=served, status=status)
-        audit(actor=user, action="report", obj=mission, before=before, after={
-            **mission_state(mission), "visits": len(spans), "tactics": [t.name for t in tactics],
-        }, reason_code=mission.ended_reason_code, reason=mission.ended_reason)
+        _close(
+            mission,
+            user=user,
+            at=completed_at,
+            notes=notes,
+            tactics=tactics,
+            served=served,
+            status=status,
+        )
+        audit(
+            actor=user,
+            action="report",
+            obj=mission,
+            before=before,
+            after={
+                **mission_state(mission),
+                "visits": len(spans),
+                "tactics": [t.name for t in tactics],
+            },
+            reason_code=mission.ended_reason_code,
+            reason=mission.ended_reason,
+        )
     return mission
 
 
 def correct_tactics(
-    *, user, mission_id: int, tactic_ids: list[int], notes: str | None = None, at: datetime | None = None,
+    *,
+    user,
+    mission_id: int,
+    tactic_ids: list[int],
+    notes: str | None = None,
+    at: datetime | None = None,
 ) -> Mission:
     """Replace the tactics reported on a mission (and its notes, when given): allowed to an officer
     who patrolled it until the shift ends, judged at the time of the act."""
@@ -152,15 +236,26 @@ def correct_tactics(
         before = {**mission_state(mission), "tactics": _reported(mission), "notes": mission.notes}
         TacticUse.objects.filter(mission=mission).exclude(tactic__in=tactics).delete()
         TacticUse.objects.bulk_create(
-            [TacticUse(mission=mission, tactic=t, reported_by=user, reported_at=acted_at) for t in tactics],
+            [
+                TacticUse(mission=mission, tactic=t, reported_by=user, reported_at=acted_at)
+                for t in tactics
+            ],
             ignore_conflicts=True,
         )
         if notes is not None:
             mission.notes = notes.strip()
             mission.save(update_fields=["notes", "updated_at"])
-        audit(actor=user, action="tactics", obj=mission, before=before, after={
-            **mission_state(mission), "tactics": _reported(mission), "notes": mission.notes,
-        })
+        audit(
+            actor=user,
+            action="tactics",
+            obj=mission,
+            before=before,
+            after={
+                **mission_state(mission),
+                "tactics": _reported(mission),
+                "notes": mission.notes,
+            },
+        )
     return mission
 
 
@@ -176,11 +271,16 @@ def end_early_reason(reason_code: str | None, reason: str | None) -> tuple[str, 
     if code not in allowed:
         raise MissionError(
             ("Unknown reason code " + repr(code) if code else "Say why the mission ends early")
-            + ": one of " + ", ".join(allowed) + ".", field="reason_code",
+            + ": one of "
+            + ", ".join(allowed)
+            + ".",
+            field="reason_code",
         )
     if code == ReasonCode.OTHER and len(text) < REASON_MIN_CHARS:
-        raise MissionError("With the reason \"Other\", say in a few words why the mission ends early.",
-                           field="reason")
+        raise MissionError(
+            'With the reason "Other", say in a few words why the mission ends early.',
+            field="reason",
+        )
     return code, text or ReasonCode(code).label
 
 
@@ -189,8 +289,10 @@ def end_early_reason(reason_code: str | None, reason: str | None) -> tuple[str, 
 
 def _require_active(mission: Mission, what: str) -> None:
     if mission.status != Mission.Status.ACTIVE:
-        raise Conflict(f"Only an active mission can be {what}; this one is {mission.get_status_display().lower()}.",
-                       mission=mission)
+        raise Conflict(
+            f"Only an active mission can be {what}; this one is {mission.get_status_display().lower()}.",
+            mission=mission,
+        )
 
 
 def _minutes(value: float) -> str:
@@ -222,10 +324,20 @@ def _close(mission: Mission, *, user, at, notes, tactics, served: float, status:
     else:
         mission.closed_at = at
     mission.notes = (notes or "").strip()
-    mission.save(update_fields=[
-        "status", "started_at", "completed_at", "closed_at", "completed_by", "notes", "minutes_served",
-        "ended_reason_code", "ended_reason", "updated_at",
-    ])
+    mission.save(
+        update_fields=[
+            "status",
+            "started_at",
+            "completed_at",
+            "closed_at",
+            "completed_by",
+            "notes",
+            "minutes_served",
+            "ended_reason_code",
+            "ended_reason",
+            "updated_at",
+        ]
+    )
     TacticUse.objects.bulk_create(
         [TacticUse(mission=mission, tactic=t, reported_by=user, reported_at=at) for t in tactics],
         ignore_conflicts=True,

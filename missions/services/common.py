@@ -41,7 +41,9 @@ def require_perm(user, perm: str) -> None:
         raise PermissionDenied(f"You need the permission {perm!r} for this.")
 
 
-def require_reason(reason_code: str | None, reason: str | None, *, code_required: bool = True) -> tuple[str, str]:
+def require_reason(
+    reason_code: str | None, reason: str | None, *, code_required: bool = True
+) -> tuple[str, str]:
     """The (code, text) of an override; both are required so the audit says why."""
     code = (reason_code or "").strip()
     text = (reason or "").strip()
@@ -69,7 +71,9 @@ def event_time(at: datetime | None, mission: Mission, *, now: datetime | None = 
     if at is None:
         return min(now, mission.ends_at) if now > mission.ends_at else now
     if timezone.is_naive(at):
-        raise MissionError("Timestamps need a time zone offset, e.g. 2025-03-01T14:05:00-05:00.", field="at")
+        raise MissionError(
+            "Timestamps need a time zone offset, e.g. 2025-03-01T14:05:00-05:00.", field="at"
+        )
     if at > now + CLOCK_SKEW_ALLOWANCE:
         raise MissionError("That time is in the future; check the device clock.", field="at")
     if not mission.starts_at - EARLY_START_ALLOWANCE <= at <= mission.ends_at:
@@ -89,16 +93,26 @@ def served_minutes(mission: Mission, *, at: datetime) -> float:
     """Minutes officers spent in the mission's box up to `at`: its visits, a running one counted to
     `at`. The dose is measured here, on the server, never from a device's timer."""
     seconds = 0.0
-    for started, ended in Visit.objects.filter(mission=mission).values_list("started_at", "ended_at"):
+    for started, ended in Visit.objects.filter(mission=mission).values_list(
+        "started_at", "ended_at"
+    ):
         end = min(ended or at, at)
         seconds += max(0.0, (end - started).total_seconds())
     return round(seconds / 60, 2)
 
 
-def audit(*, actor, action: str, obj, before=None, after=None, reason_code: str = "", reason: str = "") -> AuditEvent:
+def audit(
+    *, actor, action: str, obj, before=None, after=None, reason_code: str = "", reason: str = ""
+) -> AuditEvent:
     return record(
-        action=AUDIT_PREFIX + action, actor=actor, object_type=obj._meta.label_lower, object_id=str(obj.pk),
-        before=before, after=after, reason_code=reason_code, reason=reason,
+        action=AUDIT_PREFIX + action,
+        actor=actor,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        before=before,
+        after=after,
+        reason_code=reason_code,
+        reason=reason,
     )
 
 

@@ -55,7 +55,11 @@ class PingResult:
 
 
 def start_mission(
-    *, user, mission_id: int, position: Position | None = None, reason: str = "",
+    *,
+    user,
+    mission_id: int,
+    position: Position | None = None,
+    reason: str = "",
     at: datetime | None = None,
 ) -> Visit:
     """Start a visit: on arrival (position inside the box, allowing its accuracy) or by hand with a
@@ -67,7 +71,9 @@ def start_mission(
         acted_at = event_time(at or (position.at if position else None), mission)
         scope.require_can_patrol(user, mission, action="start", now=at)  # the time of the act
         at = acted_at
-        inside = position is not None and distance_to_box_m(mission, position) <= _allowance(position)
+        inside = position is not None and distance_to_box_m(mission, position) <= _allowance(
+            position
+        )
         reason = (reason or "").strip()
         if not inside and not reason:
             raise MissionError(
@@ -75,7 +81,9 @@ def start_mission(
                 field="reason",
             )
         method = Visit.Method.GEOFENCE if inside else Visit.Method.MANUAL
-        return _open_visit(mission, user=user, at=at, method=method, reason="" if inside else reason)
+        return _open_visit(
+            mission, user=user, at=at, method=method, reason="" if inside else reason
+        )
 
 
 def record_ping(*, user, position: Position, missions: list[Mission]) -> PingResult:
@@ -89,18 +97,28 @@ def record_ping(*, user, position: Position, missions: list[Mission]) -> PingRes
     now = timezone.now()
     if MissionPolicy.current().store_officer_tracks:
         PositionPing.objects.create(
-            officer=user, recorded_at=position.at or now, accuracy_m=position.accuracy_m,
+            officer=user,
+            recorded_at=position.at or now,
+            accuracy_m=position.accuracy_m,
             location=Point(position.longitude, position.latitude, srid=4326),
         )
         result.stored = True
-    candidates = [m for m in missions if m.status in Mission.OPEN and m.ends_at > (position.at or now)]
+    candidates = [
+        m for m in missions if m.status in Mission.OPEN and m.ends_at > (position.at or now)
+    ]
     distances = {m.pk: distance_to_box_m(m, position) for m in candidates}
     allowance = _allowance(position)
     for mission in candidates:
         left = distances[mission.pk] > position.accuracy_m + EXIT_MARGIN_M
         # The visits came with the missions: most pings are from outside boxes nobody is in.
         mine = any(v.ended_at is None and v.officer_id == user.pk for v in mission.visits.all())
-        if left and mine and _close_open_visit(mission, user=user, at=position.at, reason=Visit.EndReason.LEFT_BOX):
+        if (
+            left
+            and mine
+            and _close_open_visit(
+                mission, user=user, at=position.at, reason=Visit.EndReason.LEFT_BOX
+            )
+        ):
             result.stopped.append(mission.pk)
     inside = sorted((d, m.pk) for m in candidates if (d := distances[m.pk]) <= allowance)
     if inside:
@@ -109,8 +127,13 @@ def record_ping(*, user, position: Position, missions: list[Mission]) -> PingRes
             with transaction.atomic():
                 mission = locked_mission(nearest)
                 if not mission.visits.filter(ended_at__isnull=True).exists():
-                    _open_visit(mission, user=user, at=event_time(position.at, mission),
-                                method=Visit.Method.GEOFENCE, reason="")
+                    _open_visit(
+                        mission,
+                        user=user,
+                        at=event_time(position.at, mission),
+                        method=Visit.Method.GEOFENCE,
+                        reason="",
+                    )
                     result.started.append(nearest)
         except Conflict:
             pass  # finished or taken meanwhile: nothing to start
@@ -121,7 +144,9 @@ def expire_missions(*, now: datetime | None = None) -> int:
     """Close every mission whose shift has ended (planned or active ones): they expire."""
     now = now or timezone.now()
     with transaction.atomic():
-        due = list(Mission.objects.select_for_update().filter(status__in=Mission.OPEN, ends_at__lte=now))
+        due = list(
+            Mission.objects.select_for_update().filter(status__in=Mission.OPEN, ends_at__lte=now)
+        )
         for mission in due:
             before = mission_state(mission)
             Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
@@ -130,7 +155,11 @@ def expire_missions(*, now: datetime | None = None) -> int:
             mission.status, mission.closed_at = Mission.Status.EXPIRED, mission.ends_at
             mission.minutes_served = served_minutes(mission, at=mission.ends_at)
             audit(
-                actor=None, action="expire", obj=mission, before=before, after=mission_state(mission),
+                actor=None,
+                action="expire",
+                obj=mission,
+                before=before,
+                after=mission_state(mission),
                 reason="The shift ended.",
             )
         Mission.objects.bulk_update(due, ["status", "closed_at", "minutes_served"])
@@ -143,7 +172,10 @@ def distance_to_box_m(mission: Mission, position: Position) -> float:
     scale_x = METRES_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(position.latitude))
     box = shapely.from_wkb(bytes(mission.cell.geom.wkb))
     local = shapely.transform(
-        box, lambda xy: (xy - [position.longitude, position.latitude]) * [scale_x, METRES_PER_DEGREE_LAT]
+        box,
+        lambda xy: (
+            (xy - [position.longitude, position.latitude]) * [scale_x, METRES_PER_DEGREE_LAT]
+        ),
     )
     return float(local.distance(shapely.Point(0, 0)))
 
@@ -161,23 +193,40 @@ def _open_visit(mission: Mission, *, user, at, method, reason) -> Visit:
     if mission.visits.filter(ended_at__isnull=True).exists():
         raise Conflict("The mission has already been started on another device.", mission=mission)
     # An officer is in one box at a time: arriving here ends their visit elsewhere.
-    for other in Mission.objects.filter(visits__officer=user, visits__ended_at__isnull=True).exclude(pk=mission.pk):
+    for other in Mission.objects.filter(
+        visits__officer=user, visits__ended_at__isnull=True
+    ).exclude(pk=mission.pk):
         _close_open_visit(other, user=user, at=at, reason=Visit.EndReason.LEFT_BOX)
     before = mission_state(mission)
     try:
         with transaction.atomic():
             visit = Visit.objects.create(
-                mission=mission, officer=user, started_at=at, start_method=method, start_reason=reason
+                mission=mission,
+                officer=user,
+                started_at=at,
+                start_method=method,
+                start_reason=reason,
             )
     except IntegrityError:  # the unique open-visit index: the other device won
         mission.refresh_from_db()
-        raise Conflict("The mission has already been started on another device.", mission=mission) from None
+        raise Conflict(
+            "The mission has already been started on another device.", mission=mission
+        ) from None
     if mission.status == Mission.Status.PLANNED:
         mission.status, mission.started_at = Mission.Status.ACTIVE, at
         mission.save(update_fields=["status", "started_at", "updated_at"])
-    audit(actor=user, action="start", obj=mission, before=before, after={
-        **mission_state(mission), "visit": visit.pk, "method": method,
-    }, reason=reason)
+    audit(
+        actor=user,
+        action="start",
+        obj=mission,
+        before=before,
+        after={
+            **mission_state(mission),
+            "visit": visit.pk,
+            "method": method,
+        },
+        reason=reason,
+    )
     return visit
 
 

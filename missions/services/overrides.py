@@ -48,30 +48,52 @@ def add_missions(
     with transaction.atomic():
         addition = MissionAddition.objects.create(
             area=area if area is not None else _outline(cells),
-            date_from=date_from, date_to=date_to, reason_code=code, reason=text, created_by=user,
+            date_from=date_from,
+            date_to=date_to,
+            reason_code=code,
+            reason=text,
+            created_by=user,
         )
         addition.cells.set(cells)
         addition.shifts.set(shifts)
         taken = set(
             Mission.objects.filter(
                 date__range=(date_from, date_to), shift__in=shifts, cell__in=cells
-            ).exclude(status=Mission.Status.CANCELLED).values_list("date", "shift_id", "cell_id")
+            )
+            .exclude(status=Mission.Status.CANCELLED)
+            .values_list("date", "shift_id", "cell_id")
         )
         missions = []
         day = date_from
         while day <= date_to:
             for shift in shifts:
-                missions.extend(_added_missions(
-                    addition, day=day, shift=shift, cells=[c for c in cells if (day, shift.pk, c.pk) not in taken],
-                    note=note, policy=policy, tz=tz,
-                ))
+                missions.extend(
+                    _added_missions(
+                        addition,
+                        day=day,
+                        shift=shift,
+                        cells=[c for c in cells if (day, shift.pk, c.pk) not in taken],
+                        note=note,
+                        policy=policy,
+                        tz=tz,
+                    )
+                )
             day += timedelta(days=1)
         Mission.objects.bulk_create(missions)
-        audit(actor=user, action="add", obj=addition, reason_code=code, reason=text, after={
-            "cells": [c.cell_id for c in cells], "date_from": date_from.isoformat(),
-            "date_to": date_to.isoformat(), "shifts": [s.name for s in shifts],
-            "missions_created": len(missions),
-        })
+        audit(
+            actor=user,
+            action="add",
+            obj=addition,
+            reason_code=code,
+            reason=text,
+            after={
+                "cells": [c.cell_id for c in cells],
+                "date_from": date_from.isoformat(),
+                "date_to": date_to.isoformat(),
+                "shifts": [s.name for s in shifts],
+                "missions_created": len(missions),
+            },
+        )
     return addition
 
 
@@ -93,18 +115,34 @@ def suppress_boxes(
     cells = _cells(cell_ids=cell_ids, area=area)
     with transaction.atomic():
         suppression = Suppression.objects.create(
-            scope=Suppression.Scope.BOXES, date_from=date_from, date_to=date_to,
-            reason_code=code, reason=text, created_by=user,
+            scope=Suppression.Scope.BOXES,
+            date_from=date_from,
+            date_to=date_to,
+            reason_code=code,
+            reason=text,
+            created_by=user,
         )
         suppression.cells.set(cells)
         open_missions = Mission.objects.select_for_update().filter(
             date__range=(date_from, date_to), cell__in=cells, status__in=Mission.OPEN
         )
-        cancelled = _cancel(list(open_missions), user=user, reason_code=code, reason=f"Box suppressed: {text}")
-        audit(actor=user, action="suppress", obj=suppression, reason_code=code, reason=text, after={
-            "scope": "boxes", "cells": [c.cell_id for c in cells], "date_from": date_from.isoformat(),
-            "date_to": date_to.isoformat(), "missions_cancelled": cancelled,
-        })
+        cancelled = _cancel(
+            list(open_missions), user=user, reason_code=code, reason=f"Box suppressed: {text}"
+        )
+        audit(
+            actor=user,
+            action="suppress",
+            obj=suppression,
+            reason_code=code,
+            reason=text,
+            after={
+                "scope": "boxes",
+                "cells": [c.cell_id for c in cells],
+                "date_from": date_from.isoformat(),
+                "date_to": date_to.isoformat(),
+                "missions_cancelled": cancelled,
+            },
+        )
     return suppression
 
 
@@ -117,14 +155,27 @@ def cancel_mission(*, user, mission_id: int, reason_code: str, reason: str) -> S
         if mission is None:
             raise MissionError("No such mission.", field="mission")
         if mission.status not in Mission.OPEN:
-            raise MissionError(f"The mission is {mission.status}; only planned or active ones can be called off.")
+            raise MissionError(
+                f"The mission is {mission.status}; only planned or active ones can be called off."
+            )
         suppression = Suppression.objects.create(
-            scope=Suppression.Scope.MISSION, mission=mission, date_from=mission.date,
-            date_to=mission.date, reason_code=code, reason=text, created_by=user,
+            scope=Suppression.Scope.MISSION,
+            mission=mission,
+            date_from=mission.date,
+            date_to=mission.date,
+            reason_code=code,
+            reason=text,
+            created_by=user,
         )
         _cancel([mission], user=user, reason_code=code, reason=text)
-        audit(actor=user, action="suppress", obj=suppression, reason_code=code, reason=text,
-              after={"scope": "mission", "mission": mission.pk})
+        audit(
+            actor=user,
+            action="suppress",
+            obj=suppression,
+            reason_code=code,
+            reason=text,
+            after={"scope": "mission", "mission": mission.pk},
+        )
     return suppression
 
 
@@ -136,10 +187,20 @@ def lift_suppression(*, user, suppression_id: int, reason: str) -> Suppression:
         suppression = Suppression.objects.select_for_update().get(pk=suppression_id)
         if suppression.lifted_at is not None:
             raise MissionError("This suppression has already been lifted.")
-        suppression.lifted_at, suppression.lifted_by, suppression.lift_reason = timezone.now(), user, text
+        suppression.lifted_at, suppression.lifted_by, suppression.lift_reason = (
+            timezone.now(),
+            user,
+            text,
+        )
         suppression.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
-        audit(actor=user, action="lift", obj=suppression, reason=text,
-              before={"lifted_at": None}, after={"lifted_at": suppression.lifted_at.isoformat()})
+        audit(
+            actor=user,
+            action="lift",
+            obj=suppression,
+            reason=text,
+            before={"lifted_at": None},
+            after={"lifted_at": suppression.lifted_at.isoformat()},
+        )
     return suppression
 
 
@@ -154,19 +215,36 @@ def _added_missions(addition, *, day, shift, cells, note, policy, tz) -> list[Mi
     starts_at, ends_at = shift.window(day, tz)
     forecasts = box_forecasts(date=day, shift=shift, cells=cells)
     ranks = dict(
-        Mission.objects.filter(date=day, shift=shift).exclude(status=Mission.Status.CANCELLED)
-        .values("beat_id").annotate(top=Max("rank")).values_list("beat_id", "top")
+        Mission.objects.filter(date=day, shift=shift)
+        .exclude(status=Mission.Status.CANCELLED)
+        .values("beat_id")
+        .annotate(top=Max("rank"))
+        .values_list("beat_id", "top")
     )
     missions = []
     for cell in cells:
         box = forecasts.get(cell.pk, BoxForecast(score=0.0))
         ranks[cell.beat_id] = ranks.get(cell.beat_id, 0) + 1
-        missions.append(Mission(
-            date=day, shift=shift, starts_at=starts_at, ends_at=ends_at, cell=cell, beat_id=cell.beat_id,
-            addition=addition, origin=Mission.Origin.ANALYST, forced=True, rank=ranks[cell.beat_id],
-            score=box.score, raw_score=box.score, drivers=box.drivers, primary_crime_type=box.primary,
-            reasons=[note, *box.reasons], dose_minutes=dose_minutes(box.primary, policy),
-        ))
+        missions.append(
+            Mission(
+                date=day,
+                shift=shift,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                cell=cell,
+                beat_id=cell.beat_id,
+                addition=addition,
+                origin=Mission.Origin.ANALYST,
+                forced=True,
+                rank=ranks[cell.beat_id],
+                score=box.score,
+                raw_score=box.score,
+                drivers=box.drivers,
+                primary_crime_type=box.primary,
+                reasons=[note, *box.reasons],
+                dose_minutes=dose_minutes(box.primary, policy),
+            )
+        )
     return missions
 
 
@@ -180,8 +258,13 @@ def _cancel(missions: list[Mission], *, user, reason_code: str, reason: str) -> 
         mission.status, mission.closed_at = Mission.Status.CANCELLED, now
         mission.save(update_fields=["status", "closed_at", "updated_at"])
         audit(
-            actor=user, action="cancel", obj=mission, before=before, after=mission_state(mission),
-            reason_code=reason_code, reason=reason,
+            actor=user,
+            action="cancel",
+            obj=mission,
+            before=before,
+            after=mission_state(mission),
+            reason_code=reason_code,
+            reason=reason,
         )
     return len(missions)
 
@@ -196,12 +279,18 @@ def _check_range(date_from: Date, date_to: Date) -> None:
 def _cells(*, cell_ids, area) -> list[GridCell]:
     """The active boxes named, or those a drawn area covers (by share of the box, in shapely)."""
     if bool(cell_ids) == (area is not None):
-        raise MissionError("Give either boxes (cell ids) or a drawn area, not both or neither.", field="cell_ids")
+        raise MissionError(
+            "Give either boxes (cell ids) or a drawn area, not both or neither.", field="cell_ids"
+        )
     if cell_ids:
-        cells = list(GridCell.objects.filter(active=True, cell_id__in=set(cell_ids)).order_by("cell_id"))
+        cells = list(
+            GridCell.objects.filter(active=True, cell_id__in=set(cell_ids)).order_by("cell_id")
+        )
         missing = sorted(set(cell_ids) - {c.cell_id for c in cells})
         if missing:
-            raise MissionError(f"Unknown or inactive boxes: {', '.join(missing[:10])}.", field="cell_ids")
+            raise MissionError(
+                f"Unknown or inactive boxes: {', '.join(missing[:10])}.", field="cell_ids"
+            )
     else:
         if area.srid not in (None, 4326):
             area = area.transform(4326, clone=True)
@@ -209,7 +298,9 @@ def _cells(*, cell_ids, area) -> list[GridCell]:
         if drawn.is_empty or drawn.area == 0:
             raise MissionError("The drawn area is empty.", field="area")
         west, south, east, north = drawn.bounds
-        candidates = GridCell.objects.filter(active=True, geom__bboverlaps=Polygon.from_bbox((west, south, east, north)))
+        candidates = GridCell.objects.filter(
+            active=True, geom__bboverlaps=Polygon.from_bbox((west, south, east, north))
+        )
         cells = []
         for cell in candidates.order_by("cell_id"):
             box = shapely.from_wkb(bytes(cell.geom.wkb))
@@ -221,7 +312,9 @@ def _cells(*, cell_ids, area) -> list[GridCell]:
         raise MissionError(f"At most {MAX_CELLS_PER_OVERRIDE} boxes at once.", field="cell_ids")
     no_beat = [c.cell_id for c in cells if c.beat_id is None]
     if no_beat:
-        raise MissionError(f"Boxes outside every beat: {', '.join(no_beat[:10])}.", field="cell_ids")
+        raise MissionError(
+            f"Boxes outside every beat: {', '.join(no_beat[:10])}.", field="cell_ids"
+        )
     return cells
 
 

@@ -57,7 +57,11 @@ def plan_missions(
         )
         grid = _PlanningGrid.load()
         inputs, versions = _inputs(grid, run, policy, date=date, shift=shift, starts_at=starts_at)
-        kept = [m for m in existing if m.status != Mission.Status.PLANNED or m.origin == Mission.Origin.ANALYST]
+        kept = [
+            m
+            for m in existing
+            if m.status != Mission.Status.PLANNED or m.origin == Mission.Origin.ANALYST
+        ]
         forced: dict[int, list[int]] = defaultdict(list)
         for mission in kept:
             if mission.cell_id in grid.index:
@@ -65,20 +69,42 @@ def plan_missions(
         seed_material = planner.shift_seed_material(
             date=date.isoformat(), shift=shift.name, model_version=",".join(versions) or "none"
         )
-        result = planner.plan(inputs, _planning_policy(policy), seed_material=seed_material, forced=forced)
+        result = planner.plan(
+            inputs, _planning_policy(policy), seed_material=seed_material, forced=forced
+        )
         plan = MissionPlan.objects.create(
-            date=date, shift=shift, starts_at=starts_at, ends_at=ends_at, forecast_run=run,
-            model_versions=versions, seed_material=result.seed_material, seed_hex=result.seed_hex,
-            policy={**_policy_json(policy), "typical_harm": round(result.typical_harm, 4),
-                    "minimum_harm": round(result.minimum_harm, 4)},
+            date=date,
+            shift=shift,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            forecast_run=run,
+            model_versions=versions,
+            seed_material=result.seed_material,
+            seed_hex=result.seed_hex,
+            policy={
+                **_policy_json(policy),
+                "typical_harm": round(result.typical_harm, 4),
+                "minimum_harm": round(result.minimum_harm, 4),
+            },
             beats=[_beat_json(b) for b in result.beats],
-            trigger=trigger, created_by=user,
+            trigger=trigger,
+            created_by=user,
         )
         counts = _write_missions(plan, result, grid, existing, policy, user=user, now=now)
-        audit(actor=user, action="plan", obj=plan, after={
-            "date": date.isoformat(), "shift": shift.name, "forecast_run": run.pk,
-            "seed_hex": plan.seed_hex, "trigger": trigger, **counts,
-        }, reason=f"Planned by {trigger}.")
+        audit(
+            actor=user,
+            action="plan",
+            obj=plan,
+            after={
+                "date": date.isoformat(),
+                "shift": shift.name,
+                "forecast_run": run.pk,
+                "seed_hex": plan.seed_hex,
+                "trigger": trigger,
+                **counts,
+            },
+            reason=f"Planned by {trigger}.",
+        )
     return plan
 
 
@@ -93,7 +119,9 @@ def plan_due_shifts(*, now: datetime | None = None) -> list[MissionPlan]:
             continue
         if current_run(date=day, shift=shift) is None:
             continue
-        plans.append(plan_missions(date=day, shift=shift, trigger=MissionPlan.Trigger.SCHEDULE, now=now))
+        plans.append(
+            plan_missions(date=day, shift=shift, trigger=MissionPlan.Trigger.SCHEDULE, now=now)
+        )
     return plans
 
 
@@ -123,7 +151,9 @@ class _PlanningGrid:
         return cls(cells, beats)
 
 
-def _inputs(grid: _PlanningGrid, run: ForecastRun, policy: MissionPolicy, *, date, shift, starts_at):
+def _inputs(
+    grid: _PlanningGrid, run: ForecastRun, policy: MissionPolicy, *, date, shift, starts_at
+):
     crime_types = list(CrimeType.objects.filter(enabled=True).order_by("code"))
     type_index = {ct.pk: i for i, ct in enumerate(crime_types)}
     n = len(grid.cell_pks)
@@ -139,7 +169,9 @@ def _inputs(grid: _PlanningGrid, run: ForecastRun, policy: MissionPolicy, *, dat
             continue
         expected[i, t] = max(0.0, float(count))
         if reasons:
-            reasons_by_cell[i].append((float(count) * weights[t], crime_types[t].name, list(reasons)))
+            reasons_by_cell[i].append(
+                (float(count) * weights[t], crime_types[t].name, list(reasons))
+            )
     versions = sorted(
         f"{mv.crime_type.code}:{mv.algorithm}#{mv.pk}"
         for mv in run.model_versions.select_related("crime_type")
@@ -152,7 +184,9 @@ def _inputs(grid: _PlanningGrid, run: ForecastRun, policy: MissionPolicy, *, dat
         severity_weight=np.array([ct.severity_weight for ct in crime_types]),
         patrol_efficacy=np.array([ct.patrol_efficacy for ct in crime_types]),
         recent_dose_minutes=_recent_dose(grid, policy, starts_at),
-        consecutive_shifts=_consecutive_shifts(grid, policy, date=date, shift=shift, starts_at=starts_at),
+        consecutive_shifts=_consecutive_shifts(
+            grid, policy, date=date, shift=shift, starts_at=starts_at
+        ),
         week_missions=_week_missions(grid, starts_at),
         suppressed=_suppressed(grid, date=date, shift=shift),
         reasons={i: merge_reasons(parts) for i, parts in reasons_by_cell.items()},
@@ -199,7 +233,9 @@ def _consecutive_shifts(grid, policy, *, date, shift, starts_at) -> np.ndarray:
         return counts
     by_shift: dict[tuple, set[int]] = defaultdict(set)
     rows = (
-        Mission.objects.filter(date__in={d for d, _ in previous}, shift_id__in={s for _, s in previous})
+        Mission.objects.filter(
+            date__in={d for d, _ in previous}, shift_id__in={s for _, s in previous}
+        )
         .exclude(status=Mission.Status.CANCELLED)
         .values_list("date", "shift_id", "cell_id")
     )
@@ -240,8 +276,10 @@ def _suppressed(grid: _PlanningGrid, *, date, shift) -> np.ndarray:
         suppression__date_to__gte=date,
     ).values_list("gridcell_id", flat=True)
     mission_cells = Suppression.objects.filter(
-        scope=Suppression.Scope.MISSION, lifted_at__isnull=True,
-        mission__date=date, mission__shift=shift,
+        scope=Suppression.Scope.MISSION,
+        lifted_at__isnull=True,
+        mission__date=date,
+        mission__shift=shift,
     ).values_list("mission__cell_id", flat=True)
     for cell_pk in [*box_cells, *mission_cells]:
         i = grid.index.get(cell_pk)
@@ -279,9 +317,14 @@ def _policy_json(policy: MissionPolicy) -> dict:
 
 def _beat_json(draw: planner.BeatDraw) -> dict:
     return {
-        "beat": draw.beat_code, "seed_hex": draw.seed_hex, "capacity": draw.capacity,
-        "eligible": draw.eligible, "pool_size": draw.pool_size, "forced": draw.forced,
-        "best_harm": round(draw.best_harm, 4), "note": draw.note,
+        "beat": draw.beat_code,
+        "seed_hex": draw.seed_hex,
+        "capacity": draw.capacity,
+        "eligible": draw.eligible,
+        "pool_size": draw.pool_size,
+        "forced": draw.forced,
+        "best_harm": round(draw.best_harm, 4),
+        "note": draw.note,
     }
 
 
@@ -297,13 +340,23 @@ def _write_missions(plan, result, grid, existing, policy, *, user, now) -> dict:
         picked.add(cell_pk)
         primary = crime_types.get(pm.drivers[0].crime_type) if pm.drivers else None
         values = {
-            "plan": plan, "score": pm.score, "raw_score": pm.raw_score, "rank": pm.rank,
+            "plan": plan,
+            "score": pm.score,
+            "raw_score": pm.raw_score,
+            "rank": pm.rank,
             "drivers": [
-                {"crime_type": d.crime_type, "share": round(d.share, 4), "contribution": d.contribution}
+                {
+                    "crime_type": d.crime_type,
+                    "share": round(d.share, 4),
+                    "contribution": d.contribution,
+                }
                 for d in pm.drivers
             ],
-            "primary_crime_type": primary, "model_versions": plan.model_versions,
-            "seed_hex": seeds.get(pm.beat, ""), "draw": pm.draw, "probability": pm.probability,
+            "primary_crime_type": primary,
+            "model_versions": plan.model_versions,
+            "seed_hex": seeds.get(pm.beat, ""),
+            "draw": pm.draw,
+            "probability": pm.probability,
         }
         mission = by_cell.get(cell_pk)
         if mission is not None and mission.status != Mission.Status.PLANNED:
@@ -319,31 +372,60 @@ def _write_missions(plan, result, grid, existing, policy, *, user, now) -> dict:
                 setattr(mission, field, value)
             mission.save(update_fields=[*values, "updated_at"])
             continue
-        created.append(Mission(
-            date=plan.date, shift=plan.shift, starts_at=plan.starts_at, ends_at=plan.ends_at,
-            cell_id=cell_pk, beat_id=grid.beat_pks[pm.beat], origin=Mission.Origin.DRAWN,
-            forced=pm.forced, reasons=_drawn_reasons(pm, grid, primary), dose_minutes=dose_minutes(primary, policy),
-            **values,
-        ))
+        created.append(
+            Mission(
+                date=plan.date,
+                shift=plan.shift,
+                starts_at=plan.starts_at,
+                ends_at=plan.ends_at,
+                cell_id=cell_pk,
+                beat_id=grid.beat_pks[pm.beat],
+                origin=Mission.Origin.DRAWN,
+                forced=pm.forced,
+                reasons=_drawn_reasons(pm, grid, primary),
+                dose_minutes=dose_minutes(primary, policy),
+                **values,
+            )
+        )
     Mission.objects.bulk_create(created)
     ControlBox.objects.bulk_create(
-        ControlBox(plan=plan, cell_id=grid.cell_pks[c.cell_index], beat_id=grid.beat_pks[c.beat],
-                   score=c.score, raw_score=c.raw_score, draw=c.draw)
+        ControlBox(
+            plan=plan,
+            cell_id=grid.cell_pks[c.cell_index],
+            beat_id=grid.beat_pks[c.beat],
+            score=c.score,
+            raw_score=c.raw_score,
+            draw=c.draw,
+        )
         for c in result.controls
     )
-    cancelled = [m for m in existing if m.status == Mission.Status.PLANNED and m.cell_id not in picked]
+    cancelled = [
+        m for m in existing if m.status == Mission.Status.PLANNED and m.cell_id not in picked
+    ]
     for mission in cancelled:
         before = mission_state(mission)
         mission.status, mission.closed_at = Mission.Status.CANCELLED, now
         mission.save(update_fields=["status", "closed_at", "updated_at"])
         audit(
-            actor=user, action="cancel", obj=mission, before=before, after=mission_state(mission),
-            reason_code="", reason=REPLAN_REASON,
+            actor=user,
+            action="cancel",
+            obj=mission,
+            before=before,
+            after=mission_state(mission),
+            reason_code="",
+            reason=REPLAN_REASON,
         )
     return {
-        "missions": len(result.missions), "created": len(created), "drawn_again": drawn_again,
-        "kept": sum(1 for m in existing if m.status != Mission.Status.PLANNED or m.origin == Mission.Origin.ANALYST),
-        "cancelled": len(cancelled), "controls": len(result.controls),
+        "missions": len(result.missions),
+        "created": len(created),
+        "drawn_again": drawn_again,
+        "kept": sum(
+            1
+            for m in existing
+            if m.status != Mission.Status.PLANNED or m.origin == Mission.Origin.ANALYST
+        ),
+        "cancelled": len(cancelled),
+        "controls": len(result.controls),
     }
 
 
@@ -352,13 +434,13 @@ def _drawn_reasons(pm, grid, primary: CrimeType | None) -> list[str]:
     box is among the beat's riskiest so an officer never gets a box without a why."""
     if pm.reasons:
         return list(pm.reasons)
-    quiet = (f"among the highest expected harm in beat {grid.beat_codes[pm.beat]} this shift;"
-             " no single factor stands out")
+    quiet = (
+        f"among the highest expected harm in beat {grid.beat_codes[pm.beat]} this shift;"
+        " no single factor stands out"
+    )
     return [with_crime_type(primary.name, quiet) if primary else quiet[0].upper() + quiet[1:]]
 
 
 def _analyst_reasons(mission: Mission, forecast_reasons) -> list[str]:
     own = [r for r in mission.reasons if r.startswith(ANALYST_NOTE_PREFIXES)]
     return own + [r for r in forecast_reasons if r not in own]
-
-

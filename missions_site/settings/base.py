@@ -105,9 +105,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default=f"spatialite:///{VAR_DIR / 'missions.sqlite3'}"
-    )
+    "default": env.db("DATABASE_URL", default=f"spatialite:///{VAR_DIR / 'missions.sqlite3'}")
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 # A pool of PostgreSQL connections per web process (psycopg_pool), shared by its threads: 0 = off.
@@ -125,7 +123,8 @@ if DATABASES["default"]["ENGINE"].endswith("spatialite"):
     # the one before it, retrying with backoff in SQLite's busy handler for up to `timeout` seconds,
     # instead of failing with "database is locked" when a read turns into a write mid-transaction.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        timeout=env.int("SQLITE_BUSY_TIMEOUT_S", default=30), transaction_mode="IMMEDIATE",
+        timeout=env.int("SQLITE_BUSY_TIMEOUT_S", default=30),
+        transaction_mode="IMMEDIATE",
     )
 SPATIALITE_LIBRARY_PATH = env.str("SPATIALITE_LIBRARY_PATH", default="mod_spatialite")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -136,8 +135,14 @@ SILENCED_SYSTEM_CHECKS = env.list("DJANGO_SILENCED_SYSTEM_CHECKS", default=["gis
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "accounts.validators.AdministratorMinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
+    {
+        "NAME": "accounts.validators.AdministratorMinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -233,7 +238,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "audit.denials.exception_handler",  # 401/403 are audited
     "DEFAULT_PAGINATION_CLASS": "missions_site.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": env.int("API_PAGE_SIZE", default=100),
-    "NUM_PROXIES": env.int("DRF_NUM_PROXIES", default=0),  # throttles key on REMOTE_ADDR unless proxied
+    "NUM_PROXIES": env.int(
+        "DRF_NUM_PROXIES", default=0
+    ),  # throttles key on REMOTE_ADDR unless proxied
     "DEFAULT_THROTTLE_RATES": {
         "login": env.str("LOGIN_THROTTLE_RATE", default="30/min"),
         "api-token": env.str("API_TOKEN_THROTTLE_RATE", default="10/min"),
@@ -323,10 +330,20 @@ LOGGING = {
 }
 
 # Limits on what a request may ask for (docs/admin-guide.md, "Limits on requests").
-QUERY_DATE_YEARS = env.int("QUERY_DATE_YEARS", default=5)  # dates in query parameters: today ± years
-API_PAGE_SIZE_MAX = env.int("API_PAGE_SIZE_MAX", default=500)  # rows per page of any API list, at most
+QUERY_DATE_YEARS = env.int(
+    "QUERY_DATE_YEARS", default=5
+)  # dates in query parameters: today ± years
+API_PAGE_SIZE_MAX = env.int(
+    "API_PAGE_SIZE_MAX", default=500
+)  # rows per page of any API list, at most
 # Limits on uploaded files and drawn areas (docs/admin-guide.md, "Limits on uploads and areas").
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200_000_000)  # one uploaded file or API body
-UPLOAD_MAX_UNPACKED_BYTES = env.int("UPLOAD_MAX_UNPACKED_BYTES", default=2_000_000_000)  # .gz/.zip content
-UPLOAD_RETENTION_DAYS = env.int("UPLOAD_RETENTION_DAYS", default=30)  # then the file goes, the run stays
-GEOMETRY_MAX_VERTICES = env.int("GEOMETRY_MAX_VERTICES", default=5_000)  # per drawn area or boundary
+UPLOAD_MAX_UNPACKED_BYTES = env.int(
+    "UPLOAD_MAX_UNPACKED_BYTES", default=2_000_000_000
+)  # .gz/.zip content
+UPLOAD_RETENTION_DAYS = env.int(
+    "UPLOAD_RETENTION_DAYS", default=30
+)  # then the file goes, the run stays
+GEOMETRY_MAX_VERTICES = env.int(
+    "GEOMETRY_MAX_VERTICES", default=5_000
+)  # per drawn area or boundary

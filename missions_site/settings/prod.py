@@ -23,4 +23,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 # Persistent connections, unless a pool holds them (Django refuses both at once).
 _pooled = "pool" in DATABASES["default"].get("OPTIONS", {})
-DATABASES["default"]["CONN_MAX_AGE"] = 0 if _pooled else env.int("DATABASE_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_MAX_AGE"] = (
+    0 if _pooled else env.int("DATABASE_CONN_MAX_AGE", default=60)
+)

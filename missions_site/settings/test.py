@@ -16,7 +16,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MFA_ENABLED = True  # tests prove the real sign-in path; fixtures verify a TOTP device (tests/conftest.py)
+MFA_ENABLED = (
+    True  # tests prove the real sign-in path; fixtures verify a TOTP device (tests/conftest.py)
+)
 # The test database is flushed (TRUNCATE) between transactional tests; production refuses that
 # on the audit table (audit.database).
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):  # noqa: F405

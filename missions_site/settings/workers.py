@@ -62,8 +62,10 @@ def celery_settings() -> dict:
             soft_s = JOB_TIME_LIMIT_MINUTES[queue] * 60
             routes[name] = {"queue": queue}
             annotations[name] = {
-                "acks_late": late, "reject_on_worker_lost": late,
-                "soft_time_limit": soft_s, "time_limit": soft_s + JOB_HARD_LIMIT_GRACE_MINUTES * 60,
+                "acks_late": late,
+                "reject_on_worker_lost": late,
+                "soft_time_limit": soft_s,
+                "time_limit": soft_s + JOB_HARD_LIMIT_GRACE_MINUTES * 60,
             }
     longest_s = max(JOB_TIME_LIMIT_MINUTES.values()) * 60 + JOB_HARD_LIMIT_GRACE_MINUTES * 60
     return {
@@ -75,6 +77,7 @@ def celery_settings() -> dict:
         # Redis hands an unacknowledged message to another worker after this long, even while the
         # first still runs it: it must outlast the longest task (a redelivery would then be a no-op
         # anyway, but it would occupy a worker for nothing).
-        "CELERY_VISIBILITY_TIMEOUT_S": env.int("CELERY_VISIBILITY_TIMEOUT_S",
-                                               default=int(longest_s + 15 * 60)),
+        "CELERY_VISIBILITY_TIMEOUT_S": env.int(
+            "CELERY_VISIBILITY_TIMEOUT_S", default=int(longest_s + 15 * 60)
+        ),
     }

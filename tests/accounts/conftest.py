@@ -8,7 +8,9 @@ from tests.conftest import TEST_PASSWORD
 ADMIN_PASSWORD = "an administrator's long passphrase"  # noqa: S105
 
 
-def sign_in(client: Client, username: str, password: str = TEST_PASSWORD, *, banner: bool = True, **extra):
+def sign_in(
+    client: Client, username: str, password: str = TEST_PASSWORD, *, banner: bool = True, **extra
+):
     data = {"username": username, "password": password}
     if banner:
         data["accept_banner"] = "on"

@@ -22,7 +22,9 @@ def test_lockout_mfa_failure_and_enrolment_events_are_complete(analyst, officer)
     for _ in range(5):
         sign_in(locked, "officer", "wrong-password")
     lockout = events("auth.lockout")[-1]
-    assert_complete(lockout, action="auth.lockout", outcome="denied", actor="", role="", address="10.0.0.9")
+    assert_complete(
+        lockout, action="auth.lockout", outcome="denied", actor="", role="", address="10.0.0.9"
+    )
     assert lockout.reason and lockout.after == {"username": "officer", "ip_address": "10.0.0.9"}
 
     client = Client()
@@ -39,13 +41,22 @@ def test_token_events_are_complete(officer):
     from tests.conftest import TEST_PASSWORD
 
     api = APIClient()
-    token = api.post(reverse("api-token"), {"username": "officer", "password": TEST_PASSWORD}).json()["token"]
-    assert_complete(events("token.created")[-1], action="token.created", outcome="success",
-                    actor="officer", role="Officer")
+    token = api.post(
+        reverse("api-token"), {"username": "officer", "password": TEST_PASSWORD}
+    ).json()["token"]
+    assert_complete(
+        events("token.created")[-1],
+        action="token.created",
+        outcome="success",
+        actor="officer",
+        role="Officer",
+    )
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     api.post(reverse("api-logout"))
     revoked = events("token.revoked")[-1]
-    assert_complete(revoked, action="token.revoked", outcome="success", actor="officer", role="Officer")
+    assert_complete(
+        revoked, action="token.revoked", outcome="success", actor="officer", role="Officer"
+    )
     assert revoked.object_id == token[:15] and revoked.reason_code == "logout"
 
 

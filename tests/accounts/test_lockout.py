@@ -39,7 +39,9 @@ def test_sixth_attempt_with_the_right_password_is_refused_and_audited(officer):
     assert not signed_in(client)
     lockouts = events("auth.lockout")
     assert lockouts and lockouts[0].outcome == "denied" and lockouts[0].object_id == "officer"
-    assert lockouts[0].source_address == "127.0.0.1" and lockouts[0].reason_code == "too_many_failures"
+    assert (
+        lockouts[0].source_address == "127.0.0.1" and lockouts[0].reason_code == "too_many_failures"
+    )
 
 
 def test_lock_by_address_spares_other_addresses(officer, supervisor):
@@ -75,12 +77,18 @@ def test_administrator_unlocks_from_the_user_list(officer, administrator, client
 
     admin = client  # signed in with a verified second factor
     admin.force_login(administrator)
-    response = admin.post(reverse("admin:auth_user_changelist"),
-                          {"action": "unlock_sign_in", "_selected_action": [officer.pk]})
+    response = admin.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "unlock_sign_in", "_selected_action": [officer.pk]},
+    )
     assert response.status_code == 302
     assert not AccessAttempt.objects.filter(username="officer").exists()
     unlock = events("auth.unlock")[-1]
-    assert unlock.actor_username == "admin" and unlock.object_id == "officer" and unlock.outcome == "success"
+    assert (
+        unlock.actor_username == "admin"
+        and unlock.object_id == "officer"
+        and unlock.outcome == "success"
+    )
 
     assert sign_in(locked, "officer").status_code == 302 and signed_in(locked)
 
@@ -91,7 +99,9 @@ def test_deleting_the_axes_record_unlocks_and_is_audited(officer, administrator,
     attempt = AccessAttempt.objects.filter(username="officer").first()
     admin = client
     admin.force_login(administrator)
-    response = admin.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
+    response = admin.post(
+        reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"}
+    )
     assert response.status_code == 302
     assert events("auth.unlock")[-1].actor_username == "admin"
     assert sign_in(locked, "officer").status_code == 302
@@ -100,18 +110,37 @@ def test_deleting_the_axes_record_unlocks_and_is_audited(officer, administrator,
 def test_token_endpoint_counts_failures_and_locks(officer):
     client = APIClient()
     for _ in range(4):
-        assert client.post(reverse("api-token"), {"username": "officer", "password": WRONG}).status_code == 400
+        assert (
+            client.post(
+                reverse("api-token"), {"username": "officer", "password": WRONG}
+            ).status_code
+            == 400
+        )
     locked = client.post(reverse("api-token"), {"username": "officer", "password": WRONG})
     assert locked.status_code == 429
-    assert "An administrator must unlock it" in locked.json()["detail"]  # the API's shape, not the page
-    assert client.post(reverse("api-token"), {"username": "officer", "password": TEST_PASSWORD}).status_code == 429
+    assert (
+        "An administrator must unlock it" in locked.json()["detail"]
+    )  # the API's shape, not the page
+    assert (
+        client.post(
+            reverse("api-token"), {"username": "officer", "password": TEST_PASSWORD}
+        ).status_code
+        == 429
+    )
 
 
 def test_token_endpoint_is_throttled_per_address(officer):
     client = APIClient()
     for _ in range(10):  # API_TOKEN_THROTTLE_RATE: 10/min
-        assert client.post(reverse("api-token"), {"username": "officer", "password": TEST_PASSWORD}).status_code == 200
-    throttled = client.post(reverse("api-token"), {"username": "officer", "password": TEST_PASSWORD})
+        assert (
+            client.post(
+                reverse("api-token"), {"username": "officer", "password": TEST_PASSWORD}
+            ).status_code
+            == 200
+        )
+    throttled = client.post(
+        reverse("api-token"), {"username": "officer", "password": TEST_PASSWORD}
+    )
     assert throttled.status_code == 429 and "throttled" in throttled.json()["detail"]
 
 

@@ -46,11 +46,15 @@ def test_enrolment_with_qr_code_then_everything_opens(analyst):
     page = client.get(reverse("mfa-enrol"))
     assert page.status_code == 200 and reverse("mfa-qr").encode() in page.content
     qr = client.get(reverse("mfa-qr"))
-    assert qr["Content-Type"] == "image/svg+xml" and qr.content.lstrip().startswith((b"<?xml", b"<svg"))
+    assert qr["Content-Type"] == "image/svg+xml" and qr.content.lstrip().startswith(
+        (b"<?xml", b"<svg")
+    )
     device = TOTPDevice.objects.get(user=analyst, confirmed=False)
     assert page.context["secret"].encode() in page.content  # for typing in by hand
 
-    wrong = client.post(reverse("mfa-enrol"), {"token": "000000" if code_of(device) != "000000" else "111111"})
+    wrong = client.post(
+        reverse("mfa-enrol"), {"token": "000000" if code_of(device) != "000000" else "111111"}
+    )
     assert wrong.status_code == 200 and b"did not match" in wrong.content
     assert events("mfa.failed")[-1].outcome == "failure"
 
@@ -73,7 +77,9 @@ def test_sign_in_asks_for_the_code_and_refuses_a_replayed_one(analyst):
     sign_in(first, "analyst")
     assert first.get(reverse("analyst-home")).url.startswith(reverse("mfa-verify"))
     code = code_of(device)
-    assert first.post(reverse("mfa-verify"), {"token": code, "next": "/analyst/"}).url == "/analyst/"
+    assert (
+        first.post(reverse("mfa-verify"), {"token": code, "next": "/analyst/"}).url == "/analyst/"
+    )
     assert first.get(reverse("analyst-home")).status_code == 200
 
     second = Client()  # someone who saw the code on the screen, in the same 30 s
@@ -122,7 +128,9 @@ def test_token_endpoint_requires_the_second_factor(analyst):
         code = totp_code(analyst)
         issued = api.post(reverse("api-token"), {**credentials, "otp_token": code})
         assert issued.status_code == 200
-        assert api.post(reverse("api-token"), {**credentials, "otp_token": code}).status_code == 400  # replay
+        assert (
+            api.post(reverse("api-token"), {**credentials, "otp_token": code}).status_code == 400
+        )  # replay
         api.credentials(HTTP_AUTHORIZATION=f"Token {issued.json()['token']}")
         assert api.get("/api/v1/shifts/").status_code == 200
 

@@ -98,12 +98,23 @@ def test_nightly_job_disables_dormant_and_expired_accounts(celery_worker_thread)
     while len(events("user.disabled")) < 3 and time.monotonic() < deadline:
         time.sleep(0.2)
     active = dict(get_user_model().objects.values_list("username", "is_active"))
-    assert active == {"recent": True, "dormant": False, "never": False, "new": True, "expired": False,
-                      "temporary": True}
+    assert active == {
+        "recent": True,
+        "dormant": False,
+        "never": False,
+        "new": True,
+        "expired": False,
+        "temporary": True,
+    }
     disabled = {e.object_id: e for e in events("user.disabled")}
-    reasons = {get_user_model().objects.get(pk=pk).username: e.reason_code for pk, e in disabled.items()}
+    reasons = {
+        get_user_model().objects.get(pk=pk).username: e.reason_code for pk, e in disabled.items()
+    }
     assert reasons == {"dormant": "dormant", "never": "dormant", "expired": "expired"}
-    assert all(e.before == {"is_active": True} and e.after == {"is_active": False} for e in disabled.values())
+    assert all(
+        e.before == {"is_active": True} and e.after == {"is_active": False}
+        for e in disabled.values()
+    )
     assert not AuthToken.objects.exists()  # the dormant account's token went with it
 
 

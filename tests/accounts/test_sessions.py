@@ -80,11 +80,22 @@ def test_session_cookie_is_httponly_lax_and_ends_with_the_browser(officer):
 
 
 def test_production_cookies_are_secure_and_host_prefixed():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "missions_site.settings.prod",
-           "DJANGO_SECRET_KEY": "only-for-reading-settings-" + "x" * 30}
-    code = ("import django; django.setup(); from django.conf import settings as s; "
-            "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
-            " s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.SESSION_EXPIRE_AT_BROWSER_CLOSE)")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
-                         cwd=Path(__file__).resolve().parents[2]).stdout.split()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "missions_site.settings.prod",
+        "DJANGO_SECRET_KEY": "only-for-reading-settings-" + "x" * 30,
+    }
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.SESSION_EXPIRE_AT_BROWSER_CLOSE)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    ).stdout.split()
     assert out == ["__Host-sessionid", "__Host-csrftoken", "True", "True", "True", "Lax", "True"]

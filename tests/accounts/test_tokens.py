@@ -19,7 +19,9 @@ API = "/api/v1/shifts/"
 
 
 def token_for(username: str) -> str:
-    response = APIClient().post(reverse("api-token"), {"username": username, "password": TEST_PASSWORD})
+    response = APIClient().post(
+        reverse("api-token"), {"username": username, "password": TEST_PASSWORD}
+    )
     assert response.status_code == 200
     return response.json()["token"]
 
@@ -89,7 +91,9 @@ def test_administrator_revokes_in_the_admin(officer, administrator, client):
     token = token_for("officer")
     client.force_login(administrator)
     stored = AuthToken.objects.get(user=officer)
-    response = client.post(reverse("admin:knox_authtoken_delete", args=[stored.pk]), {"post": "yes"})
+    response = client.post(
+        reverse("admin:knox_authtoken_delete", args=[stored.pk]), {"post": "yes"}
+    )
     assert response.status_code == 302
     assert with_token(token).get(API).status_code == 401
     event = events("token.revoked")[-1]

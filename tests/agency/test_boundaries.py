@@ -38,8 +38,13 @@ def square(x, y, size, props):
 
 @pytest.mark.django_db
 def test_toronto_divisions_build_the_expected_grid(toronto_divisions):
-    call_command("import_boundaries", str(toronto_divisions), level="district",
-                 name_field="UNIT_NAME", code_field="DIV")
+    call_command(
+        "import_boundaries",
+        str(toronto_divisions),
+        level="district",
+        name_field="UNIT_NAME",
+        code_field="DIV",
+    )
     assert District.objects.count() == TORONTO_DIVISIONS
     agency = Agency.current()
     assert agency.boundary.area > 0
@@ -88,28 +93,47 @@ def test_shrinking_the_jurisdiction_keeps_ids_and_deactivates_outside_cells(smal
 
 @pytest.mark.django_db
 def test_beats_go_to_the_district_they_overlap_most(small_agency, tmp_path):
-    path = write_geojson(tmp_path / "beats.geojson", [
-        square(-79.399, 43.651, 0.01, {"BEAT": "W9"}),   # inside West
-        square(-79.370, 43.651, 0.01, {"BEAT": "E9"}),   # inside East
-    ])
+    path = write_geojson(
+        tmp_path / "beats.geojson",
+        [
+            square(-79.399, 43.651, 0.01, {"BEAT": "W9"}),  # inside West
+            square(-79.370, 43.651, 0.01, {"BEAT": "E9"}),  # inside East
+        ],
+    )
     call_command("import_boundaries", str(path), level="beat", name_field="BEAT")
     assert Beat.objects.get(code="W9").district.code == "D1"
     assert Beat.objects.get(code="E9").district.code == "D2"
     from audit.models import AuditEvent
 
-    event = AuditEvent.objects.get(action="config.boundaries.import")  # configuration changes are audited
+    event = AuditEvent.objects.get(
+        action="config.boundaries.import"
+    )  # configuration changes are audited
     assert (event.object_type, event.outcome) == ("agency.beat", "success")
-    assert event.after == {"file": "beats.geojson", "level": "beat", "created": 2, "updated": 0, "codes": ["W9", "E9"],
-                           "simplified": []}
+    assert event.after == {
+        "file": "beats.geojson",
+        "level": "beat",
+        "created": 2,
+        "updated": 0,
+        "codes": ["W9", "E9"],
+        "simplified": [],
+    }
 
 
 def write_zipped_shapefile(tmp_path, *, with_prj=True):
     """Two 2 km squares in UTM 17N (metres) as a zipped Shapefile."""
     shp = tmp_path / "districts.shp"
-    squares = [shapely.box(628000, 4834000, 630000, 4836000), shapely.box(630000, 4834000, 632000, 4836000)]
+    squares = [
+        shapely.box(628000, 4834000, 630000, 4836000),
+        shapely.box(630000, 4834000, 632000, 4836000),
+    ]
     pyogrio.raw.write(
-        str(shp), geometry=shapely.to_wkb(squares), field_data=[np.array(["North", "South"], dtype=object)],
-        fields=["NAME"], crs="EPSG:32617", driver="ESRI Shapefile", geometry_type="Polygon",
+        str(shp),
+        geometry=shapely.to_wkb(squares),
+        field_data=[np.array(["North", "South"], dtype=object)],
+        fields=["NAME"],
+        crs="EPSG:32617",
+        driver="ESRI Shapefile",
+        geometry_type="Polygon",
     )
     archive = tmp_path / "districts.zip"
     with zipfile.ZipFile(archive, "w") as zf:
@@ -139,17 +163,30 @@ def test_shapefile_without_prj_asks_for_srid(tmp_path):
 
 
 def _bad_file_cases(tmp_path):
-    points = write_geojson(tmp_path / "points.geojson", [
-        {"type": "Feature", "properties": {"N": "a"}, "geometry": {"type": "Point", "coordinates": [-79.4, 43.7]}}
-    ])
+    points = write_geojson(
+        tmp_path / "points.geojson",
+        [
+            {
+                "type": "Feature",
+                "properties": {"N": "a"},
+                "geometry": {"type": "Point", "coordinates": [-79.4, 43.7]},
+            }
+        ],
+    )
     metres = write_geojson(tmp_path / "metres.geojson", [square(630000, 4833000, 1000, {"N": "a"})])
     empty = write_geojson(tmp_path / "empty.geojson", [])
     broken_zip = tmp_path / "broken.zip"
     broken_zip.write_bytes(b"PK\x03\x04 this is not really a zip")
-    no_field = write_geojson(tmp_path / "nofield.geojson", [square(-79.4, 43.65, 0.01, {"OTHER": "a"})])
-    repeated = write_geojson(tmp_path / "repeat.geojson", [
-        square(-79.4, 43.65, 0.01, {"N": "a"}), square(-79.38, 43.65, 0.01, {"N": "a"}),
-    ])
+    no_field = write_geojson(
+        tmp_path / "nofield.geojson", [square(-79.4, 43.65, 0.01, {"OTHER": "a"})]
+    )
+    repeated = write_geojson(
+        tmp_path / "repeat.geojson",
+        [
+            square(-79.4, 43.65, 0.01, {"N": "a"}),
+            square(-79.38, 43.65, 0.01, {"N": "a"}),
+        ],
+    )
     return [
         (points, "not a polygon"),
         (metres, "not longitude/latitude"),

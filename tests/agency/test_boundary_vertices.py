@@ -18,18 +18,32 @@ from tests.conftest import TEST_PASSWORD
 
 
 def circle_feature(code, vertices, cx=-79.39, cy=43.65, r=0.01):
-    ring = [[cx + r * math.cos(2 * math.pi * i / (vertices - 1)),
-             cy + r * math.sin(2 * math.pi * i / (vertices - 1))] for i in range(vertices - 1)]
-    return {"type": "Feature", "properties": {"CODE": code},
-            "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}}
+    ring = [
+        [
+            cx + r * math.cos(2 * math.pi * i / (vertices - 1)),
+            cy + r * math.sin(2 * math.pi * i / (vertices - 1)),
+        ]
+        for i in range(vertices - 1)
+    ]
+    return {
+        "type": "Feature",
+        "properties": {"CODE": code},
+        "geometry": {"type": "Polygon", "coordinates": [[*ring, ring[0]]]},
+    }
 
 
 @pytest.mark.django_db
 def test_a_district_past_the_limit_is_simplified_and_one_within_is_kept(settings, tmp_path):
     settings.GEOMETRY_MAX_VERTICES = 1_000
     path = tmp_path / "districts.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        circle_feature("BIG", 20_000), circle_feature("OK", 1_000, cx=-79.35)]}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [circle_feature("BIG", 20_000), circle_feature("OK", 1_000, cx=-79.35)],
+            }
+        )
+    )
     out = io.StringIO()
     call_command("import_boundaries", str(path), level="district", name_field="CODE", stdout=out)
     assert "Simplified to at most 1,000 vertices (GEOMETRY_MAX_VERTICES): BIG" in out.getvalue()
@@ -57,11 +71,17 @@ def _district_form(geometry: dict) -> dict:
 def test_a_boundary_drawn_in_the_admin_past_the_limit_is_refused(admin_client, settings):
     settings.GEOMETRY_MAX_VERTICES = 500
     url = reverse("admin:agency_district_add")
-    big = {"type": "MultiPolygon", "coordinates": [circle_feature("D9", 501)["geometry"]["coordinates"]]}
+    big = {
+        "type": "MultiPolygon",
+        "coordinates": [circle_feature("D9", 501)["geometry"]["coordinates"]],
+    }
     refused = admin_client.post(url, _district_form(big))
     assert refused.status_code == 200
     assert "more than 500 vertices (GEOMETRY_MAX_VERTICES)" in refused.content.decode()
     assert not District.objects.filter(code="D9").exists()
-    fits = {"type": "MultiPolygon", "coordinates": [circle_feature("D9", 500)["geometry"]["coordinates"]]}
+    fits = {
+        "type": "MultiPolygon",
+        "coordinates": [circle_feature("D9", 500)["geometry"]["coordinates"]],
+    }
     assert admin_client.post(url, _district_form(fits)).status_code == 302
     assert District.objects.get(code="D9").geom.num_coords == 500

@@ -29,7 +29,9 @@ def test_night_shift_is_shorter_on_spring_forward_and_longer_on_fall_back():
 
 
 def test_a_shift_starting_inside_the_spring_gap_starts_after_it():
-    early = Shift(name="Early", start_time=datetime.strptime("02:30", "%H:%M").time(), duration_minutes=480)
+    early = Shift(
+        name="Early", start_time=datetime.strptime("02:30", "%H:%M").time(), duration_minutes=480
+    )
     start, _ = early.window(date(2021, 3, 14), TORONTO)
     # The first instant after the gap, the same rule as the forecasting engine's bins (ADR 0007).
     assert start.astimezone(UTC) == datetime(2021, 3, 14, 7, 0, tzinfo=UTC)  # 03:00 EDT

@@ -15,8 +15,12 @@ from tests.conftest import TEST_PASSWORD, totp_code
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("role", "target"),
-    [("Analyst", "analyst-home"), ("Supervisor", "supervisor-home"), ("Officer", "officer-home"),
-     ("Administrator", "admin:index")],
+    [
+        ("Analyst", "analyst-home"),
+        ("Supervisor", "supervisor-home"),
+        ("Officer", "officer-home"),
+        ("Administrator", "admin:index"),
+    ],
 )
 def test_home_sends_each_role_to_its_page(role_user, client, role, target):
     client.force_login(role_user(role))
@@ -39,7 +43,9 @@ def test_officers_do_not_see_analyst_pages(officer, client):
 
 
 @pytest.mark.django_db
-def test_analyst_page_is_a_handful_of_queries(small_agency, analyst, client, django_assert_max_num_queries):
+def test_analyst_page_is_a_handful_of_queries(
+    small_agency, analyst, client, django_assert_max_num_queries
+):
     build_grid()
     client.force_login(analyst)
     with django_assert_max_num_queries(25):
@@ -55,7 +61,9 @@ def test_map_data_endpoints(small_agency, analyst, client):
     source = Source.objects.create(name="RMS")
     for external_id, days_ago in [("a", 1), ("b", 3), ("old", 60)]:
         Incident.objects.create(
-            source=source, external_id=external_id, location=Point(-79.3990, 43.6505, srid=4326),
+            source=source,
+            external_id=external_id,
+            location=Point(-79.3990, 43.6505, srid=4326),
             occurred_from=timezone.now() - timedelta(days=days_ago),
         )
     client.force_login(analyst)
@@ -77,8 +85,10 @@ def test_map_data_endpoints(small_agency, analyst, client):
 
 @pytest.mark.django_db
 def test_token_auth_and_schema(analyst, client):
-    response = client.post("/api/v1/auth/token/", {"username": "analyst", "password": TEST_PASSWORD,
-                                                   "otp_token": totp_code(analyst)})
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": "analyst", "password": TEST_PASSWORD, "otp_token": totp_code(analyst)},
+    )
     assert response.status_code == 200
     token = response.json()["token"]
     shifts = client.get("/api/v1/shifts/", HTTP_AUTHORIZATION=f"Token {token}")
@@ -93,9 +103,16 @@ def test_incidents_are_counted_per_district_in_one_query(small_agency, django_as
     from ingest.selectors import incident_counts_by_district
 
     source = Source.objects.create(name="RMS")
-    for external_id, lon, days_ago in [("w1", -79.39, 1), ("w2", -79.38, 2), ("e1", -79.36, 3), ("old", -79.36, 90)]:
+    for external_id, lon, days_ago in [
+        ("w1", -79.39, 1),
+        ("w2", -79.38, 2),
+        ("e1", -79.36, 3),
+        ("old", -79.36, 90),
+    ]:
         Incident.objects.create(
-            source=source, external_id=external_id, location=Point(lon, 43.655, srid=4326),
+            source=source,
+            external_id=external_id,
+            location=Point(lon, 43.655, srid=4326),
             occurred_from=timezone.now() - timedelta(days=days_ago),
         )
     with django_assert_num_queries(1):

@@ -22,7 +22,9 @@ def test_a_shift_is_named_by_its_name_in_any_case_or_by_its_id(small_agency):
 
 def test_a_name_wins_over_an_id(small_agency):
     day = Shift.objects.get(name="Day")
-    named_like_an_id = Shift.objects.create(name=str(day.pk), start_time="10:00", duration_minutes=480)
+    named_like_an_id = Shift.objects.create(
+        name=str(day.pk), start_time="10:00", duration_minutes=480
+    )
     assert shift_named(str(day.pk)) == named_like_an_id
 
 

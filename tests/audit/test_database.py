@@ -28,12 +28,35 @@ def app_role(transactional_db):
     name = f"audit_app_{secrets.token_hex(4)}"
     db = connection.settings_dict
     subprocess.run(
-        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", db["HOST"], "-p", str(db["PORT"]), "-U", db["USER"],
-         "-d", db["NAME"], "-v", f"app_user={name}", "-v", "app_password=unused-with-trust",
-         "-v", f"owner={db['USER']}", "-f", str(APP_ROLE_SQL)],
-        check=True, capture_output=True,
+        [
+            "psql",
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            db["HOST"],
+            "-p",
+            str(db["PORT"]),
+            "-U",
+            db["USER"],
+            "-d",
+            db["NAME"],
+            "-v",
+            f"app_user={name}",
+            "-v",
+            "app_password=unused-with-trust",
+            "-v",
+            f"owner={db['USER']}",
+            "-f",
+            str(APP_ROLE_SQL),
+        ],
+        check=True,
+        capture_output=True,
     )
-    app = psycopg.connect(host=db["HOST"], port=db["PORT"], dbname=db["NAME"], user=name, autocommit=True)
+    app = psycopg.connect(
+        host=db["HOST"], port=db["PORT"], dbname=db["NAME"], user=name, autocommit=True
+    )
     try:
         yield app
     finally:
@@ -66,7 +89,8 @@ def test_app_role_may_insert_and_read_but_not_update_or_delete(app_role):
         cursor.execute(
             "INSERT INTO audit_auditevent (at, actor_username, role, request_id, action, object_type, object_id,"
             " outcome, reason_code, reason, previous_hash, hash) VALUES (now(), '', '', '', 'test.insert', '', '',"
-            " 'success', '', '', %s, %s)", [event.hash, "f" * 64],
+            " 'success', '', '', %s, %s)",
+            [event.hash, "f" * 64],
         )
         # The same role may change rows of an ordinary table: the refusal is specific to the audit log.
         cursor.execute("UPDATE jobs_jobrun SET message = 'x' WHERE false")
@@ -76,7 +100,9 @@ def test_app_role_may_insert_and_read_but_not_update_or_delete(app_role):
             cursor.execute("DELETE FROM audit_auditevent")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             cursor.execute("TRUNCATE audit_auditevent")
-    assert AuditEvent.objects.count() == count + 1 and AuditEvent.objects.get(pk=event.pk).reason == ""
+    assert (
+        AuditEvent.objects.count() == count + 1 and AuditEvent.objects.get(pk=event.pk).reason == ""
+    )
 
 
 def test_app_role_may_purge_only_through_the_owner_function(app_role):
@@ -86,13 +112,20 @@ def test_app_role_may_purge_only_through_the_owner_function(app_role):
     with app_role.cursor() as cursor:
         cursor.execute("SELECT purged, anchor_hash FROM audit_purge(30)")
         assert cursor.fetchone() == (1, old.hash)
-    assert not AuditEvent.objects.filter(pk=old.pk).exists() and AuditEvent.objects.filter(pk=young.pk).exists()
+    assert (
+        not AuditEvent.objects.filter(pk=old.pk).exists()
+        and AuditEvent.objects.filter(pk=young.pk).exists()
+    )
 
 
 @pytest.mark.django_db
 def test_trigger_refuses_update_delete_and_truncate_even_for_the_superuser():
     # TRUNCATE first: PostgreSQL will not truncate a table with pending (foreign key) trigger events.
-    with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with (
+        pytest.raises(ProgrammingError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("SET LOCAL audit.allow_truncate = 'off'; TRUNCATE audit_auditevent")
     event = record(action="test.seed", reason="original")
     refused = [
@@ -102,7 +135,11 @@ def test_trigger_refuses_update_delete_and_truncate_even_for_the_superuser():
         "SELECT set_config('audit.purging', 'on', true); DELETE FROM audit_auditevent",
     ]
     for statement in refused:
-        with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(ProgrammingError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(statement)
     with pytest.raises(ProgrammingError, match="append-only"), transaction.atomic():
         AuditEvent._base_manager.filter(pk=event.pk).update(reason="through the base manager")
@@ -120,7 +157,9 @@ def test_verify_audit_catches_a_row_changed_by_the_superuser(capsys):
     events = [record(action=f"test.{n}", reason=f"event {n}") for n in range(3)]
     call_command("verify_audit")
     assert f"{AuditEvent.objects.count()} events, head {events[-1].hash}" in capsys.readouterr().out
-    bypassing_the_trigger(("UPDATE audit_auditevent SET reason = 'nothing happened' WHERE id = %s", [events[1].pk]))
+    bypassing_the_trigger(
+        ("UPDATE audit_auditevent SET reason = 'nothing happened' WHERE id = %s", [events[1].pk])
+    )
     with pytest.raises(CommandError, match=f"event {events[1].pk}: its content was changed"):
         call_command("verify_audit")
 
@@ -153,7 +192,11 @@ def test_purge_keeps_events_younger_than_the_period_and_the_chain_verifiable(set
     assert ancient.pk not in kept and {old.pk, recent.pk, purge.pk} <= kept
     # A shorter period is raised to the floor: the 400-day-old event goes, the 30-day-old one stays.
     second = purge_expired(retention_days=7)
-    assert second.after == {"retention_days": database.RETENTION_FLOOR_DAYS, "purged": 1, "anchor_hash": old.hash}
+    assert second.after == {
+        "retention_days": database.RETENTION_FLOOR_DAYS,
+        "purged": 1,
+        "anchor_hash": old.hash,
+    }
     kept = set(AuditEvent.objects.values_list("pk", flat=True))
     assert old.pk not in kept and {recent.pk, purge.pk, second.pk} <= kept
     assert (purge.action, purge.outcome) == ("audit.purge", "success")
@@ -167,4 +210,8 @@ def test_verify_refuses_a_chain_whose_oldest_events_vanished_without_a_purge():
     events = [record(action=f"test.{n}") for n in range(3)]
     bypassing_the_trigger(("DELETE FROM audit_auditevent WHERE id = %s", [events[0].pk]))
     report = verify_chain()
-    assert not report.ok and report.event_id == events[1].pk and "events before it are missing" in report.problem
+    assert (
+        not report.ok
+        and report.event_id == events[1].pk
+        and "events before it are missing" in report.problem
+    )

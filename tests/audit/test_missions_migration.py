@@ -17,17 +17,43 @@ def test_mission_audit_entries_become_chained_audit_events():
     old_apps = executor.loader.project_state(BEFORE).apps
     user = old_apps.get_model("auth", "User").objects.create(username="old-analyst")
     entries = old_apps.get_model("missions", "AuditEntry").objects
-    entries.create(actor=user, action="suppress", object_type="missions.suppression", object_id="4",
-                   after={"cells": [1, 2]}, reason_code="operation", reason="Operation downtown")
-    entries.create(actor=None, action="expire", object_type="missions.mission", object_id="9",
-                   before={"status": "planned"}, after={"status": "expired"}, reason="The shift ended.")
+    entries.create(
+        actor=user,
+        action="suppress",
+        object_type="missions.suppression",
+        object_id="4",
+        after={"cells": [1, 2]},
+        reason_code="operation",
+        reason="Operation downtown",
+    )
+    entries.create(
+        actor=None,
+        action="expire",
+        object_type="missions.mission",
+        object_id="9",
+        before={"status": "planned"},
+        after={"status": "expired"},
+        reason="The shift ended.",
+    )
 
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())
 
     suppress, expire = AuditEvent.objects.filter(action__startswith="missions.").order_by("pk")
-    assert (suppress.action, suppress.actor_id, suppress.actor_username) == ("missions.suppress", user.pk, "old-analyst")
-    assert (suppress.reason_code, suppress.reason, suppress.after) == ("operation", "Operation downtown", {"cells": [1, 2]})
-    assert (expire.action, expire.actor_id, expire.before) == ("missions.expire", None, {"status": "planned"})
+    assert (suppress.action, suppress.actor_id, suppress.actor_username) == (
+        "missions.suppress",
+        user.pk,
+        "old-analyst",
+    )
+    assert (suppress.reason_code, suppress.reason, suppress.after) == (
+        "operation",
+        "Operation downtown",
+        {"cells": [1, 2]},
+    )
+    assert (expire.action, expire.actor_id, expire.before) == (
+        "missions.expire",
+        None,
+        {"status": "planned"},
+    )
     assert expire.previous_hash == suppress.hash
     assert verify_chain().ok

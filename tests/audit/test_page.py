@@ -21,15 +21,25 @@ def auditor(role_user):
 @pytest.mark.django_db
 def test_auditor_lands_on_the_log_and_searches_it(client, auditor, analyst):
     record(action="auth.login", actor=analyst)
-    record(action="access.denied", actor=analyst, outcome="denied", object_type="url", object_id="/secret/")
+    record(
+        action="access.denied",
+        actor=analyst,
+        outcome="denied",
+        object_type="url",
+        object_id="/secret/",
+    )
     record(action="missions.cancel", actor=analyst, object_type="missions.mission", object_id="42")
     client.force_login(auditor)
     assert client.get(reverse("home")).url == reverse("audit-log")
     page = client.get(reverse("audit-log")).content.decode()
     assert "missions.cancel" in page and "access.denied" in page and "Auditor" in page
-    denied = client.get(reverse("audit-log"), {"outcome": "denied", "actor": "ANALYST"}).content.decode()
+    denied = client.get(
+        reverse("audit-log"), {"outcome": "denied", "actor": "ANALYST"}
+    ).content.decode()
     assert "/secret/" in denied and "missions.cancel" not in denied
-    by_object = client.get(reverse("audit-log"), {"object_type": "missions.mission", "object_id": "42"})
+    by_object = client.get(
+        reverse("audit-log"), {"object_type": "missions.mission", "object_id": "42"}
+    )
     assert by_object.context["page"].paginator.count == 1
     by_action = client.get(reverse("audit-log"), {"action": "missions."})
     assert [e.action for e in by_action.context["page"]] == ["missions.cancel"]
@@ -42,10 +52,14 @@ def test_time_range_and_pages(client, auditor):
         record(action="test.recent", reason=f"n{n}")
     client.force_login(auditor)
     today = timezone.localdate().isoformat()
-    recent = client.get(reverse("audit-log"), {"at_after": today, "at_before": today, "action": "test."})
+    recent = client.get(
+        reverse("audit-log"), {"at_after": today, "at_before": today, "action": "test."}
+    )
     assert recent.context["page"].paginator.count == 55
     assert len(recent.context["page"]) == 50
-    second = client.get(reverse("audit-log"), {"at_after": today, "at_before": today, "action": "test.", "page": 2})
+    second = client.get(
+        reverse("audit-log"), {"at_after": today, "at_before": today, "action": "test.", "page": 2}
+    )
     assert len(second.context["page"]) == 5
     back_then = (timezone.localdate() - timedelta(days=10)).isoformat()
     old_day = client.get(reverse("audit-log"), {"at_after": back_then, "at_before": back_then})
@@ -54,15 +68,21 @@ def test_time_range_and_pages(client, auditor):
 
 @pytest.mark.django_db
 def test_csv_export_is_spreadsheet_safe_and_recorded(client, auditor, analyst):
-    record(action="missions.add", actor=analyst, reason="=HYPERLINK(\"http://evil\")", reason_code="-x")
+    record(
+        action="missions.add", actor=analyst, reason='=HYPERLINK("http://evil")', reason_code="-x"
+    )
     client.force_login(auditor)
     response = client.get(reverse("audit-log-csv"), {"action": "missions."}, REMOTE_ADDR="10.3.3.3")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     header, (row,) = rows[0], rows[1:]
     cells = dict(zip(header, row, strict=True))
-    assert cells["reason"] == "'=HYPERLINK(\"http://evil\")" and cells["reason_code"] == "'-x"
-    assert (cells["action"], cells["actor_username"], cells["role"]) == ("missions.add", "analyst", "Analyst")
+    assert cells["reason"] == '\'=HYPERLINK("http://evil")' and cells["reason_code"] == "'-x"
+    assert (cells["action"], cells["actor_username"], cells["role"]) == (
+        "missions.add",
+        "analyst",
+        "Analyst",
+    )
     assert len(cells["hash"]) == 64
     export = AuditEvent.objects.get(action="export.audit_log")
     assert (export.actor, export.role, export.source_address) == (auditor, "Auditor", "10.3.3.3")
@@ -77,7 +97,12 @@ def test_other_roles_are_refused_and_the_refusal_is_audited(client, role_user, r
     for url in (reverse("audit-log"), reverse("audit-log-csv")):
         assert client.get(url).status_code == 403
         denied = AuditEvent.objects.filter(action="access.denied").order_by("-pk").first()
-        assert (denied.actor, denied.role, denied.object_id, denied.outcome) == (user, role, url, "denied")
+        assert (denied.actor, denied.role, denied.object_id, denied.outcome) == (
+            user,
+            role,
+            url,
+            "denied",
+        )
     assert not AuditEvent.objects.filter(action="export.audit_log").exists()
 
 
@@ -85,9 +110,17 @@ def test_other_roles_are_refused_and_the_refusal_is_audited(client, role_user, r
 def test_the_auditor_reads_nothing_else(client, auditor):
     client.force_login(auditor)
     assert client.get(reverse("audit-log")).status_code == 200
-    for name in ("analyst-home", "forecasting-home", "ingest-index", "missions-report", "missions-sheet",
-                 "supervisor-home"):
+    for name in (
+        "analyst-home",
+        "forecasting-home",
+        "ingest-index",
+        "missions-report",
+        "missions-sheet",
+        "supervisor-home",
+    ):
         assert client.get(reverse(name)).status_code == 403, name
     assert client.get("/api/v1/missions/").status_code == 403
-    assert client.get(reverse("admin:index")).status_code == 403  # signed in without the role: refused
+    assert (
+        client.get(reverse("admin:index")).status_code == 403
+    )  # signed in without the role: refused
     assert not auditor.get_all_permissions() - {"audit.read_audit"}

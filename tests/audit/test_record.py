@@ -9,23 +9,53 @@ from audit.services import record
 
 
 def chain_fields(event):
-    return {name: getattr(event, name) for name in (
-        "at", "actor_id", "actor_username", "role", "source_address", "request_id", "action",
-        "object_type", "object_id", "outcome", "reason_code", "reason", "before", "after", "previous_hash",
-    )}
+    return {
+        name: getattr(event, name)
+        for name in (
+            "at",
+            "actor_id",
+            "actor_username",
+            "role",
+            "source_address",
+            "request_id",
+            "action",
+            "object_type",
+            "object_id",
+            "outcome",
+            "reason_code",
+            "reason",
+            "before",
+            "after",
+            "previous_hash",
+        )
+    }
 
 
 @pytest.mark.django_db
 def test_record_takes_actor_role_address_and_request_id_from_the_request(analyst):
-    request = RequestFactory().post("/x", REMOTE_ADDR="10.1.2.3", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    request = RequestFactory().post(
+        "/x", REMOTE_ADDR="10.1.2.3", HTTP_X_FORWARDED_FOR="203.0.113.9"
+    )
     request.user = analyst
     request.request_id = "req-12345678"
-    event = record(action="crime_type.change", request=request, object_type="agency.crimetype", object_id=7,
-                   before={"weight": 1.0}, after={"weight": 2.5}, reason_code="policy", reason="New policy")
+    event = record(
+        action="crime_type.change",
+        request=request,
+        object_type="agency.crimetype",
+        object_id=7,
+        before={"weight": 1.0},
+        after={"weight": 2.5},
+        reason_code="policy",
+        reason="New policy",
+    )
     event = AuditEvent.objects.get(pk=event.pk)
     assert (event.actor, event.actor_username, event.role) == (analyst, "analyst", "Analyst")
     assert (event.source_address, event.request_id) == ("10.1.2.3", "req-12345678")
-    assert (event.object_type, event.object_id, event.outcome) == ("agency.crimetype", "7", "success")
+    assert (event.object_type, event.object_id, event.outcome) == (
+        "agency.crimetype",
+        "7",
+        "success",
+    )
     assert (event.before, event.after) == ({"weight": 1.0}, {"weight": 2.5})
     assert (event.reason_code, event.reason) == ("policy", "New policy")
     assert event.at.microsecond % 1000 == 0
@@ -34,7 +64,9 @@ def test_record_takes_actor_role_address_and_request_id_from_the_request(analyst
 
 @pytest.mark.django_db
 def test_forwarded_for_is_used_only_when_trusted():
-    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1")
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.1"
+    )
     assert record(action="t.x", request=request).source_address == "10.0.0.1"
     with override_settings(AUDIT_TRUST_X_FORWARDED_FOR=True):
         assert record(action="t.x", request=request).source_address == "203.0.113.9"

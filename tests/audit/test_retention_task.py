@@ -25,12 +25,17 @@ def test_the_purge_task_runs_on_a_worker(celery_worker_thread):
     young = append(at=timezone.now() - timedelta(days=364), action="test.young")
     purge_audit.delay()
     deadline = time.monotonic() + WORKER_WAIT_S
-    while not AuditEvent.objects.filter(action="audit.purge").exists() and time.monotonic() < deadline:
+    while (
+        not AuditEvent.objects.filter(action="audit.purge").exists() and time.monotonic() < deadline
+    ):
         time.sleep(0.2)
     purge = AuditEvent.objects.get(action="audit.purge")
     assert purge.after == {"retention_days": 365, "purged": 1, "anchor_hash": old.hash}
     assert (purge.actor, purge.outcome) == (None, "success")
-    assert list(AuditEvent.objects.order_by("pk").values_list("pk", flat=True)) == [young.pk, purge.pk]
+    assert list(AuditEvent.objects.order_by("pk").values_list("pk", flat=True)) == [
+        young.pk,
+        purge.pk,
+    ]
     assert verify_chain().ok
 
 

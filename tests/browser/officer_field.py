@@ -16,7 +16,9 @@ MIN_TOUCH_PX = 44
 MIN_CONTRAST = 4.5
 
 
-def plan_shift_for(officer, forecast, now_window, badge="4711", beat="D1-B1", per_beat=None) -> list[Mission]:
+def plan_shift_for(
+    officer, forecast, now_window, badge="4711", beat="D1-B1", per_beat=None
+) -> list[Mission]:
     """The shift under way planned (`per_beat` missions a beat, else the policy's), the officer on its
     beat; his missions in rank order."""
     if per_beat is not None:
@@ -50,7 +52,9 @@ def card(mission) -> str:
 def open_officer_page(browser, live_server, username, *, viewport=MDT, **context_options):
     """A signed-in officer's page in a fresh context (phone: touch and mobile viewport)."""
     phone = viewport["width"] < MDT["width"]
-    context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone, **context_options)
+    context = browser.new_context(
+        viewport=viewport, is_mobile=phone, has_touch=phone, **context_options
+    )
     page = watched_page(context)
     sign_in(page, live_server.url, username)
     assert page.url.endswith("/officer/")
@@ -80,7 +84,9 @@ def touch_targets(page) -> list[dict]:
 
 
 def small_touch_targets(page) -> list[dict]:
-    return [t for t in touch_targets(page) if t["width"] < MIN_TOUCH_PX or t["height"] < MIN_TOUCH_PX]
+    return [
+        t for t in touch_targets(page) if t["width"] < MIN_TOUCH_PX or t["height"] < MIN_TOUCH_PX
+    ]
 
 
 # Text colour and the colour behind it (the first ancestor with an opaque background).
@@ -99,7 +105,9 @@ def contrast(page, selector: str) -> float:
     """WCAG 2 contrast ratio of the element's text against its background."""
     colours = page.evaluate(COLOURS, selector)
     assert colours is not None, f"{selector} not on the page"
-    lighter, darker = sorted((luminance(colours["text"]), luminance(colours["background"])), reverse=True)
+    lighter, darker = sorted(
+        (luminance(colours["text"]), luminance(colours["background"])), reverse=True
+    )
     return (lighter + 0.05) / (darker + 0.05)
 
 

@@ -17,7 +17,9 @@ def test_auditor_searches_and_exports_the_log(role_user, analyst, login, live_se
     login("analyst")
     refused = page.goto(f"{live_server.url}/audit/")
     assert refused.status == 403
-    assert AuditEvent.objects.filter(action="access.denied", actor=analyst, object_id="/audit/").exists()
+    assert AuditEvent.objects.filter(
+        action="access.denied", actor=analyst, object_id="/audit/"
+    ).exists()
     page.context.clear_cookies()
 
     login("auditor")

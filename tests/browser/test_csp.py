@@ -31,12 +31,18 @@ def busy_site(forecast, policy, now_window, tactics, crime_types, analyst, tmp_p
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)
     for version in ModelVersion.objects.all():
-        version.metrics, version.promoted, version.promoted_at = backtest_metrics(), True, timezone.now()
+        version.metrics, version.promoted, version.promoted_at = (
+            backtest_metrics(),
+            True,
+            timezone.now(),
+        )
         version.save()
     source = Source.objects.create(name="RMS export")
     csv = tmp_path / "incidents.csv"
-    csv.write_text("id,occurred_at,latitude,longitude,category\n"
-                   "A-1,2025-03-01T10:00,43.655,-79.39,Burglary\nA-2,not a time,43.655,-79.39,Burglary\n")
+    csv.write_text(
+        "id,occurred_at,latitude,longitude,category\n"
+        "A-1,2025-03-01T10:00,43.655,-79.39,Burglary\nA-2,not a time,43.655,-79.39,Burglary\n"
+    )
     import_incidents_file(path=csv, source=source)
     create_job(kind="build_grid")
     return now_window
@@ -46,15 +52,26 @@ def backtest_metrics() -> dict:
     models = {
         name: {
             "pai": {"0.5%": 3.0 * k, "1%": 2.5 * k, "2%": 2.0 * k, "5%": 1.6 * k, "10%": 1.3 * k},
-            "hit_rate": {"5%": 0.2 * k}, "pei": {"5%": 0.5 * k}, "log_score": -0.1 / k,
+            "hit_rate": {"5%": 0.2 * k},
+            "pei": {"5%": 0.5 * k},
+            "log_score": -0.1 / k,
             "curve": {"hit_rate": [0.05 * k, 0.08 * k, 0.2 * k, 0.3 * k]},
-            "calibration": [{"decile": d, "expected": 0.01 * d, "observed": 0.011 * d * k} for d in range(1, 11)],
+            "calibration": [
+                {"decile": d, "expected": 0.01 * d, "observed": 0.011 * d * k} for d in range(1, 11)
+            ],
         }
         for name, k in (("gbm", 1.0), ("naive_28d", 0.8))
     }
-    return {"promoted": "gbm", "models": models, "curve_fractions": [0.01, 0.02, 0.05, 0.1],
-            "test_start": "2025-01-01", "test_days": 28, "test_shifts": 84, "cells": 128,
-            "ratio_vs_best_naive": {"1%": 1.1, "5%": 1.2}}
+    return {
+        "promoted": "gbm",
+        "models": models,
+        "curve_fractions": [0.01, 0.02, 0.05, 0.1],
+        "test_start": "2025-01-01",
+        "test_days": 28,
+        "test_shifts": 84,
+        "cells": 128,
+        "ratio_vs_best_naive": {"1%": 1.1, "5%": 1.2},
+    }
 
 
 def admin_pages() -> list[str]:
@@ -112,8 +129,11 @@ def crawl(page, live_server) -> list[str]:
         assert_clean(page, key)
         for link in page.evaluate(LINKS):
             target = urlsplit(urljoin(page.url, link))
-            if (target.netloc == parts.netloc and not target.path.startswith(NOT_PAGES)
-                    and not target.path.endswith(".csv")):
+            if (
+                target.netloc == parts.netloc
+                and not target.path.startswith(NOT_PAGES)
+                and not target.path.endswith(".csv")
+            ):
                 queue.append(target._replace(fragment="").geturl())
     return sorted(seen)
 
@@ -121,20 +141,40 @@ def crawl(page, live_server) -> list[str]:
 def test_the_collector_reports_an_inline_script(small_agency, analyst, login):
     page = login("analyst")
     assert page.csp_violations == []
-    page.evaluate("() => { const s = document.createElement('script');"
-                  " s.textContent = 'window.__inlineRan = 1'; document.body.appendChild(s); }")
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.__inlineRan = 1'; document.body.appendChild(s); }"
+    )
     assert page.evaluate("() => window.__inlineRan") is None
     assert [v["directive"] for v in page.csp_violations] == ["script-src-elem"]
     assert page.console_errors  # Chromium also logs the refusal
 
 
-@pytest.mark.parametrize("role, expected", [
-    ("Analyst", {"/analyst/", "/missions/", "/forecasting/", "/forecasting/backtest/", "/forecasting/forecast/",
-                 "/ingest/", "/ingest/upload/", "/tactics/", "/missions/reports/", "/jobs/"}),
-    ("Supervisor", {"/supervisor/", "/missions/sheet/", "/missions/reports/"}),
-    ("Officer", {"/officer/"}),
-])
-def test_every_page_of_each_role_runs_under_the_policy(busy_site, role_user, login, live_server, role, expected):
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        (
+            "Analyst",
+            {
+                "/analyst/",
+                "/missions/",
+                "/forecasting/",
+                "/forecasting/backtest/",
+                "/forecasting/forecast/",
+                "/ingest/",
+                "/ingest/upload/",
+                "/tactics/",
+                "/missions/reports/",
+                "/jobs/",
+            },
+        ),
+        ("Supervisor", {"/supervisor/", "/missions/sheet/", "/missions/reports/"}),
+        ("Officer", {"/officer/"}),
+    ],
+)
+def test_every_page_of_each_role_runs_under_the_policy(
+    busy_site, role_user, login, live_server, role, expected
+):
     if role == "Officer":
         officer = role_user("Officer", username="patrol")
         OfficerProfileFactory(user=officer, home_beat=Beat.objects.get(code="D1-B1"))
@@ -147,7 +187,9 @@ def test_every_page_of_each_role_runs_under_the_policy(busy_site, role_user, log
     assert missing == [], visited
 
 
-def test_admin_map_widget_and_api_docs_run_under_the_policy(busy_site, role_user, login, live_server):
+def test_admin_map_widget_and_api_docs_run_under_the_policy(
+    busy_site, role_user, login, live_server
+):
     chief = role_user("Administrator", username="chief")
     chief.is_staff = chief.is_superuser = True
     chief.save()
@@ -155,7 +197,9 @@ def test_admin_map_widget_and_api_docs_run_under_the_policy(busy_site, role_user
     crontab = CrontabSchedule.objects.create(minute="30", hour="4")
     page = login("chief")
     visit(page, f"{live_server.url}/admin/agency/district/{district.pk}/change/")
-    page.wait_for_selector(".leaflet-container path.leaflet-interactive", timeout=15_000)  # the widget drew
+    page.wait_for_selector(
+        ".leaflet-container path.leaflet-interactive", timeout=15_000
+    )  # the widget drew
     assert_clean(page, "district change form")
     for path in admin_pages():
         visit(page, live_server.url + path)
@@ -167,14 +211,18 @@ def test_admin_map_widget_and_api_docs_run_under_the_policy(busy_site, role_user
     assert_clean(page, "periodic task form")
     # The API answers JSON to a browser too: DRF's browsable pages are off (their inline styles).
     browser_accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    response = page.context.request.get(live_server.url + "/api/v1/jobs/", headers={"Accept": browser_accept})
+    response = page.context.request.get(
+        live_server.url + "/api/v1/jobs/", headers={"Accept": browser_accept}
+    )
     assert response.status == 200 and response.headers["content-type"] == "application/json"
     visit(page, live_server.url + "/api/v1/docs/")
     page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)  # the schema loaded and drew
     assert_clean(page, "/api/v1/docs/")
 
 
-def test_login_and_error_pages_run_under_the_policy(small_agency, officer, page, live_server, login):
+def test_login_and_error_pages_run_under_the_policy(
+    small_agency, officer, page, live_server, login
+):
     page.goto(live_server.url + "/accounts/login/")
     assert_clean(page, "login")
     response = page.goto(live_server.url + "/no-such-page/")
@@ -184,7 +232,6 @@ def test_login_and_error_pages_run_under_the_policy(small_agency, officer, page,
     assert response.status == 403 and "not allowed" in page.inner_text("main")
     page.console_errors.clear()  # Chromium logs each 4xx response as a console error
     assert_clean(page, "error pages")
-
 
 
 # A 1×1 transparent PNG: every tile of the test tile server.
@@ -217,8 +264,9 @@ def tile_server():
 
 
 @pytest.mark.parametrize("allowed", [True, False])
-def test_tiles_load_from_the_configured_host_only(small_agency, analyst, login, live_server, settings,
-                                                  tile_server, allowed):
+def test_tiles_load_from_the_configured_host_only(
+    small_agency, analyst, login, live_server, settings, tile_server, allowed
+):
     from missions_site.settings.browser_policy import content_security_policy
 
     settings.MAP_TILE_URL = tile_server
@@ -227,7 +275,9 @@ def test_tiles_load_from_the_configured_host_only(small_agency, analyst, login, 
     page = login("analyst")
     page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
     page.wait_for_timeout(1_000)  # tiles load after the view is set
-    loaded = page.eval_on_selector_all("img.leaflet-tile", "imgs => imgs.filter((i) => i.naturalWidth > 0).length")
+    loaded = page.eval_on_selector_all(
+        "img.leaflet-tile", "imgs => imgs.filter((i) => i.naturalWidth > 0).length"
+    )
     if allowed:
         assert loaded > 0 and page.csp_violations == []
     else:

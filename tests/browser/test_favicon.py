@@ -10,7 +10,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ICON = "() => document.querySelector('link[rel=icon]').href"
 
 
-def test_the_site_icon_is_an_svg_named_by_pages_and_admin(small_agency, analyst, role_user, login, live_server):
+def test_the_site_icon_is_an_svg_named_by_pages_and_admin(
+    small_agency, analyst, role_user, login, live_server
+):
     chief = role_user("Administrator", username="chief")
     chief.is_staff = True
     chief.save()
@@ -29,5 +31,7 @@ def test_the_site_icon_is_an_svg_named_by_pages_and_admin(small_agency, analyst,
     assert [url for url in requested if url.endswith("/favicon.ico")] == []
     assert "<svg" in Path(finders.find("favicon.svg")).read_text()
     # A document without the link (JSON) makes Chromium ask for /favicon.ico: it leads to the icon.
-    status, url = page.evaluate("(u) => fetch(u).then((r) => [r.status, r.url])", f"{live_server.url}/favicon.ico")
+    status, url = page.evaluate(
+        "(u) => fetch(u).then((r) => [r.status, r.url])", f"{live_server.url}/favicon.ico"
+    )
     assert (status, url) == (200, f"{live_server.url}/static/favicon.svg")

@@ -25,7 +25,9 @@ def test_officer_sees_their_beat(small_agency, officer, login):
     from agency.models import Beat, OfficerProfile
 
     beat = Beat.objects.get(code="D1-B2")
-    OfficerProfile.objects.create(user=officer, badge_number="4711", home_beat=beat, home_district=beat.district)
+    OfficerProfile.objects.create(
+        user=officer, badge_number="4711", home_beat=beat, home_district=beat.district
+    )
     page = login("officer")
     assert page.url.endswith("/officer/")
     page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
@@ -41,7 +43,9 @@ def test_job_page_polls_until_the_job_finishes(small_agency, analyst, login, liv
     page.goto(f"{live_server.url}/jobs/{job.pk}/")
     assert page.inner_text("#job-status") == "Queued"
     run_job(str(job.pk), lambda job, progress: {"message": "17 cells built."})
-    page.wait_for_function("() => document.getElementById('job-status').textContent === 'Succeeded'", timeout=10_000)
+    page.wait_for_function(
+        "() => document.getElementById('job-status').textContent === 'Succeeded'", timeout=10_000
+    )
     assert page.inner_text("#job-message") == "17 cells built."
     assert page.eval_on_selector("#job-progress", "el => el.value") == 100
     # Finished, the page reloads to show what the job is called and a link to what it produced.

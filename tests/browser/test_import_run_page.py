@@ -7,19 +7,23 @@ from django.urls import reverse
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_import_run_page_follows_its_job_then_shows_the_counts(small_agency, analyst, login,
-                                                               live_server, tmp_path):
+def test_import_run_page_follows_its_job_then_shows_the_counts(
+    small_agency, analyst, login, live_server, tmp_path
+):
     from ingest import services
     from ingest.models import ImportRun
     from jobs.services import run_job
 
     path = tmp_path / "feed.csv"
-    path.write_text("id,occurred_at,latitude,longitude,category\n"
-                    "B-1,2023-05-01T10:00,43.65,-79.40,Assault\n"
-                    "B-2,not a time,43.65,-79.40,Assault\n")
+    path.write_text(
+        "id,occurred_at,latitude,longitude,category\n"
+        "B-1,2023-05-01T10:00,43.65,-79.40,Assault\n"
+        "B-2,not a time,43.65,-79.40,Assault\n"
+    )
     source, _ = services.resolve_source(name="feed", mapping_spec="canonical")
-    run = services.start_run(source=source, via=ImportRun.Via.UPLOAD, file_name=path.name,
-                             file_path=str(path))
+    run = services.start_run(
+        source=source, via=ImportRun.Via.UPLOAD, file_name=path.name, file_path=str(path)
+    )
     page = login("analyst")
     page.goto(f"{live_server.url}{reverse('ingest-run', args=[run.pk])}")
     assert page.inner_text("#job-status") == "Queued"

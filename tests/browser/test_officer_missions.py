@@ -16,10 +16,14 @@ from tests.missions.factories import OfficerProfileFactory, serve_dose
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_officer_starts_and_completes_a_mission(forecast, policy, now_window, tactics, officer, login):  # noqa: F811
+def test_officer_starts_and_completes_a_mission(
+    forecast, policy, now_window, tactics, officer, login
+):  # noqa: F811
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)
-    OfficerProfileFactory(user=officer, badge_number="4711", home_beat=Beat.objects.get(code="D1-B1"))
+    OfficerProfileFactory(
+        user=officer, badge_number="4711", home_beat=Beat.objects.get(code="D1-B1")
+    )
 
     page = login("officer")
     assert page.url.endswith("/officer/")
@@ -35,12 +39,14 @@ def test_officer_starts_and_completes_a_mission(forecast, policy, now_window, ta
     first.locator(".m-manual").wait_for(state="visible", timeout=5_000)
     first.locator(".m-start-manual").click()
     page.wait_for_function(
-        "() => document.querySelector('.mission-card.status-active .m-clock') !== null", timeout=10_000
+        "() => document.querySelector('.mission-card.status-active .m-clock') !== null",
+        timeout=10_000,
     )
     active = page.locator(".mission-card.status-active")
     page.wait_for_function(
         "() => { const c = document.querySelector('.mission-card.status-active .m-clock');"
-        " return c && c.textContent !== '0:00'; }", timeout=5_000,
+        " return c && c.textContent !== '0:00'; }",
+        timeout=5_000,
     )
     assert re.fullmatch(r"0:0[1-9]", active.locator(".m-clock").inner_text())
     mission.refresh_from_db()
@@ -55,7 +61,9 @@ def test_officer_starts_and_completes_a_mission(forecast, policy, now_window, ta
     assert "Choose why" in page.inner_text("#mdt-status")
     active.locator(".m-end-reason").select_option("called_away")
     active.locator(".m-end-early").click()
-    page.wait_for_selector(f".mission-card.status-ended_early[data-mission='{mission.pk}']", timeout=10_000)
+    page.wait_for_selector(
+        f".mission-card.status-ended_early[data-mission='{mission.pk}']", timeout=10_000
+    )
     mission.refresh_from_db()
     assert mission.status == "ended_early" and mission.ended_reason_code == "called_away"
     assert mission.minutes_served is not None and mission.minutes_served < mission.dose_minutes
@@ -63,9 +71,13 @@ def test_officer_starts_and_completes_a_mission(forecast, policy, now_window, ta
     ended = page.locator(f".mission-card[data-mission='{mission.pk}']")
     ended.locator(".m-tactic-list label", has_text="Community contact").click()
     ended.locator(".m-save-tactics").click()
-    page.wait_for_function("() => document.getElementById('mdt-status').textContent === 'Tactics saved.'",
-                           timeout=10_000)
-    assert list(TacticUse.objects.filter(mission=mission).values_list("tactic__name", flat=True)) == ["Community contact"]
+    page.wait_for_function(
+        "() => document.getElementById('mdt-status').textContent === 'Tactics saved.'",
+        timeout=10_000,
+    )
+    assert list(
+        TacticUse.objects.filter(mission=mission).values_list("tactic__name", flat=True)
+    ) == ["Community contact"]
 
     # Another mission whose dose is served: Complete, with the tactics used.
     second = Mission.objects.get(pk=int(cards.nth(1).get_attribute("data-mission")))
@@ -79,9 +91,13 @@ def test_officer_starts_and_completes_a_mission(forecast, policy, now_window, ta
     active.locator(".m-tactic-list label", has_text="Community contact").click()
     active.locator(".m-notes").fill("Talked to the shop owners.")
     active.locator(".m-complete").click()
-    page.wait_for_selector(f".mission-card.status-completed[data-mission='{second.pk}']", timeout=10_000)
+    page.wait_for_selector(
+        f".mission-card.status-completed[data-mission='{second.pk}']", timeout=10_000
+    )
     second.refresh_from_db()
     assert second.status == "completed" and second.notes == "Talked to the shop owners."
-    assert list(TacticUse.objects.filter(mission=second).values_list("tactic__name", flat=True)) == ["Community contact"]
+    assert list(
+        TacticUse.objects.filter(mission=second).values_list("tactic__name", flat=True)
+    ) == ["Community contact"]
     assert page.js_errors == []
     screenshot(page, "officer-mission-completed")

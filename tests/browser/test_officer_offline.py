@@ -20,11 +20,15 @@ MISSIONS_API = "/api/v1/officer/missions/"
 KEPT_FOR_OFFLINE = f"""() => navigator.serviceWorker.controller !== null && Promise.all([
   caches.open('missions-data').then((c) => c.match('{MISSIONS_API}')),
   caches.match('/officer/')]).then((kept) => kept.every(Boolean))"""
-QUEUED_START_AT = "() => Object.keys(localStorage).filter((k) => k.startsWith('missions.offlineQueue.'))" \
-                  ".flatMap((k) => JSON.parse(localStorage.getItem(k))).find((i) => i.action === 'start').body.at"
+QUEUED_START_AT = (
+    "() => Object.keys(localStorage).filter((k) => k.startsWith('missions.offlineQueue.'))"
+    ".flatMap((k) => JSON.parse(localStorage.getItem(k))).find((i) => i.action === 'start').body.at"
+)
 CLOCK_TOLERANCE_S = 2.5  # a tick is a second; the page and the test read the clock a moment apart
-QUEUED = "() => Object.keys(localStorage).filter((k) => k.startsWith('missions.offlineQueue.'))" \
-         ".map((k) => [k, JSON.parse(localStorage.getItem(k)).map((i) => i.action)])"
+QUEUED = (
+    "() => Object.keys(localStorage).filter((k) => k.startsWith('missions.offlineQueue.'))"
+    ".map((k) => [k, JSON.parse(localStorage.getItem(k)).map((i) => i.action)])"
+)
 
 
 def wait_until_kept(page, tries=75):
@@ -67,12 +71,20 @@ def after_a_tick(card):
 
 
 def test_offline_reload_shows_the_shifts_missions_from_the_service_worker(
-    forecast, now_window, officer, officer_page,  # noqa: F811
+    forecast,
+    now_window,
+    officer,
+    officer_page,  # noqa: F811
 ):
     missions = plan_shift_for(officer, forecast, now_window)
     page = officer_page("officer", viewport=MDT)
     wait_until_kept(page)
-    shown = sorted(int(v) for v in page.locator(".mission-card").evaluate_all("(cards) => cards.map((c) => c.dataset.mission)"))
+    shown = sorted(
+        int(v)
+        for v in page.locator(".mission-card").evaluate_all(
+            "(cards) => cards.map((c) => c.dataset.mission)"
+        )
+    )
     assert shown == sorted(m.pk for m in missions)
 
     # The server now has one mission fewer: a page showing all of them offline shows the kept copy.
@@ -93,11 +105,19 @@ def test_offline_reload_shows_the_shifts_missions_from_the_service_worker(
 
 
 def test_queued_report_waits_survives_reload_stays_with_its_officer_and_is_sent_after_sign_in(
-    forecast, now_window, tactics, officer, role_user, officer_page, live_server,  # noqa: F811
+    forecast,
+    now_window,
+    tactics,
+    officer,
+    role_user,
+    officer_page,
+    live_server,  # noqa: F811
 ):
     mission = plan_shift_for(officer, forecast, now_window)[0]
     colleague = role_user("Officer", username="colleague")
-    OfficerProfileFactory(user=colleague, badge_number="4712", home_beat=mission.beat)  # same beat, same cards
+    OfficerProfileFactory(
+        user=colleague, badge_number="4712", home_beat=mission.beat
+    )  # same beat, same cards
     services.start_mission(user=officer, mission_id=mission.pk, reason="GPS not available")
     serve_dose(mission)  # Complete is offered once the dose is served
     page = officer_page("officer", viewport=PHONE)
@@ -112,7 +132,10 @@ def test_queued_report_waits_survives_reload_stays_with_its_officer_and_is_sent_
     card.locator(".m-waiting").wait_for(state="visible")
     assert card.locator(".m-waiting").inner_text().startswith("Waiting to send: complete")
     after_a_tick(card)  # the timer's tick decides the dose buttons: it must not bring one back
-    assert not card.locator(".m-complete").is_visible() and not card.locator(".m-end-early").is_visible()
+    assert (
+        not card.locator(".m-complete").is_visible()
+        and not card.locator(".m-end-early").is_visible()
+    )
     assert page.evaluate(QUEUED) == [[f"missions.offlineQueue.user.{officer.pk}", ["complete"]]]
 
     # A reload without network: the page, the missions and the waiting action are all still there.
@@ -120,12 +143,17 @@ def test_queued_report_waits_survives_reload_stays_with_its_officer_and_is_sent_
     page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
     card.locator(".m-waiting").wait_for(state="visible")
     after_a_tick(card)
-    assert not card.locator(".m-complete").is_visible() and not card.locator(".m-end-early").is_visible()
+    assert (
+        not card.locator(".m-complete").is_visible()
+        and not card.locator(".m-end-early").is_visible()
+    )
 
     # Network back but the session gone: the server says 401, and the action is kept, not dropped.
     page.context.clear_cookies()
     set_offline(page, False)
-    page.wait_for_function("() => /Sign in again to send 1/.test(document.querySelector('#mdt-queue').textContent)")
+    page.wait_for_function(
+        "() => /Sign in again to send 1/.test(document.querySelector('#mdt-queue').textContent)"
+    )
     assert page.evaluate(QUEUED) == [[f"missions.offlineQueue.user.{officer.pk}", ["complete"]]]
     mission.refresh_from_db()
     assert mission.status == "active"
@@ -143,17 +171,23 @@ def test_queued_report_waits_survives_reload_stays_with_its_officer_and_is_sent_
 
     # The officer signs in again: the action is sent once, and the card shows what he reported.
     sign_in(page, live_server.url, "officer")
-    page.wait_for_selector(f".mission-card.status-completed[data-mission='{mission.pk}']", timeout=15_000)
+    page.wait_for_selector(
+        f".mission-card.status-completed[data-mission='{mission.pk}']", timeout=15_000
+    )
     mission.refresh_from_db()
     assert mission.status == "completed"
-    assert list(TacticUse.objects.filter(mission=mission).values_list("tactic__name", flat=True)) == ["Community contact"]
+    assert list(
+        TacticUse.objects.filter(mission=mission).values_list("tactic__name", flat=True)
+    ) == ["Community contact"]
     assert card.locator(".m-reported").inner_text() == "Tactics reported: Community contact"
     assert page.evaluate(QUEUED) == []
     assert page.inner_text("#mdt-queue") == "Saved actions sent (1)."
     assert page.js_errors == [] and page.csp_violations == []
 
 
-def test_signing_out_forgets_the_kept_shift(forecast, now_window, officer, officer_page, live_server):  # noqa: F811
+def test_signing_out_forgets_the_kept_shift(
+    forecast, now_window, officer, officer_page, live_server
+):  # noqa: F811
     plan_shift_for(officer, forecast, now_window)
     page = officer_page("officer", viewport=MDT)
     wait_until_kept(page)
@@ -167,7 +201,11 @@ def test_signing_out_forgets_the_kept_shift(forecast, now_window, officer, offic
 
 
 def test_an_action_refused_on_its_merits_is_dropped_with_the_reason(
-    forecast, now_window, tactics, officer, officer_page,  # noqa: F811
+    forecast,
+    now_window,
+    tactics,
+    officer,
+    officer_page,  # noqa: F811
 ):
     mission = plan_shift_for(officer, forecast, now_window)[0]
     services.start_mission(user=officer, mission_id=mission.pk, reason="GPS not available")
@@ -180,9 +218,13 @@ def test_an_action_refused_on_its_merits_is_dropped_with_the_reason(
     card.locator(".m-waiting").wait_for(state="visible")
 
     # Meanwhile the mission was completed from another device: the server refuses the repeat.
-    services.complete_mission(user=officer, mission_id=mission.pk, tactic_ids=[], notes="From the MDT.")
+    services.complete_mission(
+        user=officer, mission_id=mission.pk, tactic_ids=[], notes="From the MDT."
+    )
     set_offline(page, False)
-    page.wait_for_function("() => /Not accepted: /.test(document.querySelector('#mdt-queue').textContent)")
+    page.wait_for_function(
+        "() => /Not accepted: /.test(document.querySelector('#mdt-queue').textContent)"
+    )
     assert page.evaluate(QUEUED) == []
     page.wait_for_selector(f".mission-card.status-completed[data-mission='{mission.pk}']")
     assert card.locator(".m-waiting").is_hidden()
@@ -191,7 +233,10 @@ def test_an_action_refused_on_its_merits_is_dropped_with_the_reason(
 
 
 def test_a_start_saved_offline_without_gps_carries_its_reason_runs_the_timer_and_is_sent(
-    forecast, now_window, officer, officer_page,  # noqa: F811
+    forecast,
+    now_window,
+    officer,
+    officer_page,  # noqa: F811
 ):
     mission = plan_shift_for(officer, forecast, now_window)[0]
     page = officer_page("officer", viewport=PHONE)  # no GPS
@@ -206,16 +251,22 @@ def test_a_start_saved_offline_without_gps_carries_its_reason_runs_the_timer_and
     assert card.locator(".m-waiting").inner_text().startswith("Waiting to send: start")
     assert not card.locator(".m-start").is_visible()
     # A start waiting counts as active: before its dose, the card offers End early (not Complete).
-    assert card.locator(".m-end-early").is_visible() and not card.locator(".m-complete").is_visible()
+    assert (
+        card.locator(".m-end-early").is_visible() and not card.locator(".m-complete").is_visible()
+    )
 
     # The timer runs at once, from the start's saved time, marked as not yet on the server.
     assert card.locator(".m-timer").is_visible()
     assert card.locator(".m-unsent").inner_text() == "Saved, not yet sent"
-    assert "unsent" in card.get_attribute("class") and "status-planned" in card.get_attribute("class")
+    assert "unsent" in card.get_attribute("class") and "status-planned" in card.get_attribute(
+        "class"
+    )
     after_a_tick(card)
     saved_at = datetime.fromisoformat(page.evaluate(QUEUED_START_AT).replace("Z", "+00:00"))
     assert abs((timezone.now() - saved_at).total_seconds()) < CLOCK_TOLERANCE_S
-    assert abs(clock_seconds(card) - (timezone.now() - saved_at).total_seconds()) <= CLOCK_TOLERANCE_S
+    assert (
+        abs(clock_seconds(card) - (timezone.now() - saved_at).total_seconds()) <= CLOCK_TOLERANCE_S
+    )
 
     # Still running after a reload without network (the queue and its time are on the device).
     page.wait_for_timeout(2_000)
@@ -223,12 +274,16 @@ def test_a_start_saved_offline_without_gps_carries_its_reason_runs_the_timer_and
     page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
     after_a_tick(card)
     assert card.locator(".m-unsent").is_visible()
-    assert abs(clock_seconds(card) - (timezone.now() - saved_at).total_seconds()) <= CLOCK_TOLERANCE_S
+    assert (
+        abs(clock_seconds(card) - (timezone.now() - saved_at).total_seconds()) <= CLOCK_TOLERANCE_S
+    )
 
     # Back online: the server's visit starts at the saved time and its timer takes over, where the
     # device's had got to (not from zero).
     set_offline(page, False)
-    page.wait_for_selector(f".mission-card.status-active[data-mission='{mission.pk}']", timeout=15_000)
+    page.wait_for_selector(
+        f".mission-card.status-active[data-mission='{mission.pk}']", timeout=15_000
+    )
     mission.refresh_from_db()
     visit = mission.visits.get()
     assert mission.status == "active" and visit.start_reason == "GPS not available"
@@ -236,13 +291,19 @@ def test_a_start_saved_offline_without_gps_carries_its_reason_runs_the_timer_and
     assert page.evaluate(QUEUED) == []
     assert card.locator(".m-unsent").is_hidden() and "unsent" not in card.get_attribute("class")
     after_a_tick(card)
-    assert abs(clock_seconds(card) - (timezone.now() - visit.started_at).total_seconds()) <= CLOCK_TOLERANCE_S
+    assert (
+        abs(clock_seconds(card) - (timezone.now() - visit.started_at).total_seconds())
+        <= CLOCK_TOLERANCE_S
+    )
     assert clock_seconds(card) >= 3  # it kept counting across the reload and the reconnection
     assert page.js_errors == [] and page.csp_violations == []
 
 
 def test_a_refused_queued_start_shows_the_refusal_and_stops_the_devices_timer(
-    forecast, now_window, officer, officer_page,  # noqa: F811
+    forecast,
+    now_window,
+    officer,
+    officer_page,  # noqa: F811
 ):
     mission = plan_shift_for(officer, forecast, now_window)[0]
     page = officer_page("officer", viewport=PHONE)
@@ -257,10 +318,16 @@ def test_a_refused_queued_start_shows_the_refusal_and_stops_the_devices_timer(
     # Meanwhile the mission was served and completed from another device: the start is refused.
     services.start_mission(user=officer, mission_id=mission.pk, reason="GPS not available")
     serve_dose(mission)
-    services.complete_mission(user=officer, mission_id=mission.pk, tactic_ids=[], notes="From the MDT.")
+    services.complete_mission(
+        user=officer, mission_id=mission.pk, tactic_ids=[], notes="From the MDT."
+    )
     set_offline(page, False)
-    page.wait_for_selector(f".mission-card.status-completed[data-mission='{mission.pk}']", timeout=15_000)
-    assert card.locator(".m-refused").inner_text() == "Start not accepted: The mission is completed."
+    page.wait_for_selector(
+        f".mission-card.status-completed[data-mission='{mission.pk}']", timeout=15_000
+    )
+    assert (
+        card.locator(".m-refused").inner_text() == "Start not accepted: The mission is completed."
+    )
     assert "Not accepted: The mission is completed." in page.inner_text("#mdt-queue")
     assert card.locator(".m-unsent").is_hidden() and card.locator(".m-waiting").is_hidden()
     assert "running" not in card.get_attribute("class")
@@ -280,7 +347,10 @@ AGE_KEPT_COPY = f"""(hourAgo) => caches.open('missions-data').then((cache) => ca
 
 
 def test_a_reload_without_network_keeps_the_measured_clock_offset(
-    forecast, now_window, officer, officer_page,  # noqa: F811
+    forecast,
+    now_window,
+    officer,
+    officer_page,  # noqa: F811
 ):
     """The kept answer's server time is from when it was kept: a page reloaded offline that took
     its clock offset from it would stamp an action saved now (and count its timer) from an hour ago."""
@@ -288,11 +358,16 @@ def test_a_reload_without_network_keeps_the_measured_clock_offset(
     page = officer_page("officer", viewport=PHONE)
     wait_until_kept(page)
     hour_ago = (timezone.now() - timedelta(hours=1)).isoformat()
-    assert page.evaluate(AGE_KEPT_COPY, hour_ago) == hour_ago  # control: the kept copy is an hour old
+    assert (
+        page.evaluate(AGE_KEPT_COPY, hour_ago) == hour_ago
+    )  # control: the kept copy is an hour old
     set_offline(page, True)
     page.reload()
     page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
-    assert page.evaluate(f"() => fetch('{MISSIONS_API}').then((r) => r.headers.get('X-Kept-Copy'))") == "1"
+    assert (
+        page.evaluate(f"() => fetch('{MISSIONS_API}').then((r) => r.headers.get('X-Kept-Copy'))")
+        == "1"
+    )
     card = page.locator(f".mission-card[data-mission='{mission.pk}']")
     card.locator(".m-start").click()
     card.locator(".m-start-manual").click()

@@ -28,7 +28,13 @@ OFFICER_PAGES = ["/officer/", "/accounts/tokens/", "/accounts/mfa/enrol/", "/pub
 
 @pytest.mark.parametrize("viewport", [NARROW_PHONE, PHONE], ids=["360", "390"])
 def test_no_sideways_scroll_and_the_menu_opens_on_a_phone(
-    viewport, forecast, now_window, tactics, officer, officer_page, live_server,  # noqa: F811
+    viewport,
+    forecast,
+    now_window,
+    tactics,
+    officer,
+    officer_page,
+    live_server,  # noqa: F811
 ):
     missions = plan_shift_for(officer, forecast, now_window)
     services.start_mission(user=officer, mission_id=missions[0].pk, reason="GPS not available")
@@ -59,8 +65,13 @@ def test_menu_is_open_on_the_mdt_without_a_button(forecast, now_window, officer,
 
 
 # The dose controls as TOUCH_TARGETS names them: each must be measured, not only pass.
-DOSE_CONTROLS = ["BUTTON.big ok m-complete Complete", "BUTTON.big m-end-early End early",
-                 "SELECT.m-end-reason", "INPUT.m-end-words", "BUTTON.big m-save-tactics Save tactics"]
+DOSE_CONTROLS = [
+    "BUTTON.big ok m-complete Complete",
+    "BUTTON.big m-end-early End early",
+    "SELECT.m-end-reason",
+    "INPUT.m-end-words",
+    "BUTTON.big m-save-tactics Save tactics",
+]
 
 
 def show_every_control(page, missions):
@@ -73,7 +84,12 @@ def show_every_control(page, missions):
 
 @pytest.mark.parametrize("viewport", [PHONE, MDT], ids=["phone", "mdt"])
 def test_every_control_on_the_officer_page_is_44_px_or_more(
-    viewport, forecast, now_window, tactics, officer, officer_page,  # noqa: F811
+    viewport,
+    forecast,
+    now_window,
+    tactics,
+    officer,
+    officer_page,  # noqa: F811
 ):
     # Missions in every state, so Start, Complete, End early with its reasons, tactics, notes and
     # Save tactics are all on the page.
@@ -88,14 +104,23 @@ def test_every_control_on_the_officer_page_is_44_px_or_more(
 
     # The measurement catches a small control (positive control): the cards' action buttons made small
     # (all of a row, which stretches its buttons to the tallest).
-    page.evaluate("() => document.querySelectorAll('.m-actions button').forEach((b) => b.classList.remove('big'))")
+    page.evaluate(
+        "() => document.querySelectorAll('.m-actions button').forEach((b) => b.classList.remove('big'))"
+    )
     assert sorted(t["what"] for t in small_touch_targets(page)) == [
-        "BUTTON.m-end-early End early", "BUTTON.m-start Resume", "BUTTON.m-start Start",
-        "BUTTON.ok m-complete Complete"]
+        "BUTTON.m-end-early End early",
+        "BUTTON.m-start Resume",
+        "BUTTON.m-start Start",
+        "BUTTON.ok m-complete Complete",
+    ]
 
 
 def test_night_theme_follows_the_device_with_readable_contrast(
-    forecast, now_window, tactics, officer, officer_page,  # noqa: F811
+    forecast,
+    now_window,
+    tactics,
+    officer,
+    officer_page,  # noqa: F811
 ):
     missions = every_card_state(officer, forecast, now_window)
     page = officer_page("officer", viewport=PHONE, color_scheme="dark")
@@ -103,19 +128,42 @@ def test_night_theme_follows_the_device_with_readable_contrast(
     show_every_control(page, missions)
     background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(14, 19, 27)"
-    served, short, completed = card(missions["served"]), card(missions["short"]), card(missions["completed"])
-    key_text = ["main h1", ".mdt-status", ".mission-card .m-title", ".mission-card .m-reasons li",
-                ".mission-card .badge", ".mission-card .m-distance", ".m-navigate", f"{served} .m-complete",
-                ".mission-card.status-planned .m-start", ".menu-button", ".brand",
-                f"{short} .m-end-early", f"{short} .m-end label", f"{short} .m-end-reason",
-                f"{short} .m-end-words", f"{completed} .m-reported", f"{completed} .m-notes",
-                f"{completed} .m-save-tactics", f"{completed} .badge"]
+    served, short, completed = (
+        card(missions["served"]),
+        card(missions["short"]),
+        card(missions["completed"]),
+    )
+    key_text = [
+        "main h1",
+        ".mdt-status",
+        ".mission-card .m-title",
+        ".mission-card .m-reasons li",
+        ".mission-card .badge",
+        ".mission-card .m-distance",
+        ".m-navigate",
+        f"{served} .m-complete",
+        ".mission-card.status-planned .m-start",
+        ".menu-button",
+        ".brand",
+        f"{short} .m-end-early",
+        f"{short} .m-end label",
+        f"{short} .m-end-reason",
+        f"{short} .m-end-words",
+        f"{completed} .m-reported",
+        f"{completed} .m-notes",
+        f"{completed} .m-save-tactics",
+        f"{completed} .badge",
+    ]
     ratios = {selector: round(contrast(page, selector), 2) for selector in key_text}
     assert {s: r for s, r in ratios.items() if r < MIN_CONTRAST} == {}, ratios
     # The map: a dark ground, and boxes drawn in the lightened status colours, filled more strongly.
-    assert page.evaluate("() => getComputedStyle(document.querySelector('#map')).backgroundColor") == "rgb(17, 24, 33)"
+    assert (
+        page.evaluate("() => getComputedStyle(document.querySelector('#map')).backgroundColor")
+        == "rgb(17, 24, 33)"
+    )
     box_styles = page.evaluate("""() => Object.values(document.querySelector('#map').leafletMap._layers)
-        .filter((l) => l.feature && l.feature.properties.status).map((l) => [l.options.color, l.options.fillOpacity])""")
+        .filter((l) => l.feature && l.feature.properties.status)
+        .map((l) => [l.options.color, l.options.fillOpacity])""")
     assert ["#f5a35c", 0.4] in box_styles and ["#7ea6f4", 0.4] in box_styles
     screenshot(page, "officer-phone-night")
 
@@ -126,7 +174,9 @@ def test_night_theme_follows_the_device_with_readable_contrast(
     assert page.js_errors == [] and page.csp_violations == []
 
 
-def test_theme_toggle_stays_and_auto_follows_the_device(forecast, now_window, officer, officer_page):  # noqa: F811
+def test_theme_toggle_stays_and_auto_follows_the_device(
+    forecast, now_window, officer, officer_page
+):  # noqa: F811
     plan_shift_for(officer, forecast, now_window)
     page = officer_page("officer", viewport=MDT, color_scheme="light")
     assert page.get_attribute("html", "data-theme") == "light"
@@ -142,4 +192,7 @@ def test_theme_toggle_stays_and_auto_follows_the_device(forecast, now_window, of
     page.emulate_media(color_scheme="dark")
     page.wait_for_function("() => document.documentElement.dataset.theme === 'dark'")
     page.reload()
-    assert page.get_attribute("html", "data-theme") == "dark" and page.input_value(".theme-choice select") == "auto"
+    assert (
+        page.get_attribute("html", "data-theme") == "dark"
+        and page.input_value(".theme-choice select") == "auto"
+    )

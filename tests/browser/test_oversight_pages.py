@@ -21,7 +21,9 @@ from tests.oversight.conftest import (
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_supervisor_reads_the_concentration_report_and_the_evaluation(served, control_box, supervisor, login, live_server):
+def test_supervisor_reads_the_concentration_report_and_the_evaluation(
+    served, control_box, supervisor, login, live_server
+):
     page = login("supervisor")
     page.click("text=Oversight")
     page.wait_for_selector("#concentration")

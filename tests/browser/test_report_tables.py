@@ -22,16 +22,18 @@ OVERFLOWS = """() => Array.from(document.querySelectorAll("main table")).map((t)
 }))"""
 
 
-def test_every_report_table_fits_its_page_at_1280_px(forecast, policy, now_window, tactics, supervisor, officer,
-                                                     login, live_server):
+def test_every_report_table_fits_its_page_at_1280_px(
+    forecast, policy, now_window, tactics, supervisor, officer, login, live_server
+):
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)
     OfficerProfileFactory(user=officer, home_beat=Beat.objects.get(code="D1-B1"))
     mission = Mission.objects.filter(beat__code="D1-B1").exclude(status="cancelled").first()
     services.start_mission(user=officer, mission_id=mission.pk, reason="GPS not available")
     mission.visits.update(started_at=timezone.now() - timedelta(minutes=4))
-    services.end_mission_early(user=officer, mission_id=mission.pk, reason_code="called_away",
-                               tactic_ids=[tactics[2].pk])
+    services.end_mission_early(
+        user=officer, mission_id=mission.pk, reason_code="called_away", tactic_ids=[tactics[2].pk]
+    )
 
     page = login("supervisor")
     for path in REPORT_PAGES:
@@ -39,7 +41,9 @@ def test_every_report_table_fits_its_page_at_1280_px(forecast, policy, now_windo
         tables = page.evaluate(OVERFLOWS)
         assert tables, f"{path}: no table"
         assert [t for t in tables if t["overflow"] > 0] == [], path
-        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), path
+        assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
+            path
+        )
     page.goto(f"{live_server.url}/missions/reports/")
     assert "Ended early" in page.inner_text("main")
     assert page.js_errors == [] and page.csp_violations == []

@@ -38,8 +38,13 @@ def planned_shift(forecast, policy, now_window):  # noqa: F811
 
 def free_boxes():
     taken = set(Mission.objects.values_list("cell_id", flat=True)) | set(
-        Suppression.cells.through.objects.values_list("gridcell_id", flat=True))
-    cells = GridCell.objects.filter(active=True, beat__isnull=False).exclude(pk__in=taken).order_by("pk")
+        Suppression.cells.through.objects.values_list("gridcell_id", flat=True)
+    )
+    cells = (
+        GridCell.objects.filter(active=True, beat__isnull=False)
+        .exclude(pk__in=taken)
+        .order_by("pk")
+    )
     return [[c.cell_id, c.center.y, c.center.x] for c in cells]
 
 
@@ -67,7 +72,9 @@ def fields(page):
     return page.input_value("#id_add-cell_ids"), page.input_value("#id_sup-cell_ids")
 
 
-def test_add_and_suppress_modes_pick_for_one_action_and_lift_works(planned_shift, analyst, login, live_server):
+def test_add_and_suppress_modes_pick_for_one_action_and_lift_works(
+    planned_shift, analyst, login, live_server
+):
     window = planned_shift
     page = login("analyst")
     open_shift_page(page, live_server, window)
@@ -87,9 +94,14 @@ def test_add_and_suppress_modes_pick_for_one_action_and_lift_works(planned_shift
     page.fill("#id_add-reason", "Tip about a crew")
     submit(page, "#add-form button[type=submit]")
     mission = Mission.objects.get(cell__cell_id=added, origin="analyst")
-    assert mission.reasons[0] == "Added by analyst: Tip about a crew" and mission.primary_crime_type is not None
+    assert (
+        mission.reasons[0] == "Added by analyst: Tip about a crew"
+        and mission.primary_crime_type is not None
+    )
     assert not Suppression.objects.exists()
-    assert "Missions added." in page.inner_text("main") and "Tip about a crew" in page.inner_text("#mission-table")
+    assert "Missions added." in page.inner_text("main") and "Tip about a crew" in page.inner_text(
+        "#mission-table"
+    )
 
     # Suppress mode: the click fills the suppress form only; suppressing makes no mission.
     page.check("input[name='pick-mode'][value='suppress']")
@@ -101,7 +113,10 @@ def test_add_and_suppress_modes_pick_for_one_action_and_lift_works(planned_shift
     suppression = Suppression.objects.get()
     assert list(suppression.cells.values_list("cell_id", flat=True)) == [suppressed]
     assert not Mission.objects.filter(cell__cell_id=suppressed).exists()
-    assert "Boxes suppressed." in page.inner_text("main") and page.get_attribute("#map", "data-suppressed") == "1"
+    assert (
+        "Boxes suppressed." in page.inner_text("main")
+        and page.get_attribute("#map", "data-suppressed") == "1"
+    )
     screenshot(page, "analyst-shift-overrides")
 
     # Lift: the suppression ends, is no longer listed or drawn.

@@ -15,7 +15,9 @@ from tests.browser.conftest import SCREENSHOTS, screenshot
 from tests.streets_helpers import write_streets
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-MISSIONS_PER_BEAT = 4  # more than the usual 2-3, with three reasons and four tactics each: a full page
+MISSIONS_PER_BEAT = (
+    4  # more than the usual 2-3, with three reasons and four tactics each: a full page
+)
 
 
 def labels_overlap(page) -> list:
@@ -31,22 +33,37 @@ def labels_overlap(page) -> list:
 
 
 def test_supervisor_prints_one_page_per_beat_after_the_district_page(
-    forecast, policy, now_window, tactics, supervisor, login, live_server, tmp_path,  # noqa: F811
+    forecast,
+    policy,
+    now_window,
+    tactics,
+    supervisor,
+    login,
+    live_server,
+    tmp_path,  # noqa: F811
 ):
     policy.missions_per_beat_per_shift = MISSIONS_PER_BEAT
     policy.control_share = 0
     policy.save()
     forecast(now_window.date, now_window.shift)
-    import_streets(path=write_streets(tmp_path / "centreline.geojson"), name_field="LINEAR_NAME_FULL")
+    import_streets(
+        path=write_streets(tmp_path / "centreline.geojson"), name_field="LINEAR_NAME_FULL"
+    )
     services.plan_missions(date=now_window.date, shift=now_window.shift)
     district = District.objects.get(code="D2")
     beats = list(Beat.objects.filter(district=district).order_by("code"))
-    missions = Mission.objects.filter(date=now_window.date, shift=now_window.shift, beat__district=district)
+    missions = Mission.objects.filter(
+        date=now_window.date, shift=now_window.shift, beat__district=district
+    )
     missions = list(missions.exclude(status="cancelled").select_related("cell", "beat"))
-    assert len(missions) == MISSIONS_PER_BEAT * len(beats) and all(m.cell.location_label for m in missions)
+    assert len(missions) == MISSIONS_PER_BEAT * len(beats) and all(
+        m.cell.location_label for m in missions
+    )
 
     page = login("supervisor")
-    page.goto(f"{live_server.url}/missions/sheet/?date={now_window.date}&shift={now_window.shift.pk}&district={district.pk}")
+    page.goto(
+        f"{live_server.url}/missions/sheet/?date={now_window.date}&shift={now_window.shift.pk}&district={district.pk}"
+    )
     assert "D2 East" in page.inner_text("h1")
     assert page.locator("svg.sheet-map.overview path.box").count() == len(missions)
     assert page.locator("svg.sheet-map.beat-map").count() == len(beats)
@@ -62,15 +79,22 @@ def test_supervisor_prints_one_page_per_beat_after_the_district_page(
         pages = [p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages]
         assert len(pages) == 1 + len(beats), paper
         flat = [" ".join(text.split()) for text in pages]
-        assert all(m.cell.location_label in flat[0] for m in missions), paper  # the district page lists all
+        assert all(m.cell.location_label in flat[0] for m in missions), (
+            paper
+        )  # the district page lists all
         for beat, text in zip(beats, flat[1:], strict=True):
             assert f"Beat {beat.code}" in text
-            assert all(m.cell.location_label in text for m in missions if m.beat_id == beat.pk), (paper, beat.code)
+            assert all(m.cell.location_label in text for m in missions if m.beat_id == beat.pk), (
+                paper,
+                beat.code,
+            )
             assert "McCaul St" in text  # the streets are named on the beat's map
     assert page.js_errors == [] and page.csp_violations == []
 
 
-def test_a_district_without_streets_or_missions_still_prints_one_page_per_beat(small_agency, supervisor, login, live_server):
+def test_a_district_without_streets_or_missions_still_prints_one_page_per_beat(
+    small_agency, supervisor, login, live_server
+):
     district = District.objects.get(code="D1")
     page = login("supervisor")
     page.goto(f"{live_server.url}/missions/sheet/?district={district.pk}")

@@ -12,29 +12,44 @@ from tests.missions.factories import OfficerProfileFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_board_updates_when_an_officer_starts_a_mission(forecast, policy, now_window, supervisor, officer,
-                                                            login, settings):
+def test_the_board_updates_when_an_officer_starts_a_mission(
+    forecast, policy, now_window, supervisor, officer, login, settings
+):
     settings.SUPERVISOR_BOARD_POLL_SECONDS = 1.5  # the test waits for a poll, not 20 s
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)
-    OfficerProfileFactory(user=officer, badge_number="4711", home_beat=Beat.objects.get(code="D1-B1"))
+    OfficerProfileFactory(
+        user=officer, badge_number="4711", home_beat=Beat.objects.get(code="D1-B1")
+    )
     mission = Mission.objects.filter(beat__code="D1-B1").exclude(status="cancelled").first()
-    planned = Mission.objects.filter(date=now_window.date, shift=now_window.shift).exclude(status="cancelled")
+    planned = Mission.objects.filter(date=now_window.date, shift=now_window.shift).exclude(
+        status="cancelled"
+    )
 
     page = login("supervisor")
     polls = []
-    page.on("request", lambda r: polls.append(r.headers.get("x-background-poll"))
-            if r.url.endswith("/supervisor/board.json") else None)
+    page.on(
+        "request",
+        lambda r: (
+            polls.append(r.headers.get("x-background-poll"))
+            if r.url.endswith("/supervisor/board.json")
+            else None
+        ),
+    )
     assert page.url.endswith("/supervisor/")
     page.wait_for_selector("#board[data-ready='1']", timeout=15_000)
     assert page.get_attribute("#board", "data-active") == "0"
-    assert page.get_attribute("#board", "data-boxes") == str(planned.count())  # every box on the map
+    assert page.get_attribute("#board", "data-boxes") == str(
+        planned.count()
+    )  # every box on the map
     assert f"{planned.count()} planned" in page.inner_text("#board-totals")
     assert "Beat D1-B1" in page.inner_text("#board-beats")
     page.evaluate("() => { window.__sameDocument = true; }")
 
     services.start_mission(user=officer, mission_id=mission.pk, reason="GPS not available")
-    page.wait_for_selector(f"#board-beats tr[data-mission='{mission.pk}'][data-status='active']", timeout=10_000)
+    page.wait_for_selector(
+        f"#board-beats tr[data-mission='{mission.pk}'][data-status='active']", timeout=10_000
+    )
     row = page.locator(f"#board-beats tr[data-mission='{mission.pk}']")
     assert "Active" in row.inner_text() and "4711" in row.inner_text()
     assert page.get_attribute("#board", "data-active") == "1"

@@ -18,14 +18,18 @@ from tests.missions.factories import OfficerProfileFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PAYLOAD = "<img src=x onerror=window.__xss=1>"
-INJECTED = "() => ({ images: document.querySelectorAll('img[src=\"x\"]').length, xss: window.__xss })"
+INJECTED = (
+    "() => ({ images: document.querySelectorAll('img[src=\"x\"]').length, xss: window.__xss })"
+)
 # Open the tooltip of every map layer drawn from a GeoJSON feature (missions, districts, beats) and
 # of the first few boxes, then return the tooltips' text.
 OPEN_TOOLTIPS = """(el) => {
   const map = el.leafletMap; let boxes = 0;
   map.eachLayer((layer) => {
     if (!layer.getTooltip || !layer.getTooltip()) { return; }
-    if (layer.feature || boxes++ < 3) { layer.openTooltip(layer.getBounds ? layer.getBounds().getCenter() : undefined); }
+    if (layer.feature || boxes++ < 3) {
+      layer.openTooltip(layer.getBounds ? layer.getBounds().getCenter() : undefined);
+    }
   });
   return Array.from(el.querySelectorAll('.leaflet-tooltip')).map((t) => t.innerText);
 }"""
@@ -46,8 +50,12 @@ def hostile_text(forecast, policy, now_window, tactics, crime_types, analyst):  
     beat = Beat.objects.get(code="D1-B1")
     cell = GridCell.objects.filter(beat=beat).exclude(pk__in=Mission.objects.values("cell")).first()
     services.add_missions(
-        user=analyst, reason_code="intelligence", reason=PAYLOAD, date_from=now_window.date,
-        shifts=[now_window.shift], cell_ids=[cell.cell_id],
+        user=analyst,
+        reason_code="intelligence",
+        reason=PAYLOAD,
+        date_from=now_window.date,
+        shifts=[now_window.shift],
+        cell_ids=[cell.cell_id],
     )
     return now_window
 
@@ -61,7 +69,9 @@ def assert_shown_as_text(page, text_of_page: str) -> None:
 def test_the_checks_catch_injected_markup(small_agency, analyst, login, live_server):
     page = login("analyst")
     assert page.evaluate(INJECTED) == {"images": 0, "xss": None}
-    page.evaluate("(html) => document.querySelector('main').insertAdjacentHTML('beforeend', html)", PAYLOAD)
+    page.evaluate(
+        "(html) => document.querySelector('main').insertAdjacentHTML('beforeend', html)", PAYLOAD
+    )
     for _ in range(50):  # the image fails to load, then the policy refuses its inline handler
         if page.csp_violations:
             break
@@ -70,7 +80,9 @@ def test_the_checks_catch_injected_markup(small_agency, analyst, login, live_ser
     assert [v["directive"] for v in page.csp_violations] == ["script-src-attr"]
 
 
-def test_the_analysts_reason_is_text_for_analyst_supervisor_and_officer(hostile_text, supervisor, officer, login, live_server):
+def test_the_analysts_reason_is_text_for_analyst_supervisor_and_officer(
+    hostile_text, supervisor, officer, login, live_server
+):
     window = hostile_text
     query = f"?date={window.date:%Y-%m-%d}&shift={window.shift.pk}"
 
@@ -90,7 +102,9 @@ def test_the_analysts_reason_is_text_for_analyst_supervisor_and_officer(hostile_
     assert_shown_as_text(page, sheet)
 
     page.context.clear_cookies()
-    OfficerProfileFactory(user=officer, badge_number="4711", home_beat=Beat.objects.get(code="D1-B1"))
+    OfficerProfileFactory(
+        user=officer, badge_number="4711", home_beat=Beat.objects.get(code="D1-B1")
+    )
     page = login("officer")
     page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
     cards = page.inner_text("#mission-list")
@@ -100,13 +114,26 @@ def test_the_analysts_reason_is_text_for_analyst_supervisor_and_officer(hostile_
     assert_shown_as_text(page, cards)
 
 
-@pytest.mark.parametrize("path", ["/analyst/", "/forecasting/", "/forecasting/forecast/{query}", "/tactics/",
-                                  "/ingest/", "/supervisor/"])
-def test_names_are_text_on_every_page_that_shows_them(hostile_text, role_user, login, live_server, path):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/analyst/",
+        "/forecasting/",
+        "/forecasting/forecast/{query}",
+        "/tactics/",
+        "/ingest/",
+        "/supervisor/",
+    ],
+)
+def test_names_are_text_on_every_page_that_shows_them(
+    hostile_text, role_user, login, live_server, path
+):
     window = hostile_text
     role_user("Administrator", username="chief")  # sees every page
     page = login("chief")
-    page.goto(live_server.url + path.format(query=f"?date={window.date:%Y-%m-%d}&shift={window.shift.pk}"))
+    page.goto(
+        live_server.url + path.format(query=f"?date={window.date:%Y-%m-%d}&shift={window.shift.pk}")
+    )
     if page.locator("#board[data-module]").count():  # the shift board fills itself from its JSON
         page.wait_for_selector("#board[data-ready='1']", timeout=15_000)
     text = page.inner_text("main")

@@ -23,11 +23,17 @@ def test_a_named_grid_with_arterials_on_the_land(city):
     for name, line in city.streets:
         lengths[name] += to_utm(line).length
     arterial = [lengths[n] for n in (*EAST_WEST_ARTERIALS, *NORTH_SOUTH_ARTERIALS) if n in lengths]
-    local = [length for name, length in lengths.items() if name not in (*EAST_WEST_ARTERIALS, *NORTH_SOUTH_ARTERIALS)]
+    local = [
+        length
+        for name, length in lengths.items()
+        if name not in (*EAST_WEST_ARTERIALS, *NORTH_SOUTH_ARTERIALS)
+    ]
     assert np.median(arterial) > 2 * np.median(local)  # arterials run through, local streets stop
     land = city.boundary.buffer(1e-6)
     assert all(land.contains(line) for _, line in city.streets)
-    assert max(to_utm(line).length for _, line in city.streets) < 1200  # segments, not whole streets
+    assert (
+        max(to_utm(line).length for _, line in city.streets) < 1200
+    )  # segments, not whole streets
 
 
 def test_every_cell_gets_a_usable_label(city, cells):

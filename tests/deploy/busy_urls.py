@@ -16,6 +16,7 @@ def other_failure(request):
 
 urlpatterns = [
     *site_urlpatterns,
-    path("test-only/locked/", locked), path("api/v1/test-only/locked/", locked),
+    path("test-only/locked/", locked),
+    path("api/v1/test-only/locked/", locked),
     path("test-only/broken/", other_failure),
 ]

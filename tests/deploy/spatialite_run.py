@@ -12,11 +12,29 @@ RUN_TIMEOUT_S = 600
 
 def run_on_spatialite(test_path: str, tmp_path: Path) -> subprocess.CompletedProcess:
     var = tmp_path / "var"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "missions_site.settings.test",
-           "MISSIONS_VAR_DIR": str(var), "DATABASE_URL": f"spatialite:///{var / 'missions.sqlite3'}"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "missions_site.settings.test",
+        "MISSIONS_VAR_DIR": str(var),
+        "DATABASE_URL": f"spatialite:///{var / 'missions.sqlite3'}",
+    }
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", test_path, "-q", "-p", "no:cacheprovider", "-p", "no:xdist"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            test_path,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     return result

@@ -30,4 +30,7 @@ def test_a_page_locked_out_shows_the_busy_page(signed_in):
 
 def test_other_database_errors_stay_server_errors(signed_in):
     response = signed_in.get("/test-only/broken/")
-    assert response.status_code == 500 and "Something went wrong on our side" in response.content.decode()
+    assert (
+        response.status_code == 500
+        and "Something went wrong on our side" in response.content.decode()
+    )

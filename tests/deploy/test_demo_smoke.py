@@ -20,15 +20,26 @@ SERVER_START_S = 30
 
 @pytest.fixture
 def demo_env(tmp_path):
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(MISSIONS_VAR_DIR=str(tmp_path / "var"), DJANGO_SETTINGS_MODULE="missions_site.settings.dev")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    env.update(
+        MISSIONS_VAR_DIR=str(tmp_path / "var"), DJANGO_SETTINGS_MODULE="missions_site.settings.dev"
+    )
     return env
 
 
 def manage(env, *args, timeout=300):
-    result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=timeout)
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 
@@ -47,20 +58,33 @@ def test_demo_on_spatialite_serves_each_role(demo_env, tmp_path):
     assert "already there" in manage(demo_env, "seed_demo", "--if-empty")
     assert re.search(r"\d{4} cells of 250 m", manage(demo_env, "build_grid"))
     # The demo's streets went in through the street import and the grid build named the cells from them.
-    streets = manage(demo_env, "shell", "-c", (
-        "from forecasting.models import GridCell, Street; from forecasting.street_selectors import streets_in_view;"
-        "c = GridCell.objects.filter(active=True); p = c.exclude(location_label='').first().center;"
-        "v = streets_in_view(bbox=(p.x - .005, p.y - .005, p.x + .005, p.y + .005), zoom=16);"
-        "print('streets', Street.objects.count(), c.filter(location_label='').count(), c.filter(location_label__contains=' & ').count(),"
-        " sorted(f['properties']['name'] for f in v['features'])[:1])"
-    ))
-    segments, unlabelled, intersections, first_name = re.search(r"streets (\d+) (\d+) (\d+) \['(.+)'\]", streets).groups()
-    assert int(segments) > 3000 and int(unlabelled) == 0 and int(intersections) > 1000 and first_name
+    streets = manage(
+        demo_env,
+        "shell",
+        "-c",
+        (
+            "from forecasting.models import GridCell, Street; from forecasting.street_selectors import streets_in_view;"
+            "c = GridCell.objects.filter(active=True); p = c.exclude(location_label='').first().center;"
+            "v = streets_in_view(bbox=(p.x - .005, p.y - .005, p.x + .005, p.y + .005), zoom=16);"
+            "print('streets', Street.objects.count(), c.filter(location_label='').count(),"
+            " c.filter(location_label__contains=' & ').count(),"
+            " sorted(f['properties']['name'] for f in v['features'])[:1])"
+        ),
+    )
+    segments, unlabelled, intersections, first_name = re.search(
+        r"streets (\d+) (\d+) (\d+) \['(.+)'\]", streets
+    ).groups()
+    assert (
+        int(segments) > 3000 and int(unlabelled) == 0 and int(intersections) > 1000 and first_name
+    )
 
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT, env=demo_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=demo_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -101,9 +125,16 @@ def log_in(base: str, username: str) -> tuple[str, str]:
     assert "demo: second factor off" in page  # the demo's one relaxation, said on the login page
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
     data = urllib.parse.urlencode(
-        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token, "next": "/",
-         "accept_banner": "on"}
+        {
+            "username": username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": token,
+            "next": "/",
+            "accept_banner": "on",
+        }
     ).encode()
-    request = urllib.request.Request(base + "/accounts/login/", data=data, headers={"Referer": base})
+    request = urllib.request.Request(
+        base + "/accounts/login/", data=data, headers={"Referer": base}
+    )
     response = opener.open(request)
     return response.url, response.read().decode()

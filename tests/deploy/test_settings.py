@@ -13,18 +13,30 @@ def run_check(extra_env: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     env.update(extra_env)
     return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--settings=missions_site.settings.prod"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "manage.py",
+            "check",
+            "--deploy",
+            "--settings=missions_site.settings.prod",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def test_check_deploy_is_clean_with_production_environment():
-    result = run_check({
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
-        "DATABASE_URL": "postgis://postgres@127.0.0.1:5432/missions",
-        "DJANGO_ALLOWED_HOSTS": "missions.example.org",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
-    })
+    result = run_check(
+        {
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+            "DATABASE_URL": "postgis://postgres@127.0.0.1:5432/missions",
+            "DJANGO_ALLOWED_HOSTS": "missions.example.org",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stdout + result.stderr
     assert "no issues" in result.stdout

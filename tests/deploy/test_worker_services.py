@@ -24,13 +24,17 @@ def test_each_queue_has_a_scalable_worker_service():
         command = service["command"]
         node = option(command, "--hostname")
         assert node.endswith("@%h") and "container_name" not in service, name  # unique when scaled
-        assert f"ping -d {node.removesuffix('%h')}$$HOSTNAME" in service["healthcheck"]["test"][1], name
+        assert (
+            f"ping -d {node.removesuffix('%h')}$$HOSTNAME" in service["healthcheck"]["test"][1]
+        ), name
         served += option(command, "--queues").split(",")
     assert sorted(served) == sorted(QUEUE_NAMES)  # each queue served, by one service
     assert "beat" in services and "worker" not in services
     # Only the imports worker reads files another service wrote (uploads).
     assert workers["worker-training"]["volumes"] == workers["worker-forecast"]["volumes"] == []
-    assert any("media" in v for v in workers["worker-imports"].get("volumes", services["web"]["volumes"]))
+    assert any(
+        "media" in v for v in workers["worker-imports"].get("volumes", services["web"]["volumes"])
+    )
 
 
 def test_the_demo_worker_serves_every_queue():

@@ -29,10 +29,12 @@ def synthetic_events(n=3000, seed=1, start="2019-01-01", days=800, hot=(-79.395,
     lon = np.where(hot_share, hot[0] + rng.normal(0, 0.002, n), rng.uniform(-79.40, -79.3752, n))
     lat = np.where(hot_share, hot[1] + rng.normal(0, 0.0015, n), rng.uniform(43.65, 43.668, n))
     cat = np.where(rng.random(n) < 0.6, "Assault", "Robbery")
-    return pd.DataFrame({
-        "id": [f"E{i}" for i in range(n)],
-        "occurred_at": times.strftime("%Y-%m-%dT%H:%M"),
-        "latitude": lat,
-        "longitude": lon,
-        "category": cat,
-    })
+    return pd.DataFrame(
+        {
+            "id": [f"E{i}" for i in range(n)],
+            "occurred_at": times.strftime("%Y-%m-%dT%H:%M"),
+            "latitude": lat,
+            "longitude": lon,
+            "category": cat,
+        }
+    )

@@ -13,7 +13,9 @@ from forecasting.engine.shifts import shift_windows
 
 def grid_and_bins():
     grid = build_grid(SQUARE)
-    bins = shift_windows(dt.date(2021, 7, 1), dt.date(2021, 7, 3), SHIFTS, TZ).reset_index(drop=True)
+    bins = shift_windows(dt.date(2021, 7, 1), dt.date(2021, 7, 3), SHIFTS, TZ).reset_index(
+        drop=True
+    )
     return grid, bins
 
 
@@ -33,11 +35,16 @@ def test_an_event_reaches_nearby_boxes_only_during_its_shifts():
     near = cells_near(grid, -79.39, 43.66)
     assert 5 <= near.sum() <= 20  # a 500 m radius on 250 m boxes
     load = event_attendance(
-        grid, bins, start_utc=pd.to_datetime(["2021-07-02T23:00Z"], utc=True),
-        end_utc=pd.to_datetime(["2021-07-03T02:00Z"], utc=True), cell_masks=[near],
+        grid,
+        bins,
+        start_utc=pd.to_datetime(["2021-07-02T23:00Z"], utc=True),
+        end_utc=pd.to_datetime(["2021-07-03T02:00Z"], utc=True),
+        cell_masks=[near],
         attendance=np.array([20000.0]),
     )
-    evening = int(np.flatnonzero((bins["date"] == dt.date(2021, 7, 2)) & (bins["shift_index"] == 1))[0])
+    evening = int(
+        np.flatnonzero((bins["date"] == dt.date(2021, 7, 2)) & (bins["shift_index"] == 1))[0]
+    )
     assert np.allclose(load[near, evening], 20000.0 / near.sum())
     assert load[~near].sum() == 0
     assert np.allclose(load.sum(axis=0)[evening], 20000.0)
@@ -53,8 +60,14 @@ def test_feature_context_yields_exposure_and_events(square):
 
     grid = build_grid(square)
     events = prepare_events(synthetic_events(n=300, days=60, start="2021-05-01"), TZ)
-    history = build_history(events, grid, start_date=dt.date(2021, 5, 1), end_date=dt.date(2021, 7, 1),
-                            shift_starts=SHIFTS, tz=TZ)
+    history = build_history(
+        events,
+        grid,
+        start_date=dt.date(2021, 5, 1),
+        end_date=dt.date(2021, 7, 1),
+        shift_starts=SHIFTS,
+        tz=TZ,
+    )
     exposure = np.zeros((len(grid), history.n_bins), dtype=np.float32)
     exposure[2, 10] = 45.0
     event_load = np.zeros_like(exposure)

@@ -20,10 +20,20 @@ MODELS = ("gbm", "naive_28d", "naive_365d", "kde", "prospective", "sepp")
 def _ctx(df):
     grid = build_grid(SQUARE)
     ev = prepare_events(df, TZ)
-    h = build_history(ev, grid, start_date=dt.date(2019, 1, 1), end_date=dt.date(2021, 3, 15),
-                      shift_starts=SHIFTS, tz=TZ)
-    return FeatureContext(h, layers={"poi": (np.array([-79.39, -79.38]), np.array([43.655, 43.66]))},
-                          country="CA", subdivision="ON")
+    h = build_history(
+        ev,
+        grid,
+        start_date=dt.date(2019, 1, 1),
+        end_date=dt.date(2021, 3, 15),
+        shift_starts=SHIFTS,
+        tz=TZ,
+    )
+    return FeatureContext(
+        h,
+        layers={"poi": (np.array([-79.39, -79.38]), np.array([43.655, 43.66]))},
+        country="CA",
+        subdivision="ON",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +46,15 @@ def test_forecast_does_not_see_its_own_shift(events):
     ctx = _ctx(events)
     target_bin = ctx.history.bin_of_date(TEST_START) + 4
     start_local = ctx.history.bins["start_local"].iloc[target_bin]
-    extra = pd.DataFrame({"id": ["LEAK"], "occurred_at": [(start_local + pd.Timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")],
-                          "latitude": [43.66], "longitude": [-79.38], "category": ["Assault"]})
+    extra = pd.DataFrame(
+        {
+            "id": ["LEAK"],
+            "occurred_at": [(start_local + pd.Timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")],
+            "latitude": [43.66],
+            "longitude": [-79.38],
+            "category": ["Assault"],
+        }
+    )
     ctx2 = _ctx(pd.concat([events, extra], ignore_index=True))
     fit_bin = ctx.history.bin_of_date(TEST_START)
     for name in MODELS:
@@ -73,7 +90,9 @@ def test_backtest_deterministic_and_sane(events):
 
 def test_only_the_promoted_models_predictions_are_kept_when_asked(events):
     """The back-test command keeps one model's predictions per type (memory), the same as a full run's."""
-    cfg = BacktestConfig(TEST_START, 14, ["Assault", "Robbery"], models=("naive_7d", "naive_28d", "kde", "sepp"))
+    cfg = BacktestConfig(
+        TEST_START, 14, ["Assault", "Robbery"], models=("naive_7d", "naive_28d", "kde", "sepp")
+    )
     full = run_backtest(_ctx(events), cfg)
     lean = run_backtest(_ctx(events), cfg, keep_predictions="promoted")
     assert set(full.predictions) == set(cfg.models)  # positive control: "all" keeps every model
@@ -99,7 +118,9 @@ def test_promote_prefers_the_top_one_to_two_percent_then_pai5():
         "b": {"X": {"pai": {"1%": 8.0, "2%": 7.0, "5%": 3.5}}},
         "c": {"X": {"pai": {"1%": 7.0, "2%": 6.0, "5%": 4.0}}},
     }
-    assert promote(metrics, ["X"]) == {"X": "b"}  # mean of 1 % and 2 % equal for a and b: 5 % decides
+    assert promote(metrics, ["X"]) == {
+        "X": "b"
+    }  # mean of 1 % and 2 % equal for a and b: 5 % decides
     metrics["a"]["X"]["pai"]["1%"] = 9.5
     assert promote(metrics, ["X"]) == {"X": "a"}
 
@@ -109,20 +130,44 @@ def test_run_backtest_files_outputs(tmp_path, events):
 
     ev_path = tmp_path / "events.csv"
     events.to_csv(ev_path, index=False)
-    geo = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"name": "North"}, "geometry": json.loads(pd.Series([SQUARE]).map(
-            lambda g: json.dumps(g.__geo_interface__)).iloc[0])}]}
+    geo = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"name": "North"},
+                "geometry": json.loads(
+                    pd.Series([SQUARE]).map(lambda g: json.dumps(g.__geo_interface__)).iloc[0]
+                ),
+            }
+        ],
+    }
     b_path = tmp_path / "b.geojson"
     b_path.write_text(json.dumps(geo))
     out = tmp_path / "out"
-    payload = run_backtest_files(events=str(ev_path), boundary=str(b_path), test_start=TEST_START, test_days=3,
-                                 out=str(out), tz=TZ, models=["naive_28d", "kde"], progress=False)
+    payload = run_backtest_files(
+        events=str(ev_path),
+        boundary=str(b_path),
+        test_start=TEST_START,
+        test_days=3,
+        out=str(out),
+        tz=TZ,
+        models=["naive_28d", "kde"],
+        progress=False,
+    )
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics["promoted"]) == {"Assault", "Robbery"}
     assert "1%" in metrics["models"]["kde"]["Assault"]["pai"]
     fc = pd.read_csv(out / "forecasts.csv")
-    assert list(fc.columns) == ["shift_start", "shift_end", "crime_type", "cell_id", "center_lat", "center_lon",
-                                "expected_count"]
+    assert list(fc.columns) == [
+        "shift_start",
+        "shift_end",
+        "crime_type",
+        "cell_id",
+        "center_lat",
+        "center_lon",
+        "expected_count",
+    ]
     n_cells = payload["cells"]
     assert len(fc) == n_cells * 9 * 2
     assert fc["shift_start"].iloc[0].endswith("-05:00")

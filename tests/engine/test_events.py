@@ -10,16 +10,25 @@ from forecasting.engine.shifts import _utc_ns, shift_windows
 
 def _frame(times, cats=None, **extra):
     n = len(times)
-    d = {"id": [str(i) for i in range(n)], "occurred_at": times, "latitude": [43.66] * n,
-         "longitude": [-79.39] * n, "category": cats or ["Assault"] * n}
+    d = {
+        "id": [str(i) for i in range(n)],
+        "occurred_at": times,
+        "latitude": [43.66] * n,
+        "longitude": [-79.39] * n,
+        "category": cats or ["Assault"] * n,
+    }
     d.update(extra)
     return pd.DataFrame(d)
 
 
 def test_naive_time_in_dst_gap_and_overlap_do_not_crash():
-    ev = prepare_events(_frame(["2021-03-14T02:30", "2021-11-07T01:30", "2021-06-01T10:00-04:00"]), TZ)
+    ev = prepare_events(
+        _frame(["2021-03-14T02:30", "2021-11-07T01:30", "2021-06-01T10:00-04:00"]), TZ
+    )
     start = pd.to_datetime(ev.frame["start_ns"].to_numpy(), utc=True)
-    assert start[0] == pd.Timestamp("2021-03-14 07:00", tz="UTC")  # moved to 03:00 EDT, after the gap
+    assert start[0] == pd.Timestamp(
+        "2021-03-14 07:00", tz="UTC"
+    )  # moved to 03:00 EDT, after the gap
     assert start[1] == pd.Timestamp("2021-11-07 05:30", tz="UTC")  # first occurrence, EDT
     assert start[2] == pd.Timestamp("2021-06-01 14:00", tz="UTC")  # explicit offset respected
     assert len(ev.rejected) == 0
@@ -75,8 +84,14 @@ def test_heaped_events_keep_part_of_their_weight_at_the_recorded_time():
     ev = prepare_events(_frame(times), TZ)
     share = ev.heaped["Assault"][0]
     assert 0.8 < share < 0.95  # ~30 % at midnight against ~3 % expected
-    h = build_history(ev, build_grid(SQUARE), start_date=dt.date(2020, 12, 31), end_date=dt.date(2021, 3, 1),
-                      shift_starts=SHIFTS, tz=TZ)
+    h = build_history(
+        ev,
+        build_grid(SQUARE),
+        start_date=dt.date(2020, 12, 31),
+        end_date=dt.date(2021, 3, 1),
+        shift_starts=SHIFTS,
+        tz=TZ,
+    )
     assert np.isclose(h.weight.sum(), 3000)
     # A midnight event's day piece is known only when its local day is over.
     assert np.all(h.known > h.bin)

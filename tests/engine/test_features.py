@@ -19,12 +19,26 @@ from forecasting.engine.history import build_history
 
 def _history(times, cats=None, lon=-79.39, lat=43.66, **extra):
     n = len(times)
-    df = pd.DataFrame({"id": [str(i) for i in range(n)], "occurred_at": times, "latitude": [lat] * n,
-                       "longitude": [lon] * n, "category": cats or ["Assault"] * n, **extra})
+    df = pd.DataFrame(
+        {
+            "id": [str(i) for i in range(n)],
+            "occurred_at": times,
+            "latitude": [lat] * n,
+            "longitude": [lon] * n,
+            "category": cats or ["Assault"] * n,
+            **extra,
+        }
+    )
     ev = prepare_events(df, TZ, detect_heaping=False)
     grid = build_grid(SQUARE)
-    return build_history(ev, grid, start_date=dt.date(2021, 1, 1), end_date=dt.date(2021, 3, 1),
-                         shift_starts=SHIFTS, tz=TZ)
+    return build_history(
+        ev,
+        grid,
+        start_date=dt.date(2021, 1, 1),
+        end_date=dt.date(2021, 3, 1),
+        shift_starts=SHIFTS,
+        tz=TZ,
+    )
 
 
 def test_window_counts_exclude_the_target_shift_and_respect_window():
@@ -75,7 +89,9 @@ def test_spatial_sum_on_raster():
 
 def test_feature_context_calendar_and_terrain():
     h = _history(["2021-01-10T10:00", "2021-02-15T10:00"])
-    ctx = FeatureContext(h, layers={"poi": (np.array([-79.39]), np.array([43.66]))}, country="CA", subdivision="ON")
+    ctx = FeatureContext(
+        h, layers={"poi": (np.array([-79.39]), np.array([43.66]))}, country="CA", subdivision="ON"
+    )
     targets = np.arange(0, 90)
     feats = dict(ctx.shared_features(targets))
     assert feats["holiday"][0, 0] == 1.0  # 1 January
@@ -91,11 +107,17 @@ def test_poisson_booster_learns_a_correction_to_its_offset():
     X = rng.normal(size=(20000, 3)).astype(np.float32)
     rate = np.exp(0.8 * X[:, 0])
     y = rng.poisson(rate).astype(float)
-    params = dict(learning_rate=0.1, num_boost_round=60, num_leaves=7, max_bin=63, min_data_in_leaf=50)
-    flat = PoissonBooster(params, random_state=0, threads=1).fit(X, y, np.ones(len(y)), np.zeros(len(y)))
+    params = dict(
+        learning_rate=0.1, num_boost_round=60, num_leaves=7, max_bin=63, min_data_in_leaf=50
+    )
+    flat = PoissonBooster(params, random_state=0, threads=1).fit(
+        X, y, np.ones(len(y)), np.zeros(len(y))
+    )
     learned = flat.predict(X, np.zeros(len(y)))
     assert np.corrcoef(np.log(learned), np.log(rate))[0, 1] > 0.95
-    exact = PoissonBooster(params, random_state=0, threads=1).fit(X, y, np.ones(len(y)), np.log(rate))
+    exact = PoissonBooster(params, random_state=0, threads=1).fit(
+        X, y, np.ones(len(y)), np.log(rate)
+    )
     correction = exact.predict(X, np.zeros(len(y)))
     assert np.median(np.abs(np.log(correction))) < 0.05
     assert np.std(np.log(correction)) < 0.15 * np.std(np.log(learned))

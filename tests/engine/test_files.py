@@ -22,16 +22,26 @@ VANCOUVER = shapely.box(-123.16, 49.26, -123.13, 49.28)
 SPACING_TOLERANCE_M = 1.0
 
 
-@pytest.mark.parametrize(("boundary", "tz"), [(SQUARE, "America/Toronto"), (VANCOUVER, "America/Vancouver")])
+@pytest.mark.parametrize(
+    ("boundary", "tz"), [(SQUARE, "America/Toronto"), (VANCOUVER, "America/Vancouver")]
+)
 def test_grid_rebuilt_from_forecasts_csv_has_the_cell_spacing(tmp_path, boundary, tz):
     grid = build_grid(boundary)
     lon0, lat0 = boundary.centroid.x, boundary.centroid.y
     events = synthetic_events(n=50, days=10, start="2021-01-01", hot=(lon0, lat0))
-    h = build_history(prepare_events(events, tz), grid, start_date=dt.date(2021, 1, 1),
-                      end_date=dt.date(2021, 1, 12), shift_starts=SHIFTS, tz=tz)
+    h = build_history(
+        prepare_events(events, tz),
+        grid,
+        start_date=dt.date(2021, 1, 1),
+        end_date=dt.date(2021, 1, 12),
+        shift_starts=SHIFTS,
+        tz=tz,
+    )
     targets = np.arange(h.n_bins - 3, h.n_bins)
     pred = np.random.default_rng(0).random((len(grid), 3))
-    result = SimpleNamespace(targets=targets, promoted={"Theft, Over": "gbm"}, predictions={"gbm": {"Theft, Over": pred}})
+    result = SimpleNamespace(
+        targets=targets, promoted={"Theft, Over": "gbm"}, predictions={"gbm": {"Theft, Over": pred}}
+    )
     path = tmp_path / "forecasts.csv"
     write_forecasts(path, result, FeatureContext(h))
 
@@ -45,7 +55,11 @@ def test_grid_rebuilt_from_forecasts_csv_has_the_cell_spacing(tmp_path, boundary
     # Every centre where the grid has it, so neighbours are one cell apart.
     assert np.max(np.hypot(x - grid.center_x, y - grid.center_y)) < SPACING_TOLERANCE_M / 2
     east = {(c, r): i for i, (c, r) in enumerate(zip(grid.col, grid.row, strict=True))}
-    pairs = [(i, east[(c + 1, r)]) for i, (c, r) in enumerate(zip(grid.col, grid.row, strict=True)) if (c + 1, r) in east]
+    pairs = [
+        (i, east[(c + 1, r)])
+        for i, (c, r) in enumerate(zip(grid.col, grid.row, strict=True))
+        if (c + 1, r) in east
+    ]
     assert pairs
     gaps = np.array([np.hypot(x[j] - x[i], y[j] - y[i]) for i, j in pairs])
     assert np.all(np.abs(gaps - grid.cell_size) < SPACING_TOLERANCE_M)

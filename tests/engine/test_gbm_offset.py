@@ -23,18 +23,46 @@ def _city(seed=0, per_spot=1500, noise=1500):
     """Two equally busy hot spots, one at 23:00-03:00 and one at 08:00-12:00, plus spread-out noise."""
     rng = np.random.default_rng(seed)
     day = rng.integers(0, DAYS, 2 * per_spot + noise)
-    hour = np.concatenate([rng.choice([23, 0, 1, 2], per_spot), rng.integers(8, 12, per_spot),
-                           rng.integers(0, 24, noise)])
-    lon = np.concatenate([np.full(per_spot, NIGHT_SPOT[0]), np.full(per_spot, MORNING_SPOT[0]),
-                          rng.uniform(-79.40, -79.3752, noise)])
-    lat = np.concatenate([np.full(per_spot, NIGHT_SPOT[1]), np.full(per_spot, MORNING_SPOT[1]),
-                          rng.uniform(43.65, 43.668, noise)])
+    hour = np.concatenate(
+        [
+            rng.choice([23, 0, 1, 2], per_spot),
+            rng.integers(8, 12, per_spot),
+            rng.integers(0, 24, noise),
+        ]
+    )
+    lon = np.concatenate(
+        [
+            np.full(per_spot, NIGHT_SPOT[0]),
+            np.full(per_spot, MORNING_SPOT[0]),
+            rng.uniform(-79.40, -79.3752, noise),
+        ]
+    )
+    lat = np.concatenate(
+        [
+            np.full(per_spot, NIGHT_SPOT[1]),
+            np.full(per_spot, MORNING_SPOT[1]),
+            rng.uniform(43.65, 43.668, noise),
+        ]
+    )
     times = START + pd.to_timedelta(day * 24 + hour, unit="h")
-    df = pd.DataFrame({"id": [str(i) for i in range(len(day))], "occurred_at": times.strftime("%Y-%m-%dT%H:%M"),
-                       "latitude": lat, "longitude": lon, "category": "Assault"})
+    df = pd.DataFrame(
+        {
+            "id": [str(i) for i in range(len(day))],
+            "occurred_at": times.strftime("%Y-%m-%dT%H:%M"),
+            "latitude": lat,
+            "longitude": lon,
+            "category": "Assault",
+        }
+    )
     grid = build_grid(SQUARE)
-    h = build_history(prepare_events(df, TZ, detect_heaping=False), grid, start_date=START.date(),
-                      end_date=START.date() + dt.timedelta(days=DAYS + 7), shift_starts=SHIFTS, tz=TZ)
+    h = build_history(
+        prepare_events(df, TZ, detect_heaping=False),
+        grid,
+        start_date=START.date(),
+        end_date=START.date() + dt.timedelta(days=DAYS + 7),
+        shift_starts=SHIFTS,
+        tz=TZ,
+    )
     return FeatureContext(h)
 
 
@@ -51,7 +79,9 @@ def _offsets_night_and_morning():
     targets = np.array([night, morning])
     X = gbm._dense_features("Assault", names, targets, gbm._shared_dense(targets))
     offset = gbm._offset("Assault", names, X).reshape(h.n_cells, 2)
-    cells = h.grid.lonlat_to_index(np.array([NIGHT_SPOT[0], MORNING_SPOT[0]]), np.array([NIGHT_SPOT[1], MORNING_SPOT[1]]))
+    cells = h.grid.lonlat_to_index(
+        np.array([NIGHT_SPOT[0], MORNING_SPOT[0]]), np.array([NIGHT_SPOT[1], MORNING_SPOT[1]])
+    )
     return gbm.offset["Assault"][0], offset[cells]
 
 
@@ -68,4 +98,6 @@ def test_without_the_same_shift_rate_the_offset_cannot_tell_the_shifts_apart(mon
     monkeypatch.setattr(models, "OFFSET_SHIFT_SHARES", (0.0,))
     shares, (night_spot, morning_spot) = _offsets_night_and_morning()
     assert shares[2] == 0.0
-    assert np.isclose(night_spot[0], night_spot[1], rtol=0.02) and np.isclose(morning_spot[0], morning_spot[1], rtol=0.02)
+    assert np.isclose(night_spot[0], night_spot[1], rtol=0.02) and np.isclose(
+        morning_spot[0], morning_spot[1], rtol=0.02
+    )

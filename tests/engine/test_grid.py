@@ -65,13 +65,17 @@ def test_districts_largest_overlap(square):
     assert np.all(g.beat == -1)
 
 
-@pytest.mark.parametrize("bad", [shapely.Polygon(), shapely.Point(0, 0), shapely.box(500000, 4e6, 500250, 4.00025e6)])
+@pytest.mark.parametrize(
+    "bad", [shapely.Polygon(), shapely.Point(0, 0), shapely.box(500000, 4e6, 500250, 4.00025e6)]
+)
 def test_bad_boundary_raises(bad):
     with pytest.raises(GridError):
         build_grid(bad)
 
 
-@pytest.mark.skipif(not (TORONTO / "divisions.geojson").exists(), reason="shared Toronto data absent")
+@pytest.mark.skipif(
+    not (TORONTO / "divisions.geojson").exists(), reason="shared Toronto data absent"
+)
 def test_toronto_grid_fast():
     import time
 
@@ -93,6 +97,8 @@ def test_points_are_found_in_their_cell_and_nowhere_else():
 
 def test_lonlat_binning_agrees_with_the_grid_built_on_the_same_origin(square):
     grid = build_grid(square)
-    col, row = lonlat_to_colrow(grid.center_lon, grid.center_lat, epsg=grid.epsg, cell_size=grid.cell_size)
+    col, row = lonlat_to_colrow(
+        grid.center_lon, grid.center_lat, epsg=grid.epsg, cell_size=grid.cell_size
+    )
     assert (col == grid.col).all() and (row == grid.row).all()
     assert (grid.lonlat_to_index(grid.center_lon, grid.center_lat) == np.arange(len(grid))).all()

@@ -8,7 +8,8 @@ from forecasting.engine.locations import location_labels, street_intersections
 # A long avenue east-west, a short street crossing it, and a side street with no crossing.
 NAMES = ["Harbour Ave", "Harbour Ave", "Elm St", "Mill Lane", ""]
 LINES = [
-    LineString([(0, 0), (1000, 0)]), LineString([(1000, 0), (3000, 0)]),  # one avenue, two segments
+    LineString([(0, 0), (1000, 0)]),
+    LineString([(1000, 0), (3000, 0)]),  # one avenue, two segments
     LineString([(1000, -400), (1000, 400)]),
     LineString([(5000, -500), (5000, 500)]),
     LineString([(900, 50), (1100, 50)]),  # unnamed: never a label, never a crossing

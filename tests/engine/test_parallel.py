@@ -29,18 +29,29 @@ def test_items_run_side_by_side_and_come_back_in_order(monkeypatch):
 def test_one_worker_runs_in_the_calling_thread(monkeypatch):
     monkeypatch.setattr(parallel, "WORKERS", 1)
     caller = threading.get_ident()
-    assert parallel.map_in_threads(lambda x: (x, threading.get_ident()), [2, 1]) == [(2, caller), (1, caller)]
+    assert parallel.map_in_threads(lambda x: (x, threading.get_ident()), [2, 1]) == [
+        (2, caller),
+        (1, caller),
+    ]
 
 
 @pytest.fixture(scope="module")
 def ctx():
-    h = build_history(prepare_events(synthetic_events(n=3000, days=790), TZ), build_grid(SQUARE),
-                      start_date=dt.date(2019, 1, 1), end_date=dt.date(2021, 3, 1), shift_starts=SHIFTS, tz=TZ)
+    h = build_history(
+        prepare_events(synthetic_events(n=3000, days=790), TZ),
+        build_grid(SQUARE),
+        start_date=dt.date(2019, 1, 1),
+        end_date=dt.date(2021, 3, 1),
+        shift_starts=SHIFTS,
+        tz=TZ,
+    )
     return FeatureContext(h, country="CA", subdivision="ON")
 
 
 def _walk_forward(ctx, seed=7):
-    config = BacktestConfig(dt.date(2021, 2, 1), 14, ["Assault", "Robbery"], models=("gbm", "kde"), seed=seed)
+    config = BacktestConfig(
+        dt.date(2021, 2, 1), 14, ["Assault", "Robbery"], models=("gbm", "kde"), seed=seed
+    )
     return run_backtest(ctx, config)
 
 
@@ -54,4 +65,6 @@ def test_the_walk_forward_is_the_same_with_one_worker_or_two(ctx, monkeypatch):
             assert np.array_equal(pred, side_by_side.predictions[model][cat]), (model, cat)
     # Control: the comparison sees a difference where there is one (another seed samples other rows).
     other = _walk_forward(ctx, seed=8)
-    assert not np.array_equal(other.predictions["gbm"]["Assault"], alone.predictions["gbm"]["Assault"])
+    assert not np.array_equal(
+        other.predictions["gbm"]["Assault"], alone.predictions["gbm"]["Assault"]
+    )

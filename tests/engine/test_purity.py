@@ -6,8 +6,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
-    *(f"forecasting.engine.{p.stem}" for p in sorted((ROOT / "forecasting" / "engine").glob("*.py"))
-      if p.stem != "__init__"),
+    *(
+        f"forecasting.engine.{p.stem}"
+        for p in sorted((ROOT / "forecasting" / "engine").glob("*.py"))
+        if p.stem != "__init__"
+    ),
     "missions.planner",
     "missions.planner_types",
 ]

@@ -37,16 +37,24 @@ CATEGORIES = ["Assault", "Robbery"]
 # sha256 (first 16 hex digits) of each model's (cells, shifts) float32 predictions, recorded at e8b905f
 # on an AVX-512 machine; the same on AVX2 (checked 2026-11-27) for every model but the GBM.
 PREDICTION_DIGESTS = {
-    ("naive_28d", "Assault"): "157ab07c285f395b", ("naive_28d", "Robbery"): "66f3f46397b75109",
-    ("naive_365d", "Assault"): "185fc1be9d686016", ("naive_365d", "Robbery"): "eccb835a2ee0e054",
-    ("kde", "Assault"): "7d502ebeb233ef33", ("kde", "Robbery"): "a96bb3cd159af178",
-    ("prospective", "Assault"): "f9cdabbcc5c77e6d", ("prospective", "Robbery"): "cd2a5c7669a3d381",
-    ("sepp", "Assault"): "fa127121dfab7060", ("sepp", "Robbery"): "3096b54feaccd3bf",
+    ("naive_28d", "Assault"): "157ab07c285f395b",
+    ("naive_28d", "Robbery"): "66f3f46397b75109",
+    ("naive_365d", "Assault"): "185fc1be9d686016",
+    ("naive_365d", "Robbery"): "eccb835a2ee0e054",
+    ("kde", "Assault"): "7d502ebeb233ef33",
+    ("kde", "Robbery"): "a96bb3cd159af178",
+    ("prospective", "Assault"): "f9cdabbcc5c77e6d",
+    ("prospective", "Robbery"): "cd2a5c7669a3d381",
+    ("sepp", "Assault"): "fa127121dfab7060",
+    ("sepp", "Robbery"): "3096b54feaccd3bf",
 }
 # Per instruction set: the GBM's predictions, and every metric of every model and type (timings left out).
 GBM_DIGESTS = {
     "AVX512F": {"Assault": "6fbd79c4ed804c48", "Robbery": "3b201765db4fd00b"},  # e8b905f
-    "AVX2": {"Assault": "c755e5873450444c", "Robbery": "c6da6d5d26eade5f"},  # the same engine, 2026-11-27
+    "AVX2": {
+        "Assault": "c755e5873450444c",
+        "Robbery": "c6da6d5d26eade5f",
+    },  # the same engine, 2026-11-27
 }
 METRICS_DIGESTS = {"AVX512F": "27b48b5f09633654", "AVX2": "175efebc929c06e2"}
 # Elsewhere, the GBM's PAI at 5 % and log score as on AVX2, within what a flipped split may move them.
@@ -65,15 +73,27 @@ def _digest(data: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def ctx():
-    h = build_history(prepare_events(synthetic_events(n=4000, days=790), TZ), build_grid(SQUARE),
-                      start_date=dt.date(2019, 1, 1), end_date=dt.date(2021, 3, 15), shift_starts=SHIFTS, tz=TZ)
-    return FeatureContext(h, layers={"poi": (np.array([-79.39, -79.38]), np.array([43.655, 43.66]))},
-                          country="CA", subdivision="ON")
+    h = build_history(
+        prepare_events(synthetic_events(n=4000, days=790), TZ),
+        build_grid(SQUARE),
+        start_date=dt.date(2019, 1, 1),
+        end_date=dt.date(2021, 3, 15),
+        shift_starts=SHIFTS,
+        tz=TZ,
+    )
+    return FeatureContext(
+        h,
+        layers={"poi": (np.array([-79.39, -79.38]), np.array([43.655, 43.66]))},
+        country="CA",
+        subdivision="ON",
+    )
 
 
 @pytest.fixture(scope="module")
 def walk_forward(ctx):
-    result = run_backtest(ctx, BacktestConfig(dt.date(2021, 2, 1), 35, CATEGORIES, models=MODELS, seed=7))
+    result = run_backtest(
+        ctx, BacktestConfig(dt.date(2021, 2, 1), 35, CATEGORIES, models=MODELS, seed=7)
+    )
     for per_type in result.metrics.values():
         for m in per_type.values():
             m.pop("seconds")
@@ -81,14 +101,23 @@ def walk_forward(ctx):
 
 
 def test_walk_forward_predictions_and_metrics_are_bit_identical_to_before(walk_forward):
-    found = {(m, c): _digest(walk_forward.predictions[m][c].tobytes()) for m in MODELS if m != "gbm" for c in CATEGORIES}
+    found = {
+        (m, c): _digest(walk_forward.predictions[m][c].tobytes())
+        for m in MODELS
+        if m != "gbm"
+        for c in CATEGORIES
+    }
     assert found == PREDICTION_DIGESTS
     isa = _instruction_set()
     if isa is None:
         _assert_gbm_quality_as_recorded(walk_forward.metrics)
         return
-    assert {c: _digest(walk_forward.predictions["gbm"][c].tobytes()) for c in CATEGORIES} == GBM_DIGESTS[isa]
-    assert _digest(json.dumps(walk_forward.metrics, sort_keys=True).encode()) == METRICS_DIGESTS[isa]
+    assert {
+        c: _digest(walk_forward.predictions["gbm"][c].tobytes()) for c in CATEGORIES
+    } == GBM_DIGESTS[isa]
+    assert (
+        _digest(json.dumps(walk_forward.metrics, sort_keys=True).encode()) == METRICS_DIGESTS[isa]
+    )
 
 
 def test_the_quality_check_of_other_processors_holds_here_and_can_fail(walk_forward):
@@ -110,7 +139,9 @@ def _assert_gbm_quality_as_recorded(metrics) -> None:
 
 def test_the_digest_notices_one_changed_prediction(ctx):
     """Positive control: the check above fails for a change of one float32 step in one cell-shift."""
-    result = run_backtest(ctx, BacktestConfig(dt.date(2021, 2, 1), 35, ["Assault"], models=("naive_28d",), seed=7))
+    result = run_backtest(
+        ctx, BacktestConfig(dt.date(2021, 2, 1), 35, ["Assault"], models=("naive_28d",), seed=7)
+    )
     pred = result.predictions["naive_28d"]["Assault"]
     assert _digest(pred.tobytes()) == PREDICTION_DIGESTS[("naive_28d", "Assault")]
     pred[3, 5] = np.nextafter(pred[3, 5], np.float32(1))
@@ -132,12 +163,16 @@ def test_spatial_features_reuse_the_window_counts_unchanged(ctx):
     for days in features.SHARED_SPATIAL_WINDOW_DAYS:
         base = window_counts(h, h.mask(None), targets, days * h.n_shifts)
         assert np.array_equal(shared[f"all_{days}d_r1"], spatial_sum(h.grid, base, 1))
-    assert got["n_28d"].sum() > 0 and not np.array_equal(got["n_28d"], got["n_91d"])  # the check has teeth
+    assert got["n_28d"].sum() > 0 and not np.array_equal(
+        got["n_28d"], got["n_91d"]
+    )  # the check has teeth
 
 
 def test_observed_terms_computed_once_score_the_same():
     rng = np.random.default_rng(3)
-    obs = np.where(rng.random((400, 30)) < 0.05, rng.choice([0.5, 1.0, 2.0], (400, 30)), 0.0).astype(np.float32)
+    obs = np.where(
+        rng.random((400, 30)) < 0.05, rng.choice([0.5, 1.0, 2.0], (400, 30)), 0.0
+    ).astype(np.float32)
     pred = rng.gamma(0.5, 0.1, (400, 30)).astype(np.float32)
     pred[:50] = pred[0]  # ties in the ranking
     districts = np.repeat(np.arange(4), 100)
@@ -146,8 +181,13 @@ def test_observed_terms_computed_once_score_the_same():
     assert m["log_score"] == poisson_log_score(pred, obs)
     assert m["pai"] == hit_metrics(pred, obs)["pai"] and m["pei"] == hit_metrics(pred, obs)["pei"]
     for d, name in enumerate("abcd"):
-        assert m["districts"][name]["pai"] == hit_metrics(pred[districts == d], obs[districts == d])["pai"]
-    assert json.dumps(m, sort_keys=True) == json.dumps(evaluate(pred, obs, districts, ["a", "b", "c", "d"]), sort_keys=True)
+        assert (
+            m["districts"][name]["pai"]
+            == hit_metrics(pred[districts == d], obs[districts == d])["pai"]
+        )
+    assert json.dumps(m, sort_keys=True) == json.dumps(
+        evaluate(pred, obs, districts, ["a", "b", "c", "d"]), sort_keys=True
+    )
     assert m["log_score"] != poisson_log_score(pred * 2, obs)  # the comparison can fail
 
 

@@ -52,7 +52,9 @@ def test_gap_and_ambiguous_wall_times():
     gap = shift_windows(dt.date(2021, 3, 14), dt.date(2021, 3, 15), [dt.time(2, 30)], TZ)
     assert gap["start_local"].iloc[0] == pd.Timestamp("2021-03-14 03:00", tz=TZ)
     amb = shift_windows(dt.date(2021, 11, 7), dt.date(2021, 11, 8), [dt.time(1, 30)], TZ)
-    assert amb["start_local"].iloc[0].utcoffset() == pd.Timedelta(hours=-4)  # first occurrence (EDT)
+    assert amb["start_local"].iloc[0].utcoffset() == pd.Timedelta(
+        hours=-4
+    )  # first occurrence (EDT)
 
 
 def test_assign_outside_is_minus_one():
@@ -66,7 +68,9 @@ TEN_HOURS = [ShiftTime(dt.time(h), dt.timedelta(hours=10)) for h in (6, 14, 22)]
 
 
 def test_bare_starts_tile_the_day_as_shifts_with_durations_would():
-    assert tiling_shifts(SHIFTS) == [ShiftTime(dt.time(h), dt.timedelta(hours=8)) for h in (6, 14, 22)]
+    assert tiling_shifts(SHIFTS) == [
+        ShiftTime(dt.time(h), dt.timedelta(hours=8)) for h in (6, 14, 22)
+    ]
     as_times = shift_windows(dt.date(2021, 3, 1), dt.date(2021, 12, 1), SHIFTS, TZ)
     as_specs = shift_windows(dt.date(2021, 3, 1), dt.date(2021, 12, 1), tiling_shifts(SHIFTS), TZ)
     pd.testing.assert_frame_equal(as_times, as_specs)
@@ -75,8 +79,12 @@ def test_bare_starts_tile_the_day_as_shifts_with_durations_would():
 def test_overlapping_shifts_keep_their_durations_across_both_dst_changes():
     spring = shift_windows(dt.date(2021, 3, 13), dt.date(2021, 3, 15), TEN_HOURS, TZ)
     autumn = shift_windows(dt.date(2021, 11, 6), dt.date(2021, 11, 8), TEN_HOURS, TZ)
-    night_spring = spring[(spring["date"] == dt.date(2021, 3, 13)) & (spring["shift_index"] == 2)].index[0]
-    night_autumn = autumn[(autumn["date"] == dt.date(2021, 11, 6)) & (autumn["shift_index"] == 2)].index[0]
+    night_spring = spring[
+        (spring["date"] == dt.date(2021, 3, 13)) & (spring["shift_index"] == 2)
+    ].index[0]
+    night_autumn = autumn[
+        (autumn["date"] == dt.date(2021, 11, 6)) & (autumn["shift_index"] == 2)
+    ].index[0]
     assert shift_hours(spring)[night_spring] == 9  # 22:00 EST to 08:00 EDT
     assert shift_hours(autumn)[night_autumn] == 11  # 22:00 EDT to 08:00 EST
     assert np.sum(shift_hours(spring) != 10) == 1 and np.sum(shift_hours(autumn) != 10) == 1
@@ -89,22 +97,37 @@ def test_one_shift_window_is_the_row_of_all_windows():
     for day in (dt.date(2021, 3, 14), dt.date(2021, 11, 7), dt.date(2021, 7, 1)):
         for spec in (ShiftTime(dt.time(2, 30), dt.timedelta(hours=8)), *TEN_HOURS):
             row = shift_windows(day, day + dt.timedelta(days=1), [spec], TZ).iloc[0]
-            assert shift_window(day, spec, TZ) == (row["start"].to_pydatetime(), row["end"].to_pydatetime())
-    start, end = shift_window(dt.date(2021, 3, 14), ShiftTime(dt.time(2, 30), dt.timedelta(hours=8)), TZ)
+            assert shift_window(day, spec, TZ) == (
+                row["start"].to_pydatetime(),
+                row["end"].to_pydatetime(),
+            )
+    start, end = shift_window(
+        dt.date(2021, 3, 14), ShiftTime(dt.time(2, 30), dt.timedelta(hours=8)), TZ
+    )
     assert start == dt.datetime(2021, 3, 14, 7, 0, tzinfo=dt.UTC)  # 03:00 EDT: the gap's end
     assert end == dt.datetime(2021, 3, 14, 14, 30, tzinfo=dt.UTC)  # 10:30 EDT: 8 wall-clock hours
 
 
 def test_an_incident_in_the_overlap_is_a_target_of_both_shifts():
-    raw = pd.DataFrame({
-        "id": ["overlap", "day-only", "autumn-night-and-day"],
-        "occurred_at": ["2021-11-03T15:10:00", "2021-11-03T11:10:00", "2021-11-07T07:20:00"],
-        "longitude": [-79.395] * 3, "latitude": [43.655] * 3, "category": ["assault"] * 3,
-    })
+    raw = pd.DataFrame(
+        {
+            "id": ["overlap", "day-only", "autumn-night-and-day"],
+            "occurred_at": ["2021-11-03T15:10:00", "2021-11-03T11:10:00", "2021-11-07T07:20:00"],
+            "longitude": [-79.395] * 3,
+            "latitude": [43.655] * 3,
+            "category": ["assault"] * 3,
+        }
+    )
     events = prepare_events(raw, TZ, detect_heaping=False)
     grid = build_grid(SQUARE, cell_size=250)
-    h = build_history(events, grid, start_date=dt.date(2021, 11, 1), end_date=dt.date(2021, 11, 9),
-                      shift_starts=TEN_HOURS, tz=TZ)
+    h = build_history(
+        events,
+        grid,
+        start_date=dt.date(2021, 11, 1),
+        end_date=dt.date(2021, 11, 9),
+        shift_starts=TEN_HOURS,
+        tz=TZ,
+    )
     per_bin = h.observed("assault", np.arange(h.n_bins)).sum(axis=0)
 
     def bin_of(day, index):
@@ -123,7 +146,8 @@ def test_an_incident_in_the_overlap_is_a_target_of_both_shifts():
 def test_shift_starts_on_the_command_line_may_carry_hours():
     assert parse_shift_starts("06:00, 14:00,22:00") == SHIFTS
     assert parse_shift_starts("06:00/10h,14:00/10,22:00/9.5h") == [
-        ShiftTime(dt.time(6), dt.timedelta(hours=10)), ShiftTime(dt.time(14), dt.timedelta(hours=10)),
+        ShiftTime(dt.time(6), dt.timedelta(hours=10)),
+        ShiftTime(dt.time(14), dt.timedelta(hours=10)),
         ShiftTime(dt.time(22), dt.timedelta(hours=9.5)),
     ]
     for bad in ("06:00/10h,14:00", "", "06:00/0h", "06:00/25h"):

@@ -30,9 +30,15 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def crime_types(small_agency):
-    assault = CrimeType.objects.create(code="assault", name="Assault", severity_weight=4, patrol_efficacy=0.5)
+    assault = CrimeType.objects.create(
+        code="assault", name="Assault", severity_weight=4, patrol_efficacy=0.5
+    )
     bne = CrimeType.objects.create(
-        code="break-and-enter", name="Break and Enter", severity_weight=3, patrol_efficacy=0.3, colour="#1f77b4"
+        code="break-and-enter",
+        name="Break and Enter",
+        severity_weight=3,
+        patrol_efficacy=0.3,
+        colour="#1f77b4",
     )
     return {"assault": assault, "break-and-enter": bne}
 
@@ -62,17 +68,28 @@ def make_incidents(crime_types, *, now, days, seed=1, officer_share=0.05):
         points = []
         for (lon, lat), rate in spots:
             n = rng.poisson(rate * days)
-            points += list(zip(rng.normal(lon, SPREAD_DEG, n), rng.normal(lat, SPREAD_DEG, n), strict=True))
+            points += list(
+                zip(rng.normal(lon, SPREAD_DEG, n), rng.normal(lat, SPREAD_DEG, n), strict=True)
+            )
         n_bg = rng.poisson(BACKGROUND_PER_DAY[code] * days)
-        points += list(zip(rng.uniform(-79.40, -79.3504, n_bg), rng.uniform(43.65, 43.668, n_bg), strict=True))
+        points += list(
+            zip(rng.uniform(-79.40, -79.3504, n_bg), rng.uniform(43.65, 43.668, n_bg), strict=True)
+        )
         for lon, lat in points:
             seconds = rng.uniform(0, days * 86400 - 3600)
             if code == "assault" and rng.random() < 0.6:  # night-time peak
                 seconds = (seconds // 86400) * 86400 + rng.normal(4 * 3600, 2 * 3600) % 86400
             t = start + dt.timedelta(seconds=float(min(seconds, days * 86400 - 3600)))
-            rows.append(Incident(
-                source=source, external_id=f"{code}-{len(rows)}", occurred_from=t, location=Point(lon, lat, srid=4326),
-                crime_type=crime_types[code], raw_code=code, officer_initiated=bool(rng.random() < officer_share),
-            ))
+            rows.append(
+                Incident(
+                    source=source,
+                    external_id=f"{code}-{len(rows)}",
+                    occurred_from=t,
+                    location=Point(lon, lat, srid=4326),
+                    crime_type=crime_types[code],
+                    raw_code=code,
+                    officer_initiated=bool(rng.random() < officer_share),
+                )
+            )
     Incident.objects.bulk_create(rows, batch_size=5000)
     return len(rows)

@@ -24,8 +24,10 @@ DAY = dt.date(2026, 1, 15)
 @pytest.fixture
 def trained(city, settings):
     settings.FORECAST_HISTORY_DAYS = HISTORY_DAYS
-    return [training.train_crime_type(crime_type=code, weeks=1, models=FAST)
-            for code in ("assault", "break-and-enter")]
+    return [
+        training.train_crime_type(crime_type=code, weeks=1, models=FAST)
+        for code in ("assault", "break-and-enter")
+    ]
 
 
 def forecast_job() -> JobRun:
@@ -53,8 +55,9 @@ def test_altered_state_is_refused_with_a_plain_reason(trained):
     stored.save()
     job = forecast_job()
     assert job.status == JobRun.Status.FAILED
-    assert job.message == (f"Cannot load the Assault model (version {assault.pk}) does not match its"
-                           " recorded SHA-256.")
+    assert job.message == (
+        f"Cannot load the Assault model (version {assault.pk}) does not match its recorded SHA-256."
+    )
     assert "unexpected" not in job.error and not ForecastRun.objects.exists()
 
 
@@ -63,8 +66,10 @@ def test_missing_state_asks_for_a_retrain(trained):
     ModelArtifact.objects.filter(version=trained[1]).delete()
     job = forecast_job()
     assert job.status == JobRun.Status.FAILED
-    assert job.message == (f"The Break and Enter model (version {trained[1].pk}) has no saved state:"
-                           " train Break and Enter again.")
+    assert job.message == (
+        f"The Break and Enter model (version {trained[1].pk}) has no saved state:"
+        " train Break and Enter again."
+    )
 
 
 def migrate(targets):
@@ -83,7 +88,9 @@ def latest_schema_afterwards():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_migration_moves_existing_files_into_the_database(settings, tmp_path, latest_schema_afterwards):
+def test_the_migration_moves_existing_files_into_the_database(
+    settings, tmp_path, latest_schema_afterwards
+):
     settings.MEDIA_ROOT = tmp_path
     old = migrate([("forecasting", "0003_schedule_training_and_forecasts")])
     crime_type = old.get_model("agency", "CrimeType").objects.create(code="assault", name="Assault")
@@ -91,30 +98,54 @@ def test_the_migration_moves_existing_files_into_the_database(settings, tmp_path
     (tmp_path / "models").mkdir()
     (tmp_path / "models" / "assault.joblib").write_bytes(b"fitted state")
     when = datetime(2026, 1, 1, tzinfo=UTC)
-    kept = Version.objects.create(crime_type=crime_type, algorithm="gbm", data_start=when,
-                                  data_end=when, artifact="models/assault.joblib",
-                                  file_hash=persist.sha256_of(b"fitted state"))
-    lost = Version.objects.create(crime_type=crime_type, algorithm="kde", data_start=when,
-                                  data_end=when, artifact="models/gone.joblib")
+    kept = Version.objects.create(
+        crime_type=crime_type,
+        algorithm="gbm",
+        data_start=when,
+        data_end=when,
+        artifact="models/assault.joblib",
+        file_hash=persist.sha256_of(b"fitted state"),
+    )
+    lost = Version.objects.create(
+        crime_type=crime_type,
+        algorithm="kde",
+        data_start=when,
+        data_end=when,
+        artifact="models/gone.joblib",
+    )
 
     new = migrate([("forecasting", "0004_model_artifacts_in_database")])
     stored = new.get_model("forecasting", "ModelArtifact").objects.all()
     assert [(s.version_id, bytes(s.data)) for s in stored] == [(kept.pk, b"fitted state")]
     assert new.get_model("forecasting", "ModelVersion").objects.filter(pk=lost.pk).exists()
-    columns = {c.name for c in connection.introspection.get_table_description(
-        connection.cursor(), ModelVersion._meta.db_table)}
+    columns = {
+        c.name
+        for c in connection.introspection.get_table_description(
+            connection.cursor(), ModelVersion._meta.db_table
+        )
+    }
     assert "artifact" not in columns and "file_hash" in columns
 
 
-def write_old_format(version: ModelVersion, *, format_version: int = persist.FORMAT_VERSION - 1) -> None:
+def write_old_format(
+    version: ModelVersion, *, format_version: int = persist.FORMAT_VERSION - 1
+) -> None:
     """The version's state as an older engine saved it: a payload of another format, with its hash."""
     import io
 
     import joblib
 
     buffer = io.BytesIO()
-    joblib.dump({"format": format_version, "category": version.crime_type.code, "cell_ids": [],
-                 "forecaster": {"fitted": "by an older engine"}}, buffer, compress=3)
+    joblib.dump(
+        {
+            "format": format_version,
+            "category": version.crime_type.code,
+            "cell_ids": [],
+            "forecaster": {"fitted": "by an older engine"},
+        },
+        buffer,
+        compress=3,
+    )
     data = buffer.getvalue()
     ModelArtifact.objects.filter(version=version).update(data=data)
     ModelVersion.objects.filter(pk=version.pk).update(file_hash=persist.sha256_of(data))
@@ -132,7 +163,7 @@ def test_types_needing_training_are_those_without_a_readable_promoted_model(trai
     needs = {n.code: n.reason for n in types_needing_training(codes)}
     assert needs == {
         "assault": f"the promoted model (version {assault.pk}) has format {persist.FORMAT_VERSION - 1},"
-                   f" this engine reads {persist.FORMAT_VERSION}; retrain the type",
+        f" this engine reads {persist.FORMAT_VERSION}; retrain the type",
         "break-and-enter": "no promoted model",
     }
 
@@ -169,7 +200,9 @@ def fast_command_training(monkeypatch):
 
 
 @pytest.mark.django_db
-def test_if_missing_retrains_an_old_format_model_and_skips_a_readable_one(trained, fast_command_training, capsys):
+def test_if_missing_retrains_an_old_format_model_and_skips_a_readable_one(
+    trained, fast_command_training, capsys
+):
     from django.core.management import call_command
 
     assault, bne = trained
@@ -177,11 +210,19 @@ def test_if_missing_retrains_an_old_format_model_and_skips_a_readable_one(traine
     call_command("train_models", "--if-missing", "--weeks", "1")
     out = capsys.readouterr().out
     assert fast_command_training == [["assault"]]  # the readable break-and-enter model is kept
-    assert f"Assault: the promoted model (version {assault.pk}) has format {persist.FORMAT_VERSION - 1}" in out
-    assert "(training it now)" in out and "Assault: promoted" in out and "Break and Enter" not in out
+    assert (
+        f"Assault: the promoted model (version {assault.pk}) has format {persist.FORMAT_VERSION - 1}"
+        in out
+    )
+    assert (
+        "(training it now)" in out and "Assault: promoted" in out and "Break and Enter" not in out
+    )
     promoted = ModelVersion.objects.filter(promoted=True)
     new_assault = promoted.get(crime_type__code="assault")
-    assert new_assault.pk != assault.pk and promoted.get(crime_type__code="break-and-enter").pk == bne.pk
+    assert (
+        new_assault.pk != assault.pk
+        and promoted.get(crime_type__code="break-and-enter").pk == bne.pk
+    )
 
     # The new model is readable: a second run trains nothing.
     call_command("train_models", "--if-missing", "--weeks", "1")
@@ -190,10 +231,15 @@ def test_if_missing_retrains_an_old_format_model_and_skips_a_readable_one(traine
 
 
 @pytest.mark.django_db
-def test_if_missing_skips_types_whose_promoted_model_is_current(trained, fast_command_training, capsys):
+def test_if_missing_skips_types_whose_promoted_model_is_current(
+    trained, fast_command_training, capsys
+):
     from django.core.management import call_command
 
     call_command("train_models", "--if-missing", "--weeks", "1")
-    assert "Every crime type has a promoted model this engine can read; nothing to train." in capsys.readouterr().out
+    assert (
+        "Every crime type has a promoted model this engine can read; nothing to train."
+        in capsys.readouterr().out
+    )
     assert fast_command_training == []
     assert set(ModelVersion.objects.filter(promoted=True)) == set(trained)

@@ -20,12 +20,21 @@ pytestmark = pytest.mark.django_db
 def test_the_model_card_records_excluded_incidents_and_patrolled_share(city):
     from ingest.models import Incident
 
-    version = training.train_crime_type(crime_type="assault", weeks=2, now=timezone.now(), models=FAST_MODELS,
-                                        history_days=HISTORY_DAYS)
+    version = training.train_crime_type(
+        crime_type="assault",
+        weeks=2,
+        now=timezone.now(),
+        models=FAST_MODELS,
+        history_days=HISTORY_DAYS,
+    )
     card = version.model_card
     assert "## Feedback-loop guard (measured)" in card
-    left_out = Incident.objects.filter(officer_initiated=True, crime_type__code="assault",
-                                       occurred_from__gte=version.data_start, occurred_from__lt=version.data_end).count()
+    left_out = Incident.objects.filter(
+        officer_initiated=True,
+        crime_type__code="assault",
+        occurred_from__gte=version.data_start,
+        occurred_from__lt=version.data_end,
+    ).count()
     assert left_out > 0 and f"- Assault: {left_out}" in card
     assert "in a box while it was patrolled on a mission: 0.0 %" in card  # no missions yet
     assert "weighted 1 (setting FORECAST_PATROLLED_ROW_WEIGHT" in card
@@ -49,7 +58,9 @@ def test_the_patrolled_share_counts_targets_in_boxes_with_patrol_minutes(city):
     inputs.ctx.exposure = exposure
     same = (cells == cells[0]) & (bins == bins[0])
     expected = weights[same].sum() / weights.sum()
-    assert feedback.patrolled_target_share(inputs.ctx, "assault", fit_bin=fit_bin) == pytest.approx(expected)
+    assert feedback.patrolled_target_share(inputs.ctx, "assault", fit_bin=fit_bin) == pytest.approx(
+        expected
+    )
     assert feedback.patrolled_target_share(inputs.ctx, "no-such-type", fit_bin=fit_bin) is None
 
 

@@ -36,7 +36,9 @@ def test_forecast_writes_every_cell_and_type_with_reasons(trained):
     assert run.cell_forecasts.count() == cells * 2
     start, end = night.window(day, night_tz())
     assert (run.starts_at, run.ends_at) == (start, end)
-    top = CellForecast.objects.filter(run=run, crime_type__code="assault").order_by("-expected_count")[:5]
+    top = CellForecast.objects.filter(run=run, crime_type__code="assault").order_by(
+        "-expected_count"
+    )[:5]
     assert all(cf.expected_count > 0 for cf in top)
     assert all(cf.reasons for cf in top), [cf.reasons for cf in top]
     assert any("assault" in r for cf in top for r in cf.reasons)
@@ -50,7 +52,11 @@ def test_same_data_gives_the_same_forecast_and_runs_are_kept(trained):
     b = forecasts.forecast_shift(date=day, shift=night)
 
     def rows(run):
-        return list(run.cell_forecasts.order_by("cell_id", "crime_type_id").values_list("cell_id", "expected_count", "reasons"))
+        return list(
+            run.cell_forecasts.order_by("cell_id", "crime_type_id").values_list(
+                "cell_id", "expected_count", "reasons"
+            )
+        )
 
     assert rows(a) == rows(b)
     assert ForecastRun.objects.filter(date=day, shift=night).count() == 2
@@ -72,7 +78,9 @@ def test_due_shifts_are_queued_once(trained, django_capture_on_commit_callbacks)
         jobs = tasks.enqueue_due_forecasts(now=now)
         again = tasks.enqueue_due_forecasts(now=now)
     assert len(jobs) == len(due) and again == []
-    assert {(j.params["date"], j.params["shift"]) for j in jobs} == {(d.isoformat(), s.pk) for d, s in due}
+    assert {(j.params["date"], j.params["shift"]) for j in jobs} == {
+        (d.isoformat(), s.pk) for d, s in due
+    }
     assert JobRun.objects.filter(kind=forecasts.FORECAST_KIND).count() == len(due)
 
 
@@ -81,7 +89,9 @@ def test_default_shift_is_the_one_under_way(small_agency):
     at = dt.datetime(2026, 3, 4, 23, 30, tzinfo=tz)  # Wednesday 23:30: the night shift
     day, shift = forecasts.default_shift(now=at)
     assert (day, shift.name) == (dt.date(2026, 3, 4), "Night")
-    early = dt.datetime(2026, 3, 5, 3, 0, tzinfo=tz)  # still the night shift that began the day before
+    early = dt.datetime(
+        2026, 3, 5, 3, 0, tzinfo=tz
+    )  # still the night shift that began the day before
     assert forecasts.default_shift(now=early)[0] == dt.date(2026, 3, 4)
 
 
@@ -94,7 +104,14 @@ def test_commands_train_and_forecast(city, settings, capsys):
     out = capsys.readouterr().out
     assert "Forecast run" in out and "1 crime type" in out
     runs = ForecastRun.objects.count()
-    call_command("forecast_shift", "--date", timezone.localdate().isoformat(), "--shift", "Day", "--if-missing")
+    call_command(
+        "forecast_shift",
+        "--date",
+        timezone.localdate().isoformat(),
+        "--shift",
+        "Day",
+        "--if-missing",
+    )
     assert "already has a forecast" in capsys.readouterr().out
     assert ForecastRun.objects.count() == runs
     call_command("train_models", "--if-missing", "--crime-types", "assault")

@@ -22,20 +22,36 @@ def test_visits_and_events_become_exposure_and_event_features(city):
     cell = GridCell.objects.filter(active=True, beat__isnull=False).first()
     shift = Shift.objects.first()
     mission = Mission.objects.create(
-        date=today, shift=shift, starts_at=now - dt.timedelta(hours=3), ends_at=now + dt.timedelta(hours=5),
-        cell=cell, beat=cell.beat,
+        date=today,
+        shift=shift,
+        starts_at=now - dt.timedelta(hours=3),
+        ends_at=now + dt.timedelta(hours=5),
+        cell=cell,
+        beat=cell.beat,
     )
-    Visit.objects.create(mission=mission, started_at=now - dt.timedelta(hours=2, minutes=20),
-                         ended_at=now - dt.timedelta(hours=2), start_method="geofence")
+    Visit.objects.create(
+        mission=mission,
+        started_at=now - dt.timedelta(hours=2, minutes=20),
+        ended_at=now - dt.timedelta(hours=2),
+        start_method="geofence",
+    )
     # Events inside one shift (an hour after a shift starts), so each lands in one shift bin whatever
     # the time of day the test runs at (an event across a shift change counts in both shifts).
     in_shift = dt.datetime.combine(today, shift.start_time, tzinfo=city.tz) + dt.timedelta(hours=1)
-    CalendarEvent.objects.create(name="Derby", starts_at=in_shift - dt.timedelta(days=1),
-                                 ends_at=in_shift - dt.timedelta(days=1) + dt.timedelta(hours=3),
-                                 location=Point(-79.38, 43.659, srid=4326), expected_attendance=5000)
-    CalendarEvent.objects.create(name="Parade", starts_at=in_shift - dt.timedelta(days=2),
-                                 ends_at=in_shift - dt.timedelta(days=2) + dt.timedelta(hours=2),
-                                 district=District.objects.get(code="D2"), expected_attendance=800)
+    CalendarEvent.objects.create(
+        name="Derby",
+        starts_at=in_shift - dt.timedelta(days=1),
+        ends_at=in_shift - dt.timedelta(days=1) + dt.timedelta(hours=3),
+        location=Point(-79.38, 43.659, srid=4326),
+        expected_attendance=5000,
+    )
+    CalendarEvent.objects.create(
+        name="Parade",
+        starts_at=in_shift - dt.timedelta(days=2),
+        ends_at=in_shift - dt.timedelta(days=2) + dt.timedelta(hours=2),
+        district=District.objects.get(code="D2"),
+        expected_attendance=800,
+    )
 
     inputs = load_inputs(anchor=today, end=today + dt.timedelta(days=1), days=60)
     exposure, event_load = inputs.ctx.exposure, inputs.ctx.event_load

@@ -51,7 +51,9 @@ def test_sigkilled_training_keeps_the_promoted_model(city, settings, tmp_path):
         "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "FORECAST_HISTORY_DAYS": str(HISTORY_DAYS),
     }
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(job.pk), str(marker)], cwd=REPO, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(job.pk), str(marker)], cwd=REPO, env=env
+    )
     try:
         deadline = time.monotonic() + 120
         while not marker.exists():

@@ -22,7 +22,9 @@ def forecast(city, settings):
     settings.FORECAST_HISTORY_DAYS = HISTORY_DAYS
     now = timezone.now()
     versions = [
-        training.train_crime_type(crime_type=c, weeks=1, now=now, models=("gbm", "naive_28d", "kde"))
+        training.train_crime_type(
+            crime_type=c, weeks=1, now=now, models=("gbm", "naive_28d", "kde")
+        )
         for c in ("assault", "break-and-enter")
     ]
     run = forecasts.forecast_shift(date=timezone.localdate(), shift=Shift.objects.get(name="Night"))
@@ -34,12 +36,29 @@ def test_pages_render_with_few_queries(forecast, analyst, client, django_assert_
     client.force_login(analyst)
     v = versions[0]
     pages = {
-        reverse("forecasting-home"): [b"Promoted models", b"Assault", b"Train all crime types", b"Forecast now"],
-        reverse("model-version", args=[v.pk]): [b"Model card", b"Intended use", b"SHA-256", b"Back-test metrics"],
-        reverse("model-backtest", args=[v.pk]): [b"<svg", b"Hit rate against the share", b"Calibration"],
+        reverse("forecasting-home"): [
+            b"Promoted models",
+            b"Assault",
+            b"Train all crime types",
+            b"Forecast now",
+        ],
+        reverse("model-version", args=[v.pk]): [
+            b"Model card",
+            b"Intended use",
+            b"SHA-256",
+            b"Back-test metrics",
+        ],
+        reverse("model-backtest", args=[v.pk]): [
+            b"<svg",
+            b"Hit rate against the share",
+            b"Calibration",
+        ],
         reverse("backtest"): [b"PAI at 5% of cells by crime type", b"Break and Enter"],
         reverse("forecast-map") + f"?date={run.date}&shift={run.shift_id}": [
-            b"forecast-map", b"Highest preventable harm", b"js/forecast.js", b"leaflet/leaflet.js",
+            b"forecast-map",
+            b"Highest preventable harm",
+            b"js/forecast.js",
+            b"leaflet/leaflet.js",
         ],
     }
     for url, needles in pages.items():
@@ -86,25 +105,39 @@ def test_api_compact_forecast(forecast, analyst, client, django_assert_max_num_q
     versions, run = forecast
     client.force_login(analyst)
     with django_assert_max_num_queries(11):  # +1: the session's second-factor device (django-otp)
-        response = client.get(reverse("api-forecast"), {"date": run.date.isoformat(), "shift": "Night"})
+        response = client.get(
+            reverse("api-forecast"), {"date": run.date.isoformat(), "shift": "Night"}
+        )
     assert response.status_code == 200
     data = response.json()
     assert data["run"] == run.pk and data["shift"] == "Night"
     assert [t["code"] for t in data["types"]] == ["assault", "break-and-enter"]
     assert data["count"] == len(data["cells"]) == run.cell_forecasts.count() // 2
-    cell_id, south, west, north, east, expected, harm, why_type, why = max(data["cells"], key=lambda r: r[6])
+    cell_id, south, west, north, east, expected, harm, why_type, why = max(
+        data["cells"], key=lambda r: r[6]
+    )
     assert south < north and west < east and len(expected) == 2
     factors = [t["harm_factor"] for t in data["types"]]
-    assert harm == pytest.approx(sum(f * e for f, e in zip(factors, expected, strict=True)), rel=1e-3)
-    assert why_type in ("assault", "break-and-enter") and why and all(isinstance(r, str) for r in why)
-    only = client.get(reverse("api-forecast-run", args=[run.pk]), {"crime_type": "break-and-enter"}).json()
+    assert harm == pytest.approx(
+        sum(f * e for f, e in zip(factors, expected, strict=True)), rel=1e-3
+    )
+    assert (
+        why_type in ("assault", "break-and-enter") and why and all(isinstance(r, str) for r in why)
+    )
+    only = client.get(
+        reverse("api-forecast-run", args=[run.pk]), {"crime_type": "break-and-enter"}
+    ).json()
     assert {row[7] for row in only["cells"]} == {"break-and-enter"}
 
 
 def test_api_forecast_of_a_shift_without_a_run_is_404(city, analyst, client):
     client.force_login(analyst)
-    long_ago = (timezone.localdate().replace(day=1) - dt.timedelta(days=400)).isoformat()  # no run then
-    assert client.get(reverse("api-forecast"), {"date": long_ago, "shift": "Day"}).status_code == 404
+    long_ago = (
+        timezone.localdate().replace(day=1) - dt.timedelta(days=400)
+    ).isoformat()  # no run then
+    assert (
+        client.get(reverse("api-forecast"), {"date": long_ago, "shift": "Day"}).status_code == 404
+    )
 
 
 def test_api_model_versions(forecast, analyst, client, django_assert_max_num_queries):
@@ -112,26 +145,41 @@ def test_api_model_versions(forecast, analyst, client, django_assert_max_num_que
     client.force_login(analyst)
     with django_assert_max_num_queries(8):  # session, user, 2 × permissions, agency, count, page
         listing = client.get(reverse("model-version-list")).json()
-    assert listing["count"] == 2 and {r["crime_type"] for r in listing["results"]} == {"assault", "break-and-enter"}
+    assert listing["count"] == 2 and {r["crime_type"] for r in listing["results"]} == {
+        "assault",
+        "break-and-enter",
+    }
     assert all("5%" in r["pai"] for r in listing["results"])
     detail = client.get(reverse("model-version-detail", args=[versions[0].pk])).json()
     assert detail["model_card"].startswith("# Model card") and "models" in detail["metrics"]
 
 
-def test_api_train_and_forecast_answer_202_with_the_job(city, analyst, client, django_capture_on_commit_callbacks):
+def test_api_train_and_forecast_answer_202_with_the_job(
+    city, analyst, client, django_capture_on_commit_callbacks
+):
     client.force_login(analyst)
     with django_capture_on_commit_callbacks(execute=False):
-        response = client.post(reverse("model-version-train"), {"crime_types": ["assault"]}, content_type="application/json")
+        response = client.post(
+            reverse("model-version-train"),
+            {"crime_types": ["assault"]},
+            content_type="application/json",
+        )
         assert response.status_code == 202
         job = JobRun.objects.get(pk=response.json()["id"])
         assert job.kind == "train_models" and job.params["crime_types"] == ["assault"]
         assert response["Location"] == f"http://testserver/api/v1/jobs/{job.pk}/"
-        response = client.post(reverse("api-forecast"), {"shift": "Day", "date": "2026-02-01"}, content_type="application/json")
+        response = client.post(
+            reverse("api-forecast"),
+            {"shift": "Day", "date": "2026-02-01"},
+            content_type="application/json",
+        )
         assert response.status_code == 202
         job = JobRun.objects.get(pk=response.json()["id"])
         assert job.params["date"] == "2026-02-01" and response.json()["status"] == "queued"
         assert response["Location"] == f"http://testserver/api/v1/jobs/{job.pk}/"
-    bad = client.post(reverse("model-version-train"), {"crime_types": ["arson"]}, content_type="application/json")
+    bad = client.post(
+        reverse("model-version-train"), {"crime_types": ["arson"]}, content_type="application/json"
+    )
     assert bad.status_code == 400
 
 

@@ -31,8 +31,12 @@ def ten_hour_agency(small_agency, crime_types):
 def incident(crime_types, when: dt.datetime) -> Incident:
     source, _ = Source.objects.get_or_create(name="Test RMS")
     return Incident.objects.create(
-        source=source, external_id=when.isoformat(), occurred_from=when, location=HOT_SPOT,
-        crime_type=crime_types["assault"], raw_code="assault",
+        source=source,
+        external_id=when.isoformat(),
+        occurred_from=when,
+        location=HOT_SPOT,
+        crime_type=crime_types["assault"],
+        raw_code="assault",
     )
 
 
@@ -42,17 +46,22 @@ def targets(inputs, day, name):
     return float(inputs.ctx.history.observed("assault", np.array([b])).sum())
 
 
-@pytest.mark.parametrize(("anchor", "night", "night_hours"), [
-    (dt.date(2021, 3, 16), dt.date(2021, 3, 13), 9),  # spring forward: 22:00 EST to 08:00 EDT
-    (dt.date(2021, 11, 9), dt.date(2021, 11, 6), 11),  # fall back: 22:00 EDT to 08:00 EST
-])
+@pytest.mark.parametrize(
+    ("anchor", "night", "night_hours"),
+    [
+        (dt.date(2021, 3, 16), dt.date(2021, 3, 13), 9),  # spring forward: 22:00 EST to 08:00 EDT
+        (dt.date(2021, 11, 9), dt.date(2021, 11, 6), 11),  # fall back: 22:00 EDT to 08:00 EST
+    ],
+)
 def test_engine_bins_are_the_shifts_windows_and_overlaps_count_in_both(
     ten_hour_agency, crime_types, anchor, night, night_hours
 ):
     next_morning = night + dt.timedelta(days=1)
     incident(crime_types, dt.datetime.combine(night, dt.time(15, 10), TORONTO))  # Day and Evening
     incident(crime_types, dt.datetime.combine(night, dt.time(11, 10), TORONTO))  # Day only
-    incident(crime_types, dt.datetime.combine(next_morning, dt.time(7, 20), TORONTO))  # Night and next Day
+    incident(
+        crime_types, dt.datetime.combine(next_morning, dt.time(7, 20), TORONTO)
+    )  # Night and next Day
 
     inputs = load_inputs(anchor=anchor, end=anchor, days=7)
     bins = inputs.ctx.history.bins
@@ -74,6 +83,9 @@ def test_engine_bins_are_the_shifts_windows_and_overlaps_count_in_both(
 def test_current_shift_in_an_overlap_is_the_one_that_started_first(ten_hour_agency):
     at_3pm = dt.datetime(2021, 7, 2, 15, 0, tzinfo=TORONTO)
     shift, start, end = current_shift(now=at_3pm)
-    assert shift.name == "Day" and (start.astimezone(TORONTO).hour, end.astimezone(TORONTO).hour) == (6, 16)
+    assert shift.name == "Day" and (
+        start.astimezone(TORONTO).hour,
+        end.astimezone(TORONTO).hour,
+    ) == (6, 16)
     shift, _, _ = current_shift(now=dt.datetime(2021, 7, 2, 16, 0, tzinfo=TORONTO))
     assert shift.name == "Evening"

@@ -18,7 +18,12 @@ pytestmark = pytest.mark.django_db
 
 def train(code="assault", seed=0, now=None, models=FAST_MODELS):
     return training.train_crime_type(
-        crime_type=code, weeks=2, seed=seed, now=now or timezone.now(), models=models, history_days=HISTORY_DAYS
+        crime_type=code,
+        weeks=2,
+        seed=seed,
+        now=now or timezone.now(),
+        models=models,
+        history_days=HISTORY_DAYS,
     )
 
 
@@ -37,19 +42,32 @@ def test_training_promotes_a_version_with_its_saved_state_card_and_metrics(city,
     assert version.data_end <= timezone.now() and version.data_start < version.data_end
 
 
-def test_training_promotes_the_best_at_the_top_and_the_card_says_by_how_much_it_beats_counting(city):
+def test_training_promotes_the_best_at_the_top_and_the_card_says_by_how_much_it_beats_counting(
+    city,
+):
     """Missions are drawn from the top 1-2 % of boxes: the winner there on the recent weeks is promoted,
     and the card states its gain over the best naive count at 1 % and 5 % of boxes."""
     version = train()
     metrics = version.metrics
     as_backtest = {name: {"type": m} for name, m in metrics["models"].items()}
-    assert metrics["promoted"] == backtest.promote(as_backtest, ["type"])["type"] == version.algorithm
+    assert (
+        metrics["promoted"] == backtest.promote(as_backtest, ["type"])["type"] == version.algorithm
+    )
     for area in ("1%", "5%"):
-        stated = re.search(rf"at {area} of cells it (beats|trails) the best count \((naive_\d+d), PAI ([\d.]+)\) "
-                           rf"by ([\d.]+)%", version.model_card)
+        stated = re.search(
+            rf"at {area} of cells it (beats|trails) the best count \((naive_\d+d), PAI ([\d.]+)\) "
+            rf"by ([\d.]+)%",
+            version.model_card,
+        )
         assert stated, area
-        best_count = max((m["pai"][area], name) for name, m in metrics["models"].items() if name.startswith("naive_"))
-        assert stated.group(2) == best_count[1] and float(stated.group(3)) == pytest.approx(best_count[0], abs=0.005)
+        best_count = max(
+            (m["pai"][area], name)
+            for name, m in metrics["models"].items()
+            if name.startswith("naive_")
+        )
+        assert stated.group(2) == best_count[1] and float(stated.group(3)) == pytest.approx(
+            best_count[0], abs=0.005
+        )
         gain = metrics["ratio_vs_best_naive"][area] - 1
         assert float(stated.group(4)) == pytest.approx(abs(gain) * 100, abs=0.05)
         assert (stated.group(1) == "beats") == (gain >= 0)
@@ -123,7 +141,9 @@ def test_officer_initiated_incidents_are_left_out_unless_the_type_counts_them(ci
     with_assaults = len(load_events(crime_types, start=start, end=end, tz=tz).frame)
     from ingest.models import Incident
 
-    officer_assaults = Incident.objects.filter(officer_initiated=True, crime_type__code="assault").count()
+    officer_assaults = Incident.objects.filter(
+        officer_initiated=True, crime_type__code="assault"
+    ).count()
     assert officer_assaults > 0
     assert with_assaults - without == officer_assaults
 
@@ -142,4 +162,7 @@ def test_promotion_is_decided_where_missions_are_drawn_and_the_card_says_the_gai
     for area, gain in ((a, version.metrics["ratio_vs_best_naive"][a] - 1) for a in ("1%", "5%")):
         verb = "beats" if gain >= 0 else "trails"
         assert f"at {area} of cells it {verb} the best count" in version.model_card
-        assert f"by {abs(gain):.1%} (PAI {models[version.algorithm]['pai'][area]:.2f})" in version.model_card
+        assert (
+            f"by {abs(gain):.1%} (PAI {models[version.algorithm]['pai'][area]:.2f})"
+            in version.model_card
+        )

@@ -41,7 +41,9 @@ def test_train_and_forecast_on_a_real_worker(celery_worker_thread, city, analyst
     parent = wait_for(parent)
     assert parent.status == JobRun.Status.SUCCEEDED, parent.error
     assert parent.progress == 100 and len(parent.result["model_versions"]) == 2
-    assert all(c.status == JobRun.Status.SUCCEEDED for c in JobRun.objects.filter(kind="train_model"))
+    assert all(
+        c.status == JobRun.Status.SUCCEEDED for c in JobRun.objects.filter(kind="train_model")
+    )
     promoted = ModelVersion.objects.filter(promoted=True)
     assert promoted.count() == 2 and all(v.job_id for v in promoted)
 

@@ -20,11 +20,16 @@ def test_training_children_spread_over_two_workers_and_the_parent_closes_once(ci
     empty_broker()
     logs = {name: tmp_path / f"{name}.log" for name in ("north", "south")}
     fast = {"FAST_TRAINING": str(HISTORY_DAYS)}
-    with worker_process("north", "training", logs["north"], **fast), \
-            worker_process("south", "training", logs["south"], **fast):
+    with (
+        worker_process("north", "training", logs["north"], **fast),
+        worker_process("south", "training", logs["south"], **fast),
+    ):
         parent = tasks.enqueue_training(weeks=1)
-        parent = wait_until(lambda: JobRun.objects.filter(pk=parent.pk, finished_at__isnull=False).first(),
-                            "the training run to finish", TRAINING_WAIT_S)
+        parent = wait_until(
+            lambda: JobRun.objects.filter(pk=parent.pk, finished_at__isnull=False).first(),
+            "the training run to finish",
+            TRAINING_WAIT_S,
+        )
     assert parent.status == JobRun.Status.SUCCEEDED, parent.error
     children = list(JobRun.objects.filter(kind="train_model"))
     assert all(c.status == JobRun.Status.SUCCEEDED and c.queue == "training" for c in children)
@@ -35,5 +40,7 @@ def test_training_children_spread_over_two_workers_and_the_parent_closes_once(ci
     closings = sum(log.read_text().count(f"Parent job {parent.pk}") for log in logs.values())
     assert closings == 1
     assert parent.finished_at >= max(c.finished_at for c in children)
-    assert sorted(parent.result["model_versions"]) == sorted(c.result["model_version"] for c in children)
+    assert sorted(parent.result["model_versions"]) == sorted(
+        c.result["model_version"] for c in children
+    )
     assert ModelVersion.objects.filter(promoted=True).count() == 2

@@ -52,7 +52,9 @@ def test_a_refused_csrf_token_shows_the_site_page(analyst):
     assert_site_page(client.post("/accounts/logout/"), 403, "The form could not be sent")
     token_client = Client()
     token_client.force_login(analyst)
-    assert token_client.post("/accounts/logout/").status_code == 302  # control: with the token check off
+    assert (
+        token_client.post("/accounts/logout/").status_code == 302
+    )  # control: with the token check off
 
 
 def test_a_failed_job_and_import_say_what_failed_without_the_traceback(client, analyst, caplog):

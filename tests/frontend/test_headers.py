@@ -38,7 +38,9 @@ def test_the_api_and_error_pages_carry_the_policy_too(client, analyst):
         assert "default-src 'self'" in client.get(path)["Content-Security-Policy"], path
 
 
-def test_the_admin_map_widget_script_carries_the_nonce_of_the_header(client, small_agency, role_user):
+def test_the_admin_map_widget_script_carries_the_nonce_of_the_header(
+    client, small_agency, role_user
+):
     from agency.models import District
 
     chief = role_user("Administrator", username="chief")
@@ -46,19 +48,25 @@ def test_the_admin_map_widget_script_carries_the_nonce_of_the_header(client, sma
     chief.save()
     client.force_login(chief)
     response = client.get(f"/admin/agency/district/{District.objects.get(code='D1').pk}/change/")
-    nonces = [s.removeprefix("'nonce-").removesuffix("'") for s in policy_of(response)["script-src"]
-              if s.startswith("'nonce-")]
+    nonces = [
+        s.removeprefix("'nonce-").removesuffix("'")
+        for s in policy_of(response)["script-src"]
+        if s.startswith("'nonce-")
+    ]
     assert len(nonces) == 1
     inline = re.findall(r'<script nonce="([^"]*)">', response.content.decode())
     assert inline and set(inline) == set(nonces)
 
 
-@pytest.mark.parametrize("url, source", [
-    ("https://tiles.example.org/{z}/{x}/{y}.png", "https://tiles.example.org"),
-    ("https://{s}.tile.example.org/{z}/{x}/{y}.png", "https://*.tile.example.org"),
-    ("http://10.0.0.5:8080/osm/{z}/{x}/{y}.png", "http://10.0.0.5:8080"),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "url, source",
+    [
+        ("https://tiles.example.org/{z}/{x}/{y}.png", "https://tiles.example.org"),
+        ("https://{s}.tile.example.org/{z}/{x}/{y}.png", "https://*.tile.example.org"),
+        ("http://10.0.0.5:8080/osm/{z}/{x}/{y}.png", "http://10.0.0.5:8080"),
+        ("", None),
+    ],
+)
 def test_the_tile_server_is_the_only_other_image_source(url, source):
     assert tile_source(url) == source
     img_src = content_security_policy(url)["DIRECTIVES"]["img-src"]
@@ -66,5 +74,13 @@ def test_the_tile_server_is_the_only_other_image_source(url, source):
 
 
 def test_a_configured_tile_server_reaches_the_header(client):
-    with override_settings(CONTENT_SECURITY_POLICY=content_security_policy("https://{s}.tile.example.org/{z}/{x}/{y}.png")):
-        assert policy_of(client.get("/accounts/login/"))["img-src"] == ["'self'", "data:", "https://*.tile.example.org"]
+    with override_settings(
+        CONTENT_SECURITY_POLICY=content_security_policy(
+            "https://{s}.tile.example.org/{z}/{x}/{y}.png"
+        )
+    ):
+        assert policy_of(client.get("/accounts/login/"))["img-src"] == [
+            "'self'",
+            "data:",
+            "https://*.tile.example.org",
+        ]

@@ -12,7 +12,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 OWN_JS = sorted((ROOT / "static" / "js").glob("*.js"))
 TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
-PYTHON = sorted(p for p in ROOT.rglob("*.py") if p.relative_to(ROOT).parts[0] not in {".venv", "tests", "var"})
+PYTHON = sorted(
+    p for p in ROOT.rglob("*.py") if p.relative_to(ROOT).parts[0] not in {".venv", "tests", "var"}
+)
 
 # Markup that runs or styles inline: what a Content-Security-Policy without 'unsafe-inline' refuses.
 HTML_RULES = {
@@ -25,9 +27,13 @@ HTML_RULES = {
 # JavaScript that turns data into markup.
 JS_RULES = {
     **{k: v for k, v in HTML_RULES.items() if k != "event handler attribute"},
-    "markup from a string": re.compile(r"(innerHTML|outerHTML)\s*\+?=\s*(?!\"\"|'')|insertAdjacentHTML|document\.write"),
+    "markup from a string": re.compile(
+        r"(innerHTML|outerHTML)\s*\+?=\s*(?!\"\"|'')|insertAdjacentHTML|document\.write"
+    ),
     "Leaflet content as a string": re.compile(r"\.(bindTooltip|bindPopup|setContent)\(\s*[\"'(]"),
-    "handler set from a string": re.compile(r"setAttribute\(\s*[\"']on|setTimeout\(\s*[\"']|new Function|\beval\("),
+    "handler set from a string": re.compile(
+        r"setAttribute\(\s*[\"']on|setTimeout\(\s*[\"']|new Function|\beval\("
+    ),
     "a status colour table": re.compile(r"\b(planned|completed|cancelled)\s*:\s*[\"']#"),
 }
 
@@ -53,20 +59,29 @@ def test_scripts_build_dom_from_text(path):
 
 
 def test_python_builds_no_inline_script_or_style():
-    found = {str(p.relative_to(ROOT)): offences(html_in_python(p.read_text()), HTML_RULES) for p in PYTHON}
+    found = {
+        str(p.relative_to(ROOT)): offences(html_in_python(p.read_text()), HTML_RULES)
+        for p in PYTHON
+    }
     assert {path: names for path, names in found.items() if names} == {}
 
 
-@pytest.mark.parametrize("sample, rule", [
-    ('<script>Missions.shiftMap("map");</script>', "inline <script>"),
-    ("<style>.x { color: red }</style>", "<style> block"),
-    ('<span class="bar" style="width:{{ w }}%">', "style attribute"),
-    ('<button type="button" onclick="window.print()">', "event handler attribute"),
-    ('<a href="javascript:void(0)">', "javascript: URL"),
-])
+@pytest.mark.parametrize(
+    "sample, rule",
+    [
+        ('<script>Missions.shiftMap("map");</script>', "inline <script>"),
+        ("<style>.x { color: red }</style>", "<style> block"),
+        ('<span class="bar" style="width:{{ w }}%">', "style attribute"),
+        ('<button type="button" onclick="window.print()">', "event handler attribute"),
+        ('<a href="javascript:void(0)">', "javascript: URL"),
+    ],
+)
 def test_the_template_rules_catch_what_they_forbid(sample, rule):
     assert offences(sample, HTML_RULES) == [rule]
-    assert offences('<script src="/static/js/app.js"></script>{{ x|json_script:"y" }}', HTML_RULES) == []
+    assert (
+        offences('<script src="/static/js/app.js"></script>{{ x|json_script:"y" }}', HTML_RULES)
+        == []
+    )
 
 
 def test_markup_built_in_python_is_checked():
@@ -74,11 +89,14 @@ def test_markup_built_in_python_is_checked():
     assert offences(html_in_python(source), HTML_RULES) == ["style attribute"]
 
 
-@pytest.mark.parametrize("sample, rule", [
-    ('l.bindTooltip("<b>" + p.beat + "</b>");', "Leaflet content as a string"),
-    ('list.innerHTML = "<li>" + name;', "markup from a string"),
-    ('var STATUS_COLOUR = { planned: "#1f3b73" };', "a status colour table"),
-])
+@pytest.mark.parametrize(
+    "sample, rule",
+    [
+        ('l.bindTooltip("<b>" + p.beat + "</b>");', "Leaflet content as a string"),
+        ('list.innerHTML = "<li>" + name;', "markup from a string"),
+        ('var STATUS_COLOUR = { planned: "#1f3b73" };', "a status colour table"),
+    ],
+)
 def test_the_script_rules_catch_what_they_forbid(sample, rule):
     assert offences(sample, JS_RULES) == [rule]
     assert offences('l.bindTooltip(M.tip("Box " + id)); list.textContent = "";', JS_RULES) == []
@@ -90,4 +108,7 @@ def test_every_mission_status_has_its_colour_in_the_one_table():
     css = (ROOT / "static" / "css" / "missions.css").read_text()
     defined = set(re.findall(r"--status-([a-z_]+):", css))
     assert defined == set(Mission.Status.values)
-    assert all(re.search(r"#[0-9a-f]{6}", re.search(rf"--status-{s}:([^;]+);", css).group(1)) for s in defined)
+    assert all(
+        re.search(r"#[0-9a-f]{6}", re.search(rf"--status-{s}:([^;]+);", css).group(1))
+        for s in defined
+    )

@@ -41,11 +41,16 @@ def test_service_worker_is_served_under_the_officer_page_with_its_shell(client):
     body = response.content.decode()
     config = json.loads(body.split("const CONFIG = ", 1)[1].split(";\n", 1)[0])
     assert config["page"] == "/officer/"
-    assert "/static/js/missions-officer.js" in config["shell"] and "/static/leaflet/leaflet.js" in config["shell"]
+    assert (
+        "/static/js/missions-officer.js" in config["shell"]
+        and "/static/leaflet/leaflet.js" in config["shell"]
+    )
     assert "/static/css/streets.css" in config["shell"]  # the map's street names, offline too
     assert config["data"] == ["/api/v1/officer/missions/", "/api/v1/beats/", "/api/v1/streets/"]
     for url in config["shell"]:
-        assert finders.find(url.removeprefix("/static/")), url  # a missing file would fail the install
+        assert finders.find(url.removeprefix("/static/")), (
+            url
+        )  # a missing file would fail the install
 
 
 def test_the_policy_allows_the_manifest_and_worker_from_the_site_only(client, officer):

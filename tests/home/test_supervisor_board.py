@@ -24,8 +24,12 @@ def shift(forecast, policy, now_window, officer):  # noqa: F811
     """The shift under way: in D1-B1 one mission completed, one under way for 5 minutes."""
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)
-    OfficerProfileFactory(user=officer, badge_number="4711", home_beat=Beat.objects.get(code="D1-B1"))
-    done, running = Mission.objects.filter(beat__code="D1-B1").exclude(status="cancelled").order_by("pk")[:2]
+    OfficerProfileFactory(
+        user=officer, badge_number="4711", home_beat=Beat.objects.get(code="D1-B1")
+    )
+    done, running = (
+        Mission.objects.filter(beat__code="D1-B1").exclude(status="cancelled").order_by("pk")[:2]
+    )
     services.start_mission(user=officer, mission_id=done.pk, reason="GPS not available")
     serve_dose(done)
     services.complete_mission(user=officer, mission_id=done.pk)
@@ -46,10 +50,16 @@ def test_the_board_shows_each_beats_missions_with_status_dose_and_unit(shift, su
     assert rows[running.pk]["unit"] == rows[done.pk]["unit"] == "4711 officer"
     assert beat["counts"]["completed"] == 1 and beat["counts"]["active"] == 1
     assert beat["district"] == Beat.objects.get(code="D1-B1").district.name
-    missions = Mission.objects.filter(date=window.date, shift=window.shift).exclude(status="cancelled")
+    missions = Mission.objects.filter(date=window.date, shift=window.shift).exclude(
+        status="cancelled"
+    )
     assert sum(board["totals"].values()) == missions.count() == len(board["boxes"]["features"])
     unit = board["units"][0]
-    assert unit["unit"] == "4711 officer" and unit["missions"] == 2 and unit["in_box"] == rows[running.pk]["label"]
+    assert (
+        unit["unit"] == "4711 officer"
+        and unit["missions"] == 2
+        and unit["in_box"] == rows[running.pk]["label"]
+    )
     feature = next(f for f in board["boxes"]["features"] if f["id"] == running.pk)
     assert feature["geometry"]["type"] == "Polygon" and feature["properties"]["status"] == "active"
 
@@ -65,12 +75,16 @@ def test_a_supervisor_scoped_to_a_district_sees_only_its_missions(shift, supervi
     agency.save()
     OfficerProfileFactory(user=supervisor, home_district=District.objects.get(code="D2"))
     assert {b["code"] for b in shift_board(supervisor)["beats"]} == {"D2-B1", "D2-B2"}
-    OfficerProfile.objects.filter(user=supervisor).update(home_district=District.objects.get(code="D1"))
+    OfficerProfile.objects.filter(user=supervisor).update(
+        home_district=District.objects.get(code="D1")
+    )
     fresh = get_user_model().objects.get(pk=supervisor.pk)
     assert "D1-B1" in {b["code"] for b in shift_board(fresh)["beats"]}  # control: his own district
 
 
-def test_the_board_json_is_for_command_staff_and_polled_in_the_background(shift, client, supervisor, officer):
+def test_the_board_json_is_for_command_staff_and_polled_in_the_background(
+    shift, client, supervisor, officer
+):
     client.force_login(officer)
     assert client.get(reverse("supervisor-board")).status_code == 403
     client.force_login(supervisor)
@@ -86,5 +100,7 @@ def test_the_board_page_links_the_shift_plan_sheet_and_reports(shift, client, su
     assert f'href="{reverse("missions-shift")}{query}"' in page
     assert f'href="{reverse("missions-sheet")}{query}"' in page
     assert f'href="{reverse("missions-report")}"' in page
-    assert f'<a href="{reverse("missions-shift")}">Missions</a>' in page  # the shift plan is in his menu
+    assert (
+        f'<a href="{reverse("missions-shift")}">Missions</a>' in page
+    )  # the shift plan is in his menu
     assert 'data-module="supervisor-board"' in page

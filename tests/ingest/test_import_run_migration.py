@@ -34,26 +34,54 @@ def test_run_state_moves_onto_jobs(back_to_the_latest_migrations):
     old = migrate(BEFORE)
     ImportRun, JobRun = old.get_model("ingest", "ImportRun"), old.get_model("jobs", "JobRun")
     source = old.get_model("ingest", "Source").objects.create(name="legacy")
-    done = ImportRun.objects.create(source=source, file_name="a.csv", status="succeeded",
-                                    message="3 created", created=3, finished_at=FINISHED)
+    done = ImportRun.objects.create(
+        source=source,
+        file_name="a.csv",
+        status="succeeded",
+        message="3 created",
+        created=3,
+        finished_at=FINISHED,
+    )
     ImportRun.objects.filter(pk=done.pk).update(created_at=CREATED)
-    failed = ImportRun.objects.create(source=source, file_name="b.csv", status="failed",
-                                      message="Unreadable", error="Unreadable\n\ntrace")
+    failed = ImportRun.objects.create(
+        source=source,
+        file_name="b.csv",
+        status="failed",
+        message="Unreadable",
+        error="Unreadable\n\ntrace",
+    )
     lagging = JobRun.objects.create(kind="import_incidents", status="running")
-    queued = ImportRun.objects.create(source=source, file_name="c.csv", status="failed",
-                                      message="Killed", job=lagging, worker="w:1")
+    queued = ImportRun.objects.create(
+        source=source,
+        file_name="c.csv",
+        status="failed",
+        message="Killed",
+        job=lagging,
+        worker="w:1",
+    )
 
     new = migrate(AFTER)
-    runs = {r.file_name: r for r in new.get_model("ingest", "ImportRun").objects.select_related("job")}
+    runs = {
+        r.file_name: r for r in new.get_model("ingest", "ImportRun").objects.select_related("job")
+    }
     assert runs["a.csv"].pk == done.pk and runs["a.csv"].created == 3
     a = runs["a.csv"].job
-    assert (a.kind, a.status, a.message, a.progress) == ("import_incidents", "succeeded", "3 created", 100)
+    assert (a.kind, a.status, a.message, a.progress) == (
+        "import_incidents",
+        "succeeded",
+        "3 created",
+        100,
+    )
     assert a.created_at == CREATED and a.finished_at == FINISHED and a.params["source"] == "legacy"
     b = runs["b.csv"].job
     assert (b.status, b.error) == ("failed", "Unreadable\n\ntrace")
     c = runs["c.csv"].job
     assert c.pk == lagging.pk and (c.status, c.message, c.worker) == ("failed", "Killed", "w:1")
     assert runs["c.csv"].pk == queued.pk and failed.pk == runs["b.csv"].pk
-    columns = {c.name for c in connection.introspection.get_table_description(
-        connection.cursor(), "ingest_importrun")}
+    columns = {
+        c.name
+        for c in connection.introspection.get_table_description(
+            connection.cursor(), "ingest_importrun"
+        )
+    }
     assert "status" not in columns and "heartbeat_at" not in columns and "job_id" in columns

@@ -36,11 +36,18 @@ def libpq_dsn():
 
 
 def start_import(path, db_url, **extra_env):
-    env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "missions_site.settings.test",
-           **extra_env}
+    env = {
+        **os.environ,
+        "DATABASE_URL": db_url,
+        "DJANGO_SETTINGS_MODULE": "missions_site.settings.test",
+        **extra_env,
+    }
     return subprocess.Popen(
         [sys.executable, "manage.py", "import_incidents", str(path), "--source", "crashy"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -79,15 +86,21 @@ def assert_rerun_is_clean(path, expected_rows, expected_rejected):
 @pytest.mark.django_db(transaction=True)
 def test_kill_while_applying_rolls_everything_back(agency, write_csv, db_url, libpq_dsn):
     rows = canonical_rows(3000)
-    rows[10][1] = "not a time"  # a rejected row, written after the incidents in the same transaction
+    rows[10][1] = (
+        "not a time"  # a rejected row, written after the incidents in the same transaction
+    )
     path = write_csv("crash.csv", CANONICAL_HEADER, rows)
     # Hold the rejected-rows table so the import stops mid-transaction, incidents already inserted.
     with psycopg.connect(libpq_dsn) as locker:
         locker.execute("LOCK TABLE ingest_rejectedrow IN ACCESS EXCLUSIVE MODE")
         proc = start_import(path, db_url)
-        waiting = ("SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
-                   " WHERE c.relname = 'ingest_rejectedrow' AND NOT l.granted")
-        wait_for(lambda: locker.execute(waiting).fetchone()[0] > 0, "the import to reach its commit")
+        waiting = (
+            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+            " WHERE c.relname = 'ingest_rejectedrow' AND NOT l.granted"
+        )
+        wait_for(
+            lambda: locker.execute(waiting).fetchone()[0] > 0, "the import to reach its commit"
+        )
         # The incidents are upserted before the rejected rows, in the same transaction.
         blocked = locker.execute(
             "SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
@@ -103,7 +116,11 @@ def test_kill_while_applying_rolls_everything_back(agency, write_csv, db_url, li
 def test_kill_while_reading_leaves_nothing(agency, write_csv, db_url):
     path = write_csv("crash-big.csv", CANONICAL_HEADER, canonical_rows(40_000))
     proc = start_import(path, db_url, INGEST_CHUNK_ROWS="1000")
-    wait_for(lambda: JobRun.objects.filter(kind="import_incidents", message__startswith="Read ").exists(),
-             "the import to be reading")
+    wait_for(
+        lambda: JobRun.objects.filter(
+            kind="import_incidents", message__startswith="Read "
+        ).exists(),
+        "the import to be reading",
+    )
     kill(proc)
     assert_rerun_is_clean(path, expected_rows=40_000, expected_rejected=0)

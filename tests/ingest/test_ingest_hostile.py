@@ -17,8 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _feature(fid, geometry):
-    return {"type": "Feature", "geometry": geometry,
-            "properties": {"id": fid, "occurred_at": "2023-01-01T10:00", "category": "Assault"}}
+    return {
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {"id": fid, "occurred_at": "2023-01-01T10:00", "category": "Assault"},
+    }
 
 
 def _import(path):
@@ -28,13 +31,30 @@ def _import(path):
 
 def test_non_point_features_are_rejected_per_row_and_the_points_kept(agency, tmp_path):
     path = tmp_path / "mixed.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        _feature("P1", {"type": "Point", "coordinates": [-79.4, 43.65]}),
-        _feature("L1", {"type": "LineString", "coordinates": [[-79.4, 43.65], [-79.41, 43.66]]}),
-        _feature("A1", {"type": "Polygon", "coordinates": [
-            [[-79.4, 43.65], [-79.41, 43.65], [-79.41, 43.66], [-79.4, 43.65]]]}),
-        _feature("P2", {"type": "Point", "coordinates": [-79.39, 43.64]}),
-    ]}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    _feature("P1", {"type": "Point", "coordinates": [-79.4, 43.65]}),
+                    _feature(
+                        "L1",
+                        {"type": "LineString", "coordinates": [[-79.4, 43.65], [-79.41, 43.66]]},
+                    ),
+                    _feature(
+                        "A1",
+                        {
+                            "type": "Polygon",
+                            "coordinates": [
+                                [[-79.4, 43.65], [-79.41, 43.65], [-79.41, 43.66], [-79.4, 43.65]]
+                            ],
+                        },
+                    ),
+                    _feature("P2", {"type": "Point", "coordinates": [-79.39, 43.64]}),
+                ],
+            }
+        )
+    )
     run = _import(path)
     assert run.status == ImportRun.Status.SUCCEEDED, run.message
     assert (run.created, run.rejected) == (2, 2)
@@ -51,10 +71,17 @@ def test_non_point_features_are_rejected_per_row_and_the_points_kept(agency, tmp
 
 def test_a_file_of_points_only_rejects_nothing(agency, tmp_path):
     path = tmp_path / "points.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        _feature("P1", {"type": "Point", "coordinates": [-79.4, 43.65]}),
-        _feature("P2", {"type": "Point", "coordinates": [-79.39, 43.64]}),
-    ]}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    _feature("P1", {"type": "Point", "coordinates": [-79.4, 43.65]}),
+                    _feature("P2", {"type": "Point", "coordinates": [-79.39, 43.64]}),
+                ],
+            }
+        )
+    )
     run = _import(path)
     assert run.status == ImportRun.Status.SUCCEEDED, run.message
     assert (run.created, run.rejected) == (2, 0)
@@ -62,11 +89,14 @@ def test_a_file_of_points_only_rejects_nothing(agency, tmp_path):
 
 def test_rejected_rows_csv_is_spreadsheet_safe(client, analyst, agency, write_csv):
     formula = '=HYPERLINK("x")'
-    rows = [["F-1", "not a time", "43.65", "-79.4", formula],
-            ["F-2", "not a time", "43.65", "-79.4", "Assault"]]
+    rows = [
+        ["F-1", "not a time", "43.65", "-79.4", formula],
+        ["F-2", "not a time", "43.65", "-79.4", "Assault"],
+    ]
     source, mapping = services.resolve_source(name="feed", mapping_spec="canonical")
-    run = services.import_incidents_file(path=write_csv("f.csv", CANONICAL_HEADER, rows),
-                                         source=source, mapping=mapping)
+    run = services.import_incidents_file(
+        path=write_csv("f.csv", CANONICAL_HEADER, rows), source=source, mapping=mapping
+    )
     assert run.rejected == 2
     client.force_login(analyst)
     download = client.get(reverse("ingest-rejected-csv", args=[run.pk]))

@@ -34,7 +34,9 @@ def counts(run):
 
 
 def test_import_then_reimport_changes_nothing(agency, crime_types, write_csv):
-    path = write_csv("a.csv", CANONICAL_HEADER, canonical_rows(30) + canonical_rows(5, start=30, code="Arson"))
+    path = write_csv(
+        "a.csv", CANONICAL_HEADER, canonical_rows(30) + canonical_rows(5, start=30, code="Arson")
+    )
     first = run_file(path)
     assert first.status == ImportRun.Status.SUCCEEDED
     assert counts(first) == (35, 0, 0, 0, 5)
@@ -50,12 +52,22 @@ def test_import_then_reimport_changes_nothing(agency, crime_types, write_csv):
 
 
 def test_codes_map_by_offense_code_name_and_explicit_code_map(agency, crime_types, write_csv):
-    path = write_csv("codes.csv", CANONICAL_HEADER, [
-        ["1", "2023-01-01T00:00", "43.65", "-79.4", "ASLT-1"],  # an offense code of Assault
-        ["2", "2023-01-01T00:00", "43.65", "-79.4", "robbery"],  # the code of Robbery
-        ["3", "2023-01-01T00:00", "43.65", "-79.4", "Break and Enter"],  # a name
-        ["4", "2023-01-01T00:00", "43.65", "-79.4", "B&E"],  # only through the source's code map
-    ])
+    path = write_csv(
+        "codes.csv",
+        CANONICAL_HEADER,
+        [
+            ["1", "2023-01-01T00:00", "43.65", "-79.4", "ASLT-1"],  # an offense code of Assault
+            ["2", "2023-01-01T00:00", "43.65", "-79.4", "robbery"],  # the code of Robbery
+            ["3", "2023-01-01T00:00", "43.65", "-79.4", "Break and Enter"],  # a name
+            [
+                "4",
+                "2023-01-01T00:00",
+                "43.65",
+                "-79.4",
+                "B&E",
+            ],  # only through the source's code map
+        ],
+    )
     source = SourceFactory(name="codes")
     mapping = parse_mapping({**_canonical_dict(), "codes": {"B&E": "break-and-enter"}})
     run = services.import_incidents_file(path=path, source=source, mapping=mapping)
@@ -65,11 +77,22 @@ def test_codes_map_by_offense_code_name_and_explicit_code_map(agency, crime_type
 
 
 def test_newer_updated_at_wins_and_older_never_overwrites(agency, crime_types, write_csv):
-    header = ["ID", "Date", "Latitude", "Longitude", "Primary Type", "Location Description", "Updated On"]
+    header = [
+        "ID",
+        "Date",
+        "Latitude",
+        "Longitude",
+        "Primary Type",
+        "Location Description",
+        "Updated On",
+    ]
 
     def version(premise, updated):
-        return write_csv(f"v-{updated[:2]}{updated[3:5]}.csv", header,
-                         [["9", "05/01/2023 10:00:00 PM", "43.65", "-79.4", "ROBBERY", premise, updated]])
+        return write_csv(
+            f"v-{updated[:2]}{updated[3:5]}.csv",
+            header,
+            [["9", "05/01/2023 10:00:00 PM", "43.65", "-79.4", "ROBBERY", premise, updated]],
+        )
 
     v1 = version("STREET", "05/02/2023 08:00:00 AM")
     v2 = version("ALLEY", "05/03/2023 08:00:00 AM")
@@ -107,8 +130,11 @@ def test_rejected_rows_are_kept_with_row_number_reason_and_values(boxed_agency, 
     assert rejected == [(2, "bad_time"), (3, "missing_coordinates"), (4, "outside_jurisdiction")]
     row = RejectedRow.objects.get(run=run, row_number=2)
     assert row.raw["occurred_at"] == "31/31/2023" and row.external_id == "C-1"
-    assert run.details["rejected_by_reason"] == {"bad_time": 1, "missing_coordinates": 1,
-                                                 "outside_jurisdiction": 1}
+    assert run.details["rejected_by_reason"] == {
+        "bad_time": 1,
+        "missing_coordinates": 1,
+        "outside_jurisdiction": 1,
+    }
 
 
 def test_strict_applies_all_rows_or_none(agency, write_csv):
@@ -124,32 +150,75 @@ def test_strict_applies_all_rows_or_none(agency, write_csv):
 
 
 def test_personal_data_columns_are_never_stored(agency, write_csv, tmp_path):
-    header = ["id", "occurred_at", "latitude", "longitude", "category", "suspect_name", "dob",
-              "narrative", "phone", "home_address"]
-    secrets = ["Jane Q Public", "1970-02-03", "She said the car was blue", "416-555-0199",
-               "12 Elm Street"]
-    rows = [["P1", "2023-01-01T10:00", "43.65", "-79.4", "Assault", *secrets],
-            ["P2", "garbage", "43.65", "-79.4", "Assault", *secrets]]  # a rejected row too
+    header = [
+        "id",
+        "occurred_at",
+        "latitude",
+        "longitude",
+        "category",
+        "suspect_name",
+        "dob",
+        "narrative",
+        "phone",
+        "home_address",
+    ]
+    secrets = [
+        "Jane Q Public",
+        "1970-02-03",
+        "She said the car was blue",
+        "416-555-0199",
+        "12 Elm Street",
+    ]
+    rows = [
+        ["P1", "2023-01-01T10:00", "43.65", "-79.4", "Assault", *secrets],
+        ["P2", "garbage", "43.65", "-79.4", "Assault", *secrets],
+    ]  # a rejected row too
     mapping_file = tmp_path / "greedy.yaml"
-    mapping_file.write_text(json.dumps({"fields": {
-        "external_id": "id", "occurred_from": "occurred_at", "latitude": "latitude",
-        "longitude": "longitude", "raw_code": "category", "call_type": "suspect_name",
-        "disposition": "narrative", "priority": "phone", "premise_type": "home_address",
-        "narrative": "narrative", "date_of_birth": "dob"}}))
+    mapping_file.write_text(
+        json.dumps(
+            {
+                "fields": {
+                    "external_id": "id",
+                    "occurred_from": "occurred_at",
+                    "latitude": "latitude",
+                    "longitude": "longitude",
+                    "raw_code": "category",
+                    "call_type": "suspect_name",
+                    "disposition": "narrative",
+                    "priority": "phone",
+                    "premise_type": "home_address",
+                    "narrative": "narrative",
+                    "date_of_birth": "dob",
+                }
+            }
+        )
+    )
     run = run_file(write_csv("pii.csv", header, rows), source_name="pii", mapping=str(mapping_file))
     assert (run.created, run.rejected) == (1, 1)
     assert any("suspect_name" in w for w in run.details["warnings"])
-    dump = _table_text("ingest_incident") + _table_text("ingest_rejectedrow") + _table_text(
-        "ingest_source") + _table_text("ingest_importrun")
+    dump = (
+        _table_text("ingest_incident")
+        + _table_text("ingest_rejectedrow")
+        + _table_text("ingest_source")
+        + _table_text("ingest_importrun")
+    )
     for secret in secrets:
         assert secret not in dump
     incident = Incident.objects.get()
     assert (incident.call_type, incident.disposition, incident.priority, incident.premise_type) == (
-        "", "", "", "")
+        "",
+        "",
+        "",
+        "",
+    )
 
 
 def test_duplicate_id_with_other_content_is_rejected_identical_applied_once(agency, write_csv):
-    rows = canonical_rows(3) + [canonical_rows(1)[0]] + [["C-1", "2023-01-09T00:00", "43.65", "-79.4", "Assault"]]
+    rows = (
+        canonical_rows(3)
+        + [canonical_rows(1)[0]]
+        + [["C-1", "2023-01-09T00:00", "43.65", "-79.4", "Assault"]]
+    )
     run = run_file(write_csv("dups.csv", CANONICAL_HEADER, rows))
     assert (run.created, run.rejected) == (3, 1)
     assert run.details["repeated_in_file"] == 1
@@ -169,9 +238,24 @@ def test_delimiter_and_encoding_are_detected(agency, write_csv):
 
 def test_geojson_and_zipped_shapefile_with_projection(agency, tmp_path):
     geojson = tmp_path / "calls.geojson"
-    geojson.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-79.4, 43.65]},
-         "properties": {"id": "G1", "occurred_at": "2023-01-01T10:00", "category": "Assault"}}]}))
+    geojson.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [-79.4, 43.65]},
+                        "properties": {
+                            "id": "G1",
+                            "occurred_at": "2023-01-01T10:00",
+                            "category": "Assault",
+                        },
+                    }
+                ],
+            }
+        )
+    )
     assert run_file(geojson, source_name="gj").created == 1
     zipped = _shapefile_zip(tmp_path)  # Shapefile field names have at most 10 characters
     mapping = tmp_path / "shp.yaml"
@@ -212,13 +296,20 @@ def test_command_prints_the_summary_and_records_job(agency, write_csv, capsys):
 
 def test_command_fails_with_nonzero_status_on_a_failed_run(agency, write_csv, tmp_path):
     with pytest.raises(CommandError, match="Import failed"):
-        call_command("import_incidents", str(tmp_path / "missing.csv"), "--source", "f",
-                     stdout=io.StringIO())
+        call_command(
+            "import_incidents", str(tmp_path / "missing.csv"), "--source", "f", stdout=io.StringIO()
+        )
     rows = canonical_rows(3)
     rows[1][1] = ""
     with pytest.raises(CommandError, match="Strict"):
-        call_command("import_incidents", str(write_csv("s.csv", CANONICAL_HEADER, rows)),
-                     "--source", "f", "--strict", stdout=io.StringIO())
+        call_command(
+            "import_incidents",
+            str(write_csv("s.csv", CANONICAL_HEADER, rows)),
+            "--source",
+            "f",
+            "--strict",
+            stdout=io.StringIO(),
+        )
     assert Incident.objects.count() == 0
     assert set(JobRun.objects.values_list("status", flat=True)) == {JobRun.Status.FAILED}
     with pytest.raises(CommandError, match="neither a preset"):
@@ -249,8 +340,9 @@ def test_watched_folder_files_are_imported_once(agency, write_csv, tmp_path):
 
 def test_a_run_whose_process_died_is_closed_as_failed_by_the_job_system(agency):
     source = SourceFactory()
-    job = JobRun.objects.create(kind="import_incidents", status=JobRun.Status.RUNNING,
-                                worker="elsewhere:1")
+    job = JobRun.objects.create(
+        kind="import_incidents", status=JobRun.Status.RUNNING, worker="elsewhere:1"
+    )
     run = ImportRun.objects.create(source=source, job=job)
     assert close_stale_jobs() == 1  # nobody holds the job's lock
     run.refresh_from_db()
@@ -262,9 +354,19 @@ def test_every_import_has_its_job(agency, write_csv, tmp_path):
     path = write_csv("cli.csv", CANONICAL_HEADER, canonical_rows(2))
     call_command("import_incidents", str(path), "--source", "cli", stdout=io.StringIO())
     source, _ = services.resolve_source(name="api", mapping_spec="canonical")
-    services.push_incidents(source=source, idempotency_key="k-1", records=[{
-        "external_id": "A-1", "occurred_from": "2024-05-01T22:15:00-04:00",
-        "latitude": 43.65, "longitude": -79.38, "code": "Assault"}])
+    services.push_incidents(
+        source=source,
+        idempotency_key="k-1",
+        records=[
+            {
+                "external_id": "A-1",
+                "occurred_from": "2024-05-01T22:15:00-04:00",
+                "latitude": 43.65,
+                "longitude": -79.38,
+                "code": "Assault",
+            }
+        ],
+    )
     folder = tmp_path / "drop"
     folder.mkdir()
     watched, mapping = services.resolve_source(name="watched", mapping_spec="canonical")
@@ -295,10 +397,16 @@ def _shapefile_zip(tmp_path):
     folder.mkdir()
     point = shapely.Point(630000, 4833000)  # UTM 17N, in Toronto
     pyogrio.raw.write(
-        str(folder / "calls.shp"), geometry=np.array([shapely.to_wkb(point)], dtype=object),
-        field_data=[np.array(["S1"], dtype=object), np.array(["2023-01-01T10:00"], dtype=object),
-                    np.array(["Robbery"], dtype=object)],
-        fields=["id", "occurred", "category"], geometry_type="Point", crs="EPSG:32617",
+        str(folder / "calls.shp"),
+        geometry=np.array([shapely.to_wkb(point)], dtype=object),
+        field_data=[
+            np.array(["S1"], dtype=object),
+            np.array(["2023-01-01T10:00"], dtype=object),
+            np.array(["Robbery"], dtype=object),
+        ],
+        fields=["id", "occurred", "category"],
+        geometry_type="Point",
+        crs="EPSG:32617",
         driver="ESRI Shapefile",
     )
     zipped = tmp_path / "calls.zip"

@@ -15,8 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_import_layer_from_csv_replaces_the_layer(agency, write_csv):
-    path = write_csv("bars.csv", ["Name", "LAT", "Lng"],
-                     [["Bar A", "43.65", "-79.40"], ["Bar B", "43.66", "-79.41"], ["Nowhere", "", ""]])
+    path = write_csv(
+        "bars.csv",
+        ["Name", "LAT", "Lng"],
+        [["Bar A", "43.65", "-79.40"], ["Bar B", "43.66", "-79.41"], ["Nowhere", "", ""]],
+    )
     out = io.StringIO()
     call_command("import_layer", str(path), "--name", "Bars", stdout=out)
     assert "2 points, 1 skipped" in out.getvalue()
@@ -29,9 +32,20 @@ def test_import_layer_from_csv_replaces_the_layer(agency, write_csv):
 
 def test_import_layer_from_geojson(agency, tmp_path):
     path = tmp_path / "stops.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-79.38, 43.64]},
-         "properties": {"name": "Union"}}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [-79.38, 43.64]},
+                        "properties": {"name": "Union"},
+                    }
+                ],
+            }
+        )
+    )
     call_command("import_layer", str(path), "--name", "transit-stops", stdout=io.StringIO())
     point = RiskLayerPoint.objects.get(layer__name="transit-stops")
     assert point.name == "Union" and point.location.x == pytest.approx(-79.38)
@@ -39,24 +53,48 @@ def test_import_layer_from_geojson(agency, tmp_path):
 
 @pytest.mark.skipif(not (TORONTO_DIR / "pois").is_dir(), reason="../shared/data/toronto absent")
 def test_toronto_pharmacies_layer(agency):
-    call_command("import_layer", str(TORONTO_DIR / "pois" / "toronto_pharmacies.csv"),
-                 "--name", "pharmacies", stdout=io.StringIO())
+    call_command(
+        "import_layer",
+        str(TORONTO_DIR / "pois" / "toronto_pharmacies.csv"),
+        "--name",
+        "pharmacies",
+        stdout=io.StringIO(),
+    )
     assert RiskLayerPoint.objects.filter(layer__name="pharmacies").count() == 542
 
 
 def test_import_layer_without_coordinates_fails_clearly(agency, write_csv):
     with pytest.raises(CommandError, match="no latitude column"):
-        call_command("import_layer", str(write_csv("x.csv", ["a", "b"], [["1", "2"]])),
-                     "--name", "x", stdout=io.StringIO())
+        call_command(
+            "import_layer",
+            str(write_csv("x.csv", ["a", "b"], [["1", "2"]])),
+            "--name",
+            "x",
+            stdout=io.StringIO(),
+        )
 
 
 def test_import_events_by_location_or_district_in_local_time(agency, write_csv):
-    District.objects.create(code="D52", name="D52", geom=MultiPolygon(
-        Polygon.from_bbox((-79.40, 43.64, -79.37, 43.66)), srid=4326))
-    path = write_csv("events.csv", ["name", "start", "end", "location", "district", "expected_attendance"], [
-        ["Raptors game", "2023-11-05 19:30", "2023-11-05 22:30", "43.6435, -79.3791", "", "19,800"],
-        ["Parade", "2023-11-05T01:30", "2023-11-05T03:00", "", "D52", ""],  # DST overlap night
-    ])
+    District.objects.create(
+        code="D52",
+        name="D52",
+        geom=MultiPolygon(Polygon.from_bbox((-79.40, 43.64, -79.37, 43.66)), srid=4326),
+    )
+    path = write_csv(
+        "events.csv",
+        ["name", "start", "end", "location", "district", "expected_attendance"],
+        [
+            [
+                "Raptors game",
+                "2023-11-05 19:30",
+                "2023-11-05 22:30",
+                "43.6435, -79.3791",
+                "",
+                "19,800",
+            ],
+            ["Parade", "2023-11-05T01:30", "2023-11-05T03:00", "", "D52", ""],  # DST overlap night
+        ],
+    )
     out = io.StringIO()
     call_command("import_events", str(path), "--calendar", "Toronto 2023", stdout=out)
     assert "2 created, 0 updated" in out.getvalue()
@@ -65,16 +103,23 @@ def test_import_events_by_location_or_district_in_local_time(agency, write_csv):
     assert game.starts_at.isoformat() == "2023-11-06T00:30:00+00:00"  # EST after the change
     assert game.location.y == pytest.approx(43.6435)
     parade = CalendarEvent.objects.get(name="Parade")
-    assert parade.district.code == "D52" and parade.starts_at.isoformat() == "2023-11-05T05:30:00+00:00"
+    assert (
+        parade.district.code == "D52"
+        and parade.starts_at.isoformat() == "2023-11-05T05:30:00+00:00"
+    )
     call_command("import_events", str(path), "--calendar", "Toronto 2023", stdout=out)
     assert "0 created, 2 updated" in out.getvalue() and CalendarEvent.objects.count() == 2
 
 
 def test_a_bad_event_row_imports_nothing(agency, write_csv):
-    path = write_csv("events.csv", ["name", "start", "end", "district"], [
-        ["Fine", "2023-06-01 10:00", "2023-06-01 12:00", ""],
-        ["Backwards", "2023-06-01 10:00", "2023-06-01 09:00", "D99"],
-    ])
+    path = write_csv(
+        "events.csv",
+        ["name", "start", "end", "district"],
+        [
+            ["Fine", "2023-06-01 10:00", "2023-06-01 12:00", ""],
+            ["Backwards", "2023-06-01 10:00", "2023-06-01 09:00", "D99"],
+        ],
+    )
     with pytest.raises(CommandError, match="row 2: end before start, unknown district 'D99'"):
         call_command("import_events", str(path), stdout=io.StringIO())
     assert CalendarEvent.objects.count() == 0

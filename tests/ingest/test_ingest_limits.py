@@ -47,7 +47,9 @@ def gzip_bomb(path, unpacked_bytes):
     return path
 
 
-def test_a_small_gzip_that_unpacks_to_50_mb_is_refused_and_nothing_written(agency, settings, tmp_path):
+def test_a_small_gzip_that_unpacks_to_50_mb_is_refused_and_nothing_written(
+    agency, settings, tmp_path
+):
     settings.UPLOAD_MAX_UNPACKED_BYTES = 20 * MB
     bomb = gzip_bomb(tmp_path / "bomb.csv.gz", 50 * MB)
     assert bomb.stat().st_size < 100_000  # the 77 KB file
@@ -102,9 +104,24 @@ def test_geojson_must_be_a_json_object_with_features(agency, tmp_path):
     with _refused('no "FeatureCollection" or "features"'):
         check_content(other_json, "geojson", max_unpacked=MB)
     good = tmp_path / "good.geojson"
-    good.write_text(json.dumps({"type": "FeatureCollection", "features": [{
-        "type": "Feature", "geometry": {"type": "Point", "coordinates": [-79.4, 43.65]},
-        "properties": {"id": "G1", "occurred_at": "2023-01-01T10:00", "category": "Assault"}}]}))
+    good.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [-79.4, 43.65]},
+                        "properties": {
+                            "id": "G1",
+                            "occurred_at": "2023-01-01T10:00",
+                            "category": "Assault",
+                        },
+                    }
+                ],
+            }
+        )
+    )
     assert run_file(good).created == 1
 
 
@@ -134,14 +151,22 @@ def test_a_png_named_zip_is_not_a_shapefile(tmp_path):
 
 def _upload(client, path, **extra):
     with open(path, "rb") as fh:
-        return client.post(reverse("ingest-upload"), {
-            "file": fh, "new_source": "upload-feed", "preset": "canonical", "mapping_text": "",
-            "preview": "1", **extra,
-        })
+        return client.post(
+            reverse("ingest-upload"),
+            {
+                "file": fh,
+                "new_source": "upload-feed",
+                "preset": "canonical",
+                "mapping_text": "",
+                "preview": "1",
+                **extra,
+            },
+        )
 
 
-def test_the_upload_page_refuses_a_file_past_the_size_limit(client, analyst, agency, settings,
-                                                            write_csv):
+def test_the_upload_page_refuses_a_file_past_the_size_limit(
+    client, analyst, agency, settings, write_csv
+):
     client.force_login(analyst)
     path = write_csv("feed.csv", CANONICAL_HEADER, canonical_rows(20))
     size = path.stat().st_size
@@ -172,19 +197,37 @@ def test_the_api_refuses_a_body_past_the_size_limit(analyst, agency, crime_types
     SourceFactory(name="cad-live", kind="cad", timezone="America/Toronto")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {AuthToken.objects.create(user=analyst)[1]}")
-    body = {"source": "cad-live", "incidents": [
-        {"external_id": f"CAD-{i}", "occurred_from": "2024-03-10T12:30:00", "latitude": 43.65,
-         "longitude": -79.4, "code": "X"} for i in range(20)]}
+    body = {
+        "source": "cad-live",
+        "incidents": [
+            {
+                "external_id": f"CAD-{i}",
+                "occurred_from": "2024-03-10T12:30:00",
+                "latitude": 43.65,
+                "longitude": -79.4,
+                "code": "X",
+            }
+            for i in range(20)
+        ],
+    }
     size = len(json.dumps(body).encode())
     settings.UPLOAD_MAX_BYTES = size - 1
-    refused = client.post("/api/v1/incidents/", json.dumps(body), content_type="application/json",
-                          HTTP_IDEMPOTENCY_KEY="big")
+    refused = client.post(
+        "/api/v1/incidents/",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="big",
+    )
     assert refused.status_code == 413
     assert "at most" in refused.json()["detail"] and "split it" in refused.json()["detail"]
     assert Incident.objects.count() == 0
     settings.UPLOAD_MAX_BYTES = size
-    accepted = client.post("/api/v1/incidents/", json.dumps(body), content_type="application/json",
-                           HTTP_IDEMPOTENCY_KEY="big")
+    accepted = client.post(
+        "/api/v1/incidents/",
+        json.dumps(body),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="big",
+    )
     assert accepted.status_code == 201, accepted.content
     assert Incident.objects.count() == 20
 

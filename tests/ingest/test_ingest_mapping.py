@@ -31,42 +31,80 @@ def test_the_four_presets_ship_and_load():
 
 
 def test_personal_columns_and_unknown_fields_are_dropped_with_a_warning():
-    mapping = parse_mapping({
-        "fields": {
-            "external_id": "id", "occurred_from": "when", "latitude": "lat", "longitude": "lon",
-            "call_type": "Suspect Name", "premise_type": "Victim DOB", "disposition": "narrative",
-            "priority": "Caller Phone", "narrative": "narrative", "name": "name",
-        },
-        "officer_initiated": {"field": "complainant_address"},
-    })
-    assert mapping.fields == {"external_id": "id", "occurred_from": "when", "latitude": "lat",
-                              "longitude": "lon"}
+    mapping = parse_mapping(
+        {
+            "fields": {
+                "external_id": "id",
+                "occurred_from": "when",
+                "latitude": "lat",
+                "longitude": "lon",
+                "call_type": "Suspect Name",
+                "premise_type": "Victim DOB",
+                "disposition": "narrative",
+                "priority": "Caller Phone",
+                "narrative": "narrative",
+                "name": "name",
+            },
+            "officer_initiated": {"field": "complainant_address"},
+        }
+    )
+    assert mapping.fields == {
+        "external_id": "id",
+        "occurred_from": "when",
+        "latitude": "lat",
+        "longitude": "lon",
+    }
     assert mapping.officer_initiated_field == ""
     assert set(mapping.columns) == {"id", "when", "lat", "lon"}
     text = " ".join(mapping.warnings)
-    for word in ("Suspect Name", "Victim DOB", "Caller Phone", "'narrative' is not", "'name' is not",
-                 "complainant_address"):
+    for word in (
+        "Suspect Name",
+        "Victim DOB",
+        "Caller Phone",
+        "'narrative' is not",
+        "'name' is not",
+        "complainant_address",
+    ):
         assert word in text
 
 
-@pytest.mark.parametrize("column, personal", [
-    ("first_name", True), ("LastName", True), ("DOB", True), ("date_of_birth", True),
-    ("Narrative", True), ("phone_number", True), ("Home Address", True), ("email", True),
-    ("category", False), ("premises_type", False), ("neighbourhood", False), ("occurred_at", False),
-    ("Primary Type", False), ("call_id", False),
-])
+@pytest.mark.parametrize(
+    "column, personal",
+    [
+        ("first_name", True),
+        ("LastName", True),
+        ("DOB", True),
+        ("date_of_birth", True),
+        ("Narrative", True),
+        ("phone_number", True),
+        ("Home Address", True),
+        ("email", True),
+        ("category", False),
+        ("premises_type", False),
+        ("neighbourhood", False),
+        ("occurred_at", False),
+        ("Primary Type", False),
+        ("call_id", False),
+    ],
+)
 def test_looks_personal(column, personal):
     assert looks_personal(column) is personal
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"fields": {"occurred_from": "t", "latitude": "a", "longitude": "b"}}, "external_id"),
-    ({"fields": {"external_id": "i", "occurred_from": "t", "latitude": "a"}}, "both"),
-    ({"fields": {"external_id": "i", "occurred_from": "t"}, "timezone": "Mars/Olympus"}, "time zone"),
-    ({"fields": {"external_id": "i", "occurred_from": "t"}, "srid": "utm"}, "srid"),
-    ({"fields": {"external_id": "i", "occurred_from": "t"}, "format": "xlsx"}, "format"),
-    ({}, "fields"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"fields": {"occurred_from": "t", "latitude": "a", "longitude": "b"}}, "external_id"),
+        ({"fields": {"external_id": "i", "occurred_from": "t", "latitude": "a"}}, "both"),
+        (
+            {"fields": {"external_id": "i", "occurred_from": "t"}, "timezone": "Mars/Olympus"},
+            "time zone",
+        ),
+        ({"fields": {"external_id": "i", "occurred_from": "t"}, "srid": "utm"}, "srid"),
+        ({"fields": {"external_id": "i", "occurred_from": "t"}, "format": "xlsx"}, "format"),
+        ({}, "fields"),
+    ],
+)
 def test_bad_mappings_say_why(data, message):
     with pytest.raises(MappingError, match=message):
         parse_mapping(data)

@@ -19,16 +19,37 @@ from ingest.sniffing import check_content
 from ingest.validation import RowContext, validate_chunk
 
 MB = 1_000_000
-PURE = hypothesis.settings(max_examples=100, deadline=None, database=None, derandomize=True,
-                           suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture])
+PURE = hypothesis.settings(
+    max_examples=100,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture],
+)
 WITH_DATABASE = hypothesis.settings(PURE, max_examples=25)
 NAMES = ("feed.csv", "feed.csv.gz", "feed.txt", "feed.geojson", "feed.json", "feed.zip")
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16", "shift_jis", "koi8-r")
 CANONICAL = ("id", "occurred_at", "latitude", "longitude", "category")
 CELLS = st.one_of(
     st.text(max_size=20),
-    st.sampled_from(["2023-05-01T10:00", "2023-13-45", "43.65", "-79.4", "NaN", "inf", "1e308",
-                     "=cmd()", "Assault", "", "  ", "9999-12-31T23:59", "\x00", "🚓"]),
+    st.sampled_from(
+        [
+            "2023-05-01T10:00",
+            "2023-13-45",
+            "43.65",
+            "-79.4",
+            "NaN",
+            "inf",
+            "1e308",
+            "=cmd()",
+            "Assault",
+            "",
+            "  ",
+            "9999-12-31T23:59",
+            "\x00",
+            "🚓",
+        ]
+    ),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
 )
 
@@ -36,9 +57,16 @@ CELLS = st.one_of(
 @st.composite
 def csv_files(draw):
     """A CSV (maybe gzipped) of random columns and cells, in a random encoding and delimiter."""
-    columns = draw(st.lists(st.one_of(st.sampled_from(CANONICAL), st.text(min_size=1, max_size=12)),
-                            min_size=1, max_size=7))
-    rows = draw(st.lists(st.lists(CELLS, min_size=len(columns), max_size=len(columns)), max_size=12))
+    columns = draw(
+        st.lists(
+            st.one_of(st.sampled_from(CANONICAL), st.text(min_size=1, max_size=12)),
+            min_size=1,
+            max_size=7,
+        )
+    )
+    rows = draw(
+        st.lists(st.lists(CELLS, min_size=len(columns), max_size=len(columns)), max_size=12)
+    )
     delimiter = draw(st.sampled_from([",", ";", "\t", "|"]))
     frame = pd.DataFrame(rows, columns=range(len(columns)))
     text = frame.to_csv(index=False, header=columns, sep=delimiter)
@@ -92,10 +120,18 @@ def test_any_mapping_text_is_a_mapping_or_a_mapping_error(text):
         assert str(exc)
 
 
-@hypothesis.given(data=st.dictionaries(
-    st.sampled_from(["fields", "timezone", "format", "srid", "codes", "kind", "encoding", "x"]),
-    st.one_of(st.text(max_size=10), st.integers(), st.none(), st.lists(st.text(max_size=5), max_size=3),
-              st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=3))))
+@hypothesis.given(
+    data=st.dictionaries(
+        st.sampled_from(["fields", "timezone", "format", "srid", "codes", "kind", "encoding", "x"]),
+        st.one_of(
+            st.text(max_size=10),
+            st.integers(),
+            st.none(),
+            st.lists(st.text(max_size=5), max_size=3),
+            st.dictionaries(st.text(max_size=8), st.text(max_size=8), max_size=3),
+        ),
+    )
+)
 @PURE
 def test_any_mapping_dict_is_a_mapping_or_a_mapping_error(data):
     try:
@@ -104,7 +140,9 @@ def test_any_mapping_dict_is_a_mapping_or_a_mapping_error(data):
         assert str(exc)
 
 
-@hypothesis.given(rows=st.lists(st.fixed_dictionaries(dict.fromkeys(CANONICAL, CELLS)), max_size=20))
+@hypothesis.given(
+    rows=st.lists(st.fixed_dictionaries(dict.fromkeys(CANONICAL, CELLS)), max_size=20)
+)
 @PURE
 def test_validation_keeps_or_rejects_every_row_with_a_reason(rows):
     mapping = load_mapping("canonical")
@@ -120,8 +158,9 @@ def test_validation_keeps_or_rejects_every_row_with_a_reason(rows):
 @pytest.mark.django_db
 @hypothesis.given(file=any_file(), strict=st.booleans())
 @WITH_DATABASE
-def test_an_import_succeeds_or_fails_cleanly_and_a_refusal_writes_nothing(agency, tmp_path, file,
-                                                                          strict):
+def test_an_import_succeeds_or_fails_cleanly_and_a_refusal_writes_nothing(
+    agency, tmp_path, file, strict
+):
     name, data = file
     path = tmp_path / name
     path.write_bytes(data)
@@ -138,11 +177,19 @@ def test_an_import_succeeds_or_fails_cleanly_and_a_refusal_writes_nothing(agency
 
 def test_a_far_future_local_time_is_rejected_not_a_crash():
     """Found by the property above: 9999-12-31 in Toronto overflowed the UTC conversion."""
-    chunk = pd.DataFrame({"id": ["F-1", "F-2"], "occurred_at": ["9999-12-31T23:59", "2023-05-01T10:00"],
-                          "latitude": ["43.65"] * 2, "longitude": ["-79.4"] * 2, "category": ["X"] * 2})
+    chunk = pd.DataFrame(
+        {
+            "id": ["F-1", "F-2"],
+            "occurred_at": ["9999-12-31T23:59", "2023-05-01T10:00"],
+            "latitude": ["43.65"] * 2,
+            "longitude": ["-79.4"] * 2,
+            "category": ["X"] * 2,
+        }
+    )
     chunk[ROW] = [1, 2]
-    result = validate_chunk(chunk, load_mapping("canonical"),
-                            RowContext(timezone="America/Toronto", code_lookup={}))
+    result = validate_chunk(
+        chunk, load_mapping("canonical"), RowContext(timezone="America/Toronto", code_lookup={})
+    )
     assert list(result.valid["external_id"]) == ["F-2"]
     assert list(result.rejected["reason_code"]) == ["bad_time"]
     assert "not in 1900–2199" in result.rejected["reason"][0]
@@ -155,8 +202,10 @@ def _incidents() -> set:
 def test_the_strategies_make_files_an_import_accepts(tmp_path):
     """Positive control: a canonical CSV made the way the strategy makes them reads as rows."""
     path = tmp_path / "feed.csv"
-    path.write_text(",".join(CANONICAL) + "\nA-1,2023-05-01T10:00,43.65,-79.4,Assault\n",
-                    encoding="cp1252")
-    chunk = next(read_chunks(path, columns=list(CANONICAL), fmt="csv", chunk_rows=5,
-                             dialect=sniff_csv(path)))
+    path.write_text(
+        ",".join(CANONICAL) + "\nA-1,2023-05-01T10:00,43.65,-79.4,Assault\n", encoding="cp1252"
+    )
+    chunk = next(
+        read_chunks(path, columns=list(CANONICAL), fmt="csv", chunk_rows=5, dialect=sniff_csv(path))
+    )
     assert (chunk.loc[0, "id"], chunk.loc[0, "category"]) == ("A-1", "Assault")

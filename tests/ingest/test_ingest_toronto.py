@@ -16,12 +16,18 @@ from ingest.models import ImportRun, Incident
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not (TORONTO_DIR / "incidents.csv.gz").exists(),
-                       reason="../shared/data/toronto absent"),
+    pytest.mark.skipif(
+        not (TORONTO_DIR / "incidents.csv.gz").exists(), reason="../shared/data/toronto absent"
+    ),
 ]
 SLICE_ROWS = 20_000
-CATEGORIES = {"Assault": "assault", "Break and Enter": "break-and-enter", "Auto Theft": "auto-theft",
-              "Robbery": "robbery", "Theft Over": "theft-over"}
+CATEGORIES = {
+    "Assault": "assault",
+    "Break and Enter": "break-and-enter",
+    "Auto Theft": "auto-theft",
+    "Robbery": "robbery",
+    "Theft Over": "theft-over",
+}
 
 
 @pytest.fixture
@@ -42,8 +48,15 @@ def test_toronto_slice_maps_every_category_and_reimports_unchanged(agency, toron
     expected, rows = frame["category"].value_counts().to_dict(), len(frame)
 
     out = io.StringIO()
-    call_command("import_incidents", str(toronto_slice), "--source", "toronto",
-                 "--mapping", "toronto-mci", stdout=out)
+    call_command(
+        "import_incidents",
+        str(toronto_slice),
+        "--source",
+        "toronto",
+        "--mapping",
+        "toronto-mci",
+        stdout=out,
+    )
     run = ImportRun.objects.get()
     assert run.status == ImportRun.Status.SUCCEEDED
     assert run.total_rows == rows and run.unmapped == 0
@@ -51,8 +64,11 @@ def test_toronto_slice_maps_every_category_and_reimports_unchanged(agency, toron
     # Points snapped to intersections on the city limit can fall just outside the divisions.
     assert set(run.details["rejected_by_reason"]) <= {"outside_jurisdiction"}
     assert run.rejected < rows * 0.01
-    stored = dict(Incident.objects.values("crime_type__name").annotate(n=Count("id"))
-                  .values_list("crime_type__name", "n"))
+    stored = dict(
+        Incident.objects.values("crime_type__name")
+        .annotate(n=Count("id"))
+        .values_list("crime_type__name", "n")
+    )
     for name, count in expected.items():
         assert count - run.rejected <= stored[name] <= count
     first = Incident.objects.order_by("occurred_from").first()

@@ -37,8 +37,9 @@ def test_analyst_sees_the_pages(analyst_client, agency):
 @pytest.fixture
 def run_tasks_inline(monkeypatch):
     """Queued tasks run at once, in this process (no worker in these tests)."""
-    monkeypatch.setattr(tasks.import_incidents_job, "delay",
-                        lambda job_id: tasks.import_incidents_job(job_id))
+    monkeypatch.setattr(
+        tasks.import_incidents_job, "delay", lambda job_id: tasks.import_incidents_job(job_id)
+    )
 
 
 def test_pages_need_the_ingest_permissions(client, officer, agency):
@@ -49,16 +50,25 @@ def test_pages_need_the_ingest_permissions(client, officer, agency):
     assert client.get(reverse("ingest-index")).status_code == 302  # to the login page
 
 
-def test_preview_shows_the_first_rows_mapped_and_their_problems(analyst_client, agency, crime_types,
-                                                                write_csv):
+def test_preview_shows_the_first_rows_mapped_and_their_problems(
+    analyst_client, agency, crime_types, write_csv
+):
     rows = canonical_rows(3)
     rows[1][1] = "someday"
-    path = write_csv("feed.csv", CANONICAL_HEADER + ["suspect_name"], [r + ["Jane Q Public"] for r in rows])
+    path = write_csv(
+        "feed.csv", CANONICAL_HEADER + ["suspect_name"], [r + ["Jane Q Public"] for r in rows]
+    )
     with open(path, "rb") as fh:
-        response = analyst_client.post(reverse("ingest-upload"), {
-            "file": fh, "new_source": "upload-feed", "preset": "canonical", "mapping_text": "",
-            "preview": "1",
-        })
+        response = analyst_client.post(
+            reverse("ingest-upload"),
+            {
+                "file": fh,
+                "new_source": "upload-feed",
+                "preset": "canonical",
+                "mapping_text": "",
+                "preview": "1",
+            },
+        )
     assert response.status_code == 200
     preview = response.context["preview"]
     assert [r["row"] for r in preview["rows"]] == [1, 2, 3]
@@ -72,23 +82,39 @@ def test_preview_shows_the_first_rows_mapped_and_their_problems(analyst_client, 
 
 
 def test_upload_starts_a_job_and_the_run_page_shows_result_and_rejected_rows(
-        analyst_client, agency, crime_types, write_csv, run_tasks_inline,
-        django_capture_on_commit_callbacks):
+    analyst_client,
+    agency,
+    crime_types,
+    write_csv,
+    run_tasks_inline,
+    django_capture_on_commit_callbacks,
+):
     rows = canonical_rows(6)
     rows[4][2] = ""
     path = write_csv("feed.csv", CANONICAL_HEADER, rows)
     with open(path, "rb") as fh:
-        token_response = analyst_client.post(reverse("ingest-upload"), {
-            "file": fh, "new_source": "upload-feed", "preset": "toronto-mci", "preview": "1",
-            "mapping_text": "fields: {external_id: id, occurred_from: occurred_at, latitude: latitude,"
-                            " longitude: longitude, raw_code: category}\ntimezone: America/Toronto\n",
-        })
+        token_response = analyst_client.post(
+            reverse("ingest-upload"),
+            {
+                "file": fh,
+                "new_source": "upload-feed",
+                "preset": "toronto-mci",
+                "preview": "1",
+                "mapping_text": "fields: {external_id: id, occurred_from: occurred_at, latitude: latitude,"
+                " longitude: longitude, raw_code: category}\ntimezone: America/Toronto\n",
+            },
+        )
     token = token_response.context["form"]["upload_token"].value()
     with django_capture_on_commit_callbacks(execute=True) as queued:
-        response = analyst_client.post(reverse("ingest-upload"), {
-            "upload_token": token, "new_source": "upload-feed", "start": "1",
-            "mapping_text": token_response.context["form"]["mapping_text"].value(),
-        })
+        response = analyst_client.post(
+            reverse("ingest-upload"),
+            {
+                "upload_token": token,
+                "new_source": "upload-feed",
+                "start": "1",
+                "mapping_text": token_response.context["form"]["mapping_text"].value(),
+            },
+        )
     assert len(queued) == 1
     run = ImportRun.objects.get()
     assert response.status_code == 302 and response.url == reverse("ingest-run", args=[run.pk])
@@ -117,13 +143,23 @@ def test_a_running_run_page_polls_its_job(analyst_client, agency, tmp_path):
 
 
 def test_quality_page_shows_heaping_unmapped_and_a_monthly_chart(
-        analyst_client, agency, crime_types, write_csv, django_assert_max_num_queries):
-    rows = [[f"Q{i}", f"2023-{1 + i % 3:02d}-0{1 + i % 5}T{'00' if i < 4 else '15'}:{'00' if i < 6 else '30'}",
-             "43.65", "-79.4", "Assault" if i < 8 else "Arson"] for i in range(9)]
+    analyst_client, agency, crime_types, write_csv, django_assert_max_num_queries
+):
+    rows = [
+        [
+            f"Q{i}",
+            f"2023-{1 + i % 3:02d}-0{1 + i % 5}T{'00' if i < 4 else '15'}:{'00' if i < 6 else '30'}",
+            "43.65",
+            "-79.4",
+            "Assault" if i < 8 else "Arson",
+        ]
+        for i in range(9)
+    ]
     rows.append(["Q9"] + rows[8][1:])  # same time, place and code as Q8: a repeat
     source, mapping = services.resolve_source(name="q", mapping_spec="canonical")
-    services.import_incidents_file(path=write_csv("q.csv", CANONICAL_HEADER, rows), source=source,
-                                   mapping=mapping)
+    services.import_incidents_file(
+        path=write_csv("q.csv", CANONICAL_HEADER, rows), source=source, mapping=mapping
+    )
     with django_assert_max_num_queries(16):
         response = analyst_client.get(reverse("ingest-quality", args=[source.pk]))
     q = response.context["q"]
@@ -131,12 +167,16 @@ def test_quality_page_shows_heaping_unmapped_and_a_monthly_chart(
     assert q["heaped_midnight"] == 40.0  # 4 of 10 at exactly 00:00 local
     assert q["unmapped"] == 20.0
     assert len(q["chart"]["bars"]) == 3
-    assert response.content.decode().count("<rect x=") == 3  # the monthly chart (swatches and bars are SVG too)
+    assert (
+        response.content.decode().count("<rect x=") == 3
+    )  # the monthly chart (swatches and bars are SVG too)
     # A y-axis: ticks from 0 to at least the peak month, each labelled, the top one at the chart's top.
     ticks = [t["label"] for t in q["chart"]["y_axis"]]
     peak = max(b["count"] for b in q["chart"]["bars"])
     assert 3 <= len(ticks) <= 5 and ticks[0] == 0 and ticks[-2] < peak <= ticks[-1]
-    assert q["chart"]["y_axis"][0]["y"] == q["chart"]["height"] and q["chart"]["y_axis"][-1]["y"] == 0
+    assert (
+        q["chart"]["y_axis"][0]["y"] == q["chart"]["height"] and q["chart"]["y_axis"][-1]["y"] == 0
+    )
     axis = response.content.decode().split('<g class="chart-axis">')[1].split("</g>")[0]
     assert [int(t) for t in re.findall(r'dominant-baseline="middle">(\d+)</text>', axis)] == ticks
     assert {t["name"]: t["count"] for t in q["by_type"]} == {"Assault": 8, "Unmapped": 2}
@@ -145,7 +185,9 @@ def test_quality_page_shows_heaping_unmapped_and_a_monthly_chart(
 
 def test_index_lists_sources_and_closes_dead_runs(analyst_client, agency):
     source = Source.objects.create(name="listed")
-    job = JobRun.objects.create(kind="import_incidents", status=JobRun.Status.RUNNING, worker="gone:1")
+    job = JobRun.objects.create(
+        kind="import_incidents", status=JobRun.Status.RUNNING, worker="gone:1"
+    )
     dead = ImportRun.objects.create(source=source, job=job)
     response = analyst_client.get(reverse("ingest-index"))
     assert response.status_code == 200

@@ -33,8 +33,9 @@ def uploaded_run(name: str, finished_days_ago: float) -> ImportRun:
     text = "\n".join(",".join(r) for r in [CANONICAL_HEADER, *rows]) + "\n"
     token = services.store_upload(uploaded=SimpleUploadedFile(name, text.encode()))
     source, mapping = services.resolve_source(name="feed", mapping_spec="canonical")
-    run = services.import_incidents_file(path=services.upload_path(token), source=source,
-                                         mapping=mapping, via=ImportRun.Via.UPLOAD)
+    run = services.import_incidents_file(
+        path=services.upload_path(token), source=source, mapping=mapping, via=ImportRun.Via.UPLOAD
+    )
     finished = timezone.now() - timedelta(days=finished_days_ago)
     JobRun.objects.filter(pk=run.job_id).update(finished_at=finished)
     return run
@@ -42,7 +43,9 @@ def uploaded_run(name: str, finished_days_ago: float) -> ImportRun:
 
 def abandoned_upload(name: str, days_ago: float):
     """An upload previewed and never imported, its folder last touched `days_ago` days ago."""
-    path = services.upload_path(services.store_upload(uploaded=SimpleUploadedFile(name, b"id\n1\n")))
+    path = services.upload_path(
+        services.store_upload(uploaded=SimpleUploadedFile(name, b"id\n1\n"))
+    )
     stamp = time.time() - days_ago * 86400
     os.utime(path.parent, (stamp, stamp))
     return path
@@ -79,7 +82,10 @@ def test_the_run_page_says_the_file_was_removed(client, analyst, agency):
     page = client.get(reverse("ingest-run", args=[old.pk])).content.decode()
     assert 'id="file-removed"' in page and "after the retention period" in page
     assert "not a time" in page  # the rejected row is still shown
-    assert 'id="file-removed"' not in client.get(reverse("ingest-run", args=[young.pk])).content.decode()
+    assert (
+        'id="file-removed"'
+        not in client.get(reverse("ingest-run", args=[young.pk])).content.decode()
+    )
 
 
 @pytest.mark.django_db

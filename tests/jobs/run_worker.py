@@ -42,11 +42,26 @@ if os.environ.get("FAST_TRAINING"):
     training.train_crime_type = partial(training.train_crime_type, models=("naive_28d", "kde"))
 if os.environ.get("FAST_REDELIVERY"):
     app.conf.broker_transport_options = {
-        "visibility_timeout": 1, "unacked_restore_interval": 1, "unacked_restore_throttle": 1,
+        "visibility_timeout": 1,
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
     }
 
 name, queues = sys.argv[1], sys.argv[2]
-app.worker_main([
-    "worker", "--hostname", f"{name}@%h", "--queues", queues, "--concurrency", "1",
-    "--pool", "prefork", "--without-gossip", "--without-mingle", "--loglevel", "INFO",
-])
+app.worker_main(
+    [
+        "worker",
+        "--hostname",
+        f"{name}@%h",
+        "--queues",
+        queues,
+        "--concurrency",
+        "1",
+        "--pool",
+        "prefork",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel",
+        "INFO",
+    ]
+)

@@ -18,7 +18,9 @@ def page(client, job) -> str:
 
 def succeeded(kind: str, params: dict | None = None, result: dict | None = None) -> JobRun:
     job = create_job(kind=kind, params=params)
-    JobRun.objects.filter(pk=job.pk).update(status=JobRun.Status.SUCCEEDED, progress=100, result=result or {})
+    JobRun.objects.filter(pk=job.pk).update(
+        status=JobRun.Status.SUCCEEDED, progress=100, result=result or {}
+    )
     job.refresh_from_db()
     return job
 
@@ -31,12 +33,18 @@ def test_each_kind_has_a_title_and_a_link_to_its_result(client, analyst, small_a
     expected = {
         imported: ("Importing incidents", f"/ingest/runs/{run.pk}/"),
         succeeded("train_models"): ("Training models", "/forecasting/"),
-        succeeded("train_model", result={"model_version": 7}): ("Training a model", "/forecasting/models/7/"),
+        succeeded("train_model", result={"model_version": 7}): (
+            "Training a model",
+            "/forecasting/models/7/",
+        ),
         succeeded("build_grid"): ("Building the grid", "/analyst/"),
-        succeeded("forecast_shift", {"date": "2026-03-02", "shift": night.pk, "shift_name": "Night"}):
-            ("Forecasting a shift", "/forecasting/forecast/?date=2026-03-02&amp;shift=Night"),
-        succeeded("plan_missions", {"date": "2026-03-02", "shift": night.pk}):
-            ("Planning missions", f"/missions/?date=2026-03-02&amp;shift={night.pk}"),
+        succeeded(
+            "forecast_shift", {"date": "2026-03-02", "shift": night.pk, "shift_name": "Night"}
+        ): ("Forecasting a shift", "/forecasting/forecast/?date=2026-03-02&amp;shift=Night"),
+        succeeded("plan_missions", {"date": "2026-03-02", "shift": night.pk}): (
+            "Planning missions",
+            f"/missions/?date=2026-03-02&amp;shift={night.pk}",
+        ),
     }
     for job, (title, url) in expected.items():
         body = page(client, job)

@@ -45,7 +45,9 @@ def test_a_failing_job_is_closed_with_its_error_and_no_traceback(caplog):
         run_job(str(job.pk), work)
     job.refresh_from_db()
     assert job.status == JobRun.Status.FAILED and job.finished_at is not None
-    assert "unexpected error" in job.error and "ValueError" in job.error and str(job.pk) in job.error
+    assert (
+        "unexpected error" in job.error and "ValueError" in job.error and str(job.pk) in job.error
+    )
     assert "Traceback" not in job.error and "/srv/" not in job.error and ".py" not in job.error
     assert "Traceback" in caplog.text and "/srv/missions" in caplog.text
 
@@ -73,7 +75,9 @@ def test_stale_running_jobs_are_closed(settings):
     settings.JOB_STALE_AFTER_MINUTES = 30
     now = timezone.now()
     stale = JobRun.objects.create(kind="a", status="running", heartbeat_at=now - timedelta(hours=1))
-    alive = JobRun.objects.create(kind="b", status="running", heartbeat_at=now - timedelta(minutes=5))
+    alive = JobRun.objects.create(
+        kind="b", status="running", heartbeat_at=now - timedelta(minutes=5)
+    )
     assert close_stale_jobs(now=now) == 1
     stale.refresh_from_db()
     alive.refresh_from_db()
@@ -82,7 +86,9 @@ def test_stale_running_jobs_are_closed(settings):
 
 
 @pytest.mark.worker
-def test_rebuild_grid_button_runs_on_a_real_worker(celery_worker_thread, small_agency, analyst, client):
+def test_rebuild_grid_button_runs_on_a_real_worker(
+    celery_worker_thread, small_agency, analyst, client
+):
     client.force_login(analyst)
     response = client.post(reverse("rebuild-grid"))
     assert response.status_code == 302

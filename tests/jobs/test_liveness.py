@@ -27,8 +27,12 @@ def other_session():
 
 
 def running_import(*, heartbeat_age: timedelta) -> ImportRun:
-    job = JobRun.objects.create(kind="import_incidents", status=JobRun.Status.RUNNING,
-                                worker="worker-7:4242", heartbeat_at=timezone.now() - heartbeat_age)
+    job = JobRun.objects.create(
+        kind="import_incidents",
+        status=JobRun.Status.RUNNING,
+        worker="worker-7:4242",
+        heartbeat_at=timezone.now() - heartbeat_age,
+    )
     return ImportRun.objects.create(source=Source.objects.create(name="feed"), job=job)
 
 
@@ -60,7 +64,9 @@ def test_run_job_holds_the_lock_while_the_work_runs(other_session):
     seen = {}
 
     def work(job, progress):
-        seen["held"] = not other_session.execute("SELECT pg_try_advisory_lock(%s)", [key]).fetchone()[0]
+        seen["held"] = not other_session.execute(
+            "SELECT pg_try_advisory_lock(%s)", [key]
+        ).fetchone()[0]
         seen["worker"] = JobRun.objects.get(pk=job.pk).worker
         return {"message": "Done."}
 

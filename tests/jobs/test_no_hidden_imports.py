@@ -5,7 +5,16 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SKIPPED_DIRS = {"migrations", "tests", ".venv", "node_modules", "bench", "docs", "static", "templates"}
+SKIPPED_DIRS = {
+    "migrations",
+    "tests",
+    ".venv",
+    "node_modules",
+    "bench",
+    "docs",
+    "static",
+    "templates",
+}
 
 
 def first_party_apps() -> set[str]:

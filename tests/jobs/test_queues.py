@@ -19,11 +19,16 @@ QUEUES = ("training", "forecast", "imports", "default")
 JOB_ID = "00000000-0000-0000-0000-000000000000"
 
 
-@pytest.mark.parametrize(("task", "args", "queue"), [
-    (train_crime_type_job, [JOB_ID], "training"), (forecast_shift_job, [JOB_ID], "forecast"),
-    (plan_missions_job, [JOB_ID], "forecast"), (import_incidents_job, [JOB_ID], "imports"),
-    (close_stale_jobs, [], "default"),
-])
+@pytest.mark.parametrize(
+    ("task", "args", "queue"),
+    [
+        (train_crime_type_job, [JOB_ID], "training"),
+        (forecast_shift_job, [JOB_ID], "forecast"),
+        (plan_missions_job, [JOB_ID], "forecast"),
+        (import_incidents_job, [JOB_ID], "imports"),
+        (close_stale_jobs, [], "default"),
+    ],
+)
 def test_a_task_is_sent_to_its_queue_only(task, args, queue):
     empty_broker()
     with app.connection_for_write() as connection:  # every queue declared, as running workers do

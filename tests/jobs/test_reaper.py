@@ -48,8 +48,12 @@ def test_a_job_whose_message_never_reached_the_broker_is_failed_as_never_started
 def test_a_job_that_started_is_not_failed_as_never_started(settings, other_session):
     settings.JOB_QUEUE_TIMEOUT_MINUTES = 120
     started = create_job(kind="forecast_shift", queue="forecast")
-    JobRun.objects.filter(pk=started.pk).update(status=JobRun.Status.RUNNING, started_at=timezone.now(),
-                                                worker="worker-2:77", heartbeat_at=timezone.now())
+    JobRun.objects.filter(pk=started.pk).update(
+        status=JobRun.Status.RUNNING,
+        started_at=timezone.now(),
+        worker="worker-2:77",
+        heartbeat_at=timezone.now(),
+    )
     other_session.execute("SELECT pg_advisory_lock(%s)", [lock_key(started.pk)])  # its worker lives
     with time_machine.travel(timezone.now() + timedelta(minutes=121)):
         assert reap_jobs() == 0
@@ -74,6 +78,7 @@ def test_the_job_page_shows_why_the_reaper_failed_it(settings, client, analyst):
 def test_a_soft_time_limit_fails_the_job_with_a_plain_reason():
     job = create_job(kind="forecast_shift", queue="forecast")
     with time_machine.travel(timezone.now()) as clock:
+
         def too_slow(job, progress):
             clock.shift(timedelta(minutes=30, seconds=5))
             raise SoftTimeLimitExceeded()  # what Celery raises in the task when its soft limit passes
@@ -92,25 +97,35 @@ def test_a_job_killed_by_its_hard_time_limit_says_so(settings):
     killed = create_job(kind="train_model", queue="training")
     crashed = create_job(kind="train_model", queue="training")
     for job, ran in ((killed, timedelta(minutes=243)), (crashed, timedelta(minutes=20))):
-        JobRun.objects.filter(pk=job.pk).update(status=JobRun.Status.RUNNING, started_at=now - ran,
-                                                worker="worker-3:99", heartbeat_at=now - ran)
+        JobRun.objects.filter(pk=job.pk).update(
+            status=JobRun.Status.RUNNING,
+            started_at=now - ran,
+            worker="worker-3:99",
+            heartbeat_at=now - ran,
+        )
     assert reap_jobs(now=now) == 2  # both locks are free: both workers are gone
     killed.refresh_from_db()
     crashed.refresh_from_db()
     assert killed.message == "Stopped after 243 minutes: time limit."
-    assert killed.error.startswith(killed.message) and "JOB_TIME_LIMIT_TRAINING_MINUTES" in killed.error
+    assert (
+        killed.error.startswith(killed.message)
+        and "JOB_TIME_LIMIT_TRAINING_MINUTES" in killed.error
+    )
     assert crashed.message == "Worker stopped before finishing: it was killed or crashed."
 
 
 def test_reaping_the_last_child_closes_its_parent_once(settings):
     settings.JOB_QUEUE_TIMEOUT_MINUTES = 60
     parent = enqueue_job_group(
-        kind="train_models", child_kind="train_model", task=train_crime_type_job,
+        kind="train_models",
+        child_kind="train_model",
+        task=train_crime_type_job,
         params={"crime_types": ["assault", "robbery"]},
         children=[{"crime_type": c, "label": c} for c in ("assault", "robbery")],
     )
     first, second = JobRun.objects.filter(kind="train_model").order_by("params__label")
     assert first.queue == second.queue == "training" and parent.queue == ""
+
     def trained(job, progress):
         progress(50, "Fitting")  # the parent runs from its first child's report
         return {"message": "Promoted gbm."}

@@ -20,8 +20,11 @@ NOT_AGAIN = "not queued: not running it again"
 
 def queue_planning() -> JobRun:
     night = Shift.objects.get(name="Night")
-    return enqueue_job(kind=PLAN_KIND, task=plan_missions_job,
-                       params={"date": dt.date.today().isoformat(), "shift": night.pk})
+    return enqueue_job(
+        kind=PLAN_KIND,
+        task=plan_missions_job,
+        params={"date": dt.date.today().isoformat(), "shift": night.pk},
+    )
 
 
 def started(marker) -> list[str]:
@@ -50,7 +53,9 @@ def test_a_killed_worker_fails_its_job_and_the_redelivered_message_does_not_reru
 
     # acks_late: the message was never acknowledged, so Redis hands it to the next worker.
     log2 = tmp_path / "worker2.log"
-    with worker_process("heir", "forecast", log2, SLOW_PLANNING_MARKER=str(marker), FAST_REDELIVERY="1"):
+    with worker_process(
+        "heir", "forecast", log2, SLOW_PLANNING_MARKER=str(marker), FAST_REDELIVERY="1"
+    ):
         wait_for_log(log2, NOT_AGAIN, timeout_s=90)
         assert str(job.pk) in log2.read_text()
     job.refresh_from_db()
@@ -72,13 +77,19 @@ def test_a_redelivered_message_of_a_job_never_started_runs_it(small_agency, tmp_
     assert JobRun.objects.get(pk=waiting.pk).status == JobRun.Status.QUEUED
 
     log2 = tmp_path / "worker2.log"
-    with worker_process("heir", "forecast", log2, SLOW_PLANNING_MARKER=str(marker), FAST_REDELIVERY="1"):
-        wait_until(lambda: len(started(marker)) == 2, "the waiting job to run on the next worker", 90)
+    with worker_process(
+        "heir", "forecast", log2, SLOW_PLANNING_MARKER=str(marker), FAST_REDELIVERY="1"
+    ):
+        wait_until(
+            lambda: len(started(marker)) == 2, "the waiting job to run on the next worker", 90
+        )
         waiting.refresh_from_db()
         assert waiting.status == JobRun.Status.RUNNING and waiting.node.startswith("heir@")
 
 
-def test_a_job_past_its_soft_time_limit_is_failed_by_the_worker(small_agency, tmp_path, monkeypatch):
+def test_a_job_past_its_soft_time_limit_is_failed_by_the_worker(
+    small_agency, tmp_path, monkeypatch
+):
     empty_broker()
     marker, log = tmp_path / "started", tmp_path / "worker.log"
     # The process that queues a task puts its limits in the message (settings/workers.py sets them).
@@ -87,8 +98,10 @@ def test_a_job_past_its_soft_time_limit_is_failed_by_the_worker(small_agency, tm
     monkeypatch.setattr(plan_missions_job, "_exec_options", None)  # Celery's cache of the above
     with worker_process("strict", "forecast", log, SLOW_PLANNING_MARKER=str(marker)):
         job = queue_planning()
-        job = wait_until(lambda: JobRun.objects.filter(pk=job.pk, status="failed").first(),
-                         "the time limit to fail the job")
+        job = wait_until(
+            lambda: JobRun.objects.filter(pk=job.pk, status="failed").first(),
+            "the time limit to fail the job",
+        )
     assert re.fullmatch(r"Stopped after \d seconds: time limit\.", job.message), job.message
     assert "JOB_TIME_LIMIT_FORECAST_MINUTES" in job.error
     assert len(started(marker)) == 1

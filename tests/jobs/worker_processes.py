@@ -27,14 +27,22 @@ def worker_process(name: str, queues: str, log: Path, **env_extra):
     until it is ready to take messages; stops it (the whole group) on the way out."""
     db = settings.DATABASES["default"]
     env = {
-        **os.environ, "DJANGO_SETTINGS_MODULE": "missions_site.settings.test",
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "missions_site.settings.test",
         "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL, "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "DJANGO_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         **env_extra,
     }
     with open(log, "ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "tests.jobs.run_worker", name, queues], cwd=REPO,
-                                env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.jobs.run_worker", name, queues],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         wait_for_log(log, "ready.", proc)
         yield proc
@@ -53,9 +61,13 @@ def wait_for_log(log: Path, text: str, proc=None, timeout_s: float = READY_WAIT_
     deadline = time.monotonic() + timeout_s
     while text not in log.read_text(errors="replace"):
         if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"the worker exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+            raise AssertionError(
+                f"the worker exited ({proc.returncode}):\n{log.read_text()[-3000:]}"
+            )
         if time.monotonic() > deadline:
-            raise AssertionError(f"{text!r} not in the worker's log after {timeout_s} s:\n{log.read_text()[-3000:]}")
+            raise AssertionError(
+                f"{text!r} not in the worker's log after {timeout_s} s:\n{log.read_text()[-3000:]}"
+            )
         time.sleep(0.2)
 
 

@@ -19,7 +19,9 @@ def grid(small_agency):
 
 @pytest.fixture
 def crime_types(db):
-    burglary = CrimeTypeFactory(code="burglary", name="Burglary", severity_weight=1.0, patrol_efficacy=0.5)
+    burglary = CrimeTypeFactory(
+        code="burglary", name="Burglary", severity_weight=1.0, patrol_efficacy=0.5
+    )
     robbery = CrimeTypeFactory(
         code="robbery", name="Robbery", severity_weight=2.0, patrol_efficacy=0.4, dose_minutes=20
     )

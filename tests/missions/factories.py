@@ -94,10 +94,15 @@ def make_forecast(*, date, shift, cells, crime_types, seed: int = 1) -> Forecast
     for i, cell in enumerate(cells):
         for j, ct in enumerate(crime_types):
             value = ((i * 7919 + j * 104729 + seed * 31) % 97) / 97 * 0.5 + 0.01
-            rows.append(CellForecast(
-                run=run, cell=cell, crime_type=ct, expected_count=value,
-                reasons=[f"{ct.name}: {round(value * 10)} recent incidents nearby"],
-            ))
+            rows.append(
+                CellForecast(
+                    run=run,
+                    cell=cell,
+                    crime_type=ct,
+                    expected_count=value,
+                    reasons=[f"{ct.name}: {round(value * 10)} recent incidents nearby"],
+                )
+            )
     CellForecast.objects.bulk_create(rows)
     return run
 

@@ -42,8 +42,12 @@ def _start_at_once(officer, mission) -> list[int]:
         key = {"HTTP_IDEMPOTENCY_KEY": f"device-{device}-{mission.pk}"} if device % 2 else {}
         try:
             barrier.wait(timeout=30)
-            response = client.post(reverse("api-mission-start", args=[mission.pk]),
-                                   {"reason": "GPS not available"}, format="json", **key)
+            response = client.post(
+                reverse("api-mission-start", args=[mission.pk]),
+                {"reason": "GPS not available"},
+                format="json",
+                **key,
+            )
             codes.append(response.status_code)
         finally:
             connection.close()

@@ -18,15 +18,26 @@ def chief(client, role_user):
     return chief
 
 
-@pytest.mark.parametrize(("value", "shown"), [
-    (0.12345678901234567, "0.123"), (12.345678, "12.3"), (0.000123456, "0.000123"), (-0.98765, "-0.988"),
-    (1234.5678, "1230"), (0.99951, "1.00"), (0.0, "0"), (None, "–"),
-])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (0.12345678901234567, "0.123"),
+        (12.345678, "12.3"),
+        (0.000123456, "0.000123"),
+        (-0.98765, "-0.988"),
+        (1234.5678, "1230"),
+        (0.99951, "1.00"),
+        (0.0, "0"),
+        (None, "–"),
+    ],
+)
 def test_significant_keeps_three_digits(value, shown):
     assert significant(value) == shown
 
 
-def test_mission_and_control_lists_say_boxes_and_round_scores(client, chief, forecast, policy, now_window):
+def test_mission_and_control_lists_say_boxes_and_round_scores(
+    client, chief, forecast, policy, now_window
+):
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift, user=chief)
     control = ControlBox.objects.first()

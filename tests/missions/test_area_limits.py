@@ -17,14 +17,25 @@ def ring_around(box, vertices):
     """A closed ring of `vertices` positions on the circle through the box's corners."""
     west, south, east, north = box.extent
     cx, cy, r = (west + east) / 2, (south + north) / 2, math.hypot(east - west, north - south)
-    ring = [[cx + r * math.cos(2 * math.pi * i / (vertices - 1)),
-             cy + r * math.sin(2 * math.pi * i / (vertices - 1))] for i in range(vertices - 1)]
+    ring = [
+        [
+            cx + r * math.cos(2 * math.pi * i / (vertices - 1)),
+            cy + r * math.sin(2 * math.pi * i / (vertices - 1)),
+        ]
+        for i in range(vertices - 1)
+    ]
     return [*ring, ring[0]]
 
 
 def body(area, now_window, **extra):
-    return {"area": area, "date_from": now_window.date.isoformat(), "shifts": [now_window.shift.pk],
-            "reason_code": "event", "reason": "Street festival", **extra}
+    return {
+        "area": area,
+        "date_from": now_window.date.isoformat(),
+        "shifts": [now_window.shift.pk],
+        "reason_code": "event",
+        "reason": "Street festival",
+        **extra,
+    }
 
 
 def test_a_58000_vertex_area_is_refused_before_any_spatial_query(grid, api, analyst, now_window):

@@ -24,7 +24,10 @@ def test_two_devices_start_one_mission_at_once(forecast, policy, now_window, rol
     mission = Mission.objects.exclude(status="cancelled").first()
     officer = role_user("Officer")
     OfficerProfileFactory(user=officer, home_beat=mission.beat)
-    devices = [officer, officer]  # the MDT and the phone; another officer would be refused (test_scope)
+    devices = [
+        officer,
+        officer,
+    ]  # the MDT and the phone; another officer would be refused (test_scope)
     barrier = threading.Barrier(2)
     results = []
 
@@ -33,8 +36,11 @@ def test_two_devices_start_one_mission_at_once(forecast, policy, now_window, rol
         client.force_authenticate(user)
         try:
             barrier.wait(timeout=10)
-            response = client.post(reverse("api-mission-start", args=[mission.pk]),
-                                   {"reason": "GPS not available"}, format="json")
+            response = client.post(
+                reverse("api-mission-start", args=[mission.pk]),
+                {"reason": "GPS not available"},
+                format="json",
+            )
             results.append((response.status_code, response.json()))
         finally:
             connection.close()
@@ -53,12 +59,17 @@ def test_two_devices_start_one_mission_at_once(forecast, policy, now_window, rol
 
 
 @pytest.mark.worker
-def test_the_shift_schedule_plans_missions_on_a_real_worker(celery_worker_thread, forecast, policy, now_window):
+def test_the_shift_schedule_plans_missions_on_a_real_worker(
+    celery_worker_thread, forecast, policy, now_window
+):
     forecast(now_window.date, now_window.shift)
     plan_upcoming_shifts.delay()
     deadline = time.monotonic() + WORKER_WAIT_S
     while not MissionPlan.objects.exists() and time.monotonic() < deadline:
         time.sleep(0.2)
     plan = MissionPlan.objects.get()
-    assert plan.trigger == "schedule" and (plan.date, plan.shift) == (now_window.date, now_window.shift)
+    assert plan.trigger == "schedule" and (plan.date, plan.shift) == (
+        now_window.date,
+        now_window.shift,
+    )
     assert Mission.objects.filter(plan=plan).count() == 2 * 4

@@ -45,7 +45,9 @@ def test_complete_is_refused_until_the_dose_is_served(mission, api, beat_officer
     client = api(beat_officer)
     refused = complete(client, mission)
     assert refused.status_code == 409
-    assert refused.json()["detail"].startswith("The dose is not met: 5 of 15 minutes served in the box.")
+    assert refused.json()["detail"].startswith(
+        "The dose is not met: 5 of 15 minutes served in the box."
+    )
     assert "end the mission early with a reason" in refused.json()["detail"]
     mission.refresh_from_db()
     assert mission.status == Mission.Status.ACTIVE and mission.visits.get().ended_at is None
@@ -56,15 +58,24 @@ def test_complete_is_refused_until_the_dose_is_served(mission, api, beat_officer
     assert done.status_code == 200 and done.json()["properties"]["status"] == "completed"
     mission.refresh_from_db()
     assert mission.minutes_served == pytest.approx(16, abs=0.1)
-    assert AuditEvent.objects.get(action="missions.complete").after["minutes_served"] == mission.minutes_served
+    assert (
+        AuditEvent.objects.get(action="missions.complete").after["minutes_served"]
+        == mission.minutes_served
+    )
 
 
 def test_minutes_outside_the_box_do_not_count(mission, api, beat_officer):
     """Two visits of 5 and 6 minutes with time away between: 11 minutes served, not the 40 since the start."""
     start = timezone.now() - timedelta(minutes=40)
-    mission.visits.update(started_at=start, ended_at=start + timedelta(minutes=5), end_reason="left_box")
-    Visit.objects.create(mission=mission, officer=beat_officer, started_at=timezone.now() - timedelta(minutes=6),
-                         start_method="geofence")
+    mission.visits.update(
+        started_at=start, ended_at=start + timedelta(minutes=5), end_reason="left_box"
+    )
+    Visit.objects.create(
+        mission=mission,
+        officer=beat_officer,
+        started_at=timezone.now() - timedelta(minutes=6),
+        start_method="geofence",
+    )
     refused = complete(api(beat_officer), mission)
     assert refused.status_code == 409 and "11 of 15 minutes" in refused.json()["detail"]
 
@@ -76,28 +87,44 @@ def test_ending_early_needs_a_reason(mission, api, beat_officer):
     assert "Say why the mission ends early" in missing.json()["detail"]
     bare_other = end_early(client, mission, reason_code="other")
     assert bare_other.status_code == 400 and "reason" in bare_other.json()
-    unknown = end_early(client, mission, reason_code="intelligence")  # an analyst's reason, not an officer's
+    unknown = end_early(
+        client, mission, reason_code="intelligence"
+    )  # an analyst's reason, not an officer's
     assert unknown.status_code == 400
     mission.refresh_from_db()
     assert mission.status == Mission.Status.ACTIVE
 
-    ended = end_early(client, mission, reason_code="called_away", tactics=[], notes="Dispatched to a crash")
+    ended = end_early(
+        client, mission, reason_code="called_away", tactics=[], notes="Dispatched to a crash"
+    )
     assert ended.status_code == 200, ended.content
     props = ended.json()["properties"]
     assert props["status"] == "ended_early" and props["minutes_served"] == pytest.approx(5, abs=0.1)
     assert props["ended_reason"] == "Called away (dispatch or emergency)"
     mission.refresh_from_db()
-    assert mission.ended_reason_code == "called_away" and mission.closed_at and mission.completed_at is None
+    assert (
+        mission.ended_reason_code == "called_away"
+        and mission.closed_at
+        and mission.completed_at is None
+    )
     assert mission.completed_by == beat_officer and mission.notes == "Dispatched to a crash"
     assert mission.visits.get().ended_at is not None  # the officer left: the visit is closed
     entry = AuditEvent.objects.get(action="missions.end_early", object_id=str(mission.pk))
     assert entry.reason_code == "called_away" and entry.actor == beat_officer
-    assert entry.after["status"] == "ended_early" and entry.after["minutes_served"] == mission.minutes_served
+    assert (
+        entry.after["status"] == "ended_early"
+        and entry.after["minutes_served"] == mission.minutes_served
+    )
 
 
 def test_other_with_words_ends_early_and_keeps_the_words(mission, api, beat_officer):
-    ended = end_early(api(beat_officer), mission, reason_code="other", reason="Road closed by flooding")
-    assert ended.status_code == 200 and ended.json()["properties"]["ended_reason"] == "Road closed by flooding"
+    ended = end_early(
+        api(beat_officer), mission, reason_code="other", reason="Road closed by flooding"
+    )
+    assert (
+        ended.status_code == 200
+        and ended.json()["properties"]["ended_reason"] == "Road closed by flooding"
+    )
 
 
 def test_a_served_dose_is_completed_not_ended_early(mission, api, beat_officer):
@@ -118,7 +145,14 @@ def test_an_offline_report_short_of_the_dose_needs_a_reason(mission, api, beat_o
     other = Mission.objects.filter(beat=mission.beat, status="planned").first()
     Mission.objects.filter(pk=other.pk).update(dose_minutes=15)
     start = timezone.now() - timedelta(minutes=20)
-    body = {"visits": [{"started_at": start.isoformat(), "ended_at": (start + timedelta(minutes=6)).isoformat()}]}
+    body = {
+        "visits": [
+            {
+                "started_at": start.isoformat(),
+                "ended_at": (start + timedelta(minutes=6)).isoformat(),
+            }
+        ]
+    }
     url = reverse("api-mission-report", args=[other.pk])
     client = api(beat_officer)
     refused = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
@@ -134,39 +168,57 @@ def test_expiry_records_the_minutes_served(mission):
     services.expire_missions(now=mission.ends_at + timedelta(seconds=1))
     mission.refresh_from_db()
     served = (mission.ends_at - mission.visits.get().started_at).total_seconds() / 60
-    assert mission.status == Mission.Status.EXPIRED and mission.minutes_served == pytest.approx(served, abs=0.01)
+    assert mission.status == Mission.Status.EXPIRED and mission.minutes_served == pytest.approx(
+        served, abs=0.01
+    )
 
 
 def test_tactics_are_corrected_until_the_shift_ends(mission, api, beat_officer, tactics):
     client = api(beat_officer)
     end_early(client, mission, reason_code="called_away", tactics=[tactics[0].pk])
     url = reverse("api-mission-tactics", args=[mission.pk])
-    corrected = client.post(url, {"tactics": [tactics[1].pk, tactics[2].pk], "notes": "Walked the park"}, format="json")
+    corrected = client.post(
+        url, {"tactics": [tactics[1].pk, tactics[2].pk], "notes": "Walked the park"}, format="json"
+    )
     assert corrected.status_code == 200, corrected.content
-    assert sorted(corrected.json()["properties"]["tactics_used"]) == sorted([tactics[1].pk, tactics[2].pk])
-    assert set(TacticUse.objects.filter(mission=mission).values_list("tactic__name", flat=True)) == {
-        "Park and walk", "Community contact"}
+    assert sorted(corrected.json()["properties"]["tactics_used"]) == sorted(
+        [tactics[1].pk, tactics[2].pk]
+    )
+    assert set(
+        TacticUse.objects.filter(mission=mission).values_list("tactic__name", flat=True)
+    ) == {"Park and walk", "Community contact"}
     entry = AuditEvent.objects.get(action="missions.tactics", object_id=str(mission.pk))
-    assert entry.before["tactics"] == ["Business checks"] and entry.after["notes"] == "Walked the park"
+    assert (
+        entry.before["tactics"] == ["Business checks"] and entry.after["notes"] == "Walked the park"
+    )
 
     # A correction made in the shift and sent after it is judged at the time it was made …
     made_at = timezone.now() - timedelta(seconds=30)
     Mission.objects.filter(pk=mission.pk).update(ends_at=timezone.now() - timedelta(seconds=10))
-    late_sent = client.post(url, {"tactics": [tactics[2].pk], "at": made_at.isoformat()}, format="json")
+    late_sent = client.post(
+        url, {"tactics": [tactics[2].pk], "at": made_at.isoformat()}, format="json"
+    )
     assert late_sent.status_code == 200, late_sent.content
     # … and one made after the shift is refused, leaving the report as it was.
     after = client.post(url, {"tactics": [tactics[0].pk]}, format="json")
     assert after.status_code == 403 and "The shift has ended" in after.json()["detail"]
-    assert list(TacticUse.objects.filter(mission=mission).values_list("tactic__name", flat=True)) == [
-        "Community contact"]
+    assert list(
+        TacticUse.objects.filter(mission=mission).values_list("tactic__name", flat=True)
+    ) == ["Community contact"]
 
 
-def test_only_an_officer_who_patrolled_the_mission_corrects_its_tactics(mission, api, beat_officer, role_user, tactics):
+def test_only_an_officer_who_patrolled_the_mission_corrects_its_tactics(
+    mission, api, beat_officer, role_user, tactics
+):
     colleague = role_user("Officer", "colleague")
     OfficerProfileFactory(user=colleague, home_beat=mission.beat)
     serve_dose(mission)
     complete(api(beat_officer), mission, tactics=[tactics[0].pk])
     url = reverse("api-mission-tactics", args=[mission.pk])
     refused = api(colleague).post(url, {"tactics": [tactics[1].pk]}, format="json")
-    assert refused.status_code == 403 and "Only an officer who patrolled" in refused.json()["detail"]
-    assert api(beat_officer).post(url, {"tactics": [tactics[1].pk]}, format="json").status_code == 200  # control
+    assert (
+        refused.status_code == 403 and "Only an officer who patrolled" in refused.json()["detail"]
+    )
+    assert (
+        api(beat_officer).post(url, {"tactics": [tactics[1].pk]}, format="json").status_code == 200
+    )  # control

@@ -58,9 +58,13 @@ def stage(small_agency, forecast, policy, tactics, role_user, analyst):
         OfficerProfileFactory(user=officer, home_beat=beats[i % len(beats)])
     _, token = AuthToken.objects.create(analyst)
     return {
-        "LOAD_ANALYST_TOKEN": token, "LOAD_OFFICER_PREFIX": "load-officer-", "LOAD_OFFICERS": str(OFFICERS),
-        "LOAD_PASSWORD": TEST_PASSWORD, "LOAD_MISSIONS_PER_BEAT": str(policy.missions_per_beat_per_shift),
-        "LOAD_POLL_EVERY_S": str(POLL_EVERY_S), "LOAD_REPLAN_EVERY_S": str(REPLAN_EVERY_S),
+        "LOAD_ANALYST_TOKEN": token,
+        "LOAD_OFFICER_PREFIX": "load-officer-",
+        "LOAD_OFFICERS": str(OFFICERS),
+        "LOAD_PASSWORD": TEST_PASSWORD,
+        "LOAD_MISSIONS_PER_BEAT": str(policy.missions_per_beat_per_shift),
+        "LOAD_POLL_EVERY_S": str(POLL_EVERY_S),
+        "LOAD_REPLAN_EVERY_S": str(REPLAN_EVERY_S),
     }
 
 
@@ -69,11 +73,23 @@ def test_shift_change_smoke(stage, forecast, tmp_path):
     with harness.serving(env, port=harness.free_port(), log_dir=tmp_path, worker=False) as host:
         single_before = _single_answer_ms(host)
         with _forecasts_changing(forecast):
-            result = harness.run_locust(env, host=host, users=OFFICERS + 1, spawn_rate=OFFICERS,
-                                        run_time_s=RUN_TIME_S, out_dir=tmp_path)
+            result = harness.run_locust(
+                env,
+                host=host,
+                users=OFFICERS + 1,
+                spawn_rate=OFFICERS,
+                run_time_s=RUN_TIME_S,
+                out_dir=tmp_path,
+            )
         single_ms = max(single_before, _single_answer_ms(host))
     stats, counts = result["stats"], result["counts"]
-    names = ("sign in", "poll missions: 200", "poll missions: 304", "ping position", "re-plan the shift")
+    names = (
+        "sign in",
+        "poll missions: 200",
+        "poll missions: 304",
+        "ping position",
+        "re-plan the shift",
+    )
     for name in (*names, "Aggregated"):
         assert name in stats, f"no {name!r} requests: see {tmp_path}/locust.log"
     figures = {name: harness.figures(row) for name, row in stats.items()}
@@ -82,7 +98,11 @@ def test_shift_change_smoke(stage, forecast, tmp_path):
     assert counts.get("re-plans", 0) >= 2  # the analyst re-planned while officers polled
     full, revalidated = figures["poll missions: 200"], figures["poll missions: 304"]
     assert revalidated["p50"] <= MEDIAN_304_OVER_200_MAX * full["p50"], (revalidated, full)
-    assert max(full["p95"], revalidated["p95"]) <= P95_OVER_SINGLE_MAX * single_ms, (full, revalidated, single_ms)
+    assert max(full["p95"], revalidated["p95"]) <= P95_OVER_SINGLE_MAX * single_ms, (
+        full,
+        revalidated,
+        single_ms,
+    )
 
 
 def _server_env() -> dict:
@@ -98,7 +118,9 @@ def _server_env() -> dict:
 def _single_answer_ms(host: str) -> float:
     """Median time of one officer's full answer (no ETag), one request at a time."""
     _, token = AuthToken.objects.create(get_user_model().objects.get(username="load-officer-000"))
-    request = urllib.request.Request(f"{host}/api/v1/officer/missions/", headers={"Authorization": f"Token {token}"})
+    request = urllib.request.Request(
+        f"{host}/api/v1/officer/missions/", headers={"Authorization": f"Token {token}"}
+    )
     times = []
     for _ in range(SINGLE_REQUESTS):
         started = time.perf_counter()

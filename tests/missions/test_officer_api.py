@@ -29,7 +29,9 @@ def planned(forecast, policy, now_window, tactics):
 @pytest.fixture
 def token_client(beat_officer):
     client = APIClient()
-    response = client.post("/api/v1/auth/token/", {"username": beat_officer.username, "password": TEST_PASSWORD})
+    response = client.post(
+        "/api/v1/auth/token/", {"username": beat_officer.username, "password": TEST_PASSWORD}
+    )
     assert response.status_code == 200
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     return client
@@ -58,12 +60,16 @@ def test_full_officer_flow(planned, token_client, beat_officer, tactics):
     assert props["timer"]["running"] is False and props["timer"]["dose_seconds"] == 0
     mission = Mission.objects.get(pk=props["id"])
 
-    far = token_client.post(reverse("api-officer-ping"), {**outside(mission, 2000), "accuracy_m": 10}, format="json")
+    far = token_client.post(
+        reverse("api-officer-ping"), {**outside(mission, 2000), "accuracy_m": 10}, format="json"
+    )
     assert far.status_code == 200 and far.json()["started"] == [] and far.json()["stored"] is False
     mission.refresh_from_db()
     assert mission.status == "planned"
 
-    inside = token_client.post(reverse("api-officer-ping"), {**centre(mission), "accuracy_m": 10}, format="json")
+    inside = token_client.post(
+        reverse("api-officer-ping"), {**centre(mission), "accuracy_m": 10}, format="json"
+    )
     assert inside.json()["started"] == [mission.pk]
     mission.refresh_from_db()
     assert mission.status == "active"
@@ -76,25 +82,39 @@ def test_full_officer_flow(planned, token_client, beat_officer, tactics):
     props = next(f["properties"] for f in timer["features"] if f["properties"]["id"] == mission.pk)
     assert props["timer"]["running"] is True
     assert 299 <= props["timer"]["dose_seconds"] <= 310
-    assert props["timer"]["remaining_seconds"] == pytest.approx(mission.dose_minutes * 60 - props["timer"]["dose_seconds"], abs=1)
+    assert props["timer"]["remaining_seconds"] == pytest.approx(
+        mission.dose_minutes * 60 - props["timer"]["dose_seconds"], abs=1
+    )
 
     suggested = [t["id"] for t in props["tactics"]]
     early = token_client.post(reverse("api-mission-complete", args=[mission.pk]), {}, format="json")
     assert early.status_code == 409 and "The dose is not met: 5 of" in early.json()["detail"]
     assert early.json()["mission"]["properties"]["status"] == "active"  # refused: still under way
     serve_dose(mission)
-    done = token_client.post(reverse("api-mission-complete", args=[mission.pk]),
-                             {"tactics": suggested[:2], "notes": "Quiet; spoke to two shop owners."}, format="json")
+    done = token_client.post(
+        reverse("api-mission-complete", args=[mission.pk]),
+        {"tactics": suggested[:2], "notes": "Quiet; spoke to two shop owners."},
+        format="json",
+    )
     assert done.status_code == 200, done.content
     assert done.json()["properties"]["status"] == "completed"
     mission.refresh_from_db()
     assert mission.completed_by == beat_officer and "shop owners" in mission.notes
-    assert set(TacticUse.objects.filter(mission=mission).values_list("tactic_id", flat=True)) == set(suggested[:2])
+    assert set(
+        TacticUse.objects.filter(mission=mission).values_list("tactic_id", flat=True)
+    ) == set(suggested[:2])
     assert mission.visits.get().end_reason == "completed"
-    assert AuditEvent.objects.filter(object_id=str(mission.pk), action__in=["missions.start", "missions.complete"]).count() == 2
+    assert (
+        AuditEvent.objects.filter(
+            object_id=str(mission.pk), action__in=["missions.start", "missions.complete"]
+        ).count()
+        == 2
+    )
 
     again = token_client.post(reverse("api-mission-complete", args=[mission.pk]), {}, format="json")
-    assert again.status_code == 409 and again.json()["mission"]["properties"]["status"] == "completed"
+    assert (
+        again.status_code == 409 and again.json()["mission"]["properties"]["status"] == "completed"
+    )
 
 
 def test_leaving_the_box_pauses_and_the_dose_adds_up(planned, api, beat_officer):
@@ -102,12 +122,17 @@ def test_leaving_the_box_pauses_and_the_dose_adds_up(planned, api, beat_officer)
     mission = Mission.objects.filter(beat__code="D1-B1").exclude(status="cancelled").first()
     client.post(reverse("api-officer-ping"), {**centre(mission), "accuracy_m": 5}, format="json")
     mission.visits.update(started_at=timezone.now() - timedelta(minutes=4))
-    left = client.post(reverse("api-officer-ping"), {**outside(mission), "accuracy_m": 5}, format="json")
+    left = client.post(
+        reverse("api-officer-ping"), {**outside(mission), "accuracy_m": 5}, format="json"
+    )
     assert left.json()["stopped"] == [mission.pk]
     client.post(reverse("api-officer-ping"), {**centre(mission), "accuracy_m": 5}, format="json")
     assert mission.visits.count() == 2
-    feature = next(f for f in client.get(reverse("api-officer-missions")).json()["features"]
-                   if f["properties"]["id"] == mission.pk)
+    feature = next(
+        f
+        for f in client.get(reverse("api-officer-missions")).json()["features"]
+        if f["properties"]["id"] == mission.pk
+    )
     assert feature["properties"]["timer"]["visits"] == 2
     assert feature["properties"]["timer"]["dose_seconds"] >= 239
 
@@ -116,7 +141,9 @@ def test_tracks_are_kept_only_when_the_policy_says_so(planned, api, beat_officer
     policy.store_officer_tracks = True
     policy.save()
     mission = Mission.objects.filter(beat__code="D1-B1").first()
-    response = api(beat_officer).post(reverse("api-officer-ping"), {**outside(mission), "accuracy_m": 5}, format="json")
+    response = api(beat_officer).post(
+        reverse("api-officer-ping"), {**outside(mission), "accuracy_m": 5}, format="json"
+    )
     assert response.json()["stored"] is True and PositionPing.objects.count() == 1
 
 
@@ -135,20 +162,32 @@ def test_manual_start_needs_a_reason(planned, api, beat_officer):
     assert response.status_code == 400
     assert "manual start needs a reason" in response.json()["detail"]
     assert "reason" in response.json()
-    ok = client.post(reverse("api-mission-start", args=[mission.pk]), {"reason": "GPS not available"}, format="json")
+    ok = client.post(
+        reverse("api-mission-start", args=[mission.pk]),
+        {"reason": "GPS not available"},
+        format="json",
+    )
     assert ok.status_code == 201 and ok.json()["properties"]["status"] == "active"
     visit = mission.visits.get()
     assert visit.start_method == "manual" and visit.start_reason == "GPS not available"
     entry = AuditEvent.objects.get(action="missions.start", object_id=str(mission.pk))
     assert entry.reason == "GPS not available" and entry.actor == beat_officer
-    twice = client.post(reverse("api-mission-start", args=[mission.pk]), {"reason": "again"}, format="json")
-    assert twice.status_code == 409 and twice.json()["mission"]["properties"]["timer"]["running"] is True
+    twice = client.post(
+        reverse("api-mission-start", args=[mission.pk]), {"reason": "again"}, format="json"
+    )
+    assert (
+        twice.status_code == 409
+        and twice.json()["mission"]["properties"]["timer"]["running"] is True
+    )
 
 
 def test_start_inside_the_box_needs_no_reason(planned, api, beat_officer):
     mission = Mission.objects.filter(beat__code="D1-B1").first()
-    response = api(beat_officer).post(reverse("api-mission-start", args=[mission.pk]),
-                                      {**centre(mission), "accuracy_m": 8}, format="json")
+    response = api(beat_officer).post(
+        reverse("api-mission-start", args=[mission.pk]),
+        {**centre(mission), "accuracy_m": 8},
+        format="json",
+    )
     assert response.status_code == 201
     assert mission.visits.get().start_method == "geofence"
 
@@ -159,10 +198,18 @@ def test_offline_report_is_accepted_once(planned, api, beat_officer, tactics, no
     Mission.objects.filter(pk=mission.pk).update(dose_minutes=15)  # the 18 minutes below serve it
     start = timezone.now() - timedelta(minutes=27)  # inside the shift or its early-start allowance
     body = {
-        "visits": [{"started_at": start.isoformat(), "ended_at": (start + timedelta(minutes=12)).isoformat()},
-                   {"started_at": (start + timedelta(minutes=20)).isoformat(),
-                    "ended_at": (start + timedelta(minutes=26)).isoformat()}],
-        "tactics": [tactics[0].pk], "notes": "Sent from a dead zone",
+        "visits": [
+            {
+                "started_at": start.isoformat(),
+                "ended_at": (start + timedelta(minutes=12)).isoformat(),
+            },
+            {
+                "started_at": (start + timedelta(minutes=20)).isoformat(),
+                "ended_at": (start + timedelta(minutes=26)).isoformat(),
+            },
+        ],
+        "tactics": [tactics[0].pk],
+        "notes": "Sent from a dead zone",
         "completed_at": (start + timedelta(minutes=26)).isoformat(),
     }
     key = str(uuid.uuid4())
@@ -174,9 +221,13 @@ def test_offline_report_is_accepted_once(planned, api, beat_officer, tactics, no
     assert second.json() == first.json()
     mission.refresh_from_db()
     assert mission.status == "completed"
-    assert mission.completed_at == start + timedelta(minutes=26)  # the device's time, not arrival time
+    assert mission.completed_at == start + timedelta(
+        minutes=26
+    )  # the device's time, not arrival time
     assert mission.visits.count() == 2 and TacticUse.objects.filter(mission=mission).count() == 1
-    assert AuditEvent.objects.filter(action="missions.report", object_id=str(mission.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="missions.report", object_id=str(mission.pk)).count() == 1
+    )
     dose = sum((v.ended_at - v.started_at).total_seconds() for v in mission.visits.all())
     assert dose == 18 * 60
     other_key = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY=str(uuid.uuid4()))
@@ -186,7 +237,11 @@ def test_offline_report_is_accepted_once(planned, api, beat_officer, tactics, no
 def test_offline_complete_keeps_its_original_time_and_key(planned, api, beat_officer):
     client = api(beat_officer)
     mission = Mission.objects.filter(beat__code="D1-B1").first()
-    client.post(reverse("api-mission-start", args=[mission.pk]), {"reason": "GPS not available"}, format="json")
+    client.post(
+        reverse("api-mission-start", args=[mission.pk]),
+        {"reason": "GPS not available"},
+        format="json",
+    )
     serve_dose(mission, extra_minutes=3)
     at = timezone.now() - timedelta(minutes=2)
     key = "device-7-action-42"
@@ -196,14 +251,20 @@ def test_offline_complete_keeps_its_original_time_and_key(planned, api, beat_off
     assert first.status_code == repeat.status_code == 200
     mission.refresh_from_db()
     assert mission.completed_at == at
-    assert AuditEvent.objects.filter(action="missions.complete", object_id=str(mission.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="missions.complete", object_id=str(mission.pk)).count()
+        == 1
+    )
 
 
 def test_a_future_timestamp_is_refused(planned, api, beat_officer):
     mission = Mission.objects.filter(beat__code="D1-B1").first()
     later = (timezone.now() + timedelta(hours=1)).isoformat()
-    response = api(beat_officer).post(reverse("api-mission-start", args=[mission.pk]),
-                                      {"reason": "GPS not available", "at": later}, format="json")
+    response = api(beat_officer).post(
+        reverse("api-mission-start", args=[mission.pk]),
+        {"reason": "GPS not available", "at": later},
+        format="json",
+    )
     assert response.status_code == 400 and "future" in response.json()["detail"]
 
 
@@ -218,21 +279,33 @@ def test_controls_are_never_shown_to_officers(planned, api, beat_officer, superv
     assert seen and not seen & controls
     assert client.get(reverse("api-missions"), query).status_code == 403  # the analyst's list
     assert client.get(reverse("api-missions-controls"), query).status_code == 403
-    assert client.get(reverse("api-missions-outcomes"), {"date_from": "2025-01-01", "date_to": "2025-01-02"}).status_code == 403
+    assert (
+        client.get(
+            reverse("api-missions-outcomes"), {"date_from": "2025-01-01", "date_to": "2025-01-02"}
+        ).status_code
+        == 403
+    )
     assert api(supervisor).get(reverse("api-missions-controls"), query).status_code == 200
 
 
 def test_officers_cannot_override(planned, api, beat_officer, now_window):
     client = api(beat_officer)
     mission = Mission.objects.first()
-    assert client.post(reverse("api-mission-cancel", args=[mission.pk]),
-                       {"reason_code": "other", "reason": "I do not like it"}, format="json").status_code == 403
+    assert (
+        client.post(
+            reverse("api-mission-cancel", args=[mission.pk]),
+            {"reason_code": "other", "reason": "I do not like it"},
+            format="json",
+        ).status_code
+        == 403
+    )
     assert client.post(reverse("api-suppressions"), {}, format="json").status_code == 403
     assert client.get(reverse("api-audit")).status_code == 403
 
 
-def test_list_endpoints_have_bounded_query_counts(planned, api, beat_officer, analyst, now_window,
-                                                  django_assert_max_num_queries):
+def test_list_endpoints_have_bounded_query_counts(
+    planned, api, beat_officer, analyst, now_window, django_assert_max_num_queries
+):
     officer_client = api(beat_officer)
     for mission in Mission.objects.filter(beat__code="D1-B1"):
         services.start_mission(user=beat_officer, mission_id=mission.pk, reason="GPS not available")

@@ -74,7 +74,9 @@ def away(mission):
 
 
 def mine(beat_officer):
-    return Mission.objects.filter(beat=beat_officer.officer_profile.home_beat).exclude(status="cancelled")
+    return Mission.objects.filter(beat=beat_officer.officer_profile.home_beat).exclude(
+        status="cancelled"
+    )
 
 
 def replan_from_new_forecast(ctx):
@@ -84,23 +86,31 @@ def replan_from_new_forecast(ctx):
 
 def call_off(ctx):
     mission = mine(ctx["officer"]).first()
-    services.cancel_mission(user=ctx["analyst"], mission_id=mission.pk, reason_code="other", reason="Road closed")
+    services.cancel_mission(
+        user=ctx["analyst"], mission_id=mission.pk, reason_code="other", reason="Road closed"
+    )
 
 
 def start_by_arriving(ctx):
-    ctx["client"].post(reverse("api-officer-ping"), centre(mine(ctx["officer"]).first()), format="json")
+    ctx["client"].post(
+        reverse("api-officer-ping"), centre(mine(ctx["officer"]).first()), format="json"
+    )
 
 
 def leave_the_box(ctx):
     start_by_arriving(ctx)
     ctx["etag"] = ctx["client"].get(URL)["ETag"]  # the active mission's tag
-    ctx["client"].post(reverse("api-officer-ping"), away(mine(ctx["officer"]).first()), format="json")
+    ctx["client"].post(
+        reverse("api-officer-ping"), away(mine(ctx["officer"]).first()), format="json"
+    )
 
 
 def complete(ctx):
     start_by_arriving(ctx)
     mission = mine(ctx["officer"]).get(status="active")
-    serve_dose(mission)  # completion needs the dose served; the tag is taken after, so only completing changes it
+    serve_dose(
+        mission
+    )  # completion needs the dose served; the tag is taken after, so only completing changes it
     ctx["etag"] = ctx["client"].get(URL)["ETag"]
     services.complete_mission(user=ctx["officer"], mission_id=mission.pk, tactic_ids=[], notes="")
 
@@ -110,12 +120,28 @@ def expire(ctx):
     services.expire_missions(now=timezone.now() + timedelta(days=2))
 
 
-@pytest.mark.parametrize("change", [
-    replan_from_new_forecast, call_off, start_by_arriving, leave_the_box, complete, expire,
-])
-def test_a_change_gives_200_with_a_new_etag(planned, client, beat_officer, analyst, forecast, now_window, change):
-    ctx = {"client": client, "officer": beat_officer, "analyst": analyst, "forecast": forecast,
-           "window": now_window, "etag": first_answer(client)["ETag"]}
+@pytest.mark.parametrize(
+    "change",
+    [
+        replan_from_new_forecast,
+        call_off,
+        start_by_arriving,
+        leave_the_box,
+        complete,
+        expire,
+    ],
+)
+def test_a_change_gives_200_with_a_new_etag(
+    planned, client, beat_officer, analyst, forecast, now_window, change
+):
+    ctx = {
+        "client": client,
+        "officer": beat_officer,
+        "analyst": analyst,
+        "forecast": forecast,
+        "window": now_window,
+        "etag": first_answer(client)["ETag"],
+    }
     assert client.get(URL, HTTP_IF_NONE_MATCH=ctx["etag"]).status_code == 304  # before: unchanged
     before = ctx["etag"]
     change(ctx)
@@ -149,7 +175,10 @@ def edit_shown_tactic(ctx):
 
     tactic_id, _ = shown_tactic(ctx["client"].get(URL))
     tactic = Tactic.objects.get(pk=tactic_id)
-    tactic.name, tactic.description = "Foot patrol of the block", "Walk it once, talk to shopkeepers."
+    tactic.name, tactic.description = (
+        "Foot patrol of the block",
+        "Walk it once, talk to shopkeepers.",
+    )
     tactic_services.save_tactic(tactic=tactic, actor=ctx["analyst"])
     return tactic_id
 
@@ -158,8 +187,12 @@ def save_shown_tactic_unchanged_elsewhere(ctx):
     """Control: a tactic edit is what changes the tag, not time or a second request."""
 
 
-@pytest.mark.parametrize("edit, changed", [(edit_shown_tactic, True), (save_shown_tactic_unchanged_elsewhere, False)])
-def test_an_edit_to_a_tactic_on_a_card_gives_200_with_the_new_text(planned, client, analyst, edit, changed):
+@pytest.mark.parametrize(
+    "edit, changed", [(edit_shown_tactic, True), (save_shown_tactic_unchanged_elsewhere, False)]
+)
+def test_an_edit_to_a_tactic_on_a_card_gives_200_with_the_new_text(
+    planned, client, analyst, edit, changed
+):
     first = first_answer(client)
     tactic_id = edit({"client": client, "analyst": analyst}) or shown_tactic(first)[0]
     after = client.get(URL, HTTP_IF_NONE_MATCH=first["ETag"])
@@ -167,9 +200,15 @@ def test_an_edit_to_a_tactic_on_a_card_gives_200_with_the_new_text(planned, clie
         assert after.status_code == 304
         return
     assert after.status_code == 200 and after["ETag"] != first["ETag"]
-    texts = [t for f in after.json()["features"] for t in f["properties"]["tactics"] if t["id"] == tactic_id]
+    texts = [
+        t
+        for f in after.json()["features"]
+        for t in f["properties"]["tactics"]
+        if t["id"] == tactic_id
+    ]
     assert texts and all(
-        t["name"] == "Foot patrol of the block" and t["description"] == "Walk it once, talk to shopkeepers."
+        t["name"] == "Foot patrol of the block"
+        and t["description"] == "Walk it once, talk to shopkeepers."
         for t in texts
     )
     assert client.get(URL, HTTP_IF_NONE_MATCH=after["ETag"]).status_code == 304  # and steady again
@@ -181,7 +220,9 @@ def test_a_tactic_taken_out_of_the_catalogue_changes_the_etag(planned, client, a
 
     etag = first_answer(client)["ETag"]
     unused = Tactic.objects.create(name="Bike patrol")  # in no mission's list, never reported
-    assert client.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 200  # a new tactic: suggestions may change
+    assert (
+        client.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 200
+    )  # a new tactic: suggestions may change
     etag = client.get(URL)["ETag"]
     tactic_services.delete_tactic(tactic=unused, actor=analyst)
     assert client.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 200

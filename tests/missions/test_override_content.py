@@ -27,12 +27,18 @@ def box_forecast(cell):
 
 def add_one(analyst, window, cell, reason="Residents report a crew"):
     return services.add_missions(
-        user=analyst, reason_code="community", reason=reason, date_from=window.date,
-        shifts=[window.shift], cell_ids=[cell.cell_id],
+        user=analyst,
+        reason_code="community",
+        reason=reason,
+        date_from=window.date,
+        shifts=[window.shift],
+        cell_ids=[cell.cell_id],
     ).missions.get()
 
 
-def test_an_added_mission_takes_the_boxs_crime_type_score_and_reasons(forecast, policy, now_window, analyst, grid):
+def test_an_added_mission_takes_the_boxs_crime_type_score_and_reasons(
+    forecast, policy, now_window, analyst, grid
+):
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)
     taken = set(Mission.objects.values_list("cell_id", flat=True))
@@ -46,12 +52,18 @@ def test_an_added_mission_takes_the_boxs_crime_type_score_and_reasons(forecast, 
     assert mission.drivers[0]["crime_type"] == top.code
     assert mission.reasons[0] == "Added by analyst: Residents report a crew"
     assert mission.reasons[1].startswith(f"{top.name}: ")  # the forecast's reasons follow, named
-    assert mission.dose_minutes == (20 if top.code == "robbery" else 15)  # the crime type's own dose
-    planned = Mission.objects.filter(beat=mission.beat, date=mission.date, shift=mission.shift, origin="drawn")
+    assert mission.dose_minutes == (
+        20 if top.code == "robbery" else 15
+    )  # the crime type's own dose
+    planned = Mission.objects.filter(
+        beat=mission.beat, date=mission.date, shift=mission.shift, origin="drawn"
+    )
     assert mission.rank == max(planned.values_list("rank", flat=True)) + 1  # not "#0"
 
 
-def test_a_mission_added_before_any_forecast_says_only_why_it_was_added(small_agency, grid, analyst, now_window):
+def test_a_mission_added_before_any_forecast_says_only_why_it_was_added(
+    small_agency, grid, analyst, now_window
+):
     # The control: with no forecast for the shift there is nothing to take; the plan fills it in later.
     mission = add_one(analyst, now_window, grid[0])
     assert mission.reasons == ["Added by analyst: Residents report a crew"]
@@ -60,14 +72,18 @@ def test_a_mission_added_before_any_forecast_says_only_why_it_was_added(small_ag
 
 def test_every_planned_reason_names_its_crime_type(forecast, policy, now_window):
     forecast(now_window.date, now_window.shift)
-    CellForecast.objects.filter(crime_type__code="robbery").update(reasons=["3 robberies in this box in the last 28 days"])
+    CellForecast.objects.filter(crime_type__code="robbery").update(
+        reasons=["3 robberies in this box in the last 28 days"]
+    )
     services.plan_missions(date=now_window.date, shift=now_window.shift)
     names = set(CrimeType.objects.values_list("name", flat=True))
     missions = list(Mission.objects.exclude(status="cancelled"))
     assert missions
     for mission in missions:
         assert mission.reasons and all(r.split(":")[0] in names for r in mission.reasons)
-    assert any("Robbery: 3 robberies in this box in the last 28 days" in m.reasons for m in missions)
+    assert any(
+        "Robbery: 3 robberies in this box in the last 28 days" in m.reasons for m in missions
+    )
 
 
 # --- lifting a suppression from the shift page ---------------------------------------------------
@@ -76,7 +92,10 @@ def test_every_planned_reason_names_its_crime_type(forecast, policy, now_window)
 @pytest.fixture
 def suppression(grid, analyst, now_window):
     return services.suppress_boxes(
-        user=analyst, reason_code="event", reason="Parade route", date_from=now_window.date,
+        user=analyst,
+        reason_code="event",
+        reason="Parade route",
+        date_from=now_window.date,
         cell_ids=[grid[0].cell_id],
     )
 
@@ -86,7 +105,9 @@ def lift(client, user, suppression, reason="Parade over"):
     return client.post(reverse("missions-lift", args=[suppression.pk]), {"lift-reason": reason})
 
 
-def test_an_analyst_lifts_a_suppression_from_the_shift_page_with_audit(client, analyst, suppression):
+def test_an_analyst_lifts_a_suppression_from_the_shift_page_with_audit(
+    client, analyst, suppression
+):
     response = lift(client, analyst, suppression)
     assert response.status_code == 302
     suppression.refresh_from_db()
@@ -116,15 +137,22 @@ def test_the_lift_api_refuses_officers(api, officer, analyst, suppression):
     url = reverse("api-suppression-lift", args=[suppression.pk])
     assert api(officer).post(url, {"reason": "Parade over"}, format="json").status_code == 403
     assert Suppression.objects.get(pk=suppression.pk).lifted_at is None
-    response = api(analyst).post(url, {"reason": "Parade over"}, format="json")  # the positive control
+    response = api(analyst).post(
+        url, {"reason": "Parade over"}, format="json"
+    )  # the positive control
     assert response.status_code == 200 and response.json()["lifted_at"]
     assert AuditEvent.objects.get(action="missions.lift").actor == analyst
 
 
-def test_the_shift_page_offers_lift_to_analysts_only(client, analyst, supervisor, suppression, now_window):
+def test_the_shift_page_offers_lift_to_analysts_only(
+    client, analyst, supervisor, suppression, now_window
+):
     query = f"?date={now_window.date:%Y-%m-%d}&shift={now_window.shift.pk}"
     client.force_login(analyst)
-    assert reverse("missions-lift", args=[suppression.pk]) in client.get(reverse("missions-shift") + query).content.decode()
+    assert (
+        reverse("missions-lift", args=[suppression.pk])
+        in client.get(reverse("missions-shift") + query).content.decode()
+    )
     client.force_login(supervisor)
     body = client.get(reverse("missions-shift") + query).content.decode()
     assert "Parade route" in body and reverse("missions-lift", args=[suppression.pk]) not in body
@@ -146,14 +174,20 @@ def test_a_quiet_beat_below_the_minimum_harm_gets_no_mission_and_the_page_says_w
 
     plan = services.plan_missions(date=now_window.date, shift=now_window.shift)
 
-    open_missions = Mission.objects.filter(date=now_window.date, shift=now_window.shift).exclude(status="cancelled")
+    open_missions = Mission.objects.filter(date=now_window.date, shift=now_window.shift).exclude(
+        status="cancelled"
+    )
     assert not open_missions.filter(beat=quiet).exists()
     assert all(open_missions.filter(beat=b).count() == 2 for b in Beat.objects.exclude(pk=quiet.pk))
     note = next(b["note"] for b in plan.beats if b["beat"] == "D2-B2")
-    assert note.startswith("Beat D2-B2: no mission — best box harm ") and "below the minimum" in note
+    assert (
+        note.startswith("Beat D2-B2: no mission — best box harm ") and "below the minimum" in note
+    )
     assert plan.policy["min_harm_share"] == 0.5 and plan.policy["minimum_harm"] > 0
     client.force_login(analyst)
-    page = client.get(reverse("missions-shift") + f"?date={now_window.date:%Y-%m-%d}&shift={now_window.shift.pk}")
+    page = client.get(
+        reverse("missions-shift") + f"?date={now_window.date:%Y-%m-%d}&shift={now_window.shift.pk}"
+    )
     assert note in page.content.decode()
 
 

@@ -20,12 +20,18 @@ def officer_view(officer) -> frozenset[int]:
 
 
 def shift_view(window) -> frozenset[int]:
-    return frozenset(m.pk for m in selectors.shift_missions(date=window.date, shift=window.shift,
-                                                              include_cancelled=False))
+    return frozenset(
+        m.pk
+        for m in selectors.shift_missions(
+            date=window.date, shift=window.shift, include_cancelled=False
+        )
+    )
 
 
 @pytest.mark.django_db(transaction=True)
-def test_reads_during_replanning_never_mix_two_plans(forecast, policy, now_window, tactics, beat_officer):
+def test_reads_during_replanning_never_mix_two_plans(
+    forecast, policy, now_window, tactics, beat_officer
+):
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)
     published = [(officer_view(beat_officer), shift_view(now_window))]
@@ -57,7 +63,9 @@ def test_reads_during_replanning_never_mix_two_plans(forecast, policy, now_windo
     assert len(shift_states) > 1 and len(officer_states) > 1  # the re-plans changed what is shown
     assert {officer for officer, _ in seen} <= officer_states
     assert {whole for _, whole in seen} <= shift_states
-    assert len({whole for _, whole in seen}) > 1  # reads ran across re-plans, not all before or after
+    assert (
+        len({whole for _, whole in seen}) > 1
+    )  # reads ran across re-plans, not all before or after
     per_plan = policy.missions_per_beat_per_shift
     assert all(len(officer) == per_plan for officer, _ in seen)
     assert Mission.objects.exclude(status="cancelled").count() == len(published[-1][1])

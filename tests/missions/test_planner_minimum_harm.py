@@ -22,7 +22,9 @@ CODES = ("B0", "B1", "B2", "B3")
 
 def planned(min_harm_share, missions_per_beat=2):
     inputs = ranked_inputs(SCORES, beat=BEATS, beat_codes=CODES)
-    policy = PlanningPolicy(missions_per_beat=missions_per_beat, temperature=0.0, min_harm_share=min_harm_share)
+    policy = PlanningPolicy(
+        missions_per_beat=missions_per_beat, temperature=0.0, min_harm_share=min_harm_share
+    )
     return plan(inputs, policy, seed_material=SEED)
 
 
@@ -58,7 +60,10 @@ def test_a_beat_with_few_boxes_above_the_minimum_gets_fewer_missions():
     result = planned(0.85, missions_per_beat=3)
     assert per_beat(result) == [3, 1, 3, 0]
     note = next(d.note for d in result.beats if d.beat_code == "B1")
-    assert note == "Beat B1: 1 drawn mission instead of 3 — only 1 box at or above the minimum harm 1.9"
+    assert (
+        note
+        == "Beat B1: 1 drawn mission instead of 3 — only 1 box at or above the minimum harm 1.9"
+    )
 
 
 def test_forced_missions_stay_in_a_quiet_beat():
@@ -66,18 +71,28 @@ def test_forced_missions_stay_in_a_quiet_beat():
     policy = PlanningPolicy(missions_per_beat=2, temperature=0.0, min_harm_share=0.5)
     result = plan(inputs, policy, seed_material=SEED, forced={3: [11]})
     assert [m.cell_index for m in result.missions_in(3)] == [11]
-    assert next(d.note for d in result.beats if d.beat_code == "B3").startswith("Beat B3: no drawn mission")
+    assert next(d.note for d in result.beats if d.beat_code == "B3").startswith(
+        "Beat B3: no drawn mission"
+    )
 
 
 def test_beats_without_boxes_do_not_lower_the_typical_harm():
     inputs = ranked_inputs(SCORES, beat=BEATS, beat_codes=(*CODES, "EMPTY1", "EMPTY2"))
-    result = plan(inputs, PlanningPolicy(missions_per_beat=2, temperature=0.0, min_harm_share=0.5), seed_material=SEED)
+    result = plan(
+        inputs,
+        PlanningPolicy(missions_per_beat=2, temperature=0.0, min_harm_share=0.5),
+        seed_material=SEED,
+    )
     assert result.typical_harm == pytest.approx(2.25)  # the median of B0..B3, not of six beats
 
 
 def test_large_harms_are_said_in_whole_numbers():
     inputs = ranked_inputs([s * 100 for s in SCORES], beat=BEATS, beat_codes=CODES)
-    result = plan(inputs, PlanningPolicy(missions_per_beat=2, temperature=0.0, min_harm_share=0.5), seed_material=SEED)
+    result = plan(
+        inputs,
+        PlanningPolicy(missions_per_beat=2, temperature=0.0, min_harm_share=0.5),
+        seed_material=SEED,
+    )
     assert result.beats[3].note == "Beat B3: no mission — best box harm 40, below the minimum 112"
 
 

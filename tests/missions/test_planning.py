@@ -38,7 +38,9 @@ def test_plan_fills_every_beat_with_explained_missions(forecast, policy, now_win
     controls = ControlBox.objects.filter(plan=plan)
     assert controls.exists()
     assert not set(controls.values_list("cell_id", flat=True)) & {m.cell_id for m in missions}
-    assert AuditEvent.objects.filter(action="missions.plan", object_id=str(plan.pk), actor=analyst).exists()
+    assert AuditEvent.objects.filter(
+        action="missions.plan", object_id=str(plan.pk), actor=analyst
+    ).exists()
 
 
 def test_a_box_without_standout_factors_still_says_why(forecast, policy, now_window):
@@ -47,7 +49,11 @@ def test_a_box_without_standout_factors_still_says_why(forecast, policy, now_win
     forecast(now_window.date, now_window.shift)
     CellForecast.objects.update(reasons=[])  # a quiet beat: nothing stands out city-wide
     services.plan_missions(date=now_window.date, shift=now_window.shift)
-    missions = list(open_missions(now_window.date, now_window.shift).select_related("beat", "primary_crime_type"))
+    missions = list(
+        open_missions(now_window.date, now_window.shift).select_related(
+            "beat", "primary_crime_type"
+        )
+    )
     assert missions
     for mission in missions:
         assert mission.reasons == [  # named after the box's top crime type, like every reason
@@ -61,21 +67,36 @@ def test_a_re_run_gives_the_same_plan(forecast, policy, now_window):
     services.plan_missions(date=now_window.date, shift=now_window.shift)
     first = set(open_missions(now_window.date, now_window.shift).values_list("pk", "cell_id"))
     services.plan_missions(date=now_window.date, shift=now_window.shift)
-    assert set(open_missions(now_window.date, now_window.shift).values_list("pk", "cell_id")) == first
+    assert (
+        set(open_missions(now_window.date, now_window.shift).values_list("pk", "cell_id")) == first
+    )
     assert not Mission.objects.filter(status="cancelled").exists()
 
 
-def test_re_plan_keeps_started_missions_and_cancels_the_rest_with_audit(forecast, policy, now_window, analyst, grid):
+def test_re_plan_keeps_started_missions_and_cancels_the_rest_with_audit(
+    forecast, policy, now_window, analyst, grid
+):
     date, shift = now_window.date, now_window.shift
     forecast(date, shift, seed=1)
     services.plan_missions(date=date, shift=shift)
     started = open_missions(date, shift).first()
-    Visit.objects.create(mission=started, started_at=now_window.starts_at, start_method="manual", start_reason="x")
+    Visit.objects.create(
+        mission=started, started_at=now_window.starts_at, start_method="manual", start_reason="x"
+    )
     Mission.objects.filter(pk=started.pk).update(status="active", started_at=now_window.starts_at)
     added = services.add_missions(
-        user=analyst, reason_code="intelligence", reason="Tip about a crew", date_from=date,
-        shifts=[shift], cell_ids=[next(c.cell_id for c in grid if c.pk not in
-                                      set(open_missions(date, shift).values_list("cell_id", flat=True)))],
+        user=analyst,
+        reason_code="intelligence",
+        reason="Tip about a crew",
+        date_from=date,
+        shifts=[shift],
+        cell_ids=[
+            next(
+                c.cell_id
+                for c in grid
+                if c.pk not in set(open_missions(date, shift).values_list("cell_id", flat=True))
+            )
+        ],
     ).missions.get()
     forecast(date, shift, seed=2)  # a newer forecast draws other boxes
 
@@ -100,8 +121,14 @@ def test_a_suppressed_box_is_never_planned(forecast, policy, now_window, analyst
     forecast(date, shift)
     services.plan_missions(date=date, shift=shift)
     chosen = list(open_missions(date, shift).values_list("cell__cell_id", flat=True))
-    services.suppress_boxes(user=analyst, reason_code="event", reason="Parade route closed",
-                            date_from=date, date_to=date + timedelta(days=1), cell_ids=chosen)
+    services.suppress_boxes(
+        user=analyst,
+        reason_code="event",
+        reason="Parade route closed",
+        date_from=date,
+        date_to=date + timedelta(days=1),
+        cell_ids=chosen,
+    )
     assert not open_missions(date, shift).exists()  # suppression cancels them at once
     services.plan_missions(date=date, shift=shift)
     assert not set(open_missions(date, shift).values_list("cell__cell_id", flat=True)) & set(chosen)
@@ -139,7 +166,9 @@ def test_officers_cannot_plan(forecast, now_window, officer):
 
 def test_command_plans_a_shift(forecast, policy, now_window, capsys):
     forecast(now_window.date, now_window.shift)
-    call_command("plan_missions", "--date", now_window.date.isoformat(), "--shift", now_window.shift.name)
+    call_command(
+        "plan_missions", "--date", now_window.date.isoformat(), "--shift", now_window.shift.name
+    )
     assert "8 missions in 4 beats" in capsys.readouterr().out
     assert MissionPlan.objects.get().trigger == "command"
     with pytest.raises(CommandError, match="No shift"):
@@ -172,7 +201,9 @@ def test_missions_expire_at_shift_end(forecast, policy, now_window):
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)
     mission = open_missions(now_window.date, now_window.shift).first()
-    Visit.objects.create(mission=mission, started_at=now_window.starts_at, start_method="manual", start_reason="x")
+    Visit.objects.create(
+        mission=mission, started_at=now_window.starts_at, start_method="manual", start_reason="x"
+    )
     assert services.expire_missions(now=now_window.starts_at) == 0
     assert services.expire_missions(now=now_window.ends_at) == 8
     mission.refresh_from_db()

@@ -28,7 +28,10 @@ def _plan_two_days(forecast, now_window, policy, **limits):
         forecast(date, shift)  # the same forecast every shift
         services.plan_missions(date=date, shift=shift)
     missions = Mission.objects.exclude(status=Mission.Status.CANCELLED)
-    return {b.code: Counter(missions.filter(beat=b).values_list("cell_id", flat=True)) for b in Beat.objects.all()}
+    return {
+        b.code: Counter(missions.filter(beat=b).values_list("cell_id", flat=True))
+        for b in Beat.objects.all()
+    }
 
 
 def test_without_limits_each_beat_repeats_its_two_best_boxes(forecast, now_window, policy):
@@ -51,4 +54,6 @@ def test_the_minimum_spread_brings_in_more_boxes(forecast, now_window, policy):
     for counts in by_beat.values():
         assert len(counts) == 5  # 2 on the first shift, then new ones until five are used
     plan_policy = services.planning._policy_json(policy)
-    assert plan_policy["min_boxes_per_beat_week"] == 5 and plan_policy["max_box_share_per_week"] == 1.0
+    assert (
+        plan_policy["min_boxes_per_beat_week"] == 5 and plan_policy["max_box_share_per_week"] == 1.0
+    )

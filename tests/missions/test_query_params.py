@@ -20,7 +20,9 @@ def analyst_api(api, analyst, small_agency):
 def test_outcome_report_refuses_an_hour_count_past_its_bound(analyst_api):
     today = timezone.localdate().isoformat()
     url = reverse("api-missions-outcomes")
-    response = analyst_api.get(url, {"date_from": today, "date_to": today, "hours_after": 99999999999})
+    response = analyst_api.get(
+        url, {"date_from": today, "date_to": today, "hours_after": 99999999999}
+    )
     assert response.status_code == 400 and "hours_after" in response.json()
     ok = analyst_api.get(url, {"date_from": today, "date_to": today, "hours_after": 72})
     assert ok.status_code == 200 and ok.json()["hours_after"] == 72
@@ -36,12 +38,15 @@ def test_missions_list_refuses_a_date_far_from_today(analyst_api):
     assert ok.status_code == 200 and ok.json()["type"] == "FeatureCollection"
 
 
-@pytest.mark.parametrize(("name", "query"), [
-    ("api-missions-report", {"date_from": "0001-01-01", "date_to": "{today}"}),
-    ("api-suppressions", {"on": "9999-12-31"}),
-    ("api-tactics-report", {"date_from": "{today}", "date_to": "9999-12-31"}),
-    ("api-forecast", {"date": "9999-12-31"}),
-])
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("api-missions-report", {"date_from": "0001-01-01", "date_to": "{today}"}),
+        ("api-suppressions", {"on": "9999-12-31"}),
+        ("api-tactics-report", {"date_from": "{today}", "date_to": "9999-12-31"}),
+        ("api-forecast", {"date": "9999-12-31"}),
+    ],
+)
 def test_every_hand_parsed_date_is_bounded(analyst_api, name, query):
     today = timezone.localdate().isoformat()
     args = ["dosage"] if name == "api-missions-report" else []
@@ -59,7 +64,11 @@ def test_the_shift_page_refuses_a_far_date_without_a_500(client, supervisor, sma
     client.force_login(supervisor)
     shift = Shift.objects.order_by("order").first()
     response = client.get(reverse("missions-shift"), {"date": "9999-12-31", "shift": shift.pk})
-    assert response.status_code == 200  # the picker is refused and the page shows the shift under way
+    assert (
+        response.status_code == 200
+    )  # the picker is refused and the page shows the shift under way
     assert "9999-12-31" not in response.content.decode()
     far = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
-    assert client.get(reverse("missions-shift"), {"date": far, "shift": shift.pk}).status_code == 200
+    assert (
+        client.get(reverse("missions-shift"), {"date": far, "shift": shift.pk}).status_code == 200
+    )

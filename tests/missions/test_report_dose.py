@@ -23,7 +23,9 @@ def shift_done(forecast, policy, now_window, beat_officer):
     """In beat D1-B1: one mission completed after 16 minutes, one ended early after 5."""
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)
-    first, second = Mission.objects.filter(beat__code="D1-B1").exclude(status="cancelled").order_by("pk")[:2]
+    first, second = (
+        Mission.objects.filter(beat__code="D1-B1").exclude(status="cancelled").order_by("pk")[:2]
+    )
     Mission.objects.filter(pk__in=[first.pk, second.pk]).update(dose_minutes=15)
     services.start_mission(user=beat_officer, mission_id=first.pk, reason="GPS not available")
     serve_dose(first)
@@ -35,30 +37,43 @@ def shift_done(forecast, policy, now_window, beat_officer):
 
 
 def download(client, table, day):
-    response = client.get(reverse("missions-report-csv", args=[table]), {"date_from": day, "date_to": day})
+    response = client.get(
+        reverse("missions-report-csv", args=[table]), {"date_from": day, "date_to": day}
+    )
     assert response.status_code == 200
     return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
 
 
 def test_the_tables_count_ended_early_and_minutes_served(shift_done):
     window, first, second = shift_done
-    rows = {r["mission"]: r for r in reports.dose_by_mission(date_from=window.date, date_to=window.date)}
-    assert rows[second.pk]["status_label"] == "Ended early" and rows[second.pk]["minutes_in_box"] == pytest.approx(5, abs=0.1)
+    rows = {
+        r["mission"]: r for r in reports.dose_by_mission(date_from=window.date, date_to=window.date)
+    }
+    assert rows[second.pk]["status_label"] == "Ended early" and rows[second.pk][
+        "minutes_in_box"
+    ] == pytest.approx(5, abs=0.1)
     assert rows[first.pk]["status_label"] == "Completed"
-    beat = next(r for r in reports.status_by_beat_shift(date_from=window.date, date_to=window.date)
-                if r["beat"] == "D1-B1")
+    beat = next(
+        r
+        for r in reports.status_by_beat_shift(date_from=window.date, date_to=window.date)
+        if r["beat"] == "D1-B1"
+    )
     assert beat["completed"] == 1 and beat["ended_early"] == 1
     assert beat["completed_share"] == 0.5  # one of the two that ended was completed
     planned = Mission.objects.filter(beat__code="D1-B1").exclude(status="cancelled")
     assert beat["minutes_planned"] == sum(m.dose_minutes for m in planned)
     assert beat["minutes_served"] == pytest.approx(21, abs=0.2)
-    assert beat["dose_delivered"] == pytest.approx((15 + 5) / beat["minutes_planned"], abs=0.01)  # 16 counts as 15
+    assert beat["dose_delivered"] == pytest.approx(
+        (15 + 5) / beat["minutes_planned"], abs=0.01
+    )  # 16 counts as 15
 
 
 def test_the_page_and_each_csv_say_ended_early(shift_done, client, supervisor):
     window, _, second = shift_done
     client.force_login(supervisor)
-    page = client.get(reverse("missions-report"), {"date_from": window.date, "date_to": window.date})
+    page = client.get(
+        reverse("missions-report"), {"date_from": window.date, "date_to": window.date}
+    )
     assert page.status_code == 200 and "Ended early" in page.content.decode()
     dose = download(client, "dose", window.date)
     row = next(r for r in dose[1:] if r[3] == second.cell.cell_id)
@@ -71,13 +86,18 @@ def test_the_page_and_each_csv_say_ended_early(shift_done, client, supervisor):
     assert daily[1][daily[0].index("Ended early")] == "1"
 
 
-@pytest.mark.parametrize("query, message", [
-    ({"date_from": "2025-03-10", "date_to": "2025-03-01"}, "must start on or before its end"),
-    ({"date_from": "2025-13-01"}, "Start date (date_from): Enter a valid date."),
-    ({"date_to": "9999-12-31"}, "End date (date_to): Give a date within"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"date_from": "2025-03-10", "date_to": "2025-03-01"}, "must start on or before its end"),
+        ({"date_from": "2025-13-01"}, "Start date (date_from): Enter a valid date."),
+        ({"date_to": "9999-12-31"}, "End date (date_to): Give a date within"),
+    ],
+)
 def test_a_wrong_period_is_a_400_with_a_message(client, supervisor, settings, query, message):
-    settings.QUERY_DATE_YEARS = 50  # the dates above are valid as dates, whatever the year of the run
+    settings.QUERY_DATE_YEARS = (
+        50  # the dates above are valid as dates, whatever the year of the run
+    )
     client.force_login(supervisor)
     page = client.get(reverse("missions-report"), query)
     assert page.status_code == 400 and message in page.content.decode()
@@ -87,6 +107,11 @@ def test_a_wrong_period_is_a_400_with_a_message(client, supervisor, settings, qu
 
 def test_a_right_period_shows_its_range(client, supervisor):
     client.force_login(supervisor)
-    page = client.get(reverse("missions-report"), {"date_from": "2025-03-01", "date_to": "2025-03-10"})
+    page = client.get(
+        reverse("missions-report"), {"date_from": "2025-03-01", "date_to": "2025-03-10"}
+    )
     assert page.status_code == 200 and 'value="2025-03-01"' in page.content.decode()
-    assert 'href="/missions/reports/dose.csv?date_from=2025-03-01&amp;date_to=2025-03-10"' in page.content.decode()
+    assert (
+        'href="/missions/reports/dose.csv?date_from=2025-03-01&amp;date_to=2025-03-10"'
+        in page.content.decode()
+    )

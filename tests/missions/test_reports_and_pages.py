@@ -24,9 +24,18 @@ def planned(forecast, policy, now_window, tactics):
 def test_dose_and_status_reports(planned, now_window):
     mission = Mission.objects.exclude(status="cancelled").first()
     start = now_window.starts_at
-    Visit.objects.create(mission=mission, started_at=start, ended_at=start + timedelta(minutes=9), start_method="manual")
-    Visit.objects.create(mission=mission, started_at=start + timedelta(minutes=30),
-                         ended_at=start + timedelta(minutes=36), start_method="geofence")
+    Visit.objects.create(
+        mission=mission,
+        started_at=start,
+        ended_at=start + timedelta(minutes=9),
+        start_method="manual",
+    )
+    Visit.objects.create(
+        mission=mission,
+        started_at=start + timedelta(minutes=30),
+        ended_at=start + timedelta(minutes=36),
+        start_method="geofence",
+    )
     Mission.objects.filter(pk=mission.pk).update(status="completed")
     services.expire_missions(now=now_window.ends_at)
     day = now_window.date
@@ -34,7 +43,9 @@ def test_dose_and_status_reports(planned, now_window):
     assert rows[mission.pk]["minutes_in_box"] == 15.0 and rows[mission.pk]["visits"] == 2
     boxes = reports.dose_by_box(date_from=day, date_to=day)
     assert boxes == [{"cell_id": mission.cell.cell_id, "date": day.isoformat(), "minutes": 15.0}]
-    status = {(r["beat"], r["shift"]): r for r in reports.status_by_beat_shift(date_from=day, date_to=day)}
+    status = {
+        (r["beat"], r["shift"]): r for r in reports.status_by_beat_shift(date_from=day, date_to=day)
+    }
     row = status[(mission.beat.code, now_window.shift.name)]
     assert row["completed"] == 1 and row["expired"] == 1 and row["completed_share"] == 0.5
 
@@ -43,59 +54,106 @@ def test_outcomes_count_incidents_in_mission_control_and_other_boxes(planned, no
     source = Source.objects.create(name="test")
     mission = Mission.objects.exclude(status="cancelled").first()
     control = ControlBox.objects.first()
-    other = next(c for c in grid if c.pk not in set(Mission.objects.values_list("cell_id", flat=True))
-                 and c.pk not in set(ControlBox.objects.values_list("cell_id", flat=True)))
+    other = next(
+        c
+        for c in grid
+        if c.pk not in set(Mission.objects.values_list("cell_id", flat=True))
+        and c.pk not in set(ControlBox.objects.values_list("cell_id", flat=True))
+    )
     during = now_window.starts_at + timedelta(minutes=10)
     for i, cell in enumerate([mission.cell, control.cell, control.cell, other]):
         c = cell.geom.centroid
-        Incident.objects.create(source=source, external_id=str(i), occurred_from=during, location=Point(c.x, c.y, srid=4326))
-    Incident.objects.create(source=source, external_id="late", occurred_from=now_window.ends_at + timedelta(hours=1),
-                            location=mission.cell.geom.centroid)
+        Incident.objects.create(
+            source=source,
+            external_id=str(i),
+            occurred_from=during,
+            location=Point(c.x, c.y, srid=4326),
+        )
+    Incident.objects.create(
+        source=source,
+        external_id="late",
+        occurred_from=now_window.ends_at + timedelta(hours=1),
+        location=mission.cell.geom.centroid,
+    )
     result = reports.outcomes(date_from=now_window.date, date_to=now_window.date)["groups"]
-    assert (result["mission"]["incidents"], result["control"]["incidents"], result["other"]["incidents"]) == (1, 2, 1)
+    assert (
+        result["mission"]["incidents"],
+        result["control"]["incidents"],
+        result["other"]["incidents"],
+    ) == (1, 2, 1)
     assert result["mission"]["box_shifts"] == 8
     assert result["control"]["box_shifts"] == ControlBox.objects.count()
-    later = reports.outcomes(date_from=now_window.date, date_to=now_window.date, hours_after=2)["groups"]
+    later = reports.outcomes(date_from=now_window.date, date_to=now_window.date, hours_after=2)[
+        "groups"
+    ]
     assert later["mission"]["incidents"] == 2
 
 
 def test_analyst_shift_page_lists_missions_with_reasons(planned, client, analyst, now_window):
     client.force_login(analyst)
-    response = client.get(reverse("missions-shift"), {"date": now_window.date.isoformat(), "shift": now_window.shift.pk})
+    response = client.get(
+        reverse("missions-shift"),
+        {"date": now_window.date.isoformat(), "shift": now_window.shift.pk},
+    )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "8 missions" in html and "recent incidents nearby" in html and "Re-plan this shift" in html
+    assert (
+        "8 missions" in html and "recent incidents nearby" in html and "Re-plan this shift" in html
+    )
     assert "control box" in html
 
 
 def test_analyst_page_forms_require_a_reason(planned, client, analyst, now_window, grid):
     client.force_login(analyst)
     base = {"date": now_window.date.isoformat(), "shift": now_window.shift.pk}
-    response = client.post(reverse("missions-suppress"), {**base, "sup-cell_ids": grid[0].cell_id,
-                           "sup-date_from": now_window.date.isoformat(), "sup-reason_code": "event"}, follow=True)
+    response = client.post(
+        reverse("missions-suppress"),
+        {
+            **base,
+            "sup-cell_ids": grid[0].cell_id,
+            "sup-date_from": now_window.date.isoformat(),
+            "sup-reason_code": "event",
+        },
+        follow=True,
+    )
     assert "A reason is required" in response.content.decode()
-    response = client.post(reverse("missions-add"), {**base, "add-cell_ids": grid[0].cell_id,
-                           "add-date_from": now_window.date.isoformat(), "add-reason_code": "community",
-                           "add-reason": "Neighbourhood meeting asked for it"}, follow=True)
+    response = client.post(
+        reverse("missions-add"),
+        {
+            **base,
+            "add-cell_ids": grid[0].cell_id,
+            "add-date_from": now_window.date.isoformat(),
+            "add-reason_code": "community",
+            "add-reason": "Neighbourhood meeting asked for it",
+        },
+        follow=True,
+    )
     assert "Missions added." in response.content.decode()
     assert AuditEvent.objects.filter(action="missions.add").count() == 1
     mission = Mission.objects.filter(status="planned").first()
-    client.post(reverse("missions-cancel", args=[mission.pk]),
-                {**base, "cancel-reason_code": "resources", "cancel-reason": "Short staffed"})
+    client.post(
+        reverse("missions-cancel", args=[mission.pk]),
+        {**base, "cancel-reason_code": "resources", "cancel-reason": "Short staffed"},
+    )
     mission.refresh_from_db()
     assert mission.status == "cancelled"
 
 
 def test_plan_button_and_report_page(planned, client, analyst, supervisor, now_window):
     client.force_login(analyst)
-    response = client.post(reverse("missions-plan"), {"date": now_window.date.isoformat(), "shift": now_window.shift.pk})
+    response = client.post(
+        reverse("missions-plan"),
+        {"date": now_window.date.isoformat(), "shift": now_window.shift.pk},
+    )
     assert response.status_code == 302 and "/jobs/" in response.url
     client.force_login(supervisor)
     report = client.get(reverse("missions-report"))
     assert report.status_code == 200 and "Minutes in box" in report.content.decode()
 
 
-def test_daily_summary_counts_missions_by_status_and_draws_bars(forecast, policy, now_window, supervisor, client):
+def test_daily_summary_counts_missions_by_status_and_draws_bars(
+    forecast, policy, now_window, supervisor, client
+):
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)
     mission = Mission.objects.filter(date=now_window.date).first()
@@ -106,6 +164,8 @@ def test_daily_summary_counts_missions_by_status_and_draws_bars(forecast, policy
     assert rows[0]["total"] == total and rows[0]["completed"] == 1
     assert sum(width for _, width in rows[0]["bars"]) == pytest.approx(100, abs=0.2)
     client.force_login(supervisor)
-    page = client.get(reverse("missions-report"), {"date_from": now_window.date, "date_to": now_window.date})
+    page = client.get(
+        reverse("missions-report"), {"date_from": now_window.date, "date_to": now_window.date}
+    )
     assert page.status_code == 200 and b"Missions per day" in page.content
     assert b"status-bar-completed" in page.content

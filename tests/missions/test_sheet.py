@@ -21,11 +21,15 @@ def test_sheet_lists_the_districts_missions_with_why_and_tactics(
     client.force_login(supervisor)
     url = reverse("missions-sheet")
     query = {"date": now_window.date.isoformat(), "shift": now_window.shift.pk, "district": west.pk}
-    with django_assert_max_num_queries(27):  # the page, roles and scope, 1 second-factor device, 4 to record the print
+    with django_assert_max_num_queries(
+        27
+    ):  # the page, roles and scope, 1 second-factor device, 4 to record the print
         response = client.get(url, query)
     assert response.status_code == 200
     body = response.content.decode()
-    missions = Mission.objects.filter(date=now_window.date, shift=now_window.shift).exclude(status="cancelled")
+    missions = Mission.objects.filter(date=now_window.date, shift=now_window.shift).exclude(
+        status="cancelled"
+    )
     for mission in missions.select_related("beat__district", "cell"):
         assert (mission.cell.cell_id in body) == (mission.beat.district_id == west.pk)
     for beat in Beat.objects.filter(district=west):
@@ -46,7 +50,9 @@ def test_sheet_needs_mission_permission(small_agency, role_user, client):
     assert client.get(reverse("missions-sheet")).status_code == 403
 
 
-def test_printing_a_sheet_is_recorded_and_a_refused_print_too(small_agency, role_user, supervisor, client):
+def test_printing_a_sheet_is_recorded_and_a_refused_print_too(
+    small_agency, role_user, supervisor, client
+):
     from django.contrib.auth import get_user_model
 
     from audit.models import AuditEvent
@@ -55,13 +61,25 @@ def test_printing_a_sheet_is_recorded_and_a_refused_print_too(small_agency, role
     client.force_login(nobody)
     assert client.get(reverse("missions-sheet")).status_code == 403
     denied = AuditEvent.objects.get(action="access.denied")
-    assert (denied.actor, denied.object_id, denied.outcome) == (nobody, "/missions/sheet/", "denied")
+    assert (denied.actor, denied.object_id, denied.outcome) == (
+        nobody,
+        "/missions/sheet/",
+        "denied",
+    )
     assert not AuditEvent.objects.filter(action="missions.sheet.print").exists()
     west = District.objects.get(code="D1")
     client.force_login(supervisor)
     response = client.get(reverse("missions-sheet"), {"district": west.pk}, REMOTE_ADDR="10.2.2.2")
     assert response.status_code == 200
     printed = AuditEvent.objects.get(action="missions.sheet.print")
-    assert (printed.actor, printed.role, printed.source_address) == (supervisor, "Supervisor", "10.2.2.2")
-    assert (printed.object_type, printed.object_id, printed.after["district"]) == ("agency.district", str(west.pk), "D1")
+    assert (printed.actor, printed.role, printed.source_address) == (
+        supervisor,
+        "Supervisor",
+        "10.2.2.2",
+    )
+    assert (printed.object_type, printed.object_id, printed.after["district"]) == (
+        "agency.district",
+        str(west.pk),
+        "D1",
+    )
     assert printed.request_id == response["X-Request-ID"]

@@ -27,8 +27,12 @@ def place_incident(db):
     def make(cell, at, *, crime_type, officer_initiated=False):
         centre = cell.geom.centroid
         return Incident.objects.create(
-            source=source, external_id=str(next(counter)), occurred_from=at, crime_type=crime_type,
-            location=Point(centre.x, centre.y, srid=4326), officer_initiated=officer_initiated,
+            source=source,
+            external_id=str(next(counter)),
+            occurred_from=at,
+            crime_type=crime_type,
+            location=Point(centre.x, centre.y, srid=4326),
+            officer_initiated=officer_initiated,
         )
 
     return make
@@ -40,8 +44,12 @@ def served(planned, now_window):
     missions = list(Mission.objects.exclude(status="cancelled").order_by("pk"))
     start = now_window.starts_at
     for mission, minutes in zip(missions, (20, 10), strict=False):
-        Visit.objects.create(mission=mission, started_at=start, ended_at=start + timedelta(minutes=minutes),
-                             start_method="manual")
+        Visit.objects.create(
+            mission=mission,
+            started_at=start,
+            ended_at=start + timedelta(minutes=minutes),
+            start_method="manual",
+        )
     return missions
 
 

@@ -21,25 +21,34 @@ def test_served_missions_have_a_visit_of_about_a_dose(forecast, policy, now_wind
     forecast(yesterday, now_window.shift)
     services.plan_missions(date=yesterday, shift=now_window.shift)
     mission = Mission.objects.exclude(status="cancelled").select_related("beat").first()
-    officer = history._patrol_officers()[mission.beat_id]  # the beat's own officer: scope allows only him
+    officer = history._patrol_officers()[
+        mission.beat_id
+    ]  # the beat's own officer: scope allows only him
     history._serve(mission, officer, np.random.default_rng(seed))
     mission.refresh_from_db()
     visit = Visit.objects.get(mission=mission)
     minutes = (visit.ended_at - visit.started_at).total_seconds() / 60
     assert visit.officer == officer and 5 <= minutes <= 45
     # completed only when the stay served the dose, otherwise ended early with the minutes served
-    expected = Mission.Status.COMPLETED if minutes >= mission.dose_minutes else Mission.Status.ENDED_EARLY
+    expected = (
+        Mission.Status.COMPLETED if minutes >= mission.dose_minutes else Mission.Status.ENDED_EARLY
+    )
     assert mission.status == expected and mission.minutes_served == pytest.approx(minutes, abs=0.01)
     assert mission.starts_at <= visit.started_at < mission.ends_at
 
 
 def test_the_true_effect_removes_incidents_in_mission_boxes_during_the_shift_only(
-        planned, control_box, now_window, place_incident, crime_types):
+    planned, control_box, now_window, place_incident, crime_types
+):
     missions = list(Mission.objects.exclude(status="cancelled").select_related("cell"))
     during = now_window.starts_at + timedelta(minutes=20)
-    in_mission = [place_incident(missions[0].cell, during, crime_type=crime_types[0]) for _ in range(3)]
+    in_mission = [
+        place_incident(missions[0].cell, during, crime_type=crime_types[0]) for _ in range(3)
+    ]
     in_control = place_incident(control_box.cell, during, crime_type=crime_types[0])
-    after = place_incident(missions[0].cell, now_window.ends_at + timedelta(minutes=5), crime_type=crime_types[0])
+    after = place_incident(
+        missions[0].cell, now_window.ends_at + timedelta(minutes=5), crime_type=crime_types[0]
+    )
     rng = np.random.default_rng(0)
     start, end = now_window.starts_at, now_window.ends_at
     assert history._apply_effect(missions, start, end, 0.0, rng) == 0

@@ -15,9 +15,15 @@ from oversight.models import PublicationSettings
 from tests.missions.factories import OfficerProfileFactory
 
 pytestmark = pytest.mark.django_db
-SECTION_IDS = {"crime_types": "crime-types", "data_sources": "data-sources", "accuracy": "accuracy",
-               "exposure": "exposure", "evaluation": "evaluation", "concentration": "concentration",
-               "model_cards": "model-cards"}
+SECTION_IDS = {
+    "crime_types": "crime-types",
+    "data_sources": "data-sources",
+    "accuracy": "accuracy",
+    "exposure": "exposure",
+    "evaluation": "evaluation",
+    "concentration": "concentration",
+    "model_cards": "model-cards",
+}
 OFFICER_USERNAME = "constable.jdoe"
 BADGE = "B7781"
 CARD = "# Model card\n\n## Data window\n- incidents: 1234\n"
@@ -35,12 +41,23 @@ def city(served, control_box, flat_forecast, now_window, place_incident, crime_t
     at = now_window.starts_at + timedelta(minutes=5)
     place_incident(served[0].cell, at, crime_type=crime_types[0])
     place_incident(control_box.cell, at, crime_type=crime_types[1])
-    metrics = {"models": {"gbm": {"pai": {"1%": 8.1, "5%": 4.2}, "hit_rate": {"1%": 0.08, "5%": 0.21}},
-                          "naive_28d": {"pai": {"1%": 6.0, "5%": 3.5}, "hit_rate": {"1%": 0.06, "5%": 0.17}}},
-               "promoted": "gbm", "ratio_vs_best_naive": {"1%": 1.35, "5%": 1.2}, "test_days": 28}
+    metrics = {
+        "models": {
+            "gbm": {"pai": {"1%": 8.1, "5%": 4.2}, "hit_rate": {"1%": 0.08, "5%": 0.21}},
+            "naive_28d": {"pai": {"1%": 6.0, "5%": 3.5}, "hit_rate": {"1%": 0.06, "5%": 0.17}},
+        },
+        "promoted": "gbm",
+        "ratio_vs_best_naive": {"1%": 1.35, "5%": 1.2},
+        "test_days": 28,
+    }
     version = ModelVersion.objects.create(
-        crime_type=crime_types[0], algorithm="gbm", data_start=at - timedelta(days=400), data_end=at,
-        metrics=metrics, model_card=CARD, promoted=True,
+        crime_type=crime_types[0],
+        algorithm="gbm",
+        data_start=at - timedelta(days=400),
+        data_end=at,
+        metrics=metrics,
+        model_card=CARD,
+        promoted=True,
     )
     return version
 
@@ -85,14 +102,27 @@ def test_published_figures_are_the_real_ones(client, city):
     html, data = fetch(client)
     assert {c["name"] for c in data["crime_types"]} == {"Burglary", "Robbery"}
     assert data["data_sources"][0]["incidents"] == 2
-    assert data["accuracy"][0]["pai"]["gbm"]["5%"] == 4.2 and data["accuracy"][0]["ratio_vs_best_counting_baseline"]["1%"] == 1.35
+    assert (
+        data["accuracy"][0]["pai"]["gbm"]["5%"] == 4.2
+        and data["accuracy"][0]["ratio_vs_best_counting_baseline"]["1%"] == 1.35
+    )
     assert {r["district"] for r in data["exposure"]} == {"West", "East"}
     assert sum(r["minutes"] for r in data["exposure"]) == 30
     overall = data["evaluation"]["types"][0]
-    assert overall["code"] == "all" and (overall["during"]["mission_incidents"], overall["during"]["control_incidents"]) == (1, 1)
+    assert overall["code"] == "all" and (
+        overall["during"]["mission_incidents"],
+        overall["during"]["control_incidents"],
+    ) == (1, 1)
     assert "cannot tell" in data["evaluation"]["summary"]
     assert 0 <= data["concentration"]["figures"]["gini_minutes"] <= 1
-    assert data["model_cards"] == [{"crime_type": "Burglary", "model": "gbm", "trained_month": city.created_at.strftime("%Y-%m"), "id": city.pk}]
+    assert data["model_cards"] == [
+        {
+            "crime_type": "Burglary",
+            "model": "gbm",
+            "trained_month": city.created_at.strftime("%Y-%m"),
+            "id": city.pk,
+        }
+    ]
     assert "PAI at 5 %" in html and "Do missions work?" in html
 
 
@@ -100,7 +130,21 @@ def test_no_box_beat_coordinate_or_person_is_exposed(client, city):
     publish(**dict.fromkeys(PublicationSettings.SECTIONS, True))
     html, data = fetch(client)
     assert leaks(html) == [] and leaks(json.dumps(data)) == []
-    assert not _keys_named(data, {"cell_id", "cell", "beat", "lat", "lon", "latitude", "longitude", "user", "username", "badge"})
+    assert not _keys_named(
+        data,
+        {
+            "cell_id",
+            "cell",
+            "beat",
+            "lat",
+            "lon",
+            "latitude",
+            "longitude",
+            "user",
+            "username",
+            "badge",
+        },
+    )
 
 
 def test_the_leak_check_finds_beats_and_boxes_where_they_are_shown(client, city, supervisor):
@@ -109,13 +153,17 @@ def test_the_leak_check_finds_beats_and_boxes_where_they_are_shown(client, city,
     internal = client.get(reverse("oversight-concentration")).content.decode()
     assert any(found.startswith("beat") for found in leaks(internal))
     cell = GridCell.objects.first()
-    assert leaks(f"box {cell.cell_id} at {cell.center.y:.5f}, {cell.center.x:.5f} served by {BADGE}") == [
-        f"box {cell.cell_id}", "coordinate", "person"]
+    assert leaks(
+        f"box {cell.cell_id} at {cell.center.y:.5f}, {cell.center.x:.5f} served by {BADGE}"
+    ) == [f"box {cell.cell_id}", "coordinate", "person"]
 
 
 def leaks(body: str) -> list[str]:
-    found = [f"box {c}" for c in GridCell.objects.values_list("cell_id", flat=True)
-             if re.search(rf"(?<![\d.]){re.escape(c)}(?![\d])", body)]
+    found = [
+        f"box {c}"
+        for c in GridCell.objects.values_list("cell_id", flat=True)
+        if re.search(rf"(?<![\d.]){re.escape(c)}(?![\d])", body)
+    ]
     found += [f"beat {b}" for b in Beat.objects.values_list("code", flat=True) if b in body]
     numbers = [float(n) for n in re.findall(r"-?\d+\.\d+", body)]
     if [n for n in numbers if -79.41 <= n <= -79.34 or 43.64 <= n <= 43.67]:
@@ -138,21 +186,30 @@ def test_model_cards_download_only_when_published(client, city):
 
 def _keys_named(value, names) -> list:
     if isinstance(value, dict):
-        return [k for k in value if k in names] + [x for v in value.values() for x in _keys_named(v, names)]
+        return [k for k in value if k in names] + [
+            x for v in value.values() for x in _keys_named(v, names)
+        ]
     if isinstance(value, list):
         return [x for v in value for x in _keys_named(v, names)]
     return []
 
 
-def test_administrators_edit_what_is_published_in_the_admin(client, role_user, analyst, small_agency):
+def test_administrators_edit_what_is_published_in_the_admin(
+    client, role_user, analyst, small_agency
+):
     admin = role_user("Administrator", username="records.admin")
     admin.is_staff = True
     admin.save()
-    url = reverse("admin:oversight_publicationsettings_change", args=[PublicationSettings.objects.create().pk])
+    url = reverse(
+        "admin:oversight_publicationsettings_change", args=[PublicationSettings.objects.create().pk]
+    )
     client.force_login(analyst)  # an analyst is no administrator: the admin refuses them
     assert client.get(url).status_code == 403
     client.force_login(admin)
-    form = dict.fromkeys(("crime_types", "evaluation"), "on") | {"months": 3, "introduction": "Our figures."}
+    form = dict.fromkeys(("crime_types", "evaluation"), "on") | {
+        "months": 3,
+        "introduction": "Our figures.",
+    }
     response = client.post(url, form)
     assert response.status_code == 302
     settings = PublicationSettings.current()

@@ -62,12 +62,20 @@ def test_units_in_every_period():
 
 def test_exposure_table_shares_and_ratio():
     rows = stats.exposure_table(
-        ["North", "South"], minutes=[300, 100], missions=[20, 7], incidents=[50, 50], boxes=[10, 30],
+        ["North", "South"],
+        minutes=[300, 100],
+        missions=[20, 7],
+        incidents=[50, 50],
+        boxes=[10, 30],
         residents=[2000, 0],
     )
     north, south = rows
-    assert (north.minute_share, north.crime_share, north.area_share) == pytest.approx((0.75, 0.5, 0.25))
-    assert north.exposure_to_crime == pytest.approx(1.5)  # half the crime, three quarters of the patrol
+    assert (north.minute_share, north.crime_share, north.area_share) == pytest.approx(
+        (0.75, 0.5, 0.25)
+    )
+    assert north.exposure_to_crime == pytest.approx(
+        1.5
+    )  # half the crime, three quarters of the patrol
     assert south.exposure_to_crime == pytest.approx(0.5)
     assert north.minutes_per_1000_residents == pytest.approx(150.0)
     assert south.minutes_per_1000_residents is None  # no residents: no per-resident figure
@@ -80,8 +88,10 @@ def test_exposure_without_crime_has_no_ratio():
 
 def test_capture_by_group():
     out = stats.capture_by_group(["B", "A", "A", "B", "A"], [True, True, False, False, False])
-    assert out == {"A": {"incidents": 3, "captured": 1, "share": pytest.approx(1 / 3)},
-                   "B": {"incidents": 2, "captured": 1, "share": 0.5}}
+    assert out == {
+        "A": {"incidents": 3, "captured": 1, "share": pytest.approx(1 / 3)},
+        "B": {"incidents": 2, "captured": 1, "share": 0.5},
+    }
 
 
 def test_ring_counts_add_the_eight_neighbours_only():
@@ -148,7 +158,9 @@ def test_risk_bands_cut_at_control_quantiles():
 
 
 def test_stratified_counts():
-    a, ta, b, tb = stats.stratified_counts([0, 0, 1, 1, 1], [True, False, True, True, False], [1, 2, 3, 4, 5])
+    a, ta, b, tb = stats.stratified_counts(
+        [0, 0, 1, 1, 1], [True, False, True, True, False], [1, 2, 3, 4, 5]
+    )
     assert (a.tolist(), ta.tolist(), b.tolist(), tb.tolist()) == ([1, 7], [1, 2], [2, 5], [1, 1])
 
 
@@ -166,23 +178,47 @@ def test_mission_effect_uses_the_forecast_as_exposure():
 def test_weeks_to_detect_from_the_poisson_variance():
     """λ = 0.1 per box-shift, 100 mission and 50 control box-shifts a week, a 20 % drop:
     (1.95996 + 0.84162)² × (1/(0.1·0.8·100) + 1/(0.1·50)) / ln(0.8)² = 7.8489 × 0.325 / 0.049793."""
-    weeks = stats.weeks_to_detect(-0.2, mission_box_shifts_per_week=100, control_box_shifts_per_week=50,
-                                  incidents_per_box_shift=0.1)
+    weeks = stats.weeks_to_detect(
+        -0.2,
+        mission_box_shifts_per_week=100,
+        control_box_shifts_per_week=50,
+        incidents_per_box_shift=0.1,
+    )
     assert weeks == pytest.approx(7.84887 * 0.325 / math.log(0.8) ** 2, rel=1e-4)
     assert weeks == pytest.approx(51.23, abs=0.01)
-    twice_the_controls = stats.weeks_to_detect(-0.2, mission_box_shifts_per_week=100, control_box_shifts_per_week=100,
-                                               incidents_per_box_shift=0.1)
+    twice_the_controls = stats.weeks_to_detect(
+        -0.2,
+        mission_box_shifts_per_week=100,
+        control_box_shifts_per_week=100,
+        incidents_per_box_shift=0.1,
+    )
     assert twice_the_controls < weeks
-    assert stats.weeks_to_detect(0.0, mission_box_shifts_per_week=1, control_box_shifts_per_week=1,
-                                 incidents_per_box_shift=1) is None
-    assert stats.weeks_to_detect(-0.2, mission_box_shifts_per_week=1, control_box_shifts_per_week=0,
-                                 incidents_per_box_shift=1) is None
+    assert (
+        stats.weeks_to_detect(
+            0.0,
+            mission_box_shifts_per_week=1,
+            control_box_shifts_per_week=1,
+            incidents_per_box_shift=1,
+        )
+        is None
+    )
+    assert (
+        stats.weeks_to_detect(
+            -0.2,
+            mission_box_shifts_per_week=1,
+            control_box_shifts_per_week=0,
+            incidents_per_box_shift=1,
+        )
+        is None
+    )
 
 
 def test_the_power_note_holds_in_simulation():
     """After the weeks the formula gives, about 80 % of simulated trials find a true 30 % drop."""
     rng = np.random.default_rng(5)
-    per_week = dict(mission_box_shifts_per_week=60, control_box_shifts_per_week=30, incidents_per_box_shift=0.2)
+    per_week = dict(
+        mission_box_shifts_per_week=60, control_box_shifts_per_week=30, incidents_per_box_shift=0.2
+    )
     weeks = math.ceil(stats.weeks_to_detect(-0.3, **per_week))
     m, c = 60 * weeks, 30 * weeks
     found = 0

@@ -38,31 +38,56 @@ class World:
 def world(small_agency, role_user):
     build_grid()
     cells = list(GridCell.objects.filter(active=True, beat__isnull=False).order_by("pk"))
-    crime_types = [CrimeTypeFactory(code="burglary", name="Burglary"), CrimeTypeFactory(code="robbery", name="Robbery")]
+    crime_types = [
+        CrimeTypeFactory(code="burglary", name="Burglary"),
+        CrimeTypeFactory(code="robbery", name="Robbery"),
+    ]
     window = selectors.shift_now()
     run = make_forecast(date=window.date, shift=window.shift, cells=cells, crime_types=crime_types)
     services.plan_missions(date=window.date, shift=window.shift)
 
     users = {access.ANONYMOUS: None}
-    users[access.NO_ROLE] = get_user_model().objects.create_user(username="clerk", password=TEST_PASSWORD)
+    users[access.NO_ROLE] = get_user_model().objects.create_user(
+        username="clerk", password=TEST_PASSWORD
+    )
     for role in access.GROUP_ROLES:
         users[role] = role_user(role)
     home_beat = Beat.objects.get(code="D1-B1")
-    OfficerProfileFactory(user=users[roles.OFFICER], home_beat=home_beat, home_district=home_beat.district)
-    mission = Mission.objects.filter(beat=home_beat, date=window.date, shift=window.shift).exclude(
-        status=Mission.Status.CANCELLED).order_by("rank").first()
+    OfficerProfileFactory(
+        user=users[roles.OFFICER], home_beat=home_beat, home_district=home_beat.district
+    )
+    mission = (
+        Mission.objects.filter(beat=home_beat, date=window.date, shift=window.shift)
+        .exclude(status=Mission.Status.CANCELLED)
+        .order_by("rank")
+        .first()
+    )
     tomorrow = window.date + timedelta(days=1)
     suppression = services.suppress_boxes(
-        user=users[roles.ANALYST], reason_code=ReasonCode.values[0], reason="Road works all week",
-        date_from=tomorrow, date_to=tomorrow, cell_ids=[cells[-1].cell_id],
+        user=users[roles.ANALYST],
+        reason_code=ReasonCode.values[0],
+        reason="Road works all week",
+        date_from=tomorrow,
+        date_to=tomorrow,
+        cell_ids=[cells[-1].cell_id],
     )
     source = SourceFactory(name="rms")
     PublicationSettings.objects.create(model_cards=True)  # the public model card answers, not 404
-    run.model_versions.filter(pk=run.model_versions.first().pk).update(promoted=True, model_card="# Model card")
+    run.model_versions.filter(pk=run.model_versions.first().pk).update(
+        promoted=True, model_card="# Model card"
+    )
     objects = {
-        "mission": mission, "suppression": suppression, "run": run, "version": run.model_versions.first(),
-        "source": source, "import_run": ImportRun.objects.create(source=source, job=JobRun.objects.create(kind="import_incidents")),
-        "job": JobRun.objects.create(kind="build_grid"), "shift": window.shift, "crime_type": crime_types[0],
+        "mission": mission,
+        "suppression": suppression,
+        "run": run,
+        "version": run.model_versions.first(),
+        "source": source,
+        "import_run": ImportRun.objects.create(
+            source=source, job=JobRun.objects.create(kind="import_incidents")
+        ),
+        "job": JobRun.objects.create(kind="build_grid"),
+        "shift": window.shift,
+        "crime_type": crime_types[0],
         "tactic": TacticFactory(name="Business checks", crime_types=[crime_types[0]]),
         "district": home_beat.district,
     }

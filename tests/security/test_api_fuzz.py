@@ -26,8 +26,13 @@ SCHEMA_PATH = "/api/v1/schema/?format=json"
 SEED = 20261127
 # Per operation, role and mode (valid / invalid input); API_FUZZ_EXAMPLES=100 for a deeper run.
 EXAMPLES_PER_OPERATION = int(os.environ.get("API_FUZZ_EXAMPLES", "4"))
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, response_headers_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+]
 FAILURES_SHOWN = 100
 FAILURE_CHARS = 700
 
@@ -43,8 +48,9 @@ def wsgi_app():
     request_finished.connect(close_old_connections)
 
 
-@pytest.mark.parametrize("role", [roles.OFFICER, roles.ANALYST, roles.SUPERVISOR,
-                                  roles.ADMINISTRATOR, roles.AUDITOR])
+@pytest.mark.parametrize(
+    "role", [roles.OFFICER, roles.ANALYST, roles.SUPERVISOR, roles.ADMINISTRATOR, roles.AUDITOR]
+)
 def test_no_operation_fails_or_breaks_the_schema(world, wsgi_app, role):
     user = world.users[role]
     # One schema for all (auditors may not read it): the operations each role may not use must
@@ -73,8 +79,12 @@ def _fuzz(operation, user) -> list[str]:
 
         @hypothesis.seed(SEED)
         @hypothesis.settings(
-            max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=False,
-            suppress_health_check=list(hypothesis.HealthCheck), print_blob=False,
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            derandomize=False,
+            suppress_health_check=list(hypothesis.HealthCheck),
+            print_blob=False,
             phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate, hypothesis.Phase.shrink],
         )
         @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
@@ -96,10 +106,15 @@ def _fuzz(operation, user) -> list[str]:
 def test_the_harness_reports_an_answer_the_schema_does_not_describe(world, wsgi_app):
     """Control: an operation documented as 200 whose URL answers 404 is reported, so a green fuzz
     means the checks ran."""
-    schema = schemathesis.openapi.from_dict({
-        "openapi": "3.0.3", "info": {"title": "control", "version": "1"},
-        "paths": {"/api/v1/no-such-endpoint/": {"get": {"responses": {"200": {"description": "OK"}}}}},
-    })
+    schema = schemathesis.openapi.from_dict(
+        {
+            "openapi": "3.0.3",
+            "info": {"title": "control", "version": "1"},
+            "paths": {
+                "/api/v1/no-such-endpoint/": {"get": {"responses": {"200": {"description": "OK"}}}}
+            },
+        }
+    )
     schema.app = wsgi_app
     operation = next(schema.get_all_operations()).ok()
     failures = _fuzz(operation, world.users[roles.ANALYST])

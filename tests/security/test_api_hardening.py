@@ -24,8 +24,11 @@ def as_role(world):
 
 def test_a_nul_in_the_query_string_is_a_400_not_a_database_error(as_role):
     analyst = as_role(roles.ANALYST)
-    for url in ("/api/v1/audit/?object_id=1%00", "/api/v1/beats.geojson?district=D%001",
-                "/api/v1/grid/?%00=x"):
+    for url in (
+        "/api/v1/audit/?object_id=1%00",
+        "/api/v1/beats.geojson?district=D%001",
+        "/api/v1/grid/?%00=x",
+    ):
         refused = analyst.get(url)
         assert refused.status_code == 400, url
         assert refused.json() == {"detail": NUL_MESSAGE}
@@ -57,16 +60,18 @@ def test_calling_off_a_missing_mission_is_a_404(as_role, world):
     assert called_off.status_code == 200, called_off.content
 
 
-@pytest.mark.parametrize("body", [{"crime_types": 1.5}, {"crime_types": [{"a": 1}]}, {"weeks": "many"},
-                                  ["burglary"]])
+@pytest.mark.parametrize(
+    "body", [{"crime_types": 1.5}, {"crime_types": [{"a": 1}]}, {"weeks": "many"}, ["burglary"]]
+)
 def test_a_malformed_training_request_is_a_400(as_role, body):
     refused = as_role(roles.ANALYST).post("/api/v1/model-versions/train/", body, format="json")
     assert refused.status_code == 400, refused.content
 
 
 def test_a_well_formed_training_request_is_queued(as_role):
-    accepted = as_role(roles.ANALYST).post("/api/v1/model-versions/train/",
-                                           {"crime_types": ["burglary"], "weeks": 4}, format="json")
+    accepted = as_role(roles.ANALYST).post(
+        "/api/v1/model-versions/train/", {"crime_types": ["burglary"], "weeks": 4}, format="json"
+    )
     assert accepted.status_code == 202, accepted.content
 
 
@@ -86,7 +91,9 @@ def test_the_schema_documents_errors_and_nullable_times(as_role):
     schema = as_role(roles.ADMINISTRATOR).get("/api/v1/schema/?format=json").json()
     cancel = schema["paths"]["/api/v1/missions/{id}/cancel/"]["post"]["responses"]
     assert {"400", "401", "403", "404"} <= set(cancel)
-    assert cancel["404"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+    assert cancel["404"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
     districts = schema["paths"]["/api/v1/districts.geojson"]["get"]["responses"]
     assert "400" not in districts and "404" not in districts  # no input, no object named
     run = schema["components"]["schemas"]["ImportRun"]["properties"]

@@ -19,7 +19,10 @@ def test_healthz_reports_database_and_broker_without_data(client):
 @override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0")
 def test_healthz_fails_when_the_broker_is_unreachable(client):
     response = client.get(reverse("healthz"))
-    assert response.status_code == 503 and response.json() == {"database": "ok", "broker": "failing"}
+    assert response.status_code == 503 and response.json() == {
+        "database": "ok",
+        "broker": "failing",
+    }
 
 
 @pytest.mark.parametrize("name", ["api-schema", "api-docs"])
@@ -30,7 +33,9 @@ def test_schema_and_docs_need_a_login(client, officer, name):
 
 
 def test_a_user_without_a_role_gets_his_page_and_nothing_else(client, django_user_model):
-    clerk = django_user_model.objects.create_user(username="clerk", password="irrelevant-passphrase")
+    clerk = django_user_model.objects.create_user(
+        username="clerk", password="irrelevant-passphrase"
+    )
     client.force_login(clerk)
     home = client.get(reverse("home"))
     assert home.status_code == 200 and "No role yet" in home.content.decode()

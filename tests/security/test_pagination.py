@@ -34,8 +34,17 @@ def test_a_small_limit_and_the_default_page_are_honoured(analyst, many_tactics):
     assert len(_get(analyst, reverse("tactic-list")).json()["results"]) == 100
 
 
-@pytest.mark.parametrize("name", ["importrun-list", "job-list", "model-version-list", "shift-list",
-                                  "crimetype-list", "api-audit"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "importrun-list",
+        "job-list",
+        "model-version-list",
+        "shift-list",
+        "crimetype-list",
+        "api-audit",
+    ],
+)
 def test_every_list_endpoint_is_paged(analyst, small_agency, name):
     body = _get(analyst, reverse(name), limit=1_000_000).json()
     assert set(body) >= {"count", "next", "previous", "results"}

@@ -52,7 +52,9 @@ def concrete_url(view_name: str, route: str, objects: dict) -> str:
     def fill(match):
         name = match.group(1) or match.group(2)
         if name not in values:
-            raise AssertionError(f"{view_name} ({route}): no fixture value for <{name}>; add one in route_parameters")
+            raise AssertionError(
+                f"{view_name} ({route}): no fixture value for <{name}>; add one in route_parameters"
+            )
         return str(values[name])
 
     return "/" + PARAMETER.sub(fill, route).replace("^", "").replace("$", "")
@@ -63,14 +65,22 @@ def route_parameters(view_name: str, route: str, objects: dict) -> dict:
         return admin_parameters(route)
     o = objects
     by_route = {
-        "job-page": {"job_id": o["job"].pk}, "job-detail": {"pk": o["job"].pk},
-        "ingest-run": {"run_id": o["import_run"].pk}, "ingest-rejected-csv": {"run_id": o["import_run"].pk},
-        "ingest-quality": {"source_id": o["source"].pk}, "importrun-detail": {"pk": o["import_run"].pk},
-        "model-version": {"pk": o["version"].pk}, "model-backtest": {"pk": o["version"].pk},
-        "promote-version": {"pk": o["version"].pk}, "model-version-detail": {"pk": o["version"].pk},
-        "api-forecast-run": {"pk": o["run"].pk}, "shift-detail": {"pk": o["shift"].pk},
-        "crimetype-detail": {"pk": o["crime_type"].pk}, "tactic-detail": {"pk": o["tactic"].pk},
-        "api-missions-report": {"kind": "dosage"}, "api-suppression-lift": {"pk": o["suppression"].pk},
+        "job-page": {"job_id": o["job"].pk},
+        "job-detail": {"pk": o["job"].pk},
+        "ingest-run": {"run_id": o["import_run"].pk},
+        "ingest-rejected-csv": {"run_id": o["import_run"].pk},
+        "ingest-quality": {"source_id": o["source"].pk},
+        "importrun-detail": {"pk": o["import_run"].pk},
+        "model-version": {"pk": o["version"].pk},
+        "model-backtest": {"pk": o["version"].pk},
+        "promote-version": {"pk": o["version"].pk},
+        "model-version-detail": {"pk": o["version"].pk},
+        "api-forecast-run": {"pk": o["run"].pk},
+        "shift-detail": {"pk": o["shift"].pk},
+        "crimetype-detail": {"pk": o["crime_type"].pk},
+        "tactic-detail": {"pk": o["tactic"].pk},
+        "api-missions-report": {"kind": "dosage"},
+        "api-suppression-lift": {"pk": o["suppression"].pk},
         "missions-lift": {"pk": o["suppression"].pk},
         "api-token-revoke": {"token_key": o.get("spare_token_key", "00000000")},
         "public-model-card": {"version_id": o["version"].pk},
@@ -88,8 +98,11 @@ def admin_parameters(route: str) -> dict:
     from django.contrib.contenttypes.models import ContentType
 
     return {
-        "object_id": row.pk if row else 0, "id": row.pk if row else 0, "pk": row.pk if row else 0,
-        "app_label": "agency", "url": "agency/district",
+        "object_id": row.pk if row else 0,
+        "id": row.pk if row else 0,
+        "pk": row.pk if row else 0,
+        "app_label": "agency",
+        "url": "agency/district",
         "content_type_id": ContentType.objects.get_for_model(district).pk,
     }
 
@@ -100,18 +113,24 @@ def requests_to_make(objects: dict) -> list[tuple[str, str, str]]:
     made = []
     for view_name, route in url_patterns():
         rule = access.ROUTES.get(access.route_key(view_name))
-        assert rule is not None, f"{view_name} ({route}) is not in missions_site.access.ROUTES: classify it"
+        assert rule is not None, (
+            f"{view_name} ({route}) is not in missions_site.access.ROUTES: classify it"
+        )
         url = concrete_url(view_name, route, objects)
         if view_name.startswith("admin:"):  # the admin is walked read-only
             methods = ["GET"] if "GET" in rule.methods or not rule.methods else list(rule.methods)
         else:
-            methods = list(rule.methods) + [next(m for m in ("POST", "DELETE") if m not in rule.methods)]
+            methods = list(rule.methods) + [
+                next(m for m in ("POST", "DELETE") if m not in rule.methods)
+            ]
         made += [(view_name, method, url) for method in methods]
-    return sorted(made, key=lambda r: (LAST.get(r[1], 0) or LAST.get(r[0], 0)))
+    return sorted(made, key=lambda r: LAST.get(r[1], 0) or LAST.get(r[0], 0))
 
 
 def expected(role: str, view_name: str, method: str) -> str:
-    if role in access.ROUTES[access.route_key(view_name)].roles(method) and not admin_refuses_everyone(view_name):
+    if role in access.ROUTES[access.route_key(view_name)].roles(
+        method
+    ) and not admin_refuses_everyone(view_name):
         return "allowed"
     return "refused"
 
@@ -119,13 +138,17 @@ def expected(role: str, view_name: str, method: str) -> str:
 def admin_refuses_everyone(view_name: str) -> bool:
     """Admin pages a model's admin shuts for superusers too (read-only audit, planner output)."""
     found = re.fullmatch(r"admin:(\w+)_(add|change|delete)", view_name)
-    models = {f"{m._meta.app_label}_{m._meta.model_name}": (m, a) for m, a in admin.site._registry.items()}
+    models = {
+        f"{m._meta.app_label}_{m._meta.model_name}": (m, a) for m, a in admin.site._registry.items()
+    }
     if not found or found.group(1) not in models:
         return False
     request = RequestFactory().get("/")
     request.user = get_user_model()(is_superuser=True, is_active=True)
     model_admin = models[found.group(1)][1]
-    action = "view_or_change" if found.group(2) == "change" else found.group(2)  # a read-only change page shows
+    action = (
+        "view_or_change" if found.group(2) == "change" else found.group(2)
+    )  # a read-only change page shows
     return not getattr(model_admin, f"has_{action}_permission")(request)
 
 
@@ -154,14 +177,14 @@ def test_every_route_answers_each_role_as_the_matrix_says(world, role):
     wrong, bare, styled = [], [], 0
     for view_name, method, url in requests_to_make(objects):
         want = expected(role, view_name, method)
-        if method == "GET":
-            response = client.get(url)
-        else:
-            response = getattr(client, method.lower())(url, {}, format="json")
+        send = client.get if method == "GET" else getattr(client, method.lower())
+        response = send(url) if method == "GET" else send(url, {}, format="json")
         got = outcome(response)
         if got != want:
-            wrong.append(f"{method} {url} ({view_name}): expected {want}, got {got} "
-                         f"[{response.status_code} {response.headers.get('Location', '')}]")
+            wrong.append(
+                f"{method} {url} ({view_name}): expected {want}, got {got} "
+                f"[{response.status_code} {response.headers.get('Location', '')}]"
+            )
         if response.status_code == 403 and not url.startswith("/api/"):
             if STYLED_403 in response.content.decode():
                 styled += 1
@@ -169,8 +192,12 @@ def test_every_route_answers_each_role_as_the_matrix_says(world, role):
                 bare.append(f"{method} {url} ({view_name})")
     assert not wrong, f"{len(wrong)} cells differ from the matrix for {role}:\n" + "\n".join(wrong)
     # The API answers refusals in JSON; a page refuses with the site's 403 page and a way home.
-    assert not bare, f"{len(bare)} pages refuse {role} without the site's 403 page:\n" + "\n".join(bare)
-    assert styled > 0 or role == access.ANONYMOUS  # control: the check saw refused pages (anonymous: to login)
+    assert not bare, f"{len(bare)} pages refuse {role} without the site's 403 page:\n" + "\n".join(
+        bare
+    )
+    assert (
+        styled > 0 or role == access.ANONYMOUS
+    )  # control: the check saw refused pages (anonymous: to login)
 
 
 def test_the_walk_reaches_every_api_route_and_page(world):
@@ -178,4 +205,10 @@ def test_the_walk_reaches_every_api_route_and_page(world):
     requested = {name for name, _, _ in requests_to_make(world.objects)}
     named = {name for name, _ in url_patterns()}
     assert named <= requested
-    assert {"api-mission-start", "api-schema", "healthz", "missions-sheet", "admin:index"} <= requested
+    assert {
+        "api-mission-start",
+        "api-schema",
+        "healthz",
+        "missions-sheet",
+        "admin:index",
+    } <= requested

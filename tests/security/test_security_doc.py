@@ -11,7 +11,10 @@ DOC = Path(__file__).resolve().parent.parent.parent / "docs" / "security.md"
 
 def doc_rows() -> dict[str, list[str]]:
     table = DOC.read_text().split(START, 1)[1].split(END, 1)[0]
-    rows = [[cell.strip() for cell in line.strip("|").split("|")] for line in table.strip().splitlines()[2:]]
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in table.strip().splitlines()[2:]
+    ]
     return {row[1].strip("`"): row for row in rows}
 
 
@@ -24,15 +27,41 @@ def test_the_document_says_what_the_issue_asks():
     rows = doc_rows()
     anonymous = 2  # column after route and name
     open_to_anonymous = {name for name, row in rows.items() if row[anonymous] != "—"}
-    public = {"public-transparency", "public-transparency-json", "public-model-card"}  # published on purpose
-    web_app = {"web-manifest", "officer-service-worker"}  # no data; browsers fetch the manifest without cookies
-    assert open_to_anonymous == {"login", "logout", "healthz", "favicon", "api-token", "admin:login", "admin-login",
-                                 "admin:logout", *public, *web_app}
+    public = {
+        "public-transparency",
+        "public-transparency-json",
+        "public-model-card",
+    }  # published on purpose
+    web_app = {
+        "web-manifest",
+        "officer-service-worker",
+    }  # no data; browsers fetch the manifest without cookies
+    assert open_to_anonymous == {
+        "login",
+        "logout",
+        "healthz",
+        "favicon",
+        "api-token",
+        "admin:login",
+        "admin-login",
+        "admin:logout",
+        *public,
+        *web_app,
+    }
     auditor = 2 + access.COLUMNS.index(access.AUDITOR)
-    own_account = {"mfa-verify", "mfa-enrol", "mfa-qr", "mfa-recovery-codes", "account-tokens", "api-tokens",
-                   "api-token-revoke", "api-logout"}
-    assert {name for name, row in rows.items() if row[auditor] not in ("—",)} - open_to_anonymous == {
-        "home", "api-audit", "audit-log", "audit-log-csv", *own_account}
+    own_account = {
+        "mfa-verify",
+        "mfa-enrol",
+        "mfa-qr",
+        "mfa-recovery-codes",
+        "account-tokens",
+        "api-tokens",
+        "api-token-revoke",
+        "api-logout",
+    }
+    assert {
+        name for name, row in rows.items() if row[auditor] not in ("—",)
+    } - open_to_anonymous == {"home", "api-audit", "audit-log", "audit-log-csv", *own_account}
 
 
 def test_the_roles_are_the_groups_agency_keeps():

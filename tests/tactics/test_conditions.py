@@ -35,7 +35,11 @@ def transit(two_boxes):
     """A transit stop 30 m outside the first box's west edge."""
     layer = RiskLayer.objects.create(name="transit_stops")
     west, south, _, north = two_boxes[0].cell.geom.extent
-    RiskLayerPoint.objects.create(layer=layer, name="Queen & Bay", location=Point(west - 0.0004, (south + north) / 2, srid=4326))
+    RiskLayerPoint.objects.create(
+        layer=layer,
+        name="Queen & Bay",
+        location=Point(west - 0.0004, (south + north) / 2, srid=4326),
+    )
     return layer
 
 
@@ -69,15 +73,27 @@ def test_a_door_knock_needs_a_recent_break_in_in_the_box(two_boxes, crime_types,
     near, far = two_boxes
     source = Source.objects.create(name="RMS")
     centre = far.cell.center
-    Incident.objects.create(source=source, external_id="recent", crime_type=burglary, location=centre,
-                            occurred_from=now_window.starts_at - timedelta(days=3))
-    Incident.objects.create(source=source, external_id="old", crime_type=burglary, location=near.cell.center,
-                            occurred_from=now_window.starts_at - timedelta(days=30))
+    Incident.objects.create(
+        source=source,
+        external_id="recent",
+        crime_type=burglary,
+        location=centre,
+        occurred_from=now_window.starts_at - timedelta(days=3),
+    )
+    Incident.objects.create(
+        source=source,
+        external_id="old",
+        crime_type=burglary,
+        location=near.cell.center,
+        occurred_from=now_window.starts_at - timedelta(days=30),
+    )
     assert KNOCK in names(far)
     assert KNOCK not in names(near)  # its break-in is 30 days old
 
 
-def test_conditions_cost_one_query_per_conditional_tactic(two_boxes, transit, crime_types, django_assert_max_num_queries):
+def test_conditions_cost_one_query_per_conditional_tactic(
+    two_boxes, transit, crime_types, django_assert_max_num_queries
+):
     TacticFactory(name=WALK, crime_types=[crime_types[1]], near_layer=transit, near_metres=100)
     missions = list(Mission.objects.select_related("cell"))
     with django_assert_max_num_queries(3):
@@ -86,7 +102,12 @@ def test_conditions_cost_one_query_per_conditional_tactic(two_boxes, transit, cr
 
 def test_a_condition_needs_both_parts(crime_types, api, analyst, transit):
     url = reverse("tactic-list")
-    body = {"name": WALK, "description": "Walk the platforms.", "crime_types": ["robbery"], "near_layer": "transit_stops"}
+    body = {
+        "name": WALK,
+        "description": "Walk the platforms.",
+        "crime_types": ["robbery"],
+        "near_layer": "transit_stops",
+    }
     response = api(analyst).post(url, body, format="json")
     assert response.status_code == 400 and "near_metres" in response.json()
     response = api(analyst).post(url, {**body, "near_metres": 150}, format="json")
@@ -99,4 +120,7 @@ def test_the_tactics_page_and_admin_show_conditions(client, role_user, transit, 
     TacticFactory(name=WALK, crime_types=[crime_types[1]], near_layer=transit, near_metres=150)
     client.force_login(role_user("Administrator", username="chief"))
     assert "transit_stops within 150 m" in client.get(reverse("tactics-page")).content.decode()
-    assert "transit_stops within 150 m" in client.get(reverse("admin:tactics_tactic_changelist")).content.decode()
+    assert (
+        "transit_stops within 150 m"
+        in client.get(reverse("admin:tactics_tactic_changelist")).content.decode()
+    )

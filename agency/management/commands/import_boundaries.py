@@ -16,7 +16,9 @@ class Command(BaseCommand):
         parser.add_argument("--name-field", required=True, help="Field holding the name.")
         parser.add_argument("--code-field", help="Field holding a short code (default: the name).")
         parser.add_argument("--district-field", help="For beats: field naming the district code.")
-        parser.add_argument("--srid", type=int, help="EPSG code when the file lacks or misstates it.")
+        parser.add_argument(
+            "--srid", type=int, help="EPSG code when the file lacks or misstates it."
+        )
 
     def handle(self, *args, **opts):
         try:

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = "Check the live settings against the CJIS / ASVS controls they decide."
 
     def add_arguments(self, parser):
-        parser.add_argument("--strict", action="store_true", help="Exit with an error when any control fails.")
+        parser.add_argument(
+            "--strict", action="store_true", help="Exit with an error when any control fails."
+        )
 
     def handle(self, *args, strict=False, **options):
         results = run_checks(settings, connection)
@@ -20,6 +22,8 @@ class Command(BaseCommand):
             style = self.style.SUCCESS if result.passed else self.style.ERROR
             self.stdout.write(style(result.line()))
         failed = sum(not r.passed for r in results)
-        self.stdout.write(f"{len(results) - failed} passed, {failed} failed. What settings cannot show: docs/security.md.")
+        self.stdout.write(
+            f"{len(results) - failed} passed, {failed} failed. What settings cannot show: docs/security.md."
+        )
         if strict and failed:
             raise CommandError(f"{failed} control(s) failed.")

@@ -20,10 +20,12 @@ class Command(BaseCommand):
             return
         with progress_bar("Seeding demo city") as progress:
             result = seed_demo(seed=opts["seed"], password=opts["password"], progress=progress)
-        self.stdout.write(self.style.SUCCESS(
-            f"{result.agency}: {result.districts} districts, {result.beats} beats,"
-            f" {result.incidents} incidents, layers {result.layers}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{result.agency}: {result.districts} districts, {result.beats} beats,"
+                f" {result.incidents} incidents, layers {result.layers}"
+            )
+        )
         self.stdout.write(
             f"Users {', '.join(result.usernames)} — password: {result.password}"
             + ("" if opts["password"] else "  (generated; pass --password to choose one)")

@@ -22,18 +22,38 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--events", required=True, help="EVENTS.csv path")
-        parser.add_argument("--boundary", required=True, help="GeoJSON; polygon features are districts")
-        parser.add_argument("--test-start", required=True, type=dt.date.fromisoformat, help="YYYY-MM-DD")
+        parser.add_argument(
+            "--boundary", required=True, help="GeoJSON; polygon features are districts"
+        )
+        parser.add_argument(
+            "--test-start", required=True, type=dt.date.fromisoformat, help="YYYY-MM-DD"
+        )
         parser.add_argument("--test-days", required=True, type=int)
         parser.add_argument("--out", required=True, help="output directory")
         parser.add_argument("--cell-size", type=float, default=250.0, help="metres (default 250)")
-        parser.add_argument("--shift-starts", default="06:00,14:00,22:00", help="local wall-clock starts; 06:00/10h,14:00/10h,22:00/10h for shifts of given hours (may overlap)")
-        parser.add_argument("--timezone", default="UTC", help="Area/City of the naive times (default UTC)")
-        parser.add_argument("--crime-types", default=None, help="comma-separated categories (default: all)")
-        parser.add_argument("--models", default=None, help=f"comma-separated (default: {','.join(DEFAULT_MODELS)})")
-        parser.add_argument("--layers", nargs="*", default=[], metavar="NAME=PATH.csv", help="risk-terrain points")
-        parser.add_argument("--country", default=None, help="holiday calendar country code, e.g. CA")
-        parser.add_argument("--subdivision", default=None, help="holiday calendar subdivision, e.g. ON")
+        parser.add_argument(
+            "--shift-starts",
+            default="06:00,14:00,22:00",
+            help="local wall-clock starts; 06:00/10h,14:00/10h,22:00/10h for shifts of given hours (may overlap)",
+        )
+        parser.add_argument(
+            "--timezone", default="UTC", help="Area/City of the naive times (default UTC)"
+        )
+        parser.add_argument(
+            "--crime-types", default=None, help="comma-separated categories (default: all)"
+        )
+        parser.add_argument(
+            "--models", default=None, help=f"comma-separated (default: {','.join(DEFAULT_MODELS)})"
+        )
+        parser.add_argument(
+            "--layers", nargs="*", default=[], metavar="NAME=PATH.csv", help="risk-terrain points"
+        )
+        parser.add_argument(
+            "--country", default=None, help="holiday calendar country code, e.g. CA"
+        )
+        parser.add_argument(
+            "--subdivision", default=None, help="holiday calendar subdivision, e.g. ON"
+        )
         parser.add_argument("--seed", type=int, default=0)
 
     def handle(self, *args, **opts):

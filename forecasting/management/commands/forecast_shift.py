@@ -15,11 +15,15 @@ class Command(BaseCommand):
     help = "Forecast one shift for every crime type with a promoted model (default: the current or next shift)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", type=dt.date.fromisoformat, help="Local date the shift starts on.")
+        parser.add_argument(
+            "--date", type=dt.date.fromisoformat, help="Local date the shift starts on."
+        )
         parser.add_argument("--shift", help="Shift name, e.g. Night.")
         parser.add_argument("--all-shifts", action="store_true", help="Every shift of the date.")
         parser.add_argument(
-            "--if-missing", action="store_true", help="Skip shifts that already have a complete forecast."
+            "--if-missing",
+            action="store_true",
+            help="Skip shifts that already have a complete forecast.",
         )
 
     def handle(self, *args, **opts):
@@ -38,10 +42,12 @@ class Command(BaseCommand):
                     continue
                 with progress_bar(f"Forecasting {day} {shift.name}") as progress:
                     run = forecast_shift(date=day, shift=shift, progress=progress)
-                self.stdout.write(self.style.SUCCESS(
-                    f"Forecast run {run.pk}: {day} {shift.name} ({run.starts_at:%Y-%m-%d %H:%M} UTC),"
-                    f" {run.cell_forecasts.count()} cell forecasts for"
-                    f" {run.model_versions.count()} crime type(s)"
-                ))
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"Forecast run {run.pk}: {day} {shift.name} ({run.starts_at:%Y-%m-%d %H:%M} UTC),"
+                        f" {run.cell_forecasts.count()} cell forecasts for"
+                        f" {run.model_versions.count()} crime type(s)"
+                    )
+                )
         except (ForecastError, UnknownShift) as exc:
             raise CommandError(str(exc)) from exc

@@ -14,15 +14,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--name-field", required=True, help="Field holding the street name, e.g. LINEAR_NAME_FULL.")
-        parser.add_argument("--srid", type=int, help="EPSG code when the file lacks or misstates it.")
+        parser.add_argument(
+            "--name-field",
+            required=True,
+            help="Field holding the street name, e.g. LINEAR_NAME_FULL.",
+        )
+        parser.add_argument(
+            "--srid", type=int, help="EPSG code when the file lacks or misstates it."
+        )
 
     def handle(self, *args, **opts):
         try:
-            result = import_streets(path=opts["file"], name_field=opts["name_field"], srid=opts["srid"])
+            result = import_streets(
+                path=opts["file"], name_field=opts["name_field"], srid=opts["srid"]
+            )
         except BoundaryFileError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"streets: {result.segments} segments, {result.names} names ({result.unnamed} unnamed);"
-            f" {result.labelled_cells} grid cells labelled"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"streets: {result.segments} segments, {result.names} names ({result.unnamed} unnamed);"
+                f" {result.labelled_cells} grid cells labelled"
+            )
+        )

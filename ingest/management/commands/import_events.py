@@ -19,10 +19,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         try:
-            result = import_calendar(path=opts["path"], calendar=opts["calendar"],
-                                     timezone=opts["timezone"])
+            result = import_calendar(
+                path=opts["path"], calendar=opts["calendar"], timezone=opts["timezone"]
+            )
         except (FileFormatError, OSError) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"Calendar {result.calendar}: {result.created} created, {result.updated} updated."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Calendar {result.calendar}: {result.created} created, {result.updated} updated."
+            )
+        )

@@ -29,14 +29,17 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         path = Path(opts["path"])
         try:
-            source, mapping = services.resolve_source(name=opts["source"], mapping_spec=opts["mapping"])
+            source, mapping = services.resolve_source(
+                name=opts["source"], mapping_spec=opts["mapping"]
+            )
         except MappingError as exc:
             raise CommandError(str(exc)) from exc
         for warning in mapping.warnings:
             self.stderr.write(self.style.WARNING(f"Mapping: {warning}"))
         with progress_bar(f"Import {path.name}") as bar:
-            run = services.import_incidents_file(path=path, source=source, mapping=mapping,
-                                                 strict=opts["strict"], progress=bar)
+            run = services.import_incidents_file(
+                path=path, source=source, mapping=mapping, strict=opts["strict"], progress=bar
+            )
         self._print(run)
         if run.status != ImportRun.Status.SUCCEEDED:
             raise CommandError(f"Import failed: {run.message}")
@@ -50,6 +53,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  rejected, {reason}: {count}")
         codes = run.details.get("unmapped_codes") or {}
         if codes:
-            self.stdout.write("  unmapped codes: " + ", ".join(f"{c} ({n})" for c, n in codes.items()))
+            self.stdout.write(
+                "  unmapped codes: " + ", ".join(f"{c} ({n})" for c, n in codes.items())
+            )
         style = self.style.SUCCESS if run.status == ImportRun.Status.SUCCEEDED else self.style.ERROR
         self.stdout.write(style(f"Run {run.pk} {run.status}: {run.message}"))

@@ -7,7 +7,9 @@ from ingest.services import import_layer
 
 
 class Command(BaseCommand):
-    help = "Import a point layer (CSV with lat/lon, GeoJSON, zipped Shapefile); replaces its points."
+    help = (
+        "Import a point layer (CSV with lat/lon, GeoJSON, zipped Shapefile); replaces its points."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("path")
@@ -20,13 +22,18 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         try:
             result = import_layer(
-                path=opts["path"], name=opts["name"], description=opts["description"],
-                name_field=opts["name_field"], lat_field=opts["lat_field"],
+                path=opts["path"],
+                name=opts["name"],
+                description=opts["description"],
+                name_field=opts["name_field"],
+                lat_field=opts["lat_field"],
                 lon_field=opts["lon_field"],
             )
         except (FileFormatError, OSError) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"Layer {result.layer.name}: {result.points} points, {result.skipped} skipped"
-            " (no usable coordinates)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Layer {result.layer.name}: {result.points} points, {result.skipped} skipped"
+                " (no usable coordinates)."
+            )
+        )

@@ -11,18 +11,24 @@ from missions.models import MissionPlan
 
 
 class Command(BaseCommand):
-    help = "Plan (or re-plan) a shift's missions from its current forecast; started missions are kept."
+    help = (
+        "Plan (or re-plan) a shift's missions from its current forecast; started missions are kept."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--date", default="today", help="Local date the shift starts on (default: today).")
+        parser.add_argument(
+            "--date", default="today", help="Local date the shift starts on (default: today)."
+        )
         parser.add_argument("--shift", help="Shift name or id.")
         parser.add_argument("--all-shifts", action="store_true", help="Every shift of the date.")
         parser.add_argument(
-            "--skip-missing", action="store_true",
+            "--skip-missing",
+            action="store_true",
             help="Skip shifts without a forecast instead of failing.",
         )
         parser.add_argument(
-            "--due", action="store_true",
+            "--due",
+            action="store_true",
             help="What the scheduler does: plan every shift under way or about to start that has a"
             " forecast and no plan yet.",
         )
@@ -38,7 +44,9 @@ class Command(BaseCommand):
         shifts = list(Shift.objects.all()) if opts["all_shifts"] else [_shift(opts["shift"])]
         for shift in shifts:
             try:
-                plan = services.plan_missions(date=day, shift=shift, trigger=MissionPlan.Trigger.COMMAND)
+                plan = services.plan_missions(
+                    date=day, shift=shift, trigger=MissionPlan.Trigger.COMMAND
+                )
             except services.NoForecast as exc:
                 if opts["skip_missing"]:
                     self.stdout.write(self.style.WARNING(str(exc)))
@@ -48,10 +56,12 @@ class Command(BaseCommand):
 
     def _report(self, day, shift, plan) -> None:
         missions = plan.missions.exclude(status="cancelled")
-        self.stdout.write(self.style.SUCCESS(
-            f"{day} {shift.name}: {missions.count()} missions in {missions.values('beat').distinct().count()}"
-            f" beats, {plan.controls.count()} control boxes (plan #{plan.pk}, seed {plan.seed_hex[:12]})"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{day} {shift.name}: {missions.count()} missions in {missions.values('beat').distinct().count()}"
+                f" beats, {plan.controls.count()} control boxes (plan #{plan.pk}, seed {plan.seed_hex[:12]})"
+            )
+        )
 
 
 def _date(value: str) -> dt.date:
