@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from audit.services import record
+from missions_site.access import FEED
 
 from .models import RecoveryCode, RecoveryCodeDevice, digest_recovery_code, new_recovery_code
 
@@ -221,7 +222,8 @@ def disable_dormant_accounts(*, now=None) -> list[str]:
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.ACCOUNT_DORMANT_DAYS)
     active = get_user_model().objects.filter(is_active=True)
-    dormant = active.filter(
+    # A feed's service account never signs in on a page; its credential's expiry ends it instead.
+    dormant = active.exclude(groups__name=FEED).filter(
         Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
     )
     expired = active.filter(account_expiry__expires_at__lte=now)

@@ -7,9 +7,9 @@ and runs after every migrate.
 from django.contrib.auth.models import Group, Permission
 
 # The role names and who holds which are defined once, with the access matrix.
-from missions_site.access import ADMINISTRATOR, ANALYST, AUDITOR, OFFICER, SUPERVISOR
+from missions_site.access import ADMINISTRATOR, ANALYST, AUDITOR, FEED, OFFICER, SUPERVISOR
 
-ROLES = (OFFICER, ANALYST, SUPERVISOR, ADMINISTRATOR, AUDITOR)
+ROLES = (OFFICER, ANALYST, SUPERVISOR, ADMINISTRATOR, AUDITOR, FEED)
 
 # (app_label, codename prefix or full codename). "view_*" of every model of an app = ("app", "view_").
 ROLE_PERMISSIONS = {
@@ -56,6 +56,10 @@ ROLE_PERMISSIONS = {
     ],
     AUDITOR: [
         ("audit", "read_audit"),
+    ],
+    FEED: [
+        ("ingest", "add_incident"),  # the push; which sources: ingest.FeedCredential.sources
+        ("ingest", "view_importrun"),  # its own runs
     ],
 }
 

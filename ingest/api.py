@@ -12,7 +12,7 @@ from missions_site.access import RouteMatrix
 
 from . import services
 from .models import ImportRun, Source
-from .selectors import recent_import_runs, rejected_rows
+from .selectors import import_runs_visible_to, may_push_to, rejected_rows
 from .sniffing import megabytes
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -137,6 +137,9 @@ class IncidentBatchView(APIView):
             201: BatchResultSerializer,
             200: OpenApiResponse(BatchResultSerializer, description="Replay of an earlier batch."),
             400: OpenApiResponse(description="Malformed batch or missing Idempotency-Key."),
+            403: OpenApiResponse(
+                description="A feed pushing to a source its credential does not name."
+            ),
             409: OpenApiResponse(description="Key reused for another batch, or still running."),
             413: OpenApiResponse(description="The request body is larger than UPLOAD_MAX_BYTES."),
         },
@@ -153,6 +156,13 @@ class IncidentBatchView(APIView):
             )
         batch = IncidentBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
+        if not may_push_to(request.user, batch.validated_data["source"]):
+            return Response(
+                {
+                    "detail": "This feed's credential does not name that source: ask an administrator."
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
         records = [dict(record) for record in batch.validated_data["incidents"]]
         try:
             run, replayed = services.push_incidents(
@@ -191,4 +201,5 @@ class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [RouteMatrix]
 
     def get_queryset(self):
-        return recent_import_runs(limit=200) if self.action == "list" else super().get_queryset()
+        runs = import_runs_visible_to(self.request.user)
+        return runs[:200] if self.action == "list" else runs

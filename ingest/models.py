@@ -255,3 +255,36 @@ class CalendarEvent(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.starts_at:%Y-%m-%d})"
+
+
+class FeedCredential(models.Model):
+    """A service credential for an unattended feed (the CAD's incident push): a user of the Feed
+    role with no password and no second factor, whose one API token lasts until `expires_at`
+    (set by the agency, not the 12-hour token lifetime of people) and may push only to `sources`.
+
+    The token is shown once when issued; only its digest is kept (django-rest-knox)."""
+
+    name = models.CharField(max_length=100, unique=True, help_text="e.g. 'CAD incident feed'.")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feed_credential"
+    )
+    sources = models.ManyToManyField(
+        Source, blank=True, related_name="feed_credentials", help_text="What it may push to."
+    )
+    expires_at = models.DateTimeField(help_text="The token stops working at this time.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rotated_at = models.DateTimeField(null=True, blank=True, help_text="Last new token issued.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

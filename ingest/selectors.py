@@ -11,7 +11,7 @@ from django.utils import timezone
 from agency.models import Agency, CrimeType, District
 from jobs.models import JobRun
 
-from .models import ImportRun, Incident, Source
+from .models import FeedCredential, ImportRun, Incident, Source
 from .readers import detect_format, file_columns, read_chunks, sniff_csv
 from .validation import RowContext, validate_chunk
 
@@ -117,6 +117,25 @@ def recent_import_runs(*, limit: int = RUNS_SHOWN, source: Source | None = None)
     if source is not None:
         runs = runs.filter(source=source)
     return runs[:limit]
+
+
+def import_runs_visible_to(user):
+    """Every run for people with the right to read runs; a feed reads only the runs it pushed."""
+    runs = ImportRun.objects.select_related("source", "job", "created_by")
+    return runs.filter(created_by=user) if feed_credential_of(user) is not None else runs
+
+
+def feed_credential_of(user) -> FeedCredential | None:
+    """The user's feed credential when the user is a feed's service account, else None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return FeedCredential.objects.filter(user=user).first()
+
+
+def may_push_to(user, source: Source) -> bool:
+    """A person with the push right may push to any source; a feed only to the sources it names."""
+    credential = feed_credential_of(user)
+    return credential is None or credential.sources.filter(pk=source.pk).exists()
 
 
 def get_import_run(*, run_id: int) -> ImportRun:

@@ -26,11 +26,14 @@ SUPERVISOR = "Supervisor"
 ANALYST = "Analyst"
 ADMINISTRATOR = "Administrator"
 AUDITOR = "Auditor"
-GROUP_ROLES = (OFFICER, SUPERVISOR, ANALYST, ADMINISTRATOR, AUDITOR)
+# An unattended system (the CAD's incident push) signed in with a service credential: it reaches
+# only the routes that name it, not even those open to every signed-in person.
+FEED = "Feed"
+GROUP_ROLES = (OFFICER, SUPERVISOR, ANALYST, ADMINISTRATOR, AUDITOR, FEED)
 COLUMNS = (ANONYMOUS, NO_ROLE, *GROUP_ROLES)
 
 EVERYONE = frozenset(COLUMNS)
-SIGNED_IN = EVERYONE - {ANONYMOUS}
+SIGNED_IN = EVERYONE - {ANONYMOUS, FEED}
 WITH_ROLE = SIGNED_IN - {NO_ROLE}
 AUDITORS = frozenset({AUDITOR, ADMINISTRATOR})
 OPERATIONAL = frozenset({OFFICER, SUPERVISOR, ANALYST, ADMINISTRATOR})
@@ -39,10 +42,13 @@ ANALYSIS = frozenset({ANALYST, ADMINISTRATOR})
 AUDIT_READERS = frozenset({AUDITOR, SUPERVISOR, ANALYST, ADMINISTRATOR})
 FIELD = frozenset({OFFICER})
 ADMINS = frozenset({ADMINISTRATOR})
+FEEDS = frozenset({FEED})
 
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 OFFICER_SCOPE = "officer: own beat (else own district), shift under way"
 SUPERVISOR_SCOPE = "supervisor: own district(s) when the agency sets supervisors_scoped_to_district"
+FEED_PUSH_SCOPE = "feed: only the sources its credential names"
+FEED_RUNS_SCOPE = "feed: only the runs it pushed"
 
 
 @dataclass(frozen=True)
@@ -131,9 +137,9 @@ ROUTES: dict[str, Rule] = {
     "model-version-list": allow(GET=COMMAND),
     "model-version-detail": allow(GET=COMMAND),
     "model-version-train": allow(POST=ANALYSIS),
-    "api-incidents": allow(POST=ANALYSIS),
-    "importrun-list": allow(GET=COMMAND),
-    "importrun-detail": allow(GET=COMMAND),
+    "api-incidents": allow(POST=ANALYSIS | FEEDS, scope=(FEED_PUSH_SCOPE,)),
+    "importrun-list": allow(GET=COMMAND | FEEDS, scope=(FEED_RUNS_SCOPE,)),
+    "importrun-detail": allow(GET=COMMAND | FEEDS, scope=(FEED_RUNS_SCOPE,)),
     "api-officer-missions": allow(GET=OPERATIONAL, scope=MISSION_SCOPE),
     "api-officer-ping": allow(POST=FIELD, scope=(OFFICER_SCOPE,)),
     "api-missions": allow(GET=COMMAND, POST=ANALYSIS, scope=(SUPERVISOR_SCOPE,)),
@@ -201,7 +207,7 @@ def roles_of(user) -> frozenset[str]:
 
 
 # A user in several groups lands on, and is recorded under, the most powerful one.
-PRECEDENCE = (ADMINISTRATOR, AUDITOR, ANALYST, SUPERVISOR, OFFICER)
+PRECEDENCE = (ADMINISTRATOR, AUDITOR, ANALYST, SUPERVISOR, OFFICER, FEED)
 
 
 def main_role(user) -> str | None:

@@ -1,6 +1,13 @@
 """Every write of the ingest app, split by concept: sources, import runs, layers, calendars."""
 
 from .calendar import CalendarImportResult, import_calendar
+from .feeds import (
+    FeedCredentialError,
+    issue_feed_credential,
+    revoke_feed_credential,
+    rotate_feed_credential,
+    set_feed_sources,
+)
 from .folders import scan_watched_folders
 from .imports import (
     API_BATCH_MAX,
@@ -21,6 +28,7 @@ __all__ = [
     "API_BATCH_MAX",
     "IMPORT_KIND",
     "CalendarImportResult",
+    "FeedCredentialError",
     "IdempotencyConflict",
     "ImportFailed",
     "LayerImportResult",
@@ -31,13 +39,17 @@ __all__ = [
     "import_calendar",
     "import_incidents_file",
     "import_layer",
+    "issue_feed_credential",
     "mapping_for_source",
     "purge_expired_uploads",
     "push_incidents",
     "run_import",
     "resolve_source",
+    "revoke_feed_credential",
+    "rotate_feed_credential",
     "save_source",
     "scan_watched_folders",
+    "set_feed_sources",
     "start_run",
     "store_upload",
     "upload_path",

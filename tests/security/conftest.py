@@ -82,8 +82,11 @@ def world(small_agency, role_user):
         "run": run,
         "version": run.model_versions.first(),
         "source": source,
+        # pushed by the feed, so that its "own runs only" scope lets it read this one
         "import_run": ImportRun.objects.create(
-            source=source, job=JobRun.objects.create(kind="import_incidents")
+            source=source,
+            job=JobRun.objects.create(kind="import_incidents"),
+            created_by=users[access.FEED],
         ),
         "job": JobRun.objects.create(kind="build_grid"),
         "shift": window.shift,
