@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from agency.models import Agency, CrimeType, District, Shift
+from geo.models import GridCell
 from ingest.models import CalendarEvent, Incident, RiskLayerPoint
 from missions.models import Visit  # the one upward read by design: patrol exposure (ADR 0010)
 
@@ -21,7 +22,6 @@ from .engine.events import EventTable, prepare_events
 from .engine.grid import Grid
 from .engine.history import build_history
 from .engine.pipeline import CachedFeatureContext
-from .models import GridCell
 
 # Days of incident history behind a training run or a forecast: a year of training rows, a month
 # of calibration, a year of look-back for their features, and room for the back-test.

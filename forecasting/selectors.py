@@ -9,11 +9,12 @@ from django.db.models import Count
 from django.utils import timezone
 
 from agency.models import CrimeType
+from geo.models import GridCell
 from ingest.models import Incident
 
 from .engine import persist
 from .engine.grid import lonlat_to_colrow
-from .models import CellForecast, ForecastRun, GridCell, ModelArtifact, ModelVersion
+from .models import CellForecast, ForecastRun, ModelArtifact, ModelVersion
 
 
 def active_cells():

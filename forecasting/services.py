@@ -9,11 +9,11 @@ from django.db import transaction
 
 from agency.models import Agency, Beat, District
 from agency.services import to_shapely
+from geo.models import GridCell
+from geo.street_services import label_cells
 
 from .engine.grid import GridError
 from .engine.grid import build_grid as build_engine_grid
-from .models import GridCell
-from .street_services import label_cells
 
 UPSERT_BATCH = 2000
 

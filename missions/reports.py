@@ -13,7 +13,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from forecasting.engine.grid import CellPositions, lonlat_to_colrow
-from forecasting.models import GridCell
+from geo.models import GridCell
 from ingest.models import Incident
 
 from .models import ControlBox, Mission, MissionPlan, Visit

@@ -11,7 +11,7 @@ from functools import cached_property
 import numpy as np
 
 from forecasting.engine.grid import CellPositions, lonlat_to_colrow
-from forecasting.models import GridCell
+from geo.models import GridCell
 from ingest.models import Incident, RiskLayer
 
 POPULATION_LAYER = "population"  # a point layer whose point names are resident counts
