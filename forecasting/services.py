@@ -9,9 +9,9 @@ from django.db import transaction
 
 from agency.models import Agency, Beat, District
 from agency.services import to_shapely
-from ingest.services.placement import place_all_incidents
 from geo.models import GridCell
 from geo.street_services import label_cells
+from ingest.services.placement import place_all_incidents
 
 from .engine.grid import GridError
 from .engine.grid import build_grid as build_engine_grid

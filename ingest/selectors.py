@@ -352,6 +352,11 @@ def in_window_mask(occurred_from, occurred_to, start, end):
     return (occurred_from < end) & ((occurred_from >= start) | reaches)
 
 
+def utc_array(times) -> np.ndarray:
+    """Aware datetimes (None allowed) as the naive UTC microseconds in_window_mask takes (NaT)."""
+    return np.array([_utc64(t) if t else None for t in times], dtype="datetime64[us]")
+
+
 def _in_window(start, end) -> Q:
     return Q(occurred_from__lt=end) & (Q(occurred_from__gte=start) | Q(occurred_to__gte=start))
 
