@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from agency import roles
 from agency.models import Agency, Beat, CrimeType, MissionPolicy, OfficerProfile, Shift
-from forecasting.models import CellForecast, ForecastRun, GridCell, ModelVersion
+from forecasting.models import CellForecast, ForecastRun, ModelVersion
+from geo.models import GridCell
 from ingest.models import Incident
 from missions import services
 from missions.models import Mission, MissionPlan, ReasonCode

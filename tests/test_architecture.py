@@ -14,14 +14,17 @@ ALLOWED = {
     "audit": set(),
     "agency": BENEATH_ALL,
     "accounts": BENEATH_ALL | {"agency"},
-    "ingest": BENEATH_ALL | {"agency"},
-    "forecasting": BENEATH_ALL | {"agency", "ingest"},
-    "tactics": BENEATH_ALL | {"agency", "ingest", "forecasting"},
-    "missions": BENEATH_ALL | {"agency", "ingest", "forecasting", "tactics"},
-    "home": BENEATH_ALL | {"agency", "accounts", "ingest", "forecasting", "tactics", "missions"},
-    "demo": BENEATH_ALL | {"agency", "accounts", "ingest", "forecasting", "tactics", "missions"},
+    "geo": BENEATH_ALL | {"agency"},
+    "ingest": BENEATH_ALL | {"agency", "geo"},
+    "forecasting": BENEATH_ALL | {"agency", "geo", "ingest"},
+    "tactics": BENEATH_ALL | {"agency", "geo", "ingest", "forecasting"},
+    "missions": BENEATH_ALL | {"agency", "geo", "ingest", "forecasting", "tactics"},
+    "home": BENEATH_ALL
+    | {"agency", "accounts", "geo", "ingest", "forecasting", "tactics", "missions"},
+    "demo": BENEATH_ALL
+    | {"agency", "accounts", "geo", "ingest", "forecasting", "tactics", "missions"},
     "oversight": BENEATH_ALL
-    | {"agency", "accounts", "ingest", "forecasting", "tactics", "missions"},
+    | {"agency", "accounts", "geo", "ingest", "forecasting", "tactics", "missions"},
 }
 # The pure engine (no Django) is a library every app may call: the shift window is defined there.
 LIBRARIES = {"forecasting.engine"}

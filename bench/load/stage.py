@@ -20,8 +20,9 @@ from agency import roles
 from agency.models import Agency, Beat, CrimeType, MissionPolicy, OfficerProfile
 from agency.selectors import current_or_next_shift, shift_windows_near
 from demo.seed import demo_is_seeded, seed_demo
-from forecasting.models import CellForecast, ForecastRun, GridCell, ModelVersion
+from forecasting.models import CellForecast, ForecastRun, ModelVersion
 from forecasting.services import build_grid
+from geo.models import GridCell
 from missions import services
 
 OFFICER_PREFIX = "load-officer-"

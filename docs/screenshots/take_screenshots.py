@@ -27,7 +27,7 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 STREET_NAME_ZOOM = (
-    15  # the zoom from which the server sends street names (forecasting/street_selectors.py)
+    15  # the zoom from which the server sends street names (geo/street_selectors.py)
 )
 SHEET_DPI = 110
 CLUSTER_DEG = (

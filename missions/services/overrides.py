@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from agency.models import Agency, MissionPolicy, Shift
-from forecasting.models import GridCell
+from geo.models import GridCell
 from missions.models import Mission, MissionAddition, Suppression, Visit
 
 from .box_forecast import ANALYST_NOTE, BoxForecast, box_forecasts, dose_minutes

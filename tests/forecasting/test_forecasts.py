@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from agency.models import Shift
 from forecasting import forecasts, tasks, training
-from forecasting.models import CellForecast, ForecastRun, GridCell
+from forecasting.models import CellForecast, ForecastRun
+from geo.models import GridCell
 from jobs.models import JobRun
 
 from .conftest import FAST_MODELS, HISTORY_DAYS

@@ -4,8 +4,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from agency.models import Beat, MissionPolicy
-from forecasting.models import GridCell
 from forecasting.services import build_grid
+from geo.models import GridCell
 from missions import selectors
 
 from .factories import CrimeTypeFactory, OfficerProfileFactory, TacticFactory, make_forecast
