@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ingest', '0007_schedule_upload_purge'),
+        ('ingest', '0008_incident_cell'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
