@@ -24,6 +24,7 @@ ROLE_PERMISSIONS = {
         ("agency", "change_crimetype"),
         ("ingest", ""),
         ("geo", ""),
+        ("patrol", "view_"),
         ("forecasting", ""),
         ("missions", ""),
         ("tactics", ""),
@@ -33,6 +34,7 @@ ROLE_PERMISSIONS = {
         ("agency", "view_"),
         ("ingest", "view_"),
         ("geo", "view_"),
+        ("patrol", "view_"),
         ("forecasting", "view_"),
         ("missions", "view_"),
         ("missions", "evaluate_missions"),  # control boxes and outcome evaluation
@@ -48,6 +50,7 @@ ROLE_PERMISSIONS = {
         ("otp_totp", ""),
         ("ingest", ""),
         ("geo", ""),
+        ("patrol", ""),
         ("forecasting", ""),
         ("missions", ""),
         ("tactics", ""),
@@ -63,6 +66,7 @@ ROLE_PERMISSIONS = {
     FEED: [
         ("ingest", "add_incident"),  # the push; which sources: ingest.FeedCredential.sources
         ("ingest", "view_importrun"),  # its own runs
+        ("patrol", "add_position"),  # vehicle positions
     ],
 }
 

@@ -140,6 +140,7 @@ ROUTES: dict[str, Rule] = {
     "api-incidents": allow(POST=ANALYSIS | FEEDS, scope=(FEED_PUSH_SCOPE,)),
     "importrun-list": allow(GET=COMMAND | FEEDS, scope=(FEED_RUNS_SCOPE,)),
     "importrun-detail": allow(GET=COMMAND | FEEDS, scope=(FEED_RUNS_SCOPE,)),
+    "api-avl": allow(POST=FEEDS),  # vehicle positions: the AVL feed's only door
     "api-officer-missions": allow(GET=OPERATIONAL, scope=MISSION_SCOPE),
     "api-officer-ping": allow(POST=FIELD, scope=(OFFICER_SCOPE,)),
     "api-missions": allow(GET=COMMAND, POST=ANALYSIS, scope=(SUPERVISOR_SCOPE,)),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("jobs.api_urls")),
     path("", include("forecasting.api_urls")),
     path("", include("ingest.api_urls")),
+    path("", include("patrol.api_urls")),
     path("", include("missions.api_urls")),
     path("", include("tactics.api_urls")),
 ]

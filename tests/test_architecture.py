@@ -15,16 +15,17 @@ ALLOWED = {
     "agency": BENEATH_ALL,
     "accounts": BENEATH_ALL | {"agency"},
     "geo": BENEATH_ALL | {"agency"},
+    "patrol": BENEATH_ALL | {"agency", "geo"},
     "ingest": BENEATH_ALL | {"agency", "geo"},
-    "forecasting": BENEATH_ALL | {"agency", "geo", "ingest"},
-    "tactics": BENEATH_ALL | {"agency", "geo", "ingest", "forecasting"},
-    "missions": BENEATH_ALL | {"agency", "geo", "ingest", "forecasting", "tactics"},
+    "forecasting": BENEATH_ALL | {"agency", "geo", "patrol", "ingest"},
+    "tactics": BENEATH_ALL | {"agency", "geo", "patrol", "ingest", "forecasting"},
+    "missions": BENEATH_ALL | {"agency", "geo", "patrol", "ingest", "forecasting", "tactics"},
     "home": BENEATH_ALL
-    | {"agency", "accounts", "geo", "ingest", "forecasting", "tactics", "missions"},
+    | {"agency", "accounts", "geo", "patrol", "ingest", "forecasting", "tactics", "missions"},
     "demo": BENEATH_ALL
-    | {"agency", "accounts", "geo", "ingest", "forecasting", "tactics", "missions"},
+    | {"agency", "accounts", "geo", "patrol", "ingest", "forecasting", "tactics", "missions"},
     "oversight": BENEATH_ALL
-    | {"agency", "accounts", "geo", "ingest", "forecasting", "tactics", "missions"},
+    | {"agency", "accounts", "geo", "patrol", "ingest", "forecasting", "tactics", "missions"},
 }
 # The pure engine (no Django) is a library every app may call: the shift window is defined there.
 LIBRARIES = {"forecasting.engine"}

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "accounts",
     "agency",
     "geo",
+    "patrol",
     "ingest",
     "forecasting",
     "missions",
@@ -322,6 +323,14 @@ JOB_QUEUE_TIMEOUT_MINUTES = env.int("JOB_QUEUE_TIMEOUT_MINUTES", default=120)
 # Feedback-loop guard: training rows in boxes patrolled during the shift count this much (1 = as
 # any other row; 0.5 = half: patrol finds crime where it is sent).
 FORECAST_PATROLLED_ROW_WEIGHT = env.float("FORECAST_PATROLLED_ROW_WEIGHT", default=1.0)
+# Measured patrol from vehicle positions (docs/adr/0024-measured-exposure.md): a silence longer than
+# AVL_MAX_GAP_S ends time in a box at the last fix; fixes less accurate than AVL_MAX_ACCURACY_M are
+# ignored; a fix more than AVL_FUTURE_SKEW_S ahead of the server's clock is refused; raw positions
+# are kept AVL_RETENTION_DAYS (the minutes per box are kept).
+AVL_MAX_GAP_S = env.float("AVL_MAX_GAP_S", default=120.0)
+AVL_MAX_ACCURACY_M = env.float("AVL_MAX_ACCURACY_M", default=100.0)
+AVL_FUTURE_SKEW_S = env.int("AVL_FUTURE_SKEW_S", default=60)
+AVL_RETENTION_DAYS = env.int("AVL_RETENTION_DAYS", default=30)
 
 LOGGING = {
     "version": 1,

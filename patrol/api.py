@@ -1,0 +1,87 @@
+"""POST /api/v1/avl/: the vehicle-location feed pushes batches of positions (Feed role only)."""
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from knox.auth import TokenAuthentication
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from missions_site.access import RouteMatrix
+
+from . import services
+
+
+class PositionInSerializer(serializers.Serializer):
+    """One fix as the AVL feed sends it; validated row by row by the service, so that one bad fix
+    is refused with its row number and the rest are stored."""
+
+    unit = serializers.CharField(max_length=64, help_text="Call sign or vehicle id.")
+    at = serializers.DateTimeField(
+        help_text="When the fix was taken; without an offset, local time."
+    )
+    latitude = serializers.FloatField(min_value=-90, max_value=90)
+    longitude = serializers.FloatField(min_value=-180, max_value=180)
+    speed_kmh = serializers.FloatField(required=False, allow_null=True, min_value=0)
+    heading_deg = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=360
+    )
+    accuracy_m = serializers.FloatField(required=False, allow_null=True, min_value=0)
+
+
+class PositionBatchSerializer(serializers.Serializer):
+    positions = serializers.ListField(
+        child=PositionInSerializer(), max_length=services.BATCH_MAX, allow_empty=False
+    )
+
+
+class RejectedFixSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="1 = the batch's first fix.")
+    field = serializers.CharField(allow_blank=True)
+    reason = serializers.CharField()
+
+
+class PositionBatchResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    stored = serializers.IntegerField()
+    duplicates = serializers.IntegerField(help_text="Fixes already stored (same unit and time).")
+    rejected = RejectedFixSerializer(many=True)
+
+
+class PositionBatchView(APIView):
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [RouteMatrix]
+
+    @extend_schema(
+        summary="Push a batch of vehicle positions (AVL feed)",
+        description=(
+            "Stores up to 5,000 fixes, each placed on the grid on arrival. A fix already stored for"
+            " the same unit and time is a duplicate, not stored twice, so a batch can be re-sent"
+            " safely. A fix with an unknown unit, a bad or future time, a bad number or a position"
+            " outside the jurisdiction is refused with its row and reason; the others are stored."
+        ),
+        request=PositionBatchSerializer,
+        responses={
+            200: PositionBatchResultSerializer,
+            400: OpenApiResponse(description="Not a batch: no `positions` list, or over 5,000."),
+        },
+    )
+    def post(self, request):
+        positions = request.data.get("positions") if isinstance(request.data, dict) else None
+        if not isinstance(positions, list) or not positions:
+            return Response(
+                {"detail": 'Send {"positions": [...]} with at least one position.'},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        if len(positions) > services.BATCH_MAX:
+            return Response(
+                {"detail": f"At most {services.BATCH_MAX} positions per batch; split it."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        result = services.receive_positions(records=positions, actor=request.user)
+        body = {
+            "received": len(positions),
+            "stored": result.stored,
+            "duplicates": result.duplicates,
+            "rejected": result.rejected,
+        }
+        return Response(PositionBatchResultSerializer(body).data)

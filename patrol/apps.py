@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PatrolConfig(AppConfig):
+    name = "patrol"
+    verbose_name = "Units and measured patrol"

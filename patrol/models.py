@@ -1,0 +1,129 @@
+"""Patrol as measured: the agency's units and their roster, the positions their vehicles report
+(automatic vehicle location, AVL), and the minutes each unit spent in each box per shift.
+
+Positions are placed on the grid once, on arrival (`geo.placement`), like incidents. Raw positions
+are kept for `AVL_RETENTION_DAYS`; the per-box minutes are kept (docs/adr/0024-measured-exposure.md).
+"""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+
+
+class Unit(models.Model):
+    """A patrol unit as the CAD names it (call sign, e.g. "2A31"), optionally its vehicle's id."""
+
+    call_sign = models.CharField(max_length=32, unique=True)
+    vehicle_id = models.CharField(
+        max_length=64, blank=True, default="", help_text="The AVL feed's id, if not the call sign."
+    )
+    district = models.ForeignKey(
+        "agency.District", null=True, blank=True, on_delete=models.SET_NULL, related_name="units"
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["call_sign"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vehicle_id"],
+                condition=~models.Q(vehicle_id=""),
+                name="unit_unique_vehicle_id",
+            )
+        ]
+
+    def __str__(self):
+        return self.call_sign
+
+
+class RosterEntry(models.Model):
+    """Which unit works which beat in which shift, and who rides in it."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="roster")
+    date = models.DateField(help_text="The shift's service date (the day it starts).")
+    shift = models.ForeignKey("agency.Shift", on_delete=models.CASCADE, related_name="+")
+    beat = models.ForeignKey("agency.Beat", on_delete=models.CASCADE, related_name="roster")
+    officers = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["date", "shift", "unit"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "date", "shift"], name="roster_one_beat_per_shift"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.unit} on {self.beat} {self.date} {self.shift}"
+
+
+class ExcludedArea(models.Model):
+    """Where a unit's time is not patrol (a station, a garage, a hospital bay)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    area = models.MultiPolygonField(srid=4326)
+
+    def __str__(self):
+        return self.name
+
+
+class Position(models.Model):
+    """One fix of a unit, placed on the grid on arrival; one per unit and time (a re-sent fix is
+    the same fix)."""
+
+    class Source(models.TextChoices):
+        AVL = "avl", "Vehicle location feed"
+        OFFICER = "officer", "Officer's page"
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="positions")
+    at = models.DateTimeField()
+    location = models.PointField(srid=4326)
+    cell = models.ForeignKey(
+        "geo.GridCell", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    in_excluded_area = models.BooleanField(default=False)
+    speed_kmh = models.FloatField(null=True, blank=True)
+    heading_deg = models.FloatField(null=True, blank=True)
+    accuracy_m = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.AVL)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "at"], name="position_one_per_unit_and_time")
+        ]
+        indexes = [models.Index(fields=["at"])]
+
+
+class RejectedPosition(models.Model):
+    """A pushed fix that was not stored, with its row and reason (nothing is silently dropped)."""
+
+    received_at = models.DateTimeField(auto_now_add=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    row_number = models.PositiveIntegerField(help_text="1 = the batch's first fix.")
+    field = models.CharField(max_length=32, blank=True)
+    reason = models.CharField(max_length=300)
+    raw = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-received_at", "row_number"]
+
+
+class BoxExposure(models.Model):
+    """Minutes a unit spent in a box during one shift, measured from its positions."""
+
+    date = models.DateField()
+    shift = models.ForeignKey("agency.Shift", on_delete=models.CASCADE, related_name="+")
+    cell = models.ForeignKey("geo.GridCell", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="exposure")
+    minutes = models.FloatField()
+    measured_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "shift", "cell", "unit"], name="exposure_one_row_per_key"
+            )
+        ]
+        indexes = [models.Index(fields=["date", "shift"])]

@@ -1,0 +1,280 @@
+"""Every write of measured patrol: positions in (placed on arrival), minutes per box measured from
+them, and the purge of old positions. One write path each; the push API and the officer page call
+`receive_positions`, the periodic task calls `measure_exposure` and `purge_positions`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import shapely
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from agency.models import Agency, Shift
+from audit.services import record
+from forecasting.engine.exposure import ExposureRules, box_intervals, minutes_by_window
+from geo.placement import NOWHERE, place_points
+
+from .models import BoxExposure, ExcludedArea, Position, RejectedPosition, Unit
+
+BATCH_MAX = 5000
+
+
+@dataclass
+class Received:
+    """What became of a batch: stored fixes, fixes already stored (re-sent), and rejections."""
+
+    stored: int = 0
+    duplicates: int = 0
+    rejected: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Fix:
+    row: int
+    unit: Unit
+    at: datetime
+    lon: float
+    lat: float
+    speed_kmh: float | None
+    heading_deg: float | None
+    accuracy_m: float | None
+
+
+def receive_positions(*, records: list[dict], actor, source: str = Position.Source.AVL) -> Received:
+    """Validate, place and store a batch of fixes; a fix already stored (same unit and time) is
+    counted as a duplicate, not stored twice. Each refused fix is kept with its row and reason."""
+    if len(records) > BATCH_MAX:
+        raise ValueError(
+            f"A batch holds at most {BATCH_MAX} positions; this one has {len(records)}."
+        )
+    result = Received()
+    units = _units_named({str(r.get("unit", "")).strip() for r in records if isinstance(r, dict)})
+    tz = Agency.current().tz
+    latest = timezone.now() + timedelta(seconds=settings.AVL_FUTURE_SKEW_S)
+    fixes, seen = [], set()
+    for row, raw in enumerate(records, start=1):
+        fix, problem = _parsed(row, raw, units, tz, latest)
+        if problem:
+            result.rejected.append({"row": row, "field": problem[0], "reason": problem[1]})
+        elif (fix.unit.pk, fix.at) in seen:
+            result.duplicates += 1
+        else:
+            seen.add((fix.unit.pk, fix.at))
+            fixes.append(fix)
+    cells = place_points([f.lon for f in fixes], [f.lat for f in fixes])
+    for fix, cell in zip(fixes, cells, strict=True):
+        if cell == NOWHERE:
+            result.rejected.append(
+                {
+                    "row": fix.row,
+                    "field": "latitude",
+                    "reason": "Outside every box of the jurisdiction.",
+                }
+            )
+    placed = [(fix, int(cell)) for fix, cell in zip(fixes, cells, strict=True) if cell != NOWHERE]
+    excluded = _in_excluded_areas([f.lon for f, _ in placed], [f.lat for f, _ in placed])
+    with transaction.atomic():
+        already = _stored_keys([fix for fix, _ in placed])
+        new = [
+            Position(
+                unit=fix.unit,
+                at=fix.at,
+                location=Point(fix.lon, fix.lat, srid=4326),
+                cell_id=cell,
+                in_excluded_area=bool(out),
+                speed_kmh=fix.speed_kmh,
+                heading_deg=fix.heading_deg,
+                accuracy_m=fix.accuracy_m,
+                source=source,
+            )
+            for (fix, cell), out in zip(placed, excluded, strict=True)
+            if (fix.unit.pk, fix.at) not in already
+        ]
+        # A batch re-sent at the same moment: the database keeps one of each (unit, time).
+        Position.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
+        result.stored = len(new)
+        result.duplicates += len(placed) - len(new)
+        rejected_rows = sorted(result.rejected, key=lambda r: r["row"])
+        RejectedPosition.objects.bulk_create(
+            RejectedPosition(
+                received_by=actor if getattr(actor, "is_authenticated", False) else None,
+                row_number=r["row"],
+                field=r["field"],
+                reason=r["reason"][:300],
+                raw=_jsonable(records[r["row"] - 1]),
+            )
+            for r in rejected_rows
+        )
+        result.rejected = rejected_rows
+        record(
+            action="avl.positions_received",
+            actor=actor,
+            object_type="patrol.position",
+            after={
+                "received": len(records),
+                "stored": result.stored,
+                "duplicates": result.duplicates,
+                "rejected": len(rejected_rows),
+            },
+        )
+    return result
+
+
+def measure_exposure(*, day: date, shift: Shift) -> int:
+    """Recompute the minutes each unit spent in each box during one shift from its positions
+    (replacing that shift's rows); returns the number of (unit, box) rows."""
+    start, end = shift.window(day, Agency.current().tz)
+    rules = ExposureRules(
+        max_gap_s=settings.AVL_MAX_GAP_S, max_accuracy_m=settings.AVL_MAX_ACCURACY_M
+    )
+    # Fixes just outside the window link to those inside it, as they would with no shift change.
+    margin = timedelta(seconds=rules.max_gap_s)
+    rows = list(
+        Position.objects.filter(at__gte=start - margin, at__lte=end + margin).values_list(
+            "unit_id", "at", "cell_id", "accuracy_m", "in_excluded_area"
+        )
+    )
+    exposure = _exposure(rows, rules, start, end)
+    with transaction.atomic():
+        BoxExposure.objects.filter(date=day, shift=shift).delete()
+        BoxExposure.objects.bulk_create(
+            BoxExposure(date=day, shift=shift, unit_id=int(u), cell_id=int(c), minutes=float(m))
+            for u, c, m in zip(exposure.unit, exposure.cell, exposure.minutes, strict=True)
+            if m > 0
+        )
+    return int((exposure.minutes > 0).sum())
+
+
+def _exposure(rows, rules: ExposureRules, start: datetime, end: datetime):
+    if rows:
+        unit, at, cell, accuracy, excluded = zip(*rows, strict=True)
+    else:
+        unit, at, cell, accuracy, excluded = (), (), (), (), ()
+    t_ns = np.array([int(t.timestamp() * 1e9) for t in at], dtype=np.int64)
+    intervals = box_intervals(
+        np.array(unit, dtype=np.int64),
+        t_ns,
+        np.array([NOWHERE if c is None else c for c in cell], dtype=np.int64),
+        accuracy_m=np.array([np.nan if a is None else a for a in accuracy], dtype=np.float64),
+        excluded=np.array(excluded, dtype=bool),
+        rules=rules,
+    )
+    return minutes_by_window(
+        intervals,
+        np.array([int(start.timestamp() * 1e9)], dtype=np.int64),
+        np.array([int(end.timestamp() * 1e9)], dtype=np.int64),
+    )
+
+
+def purge_positions(*, now: datetime | None = None) -> int:
+    """Delete raw positions older than AVL_RETENTION_DAYS (the per-box minutes stay); says how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.AVL_RETENTION_DAYS)
+    removed, _ = Position.objects.filter(at__lt=cutoff).delete()
+    record(
+        action="avl.positions_purged",
+        object_type="patrol.position",
+        after={"removed": removed, "older_than": cutoff.isoformat()},
+    )
+    return removed
+
+
+def _units_named(names: set[str]) -> dict[str, Unit]:
+    units = Unit.objects.filter(active=True).filter(
+        Q(call_sign__in=names) | Q(vehicle_id__in=names)
+    )
+    found = {}
+    for unit in units:
+        found[unit.call_sign] = unit
+        if unit.vehicle_id:
+            found[unit.vehicle_id] = unit
+    return found
+
+
+def _parsed(row: int, raw, units: dict[str, Unit], tz, latest: datetime):
+    """(fix, None) or (None, (field, reason))."""
+    if not isinstance(raw, dict):
+        return None, ("", "Each position is an object with unit, at, latitude and longitude.")
+    name = str(raw.get("unit", "")).strip()
+    if not name:
+        return None, ("unit", "No unit: give its call sign or vehicle id.")
+    if name not in units:
+        return None, ("unit", f"Unknown unit {name[:40]!r}: add it to the roster's units first.")
+    try:
+        at = parse_datetime(str(raw.get("at", ""))) if raw.get("at") else None
+    except ValueError:  # well formed but impossible, e.g. month 13
+        at = None
+    if at is None:
+        return None, (
+            "at",
+            "The time is not an ISO 8601 date-time (e.g. 2026-12-06T19:02:20-05:00).",
+        )
+    if timezone.is_naive(at):
+        at = at.replace(tzinfo=tz)
+    if at > latest:
+        return None, ("at", f"The time {at.isoformat()} is in the future.")
+    numbers = {}
+    for key, low, high, required in (
+        ("latitude", -90, 90, True),
+        ("longitude", -180, 180, True),
+        ("speed_kmh", 0, 400, False),
+        ("heading_deg", 0, 360, False),
+        ("accuracy_m", 0, 100_000, False),
+    ):
+        value = raw.get(key)
+        if value is None or value == "":
+            if required:
+                return None, (key, f"No {key}.")
+            numbers[key] = None
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None, (key, f"{key} is not a number: {str(value)[:40]!r}.")
+        if not math.isfinite(number) or not low <= number <= high:
+            return None, (key, f"{key} must be between {low} and {high}.")
+        numbers[key] = number
+    return (
+        _Fix(
+            row,
+            units[name],
+            at,
+            numbers["longitude"],
+            numbers["latitude"],
+            numbers["speed_kmh"],
+            numbers["heading_deg"],
+            numbers["accuracy_m"],
+        ),
+        None,
+    )
+
+
+def _stored_keys(fixes: list[_Fix]) -> set[tuple[int, datetime]]:
+    if not fixes:
+        return set()
+    times = [f.at for f in fixes]
+    stored = Position.objects.filter(
+        unit__in={f.unit.pk for f in fixes}, at__gte=min(times), at__lte=max(times)
+    ).values_list("unit_id", "at")
+    return set(stored)
+
+
+def _in_excluded_areas(lon: list[float], lat: list[float]) -> np.ndarray:
+    areas = [
+        shapely.from_wkb(bytes(a.wkb)) for a in ExcludedArea.objects.values_list("area", flat=True)
+    ]
+    if not areas or not lon:
+        return np.zeros(len(lon), dtype=bool)
+    points = shapely.points(np.column_stack([lon, lat]))
+    return np.any([shapely.contains(area, points) for area in areas], axis=0)
+
+
+def _jsonable(raw) -> dict:
+    return raw if isinstance(raw, dict) else {"value": str(raw)[:200]}
