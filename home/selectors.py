@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from agency.models import District
+from agency.selectors import current_shift_window
 from forecasting.selectors import cell_counts_by_district
 from ingest.selectors import incident_counts_by_district
 from missions import scope
@@ -47,7 +48,7 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
     unit (the officer who patrolled), each with its status and dose progress, and as GeoJSON boxes
     for the map. A handful of queries whatever the number of missions."""
     now = now or timezone.now()
-    window = mission_selectors.shift_now(now=now)
+    window = current_shift_window(at=now)
     board = {
         "server_time": now.isoformat(),
         "shift": window.as_dict() if window else None,

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Shift
-from agency.selectors import UnknownShift, shift_named
+from agency.selectors import UnknownShift, shift_named, shift_window
 from jobs.api import JobRunSerializer, accepted
 from missions_site.access import RouteMatrix
 from missions_site.query_params import DateRangeQuery, QueryDateField, parse_query
@@ -305,7 +305,7 @@ class Missions(MissionAPIView):
             request.user, selectors.shift_missions(date=day, shift=shift)
         )
         body = selectors.missions_geojson(missions, full=True)
-        body["shift"] = selectors.shift_window(date=day, shift=shift).as_dict()
+        body["shift"] = shift_window(date=day, shift=shift).as_dict()
         plan = selectors.latest_plan(date=day, shift=shift)
         body["plan"] = (
             {

@@ -1,19 +1,20 @@
-"""Reads of missions shared by pages and the API: the shift under way, an officer's missions with
-their timers and suggested tactics, a shift's missions for analysts, and GeoJSON of both."""
+"""Reads of missions shared by pages and the API: an officer's missions of the shift under way with
+their timers and suggested tactics, a shift's missions for analysts, and GeoJSON of both (which
+shift is when: agency.selectors)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime
 
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
-from agency.models import Agency, Shift
-from agency.selectors import current_shift
+from agency.models import Shift
+from agency.selectors import current_shift_window
+from agency.shift_windows import ShiftWindow
 from audit.models import AuditEvent
 from missions_site.access import SUPERVISOR, roles_of
 from tactics.selectors import catalogue_version, suggested_tactics
@@ -22,43 +23,13 @@ from . import scope
 from .models import AUDIT_PREFIX, ControlBox, Mission, MissionPlan, Suppression, Visit
 
 
-@dataclass(frozen=True)
-class ShiftWindow:
-    shift: Shift
-    date: Date  # local date on which the shift starts
-    starts_at: datetime
-    ends_at: datetime
-
-    def as_dict(self) -> dict:
-        return {
-            "id": self.shift.pk,
-            "name": self.shift.name,
-            "date": self.date.isoformat(),
-            "starts_at": self.starts_at.isoformat(),
-            "ends_at": self.ends_at.isoformat(),
-        }
-
-
-def shift_now(*, now: datetime | None = None) -> ShiftWindow | None:
-    found = current_shift(now=now)
-    if found is None:
-        return None
-    shift, starts_at, ends_at = found
-    return ShiftWindow(shift, starts_at.astimezone(Agency.current().tz).date(), starts_at, ends_at)
-
-
-def shift_window(*, date: Date, shift: Shift) -> ShiftWindow:
-    starts_at, ends_at = shift.window(date, Agency.current().tz)
-    return ShiftWindow(shift, date, starts_at, ends_at)
-
-
 def officer_missions(
     user, *, now: datetime | None = None
 ) -> tuple[ShiftWindow | None, list[Mission]]:
     """The officer's missions of the shift under way: their home beat's, else their district's, and
     only those in the user's scope (an officer without either sees none). Never control boxes (they
     are not missions). Cancelled missions are left out."""
-    window = shift_now(now=now)
+    window = current_shift_window(at=now)
     if window is None:
         return None, []
     missions = _with_details(_officer_shift_missions(user, window))
@@ -71,7 +42,7 @@ def officer_missions_etag(user, *, now: datetime | None = None) -> str:
     last change, plan and visits; and the tactic catalogue the cards' suggestions come from (one more
     query). The timer's running seconds and the server time are left out: devices count those up
     themselves from `running_since`."""
-    window = shift_now(now=now)
+    window = current_shift_window(at=now)
     profile = getattr(user, "officer_profile", None)
     roles = roles_of(user)
     parts: list = [

@@ -12,7 +12,13 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from agency.models import District, Shift
-from agency.selectors import UnknownShift, local_today, shift_named
+from agency.selectors import (
+    UnknownShift,
+    current_shift_window,
+    local_today,
+    shift_named,
+    shift_window,
+)
 from audit.services import record
 from forecasting.selectors import current_run
 from missions_site import access
@@ -44,7 +50,7 @@ def shift_page(request):
             "shift": shift,
             "missions": missions,
             "query": query,
-            "window": selectors.shift_window(date=day, shift=shift) if shift else None,
+            "window": shift_window(date=day, shift=shift) if shift else None,
             "plan": plan,
             "plan_notes": [b["note"] for b in plan.beats if b.get("note")] if plan else [],
             "can_evaluate": can_evaluate,
@@ -226,7 +232,7 @@ def shift_sheet(request):
         {
             "picker": SheetPicker(initial={"date": day, "shift": shift, "district": district}),
             "sheet": sheet,
-            "window": selectors.shift_window(date=day, shift=shift),
+            "window": shift_window(date=day, shift=shift),
         },
     )
 
@@ -243,7 +249,7 @@ def _picked_shift(request):
     picker = ShiftPicker(request.GET or None)
     if picker.is_bound and picker.is_valid():
         return picker.cleaned_data["date"], picker.cleaned_data["shift"]
-    window = selectors.shift_now()
+    window = current_shift_window()
     if window is not None:
         return window.date, window.shift
     return local_today(), Shift.objects.first()

@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from agency.models import Agency, MissionPolicy, Shift
+from agency.shift_windows import ShiftWindow
 from forecasting.models import GridCell
 from missions.models import Mission, MissionAddition, Suppression, Visit
 
@@ -212,7 +213,7 @@ def _added_missions(addition, *, day, shift, cells, note, policy, tz) -> list[Mi
     the shift's forecast (none yet: the plan fills them in), ranked after the beat's missions."""
     if not cells:
         return []
-    starts_at, ends_at = shift.window(day, tz)
+    window = ShiftWindow.of(shift, day, tz)
     forecasts = box_forecasts(date=day, shift=shift, cells=cells)
     ranks = dict(
         Mission.objects.filter(date=day, shift=shift)
@@ -229,8 +230,8 @@ def _added_missions(addition, *, day, shift, cells, note, policy, tz) -> list[Mi
             Mission(
                 date=day,
                 shift=shift,
-                starts_at=starts_at,
-                ends_at=ends_at,
+                starts_at=window.starts_at,
+                ends_at=window.ends_at,
                 cell=cell,
                 beat_id=cell.beat_id,
                 addition=addition,

@@ -14,8 +14,8 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from agency.models import Agency, Beat, CrimeType, MissionPolicy, Shift
-from agency.selectors import shifts_due
+from agency.models import Beat, CrimeType, MissionPolicy, Shift
+from agency.selectors import due_shift_windows, shift_window, shift_windows_before
 from forecasting.models import CellForecast, ForecastRun, GridCell
 from forecasting.selectors import current_run
 from missions import planner
@@ -47,7 +47,7 @@ def plan_missions(
     if run is None:
         raise NoForecast(f"No complete forecast for {date} {shift.name}: run the forecast first.")
     policy = MissionPolicy.current()
-    starts_at, ends_at = shift.window(date, Agency.current().tz)
+    window = shift_window(date=date, shift=shift)
     with transaction.atomic():
         existing = list(
             Mission.objects.select_for_update()
@@ -56,7 +56,9 @@ def plan_missions(
             .order_by("pk")
         )
         grid = _PlanningGrid.load()
-        inputs, versions = _inputs(grid, run, policy, date=date, shift=shift, starts_at=starts_at)
+        inputs, versions = _inputs(
+            grid, run, policy, date=date, shift=shift, starts_at=window.starts_at
+        )
         kept = [
             m
             for m in existing
@@ -75,8 +77,8 @@ def plan_missions(
         plan = MissionPlan.objects.create(
             date=date,
             shift=shift,
-            starts_at=starts_at,
-            ends_at=ends_at,
+            starts_at=window.starts_at,
+            ends_at=window.ends_at,
             forecast_run=run,
             model_versions=versions,
             seed_material=result.seed_material,
@@ -114,7 +116,8 @@ def plan_due_shifts(*, now: datetime | None = None) -> list[MissionPlan]:
     now = now or timezone.now()
     lead = timedelta(minutes=MissionPolicy.current().planning_lead_minutes)
     plans = []
-    for day, shift in shifts_due(now=now, lead=lead):
+    for window in due_shift_windows(lead=lead, at=now):
+        day, shift = window.date, window.shift
         if MissionPlan.objects.filter(date=day, shift=shift).exists():
             continue
         if current_run(date=day, shift=shift) is None:
@@ -227,7 +230,9 @@ def _week_missions(grid: _PlanningGrid, starts_at: datetime) -> np.ndarray:
 
 def _consecutive_shifts(grid, policy, *, date, shift, starts_at) -> np.ndarray:
     """How many of the shifts just before this one in a row had a mission in each box."""
-    previous = _previous_shifts(date=date, starts_at=starts_at, count=policy.max_consecutive_shifts)
+    previous = [
+        w.key for w in shift_windows_before(at=starts_at, count=policy.max_consecutive_shifts)
+    ]
     counts = np.zeros(len(grid.cell_pks), dtype=np.int64)
     if not previous:
         return counts
@@ -251,20 +256,6 @@ def _consecutive_shifts(grid, policy, *, date, shift, starts_at) -> np.ndarray:
         still_running &= had
         counts += still_running
     return counts
-
-
-def _previous_shifts(*, date, starts_at, count: int) -> list[tuple[Date, int]]:
-    tz = Agency.current().tz
-    windows = []
-    shifts = list(Shift.objects.all())
-    for back in range(0, count // max(len(shifts), 1) + 2):
-        day = date - timedelta(days=back)
-        for s in shifts:
-            start, _ = s.window(day, tz)
-            if start < starts_at:
-                windows.append((start, day, s.pk))
-    windows.sort(reverse=True)
-    return [(day, pk) for _, day, pk in windows[:count]]
 
 
 def _suppressed(grid: _PlanningGrid, *, date, shift) -> np.ndarray:
