@@ -46,10 +46,10 @@ class PlanningInputs:
     crime_types: tuple[str, ...]
     severity_weight: np.ndarray
     patrol_efficacy: np.ndarray
-    recent_dose_minutes: np.ndarray | None = None
-    consecutive_shifts: np.ndarray | None = None
-    week_missions: np.ndarray | None = None
-    suppressed: np.ndarray | None = None
+    recent_dose_minutes: np.ndarray = None  # type: ignore[assignment]  # None: zeros (__post_init__)
+    consecutive_shifts: np.ndarray = None  # type: ignore[assignment]  # None: zeros (__post_init__)
+    week_missions: np.ndarray = None  # type: ignore[assignment]  # None: zeros (__post_init__)
+    suppressed: np.ndarray = None  # type: ignore[assignment]  # None: zeros (__post_init__)
     reasons: Sequence[Sequence[str]] | Mapping[int, Sequence[str]] | None = None
     beat_codes: tuple[str, ...] = ()
 

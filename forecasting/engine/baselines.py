@@ -133,7 +133,8 @@ def _fit_sepp(cell, t, w, n_cells, window_days):
     order = np.lexsort((t, cell))
     cell, t, w = cell[order], t[order], w[order]
     # All (trigger j, offspring i) pairs in the same cell within the lag horizon, by offset in the order.
-    pi, pj = [], []
+    pi_parts: list[np.ndarray] = []
+    pj_parts: list[np.ndarray] = []
     for off in range(1, min(SEPP_MAX_OFFSETS, cell.size)):
         i = np.arange(off, cell.size)
         j = i - off
@@ -141,10 +142,10 @@ def _fit_sepp(cell, t, w, n_cells, window_days):
         if not ok.any():
             break
         ok &= t[i] > t[j]
-        pi.append(i[ok])
-        pj.append(j[ok])
-    pi = np.concatenate(pi) if pi else np.zeros(0, np.int64)
-    pj = np.concatenate(pj) if pj else np.zeros(0, np.int64)
+        pi_parts.append(i[ok])
+        pj_parts.append(j[ok])
+    pi = np.concatenate(pi_parts) if pi_parts else np.zeros(0, np.int64)
+    pj = np.concatenate(pj_parts) if pj_parts else np.zeros(0, np.int64)
     dt = t[pi] - t[pj]
     mu = np.bincount(cell, weights=w, minlength=n_cells) / window_days * 0.5
     theta, omega = 0.2, 0.5

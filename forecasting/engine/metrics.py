@@ -65,17 +65,20 @@ def hit_metrics(
     if best_cum is None:
         best_cum = best_hits(obs, fractions)
     events = float(obs.sum(dtype=np.float64))
-    out = {"hit_rate": {}, "pai": {}, "pei": {}, "events": events, "hits": {}}
+    hit_rate: dict[str, float] = {}
+    pai: dict[str, float] = {}
+    pei: dict[str, float] = {}
+    hits_at: dict[str, float] = {}
     for f in fractions:
         k = top_k(n_cells, f)
         hits = float(hits_cum[k - 1].sum())
         best = float(best_cum[k - 1].sum())
         hr = hits / events if events > 0 else float("nan")
-        out["hits"][_key(f)] = hits
-        out["hit_rate"][_key(f)] = hr
-        out["pai"][_key(f)] = hr / (k / n_cells) if events > 0 else float("nan")
-        out["pei"][_key(f)] = hits / best if best > 0 else float("nan")
-    return out
+        hits_at[_key(f)] = hits
+        hit_rate[_key(f)] = hr
+        pai[_key(f)] = hr / (k / n_cells) if events > 0 else float("nan")
+        pei[_key(f)] = hits / best if best > 0 else float("nan")
+    return {"hit_rate": hit_rate, "pai": pai, "pei": pei, "events": events, "hits": hits_at}
 
 
 def poisson_log_score(

@@ -207,8 +207,7 @@ class GBMForecaster(Forecaster):
 
     def _choose_offset(self, cat, names, X, y, w) -> None:
         parts = _offset_parts(cat, names, X, self.ctx.history.n_shifts)
-        best = None
-        # a small grid, scored by Poisson likelihood
+        candidates = []  # (log-likelihood, shares, floor) on a small grid
         for shares in itertools.product(
             OFFSET_RECENT_SHARES, OFFSET_NEIGHBOUR_SHARES, OFFSET_SHIFT_SHARES
         ):
@@ -217,9 +216,9 @@ class GBMForecaster(Forecaster):
             mu = smooth + floor
             mu *= np.sum(w * y) / max(np.sum(w * mu), 1e-12)
             ll = float(np.sum(w * (y * np.log(mu) - mu)))
-            if best is None or ll > best[0]:
-                best = (ll, shares, floor)
-        self.offset[cat] = (best[1], best[2])
+            candidates.append((ll, shares, floor))
+        _, shares, floor = max(candidates, key=lambda c: c[0])  # the first best, as before
+        self.offset[cat] = (shares, floor)
 
     # ---- training rows --------------------------------------------------------------------
     def _names(self, cat):
@@ -256,7 +255,7 @@ class GBMForecaster(Forecaster):
         def sampled(
             source,
         ):  # each dense feature cut to the sampled rows of every block, then dropped
-            out = [dict() for _ in spans]
+            out: list[dict[str, np.ndarray]] = [dict() for _ in spans]
             for name, arr in source():
                 for f, (cells, cols, _, _) in zip(out, rows, strict=True):
                     f[name] = np.asarray(arr[cells, cols], dtype=np.float32)
@@ -264,7 +263,7 @@ class GBMForecaster(Forecaster):
 
         sources = [functools.partial(_typed_features, ctx, cat, targets) for cat in categories]
         sources.append(functools.partial(ctx.shared_features, targets))
-        feats = [dict() for _ in spans]
+        feats: list[dict[str, np.ndarray]] = [dict() for _ in spans]
         for part in map_in_threads(
             sampled, sources
         ):  # types side by side; names kept in this order
