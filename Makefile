@@ -68,4 +68,4 @@ bench: setup
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf var/broker var/staticfiles .pytest_cache .hypothesis
+	rm -rf var/broker var/staticfiles var/mypy_cache .pytest_cache .hypothesis

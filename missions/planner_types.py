@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 NO_BEAT = -1  # beat index of a cell outside every beat: never planned
 MISSIONS_PER_BEAT_DEFAULT = 3
@@ -133,7 +134,7 @@ class PlanningInputs:
             return tuple(self.reasons.get(cell, ()))
         return tuple(self.reasons[cell])
 
-    def _set(self, name: str, value) -> None:
+    def _set(self, name: str, value: object) -> None:
         object.__setattr__(self, name, value)
 
 
@@ -280,7 +281,7 @@ class Plan:
         return [c for c in self.controls if c.beat == beat]
 
 
-def _per_cell(values, n: int, name: str, dtype) -> np.ndarray:
+def _per_cell(values: ArrayLike | None, n: int, name: str, dtype: DTypeLike) -> np.ndarray:
     if values is None:
         return np.zeros(n, dtype=dtype)
     arr = np.asarray(values, dtype=dtype)
