@@ -3,6 +3,8 @@ calibration by decile. Inputs are (cells, shifts) arrays of expected and observe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy.special import gammaln
 
@@ -44,7 +46,7 @@ def top_ranked(pred: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def best_hits(obs: np.ndarray, fractions=AREA_FRACTIONS) -> np.ndarray:
+def best_hits(obs: np.ndarray, fractions: Sequence[float] = AREA_FRACTIONS) -> np.ndarray:
     """(k_max, shifts) cumulative observed counts of each shift's k best cells: the most hits any
     ranking could score (PEI's denominator). Depends on the observed counts alone."""
     n_cells = obs.shape[0]
@@ -54,7 +56,10 @@ def best_hits(obs: np.ndarray, fractions=AREA_FRACTIONS) -> np.ndarray:
 
 
 def hit_metrics(
-    pred: np.ndarray, obs: np.ndarray, fractions=AREA_FRACTIONS, best_cum: np.ndarray | None = None
+    pred: np.ndarray,
+    obs: np.ndarray,
+    fractions: Sequence[float] = AREA_FRACTIONS,
+    best_cum: np.ndarray | None = None,
 ) -> dict:
     """{'hit_rate': {f: ..}, 'pai': {..}, 'pei': {..}, 'events': total} pooled over all shifts.
     `best_cum`: best_hits(obs, fractions), when already computed for another model."""
@@ -137,7 +142,12 @@ class Observed:
         return out.reshape(self.counts.shape)
 
 
-def evaluate(pred: np.ndarray, obs, districts: np.ndarray | None = None, district_names=()) -> dict:
+def evaluate(
+    pred: np.ndarray,
+    obs: np.ndarray | Observed,
+    districts: np.ndarray | None = None,
+    district_names: Sequence[str] = (),
+) -> dict:
     """All metrics; per district too when a district index per cell is given (-1 = none).
     `obs`: the observed counts, or an Observed of them to score several models without redoing their part."""
     seen = obs if isinstance(obs, Observed) else Observed(obs, districts)
