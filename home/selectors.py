@@ -3,6 +3,7 @@ supervisor's live board of the shift under way."""
 
 import json
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
@@ -49,7 +50,7 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
     for the map. A handful of queries whatever the number of missions."""
     now = now or timezone.now()
     window = current_shift_window(at=now)
-    board = {
+    board: dict[str, Any] = {
         "server_time": now.isoformat(),
         "shift": window.as_dict() if window else None,
         "statuses": [{"code": s.value, "label": s.label} for s in BOARD_STATUSES],

@@ -224,7 +224,7 @@ def settle_parent(
     failed with `failure(failed children)` or as succeeded with the result `success(children)`."""
     child = JobRun.objects.filter(pk=child_id).first()
     parent_id = child.params.get("parent") if child else None
-    if not parent_id:
+    if child is None or not parent_id:
         return None
     with transaction.atomic():
         parent = JobRun.objects.select_for_update().filter(pk=parent_id).first()

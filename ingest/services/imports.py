@@ -202,6 +202,10 @@ def push_incidents(
             )
     except IntegrityError:  # the same batch arrived twice at once: the other request applies it
         existing = _run_with_key(source, idempotency_key)
+        if existing is None:  # it failed and released the key meanwhile: the client may retry
+            raise IdempotencyConflict(
+                "A batch with this Idempotency-Key was just being applied."
+            ) from None
         return _replay(existing, payload_hash) or existing, True
     mapping = api_mapping(source)
     frame = records_frame(records, mapping.columns)
@@ -248,7 +252,8 @@ def _execute(
             boundary=_boundary(agency),
         )
         stage, tracker = make_stage(run.source), DuplicateTracker()
-        rejected_parts, unmapped = [], Counter()
+        rejected_parts: list[pd.DataFrame] = []
+        unmapped: Counter[str] = Counter()
         total = staged = 0
         for chunk in chunks:
             result = validate_chunk(chunk, mapping, ctx)

@@ -301,7 +301,7 @@ def _minutes(value: float) -> str:
 
 def _close_visits(mission: Mission, at: datetime) -> None:
     Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
-        ended_at=max(at, mission.started_at), end_reason=Visit.EndReason.COMPLETED
+        ended_at=max(at, mission.started_at or at), end_reason=Visit.EndReason.COMPLETED
     )
 
 

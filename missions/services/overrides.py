@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date as Date
 from datetime import timedelta
+from typing import cast
 
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, Polygon
@@ -48,7 +49,8 @@ def add_missions(
     note = ANALYST_NOTE.format(reason=text)
     with transaction.atomic():
         addition = MissionAddition.objects.create(
-            area=area if area is not None else _outline(cells),
+            # The column holds one polygon: any other drawn shape is kept as its boxes' outline.
+            area=area if isinstance(area, Polygon) else _outline(cells),
             date_from=date_from,
             date_to=date_to,
             reason_code=code,
@@ -319,6 +321,7 @@ def _cells(*, cell_ids, area) -> list[GridCell]:
     return cells
 
 
-def _outline(cells: list[GridCell]) -> GEOSGeometry:
+def _outline(cells: list[GridCell]) -> Polygon:
     hull = shapely.union_all([shapely.from_wkb(bytes(c.geom.wkb)) for c in cells]).envelope
-    return GEOSGeometry(hull.wkt, srid=4326)
+    # GEOSGeometry answers with the class of the WKT's type; the stubs only know the base class.
+    return cast(Polygon, GEOSGeometry(hull.wkt, srid=4326))
