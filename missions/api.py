@@ -73,7 +73,7 @@ class MissionAPIView(APIView):
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, services.Conflict):
             mission = selectors.mission_detail(exc.mission.pk)
-            feature = selectors.missions_geojson([mission])["features"][0]
+            feature = selectors.missions_geojson([mission], user=self.request.user)["features"][0]
             return Response(
                 {"detail": exc.message, "mission": feature}, status=status.HTTP_409_CONFLICT
             )
@@ -86,7 +86,8 @@ class MissionAPIView(APIView):
 
     def mission_response(self, mission_id: int, code=status.HTTP_200_OK) -> Response:
         mission = selectors.mission_detail(mission_id)
-        return Response(selectors.missions_geojson([mission])["features"][0], status=code)
+        feature = selectors.missions_geojson([mission], user=self.request.user)["features"][0]
+        return Response(feature, status=code)
 
 
 # --- officers --------------------------------------------------------------------------------------
@@ -120,7 +121,7 @@ class OfficerMissions(MissionAPIView):
         response = get_conditional_response(request, etag=etag)  # 304 when If-None-Match matches
         if response is None:
             window, missions = selectors.officer_missions(request.user, now=now)
-            body = selectors.missions_geojson(missions, now=now)
+            body = selectors.missions_geojson(missions, user=request.user, now=now)
             body["shift"] = window.as_dict() if window else None
             body["server_time"] = now.isoformat()
             response = Response(body)
@@ -151,7 +152,7 @@ class OfficerPing(MissionAPIView):
                 "started": result.started,
                 "stopped": result.stopped,
                 "stored": result.stored,
-                "missions": selectors.missions_geojson(missions),
+                "missions": selectors.missions_geojson(missions, user=request.user),
             }
         )
 
@@ -304,7 +305,7 @@ class Missions(MissionAPIView):
         missions = scope.visible_missions(
             request.user, selectors.shift_missions(date=day, shift=shift)
         )
-        body = selectors.missions_geojson(missions, full=True)
+        body = selectors.missions_geojson(missions, user=request.user, full=True)
         body["shift"] = selectors.shift_window(date=day, shift=shift).as_dict()
         plan = selectors.latest_plan(date=day, shift=shift)
         body["plan"] = (
@@ -354,7 +355,9 @@ class MissionDetail(MissionAPIView):
         get_object_or_404(Mission, pk=pk)
         mission = selectors.mission_detail(pk)
         scope.require_visible(request.user, mission)
-        feature = selectors.missions_geojson([mission], full=scope.sees_analysis(request.user))
+        feature = selectors.missions_geojson(
+            [mission], user=request.user, full=scope.sees_analysis(request.user)
+        )
         feature = feature["features"][0]
         feature["properties"]["visits"] = [
             {
