@@ -28,7 +28,10 @@ from .models import Mission, Suppression
 from .tasks import enqueue_planning
 
 SERVER_TIME_HEADER = "X-Server-Time"
-GEOJSON = OpenApiResponse(dict, description="GeoJSON FeatureCollection of missions (box polygons).")
+GEOJSON = OpenApiResponse(
+    s.MissionCollectionOut, description="GeoJSON FeatureCollection of missions (box polygons)."
+)
+FEATURE = s.MissionFeatureOut
 CONFLICT = OpenApiResponse(
     dict, description="The mission's state does not allow it: {detail, mission}."
 )
@@ -136,7 +139,7 @@ class OfficerPing(MissionAPIView):
     @extend_schema(
         summary="Report my position: starts the mission I am in, stops visits I have left",
         request=s.PositionIn,
-        responses={200: OpenApiResponse(dict, description="{started, stopped, stored, missions}")},
+        responses={200: s.PingOut},
     )
     def post(self, request):
         data = self.parse(s.PositionIn)
@@ -163,7 +166,7 @@ class StartMission(MissionAPIView):
         request=s.StartIn,
         parameters=[IDEMPOTENCY],
         responses={
-            201: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+            201: OpenApiResponse(FEATURE, description="The mission as a GeoJSON feature."),
             400: BAD_INPUT,
             409: CONFLICT,
         },
@@ -194,7 +197,7 @@ class CompleteMission(MissionAPIView):
         request=s.CompleteIn,
         parameters=[IDEMPOTENCY],
         responses={
-            200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+            200: OpenApiResponse(FEATURE, description="The mission as a GeoJSON feature."),
             400: BAD_INPUT,
             409: CONFLICT,
         },
@@ -220,7 +223,7 @@ class EndMissionEarly(MissionAPIView):
         request=s.EndEarlyIn,
         parameters=[IDEMPOTENCY],
         responses={
-            200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+            200: OpenApiResponse(FEATURE, description="The mission as a GeoJSON feature."),
             400: BAD_INPUT,
             409: CONFLICT,
         },
@@ -246,7 +249,7 @@ class MissionTactics(MissionAPIView):
         request=s.TacticsIn,
         parameters=[IDEMPOTENCY],
         responses={
-            200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+            200: OpenApiResponse(FEATURE, description="The mission as a GeoJSON feature."),
             400: BAD_INPUT,
         },
     )
@@ -269,7 +272,7 @@ class OfflineReport(MissionAPIView):
         request=s.OfflineReportIn,
         parameters=[IDEMPOTENCY],
         responses={
-            201: OpenApiResponse(dict, description="The completed mission."),
+            201: OpenApiResponse(FEATURE, description="The completed mission."),
             400: BAD_INPUT,
             409: CONFLICT,
         },
@@ -349,7 +352,9 @@ class Missions(MissionAPIView):
 
 class MissionDetail(MissionAPIView):
     @extend_schema(
-        summary="One mission with its visits", responses={200: dict}, operation_id="missions_detail"
+        summary="One mission with its visits",
+        responses={200: FEATURE},
+        operation_id="missions_detail",
     )
     def get(self, request, pk):
         get_object_or_404(Mission, pk=pk)
@@ -376,7 +381,7 @@ class CancelMission(MissionAPIView):
     @extend_schema(
         summary="Call off one mission (reason required)",
         request=s.ReasonFields,
-        responses={200: dict, 400: BAD_INPUT},
+        responses={200: FEATURE, 400: BAD_INPUT},
     )
     def post(self, request, pk):
         data = self.parse(s.ReasonFields)

@@ -28,6 +28,7 @@ from missions.services.common import (
     locked_mission,
     mission_state,
 )
+from missions_site.access import ANALYSIS, FIELD, has_role
 
 Status = Mission.Status
 
@@ -62,17 +63,15 @@ TRANSITIONS: tuple[tuple[str, str, str], ...] = (
     (Status.ACTIVE, EXPIRE, Status.EXPIRED),
 )
 
-PATROL, CORRECT, ANY = (
-    "patrol",
-    "correct",
-    "any",
-)  # the scope check of an action (missions/scope.py)
+# The scope check of an action (missions/scope.py).
+PATROL, CORRECT, ANY = "patrol", "correct", "any"
 
 
 @dataclass(frozen=True)
 class Action:
     """Who may take an action and what a refused move answers."""
 
+    roles: frozenset[str]  # the roles that take it (the route matrix's, missions_site/access.py)
     permission: str | None  # None: only the system (the scheduler) takes it
     scope: str  # PATROL: the officer's own missions; CORRECT: tactics; ANY: no scope check
     refusal: str = ""  # said when the status does not allow it ({status}, {label} filled in)
@@ -83,31 +82,38 @@ class Action:
 
 
 ACTIONS: dict[str, Action] = {
-    START: Action("missions.patrol_mission", PATROL, "The mission is {status}."),
+    START: Action(FIELD, "missions.patrol_mission", PATROL, "The mission is {status}."),
     COMPLETE: Action(
+        FIELD,
         "missions.patrol_mission",
         PATROL,
         "Only an active mission can be completed; this one is {label}.",
     ),
     END_EARLY: Action(
+        FIELD,
         "missions.patrol_mission",
         PATROL,
         "Only an active mission can be ended early; this one is {label}.",
     ),
-    REPORT: Action("missions.patrol_mission", PATROL, "The mission is already {status}."),
+    REPORT: Action(FIELD, "missions.patrol_mission", PATROL, "The mission is already {status}."),
     # The scope check says why tactics are refused on a mission nobody patrolled (403).
-    TACTICS: Action("missions.patrol_mission", CORRECT),
+    TACTICS: Action(FIELD, "missions.patrol_mission", CORRECT),
     CANCEL: Action(
+        ANALYSIS,
         "missions.add_suppression",
         ANY,
         "The mission is {status}; only planned or active ones can be called off.",
         conflict=False,
     ),
     SUPERSEDE: Action(
-        "missions.plan_missions", ANY, by_system=True, audit_action=CANCEL, offered=False
+        ANALYSIS, "missions.plan_missions", ANY, by_system=True, audit_action=CANCEL, offered=False
     ),
-    EXPIRE: Action(None, ANY, by_system=True, offered=False),
+    EXPIRE: Action(frozenset(), None, ANY, by_system=True, offered=False),
 }
+
+
+# The actions users take (the pages' buttons, the API's allowed_actions), in the table's order.
+OFFERED = tuple(name for name, rule in ACTIONS.items() if rule.offered)
 
 
 def moves(status: str, action: str) -> tuple[str, ...]:
@@ -137,7 +143,10 @@ class Move:
     reason: str = ""
 
     def set(self, **values) -> None:
-        """Change fields of the mission; they are saved with its status."""
+        """Change fields of the mission; they are saved with its status (which only the table sets:
+        `end_in` picks among its rows)."""
+        if "status" in values:
+            raise ValueError("The status is the table's: pick it with end_in().")
         for name, value in values.items():
             setattr(self.mission, name, value)
         self.fields.update(values)
@@ -171,37 +180,38 @@ def transition(
     rule = ACTIONS[action]
     require_actor(actor, action)
     with transaction.atomic():
-        locked = locked_mission(mission if isinstance(mission, int) else mission.pk)
-        acted_at = event_time(at, locked) if device_time else (at or timezone.now())
-        _check_scope(rule, actor, locked, action=action, at=scope_at or at)
-        targets = moves(locked.status, action)
+        mission = locked_mission(mission if isinstance(mission, int) else mission.pk)
+        acted_at = event_time(at, mission) if device_time else (at or timezone.now())
+        _check_scope(rule, actor, mission, action=action, at=scope_at or at)
+        targets = moves(mission.status, action)
         if not targets:
             message = rule.refusal.format(
-                status=locked.status, label=locked.get_status_display().lower()
+                status=mission.status, label=mission.get_status_display().lower()
             )
             if rule.conflict:
-                raise Conflict(message, mission=locked)
+                raise Conflict(message, mission=mission)
             raise MissionError(message)
         move = Move(
-            mission=locked,
+            mission=mission,
             action=action,
             at=acted_at,
             target=targets[0],
-            before=mission_state(locked),
+            before=mission_state(mission),
             reason_code=reason_code,
             reason=reason,
         )
         yield move
-        if move.target != locked.status:
-            move.set(status=move.target)
+        if move.target != mission.status:
+            mission.status = move.target  # the one status write of the code base
+            move.fields.add("status")
         if move.fields:
-            locked.save(update_fields=[*sorted(move.fields), "updated_at"])
+            mission.save(update_fields=[*sorted(move.fields), "updated_at"])
         audit(
             actor=actor,
             action=rule.audit_action or action,
-            obj=locked,
+            obj=mission,
             before=move.before,
-            after={**mission_state(locked), **move.audit_extra},
+            after={**mission_state(mission), **move.audit_extra},
             reason_code=move.reason_code,
             reason=move.reason,
         )
@@ -217,6 +227,8 @@ def require_actor(actor, action: str) -> None:
         return
     if rule.permission is None or not actor.has_perm(rule.permission):
         raise PermissionDenied(f"You need the permission {rule.permission!r} for this.")
+    if not has_role(actor, *rule.roles):
+        raise PermissionDenied(f"Your role does not {action.replace('_', ' ')} missions.")
 
 
 def allowed_actions(user, missions: list[Mission], *, now: datetime | None = None) -> dict:
@@ -226,7 +238,10 @@ def allowed_actions(user, missions: list[Mission], *, now: datetime | None = Non
     offered = [
         (name, rule)
         for name, rule in ACTIONS.items()
-        if rule.offered and rule.permission and user.has_perm(rule.permission)
+        if rule.offered
+        and rule.permission
+        and user.has_perm(rule.permission)
+        and has_role(user, *rule.roles)
     ]
     if not offered:
         return {m.pk: [] for m in missions}
