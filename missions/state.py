@@ -106,9 +106,17 @@ ACTIONS: dict[str, Action] = {
         conflict=False,
     ),
     SUPERSEDE: Action(
-        ANALYSIS, "missions.plan_missions", ANY, by_system=True, audit_action=CANCEL, offered=False
+        ANALYSIS,
+        "missions.plan_missions",
+        ANY,
+        "The mission is {status}: only a planned one is superseded.",
+        by_system=True,
+        audit_action=CANCEL,
+        offered=False,
     ),
-    EXPIRE: Action(frozenset(), None, ANY, by_system=True, offered=False),
+    EXPIRE: Action(
+        frozenset(), None, ANY, "The mission is already {status}.", by_system=True, offered=False
+    ),
 }
 
 
@@ -171,8 +179,8 @@ def transition(
     reason_code: str = "",
     reason: str = "",
 ) -> Iterator[Move]:
-    """Move a mission by `action`, in one transaction: lock its row, check the actor's permission,
-    the time of the act (`device_time`: a time the device sent, refused when outside the shift),
+    """Move a mission by `action`, in one transaction: check the actor's role and permission, lock
+    its row, check the time of the act (`device_time`: a time the device sent, refused when outside the shift),
     the actor's scope (judged at `scope_at`, else `at`) and that the table allows the move from the
     locked status; then the service's body runs with the `Move`; on leaving, the status and the
     fields the body set are saved and the audit event written. An exception in the body writes
