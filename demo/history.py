@@ -77,9 +77,7 @@ def seed_mission_history(
         services.plan_missions(
             date=day, shift=shift, trigger=MissionPlan.Trigger.SCHEDULE, now=starts
         )
-        missions = list(
-            Mission.objects.filter(date=day, shift=shift).exclude(status=Mission.Status.CANCELLED)
-        )
+        missions = list(Mission.objects.not_cancelled().filter(date=day, shift=shift))
         for mission in missions:
             if rng.random() < SERVED_SHARE:
                 _serve(mission, officers[mission.beat_id], rng)

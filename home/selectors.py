@@ -12,7 +12,7 @@ from agency.models import District
 from agency.selectors import current_shift_window
 from forecasting.selectors import cell_counts_by_district
 from ingest.selectors import incident_counts_by_district
-from missions import scope
+from missions import scope, state
 from missions import selectors as mission_selectors
 from missions.models import Mission, Visit
 
@@ -35,13 +35,7 @@ def jurisdiction_overview() -> list[dict]:
 
 
 # The board's statuses in the order a shift moves through them (cancelled missions are left out).
-BOARD_STATUSES = (
-    Mission.Status.PLANNED,
-    Mission.Status.ACTIVE,
-    Mission.Status.COMPLETED,
-    Mission.Status.ENDED_EARLY,
-    Mission.Status.EXPIRED,
-)
+BOARD_STATUSES = Mission.NOT_CANCELLED
 
 
 def shift_board(user, *, now: datetime | None = None) -> dict:
@@ -69,6 +63,7 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
         now=now,
     )
     units = _units(missions)
+    actions = state.allowed_actions(user, missions, now=now)
     districts = dict(
         District.objects.filter(beats__in={m.beat_id for m in missions}).values_list(
             "beats__pk", "name"
@@ -77,7 +72,7 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
     beats: dict[str, dict] = {}
     per_unit: dict[str, dict] = {}
     for mission in missions:
-        row = _board_row(mission, unit=units.get(mission.pk), now=now)
+        row = _board_row(mission, unit=units.get(mission.pk), actions=actions[mission.pk], now=now)
         beat = beats.setdefault(
             mission.beat.code,
             {
@@ -128,7 +123,7 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
     return board
 
 
-def _board_row(mission: Mission, *, unit: str | None, now: datetime) -> dict:
+def _board_row(mission: Mission, *, unit: str | None, actions: list[str], now: datetime) -> dict:
     timer = mission_selectors.timer_state(mission, now=now)
     served = (
         mission.minutes_served if mission.minutes_served is not None else timer["dose_seconds"] / 60
@@ -148,6 +143,7 @@ def _board_row(mission: Mission, *, unit: str | None, now: datetime) -> dict:
         "running": timer["running"],
         "unit": unit,
         "ended_reason": mission.ended_reason,
+        "allowed_actions": actions,  # what the user may do now (missions/state.py)
     }
 
 

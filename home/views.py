@@ -9,7 +9,7 @@ from agency.models import Agency
 from agency.selectors import current_shift_window
 from ingest.selectors import incident_trend_by_type
 from jobs.selectors import recent_jobs
-from missions.models import END_EARLY_CHOICES
+from missions.models import END_EARLY_CHOICES, ReasonCode
 from missions_site import access
 
 from . import selectors
@@ -76,6 +76,7 @@ def supervisor_home(request):
             "poll_ms": int(settings.SUPERVISOR_BOARD_POLL_SECONDS * 1000),
             "poll_seconds": round(settings.SUPERVISOR_BOARD_POLL_SECONDS),
             "statuses": BOARD_STATUSES,
+            "reason_codes": ReasonCode.choices,
         },
     )
 

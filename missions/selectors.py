@@ -19,7 +19,7 @@ from audit.models import AuditEvent
 from missions_site.access import SUPERVISOR, roles_of
 from tactics.selectors import catalogue_version, suggested_tactics
 
-from . import scope
+from . import scope, state
 from .models import AUDIT_PREFIX, ControlBox, Mission, MissionPlan, Suppression, Visit
 
 
@@ -72,7 +72,7 @@ def officer_missions_etag(user, *, now: datetime | None = None) -> str:
 def shift_missions(*, date: Date, shift: Shift, include_cancelled: bool = True) -> list[Mission]:
     missions = Mission.objects.filter(date=date, shift=shift)
     if not include_cancelled:
-        missions = missions.exclude(status=Mission.Status.CANCELLED)
+        missions = missions.not_cancelled()
     return list(_with_details(missions))
 
 
@@ -138,12 +138,19 @@ def timer_state(mission: Mission, *, now: datetime | None = None) -> dict:
 
 
 def mission_feature(
-    mission: Mission, *, tactics: list, now: datetime | None = None, full: bool = False
+    mission: Mission,
+    *,
+    tactics: list,
+    actions: list[str],
+    now: datetime | None = None,
+    full: bool = False,
 ) -> dict:
-    """A mission as a GeoJSON feature (its box polygon) with what the officer needs to act."""
+    """A mission as a GeoJSON feature (its box polygon) with what the officer needs to act: among
+    it the actions the requesting user may take now (the state machine's, missions/state.py)."""
     props = {
         "id": mission.pk,
         "status": mission.status,
+        "allowed_actions": actions,
         "date": mission.date.isoformat(),
         "shift": mission.shift.name,
         "beat": mission.beat.code,
@@ -190,23 +197,26 @@ def mission_feature(
 
 
 def missions_geojson(
-    missions: list[Mission], *, now: datetime | None = None, full: bool = False
+    missions: list[Mission], *, user, now: datetime | None = None, full: bool = False
 ) -> dict:
+    """The missions as GeoJSON, each with the actions `user` may take on it now."""
     tactics = suggested_tactics(missions)
     now = now or timezone.now()
+    actions = state.allowed_actions(user, missions, now=now)
     return {
         "type": "FeatureCollection",
         "features": [
-            mission_feature(m, tactics=tactics.get(m.pk, []), now=now, full=full) for m in missions
+            mission_feature(
+                m, tactics=tactics.get(m.pk, []), actions=actions[m.pk], now=now, full=full
+            )
+            for m in missions
         ],
     }
 
 
 def _officer_shift_missions(user, window: ShiftWindow) -> QuerySet[Mission]:
     """The shift's missions of the officer's home beat, else district (not yet scope-checked)."""
-    missions = Mission.objects.filter(date=window.date, shift=window.shift).exclude(
-        status=Mission.Status.CANCELLED
-    )
+    missions = Mission.objects.not_cancelled().filter(date=window.date, shift=window.shift)
     profile = getattr(user, "officer_profile", None)
     if profile is not None and profile.home_beat_id:
         missions = missions.filter(beat_id=profile.home_beat_id)

@@ -25,7 +25,7 @@ from missions_site import access
 from missions_site.spreadsheet import csv_download
 from tactics.selectors import tactic_counts
 
-from . import report_tables, reports, scope, selectors, services
+from . import report_tables, reports, scope, selectors, services, state
 from .forms import AddMissionsForm, BoxesForm, ReasonForm, ReportRange, SheetPicker, ShiftPicker
 from .models import Mission, ReasonCode, Suppression
 from .sheet import shift_sheet as build_sheet
@@ -49,6 +49,7 @@ def shift_page(request):
             "day": day,
             "shift": shift,
             "missions": missions,
+            "rows": _with_actions(request.user, missions),
             "query": query,
             "window": shift_window(date=day, shift=shift) if shift else None,
             "plan": plan,
@@ -300,3 +301,9 @@ def _bad_range(request, form):
     return render(
         request, "missions/report.html", {"form": form, "range_errors": errors}, status=400
     )
+
+
+def _with_actions(user, missions) -> list[tuple]:
+    """(mission, the actions the user may take on it now): the page shows buttons for these."""
+    actions = state.allowed_actions(user, missions)
+    return [(m, actions[m.pk]) for m in missions]

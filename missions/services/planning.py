@@ -18,11 +18,11 @@ from agency.models import Beat, CrimeType, MissionPolicy, Shift
 from agency.selectors import due_shift_windows, shift_window, shift_windows_before
 from forecasting.models import CellForecast, ForecastRun, GridCell
 from forecasting.selectors import current_run
-from missions import planner
+from missions import planner, state
 from missions.models import ControlBox, Mission, MissionPlan, Suppression, Visit
 
 from .box_forecast import ANALYST_NOTE_PREFIXES, dose_minutes, merge_reasons, with_crime_type
-from .common import audit, mission_state, require_perm
+from .common import audit, require_perm
 
 WEEK = timedelta(days=7)
 REPLAN_REASON = "Re-planned: the new plan no longer picks this box."
@@ -51,19 +51,15 @@ def plan_missions(
     with transaction.atomic():
         existing = list(
             Mission.objects.select_for_update()
+            .not_cancelled()
             .filter(date=date, shift=shift)
-            .exclude(status=Mission.Status.CANCELLED)
             .order_by("pk")
         )
         grid = _PlanningGrid.load()
         inputs, versions = _inputs(
             grid, run, policy, date=date, shift=shift, starts_at=window.starts_at
         )
-        kept = [
-            m
-            for m in existing
-            if m.status != Mission.Status.PLANNED or m.origin == Mission.Origin.ANALYST
-        ]
+        kept = [m for m in existing if not _replaceable(m) or m.origin == Mission.Origin.ANALYST]
         forced: dict[int, list[int]] = defaultdict(list)
         for mission in kept:
             if mission.cell_id in grid.index:
@@ -217,8 +213,8 @@ def _week_missions(grid: _PlanningGrid, starts_at: datetime) -> np.ndarray:
     """Missions in each box over the 7 days before the shift: the weekly share cap and spread."""
     counts = np.zeros(len(grid.cell_pks), dtype=np.int64)
     rows = (
-        Mission.objects.filter(starts_at__gte=starts_at - WEEK, starts_at__lt=starts_at)
-        .exclude(status=Mission.Status.CANCELLED)
+        Mission.objects.not_cancelled()
+        .filter(starts_at__gte=starts_at - WEEK, starts_at__lt=starts_at)
         .values_list("cell_id", flat=True)
     )
     for cell_pk in rows:
@@ -238,10 +234,8 @@ def _consecutive_shifts(grid, policy, *, date, shift, starts_at) -> np.ndarray:
         return counts
     by_shift: dict[tuple, set[int]] = defaultdict(set)
     rows = (
-        Mission.objects.filter(
-            date__in={d for d, _ in previous}, shift_id__in={s for _, s in previous}
-        )
-        .exclude(status=Mission.Status.CANCELLED)
+        Mission.objects.not_cancelled()
+        .filter(date__in={d for d, _ in previous}, shift_id__in={s for _, s in previous})
         .values_list("date", "shift_id", "cell_id")
     )
     for day, shift_pk, cell_pk in rows:
@@ -350,7 +344,7 @@ def _write_missions(plan, result, grid, existing, policy, *, user, now) -> dict:
             "probability": pm.probability,
         }
         mission = by_cell.get(cell_pk)
-        if mission is not None and mission.status != Mission.Status.PLANNED:
+        if mission is not None and not _replaceable(mission):
             continue  # started: its record stays as it was when it started
         if mission is not None:
             if mission.origin == Mission.Origin.ANALYST:
@@ -390,34 +384,27 @@ def _write_missions(plan, result, grid, existing, policy, *, user, now) -> dict:
         )
         for c in result.controls
     )
-    cancelled = [
-        m for m in existing if m.status == Mission.Status.PLANNED and m.cell_id not in picked
-    ]
+    cancelled = [m for m in existing if _replaceable(m) and m.cell_id not in picked]
     for mission in cancelled:
-        before = mission_state(mission)
-        mission.status, mission.closed_at = Mission.Status.CANCELLED, now
-        mission.save(update_fields=["status", "closed_at", "updated_at"])
-        audit(
-            actor=user,
-            action="cancel",
-            obj=mission,
-            before=before,
-            after=mission_state(mission),
-            reason_code="",
-            reason=REPLAN_REASON,
-        )
+        with state.transition(
+            mission, state.SUPERSEDE, actor=user, at=now, reason=REPLAN_REASON
+        ) as move:
+            move.set(closed_at=now)
     return {
         "missions": len(result.missions),
         "created": len(created),
         "drawn_again": drawn_again,
         "kept": sum(
-            1
-            for m in existing
-            if m.status != Mission.Status.PLANNED or m.origin == Mission.Origin.ANALYST
+            1 for m in existing if not _replaceable(m) or m.origin == Mission.Origin.ANALYST
         ),
         "cancelled": len(cancelled),
         "controls": len(result.controls),
     }
+
+
+def _replaceable(mission: Mission) -> bool:
+    """Not started yet: a new plan may update it or, when it no longer picks the box, supersede it."""
+    return bool(state.moves(mission.status, state.SUPERSEDE))
 
 
 def _drawn_reasons(pm, grid, primary: CrimeType | None) -> list[str]:
