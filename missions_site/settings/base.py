@@ -161,7 +161,10 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 # stays until an administrator unlocks (accounts.lockout).
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_FAILURE_WINDOW_MINUTES", default=15))
 AXES_HANDLER = "accounts.lockout.LockedUntilUnlockedHandler"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each alone: by account and by address
+# An account is locked from the address its failures came from, never everywhere: a stranger who
+# knows a username cannot lock its owner out from elsewhere (issue 21). An address failing across
+# accounts (password spraying) is locked as well.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"  # JSON under /api/, the page elsewhere
@@ -283,6 +286,18 @@ LEAFLET_CONFIG = {
     "DEFAULT_ZOOM": 11,
     "RESET_VIEW": False,
 }
+
+# Cache: DRF's throttles count sign-ins and token requests here, so every web process must share it
+# (issue 21: per-process counters let 5 workers pass 5 × the limit). Redis in production and tests
+# (CACHE_URL, e.g. redis://redis:6379/1); a per-process cache only where none is configured (the
+# SpatiaLite demo runs one process). `security_selfcheck` flags a per-process cache in production.
+CACHE_URL = env.str("CACHE_URL", default="")
+CACHES = {
+    "default": env.cache_url_config(CACHE_URL)
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="missions")
 
 # Celery: Redis (or any broker URL) in production; Kombu's filesystem transport when unset.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

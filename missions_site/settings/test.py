@@ -4,6 +4,11 @@ import os
 
 os.environ.setdefault("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/missions")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+# The cache is the broker's Redis database, as in production; keys carry this process's prefix so
+# parallel test processes (and the broker's own keys) never see each other's throttle counters.
+if os.environ["CELERY_BROKER_URL"].startswith("redis"):
+    os.environ.setdefault("CACHE_URL", os.environ["CELERY_BROKER_URL"])
+os.environ.setdefault("CACHE_KEY_PREFIX", f"test{os.getpid()}")
 
 from .base import *  # noqa: E402, F403
 from .base import VAR_DIR  # noqa: E402
