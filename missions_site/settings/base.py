@@ -237,6 +237,12 @@ REST_FRAMEWORK = {
     # JSON only: DRF's browsable API pages use inline styles the Content-Security-Policy refuses;
     # the API is read and tried in the Swagger UI at /api/v1/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested past a bound is a 400, not Python's RecursionError (missions_site.request_limits).
+    "DEFAULT_PARSER_CLASSES": [
+        "missions_site.request_limits.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "audit.denials.exception_handler",  # 401/403 are audited
     "DEFAULT_PAGINATION_CLASS": "missions_site.pagination.BoundedLimitOffsetPagination",
@@ -340,7 +346,17 @@ FORECAST_PATROLLED_ROW_WEIGHT = env.float("FORECAST_PATROLLED_ROW_WEIGHT", defau
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"without_traceback": {"()": "missions_site.api_errors.WithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "console_one_line": {
+            "class": "logging.StreamHandler",
+            "filters": ["without_traceback"],
+        },
+    },
+    "loggers": {
+        "django.security": {"handlers": ["console_one_line"], "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
@@ -352,7 +368,16 @@ API_PAGE_SIZE_MAX = env.int(
     "API_PAGE_SIZE_MAX", default=500
 )  # rows per page of any API list, at most
 # Limits on uploaded files and drawn areas (docs/admin-guide.md, "Limits on uploads and areas").
-UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200_000_000)  # one uploaded file or API body
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200_000_000)  # one uploaded file
+# Counted while a file arrives: the upload stops at UPLOAD_MAX_BYTES (missions_site.request_limits).
+FILE_UPLOAD_HANDLERS = [
+    "missions_site.request_limits.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# A request body that is not a file (a JSON body of the API, an API batch of incidents, a form's
+# fields) is held in memory: past this it is refused, 413 in JSON under /api/ (api_errors).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_BODY_MAX_BYTES", default=10_000_000)
 UPLOAD_MAX_UNPACKED_BYTES = env.int(
     "UPLOAD_MAX_UNPACKED_BYTES", default=2_000_000_000
 )  # .gz/.zip content
