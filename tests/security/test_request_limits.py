@@ -3,6 +3,8 @@ nested `[`, and a body past REQUEST_BODY_MAX_BYTES, sent to every JSON endpoint 
 each role, answer in JSON: refused at the gate (401/403) or, past it, 400 and 413. A bad Host is a
 400. Each has its control: the same request, well formed, is answered."""
 
+import json
+
 import pytest
 from django.test import Client
 from knox.models import AuthToken
@@ -82,9 +84,8 @@ def test_the_anonymous_token_endpoint_answers_a_well_formed_body(officer):
 def test_a_body_under_the_limit_and_nesting_under_the_bound_are_read(officer, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = BODY_LIMIT
     client = APIClient()
-    padded = '{"username": "officer", "password": "%s", "pad": [[["%s"]]]}' % (
-        TEST_PASSWORD,
-        "x" * (BODY_LIMIT - 200),
+    padded = json.dumps(
+        {"username": "officer", "password": TEST_PASSWORD, "pad": [[["x" * (BODY_LIMIT - 200)]]]}
     )
     response = client.post("/api/v1/auth/token/", padded, content_type="application/json")
     assert response.status_code == 200, response.content
