@@ -16,6 +16,8 @@ from .models import Source
 from .services import mapping_for_source
 from .sniffing import megabytes
 
+MAPPING_TEXT_MAX_CHARS = 100_000  # a mapping is a few hundred lines of YAML
+
 
 class UploadForm(forms.Form):
     file = forms.FileField(
@@ -29,6 +31,7 @@ class UploadForm(forms.Form):
     preset = forms.ChoiceField(required=False, label="Start from preset")
     mapping_text = forms.CharField(
         required=False,
+        max_length=MAPPING_TEXT_MAX_CHARS,
         label="Mapping (YAML or JSON)",
         widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false", "class": "code"}),
         help_text="Blank: the preset above, else the source's own mapping.",

@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from ingest import services
 from ingest.models import ImportRun, Incident
-from ingest.readers import FileFormatError
+from ingest.readers import FileFormatError, file_columns
 from ingest.sniffing import FileTooLarge, check_content
 
 pytestmark = pytest.mark.django_db
@@ -272,3 +272,24 @@ def test_the_api_refuses_a_body_past_the_size_limit(analyst, agency, crime_types
 
 def _refused(text):
     return pytest.raises(FileFormatError, match=re.escape(text))
+
+
+def test_import_errors_name_the_file_never_the_server_path(agency, settings):
+    # Issue 21, finding 6: the job page showed `…/var/media/ingest/uploads/…` (here: the upload's
+    # file is gone when its import runs; Python's error carries the full path).
+    missing = settings.MEDIA_ROOT / services.uploads.UPLOAD_DIR / "token" / "calls.csv"
+    run = run_file(missing)
+    shown = [run.job.error, run.job.message]
+    assert all("calls.csv" in text for text in shown)  # control: the file is still named
+    assert not any(str(settings.MEDIA_ROOT) in text or "/token/" in text for text in shown)
+
+
+def test_gdal_errors_name_the_file_never_the_server_path(tmp_path):
+    not_spatial = tmp_path / "uploads" / "token" / "calls.txt"
+    not_spatial.parent.mkdir(parents=True)
+    not_spatial.write_text("hello\n")
+    with pytest.raises(FileFormatError) as refused:
+        file_columns(not_spatial, "geojson")
+    message = str(refused.value)
+    assert "calls.txt" in message and "not recognized" in message
+    assert str(tmp_path) not in message and "/token/" not in message
