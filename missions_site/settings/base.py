@@ -211,6 +211,11 @@ LOGIN_BANNER_TEXT = env.str(
 # Audit log (audit app, docs/adr/0009-audit-log.md). Trust X-Forwarded-For only behind a proxy that sets it.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# The chain's head, appended hourly where the application cannot rewrite it (audit.anchors): make
+# the file append-only for the application's user, or put it on another host's mount.
+AUDIT_ANCHOR_FILE = Path(
+    env.str("AUDIT_ANCHOR_FILE", default=str(VAR_DIR / "audit" / "chain-anchors.log"))
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"  # stored in UTC; shown in the agency's zone (agency.Agency.timezone)

@@ -1,6 +1,8 @@
 """Test settings: PostGIS and Redis on 127.0.0.1 unless DATABASE_URL / CELERY_BROKER_URL say otherwise."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/missions")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
@@ -15,6 +17,8 @@ from .base import VAR_DIR  # noqa: E402
 from .local_secret import local_secret_key  # noqa: E402
 
 SECRET_KEY = local_secret_key(VAR_DIR)
+# Each test process writes audit heads to its own file; tests that read them set their own.
+AUDIT_ANCHOR_FILE = Path(tempfile.gettempdir()) / f"missions-test-audit-anchors-{os.getpid()}.log"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 STORAGES = {
