@@ -4,6 +4,8 @@ each role, answer in JSON: refused at the gate (401/403) or, past it, 400 and 41
 400. Each has its control: the same request, well formed, is answered."""
 
 import json
+import logging
+import sys
 
 import pytest
 from django.test import Client
@@ -109,3 +111,22 @@ def test_a_bad_host_is_a_400_and_a_known_host_is_answered(path):
         assert b"The request could not be read" in bad.content
     known = Client(HTTP_HOST="localhost").get(path)
     assert known.status_code in (200, 302, 403)  # the page, the way to it, or the matrix's answer
+
+
+def test_a_refused_host_is_logged_in_one_line_without_a_traceback():
+    try:
+        raise ValueError("Invalid HTTP_HOST header: 'evil.example'.")
+    except ValueError:
+        record = logging.LogRecord(
+            "django.security.DisallowedHost",
+            logging.ERROR,
+            __file__,
+            1,
+            "%s",
+            ("bad",),
+            sys.exc_info(),
+        )
+    handler = logging.getLogger("django.security").handlers[0]
+    assert record.exc_info is not None  # control: Django logs it with the exception
+    assert handler.filter(record) and record.exc_info is None
+    assert "\n" not in handler.format(record)
