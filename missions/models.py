@@ -329,6 +329,8 @@ class IdempotentRequest(models.Model):
     key = models.CharField(max_length=200)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     endpoint = models.CharField(max_length=200)
+    # SHA-256 of the request body: the same key with another body is refused, not replayed.
+    body_digest = models.CharField(max_length=64, blank=True)
     status_code = models.PositiveSmallIntegerField()
     response = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)

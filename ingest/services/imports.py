@@ -26,6 +26,7 @@ from agency.models import Agency
 from audit.services import record
 from jobs.models import JobRun
 from jobs.services import JobFailed, create_job, run_job
+from missions_site.server_paths import hide_server_paths
 
 from ..mapping import Mapping, MappingError, parse_mapping
 from ..models import ImportRun, RejectedRow, Source
@@ -169,8 +170,9 @@ def run_import(*, run: ImportRun, progress: Progress, mapping: Mapping | None = 
             path, columns=mapping.columns, fmt=fmt, chunk_rows=chunk_rows(), dialect=dialect
         )
     except (MappingError, FileFormatError, OSError) as exc:
-        _record_import(run, outcome="failure", reason=str(exc)[:1000])
-        raise ImportFailed(str(exc)) from exc
+        reason = hide_server_paths(str(exc))
+        _record_import(run, outcome="failure", reason=reason[:1000])
+        raise ImportFailed(reason) from exc
     details = {
         "format": fmt,
         **({"encoding": dialect.encoding, "delimiter": dialect.delimiter} if dialect else {}),
@@ -285,8 +287,9 @@ def _execute(
                 details={**details, "warnings": [*mapping.warnings, *code_warnings]},
             )
     except (MappingError, FileFormatError) as exc:
-        _record_import(run, outcome="failure", reason=str(exc)[:1000])
-        raise ImportFailed(str(exc)) from exc
+        reason = hide_server_paths(str(exc))
+        _record_import(run, outcome="failure", reason=reason[:1000])
+        raise ImportFailed(reason) from exc
     finally:
         if stage is not None:
             stage.close()
