@@ -5,6 +5,7 @@ from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractHour, ExtractMinute, TruncMonth
 from django.utils import timezone
@@ -354,7 +355,8 @@ def in_window_mask(occurred_from, occurred_to, start, end):
 
 def utc_array(times) -> np.ndarray:
     """Aware datetimes (None allowed) as the naive UTC microseconds in_window_mask takes (NaT)."""
-    return np.array([_utc64(t) if t else None for t in times], dtype="datetime64[us]")
+    utc = pd.to_datetime(pd.Series(list(times), dtype=object), utc=True)
+    return utc.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
 
 
 def _in_window(start, end) -> Q:
