@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import reduce
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -187,13 +186,12 @@ def _apply_effect(missions, starts, ends, effect: float, rng) -> int:
     with probability −effect (the history was generated before missions existed)."""
     if effect >= 0 or not missions:
         return 0
-    area = reduce(lambda a, b: a.union(b), (m.cell.geom for m in missions))
     inside = (
         Incident.objects.filter(
             occurred_from__gte=starts,
             occurred_from__lt=ends,
             officer_initiated=False,
-            location__within=area,
+            cell__in=[m.cell_id for m in missions],  # in the box by the one placement rule
         )
         .order_by("pk")
         .values_list("pk", flat=True)
