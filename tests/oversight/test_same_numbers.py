@@ -52,6 +52,8 @@ def shift(planned, now_window, crime_types):
         if (m.cell.col - 1, m.cell.row) in cells
     )
     mission_cells = {m.cell_id for m in missions}
+    # Another mission's box, away from the edge: its officer-initiated robbery must not count.
+    second = next(m for m in missions if m.cell_id not in {mission.cell_id, west.pk})
     control = GridCell.objects.get(pk=sorted(controls)[0])
     other = next(c for c in cells.values() if c.pk not in mission_cells | controls | {west.pk})
     start = now_window.starts_at
@@ -80,7 +82,7 @@ def shift(planned, now_window, crime_types):
     }  # fmt: skip
     left_out = {
         add("unmapped code in the mission box", mission.cell, minutes(6), None),
-        add("officer-initiated robbery (not counted)", mission.cell, minutes(7), robbery,
+        add("officer-initiated robbery (not counted)", second.cell, minutes(7), robbery,
             officer_initiated=True),
         add("burglary outside every box", Point(-78.0, 43.0, srid=4326), minutes(10), burglary),
         # Long before the shift and before the published months (see numbers_by_reader).
