@@ -23,6 +23,7 @@ ROLE_PERMISSIONS = {
         ("agency", "view_"),
         ("agency", "change_crimetype"),
         ("ingest", ""),
+        ("geo", ""),
         ("forecasting", ""),
         ("missions", ""),
         ("tactics", ""),
@@ -31,6 +32,7 @@ ROLE_PERMISSIONS = {
     SUPERVISOR: [
         ("agency", "view_"),
         ("ingest", "view_"),
+        ("geo", "view_"),
         ("forecasting", "view_"),
         ("missions", "view_"),
         ("missions", "evaluate_missions"),  # control boxes and outcome evaluation
@@ -45,6 +47,7 @@ ROLE_PERMISSIONS = {
         ("accounts", ""),
         ("otp_totp", ""),
         ("ingest", ""),
+        ("geo", ""),
         ("forecasting", ""),
         ("missions", ""),
         ("tactics", ""),

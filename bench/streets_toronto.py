@@ -30,13 +30,13 @@ SPACING_M = 150.0
 UTM = 32617
 TARGET_IMPORT_S = 30.0
 VIEW_QUERY = (
-    "import json, time; from forecasting.street_selectors import streets_in_view;"
+    "import json, time; from geo.street_selectors import streets_in_view;"
     "c = (-79.3832, 43.6532); out = [];"
     "[out.append((z, *(lambda t0, v: (time.perf_counter() - t0, len(v['features']), len(json.dumps(v))))("
     "time.perf_counter(), streets_in_view(bbox=(c[0] - w, c[1] - w * .7, c[0] + w, c[1] + w * .7), zoom=z))))"
     " for z, w in ((13, .06), (15, .015), (17, .004))];"
     "print('VIEWS', json.dumps(out));"
-    "from forecasting.models import GridCell; from forecasting.street_services import label_cells;"
+    "from geo.models import GridCell; from geo.street_services import label_cells;"
     "GridCell.objects.update(location_label=''); t0 = time.perf_counter(); label_cells();"
     "print('LABELS', time.perf_counter() - t0)"
 )

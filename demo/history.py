@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import reduce
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -19,7 +18,8 @@ from agency import roles
 from agency.models import Beat, CrimeType, MissionPolicy, OfficerProfile
 from agency.selectors import local_today, shift_windows_between
 from agency.shift_windows import ShiftWindow
-from forecasting.models import CellForecast, ForecastRun, GridCell, ModelVersion
+from forecasting.models import CellForecast, ForecastRun, ModelVersion
+from geo.models import GridCell
 from ingest.models import Incident
 from missions import services
 from missions.models import Mission, MissionPlan, ReasonCode
@@ -186,13 +186,12 @@ def _apply_effect(missions, starts, ends, effect: float, rng) -> int:
     with probability −effect (the history was generated before missions existed)."""
     if effect >= 0 or not missions:
         return 0
-    area = reduce(lambda a, b: a.union(b), (m.cell.geom for m in missions))
     inside = (
         Incident.objects.filter(
             occurred_from__gte=starts,
             occurred_from__lt=ends,
             officer_initiated=False,
-            location__within=area,
+            cell__in=[m.cell_id for m in missions],  # in the box by the one placement rule
         )
         .order_by("pk")
         .values_list("pk", flat=True)

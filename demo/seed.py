@@ -19,7 +19,7 @@ from django.db import transaction
 from agency import roles
 from agency.models import Agency, Beat, CrimeType, District, OfficerProfile, Shift
 from agency.services import ensure_configuration
-from forecasting.street_services import import_streets
+from geo.street_services import import_streets
 from ingest.mapping import parse_mapping
 from ingest.models import ImportRun, RiskLayer, RiskLayerPoint, Source
 from ingest.services.imports import import_incidents_file

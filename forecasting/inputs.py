@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db.models import Q
 
 from agency.models import Agency, CrimeType, District, Shift
-from ingest.models import CalendarEvent, Incident, RiskLayerPoint
+from geo.models import GridCell
+from ingest.models import CalendarEvent, RiskLayerPoint
+from ingest.selectors import counted_incidents
 from missions.models import Visit  # the one upward read by design: patrol exposure (ADR 0010)
 
 from .engine.activity import cells_near, event_attendance, patrol_minutes
@@ -21,7 +22,6 @@ from .engine.events import EventTable, prepare_events
 from .engine.grid import Grid
 from .engine.history import build_history
 from .engine.pipeline import CachedFeatureContext
-from .models import GridCell
 
 # Days of incident history behind a training run or a forecast: a year of training rows, a month
 # of calibration, a year of look-back for their features, and room for the back-test.
@@ -150,16 +150,15 @@ def load_grid() -> tuple[Grid, np.ndarray]:
 def load_events(crime_types: dict, *, start: dt.date, end: dt.date, tz: str) -> EventTable:
     """Incidents of the enabled types in local days [start, end) as an engine EventTable.
 
-    Officer-initiated incidents are left out of every series of a type whose
-    `count_officer_initiated` is off: they say where police were, not where crime was.
+    Which incidents count (mapped, in an active box, the officer-initiated rule per type, a
+    from/to range that reaches into the days) is `ingest.selectors.counted_incidents`' rule, the
+    same every report counts by; the engine then spreads a range's weight over its shifts.
     """
     zone = ZoneInfo(tz)
     since = dt.datetime.combine(start, dt.time(), zone)
     until = dt.datetime.combine(end, dt.time(), zone)
     qs = (
-        Incident.objects.filter(crime_type__code__in=list(crime_types), occurred_from__lt=until)
-        .filter(Q(occurred_from__gte=since) | Q(occurred_to__gte=since))
-        .exclude(officer_initiated=True, crime_type__count_officer_initiated=False)
+        counted_incidents(since, until, crime_types=crime_types)
         .order_by("pk")
         .values_list(
             "pk",

@@ -4,16 +4,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
 
-import numpy as np
 from django.db.models import Count
 from django.utils import timezone
 
 from agency.models import CrimeType
-from ingest.models import Incident
+from geo.models import GridCell
+from ingest.selectors import counted_incidents
 
 from .engine import persist
-from .engine.grid import lonlat_to_colrow
-from .models import CellForecast, ForecastRun, GridCell, ModelArtifact, ModelVersion
+from .models import CellForecast, ForecastRun, ModelArtifact, ModelVersion
 
 
 def active_cells():
@@ -29,13 +28,7 @@ def grid_compact(*, district_code: str | None = None, incident_days: int = 28) -
     cells = list(
         cells.only("cell_id", "cell_size_m", "epsg", "geom", "district__code", "beat__code")
     )
-    counts = (
-        incident_counts_by_cell(
-            days=incident_days, epsg=cells[0].epsg, cell_size_m=cells[0].cell_size_m
-        )
-        if cells
-        else {}
-    )
+    counts = incident_counts_by_cell(days=incident_days) if cells else {}
     rows = []
     for cell in cells:
         west, south, east, north = cell.geom.extent
@@ -59,15 +52,17 @@ def grid_compact(*, district_code: str | None = None, incident_days: int = 28) -
     }
 
 
-def incident_counts_by_cell(*, days: int, epsg: int, cell_size_m: int, now=None) -> Counter:
-    """Incidents of the last `days` days per cell id, binned on the grid's CRS origin."""
-    since = (now or timezone.now()) - timedelta(days=days)
-    points = Incident.objects.filter(occurred_from__gte=since).values_list("location", flat=True)
-    lonlat = np.array([p.coords for p in points], dtype=float).reshape(-1, 2)
-    if not len(lonlat):
-        return Counter()
-    cols, rows = lonlat_to_colrow(lonlat[:, 0], lonlat[:, 1], epsg=epsg, cell_size=cell_size_m)
-    return Counter(f"{c}_{r}" for c, r in zip(cols, rows, strict=True))
+def incident_counts_by_cell(*, days: int, now=None) -> Counter:
+    """Counted incidents (ingest.selectors.counted_incidents) of the last `days` days per cell id."""
+    now = now or timezone.now()
+    rows = (
+        counted_incidents(now - timedelta(days=days), now)
+        .values("cell__cell_id")
+        .annotate(n=Count("pk"))
+        .values_list("cell__cell_id", "n")
+        .order_by()
+    )
+    return Counter(dict(rows))
 
 
 def cell_counts_by_district() -> dict[int | None, int]:

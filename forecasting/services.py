@@ -10,11 +10,12 @@ from django.db import transaction
 
 from agency.models import Agency, Beat, District
 from agency.services import to_shapely
+from geo.models import GridCell
+from geo.street_services import label_cells
+from ingest.services.placement import place_all_incidents
 
 from .engine.grid import GridError
 from .engine.grid import build_grid as build_engine_grid
-from .models import GridCell
-from .street_services import label_cells
 
 UPSERT_BATCH = 2000
 
@@ -31,7 +32,8 @@ class GridBuildResult:
 def build_grid(
     *, cell_size_m: int | None = None, progress: Callable[[float, str], None] | None = None
 ) -> GridBuildResult:
-    """(Re)build the agency's grid; cells keep their ids, cells now outside become inactive."""
+    """(Re)build the agency's grid; cells keep their ids, cells now outside become inactive, and
+    every incident is placed again in the new boxes (geo.placement)."""
     progress = progress or (lambda pct, msg: None)
     agency = Agency.current()
     if agency.boundary is None:
@@ -81,6 +83,8 @@ def build_grid(
         if agency.cell_size_m != cell_size_m:
             agency.cell_size_m = cell_size_m
             agency.save(update_fields=["cell_size_m"])
+        progress(96, "Placing incidents in the new boxes")
+        place_all_incidents()
         progress(98, "Naming cells from the streets")
         label_cells()
     after = GridCell.objects.filter(epsg=grid.epsg, cell_size_m=cell_size_m).count()

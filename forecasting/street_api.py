@@ -6,9 +6,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from geo.street_selectors import StreetViewError, streets_in_view
 from missions_site.query_params import parse_query
-
-from .street_selectors import StreetViewError, streets_in_view
 
 
 class StreetViewQuery(serializers.Serializer):

@@ -75,6 +75,15 @@ class Incident(models.Model):
     )
     reported_at = models.DateTimeField(null=True, blank=True)
     location = models.PointField(srid=4326)
+    cell = models.ForeignKey(
+        "geo.GridCell",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="incidents",
+        help_text="The active box holding the location (geo.placement); blank = outside every"
+        " active box. Set on import and again for all incidents when the grid is rebuilt.",
+    )
     crime_type = models.ForeignKey(
         "agency.CrimeType",
         null=True,

@@ -1,10 +1,12 @@
 """Reads of incidents, sources, import runs and data quality shared by pages and the API."""
 
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
+import pandas as pd
 from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractHour, ExtractMinute, TruncMonth
 from django.utils import timezone
@@ -312,3 +314,57 @@ def _int_or_none(value):
         return None if value is None or value != value else int(value)
     except (TypeError, ValueError):
         return None
+
+
+# ---- the incidents that count as crime ----------------------------------------------------------
+
+
+def counted_incidents(start, end, *, crime_types=None, cells=None):
+    """The incidents every page and the forecast count as crime in [start, end)
+    (docs/adr/0018-geo-layer.md):
+
+    - of a mapped crime type (unmapped codes are data to fix, not crime to count);
+    - placed in an active box (`Incident.cell`, set by geo.placement: inside the jurisdiction);
+    - officer-initiated ones only for a crime type whose `count_officer_initiated` is on (for the
+      others they say where police were, not where crime was);
+    - in time when their window overlaps [start, end): an exact time inside it, or a from/to range
+      (a burglary found in the morning) that reaches into it. A range that spans several shifts
+      counts in each; the forecast spreads its weight over them instead.
+
+    `crime_types` (codes) and `cells` (GridCell pks) narrow the answer.
+    """
+    qs = (
+        Incident.objects.filter(crime_type__isnull=False, cell__active=True)
+        .filter(_in_window(start, end))
+        .exclude(officer_initiated=True, crime_type__count_officer_initiated=False)
+    )
+    if crime_types is not None:
+        qs = qs.filter(crime_type__code__in=list(crime_types))
+    if cells is not None:
+        qs = qs.filter(cell_id__in=list(cells))
+    return qs
+
+
+def in_window_mask(occurred_from, occurred_to, start, end):
+    """`counted_incidents`' time rule on arrays (occurred_from, occurred_to, NaT/None = exact),
+    for readers that fetch a long span once and cut it into shifts."""
+    occurred_from = np.asarray(occurred_from, dtype="datetime64[us]")
+    occurred_to = np.asarray(occurred_to, dtype="datetime64[us]")
+    start, end = _utc64(start), _utc64(end)
+    reaches = ~np.isnat(occurred_to) & (occurred_to >= start)
+    return (occurred_from < end) & ((occurred_from >= start) | reaches)
+
+
+def utc_array(times) -> np.ndarray:
+    """Aware datetimes (None allowed) as the naive UTC microseconds in_window_mask takes (NaT)."""
+    utc = pd.to_datetime(pd.Series(list(times), dtype=object), utc=True)
+    return utc.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
+
+
+def _in_window(start, end) -> Q:
+    return Q(occurred_from__lt=end) & (Q(occurred_from__gte=start) | Q(occurred_to__gte=start))
+
+
+def _utc64(moment) -> np.datetime64:
+    """An aware datetime as naive UTC microseconds (how the arrays above hold times)."""
+    return np.datetime64(moment.astimezone(UTC).replace(tzinfo=None), "us")

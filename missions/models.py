@@ -125,9 +125,7 @@ class Mission(models.Model):
     shift = models.ForeignKey("agency.Shift", on_delete=models.PROTECT, related_name="missions")
     starts_at = models.DateTimeField(help_text="Shift start (UTC).")
     ends_at = models.DateTimeField(help_text="Shift end (UTC): the mission expires then.")
-    cell = models.ForeignKey(
-        "forecasting.GridCell", on_delete=models.PROTECT, related_name="missions"
-    )
+    cell = models.ForeignKey("geo.GridCell", on_delete=models.PROTECT, related_name="missions")
     beat = models.ForeignKey("agency.Beat", on_delete=models.PROTECT, related_name="missions")
     plan = models.ForeignKey(
         MissionPlan, null=True, blank=True, on_delete=models.SET_NULL, related_name="missions"
@@ -203,7 +201,7 @@ class ControlBox(models.Model):
     """An eligible box held back for evaluation: recorded with its plan, never shown to officers."""
 
     plan = models.ForeignKey(MissionPlan, on_delete=models.CASCADE, related_name="controls")
-    cell = models.ForeignKey("forecasting.GridCell", on_delete=models.PROTECT, related_name="+")
+    cell = models.ForeignKey("geo.GridCell", on_delete=models.PROTECT, related_name="+")
     beat = models.ForeignKey("agency.Beat", on_delete=models.PROTECT, related_name="+")
     score = models.FloatField()
     raw_score = models.FloatField()
@@ -274,7 +272,7 @@ class MissionAddition(models.Model):
     """An analyst's request for missions on a box or drawn area over a range of shifts."""
 
     area = models.PolygonField(srid=4326, help_text="The drawn area or the chosen boxes' outline.")
-    cells = models.ManyToManyField("forecasting.GridCell", related_name="+")
+    cells = models.ManyToManyField("geo.GridCell", related_name="+")
     date_from = models.DateField()
     date_to = models.DateField()
     shifts = models.ManyToManyField("agency.Shift", related_name="+")
@@ -295,7 +293,7 @@ class Suppression(models.Model):
         MISSION = "mission", "A single mission"
 
     scope = models.CharField(max_length=16, choices=Scope.choices)
-    cells = models.ManyToManyField("forecasting.GridCell", blank=True, related_name="suppressions")
+    cells = models.ManyToManyField("geo.GridCell", blank=True, related_name="suppressions")
     mission = models.ForeignKey(
         Mission, null=True, blank=True, on_delete=models.CASCADE, related_name="suppressions"
     )

@@ -8,13 +8,11 @@ from collections import Counter, defaultdict
 from datetime import date as Date
 from datetime import timedelta
 
-import numpy as np
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from forecasting.engine.grid import CellPositions, lonlat_to_colrow
-from forecasting.models import GridCell
-from ingest.models import Incident
+from geo.models import GridCell
+from ingest.selectors import counted_incidents
 
 from .models import ControlBox, Mission, MissionPlan, Visit
 
@@ -177,16 +175,15 @@ def planned_shift_boxes(
 
 
 def outcomes(*, date_from: Date, date_to: Date, hours_after: int = 0) -> dict:
-    """Incidents that occurred during each planned shift (plus `hours_after`) in its mission
+    """Counted incidents (ingest.selectors.counted_incidents) of each planned shift (plus
+    `hours_after`) in its mission
     boxes, its control boxes and every other box of a beat: the raw material of the evaluation."""
     shifts = planned_shift_boxes(date_from=date_from, date_to=date_to)
     totals = {g: {"box_shifts": 0, "incidents": 0} for g in GROUPS}
     if not shifts:
         return _rates(totals, date_from, date_to, hours_after)
-    cells = list(
-        GridCell.objects.filter(active=True, beat__isnull=False).values_list(
-            "pk", "col", "row", "epsg", "cell_size_m"
-        )
+    cells = set(
+        GridCell.objects.filter(active=True, beat__isnull=False).values_list("pk", flat=True)
     )
     n_cells = len(cells)
     for plan, mission_cells, control_cells in shifts:
@@ -227,23 +224,11 @@ def _rates(totals, date_from, date_to, hours_after) -> dict:
     }
 
 
-def _incident_cells(start, end, *, cells) -> list[int]:
-    """The grid cell (pk) of every incident in [start, end) that lies in one of `cells`
-    (pk, col, row, epsg, size) rows."""
-    if not cells:
-        return []
-    pks, cols, rows, epsgs, sizes = (np.array(v) for v in zip(*cells, strict=True))
-    points = Incident.objects.filter(occurred_from__gte=start, occurred_from__lt=end).values_list(
-        "location", flat=True
-    )
-    lonlat = np.array([p.coords for p in points], dtype=float).reshape(-1, 2)
-    if not len(lonlat):
-        return []
-    at_col, at_row = lonlat_to_colrow(
-        lonlat[:, 0], lonlat[:, 1], epsg=int(epsgs[0]), cell_size=float(sizes[0])
-    )
-    found = CellPositions(cols, rows).find(at_col, at_row)
-    return [int(pk) for pk in pks[found[found >= 0]]]
+def _incident_cells(start, end, *, cells: set[int]) -> list[int]:
+    """The box (pk) of every counted incident of [start, end) (ingest.selectors.counted_incidents)
+    that lies in one of `cells`."""
+    placed = counted_incidents(start, end).values_list("cell_id", flat=True)
+    return [pk for pk in placed if pk in cells]
 
 
 def _visit_minutes(date_from, date_to, now, *, key: str):

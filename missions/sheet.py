@@ -11,7 +11,7 @@ import shapely
 
 from agency.models import Beat, District, Shift
 from agency.services import to_shapely
-from forecasting.street_selectors import ARTERIAL_LENGTH_M, streets_in_bounds
+from geo.street_selectors import ARTERIAL_LENGTH_M, streets_in_bounds
 from tactics.selectors import suggested_tactics
 
 from .models import Mission

@@ -1,6 +1,7 @@
-"""The boxes of the grid with their beat and district, and incidents placed on them: the shared
-ground of the concentration and evaluation reads. Incidents are binned on the grid's CRS origin
-(`forecasting.engine.grid.lonlat_to_colrow`), so it runs the same on PostGIS and SpatiaLite."""
+"""The boxes of the grid with their beat and district, and the counted incidents in them: the shared
+ground of the concentration and evaluation reads. Which incidents count and in which box is
+`ingest.selectors.counted_incidents`' rule (Incident.cell, set by geo.placement), the one every
+page uses."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from functools import cached_property
 
 import numpy as np
 
-from forecasting.engine.grid import CellPositions, lonlat_to_colrow
-from forecasting.models import GridCell
-from ingest.models import Incident, RiskLayer
+from geo.models import GridCell
+from geo.placement import ActiveGrid
+from ingest.models import RiskLayer
+from ingest.selectors import counted_incidents, in_window_mask, utc_array
 
 POPULATION_LAYER = "population"  # a point layer whose point names are resident counts
 
@@ -37,31 +39,37 @@ class Cells:
     def index_of_pk(self) -> dict[int, int]:
         return {int(pk): i for i, pk in enumerate(self.pk)}
 
+    def index_of(self, cell_pks: np.ndarray) -> np.ndarray:
+        """Index of each box pk (pks are in ascending order); -1 for a box not among them."""
+        cell_pks = np.asarray(cell_pks, dtype=np.int64)
+        if not len(self) or not cell_pks.size:
+            return np.full(cell_pks.shape, -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.pk, cell_pks), len(self) - 1)
+        return np.where(self.pk[at] == cell_pks, at, -1)
+
     @cached_property
-    def _positions(self) -> CellPositions:
-        return CellPositions(self.col, self.row)
+    def _grid(self) -> ActiveGrid:
+        return ActiveGrid(self.pk, self.col, self.row, self.epsg, self.size_m)
 
     def locate(self, lonlat: np.ndarray) -> np.ndarray:
-        """Index of the box holding each (lon, lat) point; -1 outside every beat's boxes."""
-        if not len(self) or not len(lonlat):
-            return np.full(len(lonlat), -1, dtype=np.int64)
-        cols, rows = lonlat_to_colrow(
-            lonlat[:, 0], lonlat[:, 1], epsg=self.epsg, cell_size=self.size_m
-        )
-        return self._positions.find(cols, rows)
+        """Index of the box holding each (lon, lat) point (geo.placement); -1 outside every
+        beat's boxes."""
+        return self.index_of(self._grid.place(lonlat[:, 0], lonlat[:, 1]))
 
 
 @dataclass(frozen=True, eq=False)
 class PlacedIncidents:
-    """Incidents on the boxes: time (UTC ns), box index, crime type code. Sorted by time."""
+    """Counted incidents on the boxes: time window (UTC; `occurred_to` NaT when exact), box index,
+    crime type code."""
 
-    t_ns: np.ndarray
+    occurred_from: np.ndarray
+    occurred_to: np.ndarray
     cell: np.ndarray
     crime_type: np.ndarray
 
-    def between(self, start: datetime, end: datetime) -> slice:
-        lo, hi = np.searchsorted(self.t_ns, [_ns(start), _ns(end)])
-        return slice(int(lo), int(hi))
+    def between(self, start: datetime, end: datetime) -> np.ndarray:
+        """Which of them count in [start, end), by counted_incidents' time rule."""
+        return in_window_mask(self.occurred_from, self.occurred_to, start, end)
 
 
 def load_cells() -> Cells:
@@ -105,29 +113,25 @@ def load_cells() -> Cells:
 
 
 def place_incidents(cells: Cells, start: datetime, end: datetime) -> PlacedIncidents:
-    """Typed incidents that became known in [start, end) inside a beat's boxes.
-
-    Officer-initiated incidents are left out: they record where officers were, so counting them
-    would credit patrol with the crime it found (the same guard as the forecast's training)."""
+    """Counted incidents of [start, end) (ingest.selectors.counted_incidents) in a beat's boxes."""
     rows = list(
-        Incident.objects.filter(
-            occurred_from__gte=start,
-            occurred_from__lt=end,
-            crime_type__isnull=False,
-            officer_initiated=False,
-        )
+        counted_incidents(start, end)
         .order_by("occurred_from", "pk")
-        .values_list("occurred_from", "location", "crime_type__code")
+        .values_list("occurred_from", "occurred_to", "cell_id", "crime_type__code")
     )
     if not rows:
         return PlacedIncidents(
-            np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, dtype=object)
+            np.empty(0, "datetime64[us]"),
+            np.empty(0, "datetime64[us]"),
+            np.empty(0, np.int64),
+            np.empty(0, dtype=object),
         )
-    when, where, code = zip(*rows, strict=True)
-    cell = cells.locate(np.array([p.coords for p in where], dtype=float))
+    occurred_from, occurred_to, cell_pk, code = zip(*rows, strict=True)
+    cell = cells.index_of(np.array(cell_pk, dtype=np.int64))
     keep = cell >= 0
     return PlacedIncidents(
-        t_ns=np.array([_ns(t) for t in when], dtype=np.int64)[keep],
+        occurred_from=utc_array(occurred_from)[keep],
+        occurred_to=utc_array(occurred_to)[keep],
         cell=cell[keep],
         crime_type=np.array(code, dtype=object)[keep],
     )
@@ -155,7 +159,3 @@ def _count(text: str) -> float:
         return max(0.0, float(str(text).replace(",", "")))
     except ValueError:
         return 0.0
-
-
-def _ns(t: datetime) -> int:
-    return int(t.timestamp() * 1_000_000_000)

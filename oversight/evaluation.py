@@ -30,7 +30,8 @@ METHOD = (
     "few incidents. Chosen over a negative-binomial model because it needs no dispersion estimate that "
     "a few weeks of data cannot give, and over a permutation test because missions are not drawn "
     "uniformly (only controls are), so label shuffling would not respect the design. Missions count "
-    "whether or not they were served (intention to treat); officer-initiated incidents are left out. "
+    "whether or not they were served (intention to treat); incidents count by the one rule "
+    "every page uses (mapped type, in a box, officer-initiated ones only for types set to count them). "
     "Limits: crime counts are over-dispersed (near-repeats), so the interval is somewhat too narrow, and a "
     "forecast that errs differently at the top of the pool than below it biases the ratio."
 )

@@ -4,7 +4,6 @@ incident of a crime type in the box. One query per conditional tactic, whatever 
 from __future__ import annotations
 
 import functools
-import math
 from datetime import timedelta
 
 import numpy as np
@@ -12,11 +11,11 @@ import pyproj
 import shapely
 from django.contrib.gis.geos import Polygon
 
-from ingest.models import Incident, RiskLayerPoint
+from geo.placement import lonlat_bounds
+from ingest.models import RiskLayerPoint
+from ingest.selectors import counted_incidents, in_window_mask, utc_array
 
 from .models import Tactic
-
-METRES_PER_DEGREE = 111_320.0  # of latitude; a degree of longitude is this × cos(latitude)
 
 
 def tactics_that_fit(tactics: list[Tactic], missions: list) -> dict[int, set[int]]:
@@ -39,26 +38,22 @@ def tactics_that_fit(tactics: list[Tactic], missions: list) -> dict[int, set[int
 
 
 class _Boxes:
-    """The missions' boxes as shapely polygons, in lon/lat and (on demand) in their metric CRS."""
+    """The missions' boxes as squares in their metric CRS (exactly the cells' squares)."""
 
     def __init__(self, missions: list):
-        self.lonlat = {m.cell.pk: shapely.from_wkb(bytes(m.cell.geom.wkb)) for m in missions}
-        self.epsg = {m.cell.pk: m.cell.epsg for m in missions}
-        self._metric: dict[int, shapely.Polygon] = {}
+        self.cells = {m.cell.pk: m.cell for m in missions}
+        self.epsg = {pk: cell.epsg for pk, cell in self.cells.items()}
 
     def bounds(self, metres: float) -> Polygon:
-        """Their extent grown by `metres` (generously, in degrees), for a bounding-box query."""
-        west, south, east, north = shapely.total_bounds(list(self.lonlat.values()))
-        dy = metres / METRES_PER_DEGREE
-        dx = dy / max(math.cos(math.radians(max(abs(south), abs(north)))), 0.01)
-        bounds = Polygon.from_bbox((west - dx, south - dy, east + dx, north + dy))
+        """Their extent grown by `metres`, in lon/lat, for a bounding-box query."""
+        bounds = Polygon.from_bbox(lonlat_bounds(self.cells.values(), margin_m=metres))
         bounds.srid = 4326
         return bounds
 
     def metric(self, cell_pk: int) -> shapely.Polygon:
-        if cell_pk not in self._metric:
-            self._metric[cell_pk] = _to_metric(self.lonlat[cell_pk], self.epsg[cell_pk])
-        return self._metric[cell_pk]
+        cell = self.cells[cell_pk]
+        x0, y0 = cell.col * cell.cell_size_m, cell.row * cell.cell_size_m
+        return shapely.box(x0, y0, x0 + cell.cell_size_m, y0 + cell.cell_size_m)
 
 
 def _to_metric(geometry, epsg: int):
@@ -91,25 +86,29 @@ def _near_layer(tactic: Tactic, missions: list, boxes: _Boxes) -> set[int]:
 
 
 def _recent_incident(tactic: Tactic, missions: list, boxes: _Boxes) -> set[int]:
+    """Missions whose box had a counted incident (ingest.selectors.counted_incidents, in the box by
+    Incident.cell) of the tactic's crime type in the `recent_days` before the shift's end."""
     window = timedelta(days=tactic.recent_days)
     rows = list(
-        Incident.objects.filter(
-            crime_type_id=tactic.recent_crime_type_id,
-            occurred_from__gte=min(m.ends_at for m in missions) - window,
-            occurred_from__lt=max(m.ends_at for m in missions),
-            location__bboverlaps=boxes.bounds(0.0),
-        ).values_list("location", "occurred_from")
+        counted_incidents(
+            min(m.ends_at for m in missions) - window,
+            max(m.ends_at for m in missions),
+            cells=boxes.cells,
+        )
+        .filter(crime_type_id=tactic.recent_crime_type_id)
+        .values_list("cell_id", "occurred_from", "occurred_to")
     )
     if not rows:
         return set()
-    points = shapely.points([(p.x, p.y) for p, _ in rows])
-    times = np.array([at for _, at in rows])
+    cell, occurred_from, occurred_to = zip(*rows, strict=True)
+    cell = np.array(cell, dtype=np.int64)
+    occurred_from = utc_array(occurred_from)
+    occurred_to = utc_array(occurred_to)
     return {
         m.pk
         for m in missions
         if np.any(
-            (times >= m.ends_at - window)
-            & (times < m.ends_at)
-            & shapely.intersects(boxes.lonlat[m.cell.pk], points)
+            (cell == m.cell.pk)
+            & in_window_mask(occurred_from, occurred_to, m.ends_at - window, m.ends_at)
         )
     }

@@ -21,8 +21,9 @@ from agency.models import Beat, CrimeType, MissionPolicy, OfficerProfile
 from agency.selectors import current_or_next_shift_window, shift_windows_around
 from agency.shift_windows import ShiftWindow
 from demo.seed import demo_is_seeded, seed_demo
-from forecasting.models import CellForecast, ForecastRun, GridCell, ModelVersion
+from forecasting.models import CellForecast, ForecastRun, ModelVersion
 from forecasting.services import build_grid
+from geo.models import GridCell
 from missions import services
 
 OFFICER_PREFIX = "load-officer-"

@@ -4,6 +4,7 @@ PostGIS: rows are COPied into a session temp table while the file is read (nothi
 anyone), then one INSERT … ON CONFLICT DO UPDATE … WHERE applies them inside the run's transaction.
 Elsewhere (SpatiaLite for the demo): rows are kept in memory, compared with what is stored, and the
 new or changed ones written with bulk_create(update_conflicts=True).
+Each row is placed in its box (geo.placement, the active grid read once per import) as it is staged.
 A row replaces the stored one only if its content differs and, when both carry the feed's
 updated-at, it is strictly newer; so re-imports change nothing and old versions never win.
 """
@@ -13,9 +14,12 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from django.contrib.gis.geos import Point
 from django.db import connection
+
+from geo.placement import NOWHERE, active_grid
 
 from ..mapping import TEXT_FIELDS
 from ..models import Incident, Source
@@ -28,6 +32,7 @@ UPDATE_FIELDS = [
     "occurred_to",
     "reported_at",
     "location",
+    "cell",
     "crime_type",
     *TEXT_FIELDS,
     "officer_initiated",
@@ -43,6 +48,7 @@ _STAGE_COLUMNS = (
     "source_updated_at",
     "longitude",
     "latitude",
+    "cell_id",
     "crime_type_id",
     *TEXT_FIELDS,
     "officer_initiated",
@@ -63,11 +69,18 @@ def make_stage(source: Source):
     return PostgresStage(source) if connection.vendor == "postgresql" else MemoryStage(source)
 
 
+def _placed(valid: pd.DataFrame, grid) -> pd.DataFrame:
+    """The rows with `cell_id`: the active box holding each location, <NA> outside them all."""
+    cells = grid.place(valid["longitude"].to_numpy(float), valid["latitude"].to_numpy(float))
+    return valid.assign(cell_id=pd.array(np.where(cells == NOWHERE, None, cells), dtype="Int64"))
+
+
 class PostgresStage:
     """COPY into a temp table of this session; it vanishes with the connection if the process dies."""
 
     def __init__(self, source: Source):
         self.source = source
+        self.grid = active_grid()
         self.rows = 0
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")
@@ -75,7 +88,8 @@ class PostgresStage:
                 f"""CREATE TEMP TABLE {STAGE_TABLE} (
                     external_id text PRIMARY KEY, occurred_from bigint, occurred_to bigint,
                     reported_at bigint, source_updated_at bigint, longitude double precision,
-                    latitude double precision, crime_type_id bigint, raw_code text, call_type text,
+                    latitude double precision, cell_id bigint, crime_type_id bigint,
+                    raw_code text, call_type text,
                     priority text, disposition text, premise_type text, officer_initiated boolean,
                     content_hash text)"""
             )
@@ -83,7 +97,7 @@ class PostgresStage:
     def add(self, valid: pd.DataFrame) -> None:
         if valid.empty:
             return
-        frame = valid[list(_STAGE_COLUMNS)].copy()
+        frame = _placed(valid, self.grid)[list(_STAGE_COLUMNS)].copy()
         for column in _TIME_COLUMNS:
             frame[column] = epoch_us(frame[column])
         buffer = io.StringIO()
@@ -119,11 +133,12 @@ class MemoryStage:
 
     def __init__(self, source: Source):
         self.source = source
+        self.grid = active_grid()
         self.frames: list[pd.DataFrame] = []
 
     def add(self, valid: pd.DataFrame) -> None:
         if not valid.empty:
-            self.frames.append(valid)
+            self.frames.append(_placed(valid, self.grid))
 
     def apply(self) -> ApplyCounts:
         if not self.frames:
@@ -167,6 +182,7 @@ def _incident(source: Source, row: dict) -> Incident:
         reported_at=_py(row["reported_at"]),
         source_updated_at=_py(row["source_updated_at"]),
         location=Point(float(row["longitude"]), float(row["latitude"]), srid=4326),
+        cell_id=None if pd.isna(row["cell_id"]) else int(row["cell_id"]),
         crime_type_id=None if pd.isna(row["crime_type_id"]) else int(row["crime_type_id"]),
         officer_initiated=bool(row["officer_initiated"]),
         content_hash=row["content_hash"],
@@ -200,11 +216,11 @@ _UPSERT_SQL = f"""
 WITH upserted AS (
     INSERT INTO ingest_incident AS i (
         source_id, external_id, occurred_from, occurred_to, reported_at, source_updated_at,
-        location, crime_type_id, raw_code, call_type, priority, disposition, premise_type,
+        location, cell_id, crime_type_id, raw_code, call_type, priority, disposition, premise_type,
         officer_initiated, content_hash, imported_at)
     SELECT %(source)s, s.external_id, {_ts("s.occurred_from")}, {_ts("s.occurred_to")},
         {_ts("s.reported_at")}, {_ts("s.source_updated_at")},
-        ST_SetSRID(ST_MakePoint(s.longitude, s.latitude), 4326), s.crime_type_id,
+        ST_SetSRID(ST_MakePoint(s.longitude, s.latitude), 4326), s.cell_id, s.crime_type_id,
         coalesce(s.raw_code, ''), coalesce(s.call_type, ''), coalesce(s.priority, ''),
         coalesce(s.disposition, ''), coalesce(s.premise_type, ''), s.officer_initiated,
         s.content_hash, now()
@@ -212,7 +228,8 @@ WITH upserted AS (
     ON CONFLICT (source_id, external_id) DO UPDATE SET
         occurred_from = EXCLUDED.occurred_from, occurred_to = EXCLUDED.occurred_to,
         reported_at = EXCLUDED.reported_at, source_updated_at = EXCLUDED.source_updated_at,
-        location = EXCLUDED.location, crime_type_id = EXCLUDED.crime_type_id,
+        location = EXCLUDED.location, cell_id = EXCLUDED.cell_id,
+        crime_type_id = EXCLUDED.crime_type_id,
         raw_code = EXCLUDED.raw_code, call_type = EXCLUDED.call_type,
         priority = EXCLUDED.priority, disposition = EXCLUDED.disposition,
         premise_type = EXCLUDED.premise_type, officer_initiated = EXCLUDED.officer_initiated,

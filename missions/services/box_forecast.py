@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 
 from agency.models import CrimeType, MissionPolicy, Shift
-from forecasting.models import CellForecast, GridCell
+from forecasting.models import CellForecast
 from forecasting.selectors import current_run
+from geo.models import GridCell
 
 REASONS_PER_MISSION = 5
 ANALYST_NOTE = "Added by analyst: {reason}"

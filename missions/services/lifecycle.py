@@ -7,22 +7,22 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import shapely
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agency.models import MissionPolicy
-from missions import state
+from geo.placement import distance_to_cell_m
+from missions import (
+    state,
+)
 from missions.models import Mission, PositionPing, Visit
 
 from .common import Conflict, MissionError, served_minutes
 
 MAX_ACCURACY_ALLOWANCE_M = 75.0  # a fix worse than this cannot start a mission by itself
 EXIT_MARGIN_M = 25.0  # leave the box by this much beyond the accuracy before a visit stops
-METRES_PER_DEGREE_LAT = 110_574.0
-METRES_PER_DEGREE_LON_EQUATOR = 111_320.0
 
 
 @dataclass(frozen=True)
@@ -156,17 +156,10 @@ def expire_missions(*, now: datetime | None = None) -> int:
 
 
 def distance_to_box_m(mission: Mission, position: Position) -> float:
-    """Metres from the position to the mission's box (0 inside), on a local flat projection —
-    plenty at the scale of a 250 m box."""
-    scale_x = METRES_PER_DEGREE_LON_EQUATOR * math.cos(math.radians(position.latitude))
-    box = shapely.from_wkb(bytes(mission.cell.geom.wkb))
-    local = shapely.transform(
-        box,
-        lambda xy: (
-            (xy - [position.longitude, position.latitude]) * [scale_x, METRES_PER_DEGREE_LAT]
-        ),
+    """Metres from the position to the mission's box (0 inside), in the box's metric CRS."""
+    return distance_to_cell_m(
+        mission.cell, longitude=position.longitude, latitude=position.latitude
     )
-    return float(local.distance(shapely.Point(0, 0)))
 
 
 # --- helpers ---------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from agency.models import Agency, MissionPolicy, Shift
 from agency.shift_windows import ShiftWindow
-from forecasting.models import GridCell
+from geo.models import GridCell
 from missions import state
 from missions.models import Mission, MissionAddition, Suppression, Visit
 

@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from agency.models import Beat, CrimeType, MissionPolicy, Shift
 from agency.selectors import due_shift_windows, shift_window, shift_windows_before
-from forecasting.models import CellForecast, ForecastRun, GridCell
+from forecasting.models import CellForecast, ForecastRun
 from forecasting.selectors import current_run
+from geo.models import GridCell
 from missions import planner, state
 from missions.models import ControlBox, Mission, MissionPlan, Suppression, Visit
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "jobs",
     "accounts",
     "agency",
+    "geo",
     "ingest",
     "forecasting",
     "missions",

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from agency.models import Agency, Beat, District
-from forecasting.models import GridCell
 from forecasting.services import build_grid
+from geo.models import GridCell
 
 TORONTO_DIVISIONS = 16
 

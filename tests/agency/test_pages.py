@@ -7,8 +7,10 @@ from django.contrib.gis.geos import Point
 from django.urls import reverse
 from django.utils import timezone
 
+from agency.models import CrimeType
 from forecasting.services import build_grid
 from ingest.models import Incident, Source
+from ingest.services.placement import place_all_incidents
 from tests.conftest import TEST_PASSWORD, totp_code
 
 
@@ -59,13 +61,16 @@ def test_analyst_page_is_a_handful_of_queries(
 def test_map_data_endpoints(small_agency, analyst, client):
     build_grid()
     source = Source.objects.create(name="RMS")
+    burglary = CrimeType.objects.create(code="burglary", name="Burglary")
     for external_id, days_ago in [("a", 1), ("b", 3), ("old", 60)]:
         Incident.objects.create(
             source=source,
             external_id=external_id,
             location=Point(-79.3990, 43.6505, srid=4326),
             occurred_from=timezone.now() - timedelta(days=days_ago),
+            crime_type=burglary,
         )
+    place_all_incidents()
     client.force_login(analyst)
     districts = client.get("/api/v1/districts.geojson").json()
     assert [f["properties"]["code"] for f in districts["features"]] == ["D1", "D2"]

@@ -5,7 +5,7 @@ suppression is drawn on the map and lifted from the page."""
 
 import pytest
 
-from forecasting.models import GridCell
+from geo.models import GridCell
 from missions import services
 from missions.models import Mission, Suppression
 from tests.browser.conftest import screenshot

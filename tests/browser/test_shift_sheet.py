@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from agency.models import Beat, District
-from forecasting.street_services import import_streets
+from geo.street_services import import_streets
 from missions import services
 from missions.models import Mission
 from tests.browser.conftest import SCREENSHOTS, screenshot

@@ -4,7 +4,7 @@ and the analyst's maps, and every mission shows its location label on the card a
 import pytest
 
 from agency.models import Beat
-from forecasting.street_services import import_streets
+from geo.street_services import import_streets
 from missions import services
 from missions.models import Mission
 from tests.browser.conftest import screenshot

@@ -9,7 +9,7 @@ that the same checks catch markup that does get injected.
 import pytest
 
 from agency.models import Beat, District
-from forecasting.models import GridCell
+from geo.models import GridCell
 from ingest.models import Source
 from missions import services
 from missions.models import Mission

@@ -63,7 +63,7 @@ def test_demo_on_spatialite_serves_each_role(demo_env, tmp_path):
         "shell",
         "-c",
         (
-            "from forecasting.models import GridCell, Street; from forecasting.street_selectors import streets_in_view;"
+            "from geo.models import GridCell, Street; from geo.street_selectors import streets_in_view;"
             "c = GridCell.objects.filter(active=True); p = c.exclude(location_label='').first().center;"
             "v = streets_in_view(bbox=(p.x - .005, p.y - .005, p.x + .005, p.y + .005), zoom=16);"
             "print('streets', Street.objects.count(), c.filter(location_label='').count(),"

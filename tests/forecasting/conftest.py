@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agency.models import CrimeType
 from ingest.models import Incident, RiskLayer, RiskLayerPoint, Source
+from ingest.services.placement import place_all_incidents
 
 HISTORY_DAYS = 420  # enough for a year of training rows, short enough to keep tests quick
 FAST_MODELS = ("gbm", "naive_28d", "naive_365d", "kde")
@@ -92,4 +93,5 @@ def make_incidents(crime_types, *, now, days, seed=1, officer_share=0.05):
                 )
             )
     Incident.objects.bulk_create(rows, batch_size=5000)
+    place_all_incidents()
     return len(rows)

@@ -11,7 +11,8 @@ from agency.models import Shift
 from agency.selectors import due_shift_windows
 from agency.shift_windows import ShiftWindow
 from forecasting import forecasts, tasks, training
-from forecasting.models import CellForecast, ForecastRun, GridCell
+from forecasting.models import CellForecast, ForecastRun
+from geo.models import GridCell
 from jobs.models import JobRun
 
 from .conftest import FAST_MODELS, HISTORY_DAYS

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agency.models import District, Shift
 from forecasting.inputs import load_inputs
-from forecasting.models import GridCell
+from geo.models import GridCell
 from ingest.models import CalendarEvent
 from missions.models import Mission, Visit
 

@@ -12,6 +12,7 @@ from agency.models import Shift
 from agency.shift_windows import ShiftWindow
 from forecasting.inputs import load_inputs
 from ingest.models import Incident, Source
+from ingest.services.placement import place_all_incidents
 
 pytestmark = pytest.mark.django_db
 TORONTO = ZoneInfo("America/Toronto")
@@ -30,7 +31,7 @@ def ten_hour_agency(small_agency, crime_types):
 
 def incident(crime_types, when: dt.datetime) -> Incident:
     source, _ = Source.objects.get_or_create(name="Test RMS")
-    return Incident.objects.create(
+    created = Incident.objects.create(
         source=source,
         external_id=when.isoformat(),
         occurred_from=when,
@@ -38,6 +39,8 @@ def incident(crime_types, when: dt.datetime) -> Incident:
         crime_type=crime_types["assault"],
         raw_code="assault",
     )
+    place_all_incidents()
+    return created
 
 
 def targets(inputs, day, name):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from forecasting.models import GridCell
+from geo.models import GridCell
 from jobs.api import accepted
 from jobs.models import JobRun
 from jobs.services import JobFailed, close_stale_jobs, create_job, run_job

@@ -5,8 +5,8 @@ from rest_framework.test import APIClient
 
 from agency.models import Beat, MissionPolicy
 from agency.selectors import current_shift_window
-from forecasting.models import GridCell
 from forecasting.services import build_grid
+from geo.models import GridCell
 
 from .factories import CrimeTypeFactory, OfficerProfileFactory, TacticFactory, make_forecast
 

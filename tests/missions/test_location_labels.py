@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from forecasting.street_services import import_streets
+from geo.street_services import import_streets
 from missions import services
 from missions.models import Mission
 from tests.streets_helpers import write_streets

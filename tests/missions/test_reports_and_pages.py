@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from ingest.models import Incident, Source
+from ingest.services.placement import place_all_incidents
 from missions import reports, services
 from missions.models import ControlBox, Mission, Visit
 
@@ -50,7 +51,9 @@ def test_dose_and_status_reports(planned, now_window):
     assert row["completed"] == 1 and row["expired"] == 1 and row["completed_share"] == 0.5
 
 
-def test_outcomes_count_incidents_in_mission_control_and_other_boxes(planned, now_window, grid):
+def test_outcomes_count_incidents_in_mission_control_and_other_boxes(
+    planned, now_window, grid, crime_types
+):
     source = Source.objects.create(name="test")
     mission = Mission.objects.exclude(status="cancelled").first()
     control = ControlBox.objects.first()
@@ -68,13 +71,16 @@ def test_outcomes_count_incidents_in_mission_control_and_other_boxes(planned, no
             external_id=str(i),
             occurred_from=during,
             location=Point(c.x, c.y, srid=4326),
+            crime_type=crime_types[0],
         )
     Incident.objects.create(
         source=source,
         external_id="late",
         occurred_from=now_window.ends_at + timedelta(hours=1),
         location=mission.cell.geom.centroid,
+        crime_type=crime_types[0],
     )
+    place_all_incidents()
     result = reports.outcomes(date_from=now_window.date, date_to=now_window.date)["groups"]
     assert (
         result["mission"]["incidents"],

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from ingest.models import Incident, Source
+from ingest.services.placement import place_all_incidents
 from missions import services
 from missions.models import ControlBox, Mission, Visit
 from tests.missions.conftest import crime_types, forecast, grid, now_window, policy  # noqa: F401
@@ -26,7 +27,7 @@ def place_incident(db):
 
     def make(cell, at, *, crime_type, officer_initiated=False):
         centre = cell.geom.centroid
-        return Incident.objects.create(
+        created = Incident.objects.create(
             source=source,
             external_id=str(next(counter)),
             occurred_from=at,
@@ -34,6 +35,8 @@ def place_incident(db):
             location=Point(centre.x, centre.y, srid=4326),
             officer_initiated=officer_initiated,
         )
+        place_all_incidents()
+        return created
 
     return make
 

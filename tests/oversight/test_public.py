@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from agency.models import Beat
-from forecasting.models import GridCell, ModelVersion
+from forecasting.models import ModelVersion
+from geo.models import GridCell
 from missions.models import Visit
 from oversight.models import PublicationSettings
 from tests.missions.factories import OfficerProfileFactory

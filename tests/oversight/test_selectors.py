@@ -6,7 +6,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 
-from forecasting.models import GridCell
+from geo.models import GridCell
 from missions.models import ControlBox, Mission
 from oversight import evaluation, selectors, stats
 

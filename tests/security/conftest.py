@@ -10,8 +10,8 @@ from django.contrib.auth import get_user_model
 from agency import roles
 from agency.models import Beat
 from agency.selectors import current_shift_window
-from forecasting.models import GridCell
 from forecasting.services import build_grid
+from geo.models import GridCell
 from ingest.models import ImportRun
 from jobs.models import JobRun
 from missions import services

@@ -8,6 +8,7 @@ from django.contrib.gis.geos import Point
 from django.urls import reverse
 
 from ingest.models import Incident, RiskLayer, RiskLayerPoint, Source
+from ingest.services.placement import place_all_incidents
 from missions.models import Mission
 from tactics.models import Tactic
 from tactics.selectors import suggested_tactics
@@ -87,6 +88,7 @@ def test_a_door_knock_needs_a_recent_break_in_in_the_box(two_boxes, crime_types,
         location=near.cell.center,
         occurred_from=now_window.starts_at - timedelta(days=30),
     )
+    place_all_incidents()
     assert KNOCK in names(far)
     assert KNOCK not in names(near)  # its break-in is 30 days old
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('missions', '0006_mission_ended_early_and_minutes_served'),
+        ('missions', '0007_gridcell_moves_to_geo'),
     ]
 
     operations = [

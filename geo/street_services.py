@@ -17,8 +17,8 @@ from shapely.geometry import LineString, MultiLineString
 
 from agency.boundary_files import BoundaryFileError, read_features
 from audit.services import record
+from forecasting.engine.locations import location_labels
 
-from .engine.locations import location_labels
 from .models import GridCell, Street
 
 INSERT_BATCH = 2000

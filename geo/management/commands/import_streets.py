@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from agency.boundary_files import BoundaryFileError
-from forecasting.street_services import import_streets
+from geo.street_services import import_streets
 
 
 class Command(BaseCommand):

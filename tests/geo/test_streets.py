@@ -15,10 +15,10 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
-from forecasting import street_selectors
-from forecasting.models import GridCell, Street
 from forecasting.services import build_grid
-from forecasting.street_services import import_streets
+from geo import street_selectors
+from geo.models import GridCell, Street
+from geo.street_services import import_streets
 from tests.streets_helpers import EAST_WEST, NORTH_SOUTH, street_features, write_streets
 
 pytestmark = pytest.mark.django_db
