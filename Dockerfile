@@ -6,7 +6,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 COPY . .
 # collectstatic needs settings that import cleanly; the real key comes from the environment at run time.
 RUN DJANGO_SECRET_KEY=build-only DATABASE_URL=postgis://build@localhost/build \

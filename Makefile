@@ -1,6 +1,6 @@
 # Missions — one entry point for people and CI.
 #   make demo   set up, build the demo city, start a worker and serve http://127.0.0.1:8000
-#   make test   set up, lint, run the whole suite on PostGIS + Redis
+#   make test   set up, lint (ruff, migrations, mypy), run the whole suite on PostGIS + Redis
 SHELL := /bin/bash
 PYTHON_BASE ?= /usr/bin/python3
 VENV := .venv
@@ -30,13 +30,15 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON_BASE) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --require-hashes -r requirements.txt
 	touch $@
 
 lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	@# Types of the engine, the planner, services and selectors ([tool.mypy] in pyproject.toml).
+	$(TEST_ENV) $(VENV)/bin/mypy
 
 test: setup lint
 	$(TEST_ENV) $(PY) -m pytest
@@ -66,4 +68,4 @@ bench: setup
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf var/broker var/staticfiles .pytest_cache .hypothesis
+	rm -rf var/broker var/staticfiles var/mypy_cache .pytest_cache .hypothesis

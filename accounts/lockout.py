@@ -1,9 +1,11 @@
-"""django-axes handler: failures count within a short window (AXES_COOLOFF_TIME), but once an account
-or an address reaches the limit it stays locked until an administrator unlocks it (accounts.services).
+"""django-axes handler: failures count within a short window (AXES_COOLOFF_TIME), but once a key
+reaches the limit it stays locked until an administrator unlocks it (accounts.services). The keys
+(AXES_LOCKOUT_PARAMETERS) are an account *from one address*, and an address: five wrong passwords
+for a known username lock that username from the stranger's address only, never its owner elsewhere.
 
 Axes alone either forgets failures after the cool-off (and so unlocks by itself) or never forgets
 them (five typos over a year lock an account). Here reaching the limit leaves a marker row for the
-account or the address that locked, which only an unlock removes.
+key that locked (account and address, or address), which only an unlock removes.
 """
 
 from axes.attempts import get_cool_off_threshold
@@ -17,7 +19,7 @@ from django.shortcuts import render
 
 LOCK_MARKER = "(locked until an administrator unlocks)"  # the marker rows' user agent
 LOCKED_MESSAGE = (
-    "Too many failed sign-ins for this account or from this address. An administrator"
+    "Too many failed sign-ins from this address. An administrator"
     " must unlock it; contact your system administrator."
 )
 
@@ -64,7 +66,7 @@ class LockedUntilUnlockedHandler(AxesDatabaseHandler):
             parameters, self.get_user_attempts(request, credentials), strict=True
         ):
             if (attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0) >= limit:
-                # Only the key that reached the limit (this account, or this address) is locked.
+                # Only the key that reached the limit (this account here, or this address) is locked.
                 AccessAttempt.objects.get_or_create(
                     **{"username": None, "ip_address": None, **match},
                     user_agent=LOCK_MARKER,

@@ -99,6 +99,14 @@ def verify_second_factor(*, request, user, token: str):
             object_id=str(device.pk),
             after={"recovery_codes_left": device.codes.count()},
         )
+    else:
+        record(
+            action="mfa.verified",
+            request=request,
+            actor=user,
+            object_type=device._meta.label_lower,
+            object_id=str(device.pk),
+        )
     return device
 
 

@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.contrib.gis.db import models
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 
-from forecasting.engine.shifts import ShiftTime, shift_window
+from forecasting.engine.shifts import ShiftTime
 
 CELL_SIZE_DEFAULT_M = 250
 DOSE_MINUTES_DEFAULT = 15
@@ -132,9 +132,10 @@ class Beat(models.Model):
 
 class Shift(models.Model):
     """A named shift starting at a local wall-clock time for a wall-clock duration, e.g. Night 22:00
-    for 8 h. Shifts may overlap (10-hour shifts often do); every part of the system takes a shift's
-    window from forecasting.engine.shifts, so the night shift is 7 h or 9 h when the clocks change
-    and a start inside the spring gap begins when the gap ends (ADR 0007).
+    for 8 h. Shifts may overlap (10-hour shifts often do). One occurrence of a shift is a
+    ShiftWindow (agency.shift_windows, from the selectors in agency.selectors), whose times come
+    from forecasting.engine.shifts: the night shift is 7 h or 9 h when the clocks change and a start
+    inside the spring gap begins when the gap ends (ADR 0007, ADR 0020).
     """
 
     name = models.CharField(max_length=64, unique=True)
@@ -154,11 +155,6 @@ class Shift(models.Model):
     def shift_time(self) -> ShiftTime:
         """The engine's view of this shift: wall-clock start and duration."""
         return ShiftTime(self.start_time, timedelta(minutes=self.duration_minutes))
-
-    def window(self, day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-        """The shift's [start, end) on local `day` in UTC (UTC because Python subtracts two times
-        of one zone in wall-clock time, which would make a 9-hour fall-back night look like 8)."""
-        return shift_window(day, self.shift_time, tz.key)
 
 
 class CrimeType(models.Model):

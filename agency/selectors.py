@@ -6,9 +6,8 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count
 from django.utils import timezone
 
-from forecasting.engine.shifts import shift_windows
-
 from .models import Agency, Beat, District, Shift
+from .shift_windows import ShiftWindow, windows_starting
 
 
 def districts_geojson() -> dict:
@@ -50,52 +49,57 @@ def local_today(*, now: datetime | None = None) -> date:
     return (now or timezone.now()).astimezone(Agency.current().tz).date()
 
 
-def shift_windows_near(*, now: datetime) -> list[tuple[date, Shift, datetime, datetime]]:
-    """(local date, shift, start, end) of every shift starting yesterday, today or tomorrow in the
-    agency's zone, by start: the one place that turns "now" into shift windows."""
-    tz = Agency.current().tz
-    shifts = list(Shift.objects.order_by("start_time", "pk"))
-    if not shifts:
+def shift_window(*, date: date, shift: Shift) -> ShiftWindow:
+    """The window of `shift` starting on local `date`."""
+    return ShiftWindow.of(shift, date, Agency.current().tz)
+
+
+def shift_windows_between(*, first: date, last: date) -> list[ShiftWindow]:
+    """Every shift starting on a local date from `first` to `last` (both included), by start."""
+    return windows_starting(_shifts(), first=first, last=last, tz=Agency.current().tz)
+
+
+def shift_windows_around(*, at: datetime | None = None) -> list[ShiftWindow]:
+    """Every shift starting yesterday, today or tomorrow in the agency's zone at `at` (default now),
+    by start: enough to hold the shift under way (a night shift runs past midnight) and the next."""
+    today = local_today(now=at)
+    return shift_windows_between(first=today - timedelta(days=1), last=today + timedelta(days=1))
+
+
+def current_shift_window(*, at: datetime | None = None) -> ShiftWindow | None:
+    """The shift under way at `at` (default now); in an overlap, the one that started first."""
+    at = at or timezone.now()
+    return next((w for w in shift_windows_around(at=at) if w.contains(at)), None)
+
+
+def current_or_next_shift_window(*, at: datetime | None = None) -> ShiftWindow | None:
+    """The shift under way at `at` (default now), else the next one to start; None without shifts."""
+    at = at or timezone.now()
+    return next((w for w in shift_windows_around(at=at) if at < w.ends_at), None)
+
+
+def due_shift_windows(*, lead: timedelta, at: datetime | None = None) -> list[ShiftWindow]:
+    """Every shift under way at `at` (default now) or starting within `lead` of it, by start: what
+    the scheduler forecasts and plans."""
+    at = at or timezone.now()
+    return [w for w in shift_windows_around(at=at) if w.starts_at - lead <= at < w.ends_at]
+
+
+def shift_windows_before(*, at: datetime, count: int) -> list[ShiftWindow]:
+    """The `count` shifts that started last before `at`, newest first."""
+    shifts = _shifts()
+    if not shifts or count <= 0:
         return []
-    today = local_today(now=now)
-    rows = shift_windows(
-        today - timedelta(days=1), today + timedelta(days=2), [s.shift_time for s in shifts], tz.key
+    today = local_today(now=at)
+    days_back = count // len(shifts) + 1  # every day has each shift once, so this holds `count`
+    windows = windows_starting(
+        shifts, first=today - timedelta(days=days_back), last=today, tz=Agency.current().tz
     )
-    windows = [
-        (day, shifts[i], start.to_pydatetime(), end.to_pydatetime())
-        for day, i, start, end in zip(
-            rows["date"], rows["shift_index"], rows["start"], rows["end"], strict=True
-        )
-    ]
-    return sorted(windows, key=lambda w: w[2])
+    return [w for w in reversed(windows) if w.starts_at < at][:count]
 
 
-def current_shift(*, now: datetime | None = None) -> tuple[Shift, datetime, datetime] | None:
-    """The shift under way now, with its window (yesterday's night shift counts when it runs past
-    midnight)."""
-    now = now or timezone.now()
-    for _, shift, start, end in shift_windows_near(now=now):
-        if start <= now < end:
-            return shift, start, end
-    return None
-
-
-def current_or_next_shift(*, now: datetime | None = None) -> tuple[date, Shift] | None:
-    """(local date, shift) of the shift under way, else of the next one to start."""
-    now = now or timezone.now()
-    for day, shift, _, end in shift_windows_near(now=now):
-        if now < end:
-            return day, shift
-    return None
-
-
-def shifts_due(*, now: datetime, lead: timedelta) -> list[tuple[date, Shift]]:
-    """(local date, shift) of every shift under way at `now` or starting within `lead`."""
-    return [
-        (day, shift)
-        for day, shift, start, end in shift_windows_near(now=now)
-        if start - lead <= now < end
-    ]
+def _shifts() -> list[Shift]:
+    return list(Shift.objects.order_by("start_time", "pk"))
 
 
 def _feature_collection(items) -> dict:

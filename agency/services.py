@@ -3,6 +3,7 @@ and the audited settings (crime-type weights, the mission policy, shifts) that t
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import cast
 
 import shapely
 from django.conf import settings
@@ -201,7 +202,8 @@ def _check_unique_codes(path, codes: list[str]) -> None:
 def _geos(shape) -> MultiPolygon:
     if shape.geom_type == "Polygon":
         shape = shapely.MultiPolygon([shape])
-    return GEOSGeometry(memoryview(shape.wkb), srid=4326)
+    # GEOSGeometry answers with the class of the WKB's type; the stubs only know the base class.
+    return cast(MultiPolygon, GEOSGeometry(memoryview(shape.wkb), srid=4326))
 
 
 def to_shapely(geom):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import QuerySet
+from django_filters.widgets import DateRangeWidget
 
 from .models import AuditEvent
 
@@ -31,7 +32,7 @@ CSV_COLUMNS = (
 class AuditEventFilter(django_filters.FilterSet):
     at = django_filters.DateFromToRangeFilter(
         label="Between (dates)",
-        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
+        widget=DateRangeWidget(attrs={"type": "date"}),
     )
     actor = django_filters.CharFilter(
         field_name="actor_username", lookup_expr="iexact", label="Actor"

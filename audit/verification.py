@@ -55,6 +55,31 @@ def verify_chain(*, expect_hash: str = "") -> ChainReport:
     return ChainReport(checked, previous or GENESIS_HASH)
 
 
+def check_anchors(anchors) -> ChainReport | None:
+    """Each head written down earlier (audit.anchors) must still be in the log with the same hash;
+    one purged past retention is skipped. The first that differs, as a report; None if all hold."""
+    hashes = dict(
+        AuditEvent.objects.filter(pk__in={a.event_id for a in anchors}).values_list("pk", "hash")
+    )
+    first_kept = AuditEvent.objects.order_by("pk").values_list("pk", flat=True).first()
+    purged = bool(purge_anchors())
+    for anchor in anchors:
+        found = hashes.get(anchor.event_id)
+        if found is None and purged and first_kept is not None and anchor.event_id < first_kept:
+            continue
+        if found is None:
+            problem = f"event {anchor.event_id}, anchored (line {anchor.line}), is missing"
+        elif found != anchor.hash:
+            problem = (
+                f"event {anchor.event_id} has another hash than the one anchored"
+                f" (line {anchor.line}): the log was rewritten"
+            )
+        else:
+            continue
+        return ChainReport(len(anchors), "", problem, anchor.event_id)
+    return None
+
+
 def purge_anchors() -> set[str]:
     """Hashes of the last event each purge removed: where the kept chain may begin."""
     afters = AuditEvent.objects.filter(action=PURGE_ACTION).values_list("after", flat=True)

@@ -150,8 +150,7 @@ def _refresh_forecasts(stage, every_s: float, stop: threading.Event, loads: list
     try:
         while not stop.wait(every_s / 2):
             loads.append(os.getloadavg())
-            day, shift = stage.shifts_to_cover()[0]
-            stage.refresh_forecast(day=day, shift=shift, seed=seed)
+            stage.refresh_forecast(stage.shifts_to_cover()[0], seed=seed)
             seed += 1
     finally:
         connection.close()

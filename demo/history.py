@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import reduce
 
 import numpy as np
 from django.contrib.auth import get_user_model
@@ -16,7 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from agency import roles
-from agency.models import Agency, Beat, CrimeType, MissionPolicy, OfficerProfile, Shift
+from agency.models import Beat, CrimeType, MissionPolicy, OfficerProfile
+from agency.selectors import local_today, shift_windows_between
+from agency.shift_windows import ShiftWindow
 from forecasting.models import CellForecast, ForecastRun, ModelVersion
 from geo.models import GridCell
 from ingest.models import Incident
@@ -44,20 +45,20 @@ def seed_mission_history(
 ) -> dict:
     """Plan and serve every shift of the `weeks` before `today` that has no plan yet; returns counts."""
     progress = progress or (lambda pct, msg="": None)
-    agency = Agency.current()
-    tz = agency.tz
-    today = today or timezone.now().astimezone(tz).date()
-    shifts = list(Shift.objects.order_by("order", "start_time"))
     now = timezone.now()
-    windows = [
-        (day, shift, *shift.window(day, tz))
-        for day in (today - dt.timedelta(days=d) for d in range(7 * weeks, 0, -1))
-        for shift in shifts
-        if not MissionPlan.objects.filter(date=day, shift=shift).exists()
+    today = today or local_today(now=now)
+    planned = set(
+        MissionPlan.objects.filter(date__gte=today - dt.timedelta(days=7 * weeks)).values_list(
+            "date", "shift_id"
+        )
+    )
+    windows = [  # only shifts that are over: visits lie in the past
+        w
+        for w in shift_windows_between(
+            first=today - dt.timedelta(days=7 * weeks), last=today - dt.timedelta(days=1)
+        )
+        if w.key not in planned and w.ends_at <= now
     ]
-    windows = [
-        w for w in windows if w[3] <= now
-    ]  # only shifts that are over: visits lie in the past
     officers = _patrol_officers()
     if not windows:
         return {"shifts": 0, "missions": 0, "incidents_removed": 0}
@@ -69,15 +70,14 @@ def seed_mission_history(
     rng = np.random.default_rng(seed)
     versions = list(ModelVersion.objects.filter(promoted=True))
     counts = {"shifts": 0, "missions": 0, "incidents_removed": 0}
-    for k, (day, shift, starts, ends) in enumerate(windows):
-        progress(5 + 95 * k / len(windows), f"{day} {shift.name}")
+    for k, window in enumerate(windows):
+        day, shift, starts, ends = window.date, window.shift, window.starts_at, window.ends_at
+        progress(5 + 95 * k / len(windows), window.label)
         _forecast(day, shift, starts, ends, intensity[:, :, k], cell_pks, types, versions)
         services.plan_missions(
             date=day, shift=shift, trigger=MissionPlan.Trigger.SCHEDULE, now=starts
         )
-        missions = list(
-            Mission.objects.filter(date=day, shift=shift).exclude(status=Mission.Status.CANCELLED)
-        )
+        missions = list(Mission.objects.not_cancelled().filter(date=day, shift=shift))
         for mission in missions:
             if rng.random() < SERVED_SHARE:
                 _serve(mission, officers[mission.beat_id], rng)
@@ -88,7 +88,7 @@ def seed_mission_history(
     return counts
 
 
-def _true_intensity(seed: int, windows):
+def _true_intensity(seed: int, windows: list[ShiftWindow]):
     """(cells, types, shifts) expected incidents from the generator's oracle, on the grid's boxes."""
     city = generate_demo_city(seed)
     cells = list(GridCell.objects.filter(active=True, beat__isnull=False).order_by("pk"))
@@ -96,9 +96,8 @@ def _true_intensity(seed: int, windows):
     codes = {ct["code"] for ct in city.crime_types}
     lon = np.array([c.center.x for c in cells])
     lat = np.array([c.center.y for c in cells])
-    starts, ends = (
-        np.array([_utc_naive(w[i]) for w in windows], dtype="datetime64[ns]") for i in (2, 3)
-    )
+    starts = np.array([_utc_naive(w.starts_at) for w in windows], dtype="datetime64[ns]")
+    ends = np.array([_utc_naive(w.ends_at) for w in windows], dtype="datetime64[ns]")
     size = float(cells[0].cell_size_m) if cells else 250.0
     intensity = np.zeros((len(cells), len(types), len(windows)))
     for j, ct in enumerate(types):
@@ -187,13 +186,12 @@ def _apply_effect(missions, starts, ends, effect: float, rng) -> int:
     with probability −effect (the history was generated before missions existed)."""
     if effect >= 0 or not missions:
         return 0
-    area = reduce(lambda a, b: a.union(b), (m.cell.geom for m in missions))
     inside = (
         Incident.objects.filter(
             occurred_from__gte=starts,
             occurred_from__lt=ends,
             officer_initiated=False,
-            location__within=area,
+            cell__in=[m.cell_id for m in missions],  # in the box by the one placement rule
         )
         .order_by("pk")
         .values_list("pk", flat=True)

@@ -17,12 +17,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Shift
-from agency.selectors import UnknownShift, shift_named
+from agency.selectors import UnknownShift, current_or_next_shift_window, shift_named
 from jobs.api import JobRunSerializer, accepted
 from missions_site.access import RouteMatrix
 from missions_site.query_params import QueryDateField
 
-from . import forecasts, selectors, training
+from . import selectors, training
 from .models import ForecastRun, ModelVersion
 from .selectors import grid_compact
 from .tasks import enqueue_forecast, enqueue_training
@@ -229,9 +229,8 @@ def _shift_from(params) -> tuple[dt.date, Shift]:
         except ValidationError as exc:
             raise ValidationError({"date": exc.detail}) from exc
     if day is None or shift is None:
-        try:
-            default_day, default_shift = forecasts.default_shift()
-        except forecasts.ForecastError as exc:
-            raise NotFound(str(exc)) from exc
-        day, shift = day or default_day, shift or default_shift
+        window = current_or_next_shift_window()
+        if window is None:
+            raise NotFound("No shifts are configured.")
+        day, shift = day or window.date, shift or window.shift
     return day, shift

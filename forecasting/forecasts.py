@@ -9,8 +9,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.db import transaction
 
-from agency.models import Agency, Shift
-from agency.selectors import current_or_next_shift, shifts_due
+from agency.models import Shift
+from agency.selectors import shift_window
 from jobs.models import JobRun
 
 from .engine import persist, pipeline
@@ -65,10 +65,10 @@ def forecast_shift(
         shift_name=shift.name,
     )
     progress(75, "Saving cell forecasts")
-    starts_at, ends_at = shift.window(date, Agency.current().tz)
+    window = shift_window(date=date, shift=shift)
     with transaction.atomic():
         run = ForecastRun.objects.create(
-            shift=shift, date=date, starts_at=starts_at, ends_at=ends_at, job=job
+            shift=shift, date=date, starts_at=window.starts_at, ends_at=window.ends_at, job=job
         )
         run.model_versions.set(versions)
         CellForecast.objects.bulk_create(
@@ -89,19 +89,6 @@ def forecast_shift(
         run.save(update_fields=["complete"])
     progress(100, f"{len(inputs.cell_pks)} cells × {len(versions)} crime types")
     return run
-
-
-def due_shifts(*, now: dt.datetime, lead: dt.timedelta) -> list[tuple[dt.date, Shift]]:
-    """(local date, shift) of every shift under way at `now` or starting within `lead`."""
-    return shifts_due(now=now, lead=lead)
-
-
-def default_shift(*, now: dt.datetime | None = None) -> tuple[dt.date, Shift]:
-    """The shift under way now, else the next one to start."""
-    found = current_or_next_shift(now=now)
-    if found is None:
-        raise ForecastError("No shifts are configured.")
-    return found
 
 
 def _load(version: ModelVersion, *, ctx, cell_ids):

@@ -2,9 +2,10 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
 import shapely
-from django.contrib.gis.geos import GEOSGeometry, Point
+from django.contrib.gis.geos import GEOSGeometry, Point, Polygon
 from django.db import transaction
 
 from agency.models import Agency, Beat, District
@@ -33,7 +34,7 @@ def build_grid(
 ) -> GridBuildResult:
     """(Re)build the agency's grid; cells keep their ids, cells now outside become inactive, and
     every incident is placed again in the new boxes (geo.placement)."""
-    progress = progress or (lambda pct, msg="": None)
+    progress = progress or (lambda pct, msg: None)
     agency = Agency.current()
     if agency.boundary is None:
         raise GridError("The agency has no jurisdiction boundary yet: import districts first.")
@@ -60,7 +61,8 @@ def build_grid(
             epsg=grid.epsg,
             col=int(grid.col[i]),
             row=int(grid.row[i]),
-            geom=GEOSGeometry(memoryview(shapely.to_wkb(polygons[i])), srid=4326),
+            # GEOSGeometry answers with the class of the WKB's type (the stubs know the base only).
+            geom=cast(Polygon, GEOSGeometry(memoryview(shapely.to_wkb(polygons[i])), srid=4326)),
             center=Point(float(grid.center_lon[i]), float(grid.center_lat[i]), srid=4326),
             district=districts[grid.district[i]] if grid.district[i] >= 0 else None,
             beat=beats[grid.beat[i]] if grid.beat[i] >= 0 else None,

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from agency.models import Agency, Shift
+from agency.selectors import due_shift_windows
 from jobs.models import JobRun
 from jobs.selectors import job_created_since, unfinished_job_params
 from jobs.services import JobFailed, enqueue_job, enqueue_job_group, run_job, settle_parent
@@ -132,8 +133,8 @@ def enqueue_due_forecasts(*, now: dt.datetime | None = None) -> list[JobRun]:
     pending = {(p["date"], p["shift"]) for p in unfinished_job_params(kind=forecasts.FORECAST_KIND)}
     jobs = []
     lead = dt.timedelta(minutes=forecasts.lead_minutes())
-    for day, shift in forecasts.due_shifts(now=now, lead=lead):
-        done = current_run(date=day, shift=shift) is not None
-        if not done and (day.isoformat(), shift.pk) not in pending:
-            jobs.append(enqueue_forecast(date=day, shift=shift))
+    for window in due_shift_windows(lead=lead, at=now):
+        done = current_run(date=window.date, shift=window.shift) is not None
+        if not done and (window.date.isoformat(), window.shift.pk) not in pending:
+            jobs.append(enqueue_forecast(date=window.date, shift=window.shift))
     return jobs

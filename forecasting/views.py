@@ -10,11 +10,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from agency.models import Agency, CrimeType, Shift
-from agency.selectors import UnknownShift, local_today, shift_named
+from agency.selectors import UnknownShift, current_or_next_shift_window, local_today, shift_named
 from missions_site import access
 from missions_site.query_params import date_in_range
 
-from . import charts, forecasts, selectors, training
+from . import charts, selectors, training
 from .markdown import render_markdown
 from .models import ModelVersion
 from .tasks import enqueue_build_grid, enqueue_forecast, enqueue_training
@@ -165,10 +165,9 @@ def _version(pk) -> ModelVersion:
 
 
 def _default_shift():
-    try:
-        return forecasts.default_shift()
-    except forecasts.ForecastError:
-        return local_today(), None
+    """(date, shift) of the shift under way, else the next; (today, None) without shifts."""
+    window = current_or_next_shift_window()
+    return (window.date, window.shift) if window else (local_today(), None)
 
 
 def _metric_rows(models: dict, promoted: str | None) -> list[dict]:

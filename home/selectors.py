@@ -3,14 +3,16 @@ supervisor's live board of the shift under way."""
 
 import json
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count
 from django.utils import timezone
 
 from agency.models import District
+from agency.selectors import current_shift_window
 from forecasting.selectors import cell_counts_by_district
 from ingest.selectors import incident_counts_by_district
-from missions import scope
+from missions import scope, state
 from missions import selectors as mission_selectors
 from missions.models import Mission, Visit
 
@@ -33,13 +35,7 @@ def jurisdiction_overview() -> list[dict]:
 
 
 # The board's statuses in the order a shift moves through them (cancelled missions are left out).
-BOARD_STATUSES = (
-    Mission.Status.PLANNED,
-    Mission.Status.ACTIVE,
-    Mission.Status.COMPLETED,
-    Mission.Status.ENDED_EARLY,
-    Mission.Status.EXPIRED,
-)
+BOARD_STATUSES = Mission.NOT_CANCELLED
 
 
 def shift_board(user, *, now: datetime | None = None) -> dict:
@@ -47,8 +43,8 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
     unit (the officer who patrolled), each with its status and dose progress, and as GeoJSON boxes
     for the map. A handful of queries whatever the number of missions."""
     now = now or timezone.now()
-    window = mission_selectors.shift_now(now=now)
-    board = {
+    window = current_shift_window(at=now)
+    board: dict[str, Any] = {
         "server_time": now.isoformat(),
         "shift": window.as_dict() if window else None,
         "statuses": [{"code": s.value, "label": s.label} for s in BOARD_STATUSES],
@@ -67,6 +63,7 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
         now=now,
     )
     units = _units(missions)
+    actions = state.allowed_actions(user, missions, now=now)
     districts = dict(
         District.objects.filter(beats__in={m.beat_id for m in missions}).values_list(
             "beats__pk", "name"
@@ -75,7 +72,7 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
     beats: dict[str, dict] = {}
     per_unit: dict[str, dict] = {}
     for mission in missions:
-        row = _board_row(mission, unit=units.get(mission.pk), now=now)
+        row = _board_row(mission, unit=units.get(mission.pk), actions=actions[mission.pk], now=now)
         beat = beats.setdefault(
             mission.beat.code,
             {
@@ -126,7 +123,7 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
     return board
 
 
-def _board_row(mission: Mission, *, unit: str | None, now: datetime) -> dict:
+def _board_row(mission: Mission, *, unit: str | None, actions: list[str], now: datetime) -> dict:
     timer = mission_selectors.timer_state(mission, now=now)
     served = (
         mission.minutes_served if mission.minutes_served is not None else timer["dose_seconds"] / 60
@@ -146,6 +143,7 @@ def _board_row(mission: Mission, *, unit: str | None, now: datetime) -> dict:
         "running": timer["running"],
         "unit": unit,
         "ended_reason": mission.ended_reason,
+        "allowed_actions": actions,  # what the user may do now (missions/state.py)
     }
 
 

@@ -6,11 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 
 from agency.models import Agency
-from agency.selectors import current_shift
+from agency.selectors import current_shift_window
 from ingest.selectors import incident_trend_by_type
 from jobs.selectors import recent_jobs
-from missions.models import END_EARLY_CHOICES
-from missions.selectors import shift_now
+from missions.models import END_EARLY_CHOICES, ReasonCode
 from missions_site import access
 
 from . import selectors
@@ -42,7 +41,7 @@ def analyst_home(request):
             "overview": selectors.jurisdiction_overview(),
             "incident_trend": incident_trend_by_type(days=28),
             "jobs": recent_jobs(limit=8),
-            "shift_now": current_shift(),
+            "shift_now": current_shift_window(),
         },
     )
 
@@ -55,7 +54,7 @@ def officer_home(request):
         "home/officer_home.html",
         {
             "profile": profile,
-            "shift_now": current_shift(),
+            "shift_now": current_shift_window(),
             "agency": Agency.current(),
             "maps_app_url": settings.OFFICER_MAPS_APP_URL,
             "end_early_reasons": END_EARLY_CHOICES,
@@ -66,7 +65,7 @@ def officer_home(request):
 @access.page
 def supervisor_home(request):
     """The supervisor's board of the shift under way; the script fills it from supervisor_board."""
-    window = shift_now()
+    window = current_shift_window()
     query = urlencode({"date": window.date, "shift": window.shift.pk}) if window else ""
     return render(
         request,
@@ -77,6 +76,7 @@ def supervisor_home(request):
             "poll_ms": int(settings.SUPERVISOR_BOARD_POLL_SECONDS * 1000),
             "poll_seconds": round(settings.SUPERVISOR_BOARD_POLL_SECONDS),
             "statuses": BOARD_STATUSES,
+            "reason_codes": ReasonCode.choices,
         },
     )
 

@@ -141,7 +141,9 @@ class IncidentBatchView(APIView):
                 description="A feed pushing to a source its credential does not name."
             ),
             409: OpenApiResponse(description="Key reused for another batch, or still running."),
-            413: OpenApiResponse(description="The request body is larger than UPLOAD_MAX_BYTES."),
+            413: OpenApiResponse(
+                description="The request body is larger than REQUEST_BODY_MAX_BYTES."
+            ),
         },
     )
     def post(self, request):
@@ -180,15 +182,15 @@ class IncidentBatchView(APIView):
 
 
 def _body_too_large(request) -> str:
-    """Why the body is refused unread, or '' (DRF streams JSON bodies past Django's size check)."""
+    """Why the body is refused unread, or '' (with the batch's own words, before Django's check)."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return "The Content-Length header is not a number."
-    if length > settings.UPLOAD_MAX_BYTES:
+    if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
         return (
-            f"The batch is {megabytes(length)}; at most {megabytes(settings.UPLOAD_MAX_BYTES)}"
-            " may be sent at once: split it."
+            f"The batch is {megabytes(length)}; at most"
+            f" {megabytes(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)} may be sent at once: split it."
         )
     return ""
 

@@ -16,6 +16,8 @@ from .models import Source
 from .services import mapping_for_source
 from .sniffing import megabytes
 
+MAPPING_TEXT_MAX_CHARS = 100_000  # a mapping is a few hundred lines of YAML
+
 
 class UploadForm(forms.Form):
     file = forms.FileField(
@@ -29,18 +31,22 @@ class UploadForm(forms.Form):
     preset = forms.ChoiceField(required=False, label="Start from preset")
     mapping_text = forms.CharField(
         required=False,
+        max_length=MAPPING_TEXT_MAX_CHARS,
         label="Mapping (YAML or JSON)",
         widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "false", "class": "code"}),
         help_text="Blank: the preset above, else the source's own mapping.",
     )
     strict = forms.BooleanField(required=False, label="Strict: apply all rows or none")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, refused_upload: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.refused_upload = refused_upload  # the upload stopped at UPLOAD_MAX_BYTES, and why
         self.fields["preset"].choices = [("", "—")] + [(p, p) for p in preset_names()]
 
     def clean_file(self):
         uploaded = self.cleaned_data.get("file")
+        if self.refused_upload:
+            raise forms.ValidationError(self.refused_upload)
         if uploaded and uploaded.size > settings.UPLOAD_MAX_BYTES:
             raise forms.ValidationError(
                 f"{uploaded.name} is {megabytes(uploaded.size)}; files of at most"
@@ -50,7 +56,7 @@ class UploadForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not data.get("file") and not data.get("upload_token"):
+        if not data.get("file") and not data.get("upload_token") and not self.refused_upload:
             self.add_error("file", "Choose a file.")
         source, name = data.get("source"), (data.get("new_source") or "").strip()
         if source is None:

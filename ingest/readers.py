@@ -19,6 +19,8 @@ import pyproj
 import shapely
 from charset_normalizer import from_bytes
 
+from missions_site.server_paths import hide_server_paths
+
 from .mapping import GEOMETRY_LAT, GEOMETRY_LON, GEOMETRY_TYPE
 
 ROW = "_row"  # 1-based number of the data row in the file
@@ -29,7 +31,11 @@ SHAPEFILE_SUFFIXES = (".zip", ".shp")
 
 
 class FileFormatError(ValueError):
-    """A file that cannot be read as the format it claims, or lacks a mapped column."""
+    """A file that cannot be read as the format it claims, or lacks a mapped column. Its message
+    names the file, never the server's path to it (GDAL's and Python's own words carry one)."""
+
+    def __init__(self, message: str):
+        super().__init__(hide_server_paths(message))
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
 """Reads of incidents, sources, import runs and data quality shared by pages and the API."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+import pandas as pd
 from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractHour, ExtractMinute, TruncMonth
 from django.utils import timezone
@@ -87,17 +89,17 @@ def code_lookup(mapping) -> tuple[dict[str, int], list[str]]:
             lookup[str(code).strip().lower()] = crime_type.id
     for key, type_id in by_type.items():
         lookup.setdefault(key, type_id)
-    warnings = []
+    warnings: list[str] = []
     for raw, target in mapping.codes.items():
-        type_id = by_type.get(str(target).strip().lower())
-        if type_id is None:
+        target_id = by_type.get(str(target).strip().lower())
+        if target_id is None:
             warnings.append(f"Code '{raw}' → '{target}': no such crime type, kept as unmapped.")
             continue
-        lookup[str(raw).strip().lower()] = type_id
+        lookup[str(raw).strip().lower()] = target_id
     return lookup, warnings
 
 
-def sources_overview() -> list[Source]:
+def sources_overview() -> Sequence[Source]:
     """Sources with their incident count and their latest run, in two queries."""
     latest_run = ImportRun.objects.filter(source=OuterRef("pk")).order_by("-pk")
     sources = list(
@@ -109,7 +111,8 @@ def sources_overview() -> list[Source]:
         [s.latest_run_id for s in sources if s.latest_run_id]
     )
     for source in sources:
-        source.latest_run = runs.get(source.latest_run_id)
+        # For the page: the run itself, not a field of the model.
+        source.latest_run = runs.get(source.latest_run_id)  # type: ignore[attr-defined]
     return sources
 
 
@@ -240,7 +243,7 @@ def data_quality(*, source: Source) -> dict:
         .values("hour")
         .annotate(n=Count("id"))
     )
-    heaped = {row["hour"]: row["n"] for row in heaped}
+    heaped_by_hour = {row["hour"]: row["n"] for row in heaped}
     repeat_groups = (
         incidents.values("occurred_from", "location", "raw_code")
         .annotate(n=Count("id"))
@@ -269,8 +272,8 @@ def data_quality(*, source: Source) -> dict:
             }
             for t in by_type
         ],
-        "heaped_midnight": _share(heaped.get(0, 0), total),
-        "heaped_noon": _share(heaped.get(12, 0), total),
+        "heaped_midnight": _share(heaped_by_hour.get(0, 0), total),
+        "heaped_noon": _share(heaped_by_hour.get(12, 0), total),
         "unmapped": _share(sum(t["n"] for t in by_type if t["crime_type__name"] is None), total),
         "unmapped_codes": (latest.details.get("unmapped_codes") or {}) if latest else {},
         "latest_run": latest,
@@ -284,7 +287,7 @@ def data_quality(*, source: Source) -> dict:
     }
 
 
-def _month_chart(months: list[dict]) -> dict:
+def _month_chart(months: Sequence[Mapping[str, Any]]) -> dict:
     ticks = axis_ticks(max((m["n"] for m in months), default=0))
     top = ticks[-1]
     width = (CHART_WIDTH - CHART_AXIS) / max(len(months), 1)
@@ -373,7 +376,8 @@ def in_window_mask(occurred_from, occurred_to, start, end):
 
 def utc_array(times) -> np.ndarray:
     """Aware datetimes (None allowed) as the naive UTC microseconds in_window_mask takes (NaT)."""
-    return np.array([_utc64(t) if t else None for t in times], dtype="datetime64[us]")
+    utc = pd.to_datetime(pd.Series(list(times), dtype=object), utc=True)
+    return utc.dt.tz_localize(None).to_numpy(dtype="datetime64[us]")
 
 
 def _in_window(start, end) -> Q:

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from audit.services import record
 from jobs.services import close_stale_jobs
 from missions_site import access
+from missions_site.request_limits import upload_refusal
 from missions_site.spreadsheet import csv_download
 
 from . import selectors, services
@@ -34,7 +35,7 @@ def index(request):
 def upload(request):
     preview = None
     if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, refused_upload=upload_refusal(request))
         if form.is_valid():
             data = form.cleaned_data
             token = data["upload_token"] or services.store_upload(uploaded=data["file"])

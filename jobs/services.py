@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from missions_site.server_paths import hide_server_paths
+
 from .liveness import holding_job_lock, is_alive, worker_name
 from .models import JobRun
 
@@ -157,6 +159,7 @@ def succeed_job(*, job: JobRun, result: dict) -> None:
 def fail_job(*, job: JobRun, error: str, detail: str = "") -> None:
     """Close a job as failed. `error` and `detail` are shown on the job page: plain words, never a
     traceback or a server path."""
+    error, detail = hide_server_paths(error), hide_server_paths(detail)
     JobRun.objects.filter(pk=job.pk).update(
         status=JobRun.Status.FAILED,
         error=f"{error}\n\n{detail}".strip(),
@@ -224,7 +227,7 @@ def settle_parent(
     failed with `failure(failed children)` or as succeeded with the result `success(children)`."""
     child = JobRun.objects.filter(pk=child_id).first()
     parent_id = child.params.get("parent") if child else None
-    if not parent_id:
+    if child is None or not parent_id:
         return None
     with transaction.atomic():
         parent = JobRun.objects.select_for_update().filter(pk=parent_id).first()

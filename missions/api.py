@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agency.models import Shift
-from agency.selectors import UnknownShift, shift_named
+from agency.selectors import UnknownShift, shift_named, shift_window
 from jobs.api import JobRunSerializer, accepted
 from missions_site.access import RouteMatrix
 from missions_site.query_params import DateRangeQuery, QueryDateField, parse_query
@@ -28,7 +28,10 @@ from .models import Mission, Suppression
 from .tasks import enqueue_planning
 
 SERVER_TIME_HEADER = "X-Server-Time"
-GEOJSON = OpenApiResponse(dict, description="GeoJSON FeatureCollection of missions (box polygons).")
+GEOJSON = OpenApiResponse(
+    s.MissionCollectionOut, description="GeoJSON FeatureCollection of missions (box polygons)."
+)
+FEATURE = s.MissionFeatureOut
 CONFLICT = OpenApiResponse(
     dict, description="The mission's state does not allow it: {detail, mission}."
 )
@@ -73,7 +76,7 @@ class MissionAPIView(APIView):
             return Response(body, status=status.HTTP_400_BAD_REQUEST)
         if isinstance(exc, services.Conflict):
             mission = selectors.mission_detail(exc.mission.pk)
-            feature = selectors.missions_geojson([mission])["features"][0]
+            feature = selectors.missions_geojson([mission], user=self.request.user)["features"][0]
             return Response(
                 {"detail": exc.message, "mission": feature}, status=status.HTTP_409_CONFLICT
             )
@@ -86,7 +89,8 @@ class MissionAPIView(APIView):
 
     def mission_response(self, mission_id: int, code=status.HTTP_200_OK) -> Response:
         mission = selectors.mission_detail(mission_id)
-        return Response(selectors.missions_geojson([mission])["features"][0], status=code)
+        feature = selectors.missions_geojson([mission], user=self.request.user)["features"][0]
+        return Response(feature, status=code)
 
 
 # --- officers --------------------------------------------------------------------------------------
@@ -120,7 +124,7 @@ class OfficerMissions(MissionAPIView):
         response = get_conditional_response(request, etag=etag)  # 304 when If-None-Match matches
         if response is None:
             window, missions = selectors.officer_missions(request.user, now=now)
-            body = selectors.missions_geojson(missions, now=now)
+            body = selectors.missions_geojson(missions, user=request.user, now=now)
             body["shift"] = window.as_dict() if window else None
             body["server_time"] = now.isoformat()
             response = Response(body)
@@ -135,7 +139,7 @@ class OfficerPing(MissionAPIView):
     @extend_schema(
         summary="Report my position: starts the mission I am in, stops visits I have left",
         request=s.PositionIn,
-        responses={200: OpenApiResponse(dict, description="{started, stopped, stored, missions}")},
+        responses={200: s.PingOut},
     )
     def post(self, request):
         data = self.parse(s.PositionIn)
@@ -151,7 +155,7 @@ class OfficerPing(MissionAPIView):
                 "started": result.started,
                 "stopped": result.stopped,
                 "stored": result.stored,
-                "missions": selectors.missions_geojson(missions),
+                "missions": selectors.missions_geojson(missions, user=request.user),
             }
         )
 
@@ -162,7 +166,7 @@ class StartMission(MissionAPIView):
         request=s.StartIn,
         parameters=[IDEMPOTENCY],
         responses={
-            201: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+            201: OpenApiResponse(FEATURE, description="The mission as a GeoJSON feature."),
             400: BAD_INPUT,
             409: CONFLICT,
         },
@@ -193,7 +197,7 @@ class CompleteMission(MissionAPIView):
         request=s.CompleteIn,
         parameters=[IDEMPOTENCY],
         responses={
-            200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+            200: OpenApiResponse(FEATURE, description="The mission as a GeoJSON feature."),
             400: BAD_INPUT,
             409: CONFLICT,
         },
@@ -219,7 +223,7 @@ class EndMissionEarly(MissionAPIView):
         request=s.EndEarlyIn,
         parameters=[IDEMPOTENCY],
         responses={
-            200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+            200: OpenApiResponse(FEATURE, description="The mission as a GeoJSON feature."),
             400: BAD_INPUT,
             409: CONFLICT,
         },
@@ -245,7 +249,7 @@ class MissionTactics(MissionAPIView):
         request=s.TacticsIn,
         parameters=[IDEMPOTENCY],
         responses={
-            200: OpenApiResponse(dict, description="The mission as a GeoJSON feature."),
+            200: OpenApiResponse(FEATURE, description="The mission as a GeoJSON feature."),
             400: BAD_INPUT,
         },
     )
@@ -268,7 +272,7 @@ class OfflineReport(MissionAPIView):
         request=s.OfflineReportIn,
         parameters=[IDEMPOTENCY],
         responses={
-            201: OpenApiResponse(dict, description="The completed mission."),
+            201: OpenApiResponse(FEATURE, description="The completed mission."),
             400: BAD_INPUT,
             409: CONFLICT,
         },
@@ -304,8 +308,8 @@ class Missions(MissionAPIView):
         missions = scope.visible_missions(
             request.user, selectors.shift_missions(date=day, shift=shift)
         )
-        body = selectors.missions_geojson(missions, full=True)
-        body["shift"] = selectors.shift_window(date=day, shift=shift).as_dict()
+        body = selectors.missions_geojson(missions, user=request.user, full=True)
+        body["shift"] = shift_window(date=day, shift=shift).as_dict()
         plan = selectors.latest_plan(date=day, shift=shift)
         body["plan"] = (
             {
@@ -348,13 +352,17 @@ class Missions(MissionAPIView):
 
 class MissionDetail(MissionAPIView):
     @extend_schema(
-        summary="One mission with its visits", responses={200: dict}, operation_id="missions_detail"
+        summary="One mission with its visits",
+        responses={200: FEATURE},
+        operation_id="missions_detail",
     )
     def get(self, request, pk):
         get_object_or_404(Mission, pk=pk)
         mission = selectors.mission_detail(pk)
         scope.require_visible(request.user, mission)
-        feature = selectors.missions_geojson([mission], full=scope.sees_analysis(request.user))
+        feature = selectors.missions_geojson(
+            [mission], user=request.user, full=scope.sees_analysis(request.user)
+        )
         feature = feature["features"][0]
         feature["properties"]["visits"] = [
             {
@@ -373,7 +381,7 @@ class CancelMission(MissionAPIView):
     @extend_schema(
         summary="Call off one mission (reason required)",
         request=s.ReasonFields,
-        responses={200: dict, 400: BAD_INPUT},
+        responses={200: FEATURE, 400: BAD_INPUT},
     )
     def post(self, request, pk):
         data = self.parse(s.ReasonFields)

@@ -6,9 +6,13 @@ from agency.models import District, Shift
 from missions_site.query_params import date_in_range
 
 from .models import ReasonCode
+from .serializers import BoxesIn, ReasonFields
 
 REASON_HELP = "Required: it is kept in the audit log."
 REPORT_DAYS_MAX = 366
+# The same bounds as the API's (issue 21: a page took a 1,000,000-character reason the API refuses).
+REASON_MAX_CHARS = ReasonFields._declared_fields["reason"].max_length
+CELL_ID_MAX_CHARS = BoxesIn._declared_fields["cell_ids"].child.max_length
 
 
 class ShiftPicker(forms.Form):
@@ -27,7 +31,9 @@ class ReasonForm(forms.Form):
         choices=[("", "— reason —"), *ReasonCode.choices], required=False
     )
     reason = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"placeholder": REASON_HELP})
+        required=False,
+        max_length=REASON_MAX_CHARS,
+        widget=forms.TextInput(attrs={"placeholder": REASON_HELP}),
     )
 
 
@@ -41,11 +47,14 @@ class BoxesForm(ReasonForm):
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean_cell_ids(self):
-        return [
+        cell_ids = [
             c.strip()
             for c in self.cleaned_data["cell_ids"].replace(";", ",").split(",")
             if c.strip()
         ]
+        if any(len(c) > CELL_ID_MAX_CHARS for c in cell_ids):
+            raise forms.ValidationError(f"A box id has at most {CELL_ID_MAX_CHARS} characters.")
+        return cell_ids
 
 
 class AddMissionsForm(BoxesForm):

@@ -1,9 +1,11 @@
 """Requests a device may send twice (it was offline and retries): the first answer is stored under
-the client's Idempotency-Key and given again, unchanged, for every repeat — the action runs once."""
+the client's Idempotency-Key and given again, unchanged, for every repeat — the action runs once.
+A repeat is the same endpoint with the same body; the key sent with anything else is a 422."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -28,14 +30,20 @@ def idempotent(view_method):
             return Response(
                 {"detail": f"{HEADER} may be at most {MAX_KEY_CHARS} characters."}, status=400
             )
-        stored = _stored(request, key)
+        digest = hashlib.sha256(request.body).hexdigest()
+        stored = _stored(request, key, digest)
         if stored is not None:
             return stored
         try:
             with transaction.atomic():
                 # Claim the key first: a concurrent repeat waits on this row and then replays it.
                 claim = IdempotentRequest.objects.create(
-                    key=key, user=request.user, endpoint=request.path, status_code=0, response={}
+                    key=key,
+                    user=request.user,
+                    endpoint=request.path,
+                    body_digest=digest,
+                    status_code=0,
+                    response={},
                 )
                 response = view_method(self, request, *args, **kwargs)
                 if not 200 <= response.status_code < 300:
@@ -45,7 +53,7 @@ def idempotent(view_method):
                 claim.save(update_fields=["status_code", "response"])
                 return response
         except IntegrityError:
-            return _stored(request, key) or Response(
+            return _stored(request, key, digest) or Response(
                 {"detail": "Repeat of a request in progress."}, status=409
             )
 
@@ -60,7 +68,7 @@ def forget_old_keys(*, now=None) -> int:
     return IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
-def _stored(request, key: str) -> Response | None:
+def _stored(request, key: str, digest: str) -> Response | None:
     found = (
         IdempotentRequest.objects.filter(user=request.user, key=key).exclude(status_code=0).first()
     )
@@ -69,6 +77,14 @@ def _stored(request, key: str) -> Response | None:
     if found.endpoint != request.path:
         return Response(
             {"detail": f"This {HEADER} was already used for another request ({found.endpoint})."},
+            status=422,
+        )
+    if found.body_digest and found.body_digest != digest:  # rows stored before digests: no check
+        return Response(
+            {
+                "detail": f"This {HEADER} was already used with a different body: send a new key"
+                " for a new request, the same body to repeat one."
+            },
             status=422,
         )
     response = Response(found.response, status=found.status_code)

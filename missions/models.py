@@ -79,6 +79,22 @@ class MissionPlan(models.Model):
         return f"Plan {self.date} {self.shift.name} #{self.pk}"
 
 
+class MissionQuerySet(models.QuerySet):
+    """The named sets of missions: filter by these, never by hand-written statuses."""
+
+    def live(self):
+        """Planned or under way: the shift's end still closes them."""
+        return self.filter(status__in=Mission.LIVE)
+
+    def closed(self):
+        """Completed, ended early or expired: the base of the completed share."""
+        return self.filter(status__in=Mission.CLOSED)
+
+    def not_cancelled(self):
+        """Every mission that counts (in the dose planned, reports, boards, the planner's memory)."""
+        return self.filter(status__in=Mission.NOT_CANCELLED)
+
+
 class Mission(models.Model):
     """A box to patrol during one shift. Controls are not missions: they live in ControlBox."""
 
@@ -94,9 +110,16 @@ class Mission(models.Model):
         DRAWN = "drawn", "Drawn by the planner"
         ANALYST = "analyst", "Added by an analyst"
 
-    OPEN = (Status.PLANNED, Status.ACTIVE)
-    STARTED = (Status.ACTIVE, Status.COMPLETED, Status.ENDED_EARLY, Status.EXPIRED)
-    DONE = (Status.COMPLETED, Status.ENDED_EARLY)  # closed by an officer: tactics stay correctable
+    # The named sets of statuses (MissionQuerySet filters by them; missions/state.py moves between
+    # them, and tests/missions/test_state_machine.py checks they agree with its table): every status
+    # is live, closed or cancelled.
+    LIVE = (Status.PLANNED, Status.ACTIVE)  # the shift's end still closes it
+    CLOSED = (Status.COMPLETED, Status.ENDED_EARLY, Status.EXPIRED)  # ended one way or another
+    NOT_CANCELLED = (
+        LIVE + CLOSED
+    )  # what counts: dose planned, reports, boards, the planner's memory
+
+    objects = MissionQuerySet.as_manager()
 
     date = models.DateField()
     shift = models.ForeignKey("agency.Shift", on_delete=models.PROTECT, related_name="missions")
@@ -304,6 +327,8 @@ class IdempotentRequest(models.Model):
     key = models.CharField(max_length=200)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     endpoint = models.CharField(max_length=200)
+    # SHA-256 of the request body: the same key with another body is refused, not replayed.
+    body_digest = models.CharField(max_length=64, blank=True)
     status_code = models.PositiveSmallIntegerField()
     response = models.JSONField(default=dict)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -42,6 +42,9 @@ __all__ = [
 SEED_FIELD_SEPARATOR = "|"
 # Separates the shift seed from the beat code, so "seed + beat code" cannot spell another seed.
 BEAT_SEED_LABEL = b"\x00beat\x00"
+# Per drawn mission, the uniform draw behind its sampling key; None where nothing was drawn
+# (temperature 0, a box swapped in for spread).
+Draws = np.ndarray | list[float | None]
 
 
 def plan(
@@ -241,7 +244,9 @@ def _beat_seed(seed: bytes, beat_code: str) -> bytes:
     return hashlib.sha256(seed + BEAT_SEED_LABEL + beat_code.encode("utf-8")).digest()
 
 
-def _forced_by_beat(forced, inputs: PlanningInputs) -> dict[int, np.ndarray]:
+def _forced_by_beat(
+    forced: Mapping[int, Sequence[int]] | None, inputs: PlanningInputs
+) -> dict[int, np.ndarray]:
     out: dict[int, np.ndarray] = {}
     for beat, cells in (forced or {}).items():
         b = int(beat)
@@ -259,7 +264,9 @@ def _pool_size(capacity: int, policy: PlanningPolicy, available: int) -> int:
     return min(available, math.ceil(policy.candidate_pool_per_mission * capacity))
 
 
-def _draw_controls(pool: np.ndarray, share: float, rng: np.random.Generator):
+def _draw_controls(
+    pool: np.ndarray, share: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Hold back a uniform random share of the pool (stochastic rounding keeps the mean share exact).
 
     Uniform, not score-weighted: at temperature 0 a weighted draw would always hold back the very
@@ -279,7 +286,9 @@ def _draw_controls(pool: np.ndarray, share: float, rng: np.random.Generator):
     return pool[picked], u[picked], pool[keep]
 
 
-def _draw_missions(pool: np.ndarray, score: np.ndarray, k: int, temperature: float, rng):
+def _draw_missions(
+    pool: np.ndarray, score: np.ndarray, k: int, temperature: float, rng: np.random.Generator
+) -> tuple[np.ndarray, Draws, np.ndarray]:
     """k boxes without replacement, P ∝ (score / max)^(1/temperature), via Gumbel-top-k keys.
 
     Returns the cells in draw order, the uniform draw behind each key, and the probability each
@@ -301,7 +310,15 @@ def _draw_missions(pool: np.ndarray, score: np.ndarray, k: int, temperature: flo
     return pool[order], u[order], prob
 
 
-def _spread(inputs, policy, chosen, draws, probs, *, candidates):
+def _spread(
+    inputs: PlanningInputs,
+    policy: PlanningPolicy,
+    chosen: np.ndarray,
+    draws: Draws,
+    probs: np.ndarray,
+    *,
+    candidates: np.ndarray,
+) -> tuple[np.ndarray, Draws, np.ndarray]:
     """Swap the last-drawn missions for the best boxes the beat has not used this week, until the
     beat has used the policy's minimum number of boxes (or every mission of this shift is new)."""
     if policy.min_boxes_per_beat_week <= 0 or chosen.size == 0:
@@ -340,7 +357,17 @@ def _harm(value: float) -> str:
     return f"{value:.2g}" if value < 10 else f"{value:.0f}"
 
 
-def _mission(inputs, raw, score, cell, beat, rank, forced, draw, probability) -> PlannedMission:
+def _mission(
+    inputs: PlanningInputs,
+    raw: np.ndarray,
+    score: np.ndarray,
+    cell: int,
+    beat: int,
+    rank: int,
+    forced: bool,
+    draw: float | None,
+    probability: float,
+) -> PlannedMission:
     cell = int(cell)
     contribution = inputs.expected[cell] * inputs.type_weight
     total = float(contribution.sum())

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 NO_BEAT = -1  # beat index of a cell outside every beat: never planned
 MISSIONS_PER_BEAT_DEFAULT = 3
@@ -46,10 +47,10 @@ class PlanningInputs:
     crime_types: tuple[str, ...]
     severity_weight: np.ndarray
     patrol_efficacy: np.ndarray
-    recent_dose_minutes: np.ndarray | None = None
-    consecutive_shifts: np.ndarray | None = None
-    week_missions: np.ndarray | None = None
-    suppressed: np.ndarray | None = None
+    recent_dose_minutes: np.ndarray = None  # type: ignore[assignment]  # None: zeros (__post_init__)
+    consecutive_shifts: np.ndarray = None  # type: ignore[assignment]  # None: zeros (__post_init__)
+    week_missions: np.ndarray = None  # type: ignore[assignment]  # None: zeros (__post_init__)
+    suppressed: np.ndarray = None  # type: ignore[assignment]  # None: zeros (__post_init__)
     reasons: Sequence[Sequence[str]] | Mapping[int, Sequence[str]] | None = None
     beat_codes: tuple[str, ...] = ()
 
@@ -133,7 +134,7 @@ class PlanningInputs:
             return tuple(self.reasons.get(cell, ()))
         return tuple(self.reasons[cell])
 
-    def _set(self, name: str, value) -> None:
+    def _set(self, name: str, value: object) -> None:
         object.__setattr__(self, name, value)
 
 
@@ -280,7 +281,7 @@ class Plan:
         return [c for c in self.controls if c.beat == beat]
 
 
-def _per_cell(values, n: int, name: str, dtype) -> np.ndarray:
+def _per_cell(values: ArrayLike | None, n: int, name: str, dtype: DTypeLike) -> np.ndarray:
     if values is None:
         return np.zeros(n, dtype=dtype)
     arr = np.asarray(values, dtype=dtype)

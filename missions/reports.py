@@ -17,8 +17,6 @@ from ingest.selectors import counted_incidents
 from .models import ControlBox, Mission, MissionPlan, Visit
 
 GROUPS = ("mission", "control", "other")
-# Missions that ended one way or another: the base of the completed share.
-CLOSED = (Mission.Status.COMPLETED, Mission.Status.ENDED_EARLY, Mission.Status.EXPIRED)
 HOURS_AFTER_MAX = 72  # hours after a shift that the outcome report may also count
 
 
@@ -27,8 +25,8 @@ def dose_by_mission(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
     now = now or timezone.now()
     minutes, visits = _visit_minutes(date_from, date_to, now, key="mission_id")
     missions = (
-        Mission.objects.filter(date__range=(date_from, date_to))
-        .exclude(status=Mission.Status.CANCELLED)
+        Mission.objects.not_cancelled()
+        .filter(date__range=(date_from, date_to))
         .select_related("shift", "beat", "cell")
         .order_by("date", "shift__order", "beat__code", "rank")
     )
@@ -81,8 +79,8 @@ def daily_summary(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
     for row in dose_by_box(date_from=date_from, date_to=date_to, now=now):
         minutes[row["date"]] += row["minutes"]
     planned = dict(
-        Mission.objects.filter(date__range=(date_from, date_to))
-        .exclude(status=Mission.Status.CANCELLED)
+        Mission.objects.not_cancelled()
+        .filter(date__range=(date_from, date_to))
         .values("date")
         .annotate(m=Sum("dose_minutes"))
         .values_list("date", "m")
@@ -128,7 +126,7 @@ def status_by_beat_shift(*, date_from: Date, date_to: Date, now=None) -> list[di
         per["delivered"] += min(m["minutes_in_box"], m["dose_minutes"])
     out = []
     for (beat, shift), counts in sorted(table.items()):
-        ended = sum(counts[s] for s in CLOSED)
+        ended = sum(counts[s] for s in Mission.CLOSED)  # the base of the completed share
         minutes = dose[(beat, shift)]
         out.append(
             {
@@ -160,8 +158,8 @@ def planned_shift_boxes(
         plans[(plan.date, plan.shift_id)] = plan  # the newest plan of each shift wins
     missions = defaultdict(set)
     for day, shift_pk, cell_pk in (
-        Mission.objects.filter(date__range=(date_from, date_to))
-        .exclude(status=Mission.Status.CANCELLED)
+        Mission.objects.not_cancelled()
+        .filter(date__range=(date_from, date_to))
         .values_list("date", "shift_id", "cell_id")
     ):
         missions[(day, shift_pk)].add(cell_pk)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from agency.models import Agency
 from missions_site.access import ADMINISTRATOR, ANALYST, OFFICER, SUPERVISOR, has_role, roles_of
 
+from . import state  # the module, not its names: state reads scope
 from .models import Mission
 from .services.common import EARLY_START_ALLOWANCE
 
@@ -27,50 +28,72 @@ def visible_missions(
     user, missions: list[Mission], *, now: datetime | None = None
 ) -> list[Mission]:
     """The missions of `missions` the user may see (their beat and shift must be loaded)."""
-    refusal = _refusal_for(user, now=now)
+    refusal = refusal_for(user, now=now)
     return [m for m in missions if refusal(m) is None]
 
 
 def require_visible(user, mission: Mission, *, now: datetime | None = None) -> None:
-    reason = _refusal_for(user, now=now)(mission)
+    reason = refusal_for(user, now=now)(mission)
     if reason:
         raise PermissionDenied(reason)
 
 
 def require_can_patrol(user, mission: Mission, *, action: str, now: datetime | None = None) -> None:
-    """Start, complete or report: the mission must be in the officer's scope and not another
-    officer's — nobody else in its box (start), and patrolled by this officer if active (the rest)."""
-    require_visible(user, mission, now=now)
+    """Start, complete or report: see `patrol_refusal`."""
+    reason = patrol_refusal(user, mission, action=action, visible=refusal_for(user, now=now))
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def patrol_refusal(
+    user, mission: Mission, *, action: str, visible: Callable[[Mission], str | None]
+) -> str | None:
+    """Why the user may not start, complete or report the mission, or None: it must be in the
+    officer's scope (`visible`, from `refusal_for`) and not another officer's — nobody else in its
+    box (start), and patrolled by this officer if active (the rest). Reads the mission's visits."""
+    reason = visible(mission)
+    if reason:
+        return reason
     visits = list(mission.visits.all())
     if action == "start":
         if any(v.ended_at is None and v.officer_id != user.pk for v in visits):
-            raise PermissionDenied(
-                "Another officer is in this mission's box now: it is theirs until they leave."
-            )
+            return "Another officer is in this mission's box now: it is theirs until they leave."
     elif mission.status == Mission.Status.ACTIVE and not any(
         v.officer_id == user.pk for v in visits
     ):
-        raise PermissionDenied(
+        return (
             f"This is another officer's active mission: only an officer who patrolled "
             f"it may {action} it."
         )
+    return None
 
 
 def require_can_correct(user, mission: Mission, *, now: datetime) -> None:
-    """Adding or correcting the tactics of a mission: an officer who patrolled it, on a mission under
-    way or closed by an officer, until its shift ends (judged at `now`, the time of the act)."""
+    """Adding or correcting tactics: see `correct_refusal`."""
+    reason = correct_refusal(user, mission, now=now, visible=refusal_for(user, now=now))
+    if reason:
+        raise PermissionDenied(reason)
+
+
+def correct_refusal(
+    user, mission: Mission, *, now: datetime, visible: Callable[[Mission], str | None]
+) -> str | None:
+    """Why the user may not add or correct the tactics of the mission, or None: an officer who
+    patrolled it, on a mission the state machine lets take tactics (under way or closed by an
+    officer), until its shift ends (judged at `now`, the time of the act)."""
     if now >= mission.ends_at:
-        raise PermissionDenied(
-            "The shift has ended: tactics can be added or corrected only until its end."
-        )
-    require_visible(user, mission, now=now)
-    if mission.status not in (Mission.Status.ACTIVE, *Mission.DONE):
-        raise PermissionDenied(
+        return "The shift has ended: tactics can be added or corrected only until its end."
+    reason = visible(mission)
+    if reason:
+        return reason
+    if not state.moves(mission.status, state.TACTICS):
+        return (
             f"This mission is {mission.get_status_display().lower()}: tactics are reported "
             "on missions that were patrolled."
         )
-    if not mission.visits.filter(officer=user).exists():
-        raise PermissionDenied("Only an officer who patrolled this mission may report its tactics.")
+    if not any(v.officer_id == user.pk for v in mission.visits.all()):
+        return "Only an officer who patrolled this mission may report its tactics."
+    return None
 
 
 def require_district(user, district) -> None:
@@ -93,7 +116,7 @@ def supervisor_district_ids(user) -> set[int] | None:
     return ids | ({profile.home_district_id} if profile.home_district_id else set())
 
 
-def _refusal_for(user, *, now: datetime | None) -> Callable[[Mission], str | None]:
+def refusal_for(user, *, now: datetime | None) -> Callable[[Mission], str | None]:
     """A check giving the reason a mission is out of the user's scope, or None (reads the profile once)."""
     roles = roles_of(user)
     if roles & {ANALYST, ADMINISTRATOR}:

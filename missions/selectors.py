@@ -1,55 +1,26 @@
-"""Reads of missions shared by pages and the API: the shift under way, an officer's missions with
-their timers and suggested tactics, a shift's missions for analysts, and GeoJSON of both."""
+"""Reads of missions shared by pages and the API: an officer's missions of the shift under way with
+their timers and suggested tactics, a shift's missions for analysts, and GeoJSON of both (which
+shift is when: agency.selectors)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import date as Date
 from datetime import datetime
 
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
-from agency.models import Agency, Shift
-from agency.selectors import current_shift
+from agency.models import Shift
+from agency.selectors import current_shift_window
+from agency.shift_windows import ShiftWindow
 from audit.models import AuditEvent
 from missions_site.access import SUPERVISOR, roles_of
 from tactics.selectors import catalogue_version, suggested_tactics
 
-from . import scope
+from . import scope, state
 from .models import AUDIT_PREFIX, ControlBox, Mission, MissionPlan, Suppression, Visit
-
-
-@dataclass(frozen=True)
-class ShiftWindow:
-    shift: Shift
-    date: Date  # local date on which the shift starts
-    starts_at: datetime
-    ends_at: datetime
-
-    def as_dict(self) -> dict:
-        return {
-            "id": self.shift.pk,
-            "name": self.shift.name,
-            "date": self.date.isoformat(),
-            "starts_at": self.starts_at.isoformat(),
-            "ends_at": self.ends_at.isoformat(),
-        }
-
-
-def shift_now(*, now: datetime | None = None) -> ShiftWindow | None:
-    found = current_shift(now=now)
-    if found is None:
-        return None
-    shift, starts_at, ends_at = found
-    return ShiftWindow(shift, starts_at.astimezone(Agency.current().tz).date(), starts_at, ends_at)
-
-
-def shift_window(*, date: Date, shift: Shift) -> ShiftWindow:
-    starts_at, ends_at = shift.window(date, Agency.current().tz)
-    return ShiftWindow(shift, date, starts_at, ends_at)
 
 
 def officer_missions(
@@ -58,7 +29,7 @@ def officer_missions(
     """The officer's missions of the shift under way: their home beat's, else their district's, and
     only those in the user's scope (an officer without either sees none). Never control boxes (they
     are not missions). Cancelled missions are left out."""
-    window = shift_now(now=now)
+    window = current_shift_window(at=now)
     if window is None:
         return None, []
     missions = _with_details(_officer_shift_missions(user, window))
@@ -71,7 +42,7 @@ def officer_missions_etag(user, *, now: datetime | None = None) -> str:
     last change, plan and visits; and the tactic catalogue the cards' suggestions come from (one more
     query). The timer's running seconds and the server time are left out: devices count those up
     themselves from `running_since`."""
-    window = shift_now(now=now)
+    window = current_shift_window(at=now)
     profile = getattr(user, "officer_profile", None)
     roles = roles_of(user)
     parts: list = [
@@ -101,7 +72,7 @@ def officer_missions_etag(user, *, now: datetime | None = None) -> str:
 def shift_missions(*, date: Date, shift: Shift, include_cancelled: bool = True) -> list[Mission]:
     missions = Mission.objects.filter(date=date, shift=shift)
     if not include_cancelled:
-        missions = missions.exclude(status=Mission.Status.CANCELLED)
+        missions = missions.not_cancelled()
     return list(_with_details(missions))
 
 
@@ -167,12 +138,19 @@ def timer_state(mission: Mission, *, now: datetime | None = None) -> dict:
 
 
 def mission_feature(
-    mission: Mission, *, tactics: list, now: datetime | None = None, full: bool = False
+    mission: Mission,
+    *,
+    tactics: list,
+    actions: list[str],
+    now: datetime | None = None,
+    full: bool = False,
 ) -> dict:
-    """A mission as a GeoJSON feature (its box polygon) with what the officer needs to act."""
+    """A mission as a GeoJSON feature (its box polygon) with what the officer needs to act: among
+    it the actions the requesting user may take now (the state machine's, missions/state.py)."""
     props = {
         "id": mission.pk,
         "status": mission.status,
+        "allowed_actions": actions,
         "date": mission.date.isoformat(),
         "shift": mission.shift.name,
         "beat": mission.beat.code,
@@ -219,23 +197,26 @@ def mission_feature(
 
 
 def missions_geojson(
-    missions: list[Mission], *, now: datetime | None = None, full: bool = False
+    missions: list[Mission], *, user, now: datetime | None = None, full: bool = False
 ) -> dict:
+    """The missions as GeoJSON, each with the actions `user` may take on it now."""
     tactics = suggested_tactics(missions)
     now = now or timezone.now()
+    actions = state.allowed_actions(user, missions, now=now)
     return {
         "type": "FeatureCollection",
         "features": [
-            mission_feature(m, tactics=tactics.get(m.pk, []), now=now, full=full) for m in missions
+            mission_feature(
+                m, tactics=tactics.get(m.pk, []), actions=actions[m.pk], now=now, full=full
+            )
+            for m in missions
         ],
     }
 
 
 def _officer_shift_missions(user, window: ShiftWindow) -> QuerySet[Mission]:
     """The shift's missions of the officer's home beat, else district (not yet scope-checked)."""
-    missions = Mission.objects.filter(date=window.date, shift=window.shift).exclude(
-        status=Mission.Status.CANCELLED
-    )
+    missions = Mission.objects.not_cancelled().filter(date=window.date, shift=window.shift)
     profile = getattr(user, "officer_profile", None)
     if profile is not None and profile.home_beat_id:
         missions = missions.filter(beat_id=profile.home_beat_id)

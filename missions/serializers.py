@@ -1,4 +1,4 @@
-"""API input shapes of the missions app (outputs are GeoJSON built by the selectors).
+"""API shapes of the missions app: inputs, and the GeoJSON the selectors build, typed for the schema.
 
 Reasons are optional here on purpose: the services check them, so the API, the pages and the
 commands answer a missing reason with the same clear message."""
@@ -13,7 +13,8 @@ from agency.models import Shift
 from audit.models import AuditEvent
 from missions_site.geometry_limits import TooManyVertices, check_geojson_vertices, too_many_vertices
 
-from .models import END_EARLY_CHOICES, ReasonCode, Suppression
+from . import state
+from .models import END_EARLY_CHOICES, Mission, ReasonCode, Suppression
 
 
 class ReasonFields(serializers.Serializer):
@@ -195,3 +196,93 @@ class AuditEventOut(serializers.ModelSerializer):
             "reason_code",
             "reason",
         ]
+
+
+# --- outputs: the GeoJSON of missions (built by missions.selectors), typed for the schema -----------
+
+
+class TimerOut(serializers.Serializer):
+    dose_minutes = serializers.IntegerField()
+    dose_seconds = serializers.FloatField()
+    done_seconds_before_current_visit = serializers.FloatField()
+    running = serializers.BooleanField()
+    running_since = serializers.DateTimeField(allow_null=True)
+    running_officer = serializers.IntegerField(allow_null=True)
+    remaining_seconds = serializers.FloatField()
+    dose_reached = serializers.BooleanField()
+    visits = serializers.IntegerField()
+    server_time = serializers.DateTimeField()
+
+
+class SuggestedTacticOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+
+
+class MissionPropertiesOut(serializers.Serializer):
+    """What the officer needs to act; the analyst's fields only on the analysts' reads."""
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Mission.Status.choices)
+    allowed_actions = serializers.ListField(
+        child=serializers.ChoiceField(choices=state.OFFERED),
+        help_text="The actions the requesting user may take on the mission now (the state machine's "
+        "table, missions/state.py); pages show these as buttons.",
+    )
+    date = serializers.DateField()
+    shift = serializers.CharField()
+    beat = serializers.CharField()
+    cell_id = serializers.CharField()
+    location_label = serializers.CharField()
+    rank = serializers.IntegerField()
+    origin = serializers.ChoiceField(choices=Mission.Origin.choices)
+    reasons = serializers.ListField(child=serializers.CharField())
+    drivers = serializers.ListField(child=serializers.DictField())
+    crime_type = serializers.CharField(allow_null=True)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    minutes_served = serializers.FloatField(allow_null=True)
+    ended_reason = serializers.CharField()
+    timer = TimerOut()
+    tactics = SuggestedTacticOut(many=True)
+    tactics_used = serializers.ListField(child=serializers.IntegerField())
+    notes = serializers.CharField()
+    score = serializers.FloatField(required=False)
+    raw_score = serializers.FloatField(required=False)
+    model_versions = serializers.ListField(child=serializers.CharField(), required=False)
+    seed_hex = serializers.CharField(required=False)
+    draw = serializers.FloatField(required=False, allow_null=True)
+    probability = serializers.FloatField(required=False)
+    forced = serializers.BooleanField(required=False)
+    plan = serializers.IntegerField(required=False, allow_null=True)
+    addition = serializers.IntegerField(required=False, allow_null=True)
+    dose_minutes = serializers.IntegerField(required=False)
+
+
+class MissionFeatureOut(serializers.Serializer):
+    """A mission as a GeoJSON feature: its box polygon and its properties."""
+
+    type = serializers.CharField(default="Feature")
+    id = serializers.IntegerField()
+    geometry = serializers.DictField(help_text="The box polygon (GeoJSON, WGS 84).")
+    properties = MissionPropertiesOut()
+
+
+class MissionCollectionOut(serializers.Serializer):
+    """Missions as a GeoJSON FeatureCollection, with the shift they belong to."""
+
+    type = serializers.CharField(default="FeatureCollection")
+    features = MissionFeatureOut(many=True)
+    shift = serializers.DictField(allow_null=True, required=False)
+    server_time = serializers.DateTimeField(required=False)
+    plan = serializers.DictField(allow_null=True, required=False)
+
+
+class PingOut(serializers.Serializer):
+    started = serializers.ListField(child=serializers.IntegerField())
+    stopped = serializers.ListField(child=serializers.IntegerField())
+    stored = serializers.BooleanField()
+    missions = MissionCollectionOut()

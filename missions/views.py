@@ -12,14 +12,20 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from agency.models import District, Shift
-from agency.selectors import UnknownShift, local_today, shift_named
+from agency.selectors import (
+    UnknownShift,
+    current_shift_window,
+    local_today,
+    shift_named,
+    shift_window,
+)
 from audit.services import record
 from forecasting.selectors import current_run
 from missions_site import access
 from missions_site.spreadsheet import csv_download
 from tactics.selectors import tactic_counts
 
-from . import report_tables, reports, scope, selectors, services
+from . import report_tables, reports, scope, selectors, services, state
 from .forms import AddMissionsForm, BoxesForm, ReasonForm, ReportRange, SheetPicker, ShiftPicker
 from .models import Mission, ReasonCode, Suppression
 from .sheet import shift_sheet as build_sheet
@@ -43,8 +49,9 @@ def shift_page(request):
             "day": day,
             "shift": shift,
             "missions": missions,
+            "rows": _with_actions(request.user, missions),
             "query": query,
-            "window": selectors.shift_window(date=day, shift=shift) if shift else None,
+            "window": shift_window(date=day, shift=shift) if shift else None,
             "plan": plan,
             "plan_notes": [b["note"] for b in plan.beats if b.get("note")] if plan else [],
             "can_evaluate": can_evaluate,
@@ -226,7 +233,7 @@ def shift_sheet(request):
         {
             "picker": SheetPicker(initial={"date": day, "shift": shift, "district": district}),
             "sheet": sheet,
-            "window": selectors.shift_window(date=day, shift=shift),
+            "window": shift_window(date=day, shift=shift),
         },
     )
 
@@ -243,7 +250,7 @@ def _picked_shift(request):
     picker = ShiftPicker(request.GET or None)
     if picker.is_bound and picker.is_valid():
         return picker.cleaned_data["date"], picker.cleaned_data["shift"]
-    window = selectors.shift_now()
+    window = current_shift_window()
     if window is not None:
         return window.date, window.shift
     return local_today(), Shift.objects.first()
@@ -294,3 +301,9 @@ def _bad_range(request, form):
     return render(
         request, "missions/report.html", {"form": form, "range_errors": errors}, status=400
     )
+
+
+def _with_actions(user, missions) -> list[tuple]:
+    """(mission, the actions the user may take on it now): the page shows buttons for these."""
+    actions = state.allowed_actions(user, missions)
+    return [(m, actions[m.pk]) for m in missions]

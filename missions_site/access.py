@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from django.contrib import admin
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
@@ -279,8 +280,9 @@ class _Gate:
 
 
 def context_processor(request) -> dict:
-    """Templates show links by the same matrix that guards the pages."""
-    return {"may": _Gate(request.user)}
+    """Templates show links by the same matrix that guards the pages. A request refused before
+    authentication ran (a bad Host: the 400 page) has no user: it sees the anonymous links."""
+    return {"may": _Gate(getattr(request, "user", None) or AnonymousUser())}
 
 
 class RouteMatrix(BasePermission):

@@ -1,9 +1,16 @@
 """Error answers of the API that happen before a view runs, in the API's own JSON shape: a NUL
 character in the query string (PostgreSQL text cannot hold one, so it would reach the database as
 a 500) is a 400 everywhere, and an /api/ URL that matches no route is a JSON 404, not the HTML page.
+A request Django refuses as it reads it (an unknown Host, a body past REQUEST_BODY_MAX_BYTES, too
+many fields) is a 400 (413 for the size) in JSON under /api/, the site's page elsewhere.
 """
 
+import logging
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.views.defaults import bad_request as bad_request_page
 from django.views.defaults import page_not_found
 
 API_PREFIX = "/api/"
@@ -28,3 +35,28 @@ def not_found(request, exception=None):
     if request.path.startswith(API_PREFIX):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """handler400: what Django refused while reading the request (its SuspiciousOperation)."""
+    if isinstance(exception, RequestDataTooBig):
+        limit = f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1_000_000:,.1f} MB"
+        detail, status = f"The request body is larger than {limit} (REQUEST_BODY_MAX_BYTES).", 413
+    elif isinstance(exception, DisallowedHost):
+        detail, status = "This server does not answer for that Host.", 400
+    else:
+        detail, status = "The request could not be read.", 400
+    if request.path.startswith(API_PREFIX):
+        return JsonResponse({"detail": detail}, status=status)
+    response = bad_request_page(request, exception)
+    response.status_code = status
+    return response
+
+
+class WithoutTraceback(logging.Filter):
+    """django.security logs each refused request (a scanner's Host header): one line, not a
+    traceback, since nothing failed."""
+
+    def filter(self, record):
+        record.exc_info, record.exc_text = None, None
+        return True

@@ -23,6 +23,9 @@ AUDIT_TABLE = "audit_auditevent"
 AUDIT_RETENTION_MIN_DAYS = 365  # CJIS 5.4.7
 DORMANT_MAX_DAYS = 90
 NOT_CONFIGURED = "not configured"
+SECRET_KEY_MIN_LENGTH = 50  # Django's security.W009
+# .env.example's value, and Django's generated development keys
+SECRET_KEY_PLACEHOLDERS = ("change-me", "django-insecure")
 
 
 @dataclass(frozen=True)
@@ -209,6 +212,46 @@ def mfa_required(s) -> Result:
     )
 
 
+def officers_mfa(s) -> Result:
+    required = getattr(s, "MFA_REQUIRED_FOR_OFFICERS", None)
+    return Result(
+        "CJIS 5.6.2.2 / ASVS 2.7.1",
+        "Second factor required of officers too",
+        "MFA_REQUIRED_FOR_OFFICERS",
+        bool(required) and bool(getattr(s, "MFA_ENABLED", False)),
+        NOT_CONFIGURED if required is None else repr(required),
+    )
+
+
+def secret_key(s) -> Result:
+    """Django's own bar (50+ characters, 5+ distinct) and none of the published placeholders."""
+    key = str(getattr(s, "SECRET_KEY", "") or "")
+    placeholder = any(marker in key.lower() for marker in SECRET_KEY_PLACEHOLDERS)
+    strong = len(key) >= SECRET_KEY_MIN_LENGTH and len(set(key)) >= 5 and not placeholder
+    if not key:
+        value = NOT_CONFIGURED
+    elif placeholder:
+        value = "a published placeholder (.env.example)"
+    else:
+        value = f"{len(key)} characters"
+    return Result(
+        "ASVS 2.10.4 / 6.4.1", "Secret key set and not a placeholder", "SECRET_KEY", strong, value
+    )
+
+
+def shared_cache(s) -> Result:
+    """Throttle counters must be shared by every web process (a per-process cache multiplies them)."""
+    backend = (getattr(s, "CACHES", None) or {}).get("default", {}).get("BACKEND", "")
+    per_process = backend.endswith(("locmem.LocMemCache", "dummy.DummyCache")) or not backend
+    return Result(
+        "ASVS 2.2.1 / 11.1.4",
+        "Throttles count in a cache all processes share",
+        "CACHE_URL",
+        not per_process,
+        backend.rsplit(".", 1)[-1] or NOT_CONFIGURED,
+    )
+
+
 def token_expiry(s) -> Result:
     apps = getattr(s, "INSTALLED_APPS", [])
     title = f"API tokens expire within {TOKEN_TTL_MAX_HOURS} h"
@@ -358,9 +401,12 @@ SETTINGS_CHECKS: list[Callable] = [
     password_common_list,
     lockout,
     mfa_required,
+    officers_mfa,
+    secret_key,
     token_expiry,
     login_banner,
     login_throttled,
+    shared_cache,
     dormant_accounts,
     csp,
     schema_behind_login,

@@ -7,9 +7,10 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from . import access
-from .api_errors import not_found
+from .api_errors import bad_request, not_found
 from .health import healthz
 
+handler400 = bad_request
 handler404 = not_found
 
 urlpatterns = [

@@ -86,11 +86,11 @@ class ExposureRow:
 def exposure_table(
     names: Sequence[str],
     *,
-    minutes: Sequence[float],
-    missions: Sequence[int],
-    incidents: Sequence[int],
-    boxes: Sequence[int],
-    residents: Sequence[float] | None = None,
+    minutes: Sequence[float] | np.ndarray,
+    missions: Sequence[int] | np.ndarray,
+    incidents: Sequence[int] | np.ndarray,
+    boxes: Sequence[int] | np.ndarray,
+    residents: Sequence[float] | np.ndarray | None = None,
 ) -> list[ExposureRow]:
     """Each area's share of patrol minutes next to its share of incidents and of boxes (area)."""
     m, c, a = (np.asarray(v, dtype=float) for v in (minutes, incidents, boxes))

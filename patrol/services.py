@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from agency.models import Agency, Shift
+from agency.selectors import shift_window
 from audit.services import record
 from forecasting.engine.exposure import ExposureRules, box_intervals, minutes_by_window
 from geo.placement import NOWHERE, place_points
@@ -131,7 +132,8 @@ def receive_positions(*, records: list[dict], actor, source: str = Position.Sour
 def measure_exposure(*, day: date, shift: Shift) -> int:
     """Recompute the minutes each unit spent in each box during one shift from its positions
     (replacing that shift's rows); returns the number of (unit, box) rows."""
-    start, end = shift.window(day, Agency.current().tz)
+    window = shift_window(date=day, shift=shift)
+    start, end = window.starts_at, window.ends_at
     rules = ExposureRules(
         max_gap_s=settings.AVL_MAX_GAP_S, max_accuracy_m=settings.AVL_MAX_ACCURACY_M
     )
@@ -220,7 +222,7 @@ def _parsed(row: int, raw, units: dict[str, Unit], tz, latest: datetime):
         at = at.replace(tzinfo=tz)
     if at > latest:
         return None, ("at", f"The time {at.isoformat()} is in the future.")
-    numbers = {}
+    numbers: dict[str, float | None] = {}
     for key, low, high, required in (
         ("latitude", -90, 90, True),
         ("longitude", -180, 180, True),
@@ -246,8 +248,8 @@ def _parsed(row: int, raw, units: dict[str, Unit], tz, latest: datetime):
             row,
             units[name],
             at,
-            numbers["longitude"],
-            numbers["latitude"],
+            float(numbers["longitude"] or 0.0),  # required above: never None here
+            float(numbers["latitude"] or 0.0),
             numbers["speed_kmh"],
             numbers["heading_deg"],
             numbers["accuracy_m"],

@@ -6,7 +6,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
-from agency.models import Agency, Shift
+from agency.selectors import shift_windows_around
 
 from . import services
 
@@ -15,14 +15,10 @@ from . import services
 def measure_recent_exposure() -> int:
     """Re-measure every shift window that overlaps the last day (a late fix lands in its shift)."""
     now = timezone.now()
-    tz = Agency.current().tz
-    today = timezone.localdate(now, tz)
     rows = 0
-    for shift in Shift.objects.all():
-        for day in (today - timedelta(days=1), today):
-            start, end = shift.window(day, tz)
-            if start <= now and end >= now - timedelta(days=1):
-                rows += services.measure_exposure(day=day, shift=shift)
+    for window in shift_windows_around(at=now):
+        if window.starts_at <= now and window.ends_at >= now - timedelta(days=1):
+            rows += services.measure_exposure(day=window.date, shift=window.shift)
     return rows
 
 

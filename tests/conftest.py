@@ -82,10 +82,18 @@ def verify_second_factor(client, user) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_rate_limits():
-    """Throttle counters live in the cache: each test starts with none."""
+    """Throttle counters live in the cache: each test starts with none. The cache is Redis, shared
+    with the broker and other test processes, so only this process's keys (its prefix) go."""
+    from django.conf import settings
     from django.core.cache import cache
 
-    cache.clear()
+    if "redis" not in settings.CACHES["default"]["BACKEND"]:
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    own_keys = list(client.scan_iter(match=f"{settings.CACHES['default']['KEY_PREFIX']}:*"))
+    if own_keys:
+        client.delete(*own_keys)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import random
 from collections import Counter
 from pathlib import Path
 
+import pyproj
 from locust import constant_pacing, events, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -29,7 +30,8 @@ OFFICERS = int(os.environ.get("LOAD_OFFICERS", "1"))
 # An officer patrols one mission's box for the run (pings from inside start it) or drives elsewhere,
 # 600 m off: visits open once and stay open, as on a real shift, rather than flickering every ping.
 INSIDE_SHARE = 0.3
-METRES_PER_DEGREE = 111_000
+GEOD = pyproj.Geod(ellps="WGS84")
+OUTSIDE_M = 600  # north of the box: a ping that leaves it
 
 TOKENS = (
     Path(os.environ["LOAD_TOKENS_FILE"]).read_text().split()
@@ -93,7 +95,7 @@ class Officer(FastHttpUser):
             return
         lon, lat = self.boxes[int(self.pick * len(self.boxes))]
         if not self.inside:
-            lat += 600 / METRES_PER_DEGREE
+            lon, lat, _ = GEOD.fwd(lon, lat, 0.0, OUTSIDE_M)
         position = {"latitude": lat, "longitude": lon, "accuracy_m": 10}
         with self.client.post(
             PING_URL, headers=self.auth, json=position, name="ping position", catch_response=True

@@ -17,8 +17,9 @@ from django.utils import timezone
 from knox.models import AuthToken
 
 from agency import roles
-from agency.models import Agency, Beat, CrimeType, MissionPolicy, OfficerProfile
-from agency.selectors import current_or_next_shift, shift_windows_near
+from agency.models import Beat, CrimeType, MissionPolicy, OfficerProfile
+from agency.selectors import current_or_next_shift_window, shift_windows_around
+from agency.shift_windows import ShiftWindow
 from demo.seed import demo_is_seeded, seed_demo
 from forecasting.models import CellForecast, ForecastRun, ModelVersion
 from forecasting.services import build_grid
@@ -37,9 +38,9 @@ def prepare(*, officers: int, password: str, tokens_file: Path | None = None) ->
         seed_demo(password=password)
     if not GridCell.objects.filter(active=True).exists():
         build_grid()
-    for day, shift in shifts_to_cover():
-        refresh_forecast(day=day, shift=shift, seed=1)
-        services.plan_missions(date=day, shift=shift)
+    for window in shifts_to_cover():
+        refresh_forecast(window, seed=1)
+        services.plan_missions(date=window.date, shift=window.shift)
     users = _officers(officers, password)
     if tokens_file is not None:
         tokens_file.write_text(
@@ -59,18 +60,17 @@ def prepare(*, officers: int, password: str, tokens_file: Path | None = None) ->
     }
 
 
-def shifts_to_cover() -> list[tuple[dt.date, object]]:
+def shifts_to_cover() -> list[ShiftWindow]:
     """The shift under way (or next) and the one after: a run may cross a shift change."""
-    first = current_or_next_shift()
-    windows = [(day, shift) for day, shift, _, _ in shift_windows_near(now=timezone.now())]
-    start = windows.index(first)
+    now = timezone.now()
+    windows = shift_windows_around(at=now)
+    start = windows.index(current_or_next_shift_window(at=now))
     return windows[start : start + 2]
 
 
-def refresh_forecast(*, day, shift, seed: int) -> ForecastRun:
-    """A complete synthetic forecast of (day, shift) with its own model versions."""
-    tz = Agency.current().tz
-    starts_at, ends_at = shift.window(day, tz)
+def refresh_forecast(window: ShiftWindow, *, seed: int) -> ForecastRun:
+    """A complete synthetic forecast of the shift `window` with its own model versions."""
+    starts_at, ends_at = window.starts_at, window.ends_at
     crime_types = list(CrimeType.objects.filter(enabled=True).order_by("code"))
     cells = list(
         GridCell.objects.filter(active=True, beat__isnull=False)
@@ -79,7 +79,11 @@ def refresh_forecast(*, day, shift, seed: int) -> ForecastRun:
     )
     with transaction.atomic():
         run = ForecastRun.objects.create(
-            date=day, shift=shift, starts_at=starts_at, ends_at=ends_at, complete=True
+            date=window.date,
+            shift=window.shift,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            complete=True,
         )
         run.model_versions.set(
             [

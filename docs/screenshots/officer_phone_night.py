@@ -7,9 +7,9 @@ night theme, with a GPS position 300 m south-west of the first box, against a ru
 """
 
 import argparse
-import math
 from pathlib import Path
 
+import pyproj
 from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).resolve().parent
@@ -21,7 +21,7 @@ PHONE = {
     "color_scheme": "dark",
 }
 MDT = {"viewport": {"width": 1024, "height": 768}, "color_scheme": "light"}
-METRES_PER_DEGREE_LAT = 111_195
+GEOD = pyproj.Geod(ellps="WGS84")  # metres on the ground, not per degree
 OFFSET_M = 300
 CHROMIUM_FLAGS = [
     "--headless",
@@ -62,10 +62,10 @@ def main():
         if not missions["features"]:
             raise SystemExit("The officer has no missions this shift: run `make demo-data` first.")
         ring = missions["features"][0]["geometry"]["coordinates"][0][:-1]
-        lat = sum(p[1] for p in ring) / len(ring) - OFFSET_M / METRES_PER_DEGREE_LAT
-        lon = sum(p[0] for p in ring) / len(ring) - OFFSET_M / (
-            METRES_PER_DEGREE_LAT * math.cos(math.radians(lat))
-        )
+        centre_lon = sum(p[0] for p in ring) / len(ring)
+        centre_lat = sum(p[1] for p in ring) / len(ring)
+        lon, lat, _ = GEOD.fwd(centre_lon, centre_lat, 180.0, OFFSET_M)  # south …
+        lon, lat, _ = GEOD.fwd(lon, lat, 270.0, OFFSET_M)  # … and west of the box
         context.set_geolocation({"latitude": lat, "longitude": lon, "accuracy": 40})
         page.reload()
         page.wait_for_selector("#map[data-ready='1']")

@@ -26,9 +26,7 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STREET_NAME_ZOOM = (
-    15  # the zoom from which the server sends street names (geo/street_selectors.py)
-)
+STREET_NAME_ZOOM = 15  # the zoom from which the server sends street names (geo/street_selectors.py)
 SHEET_DPI = 110
 CLUSTER_DEG = (
     0.004  # of latitude, about 450 m: what a 700 px map shows each side of its centre at zoom 15

@@ -3,17 +3,27 @@ box (from mission visits) and the expected attendance of planned events near eac
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from typing import TypeAlias
+
 import numpy as np
+import pandas as pd
 
 from .events import spread_over_bins
 from .grid import Grid
 from .shifts import _utc_ns
 
+# Timezone-aware instants: a pandas column or index, an array or a list of datetimes.
+Times: TypeAlias = pd.Series | pd.DatetimeIndex | np.ndarray | Sequence[dt.datetime]
+
 NS_PER_MINUTE = 60 * 10**9
 EVENT_RADIUS_M = 500.0  # an event's crowd reaches boxes whose centre is this close to its venue
 
 
-def patrol_minutes(grid: Grid, bins, cell_index: np.ndarray, start_utc, end_utc) -> np.ndarray:
+def patrol_minutes(
+    grid: Grid, bins: pd.DataFrame, cell_index: np.ndarray, start_utc: Times, end_utc: Times
+) -> np.ndarray:
     """Minutes of patrol per (cell, bin) from visits [start, end) in cells `cell_index` (-1 = none)."""
     out = np.zeros((len(grid), len(bins)), dtype=np.float32)
     cell_index = np.asarray(cell_index, dtype=np.int64)
@@ -30,7 +40,13 @@ def patrol_minutes(grid: Grid, bins, cell_index: np.ndarray, start_utc, end_utc)
 
 
 def event_attendance(
-    grid: Grid, bins, *, start_utc, end_utc, cell_masks: list[np.ndarray], attendance: np.ndarray
+    grid: Grid,
+    bins: pd.DataFrame,
+    *,
+    start_utc: Times,
+    end_utc: Times,
+    cell_masks: list[np.ndarray],
+    attendance: np.ndarray,
 ) -> np.ndarray:
     """Expected attendance per (cell, bin) of events overlapping the bin, shared among the cells
     each event reaches (`cell_masks[i]`: boolean over cells). Planned events are known ahead, so

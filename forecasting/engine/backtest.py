@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .baselines import DEFAULT_MODELS, make_forecaster
 from .features import FeatureContext
+from .grid import Grid
 from .metrics import Observed, evaluate
 from .parallel import map_in_threads
 
@@ -45,7 +47,10 @@ class BacktestResult:
 
 
 def run_backtest(
-    ctx: FeatureContext, config: BacktestConfig, progress=None, keep_predictions: str = "all"
+    ctx: FeatureContext,
+    config: BacktestConfig,
+    progress: Callable[[int], object] | None = None,
+    keep_predictions: str = "all",
 ) -> BacktestResult:
     """Walk forward over the test period in refit periods; `progress(n)` is called per model-period.
     `keep_predictions`: "all" models', only the "promoted" model's per type, or "none" — one model is
@@ -85,11 +90,19 @@ def run_backtest(
     return BacktestResult(config, targets, metrics, promoted, report, kept)
 
 
-def _evaluate_type(preds, observed, grid, cat):
+def _evaluate_type(
+    preds: dict[str, np.ndarray], observed: dict[str, Observed], grid: Grid, cat: str
+) -> dict:
     return evaluate(preds[cat], observed[cat], grid.district, grid.district_names)
 
 
-def _walk_forward(ctx, config, name, targets, progress):
+def _walk_forward(
+    ctx: FeatureContext,
+    config: BacktestConfig,
+    name: str,
+    targets: np.ndarray,
+    progress: Callable[[int], object] | None,
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
     """One model refitted every refit period on data known before it; (cells, shifts) per type."""
     h = ctx.history
     model = make_forecaster(name, seed=config.seed)
@@ -111,12 +124,12 @@ def _walk_forward(ctx, config, name, targets, progress):
     return preds, seconds
 
 
-def promote(metrics: dict, categories) -> dict:
+def promote(metrics: dict, categories: Iterable[str]) -> dict:
     """Best model per type by mean PAI at PROMOTION_AREAS, ties broken by PAI at 5 %, then by name."""
     out = {}
     for cat in categories:
 
-        def key(name, cat=cat):
+        def key(name: str, cat: str = cat) -> tuple[float, float, str]:
             pai = metrics[name][cat]["pai"]
             return (
                 -float(np.mean([_nz(pai[a]) for a in PROMOTION_AREAS])),
@@ -160,11 +173,11 @@ def best_naive_ratio(metrics: dict, promoted: dict, area: str) -> dict:
     return out
 
 
-def _pct(a, b) -> str:
+def _pct(a: float, b: float) -> str:
     if not b or not np.isfinite(b):
         return "n/a"
     return f"{(a / b - 1):+.1%}"
 
 
-def _nz(v) -> float:
+def _nz(v: float | None) -> float:
     return v if v is not None and np.isfinite(v) else -np.inf

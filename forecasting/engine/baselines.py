@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from .features import decayed_counts, spatial_gauss, window_counts
+from .features import FeatureContext, decayed_counts, spatial_gauss, window_counts
 from .models import Forecaster
 
 # Retrospective KDE: history window and candidate Gaussian bandwidths (metres, all above the
@@ -34,7 +34,7 @@ class NaiveRecent(Forecaster):
         self.days = days
         self.name = f"naive_{days}d"
 
-    def predict(self, category, targets):
+    def predict(self, category: str, targets: np.ndarray) -> np.ndarray:
         h = self.ctx.history
         k = self.days * h.n_shifts
         return window_counts(h, h.mask(category), targets, k) / np.float32(k)
@@ -45,7 +45,7 @@ class KDEHotspot(Forecaster):
 
     name = "kde"
 
-    def fit(self, ctx, categories, refit_bin):
+    def fit(self, ctx: FeatureContext, categories: list[str], refit_bin: int) -> None:
         self.ctx = ctx
         h = ctx.history
         spd = h.n_shifts
@@ -62,7 +62,7 @@ class KDEHotspot(Forecaster):
                 scores.append(float(np.sum(held * np.log(p))))
             self.bandwidth[cat] = KDE_BANDWIDTHS_M[int(np.argmax(scores))]
 
-    def predict(self, category, targets):
+    def predict(self, category: str, targets: np.ndarray) -> np.ndarray:
         h = self.ctx.history
         k = KDE_WINDOW_DAYS * h.n_shifts
         base = window_counts(h, h.mask(category), targets, k) / np.float32(k)
@@ -74,7 +74,7 @@ class ProspectiveHotspot(Forecaster):
 
     name = "prospective"
 
-    def predict(self, category, targets):
+    def predict(self, category: str, targets: np.ndarray) -> np.ndarray:
         h = self.ctx.history
         spd, m = h.n_shifts, h.mask(category)
         radius = max(1, int(round(PROSPECTIVE_RADIUS_M / h.grid.cell_size)))
@@ -104,7 +104,7 @@ class SelfExciting(Forecaster):
 
     name = "sepp"
 
-    def fit(self, ctx, categories, refit_bin):
+    def fit(self, ctx: FeatureContext, categories: list[str], refit_bin: int) -> None:
         self.ctx = ctx
         self.params = {}
         h = ctx.history
@@ -114,7 +114,7 @@ class SelfExciting(Forecaster):
             t_days = (h.bin[m] + 0.5) / spd
             self.params[cat] = _fit_sepp(h.cell[m], t_days, h.weight[m], h.n_cells, SEPP_FIT_DAYS)
 
-    def predict(self, category, targets):
+    def predict(self, category: str, targets: np.ndarray) -> np.ndarray:
         h = self.ctx.history
         mu, theta, omega = self.params[category]
         spd = h.n_shifts
@@ -127,13 +127,16 @@ class SelfExciting(Forecaster):
         ).astype(np.float32)
 
 
-def _fit_sepp(cell, t, w, n_cells, window_days):
+def _fit_sepp(
+    cell: np.ndarray, t: np.ndarray, w: np.ndarray, n_cells: int, window_days: float
+) -> tuple[np.ndarray, float, float]:
     if cell.size == 0:
         return np.zeros(n_cells), 0.0, 1.0
     order = np.lexsort((t, cell))
     cell, t, w = cell[order], t[order], w[order]
     # All (trigger j, offspring i) pairs in the same cell within the lag horizon, by offset in the order.
-    pi, pj = [], []
+    pi_parts: list[np.ndarray] = []
+    pj_parts: list[np.ndarray] = []
     for off in range(1, min(SEPP_MAX_OFFSETS, cell.size)):
         i = np.arange(off, cell.size)
         j = i - off
@@ -141,10 +144,10 @@ def _fit_sepp(cell, t, w, n_cells, window_days):
         if not ok.any():
             break
         ok &= t[i] > t[j]
-        pi.append(i[ok])
-        pj.append(j[ok])
-    pi = np.concatenate(pi) if pi else np.zeros(0, np.int64)
-    pj = np.concatenate(pj) if pj else np.zeros(0, np.int64)
+        pi_parts.append(i[ok])
+        pj_parts.append(j[ok])
+    pi = np.concatenate(pi_parts) if pi_parts else np.zeros(0, np.int64)
+    pj = np.concatenate(pj_parts) if pj_parts else np.zeros(0, np.int64)
     dt = t[pi] - t[pj]
     mu = np.bincount(cell, weights=w, minlength=n_cells) / window_days * 0.5
     theta, omega = 0.2, 0.5

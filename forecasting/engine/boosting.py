@@ -42,5 +42,7 @@ class PoissonBooster:
         return self
 
     def predict(self, X: np.ndarray, log_offset: np.ndarray) -> np.ndarray:
+        if self.booster is None:
+            raise RuntimeError("fit the model before predicting")
         raw = self.booster.predict(X, raw_score=True, num_threads=self.threads or 0)
         return np.exp(raw + log_offset)

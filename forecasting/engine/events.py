@@ -4,6 +4,8 @@ Exact events land in one shift; from/to windows and heaped default times get aor
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -41,7 +43,7 @@ class EventTable:
     heaped: dict  # category -> {minute of day: heaped share}
 
 
-def read_events_csv(path, tz: str, **kwargs) -> EventTable:
+def read_events_csv(path: str | Path, tz: str, **kwargs: Any) -> EventTable:
     raw = pd.read_csv(path, dtype={"id": str, "category": str}, low_memory=False)
     return prepare_events(raw, tz, **kwargs)
 
@@ -153,7 +155,9 @@ def detect_heaped_minutes(
     return out
 
 
-def _parse_times(values: pd.Series, tz: str, ambiguous: str, nonexistent: str):
+def _parse_times(
+    values: pd.Series, tz: str, ambiguous: str, nonexistent: str
+) -> tuple[np.ndarray, np.ndarray]:
     """-> (UTC ns int64 with int64-min for missing, local minute of day). Naive strings are local."""
     text = values.astype("string").str.strip()
     has_offset = text.str.contains(OFFSET_PATTERN, regex=True, na=False).to_numpy()
@@ -195,7 +199,7 @@ def _local_day_bounds(utc_ns: np.ndarray, tz: str) -> tuple[np.ndarray, np.ndarr
 
 def spread_over_bins(
     start_ns: np.ndarray, end_ns: np.ndarray, bin_start_ns: np.ndarray, bin_end_ns: np.ndarray
-):
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Aoristic split of windows [start, end) over bins sorted by start.
 
     Returns (event_index, bin_index, weight) with weights proportional to the overlap and summing to 1

@@ -149,7 +149,7 @@ def _factors(features: Mapping[str, np.ndarray]) -> list[Factor]:
             out.append(
                 Factor(
                     name,
-                    lambda v, p, c, n, label=label: _near(label, v, c),
+                    _say_near(label),
                     minimum=float(np.log1p(NEAR_METRES)),
                     lower_is_riskier=True,
                     place=True,
@@ -169,6 +169,10 @@ def _associated(features: Mapping[str, np.ndarray], factor: Factor) -> bool:
     if x.std() == 0 or y.std() == 0:
         return False
     return float(np.corrcoef(x, y)[0, 1]) >= MIN_ASSOCIATION
+
+
+def _say_near(label: str) -> Callable[[float, float, ShiftContext, str], str]:
+    return lambda v, p, c, n: _near(label, v, c)
 
 
 def _near(label: str, log1p_distance: float, ctx: ShiftContext) -> str:

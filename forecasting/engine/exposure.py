@@ -91,7 +91,7 @@ def box_intervals(
     return _merged(piece_unit[inside], piece_cell[inside], piece_start[inside], piece_end[inside])
 
 
-def _merged(unit, cell, start, end) -> Intervals:
+def _merged(unit: np.ndarray, cell: np.ndarray, start: np.ndarray, end: np.ndarray) -> Intervals:
     """Pieces that touch, of one unit in one box, as one interval."""
     order = np.lexsort((start, unit))
     unit, cell, start, end = unit[order], cell[order], start[order], end[order]

@@ -3,15 +3,17 @@ Every count is built from pieces with `known <= target bin`, so a shift never se
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 import holidays as holidays_lib
 import numpy as np
 import pandas as pd
+from numpy.typing import DTypeLike
 from scipy import ndimage
 from scipy.spatial import cKDTree
 
+from .grid import Grid
 from .history import History
 
 DAYS_PER_WEEK = 7
@@ -218,7 +220,15 @@ def decayed_counts(
     return out
 
 
-def _ranges_to_dense(n_cells, n_targets, cell, lo, hi, weight, dtype=np.float32) -> np.ndarray:
+def _ranges_to_dense(
+    n_cells: int,
+    n_targets: int,
+    cell: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray | int,
+    weight: np.ndarray,
+    dtype: DTypeLike = np.float32,
+) -> np.ndarray:
     """Add `weight` to targets [lo, hi) of each cell via a difference array and a cumulative sum."""
     hi = np.broadcast_to(hi, lo.shape)
     ok = lo < hi
@@ -231,12 +241,14 @@ def _ranges_to_dense(n_cells, n_targets, cell, lo, hi, weight, dtype=np.float32)
 # ---- spatial operators on the grid's raster (cells outside the grid are zero) ------------------
 
 
-def spatial_sum(grid, values: np.ndarray, radius_cells: int) -> np.ndarray:
+def spatial_sum(grid: Grid, values: np.ndarray, radius_cells: int) -> np.ndarray:
     """Sum over the (2r+1)^2 block around each cell, for every column of `values` (cells, T)."""
     return next(spatial_sums(grid, values, (radius_cells,)))
 
 
-def spatial_sums(grid, values: np.ndarray, radii_cells) -> Iterator[np.ndarray]:
+def spatial_sums(
+    grid: Grid, values: np.ndarray, radii_cells: Iterable[int]
+) -> Iterator[np.ndarray]:
     """spatial_sum for each radius in turn, from one raster of `values` (filled once, not per radius)."""
     raster = grid.to_raster(values.astype(np.float32, copy=False))
     for radius in radii_cells:
@@ -250,7 +262,7 @@ def spatial_sums(grid, values: np.ndarray, radii_cells) -> Iterator[np.ndarray]:
         yield summed
 
 
-def spatial_gauss(grid, values: np.ndarray, sigma_cells: float) -> np.ndarray:
+def spatial_gauss(grid: Grid, values: np.ndarray, sigma_cells: float) -> np.ndarray:
     """Gaussian-weighted neighbourhood sum (weights sum to 1) of each column of `values`."""
     raster = grid.to_raster(values.astype(np.float32, copy=False))
     sigma = (sigma_cells, sigma_cells) + (0,) * (raster.ndim - 2)
@@ -259,7 +271,7 @@ def spatial_gauss(grid, values: np.ndarray, sigma_cells: float) -> np.ndarray:
     )
 
 
-def terrain_features(grid, layers: Mapping[str, tuple]) -> dict[str, np.ndarray]:
+def terrain_features(grid: Grid, layers: Mapping[str, tuple]) -> dict[str, np.ndarray]:
     """Per layer: log distance (m) from the cell centre to the nearest point, and kernel density."""
     out: dict[str, np.ndarray] = {}
     for name in sorted(layers):
@@ -284,5 +296,5 @@ def terrain_features(grid, layers: Mapping[str, tuple]) -> dict[str, np.ndarray]
     return out
 
 
-def _wname(days) -> str:
+def _wname(days: int | None) -> str:
     return "shift" if days is None else f"{days}d"

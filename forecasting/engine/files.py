@@ -6,12 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import shape
+
+if TYPE_CHECKING:  # imported where used, so reading files loads only what it needs
+    from .backtest import BacktestResult
+    from .events import EventTable
+    from .features import FeatureContext
 
 DISTRICT_NAME_PROPERTIES = ("DIV", "district", "DISTRICT", "name", "NAME", "Name")
 LON_COLUMNS = ("lon", "longitude", "LONGITUDE", "x", "X")
@@ -31,7 +38,7 @@ CENTRE_DECIMALS = (
 COUNT_FORMAT = "%.6g\n"  # six significant digits of the expected count, ending its row
 
 
-def read_boundary(path) -> tuple[object, list, list[str]]:
+def read_boundary(path: str | Path) -> tuple[object, list, list[str]]:
     """(union of polygon features, district polygons, district names) from a GeoJSON file."""
     data = json.loads(Path(path).read_text())
     features = data.get("features") if data.get("type") == "FeatureCollection" else [data]
@@ -55,7 +62,7 @@ def read_boundary(path) -> tuple[object, list, list[str]]:
     return shapely.union_all(polys), polys, names
 
 
-def read_layer(path) -> tuple[np.ndarray, np.ndarray]:
+def read_layer(path: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """(lon, lat) arrays of a point layer CSV with lon/lat (or longitude/latitude) columns."""
     df = pd.read_csv(path, low_memory=False)
     lon = next((c for c in LON_COLUMNS if c in df.columns), None)
@@ -68,17 +75,17 @@ def read_layer(path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def load_context(
-    events_path,
-    boundary_path,
+    events_path: str | Path,
+    boundary_path: str | Path,
     *,
     end_date: dt.date,
     cell_size: float = 250.0,
-    shift_starts=(dt.time(6), dt.time(14), dt.time(22)),
+    shift_starts: Sequence[dt.time] = (dt.time(6), dt.time(14), dt.time(22)),
     tz: str = "UTC",
     layers: dict | None = None,
     country: str | None = None,
     subdivision: str | None = None,
-):
+) -> tuple[FeatureContext, EventTable]:
     """Grid + events + history + feature context from files, history running to `end_date`."""
     from .events import read_events_csv
     from .features import FeatureContext
@@ -106,10 +113,10 @@ def run_backtest_files(
     test_days: int,
     out: str,
     cell_size: float = 250.0,
-    shift_starts=(dt.time(6), dt.time(14), dt.time(22)),
+    shift_starts: Sequence[dt.time] = (dt.time(6), dt.time(14), dt.time(22)),
     tz: str = "UTC",
     crime_types: list[str] | None = None,
-    models=None,
+    models: Sequence[str] | None = None,
     layers: dict | None = None,
     country: str | None = None,
     subdivision: str | None = None,
@@ -175,7 +182,7 @@ def run_backtest_files(
     return payload
 
 
-def write_forecasts(path, result, ctx) -> None:
+def write_forecasts(path: str | Path, result: BacktestResult, ctx: FeatureContext) -> None:
     """One row per cell x test shift x crime type for the promoted model, local times with offset.
     Centres carry CENTRE_DECIMALS decimals (about 0.1 m) so a reader rebuilds the grid where it is.
     Rows are formatted as strings directly: pandas' CSV writer took minutes for the ~10^7 rows."""
@@ -208,7 +215,7 @@ def _csv_field(text: str) -> str:
     return '"' + text.replace('"', '""') + '"' if any(ch in text for ch in ',"\n') else text
 
 
-def _json_default(o):
+def _json_default(o: object) -> object:
     if isinstance(o, (np.floating, np.integer)):
         return o.item()
     if isinstance(o, (dt.date, dt.datetime)):

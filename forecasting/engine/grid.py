@@ -240,10 +240,9 @@ def _cells_intersecting(boundary, cell_size: float) -> tuple[np.ndarray, np.ndar
     minx, miny, maxx, maxy = boundary.bounds
     cols = np.arange(math.floor(minx / cell_size), math.floor(maxx / cell_size) + 1, dtype=np.int64)
     rows = np.arange(math.floor(miny / cell_size), math.floor(maxy / cell_size) + 1, dtype=np.int64)
-    rr, cc = np.meshgrid(
-        rows, cols, indexing="ij"
-    )  # row-major so cells come out ordered by (row, col)
-    rr, cc = rr.ravel(), cc.ravel()
+    # Row-major so cells come out ordered by (row, col).
+    row_grid, col_grid = np.meshgrid(rows, cols, indexing="ij")
+    rr, cc = row_grid.ravel(), col_grid.ravel()
     x0, y0 = cc * cell_size, rr * cell_size
     boxes = shapely.box(x0, y0, x0 + cell_size, y0 + cell_size)
     shapely.prepare(boundary)

@@ -30,7 +30,7 @@ class Intersections:
     second: list[str]
 
 
-def street_intersections(names: list[str], lines: list) -> Intersections:
+def street_intersections(names: list[str], lines: list | np.ndarray) -> Intersections:
     """Every crossing or shared end of two named lines whose names differ."""
     lines = np.asarray(lines, dtype=object)
     # Names as integer codes ranked by total length (the longer, arterial street first), so the
@@ -61,7 +61,9 @@ def street_intersections(names: list[str], lines: list) -> Intersections:
     )
 
 
-def location_labels(centres_xy: np.ndarray, names: list[str], lines: list) -> list[str]:
+def location_labels(
+    centres_xy: np.ndarray, names: list[str], lines: list | np.ndarray
+) -> list[str]:
     """A label per centre: "A & B" (nearest intersection), "A near B" (nearest street and its
     nearest crossing), "on A" / "near A" (a street without crossings), or "" far from any street."""
     centres_xy = np.asarray(centres_xy, dtype=float).reshape(-1, 2)

@@ -3,6 +3,8 @@ calibration by decile. Inputs are (cells, shifts) arrays of expected and observe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from scipy.special import gammaln
 
@@ -44,7 +46,7 @@ def top_ranked(pred: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def best_hits(obs: np.ndarray, fractions=AREA_FRACTIONS) -> np.ndarray:
+def best_hits(obs: np.ndarray, fractions: Sequence[float] = AREA_FRACTIONS) -> np.ndarray:
     """(k_max, shifts) cumulative observed counts of each shift's k best cells: the most hits any
     ranking could score (PEI's denominator). Depends on the observed counts alone."""
     n_cells = obs.shape[0]
@@ -54,7 +56,10 @@ def best_hits(obs: np.ndarray, fractions=AREA_FRACTIONS) -> np.ndarray:
 
 
 def hit_metrics(
-    pred: np.ndarray, obs: np.ndarray, fractions=AREA_FRACTIONS, best_cum: np.ndarray | None = None
+    pred: np.ndarray,
+    obs: np.ndarray,
+    fractions: Sequence[float] = AREA_FRACTIONS,
+    best_cum: np.ndarray | None = None,
 ) -> dict:
     """{'hit_rate': {f: ..}, 'pai': {..}, 'pei': {..}, 'events': total} pooled over all shifts.
     `best_cum`: best_hits(obs, fractions), when already computed for another model."""
@@ -65,17 +70,20 @@ def hit_metrics(
     if best_cum is None:
         best_cum = best_hits(obs, fractions)
     events = float(obs.sum(dtype=np.float64))
-    out = {"hit_rate": {}, "pai": {}, "pei": {}, "events": events, "hits": {}}
+    hit_rate: dict[str, float] = {}
+    pai: dict[str, float] = {}
+    pei: dict[str, float] = {}
+    hits_at: dict[str, float] = {}
     for f in fractions:
         k = top_k(n_cells, f)
         hits = float(hits_cum[k - 1].sum())
         best = float(best_cum[k - 1].sum())
         hr = hits / events if events > 0 else float("nan")
-        out["hits"][_key(f)] = hits
-        out["hit_rate"][_key(f)] = hr
-        out["pai"][_key(f)] = hr / (k / n_cells) if events > 0 else float("nan")
-        out["pei"][_key(f)] = hits / best if best > 0 else float("nan")
-    return out
+        hits_at[_key(f)] = hits
+        hit_rate[_key(f)] = hr
+        pai[_key(f)] = hr / (k / n_cells) if events > 0 else float("nan")
+        pei[_key(f)] = hits / best if best > 0 else float("nan")
+    return {"hit_rate": hit_rate, "pai": pai, "pei": pei, "events": events, "hits": hits_at}
 
 
 def poisson_log_score(
@@ -134,7 +142,12 @@ class Observed:
         return out.reshape(self.counts.shape)
 
 
-def evaluate(pred: np.ndarray, obs, districts: np.ndarray | None = None, district_names=()) -> dict:
+def evaluate(
+    pred: np.ndarray,
+    obs: np.ndarray | Observed,
+    districts: np.ndarray | None = None,
+    district_names: Sequence[str] = (),
+) -> dict:
     """All metrics; per district too when a district index per cell is given (-1 = none).
     `obs`: the observed counts, or an Observed of them to score several models without redoing their part."""
     seen = obs if isinstance(obs, Observed) else Observed(obs, districts)

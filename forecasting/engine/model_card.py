@@ -3,7 +3,8 @@ Returned as a dict (stored with the model version) and renderable as Markdown.""
 
 from __future__ import annotations
 
-from .backtest import NAIVE_PREFIX, PROMOTION_AREAS, REFIT_DAYS
+from .backtest import NAIVE_PREFIX, PROMOTION_AREAS, REFIT_DAYS, BacktestResult
+from .features import FeatureContext
 from .models import CALIBRATION_DAYS, TRAIN_DAYS
 
 INTENDED_USE = (
@@ -25,7 +26,12 @@ FEEDBACK_NOTE = (
 )
 
 
-def model_card(result, ctx, incidents: int | None = None, heaped: dict | None = None) -> dict:
+def model_card(
+    result: BacktestResult,
+    ctx: FeatureContext,
+    incidents: int | None = None,
+    heaped: dict | None = None,
+) -> dict:
     """`incidents`: how many the history was built from; `heaped`: the EventTable's heaped clock times."""
     h = ctx.history
     bins = h.bins
@@ -134,7 +140,7 @@ def _gain_text(area: str, v: dict) -> str:
     )
 
 
-def _feature_summary(ctx) -> list[str]:
+def _feature_summary(ctx: FeatureContext) -> list[str]:
     out = [
         "recent counts of the type and of all types (last shift, 1, 7, 28, 91, 365 days)",
         "neighbourhood sums at radii of 1 and 3 cells",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,7 +50,7 @@ DAYS_PER_YEAR = 365
 GBM_THREADS: int | None = 1  # a calibration scale outside this says the data shifted, not the model
 
 
-def seeded_rng(*parts) -> np.random.Generator:
+def seeded_rng(*parts: object) -> np.random.Generator:
     """Generator seeded from a hashlib digest of the parts (never Python's salted hash())."""
     digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
@@ -77,6 +78,11 @@ class Forecaster:
         )
 
 
+# Per-day rates of each row: long-run, its neighbourhood mean, last year, its neighbourhood mean, and
+# the long-run rate in the same shift of the day.
+OffsetParts = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
 @dataclass
 class _Block:
     cells: np.ndarray
@@ -101,7 +107,7 @@ class GBMForecaster(Forecaster):
         self.importance: dict = {}
         self.offset: dict = {}
 
-    def fit(self, ctx, categories, refit_bin):
+    def fit(self, ctx: FeatureContext, categories: list[str], refit_bin: int) -> None:
         self.ctx = ctx
         spd = ctx.history.n_shifts
         block = BLOCK_DAYS * spd
@@ -110,7 +116,7 @@ class GBMForecaster(Forecaster):
         first = refit_bin - (n_train + n_cal) * block
         spans = [(s, min(s + block, refit_bin)) for s in range(first, refit_bin, block) if s >= 0]
         self._blocks = {k: v for k, v in self._blocks.items() if k[0] >= first}  # forget old blocks
-        self._shared_memo = {}
+        self._shared_memo: dict[tuple[int, bytes], dict[str, np.ndarray]] = {}
         new = [k for k in spans if k not in self._blocks]
         for i in range(
             0, len(new), BUILD_GROUP_BLOCKS
@@ -125,7 +131,9 @@ class GBMForecaster(Forecaster):
             self.scale[cat] = scale
             self.feature_names[cat] = names
 
-    def _fit_type(self, cat, train, cal, refit_bin):
+    def _fit_type(
+        self, cat: str, train: list[_Block], cal: list[_Block], refit_bin: int
+    ) -> tuple[PoissonBooster, float, list[str]]:
         """One type's booster and calibration scale (types are fitted side by side: no shared writes
         but their own key of `offset`)."""
         names = self._names(cat)
@@ -141,10 +149,10 @@ class GBMForecaster(Forecaster):
         scale = float(np.sum(yc * wc)) / expected if expected > 0 else 1.0
         return model, float(np.clip(scale, *SCALE_BOUNDS)), names
 
-    def predict(self, category, targets):
+    def predict(self, category: str, targets: np.ndarray) -> np.ndarray:
         return self.predict_types([category], targets)[category]
 
-    def predict_types(self, categories, targets):
+    def predict_types(self, categories: list[str], targets: np.ndarray) -> dict[str, np.ndarray]:
         """Chunk by chunk of shifts (the feature matrices stay small): the shared features once, then
         the types side by side."""
         n = self.ctx.history.n_cells
@@ -153,7 +161,7 @@ class GBMForecaster(Forecaster):
             cols = slice(lo, lo + PREDICT_CHUNK_BINS)
             shared = self._shared_dense(targets[cols])
 
-            def predict_chunk(cat, cols=cols, shared=shared):
+            def predict_chunk(cat: str, cols: slice = cols, shared: dict = shared) -> None:
                 names = self.feature_names[cat]
                 X = self._dense_features(cat, names, targets[cols], shared)
                 out[cat][:, cols] = (
@@ -163,7 +171,9 @@ class GBMForecaster(Forecaster):
             map_in_threads(predict_chunk, categories)
         return {cat: pred * np.float32(self.scale[cat]) for cat, pred in out.items()}
 
-    def _dense_features(self, category, names, targets, shared):
+    def _dense_features(
+        self, category: str, names: list[str], targets: np.ndarray, shared: dict
+    ) -> np.ndarray:
         n = self.ctx.history.n_cells
         X = np.empty(
             (n * len(targets), len(names)), dtype=np.float32, order="F"
@@ -182,7 +192,7 @@ class GBMForecaster(Forecaster):
             raise ValueError(f"{category}: features missing at prediction time: {missing}")
         return X
 
-    def _shared_dense(self, targets) -> dict:
+    def _shared_dense(self, targets: np.ndarray) -> dict:
         """Features shared by every crime type, computed once per chunk of shifts for all types."""
         memo = self.__dict__.setdefault("_shared_memo", {})
         key = (id(self.ctx), np.asarray(targets).tobytes())
@@ -195,7 +205,7 @@ class GBMForecaster(Forecaster):
             }
         return memo[key]
 
-    def _offset(self, cat, names, X) -> np.ndarray:
+    def _offset(self, cat: str, names: list[str], X: np.ndarray) -> np.ndarray:
         """Smoothed long-run level of the cell: a blend, chosen on the training rows, of the rate since
         the history starts (overall and in the same shift of the day) and over the last year, each
         plus a share of its 7x7 neighbourhood."""
@@ -205,10 +215,11 @@ class GBMForecaster(Forecaster):
         shares, floor = self.offset[cat]
         return _blend(parts, *shares) + floor
 
-    def _choose_offset(self, cat, names, X, y, w) -> None:
+    def _choose_offset(
+        self, cat: str, names: list[str], X: np.ndarray, y: np.ndarray, w: np.ndarray
+    ) -> None:
         parts = _offset_parts(cat, names, X, self.ctx.history.n_shifts)
-        best = None
-        # a small grid, scored by Poisson likelihood
+        candidates = []  # (log-likelihood, shares, floor) on a small grid
         for shares in itertools.product(
             OFFSET_RECENT_SHARES, OFFSET_NEIGHBOUR_SHARES, OFFSET_SHIFT_SHARES
         ):
@@ -217,15 +228,17 @@ class GBMForecaster(Forecaster):
             mu = smooth + floor
             mu *= np.sum(w * y) / max(np.sum(w * mu), 1e-12)
             ll = float(np.sum(w * (y * np.log(mu) - mu)))
-            if best is None or ll > best[0]:
-                best = (ll, shares, floor)
-        self.offset[cat] = (best[1], best[2])
+            candidates.append((ll, shares, floor))
+        _, shares, floor = max(candidates, key=lambda c: c[0])  # the first best, as before
+        self.offset[cat] = (shares, floor)
 
     # ---- training rows --------------------------------------------------------------------
-    def _names(self, cat):
+    def _names(self, cat: str) -> list[str]:
         return [n for n in self._feature_order if n.startswith(f"{cat}:") or ":" not in n]
 
-    def _build_blocks(self, ctx, categories, spans) -> None:
+    def _build_blocks(
+        self, ctx: FeatureContext, categories: list[str], spans: list[tuple[int, int]]
+    ) -> None:
         """Sample rows of each new block and compute their features in one pass over all of them."""
         if not spans:
             return
@@ -253,10 +266,11 @@ class GBMForecaster(Forecaster):
             )
             offset += len(t)
 
+        # Each dense feature cut to the sampled rows of every block, then dropped.
         def sampled(
-            source,
-        ):  # each dense feature cut to the sampled rows of every block, then dropped
-            out = [dict() for _ in spans]
+            source: Callable[[], Iterable[tuple[str, np.ndarray]]],
+        ) -> list[dict[str, np.ndarray]]:
+            out: list[dict[str, np.ndarray]] = [dict() for _ in spans]
             for name, arr in source():
                 for f, (cells, cols, _, _) in zip(out, rows, strict=True):
                     f[name] = np.asarray(arr[cells, cols], dtype=np.float32)
@@ -264,7 +278,7 @@ class GBMForecaster(Forecaster):
 
         sources = [functools.partial(_typed_features, ctx, cat, targets) for cat in categories]
         sources.append(functools.partial(ctx.shared_features, targets))
-        feats = [dict() for _ in spans]
+        feats: list[dict[str, np.ndarray]] = [dict() for _ in spans]
         for part in map_in_threads(
             sampled, sources
         ):  # types side by side; names kept in this order
@@ -274,7 +288,9 @@ class GBMForecaster(Forecaster):
         for key, f, (cells, cols, weight, labels) in zip(spans, feats, rows, strict=True):
             self._blocks[key] = _Block(cells, targets[cols], weight, f, labels)
 
-    def _stack(self, blocks, cat, names):
+    def _stack(
+        self, blocks: list[_Block], cat: str, names: list[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         rows = sum(len(b.cells) for b in blocks)
         X = np.empty(
             (rows, len(names)), dtype=np.float32, order="F"
@@ -286,12 +302,14 @@ class GBMForecaster(Forecaster):
         return X, y, w
 
 
-def _typed_features(ctx: FeatureContext, cat, targets):
+def _typed_features(
+    ctx: FeatureContext, cat: str, targets: np.ndarray
+) -> Iterator[tuple[str, np.ndarray]]:
     for name, arr in ctx.type_features(cat, targets):
         yield f"{cat}:{name}", arr
 
 
-def _offset_parts(cat, names, X, shifts_per_day):
+def _offset_parts(cat: str, names: list[str], X: np.ndarray, shifts_per_day: int) -> OffsetParts:
     """Per-day rates: (long-run, long-run neighbourhood mean, last year, last-year neighbourhood mean,
     long-run in the same shift of the day scaled to a whole day)."""
     side2 = (2 * OFFSET_RADIUS_CELLS + 1) ** 2
@@ -306,11 +324,11 @@ def _offset_parts(cat, names, X, shifts_per_day):
     return lr, lr_nb, yr, yr_nb, lr_shift
 
 
-def _blend(parts, alpha, beta, gamma=0.0):
+def _blend(parts: OffsetParts, alpha: float, beta: float, gamma: float = 0.0) -> np.ndarray:
     lr, lr_nb, yr, yr_nb, lr_shift = parts
     own = lr if gamma == 0.0 else (1.0 - gamma) * lr + gamma * lr_shift
     return (1.0 - alpha) * (own + beta * lr_nb) + alpha * (yr + beta * yr_nb)
 
 
-def _seed_int(*parts) -> int:
+def _seed_int(*parts: object) -> int:
     return int(seeded_rng(*parts).integers(0, 2**31 - 1))

@@ -6,10 +6,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import io
+from collections.abc import Iterable
 from pathlib import Path
 
 import joblib
 import numpy as np
+
+from .features import FeatureContext
+from .models import Forecaster
 
 FORMAT_VERSION = (
     3  # 3: LightGBM boosters alone (2 added ranking blends, 1 held scikit-learn models)
@@ -32,7 +36,7 @@ class ArtifactError(ValueError):
     """The artifact is missing, altered or of an unknown format."""
 
 
-def dumps(forecaster, *, category: str, cell_ids) -> bytes:
+def dumps(forecaster: Forecaster, *, category: str, cell_ids: Iterable[str]) -> bytes:
     """The forecaster's fitted state for `category` as bytes (joblib, compressed)."""
     state = copy.copy(forecaster)
     for name in TRANSIENT_ATTRIBUTES:
@@ -58,7 +62,13 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def load(path, *, expected_sha256: str | None, ctx, cell_ids) -> tuple[object, str]:
+def load(
+    path: str | Path,
+    *,
+    expected_sha256: str | None,
+    ctx: FeatureContext,
+    cell_ids: Iterable[str],
+) -> tuple[Forecaster, str]:
     """`loads` of a file (the benchmarks and file-only tools keep artifacts as files)."""
     path = Path(path)
     if not path.exists():
@@ -73,8 +83,13 @@ def load(path, *, expected_sha256: str | None, ctx, cell_ids) -> tuple[object, s
 
 
 def loads(
-    data: bytes, *, expected_sha256: str | None, ctx, cell_ids, name: str = "the model"
-) -> tuple[object, str]:
+    data: bytes,
+    *,
+    expected_sha256: str | None,
+    ctx: FeatureContext | None,
+    cell_ids: Iterable[str],
+    name: str = "the model",
+) -> tuple[Forecaster, str]:
     """(forecaster ready to predict on `ctx`, category). Refuses bytes whose hash differs:
     artifacts are pickles, and a pickle is only loaded when it is the one training wrote."""
     if expected_sha256 and sha256_of(data) != expected_sha256:
@@ -96,7 +111,7 @@ def loads(
     return forecaster, payload["category"]
 
 
-def _realign_cells(forecaster, saved_ids: list[str], current_ids: list[str]) -> None:
+def _realign_cells(forecaster: Forecaster, saved_ids: list[str], current_ids: list[str]) -> None:
     """Per-cell fitted arrays (e.g. the SEPP background rate) follow their cells when the grid
     was rebuilt between training and forecasting; new cells get the mean."""
     if saved_ids == current_ids:

@@ -17,6 +17,7 @@ from .explain import ShiftContext, explain
 from .features import FeatureContext
 from .metrics import hit_metrics
 from .model_card import model_card, to_markdown
+from .models import Forecaster
 from .parallel import map_in_threads
 
 # Area shares of the hit-rate curve drawn on the back-test page (finer than the headline metrics).
@@ -95,7 +96,7 @@ def train_type(
 ) -> TrainedType:
     """Walk-forward back-test of every model on [test_start, +test_days), then the winner fitted
     on everything known before `fit_bin` (the shift under way when training runs)."""
-    progress = progress or (lambda pct, msg="": None)
+    progress = progress or (lambda pct, msg: None)
     config = BacktestConfig(test_start, test_days, [category], tuple(models), seed=seed)
     periods = max(1, math.ceil(test_days / config.refit_days))
     total = periods * len(config.models)
@@ -152,7 +153,7 @@ def train_type(
 
 def forecast_shift(
     ctx: FeatureContext,
-    forecasters: Mapping[str, object],
+    forecasters: Mapping[str, Forecaster],
     target_bin: int,
     *,
     type_names: Mapping[str, str],

@@ -125,11 +125,13 @@ def shift_hours(windows: pd.DataFrame) -> np.ndarray:
 def _shift_times(shifts: Sequence[ShiftTime | dt.time]) -> list[ShiftTime]:
     if not shifts:
         raise ValueError("at least one shift start is needed")
-    if all(isinstance(s, dt.time) for s in shifts):
-        return tiling_shifts(shifts)
-    if not all(isinstance(s, ShiftTime) for s in shifts):
+    starts = [s for s in shifts if isinstance(s, dt.time)]
+    if len(starts) == len(shifts):
+        return tiling_shifts(starts)
+    given = [s for s in shifts if isinstance(s, ShiftTime)]
+    if len(given) != len(shifts):
         raise TypeError("give either shift start times or ShiftTimes, not both")
-    return sorted(shifts, key=lambda s: s.start)
+    return sorted(given, key=lambda s: s.start)
 
 
 def _seconds_of_day(t: dt.time) -> int:

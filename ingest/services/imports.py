@@ -26,6 +26,7 @@ from agency.models import Agency
 from audit.services import record
 from jobs.models import JobRun
 from jobs.services import JobFailed, create_job, run_job
+from missions_site.server_paths import hide_server_paths
 
 from ..mapping import Mapping, MappingError, parse_mapping
 from ..models import ImportRun, RejectedRow, Source
@@ -169,8 +170,9 @@ def run_import(*, run: ImportRun, progress: Progress, mapping: Mapping | None = 
             path, columns=mapping.columns, fmt=fmt, chunk_rows=chunk_rows(), dialect=dialect
         )
     except (MappingError, FileFormatError, OSError) as exc:
-        _record_import(run, outcome="failure", reason=str(exc)[:1000])
-        raise ImportFailed(str(exc)) from exc
+        reason = hide_server_paths(str(exc))
+        _record_import(run, outcome="failure", reason=reason[:1000])
+        raise ImportFailed(reason) from exc
     details = {
         "format": fmt,
         **({"encoding": dialect.encoding, "delimiter": dialect.delimiter} if dialect else {}),
@@ -202,6 +204,10 @@ def push_incidents(
             )
     except IntegrityError:  # the same batch arrived twice at once: the other request applies it
         existing = _run_with_key(source, idempotency_key)
+        if existing is None:  # it failed and released the key meanwhile: the client may retry
+            raise IdempotencyConflict(
+                "A batch with this Idempotency-Key was just being applied."
+            ) from None
         return _replay(existing, payload_hash) or existing, True
     mapping = api_mapping(source)
     frame = records_frame(records, mapping.columns)
@@ -248,7 +254,8 @@ def _execute(
             boundary=_boundary(agency),
         )
         stage, tracker = make_stage(run.source), DuplicateTracker()
-        rejected_parts, unmapped = [], Counter()
+        rejected_parts: list[pd.DataFrame] = []
+        unmapped: Counter[str] = Counter()
         total = staged = 0
         for chunk in chunks:
             result = validate_chunk(chunk, mapping, ctx)
@@ -280,8 +287,9 @@ def _execute(
                 details={**details, "warnings": [*mapping.warnings, *code_warnings]},
             )
     except (MappingError, FileFormatError) as exc:
-        _record_import(run, outcome="failure", reason=str(exc)[:1000])
-        raise ImportFailed(str(exc)) from exc
+        reason = hide_server_paths(str(exc))
+        _record_import(run, outcome="failure", reason=reason[:1000])
+        raise ImportFailed(reason) from exc
     finally:
         if stage is not None:
             stage.close()

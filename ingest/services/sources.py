@@ -67,7 +67,7 @@ def mapping_for_source(source: Source) -> Mapping:
         "format": source.format,
         "timezone": source.timezone,
         "srid": source.srid,
-        "fields": source.mapping or dict(base.fields),
+        "fields": source.mapping if base is None else dict(base.fields),
         "codes": {**(base.codes if base else {}), **(source.code_map or {})},
         **(source.options or {}),
     }

@@ -6,24 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import transaction
-from django.utils import timezone
-
-from missions import scope  # the module, not its names: scope reads services.common
+from missions import state
 from missions.models import END_EARLY_REASONS, Mission, ReasonCode, Visit
 from tactics.models import Tactic, TacticUse
 
-from .common import (
-    REASON_MIN_CHARS,
-    Conflict,
-    MissionError,
-    audit,
-    event_time,
-    locked_mission,
-    mission_state,
-    require_perm,
-    served_minutes,
-)
+from .common import REASON_MIN_CHARS, Conflict, MissionError, event_time, served_minutes
 
 # The device's timer and the server's may differ by a request's travel time: a "Complete" tapped
 # as the device's timer reaches the dose is accepted this many seconds short of it.
@@ -40,14 +27,10 @@ def complete_mission(
 ) -> Mission:
     """Close the open visit, mark the mission completed and record the tactics the officer used.
     Refused (Conflict) until the dose is served: the officer ends early instead, with a reason."""
-    require_perm(user, "missions.patrol_mission")
-    with transaction.atomic():
-        mission = locked_mission(mission_id)
-        acted_at = event_time(at, mission)  # bad times are refused before scope is judged at them
-        scope.require_can_patrol(user, mission, action="complete", now=at)
-        _require_active(mission, "completed")
-        at = acted_at
-        served = served_minutes(mission, at=at)
+    # Bad times are refused before scope is judged at them.
+    with state.transition(mission_id, state.COMPLETE, actor=user, at=at, device_time=True) as move:
+        mission = move.mission
+        served = served_minutes(mission, at=move.at)
         if not dose_met(mission, served):
             raise Conflict(
                 f"The dose is not met: {_minutes(served)} of {mission.dose_minutes} minutes served in the box. "
@@ -55,27 +38,8 @@ def complete_mission(
                 mission=mission,
             )
         tactics = _tactics(tactic_ids)
-        before = mission_state(mission)
-        _close_visits(mission, at)
-        _close(
-            mission,
-            user=user,
-            at=at,
-            notes=notes,
-            tactics=tactics,
-            served=served,
-            status=Mission.Status.COMPLETED,
-        )
-        audit(
-            actor=user,
-            action="complete",
-            obj=mission,
-            before=before,
-            after={
-                **mission_state(mission),
-                "tactics": [t.name for t in tactics],
-            },
-        )
+        _close_visits(mission, move.at)
+        _close(move, user=user, notes=notes, tactics=tactics, served=served)
     return mission
 
 
@@ -91,15 +55,19 @@ def end_mission_early(
 ) -> Mission:
     """Close an active mission before its dose is met: recorded as ended early, with the minutes
     served and why (a reason code; words too when the code is "other")."""
-    require_perm(user, "missions.patrol_mission")
+    state.require_actor(user, state.END_EARLY)
     code, text = end_early_reason(reason_code, reason)
-    with transaction.atomic():
-        mission = locked_mission(mission_id)
-        acted_at = event_time(at, mission)  # bad times are refused before scope is judged at them
-        scope.require_can_patrol(user, mission, action="end", now=at)
-        _require_active(mission, "ended early")
-        at = acted_at
-        served = served_minutes(mission, at=at)
+    with state.transition(
+        mission_id,
+        state.END_EARLY,
+        actor=user,
+        at=at,
+        device_time=True,
+        reason_code=code,
+        reason=text,
+    ) as move:
+        mission = move.mission
+        served = served_minutes(mission, at=move.at)
         if dose_met(mission, served):
             raise Conflict(
                 f"The dose is met ({_minutes(served)} of {mission.dose_minutes} minutes): "
@@ -107,30 +75,9 @@ def end_mission_early(
                 mission=mission,
             )
         tactics = _tactics(tactic_ids)
-        before = mission_state(mission)
-        _close_visits(mission, at)
-        mission.ended_reason_code, mission.ended_reason = code, text
-        _close(
-            mission,
-            user=user,
-            at=at,
-            notes=notes,
-            tactics=tactics,
-            served=served,
-            status=Mission.Status.ENDED_EARLY,
-        )
-        audit(
-            actor=user,
-            action="end_early",
-            obj=mission,
-            before=before,
-            after={
-                **mission_state(mission),
-                "tactics": [t.name for t in tactics],
-            },
-            reason_code=code,
-            reason=text,
-        )
+        _close_visits(mission, move.at)
+        move.set(ended_reason_code=code, ended_reason=text)
+        _close(move, user=user, notes=notes, tactics=tactics, served=served)
     return mission
 
 
@@ -147,18 +94,15 @@ def report_offline(
 ) -> Mission:
     """A device that was offline sends the whole mission at once, with its original times: completed
     when its visits serve the dose, ended early when they do not and a reason is given."""
-    require_perm(user, "missions.patrol_mission")
+    state.require_actor(user, state.REPORT)
     if not visits:
         raise MissionError(
             "An offline report needs at least one visit (start and end time).", field="visits"
         )
-    with transaction.atomic():
-        mission = locked_mission(mission_id)
-        scope.require_can_patrol(
-            user, mission, action="report", now=min(start for start, _ in visits)
-        )
-        if mission.status not in Mission.OPEN:
-            raise Conflict(f"The mission is already {mission.status}.", mission=mission)
+    with state.transition(
+        mission_id, state.REPORT, actor=user, scope_at=min(start for start, _ in visits)
+    ) as move:
+        mission = move.mission
         if mission.visits.filter(ended_at__isnull=True).exists():
             raise Conflict("Someone is in this mission's box right now.", mission=mission)
         spans = sorted((event_time(s, mission), event_time(e, mission)) for s, e in visits)
@@ -166,7 +110,6 @@ def report_offline(
             raise MissionError("A visit ends before it starts.", field="visits")
         completed_at = event_time(completed_at or spans[-1][1], mission)
         tactics = _tactics(tactic_ids)
-        before = mission_state(mission)
         Visit.objects.bulk_create(
             Visit(
                 mission=mission,
@@ -179,7 +122,6 @@ def report_offline(
             for s, e in spans
         )
         served = served_minutes(mission, at=completed_at)
-        status = Mission.Status.COMPLETED
         if not dose_met(mission, served):
             if not (reason_code or reason):
                 raise Conflict(
@@ -187,31 +129,16 @@ def report_offline(
                     "(reason_code) to report the mission as ended early.",
                     mission=mission,
                 )
-            mission.ended_reason_code, mission.ended_reason = end_early_reason(reason_code, reason)
-            status = Mission.Status.ENDED_EARLY
-        mission.started_at = min(mission.started_at or spans[0][0], spans[0][0])
-        _close(
-            mission,
-            user=user,
-            at=completed_at,
-            notes=notes,
-            tactics=tactics,
-            served=served,
-            status=status,
-        )
-        audit(
-            actor=user,
-            action="report",
-            obj=mission,
-            before=before,
-            after={
-                **mission_state(mission),
-                "visits": len(spans),
-                "tactics": [t.name for t in tactics],
-            },
-            reason_code=mission.ended_reason_code,
-            reason=mission.ended_reason,
-        )
+            code, text = end_early_reason(reason_code, reason)
+            move.set(ended_reason_code=code, ended_reason=text)
+            move.reason_code, move.reason = code, text
+            move.end_in(Mission.Status.ENDED_EARLY)
+        else:
+            move.end_in(Mission.Status.COMPLETED)
+        move.at = completed_at
+        move.set(started_at=min(mission.started_at or spans[0][0], spans[0][0]))
+        move.audit_extra["visits"] = len(spans)
+        _close(move, user=user, notes=notes, tactics=tactics, served=served)
     return mission
 
 
@@ -225,15 +152,13 @@ def correct_tactics(
 ) -> Mission:
     """Replace the tactics reported on a mission (and its notes, when given): allowed to an officer
     who patrolled it until the shift ends, judged at the time of the act."""
-    require_perm(user, "missions.patrol_mission")
-    with transaction.atomic():
-        mission = locked_mission(mission_id)
-        if at is not None:
-            event_time(at, mission)  # a device's time must be a real time within the shift
-        acted_at = at or timezone.now()
-        scope.require_can_correct(user, mission, now=acted_at)
+    # A device's time must be a real time within the shift; scope is judged at the time of the act.
+    with state.transition(
+        mission_id, state.TACTICS, actor=user, at=at, device_time=at is not None
+    ) as move:
+        mission, acted_at = move.mission, at or move.at
         tactics = _tactics(tactic_ids)
-        before = {**mission_state(mission), "tactics": _reported(mission), "notes": mission.notes}
+        move.before.update(tactics=_reported(mission), notes=mission.notes)
         TacticUse.objects.filter(mission=mission).exclude(tactic__in=tactics).delete()
         TacticUse.objects.bulk_create(
             [
@@ -243,19 +168,8 @@ def correct_tactics(
             ignore_conflicts=True,
         )
         if notes is not None:
-            mission.notes = notes.strip()
-            mission.save(update_fields=["notes", "updated_at"])
-        audit(
-            actor=user,
-            action="tactics",
-            obj=mission,
-            before=before,
-            after={
-                **mission_state(mission),
-                "tactics": _reported(mission),
-                "notes": mission.notes,
-            },
-        )
+            move.set(notes=notes.strip())
+        move.audit_extra.update(tactics=_reported(mission), notes=mission.notes)
     return mission
 
 
@@ -287,21 +201,13 @@ def end_early_reason(reason_code: str | None, reason: str | None) -> tuple[str, 
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _require_active(mission: Mission, what: str) -> None:
-    if mission.status != Mission.Status.ACTIVE:
-        raise Conflict(
-            f"Only an active mission can be {what}; this one is {mission.get_status_display().lower()}.",
-            mission=mission,
-        )
-
-
 def _minutes(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def _close_visits(mission: Mission, at: datetime) -> None:
     Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
-        ended_at=max(at, mission.started_at), end_reason=Visit.EndReason.COMPLETED
+        ended_at=max(at, mission.started_at or at), end_reason=Visit.EndReason.COMPLETED
     )
 
 
@@ -317,27 +223,15 @@ def _reported(mission: Mission) -> list[str]:
     return sorted(TacticUse.objects.filter(mission=mission).values_list("tactic__name", flat=True))
 
 
-def _close(mission: Mission, *, user, at, notes, tactics, served: float, status: str) -> None:
-    mission.status, mission.completed_by, mission.minutes_served = status, user, served
-    if status == Mission.Status.COMPLETED:
-        mission.completed_at = at
+def _close(move: state.Move, *, user, notes, tactics, served: float) -> None:
+    """The closing fields of a completed or ended-early mission, and the tactics used."""
+    mission, at = move.mission, move.at
+    move.set(completed_by=user, minutes_served=served, notes=(notes or "").strip())
+    if move.target == Mission.Status.COMPLETED:
+        move.set(completed_at=at)
     else:
-        mission.closed_at = at
-    mission.notes = (notes or "").strip()
-    mission.save(
-        update_fields=[
-            "status",
-            "started_at",
-            "completed_at",
-            "closed_at",
-            "completed_by",
-            "notes",
-            "minutes_served",
-            "ended_reason_code",
-            "ended_reason",
-            "updated_at",
-        ]
-    )
+        move.set(closed_at=at)
+    move.audit_extra["tactics"] = [t.name for t in tactics]
     TacticUse.objects.bulk_create(
         [TacticUse(mission=mission, tactic=t, reported_by=user, reported_at=at) for t in tactics],
         ignore_conflicts=True,

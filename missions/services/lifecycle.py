@@ -8,24 +8,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.contrib.gis.geos import Point
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from agency.models import MissionPolicy
 from geo.placement import distance_to_cell_m
-from missions import scope  # the module, not its names: scope reads services.common
+from missions import (
+    state,
+)
 from missions.models import Mission, PositionPing, Visit
 
-from .common import (
-    Conflict,
-    MissionError,
-    audit,
-    event_time,
-    locked_mission,
-    mission_state,
-    require_perm,
-    served_minutes,
-)
+from .common import Conflict, MissionError, served_minutes
 
 MAX_ACCURACY_ALLOWANCE_M = 75.0  # a fix worse than this cannot start a mission by itself
 EXIT_MARGIN_M = 25.0  # leave the box by this much beyond the accuracy before a visit stops
@@ -62,14 +56,18 @@ def start_mission(
 ) -> Visit:
     """Start a visit: on arrival (position inside the box, allowing its accuracy) or by hand with a
     reason. Exactly one of two devices starting at once wins; the other gets `Conflict`."""
-    require_perm(user, "missions.patrol_mission")
-    with transaction.atomic():
-        mission = locked_mission(mission_id)
-        # A time in the future or outside the shift is bad input, refused before judging scope at it.
-        acted_at = event_time(at or (position.at if position else None), mission)
-        scope.require_can_patrol(user, mission, action="start", now=at)  # the time of the act
-        at = acted_at
-        inside = position is not None and distance_to_box_m(mission, position) <= _allowance(
+    device_at = at or (position.at if position else None)
+    # A time in the future or outside the shift is bad input, refused before judging scope at it;
+    # scope is judged at the time of the act.
+    with state.transition(
+        mission_id,
+        state.START,
+        actor=user,
+        at=device_at,
+        device_time=True,
+        scope_at=at or timezone.now(),
+    ) as move:
+        inside = position is not None and distance_to_box_m(move.mission, position) <= _allowance(
             position
         )
         reason = (reason or "").strip()
@@ -79,9 +77,7 @@ def start_mission(
                 field="reason",
             )
         method = Visit.Method.GEOFENCE if inside else Visit.Method.MANUAL
-        return _open_visit(
-            mission, user=user, at=at, method=method, reason="" if inside else reason
-        )
+        return _open_visit(move, user=user, method=method, reason="" if inside else reason)
 
 
 def record_ping(*, user, position: Position, missions: list[Mission]) -> PingResult:
@@ -90,7 +86,7 @@ def record_ping(*, user, position: Position, missions: list[Mission]) -> PingRes
     `missions` are the officer's missions of the shift (selectors.officer_missions). The position
     itself is stored only when the agency's policy keeps tracks.
     """
-    require_perm(user, "missions.patrol_mission")
+    state.require_actor(user, state.START)
     result = PingResult()
     now = timezone.now()
     if MissionPolicy.current().store_officer_tracks:
@@ -102,7 +98,7 @@ def record_ping(*, user, position: Position, missions: list[Mission]) -> PingRes
         )
         result.stored = True
     candidates = [
-        m for m in missions if m.status in Mission.OPEN and m.ends_at > (position.at or now)
+        m for m in missions if m.status in Mission.LIVE and m.ends_at > (position.at or now)
     ]
     distances = {m.pk: distance_to_box_m(m, position) for m in candidates}
     allowance = _allowance(position)
@@ -121,47 +117,42 @@ def record_ping(*, user, position: Position, missions: list[Mission]) -> PingRes
     inside = sorted((d, m.pk) for m in candidates if (d := distances[m.pk]) <= allowance)
     if inside:
         nearest = inside[0][1]
-        try:
-            with transaction.atomic():
-                mission = locked_mission(nearest)
-                if not mission.visits.filter(ended_at__isnull=True).exists():
-                    _open_visit(
-                        mission,
-                        user=user,
-                        at=event_time(position.at, mission),
-                        method=Visit.Method.GEOFENCE,
-                        reason="",
-                    )
-                    result.started.append(nearest)
-        except Conflict:
-            pass  # finished or taken meanwhile: nothing to start
+        if not Visit.objects.filter(mission_id=nearest, ended_at__isnull=True).exists():
+            try:
+                with state.transition(
+                    nearest, state.START, actor=user, at=position.at, device_time=True
+                ) as move:
+                    _open_visit(move, user=user, method=Visit.Method.GEOFENCE, reason="")
+                result.started.append(nearest)
+            except (Conflict, PermissionDenied):
+                pass  # finished, taken or out of scope meanwhile: nothing to start
     return result
 
 
 def expire_missions(*, now: datetime | None = None) -> int:
     """Close every mission whose shift has ended (planned or active ones): they expire."""
     now = now or timezone.now()
-    with transaction.atomic():
-        due = list(
-            Mission.objects.select_for_update().filter(status__in=Mission.OPEN, ends_at__lte=now)
-        )
-        for mission in due:
-            before = mission_state(mission)
-            Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
-                ended_at=mission.ends_at, end_reason=Visit.EndReason.EXPIRED
-            )
-            mission.status, mission.closed_at = Mission.Status.EXPIRED, mission.ends_at
-            mission.minutes_served = served_minutes(mission, at=mission.ends_at)
-            audit(
-                actor=None,
-                action="expire",
-                obj=mission,
-                before=before,
-                after=mission_state(mission),
-                reason="The shift ended.",
-            )
-        Mission.objects.bulk_update(due, ["status", "closed_at", "minutes_served"])
-    return len(due)
+    due = list(
+        Mission.objects.live().filter(ends_at__lte=now).order_by("pk").values_list("pk", flat=True)
+    )
+    expired = 0
+    for mission_id in due:
+        try:
+            with state.transition(
+                mission_id, state.EXPIRE, actor=None, reason="The shift ended."
+            ) as move:
+                mission = move.mission
+                Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
+                    ended_at=mission.ends_at, end_reason=Visit.EndReason.EXPIRED
+                )
+                move.set(
+                    closed_at=mission.ends_at,
+                    minutes_served=served_minutes(mission, at=mission.ends_at),
+                )
+            expired += 1
+        except Conflict:
+            pass  # closed meanwhile (completed, reported or called off): nothing to expire
+    return expired
 
 
 def distance_to_box_m(mission: Mission, position: Position) -> float:
@@ -178,9 +169,9 @@ def _allowance(position: Position) -> float:
     return min(position.accuracy_m, MAX_ACCURACY_ALLOWANCE_M)
 
 
-def _open_visit(mission: Mission, *, user, at, method, reason) -> Visit:
-    if mission.status not in Mission.OPEN:
-        raise Conflict(f"The mission is {mission.status}.", mission=mission)
+def _open_visit(move: state.Move, *, user, method, reason) -> Visit:
+    """A visit of the officer on the mission of a START move (which makes a planned one active)."""
+    mission, at = move.mission, move.at
     if mission.visits.filter(ended_at__isnull=True).exists():
         raise Conflict("The mission has already been started on another device.", mission=mission)
     # An officer is in one box at a time: arriving here ends their visit elsewhere.
@@ -188,7 +179,6 @@ def _open_visit(mission: Mission, *, user, at, method, reason) -> Visit:
         visits__officer=user, visits__ended_at__isnull=True
     ).exclude(pk=mission.pk):
         _close_open_visit(other, user=user, at=at, reason=Visit.EndReason.LEFT_BOX)
-    before = mission_state(mission)
     try:
         with transaction.atomic():
             visit = Visit.objects.create(
@@ -203,21 +193,10 @@ def _open_visit(mission: Mission, *, user, at, method, reason) -> Visit:
         raise Conflict(
             "The mission has already been started on another device.", mission=mission
         ) from None
-    if mission.status == Mission.Status.PLANNED:
-        mission.status, mission.started_at = Mission.Status.ACTIVE, at
-        mission.save(update_fields=["status", "started_at", "updated_at"])
-    audit(
-        actor=user,
-        action="start",
-        obj=mission,
-        before=before,
-        after={
-            **mission_state(mission),
-            "visit": visit.pk,
-            "method": method,
-        },
-        reason=reason,
-    )
+    if mission.started_at is None:
+        move.set(started_at=at)
+    move.reason = reason
+    move.audit_extra.update(visit=visit.pk, method=method)
     return visit
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date as Date
 from datetime import timedelta
+from typing import cast
 
 import shapely
 from django.contrib.gis.geos import GEOSGeometry, Polygon
@@ -13,11 +14,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from agency.models import Agency, MissionPolicy, Shift
+from agency.shift_windows import ShiftWindow
 from geo.models import GridCell
+from missions import state
 from missions.models import Mission, MissionAddition, Suppression, Visit
 
 from .box_forecast import ANALYST_NOTE, BoxForecast, box_forecasts, dose_minutes
-from .common import MissionError, audit, mission_state, require_perm, require_reason
+from .common import MissionError, audit, require_perm, require_reason
 
 MAX_RANGE_DAYS = 31  # an override longer than a month is a policy question, not an override
 MAX_CELLS_PER_OVERRIDE = 200
@@ -47,7 +50,8 @@ def add_missions(
     note = ANALYST_NOTE.format(reason=text)
     with transaction.atomic():
         addition = MissionAddition.objects.create(
-            area=area if area is not None else _outline(cells),
+            # The column holds one polygon: any other drawn shape is kept as its boxes' outline.
+            area=area if isinstance(area, Polygon) else _outline(cells),
             date_from=date_from,
             date_to=date_to,
             reason_code=code,
@@ -57,10 +61,8 @@ def add_missions(
         addition.cells.set(cells)
         addition.shifts.set(shifts)
         taken = set(
-            Mission.objects.filter(
-                date__range=(date_from, date_to), shift__in=shifts, cell__in=cells
-            )
-            .exclude(status=Mission.Status.CANCELLED)
+            Mission.objects.not_cancelled()
+            .filter(date__range=(date_from, date_to), shift__in=shifts, cell__in=cells)
             .values_list("date", "shift_id", "cell_id")
         )
         missions = []
@@ -123,11 +125,12 @@ def suppress_boxes(
             created_by=user,
         )
         suppression.cells.set(cells)
-        open_missions = Mission.objects.select_for_update().filter(
-            date__range=(date_from, date_to), cell__in=cells, status__in=Mission.OPEN
-        )
+        live = Mission.objects.live().filter(date__range=(date_from, date_to), cell__in=cells)
         cancelled = _cancel(
-            list(open_missions), user=user, reason_code=code, reason=f"Box suppressed: {text}"
+            list(live.order_by("pk").values_list("pk", flat=True)),
+            user=user,
+            reason_code=code,
+            reason=f"Box suppressed: {text}",
         )
         audit(
             actor=user,
@@ -148,16 +151,14 @@ def suppress_boxes(
 
 def cancel_mission(*, user, mission_id: int, reason_code: str, reason: str) -> Suppression:
     """Call off one mission (a suppression of that mission alone): it is cancelled and not re-planned."""
-    require_perm(user, "missions.add_suppression")
+    state.require_actor(user, state.CANCEL)
     code, text = require_reason(reason_code, reason)
     with transaction.atomic():
-        mission = Mission.objects.select_for_update().filter(pk=mission_id).first()
-        if mission is None:
-            raise MissionError("No such mission.", field="mission")
-        if mission.status not in Mission.OPEN:
-            raise MissionError(
-                f"The mission is {mission.status}; only planned or active ones can be called off."
-            )
+        with state.transition(
+            mission_id, state.CANCEL, actor=user, reason_code=code, reason=text
+        ) as move:
+            mission = move.mission
+            _call_off(move)
         suppression = Suppression.objects.create(
             scope=Suppression.Scope.MISSION,
             mission=mission,
@@ -167,7 +168,6 @@ def cancel_mission(*, user, mission_id: int, reason_code: str, reason: str) -> S
             reason=text,
             created_by=user,
         )
-        _cancel([mission], user=user, reason_code=code, reason=text)
         audit(
             actor=user,
             action="suppress",
@@ -212,11 +212,11 @@ def _added_missions(addition, *, day, shift, cells, note, policy, tz) -> list[Mi
     the shift's forecast (none yet: the plan fills them in), ranked after the beat's missions."""
     if not cells:
         return []
-    starts_at, ends_at = shift.window(day, tz)
+    window = ShiftWindow.of(shift, day, tz)
     forecasts = box_forecasts(date=day, shift=shift, cells=cells)
     ranks = dict(
-        Mission.objects.filter(date=day, shift=shift)
-        .exclude(status=Mission.Status.CANCELLED)
+        Mission.objects.not_cancelled()
+        .filter(date=day, shift=shift)
         .values("beat_id")
         .annotate(top=Max("rank"))
         .values_list("beat_id", "top")
@@ -229,8 +229,8 @@ def _added_missions(addition, *, day, shift, cells, note, policy, tz) -> list[Mi
             Mission(
                 date=day,
                 shift=shift,
-                starts_at=starts_at,
-                ends_at=ends_at,
+                starts_at=window.starts_at,
+                ends_at=window.ends_at,
                 cell=cell,
                 beat_id=cell.beat_id,
                 addition=addition,
@@ -248,25 +248,22 @@ def _added_missions(addition, *, day, shift, cells, note, policy, tz) -> list[Mi
     return missions
 
 
-def _cancel(missions: list[Mission], *, user, reason_code: str, reason: str) -> int:
-    now = timezone.now()
-    for mission in missions:
-        before = mission_state(mission)
-        Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
-            ended_at=min(now, mission.ends_at), end_reason=Visit.EndReason.CANCELLED
-        )
-        mission.status, mission.closed_at = Mission.Status.CANCELLED, now
-        mission.save(update_fields=["status", "closed_at", "updated_at"])
-        audit(
-            actor=user,
-            action="cancel",
-            obj=mission,
-            before=before,
-            after=mission_state(mission),
-            reason_code=reason_code,
-            reason=reason,
-        )
-    return len(missions)
+def _cancel(mission_ids: list[int], *, user, reason_code: str, reason: str) -> int:
+    for mission_id in mission_ids:
+        with state.transition(
+            mission_id, state.CANCEL, actor=user, reason_code=reason_code, reason=reason
+        ) as move:
+            _call_off(move)
+    return len(mission_ids)
+
+
+def _call_off(move: state.Move) -> None:
+    """A cancelled mission's open visit ends now (or at the shift's end)."""
+    mission = move.mission
+    Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
+        ended_at=min(move.at, mission.ends_at), end_reason=Visit.EndReason.CANCELLED
+    )
+    move.set(closed_at=move.at)
 
 
 def _check_range(date_from: Date, date_to: Date) -> None:
@@ -318,6 +315,7 @@ def _cells(*, cell_ids, area) -> list[GridCell]:
     return cells
 
 
-def _outline(cells: list[GridCell]) -> GEOSGeometry:
+def _outline(cells: list[GridCell]) -> Polygon:
     hull = shapely.union_all([shapely.from_wkb(bytes(c.geom.wkb)) for c in cells]).envelope
-    return GEOSGeometry(hull.wkt, srid=4326)
+    # GEOSGeometry answers with the class of the WKT's type; the stubs only know the base class.
+    return cast(Polygon, GEOSGeometry(hull.wkt, srid=4326))

@@ -14,16 +14,16 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from agency.models import Agency, Beat, CrimeType, MissionPolicy, Shift
-from agency.selectors import shifts_due
+from agency.models import Beat, CrimeType, MissionPolicy, Shift
+from agency.selectors import due_shift_windows, shift_window, shift_windows_before
 from forecasting.models import CellForecast, ForecastRun
 from forecasting.selectors import current_run
 from geo.models import GridCell
-from missions import planner
+from missions import planner, state
 from missions.models import ControlBox, Mission, MissionPlan, Suppression, Visit
 
 from .box_forecast import ANALYST_NOTE_PREFIXES, dose_minutes, merge_reasons, with_crime_type
-from .common import audit, mission_state, require_perm
+from .common import audit, require_perm
 
 WEEK = timedelta(days=7)
 REPLAN_REASON = "Re-planned: the new plan no longer picks this box."
@@ -48,21 +48,19 @@ def plan_missions(
     if run is None:
         raise NoForecast(f"No complete forecast for {date} {shift.name}: run the forecast first.")
     policy = MissionPolicy.current()
-    starts_at, ends_at = shift.window(date, Agency.current().tz)
+    window = shift_window(date=date, shift=shift)
     with transaction.atomic():
         existing = list(
             Mission.objects.select_for_update()
+            .not_cancelled()
             .filter(date=date, shift=shift)
-            .exclude(status=Mission.Status.CANCELLED)
             .order_by("pk")
         )
         grid = _PlanningGrid.load()
-        inputs, versions = _inputs(grid, run, policy, date=date, shift=shift, starts_at=starts_at)
-        kept = [
-            m
-            for m in existing
-            if m.status != Mission.Status.PLANNED or m.origin == Mission.Origin.ANALYST
-        ]
+        inputs, versions = _inputs(
+            grid, run, policy, date=date, shift=shift, starts_at=window.starts_at
+        )
+        kept = [m for m in existing if not _replaceable(m) or m.origin == Mission.Origin.ANALYST]
         forced: dict[int, list[int]] = defaultdict(list)
         for mission in kept:
             if mission.cell_id in grid.index:
@@ -76,8 +74,8 @@ def plan_missions(
         plan = MissionPlan.objects.create(
             date=date,
             shift=shift,
-            starts_at=starts_at,
-            ends_at=ends_at,
+            starts_at=window.starts_at,
+            ends_at=window.ends_at,
             forecast_run=run,
             model_versions=versions,
             seed_material=result.seed_material,
@@ -115,7 +113,8 @@ def plan_due_shifts(*, now: datetime | None = None) -> list[MissionPlan]:
     now = now or timezone.now()
     lead = timedelta(minutes=MissionPolicy.current().planning_lead_minutes)
     plans = []
-    for day, shift in shifts_due(now=now, lead=lead):
+    for window in due_shift_windows(lead=lead, at=now):
+        day, shift = window.date, window.shift
         if MissionPlan.objects.filter(date=day, shift=shift).exists():
             continue
         if current_run(date=day, shift=shift) is None:
@@ -215,8 +214,8 @@ def _week_missions(grid: _PlanningGrid, starts_at: datetime) -> np.ndarray:
     """Missions in each box over the 7 days before the shift: the weekly share cap and spread."""
     counts = np.zeros(len(grid.cell_pks), dtype=np.int64)
     rows = (
-        Mission.objects.filter(starts_at__gte=starts_at - WEEK, starts_at__lt=starts_at)
-        .exclude(status=Mission.Status.CANCELLED)
+        Mission.objects.not_cancelled()
+        .filter(starts_at__gte=starts_at - WEEK, starts_at__lt=starts_at)
         .values_list("cell_id", flat=True)
     )
     for cell_pk in rows:
@@ -228,16 +227,16 @@ def _week_missions(grid: _PlanningGrid, starts_at: datetime) -> np.ndarray:
 
 def _consecutive_shifts(grid, policy, *, date, shift, starts_at) -> np.ndarray:
     """How many of the shifts just before this one in a row had a mission in each box."""
-    previous = _previous_shifts(date=date, starts_at=starts_at, count=policy.max_consecutive_shifts)
+    previous = [
+        w.key for w in shift_windows_before(at=starts_at, count=policy.max_consecutive_shifts)
+    ]
     counts = np.zeros(len(grid.cell_pks), dtype=np.int64)
     if not previous:
         return counts
     by_shift: dict[tuple, set[int]] = defaultdict(set)
     rows = (
-        Mission.objects.filter(
-            date__in={d for d, _ in previous}, shift_id__in={s for _, s in previous}
-        )
-        .exclude(status=Mission.Status.CANCELLED)
+        Mission.objects.not_cancelled()
+        .filter(date__in={d for d, _ in previous}, shift_id__in={s for _, s in previous})
         .values_list("date", "shift_id", "cell_id")
     )
     for day, shift_pk, cell_pk in rows:
@@ -252,20 +251,6 @@ def _consecutive_shifts(grid, policy, *, date, shift, starts_at) -> np.ndarray:
         still_running &= had
         counts += still_running
     return counts
-
-
-def _previous_shifts(*, date, starts_at, count: int) -> list[tuple[Date, int]]:
-    tz = Agency.current().tz
-    windows = []
-    shifts = list(Shift.objects.all())
-    for back in range(0, count // max(len(shifts), 1) + 2):
-        day = date - timedelta(days=back)
-        for s in shifts:
-            start, _ = s.window(day, tz)
-            if start < starts_at:
-                windows.append((start, day, s.pk))
-    windows.sort(reverse=True)
-    return [(day, pk) for _, day, pk in windows[:count]]
 
 
 def _suppressed(grid: _PlanningGrid, *, date, shift) -> np.ndarray:
@@ -360,7 +345,7 @@ def _write_missions(plan, result, grid, existing, policy, *, user, now) -> dict:
             "probability": pm.probability,
         }
         mission = by_cell.get(cell_pk)
-        if mission is not None and mission.status != Mission.Status.PLANNED:
+        if mission is not None and not _replaceable(mission):
             continue  # started: its record stays as it was when it started
         if mission is not None:
             if mission.origin == Mission.Origin.ANALYST:
@@ -400,34 +385,27 @@ def _write_missions(plan, result, grid, existing, policy, *, user, now) -> dict:
         )
         for c in result.controls
     )
-    cancelled = [
-        m for m in existing if m.status == Mission.Status.PLANNED and m.cell_id not in picked
-    ]
+    cancelled = [m for m in existing if _replaceable(m) and m.cell_id not in picked]
     for mission in cancelled:
-        before = mission_state(mission)
-        mission.status, mission.closed_at = Mission.Status.CANCELLED, now
-        mission.save(update_fields=["status", "closed_at", "updated_at"])
-        audit(
-            actor=user,
-            action="cancel",
-            obj=mission,
-            before=before,
-            after=mission_state(mission),
-            reason_code="",
-            reason=REPLAN_REASON,
-        )
+        with state.transition(
+            mission, state.SUPERSEDE, actor=user, at=now, reason=REPLAN_REASON
+        ) as move:
+            move.set(closed_at=now)
     return {
         "missions": len(result.missions),
         "created": len(created),
         "drawn_again": drawn_again,
         "kept": sum(
-            1
-            for m in existing
-            if m.status != Mission.Status.PLANNED or m.origin == Mission.Origin.ANALYST
+            1 for m in existing if not _replaceable(m) or m.origin == Mission.Origin.ANALYST
         ),
         "cancelled": len(cancelled),
         "controls": len(result.controls),
     }
+
+
+def _replaceable(mission: Mission) -> bool:
+    """Not started yet: a new plan may update it or, when it no longer picks the box, supersede it."""
+    return bool(state.moves(mission.status, state.SUPERSEDE))
 
 
 def _drawn_reasons(pm, grid, primary: CrimeType | None) -> list[str]:

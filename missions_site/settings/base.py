@@ -163,7 +163,10 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 # stays until an administrator unlocks (accounts.lockout).
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_FAILURE_WINDOW_MINUTES", default=15))
 AXES_HANDLER = "accounts.lockout.LockedUntilUnlockedHandler"
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each alone: by account and by address
+# An account is locked from the address its failures came from, never everywhere: a stranger who
+# knows a username cannot lock its owner out from elsewhere (issue 21). An address failing across
+# accounts (password spraying) is locked as well.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"  # JSON under /api/, the page elsewhere
@@ -210,6 +213,11 @@ LOGIN_BANNER_TEXT = env.str(
 # Audit log (audit app, docs/adr/0009-audit-log.md). Trust X-Forwarded-For only behind a proxy that sets it.
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+# The chain's head, appended hourly where the application cannot rewrite it (audit.anchors): make
+# the file append-only for the application's user, or put it on another host's mount.
+AUDIT_ANCHOR_FILE = Path(
+    env.str("AUDIT_ANCHOR_FILE", default=str(VAR_DIR / "audit" / "chain-anchors.log"))
+)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"  # stored in UTC; shown in the agency's zone (agency.Agency.timezone)
@@ -236,6 +244,12 @@ REST_FRAMEWORK = {
     # JSON only: DRF's browsable API pages use inline styles the Content-Security-Policy refuses;
     # the API is read and tried in the Swagger UI at /api/v1/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested past a bound is a 400, not Python's RecursionError (missions_site.request_limits).
+    "DEFAULT_PARSER_CLASSES": [
+        "missions_site.request_limits.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "audit.denials.exception_handler",  # 401/403 are audited
     "DEFAULT_PAGINATION_CLASS": "missions_site.pagination.BoundedLimitOffsetPagination",
@@ -286,6 +300,18 @@ LEAFLET_CONFIG = {
     "RESET_VIEW": False,
 }
 
+# Cache: DRF's throttles count sign-ins and token requests here, so every web process must share it
+# (issue 21: per-process counters let 5 workers pass 5 × the limit). Redis in production and tests
+# (CACHE_URL, e.g. redis://redis:6379/1); a per-process cache only where none is configured (the
+# SpatiaLite demo runs one process). `security_selfcheck` flags a per-process cache in production.
+CACHE_URL = env.str("CACHE_URL", default="")
+CACHES = {
+    "default": env.cache_url_config(CACHE_URL)
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="missions")
+
 # Celery: Redis (or any broker URL) in production; Kombu's filesystem transport when unset.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 BROKER_DIR = VAR_DIR / "broker"
@@ -335,7 +361,17 @@ AVL_RETENTION_DAYS = env.int("AVL_RETENTION_DAYS", default=30)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"without_traceback": {"()": "missions_site.api_errors.WithoutTraceback"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "console_one_line": {
+            "class": "logging.StreamHandler",
+            "filters": ["without_traceback"],
+        },
+    },
+    "loggers": {
+        "django.security": {"handlers": ["console_one_line"], "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
@@ -347,7 +383,16 @@ API_PAGE_SIZE_MAX = env.int(
     "API_PAGE_SIZE_MAX", default=500
 )  # rows per page of any API list, at most
 # Limits on uploaded files and drawn areas (docs/admin-guide.md, "Limits on uploads and areas").
-UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200_000_000)  # one uploaded file or API body
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=200_000_000)  # one uploaded file
+# Counted while a file arrives: the upload stops at UPLOAD_MAX_BYTES (missions_site.request_limits).
+FILE_UPLOAD_HANDLERS = [
+    "missions_site.request_limits.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# A request body that is not a file (a JSON body of the API, an API batch of incidents, a form's
+# fields) is held in memory: past this it is refused, 413 in JSON under /api/ (api_errors).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_BODY_MAX_BYTES", default=10_000_000)
 UPLOAD_MAX_UNPACKED_BYTES = env.int(
     "UPLOAD_MAX_UNPACKED_BYTES", default=2_000_000_000
 )  # .gz/.zip content

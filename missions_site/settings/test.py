@@ -1,15 +1,24 @@
 """Test settings: PostGIS and Redis on 127.0.0.1 unless DATABASE_URL / CELERY_BROKER_URL say otherwise."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DATABASE_URL", "postgis://postgres@127.0.0.1:5432/missions")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+# The cache is the broker's Redis database, as in production; keys carry this process's prefix so
+# parallel test processes (and the broker's own keys) never see each other's throttle counters.
+if os.environ["CELERY_BROKER_URL"].startswith("redis"):
+    os.environ.setdefault("CACHE_URL", os.environ["CELERY_BROKER_URL"])
+os.environ.setdefault("CACHE_KEY_PREFIX", f"test{os.getpid()}")
 
 from .base import *  # noqa: E402, F403
 from .base import VAR_DIR  # noqa: E402
 from .local_secret import local_secret_key  # noqa: E402
 
 SECRET_KEY = local_secret_key(VAR_DIR)
+# Each test process writes audit heads to its own file; tests that read them set their own.
+AUDIT_ANCHOR_FILE = Path(tempfile.gettempdir()) / f"missions-test-audit-anchors-{os.getpid()}.log"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 STORAGES = {

@@ -49,6 +49,7 @@ PERIODIC_TASKS = {
     "missions.tasks.expire_missions": DEFAULT,
     "jobs.tasks.close_stale_jobs": DEFAULT,
     "audit.tasks.purge_audit": DEFAULT,
+    "audit.tasks.anchor_audit_head": DEFAULT,
     "accounts.tasks.disable_dormant_accounts": DEFAULT,
 }
 

@@ -183,21 +183,25 @@
       var reasons = node.querySelector(".m-reasons");
       (p.reasons || []).forEach(function (r) { var li = document.createElement("li"); li.textContent = r; reasons.appendChild(li); });
       navigateLinks(node, f);
+      // The buttons come from the server's allowed actions for this officer (missions/state.py);
+      // actions waiting in the offline queue count as taken: a start waiting offers what a started
+      // mission offers, a finishing action waiting hides the rest.
+      var can = allowed(p);
       var waiting = queue.forMission(p.id);
       var finishing = waiting.some(function (item) { return item.action !== "start"; });
       var startItem = waiting.filter(function (item) { return item.action === "start"; })[0];
       var startQueued = !!startItem;
-      var active = p.status === "active" || startQueued;
-      var open = p.status === "planned" || active;
+      var canFinish = can.complete || can.end_early || startQueued;
       var startBtn = node.querySelector(".m-start");
       var completeBtn = node.querySelector(".m-complete");
-      startBtn.hidden = !open || p.timer.running || startQueued || finishing;
-      if (p.status === "active") { startBtn.textContent = "Resume"; }
+      startBtn.hidden = !can.start || startQueued || finishing;
+      if (p.started_at) { startBtn.textContent = "Resume"; }
       completeBtn.hidden = true;  // shown by tick(): Complete once the dose is served, End early before
       node.dataset.finishing = finishing ? "1" : "";
       node.dataset.startQueued = startQueued ? "1" : "";
+      node.dataset.canFinish = canFinish ? "1" : "";
       // Started here, not yet on the server: the device counts from the start's saved time.
-      var unsent = startQueued && open && !p.timer.running;
+      var unsent = startQueued && !p.timer.running;
       node.dataset.unsentSince = unsent ? startItem.body.at : "";
       node.classList.toggle("unsent", unsent);
       if (unsent) { node.querySelector(".m-status").textContent = "started · not sent"; }
@@ -205,10 +209,10 @@
       showWaiting(node.querySelector(".m-waiting"), waiting);
       showRefused(node.querySelector(".m-refused"), state.refused[p.id]);
       showReported(node.querySelector(".m-reported"), p);
-      node.querySelector(".m-timer").hidden = p.status === "planned" && !unsent;
+      node.querySelector(".m-timer").hidden = !p.started_at && !unsent;
       node.querySelector(".m-dose").textContent = "of " + p.timer.dose_minutes + " min";
       var tactics = node.querySelector(".m-tactics");
-      tactics.hidden = !active || finishing;
+      tactics.hidden = !canFinish || finishing;
       var box = node.querySelector(".m-tactic-list");
       p.tactics.forEach(function (t) {
         var label = document.createElement("label");
@@ -227,13 +231,21 @@
       completeBtn.addEventListener("click", function () { complete(p.id, node); });
       fillEndReasons(node.querySelector(".m-end-reason"));
       node.querySelector(".m-end-early").addEventListener("click", function () { endEarly(p.id, node); });
-      allowCorrection(node, p);
+      allowCorrection(node, p, can);
       return node;
     }
 
-    // Until the shift ends, the tactics of a finished mission can be added or corrected.
-    function allowCorrection(node, p) {
-      if (p.status !== "completed" && p.status !== "ended_early") { return; }
+    // The actions the server allows this officer on the mission, as a set: {start: true, …}.
+    function allowed(p) {
+      var can = {};
+      (p.allowed_actions || []).forEach(function (action) { can[action] = true; });
+      return can;
+    }
+
+    // Until the shift ends, the tactics of a finished mission can be added or corrected (tactics
+    // allowed while the mission can no longer be completed or ended early).
+    function allowCorrection(node, p, can) {
+      if (!can.tactics || can.complete || can.end_early) { return; }
       node.querySelector(".m-tactics").hidden = false;
       node.querySelector(".m-notes").value = p.notes || "";
       var save = node.querySelector(".m-save-tactics");
@@ -271,8 +283,8 @@
       });
     }
     // A finishing action waiting to be sent hides both buttons; a start waiting counts as active.
-    function doseButtons(node, status, reached) {
-      var active = (status === "active" || node.dataset.startQueued === "1") && node.dataset.finishing !== "1";
+    function doseButtons(node, reached) {
+      var active = node.dataset.canFinish === "1" && node.dataset.finishing !== "1";
       node.querySelector(".m-complete").hidden = !(active && reached);
       node.querySelector(".m-end-early").hidden = !active || reached;
       if (reached) { node.querySelector(".m-end").hidden = true; }
@@ -375,7 +387,7 @@
         node.querySelector(".m-clock").textContent = m + ":" + (s < 10 ? "0" : "") + s;
         node.querySelector(".m-progress").value = Math.min(1, seconds / (t.dose_minutes * 60));
         node.classList.toggle("dose-reached", seconds >= t.dose_minutes * 60);
-        doseButtons(node, f.properties.status, seconds >= t.dose_minutes * 60);
+        doseButtons(node, seconds >= t.dose_minutes * 60);
         node.classList.toggle("running", !!since);
       });
     }

@@ -24,6 +24,21 @@
       }
     }).addTo(map);
 
+    // The buttons of a mission row: the actions the server allows this user on it (missions/state.py)
+    // that the board can take. Calling off needs a reason code and words, as on the shift page.
+    function actions(row) {
+      if ((row.allowed_actions || []).indexOf("cancel") < 0) { return "—"; }
+      var code = M.el("select", { name: "cancel-reason_code", required: true },
+        [M.el("option", { value: "" }, ["Reason…"])].concat((M.data("reason-codes") || []).map(function (c) {
+          return M.el("option", { value: c[0] }, [c[1]]);
+        })));
+      var words = M.el("input", { name: "cancel-reason", required: true, placeholder: "Why (kept in the audit log)" });
+      var token = M.el("input", { type: "hidden", name: "csrfmiddlewaretoken", value: el.dataset.csrf });
+      var form = M.el("form", { method: "post", action: el.dataset.cancel.replace("/0/", "/" + row.id + "/") },
+        [token, code, " ", words, " ", M.el("button", { type: "submit", className: "board-cancel" }, ["Call off"])]);
+      return M.el("details", { className: "board-actions" }, [M.el("summary", {}, ["Call off"]), form]);
+    }
+
     function progress(row) {
       return M.el("span", { className: "dose" }, [
         M.el("progress", { max: 1, value: row.progress, title: row.minutes_served + " of " + row.dose_minutes + " min" }),
@@ -39,13 +54,14 @@
     }
 
     function renderBeats(board) {
+      if (beatsBox.querySelector("details.board-actions[open]")) { return; }  // a call-off being written
       var labels = {};
       board.statuses.forEach(function (s) { labels[s.code] = s.label; });
       var rows = [];
       board.beats.forEach(function (beat) {
         var counts = board.statuses.map(function (s) { return beat.counts[s.code] + " " + s.label.toLowerCase(); });
         rows.push(M.el("tr", { className: "board-beat" }, [
-          M.el("th", { colSpan: 4, scope: "rowgroup" }, ["Beat " + beat.code + (beat.district ? " (" + beat.district + ")" : "") +
+          M.el("th", { colSpan: 5, scope: "rowgroup" }, ["Beat " + beat.code + (beat.district ? " (" + beat.district + ")" : "") +
             " — " + counts.join(", ")])
         ]));
         beat.missions.forEach(function (m) {
@@ -54,16 +70,17 @@
             M.el("td", { className: "board-status status-" + m.status, title: m.ended_reason || "" },
                  [labels[m.status] || m.status]),
             M.el("td", {}, [progress(m)]),
-            M.el("td", {}, [m.unit || "—"])
+            M.el("td", {}, [m.unit || "—"]),
+            M.el("td", {}, [actions(m)])
           ]);
           tr.dataset.mission = m.id;
           tr.dataset.status = m.status;
           rows.push(tr);
         });
       });
-      if (!rows.length) { rows.push(M.el("tr", {}, [M.el("td", { colSpan: 4 }, ["No missions this shift."])])); }
+      if (!rows.length) { rows.push(M.el("tr", {}, [M.el("td", { colSpan: 5 }, ["No missions this shift."])])); }
       beatsBox.textContent = "";
-      beatsBox.appendChild(table(["Mission", "Status", "Dose", "Unit"], rows));
+      beatsBox.appendChild(table(["Mission", "Status", "Dose", "Unit", "Actions"], rows));
     }
 
     function renderUnits(board) {

@@ -63,3 +63,25 @@ def test_token_events_are_complete(officer):
 def test_admin_login_goes_through_the_one_sign_in_page():
     response = Client().get("/admin/login/?next=/admin/")
     assert response.status_code == 302 and response.url == "/accounts/login/?next=/admin/"
+
+
+def test_a_successful_second_factor_check_is_audited(analyst):
+    # Issue 21, finding 6: failures were audited, successes were not.
+    from tests.conftest import authenticator, totp_code
+
+    device = authenticator(analyst)
+    client = Client()
+    sign_in(client, "analyst")
+    assert events("mfa.verified") == []
+    assert client.post(reverse("mfa-verify"), {"token": totp_code(analyst)}).status_code == 302
+    verified = events("mfa.verified")
+    assert len(verified) == 1
+    assert_complete(
+        verified[0], action="mfa.verified", outcome="success", actor="analyst", role="Analyst"
+    )
+    assert verified[0].object_type == "otp_totp.totpdevice"
+    assert verified[0].object_id == str(device.pk)
+    other = Client()  # control: a wrong code is a failure, not a success
+    sign_in(other, "analyst")
+    other.post(reverse("mfa-verify"), {"token": "abcdef"})
+    assert len(events("mfa.verified")) == 1 and events("mfa.failed")

@@ -1,4 +1,5 @@
-"""django-axes: five failures lock the account (and the address) until an administrator unlocks."""
+"""django-axes: five failures lock the account from that address (and the address) until an
+administrator unlocks; never the account from elsewhere (issue 21, finding 2)."""
 
 from datetime import timedelta
 
@@ -42,6 +43,33 @@ def test_sixth_attempt_with_the_right_password_is_refused_and_audited(officer):
     assert (
         lockouts[0].source_address == "127.0.0.1" and lockouts[0].reason_code == "too_many_failures"
     )
+
+
+def test_a_stranger_cannot_lock_a_known_user_out_from_elsewhere(officer):
+    # The probe: 5 × POST /accounts/login/ with a wrong password for a known username from one
+    # address; the right password from another address then got 429.
+    stranger = Client(REMOTE_ADDR="203.0.113.66")
+    fail(stranger, "officer", 5)
+    assert sign_in(stranger, "officer").status_code == 429 and not signed_in(stranger)
+    owner = Client(REMOTE_ADDR="10.0.0.7")
+    response = sign_in(owner, "officer")
+    assert response.status_code == 302 and signed_in(owner)
+
+
+def test_a_user_locked_by_his_own_typos_stays_locked_at_his_address(officer):
+    mdt = Client(REMOTE_ADDR="10.0.0.7")
+    fail(mdt, "officer", 5)
+    assert sign_in(mdt, "officer").status_code == 429 and not signed_in(mdt)
+    assert sign_in(Client(REMOTE_ADDR="10.0.0.7"), "officer").status_code == 429
+
+
+def test_token_endpoint_locked_by_a_stranger_still_serves_the_owner(officer):
+    stranger = APIClient(REMOTE_ADDR="203.0.113.66")
+    for _ in range(5):
+        stranger.post(reverse("api-token"), {"username": "officer", "password": WRONG})
+    owner = APIClient(REMOTE_ADDR="10.0.0.7")
+    response = owner.post(reverse("api-token"), {"username": "officer", "password": TEST_PASSWORD})
+    assert response.status_code == 200 and response.json()["token"]
 
 
 def test_lock_by_address_spares_other_addresses(officer, supervisor):

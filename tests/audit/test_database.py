@@ -14,6 +14,7 @@ from django.db import ProgrammingError, connection, transaction
 from django.utils import timezone
 
 from audit import database
+from audit.chain import HASHED_FIELDS, event_hash
 from audit.models import AuditEvent
 from audit.retention import purge_expired
 from audit.services import append, record
@@ -215,3 +216,72 @@ def test_verify_refuses_a_chain_whose_oldest_events_vanished_without_a_purge():
         and report.event_id == events[1].pk
         and "events before it are missing" in report.problem
     )
+
+
+def rewrite_recomputing_the_chain(first_id: int, reason: str):
+    """What the probe did as the database owner: change an event, then recompute every hash from
+    it on, so that the chain is whole again."""
+    rows = list(
+        AuditEvent.objects.filter(pk__gte=first_id).order_by("pk").values("pk", *HASHED_FIELDS)
+    )
+    previous = (
+        AuditEvent.objects.filter(pk__lt=first_id)
+        .order_by("-pk")
+        .values_list("hash", flat=True)
+        .first()
+    )
+    statements = []
+    for row in rows:
+        if row["pk"] == first_id:
+            row["reason"] = reason
+        row["previous_hash"] = previous
+        previous = event_hash(row)
+        statements.append(
+            (
+                "UPDATE audit_auditevent SET reason = %s, previous_hash = %s, hash = %s WHERE id = %s",
+                [row["reason"], row["previous_hash"], previous, row["pk"]],
+            )
+        )
+    bypassing_the_trigger(*statements)
+
+
+@pytest.mark.django_db
+def test_a_rewrite_that_recomputes_the_chain_is_caught_by_the_anchored_head(
+    settings, tmp_path, capsys
+):
+    # Issue 21, finding 6: caught only with --expect-hash; now by the heads written down hourly.
+    settings.AUDIT_ANCHOR_FILE = anchors = tmp_path / "chain-anchors.log"
+    events = [record(action=f"test.{n}", reason=f"event {n}") for n in range(3)]
+    call_command("verify_audit", anchor=True)
+    head = AuditEvent.objects.order_by("-pk").first()
+    assert anchors.read_text().strip().endswith(f"audit-head event={head.pk} hash={head.hash}")
+    record(action="test.after_the_anchor")  # control: the log grows on and still verifies
+    call_command("verify_audit")
+    assert "1 anchored head(s) match" in capsys.readouterr().out
+
+    rewrite_recomputing_the_chain(events[1].pk, reason="nothing happened")
+    assert AuditEvent.objects.get(pk=events[1].pk).reason == "nothing happened"
+    assert verify_chain().ok  # the chain alone cannot tell
+    with pytest.raises(
+        CommandError, match=f"event {head.pk} has another hash than the one anchored"
+    ):
+        call_command("verify_audit")
+    # A syslog copy of the anchor lines (with its own prefix) is read the same way.
+    syslog = tmp_path / "syslog"
+    syslog.write_text(f"Dec  6 20:05:01 web1 missions[7]: {anchors.read_text()}")
+    with pytest.raises(CommandError, match="the log was rewritten"):
+        call_command("verify_audit", anchors=str(syslog))
+
+
+@pytest.mark.django_db
+def test_the_hourly_task_writes_the_head_down_and_nothing_while_the_log_is_empty(
+    settings, tmp_path
+):
+    from audit.tasks import anchor_audit_head
+
+    settings.AUDIT_ANCHOR_FILE = anchors = tmp_path / "chain-anchors.log"
+    start_from_an_empty_log()
+    assert anchor_audit_head() == "" and not anchors.exists()
+    event = record(action="test.one")
+    assert anchor_audit_head().endswith(f"audit-head event={event.pk} hash={event.hash}")
+    assert anchor_audit_head() and len(anchors.read_text().splitlines()) == 2  # appended

@@ -1,16 +1,16 @@
 """Real Chromium with a GPS position: the officer sees where he is (marker and accuracy circle), the
 distance and direction to each box on its card as he moves, and a navigate link to the box."""
 
-import math
 import re
 
+import pyproj
 import pytest
 
 from tests.browser.officer_field import PHONE, officer_page, plan_shift_for  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-METRES_PER_DEGREE_LAT = 111_195
+GEOD = pyproj.Geod(ellps="WGS84")  # metres on the ground, not per degree
 
 
 def box_centre(mission):
@@ -19,10 +19,9 @@ def box_centre(mission):
 
 
 def moved(lat, lon, north_m, east_m):
-    return (
-        lat + north_m / METRES_PER_DEGREE_LAT,
-        lon + east_m / (METRES_PER_DEGREE_LAT * math.cos(math.radians(lat))),
-    )
+    lon, lat, _ = GEOD.fwd(lon, lat, 0.0, north_m)
+    lon, lat, _ = GEOD.fwd(lon, lat, 90.0, east_m)
+    return lat, lon
 
 
 def test_you_are_here_with_distance_direction_and_navigate_link(

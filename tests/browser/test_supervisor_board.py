@@ -58,3 +58,35 @@ def test_the_board_updates_when_an_officer_starts_a_mission(
     assert polls and set(polls) == {"1"}  # background polls: they do not keep the session alive
     assert page.js_errors == [] and page.csp_violations == []
     screenshot(page, "supervisor-board")
+
+
+def test_the_board_offers_call_off_from_the_allowed_actions(
+    forecast, policy, now_window, supervisor, analyst, login, live_server
+):
+    """The rows' buttons come from the server's allowed actions: an analyst gets Call off and it
+    works; the supervisor (no such permission) gets no button on the same board."""
+    forecast(now_window.date, now_window.shift)
+    services.plan_missions(date=now_window.date, shift=now_window.shift)
+    mission = Mission.objects.live().filter(beat__code="D1-B1").first()
+
+    page = login("supervisor")
+    page.wait_for_selector("#board[data-ready='1']", timeout=15_000)
+    assert page.locator("#board-beats details.board-actions").count() == 0
+    page.context.clear_cookies()
+
+    page = login("analyst")
+    page.goto(f"{live_server.url}/supervisor/")
+    page.wait_for_selector("#board[data-ready='1']", timeout=15_000)
+    row = page.locator(f"#board-beats tr[data-mission='{mission.pk}']")
+    assert page.locator("#board-beats details.board-actions").count() == (
+        Mission.objects.live().filter(date=now_window.date, shift=now_window.shift).count()
+    )
+    row.locator("summary").click()
+    row.locator("select[name='cancel-reason_code']").select_option("event")
+    row.locator("input[name='cancel-reason']").fill("Parade on this street")
+    row.locator("button.board-cancel").click()
+    page.wait_for_load_state("networkidle")
+    mission.refresh_from_db()
+    assert mission.status == Mission.Status.CANCELLED
+    assert "Mission called off." in page.inner_text("body")
+    assert page.js_errors == [] and page.csp_violations == []

@@ -8,6 +8,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from agency.models import Shift
+from agency.selectors import due_shift_windows
+from agency.shift_windows import ShiftWindow
 from forecasting import forecasts, tasks, training
 from forecasting.models import CellForecast, ForecastRun
 from geo.models import GridCell
@@ -35,8 +37,8 @@ def test_forecast_writes_every_cell_and_type_with_reasons(trained):
     cells = GridCell.objects.filter(active=True).count()
     assert run.complete and run.model_versions.count() == 2
     assert run.cell_forecasts.count() == cells * 2
-    start, end = night.window(day, night_tz())
-    assert (run.starts_at, run.ends_at) == (start, end)
+    window = ShiftWindow.of(night, day, night_tz())
+    assert (run.starts_at, run.ends_at) == (window.starts_at, window.ends_at)
     top = CellForecast.objects.filter(run=run, crime_type__code="assault").order_by(
         "-expected_count"
     )[:5]
@@ -73,27 +75,16 @@ def test_forecast_without_a_promoted_model_says_so(city):
 
 def test_due_shifts_are_queued_once(trained, django_capture_on_commit_callbacks):
     now = timezone.now()
-    due = forecasts.due_shifts(now=now, lead=dt.timedelta(minutes=120))
+    due = due_shift_windows(lead=dt.timedelta(minutes=120), at=now)
     assert due, "the shift under way is always due"
     with django_capture_on_commit_callbacks(execute=False):
         jobs = tasks.enqueue_due_forecasts(now=now)
         again = tasks.enqueue_due_forecasts(now=now)
     assert len(jobs) == len(due) and again == []
     assert {(j.params["date"], j.params["shift"]) for j in jobs} == {
-        (d.isoformat(), s.pk) for d, s in due
+        (w.date.isoformat(), w.shift.pk) for w in due
     }
     assert JobRun.objects.filter(kind=forecasts.FORECAST_KIND).count() == len(due)
-
-
-def test_default_shift_is_the_one_under_way(small_agency):
-    tz = night_tz()
-    at = dt.datetime(2026, 3, 4, 23, 30, tzinfo=tz)  # Wednesday 23:30: the night shift
-    day, shift = forecasts.default_shift(now=at)
-    assert (day, shift.name) == (dt.date(2026, 3, 4), "Night")
-    early = dt.datetime(
-        2026, 3, 5, 3, 0, tzinfo=tz
-    )  # still the night shift that began the day before
-    assert forecasts.default_shift(now=early)[0] == dt.date(2026, 3, 4)
 
 
 def test_commands_train_and_forecast(city, settings, capsys):

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.gis.geos import Point
 
 from agency.models import Shift
-from agency.selectors import current_shift
+from agency.shift_windows import ShiftWindow
 from forecasting.inputs import load_inputs
 from ingest.models import Incident, Source
 from ingest.services.placement import place_all_incidents
@@ -69,7 +69,8 @@ def test_engine_bins_are_the_shifts_windows_and_overlaps_count_in_both(
     inputs = load_inputs(anchor=anchor, end=anchor, days=7)
     bins = inputs.ctx.history.bins
     for row in bins.itertuples():  # the model's window and the engine's bin are one definition
-        assert inputs.shifts[row.shift_index].window(row.date, TORONTO) == (row.start, row.end)
+        window = ShiftWindow.of(inputs.shifts[row.shift_index], row.date, TORONTO)
+        assert (window.starts_at, window.ends_at) == (row.start, row.end)
     hours = (bins["end"] - bins["start"]).dt.total_seconds() / 3600
     assert sorted(set(hours)) == sorted({10.0, float(night_hours)})
     night_bin = inputs.bin_of(night, Shift.objects.get(name="Night"))
@@ -81,14 +82,3 @@ def test_engine_bins_are_the_shifts_windows_and_overlaps_count_in_both(
     assert targets(inputs, next_morning, "Day") == 1
     assert targets(inputs, next_morning, "Evening") == 0
     assert inputs.ctx.history.observed("assault", np.arange(len(bins))).sum() == 5
-
-
-def test_current_shift_in_an_overlap_is_the_one_that_started_first(ten_hour_agency):
-    at_3pm = dt.datetime(2021, 7, 2, 15, 0, tzinfo=TORONTO)
-    shift, start, end = current_shift(now=at_3pm)
-    assert shift.name == "Day" and (
-        start.astimezone(TORONTO).hour,
-        end.astimezone(TORONTO).hour,
-    ) == (6, 16)
-    shift, _, _ = current_shift(now=dt.datetime(2021, 7, 2, 16, 0, tzinfo=TORONTO))
-    assert shift.name == "Evening"

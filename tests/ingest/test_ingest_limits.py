@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 
 from ingest import services
 from ingest.models import ImportRun, Incident
-from ingest.readers import FileFormatError
+from ingest.readers import FileFormatError, file_columns
 from ingest.sniffing import FileTooLarge, check_content
 
 pytestmark = pytest.mark.django_db
@@ -173,12 +173,50 @@ def test_the_upload_page_refuses_a_file_past_the_size_limit(
     settings.UPLOAD_MAX_BYTES = size - 1
     refused = _upload(client, path)
     assert refused.status_code == 200
-    message = f"feed.csv is {size / MB:,.1f} MB; files of at most {(size - 1) / MB:,.1f} MB can be uploaded."
+    message = f"feed.csv is larger than {(size - 1) / MB:,.1f} MB; files of at most"
     assert message in refused.content.decode()
     assert refused.context["preview"] is None
     settings.UPLOAD_MAX_BYTES = size  # just at the limit: previewed
     accepted = _upload(client, path)
     assert accepted.context["preview"] is not None
+    assert accepted.context["preview"]["rows"][0]["external_id"] == "C-0"
+
+
+@pytest.mark.parametrize(
+    "file_bytes", [5 * MB, int(1.6 * MB)], ids=["declared-length-past-limit", "counted-past-limit"]
+)
+def test_an_upload_past_the_limit_stops_being_received_at_the_limit(
+    client, analyst, agency, settings, tmp_path, file_bytes
+):
+    # The probe: a 2 GB multipart upload was written to disk in full before the 200 MB refusal.
+    # Here at 1 MB: files past 100 kB go to a temporary file on disk as they arrive.
+    client.force_login(analyst)
+    settings.UPLOAD_MAX_BYTES = MB
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100_000
+    settings.FILE_UPLOAD_TEMP_DIR = spool = tmp_path / "spool"
+    spool.mkdir()
+    big = tmp_path / "feed.csv"
+    big.write_bytes((",".join(CANONICAL_HEADER) + "\n").encode() + b"9" * file_bytes)
+    refused = _upload(client, big)
+    stream = refused.wsgi_request._stream
+    received = stream._pos
+    assert received < MB + 200_000 < stream.limit  # stopped at the limit, the rest never read
+    assert "feed.csv is larger than 1.0 MB" in refused.content.decode()
+    assert refused.context["preview"] is None and not any(spool.iterdir())
+    uploads = settings.MEDIA_ROOT / services.uploads.UPLOAD_DIR
+    assert not uploads.exists() or not any(uploads.iterdir())
+
+
+def test_an_upload_under_the_limit_is_received_whole_and_previewed(
+    client, analyst, agency, settings, write_csv
+):
+    client.force_login(analyst)
+    path = write_csv("feed.csv", CANONICAL_HEADER, canonical_rows(20))
+    settings.UPLOAD_MAX_BYTES = path.stat().st_size
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100  # through a temporary file, as a large one goes
+    accepted = _upload(client, path)
+    stream = accepted.wsgi_request._stream
+    assert stream._pos == stream.limit
     assert accepted.context["preview"]["rows"][0]["external_id"] == "C-0"
 
 
@@ -211,7 +249,7 @@ def test_the_api_refuses_a_body_past_the_size_limit(analyst, agency, crime_types
         ],
     }
     size = len(json.dumps(body).encode())
-    settings.UPLOAD_MAX_BYTES = size - 1
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = size - 1  # REQUEST_BODY_MAX_BYTES
     refused = client.post(
         "/api/v1/incidents/",
         json.dumps(body),
@@ -221,7 +259,7 @@ def test_the_api_refuses_a_body_past_the_size_limit(analyst, agency, crime_types
     assert refused.status_code == 413
     assert "at most" in refused.json()["detail"] and "split it" in refused.json()["detail"]
     assert Incident.objects.count() == 0
-    settings.UPLOAD_MAX_BYTES = size
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = size
     accepted = client.post(
         "/api/v1/incidents/",
         json.dumps(body),
@@ -234,3 +272,24 @@ def test_the_api_refuses_a_body_past_the_size_limit(analyst, agency, crime_types
 
 def _refused(text):
     return pytest.raises(FileFormatError, match=re.escape(text))
+
+
+def test_import_errors_name_the_file_never_the_server_path(agency, settings):
+    # Issue 21, finding 6: the job page showed `…/var/media/ingest/uploads/…` (here: the upload's
+    # file is gone when its import runs; Python's error carries the full path).
+    missing = settings.MEDIA_ROOT / services.uploads.UPLOAD_DIR / "token" / "calls.csv"
+    run = run_file(missing)
+    shown = [run.job.error, run.job.message]
+    assert all("calls.csv" in text for text in shown)  # control: the file is still named
+    assert not any(str(settings.MEDIA_ROOT) in text or "/token/" in text for text in shown)
+
+
+def test_gdal_errors_name_the_file_never_the_server_path(tmp_path):
+    not_spatial = tmp_path / "uploads" / "token" / "calls.txt"
+    not_spatial.parent.mkdir(parents=True)
+    not_spatial.write_text("hello\n")
+    with pytest.raises(FileFormatError) as refused:
+        file_columns(not_spatial, "geojson")
+    message = str(refused.value)
+    assert "calls.txt" in message and "not recognized" in message
+    assert str(tmp_path) not in message and "/token/" not in message

@@ -4,9 +4,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from agency.models import Beat, MissionPolicy
+from agency.selectors import current_shift_window
 from forecasting.services import build_grid
 from geo.models import GridCell
-from missions import selectors
 
 from .factories import CrimeTypeFactory, OfficerProfileFactory, TacticFactory, make_forecast
 
@@ -48,7 +48,7 @@ def forecast(grid, crime_types):
 
 @pytest.fixture
 def now_window(small_agency):
-    return selectors.shift_now()
+    return current_shift_window()
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 
-from agency.models import Agency, CrimeType, OfficerProfile
+from agency.models import CrimeType, OfficerProfile
+from agency.selectors import shift_window
 from forecasting.models import CellForecast, ForecastRun, ModelVersion
 from missions.models import Mission
 from tactics.models import Tactic
@@ -37,8 +38,8 @@ class ForecastRunFactory(factory.django.DjangoModelFactory):
         model = ForecastRun
 
     date = factory.LazyFunction(dt.date.today)
-    starts_at = factory.LazyAttribute(lambda o: o.shift.window(o.date, Agency.current().tz)[0])
-    ends_at = factory.LazyAttribute(lambda o: o.shift.window(o.date, Agency.current().tz)[1])
+    starts_at = factory.LazyAttribute(lambda o: shift_window(date=o.date, shift=o.shift).starts_at)
+    ends_at = factory.LazyAttribute(lambda o: shift_window(date=o.date, shift=o.shift).ends_at)
     complete = True
 
 
@@ -70,8 +71,8 @@ class MissionFactory(factory.django.DjangoModelFactory):
         model = Mission
 
     date = factory.LazyFunction(dt.date.today)
-    starts_at = factory.LazyAttribute(lambda o: o.shift.window(o.date, Agency.current().tz)[0])
-    ends_at = factory.LazyAttribute(lambda o: o.shift.window(o.date, Agency.current().tz)[1])
+    starts_at = factory.LazyAttribute(lambda o: shift_window(date=o.date, shift=o.shift).starts_at)
+    ends_at = factory.LazyAttribute(lambda o: shift_window(date=o.date, shift=o.shift).ends_at)
     beat = factory.LazyAttribute(lambda o: o.cell.beat)
     reasons = factory.LazyFunction(lambda: ["Test reason"])
     rank = 1

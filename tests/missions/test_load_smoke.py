@@ -22,7 +22,7 @@ from django.db import connection
 from knox.models import AuthToken
 
 from agency.models import Beat
-from agency.selectors import current_or_next_shift
+from agency.selectors import current_or_next_shift_window
 from missions import services
 from tests.conftest import TEST_PASSWORD
 
@@ -49,9 +49,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def stage(small_agency, forecast, policy, tactics, role_user, analyst):
-    day, shift = current_or_next_shift()
-    forecast(day, shift)
-    services.plan_missions(date=day, shift=shift)
+    window = current_or_next_shift_window()
+    forecast(window.date, window.shift)
+    services.plan_missions(date=window.date, shift=window.shift)
     beats = list(Beat.objects.order_by("code"))
     for i in range(OFFICERS):
         officer = role_user("Officer", username=f"load-officer-{i:03d}")
@@ -149,8 +149,8 @@ class _forecasts_changing:
         seed = 2
         try:
             while not self.stop.wait(REPLAN_EVERY_S / 2):
-                day, shift = current_or_next_shift()
-                self.forecast(day, shift, seed=seed)
+                window = current_or_next_shift_window()
+                self.forecast(window.date, window.shift, seed=seed)
                 seed += 1
         finally:
             connection.close()

@@ -257,6 +257,31 @@ def test_offline_complete_keeps_its_original_time_and_key(planned, api, beat_off
     )
 
 
+def test_the_same_key_with_a_different_body_is_refused_not_replayed(planned, api, beat_officer):
+    # Issue 21, finding 6: the first answer used to be replayed for any body sent with its key.
+    client = api(beat_officer)
+    mission = Mission.objects.filter(beat__code="D1-B1").first()
+    url = reverse("api-mission-start", args=[mission.pk])
+    key = "device-7-action-43"
+    first = client.post(
+        url, {"reason": "GPS not available"}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+    assert first.status_code == 201, first.content
+    other = client.post(
+        url, {"reason": "Sent by dispatch or supervisor"}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+    assert other.status_code == 422 and "different body" in other.json()["detail"]
+    assert "Idempotent-Replayed" not in other
+    repeat = client.post(
+        url, {"reason": "GPS not available"}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+    assert repeat.status_code == 201 and repeat["Idempotent-Replayed"] == "true"
+    assert repeat.json() == first.json()
+    assert (
+        AuditEvent.objects.filter(action="missions.start", object_id=str(mission.pk)).count() == 1
+    )
+
+
 def test_a_future_timestamp_is_refused(planned, api, beat_officer):
     mission = Mission.objects.filter(beat__code="D1-B1").first()
     later = (timezone.now() + timedelta(hours=1)).isoformat()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from jobs.models import JobRun
 from missions import services
-from missions.models import Mission, Suppression
+from missions.models import Mission, MissionAddition, Suppression
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +61,33 @@ def test_add_missions_on_a_drawn_area(grid, api, analyst, now_window):
     )
     assert response.status_code == 201, response.content
     assert list(Mission.objects.values_list("cell_id", flat=True)) == [grid[5].pk]
+
+
+def test_a_drawn_multipolygon_is_kept_as_the_outline_of_its_boxes(grid, api, analyst, now_window):
+    """The addition's area column holds one polygon: a multipolygon drawn over two boxes is stored
+    as their outline (it was a 500), and both boxes get missions."""
+    rings = []
+    for cell in (grid[5], grid[7]):
+        west, south, east, north = cell.geom.extent
+        rings.append([[[west, south], [east, south], [east, north], [west, north], [west, south]]])
+    response = api(analyst).post(
+        reverse("api-missions"),
+        {
+            "area": {"type": "MultiPolygon", "coordinates": rings},
+            "date_from": now_window.date.isoformat(),
+            "shifts": [now_window.shift.pk],
+            "reason_code": "event",
+            "reason": "Two street parties",
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert set(Mission.objects.values_list("cell_id", flat=True)) == {grid[5].pk, grid[7].pk}
+    addition = MissionAddition.objects.get()
+    assert addition.area.geom_type == "Polygon"
+    assert addition.area.covers(grid[5].geom.centroid) and addition.area.covers(
+        grid[7].geom.centroid
+    )
 
 
 @pytest.mark.parametrize("missing", [{"reason": ""}, {"reason_code": ""}, {}])

@@ -10,7 +10,7 @@ import pytest
 from demo import history
 from ingest.models import Incident
 from missions import services
-from missions.models import Mission, Visit
+from missions.models import Mission, MissionPlan, Visit
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +56,18 @@ def test_the_true_effect_removes_incidents_in_mission_boxes_during_the_shift_onl
     remaining = set(Incident.objects.values_list("pk", flat=True))
     assert not {i.pk for i in in_mission} & remaining
     assert {in_control.pk, after.pk} <= remaining
+
+
+def test_history_plans_each_past_shift_once_in_start_order(forecast, policy, now_window):
+    today = now_window.date - timedelta(days=1)  # every shift of the week before it is over
+    done = today - timedelta(days=3)
+    forecast(done, now_window.shift)
+    services.plan_missions(date=done, shift=now_window.shift)  # planned already: left alone
+    counts = history.seed_mission_history(weeks=1, today=today, control_share=0.0)
+    assert counts["shifts"] == 7 * 3 - 1
+    plans = list(MissionPlan.objects.exclude(date=done, shift=now_window.shift))
+    assert len(plans) == 20 and len({(p.date, p.shift_id) for p in plans}) == 20
+    assert {p.date for p in plans} == {today - timedelta(days=d) for d in range(1, 8)}
+    by_creation = [p.starts_at for p in sorted(plans, key=lambda p: p.pk)]
+    assert by_creation == sorted(by_creation)
+    assert history.seed_mission_history(weeks=1, today=today)["shifts"] == 0

@@ -9,11 +9,12 @@ from django.contrib.auth import get_user_model
 
 from agency import roles
 from agency.models import Beat
+from agency.selectors import current_shift_window
 from forecasting.services import build_grid
 from geo.models import GridCell
 from ingest.models import ImportRun
 from jobs.models import JobRun
-from missions import selectors, services
+from missions import services
 from missions.models import Mission, ReasonCode
 from missions_site import access
 from oversight.models import PublicationSettings
@@ -42,7 +43,7 @@ def world(small_agency, role_user):
         CrimeTypeFactory(code="burglary", name="Burglary"),
         CrimeTypeFactory(code="robbery", name="Robbery"),
     ]
-    window = selectors.shift_now()
+    window = current_shift_window()
     run = make_forecast(date=window.date, shift=window.shift, cells=cells, crime_types=crime_types)
     services.plan_missions(date=window.date, shift=window.shift)
 

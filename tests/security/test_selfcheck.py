@@ -88,6 +88,50 @@ def test_production_settings_pass_the_transport_controls_and_strict_fails_on_a_f
     assert lines_of(weakened.stdout)["HSTS for at least a year"].startswith("FAIL")
 
 
+@pytest.mark.django_db(transaction=True)
+def test_production_flags_the_placeholder_key_a_per_process_cache_and_officers_without_mfa():
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "missions_site.settings.prod",
+        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CACHE_URL": os.environ["CACHE_URL"],
+    }
+    placeholder = dotenv_example()["DJANGO_SECRET_KEY"]
+
+    def selfcheck_lines(**overrides):
+        run = subprocess.run(
+            [sys.executable, "manage.py", "security_selfcheck", "--strict"],
+            cwd=ROOT,
+            env={**env, **overrides},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        return run.returncode, lines_of(run.stdout)
+
+    # .env.example copied as it is: --strict used to pass its placeholder key.
+    code, lines = selfcheck_lines(DJANGO_SECRET_KEY=placeholder, CACHE_URL="")
+    assert code != 0
+    assert lines["Secret key set and not a placeholder"].startswith("FAIL")
+    assert lines["Throttles count in a cache all processes share"].startswith("FAIL")
+    assert lines["Throttles count in a cache all processes share"].endswith("LocMemCache")
+    assert lines["Second factor required of officers too"].startswith("FAIL")
+    # Control: a real key, the shared Redis cache, officers with a second factor.
+    _, lines = selfcheck_lines(
+        DJANGO_SECRET_KEY="selfcheck-test-only-" + "k" * 40, MFA_REQUIRED_FOR_OFFICERS="true"
+    )
+    assert lines["Secret key set and not a placeholder"].startswith("PASS")
+    assert lines["Throttles count in a cache all processes share"].startswith("PASS")
+    assert lines["Throttles count in a cache all processes share"].endswith("RedisCache")
+    assert lines["Second factor required of officers too"].startswith("PASS")
+
+
+def dotenv_example() -> dict[str, str]:
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
 def settings(**values):
     base = {"INSTALLED_APPS": [], "MIDDLEWARE": []}
     return SimpleNamespace(**{**base, **values})
@@ -98,6 +142,13 @@ def test_lockout_is_not_configured_without_axes_and_checks_the_limit_with_it():
     assert not absent.passed and absent.value == "not configured"
     assert selfcheck.lockout(settings(INSTALLED_APPS=["axes"], AXES_FAILURE_LIMIT=5)).passed
     assert not selfcheck.lockout(settings(INSTALLED_APPS=["axes"], AXES_FAILURE_LIMIT=20)).passed
+
+
+def test_secret_key_must_be_long_and_not_a_placeholder():
+    assert selfcheck.secret_key(settings(SECRET_KEY="x7#Qp" * 12)).passed
+    assert not selfcheck.secret_key(settings(SECRET_KEY="change-me-" + "x7#Qp" * 12)).passed
+    assert not selfcheck.secret_key(settings(SECRET_KEY="short-Key1")).passed
+    assert selfcheck.secret_key(settings(SECRET_KEY="")).value == "not configured"
 
 
 def test_tokens_must_expire():

@@ -5,8 +5,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 
 from agency.models import Shift
-from agency.selectors import UnknownShift, local_today, shift_named
-from forecasting.forecasts import ForecastError, default_shift, forecast_shift
+from agency.selectors import UnknownShift, current_or_next_shift_window, local_today, shift_named
+from forecasting.forecasts import ForecastError, forecast_shift
 from forecasting.selectors import current_run
 from jobs.progress import progress_bar
 
@@ -28,8 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         try:
-            day, shift = default_shift()
-            shifts = [shift]
+            window = current_or_next_shift_window()
+            if window is None:
+                raise CommandError("No shifts are configured.")
+            day, shifts = window.date, [window.shift]
             if opts["all_shifts"]:  # every shift of the local date, as plan_missions --date today
                 shifts = list(Shift.objects.all())
                 day = local_today()

@@ -55,7 +55,7 @@ class Command(BaseCommand):
             self._report(day, shift, plan)
 
     def _report(self, day, shift, plan) -> None:
-        missions = plan.missions.exclude(status="cancelled")
+        missions = plan.missions.not_cancelled()
         self.stdout.write(
             self.style.SUCCESS(
                 f"{day} {shift.name}: {missions.count()} missions in {missions.values('beat').distinct().count()}"
