@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from agency.models import District, Shift
 from agency.selectors import UnknownShift, local_today, shift_named
+from audit.actions import Action
 from audit.services import record
 from forecasting.selectors import current_run
 from missions_site import access
@@ -214,7 +215,7 @@ def shift_sheet(request):
     scope.require_district(request.user, district)
     sheet = build_sheet(district=district, date=day, shift=shift)
     record(
-        action="missions.sheet.print",
+        action=Action.MISSIONS_SHEET_PRINT,
         request=request,
         object_type="agency.district",
         object_id=str(district.pk),

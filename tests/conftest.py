@@ -161,3 +161,17 @@ def celery_worker_thread(transactional_db):
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After a test that used the database, the audit events it wrote name registered actions
+    (audit/actions.py); checked while the test's data is still there."""
+    result = yield
+    if {"db", "transactional_db"} & set(item.fixturenames):
+        from tests.audit_actions import unregistered_actions
+
+        unknown = unregistered_actions()
+        if unknown:
+            raise AssertionError(f"Audit events with unregistered actions: {unknown}")
+    return result
