@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from agency import roles
 from agency.models import Agency, Beat, CrimeType, MissionPolicy, OfficerProfile, Shift
+from forecasting.engine.reasons import free_text
 from forecasting.models import CellForecast, ForecastRun, GridCell, ModelVersion
 from ingest.models import Incident
 from missions import services
@@ -127,7 +128,7 @@ def _forecast(day, shift, starts, ends, expected, cell_pks, types, versions) -> 
             cell_id=cell_pks[i],
             crime_type=types[j],
             expected_count=float(expected[i, j]),
-            reasons=[DEMO_REASON],
+            reasons=[free_text(DEMO_REASON, types[j].code)],
         )
         for i, j in zip(*np.nonzero(expected >= EXPECTED_FLOOR), strict=True)
     ]

@@ -28,7 +28,9 @@ from .models import Mission, Suppression
 from .tasks import enqueue_planning
 
 SERVER_TIME_HEADER = "X-Server-Time"
-GEOJSON = OpenApiResponse(dict, description="GeoJSON FeatureCollection of missions (box polygons).")
+GEOJSON = OpenApiResponse(
+    s.MissionCollectionOut, description="GeoJSON FeatureCollection of missions (box polygons)."
+)
 CONFLICT = OpenApiResponse(
     dict, description="The mission's state does not allow it: {detail, mission}."
 )
@@ -348,7 +350,9 @@ class Missions(MissionAPIView):
 
 class MissionDetail(MissionAPIView):
     @extend_schema(
-        summary="One mission with its visits", responses={200: dict}, operation_id="missions_detail"
+        summary="One mission with its visits",
+        responses={200: s.MissionFeatureOut},
+        operation_id="missions_detail",
     )
     def get(self, request, pk):
         get_object_or_404(Mission, pk=pk)

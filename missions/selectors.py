@@ -15,6 +15,8 @@ from django.utils import timezone
 from agency.models import Agency, Shift
 from agency.selectors import current_shift
 from audit.models import AuditEvent
+from forecasting.engine.reasons import reason_texts
+from forecasting.selectors import crime_type_names
 from missions_site.access import SUPERVISOR, roles_of
 from tactics.selectors import catalogue_version, suggested_tactics
 
@@ -167,9 +169,15 @@ def timer_state(mission: Mission, *, now: datetime | None = None) -> dict:
 
 
 def mission_feature(
-    mission: Mission, *, tactics: list, now: datetime | None = None, full: bool = False
+    mission: Mission,
+    *,
+    tactics: list,
+    type_names: dict[str, str],
+    now: datetime | None = None,
+    full: bool = False,
 ) -> dict:
-    """A mission as a GeoJSON feature (its box polygon) with what the officer needs to act."""
+    """A mission as a GeoJSON feature (its box polygon) with what the officer needs to act: its
+    reasons in words (`reasons`) and as data (`reason_factors`)."""
     props = {
         "id": mission.pk,
         "status": mission.status,
@@ -180,7 +188,8 @@ def mission_feature(
         "location_label": mission.cell.location_label,
         "rank": mission.rank,
         "origin": mission.origin,
-        "reasons": mission.reasons,
+        "reasons": reason_texts(mission.reasons, type_names),
+        "reason_factors": mission.reasons,
         "drivers": [{"crime_type": d["crime_type"], "share": d["share"]} for d in mission.drivers],
         "crime_type": mission.primary_crime_type.name if mission.primary_crime_type else None,
         "starts_at": mission.starts_at.isoformat(),
@@ -222,11 +231,13 @@ def missions_geojson(
     missions: list[Mission], *, now: datetime | None = None, full: bool = False
 ) -> dict:
     tactics = suggested_tactics(missions)
+    names = crime_type_names()
     now = now or timezone.now()
     return {
         "type": "FeatureCollection",
         "features": [
-            mission_feature(m, tactics=tactics.get(m.pk, []), now=now, full=full) for m in missions
+            mission_feature(m, tactics=tactics.get(m.pk, []), type_names=names, now=now, full=full)
+            for m in missions
         ],
     }
 
@@ -249,3 +260,12 @@ def _with_details(missions: QuerySet[Mission]) -> QuerySet[Mission]:
         Prefetch("visits", queryset=Visit.objects.order_by("started_at")),
         "tactic_uses",
     )
+
+
+def with_reason_texts(missions) -> list[Mission]:
+    """The missions, each with `reason_texts`: its reasons in words, for pages and sheets."""
+    names = crime_type_names()
+    missions = list(missions)
+    for mission in missions:
+        mission.reason_texts = reason_texts(mission.reasons, names)
+    return missions

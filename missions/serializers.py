@@ -1,4 +1,5 @@
-"""API input shapes of the missions app (outputs are GeoJSON built by the selectors).
+"""API input shapes of the missions app, and the documented shape of its GeoJSON outputs (built by
+the selectors; the output serializers below type them in the OpenAPI schema).
 
 Reasons are optional here on purpose: the services check them, so the API, the pages and the
 commands answer a missing reason with the same clear message."""
@@ -11,6 +12,7 @@ from rest_framework import serializers
 
 from agency.models import Shift
 from audit.models import AuditEvent
+from forecasting.engine.reasons import FACTORS, KINDS, WEEKDAYS, WINDOWS
 from missions_site.geometry_limits import TooManyVertices, check_geojson_vertices, too_many_vertices
 
 from .models import END_EARLY_CHOICES, ReasonCode, Suppression
@@ -195,3 +197,77 @@ class AuditEventOut(serializers.ModelSerializer):
             "reason_code",
             "reason",
         ]
+
+
+# --- outputs (documentation of the GeoJSON the selectors build) ------------------------------------
+
+
+class ReasonOut(serializers.Serializer):
+    """One reason as data (forecasting/engine/reasons.py); `reasons` beside it has its words."""
+
+    kind = serializers.ChoiceField(choices=KINDS, help_text="factor, note (an analyst's), text")
+    factor = serializers.ChoiceField(
+        choices=list(FACTORS), required=False, help_text="What the factor is (kind factor)."
+    )
+    crime_type = serializers.CharField(
+        required=False, allow_null=True, help_text="Crime type code the reason is about."
+    )
+    value = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        help_text="The count, the top share (%) for long_term_hot_spot, metres for risk_layer.",
+    )
+    window = serializers.ChoiceField(
+        choices=list(WINDOWS), required=False, allow_null=True, help_text="Time window counted."
+    )
+    radius_m = serializers.IntegerField(required=False, help_text="nearby_count, busy_area.")
+    weekday = serializers.IntegerField(
+        required=False, min_value=0, max_value=len(WEEKDAYS) - 1, help_text="same_shift, 0=Monday."
+    )
+    shift = serializers.CharField(required=False, help_text="same_shift: the shift's name.")
+    layer = serializers.CharField(required=False, help_text="risk_layer: e.g. bars.")
+    in_box = serializers.BooleanField(required=False, help_text="risk_layer: inside the box.")
+    beat = serializers.CharField(required=False, help_text="beat_top: the beat's code.")
+    text = serializers.CharField(required=False, help_text="The words of a note or free text.")
+
+
+class MissionPropertiesOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    date = serializers.DateField()
+    shift = serializers.CharField()
+    beat = serializers.CharField()
+    cell_id = serializers.CharField()
+    location_label = serializers.CharField()
+    rank = serializers.IntegerField()
+    origin = serializers.CharField()
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="Why this box, in words, led by crime type."
+    )
+    reason_factors = ReasonOut(many=True, help_text="The same reasons as data, in the same order.")
+    drivers = serializers.ListField(child=serializers.DictField())
+    crime_type = serializers.CharField(allow_null=True)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    minutes_served = serializers.FloatField(allow_null=True)
+    ended_reason = serializers.CharField()
+    timer = serializers.DictField()
+    tactics = serializers.ListField(child=serializers.DictField())
+    tactics_used = serializers.ListField(child=serializers.IntegerField())
+    notes = serializers.CharField()
+
+
+class MissionFeatureOut(serializers.Serializer):
+    type = serializers.CharField(default="Feature")
+    id = serializers.IntegerField()
+    geometry = serializers.DictField(help_text="GeoJSON polygon of the box.")
+    properties = MissionPropertiesOut()
+
+
+class MissionCollectionOut(serializers.Serializer):
+    type = serializers.CharField(default="FeatureCollection")
+    features = MissionFeatureOut(many=True)
+    shift = serializers.DictField(allow_null=True, help_text="The shift's window; null if none.")
+    server_time = serializers.DateTimeField(required=False)

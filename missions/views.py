@@ -32,7 +32,9 @@ REPORT_DAYS_DEFAULT = 28
 @access.page
 def shift_page(request):
     day, shift = _picked_shift(request)
-    missions = scope.visible_missions(request.user, selectors.shift_missions(date=day, shift=shift))
+    missions = selectors.with_reason_texts(
+        scope.visible_missions(request.user, selectors.shift_missions(date=day, shift=shift))
+    )
     can_evaluate = request.user.has_perm("missions.evaluate_missions")
     query = f"?date={day.isoformat()}&shift={shift.pk}" if shift else ""
     plan = selectors.latest_plan(date=day, shift=shift) if shift else None

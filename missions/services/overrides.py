@@ -13,10 +13,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from agency.models import Agency, MissionPolicy, Shift
+from forecasting.engine.reasons import note as analyst_note
 from forecasting.models import GridCell
 from missions.models import Mission, MissionAddition, Suppression, Visit
 
-from .box_forecast import ANALYST_NOTE, BoxForecast, box_forecasts, dose_minutes
+from .box_forecast import BoxForecast, box_forecasts, dose_minutes
 from .common import MissionError, audit, mission_state, require_perm, require_reason
 
 MAX_RANGE_DAYS = 31  # an override longer than a month is a policy question, not an override
@@ -44,7 +45,7 @@ def add_missions(
     shifts = list(shifts) if shifts else list(Shift.objects.all())
     tz = Agency.current().tz
     policy = MissionPolicy.current()
-    note = ANALYST_NOTE.format(reason=text)
+    note = analyst_note(text)
     with transaction.atomic():
         addition = MissionAddition.objects.create(
             area=area if area is not None else _outline(cells),

@@ -6,7 +6,9 @@ import factory
 from django.contrib.auth import get_user_model
 
 from agency.models import Agency, CrimeType, OfficerProfile
+from forecasting.engine.reasons import factor, free_text, reason_texts
 from forecasting.models import CellForecast, ForecastRun, ModelVersion
+from forecasting.selectors import crime_type_names
 from missions.models import Mission
 from tactics.models import Tactic
 
@@ -47,7 +49,9 @@ class CellForecastFactory(factory.django.DjangoModelFactory):
         model = CellForecast
 
     expected_count = 0.1
-    reasons = factory.LazyFunction(lambda: ["3 incidents within 300 m in 7 days"])
+    reasons = factory.LazyAttribute(
+        lambda o: [factor("nearby_count", o.crime_type.code, 3, "7d", radius_m=300)]
+    )
 
 
 class TacticFactory(factory.django.DjangoModelFactory):
@@ -73,7 +77,7 @@ class MissionFactory(factory.django.DjangoModelFactory):
     starts_at = factory.LazyAttribute(lambda o: o.shift.window(o.date, Agency.current().tz)[0])
     ends_at = factory.LazyAttribute(lambda o: o.shift.window(o.date, Agency.current().tz)[1])
     beat = factory.LazyAttribute(lambda o: o.cell.beat)
-    reasons = factory.LazyFunction(lambda: ["Test reason"])
+    reasons = factory.LazyFunction(lambda: [free_text("Test reason")])
     rank = 1
 
 
@@ -100,7 +104,7 @@ def make_forecast(*, date, shift, cells, crime_types, seed: int = 1) -> Forecast
                     cell=cell,
                     crime_type=ct,
                     expected_count=value,
-                    reasons=[f"{ct.name}: {round(value * 10)} recent incidents nearby"],
+                    reasons=[factor("recent_count", ct.code, max(1, round(value * 10)), "28d")],
                 )
             )
     CellForecast.objects.bulk_create(rows)
@@ -121,3 +125,8 @@ def serve_dose(mission, *, extra_minutes: float = 1.0) -> None:
     mission.refresh_from_db()
     start = timezone.now() - timedelta(minutes=mission.dose_minutes + extra_minutes)
     mission.visits.filter(ended_at__isnull=True).update(started_at=start)
+
+
+def reason_words(mission) -> list[str]:
+    """The mission's reasons as the pages and the API put them into words."""
+    return reason_texts(mission.reasons, crime_type_names())
