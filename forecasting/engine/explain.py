@@ -151,7 +151,12 @@ def _associated(features: Mapping[str, np.ndarray], factor: Factor) -> bool:
 
 def _near(label: str, log1p_distance: float, ctx: ShiftContext) -> tuple:
     metres = _metres(log1p_distance)
-    return "risk_layer", metres, None, {"layer": label, "in_box": metres <= ctx.cell_size_m / 2}
+    return (
+        "risk_layer",
+        metres,
+        None,
+        {"layer": label, "in_box": bool(metres <= ctx.cell_size_m / 2)},
+    )
 
 
 def _scores(values: np.ndarray, factors: list[Factor]) -> tuple[np.ndarray, np.ndarray]:
@@ -183,7 +188,7 @@ def _radius(ctx: ShiftContext, cells: int) -> int:
 def _top(share_below: float) -> float:
     """The top share (%) of cells the cell belongs to, as said: whole above 1 %, else one decimal."""
     top = max(100.0 * (1.0 - share_below), 0.1)
-    return float(round(top)) if top >= 1 else round(top, 1)
+    return float(round(top)) if top >= 1 else float(round(top, 1))
 
 
 def _metres(log1p_distance: float) -> int:

@@ -75,8 +75,6 @@ def reason_text(
     name = type_names.get(code, code) if code else None
     if kind == TEXT:
         words = reason["text"]
-        if name and with_crime_type and words.lower().startswith(f"{name.lower()}:"):
-            return words
     elif kind == FACTOR:
         words = _factor_words(reason, name)
     else:
