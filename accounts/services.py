@@ -14,6 +14,7 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
+from audit.actions import Action
 from audit.services import record
 from missions_site.access import FEED
 
@@ -38,7 +39,7 @@ def confirm_totp_enrolment(*, request, user, token: str) -> list[str] | None:
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     if device is None or not device.verify_token(token):
         record(
-            action="mfa.failed",
+            action=Action.MFA_FAILED,
             request=request,
             actor=user,
             outcome="failure",
@@ -54,7 +55,7 @@ def confirm_totp_enrolment(*, request, user, token: str) -> list[str] | None:
     codes = _replace_recovery_codes(user=user)
     otp_login(request, device)
     record(
-        action="mfa.enrolled",
+        action=Action.MFA_ENROLLED,
         request=request,
         actor=user,
         object_type="otp_totp.totpdevice",
@@ -68,7 +69,7 @@ def confirm_totp_enrolment(*, request, user, token: str) -> list[str] | None:
 def regenerate_recovery_codes(*, request, user) -> list[str]:
     codes = _replace_recovery_codes(user=user)
     record(
-        action="mfa.recovery_codes_regenerated",
+        action=Action.MFA_RECOVERY_CODES_REGENERATED,
         request=request,
         actor=user,
         object_type="accounts.recoverycodedevice",
@@ -82,7 +83,7 @@ def verify_second_factor(*, request, user, token: str):
     device = match_token(user, (token or "").strip())
     if device is None:
         record(
-            action="mfa.failed",
+            action=Action.MFA_FAILED,
             request=request,
             actor=user,
             outcome="failure",
@@ -92,7 +93,7 @@ def verify_second_factor(*, request, user, token: str):
         return None
     if isinstance(device, RecoveryCodeDevice):
         record(
-            action="mfa.recovery_code_used",
+            action=Action.MFA_RECOVERY_CODE_USED,
             request=request,
             actor=user,
             object_type="accounts.recoverycodedevice",
@@ -101,7 +102,7 @@ def verify_second_factor(*, request, user, token: str):
         )
     else:
         record(
-            action="mfa.verified",
+            action=Action.MFA_VERIFIED,
             request=request,
             actor=user,
             object_type=device._meta.label_lower,
@@ -136,7 +137,7 @@ def issue_api_token(*, request, user, remember_in_session: bool = False) -> tupl
             instance.token_key,
         ]
     record(
-        action="token.created",
+        action=Action.TOKEN_CREATED,
         request=request,
         actor=user,
         object_type="knox.authtoken",
@@ -154,7 +155,7 @@ def revoke_api_tokens(
         token.delete()
         count += 1
         record(
-            action="token.revoked",
+            action=Action.TOKEN_REVOKED,
             request=request,
             actor=actor,
             object_type="knox.authtoken",
@@ -177,7 +178,7 @@ def revoke_session_api_tokens(*, request, user) -> int:
 
 def record_lockout(*, request, username: str | None, ip_address: str | None) -> None:
     record(
-        action="auth.lockout",
+        action=Action.AUTH_LOCKOUT,
         request=request,
         outcome="denied",
         object_type="auth.user",
@@ -203,7 +204,7 @@ def unlock(*, request, actor, username: str | None = None, ip_addresses=()) -> i
         match = Q(username=username)
     removed, _ = AccessAttempt.objects.filter(match | Q(ip_address__in=addresses)).delete()
     record(
-        action="auth.unlock",
+        action=Action.AUTH_UNLOCK,
         request=request,
         actor=actor,
         object_type="auth.user",
@@ -243,7 +244,7 @@ def disable_dormant_accounts(*, now=None) -> list[str]:
             user.save(update_fields=["is_active"])
             disabled.append(user.get_username())
             record(
-                action="user.disabled",
+                action=Action.USER_DISABLED,
                 object_type="auth.user",
                 object_id=str(user.pk),
                 before={"is_active": True},

@@ -11,6 +11,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
 from shapely.ops import unary_union
 
+from audit.actions import Action
 from audit.services import record
 from audit.snapshots import snapshot, stored_snapshot
 from missions_site.geometry_limits import simplified_to_fit
@@ -23,7 +24,24 @@ BEAT = "beat"
 
 
 # What planning depends on: every change is an audit event config.<model>.create|change|delete.
-CONFIGURATION_MODELS = (CrimeType, MissionPolicy, Shift)
+CONFIGURATION_ACTIONS = {
+    CrimeType: {
+        "create": Action.CONFIG_CRIMETYPE_CREATE,
+        "change": Action.CONFIG_CRIMETYPE_CHANGE,
+        "delete": Action.CONFIG_CRIMETYPE_DELETE,
+    },
+    MissionPolicy: {
+        "create": Action.CONFIG_MISSIONPOLICY_CREATE,
+        "change": Action.CONFIG_MISSIONPOLICY_CHANGE,
+        "delete": Action.CONFIG_MISSIONPOLICY_DELETE,
+    },
+    Shift: {
+        "create": Action.CONFIG_SHIFT_CREATE,
+        "change": Action.CONFIG_SHIFT_CHANGE,
+        "delete": Action.CONFIG_SHIFT_DELETE,
+    },
+}
+CONFIGURATION_MODELS = tuple(CONFIGURATION_ACTIONS)
 
 
 def save_configuration(
@@ -36,7 +54,7 @@ def save_configuration(
         before = stored_snapshot(obj)
         obj.save()
         record(
-            action=f"config.{obj._meta.model_name}.{'change' if before else 'create'}",
+            action=CONFIGURATION_ACTIONS[type(obj)]["change" if before else "create"],
             actor=actor,
             object_type=obj._meta.label_lower,
             object_id=str(obj.pk),
@@ -52,7 +70,7 @@ def delete_configuration(*, obj: CrimeType | MissionPolicy | Shift, actor) -> No
         before, pk = snapshot(obj), obj.pk
         obj.delete()
         record(
-            action=f"config.{obj._meta.model_name}.delete",
+            action=CONFIGURATION_ACTIONS[type(obj)]["delete"],
             actor=actor,
             object_type=obj._meta.label_lower,
             object_id=str(pk),
@@ -117,7 +135,7 @@ def import_boundaries(
         else:
             created, updated = _upsert_beats(path, rows, district_field)
         record(
-            action="config.boundaries.import",
+            action=Action.CONFIG_BOUNDARIES_IMPORT,
             object_type=f"agency.{level}",
             after={
                 "file": Path(path).name,

@@ -7,6 +7,7 @@ audited service says so with `audited_by_service = True` and is not recorded twi
 
 from django.contrib import admin
 
+from .actions import Action
 from .services import record
 from .snapshots import snapshot, stored_snapshot
 
@@ -26,18 +27,20 @@ class AuditedModelAdminMixin:
         before, change = getattr(request, "_audit_pending", {}).pop(
             (type(obj), obj.pk), (None, change)
         )
-        self._record(request, obj, "admin.change" if change else "admin.add", before, snapshot(obj))
+        self._record(
+            request, obj, Action.ADMIN_CHANGE if change else Action.ADMIN_ADD, before, snapshot(obj)
+        )
 
     def delete_model(self, request, obj):
         before, pk = snapshot(obj), obj.pk
         super().delete_model(request, obj)
-        self._record(request, obj, "admin.delete", before, None, pk=pk)
+        self._record(request, obj, Action.ADMIN_DELETE, before, None, pk=pk)
 
     def delete_queryset(self, request, queryset):
         doomed = [(obj, snapshot(obj), obj.pk) for obj in queryset]
         super().delete_queryset(request, queryset)
         for obj, before, pk in doomed:
-            self._record(request, obj, "admin.delete", before, None, pk=pk)
+            self._record(request, obj, Action.ADMIN_DELETE, before, None, pk=pk)
 
     def _record(self, request, obj, action, before, after, *, pk=None):
         if getattr(self, "audited_by_service", False):

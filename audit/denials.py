@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .actions import Action
 from .services import record
 
 DENIED_STATUSES = (401, 403)
@@ -41,7 +42,7 @@ def exception_handler(exc, context):
 
 def record_denial(request, *, status: int, reason: str = "", actor=None):
     record(
-        action="access.denied",
+        action=Action.ACCESS_DENIED,
         request=request,
         actor=actor,
         outcome="denied",

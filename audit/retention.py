@@ -12,10 +12,10 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .actions import Action
 from .database import RETENTION_FLOOR_DAYS
 from .models import AuditEvent
 from .services import lock_chain, record
-from .verification import PURGE_ACTION
 
 
 def purge_expired(*, retention_days: int | None = None, actor=None, request=None) -> AuditEvent:
@@ -29,7 +29,7 @@ def purge_expired(*, retention_days: int | None = None, actor=None, request=None
         else:
             purged, anchor = _purge_in_python(days)
         return record(
-            action=PURGE_ACTION,
+            action=Action.AUDIT_PURGE,
             actor=actor,
             request=request,
             object_type="audit.auditevent",

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from .actions import Action, registered
 from .chain import GENESIS_HASH, event_hash, to_json_value, utc_ms
 from .context import current_request
 from .models import AuditEvent
@@ -38,7 +39,7 @@ BLANK_EVENT = {
 
 def record(
     *,
-    action: str,
+    action: Action,
     request=None,
     actor=None,
     outcome: str = "success",
@@ -53,7 +54,9 @@ def record(
 
     Without it, the address and request id still come from the request being served, if any
     (a service called by a view); the actor then is only the one given (None: the system).
+    `action` must be in audit/actions.py: a name that is not is refused (ValueError).
     """
+    action = registered(action)
     if outcome not in AuditEvent.Outcome.values:
         raise ValueError(
             f"Unknown outcome {outcome!r}: use one of {', '.join(AuditEvent.Outcome.values)}."
@@ -69,7 +72,7 @@ def record(
         role=role_of_user(actor),
         source_address=source_address(request) if request is not None else None,
         request_id=getattr(request, "request_id", "") if request is not None else "",
-        action=action,
+        action=action.value,
         object_type=object_type,
         object_id=str(object_id),
         outcome=outcome,

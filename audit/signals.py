@@ -7,17 +7,34 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 
+from .actions import Action
 from .context import current_request
 from .services import record
 
 User = get_user_model()
 ACCESS_FLAGS = ("is_active", "is_staff", "is_superuser")
+# The event of each membership change, by verb.
+USER_GROUPS = {
+    "add": Action.AUTH_USER_GROUPS_ADD,
+    "remove": Action.AUTH_USER_GROUPS_REMOVE,
+    "clear": Action.AUTH_USER_GROUPS_CLEAR,
+}
+USER_PERMISSIONS = {
+    "add": Action.AUTH_USER_PERMISSIONS_ADD,
+    "remove": Action.AUTH_USER_PERMISSIONS_REMOVE,
+    "clear": Action.AUTH_USER_PERMISSIONS_CLEAR,
+}
+GROUP_PERMISSIONS = {
+    "add": Action.AUTH_GROUP_PERMISSIONS_ADD,
+    "remove": Action.AUTH_GROUP_PERMISSIONS_REMOVE,
+    "clear": Action.AUTH_GROUP_PERMISSIONS_CLEAR,
+}
 
 
 @receiver(user_logged_in)
 def login_succeeded(sender, request, user, **kwargs):
     record(
-        action="auth.login",
+        action=Action.AUTH_LOGIN,
         request=request,
         actor=user,
         object_type="auth.user",
@@ -30,7 +47,7 @@ def login_failed(sender, credentials, request=None, **kwargs):
     # `credentials` has the password masked by Django; only the name tried is kept.
     username = str(credentials.get("username", ""))[:150]
     record(
-        action="auth.login_failed",
+        action=Action.AUTH_LOGIN_FAILED,
         request=request,
         outcome="failure",
         object_type="auth.user",
@@ -43,7 +60,7 @@ def login_failed(sender, credentials, request=None, **kwargs):
 @receiver(user_logged_out)
 def logged_out(sender, request, user, **kwargs):
     record(
-        action="auth.logout",
+        action=Action.AUTH_LOGOUT,
         request=request,
         actor=user,
         object_type="auth.user",
@@ -73,7 +90,7 @@ def access_flags_changed(sender, instance, created, raw=False, **kwargs):
     if raw or created or before is None or before == after:
         return
     record(
-        action="auth.user.access_flags",
+        action=Action.AUTH_USER_ACCESS_FLAGS,
         request=current_request(),
         object_type="auth.user",
         object_id=str(instance.pk),
@@ -84,24 +101,22 @@ def access_flags_changed(sender, instance, created, raw=False, **kwargs):
 
 @receiver(m2m_changed, sender=User.groups.through)
 def groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
-    _membership_changed("auth.user.groups", instance, action, reverse, model, pk_set, "groups")
+    _membership_changed(USER_GROUPS, instance, action, reverse, model, pk_set, "groups")
 
 
 @receiver(m2m_changed, sender=User.user_permissions.through)
 def user_permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     _membership_changed(
-        "auth.user.permissions", instance, action, reverse, model, pk_set, "user_permissions"
+        USER_PERMISSIONS, instance, action, reverse, model, pk_set, "user_permissions"
     )
 
 
 @receiver(m2m_changed, sender=Group.permissions.through)
 def group_permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
-    _membership_changed(
-        "auth.group.permissions", instance, action, reverse, model, pk_set, "permissions"
-    )
+    _membership_changed(GROUP_PERMISSIONS, instance, action, reverse, model, pk_set, "permissions")
 
 
-def _membership_changed(name, instance, action, reverse, model, pk_set, field):
+def _membership_changed(actions, instance, action, reverse, model, pk_set, field):
     """One event per add/remove/clear on the owning side (the user, or the group for permissions),
     naming the groups or permissions (app.codename) involved."""
     verb = {"post_add": "add", "post_remove": "remove", "pre_clear": "clear"}.get(action)
@@ -114,7 +129,7 @@ def _membership_changed(name, instance, action, reverse, model, pk_set, field):
             or getattr(instance, model._meta.model_name + "_set").values_list("pk", flat=True)
         ):
             record(
-                action=f"{name}.{verb}",
+                action=actions[verb],
                 request=request,
                 object_type=model._meta.label_lower,
                 object_id=str(pk),
@@ -125,7 +140,7 @@ def _membership_changed(name, instance, action, reverse, model, pk_set, field):
         model._default_manager.filter(pk__in=pk_set) if pk_set else getattr(instance, field).all()
     )
     record(
-        action=f"{name}.{verb}",
+        action=actions[verb],
         request=request,
         object_type=instance._meta.label_lower,
         object_id=str(instance.pk),

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .actions import Action
 from .chain import GENESIS_HASH, HASHED_FIELDS, event_hash
 from .models import AuditEvent
-
-PURGE_ACTION = "audit.purge"
 
 
 @dataclass(frozen=True)
@@ -82,5 +81,5 @@ def check_anchors(anchors) -> ChainReport | None:
 
 def purge_anchors() -> set[str]:
     """Hashes of the last event each purge removed: where the kept chain may begin."""
-    afters = AuditEvent.objects.filter(action=PURGE_ACTION).values_list("after", flat=True)
+    afters = AuditEvent.objects.filter(action=Action.AUDIT_PURGE).values_list("after", flat=True)
     return {after["anchor_hash"] for after in afters if after and after.get("anchor_hash")}

@@ -8,6 +8,7 @@ from django.utils import timezone
 from missions_site import access
 from missions_site.spreadsheet import csv_download
 
+from .actions import Action
 from .selectors import csv_rows, filtered_events
 from .services import record
 
@@ -37,7 +38,7 @@ def audit_log_csv(request):
     name = f"audit-{timezone.now():%Y%m%dT%H%M%SZ}.csv"
     # Recorded before the rows are read, so the export appears in what it exports when unfiltered.
     record(
-        action="export.audit_log",
+        action=Action.EXPORT_AUDIT_LOG,
         request=request,
         object_type="audit.auditevent",
         after={"file": name, "filters": {k: v for k, v in request.GET.items() if v}},

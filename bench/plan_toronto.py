@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from forecasting.engine.grid import build_grid  # noqa: E402
+from forecasting.engine.reasons import free_text  # noqa: E402
 from missions.planner import PlanningInputs, PlanningPolicy, plan, shift_seed_material  # noqa: E402
 
 TORONTO = ROOT.parent / "shared" / "data" / "toronto"
@@ -94,7 +95,7 @@ def main() -> None:
     dose = np.where(rng.random(n) < 0.05, rng.uniform(5, 60, n), 0.0)
     consecutive = rng.integers(0, 4, n) * (rng.random(n) < 0.03)
     suppressed = rng.random(n) < 0.01
-    reasons = [("synthetic reason",)] * n
+    reasons = [(free_text("synthetic reason"),)] * n
 
     timings = {}
     for name, pol in (

@@ -18,6 +18,7 @@ from agency import roles
 from agency.models import Beat, CrimeType, MissionPolicy, OfficerProfile
 from agency.selectors import local_today, shift_windows_between
 from agency.shift_windows import ShiftWindow
+from forecasting.engine.reasons import free_text
 from forecasting.models import CellForecast, ForecastRun, ModelVersion
 from geo.models import GridCell
 from ingest.models import Incident
@@ -127,7 +128,7 @@ def _forecast(day, shift, starts, ends, expected, cell_pks, types, versions) -> 
             cell_id=cell_pks[i],
             crime_type=types[j],
             expected_count=float(expected[i, j]),
-            reasons=[DEMO_REASON],
+            reasons=[free_text(DEMO_REASON, types[j].code)],
         )
         for i, j in zip(*np.nonzero(expected >= EXPECTED_FLOOR), strict=True)
     ]

@@ -61,7 +61,6 @@ def forecast_shift(
         inputs.ctx,
         forecasters,
         target,
-        type_names={v.crime_type.code: v.crime_type.name for v in versions},
         shift_name=shift.name,
     )
     progress(75, "Saving cell forecasts")

@@ -94,7 +94,8 @@ class CellForecast(models.Model):
     reasons = models.JSONField(
         default=list,
         blank=True,
-        help_text='Top factors, e.g. ["4 burglaries within 300 m in 7 days"].',
+        help_text="Top factors as data (forecasting/engine/reasons.py), e.g. "
+        '[{"kind": "factor", "factor": "nearby_count", "value": 4, "window": "7d", …}].',
     )
 
     class Meta:

@@ -12,6 +12,7 @@ from geo.models import GridCell
 from ingest.selectors import counted_incidents
 
 from .engine import persist
+from .engine.reasons import reason_texts
 from .models import CellForecast, ForecastRun, ModelArtifact, ModelVersion
 
 
@@ -162,12 +163,14 @@ def run_versions(run: ForecastRun) -> list[ModelVersion]:
 
 def forecast_compact(*, run: ForecastRun, crime_type_code: str | None = None) -> dict:
     """The run as compact rows for maps and the API (three queries, whatever the grid's size):
-    [cell_id, south, west, north, east, [expected per type in `types` order], harm, reasons_type, [reasons]].
+    [cell_id, south, west, north, east, [expected per type in `types` order], harm, reasons_type, [reasons]]
+    (the reasons in words, without their crime type, which `reasons_type` names).
 
     harm = Σ severity weight × patrol efficacy × expected count ("preventable harm"). Reasons
     are those of `crime_type_code` when given, else of the type adding most harm in the cell.
     """
     types = [v.crime_type for v in run_versions(run)]
+    names = {ct.code: ct.name for ct in types}
     t_index = {ct.pk: i for i, ct in enumerate(types)}
     factor = [ct.severity_weight * ct.patrol_efficacy for ct in types]
     only = next((i for i, ct in enumerate(types) if ct.code == crime_type_code), None)
@@ -201,7 +204,7 @@ def forecast_compact(*, run: ForecastRun, crime_type_code: str | None = None) ->
                 [round(v, 5) for v in values],
                 round(sum(contributions), 5),
                 types[pick].code,
-                reasons[cell.pk][pick] or [],
+                reason_texts(reasons[cell.pk][pick], names, with_crime_type=False),
             ]
         )
     return {
@@ -239,3 +242,8 @@ def top_cells(*, run: ForecastRun, limit: int = 10) -> list[dict]:
         {"cell_id": r[0], "expected": r[5], "harm": r[6], "reasons_type": r[7], "reasons": r[8]}
         for r in rows
     ]
+
+
+def crime_type_names() -> dict[str, str]:
+    """Crime type code -> name, for putting reasons into words (`engine.reasons.reason_texts`)."""
+    return dict(CrimeType.objects.values_list("code", "name"))

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from agency.models import CrimeType
 from agency.selectors import local_today
+from audit.actions import Action
 from audit.services import record
 from jobs.models import JobRun
 
@@ -113,7 +114,7 @@ def promote_version(*, version: ModelVersion, report: str = "", actor=None) -> M
         version.promotion_report = report
     version.save(update_fields=["promoted", "promoted_at", "promotion_report"])
     record(
-        action="forecasting.promote",
+        action=Action.FORECASTING_PROMOTE,
         actor=actor,
         object_type="forecasting.modelversion",
         object_id=str(version.pk),
@@ -245,7 +246,7 @@ def _train(
         previous = ModelVersion.objects.filter(crime_type=crime_type, promoted=True).first()
         actor = job.created_by if job is not None else None
         record(
-            action="forecasting.train",
+            action=Action.FORECASTING_TRAIN,
             actor=actor,
             object_type="forecasting.modelversion",
             object_id=str(version.pk),
@@ -263,7 +264,7 @@ def _train(
 
 def _refused(code: str, job: JobRun | None, message: str) -> TrainingError:
     record(
-        action="forecasting.train",
+        action=Action.FORECASTING_TRAIN,
         actor=job.created_by if job is not None else None,
         outcome="failure",
         object_type="agency.crimetype",

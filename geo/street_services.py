@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from shapely.geometry import LineString, MultiLineString
 
 from agency.boundary_files import BoundaryFileError, read_features
+from audit.actions import Action
 from audit.services import record
 from forecasting.engine.locations import location_labels
 
@@ -63,7 +64,7 @@ def import_streets(
             len(streets), len({n for n in names if n}), names.count(""), labelled
         )
         record(
-            action="config.streets.import",
+            action=Action.CONFIG_STREETS_IMPORT,
             actor=actor,
             object_type="forecasting.street",
             after={

@@ -4,6 +4,7 @@ progress and result, the rejected rows as CSV, and each source's data-quality re
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from audit.actions import Action
 from audit.services import record
 from jobs.services import close_stale_jobs
 from missions_site import access
@@ -104,7 +105,7 @@ def rejected_csv(request, run_id: int):
         selectors.rejected_rows_csv(run=run), filename=f"rejected-run-{run.pk}.csv"
     )
     record(
-        action="export.rejected_rows",
+        action=Action.EXPORT_REJECTED_ROWS,
         request=request,
         object_type="ingest.importrun",
         object_id=str(run.pk),

@@ -146,7 +146,11 @@ class Mission(models.Model):
     primary_crime_type = models.ForeignKey(
         "agency.CrimeType", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    reasons = models.JSONField(default=list, blank=True, help_text="Why this box.")
+    reasons = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Why this box: factors and analyst notes as data (forecasting/engine/reasons.py).",
+    )
     model_versions = models.JSONField(default=list, blank=True)
     seed_hex = models.CharField(max_length=64, blank=True, help_text="The beat's seed.")
     draw = models.FloatField(null=True, blank=True, help_text="Uniform draw; blank when not drawn.")

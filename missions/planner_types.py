@@ -38,7 +38,8 @@ class PlanningInputs:
     `recent_dose_minutes` is the dosage within the policy's memory window, `consecutive_shifts` how
     many shifts in a row the box has just been a mission, `week_missions` how many missions the box
     had in the 7 days before the shift (for the weekly share cap and spread); `reasons` holds each cell's "why this box"
-    texts (a sequence per cell, or a mapping cell index → texts), carried unchanged into missions.
+    reasons (a sequence per cell, or a mapping cell index → reasons; reason data as
+    forecasting/engine/reasons.py defines it), carried unchanged into missions.
     """
 
     cell_ids: np.ndarray
@@ -51,7 +52,7 @@ class PlanningInputs:
     consecutive_shifts: np.ndarray = None  # type: ignore[assignment]  # None: zeros (__post_init__)
     week_missions: np.ndarray = None  # type: ignore[assignment]  # None: zeros (__post_init__)
     suppressed: np.ndarray = None  # type: ignore[assignment]  # None: zeros (__post_init__)
-    reasons: Sequence[Sequence[str]] | Mapping[int, Sequence[str]] | None = None
+    reasons: Sequence[Sequence[Mapping]] | Mapping[int, Sequence[Mapping]] | None = None
     beat_codes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
@@ -127,7 +128,7 @@ class PlanningInputs:
     def beat_code(self, beat: int) -> str:
         return self.beat_codes[beat] if self.beat_codes else str(beat)
 
-    def reasons_for(self, cell: int) -> tuple[str, ...]:
+    def reasons_for(self, cell: int) -> tuple[Mapping, ...]:
         if self.reasons is None:
             return ()
         if isinstance(self.reasons, Mapping):
@@ -228,7 +229,7 @@ class PlannedMission:
     score: float  # after dosage lowering
     raw_score: float  # preventable harm before dosage lowering
     drivers: tuple[Driver, ...]  # largest contribution first
-    reasons: tuple[str, ...]
+    reasons: tuple[Mapping, ...]
     forced: bool  # added by an analyst or already started; not drawn
     draw: float | None  # uniform draw behind the sampling key; None when not drawn
     probability: float  # chance at its step of the one-at-a-time draw; 1 when forced or top-k

@@ -16,6 +16,8 @@ from agency.models import Shift
 from agency.selectors import current_shift_window
 from agency.shift_windows import ShiftWindow
 from audit.models import AuditEvent
+from forecasting.engine.reasons import reason_texts
+from forecasting.selectors import crime_type_names
 from missions_site.access import SUPERVISOR, roles_of
 from tactics.selectors import catalogue_version, suggested_tactics
 
@@ -142,11 +144,13 @@ def mission_feature(
     *,
     tactics: list,
     actions: list[str],
+    type_names: dict[str, str],
     now: datetime | None = None,
     full: bool = False,
 ) -> dict:
-    """A mission as a GeoJSON feature (its box polygon) with what the officer needs to act: among
-    it the actions the requesting user may take now (the state machine's, missions/state.py)."""
+    """A mission as a GeoJSON feature (its box polygon) with what the officer needs to act: the
+    actions the requesting user may take now (the state machine's, missions/state.py), and its
+    reasons in words (`reasons`) and as data (`reason_factors`)."""
     props = {
         "id": mission.pk,
         "status": mission.status,
@@ -158,7 +162,8 @@ def mission_feature(
         "location_label": mission.cell.location_label,
         "rank": mission.rank,
         "origin": mission.origin,
-        "reasons": mission.reasons,
+        "reasons": reason_texts(mission.reasons, type_names),
+        "reason_factors": mission.reasons,
         "drivers": [{"crime_type": d["crime_type"], "share": d["share"]} for d in mission.drivers],
         "crime_type": mission.primary_crime_type.name if mission.primary_crime_type else None,
         "starts_at": mission.starts_at.isoformat(),
@@ -201,13 +206,19 @@ def missions_geojson(
 ) -> dict:
     """The missions as GeoJSON, each with the actions `user` may take on it now."""
     tactics = suggested_tactics(missions)
+    names = crime_type_names()
     now = now or timezone.now()
     actions = state.allowed_actions(user, missions, now=now)
     return {
         "type": "FeatureCollection",
         "features": [
             mission_feature(
-                m, tactics=tactics.get(m.pk, []), actions=actions[m.pk], now=now, full=full
+                m,
+                tactics=tactics.get(m.pk, []),
+                actions=actions[m.pk],
+                type_names=names,
+                now=now,
+                full=full,
             )
             for m in missions
         ],
@@ -230,3 +241,12 @@ def _with_details(missions: QuerySet[Mission]) -> QuerySet[Mission]:
         Prefetch("visits", queryset=Visit.objects.order_by("started_at")),
         "tactic_uses",
     )
+
+
+def with_reason_texts(missions) -> list[Mission]:
+    """The missions, each with `reason_texts`: its reasons in words, for pages and sheets."""
+    names = crime_type_names()
+    missions = list(missions)
+    for mission in missions:
+        mission.reason_texts = reason_texts(mission.reasons, names)
+    return missions

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from agency.models import Shift
 from audit.models import AuditEvent
+from forecasting.engine.reasons import FACTORS, KINDS, WEEKDAYS, WINDOWS
 from missions_site.geometry_limits import TooManyVertices, check_geojson_vertices, too_many_vertices
 
 from . import state
@@ -220,6 +221,35 @@ class SuggestedTacticOut(serializers.Serializer):
     description = serializers.CharField()
 
 
+class ReasonOut(serializers.Serializer):
+    """One reason as data (forecasting/engine/reasons.py); `reasons` beside it has its words."""
+
+    kind = serializers.ChoiceField(choices=KINDS, help_text="factor, note (an analyst's), text")
+    factor = serializers.ChoiceField(
+        choices=list(FACTORS), required=False, help_text="What the factor is (kind factor)."
+    )
+    crime_type = serializers.CharField(
+        required=False, allow_null=True, help_text="Crime type code the reason is about."
+    )
+    value = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        help_text="The count, the top share (%) for long_term_hot_spot, metres for risk_layer.",
+    )
+    window = serializers.ChoiceField(
+        choices=list(WINDOWS), required=False, allow_null=True, help_text="Time window counted."
+    )
+    radius_m = serializers.IntegerField(required=False, help_text="nearby_count, busy_area.")
+    weekday = serializers.IntegerField(
+        required=False, min_value=0, max_value=len(WEEKDAYS) - 1, help_text="same_shift, 0=Monday."
+    )
+    shift = serializers.CharField(required=False, help_text="same_shift: the shift's name.")
+    layer = serializers.CharField(required=False, help_text="risk_layer: e.g. bars.")
+    in_box = serializers.BooleanField(required=False, help_text="risk_layer: inside the box.")
+    beat = serializers.CharField(required=False, help_text="beat_top: the beat's code.")
+    text = serializers.CharField(required=False, help_text="The words of a note or free text.")
+
+
 class MissionPropertiesOut(serializers.Serializer):
     """What the officer needs to act; the analyst's fields only on the analysts' reads."""
 
@@ -237,7 +267,10 @@ class MissionPropertiesOut(serializers.Serializer):
     location_label = serializers.CharField()
     rank = serializers.IntegerField()
     origin = serializers.ChoiceField(choices=Mission.Origin.choices)
-    reasons = serializers.ListField(child=serializers.CharField())
+    reasons = serializers.ListField(
+        child=serializers.CharField(), help_text="Why this box, in words, led by crime type."
+    )
+    reason_factors = ReasonOut(many=True, help_text="The same reasons as data, in the same order.")
     drivers = serializers.ListField(child=serializers.DictField())
     crime_type = serializers.CharField(allow_null=True)
     starts_at = serializers.DateTimeField()

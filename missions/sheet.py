@@ -15,7 +15,7 @@ from geo.street_selectors import ARTERIAL_LENGTH_M, streets_in_bounds
 from tactics.selectors import suggested_tactics
 
 from .models import Mission
-from .selectors import shift_missions
+from .selectors import shift_missions, with_reason_texts
 from .sheet_map import MapBox, MapStreet, draw_map, join_segments
 
 MAP_WIDTH_PX = 700  # CSS pixels: 7.3 in, inside both US Letter and A4 with 10 mm margins
@@ -51,11 +51,11 @@ class ShiftSheet:
 
 
 def shift_sheet(*, district: District, date: Date, shift: Shift) -> ShiftSheet:
-    missions = [
+    missions = with_reason_texts(
         m
         for m in shift_missions(date=date, shift=shift, include_cancelled=False)
         if m.beat.district_id == district.pk
-    ]
+    )
     beats = list(Beat.objects.filter(district=district).order_by("code"))
     tactics = suggested_tactics(missions)
     by_beat = {b.pk: [] for b in beats}

@@ -19,6 +19,7 @@ from agency.selectors import (
     shift_named,
     shift_window,
 )
+from audit.actions import Action
 from audit.services import record
 from forecasting.selectors import current_run
 from missions_site import access
@@ -37,7 +38,9 @@ REPORT_DAYS_DEFAULT = 28
 @access.page
 def shift_page(request):
     day, shift = _picked_shift(request)
-    missions = scope.visible_missions(request.user, selectors.shift_missions(date=day, shift=shift))
+    missions = selectors.with_reason_texts(
+        scope.visible_missions(request.user, selectors.shift_missions(date=day, shift=shift))
+    )
     can_evaluate = request.user.has_perm("missions.evaluate_missions")
     query = f"?date={day.isoformat()}&shift={shift.pk}" if shift else ""
     plan = selectors.latest_plan(date=day, shift=shift) if shift else None
@@ -221,7 +224,7 @@ def shift_sheet(request):
     scope.require_district(request.user, district)
     sheet = build_sheet(district=district, date=day, shift=shift)
     record(
-        action="missions.sheet.print",
+        action=Action.MISSIONS_SHEET_PRINT,
         request=request,
         object_type="agency.district",
         object_id=str(district.pk),

@@ -3,6 +3,7 @@ config.tactic.create|change|delete with before/after."""
 
 from django.db import transaction
 
+from audit.actions import Action
 from audit.services import record
 from audit.snapshots import snapshot, stored_snapshot
 
@@ -18,7 +19,7 @@ def save_tactic(*, tactic: Tactic, actor, crime_types=None) -> Tactic:
         if crime_types is not None:
             tactic.crime_types.set(crime_types)
         record(
-            action=f"config.tactic.{'change' if before else 'create'}",
+            action=Action.CONFIG_TACTIC_CHANGE if before else Action.CONFIG_TACTIC_CREATE,
             actor=actor,
             object_type="tactics.tactic",
             object_id=str(tactic.pk),
@@ -33,7 +34,7 @@ def delete_tactic(*, tactic: Tactic, actor) -> None:
         before, pk = snapshot(tactic), tactic.pk
         tactic.delete()
         record(
-            action="config.tactic.delete",
+            action=Action.CONFIG_TACTIC_DELETE,
             actor=actor,
             object_type="tactics.tactic",
             object_id=str(pk),

@@ -169,3 +169,22 @@ def celery_worker_thread(transactional_db):
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
         yield worker
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """After a test that used the database, the audit events it wrote name registered actions
+    (audit/actions.py); checked while the test's data is still there."""
+    result = yield
+    if {"db", "transactional_db"} & set(item.fixturenames) or item.get_closest_marker("django_db"):
+        from django.db import DatabaseError
+
+        from tests.audit_actions import unregistered_actions
+
+        try:
+            unknown = unregistered_actions()
+        except DatabaseError:  # the test left its transaction broken on purpose: nothing to read
+            return result
+        if unknown:
+            raise AssertionError(f"Audit events with unregistered actions: {unknown}")
+    return result

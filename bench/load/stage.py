@@ -21,6 +21,7 @@ from agency.models import Beat, CrimeType, MissionPolicy, OfficerProfile
 from agency.selectors import current_or_next_shift_window, shift_windows_around
 from agency.shift_windows import ShiftWindow
 from demo.seed import demo_is_seeded, seed_demo
+from forecasting.engine.reasons import free_text
 from forecasting.models import CellForecast, ForecastRun, ModelVersion
 from forecasting.services import build_grid
 from geo.models import GridCell
@@ -102,7 +103,7 @@ def refresh_forecast(window: ShiftWindow, *, seed: int) -> ForecastRun:
                 run=run,
                 cell_id=cell,
                 crime_type=ct,
-                reasons=[f"{ct.name}: synthetic load forecast"],
+                reasons=[free_text("synthetic load forecast", ct.code)],
                 expected_count=((i * 7919 + j * 104729 + seed * 31) % 97) / 97 * 0.5 + 0.01,
             )
             for (i, cell), (j, ct) in itertools.product(enumerate(cells), enumerate(crime_types))

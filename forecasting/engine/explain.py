@@ -1,5 +1,6 @@
-"""Why this box: the top factors behind a cell's forecast, in words a patrol officer uses.
-Each factor is a feature value compared with the city-wide distribution of that shift; pure numpy."""
+"""Why this box: the top factors behind a cell's forecast, as reason data (`engine.reasons`, which
+also puts them into words). Each factor is a feature value compared with the city-wide distribution
+of that shift; pure numpy."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
+
+from .reasons import factor
 
 MAX_REASONS = 3
 # A factor is only worth saying when the cell stands out: above this share of all cells ...
@@ -19,12 +22,11 @@ NEAR_METRES = 250.0  # "near a bar" only when the nearest one is this close to t
 # counts go with them across the city: Pearson correlation over cells at least this.
 MIN_ASSOCIATION = 0.15
 ASSOCIATION_FEATURE = "n_365d_r1"  # the type's smoothed long-run level, to test associations
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
 class ShiftContext:
-    """What the sentences need to know about the shift and the grid."""
+    """What the reasons need to know about the shift and the grid."""
 
     weekday: int  # 0 = Monday, of the shift's local start date
     shift_name: str  # e.g. "Night"
@@ -34,13 +36,11 @@ class ShiftContext:
 
 @dataclass(frozen=True)
 class Factor:
-    """One candidate reason: the feature it reads, when it applies, and how to say it."""
+    """One candidate reason: the feature it reads, when it applies, and the reason it makes."""
 
     feature: str  # feature name without the crime-type prefix
-    say: Callable[
-        [float, float, ShiftContext, str], str
-    ]  # (value, share of cells below, ctx, noun)
-    minimum: float = 1.0  # smallest value worth a sentence
+    make: Callable[[float, float, ShiftContext], tuple]  # (value, share below, ctx) -> factor args
+    minimum: float = 1.0  # smallest value worth a reason
     lower_is_riskier: bool = False  # distances: closer is the risk
     place: bool = False  # about the place, not this type's own history: needs an association
 
@@ -48,11 +48,11 @@ class Factor:
 def explain(
     features: Mapping[str, np.ndarray],
     *,
-    type_name: str,
+    crime_type: str,
     ctx: ShiftContext,
     max_reasons: int = MAX_REASONS,
-) -> list[list[str]]:
-    """Up to `max_reasons` sentences per cell, strongest first.
+) -> list[list[dict]]:
+    """Up to `max_reasons` reasons (factors of `crime_type`, a code) per cell, strongest first.
 
     `features` maps feature names (type features without their "type:" prefix, and shared ones)
     to one value per cell for the forecast shift; unknown or missing features are skipped.
@@ -68,39 +68,22 @@ def explain(
     scores, shares = _scores(values, factors)
     top = np.argsort(-scores, axis=1, kind="stable")[:, :max_reasons]
     top_scores = np.take_along_axis(scores, top, axis=1)
-    singular, plural = type_name.lower(), pluralize(type_name)
-    out: list[list[str]] = []
-    for cell in range(n_cells):  # only the few chosen factors of each cell are formatted
+    out: list[list[dict]] = []
+    for cell in range(n_cells):  # only the few chosen factors of each cell are built
         reasons = []
         for k, s in zip(top[cell], top_scores[cell], strict=True):
             if s <= 0:
                 break
-            f = factors[k]
-            v = values[cell, k]
-            noun = singular if round(v) == 1 else plural
-            reasons.append(f.say(v, shares[cell, k], ctx, noun))
+            name, value, window, extra = factors[k].make(
+                float(values[cell, k]), shares[cell, k], ctx
+            )
+            reasons.append(factor(name, crime_type, value, window, **extra))
         out.append(reasons)
     if ctx.holiday:
         for reasons in out:
             if reasons and len(reasons) < max_reasons:
-                reasons.append("public holiday")
+                reasons.append(factor("public_holiday", crime_type))
     return out
-
-
-def pluralize(name: str) -> str:
-    """'Break and Enter' -> 'break and enters', 'Theft from Vehicle' -> 'thefts from vehicle'."""
-    text = name.strip().lower()
-    for joint in (" from ", " of ", " with "):
-        if joint in text:
-            head, tail = text.split(joint, 1)
-            return f"{pluralize(head)}{joint}{tail}"
-    words = text.split(" ")
-    words[-1] = _plural_word(words[-1])
-    return " ".join(words)
-
-
-def shift_phrase(ctx: ShiftContext) -> str:
-    return f"{WEEKDAYS[ctx.weekday % 7]} {ctx.shift_name.lower()}"
 
 
 # ---- factors ---------------------------------------------------------------------------------
@@ -108,37 +91,32 @@ def shift_phrase(ctx: ShiftContext) -> str:
 
 def _factors(features: Mapping[str, np.ndarray]) -> list[Factor]:
     out = [
-        Factor("n_1d", lambda v, p, c, n: f"{_n(v)} {n} in this box in the last 24 hours"),
+        Factor("n_1d", lambda v, p, c: ("recent_count", _count(v), "24h", {})),
         Factor(
             "n_7d_r1",
-            lambda v, p, c, n: f"{_n(v)} {n} within {_radius(c, 1)} m in the last 7 days",
+            lambda v, p, c: ("nearby_count", _count(v), "7d", {"radius_m": _radius(c, 1)}),
             minimum=2.0,
         ),
-        Factor(
-            "n_28d", lambda v, p, c, n: f"{_n(v)} {n} in this box in the last 28 days", minimum=2.0
-        ),
+        Factor("n_28d", lambda v, p, c: ("recent_count", _count(v), "28d", {}), minimum=2.0),
         Factor(
             "n_28d_r1",
-            lambda v, p, c, n: f"{_n(v)} {n} within {_radius(c, 1)} m in the last 28 days",
+            lambda v, p, c: ("nearby_count", _count(v), "28d", {"radius_m": _radius(c, 1)}),
             minimum=3.0,
         ),
-        Factor(
-            "n_365d",
-            lambda v, p, c, n: f"long-term hot spot: top {_top(p)} % of cells over the last year",
-            minimum=2.0,
-        ),
+        Factor("n_365d", lambda v, p, c: ("long_term_hot_spot", _top(p), "1y", {}), minimum=2.0),
         Factor(
             "same_slot_52w",
-            lambda v, p, c, n: (
-                f"{shift_phrase(c)} pattern: {_n(v)} {n} here on {shift_phrase(c)}s over the last year"
+            lambda v, p, c: (
+                "same_shift",
+                _count(v),
+                "1y",
+                {"weekday": c.weekday % 7, "shift": c.shift_name},
             ),
             minimum=2.0,
         ),
         Factor(
             "all_28d_r1",
-            lambda v, p, c, n: (
-                f"busy area: {_n(v)} incidents of all types within {_radius(c, 1)} m in the last 28 days"
-            ),
+            lambda v, p, c: ("busy_area", _count(v), "28d", {"radius_m": _radius(c, 1)}),
             minimum=5.0,
             place=True,
         ),
@@ -171,15 +149,18 @@ def _associated(features: Mapping[str, np.ndarray], factor: Factor) -> bool:
     return float(np.corrcoef(x, y)[0, 1]) >= MIN_ASSOCIATION
 
 
-def _say_near(label: str) -> Callable[[float, float, ShiftContext, str], str]:
-    return lambda v, p, c, n: _near(label, v, c)
+def _say_near(label: str) -> Callable[[float, float, ShiftContext], tuple]:
+    return lambda v, p, c: _near(label, v, c)
 
 
-def _near(label: str, log1p_distance: float, ctx: ShiftContext) -> str:
+def _near(label: str, log1p_distance: float, ctx: ShiftContext) -> tuple:
     metres = _metres(log1p_distance)
-    if metres <= ctx.cell_size_m / 2:
-        return f"{label} in this box"
-    return f"near {label} ({metres} m)"
+    return (
+        "risk_layer",
+        metres,
+        None,
+        {"layer": label, "in_box": bool(metres <= ctx.cell_size_m / 2)},
+    )
 
 
 def _scores(values: np.ndarray, factors: list[Factor]) -> tuple[np.ndarray, np.ndarray]:
@@ -208,23 +189,16 @@ def _radius(ctx: ShiftContext, cells: int) -> int:
     return int(50 * round(ctx.cell_size_m * (cells + 0.5) / 50))
 
 
-def _top(share_below: float) -> str:
+def _top(share_below: float) -> float:
+    """The top share (%) of cells the cell belongs to, as said: whole above 1 %, else one decimal."""
     top = max(100.0 * (1.0 - share_below), 0.1)
-    return f"{top:.0f}" if top >= 1 else f"{top:.1f}"
+    return float(round(top)) if top >= 1 else float(round(top, 1))
 
 
 def _metres(log1p_distance: float) -> int:
     return int(10 * round(float(np.expm1(log1p_distance)) / 10))
 
 
-def _n(value: float) -> str:
-    """Counts can be fractional (uncertain times are spread over shifts): say them whole."""
-    return str(max(1, int(round(value))))
-
-
-def _plural_word(word: str) -> str:
-    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
-        return word[:-1] + "ies"
-    if word.endswith(("s", "x", "ch", "sh")):
-        return word + "es"
-    return word + "s"
+def _count(value: float) -> float:
+    """Counts can be fractional (uncertain times are spread over shifts); kept to 2 decimals."""
+    return round(float(value), 2)

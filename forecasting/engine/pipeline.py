@@ -46,7 +46,7 @@ class TrainedType:
 class ShiftForecast:
     target_bin: int
     expected: dict  # category -> (cells,) float32
-    reasons: dict  # category -> list (per cell) of reason strings
+    reasons: dict  # category -> list (per cell) of reasons (engine.reasons dicts)
     seconds: dict = field(default_factory=dict)
 
 
@@ -156,7 +156,6 @@ def forecast_shift(
     forecasters: Mapping[str, Forecaster],
     target_bin: int,
     *,
-    type_names: Mapping[str, str],
     shift_name: str,
     with_reasons: bool = True,
 ) -> ShiftForecast:
@@ -192,7 +191,7 @@ def forecast_shift(
         def explain_type(cat):
             feats = dict(shared)
             feats.update({name: np.asarray(a)[:, 0] for name, a in ctx.type_features(cat, targets)})
-            return explain(feats, type_name=type_names.get(cat, cat), ctx=sctx)
+            return explain(feats, crime_type=cat, ctx=sctx)
 
         reasons = dict(
             zip(forecasters, map_in_threads(explain_type, list(forecasters)), strict=True)

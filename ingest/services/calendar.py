@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from agency.models import Agency, District
+from audit.actions import Action
 from audit.services import record
 
 from ..models import CalendarEvent
@@ -60,7 +61,7 @@ def import_calendar(
         shown = "; ".join(errors[:ERRORS_SHOWN])
         message = f"{path.name}: {len(errors)} bad row(s), nothing imported: {shown}"
         record(
-            action="ingest.calendar_import",
+            action=Action.INGEST_CALENDAR_IMPORT,
             outcome="failure",
             object_type="ingest.calendarevent",
             object_id=slugify(calendar),
@@ -82,7 +83,7 @@ def import_calendar(
             created += was_created
             updated += not was_created
         record(
-            action="ingest.calendar_import",
+            action=Action.INGEST_CALENDAR_IMPORT,
             object_type="ingest.calendarevent",
             object_id=slug,
             after={"file": path.name, "created": created, "updated": updated},

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from agency.models import Agency
+from audit.actions import Action
 from audit.services import record
 from jobs.models import JobRun
 from jobs.services import JobFailed, create_job, run_job
@@ -374,7 +375,7 @@ def _record_import(
     run: ImportRun, *, outcome: str, reason: str, counts: dict | None = None
 ) -> None:
     record(
-        action="ingest.import",
+        action=Action.INGEST_IMPORT,
         actor=run.created_by,
         outcome=outcome,
         object_type="ingest.importrun",

@@ -12,6 +12,7 @@ from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.utils.text import slugify
 
+from audit.actions import Action
 from audit.services import record
 
 from ..mapping import GEOMETRY_LAT, GEOMETRY_LON
@@ -80,7 +81,7 @@ def import_layer(
         )
         RiskLayerPoint.objects.bulk_create(points, batch_size=BULK_BATCH)
         record(
-            action="ingest.layer_import",
+            action=Action.INGEST_LAYER_IMPORT,
             object_type="ingest.risklayer",
             object_id=str(layer.pk),
             after={

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from audit.actions import Action
 from audit.services import record
 
 from ..models import ImportRun
@@ -41,7 +42,7 @@ def purge_expired_uploads(*, now: datetime | None = None) -> UploadPurge:
     result = UploadPurge(retention_days=days, imported=imported, abandoned=abandoned)
     if imported or abandoned:
         record(
-            action="ingest.uploads_purged",
+            action=Action.INGEST_UPLOADS_PURGED,
             object_type="ingest.importrun",
             after={"retention_days": days, "imported": imported, "abandoned": abandoned},
         )

@@ -1,5 +1,6 @@
 """A box's forecast for one shift as a mission carries it: preventable harm, drivers, top crime type
-and reasons, each reason naming its crime type. Shared by planning and by analyst additions."""
+and reasons (reason data, forecasting/engine/reasons.py), each naming its crime type. Shared by
+planning and by analyst additions."""
 
 from __future__ import annotations
 
@@ -13,9 +14,6 @@ from forecasting.selectors import current_run
 from geo.models import GridCell
 
 REASONS_PER_MISSION = 5
-ANALYST_NOTE = "Added by analyst: {reason}"
-# Missions added before the note was reworded still carry "Added by an analyst: …".
-ANALYST_NOTE_PREFIXES = ("Added by analyst:", "Added by an analyst:")
 
 
 @dataclass(frozen=True)
@@ -25,7 +23,7 @@ class BoxForecast:
     score: float  # preventable harm: Σ severity weight × patrol efficacy × expected count
     drivers: list[dict] = field(default_factory=list)  # largest contribution first
     primary: CrimeType | None = None
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[dict] = field(default_factory=list)
 
 
 def box_forecasts(*, date: Date, shift: Shift, cells: list[GridCell]) -> dict[int, BoxForecast]:
@@ -34,7 +32,7 @@ def box_forecasts(*, date: Date, shift: Shift, cells: list[GridCell]) -> dict[in
     if run is None or not cells:
         return {}
     crime_types = {ct.pk: ct for ct in CrimeType.objects.filter(enabled=True)}
-    parts: dict[int, list[tuple[float, CrimeType, list[str]]]] = defaultdict(list)
+    parts: dict[int, list[tuple[float, CrimeType, list[dict]]]] = defaultdict(list)
     rows = CellForecast.objects.filter(run=run, cell__in=[c.pk for c in cells]).values_list(
         "cell_id", "crime_type_id", "expected_count", "reasons"
     )
@@ -46,27 +44,22 @@ def box_forecasts(*, date: Date, shift: Shift, cells: list[GridCell]) -> dict[in
     return {cell_pk: _box(found) for cell_pk, found in parts.items()}
 
 
-def merge_reasons(parts: list[tuple[float, str, list[str]]]) -> list[str]:
-    """The reasons of the crime types that weigh most in the box, each led by its crime type's name
-    ("Assault: 12 assaults in this box in the last 28 days"), without repeats.
+def merge_reasons(parts: list[tuple[float, str, list[dict]]]) -> list[dict]:
+    """The reasons of the crime types that weigh most in the box, each naming its crime type,
+    without repeats.
 
-    `parts`: (harm of the type in the box, crime type name, the forecast's reasons for that type).
+    `parts`: (harm of the type in the box, crime type code, the forecast's reasons for that type).
     """
-    out: list[str] = []
-    for _, name, reasons in sorted(parts, key=lambda p: -p[0]):
+    out: list[dict] = []
+    for _, code, reasons in sorted(parts, key=lambda p: -p[0]):
         for reason in reasons:
-            labelled = with_crime_type(name, str(reason))
+            labelled = {**reason, "crime_type": reason.get("crime_type") or code}
             if labelled not in out:
                 out.append(labelled)
     return out[:REASONS_PER_MISSION]
 
 
-def with_crime_type(name: str, reason: str) -> str:
-    """The reason led by the crime type's name, unless it already is."""
-    return reason if reason.lower().startswith(f"{name.lower()}:") else f"{name}: {reason}"
-
-
-def _box(parts: list[tuple[float, CrimeType, list[str]]]) -> BoxForecast:
+def _box(parts: list[tuple[float, CrimeType, list[dict]]]) -> BoxForecast:
     total = sum(harm for harm, _, _ in parts)
     if total <= 0:
         return BoxForecast(score=0.0)
@@ -76,7 +69,7 @@ def _box(parts: list[tuple[float, CrimeType, list[str]]]) -> BoxForecast:
         for harm, ct, _ in ranked
         if harm > 0
     ]
-    reasons = merge_reasons([(harm, ct.name, reasons) for harm, ct, reasons in ranked])
+    reasons = merge_reasons([(harm, ct.code, reasons) for harm, ct, reasons in ranked])
     return BoxForecast(score=total, drivers=drivers, primary=ranked[0][1], reasons=reasons)
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
+from audit.actions import registered
 from audit.models import AuditEvent
 from audit.services import record
 from missions.models import AUDIT_PREFIX, Mission, ReasonCode, Visit
@@ -105,7 +106,7 @@ def audit(
     *, actor, action: str, obj, before=None, after=None, reason_code: str = "", reason: str = ""
 ) -> AuditEvent:
     return record(
-        action=AUDIT_PREFIX + action,
+        action=registered(AUDIT_PREFIX + action),
         actor=actor,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from agency.models import Agency, MissionPolicy, Shift
 from agency.shift_windows import ShiftWindow
+from forecasting.engine.reasons import note as analyst_note
 from geo.models import GridCell
 from missions import state
 from missions.models import Mission, MissionAddition, Suppression, Visit
 
-from .box_forecast import ANALYST_NOTE, BoxForecast, box_forecasts, dose_minutes
+from .box_forecast import BoxForecast, box_forecasts, dose_minutes
 from .common import MissionError, audit, require_perm, require_reason
 
 MAX_RANGE_DAYS = 31  # an override longer than a month is a policy question, not an override
@@ -47,7 +48,7 @@ def add_missions(
     shifts = list(shifts) if shifts else list(Shift.objects.all())
     tz = Agency.current().tz
     policy = MissionPolicy.current()
-    note = ANALYST_NOTE.format(reason=text)
+    note = analyst_note(text)
     with transaction.atomic():
         addition = MissionAddition.objects.create(
             # The column holds one polygon: any other drawn shape is kept as its boxes' outline.

@@ -16,13 +16,14 @@ from django.utils import timezone
 
 from agency.models import Beat, CrimeType, MissionPolicy, Shift
 from agency.selectors import due_shift_windows, shift_window, shift_windows_before
+from forecasting.engine.reasons import NOTE, factor
 from forecasting.models import CellForecast, ForecastRun
 from forecasting.selectors import current_run
 from geo.models import GridCell
 from missions import planner, state
 from missions.models import ControlBox, Mission, MissionPlan, Suppression, Visit
 
-from .box_forecast import ANALYST_NOTE_PREFIXES, dose_minutes, merge_reasons, with_crime_type
+from .box_forecast import dose_minutes, merge_reasons
 from .common import audit, require_perm
 
 WEEK = timedelta(days=7)
@@ -158,7 +159,7 @@ def _inputs(
     type_index = {ct.pk: i for i, ct in enumerate(crime_types)}
     n = len(grid.cell_pks)
     expected = np.zeros((n, len(crime_types)))
-    reasons_by_cell: dict[int, list[tuple[float, str, list[str]]]] = defaultdict(list)
+    reasons_by_cell: dict[int, list[tuple[float, str, list[dict]]]] = defaultdict(list)
     weights = np.array([ct.severity_weight * ct.patrol_efficacy for ct in crime_types])
     rows = CellForecast.objects.filter(run=run).values_list(
         "cell_id", "crime_type_id", "expected_count", "reasons"
@@ -170,7 +171,7 @@ def _inputs(
         expected[i, t] = max(0.0, float(count))
         if reasons:
             reasons_by_cell[i].append(
-                (float(count) * weights[t], crime_types[t].name, list(reasons))
+                (float(count) * weights[t], crime_types[t].code, list(reasons))
             )
     versions = sorted(
         f"{mv.crime_type.code}:{mv.algorithm}#{mv.pk}"
@@ -408,18 +409,15 @@ def _replaceable(mission: Mission) -> bool:
     return bool(state.moves(mission.status, state.SUPERSEDE))
 
 
-def _drawn_reasons(pm, grid, primary: CrimeType | None) -> list[str]:
-    """The forecast's reasons; in a quiet beat where no factor stands out city-wide, say that the
-    box is among the beat's riskiest so an officer never gets a box without a why."""
+def _drawn_reasons(pm, grid, primary: CrimeType | None) -> list[dict]:
+    """The forecast's reasons; in a quiet beat where no factor stands out city-wide, that the box
+    is among the beat's riskiest, so an officer never gets a box without a why."""
     if pm.reasons:
         return list(pm.reasons)
-    quiet = (
-        f"among the highest expected harm in beat {grid.beat_codes[pm.beat]} this shift;"
-        " no single factor stands out"
-    )
-    return [with_crime_type(primary.name, quiet) if primary else quiet[0].upper() + quiet[1:]]
+    code = primary.code if primary else None
+    return [factor("beat_top", code, beat=grid.beat_codes[pm.beat])]
 
 
-def _analyst_reasons(mission: Mission, forecast_reasons) -> list[str]:
-    own = [r for r in mission.reasons if r.startswith(ANALYST_NOTE_PREFIXES)]
+def _analyst_reasons(mission: Mission, forecast_reasons) -> list[dict]:
+    own = [r for r in mission.reasons if r.get("kind") == NOTE]
     return own + [r for r in forecast_reasons if r not in own]

@@ -9,6 +9,8 @@ kills the process that ignored it.
 import environ
 from kombu import Queue
 
+from missions_site.schedule import PERIODIC_JOBS
+
 env = environ.Env()
 
 TRAINING, FORECAST, IMPORTS, DEFAULT = "training", "forecast", "imports", "default"
@@ -37,21 +39,13 @@ JOB_TASKS = {
     "missions.tasks.plan_missions_job": FORECAST,
     "ingest.tasks.import_incidents_job": IMPORTS,
 }
-# Periodic tasks: beat sends them again within minutes, so one lost with its worker costs nothing,
-# while redelivering one that killed its worker (out of memory on a huge watched file) would loop.
-# They are acknowledged on receipt.
-PERIODIC_TASKS = {
-    "ingest.tasks.scan_watched_folders": IMPORTS,
-    "ingest.tasks.purge_expired_uploads": IMPORTS,
-    "missions.tasks.plan_upcoming_shifts": FORECAST,
-    "forecasting.tasks.forecast_due_shifts": DEFAULT,
-    "forecasting.tasks.nightly_retrain": DEFAULT,
-    "missions.tasks.expire_missions": DEFAULT,
-    "jobs.tasks.close_stale_jobs": DEFAULT,
-    "audit.tasks.purge_audit": DEFAULT,
-    "audit.tasks.anchor_audit_head": DEFAULT,
-    "accounts.tasks.disable_dormant_accounts": DEFAULT,
-}
+# Periodic tasks (their queues and schedules: missions_site/schedule.py): beat sends them again
+# within minutes, so one lost with its worker costs nothing, while redelivering one that killed its
+# worker (out of memory on a huge watched file) would loop. They are acknowledged on receipt.
+PERIODIC_TASKS = {job.task: job.queue for job in PERIODIC_JOBS}
+_unknown_queues = set(PERIODIC_TASKS.values()) - set(QUEUE_NAMES)
+if _unknown_queues:
+    raise ValueError(f"missions_site/schedule.py names unknown queues: {sorted(_unknown_queues)}")
 
 
 def celery_settings() -> dict:

@@ -82,14 +82,14 @@ def start_from_an_empty_log():
 
 
 def test_app_role_may_insert_and_read_but_not_update_or_delete(app_role):
-    event = record(action="test.seed")
+    event = record(action="admin.add")
     count = AuditEvent.objects.count()
     with app_role.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM audit_auditevent")
         assert cursor.fetchone() == (count,)
         cursor.execute(
             "INSERT INTO audit_auditevent (at, actor_username, role, request_id, action, object_type, object_id,"
-            " outcome, reason_code, reason, previous_hash, hash) VALUES (now(), '', '', '', 'test.insert', '', '',"
+            " outcome, reason_code, reason, previous_hash, hash) VALUES (now(), '', '', '', 'admin.add', '', '',"
             " 'success', '', '', %s, %s)",
             [event.hash, "f" * 64],
         )
@@ -108,8 +108,8 @@ def test_app_role_may_insert_and_read_but_not_update_or_delete(app_role):
 
 def test_app_role_may_purge_only_through_the_owner_function(app_role):
     start_from_an_empty_log()
-    old = append(at=timezone.now() - timedelta(days=400), action="test.old")
-    young = record(action="test.young")
+    old = append(at=timezone.now() - timedelta(days=400), action="admin.delete")
+    young = record(action="admin.change")
     with app_role.cursor() as cursor:
         cursor.execute("SELECT purged, anchor_hash FROM audit_purge(30)")
         assert cursor.fetchone() == (1, old.hash)
@@ -128,7 +128,7 @@ def test_trigger_refuses_update_delete_and_truncate_even_for_the_superuser():
         connection.cursor() as cursor,
     ):
         cursor.execute("SET LOCAL audit.allow_truncate = 'off'; TRUNCATE audit_auditevent")
-    event = record(action="test.seed", reason="original")
+    event = record(action="admin.add", reason="original")
     refused = [
         "UPDATE audit_auditevent SET reason = 'rewritten'",
         "DELETE FROM audit_auditevent",
@@ -155,7 +155,7 @@ def test_trigger_refuses_update_delete_and_truncate_even_for_the_superuser():
 
 @pytest.mark.django_db
 def test_verify_audit_catches_a_row_changed_by_the_superuser(capsys):
-    events = [record(action=f"test.{n}", reason=f"event {n}") for n in range(3)]
+    events = [record(action="admin.change", reason=f"event {n}") for n in range(3)]
     call_command("verify_audit")
     assert f"{AuditEvent.objects.count()} events, head {events[-1].hash}" in capsys.readouterr().out
     bypassing_the_trigger(
@@ -167,7 +167,7 @@ def test_verify_audit_catches_a_row_changed_by_the_superuser(capsys):
 
 @pytest.mark.django_db
 def test_verify_audit_catches_a_deleted_row_and_a_removed_tail():
-    events = [record(action=f"test.{n}") for n in range(4)]
+    events = [record(action="admin.change") for n in range(4)]
     call_command("verify_audit", expect_hash=events[-1].hash)
     # A removed tail leaves a valid chain: only a head hash kept elsewhere shows it.
     bypassing_the_trigger(("DELETE FROM audit_auditevent WHERE id = %s", [events[3].pk]))
@@ -184,9 +184,9 @@ def test_purge_keeps_events_younger_than_the_period_and_the_chain_verifiable(set
     settings.AUDIT_RETENTION_DAYS = 500
     start_from_an_empty_log()
     now = timezone.now()
-    ancient = append(at=now - timedelta(days=700), action="test.ancient")
-    old = append(at=now - timedelta(days=400), action="test.old")
-    recent = append(at=now - timedelta(days=30), action="test.recent")
+    ancient = append(at=now - timedelta(days=700), action="admin.add")
+    old = append(at=now - timedelta(days=400), action="admin.delete")
+    recent = append(at=now - timedelta(days=30), action="admin.change")
     purge = purge_expired()
     assert purge.after == {"retention_days": 500, "purged": 1, "anchor_hash": ancient.hash}
     kept = set(AuditEvent.objects.values_list("pk", flat=True))
@@ -208,7 +208,7 @@ def test_purge_keeps_events_younger_than_the_period_and_the_chain_verifiable(set
 @pytest.mark.django_db
 def test_verify_refuses_a_chain_whose_oldest_events_vanished_without_a_purge():
     start_from_an_empty_log()
-    events = [record(action=f"test.{n}") for n in range(3)]
+    events = [record(action="admin.change") for n in range(3)]
     bypassing_the_trigger(("DELETE FROM audit_auditevent WHERE id = %s", [events[0].pk]))
     report = verify_chain()
     assert (

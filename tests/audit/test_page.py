@@ -47,18 +47,19 @@ def test_auditor_lands_on_the_log_and_searches_it(client, auditor, analyst):
 
 @pytest.mark.django_db
 def test_time_range_and_pages(client, auditor):
-    old = append(at=timezone.now() - timedelta(days=10), action="test.old")
+    old = append(at=timezone.now() - timedelta(days=10), action="admin.delete")
     for n in range(55):
-        record(action="test.recent", reason=f"n{n}")
+        record(action="ingest.import", reason=f"n{n}")
     client.force_login(auditor)
     today = timezone.localdate().isoformat()
     recent = client.get(
-        reverse("audit-log"), {"at_after": today, "at_before": today, "action": "test."}
+        reverse("audit-log"), {"at_after": today, "at_before": today, "action": "ingest."}
     )
     assert recent.context["page"].paginator.count == 55
     assert len(recent.context["page"]) == 50
     second = client.get(
-        reverse("audit-log"), {"at_after": today, "at_before": today, "action": "test.", "page": 2}
+        reverse("audit-log"),
+        {"at_after": today, "at_before": today, "action": "ingest.", "page": 2},
     )
     assert len(second.context["page"]) == 5
     back_then = (timezone.localdate() - timedelta(days=10)).isoformat()

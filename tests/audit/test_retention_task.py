@@ -21,8 +21,8 @@ WORKER_WAIT_S = 30
 
 def test_the_purge_task_runs_on_a_worker(celery_worker_thread):
     start_from_an_empty_log()
-    old = append(at=timezone.now() - timedelta(days=400), action="test.old")
-    young = append(at=timezone.now() - timedelta(days=364), action="test.young")
+    old = append(at=timezone.now() - timedelta(days=400), action="admin.delete")
+    young = append(at=timezone.now() - timedelta(days=364), action="admin.change")
     purge_audit.delay()
     deadline = time.monotonic() + WORKER_WAIT_S
     while (
@@ -49,7 +49,7 @@ def test_the_purge_is_scheduled_nightly():
 @pytest.mark.django_db
 def test_the_command_never_goes_below_the_floor(capsys):
     start_from_an_empty_log()
-    young = append(at=timezone.now() - timedelta(days=200), action="test.young")
+    young = append(at=timezone.now() - timedelta(days=200), action="admin.change")
     call_command("purge_audit", "--days", "30")
     assert "Purged 0 audit events older than 365 days." in capsys.readouterr().out
     assert AuditEvent.objects.filter(pk=young.pk).exists()

@@ -95,7 +95,7 @@ def test_add_and_suppress_modes_pick_for_one_action_and_lift_works(
     submit(page, "#add-form button[type=submit]")
     mission = Mission.objects.get(cell__cell_id=added, origin="analyst")
     assert (
-        mission.reasons[0] == "Added by analyst: Tip about a crew"
+        mission.reasons[0] == {"kind": "note", "text": "Tip about a crew"}
         and mission.primary_crime_type is not None
     )
     assert not Suppression.objects.exists()

@@ -10,6 +10,7 @@ import pytest
 from forecasting.engine import explain, persist, pipeline
 from forecasting.engine.backtest import BacktestConfig, best_naive_ratio, run_backtest
 from forecasting.engine.baselines import KDEHotspot, SelfExciting
+from forecasting.engine.reasons import pluralize, reason_texts
 
 N = 200
 
@@ -42,11 +43,21 @@ def test_reasons_name_the_counts_and_the_pattern():
     year = np.arange(N, dtype=float) / 10  # cell 199 is the top 0.5 %
     slot = np.zeros(N)
     slot[3] = 5
-    reasons = explain.explain(
+    data = explain.explain(
         features(n_7d_r1=n7, n_365d=year, same_slot_52w=slot, n_365d_r1=year),
-        type_name="Break and Enter",
+        crime_type="break_enter",
         ctx=CTX,
     )
+    assert data[3][0] == {
+        "kind": "factor",
+        "factor": "nearby_count",
+        "crime_type": "break_enter",
+        "value": 4.0,
+        "window": "7d",
+        "radius_m": 400,
+    }
+    names = {"break_enter": "Break and Enter"}
+    reasons = [reason_texts(r, names, with_crime_type=False) for r in data]
     assert "4 break and enters within 400 m in the last 7 days" in reasons[3]
     assert (
         "Friday night pattern: 5 break and enters here on Friday nights over the last year"
@@ -55,6 +66,7 @@ def test_reasons_name_the_counts_and_the_pattern():
     assert reasons[199][0] == "long-term hot spot: top 0.5 % of cells over the last year"
     assert reasons[0] == []  # an ordinary cell has nothing worth saying
     assert all(len(r) <= explain.MAX_REASONS for r in reasons)
+    assert reason_texts(data[3], names)[0].startswith("Break and Enter: 4 break and enters")
 
 
 def test_place_factors_need_an_association_with_the_type():
@@ -63,21 +75,21 @@ def test_place_factors_need_an_association_with_the_type():
     level = np.zeros(N)
     level[:20] = 5.0  # and the type is common there
     with_bars = explain.explain(
-        features(dist_bars=dist, n_365d_r1=level), type_name="Assault", ctx=CTX
+        features(dist_bars=dist, n_365d_r1=level), crime_type="assault", ctx=CTX
     )
-    assert "bars in this box" in with_bars[0]
+    assert reason_texts(with_bars[0], {}, with_crime_type=False) == ["bars in this box"]
     unrelated = np.zeros(N)
     unrelated[100:120] = 5.0  # the type is common elsewhere: bars say nothing about it
     without = explain.explain(
-        features(dist_bars=dist, n_365d_r1=unrelated), type_name="Assault", ctx=CTX
+        features(dist_bars=dist, n_365d_r1=unrelated), crime_type="assault", ctx=CTX
     )
-    assert not any("bars" in r for r in without[0])
+    assert not any(r.get("layer") == "bars" for r in without[0])
 
 
 def test_pluralize():
-    assert explain.pluralize("Robbery") == "robberies"
-    assert explain.pluralize("Theft from Vehicle") == "thefts from vehicle"
-    assert explain.pluralize("Auto Theft") == "auto thefts"
+    assert pluralize("Robbery") == "robberies"
+    assert pluralize("Theft from Vehicle") == "thefts from vehicle"
+    assert pluralize("Auto Theft") == "auto thefts"
 
 
 def test_artifact_round_trip_and_tamper_check(tmp_path):

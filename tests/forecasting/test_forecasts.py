@@ -11,6 +11,7 @@ from agency.models import Shift
 from agency.selectors import due_shift_windows
 from agency.shift_windows import ShiftWindow
 from forecasting import forecasts, tasks, training
+from forecasting.engine.reasons import FACTORS
 from forecasting.models import CellForecast, ForecastRun
 from geo.models import GridCell
 from jobs.models import JobRun
@@ -44,8 +45,8 @@ def test_forecast_writes_every_cell_and_type_with_reasons(trained):
     )[:5]
     assert all(cf.expected_count > 0 for cf in top)
     assert all(cf.reasons for cf in top), [cf.reasons for cf in top]
-    assert any("assault" in r for cf in top for r in cf.reasons)
-    assert all(isinstance(r, str) for cf in top for r in cf.reasons)
+    assert any(r["crime_type"] == "assault" for cf in top for r in cf.reasons)
+    assert all(r["kind"] == "factor" and r["factor"] in FACTORS for cf in top for r in cf.reasons)
 
 
 def test_same_data_gives_the_same_forecast_and_runs_are_kept(trained):

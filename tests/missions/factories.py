@@ -7,7 +7,9 @@ from django.contrib.auth import get_user_model
 
 from agency.models import CrimeType, OfficerProfile
 from agency.selectors import shift_window
+from forecasting.engine.reasons import factor, free_text, reason_texts
 from forecasting.models import CellForecast, ForecastRun, ModelVersion
+from forecasting.selectors import crime_type_names
 from missions.models import Mission
 from tactics.models import Tactic
 
@@ -48,7 +50,9 @@ class CellForecastFactory(factory.django.DjangoModelFactory):
         model = CellForecast
 
     expected_count = 0.1
-    reasons = factory.LazyFunction(lambda: ["3 incidents within 300 m in 7 days"])
+    reasons = factory.LazyAttribute(
+        lambda o: [factor("nearby_count", o.crime_type.code, 3, "7d", radius_m=300)]
+    )
 
 
 class TacticFactory(factory.django.DjangoModelFactory):
@@ -74,7 +78,7 @@ class MissionFactory(factory.django.DjangoModelFactory):
     starts_at = factory.LazyAttribute(lambda o: shift_window(date=o.date, shift=o.shift).starts_at)
     ends_at = factory.LazyAttribute(lambda o: shift_window(date=o.date, shift=o.shift).ends_at)
     beat = factory.LazyAttribute(lambda o: o.cell.beat)
-    reasons = factory.LazyFunction(lambda: ["Test reason"])
+    reasons = factory.LazyFunction(lambda: [free_text("Test reason")])
     rank = 1
 
 
@@ -101,7 +105,7 @@ def make_forecast(*, date, shift, cells, crime_types, seed: int = 1) -> Forecast
                     cell=cell,
                     crime_type=ct,
                     expected_count=value,
-                    reasons=[f"{ct.name}: {round(value * 10)} recent incidents nearby"],
+                    reasons=[factor("recent_count", ct.code, max(1, round(value * 10)), "28d")],
                 )
             )
     CellForecast.objects.bulk_create(rows)
@@ -122,3 +126,8 @@ def serve_dose(mission, *, extra_minutes: float = 1.0) -> None:
     mission.refresh_from_db()
     start = timezone.now() - timedelta(minutes=mission.dose_minutes + extra_minutes)
     mission.visits.filter(ended_at__isnull=True).update(started_at=start)
+
+
+def reason_words(mission) -> list[str]:
+    """The mission's reasons as the pages and the API put them into words."""
+    return reason_texts(mission.reasons, crime_type_names())

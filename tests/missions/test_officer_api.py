@@ -57,6 +57,10 @@ def test_full_officer_flow(planned, token_client, beat_officer, tactics):
     assert feature["geometry"]["type"] == "Polygon"
     props = feature["properties"]
     assert props["status"] == "planned" and props["reasons"] and props["tactics"]
+    # The reasons in words for the card, and the same reasons as data beside them.
+    assert len(props["reasons"]) == len(props["reason_factors"])
+    assert all(isinstance(r, str) and ": " in r for r in props["reasons"])
+    assert {r["kind"] for r in props["reason_factors"]} <= {"factor", "note", "text"}
     assert props["timer"]["running"] is False and props["timer"]["dose_seconds"] == 0
     mission = Mission.objects.get(pk=props["id"])
 

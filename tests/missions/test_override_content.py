@@ -8,9 +8,12 @@ from django.urls import reverse
 
 from agency.models import Beat, CrimeType
 from audit.models import AuditEvent
+from forecasting.engine.reasons import factor
 from forecasting.models import CellForecast
 from missions import services
 from missions.models import Mission, Suppression
+
+from .factories import reason_words
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +53,11 @@ def test_an_added_mission_takes_the_boxs_crime_type_score_and_reasons(
     assert mission.primary_crime_type == top
     assert mission.score == pytest.approx(harm) and mission.raw_score == pytest.approx(harm)
     assert mission.drivers[0]["crime_type"] == top.code
-    assert mission.reasons[0] == "Added by analyst: Residents report a crew"
-    assert mission.reasons[1].startswith(f"{top.name}: ")  # the forecast's reasons follow, named
+    assert mission.reasons[0] == {"kind": "note", "text": "Residents report a crew"}
+    assert reason_words(mission)[0] == "Added by analyst: Residents report a crew"
+    assert reason_words(mission)[1].startswith(
+        f"{top.name}: "
+    )  # the forecast's reasons follow, named
     assert mission.dose_minutes == (
         20 if top.code == "robbery" else 15
     )  # the crime type's own dose
@@ -66,23 +72,23 @@ def test_a_mission_added_before_any_forecast_says_only_why_it_was_added(
 ):
     # The control: with no forecast for the shift there is nothing to take; the plan fills it in later.
     mission = add_one(analyst, now_window, grid[0])
-    assert mission.reasons == ["Added by analyst: Residents report a crew"]
+    assert reason_words(mission) == ["Added by analyst: Residents report a crew"]
     assert mission.score == 0 and mission.primary_crime_type is None and mission.rank == 1
 
 
 def test_every_planned_reason_names_its_crime_type(forecast, policy, now_window):
     forecast(now_window.date, now_window.shift)
     CellForecast.objects.filter(crime_type__code="robbery").update(
-        reasons=["3 robberies in this box in the last 28 days"]
+        reasons=[factor("recent_count", "robbery", 3, "28d")]
     )
     services.plan_missions(date=now_window.date, shift=now_window.shift)
     names = set(CrimeType.objects.values_list("name", flat=True))
     missions = list(Mission.objects.exclude(status="cancelled"))
     assert missions
     for mission in missions:
-        assert mission.reasons and all(r.split(":")[0] in names for r in mission.reasons)
+        assert mission.reasons and all(w.split(":")[0] in names for w in reason_words(mission))
     assert any(
-        "Robbery: 3 robberies in this box in the last 28 days" in m.reasons for m in missions
+        "Robbery: 3 robberies in this box in the last 28 days" in reason_words(m) for m in missions
     )
 
 

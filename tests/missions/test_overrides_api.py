@@ -33,7 +33,7 @@ def test_add_missions_for_a_shift_range_is_audited(grid, api, analyst, now_windo
     assert response.status_code == 201, response.content
     assert response.json()["missions_created"] == 2 * 2 * 3  # boxes × days × shifts
     missions = Mission.objects.filter(origin="analyst")
-    assert all(m.forced and "Residents report" in m.reasons[0] for m in missions)
+    assert all(m.forced and "Residents report" in m.reasons[0]["text"] for m in missions)
     entry = AuditEvent.objects.get(action="missions.add")
     assert entry.actor == analyst and entry.reason_code == "community"
     assert entry.reason == body["reason"] and entry.after["cells"] == cells

@@ -104,7 +104,9 @@ def test_analyst_shift_page_lists_missions_with_reasons(planned, client, analyst
     html = response.content.decode()
     assert response.status_code == 200
     assert (
-        "8 missions" in html and "recent incidents nearby" in html and "Re-plan this shift" in html
+        "8 missions" in html
+        and "in this box in the last 28 days" in html
+        and "Re-plan this shift" in html
     )
     assert "control box" in html
 
