@@ -79,6 +79,15 @@ class Action(StrEnum):
     INGEST_CALENDAR_IMPORT = "ingest.calendar_import", "The event calendar was imported."
     INGEST_LAYER_IMPORT = "ingest.layer_import", "A risk-terrain layer was imported."
     INGEST_UPLOADS_PURGED = "ingest.uploads_purged", "Uploaded files past retention were deleted."
+    FEED_CREDENTIAL_ISSUED = "feed_credential.issued", "A feed's service credential was issued."
+    FEED_CREDENTIAL_ROTATED = "feed_credential.rotated", "A feed was given a new token."
+    FEED_CREDENTIAL_REVOKED = "feed_credential.revoked", "A feed's credential was revoked."
+    FEED_CREDENTIAL_SOURCES_CHANGED = (
+        "feed_credential.sources_changed",
+        "The sources a feed may push to were changed.",
+    )
+    AVL_POSITIONS_RECEIVED = "avl.positions_received", "A batch of vehicle positions arrived."
+    AVL_POSITIONS_PURGED = "avl.positions_purged", "Vehicle positions past retention were deleted."
     FORECASTING_TRAIN = "forecasting.train", "Models of a crime type were trained."
     FORECASTING_PROMOTE = "forecasting.promote", "A model version was made the current one."
 

@@ -105,6 +105,21 @@ PERIODIC_JOBS = (
         "catches a rewrite that recomputes the whole chain.",
     ),
     PeriodicJob(
+        name="Measure patrol minutes per box",
+        task="patrol.tasks.measure_recent_exposure",
+        queue=DEFAULT,
+        every_minutes=15,
+        why="Turns the units' positions into minutes per box for the shifts under way or ended in "
+        "the last day (a late position lands in its shift).",
+    ),
+    PeriodicJob(
+        name="Delete vehicle positions past retention",
+        task="patrol.tasks.purge_old_positions",
+        queue=DEFAULT,
+        crontab=Crontab(minute="50", hour="3"),
+        why="Raw positions are kept AVL_RETENTION_DAYS; the minutes per box stay (03:50 UTC).",
+    ),
+    PeriodicJob(
         name="Disable dormant and expired accounts",
         task="accounts.tasks.disable_dormant_accounts",
         queue=DEFAULT,

@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_datetime
 
 from agency.models import Agency, Shift
 from agency.selectors import shift_window
+from audit.actions import Action
 from audit.services import record
 from forecasting.engine.exposure import ExposureRules, box_intervals, minutes_by_window
 from geo.placement import NOWHERE, place_points
@@ -116,7 +117,7 @@ def receive_positions(*, records: list[dict], actor, source: str = Position.Sour
         )
         result.rejected = rejected_rows
         record(
-            action="avl.positions_received",
+            action=Action.AVL_POSITIONS_RECEIVED,
             actor=actor,
             object_type="patrol.position",
             after={
@@ -181,7 +182,7 @@ def purge_positions(*, now: datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - timedelta(days=settings.AVL_RETENTION_DAYS)
     removed, _ = Position.objects.filter(at__lt=cutoff).delete()
     record(
-        action="avl.positions_purged",
+        action=Action.AVL_POSITIONS_PURGED,
         object_type="patrol.position",
         after={"removed": removed, "older_than": cutoff.isoformat()},
     )

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from knox.models import AuthToken
 
 from agency import roles
+from audit.actions import Action
 from audit.services import record
 
 from ..models import FeedCredential, Source
@@ -45,7 +46,7 @@ def issue_feed_credential(
     credential.sources.set(sources)
     token = _new_token(credential)
     record(
-        action="feed_credential.issued",
+        action=Action.FEED_CREDENTIAL_ISSUED,
         actor=actor,
         object_type="ingest.feedcredential",
         object_id=str(credential.pk),
@@ -70,7 +71,7 @@ def rotate_feed_credential(
     credential.save(update_fields=["expires_at", "rotated_at"])
     token = _new_token(credential)
     record(
-        action="feed_credential.rotated",
+        action=Action.FEED_CREDENTIAL_ROTATED,
         actor=actor,
         object_type="ingest.feedcredential",
         object_id=str(credential.pk),
@@ -93,7 +94,7 @@ def revoke_feed_credential(*, actor, credential: FeedCredential, reason: str = "
     credential.user.is_active = False
     credential.user.save(update_fields=["is_active"])
     record(
-        action="feed_credential.revoked",
+        action=Action.FEED_CREDENTIAL_REVOKED,
         actor=actor,
         object_type="ingest.feedcredential",
         object_id=str(credential.pk),
@@ -110,7 +111,7 @@ def set_feed_sources(*, actor, credential: FeedCredential, sources: list[Source]
     before = _described(credential)
     credential.sources.set(sources)
     record(
-        action="feed_credential.sources_changed",
+        action=Action.FEED_CREDENTIAL_SOURCES_CHANGED,
         actor=actor,
         object_type="ingest.feedcredential",
         object_id=str(credential.pk),

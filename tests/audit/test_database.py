@@ -251,11 +251,13 @@ def test_a_rewrite_that_recomputes_the_chain_is_caught_by_the_anchored_head(
 ):
     # Issue 21, finding 6: caught only with --expect-hash; now by the heads written down hourly.
     settings.AUDIT_ANCHOR_FILE = anchors = tmp_path / "chain-anchors.log"
-    events = [record(action=f"test.{n}", reason=f"event {n}") for n in range(3)]
+    events = [record(action="admin.change", reason=f"event {n}") for n in range(3)]
     call_command("verify_audit", anchor=True)
     head = AuditEvent.objects.order_by("-pk").first()
     assert anchors.read_text().strip().endswith(f"audit-head event={head.pk} hash={head.hash}")
-    record(action="test.after_the_anchor")  # control: the log grows on and still verifies
+    record(
+        action="admin.change", reason="after the anchor"
+    )  # control: the log grows on and still verifies
     call_command("verify_audit")
     assert "1 anchored head(s) match" in capsys.readouterr().out
 
@@ -282,6 +284,6 @@ def test_the_hourly_task_writes_the_head_down_and_nothing_while_the_log_is_empty
     settings.AUDIT_ANCHOR_FILE = anchors = tmp_path / "chain-anchors.log"
     start_from_an_empty_log()
     assert anchor_audit_head() == "" and not anchors.exists()
-    event = record(action="test.one")
+    event = record(action="admin.change")
     assert anchor_audit_head().endswith(f"audit-head event={event.pk} hash={event.hash}")
     assert anchor_audit_head() and len(anchors.read_text().splitlines()) == 2  # appended
