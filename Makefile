@@ -1,6 +1,7 @@
 # Missions — one entry point for people and CI.
 #   make demo   set up, build the demo city, start a worker and serve http://127.0.0.1:8000
 #   make test   set up, lint, run the whole suite on PostGIS + Redis
+#   make test-fast  the suite without browser, worker and subprocess tests, over every core
 SHELL := /bin/bash
 PYTHON_BASE ?= /usr/bin/python3
 VENV := .venv
@@ -11,7 +12,7 @@ PORT ?= 8000
 DEMO_ENV := DJANGO_SETTINGS_MODULE=missions_site.settings.dev
 TEST_ENV := DJANGO_SETTINGS_MODULE=missions_site.settings.test
 
-.PHONY: setup system-packages venv lint test demo demo-data worker serve bench clean
+.PHONY: setup system-packages venv lint test test-fast demo demo-data worker serve bench clean
 
 setup: system-packages venv
 
@@ -40,6 +41,11 @@ lint: venv
 
 test: setup lint
 	$(TEST_ENV) $(PY) -m pytest
+
+# The quick lane while working: no Chromium, no Celery worker, no other process (tests/lanes.py).
+FAST_LANE := not browser and not worker and not subprocess
+test-fast: venv
+	$(TEST_ENV) $(PY) -m pytest -n auto -m "$(FAST_LANE)"
 
 demo: setup demo-data
 	@$(MAKE) --no-print-directory worker &

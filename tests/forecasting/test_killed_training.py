@@ -26,6 +26,8 @@ import sys, time
 import django
 django.setup()
 from forecasting import tasks, training
+
+pytestmark = pytest.mark.subprocess
 marker = sys.argv[2]
 
 def stuck_promotion(**kwargs):  # the new version is saved, its transaction still open
