@@ -1,7 +1,7 @@
 # Missions — one entry point for people and CI.
 #   make demo   set up, build the demo city, start a worker and serve http://127.0.0.1:8000
 #   make test   set up, lint, run the whole suite on PostGIS + Redis
-#   make test-fast  the suite without browser, worker and subprocess tests, over every core
+#   make test-fast  the quick lane: no browser, worker, subprocess or slow tests, over every core
 SHELL := /bin/bash
 PYTHON_BASE ?= /usr/bin/python3
 VENV := .venv
@@ -39,13 +39,17 @@ lint: venv
 	$(VENV)/bin/ruff format --check .
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
+# pytest-xdist: one test process per core, each with its own test database (test_<name>_gwN) and
+# its own broker keys (settings/test.py); TEST_PROCESSES=0 runs the suite in this process.
+TEST_PROCESSES ?= auto
 test: setup lint
-	$(TEST_ENV) $(PY) -m pytest
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) --create-db
 
-# The quick lane while working: no Chromium, no Celery worker, no other process (tests/lanes.py).
-FAST_LANE := not browser and not worker and not subprocess
+# The quick lane while working: no Chromium, no Celery worker, no other process, nothing slow
+# (tests/lanes.py); the test databases of the last run are kept (new migrations still apply).
+FAST_LANE := not browser and not worker and not subprocess and not slow
 test-fast: venv
-	$(TEST_ENV) $(PY) -m pytest -n auto -m "$(FAST_LANE)"
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) -m "$(FAST_LANE)" --reuse-db
 
 demo: setup demo-data
 	@$(MAKE) --no-print-directory worker &

@@ -62,10 +62,12 @@ def pytest_runtest_protocol(item, nextitem):
         _running.pop()
 
 
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item):
+    torn_down = yield  # the fixtures first, so that the next test starts clean
     if item.nodeid in unmarked_starts:
-        command = unmarked_starts.pop(item.nodeid)
-        pytest.fail(unmarked_message(item, command), pytrace=False)
+        pytest.fail(unmarked_message(item, unmarked_starts.pop(item.nodeid)), pytrace=False)
+    return torn_down
 
 
 def unmarked_message(item, command) -> str:

@@ -20,14 +20,14 @@ from jobs.services import close_stale_jobs, create_job
 
 from .conftest import HISTORY_DAYS
 
+pytestmark = pytest.mark.subprocess
+
 REPO = Path(__file__).resolve().parents[2]
 CHILD = """
 import sys, time
 import django
 django.setup()
 from forecasting import tasks, training
-
-pytestmark = pytest.mark.subprocess
 marker = sys.argv[2]
 
 def stuck_promotion(**kwargs):  # the new version is saved, its transaction still open
