@@ -1,6 +1,7 @@
 """The lanes of the suite (tests/lanes.py): marks follow a test's directory and fixtures, and a test
 that starts a process without a process mark fails, so `make test-fast` cannot run it by mistake."""
 
+import ctypes.util
 import subprocess
 from types import SimpleNamespace
 
@@ -45,12 +46,17 @@ def test_a_test_marked_subprocess_may_start_one():
     assert subprocess.run(["true"], check=True).returncode == 0
 
 
+def test_looking_up_a_shared_library_is_no_process_of_the_test():
+    assert ctypes.util.find_library("c")  # runs ldconfig -p
+
+
 def test_the_guard_passes_marked_tests_and_code_outside_tests(request):
     marked = SimpleNamespace(
         nodeid="t::marked", get_closest_marker=lambda name: name == "worker" or None
     )
     lanes.check_may_start_process(marked, ["celery", "worker"])
     lanes.check_may_start_process(None, ["celery", "worker"])  # collection, session set-up
+    lanes.check_may_start_process(request.node, ["/sbin/ldconfig", "-p"], "ctypes.util")
     with pytest.raises(lanes.UnmarkedProcessError):
         lanes.check_may_start_process(request.node, ["celery", "worker"])
     assert lanes.unmarked_starts.pop(request.node.nodeid) == "['celery', 'worker']"
