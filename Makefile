@@ -46,10 +46,11 @@ test: setup lint
 	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) --create-db
 
 # The quick lane while working: no Chromium, no Celery worker, no other process, nothing slow
-# (tests/lanes.py); the test databases of the last run are kept (new migrations still apply).
+# (tests/lanes.py). Fresh test databases each run: a kept one has lost the rows the migrations
+# seed (periodic tasks, roles) to the last run's flushes after transactional tests.
 FAST_LANE := not browser and not worker and not subprocess and not slow
 test-fast: venv
-	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) -m "$(FAST_LANE)" --reuse-db
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) -m "$(FAST_LANE)" --create-db
 
 demo: setup demo-data
 	@$(MAKE) --no-print-directory worker &
