@@ -1,5 +1,5 @@
 """The suite's lanes: which tests drive Chromium, run a Celery worker, start another process, fuzz
-or take long, so that `make test-fast` can leave the heavy ones out (docs in README, "Tests").
+or take long, so that `make test-fast` can leave the heavy ones out (README, "Lanes of the suite").
 
 Marks come from where a test lives (tests/browser) and what it asks for (the `browser`, `page` and
 `celery_worker_thread` fixtures, hypothesis); a test that starts a process itself carries its mark

@@ -18,7 +18,7 @@ READY_WAIT_S = 60
 
 def broker_prefix() -> str:
     """The prefix of this test process's broker keys (one per pytest-xdist worker, else none)."""
-    return settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", "")
+    return getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get("global_keyprefix", "")
 
 
 def empty_broker() -> None:
