@@ -40,18 +40,17 @@ lint: venv
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 # pytest-xdist: one test process per core, each with its own test database (test_<name>_gwN) and
-# its own broker keys (settings/test.py); TEST_PROCESSES=0 runs the suite in this process. Work
-# stealing: an idle process takes tests queued for a busy one (the suite has a long tail).
+# its own broker keys (settings/test.py); TEST_PROCESSES=0 runs the suite in this process.
 TEST_PROCESSES ?= auto
 test: setup lint
-	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal --create-db
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) --create-db
 
 # The quick lane while working: no Chromium, no Celery worker, no other process, nothing slow
 # (tests/lanes.py). Fresh test databases each run: a kept one has lost the rows the migrations
 # seed (periodic tasks, roles) to the last run's flushes after transactional tests.
 FAST_LANE := not browser and not worker and not subprocess and not slow
 test-fast: venv
-	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) --dist worksteal -m "$(FAST_LANE)" --create-db
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) -m "$(FAST_LANE)" --create-db
 
 demo: setup demo-data
 	@$(MAKE) --no-print-directory worker &
