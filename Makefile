@@ -41,6 +41,8 @@ lint: venv
 
 # pytest-xdist: one test process per core, each with its own test database (test_<name>_gwN) and
 # its own broker keys (settings/test.py); TEST_PROCESSES=0 runs the suite in this process.
+# xdist's default scheduling hands each process its tests in pytest-django's order (transactional
+# tests, which flush the database, last); work stealing breaks that order.
 TEST_PROCESSES ?= auto
 test: setup lint
 	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) --create-db
