@@ -1,6 +1,7 @@
 # Missions — one entry point for people and CI.
 #   make demo   set up, build the demo city, start a worker and serve http://127.0.0.1:8000
 #   make test   set up, lint (ruff, migrations, mypy), run the whole suite on PostGIS + Redis
+#   make test-fast  the quick lane: no browser, worker, subprocess or slow tests, over every core
 SHELL := /bin/bash
 PYTHON_BASE ?= /usr/bin/python3
 VENV := .venv
@@ -11,7 +12,7 @@ PORT ?= 8000
 DEMO_ENV := DJANGO_SETTINGS_MODULE=missions_site.settings.dev
 TEST_ENV := DJANGO_SETTINGS_MODULE=missions_site.settings.test
 
-.PHONY: setup system-packages venv lint test demo demo-data worker serve bench clean
+.PHONY: setup system-packages venv lint test test-fast demo demo-data worker serve bench clean
 
 setup: system-packages venv
 
@@ -40,8 +41,20 @@ lint: venv
 	@# Types of the engine, the planner, services and selectors ([tool.mypy] in pyproject.toml).
 	$(TEST_ENV) $(VENV)/bin/mypy
 
+# pytest-xdist: one test process per core, each with its own test database (test_<name>_gwN) and
+# its own broker keys (settings/test.py); TEST_PROCESSES=0 runs the suite in this process.
+# xdist's default scheduling hands each process its tests in pytest-django's order (transactional
+# tests, which flush the database, last); work stealing breaks that order.
+TEST_PROCESSES ?= auto
 test: setup lint
-	$(TEST_ENV) $(PY) -m pytest
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) --create-db
+
+# The quick lane while working: no Chromium, no Celery worker, no other process, nothing slow
+# (tests/lanes.py). Fresh test databases each run: a kept one has lost the rows the migrations
+# seed (periodic tasks, roles) to the last run's flushes after transactional tests.
+FAST_LANE := not browser and not worker and not subprocess and not slow
+test-fast: venv
+	$(TEST_ENV) $(PY) -m pytest -n $(TEST_PROCESSES) -m "$(FAST_LANE)" --create-db
 
 demo: setup demo-data
 	@$(MAKE) --no-print-directory worker &

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from shapely.geometry import box
 
+pytest_plugins = ["tests.lanes"]  # markers per directory and fixture, the unmarked-process guard
+
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 TORONTO = SHARED_DATA / "toronto"
 TEST_PASSWORD = "a-test-only-passphrase"  # noqa: S105

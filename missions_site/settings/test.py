@@ -35,3 +35,12 @@ if DATABASES["default"]["ENGINE"].endswith("spatialite"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-missions.sqlite3")}  # noqa: F405
 else:
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c audit.allow_truncate=on"  # noqa: F405
+
+# Under pytest-xdist each worker process (and every process it starts, which inherits the variable)
+# keeps its broker keys apart in the one Redis database: tests/jobs/worker_processes.py.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if XDIST_WORKER and CELERY_BROKER_URL.startswith("redis"):  # noqa: F405
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "global_keyprefix": f"{XDIST_WORKER}:",
+    }

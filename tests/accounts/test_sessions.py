@@ -79,6 +79,7 @@ def test_session_cookie_is_httponly_lax_and_ends_with_the_browser(officer):
     assert not cookie["expires"] and not cookie["max-age"]
 
 
+@pytest.mark.subprocess
 def test_production_cookies_are_secure_and_host_prefixed():
     env = {
         **os.environ,

@@ -36,6 +36,7 @@ def square(x, y, size, props):
     }
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_toronto_divisions_build_the_expected_grid(toronto_divisions):
     call_command(

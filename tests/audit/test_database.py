@@ -81,6 +81,7 @@ def start_from_an_empty_log():
     bypassing_the_trigger(("DELETE FROM audit_auditevent", None))
 
 
+@pytest.mark.subprocess
 def test_app_role_may_insert_and_read_but_not_update_or_delete(app_role):
     event = record(action="admin.add")
     count = AuditEvent.objects.count()
@@ -106,6 +107,7 @@ def test_app_role_may_insert_and_read_but_not_update_or_delete(app_role):
     )
 
 
+@pytest.mark.subprocess
 def test_app_role_may_purge_only_through_the_owner_function(app_role):
     start_from_an_empty_log()
     old = append(at=timezone.now() - timedelta(days=400), action="admin.delete")

@@ -11,6 +11,7 @@ BEFORE = [("missions", "0002_schedule_planning_and_expiry"), ("audit", "0002_app
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_mission_audit_entries_become_chained_audit_events():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)

@@ -10,6 +10,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pytest
 import shapely
 from scipy.spatial import cKDTree
 
@@ -52,6 +53,7 @@ def test_default_history_ends_at_todays_midnight():
     assert (city.incidents["reported_at"] < city.end).all()
 
 
+@pytest.mark.subprocess
 def test_module_imports_no_django():
     code = "import sys, demo.generator; assert 'django' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

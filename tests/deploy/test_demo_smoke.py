@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.subprocess
+
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "smoke-test-passphrase"  # noqa: S105
 SERVER_START_S = 30

@@ -2,7 +2,11 @@
 database): tests/forecasting/test_streets.py run again in its own pytest process on a SpatiaLite file,
 as the PostGIS run cannot switch its database."""
 
+import pytest
+
 from tests.deploy.spatialite_run import run_on_spatialite
+
+pytestmark = pytest.mark.subprocess
 
 
 def test_streets_and_labels_on_spatialite(tmp_path):

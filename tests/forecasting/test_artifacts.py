@@ -87,6 +87,7 @@ def latest_schema_afterwards():
     migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_moves_existing_files_into_the_database(
     settings, tmp_path, latest_schema_afterwards

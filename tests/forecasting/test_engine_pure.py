@@ -183,6 +183,7 @@ def demo_ctx():
     ), end
 
 
+@pytest.mark.slow
 def test_demo_city_backtest_beats_the_naive_baselines(demo_ctx):
     ctx, end = demo_ctx
     types = ["Assault", "Break and Enter"]

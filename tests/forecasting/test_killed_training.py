@@ -20,6 +20,8 @@ from jobs.services import close_stale_jobs, create_job
 
 from .conftest import HISTORY_DAYS
 
+pytestmark = pytest.mark.subprocess
+
 REPO = Path(__file__).resolve().parents[2]
 CHILD = """
 import sys, time

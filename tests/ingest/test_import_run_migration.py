@@ -30,6 +30,7 @@ def back_to_the_latest_migrations():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.slow
 def test_run_state_moves_onto_jobs(back_to_the_latest_migrations):
     old = migrate(BEFORE)
     ImportRun, JobRun = old.get_model("ingest", "ImportRun"), old.get_model("jobs", "JobRun")

@@ -19,6 +19,8 @@ from ingest.models import ImportRun, Incident, RejectedRow
 from jobs.models import JobRun
 from jobs.tasks import close_stale_jobs
 
+pytestmark = pytest.mark.subprocess
+
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 60
 

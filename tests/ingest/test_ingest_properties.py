@@ -140,6 +140,7 @@ def test_any_mapping_dict_is_a_mapping_or_a_mapping_error(data):
         assert str(exc)
 
 
+@pytest.mark.slow
 @hypothesis.given(
     rows=st.lists(st.fixed_dictionaries(dict.fromkeys(CANONICAL, CELLS)), max_size=20)
 )
@@ -155,6 +156,7 @@ def test_validation_keeps_or_rejects_every_row_with_a_reason(rows):
     assert kept == set(range(1, len(rows) + 1))
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 @hypothesis.given(file=any_file(), strict=st.booleans())
 @WITH_DATABASE

@@ -42,6 +42,7 @@ if os.environ.get("FAST_TRAINING"):
     training.train_crime_type = partial(training.train_crime_type, models=("naive_28d", "kde"))
 if os.environ.get("FAST_REDELIVERY"):
     app.conf.broker_transport_options = {
+        **app.conf.broker_transport_options,  # the xdist worker's key prefix among them
         "visibility_timeout": 1,
         "unacked_restore_interval": 1,
         "unacked_restore_throttle": 1,

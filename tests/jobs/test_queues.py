@@ -11,7 +11,7 @@ from jobs.tasks import close_stale_jobs
 from missions.tasks import plan_missions_job
 from missions_site.celery import app
 
-from .worker_processes import empty_broker
+from .worker_processes import broker_prefix, empty_broker
 
 QUEUES = ("training", "forecast", "imports", "default")
 
@@ -36,5 +36,5 @@ def test_a_task_is_sent_to_its_queue_only(task, args, queue):
             declared.bind(connection.default_channel).declare()
     task.apply_async(args=args)
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    waiting = {name: broker.llen(name) for name in QUEUES}
+    waiting = {name: broker.llen(broker_prefix() + name) for name in QUEUES}
     assert waiting == {name: int(name == queue) for name in QUEUES}

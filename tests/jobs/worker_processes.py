@@ -16,9 +16,21 @@ REPO = Path(__file__).resolve().parents[2]
 READY_WAIT_S = 60
 
 
+def broker_prefix() -> str:
+    """The prefix of this test process's broker keys (one per pytest-xdist worker, else none)."""
+    return getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get("global_keyprefix", "")
+
+
 def empty_broker() -> None:
-    """The test broker's database holds only this run's messages: start from none."""
-    redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+    """The test broker holds only this run's messages: start from none (only this xdist worker's
+    keys, so that the other workers' messages stay)."""
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    if not broker_prefix():
+        broker.flushdb()
+        return
+    keys = list(broker.scan_iter(match=f"{broker_prefix()}*"))
+    if keys:
+        broker.delete(*keys)
 
 
 @contextmanager

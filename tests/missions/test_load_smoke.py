@@ -44,7 +44,7 @@ P95_OVER_SINGLE_MAX = 40
 # A 304 is the cheap answer: in the same run its median may not exceed a full answer's by more.
 MEDIAN_304_OVER_200_MAX = 1.5
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.subprocess, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

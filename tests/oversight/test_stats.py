@@ -11,6 +11,7 @@ from scipy import stats as sps
 from oversight import stats
 
 
+@pytest.mark.subprocess
 def test_module_imports_no_django():
     code = "import sys, oversight.stats; assert 'django' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -21,7 +21,7 @@ from schemathesis.specs.openapi.checks import (
 
 from agency import roles
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.fuzz, pytest.mark.slow, pytest.mark.django_db]
 SCHEMA_PATH = "/api/v1/schema/?format=json"
 SEED = 20261127
 # Per operation, role and mode (valid / invalid input); API_FUZZ_EXAMPLES=100 for a deeper run.

@@ -163,6 +163,7 @@ def outcome(response) -> str:
     return f"broken ({response.status_code})"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", access.COLUMNS)
 def test_every_route_answers_each_role_as_the_matrix_says(world, role):
     client = APIClient()

@@ -48,6 +48,7 @@ def test_test_settings_report_their_live_values():
         call_command("security_selfcheck", "--strict", stdout=StringIO())
 
 
+@pytest.mark.subprocess
 @pytest.mark.django_db(transaction=True)
 def test_production_settings_pass_the_transport_controls_and_strict_fails_on_a_fail():
     db = connection.settings_dict
