@@ -11,7 +11,7 @@ from missions_site.access import RouteMatrix
 from . import services
 
 
-class PositionInSerializer(serializers.Serializer):
+class VehiclePositionInSerializer(serializers.Serializer):
     """One fix as the AVL feed sends it; validated row by row by the service, so that one bad fix
     is refused with its row number and the rest are stored."""
 
@@ -30,7 +30,7 @@ class PositionInSerializer(serializers.Serializer):
 
 class PositionBatchSerializer(serializers.Serializer):
     positions = serializers.ListField(
-        child=PositionInSerializer(), max_length=services.BATCH_MAX, allow_empty=False
+        child=VehiclePositionInSerializer(), max_length=services.BATCH_MAX, allow_empty=False
     )
 
 

@@ -1,5 +1,5 @@
 """The street import, the cell labels and the map's street views on SpatiaLite (the demo's
-database): tests/forecasting/test_streets.py run again in its own pytest process on a SpatiaLite file,
+database): tests/geo/test_streets.py run again in its own pytest process on a SpatiaLite file,
 as the PostGIS run cannot switch its database."""
 
 import pytest
@@ -10,5 +10,5 @@ pytestmark = pytest.mark.subprocess
 
 
 def test_streets_and_labels_on_spatialite(tmp_path):
-    result = run_on_spatialite("tests/forecasting/test_streets.py", tmp_path)
+    result = run_on_spatialite("tests/geo/test_streets.py", tmp_path)
     assert "7 passed" in result.stdout
