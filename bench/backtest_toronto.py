@@ -25,6 +25,14 @@ import outside_score  # noqa: E402
 DATA = ROOT.parent / "shared" / "data" / "toronto"
 SCORER = ROOT.parent / "shared" / "tools" / "score_forecasts.py"
 TYPES = ["Assault", "Break and Enter", "Auto Theft", "Robbery"]
+# Severity weight × patrol efficacy per type for the mission draw: plan_toronto.py's illustrative
+# weights (not a recommendation), so the missions are weighted as that bench plans them.
+TYPE_WEIGHTS = {
+    "Assault": 1.0 * 0.2,
+    "Break and Enter": 0.6 * 0.3,
+    "Auto Theft": 0.4 * 0.3,
+    "Robbery": 1.5 * 0.4,
+}
 TZ = "America/Toronto"
 COVERAGE_KEYS = ("pai@1%", "pai@2%", "pai@5%", "pai@10%")
 
@@ -59,6 +67,7 @@ def main() -> None:
             "scored": scored,
             "ratios": outside_score.mean_ratios(scored),
             "intervals": intervals(out / "forecasts.csv"),
+            "missions": metrics["missions"],
         }
         print_window(window, args.days, results[window])
     if args.json:
@@ -92,6 +101,8 @@ def run_backtest_command(window: str, days: int, out: Path, models: str | None) 
         "CA",
         "--subdivision",
         "ON",
+        "--type-weights",
+        ",".join(f"{t}={w:g}" for t, w in TYPE_WEIGHTS.items()),
         "--layers",
         *layers,
     ]
@@ -163,6 +174,28 @@ def print_window(window: str, days: int, r: dict) -> None:
             + " ".join(f"{ci[k][0]:.2f}–{ci[k][1]:.2f}".rjust(8) for k in COVERAGE_KEYS)
         )
     print(f"{'mean':27s} " + " ".join(f"{r['ratios'][k]['mean']:8.3f}" for k in COVERAGE_KEYS))
+    print_missions(r["missions"])
+
+
+def print_missions(m: dict) -> None:
+    """What the boxes the planner drew captured, per source, harm-weighted and per type."""
+    print(f"\nMissions: {m['beats']} {m['beats_from']}, policy {m['policy']}")
+    print(
+        f"{'source':12s} {'type':16s} {'capture (90 %)':>22s} {'hit rate (90 %)':>22s} {'base rate':>10s}"
+    )
+    for source, s in m["sources"].items():
+        for cat, v in [("harm-weighted", s), *s["types"].items()]:
+            print(
+                f"{source:12s} {cat:16s} {_with_interval(v['capture'], v['capture_90']):>22s} "
+                f"{_with_interval(v['hit_rate'], v['hit_rate_90']):>22s} {v['base_rate']:10.2%}"
+            )
+    for cat, r in m.get("model_over_best_naive", {}).items():
+        lo, hi = r["ratio_90"]
+        print(f"model ÷ {m['best_naive']} capture, {cat}: {r['ratio']:.3f} ({lo:.3f}–{hi:.3f})")
+
+
+def _with_interval(x: float, ci: list[float]) -> str:
+    return f"{x:.2%} ({ci[0]:.2%}–{ci[1]:.2%})"
 
 
 if __name__ == "__main__":
