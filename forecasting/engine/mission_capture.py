@@ -232,7 +232,7 @@ def _interval(num: np.ndarray, den: np.ndarray, quantiles: list[float]) -> list[
 
 def plain_words(summary: dict) -> list[str]:
     """The measurement in sentences, for the model card and the back-test page."""
-    sources = summary["sources"]
+    sources = summary.get("sources", {})
     lines = []
     model = sources.get(MODEL)
     if model and model.get("hit_rate") is not None:
