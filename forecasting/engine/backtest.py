@@ -107,7 +107,7 @@ def run_backtest(
     promoted = promote(metrics, config.categories)
     report = promotion_report(metrics, promoted)
     summary = None
-    if draw:
+    if draw and missions:
         drawn[MODEL] = draw({c: kept[promoted[c]][c] for c in config.categories})
         drawn[UNIFORM] = draw_uniform(missions, len(targets), seed=config.seed)
         summary = capture_summary(

@@ -13,6 +13,8 @@ import numpy as np
 
 from missions.planner import PlanningInputs, PlanningPolicy, plan, shift_seed_material
 
+from .grid import Grid
+
 UNIFORM = "uniform"  # boxes drawn uniformly within the beat, as many as the planner's capacity
 MODEL = "model"  # the promoted model of each crime type
 HARM_WEIGHTED = "harm_weighted"
@@ -41,7 +43,7 @@ class MissionSetup:
         return np.array([float(self.type_weight.get(c, 1.0)) for c in categories])
 
 
-def beats_of_grid(grid) -> tuple[np.ndarray, tuple[str, ...], str]:
+def beats_of_grid(grid: Grid) -> tuple[np.ndarray, tuple[str, ...], str]:
     """The grid's beats when it has any, otherwise its districts (a boundary file's divisions)."""
     if np.any(grid.beat >= 0):
         return grid.beat, tuple(grid.beat_names), "beats"
@@ -146,7 +148,7 @@ def capture_summary(
     for source, boxes in drawn.items():
         totals[source] = {}
         beat_of_box = np.where(boxes, setup.beat[:, None], -1)
-        entry = {"boxes_per_shift": float(boxes.sum() / max(boxes.shape[1], 1)), "types": {}}
+        entry: dict = {"boxes_per_shift": float(boxes.sum() / max(boxes.shape[1], 1)), "types": {}}
         for key in [*cats, HARM_WEIGHTED]:
             y = targets[key]
             base = np.where(
@@ -164,7 +166,7 @@ def capture_summary(
                 "base": per_day(base.sum(axis=0)),
             }
             totals[source][key] = sums
-            stats = {}
+            stats: dict[str, float | list[float] | None] = {}
             for name, num, den in (
                 ("capture", "captured", "crime"),
                 ("hit_rate", "hits", "boxes"),
