@@ -178,20 +178,43 @@ def print_window(window: str, days: int, r: dict) -> None:
 
 
 def print_missions(m: dict) -> None:
-    """What the boxes the planner drew captured, per source, harm-weighted and per type."""
-    print(f"\nMissions: {m['beats']} {m['beats_from']}, policy {m['policy']}")
-    print(
-        f"{'source':12s} {'type':16s} {'capture (90 %)':>22s} {'hit rate (90 %)':>22s} {'base rate':>10s}"
-    )
+    """What the boxes the planner drew captured, as the Markdown table of RESULTS.md."""
+    print(f"\nMissions: {m['beats']} {m['beats_from']}, {m['shifts']} shifts, policy {m['policy']}")
+    print("\n".join(missions_table(m)))
+
+
+def missions_table(m: dict) -> list[str]:
+    """Per source: harm-weighted capture, hit rate and base rate with their 90 % intervals, then
+    capture per type; the last rows give model ÷ best naive capture."""
+    types = list(next(iter(m["sources"].values()))["types"])
+    lines = [
+        "| source | boxes a shift | capture, harm-weighted | hit rate | base rate (random box, same beat) | "
+        + " | ".join(f"capture {t}" for t in types)
+        + " |",
+        "|---" * (5 + len(types)) + "|",
+    ]
     for source, s in m["sources"].items():
-        for cat, v in [("harm-weighted", s), *s["types"].items()]:
-            print(
-                f"{source:12s} {cat:16s} {_with_interval(v['capture'], v['capture_90']):>22s} "
-                f"{_with_interval(v['hit_rate'], v['hit_rate_90']):>22s} {v['base_rate']:10.2%}"
+        lines.append(
+            f"| {source} | {s['boxes_per_shift']:.0f} | {_with_interval(s['capture'], s['capture_90'])} | "
+            f"{_with_interval(s['hit_rate'], s['hit_rate_90'])} | "
+            f"{_with_interval(s['base_rate'], s['base_rate_90'])} | "
+            + " | ".join(
+                _with_interval(s["types"][t]["capture"], s["types"][t]["capture_90"]) for t in types
             )
-    for cat, r in m.get("model_over_best_naive", {}).items():
-        lo, hi = r["ratio_90"]
-        print(f"model ÷ {m['best_naive']} capture, {cat}: {r['ratio']:.3f} ({lo:.3f}–{hi:.3f})")
+            + " |"
+        )
+    ratio = m.get("model_over_best_naive", {})
+    if ratio:
+        cells = [
+            f"{ratio[k]['ratio']:.3f} ({ratio[k]['ratio_90'][0]:.3f}–{ratio[k]['ratio_90'][1]:.3f})"
+            for k in ["harm_weighted", *types]
+        ]
+        lines.append(
+            f"| **model ÷ {m['best_naive']}** | | **{cells[0]}** | | | "
+            + " | ".join(cells[1:])
+            + " |"
+        )
+    return lines
 
 
 def _with_interval(x: float, ci: list[float]) -> str:
