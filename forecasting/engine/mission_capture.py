@@ -72,7 +72,8 @@ def draw_planned(
         inputs = PlanningInputs(
             cell_ids=cell_ids,
             beat=setup.beat,
-            expected=np.column_stack([expected[c][:, j] for c in cats]).astype(float),
+            # Counts from float32 running sums can come out a hair below zero: clip the rounding.
+            expected=np.maximum(np.column_stack([expected[c][:, j] for c in cats]), 0.0),
             crime_types=tuple(cats),
             severity_weight=weights,
             patrol_efficacy=np.ones(len(cats)),

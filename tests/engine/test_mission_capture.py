@@ -137,3 +137,9 @@ def test_plain_words_state_the_hit_and_base_rates():
     # One of 4 box-shifts saw a crime; a random box in its beat: (1/4 + 0 + 0 + 0) / 4.
     assert "saw a crime in 25.0% of shifts; a random box in the same beat, 6.2%" in text
     assert "held 100.0%" in text and "at random within each beat held 0.0%" in text
+
+
+def test_counts_a_hair_below_zero_from_float_sums_are_drawn_as_zero():
+    x = np.array([[3.0], [-1e-9], [0], [0], [2], [0], [0], [0], [0]], dtype=np.float32)
+    drawn = _draw({"x": x}, _setup(), 1)
+    assert np.flatnonzero(drawn[:, 0]).tolist() == [0, 4]
