@@ -134,12 +134,14 @@ def capture_summary(
         ]
     ).astype(float)  # (draws, days): how often each day is drawn
     quantiles = [(1 - level) / 2, 1 - (1 - level) / 2]
-    in_beat = setup.beat >= 0
-    targets = {c: observed[c].astype(float) for c in cats}
-    targets[HARM_WEIGHTED] = sum(w * targets[c] for c, w in zip(cats, weights, strict=True))
+    in_beat = (setup.beat >= 0).astype(float)
     busy = {c: (observed[c] > 0) for c in cats}
     busy[HARM_WEIGHTED] = np.logical_or.reduce([busy[c] for c in cats])
     beat_busy = {k: _beat_share(b, setup.beat) for k, b in busy.items()}  # (beats, shifts)
+    # Per-shift sums only, never a weighted copy of the (cells, shifts) counts: the back-test's
+    # peak memory is the city's counts and predictions already.
+    crime = {c: in_beat @ observed[c] for c in cats}
+    crime[HARM_WEIGHTED] = sum(w * crime[c] for c, w in zip(cats, weights, strict=True))
 
     def per_day(values: np.ndarray) -> np.ndarray:
         return np.bincount(day_index, weights=values, minlength=days.size)
@@ -148,23 +150,22 @@ def capture_summary(
     out: dict = {"sources": {}}
     for source, boxes in drawn.items():
         totals[source] = {}
-        beat_of_box = np.where(boxes, setup.beat[:, None], -1)
-        entry: dict = {"boxes_per_shift": float(boxes.sum() / max(boxes.shape[1], 1)), "types": {}}
+        box_count = boxes.sum(axis=0).astype(float)
+        per_beat = _beat_share(boxes, setup.beat) * _beat_sizes(setup.beat)[:, None]  # boxes
+        captured = {c: np.einsum("ij,ij->j", boxes, observed[c], dtype=float) for c in cats}
+        captured[HARM_WEIGHTED] = sum(w * captured[c] for c, w in zip(cats, weights, strict=True))
+        entry: dict = {
+            "boxes_per_shift": float(box_count.sum() / max(boxes.shape[1], 1)),
+            "types": {},
+        }
         for key in [*cats, HARM_WEIGHTED]:
-            y = targets[key]
-            base = np.where(
-                boxes,
-                np.take_along_axis(beat_busy[key], np.maximum(beat_of_box, 0), axis=0)
-                if beat_busy[key].size
-                else 0.0,
-                0.0,
-            )
             sums = {
-                "captured": per_day((y * boxes).sum(axis=0)),
-                "crime": per_day((y * in_beat[:, None]).sum(axis=0)),
+                "captured": per_day(captured[key]),
+                "crime": per_day(crime[key]),
                 "hits": per_day((busy[key] & boxes).sum(axis=0).astype(float)),
-                "boxes": per_day(boxes.sum(axis=0).astype(float)),
-                "base": per_day(base.sum(axis=0)),
+                "boxes": per_day(box_count),
+                # Each drawn box's chance had it been a random box of its beat in that shift.
+                "base": per_day((per_beat * beat_busy[key]).sum(axis=0)),
             }
             totals[source][key] = sums
             stats: dict[str, float | list[float] | None] = {}
@@ -195,12 +196,19 @@ def capture_summary(
     return out
 
 
-def _beat_share(busy: np.ndarray, beat: np.ndarray) -> np.ndarray:
-    """(beats, shifts): share of each beat's boxes with at least one crime in the shift."""
+def _beat_sizes(beat: np.ndarray) -> np.ndarray:
     n_beats = int(beat.max()) + 1 if beat.size and beat.max() >= 0 else 0
-    counts = np.zeros((n_beats, busy.shape[1]))
-    np.add.at(counts, beat[beat >= 0], busy[beat >= 0].astype(float))
-    size = np.bincount(beat[beat >= 0], minlength=n_beats).astype(float)
+    return np.bincount(beat[beat >= 0], minlength=n_beats).astype(float)
+
+
+def _beat_share(flags: np.ndarray, beat: np.ndarray) -> np.ndarray:
+    """(beats, shifts): share of each beat's boxes flagged (busy, or drawn) in each shift."""
+    size = _beat_sizes(beat)
+    counts = (
+        np.stack([flags[beat == b].sum(axis=0, dtype=float) for b in range(size.size)])
+        if size.size
+        else np.zeros((0, flags.shape[1]))
+    )
     return counts / np.maximum(size, 1)[:, None]
 
 
