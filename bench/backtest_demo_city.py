@@ -21,6 +21,11 @@ from forecasting.engine.backtest import BacktestConfig, run_backtest  # noqa: E4
 from forecasting.engine.baselines import DEFAULT_MODELS  # noqa: E402
 from forecasting.engine.files import load_context  # noqa: E402
 from forecasting.engine.metrics import hit_metrics  # noqa: E402
+from forecasting.engine.mission_capture import (  # noqa: E402
+    MissionSetup,
+    beats_of_grid,
+    plain_words,
+)
 
 RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "## Demo city: model vs oracle"
@@ -64,7 +69,9 @@ def main():
     h = ctx.history
     categories = list(h.categories)
     result = run_backtest(
-        ctx, BacktestConfig(test_start, args.test_days, categories, tuple(DEFAULT_MODELS))
+        ctx,
+        BacktestConfig(test_start, args.test_days, categories, tuple(DEFAULT_MODELS)),
+        missions=MissionSetup(*beats_of_grid(h.grid)),
     )
     bins = h.bins.iloc[result.targets]
     rows = []
@@ -100,7 +107,11 @@ def main():
             f"| {cat} | {promoted} | {model['1%']:.2f} / {truth['1%']:.2f} | {model['5%']:.2f} / {truth['5%']:.2f}"
             f" | {model['5%'] / truth['5%']:.0%} | {naive_pai:.2f} ({naive_name}) |"
         )
-    text = "\n".join(table)
+    missions = result.missions or {}
+    text = "\n".join(table) + (
+        f"\n\nMissions drawn by the planner per {missions.get('beats_from')} and shift "
+        "(default policy, every type weighing 1): " + " ".join(plain_words(missions))
+    )
     print(text)
     write_section(args, text, seconds, peak_mb, len(h.grid))
 

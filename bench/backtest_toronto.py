@@ -25,6 +25,14 @@ import outside_score  # noqa: E402
 DATA = ROOT.parent / "shared" / "data" / "toronto"
 SCORER = ROOT.parent / "shared" / "tools" / "score_forecasts.py"
 TYPES = ["Assault", "Break and Enter", "Auto Theft", "Robbery"]
+# Severity weight × patrol efficacy per type for the mission draw: plan_toronto.py's illustrative
+# weights (not a recommendation), so the missions are weighted as that bench plans them.
+TYPE_WEIGHTS = {
+    "Assault": 1.0 * 0.2,
+    "Break and Enter": 0.6 * 0.3,
+    "Auto Theft": 0.4 * 0.3,
+    "Robbery": 1.5 * 0.4,
+}
 TZ = "America/Toronto"
 COVERAGE_KEYS = ("pai@1%", "pai@2%", "pai@5%", "pai@10%")
 
@@ -59,6 +67,7 @@ def main() -> None:
             "scored": scored,
             "ratios": outside_score.mean_ratios(scored),
             "intervals": intervals(out / "forecasts.csv"),
+            "missions": metrics["missions"],
         }
         print_window(window, args.days, results[window])
     if args.json:
@@ -92,6 +101,8 @@ def run_backtest_command(window: str, days: int, out: Path, models: str | None) 
         "CA",
         "--subdivision",
         "ON",
+        "--type-weights",
+        ",".join(f"{t}={w:g}" for t, w in TYPE_WEIGHTS.items()),
         "--layers",
         *layers,
     ]
@@ -163,6 +174,51 @@ def print_window(window: str, days: int, r: dict) -> None:
             + " ".join(f"{ci[k][0]:.2f}–{ci[k][1]:.2f}".rjust(8) for k in COVERAGE_KEYS)
         )
     print(f"{'mean':27s} " + " ".join(f"{r['ratios'][k]['mean']:8.3f}" for k in COVERAGE_KEYS))
+    print_missions(r["missions"])
+
+
+def print_missions(m: dict) -> None:
+    """What the boxes the planner drew captured, as the Markdown table of RESULTS.md."""
+    print(f"\nMissions: {m['beats']} {m['beats_from']}, {m['shifts']} shifts, policy {m['policy']}")
+    print("\n".join(missions_table(m)))
+
+
+def missions_table(m: dict) -> list[str]:
+    """Per source: harm-weighted capture, hit rate and base rate with their 90 % intervals, then
+    capture per type; the last rows give model ÷ best naive capture."""
+    types = list(next(iter(m["sources"].values()))["types"])
+    lines = [
+        "| source | boxes a shift | capture, harm-weighted | hit rate | base rate (random box, same beat) | "
+        + " | ".join(f"capture {t}" for t in types)
+        + " |",
+        "|---" * (5 + len(types)) + "|",
+    ]
+    for source, s in m["sources"].items():
+        lines.append(
+            f"| {source} | {s['boxes_per_shift']:.0f} | {_with_interval(s['capture'], s['capture_90'])} | "
+            f"{_with_interval(s['hit_rate'], s['hit_rate_90'])} | "
+            f"{_with_interval(s['base_rate'], s['base_rate_90'])} | "
+            + " | ".join(
+                _with_interval(s["types"][t]["capture"], s["types"][t]["capture_90"]) for t in types
+            )
+            + " |"
+        )
+    ratio = m.get("model_over_best_naive", {})
+    if ratio:
+        cells = [
+            f"{ratio[k]['ratio']:.3f} ({ratio[k]['ratio_90'][0]:.3f}–{ratio[k]['ratio_90'][1]:.3f})"
+            for k in ["harm_weighted", *types]
+        ]
+        lines.append(
+            f"| **model ÷ {m['best_naive']}** | | **{cells[0]}** | | | "
+            + " | ".join(cells[1:])
+            + " |"
+        )
+    return lines
+
+
+def _with_interval(x: float, ci: list[float]) -> str:
+    return f"{x:.2%} ({ci[0]:.2%}–{ci[1]:.2%})"
 
 
 if __name__ == "__main__":

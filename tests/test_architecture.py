@@ -50,7 +50,8 @@ ALLOWED = {
 }
 ALLOWED[SITE_WIRING] = set(ALLOWED)
 # The pure engine (no Django) is a library every app may call: the shift window is defined there.
-LIBRARIES = {"forecasting.engine"}
+# The pure planner too: the back-test draws missions with it (docs/adr/0025-mission-capture.md).
+LIBRARIES = {"forecasting.engine", "missions.planner", "missions.planner_types"}
 # The one upward read by design (docs/adr/0010-app-layers.md): forecasting reads mission visits as
 # patrol exposure, in this module only.
 UPWARD_BY_DESIGN = {("forecasting/inputs.py", "missions")}

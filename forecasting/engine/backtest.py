@@ -15,6 +15,14 @@ from .baselines import DEFAULT_MODELS, make_forecaster
 from .features import FeatureContext
 from .grid import Grid
 from .metrics import Observed, evaluate
+from .mission_capture import (
+    MODEL,
+    UNIFORM,
+    MissionSetup,
+    capture_summary,
+    draw_planned,
+    draw_uniform,
+)
 from .parallel import map_in_threads
 
 REFIT_DAYS = 28
@@ -44,6 +52,8 @@ class BacktestResult:
     promoted: dict  # category -> model name
     report: str
     predictions: dict = field(default_factory=dict)  # model -> category -> (cells, shifts) float32
+    missions: dict | None = None  # mission capture (mission_capture.capture_summary), when asked
+    drawn: dict = field(default_factory=dict)  # source -> (cells, shifts) bool: boxes drawn
 
 
 def run_backtest(
@@ -51,12 +61,17 @@ def run_backtest(
     config: BacktestConfig,
     progress: Callable[[int], object] | None = None,
     keep_predictions: str = "all",
+    missions: MissionSetup | None = None,
 ) -> BacktestResult:
     """Walk forward over the test period in refit periods; `progress(n)` is called per model-period.
     `keep_predictions`: "all" models', only the "promoted" model's per type, or "none" — one model is
-    walked forward at a time and dropped after scoring, so memory holds one model's state."""
+    walked forward at a time and dropped after scoring, so memory holds one model's state.
+    `missions`: also draw every beat's missions per shift with the planner, from the promoted
+    models, from each naive count and uniformly, and score what the drawn boxes capture."""
     if keep_predictions not in KEEP_PREDICTIONS:
         raise ValueError(f"keep_predictions must be one of {', '.join(KEEP_PREDICTIONS)}")
+    if missions is not None and keep_predictions == "none":
+        raise ValueError("mission capture needs the promoted models' predictions kept")
     h = ctx.history
     start = h.bin_of_date(config.test_start)
     stop = h.bin_of_date(config.test_start + dt.timedelta(days=config.test_days))
@@ -68,8 +83,12 @@ def run_backtest(
     }
     metrics: dict = {}
     kept: dict = {}
+    drawn: dict = {}
+    draw = functools.partial(_draw_missions, ctx, targets, missions) if missions else None
     for name in config.models:
         preds, seconds = _walk_forward(ctx, config, name, targets, progress)
+        if draw and name.startswith(NAIVE_PREFIX):  # drawn now: naive predictions are not kept
+            drawn[name] = draw(preds)
         scored = map_in_threads(
             functools.partial(_evaluate_type, preds, observed, h.grid), config.categories
         )
@@ -87,7 +106,55 @@ def run_backtest(
             kept = {m: per for m, per in kept.items() if per}
     promoted = promote(metrics, config.categories)
     report = promotion_report(metrics, promoted)
-    return BacktestResult(config, targets, metrics, promoted, report, kept)
+    summary = None
+    if draw and missions:
+        drawn[MODEL] = draw({c: kept[promoted[c]][c] for c in config.categories})
+        drawn[UNIFORM] = draw_uniform(missions, len(targets), seed=config.seed)
+        summary = capture_summary(
+            drawn,
+            {c: o.counts for c, o in observed.items()},
+            missions,
+            h.bins["date"].iloc[targets].astype(str).to_numpy(),
+            seed=config.seed,
+        )
+        summary.update(
+            beats_from=missions.beats_from,
+            beats=len(missions.beat_names),
+            type_weight={
+                c: float(w)
+                for c, w in zip(config.categories, missions.weights(config.categories), strict=True)
+            },
+            policy=_policy_text(missions),
+        )
+    return BacktestResult(config, targets, metrics, promoted, report, kept, summary, drawn)
+
+
+def _draw_missions(
+    ctx: FeatureContext, targets: np.ndarray, setup: MissionSetup, preds: dict[str, np.ndarray]
+) -> np.ndarray:
+    bins = ctx.history.bins.iloc[targets]
+    return draw_planned(
+        preds,
+        setup,
+        ctx.history.grid.cell_ids,
+        bins["date"].astype(str).tolist(),
+        bins["shift_index"].astype(str).tolist(),
+        ctx.history.n_shifts,
+    )
+
+
+def _policy_text(setup: MissionSetup) -> dict:
+    p = setup.policy
+    return {
+        "missions_per_beat": p.missions_per_beat,
+        "temperature": p.temperature,
+        "control_share": p.control_share,
+        "dose_minutes": p.dose_minutes,
+        "dose_score_factor": p.dose_score_factor,
+        "dosage_memory_days": setup.dosage_memory_days,
+        "max_consecutive_shifts": p.max_consecutive_shifts,
+        "each drawn box": "gets one full dose",
+    }
 
 
 def _evaluate_type(

@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # imported where used, so reading files loads only what it ne
     from .backtest import BacktestResult
     from .events import EventTable
     from .features import FeatureContext
+    from .mission_capture import MissionSetup
 
 DISTRICT_NAME_PROPERTIES = ("DIV", "district", "DISTRICT", "name", "NAME", "Name")
 LON_COLUMNS = ("lon", "longitude", "LONGITUDE", "x", "X")
@@ -32,6 +33,7 @@ FORECAST_COLUMNS = (
     "center_lon",
     "expected_count",
 )
+MISSION_COLUMNS = ("shift_start", "beat", "cell_id", "model")
 CENTRE_DECIMALS = (
     6  # 1e-6 degree is about 0.11 m: boxes drawn from the file land where the grid has them
 )
@@ -122,12 +124,16 @@ def run_backtest_files(
     subdivision: str | None = None,
     progress: bool = True,
     seed: int = 0,
+    type_weights: dict[str, float] | None = None,
 ) -> dict:
-    """Back-test from files; writes OUT/metrics.json and OUT/forecasts.csv (promoted model, all cells)."""
+    """Back-test from files; writes OUT/metrics.json, OUT/forecasts.csv (promoted model, all cells)
+    and OUT/missions.csv (the boxes the planner drew per shift and beat, per source). The boundary's
+    districts are the beats; `type_weights`: severity × efficacy per type for the missions (default 1)."""
     from tqdm import tqdm
 
     from .backtest import REFIT_DAYS, BacktestConfig, best_naive_ratio, run_backtest
     from .baselines import DEFAULT_MODELS
+    from .mission_capture import MissionSetup, beats_of_grid
     from .model_card import model_card
 
     t_start = time.perf_counter()
@@ -157,7 +163,11 @@ def run_backtest_files(
     bar = tqdm(
         total=periods * len(config.models), desc="backtest", unit="fit", disable=not progress
     )
-    result = run_backtest(ctx, config, progress=bar.update, keep_predictions="promoted")
+    beat, beat_names, beats_from = beats_of_grid(h.grid)
+    setup = MissionSetup(beat, beat_names, beats_from, type_weight=dict(type_weights or {}))
+    result = run_backtest(
+        ctx, config, progress=bar.update, keep_predictions="promoted", missions=setup
+    )
     bar.close()
 
     out_dir = Path(out)
@@ -175,11 +185,32 @@ def run_backtest_files(
         "timezone": tz,
         "cells": len(h.grid),
         "seconds_total": round(time.perf_counter() - t_start, 2),
+        "missions": result.missions,
         "model_card": model_card(result, ctx, incidents, heaped),
     }
     (out_dir / "metrics.json").write_text(json.dumps(payload, indent=2, default=_json_default))
     write_forecasts(out_dir / "forecasts.csv", result, ctx)
+    write_missions(out_dir / "missions.csv", result, ctx, setup)
     return payload
+
+
+def write_missions(
+    path: str | Path, result: BacktestResult, ctx: FeatureContext, setup: MissionSetup
+) -> None:
+    """One row per drawn box: shift_start (local, with offset), beat, cell_id, model (the source the
+    planner was fed: `model` for the promoted forecasts, a naive count, or `uniform`)."""
+    h = ctx.history
+    starts = h.bins["start_local"].iloc[result.targets].map(lambda t: t.isoformat()).to_numpy()
+    cell_ids = h.grid.cell_ids
+    with open(path, "w", newline="") as fh:
+        fh.write(",".join(MISSION_COLUMNS) + "\n")
+        for source, drawn in result.drawn.items():
+            cells, shifts = np.nonzero(drawn)
+            order = np.lexsort((cells, shifts))
+            fh.writelines(
+                f"{starts[j]},{_csv_field(setup.beat_names[setup.beat[c]])},{cell_ids[c]},{source}\n"
+                for c, j in zip(cells[order], shifts[order], strict=True)
+            )
 
 
 def write_forecasts(path: str | Path, result: BacktestResult, ctx: FeatureContext) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .backtest import NAIVE_PREFIX, PROMOTION_AREAS, REFIT_DAYS, BacktestResult
 from .features import FeatureContext
+from .mission_capture import plain_words
 from .models import CALIBRATION_DAYS, TRAIN_DAYS
 
 INTENDED_USE = (
@@ -66,10 +67,13 @@ def model_card(
         },
         "promoted": result.promoted,
         "versus_best_count": versus_best_count(result.metrics, result.promoted),
+        "calibration": calibration_table(result.metrics, result.promoted),
         "intended_use": INTENDED_USE,
         "known_limits": KNOWN_LIMITS,
         "feedback_loop": FEEDBACK_NOTE,
     }
+    if result.missions:
+        card["missions"] = plain_words(result.missions)
     if heaped:
         card["heaped_times"] = {
             c: {f"{m // 60:02d}:{m % 60:02d}": round(s, 3) for m, s in v.items()}
@@ -99,6 +103,17 @@ def versus_best_count(metrics: dict, promoted: dict) -> dict:
     return out
 
 
+def calibration_table(metrics: dict, promoted: dict) -> dict:
+    """Per type, the promoted model's expected vs observed mean count per decile of its forecast."""
+    return {
+        cat: [
+            {k: row[k] for k in ("decile", "expected", "observed")}
+            for row in metrics[best][cat].get("calibration", [])
+        ]
+        for cat, best in promoted.items()
+    }
+
+
 def to_markdown(card: dict) -> str:
     lines = ["# Model card", "", "## Data window"]
     lines += [f"- {k}: {v}" for k, v in card["data_window"].items()]
@@ -124,6 +139,17 @@ def to_markdown(card: dict) -> str:
     lines += ["", "## Against the best naive count", ""]
     for cat, per in card.get("versus_best_count", {}).items():
         lines.append(f"- {cat}: " + "; ".join(_gain_text(area, v) for area, v in per.items()))
+    if card.get("missions"):
+        lines += ["", "## What the missions capture", ""] + card["missions"]
+    for cat, rows in card.get("calibration", {}).items():
+        lines += [
+            "",
+            f"## Calibration: {cat} (mean count per cell and shift, by decile of the forecast)",
+            "",
+            "| decile | expected | observed |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {r['decile']} | {r['expected']:.4f} | {r['observed']:.4f} |" for r in rows]
     lines += ["", "## Intended use", card["intended_use"], "", "## Known limits"]
     lines += [f"- {x}" for x in card["known_limits"]]
     lines += ["", "## Feedback loop", card["feedback_loop"], ""]

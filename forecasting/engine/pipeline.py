@@ -16,6 +16,7 @@ from .baselines import DEFAULT_MODELS, make_forecaster
 from .explain import ShiftContext, explain
 from .features import FeatureContext
 from .metrics import hit_metrics
+from .mission_capture import MissionSetup, beats_of_grid, plain_words
 from .model_card import model_card, to_markdown
 from .models import Forecaster
 from .parallel import map_in_threads
@@ -106,9 +107,11 @@ def train_type(
         done[0] += n
         progress(80.0 * done[0] / total, f"Back-test {done[0]}/{total}")
 
-    result = run_backtest(ctx, config, progress=step, keep_predictions="all")
-    winner = result.promoted[category]
     h = ctx.history
+    beat, beat_names, beats_from = beats_of_grid(h.grid)
+    missions = MissionSetup(beat, beat_names, beats_from)  # one type: its weight changes nothing
+    result = run_backtest(ctx, config, progress=step, keep_predictions="all", missions=missions)
+    winner = result.promoted[category]
     observed = h.observed(category, result.targets)
     per_model, timing = {}, {}
     for name, per_type in result.metrics.items():
@@ -135,6 +138,7 @@ def train_type(
         "test_shifts": len(result.targets),
         "cells": len(h.grid),
         "curve_fractions": list(CURVE_FRACTIONS),
+        "missions": {**(result.missions or {}), "in_words": plain_words(result.missions or {})},
     }
     return TrainedType(
         category=category,

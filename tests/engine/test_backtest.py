@@ -171,3 +171,12 @@ def test_run_backtest_files_outputs(tmp_path, events):
     n_cells = payload["cells"]
     assert len(fc) == n_cells * 9 * 2
     assert fc["shift_start"].iloc[0].endswith("-05:00")
+    missions = pd.read_csv(out / "missions.csv")
+    assert list(missions.columns) == ["shift_start", "beat", "cell_id", "model"]
+    # One district, three missions a shift (the default policy), 9 shifts, per source.
+    assert set(missions["model"]) == {"model", "naive_28d", "uniform"}
+    assert (missions.groupby("model").size() == 27).all()
+    assert set(missions["beat"]) == {"North"}
+    assert metrics["missions"]["beats_from"] == "districts (no beats given)"
+    assert metrics["missions"]["best_naive"] == "naive_28d"
+    assert 0 <= metrics["missions"]["sources"]["model"]["capture"] <= 1

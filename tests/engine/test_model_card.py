@@ -24,3 +24,37 @@ def test_without_a_naive_count_the_card_says_so_instead_of_failing():
     per = versus_best_count(_metrics(gbm=12.0, kde=8.0), {"X": "kde"})["X"]
     assert per["1%"]["gain"] is None
     assert "no naive count" in _gain_text("1%", per["1%"])
+
+
+def test_the_calibration_table_is_the_promoted_models_deciles_and_renders():
+    import numpy as np
+
+    from forecasting.engine.metrics import calibration_by_decile
+    from forecasting.engine.model_card import calibration_table, to_markdown
+
+    # Forecasts 0..99 (one per cell-shift); observed twice the forecast in the top half.
+    pred = np.arange(100, dtype=float).reshape(10, 10)
+    obs = np.where(pred >= 50, 2 * pred, pred)
+    metrics = {
+        "gbm": {"X": {"calibration": calibration_by_decile(pred, obs)}},
+        "kde": {"X": {"calibration": calibration_by_decile(pred, pred)}},
+    }
+    table = calibration_table(metrics, {"X": "gbm"})["X"]
+    assert [r["expected"] for r in table] == [4.5 + 10 * i for i in range(10)]
+    assert [r["observed"] for r in table[:5]] == [4.5 + 10 * i for i in range(5)]
+    assert table[9]["observed"] == 2 * 94.5
+    card = {
+        "data_window": {},
+        "training": {},
+        "features": [],
+        "metrics": {},
+        "promoted": {"X": "gbm"},
+        "calibration": {"X": table},
+        "missions": ["The boxes drawn for missions saw a crime in 4.1% of shifts."],
+        "intended_use": "",
+        "known_limits": [],
+        "feedback_loop": "",
+    }
+    text = to_markdown(card)
+    assert "| 10 | 94.5000 | 189.0000 |" in text
+    assert "## What the missions capture\n\nThe boxes drawn for missions saw a crime" in text

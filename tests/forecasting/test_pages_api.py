@@ -52,6 +52,8 @@ def test_pages_render_with_few_queries(forecast, analyst, client, django_assert_
             b"<svg",
             b"Hit rate against the share",
             b"Calibration",
+            b"What the missions capture",
+            b"The boxes drawn for missions saw a crime in",
         ],
         reverse("backtest"): [b"PAI at 5% of cells by crime type", b"Break and Enter"],
         reverse("forecast-map") + f"?date={run.date}&shift={run.shift_id}": [

@@ -39,6 +39,12 @@ def test_training_promotes_a_version_with_its_saved_state_card_and_metrics(city,
     assert metrics["test_days"] == 14 and metrics["cells"] > 100
     assert "# Model card" in version.model_card and "Feedback loop" in version.model_card
     assert "promoted" in version.promotion_report
+    # The planner drew each beat's missions from the forecast, a naive count and at random.
+    missions = metrics["missions"]
+    assert {"model", "uniform"} <= set(missions["sources"]) and missions["beats_from"] == "beats"
+    assert missions["in_words"][0].startswith("The boxes drawn for missions saw a crime in")
+    assert "## What the missions capture" in version.model_card
+    assert f"## Calibration: {version.crime_type.code}" in version.model_card
     assert version.data_end <= timezone.now() and version.data_start < version.data_end
 
 

@@ -55,6 +55,12 @@ class Command(BaseCommand):
             "--subdivision", default=None, help="holiday calendar subdivision, e.g. ON"
         )
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--type-weights",
+            default=None,
+            metavar="TYPE=W,…",
+            help="severity weight × patrol efficacy per crime type for the mission draw (default 1 each)",
+        )
 
     def handle(self, *args, **opts):
         if opts["test_days"] < 1:
@@ -77,15 +83,29 @@ class Command(BaseCommand):
                 subdivision=opts["subdivision"],
                 progress=True,  # tqdm writes to stderr
                 seed=opts["seed"],
+                type_weights=dict(_weight(item) for item in _split(opts["type_weights"]) or []),
             )
         except (GridError, EventsError, ValueError, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(payload["report"])
-        self.stdout.write(self.style.SUCCESS(f"Wrote {opts['out']}/metrics.json and forecasts.csv"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Wrote {opts['out']}/metrics.json, forecasts.csv and missions.csv")
+        )
 
 
 def _split(text):
     return [s.strip() for s in text.split(",") if s.strip()] if text else None
+
+
+def _weight(item: str):
+    name, _, value = item.partition("=")
+    try:
+        weight = float(value)
+    except ValueError:
+        weight = -1.0
+    if not name or not weight >= 0:
+        raise CommandError(f"--type-weights takes TYPE=NUMBER (>= 0), got {item!r}")
+    return name, weight
 
 
 def _pair(item: str):
