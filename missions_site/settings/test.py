@@ -10,7 +10,12 @@ os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
 # parallel test processes (and the broker's own keys) never see each other's throttle counters.
 if os.environ["CELERY_BROKER_URL"].startswith("redis"):
     os.environ.setdefault("CACHE_URL", os.environ["CELERY_BROKER_URL"])
-os.environ.setdefault("CACHE_KEY_PREFIX", f"test{os.getpid()}")
+# pytest's controller imports these settings before it starts the xdist workers, which inherit its
+# environment: each worker takes a prefix of its own, and the processes it starts inherit that one.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if "CACHE_KEY_PREFIX" not in os.environ or os.environ.get("CACHE_KEY_PREFIX_WORKER") != _worker:
+    os.environ["CACHE_KEY_PREFIX"] = f"test{_worker}{os.getpid()}"
+    os.environ["CACHE_KEY_PREFIX_WORKER"] = _worker
 
 from .base import *  # noqa: E402, F403
 from .base import VAR_DIR  # noqa: E402

@@ -2,7 +2,11 @@
 runs the reason migrations' conversion on stored sentences, again in its own pytest process on a
 SpatiaLite file."""
 
+import pytest
+
 from tests.deploy.spatialite_run import run_on_spatialite
+
+pytestmark = pytest.mark.subprocess
 
 
 def test_reason_conversion_on_spatialite(tmp_path):

@@ -135,7 +135,7 @@ def test_a_reader_with_its_own_rule_is_caught(shift, now_window, client, supervi
 
     monkeypatch.setattr(reports, "counted_incidents", own_rule)
     wrong = disagreements(numbers_by_reader(shift, now_window, client, supervisor))
-    assert wrong and all(name.startswith("mission report") for name in wrong)
+    assert wrong and all(name.startswith("mission report") for name in wrong), wrong
 
 
 def test_a_tactic_with_its_own_rule_is_caught(shift, monkeypatch):

@@ -89,6 +89,7 @@ def test_production_settings_pass_the_transport_controls_and_strict_fails_on_a_f
     assert lines_of(weakened.stdout)["HSTS for at least a year"].startswith("FAIL")
 
 
+@pytest.mark.subprocess
 @pytest.mark.django_db(transaction=True)
 def test_production_flags_the_placeholder_key_a_per_process_cache_and_officers_without_mfa():
     db = connection.settings_dict

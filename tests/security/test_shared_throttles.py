@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-pytestmark = pytest.mark.skipif(
-    "redis" not in settings.CACHES["default"]["BACKEND"], reason="the shared cache is Redis"
-)
+pytestmark = [
+    pytest.mark.subprocess,  # two real Django processes share one count
+    pytest.mark.skipif(
+        "redis" not in settings.CACHES["default"]["BACKEND"], reason="the shared cache is Redis"
+    ),
+]
 ROOT = Path(__file__).resolve().parents[2]
 
 
