@@ -30,10 +30,40 @@ def pytest_configure(config):
     _install_process_guard()
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the tests in Django's order
 def pytest_collection_modifyitems(config, items):
     for item in items:
         for mark in marks_implied(item):
             item.add_marker(mark)
+    items.sort(key=heavy_first)
+
+
+# Marks of tests that take seconds to tens of seconds each.
+HEAVY_MARKS = (*PROCESS_MARKS, "slow", "fuzz")
+
+
+def heavy_first(item) -> tuple[int, bool]:
+    """Django's order (database tests, then transactional ones, then those without a database)
+    with the heavy tests first in each group, and the heavy ones without a database before all:
+    xdist hands tests out in this order, so a long test no longer starts last and runs alone."""
+    heavy = any(item.get_closest_marker(mark) for mark in HEAVY_MARKS)
+    group = _django_group(item)
+    return (-1 if group == 2 and heavy else group, not heavy)
+
+
+def _django_group(item) -> int:
+    """pytest-django's order number: 0 database, 1 transactional database, 2 none."""
+    fixtures = getattr(item, "fixturenames", ())
+    marker = item.get_closest_marker("django_db")
+    transactional = "transactional_db" in fixtures or "live_server" in fixtures
+    if marker is not None:
+        transactional |= bool(
+            marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")
+        )
+        transactional |= bool(marker.args and marker.args[0])
+    if transactional:
+        return 1
+    return 0 if marker is not None or "db" in fixtures else 2
 
 
 def marks_implied(item) -> set[str]:
