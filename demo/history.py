@@ -171,14 +171,15 @@ def _serve(mission: Mission, officer, rng) -> None:
     started = mission.starts_at + dt.timedelta(seconds=float(rng.uniform(0, 0.7 * length)))
     minutes = float(np.clip(rng.normal(mission.dose_minutes, 4), 5, 45))
     ended = started + dt.timedelta(minutes=minutes)
+    # The server's clock of those past shifts (`now`): live actions are timed by it.
     services.start_mission(
-        user=officer, mission_id=mission.pk, reason=MANUAL_START_REASON, at=started
+        user=officer, mission_id=mission.pk, reason=MANUAL_START_REASON, now=started
     )
     if minutes >= mission.dose_minutes:
-        services.complete_mission(user=officer, mission_id=mission.pk, at=ended)
+        services.complete_mission(user=officer, mission_id=mission.pk, now=ended)
     else:
         services.end_mission_early(
-            user=officer, mission_id=mission.pk, at=ended, reason_code=ReasonCode.CALLED_AWAY
+            user=officer, mission_id=mission.pk, now=ended, reason_code=ReasonCode.CALLED_AWAY
         )
 
 

@@ -53,19 +53,22 @@ def start_mission(
     position: Position | None = None,
     reason: str = "",
     at: datetime | None = None,
+    queued: bool = False,
+    offline_since: datetime | None = None,
+    now: datetime | None = None,
 ) -> Visit:
     """Start a visit: on arrival (position inside the box, allowing its accuracy) or by hand with a
-    reason. Exactly one of two devices starting at once wins; the other gets `Conflict`."""
-    device_at = at or (position.at if position else None)
-    # A time in the future or outside the shift is bad input, refused before judging scope at it;
-    # scope is judged at the time of the act.
+    reason. Exactly one of two devices starting at once wins; the other gets `Conflict`. Timed by
+    the server's clock unless `queued` offline (common.event_time)."""
     with state.transition(
         mission_id,
         state.START,
         actor=user,
-        at=device_at,
+        at=at or (position.at if position else None),
         device_time=True,
-        scope_at=at or timezone.now(),
+        queued=queued,
+        offline_since=offline_since,
+        now=now,
     ) as move:
         inside = position is not None and distance_to_box_m(move.mission, position) <= _allowance(
             position
@@ -97,9 +100,8 @@ def record_ping(*, user, position: Position, missions: list[Mission]) -> PingRes
             location=Point(position.longitude, position.latitude, srid=4326),
         )
         result.stored = True
-    candidates = [
-        m for m in missions if m.status in Mission.LIVE and m.ends_at > (position.at or now)
-    ]
+    # Pings are never queued: the server's clock times them, whatever the fix's own time.
+    candidates = [m for m in missions if m.status in Mission.LIVE and m.ends_at > now]
     distances = {m.pk: distance_to_box_m(m, position) for m in candidates}
     allowance = _allowance(position)
     for mission in candidates:
@@ -109,9 +111,7 @@ def record_ping(*, user, position: Position, missions: list[Mission]) -> PingRes
         if (
             left
             and mine
-            and _close_open_visit(
-                mission, user=user, at=position.at, reason=Visit.EndReason.LEFT_BOX
-            )
+            and _close_open_visit(mission, user=user, at=now, reason=Visit.EndReason.LEFT_BOX)
         ):
             result.stopped.append(mission.pk)
     inside = sorted((d, m.pk) for m in candidates if (d := distances[m.pk]) <= allowance)
@@ -119,9 +119,7 @@ def record_ping(*, user, position: Position, missions: list[Mission]) -> PingRes
         nearest = inside[0][1]
         if not Visit.objects.filter(mission_id=nearest, ended_at__isnull=True).exists():
             try:
-                with state.transition(
-                    nearest, state.START, actor=user, at=position.at, device_time=True
-                ) as move:
+                with state.transition(nearest, state.START, actor=user, at=now) as move:
                     _open_visit(move, user=user, method=Visit.Method.GEOFENCE, reason="")
                 result.started.append(nearest)
             except (Conflict, PermissionDenied):

@@ -76,6 +76,10 @@
       delete state.refused[missionId];  // a new action on the mission: the last refusal is old news
       body.at = body.at || new Date(Date.now() + state.offsetMs).toISOString();
       function keep(why) {
+        // Queued: the server keeps this time only for an action taken after the device went offline.
+        state.offlineSince = state.offlineSince || body.at;
+        body.queued = true;
+        body.offline_since = state.offlineSince;
         var waiting = queue.add({ path: path, body: body, key: key, mission: missionId, action: action });
         sayQueue(why + " (" + waiting + " waiting).");
         rerender();
@@ -141,7 +145,10 @@
         serverTime = headers.get("X-Server-Time");
         keptCopy = headers.get("X-Kept-Copy") === "1";  // the service worker's copy: its time is old
       }).then(function (data) {
-        if (!keptCopy) { keepOffset(Date.parse(serverTime || data.server_time) - Date.now()); }
+        if (!keptCopy) {
+          keepOffset(Date.parse(serverTime || data.server_time) - Date.now());
+          state.offlineSince = null;  // the server answered: online again
+        }
         render(data.features || [], data.shift);
       }).catch(function (err) { say("Missions could not be loaded: " + err.message); });
     }

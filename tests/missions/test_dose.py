@@ -151,7 +151,8 @@ def test_an_offline_report_short_of_the_dose_needs_a_reason(mission, api, beat_o
                 "started_at": start.isoformat(),
                 "ended_at": (start + timedelta(minutes=6)).isoformat(),
             }
-        ]
+        ],
+        "offline_since": start.isoformat(),
     }
     url = reverse("api-mission-report", args=[other.pk])
     client = api(beat_officer)
@@ -196,7 +197,14 @@ def test_tactics_are_corrected_until_the_shift_ends(mission, api, beat_officer, 
     made_at = timezone.now() - timedelta(seconds=30)
     Mission.objects.filter(pk=mission.pk).update(ends_at=timezone.now() - timedelta(seconds=10))
     late_sent = client.post(
-        url, {"tactics": [tactics[2].pk], "at": made_at.isoformat()}, format="json"
+        url,
+        {
+            "tactics": [tactics[2].pk],
+            "at": made_at.isoformat(),
+            "queued": True,
+            "offline_since": made_at.isoformat(),
+        },
+        format="json",
     )
     assert late_sent.status_code == 200, late_sent.content
     # … and one made after the shift is refused, leaving the report as it was.

@@ -215,6 +215,7 @@ def test_offline_report_is_accepted_once(planned, api, beat_officer, tactics, no
         "tactics": [tactics[0].pk],
         "notes": "Sent from a dead zone",
         "completed_at": (start + timedelta(minutes=26)).isoformat(),
+        "offline_since": start.isoformat(),
     }
     key = str(uuid.uuid4())
     url = reverse("api-mission-report", args=[mission.pk])
@@ -250,8 +251,9 @@ def test_offline_complete_keeps_its_original_time_and_key(planned, api, beat_off
     at = timezone.now() - timedelta(minutes=2)
     key = "device-7-action-42"
     url = reverse("api-mission-complete", args=[mission.pk])
-    first = client.post(url, {"at": at.isoformat()}, format="json", HTTP_IDEMPOTENCY_KEY=key)
-    repeat = client.post(url, {"at": at.isoformat()}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    queued = {"at": at.isoformat(), "queued": True, "offline_since": at.isoformat()}
+    first = client.post(url, queued, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    repeat = client.post(url, queued, format="json", HTTP_IDEMPOTENCY_KEY=key)
     assert first.status_code == repeat.status_code == 200
     mission.refresh_from_db()
     assert mission.completed_at == at
