@@ -225,6 +225,13 @@ class TimerOut(serializers.Serializer):
     running = serializers.BooleanField()
     running_since = serializers.DateTimeField(allow_null=True)
     running_officer = serializers.IntegerField(allow_null=True)
+    last_position_at = serializers.DateTimeField(
+        allow_null=True, help_text="The running visit's last position in the box (server clock)."
+    )
+    stale = serializers.BooleanField(
+        help_text="A visit runs but no position came for position_gap_seconds: it is not counting."
+    )
+    position_gap_seconds = serializers.FloatField()
     remaining_seconds = serializers.FloatField()
     dose_reached = serializers.BooleanField()
     visits = serializers.IntegerField()

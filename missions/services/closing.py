@@ -10,7 +10,14 @@ from missions import state
 from missions.models import END_EARLY_REASONS, Mission, ReasonCode, Visit
 from tactics.models import Tactic, TacticUse
 
-from .common import REASON_MIN_CHARS, Conflict, MissionError, event_time, served_minutes
+from .common import (
+    REASON_MIN_CHARS,
+    Conflict,
+    MissionError,
+    close_open_visits,
+    event_time,
+    served_minutes,
+)
 
 # The device's timer and the server's may differ by a request's travel time: a "Complete" tapped
 # as the device's timer reaches the dose is accepted this many seconds short of it.
@@ -146,6 +153,9 @@ def report_offline(
                 ended_at=e,
                 start_method=Visit.Method.OFFLINE,
                 end_reason=Visit.EndReason.REPORTED,
+                # The device's own geofence times them (docs/adr/0026): measured, as reported.
+                last_position_at=e,
+                measured_seconds=(e - s).total_seconds(),
             )
             for s, e in spans
         )
@@ -244,9 +254,7 @@ def _minutes(value: float) -> str:
 
 
 def _close_visits(mission: Mission, at: datetime) -> None:
-    Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
-        ended_at=max(at, mission.started_at or at), end_reason=Visit.EndReason.COMPLETED
-    )
+    close_open_visits(mission, at=at, reason=Visit.EndReason.COMPLETED)
 
 
 def _tactics(tactic_ids) -> list[Tactic]:

@@ -125,16 +125,36 @@ def locked_mission(mission_id: int) -> Mission:
         raise MissionError("No such mission.", field="mission") from None
 
 
+def position_gap_s() -> float:
+    """A silence in an officer's positions longer than this ends a visit's measured time."""
+    return settings.VISIT_POSITION_GAP_S
+
+
 def served_minutes(mission: Mission, *, at: datetime) -> float:
-    """Minutes officers spent in the mission's box up to `at`: its visits, a running one counted to
-    `at`. The dose is measured here, on the server, never from a device's timer."""
+    """Minutes officers were measured in the mission's box up to `at`: its visits' time backed by
+    positions (Visit.measured), a running one counted to `at`. The dose is measured here, on the
+    server, never from a device's timer; time without positions does not count."""
+    gap = position_gap_s()
     seconds = 0.0
-    for started, ended in Visit.objects.filter(mission=mission).values_list(
-        "started_at", "ended_at"
-    ):
-        end = min(ended or at, at)
-        seconds += max(0.0, (end - started).total_seconds())
+    for visit in Visit.objects.filter(mission=mission):
+        visit.mission = mission
+        seconds += visit.measured(at, gap)
     return round(seconds / 60, 2)
+
+
+def close_open_visits(mission: Mission, *, at: datetime, reason: str, officer=None) -> bool:
+    """End the mission's open visit (the officer's, when given) at `at`, no later than the shift's
+    end: its measured time becomes final. Whether there was one."""
+    open_visits = Visit.objects.filter(mission=mission, ended_at__isnull=True)
+    if officer is not None:
+        open_visits = open_visits.filter(officer=officer)
+    closed = False
+    for visit in open_visits:
+        visit.mission = mission
+        visit.close(min(at, mission.ends_at), reason, position_gap_s())
+        visit.save(update_fields=["ended_at", "end_reason", "measured_seconds"])
+        closed = True
+    return closed
 
 
 def audit(

@@ -15,7 +15,7 @@ from missions.models import ControlBox, Mission, PositionPing
 from tactics.models import TacticUse
 from tests.conftest import TEST_PASSWORD
 
-from .factories import serve_dose
+from .factories import serve_dose, stay_in_box
 
 pytestmark = pytest.mark.django_db
 
@@ -80,11 +80,13 @@ def test_full_officer_flow(planned, token_client, beat_officer, tactics):
     assert mission.visits.get().start_method == "geofence"
     assert not PositionPing.objects.exists()  # privacy: tracks are off by default
 
-    # The timer is the server's: started at the visit's start, not a device countdown.
-    mission.visits.update(started_at=timezone.now() - timedelta(minutes=5))
+    # The timer is the server's: measured from the positions since the visit's start, not a
+    # device countdown.
+    stay_in_box(mission, minutes=5)
     timer = token_client.get(reverse("api-officer-missions")).json()
     props = next(f["properties"] for f in timer["features"] if f["properties"]["id"] == mission.pk)
-    assert props["timer"]["running"] is True
+    assert props["timer"]["running"] is True and props["timer"]["stale"] is False
+    assert props["timer"]["last_position_at"] is not None
     assert 299 <= props["timer"]["dose_seconds"] <= 310
     assert props["timer"]["remaining_seconds"] == pytest.approx(
         mission.dose_minutes * 60 - props["timer"]["dose_seconds"], abs=1
@@ -125,7 +127,7 @@ def test_leaving_the_box_pauses_and_the_dose_adds_up(planned, api, beat_officer)
     client = api(beat_officer)
     mission = Mission.objects.filter(beat__code="D1-B1").exclude(status="cancelled").first()
     client.post(reverse("api-officer-ping"), {**centre(mission), "accuracy_m": 5}, format="json")
-    mission.visits.update(started_at=timezone.now() - timedelta(minutes=4))
+    stay_in_box(mission, minutes=4)
     left = client.post(
         reverse("api-officer-ping"), {**outside(mission), "accuracy_m": 5}, format="json"
     )
