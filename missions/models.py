@@ -172,7 +172,15 @@ class Mission(models.Model):
     )
     notes = models.TextField(blank=True, help_text="The officer's notes on completion.")
     minutes_served = models.FloatField(
-        null=True, blank=True, help_text="Minutes in the box (its visits) when the mission closed."
+        null=True,
+        blank=True,
+        help_text="Minutes measured in the box (its visits, backed by positions) when it closed.",
+    )
+    minutes_self_reported = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Minutes of its visits without position evidence when it closed: shown apart, "
+        "never counted toward the dose (blank: closed before they were told apart).",
     )
     ended_reason_code = models.CharField(max_length=32, choices=ReasonCode.choices, blank=True)
     ended_reason = models.TextField(

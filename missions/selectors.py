@@ -129,6 +129,7 @@ def timer_state(mission: Mission, *, now: datetime | None = None) -> dict:
     done = sum(v.measured(now, gap) for v in visits if v.ended_at is not None)
     running = next((v for v in visits if v.ended_at is None), None)
     so_far = done + (running.measured(now, gap) if running else 0.0)
+    in_visits = sum(v.seconds(now) for v in visits)
     last = running.last_position_at if running else None
     stale = running is not None and (
         last is None or (running.end(now) - last).total_seconds() > gap
@@ -146,6 +147,7 @@ def timer_state(mission: Mission, *, now: datetime | None = None) -> dict:
         "last_position_at": last.isoformat() if last else None,
         "stale": stale,
         "position_gap_seconds": gap,
+        "self_reported_seconds": round(max(0.0, in_visits - so_far), 1),
         "remaining_seconds": round(max(0.0, dose_s - so_far), 1),
         "dose_reached": so_far >= dose_s,
         "visits": len(visits),
@@ -185,6 +187,7 @@ def mission_feature(
         "started_at": mission.started_at.isoformat() if mission.started_at else None,
         "completed_at": mission.completed_at.isoformat() if mission.completed_at else None,
         "minutes_served": mission.minutes_served,
+        "minutes_self_reported": mission.minutes_self_reported,
         "ended_reason": mission.ended_reason,
         "timer": timer_state(mission, now=now),
         "tactics": [{"id": t.pk, "name": t.name, "description": t.description} for t in tactics],

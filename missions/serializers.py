@@ -232,6 +232,9 @@ class TimerOut(serializers.Serializer):
         help_text="A visit runs but no position came for position_gap_seconds: it is not counting."
     )
     position_gap_seconds = serializers.FloatField()
+    self_reported_seconds = serializers.FloatField(
+        help_text="Time in the visits without positions: shown apart, not part of the dose."
+    )
     remaining_seconds = serializers.FloatField()
     dose_reached = serializers.BooleanField()
     visits = serializers.IntegerField()
@@ -301,6 +304,7 @@ class MissionPropertiesOut(serializers.Serializer):
     started_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
     minutes_served = serializers.FloatField(allow_null=True)
+    minutes_self_reported = serializers.FloatField(allow_null=True)
     ended_reason = serializers.CharField()
     timer = TimerOut()
     tactics = SuggestedTacticOut(many=True)

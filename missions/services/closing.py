@@ -16,6 +16,7 @@ from .common import (
     MissionError,
     close_open_visits,
     event_time,
+    self_reported_minutes,
     served_minutes,
 )
 
@@ -272,7 +273,12 @@ def _reported(mission: Mission) -> list[str]:
 def _close(move: state.Move, *, user, notes, tactics, served: float) -> None:
     """The closing fields of a completed or ended-early mission, and the tactics used."""
     mission, at = move.mission, move.at
-    move.set(completed_by=user, minutes_served=served, notes=(notes or "").strip())
+    move.set(
+        completed_by=user,
+        minutes_served=served,
+        minutes_self_reported=self_reported_minutes(mission, at=at),
+        notes=(notes or "").strip(),
+    )
     if move.target == Mission.Status.COMPLETED:
         move.set(completed_at=at)
     else:

@@ -142,6 +142,17 @@ def served_minutes(mission: Mission, *, at: datetime) -> float:
     return round(seconds / 60, 2)
 
 
+def self_reported_minutes(mission: Mission, *, at: datetime) -> float:
+    """Minutes of the mission's visits up to `at` without position evidence: a start by hand before
+    its first position, time after a last position. Shown apart; never part of the dose."""
+    gap = position_gap_s()
+    seconds = 0.0
+    for visit in Visit.objects.filter(mission=mission):
+        visit.mission = mission
+        seconds += visit.seconds(at) - visit.measured(at, gap)
+    return round(max(0.0, seconds) / 60, 2)
+
+
 def close_open_visits(mission: Mission, *, at: datetime, reason: str, officer=None) -> bool:
     """End the mission's open visit (the officer's, when given) at `at`, no later than the shift's
     end: its measured time becomes final. Whether there was one."""
@@ -185,6 +196,7 @@ def mission_state(mission: Mission) -> dict:
         "completed_at": _iso(mission.completed_at),
         "closed_at": _iso(mission.closed_at),
         "minutes_served": mission.minutes_served,
+        "minutes_self_reported": mission.minutes_self_reported,
     }
 
 

@@ -19,7 +19,14 @@ from missions import (
 )
 from missions.models import Mission, PositionPing, Visit
 
-from .common import Conflict, MissionError, close_open_visits, position_gap_s, served_minutes
+from .common import (
+    Conflict,
+    MissionError,
+    close_open_visits,
+    position_gap_s,
+    self_reported_minutes,
+    served_minutes,
+)
 
 MAX_ACCURACY_ALLOWANCE_M = 75.0  # a fix worse than this cannot start a mission by itself
 EXIT_MARGIN_M = 25.0  # leave the box by this much beyond the accuracy before a visit stops
@@ -151,6 +158,7 @@ def expire_missions(*, now: datetime | None = None) -> int:
                 move.set(
                     closed_at=mission.ends_at,
                     minutes_served=served_minutes(mission, at=mission.ends_at),
+                    minutes_self_reported=self_reported_minutes(mission, at=mission.ends_at),
                 )
             expired += 1
         except Conflict:

@@ -392,6 +392,10 @@
         var since = t.running ? (stale ? null : last) : (node.dataset.unsentSince ? Date.parse(node.dataset.unsentSince) : null);
         var before = t.running ? t.done_seconds_before_current_visit : t.dose_seconds;
         var seconds = since ? before + (now - since) / 1000 : before;
+        var selfLine = node.querySelector(".m-self");  // the server's count: shown apart, not counted
+        var selfMinutes = Math.floor((t.self_reported_seconds || 0) / 60);
+        selfLine.hidden = !selfMinutes;
+        selfLine.textContent = selfMinutes ? "+ " + selfMinutes + " min self-reported (not counted)" : "";
         var staleLine = node.querySelector(".m-stale");
         staleLine.hidden = !stale;
         staleLine.textContent = !stale ? "" : last

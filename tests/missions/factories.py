@@ -116,10 +116,13 @@ def user_model():
     return get_user_model()
 
 
-def stay_in_box(mission, *, minutes: float, every_s: float = 30.0) -> None:
+def stay_in_box(
+    mission, *, minutes: float, every_s: float = 30.0, positions_for: float | None = None
+) -> None:
     """The mission's open visit began `minutes` ago and the officer's device has sent a position in
-    the box every `every_s` seconds since: what the server records from those pings
-    (Visit.note_position), without the test waiting."""
+    the box every `every_s` seconds since (for the first `positions_for` minutes only, when given:
+    then the positions stopped): what the server records from those pings (Visit.note_position),
+    without the test waiting."""
     from datetime import timedelta
 
     from django.conf import settings
@@ -130,7 +133,8 @@ def stay_in_box(mission, *, minutes: float, every_s: float = 30.0) -> None:
     visit.started_at = now - timedelta(minutes=minutes)
     visit.last_position_at, visit.measured_seconds = None, 0.0
     at = visit.started_at
-    while at <= now:
+    last = now if positions_for is None else visit.started_at + timedelta(minutes=positions_for)
+    while at <= last:
         visit.note_position(at, settings.VISIT_POSITION_GAP_S)
         at += timedelta(seconds=every_s)
     visit.save(update_fields=["started_at", "last_position_at", "measured_seconds"])
