@@ -265,6 +265,26 @@ def test_offline_complete_keeps_its_original_time_and_key(planned, api, beat_off
     )
 
 
+def test_a_live_request_resent_from_the_offline_queue_is_a_repeat(planned, api, beat_officer):
+    """The answer to a live Complete was lost; the card queued it (adding queued and offline_since)
+    and sends it again with its key: the first answer, not a 422 (control: other tactics are)."""
+    client = api(beat_officer)
+    mission = Mission.objects.filter(beat__code="D1-B1").first()
+    services.start_mission(user=beat_officer, mission_id=mission.pk, reason="GPS not available")
+    serve_dose(mission)
+    url = reverse("api-mission-complete", args=[mission.pk])
+    at = timezone.now()
+    live = {"tactics": [], "at": at.isoformat()}
+    first = client.post(url, live, format="json", HTTP_IDEMPOTENCY_KEY="lost-answer")
+    assert first.status_code == 200
+    queued = {**live, "queued": True, "offline_since": at.isoformat()}
+    again = client.post(url, queued, format="json", HTTP_IDEMPOTENCY_KEY="lost-answer")
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    other = {**queued, "tactics": [1]}
+    refused = client.post(url, other, format="json", HTTP_IDEMPOTENCY_KEY="lost-answer")
+    assert refused.status_code == 422
+
+
 def test_the_same_key_with_a_different_body_is_refused_not_replayed(planned, api, beat_officer):
     # Issue 21, finding 6: the first answer used to be replayed for any body sent with its key.
     client = api(beat_officer)
