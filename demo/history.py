@@ -32,7 +32,6 @@ CONTROL_SHARE_DEFAULT = 0.2  # the demo holds back a fifth of each beat's candid
 SERVED_SHARE = 0.85  # missions an officer reaches; the rest expire
 EXPECTED_FLOOR = 1e-3  # smaller expected counts are not stored: the planner reads them as 0
 DEMO_REASON = "Demo history: the city's true intensity stands in for the forecast"
-MANUAL_START_REASON = "Demo history"
 
 
 def seed_mission_history(
@@ -165,20 +164,36 @@ def _patrol_officers() -> dict:
 
 
 def _serve(mission: Mission, officer, rng) -> None:
-    """An officer starts the mission some time in the shift and stays about a dose: completed when
-    the dose is served, ended early (called away) when not."""
+    """An officer arrives some time in the shift and stays about a dose, his device sending a
+    position every minute (the evidence the dose is measured from): completed when the dose is
+    served, ended early (called away) when not."""
     length = (mission.ends_at - mission.starts_at).total_seconds()
     started = mission.starts_at + dt.timedelta(seconds=float(rng.uniform(0, 0.7 * length)))
     minutes = float(np.clip(rng.normal(mission.dose_minutes, 4), 5, 45))
     ended = started + dt.timedelta(minutes=minutes)
+    centre = mission.cell.center
+    # The server's clock of those past shifts (`now`): live actions are timed by it.
     services.start_mission(
-        user=officer, mission_id=mission.pk, reason=MANUAL_START_REASON, at=started
+        user=officer,
+        mission_id=mission.pk,
+        position=services.Position(centre.y, centre.x),
+        now=started,
     )
+    missions = [
+        Mission.objects.prefetch_related("visits").select_related("cell").get(pk=mission.pk)
+    ]
+    for minute in range(1, int(minutes) + 1):
+        services.record_ping(
+            user=officer,
+            position=services.Position(centre.y, centre.x),
+            missions=missions,
+            now=started + dt.timedelta(minutes=minute),
+        )
     if minutes >= mission.dose_minutes:
-        services.complete_mission(user=officer, mission_id=mission.pk, at=ended)
+        services.complete_mission(user=officer, mission_id=mission.pk, now=ended)
     else:
         services.end_mission_early(
-            user=officer, mission_id=mission.pk, at=ended, reason_code=ReasonCode.CALLED_AWAY
+            user=officer, mission_id=mission.pk, now=ended, reason_code=ReasonCode.CALLED_AWAY
         )
 
 

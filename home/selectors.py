@@ -93,12 +93,14 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
                     "beats": set(),
                     "missions": 0,
                     "minutes_served": 0.0,
+                    "minutes_self_reported": 0.0,
                     "in_box": None,
                 },
             )
             unit["beats"].add(mission.beat.code)
             unit["missions"] += 1
             unit["minutes_served"] += row["minutes_served"]
+            unit["minutes_self_reported"] += row["minutes_self_reported"]
             if row["running"]:
                 unit["in_box"] = row["label"]
         board["boxes"]["features"].append(
@@ -117,7 +119,12 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
         )
     board["beats"] = [beats[code] for code in sorted(beats)]
     board["units"] = [
-        {**u, "beats": sorted(u["beats"]), "minutes_served": round(u["minutes_served"], 1)}
+        {
+            **u,
+            "beats": sorted(u["beats"]),
+            "minutes_served": round(u["minutes_served"], 1),
+            "minutes_self_reported": round(u["minutes_self_reported"], 1),
+        }
         for u in sorted(per_unit.values(), key=lambda u: u["unit"])
     ]
     return board
@@ -128,6 +135,12 @@ def _board_row(mission: Mission, *, unit: str | None, actions: list[str], now: d
     served = (
         mission.minutes_served if mission.minutes_served is not None else timer["dose_seconds"] / 60
     )
+    # Shown apart, never part of the dose (docs/adr/0026); blank on missions closed before.
+    self_reported = (
+        mission.minutes_self_reported
+        if mission.minutes_served is not None
+        else timer["self_reported_seconds"] / 60
+    )
     return {
         "id": mission.pk,
         "rank": mission.rank,
@@ -137,6 +150,7 @@ def _board_row(mission: Mission, *, unit: str | None, actions: list[str], now: d
         f" · box {mission.cell.cell_id}",
         "dose_minutes": mission.dose_minutes,
         "minutes_served": round(served, 1),
+        "minutes_self_reported": round(self_reported or 0.0, 1),
         "progress": round(min(1.0, served / mission.dose_minutes), 3)
         if mission.dose_minutes
         else 1.0,

@@ -185,6 +185,8 @@ class StartMission(MissionAPIView):
             position=position,
             reason=data.get("reason", ""),
             at=data.get("at"),
+            queued=data["queued"],
+            offline_since=data.get("offline_since"),
         )
         return self.mission_response(pk, status.HTTP_201_CREATED)
 
@@ -211,6 +213,8 @@ class CompleteMission(MissionAPIView):
             tactic_ids=data["tactics"],
             notes=data["notes"],
             at=data.get("at"),
+            queued=data["queued"],
+            offline_since=data.get("offline_since"),
         )
         return self.mission_response(pk)
 
@@ -239,6 +243,8 @@ class EndMissionEarly(MissionAPIView):
             tactic_ids=data["tactics"],
             notes=data["notes"],
             at=data.get("at"),
+            queued=data["queued"],
+            offline_since=data.get("offline_since"),
         )
         return self.mission_response(pk)
 
@@ -262,6 +268,8 @@ class MissionTactics(MissionAPIView):
             tactic_ids=data["tactics"],
             notes=data.get("notes"),
             at=data.get("at"),
+            queued=data["queued"],
+            offline_since=data.get("offline_since"),
         )
         return self.mission_response(pk)
 
@@ -284,6 +292,7 @@ class OfflineReport(MissionAPIView):
             user=request.user,
             mission_id=pk,
             visits=[(v["started_at"], v["ended_at"]) for v in data["visits"]],
+            offline_since=data["offline_since"],
             tactic_ids=data["tactics"],
             notes=data["notes"],
             completed_at=data.get("completed_at"),

@@ -1,11 +1,14 @@
 """Requests a device may send twice (it was offline and retries): the first answer is stored under
 the client's Idempotency-Key and given again, unchanged, for every repeat — the action runs once.
-A repeat is the same endpoint with the same body; the key sent with anything else is a 422."""
+A repeat is the same endpoint with the same body; the key sent with anything else is a 422. How the
+device delivered it is not part of the body compared: a request whose answer was lost and that the
+device then resends from its offline queue (`queued`, `offline_since`, docs/adr/0026) is a repeat."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -16,6 +19,7 @@ from .models import IdempotentRequest
 HEADER = "Idempotency-Key"
 MAX_KEY_CHARS = 200
 KEEP_KEYS_FOR = timedelta(days=14)  # a device offline longer than this resends as new
+DELIVERY_FIELDS = ("queued", "offline_since")  # how the device sent it, not what it asks
 
 
 def idempotent(view_method):
@@ -30,7 +34,7 @@ def idempotent(view_method):
             return Response(
                 {"detail": f"{HEADER} may be at most {MAX_KEY_CHARS} characters."}, status=400
             )
-        digest = hashlib.sha256(request.body).hexdigest()
+        digest = _digest(request.body)
         stored = _stored(request, key, digest)
         if stored is not None:
             return stored
@@ -79,7 +83,9 @@ def _stored(request, key: str, digest: str) -> Response | None:
             {"detail": f"This {HEADER} was already used for another request ({found.endpoint})."},
             status=422,
         )
-    if found.body_digest and found.body_digest != digest:  # rows stored before digests: no check
+    # Rows stored before digests: no check; before delivery fields were left out: the raw body's.
+    raw = hashlib.sha256(request.body).hexdigest()
+    if found.body_digest and found.body_digest not in (digest, raw):
         return Response(
             {
                 "detail": f"This {HEADER} was already used with a different body: send a new key"
@@ -90,3 +96,15 @@ def _stored(request, key: str, digest: str) -> Response | None:
     response = Response(found.response, status=found.status_code)
     response["Idempotent-Replayed"] = "true"
     return response
+
+
+def _digest(body: bytes) -> str:
+    """The body's digest, its delivery fields left out (a JSON object's, keys sorted)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return hashlib.sha256(body).hexdigest()
+    asked = {k: v for k, v in data.items() if k not in DELIVERY_FIELDS}
+    return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()

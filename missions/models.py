@@ -172,7 +172,15 @@ class Mission(models.Model):
     )
     notes = models.TextField(blank=True, help_text="The officer's notes on completion.")
     minutes_served = models.FloatField(
-        null=True, blank=True, help_text="Minutes in the box (its visits) when the mission closed."
+        null=True,
+        blank=True,
+        help_text="Minutes measured in the box (its visits, backed by positions) when it closed.",
+    )
+    minutes_self_reported = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Minutes of its visits without position evidence when it closed: shown apart, "
+        "never counted toward the dose (blank: closed before they were told apart).",
     )
     ended_reason_code = models.CharField(max_length=32, choices=ReasonCode.choices, blank=True)
     ended_reason = models.TextField(
@@ -243,6 +251,11 @@ class Visit(models.Model):
     start_method = models.CharField(max_length=16, choices=Method.choices)
     start_reason = models.CharField(max_length=500, blank=True)
     end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
+    # Position evidence (docs/adr/0026): the officer's last position in the box during the visit
+    # (server clock; blank: none yet, e.g. a start by hand), and the seconds between positions at
+    # most VISIT_POSITION_GAP_S apart up to it (a longer silence is not measured).
+    last_position_at = models.DateTimeField(null=True, blank=True)
+    measured_seconds = models.FloatField(default=0.0)
 
     class Meta:
         ordering = ["started_at", "pk"]
@@ -254,8 +267,39 @@ class Visit(models.Model):
         ]
 
     def seconds(self, now) -> float:
-        end = self.ended_at or min(now, self.mission.ends_at)
-        return max(0.0, (end - self.started_at).total_seconds())
+        """The visit's whole length up to `now`, with or without positions."""
+        return max(0.0, (self.end(now) - self.started_at).total_seconds())
+
+    def end(self, now):
+        return self.ended_at or min(now, self.mission.ends_at)
+
+    def measured(self, now, gap_s: float) -> float:
+        """Seconds in the box backed by positions up to `now`: those between positions, and the
+        time since the last one while it is at most `gap_s` old (after a longer silence the visit's
+        measured time ended at its last position)."""
+        if self.ended_at is not None or self.last_position_at is None:
+            return self.measured_seconds
+        tail = (self.end(now) - self.last_position_at).total_seconds()
+        if tail < 0:  # `now` is before the last position (a queued action): not what came after
+            return max(0.0, self.measured_seconds + tail)
+        return self.measured_seconds + (tail if tail <= gap_s else 0.0)
+
+    def note_position(self, at, gap_s: float) -> None:
+        """A position in the box at `at` (server clock): measured time runs on from the last one
+        when it came at most `gap_s` before (unsaved)."""
+        if self.last_position_at is not None:
+            step = (at - self.last_position_at).total_seconds()
+            if step <= 0:
+                return
+            if step <= gap_s:
+                self.measured_seconds += step
+        self.last_position_at = at
+
+    def close(self, at, reason: str, gap_s: float) -> None:
+        """End the visit at `at`: its measured time is final (unsaved)."""
+        end = max(at, self.started_at)
+        self.measured_seconds = self.measured(end, gap_s)
+        self.ended_at, self.end_reason = end, reason
 
 
 class PositionPing(models.Model):

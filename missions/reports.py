@@ -1,6 +1,7 @@
 """Dosage and outcome reads for reports: minutes in box per mission and per box over time, missions
 completed / ended early / expired per beat and shift with the dose minutes served against those
-planned, and incidents in mission vs control vs other boxes. Minutes count, not taps."""
+planned, and incidents in mission vs control vs other boxes. Minutes count, not taps: measured minutes
+(backed by positions, docs/adr/0026) are the dose; self-reported ones are shown apart."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections import Counter, defaultdict
 from datetime import date as Date
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -21,9 +23,10 @@ HOURS_AFTER_MAX = 72  # hours after a shift that the outcome report may also cou
 
 
 def dose_by_mission(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
-    """Per mission of the range: target dose, minutes in the box and number of visits."""
+    """Per mission of the range: target dose, minutes measured in the box, minutes self-reported
+    and number of visits."""
     now = now or timezone.now()
-    minutes, visits = _visit_minutes(date_from, date_to, now, key="mission_id")
+    minutes, self_reported, visits = _visit_minutes(date_from, date_to, now, key="mission_id")
     missions = (
         Mission.objects.not_cancelled()
         .filter(date__range=(date_from, date_to))
@@ -41,6 +44,7 @@ def dose_by_mission(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
             "status_label": m.get_status_display(),
             "dose_minutes": m.dose_minutes,
             "minutes_in_box": round(minutes.get(m.pk, 0.0), 1),
+            "minutes_self_reported": round(self_reported.get(m.pk, 0.0), 1),
             "visits": visits.get(m.pk, 0),
             "ended_reason": m.ended_reason,
         }
@@ -49,17 +53,20 @@ def dose_by_mission(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
 
 
 def dose_by_box(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
-    """Minutes officers spent in each box per day: where patrol went, over time."""
+    """Minutes officers were measured in each box per day (and self-reported ones, apart): where
+    patrol went, over time."""
     now = now or timezone.now()
-    per = defaultdict(float)
-    rows = Visit.objects.filter(mission__date__range=(date_from, date_to)).values_list(
-        "mission__cell__cell_id", "mission__date", "started_at", "ended_at", "mission__ends_at"
+    minutes, self_reported, _ = _visit_minutes(
+        date_from, date_to, now, key=("mission__cell__cell_id", "mission__date")
     )
-    for cell_id, day, started, ended, mission_end in rows:
-        per[(cell_id, day)] += _minutes(started, ended, mission_end, now)
     return [
-        {"cell_id": cell_id, "date": day.isoformat(), "minutes": round(m, 1)}
-        for (cell_id, day), m in sorted(per.items(), key=lambda kv: (kv[0][1], kv[0][0]))
+        {
+            "cell_id": cell_id,
+            "date": day.isoformat(),
+            "minutes": round(minutes[(cell_id, day)], 1),
+            "minutes_self_reported": round(self_reported[(cell_id, day)], 1),
+        }
+        for cell_id, day in sorted(minutes, key=lambda k: (k[1], k[0]))
     ]
 
 
@@ -75,9 +82,10 @@ def daily_summary(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
         .order_by()
     ):
         counts[(day, status)] += n
-    minutes = defaultdict(float)
+    minutes, self_reported = defaultdict(float), defaultdict(float)
     for row in dose_by_box(date_from=date_from, date_to=date_to, now=now):
         minutes[row["date"]] += row["minutes"]
+        self_reported[row["date"]] += row["minutes_self_reported"]
     planned = dict(
         Mission.objects.not_cancelled()
         .filter(date__range=(date_from, date_to))
@@ -97,6 +105,7 @@ def daily_summary(*, date_from: Date, date_to: Date, now=None) -> list[dict]:
                 "total": sum(by_status.values()),
                 "minutes_planned": planned.get(day, 0),
                 "minutes": round(minutes.get(day.isoformat(), 0.0)),
+                "minutes_self_reported": round(self_reported.get(day.isoformat(), 0.0)),
             }
         )
     peak = max((r["total"] for r in rows), default=0) or 1
@@ -123,6 +132,7 @@ def status_by_beat_shift(*, date_from: Date, date_to: Date, now=None) -> list[di
         per = dose[(m["beat"], m["shift"])]
         per["planned"] += m["dose_minutes"]
         per["served"] += m["minutes_in_box"]
+        per["self_reported"] += m["minutes_self_reported"]
         per["delivered"] += min(m["minutes_in_box"], m["dose_minutes"])
     out = []
     for (beat, shift), counts in sorted(table.items()):
@@ -138,6 +148,7 @@ def status_by_beat_shift(*, date_from: Date, date_to: Date, now=None) -> list[di
                 else None,
                 "minutes_planned": minutes["planned"],
                 "minutes_served": round(minutes["served"], 1),
+                "minutes_self_reported": round(minutes["self_reported"], 1),
                 "dose_delivered": round(minutes["delivered"] / minutes["planned"], 3)
                 if minutes["planned"]
                 else None,
@@ -231,17 +242,32 @@ def _incident_cells(start, end, *, cells: set[int]) -> list[int]:
     return [pk for pk in placed if pk in cells]
 
 
-def _visit_minutes(date_from, date_to, now, *, key: str):
-    minutes, visits = defaultdict(float), Counter()
+def _visit_minutes(date_from, date_to, now, *, key):
+    """Per `key` (a field of Visit, or a tuple of them): minutes measured (Visit.measured),
+    minutes self-reported (the rest of the visits' time) and the number of visits."""
+    keys = key if isinstance(key, tuple) else (key,)
+    measured, self_reported, visits = defaultdict(float), defaultdict(float), Counter()
+    gap = settings.VISIT_POSITION_GAP_S
     rows = Visit.objects.filter(mission__date__range=(date_from, date_to)).values_list(
-        key, "started_at", "ended_at", "mission__ends_at"
+        *keys,
+        "started_at",
+        "ended_at",
+        "last_position_at",
+        "measured_seconds",
+        "mission__ends_at",
     )
-    for k, started, ended, mission_end in rows:
-        minutes[k] += _minutes(started, ended, mission_end, now)
+    for row in rows:
+        k = row[: len(keys)] if len(keys) > 1 else row[0]
+        started, ended, last_position, measured_s, mission_end = row[len(keys) :]
+        visit = Visit(
+            started_at=started,
+            ended_at=ended,
+            last_position_at=last_position,
+            measured_seconds=measured_s,
+            mission=Mission(ends_at=mission_end),
+        )
+        in_box = visit.measured(now, gap)
+        measured[k] += in_box / 60
+        self_reported[k] += max(0.0, visit.seconds(now) - in_box) / 60
         visits[k] += 1
-    return minutes, visits
-
-
-def _minutes(started, ended, mission_end, now) -> float:
-    end = ended or min(now, mission_end)
-    return max(0.0, (end - started).total_seconds() / 60)
+    return measured, self_reported, visits

@@ -9,6 +9,7 @@ import json
 from datetime import date as Date
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Count, Max, Prefetch, QuerySet
 from django.utils import timezone
 
@@ -64,6 +65,7 @@ def officer_missions_etag(user, *, now: datetime | None = None) -> str:
                 n_visits=Count("visits"),
                 n_ended=Count("visits__ended_at"),
                 last_start=Max("visits__started_at"),
+                last_position=Max("visits__last_position_at"),
             )
         )
         parts += [window.as_dict(), list(rows), catalogue_version()]
@@ -115,23 +117,37 @@ def audit_log(
 
 
 def timer_state(mission: Mission, *, now: datetime | None = None) -> dict:
-    """The dose timer as the server knows it: seconds done so far and the running visit's start.
+    """The dose timer as the server knows it: seconds measured so far (time backed by positions,
+    docs/adr/0026) and the running visit's last position.
 
-    Devices count up from `running_since` with the server's clock offset, never a local countdown.
+    Devices count up from `last_position_at` with the server's clock offset, never a local
+    countdown, and stop when it is older than `position_gap_seconds` (`stale`: "no position since").
     """
     now = now or timezone.now()
+    gap = settings.VISIT_POSITION_GAP_S
     visits = list(mission.visits.all())  # prefetched
-    done = sum(v.seconds(now) for v in visits if v.ended_at is not None)
+    done = sum(v.measured(now, gap) for v in visits if v.ended_at is not None)
     running = next((v for v in visits if v.ended_at is None), None)
-    so_far = done + (running.seconds(now) if running else 0.0)
+    so_far = done + (running.measured(now, gap) if running else 0.0)
+    in_visits = sum(v.seconds(now) for v in visits)
+    last = running.last_position_at if running else None
+    stale = running is not None and (
+        last is None or (running.end(now) - last).total_seconds() > gap
+    )
     dose_s = mission.dose_minutes * 60
     return {
         "dose_minutes": mission.dose_minutes,
         "dose_seconds": round(so_far, 1),
-        "done_seconds_before_current_visit": round(done, 1),
+        "done_seconds_before_current_visit": round(
+            done + (running.measured_seconds if running else 0.0), 1
+        ),
         "running": running is not None,
         "running_since": running.started_at.isoformat() if running else None,
         "running_officer": running.officer_id if running else None,
+        "last_position_at": last.isoformat() if last else None,
+        "stale": stale,
+        "position_gap_seconds": gap,
+        "self_reported_seconds": round(max(0.0, in_visits - so_far), 1),
         "remaining_seconds": round(max(0.0, dose_s - so_far), 1),
         "dose_reached": so_far >= dose_s,
         "visits": len(visits),
@@ -171,6 +187,7 @@ def mission_feature(
         "started_at": mission.started_at.isoformat() if mission.started_at else None,
         "completed_at": mission.completed_at.isoformat() if mission.completed_at else None,
         "minutes_served": mission.minutes_served,
+        "minutes_self_reported": mission.minutes_self_reported,
         "ended_reason": mission.ended_reason,
         "timer": timer_state(mission, now=now),
         "tactics": [{"id": t.pk, "name": t.name, "description": t.description} for t in tactics],

@@ -34,7 +34,20 @@ class PositionIn(serializers.Serializer):
     )
 
 
-class StartIn(serializers.Serializer):
+class QueuedFields(serializers.Serializer):
+    """An action the device queued offline keeps its own time (docs/adr/0026); a live one is timed
+    by the server's clock, and its `at`, if sent, must be within a minute of it."""
+
+    queued = serializers.BooleanField(
+        required=False, default=False, help_text="Taken offline and sent from the device's queue."
+    )
+    offline_since = serializers.DateTimeField(
+        required=False,
+        help_text="When the device went offline (queued actions): `at` may not be earlier.",
+    )
+
+
+class StartIn(QueuedFields):
     latitude = serializers.FloatField(min_value=-90, max_value=90, required=False)
     longitude = serializers.FloatField(min_value=-180, max_value=180, required=False)
     accuracy_m = serializers.FloatField(min_value=0, required=False, default=0.0)
@@ -45,7 +58,7 @@ class StartIn(serializers.Serializer):
         help_text="Required when the position is not inside the box (manual start).",
     )
     at = serializers.DateTimeField(
-        required=False, help_text="Original time, for reports sent late."
+        required=False, help_text="When the officer started (its own time only when queued)."
     )
 
     def validate(self, attrs):
@@ -54,11 +67,11 @@ class StartIn(serializers.Serializer):
         return attrs
 
 
-class CompleteIn(serializers.Serializer):
+class CompleteIn(QueuedFields):
     tactics = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
     at = serializers.DateTimeField(
-        required=False, help_text="Original time, for reports sent late."
+        required=False, help_text="When the officer acted (its own time only when queued)."
     )
 
 
@@ -77,7 +90,7 @@ class EndEarlyIn(CompleteIn):
     )
 
 
-class TacticsIn(serializers.Serializer):
+class TacticsIn(QueuedFields):
     tactics = serializers.ListField(
         child=serializers.IntegerField(), help_text="The tactics used: replaces the list."
     )
@@ -88,7 +101,7 @@ class TacticsIn(serializers.Serializer):
         help_text="Replaces the notes when given.",
     )
     at = serializers.DateTimeField(
-        required=False, help_text="Original time, for corrections sent late."
+        required=False, help_text="When the officer acted (its own time only when queued)."
     )
 
 
@@ -99,6 +112,9 @@ class VisitIn(serializers.Serializer):
 
 class OfflineReportIn(serializers.Serializer):
     visits = VisitIn(many=True)
+    offline_since = serializers.DateTimeField(
+        help_text="When the device went offline: no visit may start earlier."
+    )
     tactics = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
     completed_at = serializers.DateTimeField(required=False)
@@ -209,6 +225,16 @@ class TimerOut(serializers.Serializer):
     running = serializers.BooleanField()
     running_since = serializers.DateTimeField(allow_null=True)
     running_officer = serializers.IntegerField(allow_null=True)
+    last_position_at = serializers.DateTimeField(
+        allow_null=True, help_text="The running visit's last position in the box (server clock)."
+    )
+    stale = serializers.BooleanField(
+        help_text="A visit runs but no position came for position_gap_seconds: it is not counting."
+    )
+    position_gap_seconds = serializers.FloatField()
+    self_reported_seconds = serializers.FloatField(
+        help_text="Time in the visits without positions: shown apart, not part of the dose."
+    )
     remaining_seconds = serializers.FloatField()
     dose_reached = serializers.BooleanField()
     visits = serializers.IntegerField()
@@ -278,6 +304,7 @@ class MissionPropertiesOut(serializers.Serializer):
     started_at = serializers.DateTimeField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
     minutes_served = serializers.FloatField(allow_null=True)
+    minutes_self_reported = serializers.FloatField(allow_null=True)
     ended_reason = serializers.CharField()
     timer = TimerOut()
     tactics = SuggestedTacticOut(many=True)

@@ -175,22 +175,32 @@ def transition(
     actor,
     at: datetime | None = None,
     device_time: bool = False,
+    queued: bool = False,
+    offline_since: datetime | None = None,
     scope_at: datetime | None = None,
+    now: datetime | None = None,
     reason_code: str = "",
     reason: str = "",
 ) -> Iterator[Move]:
     """Move a mission by `action`, in one transaction: check the actor's role and permission, lock
-    its row, check the time of the act (`device_time`: a time the device sent, refused when outside the shift),
-    the actor's scope (judged at `scope_at`, else `at`) and that the table allows the move from the
-    locked status; then the service's body runs with the `Move`; on leaving, the status and the
-    fields the body set are saved and the audit event written. An exception in the body writes
-    nothing."""
+    its row, check the time of the act (`device_time`: an officer's action, timed by the server's
+    clock unless `queued` offline, see common.event_time), the actor's scope (judged at `scope_at`,
+    else at a queued action's time, else now: as the missions' GET judges it) and that the table
+    allows the move from the locked status; then the service's body runs with the `Move`; on
+    leaving, the status and the fields the body set are saved and the audit event written. An
+    exception in the body writes nothing. `now` is the server's clock (the demo's history replays
+    past shifts with it)."""
     rule = ACTIONS[action]
     require_actor(actor, action)
     with transaction.atomic():
         mission = locked_mission(mission if isinstance(mission, int) else mission.pk)
-        acted_at = event_time(at, mission) if device_time else (at or timezone.now())
-        _check_scope(rule, actor, mission, action=action, at=scope_at or at)
+        if device_time:
+            acted_at = event_time(at, mission, queued=queued, offline_since=offline_since, now=now)
+        else:
+            acted_at = at or now or timezone.now()
+        _check_scope(
+            rule, actor, mission, action=action, at=scope_at or (acted_at if queued else now)
+        )
         targets = moves(mission.status, action)
         if not targets:
             message = rule.refusal.format(

@@ -183,7 +183,7 @@ def report_page(request):
             {**r, "counts": [r[code] for code in Mission.Status.values]}
             for r in reports.status_by_beat_shift(date_from=date_from, date_to=date_to)
         ],
-        "status_columns": len(Mission.Status.values) + 6,
+        "status_columns": len(Mission.Status.values) + 7,
         "dose_rows": reports.dose_by_mission(date_from=date_from, date_to=date_to),
         "tactics": tactic_counts(date_from=date_from, date_to=date_to),
         "outcomes": reports.outcomes(date_from=date_from, date_to=date_to)

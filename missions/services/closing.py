@@ -10,7 +10,15 @@ from missions import state
 from missions.models import END_EARLY_REASONS, Mission, ReasonCode, Visit
 from tactics.models import Tactic, TacticUse
 
-from .common import REASON_MIN_CHARS, Conflict, MissionError, event_time, served_minutes
+from .common import (
+    REASON_MIN_CHARS,
+    Conflict,
+    MissionError,
+    close_open_visits,
+    event_time,
+    self_reported_minutes,
+    served_minutes,
+)
 
 # The device's timer and the server's may differ by a request's travel time: a "Complete" tapped
 # as the device's timer reaches the dose is accepted this many seconds short of it.
@@ -24,11 +32,23 @@ def complete_mission(
     tactic_ids: list[int] | None = None,
     notes: str = "",
     at: datetime | None = None,
+    queued: bool = False,
+    offline_since: datetime | None = None,
+    now: datetime | None = None,
 ) -> Mission:
     """Close the open visit, mark the mission completed and record the tactics the officer used.
-    Refused (Conflict) until the dose is served: the officer ends early instead, with a reason."""
-    # Bad times are refused before scope is judged at them.
-    with state.transition(mission_id, state.COMPLETE, actor=user, at=at, device_time=True) as move:
+    Refused (Conflict) until the dose is served: the officer ends early instead, with a reason.
+    Timed by the server's clock unless `queued` offline (common.event_time)."""
+    with state.transition(
+        mission_id,
+        state.COMPLETE,
+        actor=user,
+        at=at,
+        device_time=True,
+        queued=queued,
+        offline_since=offline_since,
+        now=now,
+    ) as move:
         mission = move.mission
         served = served_minutes(mission, at=move.at)
         if not dose_met(mission, served):
@@ -52,6 +72,9 @@ def end_mission_early(
     tactic_ids: list[int] | None = None,
     notes: str = "",
     at: datetime | None = None,
+    queued: bool = False,
+    offline_since: datetime | None = None,
+    now: datetime | None = None,
 ) -> Mission:
     """Close an active mission before its dose is met: recorded as ended early, with the minutes
     served and why (a reason code; words too when the code is "other")."""
@@ -63,6 +86,9 @@ def end_mission_early(
         actor=user,
         at=at,
         device_time=True,
+        queued=queued,
+        offline_since=offline_since,
+        now=now,
         reason_code=code,
         reason=text,
     ) as move:
@@ -86,6 +112,7 @@ def report_offline(
     user,
     mission_id: int,
     visits: list[tuple[datetime, datetime]],
+    offline_since: datetime | None,
     tactic_ids=None,
     notes: str = "",
     completed_at: datetime | None = None,
@@ -93,7 +120,8 @@ def report_offline(
     reason: str = "",
 ) -> Mission:
     """A device that was offline sends the whole mission at once, with its original times: completed
-    when its visits serve the dose, ended early when they do not and a reason is given."""
+    when its visits serve the dose, ended early when they do not and a reason is given. The times
+    are a queued action's (common.event_time): within the shift, after `offline_since`."""
     state.require_actor(user, state.REPORT)
     if not visits:
         raise MissionError(
@@ -105,10 +133,18 @@ def report_offline(
         mission = move.mission
         if mission.visits.filter(ended_at__isnull=True).exists():
             raise Conflict("Someone is in this mission's box right now.", mission=mission)
-        spans = sorted((event_time(s, mission), event_time(e, mission)) for s, e in visits)
+        spans = sorted(
+            (
+                event_time(s, mission, queued=True, offline_since=offline_since),
+                event_time(e, mission, queued=True, offline_since=offline_since),
+            )
+            for s, e in visits
+        )
         if any(end < start for start, end in spans):
             raise MissionError("A visit ends before it starts.", field="visits")
-        completed_at = event_time(completed_at or spans[-1][1], mission)
+        completed_at = event_time(
+            completed_at or spans[-1][1], mission, queued=True, offline_since=offline_since
+        )
         tactics = _tactics(tactic_ids)
         Visit.objects.bulk_create(
             Visit(
@@ -118,6 +154,9 @@ def report_offline(
                 ended_at=e,
                 start_method=Visit.Method.OFFLINE,
                 end_reason=Visit.EndReason.REPORTED,
+                # The device's own geofence times them (docs/adr/0026): measured, as reported.
+                last_position_at=e,
+                measured_seconds=(e - s).total_seconds(),
             )
             for s, e in spans
         )
@@ -149,14 +188,24 @@ def correct_tactics(
     tactic_ids: list[int],
     notes: str | None = None,
     at: datetime | None = None,
+    queued: bool = False,
+    offline_since: datetime | None = None,
+    now: datetime | None = None,
 ) -> Mission:
     """Replace the tactics reported on a mission (and its notes, when given): allowed to an officer
-    who patrolled it until the shift ends, judged at the time of the act."""
-    # A device's time must be a real time within the shift; scope is judged at the time of the act.
+    who patrolled it until the shift ends, judged at the time of the act (the server's clock unless
+    `queued` offline)."""
     with state.transition(
-        mission_id, state.TACTICS, actor=user, at=at, device_time=at is not None
+        mission_id,
+        state.TACTICS,
+        actor=user,
+        at=at,
+        device_time=True,
+        queued=queued,
+        offline_since=offline_since,
+        now=now,
     ) as move:
-        mission, acted_at = move.mission, at or move.at
+        mission, acted_at = move.mission, move.at
         tactics = _tactics(tactic_ids)
         move.before.update(tactics=_reported(mission), notes=mission.notes)
         TacticUse.objects.filter(mission=mission).exclude(tactic__in=tactics).delete()
@@ -206,9 +255,7 @@ def _minutes(value: float) -> str:
 
 
 def _close_visits(mission: Mission, at: datetime) -> None:
-    Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
-        ended_at=max(at, mission.started_at or at), end_reason=Visit.EndReason.COMPLETED
-    )
+    close_open_visits(mission, at=at, reason=Visit.EndReason.COMPLETED)
 
 
 def _tactics(tactic_ids) -> list[Tactic]:
@@ -226,7 +273,12 @@ def _reported(mission: Mission) -> list[str]:
 def _close(move: state.Move, *, user, notes, tactics, served: float) -> None:
     """The closing fields of a completed or ended-early mission, and the tactics used."""
     mission, at = move.mission, move.at
-    move.set(completed_by=user, minutes_served=served, notes=(notes or "").strip())
+    move.set(
+        completed_by=user,
+        minutes_served=served,
+        minutes_self_reported=self_reported_minutes(mission, at=at),
+        notes=(notes or "").strip(),
+    )
     if move.target == Mission.Status.COMPLETED:
         move.set(completed_at=at)
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
@@ -13,8 +14,9 @@ from audit.services import record
 from missions.models import AUDIT_PREFIX, Mission, ReasonCode, Visit
 
 REASON_MIN_CHARS = 3
-# A device's clock may run a little ahead; later timestamps than this are refused.
-CLOCK_SKEW_ALLOWANCE = timedelta(minutes=5)
+# A device's time, corrected by its measured clock offset, may still differ from the server's by a
+# request's travel: a time further ahead than this is refused, and a live action's time further back.
+CLOCK_SKEW_ALLOWANCE = timedelta(seconds=60)
 # Officers may start a mission this long before their shift begins (briefing, driving out).
 EARLY_START_ALLOWANCE = timedelta(minutes=30)
 
@@ -66,20 +68,53 @@ def require_reason(
     return code, text
 
 
-def event_time(at: datetime | None, mission: Mission, *, now: datetime | None = None) -> datetime:
-    """When something happened: now, or the device's original time for a report sent late."""
+def event_time(
+    at: datetime | None,
+    mission: Mission,
+    *,
+    queued: bool = False,
+    offline_since: datetime | None = None,
+    now: datetime | None = None,
+) -> datetime:
+    """When an officer's action happened (docs/adr/0026). Live, the server's clock decides: a
+    device time sent with it must be within CLOCK_SKEW_ALLOWANCE of now. Queued offline, the
+    device's time counts, within the shift and not before the device went offline (`offline_since`);
+    such an action is sent at the latest QUEUED_ACTION_GRACE_S after the shift's end."""
     now = now or timezone.now()
-    if at is None:
-        return min(now, mission.ends_at) if now > mission.ends_at else now
-    if timezone.is_naive(at):
-        raise MissionError(
-            "Timestamps need a time zone offset, e.g. 2025-03-01T14:05:00-05:00.", field="at"
-        )
-    if at > now + CLOCK_SKEW_ALLOWANCE:
+    for name, value in (("at", at), ("offline_since", offline_since)):
+        if value is not None and timezone.is_naive(value):
+            raise MissionError(
+                "Timestamps need a time zone offset, e.g. 2025-03-01T14:05:00-05:00.", field=name
+            )
+    if at is not None and at > now + CLOCK_SKEW_ALLOWANCE:
         raise MissionError("That time is in the future; check the device clock.", field="at")
-    if not mission.starts_at - EARLY_START_ALLOWANCE <= at <= mission.ends_at:
+    if not queued:
+        if at is not None and at < now - CLOCK_SKEW_ALLOWANCE:
+            raise MissionError(
+                "A time in the past is accepted only for an action queued offline "
+                "(queued: true, with offline_since: when the device went offline).",
+                field="at",
+            )
+        return min(now, mission.ends_at)
+    if at is None or offline_since is None:
+        raise MissionError(
+            "A queued action needs its time (at) and when the device went offline (offline_since).",
+            field="at" if at is None else "offline_since",
+        )
+    if at < offline_since:
+        raise MissionError(
+            "That time is before the device went offline: only what was queued offline keeps "
+            "its own time.",
+            field="at",
+        )
+    if not mission.starts_at <= at <= mission.ends_at + CLOCK_SKEW_ALLOWANCE:
         raise MissionError("That time is outside the mission's shift.", field="at")
-    return at
+    if now > mission.ends_at + timedelta(seconds=settings.QUEUED_ACTION_GRACE_S):
+        raise PermissionDenied(
+            "The shift ended too long ago: actions queued during it were due within "
+            f"{settings.QUEUED_ACTION_GRACE_S // 60} minutes of its end."
+        )
+    return min(at, mission.ends_at)
 
 
 def locked_mission(mission_id: int) -> Mission:
@@ -90,16 +125,47 @@ def locked_mission(mission_id: int) -> Mission:
         raise MissionError("No such mission.", field="mission") from None
 
 
+def position_gap_s() -> float:
+    """A silence in an officer's positions longer than this ends a visit's measured time."""
+    return settings.VISIT_POSITION_GAP_S
+
+
 def served_minutes(mission: Mission, *, at: datetime) -> float:
-    """Minutes officers spent in the mission's box up to `at`: its visits, a running one counted to
-    `at`. The dose is measured here, on the server, never from a device's timer."""
+    """Minutes officers were measured in the mission's box up to `at`: its visits' time backed by
+    positions (Visit.measured), a running one counted to `at`. The dose is measured here, on the
+    server, never from a device's timer; time without positions does not count."""
+    gap = position_gap_s()
     seconds = 0.0
-    for started, ended in Visit.objects.filter(mission=mission).values_list(
-        "started_at", "ended_at"
-    ):
-        end = min(ended or at, at)
-        seconds += max(0.0, (end - started).total_seconds())
+    for visit in Visit.objects.filter(mission=mission):
+        visit.mission = mission
+        seconds += visit.measured(at, gap)
     return round(seconds / 60, 2)
+
+
+def self_reported_minutes(mission: Mission, *, at: datetime) -> float:
+    """Minutes of the mission's visits up to `at` without position evidence: a start by hand before
+    its first position, time after a last position. Shown apart; never part of the dose."""
+    gap = position_gap_s()
+    seconds = 0.0
+    for visit in Visit.objects.filter(mission=mission):
+        visit.mission = mission
+        seconds += visit.seconds(at) - visit.measured(at, gap)
+    return round(max(0.0, seconds) / 60, 2)
+
+
+def close_open_visits(mission: Mission, *, at: datetime, reason: str, officer=None) -> bool:
+    """End the mission's open visit (the officer's, when given) at `at`, no later than the shift's
+    end: its measured time becomes final. Whether there was one."""
+    open_visits = Visit.objects.filter(mission=mission, ended_at__isnull=True)
+    if officer is not None:
+        open_visits = open_visits.filter(officer=officer)
+    closed = False
+    for visit in open_visits:
+        visit.mission = mission
+        visit.close(min(at, mission.ends_at), reason, position_gap_s())
+        visit.save(update_fields=["ended_at", "end_reason", "measured_seconds"])
+        closed = True
+    return closed
 
 
 def audit(
@@ -130,6 +196,7 @@ def mission_state(mission: Mission) -> dict:
         "completed_at": _iso(mission.completed_at),
         "closed_at": _iso(mission.closed_at),
         "minutes_served": mission.minutes_served,
+        "minutes_self_reported": mission.minutes_self_reported,
     }
 
 

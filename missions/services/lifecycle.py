@@ -19,7 +19,14 @@ from missions import (
 )
 from missions.models import Mission, PositionPing, Visit
 
-from .common import Conflict, MissionError, served_minutes
+from .common import (
+    Conflict,
+    MissionError,
+    close_open_visits,
+    position_gap_s,
+    self_reported_minutes,
+    served_minutes,
+)
 
 MAX_ACCURACY_ALLOWANCE_M = 75.0  # a fix worse than this cannot start a mission by itself
 EXIT_MARGIN_M = 25.0  # leave the box by this much beyond the accuracy before a visit stops
@@ -53,19 +60,22 @@ def start_mission(
     position: Position | None = None,
     reason: str = "",
     at: datetime | None = None,
+    queued: bool = False,
+    offline_since: datetime | None = None,
+    now: datetime | None = None,
 ) -> Visit:
     """Start a visit: on arrival (position inside the box, allowing its accuracy) or by hand with a
-    reason. Exactly one of two devices starting at once wins; the other gets `Conflict`."""
-    device_at = at or (position.at if position else None)
-    # A time in the future or outside the shift is bad input, refused before judging scope at it;
-    # scope is judged at the time of the act.
+    reason. Exactly one of two devices starting at once wins; the other gets `Conflict`. Timed by
+    the server's clock unless `queued` offline (common.event_time)."""
     with state.transition(
         mission_id,
         state.START,
         actor=user,
-        at=device_at,
+        at=at or (position.at if position else None),
         device_time=True,
-        scope_at=at or timezone.now(),
+        queued=queued,
+        offline_since=offline_since,
+        now=now,
     ) as move:
         inside = position is not None and distance_to_box_m(move.mission, position) <= _allowance(
             position
@@ -80,15 +90,18 @@ def start_mission(
         return _open_visit(move, user=user, method=method, reason="" if inside else reason)
 
 
-def record_ping(*, user, position: Position, missions: list[Mission]) -> PingResult:
+def record_ping(
+    *, user, position: Position, missions: list[Mission], now: datetime | None = None
+) -> PingResult:
     """Start the mission whose box the officer is in, stop visits whose box they have left.
 
     `missions` are the officer's missions of the shift (selectors.officer_missions). The position
-    itself is stored only when the agency's policy keeps tracks.
+    itself is stored only when the agency's policy keeps tracks. `now`: the server's clock (the
+    demo's history replays past shifts with it).
     """
     state.require_actor(user, state.START)
     result = PingResult()
-    now = timezone.now()
+    now = now or timezone.now()
     if MissionPolicy.current().store_officer_tracks:
         PositionPing.objects.create(
             officer=user,
@@ -97,31 +110,30 @@ def record_ping(*, user, position: Position, missions: list[Mission]) -> PingRes
             location=Point(position.longitude, position.latitude, srid=4326),
         )
         result.stored = True
-    candidates = [
-        m for m in missions if m.status in Mission.LIVE and m.ends_at > (position.at or now)
-    ]
+    # Pings are never queued: the server's clock times them, whatever the fix's own time.
+    candidates = [m for m in missions if m.status in Mission.LIVE and m.ends_at > now]
     distances = {m.pk: distance_to_box_m(m, position) for m in candidates}
     allowance = _allowance(position)
     for mission in candidates:
         left = distances[mission.pk] > position.accuracy_m + EXIT_MARGIN_M
         # The visits came with the missions: most pings are from outside boxes nobody is in.
-        mine = any(v.ended_at is None and v.officer_id == user.pk for v in mission.visits.all())
-        if (
-            left
-            and mine
-            and _close_open_visit(
-                mission, user=user, at=position.at, reason=Visit.EndReason.LEFT_BOX
-            )
-        ):
-            result.stopped.append(mission.pk)
+        mine = next(
+            (v for v in mission.visits.all() if v.ended_at is None and v.officer_id == user.pk),
+            None,
+        )
+        if mine is None:
+            continue
+        if left:
+            if _close_open_visit(mission, user=user, at=now, reason=Visit.EndReason.LEFT_BOX):
+                result.stopped.append(mission.pk)
+        elif distances[mission.pk] <= allowance:  # a fix good enough to start one keeps it measured
+            _note_position(mine.pk, at=now)
     inside = sorted((d, m.pk) for m in candidates if (d := distances[m.pk]) <= allowance)
     if inside:
         nearest = inside[0][1]
         if not Visit.objects.filter(mission_id=nearest, ended_at__isnull=True).exists():
             try:
-                with state.transition(
-                    nearest, state.START, actor=user, at=position.at, device_time=True
-                ) as move:
+                with state.transition(nearest, state.START, actor=user, at=now, now=now) as move:
                     _open_visit(move, user=user, method=Visit.Method.GEOFENCE, reason="")
                 result.started.append(nearest)
             except (Conflict, PermissionDenied):
@@ -142,12 +154,11 @@ def expire_missions(*, now: datetime | None = None) -> int:
                 mission_id, state.EXPIRE, actor=None, reason="The shift ended."
             ) as move:
                 mission = move.mission
-                Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
-                    ended_at=mission.ends_at, end_reason=Visit.EndReason.EXPIRED
-                )
+                close_open_visits(mission, at=mission.ends_at, reason=Visit.EndReason.EXPIRED)
                 move.set(
                     closed_at=mission.ends_at,
                     minutes_served=served_minutes(mission, at=mission.ends_at),
+                    minutes_self_reported=self_reported_minutes(mission, at=mission.ends_at),
                 )
             expired += 1
         except Conflict:
@@ -187,6 +198,8 @@ def _open_visit(move: state.Move, *, user, method, reason) -> Visit:
                 started_at=at,
                 start_method=method,
                 start_reason=reason,
+                # Arrival is a position in the box; a start by hand has none until a ping comes.
+                last_position_at=at if method == Visit.Method.GEOFENCE else None,
             )
     except IntegrityError:  # the unique open-visit index: the other device won
         mission.refresh_from_db()
@@ -201,10 +214,13 @@ def _open_visit(move: state.Move, *, user, method, reason) -> Visit:
 
 
 def _close_open_visit(mission: Mission, *, user, at, reason) -> bool:
-    end = min(at or timezone.now(), mission.ends_at)
-    visit = mission.visits.filter(ended_at__isnull=True, officer=user).first()
-    if visit is None:
-        return False
-    visit.ended_at, visit.end_reason = max(end, visit.started_at), reason
-    visit.save(update_fields=["ended_at", "end_reason"])
-    return True
+    return close_open_visits(mission, at=at or timezone.now(), reason=reason, officer=user)
+
+
+def _note_position(visit_id: int, *, at) -> None:
+    """A position in the box of the officer's open visit (locked: two pings at once add once)."""
+    with transaction.atomic():
+        visit = Visit.objects.select_for_update().filter(pk=visit_id, ended_at__isnull=True).first()
+        if visit is not None:
+            visit.note_position(at, position_gap_s())
+            visit.save(update_fields=["last_position_at", "measured_seconds"])

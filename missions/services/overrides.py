@@ -21,7 +21,7 @@ from missions import state
 from missions.models import Mission, MissionAddition, Suppression, Visit
 
 from .box_forecast import BoxForecast, box_forecasts, dose_minutes
-from .common import MissionError, audit, require_perm, require_reason
+from .common import MissionError, audit, close_open_visits, require_perm, require_reason
 
 MAX_RANGE_DAYS = 31  # an override longer than a month is a policy question, not an override
 MAX_CELLS_PER_OVERRIDE = 200
@@ -261,9 +261,7 @@ def _cancel(mission_ids: list[int], *, user, reason_code: str, reason: str) -> i
 def _call_off(move: state.Move) -> None:
     """A cancelled mission's open visit ends now (or at the shift's end)."""
     mission = move.mission
-    Visit.objects.filter(mission=mission, ended_at__isnull=True).update(
-        ended_at=min(move.at, mission.ends_at), end_reason=Visit.EndReason.CANCELLED
-    )
+    close_open_visits(mission, at=move.at, reason=Visit.EndReason.CANCELLED)
     move.set(closed_at=move.at)
 
 

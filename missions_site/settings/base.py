@@ -357,6 +357,11 @@ AVL_MAX_GAP_S = env.float("AVL_MAX_GAP_S", default=120.0)
 AVL_MAX_ACCURACY_M = env.float("AVL_MAX_ACCURACY_M", default=100.0)
 AVL_FUTURE_SKEW_S = env.int("AVL_FUTURE_SKEW_S", default=60)
 AVL_RETENTION_DAYS = env.int("AVL_RETENTION_DAYS", default=30)
+# Dose from evidence (docs/adr/0026-dose-from-evidence.md): an action queued offline during a shift
+# may still be sent this long after the shift's end; a visit's time counts as measured only while
+# positions come at most VISIT_POSITION_GAP_S apart (after a longer silence it is self-reported).
+QUEUED_ACTION_GRACE_S = env.int("QUEUED_ACTION_GRACE_S", default=900)
+VISIT_POSITION_GAP_S = env.float("VISIT_POSITION_GAP_S", default=120.0)
 
 LOGGING = {
     "version": 1,

@@ -76,6 +76,10 @@
       delete state.refused[missionId];  // a new action on the mission: the last refusal is old news
       body.at = body.at || new Date(Date.now() + state.offsetMs).toISOString();
       function keep(why) {
+        // Queued: the server keeps this time only for an action taken after the device went offline.
+        state.offlineSince = state.offlineSince || body.at;
+        body.queued = true;
+        body.offline_since = state.offlineSince;
         var waiting = queue.add({ path: path, body: body, key: key, mission: missionId, action: action });
         sayQueue(why + " (" + waiting + " waiting).");
         rerender();
@@ -141,7 +145,10 @@
         serverTime = headers.get("X-Server-Time");
         keptCopy = headers.get("X-Kept-Copy") === "1";  // the service worker's copy: its time is old
       }).then(function (data) {
-        if (!keptCopy) { keepOffset(Date.parse(serverTime || data.server_time) - Date.now()); }
+        if (!keptCopy) {
+          keepOffset(Date.parse(serverTime || data.server_time) - Date.now());
+          state.offlineSince = null;  // the server answered: online again
+        }
         render(data.features || [], data.shift);
       }).catch(function (err) { say("Missions could not be loaded: " + err.message); });
     }
@@ -370,18 +377,30 @@
       if (node) { node.scrollIntoView({ behavior: "smooth", block: "nearest" }); node.classList.add("flash"); }
     }
 
-    // The timer shows the dose done so far: the server's closed visits plus the running one,
-    // counted from the server's start time with the device's clock offset; or, while a start waits
-    // to be sent, the server's dose so far plus the time since the start was saved.
+    // The timer shows the dose measured so far: the server's measured time plus the running visit's
+    // since its last position, counted with the device's clock offset — until no position has come
+    // for the server's gap, when it stops and says since when; or, while a start waits to be sent,
+    // the server's dose so far plus the time since the start was saved.
     function tick() {
       var now = Date.now() + state.offsetMs;
       state.features.forEach(function (f) {
         var t = f.properties.timer;
         var node = list.querySelector("[data-mission='" + f.properties.id + "']");
         if (!node) { return; }
-        var since = t.running ? t.running_since : node.dataset.unsentSince;
+        var last = t.last_position_at ? Date.parse(t.last_position_at) : null;
+        var stale = t.running && (!last || now - last > t.position_gap_seconds * 1000);
+        var since = t.running ? (stale ? null : last) : (node.dataset.unsentSince ? Date.parse(node.dataset.unsentSince) : null);
         var before = t.running ? t.done_seconds_before_current_visit : t.dose_seconds;
-        var seconds = since ? before + (now - Date.parse(since)) / 1000 : t.dose_seconds;
+        var seconds = since ? before + (now - since) / 1000 : before;
+        var selfLine = node.querySelector(".m-self");  // the server's count: shown apart, not counted
+        var selfMinutes = Math.floor((t.self_reported_seconds || 0) / 60);
+        selfLine.hidden = !selfMinutes;
+        selfLine.textContent = selfMinutes ? "+ " + selfMinutes + " min self-reported (not counted)" : "";
+        var staleLine = node.querySelector(".m-stale");
+        staleLine.hidden = !stale;
+        staleLine.textContent = !stale ? "" : last
+          ? "No position since " + new Date(last - state.offsetMs).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) + ": not counting"
+          : "No position yet: not counting";
         seconds = Math.max(0, seconds);
         var m = Math.floor(seconds / 60), s = Math.floor(seconds % 60);
         node.querySelector(".m-clock").textContent = m + ":" + (s < 10 ? "0" : "") + s;
@@ -398,9 +417,13 @@
       post(el.dataset.ping, {
         latitude: state.position.latitude, longitude: state.position.longitude, accuracy_m: state.position.accuracy
       }, newKey(), true).catch(function () { return { status: 0, data: {} }; }).then(function (r) {
-        if (r.status === 200 && (r.data.started.length || r.data.stopped.length)) {
+        if (r.status !== 200) { return; }
+        if (r.data.started.length || r.data.stopped.length) {
+          render(r.data.missions.features, state.shift);
           say(r.data.started.length ? "Arrived: mission started." : "Left the box: visit paused.");
-          render(r.data.missions.features, true);
+        } else {  // each position moves the timers' evidence on: the cards stay as they are
+          state.features = r.data.missions.features;
+          tick();
         }
       });
     }

@@ -42,7 +42,9 @@
     function progress(row) {
       return M.el("span", { className: "dose" }, [
         M.el("progress", { max: 1, value: row.progress, title: row.minutes_served + " of " + row.dose_minutes + " min" }),
-        " " + row.minutes_served + " / " + row.dose_minutes + " min"
+        " " + row.minutes_served + " / " + row.dose_minutes + " min",
+        // Time without positions: shown apart, not counted toward the dose.
+        row.minutes_self_reported ? M.el("span", { className: "self-reported" }, [" + " + row.minutes_self_reported + " self-reported"]) : null
       ]);
     }
 
@@ -89,12 +91,13 @@
           M.el("td", {}, [u.unit]), M.el("td", {}, [u.beats.join(", ")]),
           M.el("td", { className: "num" }, [String(u.missions)]),
           M.el("td", { className: "num" }, [String(u.minutes_served)]),
+          M.el("td", { className: "num" }, [String(u.minutes_self_reported)]),
           M.el("td", {}, [u.in_box || "—"])
         ]);
       });
-      if (!rows.length) { rows.push(M.el("tr", {}, [M.el("td", { colSpan: 5 }, ["No unit has patrolled a mission yet."])])); }
+      if (!rows.length) { rows.push(M.el("tr", {}, [M.el("td", { colSpan: 6 }, ["No unit has patrolled a mission yet."])])); }
       unitsBox.textContent = "";
-      unitsBox.appendChild(table(["Unit", "Beats", "Missions", "Minutes served", "In box now"], rows));
+      unitsBox.appendChild(table(["Unit", "Beats", "Missions", "Minutes served", "Self-reported", "In box now"], rows));
     }
 
     function render(board) {

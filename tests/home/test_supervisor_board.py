@@ -2,19 +2,16 @@
 dose progress, boxes for the map, the supervisor's district scope, and a background poll that does
 not count as activity."""
 
-from datetime import timedelta
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 
 from agency.models import Agency, Beat, District, OfficerProfile
 from home.selectors import shift_board
 from missions import services
 from missions.models import Mission
 from tests.missions.conftest import crime_types, forecast, grid, now_window, policy  # noqa: F401
-from tests.missions.factories import OfficerProfileFactory, serve_dose
+from tests.missions.factories import OfficerProfileFactory, serve_dose, stay_in_box
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +31,7 @@ def shift(forecast, policy, now_window, officer):  # noqa: F811
     serve_dose(done)
     services.complete_mission(user=officer, mission_id=done.pk)
     services.start_mission(user=officer, mission_id=running.pk, reason="GPS not available")
-    running.visits.update(started_at=timezone.now() - timedelta(minutes=5))
+    stay_in_box(running, minutes=5)
     return now_window, done, running
 
 

@@ -116,16 +116,34 @@ def user_model():
     return get_user_model()
 
 
-def serve_dose(mission, *, extra_minutes: float = 1.0) -> None:
-    """Move the mission's open visit back so that its dose (plus `extra_minutes`) is served by now:
-    the officer stayed in the box, without the test waiting."""
+def stay_in_box(
+    mission, *, minutes: float, every_s: float = 30.0, positions_for: float | None = None
+) -> None:
+    """The mission's open visit began `minutes` ago and the officer's device has sent a position in
+    the box every `every_s` seconds since (for the first `positions_for` minutes only, when given:
+    then the positions stopped): what the server records from those pings (Visit.note_position),
+    without the test waiting."""
     from datetime import timedelta
 
+    from django.conf import settings
     from django.utils import timezone
 
+    now = timezone.now()
+    visit = mission.visits.get(ended_at__isnull=True)
+    visit.started_at = now - timedelta(minutes=minutes)
+    visit.last_position_at, visit.measured_seconds = None, 0.0
+    at = visit.started_at
+    last = now if positions_for is None else visit.started_at + timedelta(minutes=positions_for)
+    while at <= last:
+        visit.note_position(at, settings.VISIT_POSITION_GAP_S)
+        at += timedelta(seconds=every_s)
+    visit.save(update_fields=["started_at", "last_position_at", "measured_seconds"])
+
+
+def serve_dose(mission, *, extra_minutes: float = 1.0) -> None:
+    """The officer stayed in the box, sending positions, for the dose plus `extra_minutes`."""
     mission.refresh_from_db()
-    start = timezone.now() - timedelta(minutes=mission.dose_minutes + extra_minutes)
-    mission.visits.filter(ended_at__isnull=True).update(started_at=start)
+    stay_in_box(mission, minutes=mission.dose_minutes + extra_minutes)
 
 
 def reason_words(mission) -> list[str]:

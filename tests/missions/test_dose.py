@@ -15,20 +15,21 @@ from missions import services
 from missions.models import Mission, Visit
 from tactics.models import TacticUse
 
-from .factories import OfficerProfileFactory, serve_dose
+from .factories import OfficerProfileFactory, serve_dose, stay_in_box
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def mission(forecast, policy, now_window, tactics, beat_officer):
-    """A mission of the officer's beat, started by hand five minutes ago (a 15-minute dose)."""
+    """A mission of the officer's beat, started by hand five minutes ago and in the box since, with
+    positions (a 15-minute dose)."""
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)
     mission = Mission.objects.filter(beat__code="D1-B1").exclude(status="cancelled").first()
     Mission.objects.filter(pk=mission.pk).update(dose_minutes=15)
     services.start_mission(user=beat_officer, mission_id=mission.pk, reason="GPS not available")
-    mission.visits.update(started_at=timezone.now() - timedelta(minutes=5))
+    stay_in_box(mission, minutes=5)
     mission.refresh_from_db()
     return mission
 
@@ -67,15 +68,18 @@ def test_complete_is_refused_until_the_dose_is_served(mission, api, beat_officer
 def test_minutes_outside_the_box_do_not_count(mission, api, beat_officer):
     """Two visits of 5 and 6 minutes with time away between: 11 minutes served, not the 40 since the start."""
     start = timezone.now() - timedelta(minutes=40)
+    left = start + timedelta(minutes=5)
     mission.visits.update(
-        started_at=start, ended_at=start + timedelta(minutes=5), end_reason="left_box"
+        started_at=start,
+        ended_at=left,
+        end_reason="left_box",
+        last_position_at=left,
+        measured_seconds=300,
     )
     Visit.objects.create(
-        mission=mission,
-        officer=beat_officer,
-        started_at=timezone.now() - timedelta(minutes=6),
-        start_method="geofence",
+        mission=mission, officer=beat_officer, started_at=timezone.now(), start_method="geofence"
     )
+    stay_in_box(mission, minutes=6)
     refused = complete(api(beat_officer), mission)
     assert refused.status_code == 409 and "11 of 15 minutes" in refused.json()["detail"]
 
@@ -151,7 +155,8 @@ def test_an_offline_report_short_of_the_dose_needs_a_reason(mission, api, beat_o
                 "started_at": start.isoformat(),
                 "ended_at": (start + timedelta(minutes=6)).isoformat(),
             }
-        ]
+        ],
+        "offline_since": start.isoformat(),
     }
     url = reverse("api-mission-report", args=[other.pk])
     client = api(beat_officer)
@@ -165,11 +170,14 @@ def test_an_offline_report_short_of_the_dose_needs_a_reason(mission, api, beat_o
 
 
 def test_expiry_records_the_minutes_served(mission):
+    """Positions stopped five minutes into the visit: the shift's end records those five minutes,
+    not the hours the visit stayed open."""
     services.expire_missions(now=mission.ends_at + timedelta(seconds=1))
     mission.refresh_from_db()
-    served = (mission.ends_at - mission.visits.get().started_at).total_seconds() / 60
+    visit = mission.visits.get()
+    assert visit.ended_at == mission.ends_at
     assert mission.status == Mission.Status.EXPIRED and mission.minutes_served == pytest.approx(
-        served, abs=0.01
+        5, abs=0.01
     )
 
 
@@ -196,7 +204,14 @@ def test_tactics_are_corrected_until_the_shift_ends(mission, api, beat_officer, 
     made_at = timezone.now() - timedelta(seconds=30)
     Mission.objects.filter(pk=mission.pk).update(ends_at=timezone.now() - timedelta(seconds=10))
     late_sent = client.post(
-        url, {"tactics": [tactics[2].pk], "at": made_at.isoformat()}, format="json"
+        url,
+        {
+            "tactics": [tactics[2].pk],
+            "at": made_at.isoformat(),
+            "queued": True,
+            "offline_since": made_at.isoformat(),
+        },
+        format="json",
     )
     assert late_sent.status_code == 200, late_sent.content
     # … and one made after the shift is refused, leaving the report as it was.

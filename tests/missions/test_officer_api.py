@@ -15,7 +15,7 @@ from missions.models import ControlBox, Mission, PositionPing
 from tactics.models import TacticUse
 from tests.conftest import TEST_PASSWORD
 
-from .factories import serve_dose
+from .factories import serve_dose, stay_in_box
 
 pytestmark = pytest.mark.django_db
 
@@ -80,11 +80,13 @@ def test_full_officer_flow(planned, token_client, beat_officer, tactics):
     assert mission.visits.get().start_method == "geofence"
     assert not PositionPing.objects.exists()  # privacy: tracks are off by default
 
-    # The timer is the server's: started at the visit's start, not a device countdown.
-    mission.visits.update(started_at=timezone.now() - timedelta(minutes=5))
+    # The timer is the server's: measured from the positions since the visit's start, not a
+    # device countdown.
+    stay_in_box(mission, minutes=5)
     timer = token_client.get(reverse("api-officer-missions")).json()
     props = next(f["properties"] for f in timer["features"] if f["properties"]["id"] == mission.pk)
-    assert props["timer"]["running"] is True
+    assert props["timer"]["running"] is True and props["timer"]["stale"] is False
+    assert props["timer"]["last_position_at"] is not None
     assert 299 <= props["timer"]["dose_seconds"] <= 310
     assert props["timer"]["remaining_seconds"] == pytest.approx(
         mission.dose_minutes * 60 - props["timer"]["dose_seconds"], abs=1
@@ -125,7 +127,7 @@ def test_leaving_the_box_pauses_and_the_dose_adds_up(planned, api, beat_officer)
     client = api(beat_officer)
     mission = Mission.objects.filter(beat__code="D1-B1").exclude(status="cancelled").first()
     client.post(reverse("api-officer-ping"), {**centre(mission), "accuracy_m": 5}, format="json")
-    mission.visits.update(started_at=timezone.now() - timedelta(minutes=4))
+    stay_in_box(mission, minutes=4)
     left = client.post(
         reverse("api-officer-ping"), {**outside(mission), "accuracy_m": 5}, format="json"
     )
@@ -215,6 +217,7 @@ def test_offline_report_is_accepted_once(planned, api, beat_officer, tactics, no
         "tactics": [tactics[0].pk],
         "notes": "Sent from a dead zone",
         "completed_at": (start + timedelta(minutes=26)).isoformat(),
+        "offline_since": start.isoformat(),
     }
     key = str(uuid.uuid4())
     url = reverse("api-mission-report", args=[mission.pk])
@@ -250,8 +253,9 @@ def test_offline_complete_keeps_its_original_time_and_key(planned, api, beat_off
     at = timezone.now() - timedelta(minutes=2)
     key = "device-7-action-42"
     url = reverse("api-mission-complete", args=[mission.pk])
-    first = client.post(url, {"at": at.isoformat()}, format="json", HTTP_IDEMPOTENCY_KEY=key)
-    repeat = client.post(url, {"at": at.isoformat()}, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    queued = {"at": at.isoformat(), "queued": True, "offline_since": at.isoformat()}
+    first = client.post(url, queued, format="json", HTTP_IDEMPOTENCY_KEY=key)
+    repeat = client.post(url, queued, format="json", HTTP_IDEMPOTENCY_KEY=key)
     assert first.status_code == repeat.status_code == 200
     mission.refresh_from_db()
     assert mission.completed_at == at
@@ -259,6 +263,26 @@ def test_offline_complete_keeps_its_original_time_and_key(planned, api, beat_off
         AuditEvent.objects.filter(action="missions.complete", object_id=str(mission.pk)).count()
         == 1
     )
+
+
+def test_a_live_request_resent_from_the_offline_queue_is_a_repeat(planned, api, beat_officer):
+    """The answer to a live Complete was lost; the card queued it (adding queued and offline_since)
+    and sends it again with its key: the first answer, not a 422 (control: other tactics are)."""
+    client = api(beat_officer)
+    mission = Mission.objects.filter(beat__code="D1-B1").first()
+    services.start_mission(user=beat_officer, mission_id=mission.pk, reason="GPS not available")
+    serve_dose(mission)
+    url = reverse("api-mission-complete", args=[mission.pk])
+    at = timezone.now()
+    live = {"tactics": [], "at": at.isoformat()}
+    first = client.post(url, live, format="json", HTTP_IDEMPOTENCY_KEY="lost-answer")
+    assert first.status_code == 200
+    queued = {**live, "queued": True, "offline_since": at.isoformat()}
+    again = client.post(url, queued, format="json", HTTP_IDEMPOTENCY_KEY="lost-answer")
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    other = {**queued, "tactics": [1]}
+    refused = client.post(url, other, format="json", HTTP_IDEMPOTENCY_KEY="lost-answer")
+    assert refused.status_code == 422
 
 
 def test_the_same_key_with_a_different_body_is_refused_not_replayed(planned, api, beat_officer):

@@ -59,7 +59,8 @@ def test_each_csv_holds_the_rows_the_page_shows(planned, client, supervisor):
         "Box",
         "Status",
         "Dose",
-        "Minutes in box",
+        "Minutes in box (measured)",
+        "Minutes self-reported",
         "Visits",
         "Ended early because",
     ]

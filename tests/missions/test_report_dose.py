@@ -4,23 +4,22 @@ a message for a wrong one, never a silent other range)."""
 
 import csv
 import io
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from missions import reports, services
 from missions.models import Mission
 
-from .factories import serve_dose
+from .factories import serve_dose, stay_in_box
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def shift_done(forecast, policy, now_window, beat_officer):
-    """In beat D1-B1: one mission completed after 16 minutes, one ended early after 5."""
+    """In beat D1-B1: one mission completed after 16 minutes, one ended early after 12 minutes of
+    which only the first 5 had positions (7 minutes self-reported)."""
     forecast(now_window.date, now_window.shift)
     services.plan_missions(date=now_window.date, shift=now_window.shift)
     first, second = (
@@ -31,7 +30,7 @@ def shift_done(forecast, policy, now_window, beat_officer):
     serve_dose(first)
     services.complete_mission(user=beat_officer, mission_id=first.pk)
     services.start_mission(user=beat_officer, mission_id=second.pk, reason="GPS not available")
-    second.visits.update(started_at=timezone.now() - timedelta(minutes=5))
+    stay_in_box(second, minutes=12, positions_for=5)
     services.end_mission_early(user=beat_officer, mission_id=second.pk, reason_code="called_away")
     return now_window, first, second
 
@@ -52,7 +51,12 @@ def test_the_tables_count_ended_early_and_minutes_served(shift_done):
     assert rows[second.pk]["status_label"] == "Ended early" and rows[second.pk][
         "minutes_in_box"
     ] == pytest.approx(5, abs=0.1)
+    assert rows[second.pk]["minutes_self_reported"] == pytest.approx(7, abs=0.1)
     assert rows[first.pk]["status_label"] == "Completed"
+    assert rows[first.pk]["minutes_self_reported"] == 0
+    second.refresh_from_db()
+    assert second.minutes_served == pytest.approx(5, abs=0.1)
+    assert second.minutes_self_reported == pytest.approx(7, abs=0.1)
     beat = next(
         r
         for r in reports.status_by_beat_shift(date_from=window.date, date_to=window.date)
@@ -63,6 +67,8 @@ def test_the_tables_count_ended_early_and_minutes_served(shift_done):
     planned = Mission.objects.filter(beat__code="D1-B1").exclude(status="cancelled")
     assert beat["minutes_planned"] == sum(m.dose_minutes for m in planned)
     assert beat["minutes_served"] == pytest.approx(21, abs=0.2)
+    # Seven minutes without a position: shown apart, not served, not delivered.
+    assert beat["minutes_self_reported"] == pytest.approx(7, abs=0.2)
     assert beat["dose_delivered"] == pytest.approx(
         (15 + 5) / beat["minutes_planned"], abs=0.01
     )  # 16 counts as 15
@@ -75,15 +81,26 @@ def test_the_page_and_each_csv_say_ended_early(shift_done, client, supervisor):
         reverse("missions-report"), {"date_from": window.date, "date_to": window.date}
     )
     assert page.status_code == 200 and "Ended early" in page.content.decode()
+    assert "self-reported" in page.content.decode()
     dose = download(client, "dose", window.date)
     row = next(r for r in dose[1:] if r[3] == second.cell.cell_id)
     assert row[4] == "Ended early" and row[-1] == "Called away (dispatch or emergency)"
+    by_mission = {r[3]: dict(zip(dose[0], r, strict=True)) for r in dose[1:]}
+    totals = {
+        column: sum(float(r[column]) for r in by_mission.values())
+        for column in ("Minutes in box (measured)", "Minutes self-reported")
+    }
+    assert totals["Minutes in box (measured)"] == pytest.approx(21, abs=0.2)
+    assert totals["Minutes self-reported"] == pytest.approx(7, abs=0.2)
     status = download(client, "status", window.date)
     header, beat = status[0], next(r for r in status[1:] if r[0] == "D1-B1")
     assert beat[header.index("Ended early")] == "1" and beat[header.index("Completed")] == "1"
     assert float(beat[header.index("Minutes served")]) == pytest.approx(21, abs=0.2)
+    assert float(beat[header.index("Minutes self-reported")]) == pytest.approx(7, abs=0.2)
     daily = download(client, "daily", window.date)
     assert daily[1][daily[0].index("Ended early")] == "1"
+    assert daily[1][daily[0].index("Minutes in box (measured)")] == "21"
+    assert daily[1][daily[0].index("Minutes self-reported")] == "7"
 
 
 @pytest.mark.parametrize(

@@ -36,14 +36,25 @@ def test_dose_and_status_reports(planned, now_window):
         started_at=start + timedelta(minutes=30),
         ended_at=start + timedelta(minutes=36),
         start_method="geofence",
+        last_position_at=start + timedelta(minutes=36),
+        measured_seconds=6 * 60,
     )
     Mission.objects.filter(pk=mission.pk).update(status="completed")
     services.expire_missions(now=now_window.ends_at)
     day = now_window.date
     rows = {r["mission"]: r for r in reports.dose_by_mission(date_from=day, date_to=day)}
-    assert rows[mission.pk]["minutes_in_box"] == 15.0 and rows[mission.pk]["visits"] == 2
+    # 9 minutes started by hand without positions (self-reported), 6 measured from positions.
+    assert rows[mission.pk]["minutes_in_box"] == 6.0 and rows[mission.pk]["visits"] == 2
+    assert rows[mission.pk]["minutes_self_reported"] == 9.0
     boxes = reports.dose_by_box(date_from=day, date_to=day)
-    assert boxes == [{"cell_id": mission.cell.cell_id, "date": day.isoformat(), "minutes": 15.0}]
+    assert boxes == [
+        {
+            "cell_id": mission.cell.cell_id,
+            "date": day.isoformat(),
+            "minutes": 6.0,
+            "minutes_self_reported": 9.0,
+        }
+    ]
     status = {
         (r["beat"], r["shift"]): r for r in reports.status_by_beat_shift(date_from=day, date_to=day)
     }

@@ -43,7 +43,8 @@ def place_incident(db):
 
 @pytest.fixture
 def served(planned, now_window):
-    """Visits: the first mission 20 minutes, the second 10; the others none."""
+    """Visits measured from positions: the first mission 20 minutes, the second 10; the others
+    none."""
     missions = list(Mission.objects.exclude(status="cancelled").order_by("pk"))
     start = now_window.starts_at
     for mission, minutes in zip(missions, (20, 10), strict=False):
@@ -51,7 +52,9 @@ def served(planned, now_window):
             mission=mission,
             started_at=start,
             ended_at=start + timedelta(minutes=minutes),
-            start_method="manual",
+            start_method="geofence",
+            last_position_at=start + timedelta(minutes=minutes),
+            measured_seconds=minutes * 60,
         )
     return missions
 

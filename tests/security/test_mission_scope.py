@@ -127,6 +127,7 @@ def test_another_officers_active_mission_is_refused_and_his_own_succeeds(
                     "ended_at": (now + timedelta(minutes=2)).isoformat(),
                 }
             ],
+            "offline_since": now.isoformat(),
         },
         format="json",
     )
@@ -156,6 +157,7 @@ def test_another_officers_active_mission_is_refused_and_his_own_succeeds(
                 }
             ],
             "reason_code": "called_away",  # two minutes are short of the dose
+            "offline_since": now.isoformat(),
         },
         format="json",
     )
