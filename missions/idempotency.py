@@ -102,7 +102,10 @@ def _digest(body: bytes) -> str:
     """The body's digest, its delivery fields left out (a JSON object's, keys sorted)."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (
+        ValueError,
+        RecursionError,
+    ):  # not JSON, or nested past the decoder (the parser says so)
         data = None
     if not isinstance(data, dict):
         return hashlib.sha256(body).hexdigest()
