@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
@@ -142,10 +143,16 @@ def record_ping(
 
 
 def expire_missions(*, now: datetime | None = None) -> int:
-    """Close every mission whose shift has ended (planned or active ones): they expire."""
+    """Close every mission whose shift ended more than QUEUED_ACTION_GRACE_S ago (planned or
+    active ones): they expire. Not at the end itself: until the grace is over, a device that was
+    offline may still send what it queued during the shift (ADR 0026)."""
     now = now or timezone.now()
+    ended_before = now - timedelta(seconds=settings.QUEUED_ACTION_GRACE_S)
     due = list(
-        Mission.objects.live().filter(ends_at__lte=now).order_by("pk").values_list("pk", flat=True)
+        Mission.objects.live()
+        .filter(ends_at__lte=ended_before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     expired = 0
     for mission_id in due:

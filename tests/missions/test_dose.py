@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +17,8 @@ from missions.models import Mission, Visit
 from tactics.models import TacticUse
 
 from .factories import OfficerProfileFactory, serve_dose, stay_in_box
+
+QUEUED_GRACE = timedelta(seconds=django_settings.QUEUED_ACTION_GRACE_S)
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +175,7 @@ def test_an_offline_report_short_of_the_dose_needs_a_reason(mission, api, beat_o
 def test_expiry_records_the_minutes_served(mission):
     """Positions stopped five minutes into the visit: the shift's end records those five minutes,
     not the hours the visit stayed open."""
-    services.expire_missions(now=mission.ends_at + timedelta(seconds=1))
+    services.expire_missions(now=mission.ends_at + QUEUED_GRACE + timedelta(seconds=1))
     mission.refresh_from_db()
     visit = mission.visits.get()
     assert visit.ended_at == mission.ends_at

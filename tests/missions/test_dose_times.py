@@ -148,3 +148,36 @@ def test_after_the_shift_only_what_was_queued_during_it_is_accepted(mission, api
     assert late.status_code == 403 and "ended too long ago" in late.json()["detail"]
     mission.refresh_from_db()
     assert mission.status == "planned" and not mission.visits.exists()
+
+
+def test_the_expiry_task_waits_for_the_grace_so_a_queued_report_still_lands(
+    mission, api, beat_officer
+):
+    """The shift ended 5 minutes ago and the every-5-minutes expiry ran since: the mission is not
+    expired yet, so the report queued during the shift lands; after the grace, it expires."""
+    now = timezone.now()
+    Mission.objects.filter(pk=mission.pk).update(
+        starts_at=now - timedelta(hours=8), ends_at=now - timedelta(minutes=5)
+    )
+    assert services.expire_missions(now=now) == 0
+    during = now - timedelta(minutes=40)
+    report = {
+        "visits": [
+            {
+                "started_at": during.isoformat(),
+                "ended_at": (during + timedelta(minutes=16)).isoformat(),
+            }
+        ],
+        "offline_since": (during - timedelta(minutes=1)).isoformat(),
+    }
+    landed = post(api(beat_officer), "api-mission-report", mission, report)
+    assert landed.status_code == 201, landed.content
+    mission.refresh_from_db()
+    assert mission.status == "completed"
+    # control: a mission nobody reported expires once the grace is over
+    other = Mission.objects.filter(beat=mission.beat, status="planned").first()
+    Mission.objects.filter(pk=other.pk).update(ends_at=now - timedelta(minutes=5))
+    assert services.expire_missions(now=now) == 0
+    assert services.expire_missions(now=now + timedelta(minutes=11)) >= 1
+    other.refresh_from_db()
+    assert other.status == "expired"

@@ -4,6 +4,7 @@ keep started missions and analyst additions; suppressed boxes never; scheduled p
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import CommandError, call_command
 from django_celery_beat.models import PeriodicTask
 
@@ -13,6 +14,8 @@ from missions import services
 from missions.models import ControlBox, Mission, MissionPlan, Visit
 
 from .factories import reason_words
+
+QUEUED_GRACE = timedelta(seconds=django_settings.QUEUED_ACTION_GRACE_S)
 
 pytestmark = pytest.mark.django_db
 
@@ -207,7 +210,9 @@ def test_missions_expire_at_shift_end(forecast, policy, now_window):
         mission=mission, started_at=now_window.starts_at, start_method="manual", start_reason="x"
     )
     assert services.expire_missions(now=now_window.starts_at) == 0
-    assert services.expire_missions(now=now_window.ends_at) == 8
+    # Not at the shift's end: queued actions may still arrive until the grace is over.
+    assert services.expire_missions(now=now_window.ends_at) == 0
+    assert services.expire_missions(now=now_window.ends_at + QUEUED_GRACE) == 8
     mission.refresh_from_db()
     assert mission.status == "expired" and mission.visits.get().ended_at == now_window.ends_at
     assert AuditEvent.objects.filter(action="missions.expire").count() == 8

@@ -4,6 +4,7 @@ mission / control / other boxes) and the analyst's pages."""
 from datetime import timedelta
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.gis.geos import Point
 from django.urls import reverse
 
@@ -12,6 +13,8 @@ from ingest.models import Incident, Source
 from ingest.services.placement import place_all_incidents
 from missions import reports, services
 from missions.models import ControlBox, Mission, Visit
+
+QUEUED_GRACE = timedelta(seconds=django_settings.QUEUED_ACTION_GRACE_S)
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +43,7 @@ def test_dose_and_status_reports(planned, now_window):
         measured_seconds=6 * 60,
     )
     Mission.objects.filter(pk=mission.pk).update(status="completed")
-    services.expire_missions(now=now_window.ends_at)
+    services.expire_missions(now=now_window.ends_at + QUEUED_GRACE)
     day = now_window.date
     rows = {r["mission"]: r for r in reports.dose_by_mission(date_from=day, date_to=day)}
     # 9 minutes started by hand without positions (self-reported), 6 measured from positions.
