@@ -50,6 +50,8 @@ def set_offline(page, offline: bool):
     else:  # before the network is back: the page sends what waits as soon as it is
         page.context.unroute("**/api/v1/**", abort_writes)
     page.context.set_offline(offline)
+    # The emulation reaches the page's network a moment later: act only once the page sees it.
+    page.wait_for_function("(offline) => navigator.onLine === !offline", arg=offline)
 
 
 def abort_writes(route):
