@@ -14,7 +14,6 @@ from django.utils import timezone
 from agency.models import Agency
 from missions_site.access import ADMINISTRATOR, ANALYST, OFFICER, SUPERVISOR, has_role, roles_of
 
-from . import state  # the module, not its names: state reads scope
 from .models import Mission
 from .services.common import EARLY_START_ALLOWANCE
 
@@ -68,25 +67,32 @@ def patrol_refusal(
     return None
 
 
-def require_can_correct(user, mission: Mission, *, now: datetime) -> None:
+def require_can_correct(user, mission: Mission, *, now: datetime, takes_tactics: bool) -> None:
     """Adding or correcting tactics: see `correct_refusal`."""
-    reason = correct_refusal(user, mission, now=now, visible=refusal_for(user, now=now))
+    reason = correct_refusal(
+        user, mission, now=now, visible=refusal_for(user, now=now), takes_tactics=takes_tactics
+    )
     if reason:
         raise PermissionDenied(reason)
 
 
 def correct_refusal(
-    user, mission: Mission, *, now: datetime, visible: Callable[[Mission], str | None]
+    user,
+    mission: Mission,
+    *,
+    now: datetime,
+    visible: Callable[[Mission], str | None],
+    takes_tactics: bool,
 ) -> str | None:
     """Why the user may not add or correct the tactics of the mission, or None: an officer who
-    patrolled it, on a mission the state machine lets take tactics (under way or closed by an
-    officer), until its shift ends (judged at `now`, the time of the act)."""
+    patrolled it, on a mission the state machine lets take tactics (`takes_tactics`: under way or
+    closed by an officer), until its shift ends (judged at `now`, the time of the act)."""
     if now >= mission.ends_at:
         return "The shift has ended: tactics can be added or corrected only until its end."
     reason = visible(mission)
     if reason:
         return reason
-    if not state.moves(mission.status, state.TACTICS):
+    if not takes_tactics:
         return (
             f"This mission is {mission.get_status_display().lower()}: tactics are reported "
             "on missions that were patrolled."

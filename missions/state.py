@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from missions import scope  # the module, not its names: scope reads this table
+from missions import scope
 from missions.models import Mission
 from missions.services.common import (
     Conflict,
@@ -286,7 +286,12 @@ def _check_scope(rule: Action, actor, mission: Mission, *, action: str, at) -> N
     if rule.scope == PATROL:
         scope.require_can_patrol(actor, mission, action=_scope_word(action), now=at)
     else:
-        scope.require_can_correct(actor, mission, now=at or timezone.now())
+        scope.require_can_correct(
+            actor,
+            mission,
+            now=at or timezone.now(),
+            takes_tactics=bool(moves(mission.status, TACTICS)),
+        )
 
 
 def _in_scope(rule: Action, user, mission: Mission, action: str, now, visible) -> bool:
@@ -295,7 +300,16 @@ def _in_scope(rule: Action, user, mission: Mission, action: str, now, visible) -
     if rule.scope == PATROL:
         word = _scope_word(action)
         return scope.patrol_refusal(user, mission, action=word, visible=visible) is None
-    return scope.correct_refusal(user, mission, now=now, visible=visible) is None
+    return (
+        scope.correct_refusal(
+            user,
+            mission,
+            now=now,
+            visible=visible,
+            takes_tactics=bool(moves(mission.status, TACTICS)),
+        )
+        is None
+    )
 
 
 def _ready(action: str, mission: Mission) -> bool:
