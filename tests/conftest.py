@@ -4,6 +4,7 @@ Django is imported inside the fixtures, so the pure engine and planner tests als
 (`pytest tests/engine -p no:django`).
 """
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -115,6 +116,23 @@ def supervisor(role_user):
 
 @pytest.fixture
 def small_agency(db):
+    return build_small_agency()
+
+
+@contextmanager
+def rows_kept_for_the_class(django_db_blocker):
+    """Rows built once for a class of tests, as Django's `setUpTestData` builds them: each test runs
+    in a savepoint inside this transaction, which is rolled back after the class's last test. For
+    a class-scoped fixture; objects it yields are shared, so tests read them again from the
+    database before changing them."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def build_small_agency():
     """A 4 km × 2 km agency near Toronto: districts West/East, two beats each, three shifts."""
     from django.contrib.gis.geos import GEOSGeometry
 

@@ -2,16 +2,21 @@
 incidents around a few hot spots, a bar layer and its grid; model files in a temporary folder."""
 
 import datetime as dt
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
 
 from agency.models import CrimeType
+from forecasting.models import ModelVersion
 from ingest.models import Incident, RiskLayer, RiskLayerPoint, Source
 from ingest.services.placement import place_all_incidents
+from tests.conftest import build_small_agency, rows_kept_for_the_class
 
 HISTORY_DAYS = 420  # enough for a year of training rows, short enough to keep tests quick
 FAST_MODELS = ("gbm", "naive_28d", "naive_365d", "kde")
@@ -32,6 +37,10 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def crime_types(small_agency):
+    return build_crime_types()
+
+
+def build_crime_types() -> dict[str, CrimeType]:
     assault = CrimeType.objects.create(
         code="assault", name="Assault", severity_weight=4, patrol_efficacy=0.5
     )
@@ -48,6 +57,30 @@ def crime_types(small_agency):
 @pytest.fixture
 def city(small_agency, crime_types, media_root):
     """The small agency with incidents up to an hour ago, a bar layer and its grid built."""
+    build_city(crime_types)
+    return small_agency
+
+
+@contextmanager
+def shared_city(django_db_blocker, media: Path):
+    """The city of `city`, built once for a class of tests (tests/conftest.py
+    `rows_kept_for_the_class`), with the settings its trainings read."""
+    with (
+        rows_kept_for_the_class(django_db_blocker),
+        override_settings(MEDIA_ROOT=media, FORECAST_HISTORY_DAYS=HISTORY_DAYS),
+    ):
+        agency = build_small_agency()
+        build_city(build_crime_types())
+        yield agency
+
+
+def read_again(versions: list[ModelVersion]) -> list[ModelVersion]:
+    """The class's shared versions as the database holds them now, for one test to change."""
+    by_pk = ModelVersion.objects.in_bulk([v.pk for v in versions])
+    return [by_pk[v.pk] for v in versions]
+
+
+def build_city(crime_types) -> None:
     from forecasting.services import build_grid
 
     make_incidents(crime_types, now=timezone.now(), days=HISTORY_DAYS)
@@ -57,7 +90,6 @@ def city(small_agency, crime_types, media_root):
         for i, (lon, lat) in enumerate([(-79.395, 43.6552), (-79.3702, 43.6601), (-79.38, 43.658)])
     )
     build_grid()
-    return small_agency
 
 
 def make_incidents(crime_types, *, now, days, seed=1, officer_share=0.05):

@@ -1,13 +1,10 @@
 """Model artifacts live in the database (docs/adr/0016): a worker on a machine without the trainer's
-files forecasts with them; altered or missing state fails the forecast job with a plain reason; the
-migration moves the files of existing versions in."""
+files forecasts with them; altered or missing state fails the forecast job with a plain reason
+(the migration that moved files in: test_artifacts_migration.py)."""
 
 import datetime as dt
-from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from agency.models import Shift
 from forecasting import tasks, training
@@ -15,19 +12,26 @@ from forecasting.engine import persist
 from forecasting.models import ForecastRun, ModelArtifact, ModelVersion
 from jobs.models import JobRun
 
-from .conftest import HISTORY_DAYS
+from .conftest import read_again, shared_city
 
 FAST = ("naive_28d",)
 DAY = dt.date(2026, 1, 15)
 
 
+@pytest.fixture(scope="module")
+def trained_once(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Both types trained once for the module: every test here that uses the database reads them
+    (the one transactional test runs after all of them, in pytest-django's order)."""
+    with shared_city(django_db_blocker, tmp_path_factory.mktemp("media")):
+        yield [
+            training.train_crime_type(crime_type=code, weeks=1, models=FAST)
+            for code in ("assault", "break-and-enter")
+        ]
+
+
 @pytest.fixture
-def trained(city, settings):
-    settings.FORECAST_HISTORY_DAYS = HISTORY_DAYS
-    return [
-        training.train_crime_type(crime_type=code, weeks=1, models=FAST)
-        for code in ("assault", "break-and-enter")
-    ]
+def trained(trained_once, db):
+    return read_again(trained_once)
 
 
 def forecast_job() -> JobRun:
@@ -70,62 +74,6 @@ def test_missing_state_asks_for_a_retrain(trained):
         f"The Break and Enter model (version {trained[1].pk}) has no saved state:"
         " train Break and Enter again."
     )
-
-
-def migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture
-def latest_schema_afterwards():
-    """Migrating back to 0003 also unapplies later apps' migrations (streets' location labels): put
-    every app back on its latest migration, or the transactional tests after this one fail."""
-    yield
-    migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
-
-
-@pytest.mark.slow
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_moves_existing_files_into_the_database(
-    settings, tmp_path, latest_schema_afterwards
-):
-    settings.MEDIA_ROOT = tmp_path
-    old = migrate([("forecasting", "0003_schedule_training_and_forecasts")])
-    crime_type = old.get_model("agency", "CrimeType").objects.create(code="assault", name="Assault")
-    Version = old.get_model("forecasting", "ModelVersion")
-    (tmp_path / "models").mkdir()
-    (tmp_path / "models" / "assault.joblib").write_bytes(b"fitted state")
-    when = datetime(2026, 1, 1, tzinfo=UTC)
-    kept = Version.objects.create(
-        crime_type=crime_type,
-        algorithm="gbm",
-        data_start=when,
-        data_end=when,
-        artifact="models/assault.joblib",
-        file_hash=persist.sha256_of(b"fitted state"),
-    )
-    lost = Version.objects.create(
-        crime_type=crime_type,
-        algorithm="kde",
-        data_start=when,
-        data_end=when,
-        artifact="models/gone.joblib",
-    )
-
-    new = migrate([("forecasting", "0004_model_artifacts_in_database")])
-    stored = new.get_model("forecasting", "ModelArtifact").objects.all()
-    assert [(s.version_id, bytes(s.data)) for s in stored] == [(kept.pk, b"fitted state")]
-    assert new.get_model("forecasting", "ModelVersion").objects.filter(pk=lost.pk).exists()
-    columns = {
-        c.name
-        for c in connection.introspection.get_table_description(
-            connection.cursor(), ModelVersion._meta.db_table
-        )
-    }
-    assert "artifact" not in columns and "file_hash" in columns
 
 
 def write_old_format(
