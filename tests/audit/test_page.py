@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from agency.models import Agency
 from audit.models import AuditEvent
 from audit.services import append, record
 
@@ -51,7 +52,8 @@ def test_time_range_and_pages(client, auditor):
     for n in range(55):
         record(action="ingest.import", reason=f"n{n}")
     client.force_login(auditor)
-    today = timezone.localdate().isoformat()
+    zone = Agency.current().tz  # the page reads dates in the agency's zone, not the server's (UTC)
+    today = timezone.localdate(timezone=zone).isoformat()
     recent = client.get(
         reverse("audit-log"), {"at_after": today, "at_before": today, "action": "ingest."}
     )
@@ -62,7 +64,7 @@ def test_time_range_and_pages(client, auditor):
         {"at_after": today, "at_before": today, "action": "ingest.", "page": 2},
     )
     assert len(second.context["page"]) == 5
-    back_then = (timezone.localdate() - timedelta(days=10)).isoformat()
+    back_then = timezone.localdate(old.at, timezone=zone).isoformat()
     old_day = client.get(reverse("audit-log"), {"at_after": back_then, "at_before": back_then})
     assert [e.pk for e in old_day.context["page"]] == [old.pk]
 
