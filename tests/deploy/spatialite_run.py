@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 RUN_TIMEOUT_S = 600
 
 
-def run_on_spatialite(test_path: str, tmp_path: Path) -> subprocess.CompletedProcess:
+def run_on_spatialite(
+    test_paths: list[str], tmp_path: Path, *options: str
+) -> subprocess.CompletedProcess:
     var = tmp_path / "var"
     env = {
         **os.environ,
@@ -23,7 +25,8 @@ def run_on_spatialite(test_path: str, tmp_path: Path) -> subprocess.CompletedPro
             sys.executable,
             "-m",
             "pytest",
-            test_path,
+            *test_paths,
+            *options,
             "-q",
             "-p",
             "no:cacheprovider",

@@ -1,4 +1,4 @@
-"""Run by tests/deploy/test_spatialite_concurrency.py in its own pytest process on SpatiaLite (the
+"""Run by tests/deploy/test_spatialite_modules.py in its own pytest process on SpatiaLite (the
 demo's database, which serialises writers): ten devices start one mission at the same instant,
 some retrying with an Idempotency-Key (the MDT) and some without (a plain API client)."""
 
