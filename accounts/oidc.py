@@ -11,7 +11,7 @@ import requests
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import SuspiciousOperation
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -176,6 +176,10 @@ class DirectoryCallbackView(OIDCAuthenticationCallbackView):
                 request=request, source=SOURCE, reason_code="unknown_state", reason=str(exc)
             )
             return self.login_failure()
+
+    @property
+    def failure_url(self):
+        return resolve_url(settings.LOGIN_REDIRECT_URL_FAILURE)
 
     def login_failure(self):
         if not getattr(self.request, "sso_refusal_recorded", False):
