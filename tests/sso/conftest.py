@@ -245,7 +245,7 @@ LDAP_PEOPLE = {
 }
 LDAP_GROUPS = {
     "patrol-d1": ["jdoe", "rroe", "admin"],
-    "crime-analysts": ["rroe"],
+    "crime-analysts": ["rroe", "admin"],  # groupOfNames needs a member left when rroe goes
 }
 
 
