@@ -9,13 +9,24 @@ from __future__ import annotations
 import ldap
 from django.conf import settings
 from django_auth_ldap.backend import LDAPBackend, LDAPSettings
-from django_auth_ldap.config import GroupOfNamesType, LDAPSearch, PosixGroupType
+from django_auth_ldap.config import (
+    ActiveDirectoryGroupType,
+    GroupOfNamesType,
+    LDAPSearch,
+    NestedActiveDirectoryGroupType,
+    PosixGroupType,
+)
 
 from . import sso
 from .models import DirectoryIdentity
 
 SOURCE = DirectoryIdentity.Source.LDAP
-GROUP_TYPES = {"groupOfNames": GroupOfNamesType, "posixGroup": PosixGroupType}
+GROUP_TYPES = {
+    "groupOfNames": GroupOfNamesType,  # OpenLDAP: member=DN
+    "posixGroup": PosixGroupType,  # memberUid=name
+    "activeDirectory": ActiveDirectoryGroupType,  # AD: objectClass=group, member=DN
+    "nestedActiveDirectory": NestedActiveDirectoryGroupType,  # AD, groups within groups too
+}
 
 
 class DirectoryLDAPBackend(LDAPBackend):

@@ -56,7 +56,8 @@ LDAP_USER_BASE = env.str("LDAP_USER_BASE", default="")  # ou=people,dc=example,d
 # "(uid=%(user)s)" for OpenLDAP, "(sAMAccountName=%(user)s)" for Active Directory.
 LDAP_USER_FILTER = env.str("LDAP_USER_FILTER", default="(uid=%(user)s)")
 LDAP_GROUP_BASE = env.str("LDAP_GROUP_BASE", default="")  # ou=groups,dc=example,dc=org
-# groupOfNames (member=DN) for OpenLDAP and Active Directory; posixGroup (memberUid) otherwise.
+# groupOfNames (member=DN) for OpenLDAP; activeDirectory or nestedActiveDirectory (with the filter
+# "(objectClass=group)") for Active Directory; posixGroup (memberUid) otherwise.
 LDAP_GROUP_TYPE = env.str("LDAP_GROUP_TYPE", default="groupOfNames")
 LDAP_GROUP_FILTER = env.str("LDAP_GROUP_FILTER", default="(objectClass=groupOfNames)")
 LDAP_BADGE_ATTRIBUTE = env.str("LDAP_BADGE_ATTRIBUTE", default="employeeNumber")
