@@ -236,9 +236,9 @@ def _scope_of(user) -> set[str]:
     scope = {
         f"district {code}" for code in profile.supervised_districts.values_list("code", flat=True)
     }
-    if profile.home_district_id:
+    if profile.home_district is not None:
         scope.add(f"district {profile.home_district.code}")
-    if profile.home_beat_id:
+    if profile.home_beat is not None:
         scope.add(f"beat {profile.home_beat.code}")
     return scope
 
