@@ -19,7 +19,7 @@ from provider.directory import directory  # noqa: E402
 
 
 def main():
-    call_command("migrate", verbosity=0, interactive=False)
+    call_command("migrate", verbosity=0, interactive=False, run_syncdb=True)
     client = directory()["client"]
     Application.objects.update_or_create(
         client_id=client["id"],
