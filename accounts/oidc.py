@@ -144,11 +144,15 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
 
 
 class DirectorySignInView(OIDCAuthenticationRequestView):
-    """GET: off to the provider (with state, nonce and PKCE kept in the session)."""
+    """GET: off to the provider (with state, nonce and PKCE kept in the session), once the
+    system-use notice is accepted (`accept_banner=on`, as the password form asks)."""
 
     def get(self, request):
         if not settings.OIDC_ENABLED:
             messages.info(request, "Single sign-on is not configured here.")
+            return redirect("login")
+        if request.GET.get("accept_banner") != "on":  # the system-use notice, as on the form
+            messages.error(request, "Accept the system-use notice to sign in.")
             return redirect("login")
         return super().get(request)
 

@@ -29,7 +29,7 @@ def events(action: str, **filters):
 
 def start(client: Client) -> str:
     """The app's redirect to the provider's authorisation endpoint."""
-    response = client.get(reverse("oidc-login"))
+    response = client.get(reverse("oidc-login"), {"accept_banner": "on"})
     assert response.status_code == 302
     return response["Location"]
 
@@ -256,3 +256,11 @@ def test_sso_is_off_by_default(client):
 def test_the_login_page_offers_the_provider_when_on(oidc_settings, client):
     page = client.get(reverse("login")).content.decode()
     assert "Sign in with Test Directory" in page and reverse("oidc-login") in page
+
+
+def test_single_sign_on_starts_only_after_the_system_use_notice(oidc_settings, client):
+    refused = client.get(reverse("oidc-login"))
+    assert refused.status_code == 302 and refused["Location"] == reverse("login")
+    assert "oidc_states" not in client.session
+    accepted = client.get(reverse("oidc-login"), {"accept_banner": "on"})  # control
+    assert accepted["Location"].startswith(oidc_settings.OIDC_OP_AUTHORIZATION_ENDPOINT)
