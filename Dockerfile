@@ -3,6 +3,7 @@ FROM python:3.11-slim-trixie
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=missions_site.settings.prod
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gdal-bin libgdal-dev libgeos-c1t64 libproj25 binutils curl \
+    libldap-dev libsasl2-dev gcc \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt .

@@ -6,7 +6,8 @@ SHELL := /bin/bash
 PYTHON_BASE ?= /usr/bin/python3
 VENV := .venv
 PY := $(VENV)/bin/python
-APT_PACKAGES := postgresql-15-postgis-3 gdal-bin libsqlite3-mod-spatialite libproj-dev binutils chromium python3-venv
+APT_PACKAGES := postgresql-15-postgis-3 gdal-bin libsqlite3-mod-spatialite libproj-dev binutils chromium python3-venv \
+  libldap-dev libsasl2-dev slapd ldap-utils
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_ENV := DJANGO_SETTINGS_MODULE=missions_site.settings.dev

@@ -14,7 +14,15 @@ from .policy import has_authenticator, second_factor_required
 from .session_clock import note_activity, session_expired
 
 # Pages a signed-in but not yet verified user may reach.
-MFA_OPEN_URL_NAMES = {"login", "logout", "mfa-verify", "mfa-enrol", "mfa-qr"}
+MFA_OPEN_URL_NAMES = {
+    "login",
+    "logout",
+    "mfa-verify",
+    "mfa-enrol",
+    "mfa-qr",
+    "oidc-login",  # signing in again through the directory
+    "oidc-callback",
+}
 EXPIRY_MESSAGES = {
     "idle": "You were signed out after {minutes} minutes without activity.",
     "absolute": "You were signed out: a session lasts at most {hours} hours.",

@@ -70,3 +70,47 @@ class AccountExpiry(models.Model):
 
     def __str__(self):
         return f"{self.user} expires {self.expires_at:%Y-%m-%d %H:%M}"
+
+
+class DirectoryIdentity(models.Model):
+    """A user whose roles come from the agency's directory (OIDC or LDAP, ADR 0029): the subject
+    there, and the groups and scope it gave at the last sign-in. A user without one is local."""
+
+    class Source(models.TextChoices):
+        OIDC = "oidc", "OpenID Connect"
+        LDAP = "ldap", "LDAP / Active Directory"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="directory_identities"
+    )
+    source = models.CharField(max_length=8, choices=Source.choices)
+    subject = models.CharField(max_length=255, help_text="The ID token's `sub`, or the LDAP name.")
+    groups = models.JSONField(default=list, help_text="The directory groups at the last sign-in.")
+    last_sign_in = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "directory identity"
+        verbose_name_plural = "directory identities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "subject"], name="one_user_per_directory_subject"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.subject} → {self.user}"
+
+
+class DirectoryFactorDevice(Device):
+    """Stands for a second factor done at the identity provider (the ID token's `amr`/`acr`):
+    django-otp marks the session verified with it, so the local TOTP is not asked again. It accepts
+    no code itself."""
+
+    class Meta(Device.Meta):
+        verbose_name = "second factor at the directory"
+
+    def verify_token(self, token):
+        return False
+
+    def verify_is_allowed(self):
+        return False, {"reason": "codes are checked at the identity provider"}

@@ -47,6 +47,18 @@ class Action(StrEnum):
         "A user made new recovery codes.",
     )
     MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used", "A recovery code was used to sign in."
+    MFA_AT_PROVIDER = (
+        "mfa.at_provider",
+        "A directory sign-in's second factor was done at the identity provider (amr/acr).",
+    )
+    SSO_LOGIN = (
+        "sso.login",
+        "A user signed in through the directory (OIDC or LDAP); the roles and scope it gave.",
+    )
+    SSO_LOGIN_FAILED = (
+        "sso.login_failed",
+        "A directory sign-in was refused (bad token, replayed callback, no mapped group…).",
+    )
     TOKEN_CREATED = "token.created", "An API token was issued."
     TOKEN_REVOKED = "token.revoked", "An API token was revoked."
     USER_DISABLED = "user.disabled", "A dormant or expired account was disabled."

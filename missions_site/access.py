@@ -77,6 +77,8 @@ ROUTES: dict[str, Rule] = {
     "login": allow(GET=EVERYONE, POST=EVERYONE),
     "logout": allow(POST=EVERYONE),
     "api-token": allow(POST=EVERYONE),
+    "oidc-login": allow(GET=EVERYONE),  # single sign-on: off to the provider, and back
+    "oidc-callback": allow(GET=EVERYONE),
     "healthz": allow(GET=EVERYONE),
     "favicon": allow(GET=EVERYONE),
     # the officer page as an installable app: no data in either (browsers fetch the manifest without cookies)

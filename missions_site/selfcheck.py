@@ -386,6 +386,43 @@ def allowed_hosts(s) -> Result:
     )
 
 
+OIDC_URL_SETTINGS = (
+    "OIDC_OP_ISSUER",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT",
+    "OIDC_OP_TOKEN_ENDPOINT",
+    "OIDC_OP_USER_ENDPOINT",
+    "OIDC_OP_JWKS_ENDPOINT",
+)
+
+
+def directory_sign_in_encrypted(s) -> Result:
+    """Single sign-on, when on, talks to the directory over verified TLS only (ADR 0029)."""
+    found, problems = [], []
+    if getattr(s, "OIDC_ENABLED", False):
+        found.append("OIDC")
+        plain = [
+            name
+            for name in OIDC_URL_SETTINGS
+            if getattr(s, name, "") and not getattr(s, name).startswith("https://")
+        ]
+        problems += [f"{name} not https" for name in plain]
+        if not getattr(s, "OIDC_VERIFY_SSL", True):
+            problems.append("OIDC_VERIFY_SSL off")
+    if getattr(s, "LDAP_ENABLED", False):
+        found.append("LDAP")
+        uri = getattr(s, "AUTH_LDAP_SERVER_URI", "")
+        if not (uri.startswith("ldaps://") or getattr(s, "AUTH_LDAP_START_TLS", False)):
+            problems.append("LDAP without ldaps:// or StartTLS")
+    value = "; ".join(problems) or (", ".join(found) + " over TLS" if found else "off")
+    return Result(
+        "CJIS 5.10.1.2 / ASVS 9.2.2",
+        "Directory sign-in (SSO) over verified TLS",
+        "OIDC_* / LDAP_*",
+        not problems,
+        value,
+    )
+
+
 SETTINGS_CHECKS: list[Callable] = [
     debug_off,
     session_idle_timeout,
@@ -413,6 +450,7 @@ SETTINGS_CHECKS: list[Callable] = [
     api_default_deny,
     allowed_hosts,
     audit_retention,
+    directory_sign_in_encrypted,
 ]
 
 

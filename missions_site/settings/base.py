@@ -158,6 +158,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Single sign-on, off by default: OIDC and LDAP / Active Directory (settings/sso.py, ADR 0029).
+from .sso import *  # noqa: E402, F403
+from .sso import SSO_BACKENDS  # noqa: E402
+
+AUTHENTICATION_BACKENDS += SSO_BACKENDS
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 # Failures count while each follows the last within this window; once the limit is reached the lock
 # stays until an administrator unlocks (accounts.lockout).

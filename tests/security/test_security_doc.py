@@ -36,9 +36,11 @@ def test_the_document_says_what_the_issue_asks():
         "web-manifest",
         "officer-service-worker",
     }  # no data; browsers fetch the manifest without cookies
+    sign_in_elsewhere = {"oidc-login", "oidc-callback"}  # single sign-on: to the provider and back
     assert open_to_anonymous == {
         "login",
         "logout",
+        *sign_in_elsewhere,
         "healthz",
         "favicon",
         "api-token",
