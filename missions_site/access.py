@@ -176,6 +176,7 @@ ROUTES: dict[str, Rule] = {
     "oversight-concentration": allow(GET=COMMAND),
     "oversight-concentration-csv": allow(GET=COMMAND),
     "oversight-evaluation": allow(GET=COMMAND),
+    "oversight-evaluation-csv": allow(GET=COMMAND),
     "public-transparency": allow(GET=EVERYONE),
     "public-transparency-json": allow(GET=EVERYONE),
     "public-model-card": allow(GET=EVERYONE),

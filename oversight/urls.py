@@ -8,6 +8,7 @@ urlpatterns = [
         "oversight/concentration.csv", views.concentration_csv, name="oversight-concentration-csv"
     ),
     path("oversight/evaluation/", views.evaluation_report, name="oversight-evaluation"),
+    path("oversight/evaluation.csv", views.evaluation_csv, name="oversight-evaluation-csv"),
     path("public/", views.public_page, name="public-transparency"),
     path("public.json", views.public_json, name="public-transparency-json"),
     path(

@@ -71,7 +71,24 @@ def evaluation_report(request):
                 result["types"], "ring", "In the 8 neighbouring boxes (displacement)"
             ),
             "effect_rows": _effect_rows(result["types"], result["hours_after"]),
+            "effect_rows_without": _effect_rows(
+                result["types_without_patrolled"], result["hours_after"]
+            ),
+            "query": request.GET.urlencode(),
         },
+    )
+
+
+@access.page
+def evaluation_csv(request):
+    form = EvaluationForm(request.GET or None)
+    date_from, date_to = picked_period(form, local_today())
+    hours = (
+        form.cleaned_data.get("hours_after") if form.is_bound and form.is_valid() else None
+    ) or evaluation.HOURS_AFTER_DEFAULT
+    result = evaluation.mission_evaluation(date_from=date_from, date_to=date_to, hours_after=hours)
+    return csv_download(
+        evaluation.evaluation_csv_rows(result), filename=f"evaluation-{date_from}-{date_to}.csv"
     )
 
 
