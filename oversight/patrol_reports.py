@@ -31,6 +31,7 @@ from .selectors import period_bounds
 
 DOSED_MINUTES_DEFAULT = 5.0  # a box-shift with at least this many measured minutes is "dosed"
 WEEK_DAYS = 7
+PRIOR_DAYS = 28  # where a shift has no forecast, risk is the boxes' counted incidents of these days
 NO_UNIT = "(no unit)"
 
 
@@ -199,8 +200,8 @@ def crime_and_dosage(
 ) -> dict:
     """Per week: counted incidents in the dosed box-shifts (at least `dosed_minutes` measured) and
     in as many undosed box-shifts of the same shifts with the closest forecast risk (the shift's
-    newest complete forecast, all crime types; where a shift has no forecast, its undosed boxes are
-    not compared). Rates are incidents per 100 box-shifts."""
+    newest complete forecast, all crime types; where a shift has no forecast, the boxes' counted
+    incidents of the PRIOR_DAYS before the period). Rates are incidents per 100 box-shifts."""
     cells = load_cells()
     index = cells.index_of_pk
     minutes = defaultdict(lambda: np.zeros(len(cells)))
@@ -243,6 +244,7 @@ def crime_and_dosage(
     ]
     start = min((k[0] for k in minutes), default=date_from)
     incidents = place_incidents(cells, *period_bounds(start - timedelta(days=1), date_to))
+    prior = None
     for (day, shift_pk), per_box in sorted(minutes.items(), key=lambda kv: kv[0][0]):
         dosed = np.flatnonzero(per_box >= dosed_minutes)
         if not dosed.size:
@@ -255,9 +257,12 @@ def crime_and_dosage(
         w["dosed_incidents"] += int(counts[dosed].sum())
         w["dosed_minutes"] += float(per_box[dosed].sum())
         run = runs.get((day, shift_pk))
-        if run is None:
-            continue
-        expected = risk[run.pk]
+        if run is not None:
+            expected = risk[run.pk]
+        else:  # no forecast for this shift: the boxes' counted incidents of the 28 days before
+            if prior is None:
+                prior = _prior_counts(cells, date_from)
+            expected = prior
         w["dosed_expected"] += float(expected[dosed].sum())
         undosed = np.flatnonzero(per_box < dosed_minutes)
         # As many undosed boxes as dosed ones, closest in forecast risk to the dosed boxes' median.
@@ -294,6 +299,17 @@ def crime_and_dosage_csv_rows(report: dict):
     yield keys
     for w in report["weeks"]:
         yield ["" if w[k] is None else w[k] for k in keys]
+
+
+def _prior_counts(cells, date_from: Date) -> np.ndarray:
+    """Counted incidents per box in the PRIOR_DAYS before `date_from`, scaled to one shift: the
+    risk that stands in for a forecast where a shift has none."""
+    start, end = period_bounds(
+        date_from - timedelta(days=PRIOR_DAYS), date_from - timedelta(days=1)
+    )
+    incidents = place_incidents(cells, start, end)
+    shifts = max(Shift.objects.count(), 1)
+    return np.bincount(incidents.cell, minlength=len(cells)) / (PRIOR_DAYS * shifts)
 
 
 def _per_100(incidents: int, box_shifts: int) -> float | None:
