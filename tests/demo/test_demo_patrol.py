@@ -17,7 +17,7 @@ from oversight import patrol_reports
 from patrol.models import BoxExposure, ExcludedArea, Position, RosterEntry, Unit
 from tests.missions.conftest import crime_types, forecast, grid, policy  # noqa: F401
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # about 11,000 fixes through the write path
 
 
 @pytest.fixture

@@ -112,6 +112,26 @@ def test_crime_and_dosage_counts_the_incident_in_the_dosed_box(tracks, past_wind
     )
 
 
+def test_without_a_forecast_the_prior_incidents_choose_the_comparable_boxes(
+    tracks, past_window, place_incident, crime_types
+):
+    from forecasting.models import ForecastRun
+
+    ForecastRun.objects.all().delete()
+    day = past_window.date
+    # Two incidents in the 28 days before in each dosed box (M, O) and in the last undosed box:
+    # only its history makes it the closest in risk (all others 0, and ties go to the first boxes).
+    before = past_window.starts_at - timedelta(days=3)
+    quiet = grid_cells().exclude(pk__in=[tracks["mission"].cell_id, tracks["other"].pk]).last()
+    for cell in (tracks["mission"].cell, tracks["other"], quiet):
+        for _ in range(2):
+            place_incident(cell, before, crime_type=crime_types[0])
+    place_incident(quiet, past_window.starts_at + timedelta(minutes=50), crime_type=crime_types[1])
+    report = patrol_reports.crime_and_dosage(date_from=day, date_to=day)
+    assert report["dosed"] == 2 and report["comparable"] == 2
+    assert report["comparable_incidents"] == 1  # the quiet box was picked
+
+
 @pytest.mark.parametrize("name", REPORTS)
 def test_reports_are_refused_to_officers_and_open_to_supervisors(
     client, officer, supervisor, analyst, small_agency, name
