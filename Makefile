@@ -71,6 +71,8 @@ demo-data:
 	@# Just after midnight the shift under way began yesterday: forecast and plan it too.
 	$(DEMO_ENV) $(PY) manage.py forecast_shift --if-missing
 	$(DEMO_ENV) $(PY) manage.py plan_missions --due
+	@# Patrol units on the streets: roster, AVL positions and minutes per box (reports' figures).
+	$(DEMO_ENV) $(PY) manage.py seed_patrol --days 2
 
 # The demo's one worker serves every queue (production runs one service per queue: docs/deploy.md).
 WORKER_QUEUES := training,forecast,imports,default

@@ -16,6 +16,7 @@ from geo.models import GridCell
 from ingest.models import CalendarEvent, RiskLayerPoint
 from ingest.selectors import counted_incidents
 from missions.models import Visit  # the one upward read by design: patrol exposure (ADR 0010)
+from patrol.selectors import box_minutes
 
 from .engine.activity import cells_near, event_attendance, patrol_minutes
 from .engine.events import EventTable, prepare_events
@@ -102,7 +103,7 @@ def load_inputs(*, anchor: dt.date, end: dt.date, days: int | None = None) -> En
         subdivision=agency.subdivision or None,
         # Always given (zeros when there is none yet), so models trained before the first mission or
         # event still find every feature they were trained with.
-        exposure=load_patrol_minutes(grid, cell_pks, history.bins),
+        exposure=load_patrol_minutes(grid, cell_pks, history.bins, [s.pk for s in shifts]),
         event_load=load_event_attendance(grid, history.bins),
         patrolled_row_weight=patrolled_row_weight(),
     )
@@ -187,26 +188,50 @@ def load_events(crime_types: dict, *, start: dt.date, end: dt.date, tz: str) -> 
     return prepare_events(raw, tz)
 
 
-def load_patrol_minutes(grid: Grid, cell_pks: np.ndarray, bins: pd.DataFrame) -> np.ndarray:
-    """Minutes officers spent in each box per shift bin, from mission visits (patrol exposure)."""
+def load_patrol_minutes(
+    grid: Grid, cell_pks: np.ndarray, bins: pd.DataFrame, shift_pks: list[int]
+) -> np.ndarray:
+    """Minutes patrol spent in each box per shift bin: measured by AVL (patrol.BoxExposure, every
+    unit) in the bins that have any measured exposure, from mission visits in the bins that have
+    none (before the agency's AVL feed, or a shift it missed) — docs/adr/0024, Readers.
+
+    `shift_pks[i]` is the Shift of the bins' `shift_index` i."""
     first, last = bins["start"].iloc[0], bins["end"].iloc[-1]
+    out = np.zeros((len(grid), len(bins)), dtype=np.float32)
     rows = list(
         Visit.objects.filter(started_at__lt=last, ended_at__gt=first).values_list(
             "mission__cell_id", "started_at", "ended_at"
         )
     )
-    if not rows:
-        return np.zeros((len(grid), len(bins)), dtype=np.float32)
     position = {int(pk): i for i, pk in enumerate(cell_pks)}
-    cells, starts, ends = zip(*rows, strict=True)
-    index = np.array([position.get(pk, -1) for pk in cells], dtype=np.int64)
-    return patrol_minutes(
-        grid,
-        bins,
-        index,
-        pd.to_datetime(list(starts), utc=True),
-        pd.to_datetime(list(ends), utc=True),
-    )
+    if rows:
+        cells, starts, ends = zip(*rows, strict=True)
+        index = np.array([position.get(pk, -1) for pk in cells], dtype=np.int64)
+        out = patrol_minutes(
+            grid,
+            bins,
+            index,
+            pd.to_datetime(list(starts), utc=True),
+            pd.to_datetime(list(ends), utc=True),
+        )
+    dates = list(bins["date"])
+    measured = box_minutes(date_from=min(dates), date_to=max(dates))
+    if not measured:
+        return out
+    bin_of = {
+        (day, shift_pks[int(k)]): b
+        for b, (day, k) in enumerate(zip(dates, bins["shift_index"], strict=True))
+    }
+    for key, cells_minutes in measured.items():
+        b = bin_of.get(key)
+        if b is None:
+            continue
+        out[:, b] = 0.0  # measured: the visits of this shift are not counted again
+        for cell_pk, minutes in cells_minutes.items():
+            i = position.get(cell_pk)
+            if i is not None:
+                out[i, b] += minutes
+    return out
 
 
 def load_event_attendance(grid: Grid, bins: pd.DataFrame) -> np.ndarray:

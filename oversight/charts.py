@@ -136,6 +136,76 @@ def forest(
     return _svg(parts, height, title)
 
 
+def value_bars(
+    rows: list[dict], series: tuple, title: str, unit: str = "min", limit: int = 30
+) -> SafeString:
+    """Per row (beat, unit…): a bar for each value in `series` ((key, label), …), on one scale."""
+    rows = rows[:limit]
+    if not rows:
+        return mark_safe("")  # noqa: S308 - empty string
+    group_h = ROW_H * len(series) + 10
+    height = group_h * len(rows) + 40
+    plot_w = WIDTH - LABEL_W - RIGHT_PAD
+    peak = max([r[key] or 0 for r in rows for key, _ in series] + [1.0])
+    scale = plot_w / peak
+    parts = []
+    for g, row in enumerate(rows):
+        y0 = 10 + g * group_h
+        parts.append(
+            f'<text class="label" x="{LABEL_W - 6}" y="{y0 + group_h / 2:.1f}" text-anchor="end">'
+            f"{escape(str(row['name']))}</text>"
+        )
+        for k, (key, label) in enumerate(series):
+            value = float(row[key] or 0.0)
+            y = y0 + k * ROW_H
+            parts.append(
+                f'<rect class="series-{k}" x="{LABEL_W}" y="{y}" width="{value * scale:.1f}" height="{ROW_H - 3}">'
+                f"<title>{escape(str(row['name']))}: {value:,.0f} {unit} {escape(label)}</title></rect>"
+                f'<text class="value" x="{LABEL_W + value * scale + 4:.1f}" y="{y + ROW_H - 5}">{value:,.0f}</text>'
+            )
+    parts += _legend([label for _, label in series], height - 14)
+    return _svg(parts, height, title)
+
+
+def weekly_lines(weeks: list[dict], series: tuple, title: str) -> SafeString:
+    """One line per (key, label) of `series` over the weeks (blank values are skipped)."""
+    values = [w[k] for w in weeks for k, _ in series if w[k] is not None]
+    if not values:
+        return mark_safe("")  # noqa: S308 - empty string
+    height, top, bottom = 220, 12, 50
+    plot_w, plot_h = WIDTH - LABEL_W - RIGHT_PAD, height - top - bottom
+    step = plot_w / max(len(weeks) - 1, 1)
+    peak = max(max(values), 1e-9) * 1.1
+
+    def y(v):
+        return top + plot_h * (1 - v / peak)
+
+    parts = [
+        f'<line class="axis" x1="{LABEL_W}" y1="{y(t):.1f}" x2="{LABEL_W + plot_w}" y2="{y(t):.1f}"/>'
+        f'<text class="label" x="{LABEL_W - 6}" y="{y(t) + 4:.1f}" text-anchor="end">{t:.1f}</text>'
+        for t in (0, peak / 2, peak)
+    ]
+    for k, (key, label) in enumerate(series):
+        points = [
+            (LABEL_W + i * step, y(w[key])) for i, w in enumerate(weeks) if w[key] is not None
+        ]
+        parts.append(
+            f'<polyline class="line series-line-{k}" points="{" ".join(f"{px:.1f},{py:.1f}" for px, py in points)}"/>'
+        )
+        for (px, py), w in zip(points, [w for w in weeks if w[key] is not None], strict=True):
+            parts.append(
+                f'<circle class="dot series-{k}" cx="{px:.1f}" cy="{py:.1f}" r="3">'
+                f"<title>{escape(label)}, week of {w['week_start']}: {w[key]}</title></circle>"
+            )
+    for i in sorted({0, len(weeks) - 1}):
+        parts.append(
+            f'<text class="label" x="{LABEL_W + i * step:.1f}" y="{height - 30}" text-anchor="middle">'
+            f"{weeks[i]['week_start']}</text>"
+        )
+    parts += _legend([label for _, label in series], height - 10)
+    return _svg(parts, height, title)
+
+
 # --- helpers ---------------------------------------------------------------------------------------
 
 

@@ -10,15 +10,20 @@ from datetime import date as Date
 from datetime import timedelta
 
 import numpy as np
+from django.conf import settings
+from django.db.models import Sum
 
-from agency.models import CrimeType
+from agency.models import CrimeType, Shift
 from forecasting.models import CellForecast
+from geo.models import GridCell
 from missions.reports import planned_shift_boxes
+from patrol.models import BoxExposure
 
 from . import stats
 from .cells import load_cells, place_incidents
 
 HOURS_AFTER_DEFAULT = 8
+PATROLLED_CONTROL_MINUTES_DEFAULT = 5.0
 ALL_TYPES = "all"
 EFFECTS_FOR_POWER = (-0.1, -0.2, -0.3)
 METHOD = (
@@ -55,7 +60,12 @@ def mission_evaluation(
         "mission_box_shifts": int(rows["is_mission"].sum()),
         "control_box_shifts": int((~rows["is_mission"]).sum()),
         "types": [],
+        "types_without_patrolled": [],
+        "control_box_shifts_unpatrolled": int(
+            ((~rows["is_mission"]) & ~rows["patrolled_control"]).sum()
+        ),
         "power": [],
+        "patrol": rows["patrol"],
     }
     if not result["control_box_shifts"] or not result["mission_box_shifts"]:
         result["summary"] = (
@@ -63,27 +73,116 @@ def mission_evaluation(
             "mission policy's control share is above 0, so there is nothing to compare with yet."
         )
         return result
-    for code, name in [(ALL_TYPES, "All crime types"), *types]:
-        forecast = rows["forecast"].get(code)
-        if forecast is None:
-            continue
-        result["types"].append(
-            {
-                "code": code,
-                "name": name,
-                "during": _effect(rows, forecast, rows["during"][code]),
-                "after": _effect(rows, forecast, rows["after"][code]),
-                "ring": _effect(rows, forecast, rows["ring"][code]),
-            }
-        )
+    result["types"] = _effects(rows, types, np.ones(len(rows["is_mission"]), dtype=bool))
+    patrolled = rows["patrolled_control"]
+    if patrolled.any():
+        # A control that was patrolled is not a control: the effect again, without those.
+        keep = ~patrolled
+        if (~rows["is_mission"][keep]).any():
+            result["types_without_patrolled"] = _effects(rows, types, keep)
     overall = result["types"][0]["during"]
     result["summary"] = _summary(overall)
     result["power"] = _power(rows, date_from, date_to)
     return result
 
 
-def _effect(rows, forecast, counts) -> dict:
-    return stats.mission_effect(forecast, rows["is_mission"], counts).as_dict()
+def _effects(rows, types, keep: np.ndarray) -> list[dict]:
+    """Rate ratios per crime type and window over the box-shifts in `keep`."""
+    out = []
+    for code, name in [(ALL_TYPES, "All crime types"), *types]:
+        forecast = rows["forecast"].get(code)
+        if forecast is None:
+            continue
+        out.append(
+            {
+                "code": code,
+                "name": name,
+                **{
+                    window: _effect(rows, forecast[keep], rows[window][code][keep], keep)
+                    for window in ("during", "after", "ring")
+                },
+            }
+        )
+    return out
+
+
+def _effect(rows, forecast, counts, keep) -> dict:
+    return stats.mission_effect(forecast, rows["is_mission"][keep], counts).as_dict()
+
+
+def patrolled_control_minutes() -> float:
+    """Measured minutes above which a control box counts as patrolled (setting)."""
+    return float(
+        getattr(settings, "EVALUATION_PATROLLED_CONTROL_MINUTES", PATROLLED_CONTROL_MINUTES_DEFAULT)
+    )
+
+
+def _measured_patrol(shifts, pairs) -> dict:
+    """Measured minutes (patrol.BoxExposure, every unit) in mission, control and other boxes per
+    planned shift, and the minutes of each mission/control box-shift of `pairs`."""
+    threshold = patrolled_control_minutes()
+    plans = {(p.date, p.shift_id): (p, m, c) for p, m, c in shifts}
+    per_box = defaultdict(float)
+    totals = defaultdict(float)
+    if plans:
+        rows = (
+            BoxExposure.objects.filter(
+                date__in={d for d, _ in plans}, shift_id__in={s for _, s in plans}
+            )
+            .values_list("date", "shift_id", "cell_id")
+            .annotate(total=Sum("minutes"))
+        )
+        for day, shift_pk, cell_pk, minutes in rows:
+            if (day, shift_pk) in plans:
+                per_box[(day, shift_pk, cell_pk)] += minutes
+                totals[(day, shift_pk)] += minutes
+    shift_names = dict(Shift.objects.values_list("pk", "name"))
+    cell_ids = dict(
+        GridCell.objects.filter(pk__in={k[2] for k in per_box}).values_list("pk", "cell_id")
+    )
+    per_shift, flagged = [], []
+    for (day, shift_pk), (_plan, mission_cells, control_cells) in sorted(
+        plans.items(), key=lambda kv: (kv[0][0], kv[1][0].starts_at)
+    ):
+        mission = sum(per_box.get((day, shift_pk, c), 0.0) for c in mission_cells)
+        control = sum(per_box.get((day, shift_pk, c), 0.0) for c in control_cells)
+        patrolled = sorted(
+            (c for c in control_cells if per_box.get((day, shift_pk, c), 0.0) > threshold),
+            key=lambda c: -per_box[(day, shift_pk, c)],
+        )
+        per_shift.append(
+            {
+                "date": day,
+                "shift": shift_names[shift_pk],
+                "mission_minutes": round(mission, 1),
+                "control_minutes": round(control, 1),
+                "other_minutes": round(totals.get((day, shift_pk), 0.0) - mission - control, 1),
+                "controls": len(control_cells),
+                "patrolled_controls": len(patrolled),
+            }
+        )
+        flagged += [
+            {
+                "date": day,
+                "shift": shift_names[shift_pk],
+                "cell_id": cell_ids.get(c, str(c)),
+                "minutes": round(per_box[(day, shift_pk, c)], 1),
+            }
+            for c in patrolled
+        ]
+    pair_minutes = np.array(
+        [per_box.get((p.date, p.shift_id, cell_pk), 0.0) for p, cell_pk, _ in pairs], dtype=float
+    )
+    return {
+        "threshold_minutes": threshold,
+        "measured": bool(totals),
+        "shifts": per_shift,
+        "patrolled_controls": flagged,
+        "mission_minutes": round(sum(r["mission_minutes"] for r in per_shift), 1),
+        "control_minutes": round(sum(r["control_minutes"] for r in per_shift), 1),
+        "other_minutes": round(sum(r["other_minutes"] for r in per_shift), 1),
+        "pair_minutes": pair_minutes,
+    }
 
 
 def _summary(overall: dict) -> str:
@@ -154,12 +253,17 @@ def _box_shifts(date_from: Date, date_to: Date, hours_after: int) -> dict:
     for plan, mission_cells, control_cells in shifts:
         if not control_cells:
             continue  # a plan without controls has nothing to compare its missions with
-        pairs += [(plan, index[c], True) for c in mission_cells if c in index]
-        pairs += [(plan, index[c], False) for c in control_cells if c in index]
+        pairs += [(plan, index[c], True) for c in sorted(mission_cells) if c in index]
+        pairs += [(plan, index[c], False) for c in sorted(control_cells) if c in index]
+    patrol = _measured_patrol(shifts, [(p, int(cells.pk[i]), m) for p, i, m in pairs])
+    is_mission = np.array([m for _, _, m in pairs], dtype=bool)
+    minutes = patrol.pop("pair_minutes")
     out = {
         "plans": len(shifts),
         "plans_with_controls": len({p.pk for p, _, _ in pairs}),
-        "is_mission": np.array([m for _, _, m in pairs], dtype=bool),
+        "is_mission": is_mission,
+        "patrol": patrol,
+        "patrolled_control": (~is_mission) & (minutes > patrol["threshold_minutes"]),
         "forecast": {},
         "during": {},
         "after": {},
@@ -219,3 +323,57 @@ def _counts(incidents, window, idx, col, cells, *, ring: bool) -> np.ndarray:
         else:
             out[:, j] = np.bincount(hit, minlength=len(cells))[idx]
     return out
+
+
+def evaluation_csv_rows(result: dict):
+    """The evaluation as CSV rows: each effect (with all controls, then without the patrolled ones),
+    the measured minutes per shift, and the controls that were patrolled."""
+    yield ["section", "controls", "crime_type", "window", "rate_ratio", "low", "high", "p_value",
+           "mission_incidents", "control_incidents", "verdict"]  # fmt: skip
+    for label, key in (("all", "types"), ("without_patrolled", "types_without_patrolled")):
+        for t in result[key]:
+            for window in ("during", "after", "ring"):
+                e = t[window]
+                yield [
+                    "effect",
+                    label,
+                    t["name"],
+                    window,
+                    _blank(e["rate_ratio"]),
+                    _blank(e["low"]),
+                    _blank(e["high"]),
+                    _blank(e["p_value"]),
+                    e["mission_incidents"],
+                    e["control_incidents"],
+                    e["verdict"],
+                ]
+    patrol = result["patrol"]
+    yield []
+    yield ["section", "date", "shift", "mission_minutes", "control_minutes", "other_minutes",
+           "controls", "patrolled_controls"]  # fmt: skip
+    for r in patrol["shifts"]:
+        yield [
+            "measured_minutes",
+            r["date"].isoformat(),
+            r["shift"],
+            r["mission_minutes"],
+            r["control_minutes"],
+            r["other_minutes"],
+            r["controls"],
+            r["patrolled_controls"],
+        ]
+    yield []
+    yield ["section", "date", "shift", "cell_id", "minutes", "threshold_minutes"]
+    for r in patrol["patrolled_controls"]:
+        yield [
+            "patrolled_control",
+            r["date"].isoformat(),
+            r["shift"],
+            r["cell_id"],
+            r["minutes"],
+            patrol["threshold_minutes"],
+        ]
+
+
+def _blank(value):
+    return "" if value is None else value

@@ -153,6 +153,7 @@ def _exposure(date_from, date_to) -> list[dict]:
             "district": names.get(r["name"], r["name"]),
             "missions": r["missions"],
             "minutes": round(r["minutes"]),
+            "patrol_minutes": round(r["measured_minutes"]),
             "incidents": r["incidents"],
             "minute_share": _num(r["minute_share"]),
             "crime_share": _num(r["crime_share"]),

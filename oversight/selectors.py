@@ -17,6 +17,7 @@ from django.db.models.functions import RowNumber
 from agency.models import Agency, Shift
 from forecasting.models import CellForecast, ForecastRun
 from missions.reports import dose_by_mission
+from patrol.models import BoxExposure
 
 from . import stats
 from .cells import Cells, load_cells, place_incidents, residents_per_cell
@@ -71,10 +72,41 @@ def exposure_by_district_month(
         crime = np.bincount(
             place_incidents(cells, *period_bounds(lo, hi)).cell, minlength=len(cells)
         ).astype(float)
+        measured = per_district(cells.district, measured_minutes_per_cell(cells, lo, hi))
         for row in _exposure(cells.district, cells, missions, crime, None):
-            out.append({"month": month.strftime("%Y-%m"), **row})
+            out.append(
+                {
+                    "month": month.strftime("%Y-%m"),
+                    **row,
+                    "measured_minutes": round(measured.get(row["name"], 0.0), 1),
+                }
+            )
         month = following
     return out
+
+
+def measured_minutes_per_cell(cells: Cells, date_from: Date, date_to: Date) -> np.ndarray:
+    """Patrol minutes measured from vehicle positions (patrol.BoxExposure, every unit and shift
+    starting in the period) per box."""
+    out = np.zeros(len(cells))
+    index = cells.index_of_pk
+    for cell_pk, minutes in (
+        BoxExposure.objects.filter(date__range=(date_from, date_to))
+        .values_list("cell_id")
+        .annotate(total=Sum("minutes"))
+        .order_by()
+    ):
+        i = index.get(cell_pk)
+        if i is not None:
+            out[i] += minutes
+    return out
+
+
+def per_district(labels: np.ndarray, values: np.ndarray) -> dict[str, float]:
+    out: dict[str, float] = defaultdict(float)
+    for label, value in zip(labels, values, strict=True):
+        out[str(label)] += float(value)
+    return dict(out)
 
 
 def forecast_capture(

@@ -12,7 +12,7 @@ from agency.selectors import local_today
 from missions_site import access
 from missions_site.spreadsheet import csv_download
 
-from . import charts, evaluation, public, selectors
+from . import charts, evaluation, patrol_reports, public, selectors
 from .forms import EvaluationForm, PeriodForm, picked_period
 
 
@@ -71,7 +71,113 @@ def evaluation_report(request):
                 result["types"], "ring", "In the 8 neighbouring boxes (displacement)"
             ),
             "effect_rows": _effect_rows(result["types"], result["hours_after"]),
+            "effect_rows_without": _effect_rows(
+                result["types_without_patrolled"], result["hours_after"]
+            ),
+            "query": request.GET.urlencode(),
         },
+    )
+
+
+@access.page
+def evaluation_csv(request):
+    form = EvaluationForm(request.GET or None)
+    date_from, date_to = picked_period(form, local_today())
+    hours = (
+        form.cleaned_data.get("hours_after") if form.is_bound and form.is_valid() else None
+    ) or evaluation.HOURS_AFTER_DEFAULT
+    result = evaluation.mission_evaluation(date_from=date_from, date_to=date_to, hours_after=hours)
+    return csv_download(
+        evaluation.evaluation_csv_rows(result), filename=f"evaluation-{date_from}-{date_to}.csv"
+    )
+
+
+def _period(request):
+    form = PeriodForm(request.GET or None)
+    return form, *picked_period(form, local_today())
+
+
+@access.page
+def dosage_report(request):
+    form, date_from, date_to = _period(request)
+    report = patrol_reports.dosage_report(date_from=date_from, date_to=date_to)
+    series = (("planned", "planned dose"), ("measured", "measured in the box"))
+    return render(
+        request,
+        "oversight/dosage.html",
+        {
+            "form": form,
+            "report": report,
+            "query": request.GET.urlencode(),
+            "beat_chart": charts.value_bars(report["beat"], series, "Minutes by beat"),
+            "unit_chart": charts.value_bars(report["unit"], series, "Minutes by unit"),
+        },
+    )
+
+
+@access.page
+def dosage_csv(request):
+    _, date_from, date_to = _period(request)
+    report = patrol_reports.dosage_report(date_from=date_from, date_to=date_to)
+    return csv_download(
+        patrol_reports.dosage_csv_rows(report), filename=f"dosage-{date_from}-{date_to}.csv"
+    )
+
+
+@access.page
+def unit_report(request):
+    form, date_from, date_to = _period(request)
+    report = patrol_reports.unit_report(date_from=date_from, date_to=date_to)
+    rows = [{"name": r["unit"], **r} for r in report["units"]]
+    series = (("mission_minutes", "in mission boxes"), ("all_minutes", "in all boxes"))
+    return render(
+        request,
+        "oversight/units.html",
+        {
+            "form": form,
+            "report": report,
+            "query": request.GET.urlencode(),
+            "chart": charts.value_bars(rows, series, "Measured minutes by unit"),
+        },
+    )
+
+
+@access.page
+def unit_csv(request):
+    _, date_from, date_to = _period(request)
+    report = patrol_reports.unit_report(date_from=date_from, date_to=date_to)
+    return csv_download(
+        patrol_reports.unit_csv_rows(report), filename=f"units-{date_from}-{date_to}.csv"
+    )
+
+
+@access.page
+def crime_dosage_report(request):
+    form, date_from, date_to = _period(request)
+    report = patrol_reports.crime_and_dosage(date_from=date_from, date_to=date_to)
+    return render(
+        request,
+        "oversight/crime_dosage.html",
+        {
+            "form": form,
+            "report": report,
+            "query": request.GET.urlencode(),
+            "chart": charts.weekly_lines(
+                report["weeks"],
+                (("dosed_rate", "dosed boxes"), ("comparable_rate", "comparable undosed boxes")),
+                "Incidents per 100 box-shifts, by week",
+            ),
+        },
+    )
+
+
+@access.page
+def crime_dosage_csv(request):
+    _, date_from, date_to = _period(request)
+    report = patrol_reports.crime_and_dosage(date_from=date_from, date_to=date_to)
+    return csv_download(
+        patrol_reports.crime_and_dosage_csv_rows(report),
+        filename=f"crime-and-dosage-{date_from}-{date_to}.csv",
     )
 
 

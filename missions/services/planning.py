@@ -15,13 +15,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from agency.models import Beat, CrimeType, MissionPolicy, Shift
-from agency.selectors import due_shift_windows, shift_window, shift_windows_before
+from agency.selectors import (
+    due_shift_windows,
+    shift_window,
+    shift_windows_before,
+    shift_windows_between,
+)
 from forecasting.engine.reasons import NOTE, factor
 from forecasting.models import CellForecast, ForecastRun
 from forecasting.selectors import current_run
 from geo.models import GridCell
 from missions import planner, state
 from missions.models import ControlBox, Mission, MissionPlan, Suppression, Visit
+from patrol.selectors import box_minutes
 
 from .box_forecast import dose_minutes, merge_reasons
 from .common import audit, require_perm
@@ -197,15 +203,37 @@ def _inputs(
 
 
 def _recent_dose(grid: _PlanningGrid, policy: MissionPolicy, starts_at: datetime) -> np.ndarray:
-    """Minutes officers spent in each box within the policy's dosage memory before the shift."""
+    """Minutes patrol spent in each box within the policy's dosage memory before the shift:
+    measured by AVL (patrol.BoxExposure, every unit) for the shifts that started in the memory,
+    and from mission visits for shifts without any measured exposure (docs/adr/0024, Readers)."""
     since = starts_at - timedelta(days=policy.dosage_memory_days)
     dose = np.zeros(len(grid.cell_pks))
-    visits = Visit.objects.filter(started_at__gte=since, started_at__lt=starts_at).values_list(
-        "mission__cell_id", "started_at", "ended_at", "mission__ends_at"
+    windows = [
+        w
+        for w in shift_windows_between(
+            first=(since - timedelta(days=1)).date(), last=starts_at.date() + timedelta(days=1)
+        )
+        if since <= w.starts_at < starts_at
+    ]
+    measured = box_minutes(
+        date_from=min((w.date for w in windows), default=since.date()),
+        date_to=max((w.date for w in windows), default=since.date()),
     )
-    for cell_pk, started, ended, mission_end in visits:
+    in_memory = {w.key for w in windows}
+    for key, cells in measured.items():
+        if key not in in_memory:
+            continue
+        for box_pk, minutes in cells.items():
+            i = grid.index.get(box_pk)
+            if i is not None:
+                dose[i] += minutes
+    visits = Visit.objects.filter(started_at__gte=since, started_at__lt=starts_at).values_list(
+        "mission__cell_id", "started_at", "ended_at", "mission__ends_at", "mission__date",
+        "mission__shift_id",
+    )  # fmt: skip
+    for cell_pk, started, ended, mission_end, day, shift_pk in visits:
         i = grid.index.get(cell_pk)
-        if i is not None:
+        if i is not None and (day, shift_pk) not in measured:
             end = min(ended or mission_end, starts_at)
             dose[i] += max(0.0, (end - started).total_seconds() / 60)
     return dose

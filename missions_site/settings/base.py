@@ -354,6 +354,11 @@ JOB_QUEUE_TIMEOUT_MINUTES = env.int("JOB_QUEUE_TIMEOUT_MINUTES", default=120)
 # Feedback-loop guard: training rows in boxes patrolled during the shift count this much (1 = as
 # any other row; 0.5 = half: patrol finds crime where it is sent).
 FORECAST_PATROLLED_ROW_WEIGHT = env.float("FORECAST_PATROLLED_ROW_WEIGHT", default=1.0)
+# The evaluation flags a control box that received more than this many measured minutes of patrol
+# in its shift (a patrolled control is not a control) and gives the effect without it too.
+EVALUATION_PATROLLED_CONTROL_MINUTES = env.float(
+    "EVALUATION_PATROLLED_CONTROL_MINUTES", default=5.0
+)
 # Measured patrol from vehicle positions (docs/adr/0024-measured-exposure.md): a silence longer than
 # AVL_MAX_GAP_S ends time in a box at the last fix; fixes less accurate than AVL_MAX_ACCURACY_M are
 # ignored; a fix more than AVL_FUTURE_SKEW_S ahead of the server's clock is refused; raw positions

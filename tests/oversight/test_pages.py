@@ -10,7 +10,12 @@ import pytest
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
-REPORTS = ("oversight-concentration", "oversight-concentration-csv", "oversight-evaluation")
+REPORTS = (
+    "oversight-concentration",
+    "oversight-concentration-csv",
+    "oversight-evaluation",
+    "oversight-evaluation-csv",
+)
 
 
 @pytest.mark.parametrize("name", REPORTS)

@@ -7,13 +7,19 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from agency.models import Beat
+from agency.selectors import shift_windows_before
 from forecasting.models import ModelVersion
+from forecasting.services import build_grid
 from geo.models import GridCell
 from missions.models import Visit
 from oversight.models import PublicationSettings
+from patrol import services as patrol_services
+from patrol.models import Unit
 from tests.missions.factories import OfficerProfileFactory
+from tests.oversight.test_measured_patrol import drive
 
 pytestmark = pytest.mark.django_db
 SECTION_IDS = {
@@ -215,3 +221,29 @@ def test_administrators_edit_what_is_published_in_the_admin(
     assert response.status_code == 302
     settings = PublicationSettings.current()
     assert settings.published() == ["crime_types", "evaluation"] and settings.months == 3
+
+
+def test_the_public_page_shows_patrol_minutes_measured_per_district_and_month(
+    client, small_agency, admin_user
+):
+    """20 minutes of a unit's positions in a West box and 5 in an East box, through
+    receive_positions and measure_exposure: the published exposure says so per district."""
+    build_grid()
+    window = next(
+        w for w in shift_windows_before(at=timezone.now(), count=3) if w.ends_at <= timezone.now()
+    )
+    cells = GridCell.objects.filter(active=True, beat__isnull=False).order_by("pk")
+    west = cells.filter(district__code="D1").first()
+    east = cells.filter(district__code="D2").first()
+    Unit.objects.create(call_sign="1A10")
+    t0 = window.starts_at + timedelta(minutes=10)
+    records = drive("1A10", west, t0, 20) + drive("1A10", east, t0 + timedelta(minutes=30), 5)
+    patrol_services.receive_positions(records=records, actor=admin_user)
+    patrol_services.measure_exposure(day=window.date, shift=window.shift)
+    publish(exposure=True)
+    html, data = fetch(client)
+    month = window.date.strftime("%Y-%m")
+    rows = {r["district"]: r for r in data["exposure"] if r["month"] == month}
+    assert rows["West"]["patrol_minutes"] == 20 and rows["East"]["patrol_minutes"] == 5
+    assert rows["West"]["minutes"] == 0  # no missions: mission minutes stay apart
+    assert '<td class="num patrol-minutes">20</td>' in html

@@ -1,0 +1,29 @@
+"""Reads of measured patrol: minutes per box and shift from `BoxExposure` (every unit summed), for
+the planner's dosage memory, the forecast's patrol-exposure feature, the evaluation and the reports.
+
+Where no AVL exists for a shift (no `BoxExposure` row at all for that date and shift), readers fall
+back to mission visits for that shift; a measured shift never also counts its visits (the minutes
+would be counted twice). See docs/adr/0024-measured-exposure.md, "Readers"."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Sum
+
+from .models import BoxExposure
+
+
+def box_minutes(*, date_from: date, date_to: date) -> dict[tuple[date, int], dict[int, float]]:
+    """Per (date, shift pk) with measured exposure: minutes per cell pk, all units summed."""
+    out: dict[tuple[date, int], dict[int, float]] = defaultdict(dict)
+    rows = (
+        BoxExposure.objects.filter(date__range=(date_from, date_to))
+        .values_list("date", "shift_id", "cell_id")
+        .annotate(total=Sum("minutes"))
+        .order_by()
+    )
+    for day, shift_pk, cell_pk, minutes in rows:
+        out[(day, shift_pk)][cell_pk] = float(minutes)
+    return dict(out)
