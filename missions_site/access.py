@@ -119,6 +119,7 @@ ROUTES: dict[str, Rule] = {
     "missions-report": allow(GET=COMMAND),
     "missions-report-csv": allow(GET=COMMAND),
     "missions-sheet": allow(GET=COMMAND, scope=(SUPERVISOR_SCOPE,)),
+    "roll-call-briefing": allow(GET=COMMAND, scope=(SUPERVISOR_SCOPE,)),
     "tactics-page": allow(GET=COMMAND),
     # crime-spike alerts: read by anyone on patrol or in command, acknowledged by command staff;
     # each user mutes and subscribes for himself (roles' subscriptions are in the admin)

@@ -58,3 +58,15 @@ def test_an_officer_may_read_and_mute_but_not_acknowledge(client, officer, raise
 def test_no_bell_for_anonymous_and_a_sign_in_redirect(client):
     response = client.get("/alerts/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_supervisor_board_lists_recent_alerts_with_a_link_to_the_map(
+    client, supervisor, raised
+):
+    client.force_login(supervisor)
+    page = client.get("/supervisor/").content.decode()
+    alert = next(a for a in raised if a.kind == "spike" and a.beat is None)
+    assert alert.headline in page
+    assert f"/alerts/?alert={alert.pk}#alert-{alert.pk}" in page
+    Alert.objects.all().delete()  # control: without alerts the board says so
+    assert "No alerts in the last two days." in client.get("/supervisor/").content.decode()
