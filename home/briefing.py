@@ -22,7 +22,7 @@ from alerts.models import Alert
 from alerts.selectors import alerts_in
 from geo.street_selectors import ARTERIAL_LENGTH_M, streets_in_bounds
 from ingest.selectors import counted_incidents
-from missions.models import Mission, ReasonCode
+from missions.models import Mission, ReasonCode, Suppression
 from missions.scope import supervisor_district_ids
 from missions.selectors import shift_missions, with_reason_texts
 from missions.sheet_map import MapBox, MapStreet, draw_map, join_segments
@@ -122,13 +122,20 @@ def _not_done(district: District, previous: ShiftWindow) -> list[NotDone]:
         if m.beat.district_id == district.pk and m.status != Mission.Status.COMPLETED
     ]
     missions.sort(key=lambda m: (m.beat.code, m.rank))
-    return [NotDone(m, _why(m)) for m in missions[:NOT_DONE_MAX]]
+    called_off = dict(
+        Suppression.objects.filter(mission__in=[m.pk for m in missions])
+        .order_by("created_at")
+        .values_list("mission_id", "reason_code")
+    )
+    return [NotDone(m, _why(m, called_off.get(m.pk, ""))) for m in missions[:NOT_DONE_MAX]]
 
 
-def _why(mission: Mission) -> str:
-    """The status and the coded reason; never the free text (it may name people)."""
-    code = ReasonCode(mission.ended_reason_code).label if mission.ended_reason_code else ""
-    served = f", {mission.minutes_served:.0f} of {mission.dose_minutes} min served"
+def _why(mission: Mission, call_off_code: str = "") -> str:
+    """The status and the coded reason (a call-off's is on its suppression); never the free text
+    (it may name people)."""
+    reason = mission.ended_reason_code or call_off_code
+    code = ReasonCode(reason).label if reason else ""
+    served = f", {mission.minutes_served or 0:.0f} of {mission.dose_minutes} min served"
     if mission.status == Mission.Status.ENDED_EARLY:
         return f"Ended early{f': {code}' if code else ''}{served}"
     if mission.status == Mission.Status.CANCELLED:
