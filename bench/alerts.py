@@ -64,13 +64,31 @@ def daily_counts(day: np.ndarray, area: np.ndarray, kind: np.ndarray, shape) -> 
     return counts
 
 
-def window_tests(counts: np.ndarray, day: int) -> tuple[np.ndarray, np.ndarray]:
+def window_tests(
+    counts: np.ndarray, day: int, window: int = WINDOW
+) -> tuple[np.ndarray, np.ndarray]:
     """(observed, expected) of every area × type for the window ending before `day`; expected from
-    the LOOKBACK days before the window."""
-    observed = counts[day - WINDOW : day].sum(axis=0)
+    the LOOKBACK days before the 7-day window."""
+    observed = counts[day - window : day].sum(axis=0)
     before = counts[day - WINDOW - LOOKBACK : day - WINDOW]
-    expected = before.mean(axis=0) * WINDOW
+    expected = before.mean(axis=0) * window
     return observed.astype(float), expected
+
+
+def raised_windows(
+    counts: np.ndarray, day: int, windows: tuple[int, ...], extra=None
+) -> np.ndarray:
+    """Areas × types alerted when each of `windows` is a test in one BH family (`extra`: planted
+    incidents per day before `day`, added to the planted cells)."""
+    observed, expected = [], []
+    for w in windows:
+        o, e = window_tests(counts, day, w)
+        if extra is not None:
+            o = o + extra(w)
+        observed.append(o)
+        expected.append(e)
+    hit = raised(np.stack(observed), np.stack(expected))
+    return hit.any(axis=0)
 
 
 def raised(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
@@ -80,7 +98,9 @@ def raised(observed: np.ndarray, expected: np.ndarray) -> np.ndarray:
     return keep.reshape(observed.shape)
 
 
-def daily_scan(counts: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
+def daily_scan(
+    counts: np.ndarray, first: int, windows: tuple[int, ...] = (WINDOW,)
+) -> tuple[np.ndarray, np.ndarray]:
     """New alerts per day (an area × type alerted within the last WINDOW days is updated, not
     raised again): (days × areas × types booleans of raises, the same of 'unusual' before dedup)."""
     days = counts.shape[0]
@@ -88,7 +108,7 @@ def daily_scan(counts: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
     unusual = np.zeros(counts.shape, dtype=bool)
     last = np.full(counts.shape[1:], -(10**6))
     for d in range(first, days):
-        hit = raised(*window_tests(counts, d))
+        hit = raised_windows(counts, d, windows)
         unusual[d] = hit
         fresh = hit & (d - last >= WINDOW)
         new[d] = fresh
@@ -194,7 +214,7 @@ def toronto_series(frame, when, area, names, *, first_day) -> dict:
 # --- demo city: planted spikes ---------------------------------------------------------------------
 
 
-def demo(plants: int, seed: int = 22) -> dict:
+def demo(plants: int, seed: int = 22, windows: tuple[int, ...] = (WINDOW,)) -> dict:
     from demo.generator import generate_demo_city
 
     t0 = time.perf_counter()
@@ -216,7 +236,7 @@ def demo(plants: int, seed: int = 22) -> dict:
     shape = (n_days, len(polygons), len(types))
     counts = daily_counts(day, beat, kind, shape) + daily_counts(day, district, kind, shape)
     first = LOOKBACK + WINDOW
-    new, _ = daily_scan(counts, first)
+    new, _ = daily_scan(counts, first, windows)
     area_weeks = (n_days - first) / 7
     rng = np.random.default_rng(seed)
     results = {}
@@ -232,11 +252,15 @@ def demo(plants: int, seed: int = 22) -> dict:
             extra = rng.poisson(size if absolute else size * base, size=HORIZON)
             found = None
             for d in range(start + 1, start + HORIZON + 1):
-                observed, expected = window_tests(counts, d)
-                inside = extra[max(0, d - WINDOW - start) : d - start].sum()
-                observed[b, t] += inside
-                observed[beat_district[b], t] += inside
-                hit = raised(observed, expected)
+
+                def planted(w, d=d, b=b, t=t, extra=extra, start=start):
+                    add = np.zeros(counts.shape[1:])
+                    inside = extra[max(0, d - w - start) : d - start].sum()
+                    add[b, t] += inside
+                    add[beat_district[b], t] += inside
+                    return add
+
+                hit = raised_windows(counts, d, windows, planted)
                 if hit[b, t] or hit[beat_district[b], t]:
                     found = d - start
                     break
@@ -254,6 +278,7 @@ def demo(plants: int, seed: int = 22) -> dict:
         "areas": f"{n_beats} beats + {len(city.districts)} districts",
         "crime_types": types,
         "plants_per_size": plants,
+        "windows_days": list(windows),
         "new_alerts_per_district_week_unplanted": float(
             new[first:, n_beats:].sum() / area_weeks / len(city.districts)
         ),
@@ -270,8 +295,11 @@ def main() -> None:
     parser.add_argument("--toronto", type=Path, default=ROOT.parent / "shared" / "data" / "toronto")
     parser.add_argument("--plants", type=int, default=200)
     parser.add_argument("--skip-toronto", action="store_true")
+    parser.add_argument(
+        "--windows", default="7", help="comma-separated windows in one BH family (experiment)"
+    )
     args = parser.parse_args()
-    out = {"demo": demo(args.plants)}
+    out = {"demo": demo(args.plants, windows=tuple(int(w) for w in args.windows.split(",")))}
     print(json.dumps(out, indent=2), flush=True)
     if not args.skip_toronto and (args.toronto / "incidents.csv.gz").exists():
         out["toronto"] = toronto(args.toronto)
