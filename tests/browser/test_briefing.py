@@ -85,6 +85,9 @@ def test_briefing_renders_and_prints_one_page_per_district(
     some_tactic = tactics[0].name
     assert some_tactic in page.inner_text("body")
     screenshot(page, "roll-call-briefing")
+    page.locator("article.briefing").nth(1).screenshot(
+        path=str(SCREENSHOTS / "roll-call-briefing-d2.png")
+    )
 
     for paper in ("Letter", "A4"):
         pdf = page.pdf(format=paper)
