@@ -56,9 +56,9 @@ def scan(*, now: dt.datetime | None = None) -> list[Alert]:
     )
     raised = [_spike_alert(s, types[s.crime_type], window.start, window.end, now) for s in spikes]
     days = settings.NEAR_REPEAT_DAYS
-    events = selectors.recent_events(
-        now=now, days=days, crime_types=settings.NEAR_REPEAT_TYPES or list(types)
-    )
+    wanted = settings.NEAR_REPEAT_TYPES  # empty: every enabled type
+    codes = [c for c in wanted if c in types] if wanted else list(types)
+    events = selectors.recent_events(now=now, days=days, crime_types=codes) if codes else []
     origin = now - dt.timedelta(days=2 * days)
     for series in near_repeat_series(
         events,
