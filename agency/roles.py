@@ -56,6 +56,7 @@ ROLE_PERMISSIONS = {
         ("tactics", ""),
         ("jobs", ""),
         ("oversight", ""),  # what the public transparency page publishes
+        ("alerts", ""),  # roles' alert subscriptions (the alerts themselves are read-only there)
         ("django_celery_beat", ""),
         ("audit", "view_"),  # read the audit log; nobody can change it
         ("audit", "read_audit"),

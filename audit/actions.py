@@ -116,6 +116,21 @@ class Action(StrEnum):
     MISSIONS_TACTICS = "missions.tactics", "The tactics reported on a mission were corrected."
     MISSIONS_EXPIRE = "missions.expire", "A mission expired at the end of its shift."
     MISSIONS_SHEET_PRINT = "missions.sheet.print", "A shift sheet was printed or downloaded."
+    MISSIONS_BRIEFING_PRINT = (
+        "missions.briefing.print",
+        "A roll-call briefing was opened or printed.",
+    )
+
+    # Crime-spike alerts (docs/adr/0031-crime-spike-alerts.md)
+    ALERTS_RAISE = (
+        "alerts.raise",
+        "An alert was raised (count above forecast or near-repeat series).",
+    )
+    ALERTS_ACKNOWLEDGE = "alerts.acknowledge", "An alert was acknowledged."
+    ALERTS_MUTE = "alerts.mute", "A user muted alerts for a district and crime type."
+    ALERTS_UNMUTE = "alerts.unmute", "A user lifted his mute of a district and crime type."
+    ALERTS_SUBSCRIBE = "alerts.subscribe", "A user subscribed to alerts."
+    ALERTS_UNSUBSCRIBE = "alerts.unsubscribe", "A user ended an alert subscription."
 
     # Exports
     EXPORT_AUDIT_LOG = "export.audit_log", "The audit log was exported."

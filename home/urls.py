@@ -10,4 +10,5 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="web-manifest"),
     path("supervisor/", views.supervisor_home, name="supervisor-home"),
     path("supervisor/board.json", views.supervisor_board, name="supervisor-board"),
+    path("briefing/", views.roll_call_briefing, name="roll-call-briefing"),
 ]

@@ -121,7 +121,16 @@ ROUTES: dict[str, Rule] = {
     "missions-report": allow(GET=COMMAND),
     "missions-report-csv": allow(GET=COMMAND),
     "missions-sheet": allow(GET=COMMAND, scope=(SUPERVISOR_SCOPE,)),
+    "roll-call-briefing": allow(GET=COMMAND, scope=(SUPERVISOR_SCOPE,)),
     "tactics-page": allow(GET=COMMAND),
+    # crime-spike alerts: read by anyone on patrol or in command, acknowledged by command staff;
+    # each user mutes and subscribes for himself (roles' subscriptions are in the admin)
+    "alerts-list": allow(GET=OPERATIONAL),
+    "alerts-acknowledge": allow(POST=COMMAND),
+    "alerts-mute": allow(POST=OPERATIONAL),
+    "alerts-unmute": allow(POST=OPERATIONAL),
+    "alerts-subscribe": allow(POST=OPERATIONAL),
+    "alerts-unsubscribe": allow(POST=OPERATIONAL),
     # API: schema and docs need a login in every environment
     "api-schema": allow(GET=OPERATIONAL),
     "api-docs": allow(GET=OPERATIONAL),

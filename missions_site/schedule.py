@@ -83,6 +83,15 @@ PERIODIC_JOBS = (
         why="Closes the missions nobody finished once their shift is over.",
     ),
     PeriodicJob(
+        name="Raise crime-spike alerts",
+        task="alerts.tasks.scan_for_alerts",
+        queue=DEFAULT,
+        crontab=Crontab(minute="20"),
+        why="Hourly (at :20 UTC): compares the last ALERT_WINDOW_DAYS of incidents per district, beat and crime type "
+        "with the forecast (false alerts FDR-controlled) and looks for near-repeat series; new "
+        "alerts go to their subscribers in the app and by e-mail (docs/adr/0031).",
+    ),
+    PeriodicJob(
         name="Close stale jobs",
         task="jobs.tasks.close_stale_jobs",
         queue=DEFAULT,

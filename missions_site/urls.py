@@ -20,6 +20,7 @@ urlpatterns = [
     path("forecasting/", include("forecasting.urls")),
     path("missions/", include("missions.urls")),
     path("tactics/", include("tactics.urls")),
+    path("alerts/", include("alerts.urls")),
     path("", include("oversight.urls")),
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),

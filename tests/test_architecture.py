@@ -44,7 +44,10 @@ ALLOWED = {
     "forecasting": BENEATH_ALL | {"agency", "geo", "patrol", "ingest"},
     "tactics": BENEATH_ALL | {"agency", "geo", "patrol", "ingest", "forecasting"},
     "missions": BENEATH_ALL | {"agency", "geo", "patrol", "ingest", "forecasting", "tactics"},
-    "home": BENEATH_PAGES | {"missions"},
+    # alerts read forecasts and incidents and draw maps with the shift sheet's SVG maker; the
+    # pages (the board, the roll-call briefing) show them
+    "alerts": BENEATH_PAGES | {"missions"},
+    "home": BENEATH_PAGES | {"missions", "alerts"},
     "demo": BENEATH_PAGES | {"missions"},
     "oversight": BENEATH_PAGES | {"missions"},
 }

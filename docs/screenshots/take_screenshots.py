@@ -161,8 +161,16 @@ def analyst_home(browser, args):
     page.screenshot(path=str(HERE / "analyst-home.png"))
 
 
+def briefing(browser, args):
+    """The roll-call briefing of the supervisor's first district for the shift under way."""
+    page = sign_in(browser, args.url, "supervisor", args.password)
+    page.goto(f"{args.url}/briefing/")
+    page.locator(".briefing").first.screenshot(path=str(HERE / "roll-call-briefing.png"))
+
+
 SHOTS = {
     "board": supervisor_board,
+    "briefing": briefing,
     "sheet": shift_sheet,
     "shift": missions_shift,
     "forecast": forecast_map,

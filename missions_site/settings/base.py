@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "forecasting",
     "missions",
     "tactics",
+    "alerts",
     "home",
     "demo",
     "oversight",
@@ -101,6 +102,7 @@ TEMPLATES = [
                 "agency.context_processors.agency",
                 "accounts.context_processors.security",
                 "missions_site.access.context_processor",
+                "alerts.context_processors.bell",
             ],
         },
     },
@@ -417,3 +419,23 @@ UPLOAD_RETENTION_DAYS = env.int(
 GEOMETRY_MAX_VERTICES = env.int(
     "GEOMETRY_MAX_VERTICES", default=5_000
 )  # per drawn area or boundary
+
+# Crime-spike alerts (docs/adr/0031-crime-spike-alerts.md, docs/user-guide.md "Alerts").
+ALERT_WINDOW_DAYS = env.int("ALERT_WINDOW_DAYS", default=7)  # recent counts over this many days
+ALERT_FDR = env.float("ALERT_FDR", default=0.05)  # expected share of false alerts among alerts
+ALERT_MIN_COUNT = env.int("ALERT_MIN_COUNT", default=3)  # never alert on fewer incidents
+NEAR_REPEAT_RADIUS_M = env.float("NEAR_REPEAT_RADIUS_M", default=400.0)
+NEAR_REPEAT_DAYS = env.float("NEAR_REPEAT_DAYS", default=14.0)
+NEAR_REPEAT_MIN_EVENTS = env.int("NEAR_REPEAT_MIN_EVENTS", default=3)
+# Crime type codes searched for near-repeat series; empty: every enabled type.
+NEAR_REPEAT_TYPES = env.list("NEAR_REPEAT_TYPES", default=[])
+# Alert e-mails: Django's mail settings; links in them start with SITE_URL.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="missions@localhost")
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")

@@ -36,7 +36,7 @@ def module_table() -> dict[str, tuple]:
 
 def test_after_migrate_the_beat_table_is_the_module(db):
     assert beat_table() == module_table()
-    assert len(module_table()) == len(PERIODIC_JOBS) == 12
+    assert len(module_table()) == len(PERIODIC_JOBS) == 13
     assert all(PeriodicTask.objects.values_list("enabled", flat=True))
 
 
