@@ -21,10 +21,16 @@ from agency.models import Agency, Shift
 from agency.selectors import shift_window
 from audit.actions import Action
 from audit.services import record
-from forecasting.engine.exposure import ExposureRules, box_intervals, minutes_by_window
+from forecasting.engine.exposure import (
+    ExposureRules,
+    Intervals,
+    box_intervals,
+    minutes_by_window,
+)
 from geo.placement import NOWHERE, place_points
 
 from .models import BoxExposure, ExcludedArea, Position, RejectedPosition, Unit
+from .signals import positions_stored
 
 BATCH_MAX = 5000
 
@@ -116,6 +122,11 @@ def receive_positions(*, records: list[dict], actor, source: str = Position.Sour
             for r in rejected_rows
         )
         result.rejected = rejected_rows
+        if new:
+            first, last = min(p.at for p in new), max(p.at for p in new)
+            transaction.on_commit(
+                lambda: positions_stored.send(sender=Position, first=first, last=last)
+            )
         record(
             action=Action.AVL_POSITIONS_RECEIVED,
             actor=actor,
@@ -135,9 +146,7 @@ def measure_exposure(*, day: date, shift: Shift) -> int:
     (replacing that shift's rows); returns the number of (unit, box) rows."""
     window = shift_window(date=day, shift=shift)
     start, end = window.starts_at, window.ends_at
-    rules = ExposureRules(
-        max_gap_s=settings.AVL_MAX_GAP_S, max_accuracy_m=settings.AVL_MAX_ACCURACY_M
-    )
+    rules = exposure_rules()
     # Fixes just outside the window link to those inside it, as they would with no shift change.
     margin = timedelta(seconds=rules.max_gap_s)
     rows = list(
@@ -156,13 +165,40 @@ def measure_exposure(*, day: date, shift: Shift) -> int:
     return int((exposure.minutes > 0).sum())
 
 
-def _exposure(rows, rules: ExposureRules, start: datetime, end: datetime):
+def exposure_rules() -> ExposureRules:
+    return ExposureRules(
+        max_gap_s=settings.AVL_MAX_GAP_S, max_accuracy_m=settings.AVL_MAX_ACCURACY_M
+    )
+
+
+def intervals_in_boxes(*, start: datetime, end: datetime, cells: set[int]) -> Intervals:
+    """The time units spent in the given boxes between `start` and `end` (clipped to it), under the
+    same rules as `measure_exposure`: every unit that had a fix in one of the boxes, with all its
+    fixes of the window, so that leaving a box and coming back counts as it should. Unit and box
+    are Unit and GridCell ids."""
+    rules = exposure_rules()
+    margin = timedelta(seconds=rules.max_gap_s)
+    window = Position.objects.filter(at__gte=start - margin, at__lte=end + margin)
+    units = window.filter(cell_id__in=cells).values_list("unit_id", flat=True).distinct()
+    rows = list(
+        window.filter(unit_id__in=units).values_list(
+            "unit_id", "at", "cell_id", "accuracy_m", "in_excluded_area"
+        )
+    )
+    found = _intervals(rows, rules)
+    lo, hi = int(start.timestamp() * 1e9), int(end.timestamp() * 1e9)
+    begin, finish = np.maximum(found.start_ns, lo), np.minimum(found.end_ns, hi)
+    keep = (finish > begin) & np.isin(found.cell, list(cells))
+    return Intervals(found.unit[keep], found.cell[keep], begin[keep], finish[keep])
+
+
+def _intervals(rows, rules: ExposureRules) -> Intervals:
     if rows:
         unit, at, cell, accuracy, excluded = zip(*rows, strict=True)
     else:
         unit, at, cell, accuracy, excluded = (), (), (), (), ()
     t_ns = np.array([int(t.timestamp() * 1e9) for t in at], dtype=np.int64)
-    intervals = box_intervals(
+    return box_intervals(
         np.array(unit, dtype=np.int64),
         t_ns,
         np.array([NOWHERE if c is None else c for c in cell], dtype=np.int64),
@@ -170,6 +206,10 @@ def _exposure(rows, rules: ExposureRules, start: datetime, end: datetime):
         excluded=np.array(excluded, dtype=bool),
         rules=rules,
     )
+
+
+def _exposure(rows, rules: ExposureRules, start: datetime, end: datetime):
+    intervals = _intervals(rows, rules)
     return minutes_by_window(
         intervals,
         np.array([int(start.timestamp() * 1e9)], dtype=np.int64),
