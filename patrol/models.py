@@ -101,7 +101,10 @@ class RejectedPosition(models.Model):
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    row_number = models.PositiveIntegerField(help_text="1 = the batch's first fix.")
+    file_name = models.CharField(
+        max_length=255, blank=True, help_text="The imported file it came from (blank: pushed)."
+    )
+    row_number = models.PositiveIntegerField(help_text="1 = the batch's (or file's) first fix.")
     field = models.CharField(max_length=32, blank=True)
     reason = models.CharField(max_length=300)
     raw = models.JSONField(default=dict)

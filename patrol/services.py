@@ -4,21 +4,20 @@ them, and the purge of old positions. One write path each; the push API and the 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
+import pandas as pd
 import shapely
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from agency.models import Agency, Shift
-from agency.selectors import shift_window
+from agency.selectors import shift_window, shift_windows_between
 from audit.actions import Action
 from audit.services import record
 from forecasting.engine.exposure import (
@@ -29,6 +28,7 @@ from forecasting.engine.exposure import (
 )
 from geo.placement import NOWHERE, place_points
 
+from .avl_rules import FIX_COLUMNS, check_fixes
 from .models import BoxExposure, ExcludedArea, Position, RejectedPosition, Unit
 from .signals import positions_stored
 
@@ -64,15 +64,46 @@ def receive_positions(*, records: list[dict], actor, source: str = Position.Sour
             f"A batch holds at most {BATCH_MAX} positions; this one has {len(records)}."
         )
     result = Received()
-    units = _units_named({str(r.get("unit", "")).strip() for r in records if isinstance(r, dict)})
-    tz = Agency.current().tz
-    latest = timezone.now() + timedelta(seconds=settings.AVL_FUTURE_SKEW_S)
     fixes, seen = [], set()
+    objects = [(row, raw) for row, raw in enumerate(records, start=1) if isinstance(raw, dict)]
     for row, raw in enumerate(records, start=1):
-        fix, problem = _parsed(row, raw, units, tz, latest)
-        if problem:
-            result.rejected.append({"row": row, "field": problem[0], "reason": problem[1]})
-        elif (fix.unit.pk, fix.at) in seen:
+        if not isinstance(raw, dict):
+            result.rejected.append(
+                {
+                    "row": row,
+                    "field": "",
+                    "reason": "Each position is an object with unit, at, latitude and longitude.",
+                }
+            )
+    frame = pd.DataFrame(
+        [{key: raw.get(key) for key in FIX_COLUMNS} for _, raw in objects],
+        columns=list(FIX_COLUMNS),
+        dtype=object,
+    )
+    units = _units_named(set(frame["unit"].dropna().astype(str).str.strip()))
+    checked = check_fixes(
+        frame,
+        unit_ids={name: unit.pk for name, unit in units.items()},
+        tz=Agency.current().tz,
+        latest=timezone.now() + timedelta(seconds=settings.AVL_FUTURE_SKEW_S),
+    )
+    by_pk = {unit.pk: unit for unit in units.values()}
+    at = checked.at.dt.to_pydatetime() if len(frame) else []
+    for i, (row, _) in enumerate(objects):
+        if not checked.ok[i]:
+            result.rejected.append(
+                {"row": row, "field": checked.field[i], "reason": checked.reason[i]}
+            )
+            continue
+        fix = _Fix(
+            row,
+            by_pk[int(checked.unit_id[i])],
+            at[i],
+            float(checked.numbers["longitude"][i]),
+            float(checked.numbers["latitude"][i]),
+            *(_optional(checked.numbers[k][i]) for k in ("speed_kmh", "heading_deg", "accuracy_m")),
+        )
+        if (fix.unit.pk, fix.at) in seen:
             result.duplicates += 1
         else:
             seen.add((fix.unit.pk, fix.at))
@@ -165,6 +196,14 @@ def measure_exposure(*, day: date, shift: Shift) -> int:
     return int((exposure.minutes > 0).sum())
 
 
+def shifts_between(*, start: datetime, end: datetime) -> list:
+    """The shift windows that overlap [start, end] (to measure after a file import)."""
+    tz = Agency.current().tz
+    first = start.astimezone(tz).date() - timedelta(days=1)
+    windows = shift_windows_between(first=first, last=end.astimezone(tz).date())
+    return [w for w in windows if w.starts_at <= end and w.ends_at >= start]
+
+
 def exposure_rules() -> ExposureRules:
     return ExposureRules(
         max_gap_s=settings.AVL_MAX_GAP_S, max_accuracy_m=settings.AVL_MAX_ACCURACY_M
@@ -241,62 +280,8 @@ def _units_named(names: set[str]) -> dict[str, Unit]:
     return found
 
 
-def _parsed(row: int, raw, units: dict[str, Unit], tz, latest: datetime):
-    """(fix, None) or (None, (field, reason))."""
-    if not isinstance(raw, dict):
-        return None, ("", "Each position is an object with unit, at, latitude and longitude.")
-    name = str(raw.get("unit", "")).strip()
-    if not name:
-        return None, ("unit", "No unit: give its call sign or vehicle id.")
-    if name not in units:
-        return None, ("unit", f"Unknown unit {name[:40]!r}: add it to the roster's units first.")
-    try:
-        at = parse_datetime(str(raw.get("at", ""))) if raw.get("at") else None
-    except ValueError:  # well formed but impossible, e.g. month 13
-        at = None
-    if at is None:
-        return None, (
-            "at",
-            "The time is not an ISO 8601 date-time (e.g. 2026-12-06T19:02:20-05:00).",
-        )
-    if timezone.is_naive(at):
-        at = at.replace(tzinfo=tz)
-    if at > latest:
-        return None, ("at", f"The time {at.isoformat()} is in the future.")
-    numbers: dict[str, float | None] = {}
-    for key, low, high, required in (
-        ("latitude", -90, 90, True),
-        ("longitude", -180, 180, True),
-        ("speed_kmh", 0, 400, False),
-        ("heading_deg", 0, 360, False),
-        ("accuracy_m", 0, 100_000, False),
-    ):
-        value = raw.get(key)
-        if value is None or value == "":
-            if required:
-                return None, (key, f"No {key}.")
-            numbers[key] = None
-            continue
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return None, (key, f"{key} is not a number: {str(value)[:40]!r}.")
-        if not math.isfinite(number) or not low <= number <= high:
-            return None, (key, f"{key} must be between {low} and {high}.")
-        numbers[key] = number
-    return (
-        _Fix(
-            row,
-            units[name],
-            at,
-            float(numbers["longitude"] or 0.0),  # required above: never None here
-            float(numbers["latitude"] or 0.0),
-            numbers["speed_kmh"],
-            numbers["heading_deg"],
-            numbers["accuracy_m"],
-        ),
-        None,
-    )
+def _optional(value) -> float | None:
+    return None if np.isnan(value) else float(value)
 
 
 def _stored_keys(fixes: list[_Fix]) -> set[tuple[int, datetime]]:

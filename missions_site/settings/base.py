@@ -407,3 +407,9 @@ UPLOAD_RETENTION_DAYS = env.int(
 GEOMETRY_MAX_VERTICES = env.int(
     "GEOMETRY_MAX_VERTICES", default=5_000
 )  # per drawn area or boundary
+# `manage.py import_avl`: a file larger than this is refused whole (split it by day); it is read in
+# chunks of AVL_IMPORT_CHUNK_ROWS rows; at most AVL_IMPORT_REJECTED_KEPT refused rows are stored
+# with their reasons (all are counted).
+AVL_IMPORT_MAX_BYTES = env.int("AVL_IMPORT_MAX_BYTES", default=2 * 1024**3)
+AVL_IMPORT_CHUNK_ROWS = env.int("AVL_IMPORT_CHUNK_ROWS", default=500_000)
+AVL_IMPORT_REJECTED_KEPT = env.int("AVL_IMPORT_REJECTED_KEPT", default=100_000)
