@@ -1,13 +1,13 @@
 """A file of vehicle positions as the CAD exports it (CSV or GeoJSON points), imported in chunks:
 each chunk judged by the one rule set (avl_rules.check_fixes), placed on the grid with
-geo.placement over whole arrays, and copied into the positions table (PostgreSQL COPY into a
-temporary table, then one INSERT … ON CONFLICT DO NOTHING), so a fix already stored is a duplicate
-and nothing stored is lost. No per-row Python on the happy path; refused rows are kept with their
-row, field and reason (up to AVL_IMPORT_REJECTED_KEPT of them; all are counted)."""
+geo.placement over whole arrays, and copied into the positions table (services.store_fixes:
+COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING, as the push does), so a
+fix already stored is a duplicate and nothing stored is lost. No per-row Python on the happy
+path; refused rows are kept with their row, field and reason (up to AVL_IMPORT_REJECTED_KEPT
+of them; all are counted)."""
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,17 +18,16 @@ import numpy as np
 import pandas as pd
 import shapely
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from agency.models import Agency
 from audit.actions import Action
 from audit.services import record
-from geo.placement import NOWHERE, place_points
 
 from .avl_rules import FIX_COLUMNS, check_fixes
-from .models import Position, RejectedPosition, Unit
-from .services import _in_excluded_areas
+from .models import RejectedPosition, Unit
+from .services import fixes_table, store_fixes
 
 FORMATS = {".csv": "csv", ".geojson": "geojson", ".json": "geojson"}
 # The CAD exports' own names for the columns, lower-cased.
@@ -126,48 +125,14 @@ def _import_chunk(frame: pd.DataFrame, result: AvlImportResult, *, units, tz, la
     first_row = result.rows + 1
     result.rows += len(frame)
     checked = check_fixes(frame, unit_ids=units, tz=tz, latest=latest)
-    lon = checked.numbers["longitude"]
-    lat = checked.numbers["latitude"]
-    field_, reason = checked.field.copy(), checked.reason.copy()
-    ok = checked.ok.copy()
-    cell = np.full(len(frame), NOWHERE, dtype=np.int64)
-    if ok.any():
-        cell[ok] = place_points(lon[ok], lat[ok])
-    outside = ok & (cell == NOWHERE)
-    field_[outside], reason[outside] = "latitude", "Outside every box of the jurisdiction."
-    ok &= ~outside
-    at_ns = checked.at.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")).astype(
-        np.int64
-    )
-    # The same unit and time twice in the file: the first is kept, the others are duplicates.
-    twice = np.zeros(len(frame), dtype=bool)
-    if ok.any():
-        keys = pd.DataFrame({"u": checked.unit_id[ok], "t": at_ns[ok]})
-        twice[np.flatnonzero(ok)[keys.duplicated().to_numpy()]] = True
-    ok &= ~twice
-    excluded = np.zeros(len(frame), dtype=bool)
-    if ok.any():
-        excluded[ok] = _in_excluded_areas(list(lon[ok]), list(lat[ok]))
-    table = pd.DataFrame(
-        {
-            "unit_id": checked.unit_id[ok],
-            "at": checked.at[ok].dt.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00").to_numpy(),
-            "lon": lon[ok],
-            "lat": lat[ok],
-            "cell_id": cell[ok],
-            "excluded": excluded[ok],
-            "speed_kmh": checked.numbers["speed_kmh"][ok],
-            "heading_deg": checked.numbers["heading_deg"][ok],
-            "accuracy_m": checked.numbers["accuracy_m"][ok],
-        }
-    )
+    table, twice = fixes_table(checked)  # refuses fixes outside every box, in `checked`
     with transaction.atomic():
-        stored = _store(table)
+        stored = store_fixes(table)
         result.stored += stored
         result.duplicates += int(twice.sum()) + len(table) - stored
-        refused = ~ok & ~twice
+        refused = ~checked.ok
         result.rejected += int(refused.sum())
-        result.reasons.update(field_[refused].tolist())
+        result.reasons.update(checked.field[refused].tolist())
         room = (
             settings.AVL_IMPORT_REJECTED_KEPT
             - RejectedPosition.objects.filter(file_name=result.file_name[:255]).count()
@@ -181,8 +146,8 @@ def _import_chunk(frame: pd.DataFrame, result: AvlImportResult, *, units, tz, la
                         received_by=actor if getattr(actor, "is_authenticated", False) else None,
                         file_name=result.file_name[:255],
                         row_number=first_row + int(i),
-                        field=field_[i],
-                        reason=str(reason[i])[:300],
+                        field=checked.field[i],
+                        reason=str(checked.reason[i])[:300],
                         raw={k: (None if v is None else str(v)) for k, v in values.items()},
                     )
                     for i, values in zip(kept, raw.to_dict("records"), strict=True)
@@ -190,60 +155,9 @@ def _import_chunk(frame: pd.DataFrame, result: AvlImportResult, *, units, tz, la
                 batch_size=2000,
             )
     if len(table):
-        times = checked.at[ok]
-        first, last = times.min().to_pydatetime(), times.max().to_pydatetime()
+        first, last = table["at"].min().to_pydatetime(), table["at"].max().to_pydatetime()
         result.first = first if result.first is None else min(result.first, first)
         result.last = last if result.last is None else max(result.last, last)
-
-
-def _store(table: pd.DataFrame) -> int:
-    """Insert the fixes; those already stored (same unit and time) are left as they are. Returns
-    how many were new."""
-    if not len(table):
-        return 0
-    if connection.vendor != "postgresql":  # SpatiaLite: the ORM's bulk insert
-        from django.contrib.gis.geos import Point
-
-        new = [
-            Position(
-                unit_id=int(r.unit_id),
-                at=pd.Timestamp(r.at).to_pydatetime(),
-                location=Point(float(r.lon), float(r.lat), srid=4326),
-                cell_id=int(r.cell_id),
-                in_excluded_area=bool(r.excluded),
-                speed_kmh=None if np.isnan(r.speed_kmh) else float(r.speed_kmh),
-                heading_deg=None if np.isnan(r.heading_deg) else float(r.heading_deg),
-                accuracy_m=None if np.isnan(r.accuracy_m) else float(r.accuracy_m),
-            )
-            for r in table.itertuples()
-        ]
-        before = Position.objects.count()
-        Position.objects.bulk_create(new, ignore_conflicts=True, batch_size=2000)
-        return Position.objects.count() - before
-    buffer = io.StringIO()
-    table.to_csv(buffer, index=False, header=False, na_rep="")
-    buffer.seek(0)
-    position = Position._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS avl_in (unit_id bigint, at timestamptz, lon float8, "
-            "lat float8, cell_id bigint, excluded boolean, speed_kmh float8, heading_deg float8, "
-            "accuracy_m float8) ON COMMIT DELETE ROWS"
-        )
-        with cursor.connection.cursor().copy(
-            "COPY avl_in FROM STDIN WITH (FORMAT csv, NULL '')"
-        ) as copy:
-            while data := buffer.read(1 << 20):
-                copy.write(data)
-        cursor.execute(
-            f"INSERT INTO {position} (unit_id, at, location, cell_id, in_excluded_area, "  # noqa: S608
-            "speed_kmh, heading_deg, accuracy_m, source, received_at) "
-            "SELECT unit_id, at, ST_SetSRID(ST_MakePoint(lon, lat), 4326), cell_id, excluded, "
-            "speed_kmh, heading_deg, accuracy_m, %s, now() FROM avl_in "
-            "ON CONFLICT (unit_id, at) DO NOTHING",
-            [Position.Source.AVL],
-        )
-        return cursor.rowcount
 
 
 def _unit_ids() -> dict[str, int]:

@@ -4,6 +4,7 @@ them, and the purge of old positions. One write path each; the push API and the 
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -12,7 +13,7 @@ import pandas as pd
 import shapely
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from forecasting.engine.exposure import (
 )
 from geo.placement import NOWHERE, place_points
 
-from .avl_rules import FIX_COLUMNS, check_fixes
+from .avl_rules import FIX_COLUMNS, CheckedFixes, check_fixes
 from .models import BoxExposure, ExcludedArea, Position, RejectedPosition, Unit
 from .signals import positions_stored
 
@@ -44,18 +45,6 @@ class Received:
     rejected: list[dict] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Fix:
-    row: int
-    unit: Unit
-    at: datetime
-    lon: float
-    lat: float
-    speed_kmh: float | None
-    heading_deg: float | None
-    accuracy_m: float | None
-
-
 def receive_positions(*, records: list[dict], actor, source: str = Position.Source.AVL) -> Received:
     """Validate, place and store a batch of fixes; a fix already stored (same unit and time) is
     counted as a duplicate, not stored twice. Each refused fix is kept with its row and reason."""
@@ -64,7 +53,6 @@ def receive_positions(*, records: list[dict], actor, source: str = Position.Sour
             f"A batch holds at most {BATCH_MAX} positions; this one has {len(records)}."
         )
     result = Received()
-    fixes, seen = [], set()
     objects = [(row, raw) for row, raw in enumerate(records, start=1) if isinstance(raw, dict)]
     for row, raw in enumerate(records, start=1):
         if not isinstance(raw, dict):
@@ -80,67 +68,25 @@ def receive_positions(*, records: list[dict], actor, source: str = Position.Sour
         columns=list(FIX_COLUMNS),
         dtype=object,
     )
+    rows = np.array([row for row, _ in objects], dtype=np.int64)
     units = _units_named(set(frame["unit"].dropna().astype(str).str.strip()))
     checked = check_fixes(
         frame,
-        unit_ids={name: unit.pk for name, unit in units.items()},
+        unit_ids=units,
         tz=Agency.current().tz,
         latest=timezone.now() + timedelta(seconds=settings.AVL_FUTURE_SKEW_S),
     )
-    by_pk = {unit.pk: unit for unit in units.values()}
-    at = checked.at.dt.to_pydatetime() if len(frame) else []
-    for i, (row, _) in enumerate(objects):
-        if not checked.ok[i]:
-            result.rejected.append(
-                {"row": row, "field": checked.field[i], "reason": checked.reason[i]}
-            )
-            continue
-        fix = _Fix(
-            row,
-            by_pk[int(checked.unit_id[i])],
-            at[i],
-            float(checked.numbers["longitude"][i]),
-            float(checked.numbers["latitude"][i]),
-            *(_optional(checked.numbers[k][i]) for k in ("speed_kmh", "heading_deg", "accuracy_m")),
+    table, twice = fixes_table(checked)
+    result.duplicates += int(twice.sum())
+    for i in np.flatnonzero(~checked.ok):
+        result.rejected.append(
+            {"row": int(rows[i]), "field": checked.field[i], "reason": checked.reason[i]}
         )
-        if (fix.unit.pk, fix.at) in seen:
-            result.duplicates += 1
-        else:
-            seen.add((fix.unit.pk, fix.at))
-            fixes.append(fix)
-    cells = place_points([f.lon for f in fixes], [f.lat for f in fixes])
-    for fix, cell in zip(fixes, cells, strict=True):
-        if cell == NOWHERE:
-            result.rejected.append(
-                {
-                    "row": fix.row,
-                    "field": "latitude",
-                    "reason": "Outside every box of the jurisdiction.",
-                }
-            )
-    placed = [(fix, int(cell)) for fix, cell in zip(fixes, cells, strict=True) if cell != NOWHERE]
-    excluded = _in_excluded_areas([f.lon for f, _ in placed], [f.lat for f, _ in placed])
     with transaction.atomic():
-        already = _stored_keys([fix for fix, _ in placed])
-        new = [
-            Position(
-                unit=fix.unit,
-                at=fix.at,
-                location=Point(fix.lon, fix.lat, srid=4326),
-                cell_id=cell,
-                in_excluded_area=bool(out),
-                speed_kmh=fix.speed_kmh,
-                heading_deg=fix.heading_deg,
-                accuracy_m=fix.accuracy_m,
-                source=source,
-            )
-            for (fix, cell), out in zip(placed, excluded, strict=True)
-            if (fix.unit.pk, fix.at) not in already
-        ]
-        # A batch re-sent at the same moment: the database keeps one of each (unit, time).
-        Position.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
-        result.stored = len(new)
-        result.duplicates += len(placed) - len(new)
+        stored = store_fixes(table, source=source)
+        # A fix already stored (re-sent, or a batch sent twice at once): the database keeps one.
+        result.stored = stored
+        result.duplicates += len(table) - stored
         rejected_rows = sorted(result.rejected, key=lambda r: r["row"])
         RejectedPosition.objects.bulk_create(
             RejectedPosition(
@@ -153,11 +99,6 @@ def receive_positions(*, records: list[dict], actor, source: str = Position.Sour
             for r in rejected_rows
         )
         result.rejected = rejected_rows
-        if new:
-            first, last = min(p.at for p in new), max(p.at for p in new)
-            transaction.on_commit(
-                lambda: positions_stored.send(sender=Position, first=first, last=last)
-            )
         record(
             action=Action.AVL_POSITIONS_RECEIVED,
             actor=actor,
@@ -169,7 +110,105 @@ def receive_positions(*, records: list[dict], actor, source: str = Position.Sour
                 "rejected": len(rejected_rows),
             },
         )
+        if stored:
+            first, last = table["at"].min().to_pydatetime(), table["at"].max().to_pydatetime()
+            transaction.on_commit(
+                lambda: positions_stored.send(sender=Position, first=first, last=last)
+            )
     return result
+
+
+def fixes_table(checked: CheckedFixes) -> tuple[pd.DataFrame, np.ndarray]:
+    """The fixes that passed the rules, placed on the grid (geo.placement, whole arrays) and
+    flagged inside excluded areas, as a table for `store_fixes`; a fix outside every box is
+    refused (its `ok` turned off, its field and reason set, in `checked`). Also returns which rows
+    repeat an earlier row's unit and time (duplicates, not stored)."""
+    ok = checked.ok
+    lon, lat = checked.numbers["longitude"], checked.numbers["latitude"]
+    cell = np.full(ok.size, NOWHERE, dtype=np.int64)
+    if ok.any():
+        cell[ok] = place_points(lon[ok], lat[ok])
+    outside = ok & (cell == NOWHERE)
+    checked.field[outside] = "latitude"
+    checked.reason[outside] = "Outside every box of the jurisdiction."
+    ok &= ~outside
+    twice = np.zeros(ok.size, dtype=bool)
+    if ok.any():
+        keys = pd.DataFrame({"u": checked.unit_id[ok], "t": checked.at[ok].to_numpy()})
+        twice[np.flatnonzero(ok)[keys.duplicated().to_numpy()]] = True
+    keep = ok & ~twice
+    excluded = np.zeros(ok.size, dtype=bool)
+    if keep.any():
+        excluded[keep] = in_excluded_areas(lon[keep], lat[keep])
+    table = pd.DataFrame(
+        {
+            "unit_id": checked.unit_id[keep],
+            "at": checked.at[keep].to_numpy(),
+            "lon": lon[keep],
+            "lat": lat[keep],
+            "cell_id": cell[keep],
+            "excluded": excluded[keep],
+            "speed_kmh": checked.numbers["speed_kmh"][keep],
+            "heading_deg": checked.numbers["heading_deg"][keep],
+            "accuracy_m": checked.numbers["accuracy_m"][keep],
+        }
+    )
+    return table, twice
+
+
+def store_fixes(table: pd.DataFrame, *, source: str = Position.Source.AVL) -> int:
+    """Insert placed fixes (a `fixes_table`); those already stored (same unit and time) stay as
+    they are. PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING
+    (no Python per row). Returns how many were new."""
+    if not len(table):
+        return 0
+    if connection.vendor != "postgresql":  # SpatiaLite: the ORM's bulk insert
+        before = Position.objects.count()
+        Position.objects.bulk_create(
+            (
+                Position(
+                    unit_id=int(r.unit_id),
+                    at=pd.Timestamp(r.at).to_pydatetime(),
+                    location=Point(float(r.lon), float(r.lat), srid=4326),
+                    cell_id=int(r.cell_id),
+                    in_excluded_area=bool(r.excluded),
+                    speed_kmh=_optional(r.speed_kmh),
+                    heading_deg=_optional(r.heading_deg),
+                    accuracy_m=_optional(r.accuracy_m),
+                    source=source,
+                )
+                for r in table.itertuples()
+            ),
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        return Position.objects.count() - before
+    out = table.assign(at=table["at"].dt.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"))
+    buffer = io.StringIO()
+    out.to_csv(buffer, index=False, header=False, na_rep="")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS avl_in (unit_id bigint, at timestamptz, lon float8, "
+            "lat float8, cell_id bigint, excluded boolean, speed_kmh float8, heading_deg float8, "
+            "accuracy_m float8) ON COMMIT DELETE ROWS"
+        )
+        with cursor.connection.cursor().copy(
+            "COPY avl_in FROM STDIN WITH (FORMAT csv, NULL '')"
+        ) as copy:
+            while data := buffer.read(1 << 20):
+                copy.write(data)
+        cursor.execute(
+            f"INSERT INTO {Position._meta.db_table} (unit_id, at, location, cell_id, "  # noqa: S608
+            "in_excluded_area, speed_kmh, heading_deg, accuracy_m, source, received_at) "
+            "SELECT unit_id, at, ST_SetSRID(ST_MakePoint(lon, lat), 4326), cell_id, excluded, "
+            "speed_kmh, heading_deg, accuracy_m, %s, now() FROM avl_in "
+            "ON CONFLICT (unit_id, at) DO NOTHING",
+            [source],
+        )
+        stored = cursor.rowcount
+        cursor.execute("TRUNCATE avl_in")  # ON COMMIT DELETE ROWS too; here for a long transaction
+        return stored
 
 
 def measure_exposure(*, day: date, shift: Shift) -> int:
@@ -268,15 +307,18 @@ def purge_positions(*, now: datetime | None = None) -> int:
     return removed
 
 
-def _units_named(names: set[str]) -> dict[str, Unit]:
-    units = Unit.objects.filter(active=True).filter(
-        Q(call_sign__in=names) | Q(vehicle_id__in=names)
+def _units_named(names: set[str]) -> dict[str, int]:
+    """Unit ids by call sign and by vehicle id, for the names given."""
+    found: dict[str, int] = {}
+    rows = (
+        Unit.objects.filter(active=True)
+        .filter(Q(call_sign__in=names) | Q(vehicle_id__in=names))
+        .values_list("pk", "call_sign", "vehicle_id")
     )
-    found = {}
-    for unit in units:
-        found[unit.call_sign] = unit
-        if unit.vehicle_id:
-            found[unit.vehicle_id] = unit
+    for pk, call_sign, vehicle_id in rows:
+        found[call_sign] = pk
+        if vehicle_id:
+            found[vehicle_id] = pk
     return found
 
 
@@ -284,21 +326,11 @@ def _optional(value) -> float | None:
     return None if np.isnan(value) else float(value)
 
 
-def _stored_keys(fixes: list[_Fix]) -> set[tuple[int, datetime]]:
-    if not fixes:
-        return set()
-    times = [f.at for f in fixes]
-    stored = Position.objects.filter(
-        unit__in={f.unit.pk for f in fixes}, at__gte=min(times), at__lte=max(times)
-    ).values_list("unit_id", "at")
-    return set(stored)
-
-
-def _in_excluded_areas(lon: list[float], lat: list[float]) -> np.ndarray:
+def in_excluded_areas(lon, lat) -> np.ndarray:
     areas = [
         shapely.from_wkb(bytes(a.wkb)) for a in ExcludedArea.objects.values_list("area", flat=True)
     ]
-    if not areas or not lon:
+    if not areas or not len(lon):
         return np.zeros(len(lon), dtype=bool)
     points = shapely.points(np.column_stack([lon, lat]))
     return np.any([shapely.contains(area, points) for area in areas], axis=0)
