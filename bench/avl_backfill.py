@@ -51,8 +51,12 @@ def main() -> int:
     from patrol.models import BoxExposure, Position
 
     stage = avl_stage.prepare(units=args.units)
-    Position.objects.all().delete()
-    BoxExposure.objects.all().delete()
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # a fresh start, fast (no row-by-row delete)
+        cursor.execute(
+            f"TRUNCATE {Position._meta.db_table}, {BoxExposure._meta.db_table}"  # noqa: S608
+        )
     first_day = (datetime.now(UTC) - timedelta(days=args.days + 1)).replace(
         hour=0, minute=0, second=0, microsecond=0
     )
@@ -158,6 +162,7 @@ def _import(path: Path) -> dict:
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
     rows = re.search(r"(\d+) rows", done.stdout)
     print(done.stdout.strip(), flush=True)
+    print(f"wall {wall.group(0)}; {peak.group(0)}", flush=True)
     return {
         "file": path.name,
         "rows": int(rows.group(1)) if rows else 0,
