@@ -85,10 +85,13 @@ def main() -> int:
             f"({size / 1e9:.2f} GB, one per day, written in {written:.0f} s), each imported with "
             "`manage.py import_avl FILE --measure` under `/usr/bin/time -v`.",
             "",
-            "| day file | rows | wall s | peak MB |",
-            "|---|---|---|---|",
+            f"Load average (1 min) at the end: {os.getloadavg()[0]:.1f}.",
+            "",
+            "| day file | rows | wall s | CPU s (import process) | peak MB |",
+            "|---|---|---|---|---|",
             *(
-                f"| {r['file']} | {r['rows']:,} | {r['wall_s']:.0f} | {r['peak_mb']:.0f} |"
+                f"| {r['file']} | {r['rows']:,} | {r['wall_s']:.0f} | {r['cpu_s']:.0f} | "
+                f"{r['peak_mb']:.0f} |"
                 for r in runs
             ),
             "",
@@ -160,6 +163,9 @@ def _import(path: Path) -> dict:
     wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", done.stderr)
     hours, minutes, seconds = (float(g) if g else 0.0 for g in wall.groups())
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)
+    cpu = sum(
+        float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", done.stderr)
+    )
     rows = re.search(r"(\d+) rows", done.stdout)
     print(done.stdout.strip(), flush=True)
     print(f"wall {wall.group(0)}; {peak.group(0)}", flush=True)
@@ -168,6 +174,7 @@ def _import(path: Path) -> dict:
         "rows": int(rows.group(1)) if rows else 0,
         "wall_s": hours * 3600 + minutes * 60 + seconds,
         "peak_mb": int(peak.group(1)) / 1024,
+        "cpu_s": cpu,
     }
 
 
