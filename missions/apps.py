@@ -6,10 +6,9 @@ class MissionsConfig(AppConfig):
     verbose_name = "Missions"
 
     def ready(self):
-        from patrol.signals import positions_stored
-
-        from . import job_kinds, tasks
+        from . import (
+            job_kinds,
+            signals,  # noqa: F401 - connects the AVL follow-up to patrol's positions_stored
+        )
 
         job_kinds.register()
-        # Vehicle positions came in: start and complete the shift's missions from them (AVL).
-        positions_stored.connect(tasks.follow_avl_after_push, dispatch_uid="missions-follow-avl")

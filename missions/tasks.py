@@ -84,10 +84,3 @@ def follow_avl_positions(first: str, last: str) -> dict:
         started += done.started
         completed += done.completed
     return {"started": started, "completed": completed}
-
-
-def follow_avl_after_push(sender, first, last, **kwargs) -> None:
-    """patrol's positions_stored signal (after commit): queue the follow-up when a live mission's
-    shift overlaps the fixes (one indexed query; most pushes outside shifts queue nothing)."""
-    if Mission.objects.live().filter(starts_at__lte=last, ends_at__gte=first).exists():
-        follow_avl_positions.delay(first.isoformat(), last.isoformat())
