@@ -25,6 +25,7 @@ ROLE_PERMISSIONS = {
         ("ingest", ""),
         ("geo", ""),
         ("patrol", "view_"),
+        ("patrol", "change_rosterentry"),  # the roster: import, edit
         ("forecasting", ""),
         ("missions", ""),
         ("tactics", ""),
@@ -35,6 +36,7 @@ ROLE_PERMISSIONS = {
         ("ingest", "view_"),
         ("geo", "view_"),
         ("patrol", "view_"),
+        ("patrol", "change_rosterentry"),  # the roster of their district(s)
         ("forecasting", "view_"),
         ("missions", "view_"),
         ("missions", "evaluate_missions"),  # control boxes and outcome evaluation
@@ -68,6 +70,7 @@ ROLE_PERMISSIONS = {
         ("ingest", "add_incident"),  # the push; which sources: ingest.FeedCredential.sources
         ("ingest", "view_importrun"),  # its own runs
         ("patrol", "add_position"),  # vehicle positions
+        ("patrol", "change_rosterentry"),  # the CAD's roster push
     ],
 }
 

@@ -100,6 +100,9 @@ class Action(StrEnum):
     )
     AVL_POSITIONS_RECEIVED = "avl.positions_received", "A batch of vehicle positions arrived."
     AVL_POSITIONS_PURGED = "avl.positions_purged", "Vehicle positions past retention were deleted."
+    AVL_FILE_IMPORTED = "avl.file_imported", "A file of vehicle positions was imported."
+    ROSTER_IMPORTED = "roster.imported", "Roster rows (unit, beat, shift, officers) were stored."
+    ROSTER_ENTRY_REMOVED = "roster.entry_removed", "A unit was taken off a shift's roster."
     FORECASTING_TRAIN = "forecasting.train", "Models of a crime type were trained."
     FORECASTING_PROMOTE = "forecasting.promote", "A model version was made the current one."
 
@@ -115,6 +118,14 @@ class Action(StrEnum):
     MISSIONS_REPORT = "missions.report", "A device that was offline sent a whole mission at once."
     MISSIONS_TACTICS = "missions.tactics", "The tactics reported on a mission were corrected."
     MISSIONS_EXPIRE = "missions.expire", "A mission expired at the end of its shift."
+    MISSIONS_AVL_START = (
+        "missions.avl_start",
+        "A rostered unit's vehicle positions entered the box: the mission started by itself.",
+    )
+    MISSIONS_AVL_COMPLETE = (
+        "missions.avl_complete",
+        "The rostered units' measured minutes served the dose: the mission completed by itself.",
+    )
     MISSIONS_SHEET_PRINT = "missions.sheet.print", "A shift sheet was printed or downloaded."
     MISSIONS_BRIEFING_PRINT = (
         "missions.briefing.print",

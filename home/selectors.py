@@ -15,6 +15,7 @@ from ingest.selectors import incident_counts_by_district
 from missions import scope, state
 from missions import selectors as mission_selectors
 from missions.models import Mission, Visit
+from patrol.roster_selectors import units_by_beat
 
 
 def jurisdiction_overview() -> list[dict]:
@@ -62,7 +63,10 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
         ),
         now=now,
     )
-    units = _units(missions)
+    patrolled_by = _units(missions)
+    # Missions of a beat are offered to the units rostered on it this shift (the CAD's roster);
+    # without a roster, the unit is the officer who patrolled the mission.
+    rostered = units_by_beat(day=window.date, shift=window.shift)
     actions = state.allowed_actions(user, missions, now=now)
     districts = dict(
         District.objects.filter(beats__in={m.beat_id for m in missions}).values_list(
@@ -72,7 +76,14 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
     beats: dict[str, dict] = {}
     per_unit: dict[str, dict] = {}
     for mission in missions:
-        row = _board_row(mission, unit=units.get(mission.pk), actions=actions[mission.pk], now=now)
+        row = _board_row(
+            mission,
+            units=rostered.get(mission.beat_id)
+            or ([patrolled_by[mission.pk]] if mission.pk in patrolled_by else []),
+            patrolled_by=patrolled_by.get(mission.pk),
+            actions=actions[mission.pk],
+            now=now,
+        )
         beat = beats.setdefault(
             mission.beat.code,
             {
@@ -85,11 +96,11 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
         beat["counts"][mission.status] += 1
         beat["missions"].append(row)
         board["totals"][mission.status] += 1
-        if row["unit"]:
+        for name in row["units"]:
             unit = per_unit.setdefault(
-                row["unit"],
+                name,
                 {
-                    "unit": row["unit"],
+                    "unit": name,
                     "beats": set(),
                     "missions": 0,
                     "minutes_served": 0.0,
@@ -130,7 +141,14 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
     return board
 
 
-def _board_row(mission: Mission, *, unit: str | None, actions: list[str], now: datetime) -> dict:
+def _board_row(
+    mission: Mission,
+    *,
+    units: list[str],
+    patrolled_by: str | None,
+    actions: list[str],
+    now: datetime,
+) -> dict:
     timer = mission_selectors.timer_state(mission, now=now)
     served = (
         mission.minutes_served if mission.minutes_served is not None else timer["dose_seconds"] / 60
@@ -155,7 +173,11 @@ def _board_row(mission: Mission, *, unit: str | None, actions: list[str], now: d
         if mission.dose_minutes
         else 1.0,
         "running": timer["running"],
-        "unit": unit,
+        "unit": ", ".join(units) or None,  # the units it is offered to (the beat's roster)
+        "units": units,
+        "patrolled_by": patrolled_by,
+        "measured_by_avl": timer["measured_by_avl"],
+        "minutes_avl_other": round(mission.minutes_avl_other, 1),  # not part of the dose
         "ended_reason": mission.ended_reason,
         "allowed_actions": actions,  # what the user may do now (missions/state.py)
     }

@@ -182,6 +182,21 @@ class Mission(models.Model):
         help_text="Minutes of its visits without position evidence when it closed: shown apart, "
         "never counted toward the dose (blank: closed before they were told apart).",
     )
+    start_method = models.CharField(
+        max_length=16,
+        blank=True,
+        help_text="avl: started by itself when a rostered unit's vehicle entered the box.",
+    )
+    minutes_avl = models.FloatField(
+        default=0.0,
+        help_text="Minutes the units rostered on its beat were measured in the box by AVL "
+        "(docs/adr/0028): they serve the dose.",
+    )
+    minutes_avl_other = models.FloatField(
+        default=0.0,
+        help_text="Minutes other units were measured in the box by AVL: the box's exposure, shown "
+        "apart, not part of the dose.",
+    )
     ended_reason_code = models.CharField(max_length=32, choices=ReasonCode.choices, blank=True)
     ended_reason = models.TextField(
         blank=True, help_text="Why the officer ended before the dose was met."

@@ -128,8 +128,12 @@ def timer_state(mission: Mission, *, now: datetime | None = None) -> dict:
     visits = list(mission.visits.all())  # prefetched
     done = sum(v.measured(now, gap) for v in visits if v.ended_at is not None)
     running = next((v for v in visits if v.ended_at is None), None)
-    so_far = done + (running.measured(now, gap) if running else 0.0)
     in_visits = sum(v.seconds(now) for v in visits)
+    by_visits = done + (running.measured(now, gap) if running else 0.0)
+    # The rostered units' minutes measured by AVL serve the dose too: the larger of the two
+    # measures, never their sum (docs/adr/0028-missions-from-avl.md).
+    avl_s = mission.minutes_avl * 60
+    so_far = max(by_visits, avl_s)
     last = running.last_position_at if running else None
     stale = running is not None and (
         last is None or (running.end(now) - last).total_seconds() > gap
@@ -147,7 +151,10 @@ def timer_state(mission: Mission, *, now: datetime | None = None) -> dict:
         "last_position_at": last.isoformat() if last else None,
         "stale": stale,
         "position_gap_seconds": gap,
-        "self_reported_seconds": round(max(0.0, in_visits - so_far), 1),
+        "self_reported_seconds": round(max(0.0, in_visits - by_visits), 1),
+        "avl_seconds": round(avl_s, 1),
+        "avl_other_seconds": round(mission.minutes_avl_other * 60, 1),
+        "measured_by_avl": mission.start_method == "avl" or avl_s > 0,
         "remaining_seconds": round(max(0.0, dose_s - so_far), 1),
         "dose_reached": so_far >= dose_s,
         "visits": len(visits),

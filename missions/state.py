@@ -41,6 +41,8 @@ TACTICS = "tactics"  # the officer adds or corrects the tactics used (the status
 CANCEL = "cancel"  # an analyst calls the mission off (alone or by suppressing its box)
 SUPERSEDE = "supersede"  # a new plan of the shift no longer picks the box
 EXPIRE = "expire"  # the shift ended
+AVL_START = "avl_start"  # a rostered unit's vehicle entered the box (AVL): started by itself
+AVL_COMPLETE = "avl_complete"  # the rostered units' measured minutes served the dose
 
 # from status, action, to status. An action with two rows from one status ends in either, as the
 # service finds (an offline report: completed when its visits serve the dose, else ended early).
@@ -61,6 +63,8 @@ TRANSITIONS: tuple[tuple[str, str, str], ...] = (
     (Status.PLANNED, SUPERSEDE, Status.CANCELLED),
     (Status.PLANNED, EXPIRE, Status.EXPIRED),
     (Status.ACTIVE, EXPIRE, Status.EXPIRED),
+    (Status.PLANNED, AVL_START, Status.ACTIVE),
+    (Status.ACTIVE, AVL_COMPLETE, Status.COMPLETED),
 )
 
 # The scope check of an action (missions/scope.py).
@@ -115,6 +119,13 @@ ACTIONS: dict[str, Action] = {
         offered=False,
     ),
     EXPIRE: Action(
+        frozenset(), None, ANY, "The mission is already {status}.", by_system=True, offered=False
+    ),
+    # Measured from the vehicle location feed (missions/services/avl.py): nobody touches the MDT.
+    AVL_START: Action(
+        frozenset(), None, ANY, "The mission is already {status}.", by_system=True, offered=False
+    ),
+    AVL_COMPLETE: Action(
         frozenset(), None, ANY, "The mission is already {status}.", by_system=True, offered=False
     ),
 }

@@ -13,7 +13,7 @@ from jobs.services import enqueue_job, run_job
 
 from . import services
 from .idempotency import forget_old_keys
-from .models import MissionPlan
+from .models import Mission, MissionPlan
 
 PLAN_KIND = "plan_missions"
 
@@ -65,3 +65,22 @@ def enqueue_planning(*, date: dt.date, shift: Shift, user=None) -> JobRun:
         user=user,
         params={"date": date.isoformat(), "shift": shift.pk},
     )
+
+
+@shared_task
+def follow_avl_positions(first: str, last: str) -> dict:
+    """After a push of vehicle positions: start and complete the missions of the shifts the fixes
+    fall in (missions/services/avl.py), so a mission starts within one batch of a unit entering
+    its box."""
+    started, completed = [], []
+    first_at, last_at = dt.datetime.fromisoformat(first), dt.datetime.fromisoformat(last)
+    for day, shift_id in (
+        Mission.objects.live()
+        .filter(starts_at__lte=last_at, ends_at__gte=first_at)
+        .values_list("date", "shift_id")
+        .distinct()
+    ):
+        done = services.follow_avl(day=day, shift=Shift.objects.get(pk=shift_id))
+        started += done.started
+        completed += done.completed
+    return {"started": started, "completed": completed}

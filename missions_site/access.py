@@ -131,6 +131,8 @@ ROUTES: dict[str, Rule] = {
     "alerts-unmute": allow(POST=OPERATIONAL),
     "alerts-subscribe": allow(POST=OPERATIONAL),
     "alerts-unsubscribe": allow(POST=OPERATIONAL),
+    "patrol-roster": allow(GET=COMMAND, POST=COMMAND, scope=(SUPERVISOR_SCOPE,)),
+    "patrol-roster-remove": allow(POST=COMMAND, scope=(SUPERVISOR_SCOPE,)),
     # API: schema and docs need a login in every environment
     "api-schema": allow(GET=OPERATIONAL),
     "api-docs": allow(GET=OPERATIONAL),
@@ -153,6 +155,7 @@ ROUTES: dict[str, Rule] = {
     "importrun-list": allow(GET=COMMAND | FEEDS, scope=(FEED_RUNS_SCOPE,)),
     "importrun-detail": allow(GET=COMMAND | FEEDS, scope=(FEED_RUNS_SCOPE,)),
     "api-avl": allow(POST=FEEDS),  # vehicle positions: the AVL feed's only door
+    "api-roster": allow(POST=COMMAND | FEEDS, scope=(SUPERVISOR_SCOPE,)),  # the CAD's roster
     "api-officer-missions": allow(GET=OPERATIONAL, scope=MISSION_SCOPE),
     "api-officer-ping": allow(POST=FIELD, scope=(OFFICER_SCOPE,)),
     "api-missions": allow(GET=COMMAND, POST=ANALYSIS, scope=(SUPERVISOR_SCOPE,)),

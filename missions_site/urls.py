@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("home.urls")),
     path("jobs/", include("jobs.urls")),
     path("ingest/", include("ingest.urls")),
+    path("patrol/", include("patrol.urls")),
     path("forecasting/", include("forecasting.urls")),
     path("missions/", include("missions.urls")),
     path("tactics/", include("tactics.urls")),

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from missions_site.access import RouteMatrix
 
-from . import services
+from . import roster, services
 
 
 class VehiclePositionInSerializer(serializers.Serializer):
@@ -85,3 +85,62 @@ class PositionBatchView(APIView):
             "rejected": result.rejected,
         }
         return Response(PositionBatchResultSerializer(body).data)
+
+
+class RosterRowSerializer(serializers.Serializer):
+    """One roster row as the CAD exports it; validated row by row by the service."""
+
+    date = serializers.DateField()
+    shift = serializers.CharField(help_text="The shift's name (e.g. Evening) or id.")
+    beat = serializers.CharField(help_text="The beat's code.")
+    unit = serializers.CharField(max_length=32, help_text="The unit's call sign, e.g. 2A31.")
+    officers = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Usernames or badge numbers of the officers riding in the unit.",
+    )
+
+
+class RosterBatchSerializer(serializers.Serializer):
+    rows = RosterRowSerializer(many=True)
+
+
+class RosterResultSerializer(serializers.Serializer):
+    received = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField(
+        help_text="Rows that replaced the unit's entry of the shift."
+    )
+    units_added = serializers.ListField(child=serializers.CharField())
+    rejected = RejectedFixSerializer(many=True)
+
+
+class RosterView(APIView):
+    """POST /api/v1/roster/: the CAD (feed) or command staff push roster rows."""
+
+    @extend_schema(
+        summary="Push roster rows (which unit works which beat in which shift, and who rides)",
+        description=(
+            "Each row is judged on its own: an unknown shift, beat or officer, a bad date, a"
+            " duplicate row or (for a supervisor scoped to districts) a beat outside their"
+            " districts is refused with its row and reason; the others are stored. A row for a"
+            " unit already rostered that date and shift replaces its entry."
+        ),
+        request=RosterBatchSerializer,
+        responses={
+            200: RosterResultSerializer,
+            400: OpenApiResponse(description="No `rows` list, or too many rows."),
+        },
+    )
+    def post(self, request):
+        rows = request.data.get("rows") if isinstance(request.data, dict) else None
+        if not isinstance(rows, list) or not rows:
+            return Response(
+                {"detail": 'Send {"rows": [{"date", "shift", "beat", "unit", "officers"}, ...]}.'},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            result = roster.import_roster(rows=rows, actor=request.user, source="api")
+        except roster.RosterError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(RosterResultSerializer({"received": len(rows), **result.as_dict()}).data)

@@ -74,9 +74,13 @@ class Position(models.Model):
         AVL = "avl", "Vehicle location feed"
         OFFICER = "officer", "Officer's page"
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="positions")
+    # The largest table (52 M rows a month for 300 units): no index nobody reads. Fixes are looked
+    # up by time, by unit and time (the unique key covers unit alone) and by box; never by shape.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="positions", db_index=False
+    )
     at = models.DateTimeField()
-    location = models.PointField(srid=4326)
+    location = models.PointField(srid=4326, spatial_index=False)
     cell = models.ForeignKey(
         "geo.GridCell", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -101,7 +105,10 @@ class RejectedPosition(models.Model):
     received_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    row_number = models.PositiveIntegerField(help_text="1 = the batch's first fix.")
+    file_name = models.CharField(
+        max_length=255, blank=True, help_text="The imported file it came from (blank: pushed)."
+    )
+    row_number = models.PositiveIntegerField(help_text="1 = the batch's (or file's) first fix.")
     field = models.CharField(max_length=32, blank=True)
     reason = models.CharField(max_length=300)
     raw = models.JSONField(default=dict)

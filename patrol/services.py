@@ -4,27 +4,34 @@ them, and the purge of old positions. One write path each; the push API and the 
 
 from __future__ import annotations
 
-import math
+import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import numpy as np
+import pandas as pd
 import shapely
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from agency.models import Agency, Shift
-from agency.selectors import shift_window
+from agency.selectors import shift_window, shift_windows_between
 from audit.actions import Action
 from audit.services import record
-from forecasting.engine.exposure import ExposureRules, box_intervals, minutes_by_window
+from forecasting.engine.exposure import (
+    ExposureRules,
+    Intervals,
+    box_intervals,
+    minutes_by_window,
+)
 from geo.placement import NOWHERE, place_points
 
+from .avl_rules import FIX_COLUMNS, CheckedFixes, check_fixes
 from .models import BoxExposure, ExcludedArea, Position, RejectedPosition, Unit
+from .signals import positions_stored
 
 BATCH_MAX = 5000
 
@@ -38,18 +45,6 @@ class Received:
     rejected: list[dict] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class _Fix:
-    row: int
-    unit: Unit
-    at: datetime
-    lon: float
-    lat: float
-    speed_kmh: float | None
-    heading_deg: float | None
-    accuracy_m: float | None
-
-
 def receive_positions(*, records: list[dict], actor, source: str = Position.Source.AVL) -> Received:
     """Validate, place and store a batch of fixes; a fix already stored (same unit and time) is
     counted as a duplicate, not stored twice. Each refused fix is kept with its row and reason."""
@@ -58,52 +53,40 @@ def receive_positions(*, records: list[dict], actor, source: str = Position.Sour
             f"A batch holds at most {BATCH_MAX} positions; this one has {len(records)}."
         )
     result = Received()
-    units = _units_named({str(r.get("unit", "")).strip() for r in records if isinstance(r, dict)})
-    tz = Agency.current().tz
-    latest = timezone.now() + timedelta(seconds=settings.AVL_FUTURE_SKEW_S)
-    fixes, seen = [], set()
+    objects = [(row, raw) for row, raw in enumerate(records, start=1) if isinstance(raw, dict)]
     for row, raw in enumerate(records, start=1):
-        fix, problem = _parsed(row, raw, units, tz, latest)
-        if problem:
-            result.rejected.append({"row": row, "field": problem[0], "reason": problem[1]})
-        elif (fix.unit.pk, fix.at) in seen:
-            result.duplicates += 1
-        else:
-            seen.add((fix.unit.pk, fix.at))
-            fixes.append(fix)
-    cells = place_points([f.lon for f in fixes], [f.lat for f in fixes])
-    for fix, cell in zip(fixes, cells, strict=True):
-        if cell == NOWHERE:
+        if not isinstance(raw, dict):
             result.rejected.append(
                 {
-                    "row": fix.row,
-                    "field": "latitude",
-                    "reason": "Outside every box of the jurisdiction.",
+                    "row": row,
+                    "field": "",
+                    "reason": "Each position is an object with unit, at, latitude and longitude.",
                 }
             )
-    placed = [(fix, int(cell)) for fix, cell in zip(fixes, cells, strict=True) if cell != NOWHERE]
-    excluded = _in_excluded_areas([f.lon for f, _ in placed], [f.lat for f, _ in placed])
+    frame = pd.DataFrame(
+        [{key: raw.get(key) for key in FIX_COLUMNS} for _, raw in objects],
+        columns=list(FIX_COLUMNS),
+        dtype=object,
+    )
+    rows = np.array([row for row, _ in objects], dtype=np.int64)
+    units = _units_named(set(frame["unit"].dropna().astype(str).str.strip()))
+    checked = check_fixes(
+        frame,
+        unit_ids=units,
+        tz=Agency.current().tz,
+        latest=timezone.now() + timedelta(seconds=settings.AVL_FUTURE_SKEW_S),
+    )
+    table, twice = fixes_table(checked)
+    result.duplicates += int(twice.sum())
+    for i in np.flatnonzero(~checked.ok):
+        result.rejected.append(
+            {"row": int(rows[i]), "field": checked.field[i], "reason": checked.reason[i]}
+        )
     with transaction.atomic():
-        already = _stored_keys([fix for fix, _ in placed])
-        new = [
-            Position(
-                unit=fix.unit,
-                at=fix.at,
-                location=Point(fix.lon, fix.lat, srid=4326),
-                cell_id=cell,
-                in_excluded_area=bool(out),
-                speed_kmh=fix.speed_kmh,
-                heading_deg=fix.heading_deg,
-                accuracy_m=fix.accuracy_m,
-                source=source,
-            )
-            for (fix, cell), out in zip(placed, excluded, strict=True)
-            if (fix.unit.pk, fix.at) not in already
-        ]
-        # A batch re-sent at the same moment: the database keeps one of each (unit, time).
-        Position.objects.bulk_create(new, ignore_conflicts=True, batch_size=1000)
-        result.stored = len(new)
-        result.duplicates += len(placed) - len(new)
+        stored = store_fixes(table, source=source)
+        # A fix already stored (re-sent, or a batch sent twice at once): the database keeps one.
+        result.stored = stored
+        result.duplicates += len(table) - stored
         rejected_rows = sorted(result.rejected, key=lambda r: r["row"])
         RejectedPosition.objects.bulk_create(
             RejectedPosition(
@@ -127,7 +110,105 @@ def receive_positions(*, records: list[dict], actor, source: str = Position.Sour
                 "rejected": len(rejected_rows),
             },
         )
+        if stored:
+            first, last = table["at"].min().to_pydatetime(), table["at"].max().to_pydatetime()
+            transaction.on_commit(
+                lambda: positions_stored.send(sender=Position, first=first, last=last)
+            )
     return result
+
+
+def fixes_table(checked: CheckedFixes) -> tuple[pd.DataFrame, np.ndarray]:
+    """The fixes that passed the rules, placed on the grid (geo.placement, whole arrays) and
+    flagged inside excluded areas, as a table for `store_fixes`; a fix outside every box is
+    refused (its `ok` turned off, its field and reason set, in `checked`). Also returns which rows
+    repeat an earlier row's unit and time (duplicates, not stored)."""
+    ok = checked.ok
+    lon, lat = checked.numbers["longitude"], checked.numbers["latitude"]
+    cell = np.full(ok.size, NOWHERE, dtype=np.int64)
+    if ok.any():
+        cell[ok] = place_points(lon[ok], lat[ok])
+    outside = ok & (cell == NOWHERE)
+    checked.field[outside] = "latitude"
+    checked.reason[outside] = "Outside every box of the jurisdiction."
+    ok &= ~outside
+    twice = np.zeros(ok.size, dtype=bool)
+    if ok.any():
+        keys = pd.DataFrame({"u": checked.unit_id[ok], "t": checked.at[ok].to_numpy()})
+        twice[np.flatnonzero(ok)[keys.duplicated().to_numpy()]] = True
+    keep = ok & ~twice
+    excluded = np.zeros(ok.size, dtype=bool)
+    if keep.any():
+        excluded[keep] = in_excluded_areas(lon[keep], lat[keep])
+    table = pd.DataFrame(
+        {
+            "unit_id": checked.unit_id[keep],
+            "at": checked.at[keep].to_numpy(),
+            "lon": lon[keep],
+            "lat": lat[keep],
+            "cell_id": cell[keep],
+            "excluded": excluded[keep],
+            "speed_kmh": checked.numbers["speed_kmh"][keep],
+            "heading_deg": checked.numbers["heading_deg"][keep],
+            "accuracy_m": checked.numbers["accuracy_m"][keep],
+        }
+    )
+    return table, twice
+
+
+def store_fixes(table: pd.DataFrame, *, source: str = Position.Source.AVL) -> int:
+    """Insert placed fixes (a `fixes_table`); those already stored (same unit and time) stay as
+    they are. PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING
+    (no Python per row). Returns how many were new."""
+    if not len(table):
+        return 0
+    if connection.vendor != "postgresql":  # SpatiaLite: the ORM's bulk insert
+        before = Position.objects.count()
+        Position.objects.bulk_create(
+            (
+                Position(
+                    unit_id=int(r.unit_id),
+                    at=pd.Timestamp(r.at).to_pydatetime(),
+                    location=Point(float(r.lon), float(r.lat), srid=4326),
+                    cell_id=int(r.cell_id),
+                    in_excluded_area=bool(r.excluded),
+                    speed_kmh=_optional(r.speed_kmh),
+                    heading_deg=_optional(r.heading_deg),
+                    accuracy_m=_optional(r.accuracy_m),
+                    source=source,
+                )
+                for r in table.itertuples()
+            ),
+            ignore_conflicts=True,
+            batch_size=2000,
+        )
+        return Position.objects.count() - before
+    out = table.assign(at=table["at"].dt.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00"))
+    buffer = io.StringIO()
+    out.to_csv(buffer, index=False, header=False, na_rep="")
+    buffer.seek(0)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS avl_in (unit_id bigint, at timestamptz, lon float8, "
+            "lat float8, cell_id bigint, excluded boolean, speed_kmh float8, heading_deg float8, "
+            "accuracy_m float8) ON COMMIT DELETE ROWS"
+        )
+        with cursor.connection.cursor().copy(
+            "COPY avl_in FROM STDIN WITH (FORMAT csv, NULL '')"
+        ) as copy:
+            while data := buffer.read(1 << 20):
+                copy.write(data)
+        cursor.execute(
+            f"INSERT INTO {Position._meta.db_table} (unit_id, at, location, cell_id, "  # noqa: S608
+            "in_excluded_area, speed_kmh, heading_deg, accuracy_m, source, received_at) "
+            "SELECT unit_id, at, ST_SetSRID(ST_MakePoint(lon, lat), 4326), cell_id, excluded, "
+            "speed_kmh, heading_deg, accuracy_m, %s, now() FROM avl_in "
+            "ON CONFLICT (unit_id, at) DO NOTHING",
+            [source],
+        )
+        stored = cursor.rowcount
+        cursor.execute("TRUNCATE avl_in")  # ON COMMIT DELETE ROWS too; here for a long transaction
+        return stored
 
 
 def measure_exposure(*, day: date, shift: Shift) -> int:
@@ -135,9 +216,7 @@ def measure_exposure(*, day: date, shift: Shift) -> int:
     (replacing that shift's rows); returns the number of (unit, box) rows."""
     window = shift_window(date=day, shift=shift)
     start, end = window.starts_at, window.ends_at
-    rules = ExposureRules(
-        max_gap_s=settings.AVL_MAX_GAP_S, max_accuracy_m=settings.AVL_MAX_ACCURACY_M
-    )
+    rules = exposure_rules()
     # Fixes just outside the window link to those inside it, as they would with no shift change.
     margin = timedelta(seconds=rules.max_gap_s)
     rows = list(
@@ -156,13 +235,48 @@ def measure_exposure(*, day: date, shift: Shift) -> int:
     return int((exposure.minutes > 0).sum())
 
 
-def _exposure(rows, rules: ExposureRules, start: datetime, end: datetime):
+def shifts_between(*, start: datetime, end: datetime) -> list:
+    """The shift windows that overlap [start, end] (to measure after a file import)."""
+    tz = Agency.current().tz
+    first = start.astimezone(tz).date() - timedelta(days=1)
+    windows = shift_windows_between(first=first, last=end.astimezone(tz).date())
+    return [w for w in windows if w.starts_at <= end and w.ends_at >= start]
+
+
+def exposure_rules() -> ExposureRules:
+    return ExposureRules(
+        max_gap_s=settings.AVL_MAX_GAP_S, max_accuracy_m=settings.AVL_MAX_ACCURACY_M
+    )
+
+
+def intervals_in_boxes(*, start: datetime, end: datetime, cells: set[int]) -> Intervals:
+    """The time units spent in the given boxes between `start` and `end` (clipped to it), under the
+    same rules as `measure_exposure`: every unit that had a fix in one of the boxes, with all its
+    fixes of the window, so that leaving a box and coming back counts as it should. Unit and box
+    are Unit and GridCell ids."""
+    rules = exposure_rules()
+    margin = timedelta(seconds=rules.max_gap_s)
+    window = Position.objects.filter(at__gte=start - margin, at__lte=end + margin)
+    units = window.filter(cell_id__in=cells).values_list("unit_id", flat=True).distinct()
+    rows = list(
+        window.filter(unit_id__in=units).values_list(
+            "unit_id", "at", "cell_id", "accuracy_m", "in_excluded_area"
+        )
+    )
+    found = _intervals(rows, rules)
+    lo, hi = int(start.timestamp() * 1e9), int(end.timestamp() * 1e9)
+    begin, finish = np.maximum(found.start_ns, lo), np.minimum(found.end_ns, hi)
+    keep = (finish > begin) & np.isin(found.cell, list(cells))
+    return Intervals(found.unit[keep], found.cell[keep], begin[keep], finish[keep])
+
+
+def _intervals(rows, rules: ExposureRules) -> Intervals:
     if rows:
         unit, at, cell, accuracy, excluded = zip(*rows, strict=True)
     else:
         unit, at, cell, accuracy, excluded = (), (), (), (), ()
     t_ns = np.array([int(t.timestamp() * 1e9) for t in at], dtype=np.int64)
-    intervals = box_intervals(
+    return box_intervals(
         np.array(unit, dtype=np.int64),
         t_ns,
         np.array([NOWHERE if c is None else c for c in cell], dtype=np.int64),
@@ -170,6 +284,10 @@ def _exposure(rows, rules: ExposureRules, start: datetime, end: datetime):
         excluded=np.array(excluded, dtype=bool),
         rules=rules,
     )
+
+
+def _exposure(rows, rules: ExposureRules, start: datetime, end: datetime):
+    intervals = _intervals(rows, rules)
     return minutes_by_window(
         intervals,
         np.array([int(start.timestamp() * 1e9)], dtype=np.int64),
@@ -189,91 +307,30 @@ def purge_positions(*, now: datetime | None = None) -> int:
     return removed
 
 
-def _units_named(names: set[str]) -> dict[str, Unit]:
-    units = Unit.objects.filter(active=True).filter(
-        Q(call_sign__in=names) | Q(vehicle_id__in=names)
+def _units_named(names: set[str]) -> dict[str, int]:
+    """Unit ids by call sign and by vehicle id, for the names given."""
+    found: dict[str, int] = {}
+    rows = (
+        Unit.objects.filter(active=True)
+        .filter(Q(call_sign__in=names) | Q(vehicle_id__in=names))
+        .values_list("pk", "call_sign", "vehicle_id")
     )
-    found = {}
-    for unit in units:
-        found[unit.call_sign] = unit
-        if unit.vehicle_id:
-            found[unit.vehicle_id] = unit
+    for pk, call_sign, vehicle_id in rows:
+        found[call_sign] = pk
+        if vehicle_id:
+            found[vehicle_id] = pk
     return found
 
 
-def _parsed(row: int, raw, units: dict[str, Unit], tz, latest: datetime):
-    """(fix, None) or (None, (field, reason))."""
-    if not isinstance(raw, dict):
-        return None, ("", "Each position is an object with unit, at, latitude and longitude.")
-    name = str(raw.get("unit", "")).strip()
-    if not name:
-        return None, ("unit", "No unit: give its call sign or vehicle id.")
-    if name not in units:
-        return None, ("unit", f"Unknown unit {name[:40]!r}: add it to the roster's units first.")
-    try:
-        at = parse_datetime(str(raw.get("at", ""))) if raw.get("at") else None
-    except ValueError:  # well formed but impossible, e.g. month 13
-        at = None
-    if at is None:
-        return None, (
-            "at",
-            "The time is not an ISO 8601 date-time (e.g. 2026-12-06T19:02:20-05:00).",
-        )
-    if timezone.is_naive(at):
-        at = at.replace(tzinfo=tz)
-    if at > latest:
-        return None, ("at", f"The time {at.isoformat()} is in the future.")
-    numbers: dict[str, float | None] = {}
-    for key, low, high, required in (
-        ("latitude", -90, 90, True),
-        ("longitude", -180, 180, True),
-        ("speed_kmh", 0, 400, False),
-        ("heading_deg", 0, 360, False),
-        ("accuracy_m", 0, 100_000, False),
-    ):
-        value = raw.get(key)
-        if value is None or value == "":
-            if required:
-                return None, (key, f"No {key}.")
-            numbers[key] = None
-            continue
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            return None, (key, f"{key} is not a number: {str(value)[:40]!r}.")
-        if not math.isfinite(number) or not low <= number <= high:
-            return None, (key, f"{key} must be between {low} and {high}.")
-        numbers[key] = number
-    return (
-        _Fix(
-            row,
-            units[name],
-            at,
-            float(numbers["longitude"] or 0.0),  # required above: never None here
-            float(numbers["latitude"] or 0.0),
-            numbers["speed_kmh"],
-            numbers["heading_deg"],
-            numbers["accuracy_m"],
-        ),
-        None,
-    )
+def _optional(value) -> float | None:
+    return None if np.isnan(value) else float(value)
 
 
-def _stored_keys(fixes: list[_Fix]) -> set[tuple[int, datetime]]:
-    if not fixes:
-        return set()
-    times = [f.at for f in fixes]
-    stored = Position.objects.filter(
-        unit__in={f.unit.pk for f in fixes}, at__gte=min(times), at__lte=max(times)
-    ).values_list("unit_id", "at")
-    return set(stored)
-
-
-def _in_excluded_areas(lon: list[float], lat: list[float]) -> np.ndarray:
+def in_excluded_areas(lon, lat) -> np.ndarray:
     areas = [
         shapely.from_wkb(bytes(a.wkb)) for a in ExcludedArea.objects.values_list("area", flat=True)
     ]
-    if not areas or not lon:
+    if not areas or not len(lon):
         return np.zeros(len(lon), dtype=bool)
     points = shapely.points(np.column_stack([lon, lat]))
     return np.any([shapely.contains(area, points) for area in areas], axis=0)

@@ -137,3 +137,25 @@ def minutes_by_window(
     unique, at = np.unique(keys, axis=0, return_inverse=True)
     total = np.bincount(at.ravel(), weights=minutes, minlength=len(unique))
     return ShiftExposure(unique[:, 0], unique[:, 1], unique[:, 2], total)
+
+
+def dose_served_at(start_ns: np.ndarray, end_ns: np.ndarray, dose_minutes: float) -> int | None:
+    """The instant (ns) at which intervals add up to `dose_minutes` of unit-time — two units in the
+    box at once serve it twice as fast — or None when they do not reach it."""
+    start_ns = np.asarray(start_ns, dtype=np.int64)
+    end_ns = np.asarray(end_ns, dtype=np.int64)
+    if not start_ns.size:
+        return None if dose_minutes > 0 else 0
+    target = float(dose_minutes) * NS_PER_MINUTE
+    times = np.concatenate([start_ns, end_ns])
+    steps = np.concatenate([np.ones(start_ns.size), -np.ones(end_ns.size)])
+    order = np.argsort(times, kind="stable")
+    times, steps = times[order], steps[order]
+    rate = np.cumsum(steps)[:-1]  # units in the box from each event to the next
+    served = np.concatenate([[0.0], np.cumsum(rate * np.diff(times).astype(np.float64))])
+    if served[-1] < target:
+        return None
+    i = int(np.searchsorted(served, target))
+    if i == 0:
+        return int(times[0])
+    return int(times[i - 1] + (target - served[i - 1]) / rate[i - 1])

@@ -4,6 +4,7 @@ Services take keyword-only arguments, check the caller's permission, run in one 
 record an audit event (audit.services.record). Views, the API, tasks and commands only call these.
 """
 
+from .avl import AvlProgress, follow_avl
 from .closing import complete_mission, correct_tactics, end_mission_early, report_offline
 from .common import Conflict, MissionError
 from .lifecycle import Position, expire_missions, record_ping, start_mission
@@ -11,6 +12,7 @@ from .overrides import add_missions, cancel_mission, lift_suppression, suppress_
 from .planning import NoForecast, plan_due_shifts, plan_missions
 
 __all__ = [
+    "AvlProgress",
     "Conflict",
     "MissionError",
     "NoForecast",
@@ -21,6 +23,7 @@ __all__ = [
     "correct_tactics",
     "end_mission_early",
     "expire_missions",
+    "follow_avl",
     "lift_suppression",
     "plan_due_shifts",
     "plan_missions",

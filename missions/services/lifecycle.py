@@ -164,7 +164,10 @@ def expire_missions(*, now: datetime | None = None) -> int:
                 close_open_visits(mission, at=mission.ends_at, reason=Visit.EndReason.EXPIRED)
                 move.set(
                     closed_at=mission.ends_at,
-                    minutes_served=served_minutes(mission, at=mission.ends_at),
+                    # The officers' measured visits or the rostered units' AVL minutes (ADR 0028)
+                    minutes_served=max(
+                        served_minutes(mission, at=mission.ends_at), mission.minutes_avl
+                    ),
                     minutes_self_reported=self_reported_minutes(mission, at=mission.ends_at),
                 )
             expired += 1

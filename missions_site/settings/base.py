@@ -439,3 +439,9 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="missions@localhost")
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# `manage.py import_avl`: a file larger than this is refused whole (split it by day); it is read in
+# chunks of AVL_IMPORT_CHUNK_ROWS rows; at most AVL_IMPORT_REJECTED_KEPT refused rows are stored
+# with their reasons (all are counted).
+AVL_IMPORT_MAX_BYTES = env.int("AVL_IMPORT_MAX_BYTES", default=2 * 1024**3)
+AVL_IMPORT_CHUNK_ROWS = env.int("AVL_IMPORT_CHUNK_ROWS", default=500_000)
+AVL_IMPORT_REJECTED_KEPT = env.int("AVL_IMPORT_REJECTED_KEPT", default=100_000)

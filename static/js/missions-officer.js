@@ -218,6 +218,13 @@
       showReported(node.querySelector(".m-reported"), p);
       node.querySelector(".m-timer").hidden = !p.started_at && !unsent;
       node.querySelector(".m-dose").textContent = "of " + p.timer.dose_minutes + " min";
+      // Measured from the car's location feed (AVL): the dose fills with nobody touching the MDT;
+      // other units' minutes in the box are shown apart, not counted.
+      var avl = node.querySelector(".m-avl");
+      var others = Math.floor((p.timer.avl_other_seconds || 0) / 60);
+      avl.hidden = !p.timer.measured_by_avl;
+      avl.textContent = p.timer.measured_by_avl
+        ? "measured by AVL" + (others ? " · + " + others + " min by other units (not counted)" : "") : "";
       var tactics = node.querySelector(".m-tactics");
       tactics.hidden = !canFinish || finishing;
       var box = node.querySelector(".m-tactic-list");

@@ -111,3 +111,17 @@ def test_the_night_of_the_dst_change_is_nine_hours_long():
         np.array([end.value]),
     )
     assert got.minutes.tolist() == [540.0]
+
+
+def test_the_dose_is_served_at_the_instant_the_unit_minutes_reach_it():
+    """One unit 0-10 min, a second 5-15 min: 10 unit-minutes are reached at 7.5 min, not at 10
+    (two units serve twice as fast); 25 unit-minutes are never reached (None)."""
+    from forecasting.engine.exposure import dose_served_at
+
+    minute = 60 * S
+    start = np.array([T0, T0 + 5 * minute])
+    end = np.array([T0 + 10 * minute, T0 + 15 * minute])
+    assert dose_served_at(start, end, 10) == T0 + 7 * minute + 30 * S
+    assert dose_served_at(start, end, 5) == T0 + 5 * minute  # control: alone until then
+    assert dose_served_at(start, end, 20) == T0 + 15 * minute
+    assert dose_served_at(start, end, 25) is None

@@ -101,3 +101,30 @@ def test_the_board_page_links_the_shift_plan_sheet_and_reports(shift, client, su
         f'<a href="{reverse("missions-shift")}">Missions</a>' in page
     )  # the shift plan is in his menu
     assert 'data-module="supervisor-board"' in page
+
+
+def test_the_board_groups_missions_by_the_units_rostered_on_their_beat(shift, supervisor):
+    """Missions of a beat are offered to the units on that beat this shift: the board shows their
+    call signs (control: without a roster, the officer who patrolled)."""
+    from patrol.models import RosterEntry, Unit
+
+    window, done, running = shift
+    beat = Beat.objects.get(code="D1-B1")
+    for call_sign in ("1A21", "1A22"):
+        RosterEntry.objects.create(
+            unit=Unit.objects.create(call_sign=call_sign),
+            date=window.date,
+            shift=window.shift,
+            beat=beat,
+        )
+    board = shift_board(supervisor)
+    rows = {r["id"]: r for b in board["beats"] for r in b["missions"]}
+    assert rows[done.pk]["units"] == ["1A21", "1A22"]
+    assert rows[done.pk]["unit"] == "1A21, 1A22" and rows[done.pk]["patrolled_by"] == "4711 officer"
+    units = {u["unit"]: u for u in board["units"]}
+    offered = Mission.objects.filter(date=window.date, shift=window.shift, beat=beat).exclude(
+        status="cancelled"
+    )
+    assert set(units) == {"1A21", "1A22"}
+    assert units["1A21"]["missions"] == offered.count() and units["1A21"]["beats"] == ["D1-B1"]
+    assert units["1A22"]["in_box"] == rows[running.pk]["label"]

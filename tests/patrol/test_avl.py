@@ -1,7 +1,7 @@
 """The AVL feed end to end: positions pushed by a feed credential, placed on arrival, refused row by
 row with reasons, idempotent per unit and time, and turned into minutes per box and shift."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -189,3 +189,26 @@ def test_old_positions_are_purged_and_the_minutes_kept(feed_token, units, grid, 
 
 def _around(x, y, half):
     return (x - half, y - half, x + half, y + half)
+
+
+@pytest.mark.parametrize(
+    ("night", "minutes"),
+    [(date(2026, 10, 31), 540), (date(2026, 3, 7), 420), (date(2026, 6, 1), 480)],
+    ids=["fall-back", "spring-forward", "control"],
+)
+def test_a_night_across_a_dst_change_is_measured_in_real_minutes(units, grid, night, minutes):
+    """A car in one box all night: the Night shift (22:00-06:00 local) is 9 h when the clocks go
+    back, 7 h when they go forward; the minutes follow the instants, not the wall clock."""
+    shift = Shift.objects.get(name="Night")
+    start = datetime(night.year, night.month, night.day, 21, 50, tzinfo=TORONTO)
+    Position.objects.bulk_create(
+        Position(
+            unit=units["2A31"],
+            at=start.astimezone(UTC) + timedelta(minutes=m),  # instants, not wall clock
+            location=grid[2].center,
+            cell=grid[2],
+        )
+        for m in range(0, 10 * 60)
+    )
+    services.measure_exposure(day=night, shift=shift)
+    assert BoxExposure.objects.get().minutes == pytest.approx(minutes)

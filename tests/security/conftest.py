@@ -18,6 +18,7 @@ from missions import services
 from missions.models import Mission, ReasonCode
 from missions_site import access
 from oversight.models import PublicationSettings
+from patrol.models import RosterEntry, Unit
 from tests.conftest import TEST_PASSWORD
 from tests.ingest.ingest_factories import SourceFactory
 from tests.missions.factories import (
@@ -94,5 +95,11 @@ def world(small_agency, role_user):
         "crime_type": crime_types[0],
         "tactic": TacticFactory(name="Business checks", crime_types=[crime_types[0]]),
         "district": home_beat.district,
+        "roster_entry": RosterEntry.objects.create(
+            unit=Unit.objects.create(call_sign="1A11"),
+            date=window.date,
+            shift=window.shift,
+            beat=home_beat,
+        ),
     }
     return World(users=users, objects=objects, window=window)
