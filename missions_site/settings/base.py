@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "home",
     "demo",
     "oversight",
+    "ops",
 ]
 
 MIDDLEWARE = [
