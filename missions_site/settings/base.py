@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ops.metrics.RequestMetricsMiddleware",  # request latency by route (docs/deploy.md)
     "audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "missions_site.database_busy.DatabaseBusyMiddleware",  # SpatiaLite locked past its wait: 503
@@ -364,15 +365,27 @@ AVL_RETENTION_DAYS = env.int("AVL_RETENTION_DAYS", default=30)
 QUEUED_ACTION_GRACE_S = env.int("QUEUED_ACTION_GRACE_S", default=900)
 VISIT_POSITION_GAP_S = env.float("VISIT_POSITION_GAP_S", default=120.0)
 
+# LOG_FORMAT=json: one JSON object a line with the request id the audit log carries (audit/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+_log_formatter = {"formatter": "json"} if LOG_FORMAT == "json" else {}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"without_traceback": {"()": "missions_site.api_errors.WithoutTraceback"}},
+    "filters": {
+        "without_traceback": {"()": "missions_site.api_errors.WithoutTraceback"},
+        "request_id": {"()": "audit.logs.RequestIdFilter"},
+    },
+    "formatters": {"json": {"()": "audit.logs.JsonFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            **_log_formatter,
+        },
         "console_one_line": {
             "class": "logging.StreamHandler",
-            "filters": ["without_traceback"],
+            "filters": ["without_traceback", "request_id"],
+            **_log_formatter,
         },
     },
     "loggers": {
@@ -380,6 +393,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# GET /metrics answers only "Authorization: Bearer <METRICS_TOKEN>"; empty: the endpoint is off.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # Limits on what a request may ask for (docs/admin-guide.md, "Limits on requests").
 QUERY_DATE_YEARS = env.int(

@@ -81,3 +81,40 @@ def seed(officer) -> Seeded:
     )
     assert started.json()["started"] == [mission["properties"]["id"]], started.content
     return Seeded(token=token, promoted=promoted)
+
+
+def small_agency_rows():
+    """The root conftest's small agency (West/East, two beats each, three shifts), for scripts that
+    run outside pytest (tests/upgrade/make_fixture.py)."""
+    from django.contrib.gis.geos import GEOSGeometry
+    from shapely.geometry import box
+
+    from agency.models import Agency, District, Shift
+
+    def multipolygon(shape):
+        coords = ", ".join(f"{x} {y}" for x, y in shape.exterior.coords)
+        return GEOSGeometry(f"MULTIPOLYGON((({coords})))", srid=4326)
+
+    west, south, dx, dy = -79.40, 43.65, 0.0248, 0.018
+    agency = Agency.current()
+    agency.name = "Test Police Service"
+    agency.timezone = "America/Toronto"
+    agency.boundary = multipolygon(box(west, south, west + 2 * dx, south + dy))
+    agency.save()
+    for i, name in enumerate(["West", "East"]):
+        x0 = west + i * dx
+        district = District.objects.create(
+            code=f"D{i + 1}", name=name, geom=multipolygon(box(x0, south, x0 + dx, south + dy))
+        )
+        for j in range(2):
+            Beat.objects.create(
+                code=f"D{i + 1}-B{j + 1}",
+                name=f"{name} {j + 1}",
+                district=district,
+                geom=multipolygon(box(x0, south + j * dy / 2, x0 + dx, south + (j + 1) * dy / 2)),
+            )
+    for order, (name, hour) in enumerate([("Day", 6), ("Evening", 14), ("Night", 22)]):
+        Shift.objects.create(
+            name=name, start_time=f"{hour:02d}:00", duration_minutes=480, order=order
+        )
+    return agency

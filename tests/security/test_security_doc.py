@@ -40,6 +40,8 @@ def test_the_document_says_what_the_issue_asks():
         "login",
         "logout",
         "healthz",
+        "readyz",
+        "metrics",  # and then the bearer token METRICS_TOKEN
         "favicon",
         "api-token",
         "admin:login",
