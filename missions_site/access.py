@@ -79,7 +79,8 @@ ROUTES: dict[str, Rule] = {
     "api-token": allow(POST=EVERYONE),
     "healthz": allow(GET=EVERYONE),
     "readyz": allow(GET=EVERYONE),
-    "metrics": allow(GET=EVERYONE),  # and then the bearer token METRICS_TOKEN (ops.views)
+    # No role reaches the metrics: only the bearer token METRICS_TOKEN does (ops.views.metrics).
+    "metrics": allow(),
     "favicon": allow(GET=EVERYONE),
     # the officer page as an installable app: no data in either (browsers fetch the manifest without cookies)
     "web-manifest": allow(GET=EVERYONE),

@@ -27,8 +27,9 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("healthz", access.page(healthz), name="healthz"),
     path("readyz", access.page(readyz), name="readyz"),
-    # Not public: a bearer token (METRICS_TOKEN) checked by the view, whatever the role.
-    path("metrics", access.page(metrics), name="metrics"),
+    # For Prometheus, not for people: no role reaches it (access.ROUTES), only the bearer token
+    # METRICS_TOKEN, which the view checks itself.
+    path("metrics", metrics, name="metrics"),
     # Browsers ask for /favicon.ico on pages without HTML (JSON, files): send them to the site icon.
     path(
         "favicon.ico",

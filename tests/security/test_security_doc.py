@@ -41,7 +41,6 @@ def test_the_document_says_what_the_issue_asks():
         "logout",
         "healthz",
         "readyz",
-        "metrics",  # and then the bearer token METRICS_TOKEN
         "favicon",
         "api-token",
         "admin:login",
