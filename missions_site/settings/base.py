@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from missions_site import __version__
+
 from . import workers
 from .browser_policy import (  # noqa: F401 - settings
     SECURE_CONTENT_TYPE_NOSNIFF,
@@ -103,6 +105,7 @@ TEMPLATES = [
                 "agency.context_processors.agency",
                 "accounts.context_processors.security",
                 "missions_site.access.context_processor",
+                "missions_site.context_processors.version",
             ],
         },
     },
@@ -267,7 +270,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Missions API",
     "DESCRIPTION": "Patrol mission planning: incidents, forecasts, missions, tactics.",
-    "VERSION": "1",
+    "VERSION": f"1 (Missions {__version__})",  # the API's version, then the release
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "missions_site.api_schema.document_error_responses",
