@@ -15,8 +15,7 @@ import os
 import time
 
 from django.conf import settings
-from django.db.models import Count, Max, Sum
-from django.db.models.functions import Extract
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Sum
 from django.utils import timezone
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -92,7 +91,10 @@ def jobs_metrics():
         .values("kind", "status")
         .annotate(
             n=Count("pk"),
-            seconds=Sum(Extract("finished_at", "epoch") - Extract("started_at", "epoch")),
+            # A duration, not epoch seconds: SQLite (the demo) has no epoch extraction.
+            took=Sum(
+                ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+            ),
         )
         .order_by()
     )
@@ -108,7 +110,8 @@ def jobs_metrics():
     )
     for row in finished:
         count.add_metric([row["kind"], row["status"]], row["n"])
-        total.add_metric([row["kind"], row["status"]], float(row["seconds"] or 0))
+        took = row["took"]
+        total.add_metric([row["kind"], row["status"]], took.total_seconds() if took else 0.0)
     yield count
     yield total
     streak = GaugeMetricFamily(
