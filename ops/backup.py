@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 import missions_site
+from audit.models import AuditEvent
 
 MANIFEST = "manifest.json"
 PG_DUMP_FILE = "database.dump"
@@ -85,8 +86,6 @@ def row_counts(names: list[str] | None = None) -> dict[str, int]:
 
 
 def audit_head() -> dict:
-    from audit.models import AuditEvent
-
     last = AuditEvent.objects.order_by("-pk").values("pk", "hash").first()
     return {
         "events": AuditEvent.objects.count(),

@@ -23,6 +23,15 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from redis import Redis
 from redis.exceptions import RedisError
 
+from agency.models import CrimeType
+from agency.selectors import shift_windows_around
+from audit.actions import Action
+from audit.models import AuditEvent
+from forecasting.models import ForecastRun, ModelVersion
+from ingest.models import Incident, Source
+from jobs.models import JobRun
+from missions.models import MissionPlan
+
 # Celery's Redis transport keeps a queue's messages of priority p > 0 under "<queue>\x06\x16<p>".
 PRIORITY_SEPARATOR = "\x06\x16"
 PRIORITY_STEPS = (0, 3, 6, 9)
@@ -78,8 +87,6 @@ class StateCollector:
 
 
 def jobs_metrics():
-    from jobs.models import JobRun
-
     runs = GaugeMetricFamily(
         "missions_jobs", "Jobs recorded, by kind and status.", labels=["kind", "status"]
     )
@@ -189,9 +196,6 @@ def _sent_at(raw: bytes | None) -> float | None:
 
 def shift_plan_metrics(now):
     """The current and next shift: does each have a plan, and in how many minutes does it start."""
-    from agency.selectors import shift_windows_around
-    from missions.models import MissionPlan
-
     windows = [w for w in shift_windows_around(at=now) if now < w.ends_at][:2]
     starts = GaugeMetricFamily(
         "missions_shift_starts_in_minutes",
@@ -223,8 +227,6 @@ def shift_plan_metrics(now):
 
 
 def incident_metrics(now):
-    from ingest.models import Incident, Source
-
     newest = GaugeMetricFamily(
         "missions_newest_incident_age_seconds",
         "Seconds since the newest incident of a source was received (its import or push).",
@@ -242,9 +244,6 @@ def incident_metrics(now):
 
 
 def forecast_metrics(now):
-    from agency.models import CrimeType
-    from forecasting.models import ForecastRun, ModelVersion
-
     forecast = GaugeMetricFamily(
         "missions_forecast_age_seconds",
         "Seconds since the newest complete forecast run covering the crime type was written.",
@@ -274,9 +273,6 @@ def forecast_metrics(now):
 
 
 def sign_in_metrics():
-    from audit.actions import Action
-    from audit.models import AuditEvent
-
     counts = dict(
         AuditEvent.objects.filter(action__in=[Action.AUTH_LOGIN_FAILED, Action.AUTH_LOCKOUT])
         .values("action")

@@ -8,6 +8,8 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from agency.selectors import shift_windows_around
+from missions.models import MissionPlan
 from missions_site.health import basic_checks
 
 from .metrics import exposition
@@ -41,9 +43,6 @@ def readyz(request):
 
 
 def plan_checks() -> dict[str, str]:
-    from agency.selectors import shift_windows_around
-    from missions.models import MissionPlan
-
     now = timezone.now()
     windows = [w for w in shift_windows_around(at=now) if now < w.ends_at][:2]
     result = {"current_shift_plan": "no shift", "next_shift_plan": "no shift"}
