@@ -37,3 +37,17 @@ errorlog = "-"
 # Each worker's threads share one pool (Django's psycopg pool) of exactly as many connections:
 # no thread waits for a connection, and the database sees at most workers × threads of them.
 os.environ.setdefault("DATABASE_POOL_MAX_SIZE", str(threads))
+
+# Request latencies of every worker add up on /metrics (docs/deploy.md, "Watching it"): each
+# process writes its samples into this folder, emptied at start, as prometheus_client's
+# multiprocess mode requires. Set before the app (and prometheus_client) is loaded.
+_metrics_dir = os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "/tmp/missions-prometheus")  # noqa: S108
+os.makedirs(_metrics_dir, exist_ok=True)
+for _name in os.listdir(_metrics_dir):
+    os.remove(os.path.join(_metrics_dir, _name))
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

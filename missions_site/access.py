@@ -80,6 +80,9 @@ ROUTES: dict[str, Rule] = {
     "oidc-login": allow(GET=EVERYONE),  # single sign-on: off to the provider, and back
     "oidc-callback": allow(GET=EVERYONE),
     "healthz": allow(GET=EVERYONE),
+    "readyz": allow(GET=EVERYONE),
+    # No role reaches the metrics: only the bearer token METRICS_TOKEN does (ops.views.metrics).
+    "metrics": allow(),
     "favicon": allow(GET=EVERYONE),
     # the officer page as an installable app: no data in either (browsers fetch the manifest without cookies)
     "web-manifest": allow(GET=EVERYONE),

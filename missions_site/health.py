@@ -1,4 +1,5 @@
-"""The health check for load balancers and monitors: the database and the broker answer. No data."""
+"""The health check for load balancers and monitors: the database and the broker answer. No data.
+/readyz (ops.views) adds the shift plans to these checks."""
 
 from django.conf import settings
 from django.db import connection
@@ -9,8 +10,12 @@ from redis.exceptions import RedisError
 BROKER_TIMEOUT_S = 2
 
 
+def basic_checks() -> dict[str, str]:
+    return {"database": _database(), "broker": _broker(settings.CELERY_BROKER_URL)}
+
+
 def healthz(request):
-    checks = {"database": _database(), "broker": _broker(settings.CELERY_BROKER_URL)}
+    checks = basic_checks()
     healthy = all(state in ("ok", "not used") for state in checks.values())
     return JsonResponse(checks, status=200 if healthy else 503)
 

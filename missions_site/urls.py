@@ -6,6 +6,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from ops.views import metrics, readyz
+
 from . import access
 from .api_errors import bad_request, not_found
 from .health import healthz
@@ -26,6 +28,10 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("audit/", include("audit.urls")),
     path("healthz", access.page(healthz), name="healthz"),
+    path("readyz", access.page(readyz), name="readyz"),
+    # For Prometheus, not for people: no role reaches it (access.ROUTES), only the bearer token
+    # METRICS_TOKEN, which the view checks itself.
+    path("metrics", metrics, name="metrics"),
     # Browsers ask for /favicon.ico on pages without HTML (JSON, files): send them to the site icon.
     path(
         "favicon.ico",

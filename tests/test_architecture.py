@@ -50,6 +50,8 @@ ALLOWED = {
     "home": BENEATH_PAGES | {"missions", "alerts"},
     "demo": BENEATH_PAGES | {"missions"},
     "oversight": BENEATH_PAGES | {"missions"},
+    # Running the system (backups, metrics, readiness) reads every app's state.
+    "ops": BENEATH_PAGES | {"missions"},
 }
 ALLOWED[SITE_WIRING] = set(ALLOWED)
 # The pure engine (no Django) is a library every app may call: the shift window is defined there.

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from missions_site import __version__
+
 from . import workers
 from .browser_policy import (  # noqa: F401 - settings
     SECURE_CONTENT_TYPE_NOSNIFF,
@@ -63,9 +65,11 @@ INSTALLED_APPS = [
     "home",
     "demo",
     "oversight",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    "ops.metrics.RequestMetricsMiddleware",  # request latency by route (docs/deploy.md)
     "audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "missions_site.database_busy.DatabaseBusyMiddleware",  # SpatiaLite locked past its wait: 503
@@ -103,6 +107,7 @@ TEMPLATES = [
                 "accounts.context_processors.security",
                 "missions_site.access.context_processor",
                 "alerts.context_processors.bell",
+                "missions_site.context_processors.version",
             ],
         },
     },
@@ -272,7 +277,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Missions API",
     "DESCRIPTION": "Patrol mission planning: incidents, forecasts, missions, tactics.",
-    "VERSION": "1",
+    "VERSION": f"1 (Missions {__version__})",  # the API's version, then the release
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "missions_site.api_schema.document_error_responses",
@@ -375,15 +380,27 @@ AVL_RETENTION_DAYS = env.int("AVL_RETENTION_DAYS", default=30)
 QUEUED_ACTION_GRACE_S = env.int("QUEUED_ACTION_GRACE_S", default=900)
 VISIT_POSITION_GAP_S = env.float("VISIT_POSITION_GAP_S", default=120.0)
 
+# LOG_FORMAT=json: one JSON object a line with the request id the audit log carries (audit/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+_log_formatter = {"formatter": "json"} if LOG_FORMAT == "json" else {}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"without_traceback": {"()": "missions_site.api_errors.WithoutTraceback"}},
+    "filters": {
+        "without_traceback": {"()": "missions_site.api_errors.WithoutTraceback"},
+        "request_id": {"()": "audit.logs.RequestIdFilter"},
+    },
+    "formatters": {"json": {"()": "audit.logs.JsonFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler"},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            **_log_formatter,
+        },
         "console_one_line": {
             "class": "logging.StreamHandler",
-            "filters": ["without_traceback"],
+            "filters": ["without_traceback", "request_id"],
+            **_log_formatter,
         },
     },
     "loggers": {
@@ -391,6 +408,9 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# GET /metrics answers only "Authorization: Bearer <METRICS_TOKEN>"; empty: the endpoint is off.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # Limits on what a request may ask for (docs/admin-guide.md, "Limits on requests").
 QUERY_DATE_YEARS = env.int(

@@ -106,6 +106,11 @@ def test_demo_on_spatialite_serves_each_role(demo_env, tmp_path):
     assert re.search(r"Audit chain intact: \d+ events", manage(demo_env, "verify_audit"))
     assert "Purged 0 audit events older than 365 days." in manage(demo_env, "purge_audit")
     assert "Audit chain intact" in manage(demo_env, "verify_audit")
+    # The demo's backup: SQLite's online copy of the file, restored as a new file elsewhere.
+    assert "Backed up" in manage(demo_env, "backup", str(tmp_path / "backup"))
+    elsewhere = {**demo_env, "MISSIONS_VAR_DIR": str(tmp_path / "restored")}
+    assert "Restored and checked" in manage(elsewhere, "restore", str(tmp_path / "backup"))
+    assert "Audit chain intact" in manage(elsewhere, "verify_audit")
 
 
 def wait_for(url: str) -> None:

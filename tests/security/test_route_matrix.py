@@ -182,6 +182,9 @@ def test_every_route_answers_each_role_as_the_matrix_says(world, role):
         send = client.get if method == "GET" else getattr(client, method.lower())
         response = send(url) if method == "GET" else send(url, {}, format="json")
         got = outcome(response)
+        if view_name == "readyz" and response.status_code == 503:
+            # Past the gate: "not ready" is its answer while the world's next shift has no plan.
+            got = "allowed" if response.json()["next_shift_plan"] == "missing" else got
         if got != want:
             wrong.append(
                 f"{method} {url} ({view_name}): expected {want}, got {got} "

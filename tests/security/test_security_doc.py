@@ -42,6 +42,7 @@ def test_the_document_says_what_the_issue_asks():
         "logout",
         *sign_in_elsewhere,
         "healthz",
+        "readyz",
         "favicon",
         "api-token",
         "admin:login",

@@ -1,0 +1,77 @@
+"""What an upgrade must keep: every table's rows and every column's values, read from the catalogue
+before and after `migrate`, and the differences that mean data was lost."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Tables whose rows the framework adds to on every migrate (a new model's content type and
+# permissions, a migration's own row, the periodic jobs synced from missions_site/schedule.py):
+# they may grow, never shrink; their existing rows are not fingerprinted.
+GROWS_ON_MIGRATE = {
+    "django_migrations",
+    "django_content_type",
+    "auth_permission",
+    "auth_group_permissions",
+    "django_celery_beat_periodictask",
+    "django_celery_beat_crontabschedule",
+    "django_celery_beat_intervalschedule",
+    "django_celery_beat_periodictasks",
+}
+EXTENSION_TABLES = {"spatial_ref_sys"}
+
+
+@dataclass(frozen=True)
+class Census:
+    rows: dict[str, int]
+    columns: dict[tuple[str, str], tuple[int, str]]  # (non-null values, fingerprint of the values)
+
+
+def take(conn) -> Census:
+    tables = [
+        name
+        for (name,) in conn.execute(
+            "SELECT table_name FROM information_schema.tables"
+            " WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+        )
+        if name not in EXTENSION_TABLES
+    ]
+    rows, columns = {}, {}
+    for table in sorted(tables):
+        rows[table] = conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]  # noqa: S608
+        names = [
+            name
+            for (name,) in conn.execute(
+                "SELECT column_name FROM information_schema.columns"
+                " WHERE table_schema = 'public' AND table_name = %s",
+                (table,),
+            )
+        ]
+        for column in names:
+            columns[(table, column)] = conn.execute(
+                f'SELECT COUNT("{column}"), md5(COALESCE(string_agg("{column}"::text, chr(31)'  # noqa: S608
+                f' ORDER BY "{column}"::text), \'\')) FROM "{table}"'
+            ).fetchone()
+    return Census(rows=rows, columns=columns)
+
+
+def losses(before: Census, after: Census) -> list[str]:
+    """Each table or column of `before` that `after` dropped, shrank or changed, in words."""
+    problems = []
+    for table, count in sorted(before.rows.items()):
+        now = after.rows.get(table)
+        if now is None:
+            problems.append(f"table {table} is gone ({count} rows)")
+        elif now < count or (now != count and table not in GROWS_ON_MIGRATE):
+            problems.append(f"table {table}: {count} rows before, {now} after")
+    for (table, column), (values, digest) in sorted(before.columns.items()):
+        if table in GROWS_ON_MIGRATE or table not in after.rows:
+            continue
+        now = after.columns.get((table, column))
+        if now is None:
+            problems.append(f"column {table}.{column} is gone ({values} values)")
+        elif now != (values, digest):
+            problems.append(
+                f"column {table}.{column}: its values changed ({values} before, {now[0]} after)"
+            )
+    return problems
