@@ -18,7 +18,7 @@ from .selectors import tokens_of
 from .throttles import TokenRateThrottle
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenCredentialsSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     otp_token = serializers.CharField(
@@ -46,14 +46,14 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         summary="Get an API token (expires; second factor when required)",
-        request=TokenRequestSerializer,
+        request=TokenCredentialsSerializer,
         responses={
             200: IssuedTokenSerializer,
             429: OpenApiResponse(description="Too many attempts from this address; wait."),
         },
     )
     def post(self, request):
-        data = TokenRequestSerializer(data=request.data)
+        data = TokenCredentialsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         django_request = request._request  # django-axes counts failures on the Django request
         user = authenticate(
