@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from missions_site.access import RouteMatrix
+from missions_site.api_errors import Problem
 
 from . import services
 from .models import ImportRun, Source
@@ -17,6 +18,7 @@ from .sniffing import megabytes
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX = 200
+REPLAYED_HEADER = "Idempotent-Replayed"
 REJECTED_IN_RESPONSE = 500
 
 
@@ -98,7 +100,8 @@ class ImportRunSerializer(serializers.ModelSerializer):
 
 class BatchResultSerializer(ImportRunSerializer):
     replayed = serializers.BooleanField(
-        help_text="True when this key's earlier result is returned."
+        help_text="Deprecated (use the Idempotent-Replayed header, the same on every operation):"
+        " true when this key's earlier result is returned."
     )
     rejected_rows = RejectedRowSerializer(many=True, source="rejected_rows_list")
 
@@ -149,21 +152,23 @@ class IncidentBatchView(APIView):
     def post(self, request):
         too_large = _body_too_large(request)
         if too_large:
-            return Response({"detail": too_large}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+            raise Problem(
+                too_large, status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, code="too_large"
+            )
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if not key or len(key) > IDEMPOTENCY_KEY_MAX:
-            return Response(
-                {"detail": f"Send an {IDEMPOTENCY_HEADER} header (1–{IDEMPOTENCY_KEY_MAX} chars)."},
-                status=status.HTTP_400_BAD_REQUEST,
+            raise Problem(
+                f"Send an {IDEMPOTENCY_HEADER} header (1–{IDEMPOTENCY_KEY_MAX} chars).",
+                status_code=status.HTTP_400_BAD_REQUEST,
+                code="idempotency_key_missing",
             )
         batch = IncidentBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
         if not may_push_to(request.user, batch.validated_data["source"]):
-            return Response(
-                {
-                    "detail": "This feed's credential does not name that source: ask an administrator."
-                },
-                status=status.HTTP_403_FORBIDDEN,
+            raise Problem(
+                "This feed's credential does not name that source: ask an administrator.",
+                status_code=status.HTTP_403_FORBIDDEN,
+                code="source_not_allowed",
             )
         records = [dict(record) for record in batch.validated_data["incidents"]]
         try:
@@ -173,12 +178,22 @@ class IncidentBatchView(APIView):
                 idempotency_key=key,
                 user=request.user,
             )
+        except services.IdempotencyKeyReused as exc:
+            raise Problem(
+                str(exc),
+                status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                code="idempotency_key_reused",
+            ) from None
         except services.IdempotencyConflict as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+            raise Problem(
+                str(exc), status_code=status.HTTP_409_CONFLICT, code="idempotency_key_in_use"
+            ) from None
         run.replayed = replayed
         run.rejected_rows_list = list(rejected_rows(run=run, limit=REJECTED_IN_RESPONSE))
         body = BatchResultSerializer(run).data
-        return Response(body, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
+        if replayed:
+            return Response(body, status=status.HTTP_200_OK, headers={REPLAYED_HEADER: "true"})
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 def _body_too_large(request) -> str:

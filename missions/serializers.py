@@ -69,7 +69,12 @@ class StartIn(QueuedFields):
 
 class CompleteIn(QueuedFields):
     tactics = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    notes = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=4000,
+        help_text="Replaces the notes when given; left out, the notes already reported are kept.",
+    )
     at = serializers.DateTimeField(
         required=False, help_text="When the officer acted (its own time only when queued)."
     )
@@ -346,3 +351,12 @@ class PingOut(serializers.Serializer):
     stopped = serializers.ListField(child=serializers.IntegerField())
     stored = serializers.BooleanField()
     missions = MissionCollectionOut()
+
+
+class MissionConflictSerializer(serializers.Serializer):
+    """A 409 of a mission action: the problem (missions_site.api_errors; its standard members are
+    added to the schema by missions_site.api_schema) and the mission as it is now, so the device
+    can show what happened (`code`: dose_not_met, dose_met, already_started, visit_running,
+    state_conflict)."""
+
+    mission = MissionFeatureOut()

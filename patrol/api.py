@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from missions_site.access import RouteMatrix
+from missions_site.api_errors import Problem
 
 from . import services
 
@@ -68,14 +69,16 @@ class PositionBatchView(APIView):
     def post(self, request):
         positions = request.data.get("positions") if isinstance(request.data, dict) else None
         if not isinstance(positions, list) or not positions:
-            return Response(
-                {"detail": 'Send {"positions": [...]} with at least one position.'},
-                status=status.HTTP_400_BAD_REQUEST,
+            raise Problem(
+                'Send {"positions": [...]} with at least one position.',
+                status_code=status.HTTP_400_BAD_REQUEST,
+                code="no_positions",
             )
         if len(positions) > services.BATCH_MAX:
-            return Response(
-                {"detail": f"At most {services.BATCH_MAX} positions per batch; split it."},
-                status=status.HTTP_400_BAD_REQUEST,
+            raise Problem(
+                f"At most {services.BATCH_MAX} positions per batch; split it.",
+                status_code=status.HTTP_400_BAD_REQUEST,
+                code="too_many_positions",
             )
         result = services.receive_positions(records=positions, actor=request.user)
         body = {

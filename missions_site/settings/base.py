@@ -261,6 +261,9 @@ REST_FRAMEWORK = {
         "api-token": env.str("API_TOKEN_THROTTLE_RATE", default="10/min"),
     },
 }
+# One idempotency contract for every POST that creates (incidents, AVL, mission actions; docs/api.md):
+# a key's first answer is replayed to the same user for this long, then the key may be reused.
+IDEMPOTENCY_KEYS_KEEP_HOURS = env.int("IDEMPOTENCY_KEYS_KEEP_HOURS", default=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Missions API",
     "DESCRIPTION": "Patrol mission planning: incidents, forecasts, missions, tactics.",
