@@ -1,7 +1,12 @@
 """REST API of the ingest app: CAD systems push incident batches; clients read import runs."""
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from knox.auth import TokenAuthentication
 from rest_framework import serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -61,6 +66,28 @@ class RejectedRowSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class ImportDetailsSerializer(serializers.Serializer):
+    """What a run found besides its counts (ingest.services.imports)."""
+
+    format = serializers.CharField(required=False, help_text="csv, geojson, shapefile or json.")
+    encoding = serializers.CharField(required=False, help_text="CSV files: the encoding read.")
+    delimiter = serializers.CharField(required=False, help_text="CSV files: the delimiter.")
+    warnings = serializers.ListField(child=serializers.CharField(), required=False)
+    rejected_by_reason = serializers.DictField(
+        child=serializers.IntegerField(), required=False, help_text="reason code → rows."
+    )
+    unmapped_codes = serializers.DictField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Codes the source's map does not know → rows (the most frequent).",
+    )
+    repeated_in_file = serializers.IntegerField(required=False)
+    not_newer = serializers.IntegerField(
+        required=False, help_text="Records not newer than the stored version: skipped."
+    )
+    applied = serializers.BooleanField(required=False, help_text="False when strict refused it.")
+
+
 class ImportRunSerializer(serializers.ModelSerializer):
     """The run's outcome, with its job's status, message and times (the job owns those)."""
 
@@ -71,6 +98,9 @@ class ImportRunSerializer(serializers.ModelSerializer):
     started_at = serializers.DateTimeField(source="job.started_at", allow_null=True)
     finished_at = serializers.DateTimeField(source="job.finished_at", allow_null=True)
     is_finished = serializers.BooleanField(source="job.is_finished")
+    details = ImportDetailsSerializer(
+        help_text="Warnings, rejected counts by reason, unmapped codes, older versions skipped."
+    )
 
     class Meta:
         model = ImportRun
@@ -210,8 +240,18 @@ def _body_too_large(request) -> str:
     return ""
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Import runs, newest first",
+        description="Files, uploads and API batches with their counts; a feed sees only the runs it pushed.",
+    ),
+    retrieve=extend_schema(
+        summary="One import run",
+        description="Its counts, warnings, rejected counts by reason and unmapped codes.",
+    ),
+)
 class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
-    """Import runs (files, uploads, API batches) with their summaries."""
+    # Import runs (files, uploads, API batches) with their summaries.
 
     serializer_class = ImportRunSerializer
     queryset = ImportRun.objects.select_related("source", "job")

@@ -62,8 +62,9 @@ SHIFT_PARAMS = [
 
 
 class MissionAPIView(APIView):
-    """Maps the services' errors to HTTP: bad input 400, out of scope 403 with the reason, another
-    device first 409."""
+    # Maps the services' errors to HTTP: bad input 400, out of scope 403 with the reason, another
+    # device first 409 (a comment, not a docstring: drf-spectacular would publish a docstring as
+    # every operation's description).
 
     permission_classes = [RouteMatrix]
 
@@ -354,7 +355,7 @@ class Missions(MissionAPIView):
         summary="Add missions on boxes or a drawn area for a range of shifts (reason required)",
         request=s.AddMissionsIn,
         responses={
-            201: OpenApiResponse(dict, description="{addition, missions_created}"),
+            201: OpenApiResponse(s.AddMissionsOut, description="The addition and its missions."),
             400: BAD_INPUT,
         },
     )
@@ -436,7 +437,7 @@ class Controls(MissionAPIView):
     @extend_schema(
         summary="Control boxes of a shift's plan (evaluation only; never for officers)",
         parameters=SHIFT_PARAMS,
-        responses={200: dict},
+        responses={200: s.ControlBoxOut(many=True)},
     )
     def get(self, request):
         day, shift = _shift_params(request)

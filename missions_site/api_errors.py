@@ -111,7 +111,11 @@ def field_errors(detail, field: str = "", row: int | None = None) -> list[dict]:
     (null for the request as a whole), `row` the 1-based item of a list of rows."""
     if isinstance(detail, dict):
         found = []
+        rows = field.split(".")[-1] in ROW_LISTS and row is None
         for key, value in detail.items():
+            if rows and str(key).isdigit():  # a list's errors keyed by index: a row
+                found += field_errors(value, field, int(key) + 1)
+                continue
             name = "" if key in ("non_field_errors", "detail") else str(key)
             found += field_errors(value, f"{field}.{name}".strip(".") if name else field, row)
         return found

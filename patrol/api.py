@@ -1,6 +1,6 @@
 """POST /api/v1/avl/: the vehicle-location feed pushes batches of positions (Feed role only)."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from knox.auth import TokenAuthentication
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from missions_site.access import RouteMatrix
 from missions_site.api_errors import Problem
+from missions_site.idempotency_keys import idempotent_in_cache
 
 from . import services
 
@@ -61,11 +62,22 @@ class PositionBatchView(APIView):
             " outside the jurisdiction is refused with its row and reason; the others are stored."
         ),
         request=PositionBatchSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Send the same key when re-sending a batch: its first answer is given"
+                " again (Idempotent-Replayed: true), for IDEMPOTENCY_KEYS_KEEP_HOURS.",
+            )
+        ],
         responses={
             200: PositionBatchResultSerializer,
             400: OpenApiResponse(description="Not a batch: no `positions` list, or over 5,000."),
         },
     )
+    @idempotent_in_cache
     def post(self, request):
         positions = request.data.get("positions") if isinstance(request.data, dict) else None
         if not isinstance(positions, list) or not positions:
