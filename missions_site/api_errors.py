@@ -95,8 +95,14 @@ def problem_exception_handler(exc, context):
         for name, value in exc.headers.items():
             response[name] = value
     elif isinstance(exc, exceptions.ValidationError):
-        errors = field_errors(exc.detail)
-        body = problem(response.status_code, _summary(errors), "invalid", errors)
+        # A view may say in words what went wrong beside the fields: {"detail": …, <field>: …}.
+        fields, said = exc.detail, None
+        if isinstance(fields, dict) and "detail" in fields:
+            fields = {k: v for k, v in fields.items() if k != "detail"}
+            said = exc.detail["detail"]
+            said = str(said[0] if isinstance(said, list) and said else said)
+        errors = field_errors(fields)
+        body = problem(response.status_code, said or _summary(errors), "invalid", errors)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")

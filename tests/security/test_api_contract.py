@@ -357,3 +357,34 @@ def test_a_key_is_kept_for_the_stated_time(source):
             HTTP_IDEMPOTENCY_KEY=key,
         )
         assert after.status_code == 201 and after.json()["id"] != first.json()["id"]
+
+
+def test_field_errors_flatten_with_rows_and_keep_a_views_words():
+    """The shapes views raise: a list serializer's errors (a list, or keyed by index), a view's own
+    words beside its fields ({"detail", "incidents": {"0": …}}, as a strict batch refusal does)."""
+    from rest_framework.exceptions import ErrorDetail, ValidationError
+
+    from missions_site.api_errors import field_errors, problem_exception_handler
+
+    listed = field_errors({"incidents": [{}, {"latitude": [ErrorDetail("Too big.", "max_value")]}]})
+    assert listed == [
+        {"field": "incidents.latitude", "row": 2, "reason": "Too big.", "code": "max_value"}
+    ]
+    keyed = field_errors({"incidents": {"0": {"non_field_errors": ["Bad record."]}}})
+    assert keyed == [{"field": "incidents", "row": 1, "reason": "Bad record.", "code": "invalid"}]
+    nested = field_errors({"tactics": {"0": ["Not a number."]}})
+    assert nested == [
+        {"field": "tactics.0", "row": None, "reason": "Not a number.", "code": "invalid"}
+    ]
+
+    class Request:
+        user = None
+
+    strict = ValidationError(
+        {"detail": "Strict: 1 row rejected.", "incidents": {"2": {"code": ["x"]}}}
+    )
+    body = problem_exception_handler(strict, {"request": Request(), "view": None}).data
+    assert body["detail"] == "Strict: 1 row rejected." and body["code"] == "invalid"
+    assert body["errors"] == [
+        {"field": "incidents.code", "row": 3, "reason": "x", "code": "invalid"}
+    ]
