@@ -7,10 +7,12 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from missions_site.access import RouteMatrix
+from missions_site.api_errors import Problem
 
 from . import services
 from .policy import has_authenticator, second_factor_required
@@ -18,7 +20,7 @@ from .selectors import tokens_of
 from .throttles import TokenRateThrottle
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenCredentialsSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     otp_token = serializers.CharField(
@@ -46,14 +48,14 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         summary="Get an API token (expires; second factor when required)",
-        request=TokenRequestSerializer,
+        request=TokenCredentialsSerializer,
         responses={
             200: IssuedTokenSerializer,
             429: OpenApiResponse(description="Too many attempts from this address; wait."),
         },
     )
     def post(self, request):
-        data = TokenRequestSerializer(data=request.data)
+        data = TokenCredentialsSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         django_request = request._request  # django-axes counts failures on the Django request
         user = authenticate(
@@ -62,23 +64,34 @@ class ObtainTokenView(APIView):
             password=data.validated_data["password"],
         )
         if user is None:
-            return Response(
-                {"detail": "Unable to sign in with these credentials."},
-                status=status.HTTP_400_BAD_REQUEST,
+            raise Problem(
+                "Unable to sign in with these credentials.",
+                status_code=status.HTTP_400_BAD_REQUEST,
+                code="bad_credentials",
             )
         if second_factor_required(user):
             if not has_authenticator(user):
-                return Response(
-                    {"detail": "Enrol a second factor on the web first (/accounts/mfa/enrol/)."},
-                    status=status.HTTP_403_FORBIDDEN,
+                raise Problem(
+                    "Enrol a second factor on the web first (/accounts/mfa/enrol/).",
+                    status_code=status.HTTP_403_FORBIDDEN,
+                    code="second_factor_not_enrolled",
                 )
             device = services.verify_second_factor(
                 request=django_request, user=user, token=data.validated_data.get("otp_token", "")
             )
             if device is None:
-                return Response(
-                    {"detail": "A valid second-factor code (otp_token) is required."},
-                    status=status.HTTP_400_BAD_REQUEST,
+                raise Problem(
+                    "A valid second-factor code (otp_token) is required.",
+                    status_code=status.HTTP_400_BAD_REQUEST,
+                    code="second_factor_invalid",
+                    errors=[
+                        {
+                            "field": "otp_token",
+                            "row": None,
+                            "reason": "A valid code is required.",
+                            "code": "invalid",
+                        }
+                    ],
                 )
         update_last_login(None, user)  # token use counts as use (the dormant-account job reads it)
         instance, token = services.issue_api_token(request=django_request, user=user)
@@ -107,7 +120,7 @@ class TokenRevokeView(APIView):
             reason_code="revoked_by_user",
         )
         if not revoked:
-            return Response({"detail": "You have no such token."}, status=status.HTTP_404_NOT_FOUND)
+            raise NotFound("You have no such token.")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -14,8 +14,9 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_parameters, get_client_username, get_failure_limit
 from axes.models import AccessAttempt
 from django.db.models import Q, Sum
-from django.http import JsonResponse
 from django.shortcuts import render
+
+from missions_site.api_errors import problem_response
 
 LOCK_MARKER = "(locked until an administrator unlocks)"  # the marker rows' user agent
 LOCKED_MESSAGE = (
@@ -28,7 +29,7 @@ def lockout_response(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: the API's JSON shape under /api/ (as its schema says), the page elsewhere."""
     status = axes_settings.AXES_HTTP_RESPONSE_CODE
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": LOCKED_MESSAGE}, status=status)
+        return problem_response(status, LOCKED_MESSAGE, "locked_out")
     return render(
         request, axes_settings.AXES_LOCKOUT_TEMPLATE, {"message": LOCKED_MESSAGE}, status=status
     )

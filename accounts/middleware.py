@@ -6,9 +6,10 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+
+from missions_site.api_errors import problem_response
 
 from .policy import has_authenticator, second_factor_required
 from .session_clock import note_activity, session_expired
@@ -68,8 +69,10 @@ class SecondFactorRequiredMiddleware:
             and second_factor_required(user)
         ):
             if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"detail": "A second factor is required: sign in again and verify."}, status=403
+                return problem_response(
+                    403,
+                    "A second factor is required: sign in again and verify.",
+                    "second_factor_required",
                 )
             target = "mfa-verify" if has_authenticator(user) else "mfa-enrol"
             return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

@@ -1,6 +1,6 @@
 """Read-only API of the agency's configuration: boundaries as GeoJSON, shifts, crime types."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,12 +31,28 @@ class ShiftSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "start_time", "duration_minutes", "order"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="The agency's shifts",
+        description="Shift names, local start times and lengths; `shift` parameters elsewhere take a shift's id.",
+    ),
+    retrieve=extend_schema(
+        summary="One shift",
+        description="Its name, local start time and length.",
+    ),
+)
 class ShiftViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Shift.objects.all()
     serializer_class = ShiftSerializer
 
 
 class CrimeTypeSerializer(serializers.ModelSerializer):
+    offense_codes = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="CAD/RMS offense or call codes that map to this type.",
+    )
+
     class Meta:
         model = CrimeType
         fields = [
@@ -53,6 +69,16 @@ class CrimeTypeSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Crime types with their offense codes",
+        description="Each type's weight, patrol efficacy, dose and the CAD/RMS codes that map to it.",
+    ),
+    retrieve=extend_schema(
+        summary="One crime type",
+        description="Its weight, patrol efficacy, dose and the CAD/RMS codes that map to it.",
+    ),
+)
 class CrimeTypeViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = CrimeType.objects.all()
     serializer_class = CrimeTypeSerializer

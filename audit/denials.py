@@ -3,7 +3,8 @@ DRF's 401/403 answers on the API (settings.REST_FRAMEWORK["EXCEPTION_HANDLER"]).
 
 from django.core.exceptions import PermissionDenied
 from rest_framework import exceptions as drf_exceptions
-from rest_framework.views import exception_handler as drf_exception_handler
+
+from missions_site.api_errors import problem_exception_handler
 
 from .actions import Action
 from .services import record
@@ -27,7 +28,9 @@ class DeniedAccessMiddleware:
 
 
 def exception_handler(exc, context):
-    response = drf_exception_handler(exc, context)
+    """The API's one exception handler: every error as a problem (missions_site.api_errors), and
+    each 401/403 audited."""
+    response = problem_exception_handler(exc, context)
     if response is not None and response.status_code in DENIED_STATUSES:
         drf_request = context["request"]
         reason = exc.detail if isinstance(exc, drf_exceptions.APIException) else exc

@@ -8,6 +8,7 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_view,
     inline_serializer,
 )
 from rest_framework import serializers, viewsets
@@ -76,7 +77,7 @@ class GridCells(APIView):
 
 
 class ShiftForecast(APIView):
-    """The current (newest complete) forecast of a shift, or a request to forecast one."""
+    # The current (newest complete) forecast of a shift, or a request to forecast one.
 
     permission_classes = [RouteMatrix]
 
@@ -177,11 +178,21 @@ class ModelVersionDetailSerializer(ModelVersionSerializer):
         ]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Trained model versions, newest first",
+        description="The promoted version of each crime type forecasts; each has its back-test metrics.",
+    ),
+    retrieve=extend_schema(
+        summary="One model version with its model card",
+        description="Parameters, features and back-test metrics of the version.",
+    ),
+)
 @extend_schema(
     parameters=[OpenApiParameter("crime_type", str, description="Only this crime type (code)")]
 )
 class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
-    """Trained model versions, newest first; the promoted one per crime type forecasts."""
+    # Trained model versions, newest first; the promoted one per crime type forecasts.
 
     queryset = ModelVersion.objects.all()
     permission_classes = [RouteMatrix]

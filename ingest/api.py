@@ -1,7 +1,12 @@
 """REST API of the ingest app: CAD systems push incident batches; clients read import runs."""
 
 from django.conf import settings
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from knox.auth import TokenAuthentication
 from rest_framework import serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
@@ -9,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from missions_site.access import RouteMatrix
+from missions_site.api_errors import Problem
 
 from . import services
 from .models import ImportRun, Source
@@ -17,6 +23,7 @@ from .sniffing import megabytes
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_KEY_MAX = 200
+REPLAYED_HEADER = "Idempotent-Replayed"
 REJECTED_IN_RESPONSE = 500
 
 
@@ -59,6 +66,28 @@ class RejectedRowSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class ImportDetailsSerializer(serializers.Serializer):
+    """What a run found besides its counts (ingest.services.imports)."""
+
+    format = serializers.CharField(required=False, help_text="csv, geojson, shapefile or json.")
+    encoding = serializers.CharField(required=False, help_text="CSV files: the encoding read.")
+    delimiter = serializers.CharField(required=False, help_text="CSV files: the delimiter.")
+    warnings = serializers.ListField(child=serializers.CharField(), required=False)
+    rejected_by_reason = serializers.DictField(
+        child=serializers.IntegerField(), required=False, help_text="reason code → rows."
+    )
+    unmapped_codes = serializers.DictField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Codes the source's map does not know → rows (the most frequent).",
+    )
+    repeated_in_file = serializers.IntegerField(required=False)
+    not_newer = serializers.IntegerField(
+        required=False, help_text="Records not newer than the stored version: skipped."
+    )
+    applied = serializers.BooleanField(required=False, help_text="False when strict refused it.")
+
+
 class ImportRunSerializer(serializers.ModelSerializer):
     """The run's outcome, with its job's status, message and times (the job owns those)."""
 
@@ -69,6 +98,9 @@ class ImportRunSerializer(serializers.ModelSerializer):
     started_at = serializers.DateTimeField(source="job.started_at", allow_null=True)
     finished_at = serializers.DateTimeField(source="job.finished_at", allow_null=True)
     is_finished = serializers.BooleanField(source="job.is_finished")
+    details = ImportDetailsSerializer(
+        help_text="Warnings, rejected counts by reason, unmapped codes, older versions skipped."
+    )
 
     class Meta:
         model = ImportRun
@@ -98,7 +130,8 @@ class ImportRunSerializer(serializers.ModelSerializer):
 
 class BatchResultSerializer(ImportRunSerializer):
     replayed = serializers.BooleanField(
-        help_text="True when this key's earlier result is returned."
+        help_text="Deprecated (use the Idempotent-Replayed header, the same on every operation):"
+        " true when this key's earlier result is returned."
     )
     rejected_rows = RejectedRowSerializer(many=True, source="rejected_rows_list")
 
@@ -149,21 +182,23 @@ class IncidentBatchView(APIView):
     def post(self, request):
         too_large = _body_too_large(request)
         if too_large:
-            return Response({"detail": too_large}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+            raise Problem(
+                too_large, status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, code="too_large"
+            )
         key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
         if not key or len(key) > IDEMPOTENCY_KEY_MAX:
-            return Response(
-                {"detail": f"Send an {IDEMPOTENCY_HEADER} header (1–{IDEMPOTENCY_KEY_MAX} chars)."},
-                status=status.HTTP_400_BAD_REQUEST,
+            raise Problem(
+                f"Send an {IDEMPOTENCY_HEADER} header (1–{IDEMPOTENCY_KEY_MAX} chars).",
+                status_code=status.HTTP_400_BAD_REQUEST,
+                code="idempotency_key_missing",
             )
         batch = IncidentBatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
         if not may_push_to(request.user, batch.validated_data["source"]):
-            return Response(
-                {
-                    "detail": "This feed's credential does not name that source: ask an administrator."
-                },
-                status=status.HTTP_403_FORBIDDEN,
+            raise Problem(
+                "This feed's credential does not name that source: ask an administrator.",
+                status_code=status.HTTP_403_FORBIDDEN,
+                code="source_not_allowed",
             )
         records = [dict(record) for record in batch.validated_data["incidents"]]
         try:
@@ -173,12 +208,22 @@ class IncidentBatchView(APIView):
                 idempotency_key=key,
                 user=request.user,
             )
+        except services.IdempotencyKeyReused as exc:
+            raise Problem(
+                str(exc),
+                status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
+                code="idempotency_key_reused",
+            ) from None
         except services.IdempotencyConflict as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+            raise Problem(
+                str(exc), status_code=status.HTTP_409_CONFLICT, code="idempotency_key_in_use"
+            ) from None
         run.replayed = replayed
         run.rejected_rows_list = list(rejected_rows(run=run, limit=REJECTED_IN_RESPONSE))
         body = BatchResultSerializer(run).data
-        return Response(body, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED)
+        if replayed:
+            return Response(body, status=status.HTTP_200_OK, headers={REPLAYED_HEADER: "true"})
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 def _body_too_large(request) -> str:
@@ -195,8 +240,18 @@ def _body_too_large(request) -> str:
     return ""
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Import runs, newest first",
+        description="Files, uploads and API batches with their counts; a feed sees only the runs it pushed.",
+    ),
+    retrieve=extend_schema(
+        summary="One import run",
+        description="Its counts, warnings, rejected counts by reason and unmapped codes.",
+    ),
+)
 class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
-    """Import runs (files, uploads, API batches) with their summaries."""
+    # Import runs (files, uploads, API batches) with their summaries.
 
     serializer_class = ImportRunSerializer
     queryset = ImportRun.objects.select_related("source", "job")

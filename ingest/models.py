@@ -183,8 +183,10 @@ class ImportRun(models.Model):
     class Meta:
         ordering = ["-pk"]
         constraints = [
+            # Keys are the pushing user's (issue 24): another user's key is another batch.
             models.UniqueConstraint(
-                fields=["source", "idempotency_key"], name="importrun_idempotency_key_per_source"
+                fields=["source", "created_by", "idempotency_key"],
+                name="importrun_idempotency_key_per_user",
             )
         ]
 

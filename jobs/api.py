@@ -2,6 +2,7 @@
 reply every endpoint that starts a job gives."""
 
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -40,6 +41,16 @@ class JobRunSerializer(serializers.ModelSerializer):
         return reverse("job-page", args=[job.pk])
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Recent jobs",
+        description="The latest long jobs (imports, training, forecasts, plans) with status and progress.",
+    ),
+    retrieve=extend_schema(
+        summary="One job (poll it after a 202)",
+        description="Status, progress (%), message and, once finished, its result or error.",
+    ),
+)
 class JobRunViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = JobRunSerializer
     queryset = JobRun.objects.all()

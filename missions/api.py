@@ -19,6 +19,7 @@ from agency.models import Shift
 from agency.selectors import UnknownShift, shift_named, shift_window
 from jobs.api import JobRunSerializer, accepted
 from missions_site.access import RouteMatrix
+from missions_site.api_errors import Problem
 from missions_site.query_params import DateRangeQuery, QueryDateField, parse_query
 
 from . import reports, scope, selectors, services
@@ -33,10 +34,12 @@ GEOJSON = OpenApiResponse(
 )
 FEATURE = s.MissionFeatureOut
 CONFLICT = OpenApiResponse(
-    dict, description="The mission's state does not allow it: {detail, mission}."
+    s.MissionConflictSerializer,
+    description="The mission's state does not allow it (e.g. `code` dose_not_met): the problem"
+    " and the mission as it is now.",
 )
 BAD_INPUT = OpenApiResponse(
-    dict, description="Invalid input, e.g. a missing reason: {detail, <field>}."
+    description="Invalid input, e.g. a missing reason: `errors` names the field."
 )
 IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
@@ -59,8 +62,9 @@ SHIFT_PARAMS = [
 
 
 class MissionAPIView(APIView):
-    """Maps the services' errors to HTTP: bad input 400, out of scope 403 with the reason, another
-    device first 409."""
+    # Maps the services' errors to HTTP: bad input 400, out of scope 403 with the reason, another
+    # device first 409 (a comment, not a docstring: drf-spectacular would publish a docstring as
+    # every operation's description).
 
     permission_classes = [RouteMatrix]
 
@@ -68,17 +72,31 @@ class MissionAPIView(APIView):
         if isinstance(exc, PermissionDenied):  # DRF would drop the reason
             exc = exceptions.PermissionDenied(str(exc) or None)
         if isinstance(exc, services.MissionError):
-            body = {"detail": exc.message}
             if exc.field == "mission":
-                return Response(body, status=status.HTTP_404_NOT_FOUND)
-            if exc.field:
-                body[exc.field] = [exc.message]
-            return Response(body, status=status.HTTP_400_BAD_REQUEST)
-        if isinstance(exc, services.Conflict):
+                exc = exceptions.NotFound(exc.message)
+            else:
+                errors = [
+                    {
+                        "field": exc.field or None,
+                        "row": None,
+                        "reason": exc.message,
+                        "code": "invalid",
+                    }
+                ]
+                exc = Problem(
+                    exc.message,
+                    status_code=status.HTTP_400_BAD_REQUEST,
+                    code="invalid",
+                    errors=errors,
+                )
+        elif isinstance(exc, services.Conflict):
             mission = selectors.mission_detail(exc.mission.pk)
             feature = selectors.missions_geojson([mission], user=self.request.user)["features"][0]
-            return Response(
-                {"detail": exc.message, "mission": feature}, status=status.HTTP_409_CONFLICT
+            exc = Problem(
+                exc.message,
+                status_code=status.HTTP_409_CONFLICT,
+                code=exc.code,
+                mission=feature,
             )
         return super().handle_exception(exc)
 
@@ -211,7 +229,7 @@ class CompleteMission(MissionAPIView):
             user=request.user,
             mission_id=pk,
             tactic_ids=data["tactics"],
-            notes=data["notes"],
+            notes=data.get("notes"),
             at=data.get("at"),
             queued=data["queued"],
             offline_since=data.get("offline_since"),
@@ -241,7 +259,7 @@ class EndMissionEarly(MissionAPIView):
             reason_code=data.get("reason_code", ""),
             reason=data.get("reason", ""),
             tactic_ids=data["tactics"],
-            notes=data["notes"],
+            notes=data.get("notes"),
             at=data.get("at"),
             queued=data["queued"],
             offline_since=data.get("offline_since"),
@@ -337,7 +355,7 @@ class Missions(MissionAPIView):
         summary="Add missions on boxes or a drawn area for a range of shifts (reason required)",
         request=s.AddMissionsIn,
         responses={
-            201: OpenApiResponse(dict, description="{addition, missions_created}"),
+            201: OpenApiResponse(s.AddMissionsOut, description="The addition and its missions."),
             400: BAD_INPUT,
         },
     )
@@ -419,7 +437,7 @@ class Controls(MissionAPIView):
     @extend_schema(
         summary="Control boxes of a shift's plan (evaluation only; never for officers)",
         parameters=SHIFT_PARAMS,
-        responses={200: dict},
+        responses={200: s.ControlBoxOut(many=True)},
     )
     def get(self, request):
         day, shift = _shift_params(request)

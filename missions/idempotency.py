@@ -11,14 +11,17 @@ import hashlib
 import json
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework.response import Response
+
+from missions_site.api_errors import Problem
 
 from .models import IdempotentRequest
 
 HEADER = "Idempotency-Key"
 MAX_KEY_CHARS = 200
-KEEP_KEYS_FOR = timedelta(days=14)  # a device offline longer than this resends as new
 DELIVERY_FIELDS = ("queued", "offline_since")  # how the device sent it, not what it asks
 
 
@@ -31,10 +34,16 @@ def idempotent(view_method):
         if not key:
             return view_method(self, request, *args, **kwargs)
         if len(key) > MAX_KEY_CHARS:
-            return Response(
-                {"detail": f"{HEADER} may be at most {MAX_KEY_CHARS} characters."}, status=400
+            raise Problem(
+                f"{HEADER} may be at most {MAX_KEY_CHARS} characters.",
+                status_code=400,
+                code="idempotency_key_too_long",
             )
         digest = _digest(request.body)
+        # A key older than its time is free again (the hourly task drops it too).
+        IdempotentRequest.objects.filter(
+            user=request.user, key=key, created_at__lt=timezone.now() - kept_for()
+        ).delete()
         stored = _stored(request, key, digest)
         if stored is not None:
             return stored
@@ -57,18 +66,27 @@ def idempotent(view_method):
                 claim.save(update_fields=["status_code", "response"])
                 return response
         except IntegrityError:
-            return _stored(request, key, digest) or Response(
-                {"detail": "Repeat of a request in progress."}, status=409
-            )
+            stored = _stored(request, key, digest)
+            if stored is None:
+                raise Problem(
+                    "Repeat of a request in progress.",
+                    status_code=409,
+                    code="idempotency_key_in_use",
+                ) from None
+            return stored
 
     return wrapper
 
 
-def forget_old_keys(*, now=None) -> int:
-    """Drop stored answers older than KEEP_KEYS_FOR; run with the expiry task."""
-    from django.utils import timezone
+def kept_for() -> timedelta:
+    """How long a key's answer is kept (settings.IDEMPOTENCY_KEYS_KEEP_HOURS, docs/api.md): a
+    device offline longer than this resends as new."""
+    return timedelta(hours=settings.IDEMPOTENCY_KEYS_KEEP_HOURS)
 
-    cutoff = (now or timezone.now()) - KEEP_KEYS_FOR
+
+def forget_old_keys(*, now=None) -> int:
+    """Drop stored answers older than kept_for(); run with the expiry task."""
+    cutoff = (now or timezone.now()) - kept_for()
     return IdempotentRequest.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
@@ -79,19 +97,19 @@ def _stored(request, key: str, digest: str) -> Response | None:
     if found is None:
         return None
     if found.endpoint != request.path:
-        return Response(
-            {"detail": f"This {HEADER} was already used for another request ({found.endpoint})."},
-            status=422,
+        raise Problem(
+            f"This {HEADER} was already used for another request ({found.endpoint}).",
+            status_code=422,
+            code="idempotency_key_reused",
         )
     # Rows stored before digests: no check; before delivery fields were left out: the raw body's.
     raw = hashlib.sha256(request.body).hexdigest()
     if found.body_digest and found.body_digest not in (digest, raw):
-        return Response(
-            {
-                "detail": f"This {HEADER} was already used with a different body: send a new key"
-                " for a new request, the same body to repeat one."
-            },
-            status=422,
+        raise Problem(
+            f"This {HEADER} was already used with a different body: send a new key"
+            " for a new request, the same body to repeat one.",
+            status_code=422,
+            code="idempotency_key_reused",
         )
     response = Response(found.response, status=found.status_code)
     response["Idempotent-Replayed"] = "true"

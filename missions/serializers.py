@@ -69,7 +69,12 @@ class StartIn(QueuedFields):
 
 class CompleteIn(QueuedFields):
     tactics = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
+    notes = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=4000,
+        help_text="Replaces the notes when given; left out, the notes already reported are kept.",
+    )
     at = serializers.DateTimeField(
         required=False, help_text="When the officer acted (its own time only when queued)."
     )
@@ -276,6 +281,75 @@ class ReasonOut(serializers.Serializer):
     text = serializers.CharField(required=False, help_text="The words of a note or free text.")
 
 
+class DriverOut(serializers.Serializer):
+    """One crime type's part of the box's preventable harm, largest first."""
+
+    crime_type = serializers.CharField(help_text="Crime type code.")
+    share = serializers.FloatField(help_text="Its share of the box's harm (0 to 1).")
+    contribution = serializers.FloatField(
+        required=False, help_text="Its harm (analysts' reads only)."
+    )
+
+
+class BoxPolygonOut(serializers.Serializer):
+    """The box as a GeoJSON Polygon in WGS 84 (one ring: longitude, latitude pairs)."""
+
+    type = serializers.ChoiceField(choices=["Polygon"])
+    coordinates = serializers.ListField(
+        child=serializers.ListField(
+            child=serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
+        )
+    )
+
+
+class ShiftWindowOut(serializers.Serializer):
+    """A shift on a date (agency.shift_windows.ShiftWindow.as_dict)."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    date = serializers.DateField(help_text="Local date on which the shift starts.")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class BeatDrawOut(serializers.Serializer):
+    """How the planner drew one beat's missions."""
+
+    beat = serializers.CharField()
+    seed_hex = serializers.CharField()
+    capacity = serializers.IntegerField()
+    eligible = serializers.IntegerField()
+    pool_size = serializers.IntegerField()
+    forced = serializers.IntegerField()
+    best_harm = serializers.FloatField()
+    note = serializers.CharField(allow_blank=True)
+
+
+class PlanOut(serializers.Serializer):
+    """The shift's current plan (its seed makes the draw reproducible)."""
+
+    id = serializers.IntegerField()
+    seed_hex = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    model_versions = serializers.ListField(child=serializers.CharField())
+    beats = BeatDrawOut(many=True)
+
+
+class AddMissionsOut(serializers.Serializer):
+    addition = serializers.IntegerField(help_text="The addition's id (its reason and boxes).")
+    missions_created = serializers.IntegerField()
+
+
+class ControlBoxOut(serializers.Serializer):
+    """A control box of the plan: drawn like a mission, not patrolled (evaluation only)."""
+
+    cell_id = serializers.CharField()
+    beat = serializers.CharField()
+    score = serializers.FloatField()
+    raw_score = serializers.FloatField()
+    draw = serializers.FloatField(allow_null=True)
+
+
 class MissionPropertiesOut(serializers.Serializer):
     """What the officer needs to act; the analyst's fields only on the analysts' reads."""
 
@@ -297,7 +371,7 @@ class MissionPropertiesOut(serializers.Serializer):
         child=serializers.CharField(), help_text="Why this box, in words, led by crime type."
     )
     reason_factors = ReasonOut(many=True, help_text="The same reasons as data, in the same order.")
-    drivers = serializers.ListField(child=serializers.DictField())
+    drivers = DriverOut(many=True)
     crime_type = serializers.CharField(allow_null=True)
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
@@ -327,7 +401,7 @@ class MissionFeatureOut(serializers.Serializer):
 
     type = serializers.CharField(default="Feature")
     id = serializers.IntegerField()
-    geometry = serializers.DictField(help_text="The box polygon (GeoJSON, WGS 84).")
+    geometry = BoxPolygonOut(help_text="The box polygon (GeoJSON, WGS 84).")
     properties = MissionPropertiesOut()
 
 
@@ -336,9 +410,11 @@ class MissionCollectionOut(serializers.Serializer):
 
     type = serializers.CharField(default="FeatureCollection")
     features = MissionFeatureOut(many=True)
-    shift = serializers.DictField(allow_null=True, required=False)
+    shift = ShiftWindowOut(
+        allow_null=True, required=False, help_text="Null when no shift is under way."
+    )
     server_time = serializers.DateTimeField(required=False)
-    plan = serializers.DictField(allow_null=True, required=False)
+    plan = PlanOut(allow_null=True, required=False, help_text="Analysts' reads: the shift's plan.")
 
 
 class PingOut(serializers.Serializer):
@@ -346,3 +422,11 @@ class PingOut(serializers.Serializer):
     stopped = serializers.ListField(child=serializers.IntegerField())
     stored = serializers.BooleanField()
     missions = MissionCollectionOut()
+
+
+class MissionConflictSerializer(serializers.Serializer):
+    """The mission's state does not allow the action: a problem (type, title, status, detail, code,
+    errors) with the mission as it is now, so the device can show what happened. `code` is one of
+    dose_not_met, dose_met, already_started, visit_running, state_conflict."""
+
+    mission = MissionFeatureOut()

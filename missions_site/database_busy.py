@@ -7,8 +7,9 @@ here, in one place, with 503 and Retry-After (the MDT retries with its Idempoten
 import logging
 
 from django.db import OperationalError
-from django.http import JsonResponse
 from django.shortcuts import render
+
+from .api_errors import problem_response
 
 logger = logging.getLogger(__name__)
 BUSY = "database is locked"
@@ -30,7 +31,7 @@ class DatabaseBusyMiddleware:
             "%s %s: the database stayed locked; answered 503.", request.method, request.path
         )
         if request.path.startswith("/api/"):
-            response = JsonResponse({"detail": MESSAGE}, status=503)
+            response = problem_response(503, MESSAGE, "database_busy")
         else:
             response = render(request, "503.html", status=503)
         response["Retry-After"] = str(RETRY_AFTER_S)

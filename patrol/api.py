@@ -1,12 +1,14 @@
 """POST /api/v1/avl/: the vehicle-location feed pushes batches of positions (Feed role only)."""
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from knox.auth import TokenAuthentication
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from missions_site.access import RouteMatrix
+from missions_site.api_errors import Problem
+from missions_site.idempotency_keys import idempotent_in_cache
 
 from . import roster, services
 
@@ -60,22 +62,35 @@ class PositionBatchView(APIView):
             " outside the jurisdiction is refused with its row and reason; the others are stored."
         ),
         request=PositionBatchSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Send the same key when re-sending a batch: its first answer is given"
+                " again (Idempotent-Replayed: true), for IDEMPOTENCY_KEYS_KEEP_HOURS.",
+            )
+        ],
         responses={
             200: PositionBatchResultSerializer,
             400: OpenApiResponse(description="Not a batch: no `positions` list, or over 5,000."),
         },
     )
+    @idempotent_in_cache
     def post(self, request):
         positions = request.data.get("positions") if isinstance(request.data, dict) else None
         if not isinstance(positions, list) or not positions:
-            return Response(
-                {"detail": 'Send {"positions": [...]} with at least one position.'},
-                status=status.HTTP_400_BAD_REQUEST,
+            raise Problem(
+                'Send {"positions": [...]} with at least one position.',
+                status_code=status.HTTP_400_BAD_REQUEST,
+                code="no_positions",
             )
         if len(positions) > services.BATCH_MAX:
-            return Response(
-                {"detail": f"At most {services.BATCH_MAX} positions per batch; split it."},
-                status=status.HTTP_400_BAD_REQUEST,
+            raise Problem(
+                f"At most {services.BATCH_MAX} positions per batch; split it.",
+                status_code=status.HTTP_400_BAD_REQUEST,
+                code="too_many_positions",
             )
         result = services.receive_positions(records=positions, actor=request.user)
         body = {

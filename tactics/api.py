@@ -4,7 +4,7 @@ the tactics officers reported, by crime type, district and shift."""
 from datetime import date as Date
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -70,6 +70,32 @@ class TacticSerializer(serializers.ModelSerializer):
         return attrs
 
 
+@extend_schema_view(
+    list=extend_schema(
+        summary="Tactics",
+        description="Patrol tactics an officer may be suggested, with the crime types each suits.",
+    ),
+    retrieve=extend_schema(
+        summary="One tactic",
+        description="Its name, description and the crime types it suits.",
+    ),
+    create=extend_schema(
+        summary="Add a tactic",
+        description="Analysts and administrators; audited.",
+    ),
+    update=extend_schema(
+        summary="Replace a tactic",
+        description="Analysts and administrators; audited.",
+    ),
+    partial_update=extend_schema(
+        summary="Change a tactic",
+        description="Analysts and administrators; audited.",
+    ),
+    destroy=extend_schema(
+        summary="Remove a tactic",
+        description="Analysts and administrators; audited.",
+    ),
+)
 @extend_schema(tags=["tactics"])
 class TacticViewSet(viewsets.ModelViewSet):
     queryset = Tactic.objects.prefetch_related("crime_types")

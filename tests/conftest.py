@@ -208,3 +208,9 @@ def pytest_runtest_call(item):
         if unknown:
             raise AssertionError(f"Audit events with unregistered actions: {unknown}")
     return result
+
+
+def error_fields(response) -> set:
+    """The fields an API problem answer names in its `errors` (missions_site.api_errors)."""
+    assert response["Content-Type"] == "application/problem+json", response.content
+    return {error["field"] for error in response.json()["errors"]}

@@ -15,12 +15,14 @@ import logging
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 from pathlib import Path
 
 import pandas as pd
 import shapely
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from agency.models import Agency
 from audit.actions import Action
@@ -78,6 +80,10 @@ Progress = Callable[[float, str], None]
 
 class IdempotencyConflict(ValueError):
     """The idempotency key was used before for a different batch, or its batch is still running."""
+
+
+class IdempotencyKeyReused(IdempotencyConflict):
+    """The idempotency key was used before, by the same user, for a different batch (a 422)."""
 
 
 class ImportFailed(JobFailed):
@@ -188,7 +194,7 @@ def push_incidents(
     payload_hash = hashlib.sha256(
         json.dumps(records, sort_keys=True, default=str).encode()
     ).hexdigest()
-    existing = _run_with_key(source, idempotency_key)
+    existing = _run_with_key(source, idempotency_key, user)
     if existing is not None:
         replay = _replay(existing, payload_hash)
         if replay is not None:
@@ -204,7 +210,7 @@ def push_incidents(
                 payload_hash=payload_hash,
             )
     except IntegrityError:  # the same batch arrived twice at once: the other request applies it
-        existing = _run_with_key(source, idempotency_key)
+        existing = _run_with_key(source, idempotency_key, user)
         if existing is None:  # it failed and released the key meanwhile: the client may retry
             raise IdempotencyConflict(
                 "A batch with this Idempotency-Key was just being applied."
@@ -388,7 +394,10 @@ def _record_import(
 def _replay(existing: ImportRun, payload_hash: str) -> ImportRun | None:
     """The earlier run for a key, or None when it failed and the batch may be applied again."""
     if existing.payload_hash != payload_hash:
-        raise IdempotencyConflict("This Idempotency-Key was already used for a different batch.")
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used with a different batch: send a new key for a"
+            " new batch, the same batch to repeat one."
+        )
     if existing.job.status == JobRun.Status.FAILED:
         ImportRun.objects.filter(pk=existing.pk).update(idempotency_key=None)
         return None
@@ -416,10 +425,23 @@ def _lock_source(source: Source) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [SOURCE_LOCK, source.pk % 2**31])
 
 
-def _run_with_key(source: Source, key: str) -> ImportRun | None:
-    return (
-        ImportRun.objects.select_related("job").filter(source=source, idempotency_key=key).first()
+def _run_with_key(source: Source, key: str, user) -> ImportRun | None:
+    """The user's earlier run under this key, if it is younger than IDEMPOTENCY_KEYS_KEEP_HOURS;
+    an older one lets its key go (the batch is then a new one)."""
+    found = (
+        ImportRun.objects.select_related("job")
+        .filter(source=source, idempotency_key=key, created_by=user)
+        .first()
     )
+    if found is not None and found.job.created_at < timezone.now() - idempotency_keys_kept_for():
+        ImportRun.objects.filter(pk=found.pk).update(idempotency_key=None)
+        return None
+    return found
+
+
+def idempotency_keys_kept_for() -> timedelta:
+    """How long a key's answer is kept (settings.IDEMPOTENCY_KEYS_KEEP_HOURS, docs/api.md)."""
+    return timedelta(hours=settings.IDEMPOTENCY_KEYS_KEEP_HOURS)
 
 
 def _both(report: Progress, progress: Progress | None) -> Progress:

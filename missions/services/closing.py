@@ -30,7 +30,7 @@ def complete_mission(
     user,
     mission_id: int,
     tactic_ids: list[int] | None = None,
-    notes: str = "",
+    notes: str | None = None,
     at: datetime | None = None,
     queued: bool = False,
     offline_since: datetime | None = None,
@@ -56,6 +56,7 @@ def complete_mission(
                 f"The dose is not met: {_minutes(served)} of {mission.dose_minutes} minutes served in the box. "
                 "Stay until the dose is met, or end the mission early with a reason.",
                 mission=mission,
+                code="dose_not_met",
             )
         tactics = _tactics(tactic_ids)
         _close_visits(mission, move.at)
@@ -70,7 +71,7 @@ def end_mission_early(
     reason_code: str,
     reason: str = "",
     tactic_ids: list[int] | None = None,
-    notes: str = "",
+    notes: str | None = None,
     at: datetime | None = None,
     queued: bool = False,
     offline_since: datetime | None = None,
@@ -99,6 +100,7 @@ def end_mission_early(
                 f"The dose is met ({_minutes(served)} of {mission.dose_minutes} minutes): "
                 "complete the mission instead.",
                 mission=mission,
+                code="dose_met",
             )
         tactics = _tactics(tactic_ids)
         _close_visits(mission, move.at)
@@ -132,7 +134,9 @@ def report_offline(
     ) as move:
         mission = move.mission
         if mission.visits.filter(ended_at__isnull=True).exists():
-            raise Conflict("Someone is in this mission's box right now.", mission=mission)
+            raise Conflict(
+                "Someone is in this mission's box right now.", mission=mission, code="visit_running"
+            )
         spans = sorted(
             (
                 event_time(s, mission, queued=True, offline_since=offline_since),
@@ -167,6 +171,7 @@ def report_offline(
                     f"The visits serve {_minutes(served)} of {mission.dose_minutes} minutes: send a reason "
                     "(reason_code) to report the mission as ended early.",
                     mission=mission,
+                    code="dose_not_met",
                 )
             code, text = end_early_reason(reason_code, reason)
             move.set(ended_reason_code=code, ended_reason=text)
@@ -270,15 +275,17 @@ def _reported(mission: Mission) -> list[str]:
     return sorted(TacticUse.objects.filter(mission=mission).values_list("tactic__name", flat=True))
 
 
-def _close(move: state.Move, *, user, notes, tactics, served: float) -> None:
-    """The closing fields of a completed or ended-early mission, and the tactics used."""
+def _close(move: state.Move, *, user, notes: str | None, tactics, served: float) -> None:
+    """The closing fields of a completed or ended-early mission, and the tactics used; notes None
+    keeps those already reported (with the tactics)."""
     mission, at = move.mission, move.at
     move.set(
         completed_by=user,
         minutes_served=served,
         minutes_self_reported=self_reported_minutes(mission, at=at),
-        notes=(notes or "").strip(),
     )
+    if notes is not None:
+        move.set(notes=notes.strip())
     if move.target == Mission.Status.COMPLETED:
         move.set(completed_at=at)
     else:

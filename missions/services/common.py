@@ -33,10 +33,11 @@ class MissionError(ValueError):
 class Conflict(Exception):  # noqa: N818 - the HTTP word, which is what callers map it to
     """The mission is not in a state that allows the action (another device got there first)."""
 
-    def __init__(self, message: str, *, mission: Mission):
+    def __init__(self, message: str, *, mission: Mission, code: str = "state_conflict"):
         super().__init__(message)
         self.message = message
         self.mission = mission
+        self.code = code  # the API problem's code (docs/api.md)
 
 
 def require_perm(user, perm: str) -> None:

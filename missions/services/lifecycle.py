@@ -194,7 +194,11 @@ def _open_visit(move: state.Move, *, user, method, reason) -> Visit:
     """A visit of the officer on the mission of a START move (which makes a planned one active)."""
     mission, at = move.mission, move.at
     if mission.visits.filter(ended_at__isnull=True).exists():
-        raise Conflict("The mission has already been started on another device.", mission=mission)
+        raise Conflict(
+            "The mission has already been started on another device.",
+            mission=mission,
+            code="already_started",
+        )
     # An officer is in one box at a time: arriving here ends their visit elsewhere.
     for other in Mission.objects.filter(
         visits__officer=user, visits__ended_at__isnull=True
@@ -214,7 +218,9 @@ def _open_visit(move: state.Move, *, user, method, reason) -> Visit:
     except IntegrityError:  # the unique open-visit index: the other device won
         mission.refresh_from_db()
         raise Conflict(
-            "The mission has already been started on another device.", mission=mission
+            "The mission has already been started on another device.",
+            mission=mission,
+            code="already_started",
         ) from None
     if mission.started_at is None:
         move.set(started_at=at)

@@ -256,12 +256,11 @@ REST_FRAMEWORK = {
     # JSON only: DRF's browsable API pages use inline styles the Content-Security-Policy refuses;
     # the API is read and tried in the Swagger UI at /api/v1/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON bodies only (issue 24): the schema then lists one request body per operation, so a
+    # client generated from it sends JSON (pages post their forms to Django views, not here).
     # JSON nested past a bound is a 400, not Python's RecursionError (missions_site.request_limits).
-    "DEFAULT_PARSER_CLASSES": [
-        "missions_site.request_limits.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    "DEFAULT_PARSER_CLASSES": ["missions_site.request_limits.BoundedJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",  # APIClient in tests sends what the API takes
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "audit.denials.exception_handler",  # 401/403 are audited
     "DEFAULT_PAGINATION_CLASS": "missions_site.pagination.BoundedLimitOffsetPagination",
@@ -274,10 +273,16 @@ REST_FRAMEWORK = {
         "api-token": env.str("API_TOKEN_THROTTLE_RATE", default="10/min"),
     },
 }
+# One idempotency contract for every POST that creates (incidents, AVL, mission actions; docs/api.md):
+# a key's first answer is replayed to the same user for this long, then the key may be reused.
+IDEMPOTENCY_KEYS_KEEP_HOURS = env.int("IDEMPOTENCY_KEYS_KEEP_HOURS", default=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Missions API",
     "DESCRIPTION": "Patrol mission planning: incidents, forecasts, missions, tactics.",
     "VERSION": f"1 (Missions {__version__})",  # the API's version, then the release
+    # Request and response components apart (FooRequest / Foo): read-only fields are not asked of a
+    # client, write-only ones not promised to it (issue 24).
+    "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "missions_site.api_schema.document_error_responses",

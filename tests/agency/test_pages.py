@@ -93,6 +93,7 @@ def test_token_auth_and_schema(analyst, client):
     response = client.post(
         "/api/v1/auth/token/",
         {"username": "analyst", "password": TEST_PASSWORD, "otp_token": totp_code(analyst)},
+        content_type="application/json",
     )
     assert response.status_code == 200
     token = response.json()["token"]

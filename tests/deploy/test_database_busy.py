@@ -3,6 +3,7 @@ Retry-After, as the site's own page or as JSON on the API, never 500 (one middle
 
 import pytest
 
+from missions_site.api_errors import problem
 from missions_site.database_busy import MESSAGE, RETRY_AFTER_S
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.deploy.busy_urls")]
@@ -18,7 +19,7 @@ def signed_in(client, analyst):
 def test_an_api_request_locked_out_is_told_to_retry(signed_in):
     response = signed_in.post("/api/v1/test-only/locked/")
     assert response.status_code == 503 and response["Retry-After"] == str(RETRY_AFTER_S)
-    assert response.json() == {"detail": MESSAGE}
+    assert response.json() == problem(503, MESSAGE, "database_busy")
 
 
 def test_a_page_locked_out_shows_the_busy_page(signed_in):

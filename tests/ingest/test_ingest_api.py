@@ -73,14 +73,14 @@ def test_same_records_new_key_change_nothing_and_newer_versions_win(analyst, cad
     assert Incident.objects.get().disposition == "CLOSED"
 
 
-def test_key_reused_for_another_batch_is_a_conflict(analyst, cad_source):
+def test_key_reused_for_another_batch_is_unprocessable(analyst, cad_source):
     client = client_for(analyst)
     assert (
         client.post(URL, batch(record(1)), format="json", HTTP_IDEMPOTENCY_KEY="x").status_code
         == 201
     )
     other = client.post(URL, batch(record(2)), format="json", HTTP_IDEMPOTENCY_KEY="x")
-    assert other.status_code == 409
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
     assert Incident.objects.count() == 1
 
 

@@ -15,6 +15,7 @@ from audit.models import AuditEvent
 from missions import services
 from missions.models import Mission, Visit
 from tactics.models import TacticUse
+from tests.conftest import error_fields
 
 from .factories import OfficerProfileFactory, serve_dose, stay_in_box
 
@@ -90,10 +91,10 @@ def test_minutes_outside_the_box_do_not_count(mission, api, beat_officer):
 def test_ending_early_needs_a_reason(mission, api, beat_officer):
     client = api(beat_officer)
     missing = end_early(client, mission)
-    assert missing.status_code == 400 and "reason_code" in missing.json()
+    assert missing.status_code == 400 and "reason_code" in error_fields(missing)
     assert "Say why the mission ends early" in missing.json()["detail"]
     bare_other = end_early(client, mission, reason_code="other")
-    assert bare_other.status_code == 400 and "reason" in bare_other.json()
+    assert bare_other.status_code == 400 and "reason" in error_fields(bare_other)
     unknown = end_early(
         client, mission, reason_code="intelligence"
     )  # an analyst's reason, not an officer's

@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from missions import services
 from missions.models import ControlBox, Mission, PositionPing
 from tactics.models import TacticUse
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, error_fields
 
 from .factories import serve_dose, stay_in_box
 
@@ -167,7 +167,7 @@ def test_manual_start_needs_a_reason(planned, api, beat_officer):
     response = client.post(reverse("api-mission-start", args=[mission.pk]), {}, format="json")
     assert response.status_code == 400
     assert "manual start needs a reason" in response.json()["detail"]
-    assert "reason" in response.json()
+    assert "reason" in error_fields(response)
     ok = client.post(
         reverse("api-mission-start", args=[mission.pk]),
         {"reason": "GPS not available"},

@@ -94,6 +94,23 @@ def test_a_resent_batch_stores_nothing_twice(feed_token, units, grid):
     assert Position.objects.count() == 2
 
 
+def test_an_idempotency_key_replays_the_first_answer(feed_token, units, grid):
+    """The one Idempotency-Key contract (docs/api.md): a repeat gets the first answer, marked;
+    the key with another batch is a 422 problem; without a key the batch runs (control above)."""
+    body = {"positions": [fix("2A31", evening(second=s), grid[1]) for s in (0, 10)]}
+    client = feed(feed_token)
+    first = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="avl-1")
+    assert first.status_code == 200 and "Idempotent-Replayed" not in first
+    again = client.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="avl-1")
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert again.json()["stored"] == 2  # the first answer, not "0 stored, 2 duplicates"
+    other = {"positions": [fix("2A31", evening(second=20), grid[1])]}
+    reused = client.post(URL, other, format="json", HTTP_IDEMPOTENCY_KEY="avl-1")
+    assert reused.status_code == 422 and reused.json()["code"] == "idempotency_key_reused"
+    assert client.post(URL, other, format="json", HTTP_IDEMPOTENCY_KEY="avl-2").status_code == 200
+    assert Position.objects.count() == 3
+
+
 def test_bad_fixes_are_refused_row_by_row_and_the_rest_are_stored(feed_token, units, grid):
     now = timezone.now()
     good = fix("2A31", now - timedelta(minutes=5), grid[0])

@@ -7,7 +7,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from agency import roles
-from missions_site.api_errors import NUL_MESSAGE
+from missions_site.api_errors import NUL_MESSAGE, problem
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_a_nul_in_the_query_string_is_a_400_not_a_database_error(as_role):
     ):
         refused = analyst.get(url)
         assert refused.status_code == 400, url
-        assert refused.json() == {"detail": NUL_MESSAGE}
+        assert refused.json() == problem(400, NUL_MESSAGE, "nul_in_query")
     assert analyst.get("/api/v1/audit/?object_id=1").status_code == 200
     assert analyst.get("/api/v1/beats.geojson?district=D1").json()["features"]
 
@@ -44,7 +44,7 @@ def test_a_nul_in_a_page_query_is_a_400_too(client, world):
 
 def test_an_unknown_api_url_is_a_json_404_and_a_page_stays_html(as_role, client, world):
     missing = as_role(roles.ANALYST).get("/api/v1/missions/not-a-number/cancel/")
-    assert missing.status_code == 404 and missing.json() == {"detail": "Not found."}
+    assert missing.status_code == 404 and missing.json() == problem(404, "Not found.", "not_found")
     client.force_login(world.users[roles.ANALYST])
     page = client.get("/no-such-page/")
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
@@ -84,15 +84,17 @@ def test_a_malformed_forecast_request_is_a_400(as_role):
 
 def test_revoking_an_unknown_token_says_so(as_role):
     missing = as_role(roles.OFFICER).delete(reverse("api-token-revoke", args=["nosuchkey"]))
-    assert missing.status_code == 404 and missing.json() == {"detail": "You have no such token."}
+    assert missing.status_code == 404 and missing.json() == problem(
+        404, "You have no such token.", "not_found"
+    )
 
 
 def test_the_schema_documents_errors_and_nullable_times(as_role):
     schema = as_role(roles.ADMINISTRATOR).get("/api/v1/schema/?format=json").json()
     cancel = schema["paths"]["/api/v1/missions/{id}/cancel/"]["post"]["responses"]
     assert {"400", "401", "403", "404"} <= set(cancel)
-    assert cancel["404"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/Error"
+    assert cancel["404"]["content"]["application/problem+json"]["schema"] == {
+        "$ref": "#/components/schemas/Problem"
     }
     districts = schema["paths"]["/api/v1/districts.geojson"]["get"]["responses"]
     assert "400" not in districts and "404" not in districts  # no input, no object named

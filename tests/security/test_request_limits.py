@@ -13,6 +13,7 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from missions_site import access
+from missions_site.api_errors import problem
 from missions_site.request_limits import TOO_DEEP, deeper_than
 from tests.conftest import TEST_PASSWORD
 from tests.security.test_route_matrix import concrete_url, url_patterns
@@ -59,7 +60,8 @@ def test_nested_and_huge_json_bodies_are_refused_in_json_on_every_json_endpoint(
             response = send(
                 url, body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=f"k{len(body)}"
             )
-            is_json = response.headers.get("Content-Type", "").startswith("application/json")
+            # Every answer here is a refusal: the one error shape (problem+json, ADR 0027).
+            is_json = response.headers.get("Content-Type", "") == "application/problem+json"
             want = (past_gate, *REFUSED_BEFORE_THE_BODY) if allowed else (401, 403)
             if response.status_code not in want or not is_json:
                 wrong.append(f"{method} {url} {len(body)} B: {response.status_code} {is_json}")
@@ -74,7 +76,7 @@ def test_nested_and_huge_json_bodies_are_refused_in_json_on_every_json_endpoint(
 def test_the_anonymous_token_endpoint_answers_a_well_formed_body(officer):
     client = APIClient()
     nested = client.post("/api/v1/auth/token/", NESTED, content_type="application/json")
-    assert nested.status_code == 400 and nested.json() == {"detail": TOO_DEEP}
+    assert nested.status_code == 400 and nested.json() == problem(400, TOO_DEEP, "parse_error")
     token = client.post(
         "/api/v1/auth/token/",
         {"username": "officer", "password": TEST_PASSWORD},
@@ -106,7 +108,9 @@ def test_a_bad_host_is_a_400_and_a_known_host_is_answered(path):
     bad = Client(HTTP_HOST="evil.example", raise_request_exception=False).get(path)
     assert bad.status_code == 400
     if path.startswith("/api/"):
-        assert bad.json() == {"detail": "This server does not answer for that Host."}
+        assert bad.json() == problem(
+            400, "This server does not answer for that Host.", "unknown_host"
+        )
     else:
         assert b"The request could not be read" in bad.content
     known = Client(HTTP_HOST="localhost").get(path)

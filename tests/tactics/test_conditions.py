@@ -12,6 +12,7 @@ from ingest.services.placement import place_all_incidents
 from missions.models import Mission
 from tactics.models import Tactic
 from tactics.selectors import suggested_tactics
+from tests.conftest import error_fields
 from tests.missions.factories import MissionFactory, TacticFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +112,7 @@ def test_a_condition_needs_both_parts(crime_types, api, analyst, transit):
         "near_layer": "transit_stops",
     }
     response = api(analyst).post(url, body, format="json")
-    assert response.status_code == 400 and "near_metres" in response.json()
+    assert response.status_code == 400 and "near_metres" in error_fields(response)
     response = api(analyst).post(url, {**body, "near_metres": 150}, format="json")
     assert response.status_code == 201
     tactic = Tactic.objects.get(name=WALK)
