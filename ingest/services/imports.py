@@ -382,8 +382,7 @@ def _record_outcome(
         message = f"Strict: {len(rejected):,} rows rejected, so nothing was applied."
         if run.via == ImportRun.Via.API:
             message = (
-                f"Strict: {len(rejected):,} of {total:,} records rejected, so nothing was stored;"
-                f" their reasons: GET /api/v1/import-runs/{run.pk}/rejected/."
+                f"Strict: {len(rejected):,} of {total:,} records rejected, so nothing was stored."
             )
     else:
         message = (
