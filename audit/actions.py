@@ -91,6 +91,10 @@ class Action(StrEnum):
     INGEST_CALENDAR_IMPORT = "ingest.calendar_import", "The event calendar was imported."
     INGEST_LAYER_IMPORT = "ingest.layer_import", "A risk-terrain layer was imported."
     INGEST_UPLOADS_PURGED = "ingest.uploads_purged", "Uploaded files past retention were deleted."
+    INGEST_SOURCE_CREATED = (
+        "ingest.source_created",
+        "An administrator created an incident source through the API.",
+    )
     FEED_CREDENTIAL_ISSUED = "feed_credential.issued", "A feed's service credential was issued."
     FEED_CREDENTIAL_ROTATED = "feed_credential.rotated", "A feed was given a new token."
     FEED_CREDENTIAL_REVOKED = "feed_credential.revoked", "A feed's credential was revoked."

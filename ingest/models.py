@@ -228,6 +228,12 @@ class RejectedRow(models.Model):
     run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="rejected_rows")
     row_number = models.PositiveIntegerField(help_text="1 = the first data row of the file.")
     external_id = models.CharField(max_length=200, blank=True)
+    field = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The column (file) or field (API batch) at fault; two joined by a comma"
+        " (latitude,longitude) for a location; blank when the row as a whole is.",
+    )
     reason_code = models.CharField(max_length=32, db_index=True)
     reason = models.CharField(max_length=500)
     raw = models.JSONField(default=dict)

@@ -133,8 +133,11 @@ def read_chunks(
         yield from _spatial_chunks(path, columns, chunk_rows)
 
 
-def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
-    """An API batch as the same string frame a file chunk is (missing keys → '')."""
+def records_frame(
+    records: list[dict], columns: list[str], rows: list[int] | None = None
+) -> pd.DataFrame:
+    """An API batch as the same string frame a file chunk is (missing keys → ''); `rows` are the
+    records' row numbers (default 1, 2, …)."""
     frame = (
         pd.DataFrame.from_records(records, columns=columns)
         if records
@@ -142,7 +145,7 @@ def records_frame(records: list[dict], columns: list[str]) -> pd.DataFrame:
     )
     frame = frame.astype(object).where(frame.notna(), "")
     frame = frame.map(lambda v: "" if v is None else str(v)) if len(frame) else frame
-    frame[ROW] = np.arange(1, len(frame) + 1)
+    frame[ROW] = np.arange(1, len(frame) + 1) if rows is None else np.asarray(rows, dtype=int)
     return frame
 
 

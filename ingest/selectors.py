@@ -1,5 +1,6 @@
 """Reads of incidents, sources, import runs and data quality shared by pages and the API."""
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, timedelta
 from typing import Any
@@ -11,8 +12,9 @@ from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, ExtractHour, ExtractMinute, TruncMonth
 from django.utils import timezone
 
-from agency.models import Agency, CrimeType, District
+from agency.models import Agency, CrimeType, District, Shift
 from jobs.models import JobRun
+from missions_site import access
 
 from .models import FeedCredential, ImportRun, Incident, Source
 from .readers import detect_format, file_columns, read_chunks, sniff_csv
@@ -123,10 +125,25 @@ def recent_import_runs(*, limit: int = RUNS_SHOWN, source: Source | None = None)
     return runs[:limit]
 
 
-def import_runs_visible_to(user):
-    """Every run for people with the right to read runs; a feed reads only the runs it pushed."""
+def import_runs_visible_to(user, *, source: Source | None = None, status: str | None = None):
+    """Every run for people with the right to read runs; a feed reads only the runs it pushed.
+    Newest first; `source` and `status` (its job's) narrow the list."""
     runs = ImportRun.objects.select_related("source", "job", "created_by")
-    return runs.filter(created_by=user) if feed_credential_of(user) is not None else runs
+    if is_feed(user):
+        runs = runs.filter(created_by=user)
+    if source is not None:
+        runs = runs.filter(source=source)
+    if status:
+        runs = runs.filter(job__status=status)
+    return runs
+
+
+def sources_visible_to(user):
+    """Every source for people with the right to read them; a feed sees the ones it may push to."""
+    if is_feed(user):
+        credential = feed_credential_of(user)
+        return credential.sources.all() if credential is not None else Source.objects.none()
+    return Source.objects.all()
 
 
 def feed_credential_of(user) -> FeedCredential | None:
@@ -136,10 +153,35 @@ def feed_credential_of(user) -> FeedCredential | None:
     return FeedCredential.objects.filter(user=user).first()
 
 
+def is_feed(user) -> bool:
+    """Whether the user acts as an unattended feed: a credential's account, or one whose only role
+    is Feed (such an account without a credential reaches no source and no run)."""
+    return feed_credential_of(user) is not None or access.main_role(user) == access.FEED
+
+
 def may_push_to(user, source: Source) -> bool:
     """A person with the push right may push to any source; a feed only to the sources it names."""
-    credential = feed_credential_of(user)
-    return credential is None or credential.sources.filter(pk=source.pk).exists()
+    if not is_feed(user):
+        return True
+    return sources_visible_to(user).filter(pk=source.pk).exists()
+
+
+def agency_setup() -> dict:
+    """What a CAD vendor must know to push: the agency's name and zone, its jurisdiction (bbox and
+    GeoJSON), grid, shifts and crime types with their offence codes (GET /api/v1/agency/)."""
+    agency = Agency.current()
+    boundary = agency.boundary
+    return {
+        "name": agency.name,
+        "timezone": agency.timezone,
+        "jurisdiction": {
+            "bbox": [round(v, 7) for v in boundary.extent] if boundary is not None else None,
+            "geometry": json.loads(boundary.geojson) if boundary is not None else None,
+        },
+        "grid": {"cell_size_m": agency.cell_size_m, "epsg": agency.epsg},
+        "shifts": list(Shift.objects.order_by("order", "start_time")),
+        "crime_types": list(CrimeType.objects.order_by("name")),
+    }
 
 
 def get_import_run(*, run_id: int) -> ImportRun:

@@ -16,7 +16,7 @@ import pandas as pd
 import pyproj
 import shapely
 
-from .mapping import GEOMETRY_LON, GEOMETRY_TYPE, TEXT_FIELDS, TIME_FIELDS, Mapping
+from .mapping import GEOMETRY_LAT, GEOMETRY_LON, GEOMETRY_TYPE, TEXT_FIELDS, TIME_FIELDS, Mapping
 from .readers import ROW
 
 EXTERNAL_ID_MAX = 100
@@ -50,6 +50,8 @@ class RowContext:
     timezone: str
     code_lookup: dict[str, int]  # lower-cased feed code -> crime type id
     boundary: object | None = None  # shapely geometry (prepared), WGS84
+    # Times after this (UTC) are refused as in the future; None = no limit (file imports).
+    latest: pd.Timestamp | None = None
     _transformers: dict = field(default_factory=dict)
 
     def to_wgs84(self, srid: int) -> pyproj.Transformer:
@@ -61,7 +63,7 @@ class RowContext:
 @dataclass
 class ChunkResult:
     valid: pd.DataFrame  # OUTPUT_COLUMNS
-    rejected: pd.DataFrame  # ROW, external_id, reason_code, reason, raw
+    rejected: pd.DataFrame  # ROW, external_id, field, reason_code, reason, raw
 
 
 def validate_chunk(chunk: pd.DataFrame, mapping: Mapping, ctx: RowContext) -> ChunkResult:
@@ -69,12 +71,14 @@ def validate_chunk(chunk: pd.DataFrame, mapping: Mapping, ctx: RowContext) -> Ch
     n = len(chunk)
     codes = np.full(n, None, dtype=object)
     reasons = np.full(n, None, dtype=object)
+    fields = np.full(n, "", dtype=object)  # the column at fault (as the feed names it)
 
-    def reject(mask, code: str, message) -> None:
+    def reject(mask, code: str, message, at="") -> None:
         mask = np.asarray(mask, dtype=bool) & pd.isna(codes)
         if mask.any():
             codes[mask] = code
             reasons[mask] = message[mask] if isinstance(message, np.ndarray) else message
+            fields[mask] = at[mask] if isinstance(at, np.ndarray) else at
 
     def column(target: str) -> pd.Series:
         name = mapping.fields.get(target)
@@ -86,32 +90,53 @@ def validate_chunk(chunk: pd.DataFrame, mapping: Mapping, ctx: RowContext) -> Ch
     out[ROW] = chunk[ROW].to_numpy()
     ids = column("external_id")
     out["external_id"] = ids
-    reject(ids.eq("").to_numpy(), "missing_id", "The id is empty.")
+    id_column = mapping.fields.get("external_id", "external_id")
+    reject(ids.eq("").to_numpy(), "missing_id", "The id is empty.", id_column)
     reject(
         ids.str.len().gt(EXTERNAL_ID_MAX).to_numpy(),
         "bad_id",
         f"The id is longer than {EXTERNAL_ID_MAX} characters.",
+        id_column,
     )
 
     for target in TIME_FIELDS:
         text = column(target)
         parsed = parse_times(text, ctx.timezone, mapping.time_format)
         out[target] = parsed
+        name = mapping.fields.get(target, target)
         if target == "occurred_from":
-            reject(text.eq("").to_numpy(), "missing_time", "The occurred time is empty.")
+            reject(text.eq("").to_numpy(), "missing_time", "The occurred time is empty.", name)
         bad = (text.ne("") & parsed.isna()).to_numpy()
         reject(
             bad,
             "bad_time",
             _messages(
-                f"Unparseable time (or not in {EARLIEST.year}–{LATEST.year - 1}) in '{mapping.fields.get(target)}': ",
+                f"Unparseable time (or not in {EARLIEST.year}–{LATEST.year - 1}) in '{name}': ",
                 text,
             ),
+            name,
         )
+        if ctx.latest is not None:
+            future = (parsed > ctx.latest).fillna(False).to_numpy(dtype=bool)
+            reject(
+                future,
+                "future_time",
+                _messages(
+                    f"'{name}' is in the future (later than {ctx.latest:%Y-%m-%d %H:%M} UTC,"
+                    " the server's clock plus the allowed skew): ",
+                    text,
+                ),
+                name,
+            )
     window_bad = (
         out["occurred_to"].notna() & (out["occurred_to"] < out["occurred_from"])
     ).to_numpy()
-    reject(window_bad, "bad_time", "occurred_to is before occurred_from.")
+    reject(
+        window_bad,
+        "bad_time",
+        "occurred_to is before occurred_from.",
+        mapping.fields.get("occurred_to", "occurred_to"),
+    )
 
     lon, lat = _coordinates(chunk, mapping, ctx, reject)
     out["longitude"], out["latitude"] = lon, lat
@@ -119,7 +144,12 @@ def validate_chunk(chunk: pd.DataFrame, mapping: Mapping, ctx: RowContext) -> Ch
         inside = np.zeros(n, dtype=bool)
         ok = ~np.isnan(lon) & ~np.isnan(lat)
         inside[ok] = shapely.intersects_xy(ctx.boundary, lon[ok], lat[ok])
-        reject(ok & ~inside, "outside_jurisdiction", "The location is outside the jurisdiction.")
+        reject(
+            ok & ~inside,
+            "outside_jurisdiction",
+            "The location is outside the jurisdiction.",
+            _pair(mapping),
+        )
 
     for target in TEXT_FIELDS:
         out[target] = column(target).str.slice(0, TEXT_MAX[target])
@@ -135,6 +165,7 @@ def validate_chunk(chunk: pd.DataFrame, mapping: Mapping, ctx: RowContext) -> Ch
         {
             ROW: chunk.loc[rejected_mask, ROW].to_numpy(),
             "external_id": ids[rejected_mask].str.slice(0, 200).to_numpy(),
+            "field": fields[rejected_mask],
             "reason_code": codes[rejected_mask],
             "reason": reasons[rejected_mask],
             "raw": json_safe_records(raw),
@@ -211,6 +242,7 @@ class DuplicateTracker:
 
     seen: dict[str, tuple[str, int]] = field(default_factory=dict)
     repeats: int = 0
+    id_field: str = "external_id"  # the feed's name of the id column, for the rejected rows
 
     def split(self, valid: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         if valid.empty:
@@ -235,6 +267,7 @@ class DuplicateTracker:
             {
                 ROW: valid.loc[differ, ROW].to_numpy(),
                 "external_id": ids[differ].to_numpy(),
+                "field": self.id_field,
                 "reason_code": "duplicate_id",
                 "reason": (
                     "The id appears again with different content (first at row "
@@ -248,7 +281,9 @@ class DuplicateTracker:
 
 
 def _empty_rejected() -> pd.DataFrame:
-    return pd.DataFrame({ROW: [], "external_id": [], "reason_code": [], "reason": [], "raw": []})
+    return pd.DataFrame(
+        {ROW: [], "external_id": [], "field": [], "reason_code": [], "reason": [], "raw": []}
+    )
 
 
 def _to_datetime(text: pd.Series, time_format: str) -> pd.Series:
@@ -266,6 +301,7 @@ def _coordinates(chunk, mapping: Mapping, ctx: RowContext, reject) -> tuple[np.n
     if xcol is None:
         reject(np.ones(n, dtype=bool), "missing_coordinates", "The mapping names no coordinates.")
         return np.full(n, np.nan), np.full(n, np.nan)
+    pair = _pair(mapping)
     if xcol == GEOMETRY_LON and GEOMETRY_TYPE in chunk.columns:
         kinds = chunk[GEOMETRY_TYPE].astype(object)
         not_point = (kinds.ne("") & kinds.ne("Point")).to_numpy()
@@ -279,18 +315,22 @@ def _coordinates(chunk, mapping: Mapping, ctx: RowContext, reject) -> tuple[np.n
                 + kinds.astype(str)
                 + ", not a point."
             ).to_numpy(dtype=object),
+            "geometry",
         )
     xs, ys = chunk[xcol], chunk[ycol]
     x = pd.to_numeric(xs, errors="coerce").to_numpy(dtype=float)
     y = pd.to_numeric(ys, errors="coerce").to_numpy(dtype=float)
     empty = (_blank(xs) | _blank(ys)).to_numpy()
-    reject(empty, "missing_coordinates", "The coordinates are missing.")
+    reject(empty, "missing_coordinates", "The coordinates are missing.", pair)
     reject(
         np.isnan(x) | np.isnan(y),
         "bad_coordinates",
         _messages("Unparseable coordinates: ", xs.astype(str) + ", " + ys.astype(str)),
+        _at_fault(np.isnan(y), np.isnan(x), ycol, xcol),
     )
-    reject((x == 0) & (y == 0), "missing_coordinates", "The coordinates are 0, 0 (no location).")
+    reject(
+        (x == 0) & (y == 0), "missing_coordinates", "The coordinates are 0, 0 (no location).", pair
+    )
     srid = 4326 if not mapping.uses_xy else mapping.srid
     if srid != 4326:
         x, y = ctx.to_wgs84(srid).transform(x, y)
@@ -300,9 +340,28 @@ def _coordinates(chunk, mapping: Mapping, ctx: RowContext, reject) -> tuple[np.n
         out_of_range,
         "bad_coordinates",
         "The coordinates are not longitude/latitude (check the mapping's srid).",
+        _at_fault(np.abs(y) > 90, np.abs(x) > 180, ycol, xcol),
     )
     bad = np.isnan(x) | np.isnan(y) | out_of_range
     return np.where(bad, np.nan, x), np.where(bad, np.nan, y)
+
+
+def _pair(mapping: Mapping) -> str:
+    """The coordinate columns as the feed names them, latitude (y) first: "latitude,longitude"."""
+    if mapping.uses_xy:
+        return f"{mapping.fields['y']},{mapping.fields['x']}"
+    lat, lon = mapping.fields.get("latitude"), mapping.fields.get("longitude")
+    if lat == GEOMETRY_LAT or lat is None:
+        return "geometry"
+    return f"{lat},{lon}"
+
+
+def _at_fault(y_bad: np.ndarray, x_bad: np.ndarray, ycol: str, xcol: str) -> np.ndarray:
+    """Per row, the coordinate column(s) at fault: y, x or both ("y,x")."""
+    if xcol == GEOMETRY_LON:
+        return np.full(len(y_bad), "geometry", dtype=object)
+    both = np.full(len(y_bad), f"{ycol},{xcol}", dtype=object)
+    return np.where(y_bad & ~x_bad, ycol, np.where(x_bad & ~y_bad, xcol, both)).astype(object)
 
 
 def _officer_initiated(chunk, mapping: Mapping) -> np.ndarray:

@@ -157,6 +157,10 @@ ROUTES: dict[str, Rule] = {
     "api-incidents": allow(POST=ANALYSIS | FEEDS, scope=(FEED_PUSH_SCOPE,)),
     "importrun-list": allow(GET=COMMAND | FEEDS, scope=(FEED_RUNS_SCOPE,)),
     "importrun-detail": allow(GET=COMMAND | FEEDS, scope=(FEED_RUNS_SCOPE,)),
+    "importrun-rejected": allow(GET=COMMAND | FEEDS, scope=(FEED_RUNS_SCOPE,)),
+    # discovery for a feed: what it may push to, and the agency's zone, extent and codes
+    "source-list": allow(GET=ANALYSIS | FEEDS, POST=ADMINS, scope=(FEED_PUSH_SCOPE,)),
+    "api-agency": allow(GET=OPERATIONAL | FEEDS),
     "api-avl": allow(POST=FEEDS),  # vehicle positions: the AVL feed's only door
     "api-roster": allow(POST=COMMAND | FEEDS, scope=(SUPERVISOR_SCOPE,)),  # the CAD's roster
     "api-officer-missions": allow(GET=OPERATIONAL, scope=MISSION_SCOPE),

@@ -22,7 +22,14 @@ from .imports import (
 )
 from .layers import LayerImportResult, import_layer
 from .retention import UploadPurge, purge_expired_uploads
-from .sources import apply_code_mapping, mapping_for_source, resolve_source, save_source
+from .sources import (
+    SourceError,
+    apply_code_mapping,
+    create_source,
+    mapping_for_source,
+    resolve_source,
+    save_source,
+)
 from .uploads import UploadError, check_upload, store_upload, upload_path
 
 __all__ = [
@@ -34,10 +41,12 @@ __all__ = [
     "IdempotencyKeyReused",
     "ImportFailed",
     "LayerImportResult",
+    "SourceError",
     "UploadError",
     "UploadPurge",
     "apply_code_mapping",
     "check_upload",
+    "create_source",
     "import_calendar",
     "import_incidents_file",
     "import_layer",

@@ -188,11 +188,24 @@ def run_import(*, run: ImportRun, progress: Progress, mapping: Mapping | None = 
 
 
 def push_incidents(
-    *, source: Source, records: list[dict], idempotency_key: str, user=None
+    *,
+    source: Source,
+    records: list[dict],
+    idempotency_key: str,
+    user=None,
+    strict: bool = False,
+    rows: list[int] | None = None,
+    refused: list[dict] | None = None,
 ) -> tuple[ImportRun, bool]:
-    """Apply an API batch once per idempotency key, now, under its own job; returns (run, replayed)."""
+    """Apply an API batch once per idempotency key, now, under its own job; returns (run, replayed).
+
+    `rows` are the records' row numbers in the batch (1 = its first; default 1, 2, …); `refused`
+    are the batch's records already refused by shape (their row, external_id, field, reason_code,
+    reason and allowed raw values), kept as rejected rows with the others. Strict: any rejected
+    row and nothing is applied (the run fails, with its rejected rows)."""
+    refused = refused or []
     payload_hash = hashlib.sha256(
-        json.dumps(records, sort_keys=True, default=str).encode()
+        json.dumps([records, rows, refused, strict], sort_keys=True, default=str).encode()
     ).hexdigest()
     existing = _run_with_key(source, idempotency_key, user)
     if existing is not None:
@@ -205,6 +218,7 @@ def push_incidents(
                 source=source,
                 via=ImportRun.Via.API,
                 file_name=f"API batch {idempotency_key}",
+                strict=strict,
                 user=user,
                 idempotency_key=idempotency_key,
                 payload_hash=payload_hash,
@@ -217,14 +231,47 @@ def push_incidents(
             ) from None
         return _replay(existing, payload_hash) or existing, True
     mapping = api_mapping(source)
-    frame = records_frame(records, mapping.columns)
+    frame = records_frame(records, mapping.columns, rows=rows)
+    # A strict batch with rejected rows fails its job (run_job closes it): the run says why.
     run_job(
         str(run.job_id),
         lambda job, report: _execute(
-            run, mapping, [frame], len(records), report, {"format": "json"}
+            run,
+            mapping,
+            [frame] if len(frame) else [],
+            len(records) + len(refused),
+            report,
+            {"format": "json"},
+            refused=_refused_frame(refused),
+            latest=_latest_acceptable_time(),
         ),
     )
     return _refreshed(run), False
+
+
+def future_skew() -> timedelta:
+    """How far ahead of the server's clock a pushed time may be (clocks drift) before it is refused."""
+    return timedelta(minutes=settings.INGEST_FUTURE_SKEW_MINUTES)
+
+
+def _latest_acceptable_time() -> pd.Timestamp:
+    return pd.Timestamp(timezone.now() + future_skew()).tz_convert("UTC")
+
+
+def _refused_frame(refused: list[dict]) -> pd.DataFrame:
+    columns = [ROW, "external_id", "field", "reason_code", "reason", "raw"]
+    if not refused:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame(
+        {
+            ROW: [r["row"] for r in refused],
+            "external_id": [str(r.get("external_id") or "") for r in refused],
+            "field": [r.get("field", "") for r in refused],
+            "reason_code": [r["reason_code"] for r in refused],
+            "reason": [r["reason"] for r in refused],
+            "raw": [r.get("raw") or {} for r in refused],
+        }
+    )
 
 
 def api_mapping(source: Source) -> Mapping:
@@ -249,7 +296,12 @@ def _execute(
     estimate: int,
     progress: Progress,
     details: dict,
+    *,
+    refused: pd.DataFrame | None = None,
+    latest: pd.Timestamp | None = None,
 ) -> dict:
+    """`refused`: rows refused before validation (an API record of the wrong shape); `latest`:
+    times after it are refused as in the future (API pushes)."""
     stage = None
     try:
         progress(0, "Reading…")
@@ -259,24 +311,35 @@ def _execute(
             timezone=mapping.timezone or agency.timezone,
             code_lookup=lookup,
             boundary=_boundary(agency),
+            latest=latest,
         )
-        stage, tracker = make_stage(run.source), DuplicateTracker()
-        rejected_parts: list[pd.DataFrame] = []
+        stage = make_stage(run.source)
+        tracker = DuplicateTracker(id_field=mapping.fields.get("external_id", "external_id"))
+        rejected_parts: list[pd.DataFrame] = [] if refused is None else [refused]
         unmapped: Counter[str] = Counter()
-        total = staged = 0
+        unmapped_rows: list[list] = []
+        total = 0 if refused is None else len(refused)
+        staged = 0
         for chunk in chunks:
             result = validate_chunk(chunk, mapping, ctx)
             valid, duplicates = tracker.split(result.valid)
             stage.add(valid)
             rejected_parts += [result.rejected, duplicates]
-            unmapped.update(
-                valid.loc[valid["crime_type_id"].isna(), "raw_code"].value_counts().to_dict()
-            )
+            no_type = valid.loc[valid["crime_type_id"].isna()]
+            unmapped.update(no_type["raw_code"].value_counts().to_dict())
+            if run.via == ImportRun.Via.API:  # a batch's rows are few: name each one
+                unmapped_rows += no_type[[ROW, "external_id", "raw_code"]].values.tolist()
             total, staged = total + len(chunk), staged + len(valid)
             progress(STAGED_PCT * min(total / max(estimate, 1), 1), f"Read {total:,} rows")
+        rejected_parts = [part for part in rejected_parts if len(part)]
         rejected = (
             pd.concat(rejected_parts, ignore_index=True) if rejected_parts else pd.DataFrame()
         )
+        if unmapped_rows:
+            details = {
+                **details,
+                "unmapped_rows": [[int(r), str(i), str(c)] for r, i, c in unmapped_rows],
+            }
         progress(STAGED_PCT, f"Applying {staged:,} rows…")
         with transaction.atomic():
             _lock_source(run.source)
@@ -321,6 +384,10 @@ def _record_outcome(
     by_reason = rejected["reason_code"].value_counts().to_dict() if len(rejected) else {}
     if strict_failure:
         message = f"Strict: {len(rejected):,} rows rejected, so nothing was applied."
+        if run.via == ImportRun.Via.API:
+            message = (
+                f"Strict: {len(rejected):,} of {total:,} records rejected, so nothing was stored."
+            )
     else:
         message = (
             f"{counts.created:,} created, {counts.updated:,} updated, "
@@ -368,11 +435,14 @@ def _save_rejected(run: ImportRun, rejected: pd.DataFrame) -> None:
             run_id=run.pk,
             row_number=int(r[0]),
             external_id=str(r[1])[:200],
-            reason_code=r[2],
-            reason=str(r[3])[:500],
-            raw=r[4],
+            field=str(r[2])[:200],
+            reason_code=r[3],
+            reason=str(r[4])[:500],
+            raw=r[5],
         )
-        for r in rows[[ROW, "external_id", "reason_code", "reason", "raw"]].itertuples(index=False)
+        for r in rows[[ROW, "external_id", "field", "reason_code", "reason", "raw"]].itertuples(
+            index=False
+        )
     )
     RejectedRow.objects.bulk_create(objects, batch_size=REJECTED_BATCH)
 

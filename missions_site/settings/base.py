@@ -438,6 +438,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("REQUEST_BODY_MAX_BYTES", default=10_000_0
 UPLOAD_MAX_UNPACKED_BYTES = env.int(
     "UPLOAD_MAX_UNPACKED_BYTES", default=2_000_000_000
 )  # .gz/.zip content
+# A pushed incident time later than the server's clock plus this is refused (clocks drift a little).
+INGEST_FUTURE_SKEW_MINUTES = env.int("INGEST_FUTURE_SKEW_MINUTES", default=10)
 UPLOAD_RETENTION_DAYS = env.int(
     "UPLOAD_RETENTION_DAYS", default=30
 )  # then the file goes, the run stays

@@ -71,6 +71,7 @@ def route_parameters(view_name: str, route: str, objects: dict) -> dict:
         "ingest-rejected-csv": {"run_id": o["import_run"].pk},
         "ingest-quality": {"source_id": o["source"].pk},
         "importrun-detail": {"pk": o["import_run"].pk},
+        "importrun-rejected": {"pk": o["import_run"].pk},
         "model-version": {"pk": o["version"].pk},
         "model-backtest": {"pk": o["version"].pk},
         "promote-version": {"pk": o["version"].pk},
