@@ -334,7 +334,9 @@ class MissionAddition(models.Model):
 
 
 class Suppression(models.Model):
-    """No missions on these boxes for a date range (all shifts), or one mission called off."""
+    """No missions on these boxes for a date range (the shifts named, or all shifts when none are),
+    or one mission called off. `cancelled` keeps the missions it cancelled, so a lift can offer to
+    re-plan the beats it left short."""
 
     class Scope(models.TextChoices):
         BOXES = "boxes", "Boxes for a date range"
@@ -345,6 +347,10 @@ class Suppression(models.Model):
     mission = models.ForeignKey(
         Mission, null=True, blank=True, on_delete=models.CASCADE, related_name="suppressions"
     )
+    shifts = models.ManyToManyField(
+        "agency.Shift", blank=True, related_name="+", help_text="None = every shift of each date."
+    )
+    cancelled = models.ManyToManyField(Mission, blank=True, related_name="cancelled_by")
     date_from = models.DateField()
     date_to = models.DateField()
     reason_code = models.CharField(max_length=32, choices=ReasonCode.choices)

@@ -98,10 +98,45 @@ def latest_plan(*, date: Date, shift: Shift) -> MissionPlan | None:
 
 def active_suppressions(*, on: Date | None = None) -> QuerySet[Suppression]:
     qs = Suppression.objects.filter(lifted_at__isnull=True).select_related("created_by", "mission")
-    qs = qs.prefetch_related("cells")
+    qs = qs.prefetch_related("cells", "shifts")
     if on is not None:
         qs = qs.filter(date_from__lte=on, date_to__gte=on)
     return qs
+
+
+def missions_to_suppress(*, cells, date_from: Date, date_to: Date, shifts) -> list[Mission]:
+    """The live missions a suppression of `cells` over the dates (and `shifts`; none = every shift)
+    would cancel, in date, shift and beat order: the preview lists them and the service cancels them."""
+    qs = Mission.objects.live().filter(date__range=(date_from, date_to), cell__in=cells)
+    if shifts:
+        qs = qs.filter(shift__in=shifts)
+    return list(
+        qs.select_related("cell", "beat", "shift").order_by(
+            "date", "shift__order", "shift__start_time", "beat__code", "rank", "pk"
+        )
+    )
+
+
+def replan_offers(suppression: Suppression, *, at=None) -> list[dict]:
+    """The shifts whose missions this suppression cancelled and that have not ended yet: after a
+    lift, re-planning them (the planner's one write path) fills the beats it left short.
+    One dict per (date, shift): date, shift, beats (codes) and how many missions were cancelled."""
+    at = at or timezone.now()
+    offers: dict[tuple, dict] = {}
+    cancelled = (
+        suppression.cancelled.filter(ends_at__gt=at)
+        .select_related("shift", "beat")
+        .order_by("date", "shift__order", "shift__start_time", "beat__code")
+    )
+    for mission in cancelled:
+        offer = offers.setdefault(
+            (mission.date, mission.shift_id),
+            {"date": mission.date, "shift": mission.shift, "beats": [], "cancelled": 0},
+        )
+        offer["cancelled"] += 1
+        if mission.beat.code not in offer["beats"]:
+            offer["beats"].append(mission.beat.code)
+    return list(offers.values())
 
 
 def audit_log(

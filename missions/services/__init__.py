@@ -7,7 +7,16 @@ record an audit event (audit.services.record). Views, the API, tasks and command
 from .closing import complete_mission, correct_tactics, end_mission_early, report_offline
 from .common import Conflict, MissionError
 from .lifecycle import Position, expire_missions, record_ping, start_mission
-from .overrides import add_missions, cancel_mission, lift_suppression, suppress_boxes
+from .overrides import (
+    SPANS,
+    SuppressionPreview,
+    add_missions,
+    cancel_mission,
+    lift_suppression,
+    preview_suppression,
+    suppress_boxes,
+    suppression_span,
+)
 from .planning import NoForecast, plan_due_shifts, plan_missions
 
 __all__ = [
@@ -15,6 +24,8 @@ __all__ = [
     "MissionError",
     "NoForecast",
     "Position",
+    "SPANS",
+    "SuppressionPreview",
     "add_missions",
     "cancel_mission",
     "complete_mission",
@@ -24,8 +35,10 @@ __all__ = [
     "lift_suppression",
     "plan_due_shifts",
     "plan_missions",
+    "preview_suppression",
     "record_ping",
     "report_offline",
     "start_mission",
     "suppress_boxes",
+    "suppression_span",
 ]

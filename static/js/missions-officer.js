@@ -170,12 +170,24 @@
       missionLayer.addData(features);
       el.dataset.missionsDrawn = missionLayer.getLayers().length;
       list.textContent = "";
-      features.forEach(function (f) { list.appendChild(card(f)); });
+      features.slice().sort(cardOrder).forEach(function (f) { list.appendChild(card(f)); });
       if (shift === null) { say("No shift is under way."); }
       else if (!features.length) { say("No missions for your beat this shift."); }
       else { say(features.length + " mission" + (features.length > 1 ? "s" : "") + " this shift."); }
       tick();
       showDistances();
+    }
+
+    // The cards the officer acts on come first: under way (or started here, not yet sent), then
+    // planned, then those finished (completed, ended early), then expired; in rank order within.
+    var CARD_ORDER = { active: 0, planned: 1, completed: 2, ended_early: 2, expired: 3 };
+    function cardOrder(a, b) {
+      function key(f) {
+        var p = f.properties;
+        var started = queue.forMission(p.id).some(function (item) { return item.action === "start"; });
+        return p.status === "planned" && started ? 0 : (CARD_ORDER[p.status] === undefined ? 4 : CARD_ORDER[p.status]);
+      }
+      return key(a) - key(b) || a.properties.rank - b.properties.rank;
     }
 
     function card(f) {
