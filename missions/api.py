@@ -270,6 +270,7 @@ class MissionTactics(MissionAPIView):
             at=data.get("at"),
             queued=data["queued"],
             offline_since=data.get("offline_since"),
+            base_version=data.get("base_version"),
         )
         return self.mission_response(pk)
 

@@ -1,6 +1,8 @@
 """Missions as data: each shift's plan, its missions and control boxes, visits (dose), suppressions,
 analyst additions. Every write goes through missions.services, which records it in audit.AuditEvent."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.gis.db import models
 
@@ -331,6 +333,13 @@ class MissionAddition(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+def tactics_version(tactic_ids, notes: str) -> str:
+    """The version of a mission's tactics report, as the officer's card saw it: a short digest of
+    the tactics reported and the notes. An edit made from another version is stale (ADR 0032)."""
+    text = ",".join(str(i) for i in sorted(set(tactic_ids))) + "|" + (notes or "").strip()
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 class Suppression(models.Model):

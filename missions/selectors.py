@@ -23,7 +23,15 @@ from missions_site.access import SUPERVISOR, roles_of
 from tactics.selectors import catalogue_version, suggested_tactics
 
 from . import scope, state
-from .models import AUDIT_PREFIX, ControlBox, Mission, MissionPlan, Suppression, Visit
+from .models import (
+    AUDIT_PREFIX,
+    ControlBox,
+    Mission,
+    MissionPlan,
+    Suppression,
+    Visit,
+    tactics_version,
+)
 
 
 def officer_missions(
@@ -227,6 +235,9 @@ def mission_feature(
         "timer": timer_state(mission, now=now),
         "tactics": [{"id": t.pk, "name": t.name, "description": t.description} for t in tactics],
         "tactics_used": [u.tactic_id for u in mission.tactic_uses.all()],
+        "tactics_version": tactics_version(
+            [u.tactic_id for u in mission.tactic_uses.all()], mission.notes
+        ),
         "notes": mission.notes,
     }
     if full:
@@ -295,10 +306,67 @@ def _with_details(missions: QuerySet[Mission]) -> QuerySet[Mission]:
     )
 
 
+DRIVERS_SHOWN = 3
+DRIVER_MIN_SHARE = 0.05  # a crime type below 5 % of the box's expected harm is not a driver
+DRAW_ORDER_NOTE = (
+    "The order is the draw's, not the score's: each beat's missions are drawn at random among its "
+    "top boxes, a higher score giving a higher chance, so a mission may score lower than the one "
+    "after it. Each drawn mission says its chance."
+)
+
+
 def with_reason_texts(missions) -> list[Mission]:
-    """The missions, each with `reason_texts`: its reasons in words, for pages and sheets."""
+    """The missions, each with `reason_texts` (its reasons in words, for pages and sheets),
+    `explained` (its drivers in words, each with the reasons of that same crime type:
+    [{"name", "percent", "reasons"}]), `general_reasons` (those of no crime type: an analyst's note)
+    and `order_words` (why it has its place: drawn at random with its chance, kept, added)."""
     names = crime_type_names()
     missions = list(missions)
     for mission in missions:
         mission.reason_texts = reason_texts(mission.reasons, names)
+        mission.explained, mission.general_reasons = _explained(mission, names)
+        mission.order_words = _order_words(mission)
     return missions
+
+
+def draw_order_note(missions) -> str | None:
+    """A sentence for the page when some beat's missions are not in score order (the draw's order)."""
+    by_beat: dict = {}
+    for m in missions:
+        if m.status != Mission.Status.CANCELLED:
+            by_beat.setdefault(m.beat_id, []).append(m)
+    for beat_missions in by_beat.values():
+        ordered = sorted(beat_missions, key=lambda m: m.rank)
+        if any(a.score < b.score for a, b in zip(ordered, ordered[1:], strict=False)):
+            return DRAW_ORDER_NOTE
+    return None
+
+
+def _explained(mission: Mission, names) -> tuple[list[dict], list[str]]:
+    reasons = list(mission.reasons or [])
+    explained = []
+    for driver in (mission.drivers or [])[:DRIVERS_SHOWN]:
+        share = float(driver.get("share") or 0)
+        if share < DRIVER_MIN_SHARE:
+            continue
+        code = driver.get("crime_type")
+        own = [r for r in reasons if r.get("crime_type") == code and r.get("kind") != "note"]
+        explained.append(
+            {
+                "name": names.get(code, code),
+                "percent": round(share * 100),
+                "reasons": reason_texts(own, names, with_crime_type=False),
+            }
+        )
+    general = [r for r in reasons if not r.get("crime_type") or r.get("kind") == "note"]
+    return explained, reason_texts(general, names)
+
+
+def _order_words(mission: Mission) -> str:
+    if mission.origin == Mission.Origin.ANALYST:
+        return "Added by an analyst"
+    if mission.draw is not None:
+        return f"Drawn at random among the top boxes (chance {round(mission.probability * 100)} %)"
+    if mission.forced:
+        return "Kept from the plan before (already started)"
+    return "A top box, taken without a draw"

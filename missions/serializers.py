@@ -103,6 +103,13 @@ class TacticsIn(QueuedFields):
     at = serializers.DateTimeField(
         required=False, help_text="When the officer acted (its own time only when queued)."
     )
+    base_version = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="The mission's tactics_version the edit was made from. When the report has "
+        "changed since (a stale offline edit), the tactics are merged as a union, not replaced "
+        "(ADR 0032).",
+    )
 
 
 class VisitIn(serializers.Serializer):
@@ -364,6 +371,9 @@ class MissionPropertiesOut(serializers.Serializer):
     timer = TimerOut()
     tactics = SuggestedTacticOut(many=True)
     tactics_used = serializers.ListField(child=serializers.IntegerField())
+    tactics_version = serializers.CharField(
+        help_text="Version of the tactics report: send it back as base_version with an edit."
+    )
     notes = serializers.CharField()
     score = serializers.FloatField(required=False)
     raw_score = serializers.FloatField(required=False)

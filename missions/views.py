@@ -72,6 +72,7 @@ def shift_page(request):
             "window": shift_window(date=day, shift=shift) if shift else None,
             "plan": plan,
             "plan_notes": [b["note"] for b in plan.beats if b.get("note")] if plan else [],
+            "order_note": selectors.draw_order_note(missions),
             "can_evaluate": can_evaluate,
             "forecast_run": current_run(date=day, shift=shift) if shift else None,
             "controls": len(selectors.shift_controls(date=day, shift=shift))

@@ -227,7 +227,10 @@
       node.querySelector(".m-unsent").hidden = !unsent;
       showWaiting(node.querySelector(".m-waiting"), waiting);
       showRefused(node.querySelector(".m-refused"), state.refused[p.id]);
-      showReported(node.querySelector(".m-reported"), p);
+      // A tactics edit waiting to send keeps its ticks on the card (not the server's older ones).
+      var pendingTactics = waiting.filter(function (item) { return item.action === "tactics"; }).pop();
+      var ticked = pendingTactics ? pendingTactics.body.tactics : p.tactics_used;
+      showReported(node.querySelector(".m-reported"), p, pendingTactics);
       node.querySelector(".m-timer").hidden = !p.started_at && !unsent;
       node.querySelector(".m-dose").textContent = "of " + p.timer.dose_minutes + " min";
       var tactics = node.querySelector(".m-tactics");
@@ -238,7 +241,7 @@
         label.className = "check";
         label.title = t.description || "";
         var input = document.createElement("input");
-        input.type = "checkbox"; input.value = t.id; input.checked = p.tactics_used.indexOf(t.id) >= 0;
+        input.type = "checkbox"; input.value = t.id; input.checked = ticked.indexOf(t.id) >= 0;
         label.appendChild(input);
         label.appendChild(document.createTextNode(" " + t.name));
         box.appendChild(label);
@@ -271,8 +274,14 @@
       save.hidden = false;
       save.addEventListener("click", function () {
         var used = Array.prototype.map.call(node.querySelectorAll(".m-tactic-list input:checked"), function (i) { return +i.value; });
-        send(url("tactics", p.id), { tactics: used, notes: node.querySelector(".m-notes").value }, p.id, "tactics").then(function (r) {
-          if (r.status === 200) { say("Tactics saved."); }
+        // The version of the report the edit was made from: sent later from the offline queue, a
+        // stale edit is merged by the server (a union), never written over a newer report (ADR 0032).
+        var body = { tactics: used, notes: node.querySelector(".m-notes").value, base_version: p.tactics_version };
+        send(url("tactics", p.id), body, p.id, "tactics").then(function (r) {
+          if (r.status === 200) {
+            if (r.data && r.data.properties) { replaceFeature(r.data); rerender(); }
+            say("Tactics saved.");
+          }
           else if (r.status) { say(r.data.detail || "Could not save the tactics (HTTP " + r.status + ")."); }
         });
       });
@@ -364,13 +373,18 @@
       line.textContent = text || "";
     }
 
-    function showReported(line, p) {
+    function showReported(line, p, pending) {
       line.hidden = p.status !== "completed" && p.status !== "ended_early";
       if (line.hidden) { return; }
       var names = {};
       p.tactics.forEach(function (t) { names[t.id] = t.name; });
-      var used = p.tactics_used.map(function (id) { return names[id] || "tactic " + id; });
+      function named(ids) { return ids.map(function (id) { return names[id] || "tactic " + id; }); }
+      var used = named(p.tactics_used);
       line.textContent = used.length ? "Tactics reported: " + used.join(", ") : "No tactics reported.";
+      if (pending) {
+        var edit = named(pending.body.tactics || []);
+        line.textContent += " — waiting to send: " + (edit.length ? edit.join(", ") : "none");
+      }
     }
 
     // Distance and direction from the officer to each box, redrawn as the officer moves.
