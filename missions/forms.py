@@ -74,9 +74,6 @@ class SuppressForm(BoxesForm):
     span = forms.ChoiceField(
         choices=SPANS, initial="shift", widget=forms.RadioSelect, label="Which shifts"
     )
-    cancel_under_way = forms.BooleanField(
-        required=False, widget=forms.HiddenInput, label="Also cancel missions under way"
-    )
     field_order = ["span", "date_from", "date_to", "cell_ids", "reason_code", "reason"]
 
 
