@@ -37,6 +37,7 @@ from .forms import (
     SuppressForm,
 )
 from .models import Mission, ReasonCode, Suppression
+from .services.common import require_reason
 from .sheet import shift_sheet as build_sheet
 from .tasks import enqueue_planning
 
@@ -146,6 +147,7 @@ def suppress_boxes(request):
         if not request.POST.get("confirm"):
             if not request.user.has_perm("missions.add_suppression"):
                 raise PermissionDenied
+            require_reason(d["reason_code"], d["reason"])  # said before the preview, not after
             preview = services.preview_suppression(
                 date_from=date_from, date_to=date_to, shifts=shifts, cell_ids=d["cell_ids"]
             )
