@@ -72,8 +72,16 @@ class SuppressForm(BoxesForm):
     shift). The page previews what it cancels before `confirm` is sent."""
 
     span = forms.ChoiceField(
-        choices=SPANS, initial="shift", widget=forms.RadioSelect, label="Which shifts"
+        choices=SPANS,
+        initial="shift",
+        required=False,  # not sent: this shift only, the narrowest
+        widget=forms.RadioSelect,
+        label="Which shifts",
     )
+
+    def clean_span(self):
+        return self.cleaned_data.get("span") or "shift"
+
     field_order = ["span", "date_from", "date_to", "cell_ids", "reason_code", "reason"]
 
 
