@@ -9,7 +9,7 @@ from missions_site import access
 from missions_site.spreadsheet import csv_download
 
 from .actions import Action
-from .selectors import csv_rows, filtered_events
+from .selectors import csv_rows, event_views, filtered_events
 from .services import record
 
 PAGE_SIZE = 50
@@ -27,6 +27,7 @@ def audit_log(request):
         {
             "filter": found,
             "page": page,
+            "rows": event_views(page.object_list),
             "query": query.urlencode(),
         },
     )

@@ -112,7 +112,7 @@ def shift_board(user, *, now: datetime | None = None) -> dict:
             unit["missions"] += 1
             unit["minutes_served"] += row["minutes_served"]
             unit["minutes_self_reported"] += row["minutes_self_reported"]
-            if row["running"]:
+            if row["running"] and not row["stale"]:  # "In box now" follows the positions
                 unit["in_box"] = row["label"]
         board["boxes"]["features"].append(
             {
@@ -164,8 +164,9 @@ def _board_row(
         "rank": mission.rank,
         "status": mission.status,
         "status_label": mission.get_status_display(),
+        # Named where it is (its location label, e.g. "King St & Bay St"), the box id only without one.
         "label": f"#{mission.rank} {mission.primary_crime_type.name if mission.primary_crime_type else 'Patrol'}"
-        f" · box {mission.cell.cell_id}",
+        f" · {mission.cell.location_label or f'box {mission.cell.cell_id}'}",
         "dose_minutes": mission.dose_minutes,
         "minutes_served": round(served, 1),
         "minutes_self_reported": round(self_reported or 0.0, 1),
@@ -178,6 +179,7 @@ def _board_row(
         "patrolled_by": patrolled_by,
         "measured_by_avl": timer["measured_by_avl"],
         "minutes_avl_other": round(mission.minutes_avl_other, 1),  # not part of the dose
+        "stale": timer["stale"],  # under way but no position lately: not known to be in the box
         "ended_reason": mission.ended_reason,
         "allowed_actions": actions,  # what the user may do now (missions/state.py)
     }

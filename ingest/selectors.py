@@ -194,14 +194,20 @@ def rejected_rows(*, run: ImportRun, limit: int | None = REJECTED_SHOWN):
 
 
 def rejected_rows_csv(*, run: ImportRun) -> Iterator[list[str]]:
-    """Header and rows for the download: row, id, reason, then the row's raw (mapped) values."""
+    """Header and rows for the download: row, reason, then the row's raw (mapped) values, so the
+    file can be fixed and imported again with the same mapping. The incident id is the file's own
+    id column among those; a separate `id` column is added only when the file's has another name."""
     first = run.rejected_rows.order_by("row_number").first()
     raw_columns = list(first.raw) if first else []
-    yield ["row", "id", "reason_code", "reason", *raw_columns]
+    has_id = first is not None and any(
+        first.external_id and str(first.raw.get(c, "")) == first.external_id for c in raw_columns
+    )
+    id_header = [] if has_id else ["external_id" if "id" in raw_columns else "id"]
+    yield ["row", *id_header, "reason_code", "reason", *raw_columns]
     for row in run.rejected_rows.order_by("row_number", "pk").iterator(chunk_size=5000):
         yield [
             str(row.row_number),
-            row.external_id,
+            *([] if has_id else [row.external_id]),
             row.reason_code,
             row.reason,
             *(str(row.raw.get(c, "")) for c in raw_columns),

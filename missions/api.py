@@ -288,6 +288,7 @@ class MissionTactics(MissionAPIView):
             at=data.get("at"),
             queued=data["queued"],
             offline_since=data.get("offline_since"),
+            base_version=data.get("base_version"),
         )
         return self.mission_response(pk)
 
@@ -466,20 +467,32 @@ class Suppressions(MissionAPIView):
         return Response(s.SuppressionOut(rows, many=True).data)
 
     @extend_schema(
-        summary="Suppress boxes for a date range (reason required)",
-        request=s.BoxesIn,
-        responses={201: s.SuppressionOut, 400: BAD_INPUT},
+        summary="Suppress boxes for a date range and shifts (reason required); preview first",
+        description="With preview=true nothing is written: the answer lists the missions it would "
+        "cancel. A mission under way is cancelled only with cancel_under_way=true.",
+        request=s.SuppressIn,
+        responses={201: s.SuppressionOut, 200: s.SuppressionPreviewOut, 400: BAD_INPUT},
     )
     def post(self, request):
-        data = self.parse(s.BoxesIn)
+        data = self.parse(s.SuppressIn)
+        where = {
+            "date_from": data["date_from"],
+            "date_to": data.get("date_to"),
+            "shifts": data.get("shifts") or None,
+            "cell_ids": data.get("cell_ids"),
+            "area": data.get("area"),
+        }
+        if data.get("preview"):
+            if not request.user.has_perm("missions.add_suppression"):
+                raise PermissionDenied
+            preview = services.preview_suppression(**where)
+            return Response(s.SuppressionPreviewOut(preview).data)
         suppression = services.suppress_boxes(
             user=request.user,
             reason_code=data.get("reason_code", ""),
             reason=data.get("reason", ""),
-            date_from=data["date_from"],
-            date_to=data.get("date_to"),
-            cell_ids=data.get("cell_ids"),
-            area=data.get("area"),
+            cancel_under_way=data.get("cancel_under_way", False),
+            **where,
         )
         return Response(s.SuppressionOut(suppression).data, status=status.HTTP_201_CREATED)
 

@@ -7,6 +7,7 @@ from missions_site.query_params import date_in_range
 
 from .models import ReasonCode
 from .serializers import BoxesIn, ReasonFields
+from .services.overrides import SPANS
 
 REASON_HELP = "Required: it is kept in the audit log."
 REPORT_DAYS_MAX = 366
@@ -64,6 +65,24 @@ class AddMissionsForm(BoxesForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="None ticked = every shift.",
     )
+
+
+class SuppressForm(BoxesForm):
+    """Which shifts a suppression covers: this shift, the rest of the day, or a date range (every
+    shift). The page previews what it cancels before `confirm` is sent."""
+
+    span = forms.ChoiceField(
+        choices=SPANS,
+        initial="shift",
+        required=False,  # not sent: this shift only, the narrowest
+        widget=forms.RadioSelect,
+        label="Which shifts",
+    )
+
+    def clean_span(self):
+        return self.cleaned_data.get("span") or "shift"
+
+    field_order = ["span", "date_from", "date_to", "cell_ids", "reason_code", "reason"]
 
 
 class ReportRange(forms.Form):

@@ -1,6 +1,8 @@
 """Missions as data: each shift's plan, its missions and control boxes, visits (dose), suppressions,
 analyst additions. Every write goes through missions.services, which records it in audit.AuditEvent."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.gis.db import models
 
@@ -348,8 +350,17 @@ class MissionAddition(models.Model):
         ordering = ["-created_at"]
 
 
+def tactics_version(tactic_ids, notes: str) -> str:
+    """The version of a mission's tactics report, as the officer's card saw it: a short digest of
+    the tactics reported and the notes. An edit made from another version is stale (ADR 0032)."""
+    text = ",".join(str(i) for i in sorted(set(tactic_ids))) + "|" + (notes or "").strip()
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
 class Suppression(models.Model):
-    """No missions on these boxes for a date range (all shifts), or one mission called off."""
+    """No missions on these boxes for a date range (the shifts named, or all shifts when none are),
+    or one mission called off. `cancelled` keeps the missions it cancelled, so a lift can offer to
+    re-plan the beats it left short."""
 
     class Scope(models.TextChoices):
         BOXES = "boxes", "Boxes for a date range"
@@ -360,6 +371,10 @@ class Suppression(models.Model):
     mission = models.ForeignKey(
         Mission, null=True, blank=True, on_delete=models.CASCADE, related_name="suppressions"
     )
+    shifts = models.ManyToManyField(
+        "agency.Shift", blank=True, related_name="+", help_text="None = every shift of each date."
+    )
+    cancelled = models.ManyToManyField(Mission, blank=True, related_name="cancelled_by")
     date_from = models.DateField()
     date_to = models.DateField()
     reason_code = models.CharField(max_length=32, choices=ReasonCode.choices)

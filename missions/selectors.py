@@ -23,7 +23,15 @@ from missions_site.access import SUPERVISOR, roles_of
 from tactics.selectors import catalogue_version, suggested_tactics
 
 from . import scope, state
-from .models import AUDIT_PREFIX, ControlBox, Mission, MissionPlan, Suppression, Visit
+from .models import (
+    AUDIT_PREFIX,
+    ControlBox,
+    Mission,
+    MissionPlan,
+    Suppression,
+    Visit,
+    tactics_version,
+)
 
 
 def officer_missions(
@@ -98,10 +106,45 @@ def latest_plan(*, date: Date, shift: Shift) -> MissionPlan | None:
 
 def active_suppressions(*, on: Date | None = None) -> QuerySet[Suppression]:
     qs = Suppression.objects.filter(lifted_at__isnull=True).select_related("created_by", "mission")
-    qs = qs.prefetch_related("cells")
+    qs = qs.prefetch_related("cells", "shifts")
     if on is not None:
         qs = qs.filter(date_from__lte=on, date_to__gte=on)
     return qs
+
+
+def missions_to_suppress(*, cells, date_from: Date, date_to: Date, shifts) -> list[Mission]:
+    """The live missions a suppression of `cells` over the dates (and `shifts`; none = every shift)
+    would cancel, in date, shift and beat order: the preview lists them and the service cancels them."""
+    qs = Mission.objects.live().filter(date__range=(date_from, date_to), cell__in=cells)
+    if shifts:
+        qs = qs.filter(shift__in=shifts)
+    return list(
+        qs.select_related("cell", "beat", "shift").order_by(
+            "date", "shift__order", "shift__start_time", "beat__code", "rank", "pk"
+        )
+    )
+
+
+def replan_offers(suppression: Suppression, *, at=None) -> list[dict]:
+    """The shifts whose missions this suppression cancelled and that have not ended yet: after a
+    lift, re-planning them (the planner's one write path) fills the beats it left short.
+    One dict per (date, shift): date, shift, beats (codes) and how many missions were cancelled."""
+    at = at or timezone.now()
+    offers: dict[tuple, dict] = {}
+    cancelled = (
+        suppression.cancelled.filter(ends_at__gt=at)
+        .select_related("shift", "beat")
+        .order_by("date", "shift__order", "shift__start_time", "beat__code")
+    )
+    for mission in cancelled:
+        offer = offers.setdefault(
+            (mission.date, mission.shift_id),
+            {"date": mission.date, "shift": mission.shift, "beats": [], "cancelled": 0},
+        )
+        offer["cancelled"] += 1
+        if mission.beat.code not in offer["beats"]:
+            offer["beats"].append(mission.beat.code)
+    return list(offers.values())
 
 
 def audit_log(
@@ -199,6 +242,9 @@ def mission_feature(
         "timer": timer_state(mission, now=now),
         "tactics": [{"id": t.pk, "name": t.name, "description": t.description} for t in tactics],
         "tactics_used": [u.tactic_id for u in mission.tactic_uses.all()],
+        "tactics_version": tactics_version(
+            [u.tactic_id for u in mission.tactic_uses.all()], mission.notes
+        ),
         "notes": mission.notes,
     }
     if full:
@@ -267,10 +313,67 @@ def _with_details(missions: QuerySet[Mission]) -> QuerySet[Mission]:
     )
 
 
+DRIVERS_SHOWN = 3
+DRIVER_MIN_SHARE = 0.05  # a crime type below 5 % of the box's expected harm is not a driver
+DRAW_ORDER_NOTE = (
+    "The order is the draw's, not the score's: each beat's missions are drawn at random among its "
+    "top boxes, a higher score giving a higher chance, so a mission may score lower than the one "
+    "after it. Each drawn mission says its chance."
+)
+
+
 def with_reason_texts(missions) -> list[Mission]:
-    """The missions, each with `reason_texts`: its reasons in words, for pages and sheets."""
+    """The missions, each with `reason_texts` (its reasons in words, for pages and sheets),
+    `explained` (its drivers in words, each with the reasons of that same crime type:
+    [{"name", "percent", "reasons"}]), `general_reasons` (those of no crime type: an analyst's note)
+    and `order_words` (why it has its place: drawn at random with its chance, kept, added)."""
     names = crime_type_names()
     missions = list(missions)
     for mission in missions:
         mission.reason_texts = reason_texts(mission.reasons, names)
+        mission.explained, mission.general_reasons = _explained(mission, names)
+        mission.order_words = _order_words(mission)
     return missions
+
+
+def draw_order_note(missions) -> str | None:
+    """A sentence for the page when some beat's missions are not in score order (the draw's order)."""
+    by_beat: dict = {}
+    for m in missions:
+        if m.status != Mission.Status.CANCELLED:
+            by_beat.setdefault(m.beat_id, []).append(m)
+    for beat_missions in by_beat.values():
+        ordered = sorted(beat_missions, key=lambda m: m.rank)
+        if any(a.score < b.score for a, b in zip(ordered, ordered[1:], strict=False)):
+            return DRAW_ORDER_NOTE
+    return None
+
+
+def _explained(mission: Mission, names) -> tuple[list[dict], list[str]]:
+    reasons = list(mission.reasons or [])
+    explained = []
+    for driver in (mission.drivers or [])[:DRIVERS_SHOWN]:
+        share = float(driver.get("share") or 0)
+        if share < DRIVER_MIN_SHARE:
+            continue
+        code = driver.get("crime_type")
+        own = [r for r in reasons if r.get("crime_type") == code and r.get("kind") != "note"]
+        explained.append(
+            {
+                "name": names.get(code, code),
+                "percent": round(share * 100),
+                "reasons": reason_texts(own, names, with_crime_type=False),
+            }
+        )
+    general = [r for r in reasons if not r.get("crime_type") or r.get("kind") == "note"]
+    return explained, reason_texts(general, names)
+
+
+def _order_words(mission: Mission) -> str:
+    if mission.origin == Mission.Origin.ANALYST:
+        return "Added by an analyst"
+    if mission.draw is not None:
+        return f"Drawn at random among the top boxes (chance {round(mission.probability * 100)} %)"
+    if mission.forced:
+        return "Kept from the plan before (already started)"
+    return "A top box, taken without a draw"

@@ -108,6 +108,13 @@ class TacticsIn(QueuedFields):
     at = serializers.DateTimeField(
         required=False, help_text="When the officer acted (its own time only when queued)."
     )
+    base_version = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="The mission's tactics_version the edit was made from. When the report has "
+        "changed since (a stale offline edit), the tactics are merged as a union, not replaced "
+        "(ADR 0032).",
+    )
 
 
 class VisitIn(serializers.Serializer):
@@ -168,6 +175,17 @@ class AddMissionsIn(BoxesIn):
     )
 
 
+class SuppressIn(AddMissionsIn):
+    cancel_under_way = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Also cancel missions already under way (refused with their list otherwise).",
+    )
+    preview = serializers.BooleanField(
+        required=False, default=False, help_text="Only say what would be cancelled; write nothing."
+    )
+
+
 class PlanIn(serializers.Serializer):
     date = serializers.DateField()
     shift = serializers.PrimaryKeyRelatedField(queryset=Shift.objects.all())
@@ -179,6 +197,10 @@ class LiftIn(serializers.Serializer):
 
 class SuppressionOut(serializers.ModelSerializer):
     cells = serializers.SlugRelatedField(slug_field="cell_id", many=True, read_only=True)
+    shifts = serializers.SlugRelatedField(
+        slug_field="name", many=True, read_only=True, help_text="Empty: every shift."
+    )
+    cancelled = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     created_by = serializers.StringRelatedField()
 
     class Meta:
@@ -192,11 +214,51 @@ class SuppressionOut(serializers.ModelSerializer):
             "date_to",
             "reason_code",
             "reason",
+            "shifts",
+            "cancelled",
             "created_by",
             "created_at",
             "lifted_at",
             "lift_reason",
         ]
+
+
+class PreviewMissionOut(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    date = serializers.DateField()
+    shift = serializers.CharField(source="shift.name")
+    beat = serializers.CharField(source="beat.code")
+    cell_id = serializers.CharField(source="cell.cell_id")
+    location = serializers.CharField(source="cell.location_label")
+    status = serializers.CharField()
+    under_way = serializers.SerializerMethodField()
+
+    def get_under_way(self, mission) -> bool:
+        return mission.status == Mission.Status.ACTIVE
+
+
+class SuppressionPreviewOut(serializers.Serializer):
+    """What a suppression would cancel, before it is made."""
+
+    cells = serializers.SerializerMethodField()
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    shifts = serializers.SerializerMethodField()
+    missions = PreviewMissionOut(many=True)
+    cancel_count = serializers.SerializerMethodField()
+    under_way_count = serializers.SerializerMethodField()
+
+    def get_cells(self, preview) -> list[str]:
+        return [c.cell_id for c in preview.cells]
+
+    def get_shifts(self, preview) -> list[str]:
+        return [sh.name for sh in preview.shifts]
+
+    def get_cancel_count(self, preview) -> int:
+        return len(preview.missions)
+
+    def get_under_way_count(self, preview) -> int:
+        return len(preview.under_way)
 
 
 class AuditEventOut(serializers.ModelSerializer):
@@ -383,6 +445,9 @@ class MissionPropertiesOut(serializers.Serializer):
     timer = TimerOut()
     tactics = SuggestedTacticOut(many=True)
     tactics_used = serializers.ListField(child=serializers.IntegerField())
+    tactics_version = serializers.CharField(
+        help_text="Version of the tactics report: send it back as base_version with an edit."
+    )
     notes = serializers.CharField()
     score = serializers.FloatField(required=False)
     raw_score = serializers.FloatField(required=False)

@@ -5,6 +5,7 @@ from contextlib import suppress
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,17 +28,32 @@ from missions_site.spreadsheet import csv_download
 from tactics.selectors import tactic_counts
 
 from . import report_tables, reports, scope, selectors, services, state
-from .forms import AddMissionsForm, BoxesForm, ReasonForm, ReportRange, SheetPicker, ShiftPicker
+from .forms import (
+    AddMissionsForm,
+    ReasonForm,
+    ReportRange,
+    SheetPicker,
+    ShiftPicker,
+    SuppressForm,
+)
 from .models import Mission, ReasonCode, Suppression
+from .services.common import require_reason
 from .sheet import shift_sheet as build_sheet
 from .tasks import enqueue_planning
 
 REPORT_DAYS_DEFAULT = 28
 
 
+def _bad_pick(request, exc, template: str):
+    return render(request, template, {"picker": exc.picker, "pick_errors": exc.errors}, status=400)
+
+
 @access.page
 def shift_page(request):
-    day, shift = _picked_shift(request)
+    try:
+        day, shift = _picked_shift(request)
+    except BadPick as exc:
+        return _bad_pick(request, exc, "missions/shift.html")
     missions = selectors.with_reason_texts(
         scope.visible_missions(request.user, selectors.shift_missions(date=day, shift=shift))
     )
@@ -57,16 +73,20 @@ def shift_page(request):
             "window": shift_window(date=day, shift=shift) if shift else None,
             "plan": plan,
             "plan_notes": [b["note"] for b in plan.beats if b.get("note")] if plan else [],
+            "order_note": selectors.draw_order_note(missions),
             "can_evaluate": can_evaluate,
             "forecast_run": current_run(date=day, shift=shift) if shift else None,
             "controls": len(selectors.shift_controls(date=day, shift=shift))
             if shift and can_evaluate
             else None,
             "suppressions": selectors.active_suppressions(on=day),
+            "lifted": _lifted(request),
             "add_form": AddMissionsForm(
                 initial={"date_from": day, "shifts": [shift] if shift else []}, prefix="add"
             ),
-            "suppress_form": BoxesForm(initial={"date_from": day, "date_to": day}, prefix="sup"),
+            "suppress_form": SuppressForm(
+                initial={"date_from": day, "date_to": day, "span": "shift"}, prefix="sup"
+            ),
             "cancel_form": ReasonForm(prefix="cancel"),
             "reason_codes": ReasonCode.choices,
             "statuses": Mission.Status.choices,
@@ -113,20 +133,48 @@ def add_missions(request):
 @access.page
 @require_POST
 def suppress_boxes(request):
-    form = BoxesForm(request.POST, prefix="sup")
-    return _run(
-        request,
-        form,
-        lambda d: services.suppress_boxes(
+    """Two steps: without `confirm`, a preview page says which shifts and which missions the
+    suppression would cancel (those under way need a tick); with it, the suppression is made."""
+    form = SuppressForm(request.POST, prefix="sup")
+    day, shift = _posted_shift(request)
+    if not form.is_valid():
+        return _run(request, form, lambda d: None, done="", day=day, shift=shift)
+    d = form.cleaned_data
+    try:
+        date_from, date_to, shifts = services.suppression_span(
+            span=d["span"], day=d["date_from"], shift=shift, date_to=d["date_to"]
+        )
+        if not request.POST.get("confirm"):
+            if not request.user.has_perm("missions.add_suppression"):
+                raise PermissionDenied
+            require_reason(d["reason_code"], d["reason"])  # said before the preview, not after
+            preview = services.preview_suppression(
+                date_from=date_from, date_to=date_to, shifts=shifts, cell_ids=d["cell_ids"]
+            )
+            return render(
+                request,
+                "missions/suppress_preview.html",
+                {"preview": preview, "form": form, "day": day, "shift": shift},
+            )
+        suppression = services.suppress_boxes(
             user=request.user,
             reason_code=d["reason_code"],
             reason=d["reason"],
             cell_ids=d["cell_ids"],
-            date_from=d["date_from"],
-            date_to=d["date_to"],
-        ),
-        done="Boxes suppressed.",
+            date_from=date_from,
+            date_to=date_to,
+            shifts=shifts,
+            cancel_under_way=bool(request.POST.get("cancel_under_way")),
+        )
+    except services.MissionError as exc:
+        messages.error(request, f"Not saved — {exc.message}")
+        return _back(day, shift)
+    ids = list(suppression.cancelled.order_by("pk").values_list("pk", flat=True))
+    cancelled = f"{len(ids)} mission{'s' if len(ids) != 1 else ''} cancelled" + (
+        f" ({', '.join(f'#{i}' for i in ids)})" if ids else ""
     )
+    messages.success(request, f"Boxes suppressed: {cancelled}.")
+    return _back(day, shift)
 
 
 @access.page
@@ -154,7 +202,7 @@ def cancel_mission(request, pk):
 def lift_suppression(request, pk):
     suppression = get_object_or_404(Suppression, pk=pk)
     form = ReasonForm(request.POST, prefix="lift")
-    return _run(
+    response = _run(
         request,
         form,
         lambda d: services.lift_suppression(
@@ -164,6 +212,11 @@ def lift_suppression(request, pk):
         ),
         done="Suppression lifted: later plans may pick its boxes again.",
     )
+    suppression.refresh_from_db()
+    if suppression.lifted_at is not None and selectors.replan_offers(suppression):
+        # The page offers to re-plan the shifts whose missions it cancelled.
+        return redirect(f"{response.url}{'&' if '?' in response.url else '?'}lifted={pk}")
+    return response
 
 
 @access.page
@@ -212,7 +265,10 @@ def report_csv(request, table: str):
 @access.page
 def shift_sheet(request):
     """The printable sheet of one district's missions for a shift."""
-    day, shift = _picked_shift(request)
+    try:
+        day, shift = _picked_shift(request)
+    except BadPick as exc:
+        return _bad_pick(request, exc, "missions/sheet.html")
     picker = SheetPicker(request.GET or None)
     district = (
         picker.cleaned_data["district"]
@@ -249,14 +305,55 @@ def _home_district(user):
     return profile.home_district if profile is not None else None
 
 
+class BadPick(ValueError):
+    """A date or shift given in the query that is not one (the page says so, as a 400)."""
+
+    def __init__(self, picker, errors: list[str]):
+        super().__init__("; ".join(errors))
+        self.picker, self.errors = picker, errors
+
+
 def _picked_shift(request):
+    """The date and shift of the query, else the shift under way; a date or shift that was given
+    but is wrong raises BadPick (never a silent other day)."""
     picker = ShiftPicker(request.GET or None)
     if picker.is_bound and picker.is_valid():
         return picker.cleaned_data["date"], picker.cleaned_data["shift"]
+    if picker.is_bound:
+        names = {"date": "Date (date)", "shift": "Shift (shift)"}
+        given = [f for f in ("date", "shift") if request.GET.get(f, "").strip()]
+        errors = [
+            f"{names[f]} {request.GET[f]!r}: {' '.join(picker.errors[f])}"
+            for f in given
+            if f in picker.errors
+        ]
+        if errors:
+            raise BadPick(picker, errors)
     window = current_shift_window()
     if window is not None:
         return window.date, window.shift
     return local_today(), Shift.objects.first()
+
+
+def _posted_shift(request):
+    """The date and shift of the page a form was posted from (hidden fields)."""
+    day, shift = request.POST.get("date") or None, None
+    if request.POST.get("shift"):
+        with suppress(UnknownShift):
+            shift = shift_named(request.POST["shift"])
+    return day, shift
+
+
+def _lifted(request):
+    """A suppression just lifted (?lifted=id) and the shifts it left short, to offer a re-plan."""
+    pk = request.GET.get("lifted", "")
+    if not pk.isdigit() or not request.user.has_perm("missions.plan_missions"):
+        return None
+    suppression = Suppression.objects.filter(pk=int(pk), lifted_at__isnull=False).first()
+    if suppression is None:
+        return None
+    offers = selectors.replan_offers(suppression)
+    return {"suppression": suppression, "offers": offers} if offers else None
 
 
 def _run(request, form, action, *, done: str, day=None, shift=None):

@@ -18,14 +18,17 @@ character in the query string (PostgreSQL text cannot hold one, so it would reac
 a 500) is a 400 everywhere, and an /api/ URL that matches no route is a JSON 404, not the HTML page.
 A request Django refuses as it reads it (an unknown Host, a body past REQUEST_BODY_MAX_BYTES, too
 many fields) is a 400 (413 for the size) in JSON under /api/, the site's page elsewhere.
+With DEBUG on (`make demo`), a page not found is still handler404's plain page, never Django's
+technical 404 that lists every URL pattern.
 """
 
 import logging
 from http import HTTPStatus
 
 from django.conf import settings
-from django.core.exceptions import DisallowedHost, RequestDataTooBig
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.core.exceptions import DisallowedHost, MiddlewareNotUsed, RequestDataTooBig
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.urls import Resolver404, resolve
 from django.views.defaults import bad_request as bad_request_page
 from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
@@ -175,6 +178,28 @@ class RefuseNulInQueryMiddleware:
                 return problem_response(status.HTTP_400_BAD_REQUEST, NUL_MESSAGE, "nul_in_query")
             return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class PlainNotFoundInDebugMiddleware:
+    """DEBUG only: an unknown URL or a view's Http404 answered by handler404 (`not_found`), as in
+    production. Django would otherwise answer with its technical page listing every URL pattern."""
+
+    def __init__(self, get_response):
+        if not settings.DEBUG:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            resolve(request.path_info, getattr(request, "urlconf", None))
+        except Resolver404 as exc:
+            return not_found(request, exc)
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404) and settings.DEBUG:
+            return not_found(request, exception)
+        return None
 
 
 def not_found(request, exception=None):

@@ -8,7 +8,16 @@ from .avl import AvlProgress, follow_avl
 from .closing import complete_mission, correct_tactics, end_mission_early, report_offline
 from .common import Conflict, MissionError
 from .lifecycle import Position, expire_missions, record_ping, start_mission
-from .overrides import add_missions, cancel_mission, lift_suppression, suppress_boxes
+from .overrides import (
+    SPANS,
+    SuppressionPreview,
+    add_missions,
+    cancel_mission,
+    lift_suppression,
+    preview_suppression,
+    suppress_boxes,
+    suppression_span,
+)
 from .planning import NoForecast, plan_due_shifts, plan_missions
 
 __all__ = [
@@ -17,6 +26,8 @@ __all__ = [
     "MissionError",
     "NoForecast",
     "Position",
+    "SPANS",
+    "SuppressionPreview",
     "add_missions",
     "cancel_mission",
     "complete_mission",
@@ -27,8 +38,10 @@ __all__ = [
     "lift_suppression",
     "plan_due_shifts",
     "plan_missions",
+    "preview_suppression",
     "record_ping",
     "report_offline",
     "start_mission",
     "suppress_boxes",
+    "suppression_span",
 ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from missions import state
-from missions.models import END_EARLY_REASONS, Mission, ReasonCode, Visit
+from missions.models import END_EARLY_REASONS, Mission, ReasonCode, Visit, tactics_version
 from tactics.models import Tactic, TacticUse
 
 from .common import (
@@ -196,10 +196,13 @@ def correct_tactics(
     queued: bool = False,
     offline_since: datetime | None = None,
     now: datetime | None = None,
+    base_version: str | None = None,
 ) -> Mission:
     """Replace the tactics reported on a mission (and its notes, when given): allowed to an officer
     who patrolled it until the shift ends, judged at the time of the act (the server's clock unless
-    `queued` offline)."""
+    `queued` offline). An edit made from an older version of the report (`base_version` differs from
+    the report's now: a stale offline edit) never overwrites the newer one: the tactics become the
+    union of both, the notes keep both, and the audit says it merged (ADR 0032)."""
     with state.transition(
         mission_id,
         state.TACTICS,
@@ -213,6 +216,23 @@ def correct_tactics(
         mission, acted_at = move.mission, move.at
         tactics = _tactics(tactic_ids)
         move.before.update(tactics=_reported(mission), notes=mission.notes)
+        current = list(
+            TacticUse.objects.filter(mission=mission).values_list("tactic_id", flat=True)
+        )
+        if base_version is not None and base_version != tactics_version(current, mission.notes):
+            sent = [t.name for t in tactics]
+            kept = list(Tactic.objects.filter(pk__in=current))  # a tactic disabled since stays
+            tactics = list({t.pk: t for t in [*kept, *tactics]}.values())
+            notes = _merged_notes(mission.notes, notes)
+            move.audit_extra.update(
+                merged=True,
+                merge=(
+                    "Stale edit (made from an older version of the report): tactics merged as "
+                    "the union of the report and the edit, not replaced."
+                ),
+                stale_edit_tactics=sorted(sent),
+                base_version=base_version,
+            )
         TacticUse.objects.filter(mission=mission).exclude(tactic__in=tactics).delete()
         TacticUse.objects.bulk_create(
             [
@@ -225,6 +245,15 @@ def correct_tactics(
             move.set(notes=notes.strip())
         move.audit_extra.update(tactics=_reported(mission), notes=mission.notes)
     return mission
+
+
+def _merged_notes(current: str, sent: str | None) -> str | None:
+    """Both notes, the newer first, when a stale edit brings other words; else the newer ones."""
+    sent = (sent or "").strip()
+    current = (current or "").strip()
+    if not sent or sent == current or sent in current:
+        return None  # nothing new: the notes stay as they are
+    return f"{current}\n{sent}" if current else sent
 
 
 def dose_met(mission: Mission, served: float) -> bool:

@@ -1,8 +1,10 @@
 """Analyst overrides: add missions on boxes or a drawn area for a range of shifts, suppress boxes
-for a date range, call off one mission, lift a suppression. Each needs a reason and is audited."""
+for one shift, the rest of a day or a date range (previewed first), call off one mission, lift a
+suppression. Each needs a reason and is audited."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date as Date
 from datetime import timedelta
 from typing import cast
@@ -17,7 +19,7 @@ from agency.models import Agency, MissionPolicy, Shift
 from agency.shift_windows import ShiftWindow
 from forecasting.engine.reasons import note as analyst_note
 from geo.models import GridCell
-from missions import state
+from missions import selectors, state
 from missions.models import Mission, MissionAddition, Suppression, Visit
 
 from .box_forecast import BoxForecast, box_forecasts, dose_minutes
@@ -100,6 +102,76 @@ def add_missions(
     return addition
 
 
+SPAN_SHIFT, SPAN_DAY, SPAN_RANGE = "shift", "day", "range"
+SPANS = (
+    (SPAN_SHIFT, "This shift only"),
+    (SPAN_DAY, "The rest of the day (this shift and those starting after it)"),
+    (SPAN_RANGE, "Every shift of a date range"),
+)
+
+
+@dataclass(frozen=True)
+class SuppressionPreview:
+    """What a suppression would do, shown before it is made: its boxes, dates and shifts, and the
+    live missions it would cancel (`under_way`: those already started, which need a confirmation)."""
+
+    cells: list[GridCell]
+    date_from: Date
+    date_to: Date
+    shifts: list[Shift]  # empty: every shift of each date
+    missions: list[Mission]
+
+    @property
+    def under_way(self) -> list[Mission]:
+        return [m for m in self.missions if m.status == Mission.Status.ACTIVE]
+
+    @property
+    def shift_names(self) -> str:
+        return ", ".join(s.name for s in self.shifts) if self.shifts else "every shift"
+
+
+def suppression_span(
+    *, span: str, day: Date, shift: Shift | None, date_to: Date | None = None
+) -> tuple[Date, Date, list[Shift]]:
+    """(date_from, date_to, shifts) of the span an analyst picked: this shift, the rest of the day
+    (this shift and the shifts that start after it that day), or every shift from `day` to
+    `date_to`."""
+    if span == SPAN_RANGE:
+        return day, date_to or day, []
+    if shift is None:
+        raise MissionError("Pick the shift to suppress from.", field="span")
+    if span == SPAN_SHIFT:
+        return day, day, [shift]
+    if span == SPAN_DAY:
+        later = [s for s in Shift.objects.all() if s.start_time >= shift.start_time]
+        return day, day, sorted(later, key=lambda s: (s.start_time, s.order, s.pk))
+    raise MissionError(f"Unknown span {span!r}.", field="span")
+
+
+def preview_suppression(
+    *,
+    date_from: Date,
+    date_to: Date | None = None,
+    shifts: list[Shift] | None = None,
+    cell_ids: list[str] | None = None,
+    area: GEOSGeometry | None = None,
+) -> SuppressionPreview:
+    """What suppress_boxes with the same arguments would cancel (writes nothing)."""
+    date_to = date_to or date_from
+    _check_range(date_from, date_to)
+    cells = _cells(cell_ids=cell_ids, area=area)
+    shifts = list(shifts or [])
+    return SuppressionPreview(
+        cells=cells,
+        date_from=date_from,
+        date_to=date_to,
+        shifts=shifts,
+        missions=selectors.missions_to_suppress(
+            cells=cells, date_from=date_from, date_to=date_to, shifts=shifts
+        ),
+    )
+
+
 def suppress_boxes(
     *,
     user,
@@ -107,32 +179,41 @@ def suppress_boxes(
     reason: str,
     date_from: Date,
     date_to: Date | None = None,
+    shifts: list[Shift] | None = None,
     cell_ids: list[str] | None = None,
     area: GEOSGeometry | None = None,
+    cancel_under_way: bool = False,
 ) -> Suppression:
-    """No missions on these boxes from `date_from` to `date_to` (all shifts); open ones are cancelled."""
+    """No missions on these boxes from `date_from` to `date_to` in `shifts` (none: every shift);
+    their live missions are cancelled. A mission already under way is cancelled only when the
+    caller says so (`cancel_under_way`), otherwise nothing is written and the error names them."""
     require_perm(user, "missions.add_suppression")
     code, text = require_reason(reason_code, reason)
-    date_to = date_to or date_from
-    _check_range(date_from, date_to)
-    cells = _cells(cell_ids=cell_ids, area=area)
     with transaction.atomic():
+        preview = preview_suppression(
+            date_from=date_from, date_to=date_to, shifts=shifts, cell_ids=cell_ids, area=area
+        )
+        under_way = preview.under_way
+        if under_way and not cancel_under_way:
+            names = ", ".join(f"#{m.pk} ({m.beat.code}, {m.shift.name})" for m in under_way[:10])
+            raise MissionError(
+                f"{len(under_way)} mission(s) under way in these boxes: {names}. "
+                "Confirm that they are to be cancelled too, or narrow the suppression.",
+                field="cancel_under_way",
+            )
         suppression = Suppression.objects.create(
             scope=Suppression.Scope.BOXES,
-            date_from=date_from,
-            date_to=date_to,
+            date_from=preview.date_from,
+            date_to=preview.date_to,
             reason_code=code,
             reason=text,
             created_by=user,
         )
-        suppression.cells.set(cells)
-        live = Mission.objects.live().filter(date__range=(date_from, date_to), cell__in=cells)
-        cancelled = _cancel(
-            list(live.order_by("pk").values_list("pk", flat=True)),
-            user=user,
-            reason_code=code,
-            reason=f"Box suppressed: {text}",
-        )
+        suppression.cells.set(preview.cells)
+        suppression.shifts.set(preview.shifts)
+        ids = [m.pk for m in preview.missions]
+        cancelled = _cancel(ids, user=user, reason_code=code, reason=f"Box suppressed: {text}")
+        suppression.cancelled.set(ids)
         audit(
             actor=user,
             action="suppress",
@@ -141,10 +222,13 @@ def suppress_boxes(
             reason=text,
             after={
                 "scope": "boxes",
-                "cells": [c.cell_id for c in cells],
-                "date_from": date_from.isoformat(),
-                "date_to": date_to.isoformat(),
+                "cells": [c.cell_id for c in preview.cells],
+                "date_from": preview.date_from.isoformat(),
+                "date_to": preview.date_to.isoformat(),
+                "shifts": [s.name for s in preview.shifts] or "all",
                 "missions_cancelled": cancelled,
+                "cancelled_missions": ids,
+                "under_way_cancelled": [m.pk for m in under_way],
             },
         )
     return suppression

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agency.models import Beat, CrimeType, MissionPolicy, Shift
@@ -284,12 +285,19 @@ def _consecutive_shifts(grid, policy, *, date, shift, starts_at) -> np.ndarray:
 
 def _suppressed(grid: _PlanningGrid, *, date, shift) -> np.ndarray:
     suppressed = np.zeros(len(grid.cell_pks), dtype=bool)
-    box_cells = Suppression.cells.through.objects.filter(
-        suppression__scope=Suppression.Scope.BOXES,
-        suppression__lifted_at__isnull=True,
-        suppression__date_from__lte=date,
-        suppression__date_to__gte=date,
-    ).values_list("gridcell_id", flat=True)
+    # A box suppression covers the shifts it names, or every shift when it names none.
+    box_cells = (
+        Suppression.cells.through.objects.filter(
+            suppression__scope=Suppression.Scope.BOXES,
+            suppression__lifted_at__isnull=True,
+            suppression__date_from__lte=date,
+            suppression__date_to__gte=date,
+        )
+        .filter(
+            Q(suppression__shifts__isnull=True) | Q(suppression__shifts=shift),
+        )
+        .values_list("gridcell_id", flat=True)
+    )
     mission_cells = Suppression.objects.filter(
         scope=Suppression.Scope.MISSION,
         lifted_at__isnull=True,

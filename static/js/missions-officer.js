@@ -170,12 +170,24 @@
       missionLayer.addData(features);
       el.dataset.missionsDrawn = missionLayer.getLayers().length;
       list.textContent = "";
-      features.forEach(function (f) { list.appendChild(card(f)); });
+      features.slice().sort(cardOrder).forEach(function (f) { list.appendChild(card(f)); });
       if (shift === null) { say("No shift is under way."); }
       else if (!features.length) { say("No missions for your beat this shift."); }
       else { say(features.length + " mission" + (features.length > 1 ? "s" : "") + " this shift."); }
       tick();
       showDistances();
+    }
+
+    // The cards the officer acts on come first: under way (or started here, not yet sent), then
+    // planned, then those finished (completed, ended early), then expired; in rank order within.
+    var CARD_ORDER = { active: 0, planned: 1, completed: 2, ended_early: 2, expired: 3 };
+    function cardOrder(a, b) {
+      function key(f) {
+        var p = f.properties;
+        var started = queue.forMission(p.id).some(function (item) { return item.action === "start"; });
+        return p.status === "planned" && started ? 0 : (CARD_ORDER[p.status] === undefined ? 4 : CARD_ORDER[p.status]);
+      }
+      return key(a) - key(b) || a.properties.rank - b.properties.rank;
     }
 
     function card(f) {
@@ -215,7 +227,10 @@
       node.querySelector(".m-unsent").hidden = !unsent;
       showWaiting(node.querySelector(".m-waiting"), waiting);
       showRefused(node.querySelector(".m-refused"), state.refused[p.id]);
-      showReported(node.querySelector(".m-reported"), p);
+      // A tactics edit waiting to send keeps its ticks on the card (not the server's older ones).
+      var pendingTactics = waiting.filter(function (item) { return item.action === "tactics"; }).pop();
+      var ticked = pendingTactics ? pendingTactics.body.tactics : p.tactics_used;
+      showReported(node.querySelector(".m-reported"), p, pendingTactics);
       node.querySelector(".m-timer").hidden = !p.started_at && !unsent;
       node.querySelector(".m-dose").textContent = "of " + p.timer.dose_minutes + " min";
       // Measured from the car's location feed (AVL): the dose fills with nobody touching the MDT;
@@ -233,7 +248,7 @@
         label.className = "check";
         label.title = t.description || "";
         var input = document.createElement("input");
-        input.type = "checkbox"; input.value = t.id; input.checked = p.tactics_used.indexOf(t.id) >= 0;
+        input.type = "checkbox"; input.value = t.id; input.checked = ticked.indexOf(t.id) >= 0;
         label.appendChild(input);
         label.appendChild(document.createTextNode(" " + t.name));
         box.appendChild(label);
@@ -266,8 +281,14 @@
       save.hidden = false;
       save.addEventListener("click", function () {
         var used = Array.prototype.map.call(node.querySelectorAll(".m-tactic-list input:checked"), function (i) { return +i.value; });
-        send(url("tactics", p.id), { tactics: used, notes: node.querySelector(".m-notes").value }, p.id, "tactics").then(function (r) {
-          if (r.status === 200) { say("Tactics saved."); }
+        // The version of the report the edit was made from: sent later from the offline queue, a
+        // stale edit is merged by the server (a union), never written over a newer report (ADR 0032).
+        var body = { tactics: used, notes: node.querySelector(".m-notes").value, base_version: p.tactics_version };
+        send(url("tactics", p.id), body, p.id, "tactics").then(function (r) {
+          if (r.status === 200) {
+            if (r.data && r.data.properties) { replaceFeature(r.data); rerender(); }
+            say("Tactics saved.");
+          }
           else if (r.status) { say(r.data.detail || "Could not save the tactics (HTTP " + r.status + ")."); }
         });
       });
@@ -359,13 +380,18 @@
       line.textContent = text || "";
     }
 
-    function showReported(line, p) {
+    function showReported(line, p, pending) {
       line.hidden = p.status !== "completed" && p.status !== "ended_early";
       if (line.hidden) { return; }
       var names = {};
       p.tactics.forEach(function (t) { names[t.id] = t.name; });
-      var used = p.tactics_used.map(function (id) { return names[id] || "tactic " + id; });
+      function named(ids) { return ids.map(function (id) { return names[id] || "tactic " + id; }); }
+      var used = named(p.tactics_used);
       line.textContent = used.length ? "Tactics reported: " + used.join(", ") : "No tactics reported.";
+      if (pending) {
+        var edit = named(pending.body.tactics || []);
+        line.textContent += " — waiting to send: " + (edit.length ? edit.join(", ") : "none");
+      }
     }
 
     // Distance and direction from the officer to each box, redrawn as the officer moves.

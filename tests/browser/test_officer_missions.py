@@ -78,7 +78,9 @@ def test_officer_starts_and_completes_a_mission(
     ) == ["Community contact"]
 
     # Another mission whose dose is served: Complete, with the tactics used.
-    second = Mission.objects.get(pk=int(cards.nth(1).get_attribute("data-mission")))
+    # The ended-early card now sorts below the planned one (cards under way or planned first).
+    assert cards.nth(1).get_attribute("data-mission") == str(mission.pk)
+    second = Mission.objects.get(pk=int(cards.nth(0).get_attribute("data-mission")))
     services.start_mission(user=officer, mission_id=second.pk, reason="GPS not available")
     serve_dose(second)
     page.reload()

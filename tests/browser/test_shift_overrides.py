@@ -109,12 +109,16 @@ def test_add_and_suppress_modes_pick_for_one_action_and_lift_works(
     assert fields(page) == ("", suppressed)
     page.select_option("#id_sup-reason_code", "event")
     page.fill("#id_sup-reason", "Parade route")
-    submit(page, "#suppress-form button[type=submit]")
+    with page.expect_navigation():  # the preview says what it cancels (nothing: a free box)
+        page.click("#suppress-form button[type=submit]")
+    assert page.inner_text("#cancel-count") == "It cancels no mission"
+    assert not Suppression.objects.exists()
+    submit(page, "#confirm-form button[type=submit]")
     suppression = Suppression.objects.get()
     assert list(suppression.cells.values_list("cell_id", flat=True)) == [suppressed]
     assert not Mission.objects.filter(cell__cell_id=suppressed).exists()
     assert (
-        "Boxes suppressed." in page.inner_text("main")
+        "Boxes suppressed: 0 missions cancelled." in page.inner_text("main")
         and page.get_attribute("#map", "data-suppressed") == "1"
     )
     screenshot(page, "analyst-shift-overrides")

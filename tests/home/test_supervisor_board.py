@@ -2,6 +2,8 @@
 dose progress, boxes for the map, the supervisor's district scope, and a background poll that does
 not count as activity."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -128,3 +130,25 @@ def test_the_board_groups_missions_by_the_units_rostered_on_their_beat(shift, su
     assert set(units) == {"1A21", "1A22"}
     assert units["1A21"]["missions"] == offered.count() and units["1A21"]["beats"] == ["D1-B1"]
     assert units["1A22"]["in_box"] == rows[running.pk]["label"]
+
+
+def test_missions_are_named_by_location_and_in_box_follows_positions(shift, supervisor):
+    """Issue 23, item 3 (part): the board named missions "box 2370_19333" and kept "In box now" on
+    after positions stopped."""
+    window, done, running = shift
+    running.cell.location_label = "King St & Bay St"
+    running.cell.save(update_fields=["location_label"])
+    board = shift_board(supervisor)
+    rows = {r["id"]: r for b in board["beats"] for r in b["missions"]}
+    assert rows[running.pk]["label"].endswith("· King St & Bay St")
+    assert "box " not in rows[running.pk]["label"]
+    assert board["units"][0]["in_box"] == rows[running.pk]["label"]  # positions coming: in the box
+    # The positions stop (the device's last one is older than the gap): no longer "in box now".
+    from missions.models import Visit
+
+    visit = Visit.objects.get(mission=running, ended_at__isnull=True)
+    visit.last_position_at = visit.started_at + timedelta(seconds=30)  # then nothing for 4.5 min
+    visit.save(update_fields=["last_position_at"])
+    stale = shift_board(supervisor)
+    row = next(r for b in stale["beats"] for r in b["missions"] if r["id"] == running.pk)
+    assert row["stale"] is True and stale["units"][0]["in_box"] is None

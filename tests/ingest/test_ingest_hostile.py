@@ -104,4 +104,56 @@ def test_rejected_rows_csv_is_spreadsheet_safe(client, analyst, agency, write_cs
     category = lines[0].index("category")
     assert lines[1][category] == "'" + formula
     assert lines[2][category] == "Assault"  # a plain value is unchanged
-    assert lines[1][lines[0].index("longitude")] == "'-79.4"  # text from the file, so quoted too
+    assert lines[1][lines[0].index("longitude")] == "-79.4"  # a plain number, written plainly
+
+
+def test_rejected_rows_csv_is_fixed_and_imported_again(
+    client, analyst, agency, write_csv, tmp_path
+):
+    """Issue 23: the download wrote `'-79.9100` and two `id` columns, so it could not be re-imported.
+    Now: one id column, numbers plain; fixing the time and importing the file again creates them."""
+    rows = [
+        ["R-1", "not a time", "43.65", "-79.9100", "Assault"],
+        ["R-2", "2023-01-01T10:00", "43.65", "-79.4", "Assault"],
+        ["R-3", "yesterday", "43.651", "-79.401", "Assault"],
+    ]
+    source, mapping = services.resolve_source(name="feed", mapping_spec="canonical")
+    run = services.import_incidents_file(
+        path=write_csv("f.csv", CANONICAL_HEADER, rows), source=source, mapping=mapping
+    )
+    assert (run.created, run.rejected) == (1, 2)
+    client.force_login(analyst)
+    download = client.get(reverse("ingest-rejected-csv", args=[run.pk]))
+    lines = list(csv.reader(io.StringIO(b"".join(download.streaming_content).decode())))
+    header = lines[0]
+    assert header.count("id") == 1 and "external_id" not in header
+    assert [line[header.index("longitude")] for line in lines[1:]] == ["-79.9100", "-79.401"]
+    # The analyst fixes the times in the downloaded file and imports it again.
+    for line in lines[1:]:
+        line[header.index("occurred_at")] = "2023-01-02T11:00"
+    fixed = tmp_path / "fixed.csv"
+    with open(fixed, "w", newline="") as fh:
+        csv.writer(fh).writerows(lines)
+    again = services.import_incidents_file(path=fixed, source=source, mapping=mapping)
+    assert (again.created, again.rejected) == (2, 0), again.message
+    incident = Incident.objects.get(external_id="R-1")
+    assert round(incident.location.x, 4) == -79.91
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("-79.9100", "-79.9100"),
+        ("-1e-3", "-1e-3"),
+        ("+12", "'+12"),  # "+" always quoted (a phone number stays text)
+        ("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"),
+        ("-A1", "'-A1"),
+        ("=1+1", "'=1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("- 5", "'- 5"),
+    ],
+)
+def test_only_plain_numbers_escape_the_formula_quote(value, written):
+    from missions_site.spreadsheet import spreadsheet_safe
+
+    assert spreadsheet_safe(value) == written

@@ -65,10 +65,10 @@ def test_the_shift_page_refuses_a_far_date_without_a_500(client, supervisor, sma
     client.force_login(supervisor)
     shift = Shift.objects.order_by("order").first()
     response = client.get(reverse("missions-shift"), {"date": "9999-12-31", "shift": shift.pk})
-    assert (
-        response.status_code == 200
-    )  # the picker is refused and the page shows the shift under way
-    assert "9999-12-31" not in response.content.decode()
+    # The picker is refused and the page says so (issue 23: never silently another day).
+    assert response.status_code == 400
+    assert "Date (date) &#x27;9999-12-31&#x27;" in response.content.decode()
+    assert response.context["pick_errors"]
     far = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     assert (
         client.get(reverse("missions-shift"), {"date": far, "shift": shift.pk}).status_code == 200

@@ -35,9 +35,11 @@ def test_a_million_character_reason_is_refused_on_the_page_as_by_the_api(
     assert "Ensure this value has at most 2000 characters" in refused.content.decode()
     assert not Suppression.objects.exists()
     accepted = client.post(
-        reverse("missions-suppress"), {**post, "sup-reason": "x" * 2000}, follow=True
+        reverse("missions-suppress"),
+        {**post, "sup-reason": "x" * 2000, "confirm": "1"},  # confirmed after the preview
+        follow=True,
     )
-    assert "Boxes suppressed." in accepted.content.decode()
+    assert "Boxes suppressed: " in accepted.content.decode()
     assert Suppression.objects.get().reason == "x" * 2000
 
 
@@ -63,6 +65,7 @@ def test_the_page_forms_bound_their_text_as_the_api_does():
         "AddMissionsForm.cell_ids",
         "BannerAuthenticationForm.password",
         "BoxesForm.cell_ids",
+        "SuppressForm.cell_ids",
     ]
 
 
