@@ -39,6 +39,12 @@ JOB_TASKS = {
     "missions.tasks.plan_missions_job": FORECAST,
     "ingest.tasks.import_incidents_job": IMPORTS,
 }
+# Tasks sent after an event (a push of vehicle positions): each reads the state afresh and acts only
+# on what is still to do, so a redelivered message is harmless and one lost with its worker would
+# leave missions unstarted: acknowledged late, like the jobs.
+EVENT_TASKS = {
+    "missions.tasks.follow_avl_positions": DEFAULT,
+}
 # Periodic tasks (their queues and schedules: missions_site/schedule.py): beat sends them again
 # within minutes, so one lost with its worker costs nothing, while redelivering one that killed its
 # worker (out of memory on a huge watched file) would loop. They are acknowledged on receipt.
@@ -52,7 +58,7 @@ def celery_settings() -> dict:
     """CELERY_* settings: the queues (a worker without -Q listens to all), the routes, and each
     task's acknowledgement and time limits."""
     routes, annotations = {}, {}
-    for tasks, late in ((JOB_TASKS, True), (PERIODIC_TASKS, False)):
+    for tasks, late in ((JOB_TASKS, True), (EVENT_TASKS, True), (PERIODIC_TASKS, False)):
         for name, queue in tasks.items():
             soft_s = JOB_TIME_LIMIT_MINUTES[queue] * 60
             routes[name] = {"queue": queue}

@@ -142,14 +142,15 @@ def test_a_strict_batch_with_a_bad_record_stores_nothing(client, agency, cad_sou
     refused = push(client, bad, "strict-1", strict=True)
     assert refused.status_code == 400, refused.content
     assert Incident.objects.count() == 0
-    # keyed by the record's index in `incidents`, naming its row and reason
-    assert list(refused.data["incidents"]) == ["1"]
-    message = refused.data["incidents"]["1"]["latitude"][0]
+    # one error per refused record, naming its row, field and reason (docs/api.md)
+    problem = refused.json()
+    assert [(e["field"], e["row"]) for e in problem["errors"]] == [("incidents.latitude", 2)]
+    message = problem["errors"][0]["reason"]
     assert message.startswith("Row 2 (CAD-2):") and "90" in message
-    assert "nothing was stored" in refused.data["detail"]
+    assert "nothing was stored" in problem["detail"]
     run = ImportRun.objects.get()
     assert run.strict and run.job.status == "failed" and run.rejected == 1
-    assert f"/api/v1/import-runs/{run.pk}/rejected/" in refused.data["detail"]
+    assert f"/api/v1/import-runs/{run.pk}/rejected/" in problem["detail"]
     # not strict, the same records: the good ones stored, the bad one kept as a rejected row
     lenient = push(client, bad, "lenient-1")
     assert lenient.status_code == 201
@@ -180,7 +181,7 @@ def test_at_most_5000_records_per_batch(client, agency, cad_source):
     ]
     refused = push(client, rows, "big")
     assert refused.status_code == 400
-    assert "At most 5,000 incidents" in str(refused.data["incidents"])
+    assert "At most 5,000 incidents" in str(refused.json()["errors"])
     assert ImportRun.objects.count() == 0
     accepted = push(client, rows[:5000], "big-ok")
     assert accepted.status_code == 201, accepted.content
@@ -195,7 +196,7 @@ def test_an_unknown_source_says_where_to_find_sources(client, agency, cad_source
         HTTP_IDEMPOTENCY_KEY="u",
     )
     assert answer.status_code == 400
-    message = answer.data["source"][0]
+    message = next(e["reason"] for e in answer.json()["errors"] if e["field"] == "source")
     assert "cad-typo" in message and "GET /api/v1/sources/" in message
     assert "does not exist" not in message
     assert push(client, [record(1)], "u2").status_code == 201  # control: the right name
@@ -212,10 +213,10 @@ def test_the_schema_states_formats_bounds_limit_and_strict(analyst):
     client.force_authenticate(analyst)
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     components = schema["components"]["schemas"]
-    batch = components["IncidentBatch"]["properties"]
+    batch = components["IncidentBatchRequest"]["properties"]  # the request's component
     assert batch["incidents"]["maxItems"] == 5000 and batch["incidents"]["minItems"] == 1
     assert batch["strict"]["type"] == "boolean" and batch["strict"]["default"] is False
-    record_schema = components["IncidentRecord"]["properties"]
+    record_schema = components["IncidentRecordRequest"]["properties"]
     assert record_schema["occurred_from"]["format"] == "date-time"
     assert (record_schema["latitude"]["minimum"], record_schema["latitude"]["maximum"]) == (-90, 90)
     assert (record_schema["longitude"]["minimum"], record_schema["longitude"]["maximum"]) == (
