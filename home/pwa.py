@@ -31,8 +31,12 @@ SHELL_STATIC = (
     "favicon.svg",
     *(f"icons/missions-{size}.png" for size in ICON_SIZES),
 )
-# GET answers the page reads, answered from the network when there is one, else from the last copy.
-DATA_PREFIXES = ("/api/v1/officer/missions/", "/api/v1/beats/", "/api/v1/streets/")
+# GET answers the page reads (URL names), answered from the network when there is one, else from the
+# last copy: the missions, the beat outlines and the streets of each map view.
+DATA_URLS = ("api-officer-missions", "api-beats", "api-streets")
+# Where the worker keeps the streets of the officer's beat (asked for by the page once it knows the
+# beat): the answer to a streets request of a view it never kept while offline (docs/frontend.md).
+BEAT_STREETS_KEY = "/officer/kept/beat-streets"
 
 
 @access.page
@@ -71,7 +75,9 @@ def service_worker(request):
     config = {
         "page": reverse("officer-home"),
         "shell": [static(path) for path in SHELL_STATIC],
-        "data": list(DATA_PREFIXES),
+        "data": [reverse(name) for name in DATA_URLS],
+        "streets": reverse("api-streets"),
+        "beatStreets": BEAT_STREETS_KEY,
     }
     config["version"] = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()[:12]
     response = render(

@@ -39,6 +39,19 @@ def jurisdiction_overview() -> list[dict]:
 BOARD_STATUSES = Mission.NOT_CANCELLED
 
 
+def board_district_codes(user) -> list[str]:
+    """The districts the supervisor's board map opens fitted to: those the supervisor looks after
+    (supervised districts and home district, as in `missions.scope`); none (the whole jurisdiction)
+    when the account has no profile or no district."""
+    profile = getattr(user, "officer_profile", None)
+    if profile is None:
+        return []
+    ids = set(profile.supervised_districts.values_list("pk", flat=True))
+    if profile.home_district_id:
+        ids.add(profile.home_district_id)
+    return list(District.objects.filter(pk__in=ids).order_by("code").values_list("code", flat=True))
+
+
 def shift_board(user, *, now: datetime | None = None) -> dict:
     """The supervisor's board of the shift under way: its missions in the user's scope by beat and by
     unit (the officer who patrolled), each with its status and dose progress, and as GeoJSON boxes

@@ -84,6 +84,7 @@ def supervisor_home(request):
             "statuses": BOARD_STATUSES,
             "reason_codes": ReasonCode.choices,
             "alerts": board_alerts(request.user),
+            "board_districts": selectors.board_district_codes(request.user),
         },
     )
 

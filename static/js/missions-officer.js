@@ -15,11 +15,13 @@
   var RECONNECT_RETRY_MS = [2000, 5000, 10000];  // after the network is back, while actions still wait
   var BOX_OPACITY = { light: 0.25, dark: 0.4 };  // boxes stay visible on the darkened night map
   var BEAT_COLOURS = { light: { mine: "#c0392b", other: "#5b7db1" }, dark: { mine: "#ff8f85", other: "#8fa9d6" } };
+  var BEAT_STREETS_ZOOM = 15;  // streets kept for offline use: with names (geo/street_selectors.py)
   var CLOCK_OFFSET_KEY = "missions.clockOffsetMs";  // the server's clock minus this device's, last measured
   M.register("officer-missions", function (el) {
     var list = document.getElementById("mission-list");
     var statusLine = document.getElementById("mdt-status");
     var queueLine = document.getElementById("mdt-queue");  // what waits to be sent: stays until it changes
+    var offlineLine = document.getElementById("mdt-offline");  // "Offline copy from 19:02" while offline
     var template = document.getElementById("mission-card");
     var map = M.baseMap(el);
     var missionLayer = L.geoJSON(null, {
@@ -149,11 +151,24 @@
           keepOffset(Date.parse(serverTime || data.server_time) - Date.now());
           state.offlineSince = null;  // the server answered: online again
         }
+        sayOfflineCopy(keptCopy ? serverTime || data.server_time : null);
         render(data.features || [], data.shift);
       }).catch(function (err) { say("Missions could not be loaded: " + err.message); });
     }
 
     function rerender() { render(state.features, state.shift); }
+
+    // The service worker's copy is shown with the time it was taken (its server time), in the
+    // agency's time zone: what the officer sees is as old as that.
+    function sayOfflineCopy(keptAt) {
+      offlineLine.hidden = !keptAt;
+      offlineLine.textContent = keptAt ? "Offline copy from " + agencyTime(keptAt) : "";
+    }
+    function agencyTime(iso) {
+      var options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+      try { options.timeZone = el.dataset.timezone || undefined; return new Date(iso).toLocaleTimeString([], options); }
+      catch (e) { delete options.timeZone; return new Date(iso).toLocaleTimeString([], options); }  // unknown zone
+    }
 
     // The clock offset outlives the page: a reload without network counts timers (and stamps the
     // actions it saves) with the last one measured, not with the kept answer's old server time.
@@ -481,6 +496,7 @@
       var beats = L.geoJSON(fc, { style: beatStyle, interactive: false }).addTo(map);
       beats.bringToBack();
       state.beats = beats;
+      el.dataset.beatsDrawn = String(beats.getLayers().length);
     }).catch(function () {}) : Promise.resolve();
 
     // The session is proven by the page itself: send what waits, then show the missions as they are.
@@ -489,6 +505,7 @@
       else if (state.beats && state.beats.getLayers().length) { map.fitBounds(state.beats.getBounds()); }
       else { map.setView([0, 0], 2); }
       el.dataset.ready = "1";
+      keepBeatStreets();
       return map;
     });
 
@@ -502,6 +519,27 @@
       navigator.serviceWorker.ready.then(function (registration) {
         var keep = [window.location.pathname, el.dataset.missions, el.dataset.beats].filter(Boolean);
         registration.active.postMessage({ keep: keep });
+      });
+    }
+
+    // The streets of the officer's beat (and of the missions' boxes), at street-name zoom, kept by
+    // the worker for any view shown offline. Without a beat, those of the beats shown.
+    function keepBeatStreets() {
+      var streetsUrl = M.data("map-streets-url");
+      if (!("serviceWorker" in navigator) || !el.dataset.serviceWorker || !streetsUrl) { return; }
+      var bounds = null;
+      function add(b) { if (b && b.isValid()) { bounds = bounds ? bounds.extend(b) : L.latLngBounds(b.getSouthWest(), b.getNorthEast()); } }
+      if (state.beats) {
+        state.beats.eachLayer(function (layer) {
+          if (!el.dataset.highlight || layer.feature.properties.code === el.dataset.highlight) { add(layer.getBounds()); }
+        });
+      }
+      if (missionLayer.getLayers().length) { add(missionLayer.getBounds()); }
+      if (!bounds) { return; }
+      var b = bounds.pad(0.1);
+      var bbox = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map(function (n) { return n.toFixed(5); }).join(",");
+      navigator.serviceWorker.ready.then(function (registration) {
+        registration.active.postMessage({ beatStreets: streetsUrl + "?bbox=" + bbox + "&zoom=" + BEAT_STREETS_ZOOM });
       });
     }
   });

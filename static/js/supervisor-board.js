@@ -12,7 +12,7 @@
     var unitsBox = document.getElementById("board-units");
     var updated = document.getElementById("board-updated");
     var map = M.baseMap(document.getElementById("board-map"));
-    var fitted = false;
+    var fitted = false;  // the view is set once, when the page opens: then it is the supervisor's
     var boxes = L.geoJSON(null, {
       style: function (f) {
         var c = M.statusColour(f.properties.status);
@@ -112,7 +112,7 @@
       el.dataset.active = String(board.totals.active);
       el.dataset.boxes = String(boxes.getLayers().length);
       updated.textContent = "Last update " + new Date(board.server_time).toLocaleTimeString() + ".";
-      if (!fitted && boxes.getLayers().length) { map.fitBounds(boxes.getBounds().pad(0.3)); fitted = true; }
+      if (!fitted && boxes.getLayers().length) { map.fitBounds(boxes.getBounds().pad(0.3)); }  // until districts fit
     }
 
     function poll() {
@@ -125,9 +125,26 @@
       var beats = L.geoJSON(fc, { style: { color: "#5b7db1", weight: 1, fill: false, dashArray: "4 3" },
                                   interactive: false }).addTo(map);
       beats.bringToBack();
-      if (beats.getLayers().length) { map.fitBounds(beats.getBounds()); }
+    }).catch(function () {});
+    // The map opens fitted to the supervisor's district(s) (board-districts; every district when
+    // none), close enough for the streets to be drawn at once; drawn bold, the others thin.
+    var mine = M.data("board-districts") || [];
+    var districtsLoaded = M.fetchJSON(el.dataset.districts).then(function (fc) {
+      function chosen(f) { return !mine.length || mine.indexOf(f.properties.code) >= 0; }
+      var districts = L.geoJSON(fc, {
+        style: function (f) { return { color: "#1f3b73", weight: chosen(f) ? 3 : 1, fill: false }; },
+        interactive: false
+      }).addTo(map);
+      districts.bringToBack();
+      var fit = L.latLngBounds([]);
+      districts.eachLayer(function (layer) { if (chosen(layer.feature)) { fit.extend(layer.getBounds()); } });
+      if (fit.isValid()) {
+        fitted = true;
+        map.fitBounds(fit);
+        el.dataset.fit = mine.length ? mine.join(",") : "all";
+      }
     }).catch(function () {});
     window.setInterval(poll, Number(el.dataset.pollMs) || 20000);
-    return Promise.all([beatsLoaded, poll()]).then(function () { el.dataset.ready = "1"; });
+    return Promise.all([beatsLoaded, districtsLoaded, poll()]).then(function () { el.dataset.ready = "1"; });
   });
 })(window.Missions);

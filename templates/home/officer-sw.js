@@ -19,14 +19,21 @@ self.addEventListener("activate", (event) => {
   )).then(() => self.clients.claim()));
 });
 
-// The page asks, once the worker runs, to keep itself and the data it loaded before the worker was there.
+// The page asks, once the worker runs, to keep itself and the data it loaded before the worker was there;
+// and, once it knows the officer's beat, the streets of the beat (`beatStreets`: a streets URL), kept
+// apart so that a view never seen online still gets its streets offline.
 self.addEventListener("message", (event) => {
   const urls = (event.data && event.data.keep) || [];
-  event.waitUntil(Promise.all(urls.map((url) => {
+  const keeps = urls.map((url) => {
     const request = new Request(url, { credentials: "same-origin" });
     const kept = url === CONFIG.page ? fromNetwork(request, SHELL_CACHE, CONFIG.page) : fromNetwork(request, DATA_CACHE, null);
     return kept.catch(() => null);
-  })));
+  });
+  if (event.data && event.data.beatStreets) {
+    const request = new Request(event.data.beatStreets, { credentials: "same-origin" });
+    keeps.push(fromNetwork(request, DATA_CACHE, CONFIG.beatStreets).catch(() => null));
+  }
+  event.waitUntil(Promise.all(keeps));
 });
 
 self.addEventListener("fetch", (event) => {
@@ -36,6 +43,9 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) { return; }
   if (request.mode === "navigate" && url.pathname === CONFIG.page) {
     event.respondWith(networkFirst(request, SHELL_CACHE, CONFIG.page));
+  } else if (url.pathname === CONFIG.streets) {
+    // A view's streets: that view's kept answer, else the beat's streets.
+    event.respondWith(networkFirst(request, DATA_CACHE, null, CONFIG.beatStreets));
   } else if (CONFIG.data.some((prefix) => url.pathname.startsWith(prefix))) {
     event.respondWith(networkFirst(request, DATA_CACHE, null));
   } else if (CONFIG.shell.indexOf(url.pathname) >= 0) {
@@ -53,9 +63,12 @@ function fromNetwork(request, cacheName, key) {
 }
 
 // The kept copy says so (X-Kept-Copy): its X-Server-Time is from when it was kept, not now.
-function networkFirst(request, cacheName, key) {
+// `fallback`: the key of a copy to answer with when this request has none of its own.
+function networkFirst(request, cacheName, key, fallback) {
   return fromNetwork(request, cacheName, key).catch(() =>
-    caches.open(cacheName).then((cache) => cache.match(key || request)).then((kept) => kept ? markKept(kept) : Response.error())
+    caches.open(cacheName).then((cache) => cache.match(key || request)
+      .then((kept) => kept || (fallback ? cache.match(fallback) : undefined)))
+      .then((kept) => kept ? markKept(kept) : Response.error())
   );
 }
 

@@ -3,16 +3,27 @@ shift's missions offline; actions taken offline wait on their card, survive a re
 officer who took them, and are sent after he signs in again."""
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
+from agency.models import Agency
+from geo.street_services import import_streets
 from missions import services
 from missions.models import Mission
 from tactics.models import TacticUse
-from tests.browser.conftest import sign_in
-from tests.browser.officer_field import MDT, PHONE, officer_page, plan_shift_for  # noqa: F401
+from tests.browser.conftest import screenshot, sign_in
+from tests.browser.officer_field import (  # noqa: F401
+    MDT,
+    MIN_CONTRAST,
+    PHONE,
+    contrast,
+    officer_page,
+    plan_shift_for,
+)
 from tests.missions.factories import OfficerProfileFactory, serve_dose
+from tests.streets_helpers import write_streets
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -379,3 +390,71 @@ def test_a_reload_without_network_keeps_the_measured_clock_offset(
 def clock_seconds(card) -> int:
     minutes, seconds = card.locator(".m-clock").inner_text().split(":")
     return int(minutes) * 60 + int(seconds)
+
+
+BEAT_STREETS_KEPT = """() => caches.open('missions-data')
+  .then((c) => c.match('/officer/kept/beat-streets')).then((kept) => kept ? kept.json() : null)
+  .then((fc) => fc ? fc.features.length : 0)"""
+KEPT_MISSIONS_TIME = f"""() => caches.open('missions-data').then((c) => c.match('{MISSIONS_API}'))
+  .then((kept) => kept.headers.get('X-Server-Time'))"""
+
+
+def test_the_offline_copy_has_the_beat_outline_and_its_streets_and_says_when_it_was_taken(
+    forecast,
+    now_window,
+    officer,
+    officer_page,  # noqa: F811
+    tmp_path,
+):
+    """Issue 23 item 5: reloaded offline, the page drew the cards but no beat outline (beats.geojson
+    was not under the worker's kept prefixes) and no streets (those of a view were kept only if
+    that very view had been shown online), and nothing said it was an old copy. Night theme: the
+    street names were dark grey on the dark map."""
+    import_streets(
+        path=write_streets(tmp_path / "centreline.geojson"), name_field="LINEAR_NAME_FULL"
+    )
+    plan_shift_for(officer, forecast, now_window)
+    page = officer_page("officer", viewport=PHONE, color_scheme="dark")
+    wait_until_kept(page)
+    for _ in range(75):  # the page asks for its beat's streets once the map is fitted
+        if page.evaluate(BEAT_STREETS_KEPT):
+            break
+        page.wait_for_timeout(200)
+    assert page.evaluate(BEAT_STREETS_KEPT) > 0
+    assert page.locator("#mdt-offline").is_hidden()  # control: online, no notice
+
+    set_offline(page, True)
+    response = page.reload()
+    assert response.from_service_worker
+    page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
+    assert (
+        int(page.get_attribute("#map", "data-beats-drawn")) >= 1
+    )  # the beat outline, from the copy
+
+    # A view never shown online (moved to the beat's far corner, street zoom): the beat's streets.
+    page.evaluate("""() => { const el = document.querySelector('#map');
+        el.leafletMap.setView([43.6535, -79.3965], 16); delete el.dataset.streets; }""")
+    page.wait_for_function(
+        "() => Number(document.querySelector('#map').dataset.streetNames || 0) > 0", timeout=10_000
+    )
+    assert int(page.get_attribute("#map", "data-streets")) > 0
+    assert {"Front St W", "Bathurst St"} & set(
+        page.locator("#map .street-name-text").all_inner_texts()
+    )
+
+    kept_at = datetime.fromisoformat(page.evaluate(KEPT_MISSIONS_TIME))
+    local = kept_at.astimezone(ZoneInfo(Agency.current().timezone)).strftime("%H:%M")
+    notice = page.locator("#mdt-offline")
+    assert notice.is_visible() and notice.inner_text() == f"Offline copy from {local}"
+
+    # Night theme: street names readable on the dark map (4.5:1 from the computed colours).
+    assert page.get_attribute("html", "data-theme") == "dark"
+    assert contrast(page, "#map .street-name-text") >= MIN_CONTRAST
+    screenshot(page, "officer-phone-offline")
+
+    # Positive control: back online, the server answers and the notice goes.
+    set_offline(page, False)
+    page.reload()
+    page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
+    assert page.locator("#mdt-offline").is_hidden()
+    assert page.js_errors == [] and page.csp_violations == []

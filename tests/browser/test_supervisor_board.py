@@ -3,11 +3,13 @@ service, as his MDT would) and the board shows it without a reload, from its bac
 
 import pytest
 
-from agency.models import Beat
+from agency.models import Beat, District
+from geo.street_services import import_streets
 from missions import services
 from missions.models import Mission
 from tests.browser.conftest import screenshot
 from tests.missions.factories import OfficerProfileFactory
+from tests.streets_helpers import write_streets
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -90,3 +92,46 @@ def test_the_board_offers_call_off_from_the_allowed_actions(
     assert mission.status == Mission.Status.CANCELLED
     assert "Mission called off." in page.inner_text("body")
     assert page.js_errors == [] and page.csp_violations == []
+
+
+BOARD_VIEW = """(d) => { const map = document.querySelector('#board-map').leafletMap;
+  const b = map.getBounds(), district = L.latLngBounds([[d[1], d[0]], [d[3], d[2]]]);
+  return { contains: b.contains(district), zoom: map.getZoom(), fitZoom: map.getBoundsZoom(district) }; }"""
+
+
+def test_the_board_map_opens_fitted_to_the_supervisors_district_with_its_streets(
+    forecast, policy, now_window, supervisor, login, tmp_path
+):
+    """Issue 23 item 3: the board's map opened on every beat of the jurisdiction (or the boxes),
+    zoomed out past the streets. Now it opens fitted to the supervisor's district: the district
+    in view, one zoom step more would cut it, and the streets of that view drawn at once."""
+    import_streets(
+        path=write_streets(tmp_path / "centreline.geojson"), name_field="LINEAR_NAME_FULL"
+    )
+    forecast(now_window.date, now_window.shift)
+    services.plan_missions(date=now_window.date, shift=now_window.shift)
+    west = District.objects.get(code="D1")
+    OfficerProfileFactory(user=supervisor, badge_number="9001", home_district=west)
+
+    page = login("supervisor")
+    page.wait_for_selector("#board[data-ready='1']", timeout=15_000)
+    assert page.get_attribute("#board", "data-fit") == "D1"
+    view = page.evaluate(BOARD_VIEW, list(west.geom.extent))
+    assert view["contains"], view
+    assert view["zoom"] == view["fitZoom"], view  # fitted, not the jurisdiction's zoom
+    # Streets drawn at that zoom, without the supervisor zooming in.
+    page.wait_for_function(
+        "() => Number(document.querySelector('#board-map').dataset.streets || 0) > 0",
+        timeout=10_000,
+    )
+    assert (
+        page.evaluate("() => document.querySelector('#board-map').leafletMap.getZoom()")
+        == (view["zoom"])
+    )
+    assert page.locator("#board-map .leaflet-streets-pane canvas").count() == 1
+
+    # Control: the other district is not in view whole (the map is not on the whole jurisdiction).
+    east = District.objects.get(code="D2")
+    assert not page.evaluate(BOARD_VIEW, list(east.geom.extent))["contains"]
+    assert page.js_errors == [] and page.csp_violations == []
+    screenshot(page, "supervisor-board-district")

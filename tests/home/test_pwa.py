@@ -46,7 +46,11 @@ def test_service_worker_is_served_under_the_officer_page_with_its_shell(client):
         and "/static/leaflet/leaflet.js" in config["shell"]
     )
     assert "/static/css/streets.css" in config["shell"]  # the map's street names, offline too
-    assert config["data"] == ["/api/v1/officer/missions/", "/api/v1/beats/", "/api/v1/streets/"]
+    assert config["data"] == [
+        "/api/v1/officer/missions/",
+        "/api/v1/beats.geojson",
+        "/api/v1/streets/",
+    ]
     for url in config["shell"]:
         assert finders.find(url.removeprefix("/static/")), (
             url

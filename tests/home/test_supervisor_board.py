@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from agency.models import Agency, Beat, District, OfficerProfile
-from home.selectors import shift_board
+from home.selectors import board_district_codes, shift_board
 from missions import services
 from missions.models import Mission
 from tests.missions.conftest import crime_types, forecast, grid, now_window, policy  # noqa: F401
@@ -152,3 +152,19 @@ def test_missions_are_named_by_location_and_in_box_follows_positions(shift, supe
     stale = shift_board(supervisor)
     row = next(r for b in stale["beats"] for r in b["missions"] if r["id"] == running.pk)
     assert row["stale"] is True and stale["units"][0]["in_box"] is None
+
+
+def test_the_board_map_opens_on_the_supervisors_districts(small_agency, supervisor, client):
+    """Home and supervised districts, in code order; none (the whole jurisdiction) without them."""
+    client.force_login(supervisor)
+    assert board_district_codes(supervisor) == []  # no profile: every district
+    profile = OfficerProfileFactory(
+        user=supervisor, badge_number="9001", home_district=District.objects.get(code="D2")
+    )
+    profile.supervised_districts.add(District.objects.get(code="D1"))
+    supervisor.refresh_from_db()
+    assert board_district_codes(supervisor) == ["D1", "D2"]
+    page = client.get(reverse("supervisor-home"))
+    assert b'<script id="board-districts" type="application/json">["D1", "D2"]</script>' in (
+        page.content
+    )
