@@ -38,6 +38,7 @@ JOB_TASKS = {
     "forecasting.tasks.forecast_shift_job": FORECAST,
     "missions.tasks.plan_missions_job": FORECAST,
     "ingest.tasks.import_incidents_job": IMPORTS,
+    "patrol.tasks.import_avl_upload_job": IMPORTS,
 }
 # Periodic tasks (their queues and schedules: missions_site/schedule.py): beat sends them again
 # within minutes, so one lost with its worker costs nothing, while redelivering one that killed its
