@@ -35,6 +35,7 @@ class LivenessMiddleware:
         if request.path == HEALTHZ_PATH and request.method in ("GET", "HEAD"):
             response = JsonResponse(ALIVE)
             response["Cache-Control"] = "no-store"
+            response["X-Content-Type-Options"] = "nosniff"
             return response
         return self.get_response(request)
 

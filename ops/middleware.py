@@ -17,5 +17,6 @@ class ReadinessMiddleware:
             request.get_host()  # an unknown Host is still refused (400), as on every page
             response = readyz(request)
             response["Cache-Control"] = "no-store"
+            response["X-Content-Type-Options"] = "nosniff"
             return response
         return self.get_response(request)

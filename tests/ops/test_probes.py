@@ -51,7 +51,8 @@ def test_healthz_answers_with_the_database_unreachable_while_readyz_refuses():
 def test_readyz_names_the_database_and_broker_ok_when_they_answer(client):
     checks = client.get(reverse("readyz")).json()
     assert checks["database"] == "ok" and checks["broker"] == "ok"
-    assert client.get(reverse("healthz")).json() == {"status": "alive"}
+    alive = client.get(reverse("healthz"))
+    assert alive.json() == {"status": "alive"} and alive["Cache-Control"] == "no-store"
 
 
 @pytest.mark.django_db
