@@ -89,6 +89,19 @@ def store_upload(*, uploaded) -> Path:
     return path
 
 
+def upload_token(path: Path) -> str:
+    """The stored upload's name relative to the upload folder (what a job keeps, not a server path)."""
+    return Path(path).relative_to(Path(settings.MEDIA_ROOT) / UPLOAD_DIR).as_posix()
+
+
+def upload_path(token: str) -> Path:
+    """The stored upload named by `token` ("<hex>/<file name>"), never a path outside its folder."""
+    folder, _, name = token.partition("/")
+    if len(folder) != 32 or not name or "/" in name or name != get_valid_filename(name):
+        raise AvlFileError("Unknown upload; choose the file again.")
+    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR / folder / name
+
+
 def remove_upload(path: Path) -> None:
     """Delete an uploaded file's own folder (never anything outside the upload folder)."""
     root = (Path(settings.MEDIA_ROOT) / UPLOAD_DIR).resolve()

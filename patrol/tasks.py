@@ -2,7 +2,6 @@
 nightly purge of raw positions; and the job of a file uploaded on the AVL import page."""
 
 from datetime import timedelta
-from pathlib import Path
 
 from celery import shared_task
 from django.utils import timezone
@@ -12,7 +11,14 @@ from jobs.models import JobRun
 from jobs.services import JobFailed, enqueue_job, run_job
 
 from . import services
-from .avl_import import AvlFileError, import_avl_file, remove_upload, store_upload
+from .avl_import import (
+    AvlFileError,
+    import_avl_file,
+    remove_upload,
+    store_upload,
+    upload_path,
+    upload_token,
+)
 from .job_kinds import AVL_IMPORT_KIND
 
 
@@ -38,7 +44,10 @@ def import_avl_upload_job(job_id: str) -> None:
     `manage.py import_avl`), then, if asked, measure the file's shifts into minutes per box."""
 
     def work(job, progress):
-        path = Path(job.params["path"])
+        try:
+            path = upload_path(job.params["upload"])
+        except AvlFileError as exc:
+            raise JobFailed(str(exc)) from None
         measure = bool(job.params.get("measure"))
         share = 0.8 if measure else 1.0
 
@@ -88,5 +97,5 @@ def enqueue_avl_upload(*, uploaded, measure: bool, user) -> JobRun:
         kind=AVL_IMPORT_KIND,
         task=import_avl_upload_job,
         user=user,
-        params={"file": uploaded.name[:255], "path": str(path), "measure": measure},
+        params={"file": uploaded.name[:255], "upload": upload_token(path), "measure": measure},
     )

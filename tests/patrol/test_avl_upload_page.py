@@ -110,3 +110,14 @@ def test_only_analysts_and_administrators_may_upload_positions(
 def test_anonymous_users_are_sent_to_sign_in(client):
     response = client.get(reverse(PAGE))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+@pytest.mark.parametrize("token", ["../../etc/passwd", "0" * 32 + "/../x.csv", "abc/avl.csv", ""])
+def test_a_job_names_its_upload_only_inside_the_upload_folder(token, settings, tmp_path):
+    from patrol.avl_import import AvlFileError, upload_path
+
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(AvlFileError):
+        upload_path(token)
+    good = upload_path("0" * 32 + "/avl.csv")  # control: a stored upload's own name
+    assert good == tmp_path / "patrol/avl-uploads" / ("0" * 32) / "avl.csv"
