@@ -9,6 +9,7 @@ of them; all are counted)."""
 from __future__ import annotations
 
 import shutil
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -108,6 +109,22 @@ def remove_upload(path: Path) -> None:
     folder = Path(path).resolve().parent
     if folder.parent == root:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def purge_stale_uploads(*, now: float | None = None) -> int:
+    """Delete upload folders older than UPLOAD_RETENTION_DAYS: a job reads and deletes its file, so
+    one left is of a job that never ran (closed as failed by the reaper long before). Nightly, with
+    the positions' purge. Returns how many folders went."""
+    root = Path(settings.MEDIA_ROOT) / UPLOAD_DIR
+    if not root.is_dir():
+        return 0
+    cutoff = (now or time.time()) - settings.UPLOAD_RETENTION_DAYS * 86400
+    removed = 0
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def check_file(path: Path) -> str:

@@ -14,6 +14,7 @@ from . import services
 from .avl_import import (
     AvlFileError,
     import_avl_file,
+    purge_stale_uploads,
     remove_upload,
     store_upload,
     upload_path,
@@ -35,6 +36,8 @@ def measure_recent_exposure() -> int:
 
 @shared_task
 def purge_old_positions() -> int:
+    """Nightly: raw positions past AVL_RETENTION_DAYS, and AVL uploads no job read."""
+    purge_stale_uploads()
     return services.purge_positions()
 
 

@@ -121,3 +121,20 @@ def test_a_job_names_its_upload_only_inside_the_upload_folder(token, settings, t
         upload_path(token)
     good = upload_path("0" * 32 + "/avl.csv")  # control: a stored upload's own name
     assert good == tmp_path / "patrol/avl-uploads" / ("0" * 32) / "avl.csv"
+
+
+def test_uploads_no_job_read_are_purged_after_the_retention(settings, tmp_path):
+    import os
+
+    from patrol.avl_import import purge_stale_uploads
+
+    settings.MEDIA_ROOT, settings.UPLOAD_RETENTION_DAYS = tmp_path, 7
+    root = tmp_path / "patrol/avl-uploads"
+    old, fresh = root / ("a" * 32), root / ("b" * 32)
+    for folder in (old, fresh):
+        folder.mkdir(parents=True)
+        (folder / "avl.csv").write_text("unit,at\n")
+    now = time.time()
+    os.utime(old, (now - 8 * 86400, now - 8 * 86400))
+    assert purge_stale_uploads(now=now) == 1
+    assert not old.exists() and fresh.exists()  # control: a recent upload is kept
