@@ -136,6 +136,8 @@ ROUTES: dict[str, Rule] = {
     "alerts-unsubscribe": allow(POST=OPERATIONAL),
     "patrol-roster": allow(GET=COMMAND, POST=COMMAND, scope=(SUPERVISOR_SCOPE,)),
     "patrol-roster-remove": allow(POST=COMMAND, scope=(SUPERVISOR_SCOPE,)),
+    # a CAD's file of vehicle positions, imported as a job (the page of `manage.py import_avl`)
+    "patrol-avl-import": allow(GET=ANALYSIS, POST=ANALYSIS),
     # API: schema and docs need a login in every environment
     "api-schema": allow(GET=OPERATIONAL),
     "api-docs": allow(GET=OPERATIONAL),

@@ -1,5 +1,9 @@
-"""The health check for load balancers and monitors: the database and the broker answer. No data.
-/readyz (ops.views) adds the shift plans to these checks."""
+"""Liveness and the checks readiness is made of.
+
+`/healthz` is liveness only: the process answers, with no database or broker call, so a container
+or a load balancer restarts a server that hangs, never every server at once because the database
+blinked. `/readyz` (ops.views) is readiness: the database, the broker (`basic_checks` below) and a
+published plan for the shift under way and the next one (docs/deploy.md, "Watching it")."""
 
 from django.conf import settings
 from django.db import connection
@@ -8,16 +12,36 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 BROKER_TIMEOUT_S = 2
+HEALTHZ_PATH = "/healthz"
+ALIVE = {"status": "alive"}
+
+
+def healthz(request):
+    """The process is alive and serving requests: nothing else is touched. LivenessMiddleware
+    answers first; this view (the same answer) names the route for the access matrix."""
+    return JsonResponse(ALIVE)
+
+
+class LivenessMiddleware:
+    """First in MIDDLEWARE: answers GET/HEAD /healthz before any middleware reads the database
+    (the agency's time zone, the session, the user) or checks the Host header, so a probe by the
+    container's own address with the database down still gets its 200. Other methods go on to
+    the access matrix (and are refused there)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path == HEALTHZ_PATH and request.method in ("GET", "HEAD"):
+            response = JsonResponse(ALIVE)
+            response["Cache-Control"] = "no-store"
+            response["X-Content-Type-Options"] = "nosniff"
+            return response
+        return self.get_response(request)
 
 
 def basic_checks() -> dict[str, str]:
     return {"database": _database(), "broker": _broker(settings.CELERY_BROKER_URL)}
-
-
-def healthz(request):
-    checks = basic_checks()
-    healthy = all(state in ("ok", "not used") for state in checks.values())
-    return JsonResponse(checks, status=200 if healthy else 503)
 
 
 def _database() -> str:

@@ -8,6 +8,9 @@ of them; all are counted)."""
 
 from __future__ import annotations
 
+import shutil
+import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +23,7 @@ import shapely
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 
 from agency.models import Agency
 from audit.actions import Action
@@ -65,6 +69,64 @@ class AvlImportResult:
         )
 
 
+UPLOAD_DIR = "patrol/avl-uploads"
+
+
+def store_upload(*, uploaded) -> Path:
+    """Save a file uploaded on the AVL import page under MEDIA_ROOT/patrol/avl-uploads/<uuid>/ and
+    check it (format, size) before any job is queued: AvlFileError (and nothing kept) if refused.
+    The job deletes the file once it has been read."""
+    name = get_valid_filename(Path(uploaded.name).name)[:200] or "avl.csv"
+    path = Path(settings.MEDIA_ROOT) / UPLOAD_DIR / uuid.uuid4().hex / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        for chunk in uploaded.chunks():
+            handle.write(chunk)
+    try:
+        check_file(path)
+    except AvlFileError:
+        remove_upload(path)
+        raise
+    return path
+
+
+def upload_token(path: Path) -> str:
+    """The stored upload's name relative to the upload folder (what a job keeps, not a server path)."""
+    return Path(path).relative_to(Path(settings.MEDIA_ROOT) / UPLOAD_DIR).as_posix()
+
+
+def upload_path(token: str) -> Path:
+    """The stored upload named by `token` ("<hex>/<file name>"), never a path outside its folder."""
+    folder, _, name = token.partition("/")
+    if len(folder) != 32 or not name or "/" in name or name != get_valid_filename(name):
+        raise AvlFileError("Unknown upload; choose the file again.")
+    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR / folder / name
+
+
+def remove_upload(path: Path) -> None:
+    """Delete an uploaded file's own folder (never anything outside the upload folder)."""
+    root = (Path(settings.MEDIA_ROOT) / UPLOAD_DIR).resolve()
+    folder = Path(path).resolve().parent
+    if folder.parent == root:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def purge_stale_uploads(*, now: float | None = None) -> int:
+    """Delete upload folders older than UPLOAD_RETENTION_DAYS: a job reads and deletes its file, so
+    one left is of a job that never ran (closed as failed by the reaper long before). Nightly, with
+    the positions' purge. Returns how many folders went."""
+    root = Path(settings.MEDIA_ROOT) / UPLOAD_DIR
+    if not root.is_dir():
+        return 0
+    cutoff = (now or time.time()) - settings.UPLOAD_RETENTION_DAYS * 86400
+    removed = 0
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
+
+
 def check_file(path: Path) -> str:
     """The file's format, or AvlFileError saying why it is refused (before anything is read)."""
     if not path.exists():
@@ -91,19 +153,22 @@ def import_avl_file(
     actor=None,
     chunk_rows: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    job=None,
+    file_name: str = "",
 ) -> AvlImportResult:
     """Import a CSV or GeoJSON file of fixes; `progress(done, total)` is called after each chunk
-    (bytes for CSV, features for GeoJSON)."""
+    (bytes for CSV, features for GeoJSON). `job` (the upload page's JobRun) is kept on each refused
+    row so that the page lists that upload's own; `file_name` is the name the user gave it."""
     path = Path(path)
     kind = check_file(path)
     chunk_rows = chunk_rows or settings.AVL_IMPORT_CHUNK_ROWS
-    result = AvlImportResult(file_name=path.name)
+    result = AvlImportResult(file_name=file_name or path.name)
     units = _unit_ids()
     tz = Agency.current().tz
     latest = timezone.now() + timedelta(seconds=settings.AVL_FUTURE_SKEW_S)
     chunks = _csv_chunks(path, chunk_rows) if kind == "csv" else _geojson_chunks(path, chunk_rows)
     for frame, done, total in chunks:
-        _import_chunk(frame, result, units=units, tz=tz, latest=latest, actor=actor)
+        _import_chunk(frame, result, units=units, tz=tz, latest=latest, actor=actor, job=job)
         if progress:
             progress(done, total)
     record(
@@ -111,7 +176,8 @@ def import_avl_file(
         actor=actor,
         object_type="patrol.position",
         after={
-            "file": path.name,
+            "file": result.file_name,
+            "job": str(job.pk) if job else None,
             "rows": result.rows,
             "stored": result.stored,
             "duplicates": result.duplicates,
@@ -121,7 +187,9 @@ def import_avl_file(
     return result
 
 
-def _import_chunk(frame: pd.DataFrame, result: AvlImportResult, *, units, tz, latest, actor):
+def _import_chunk(
+    frame: pd.DataFrame, result: AvlImportResult, *, units, tz, latest, actor, job=None
+):
     first_row = result.rows + 1
     result.rows += len(frame)
     checked = check_fixes(frame, unit_ids=units, tz=tz, latest=latest)
@@ -133,10 +201,12 @@ def _import_chunk(frame: pd.DataFrame, result: AvlImportResult, *, units, tz, la
         refused = ~checked.ok
         result.rejected += int(refused.sum())
         result.reasons.update(checked.field[refused].tolist())
-        room = (
-            settings.AVL_IMPORT_REJECTED_KEPT
-            - RejectedPosition.objects.filter(file_name=result.file_name[:255]).count()
+        same_file = (
+            RejectedPosition.objects.filter(job=job)
+            if job is not None
+            else RejectedPosition.objects.filter(file_name=result.file_name[:255])
         )
+        room = settings.AVL_IMPORT_REJECTED_KEPT - same_file.count()
         kept = np.flatnonzero(refused)[: max(0, room)]
         if kept.size:
             raw = frame.iloc[kept].astype(object).where(frame.iloc[kept].notna(), None)
@@ -145,6 +215,7 @@ def _import_chunk(frame: pd.DataFrame, result: AvlImportResult, *, units, tz, la
                     RejectedPosition(
                         received_by=actor if getattr(actor, "is_authenticated", False) else None,
                         file_name=result.file_name[:255],
+                        job=job,
                         row_number=first_row + int(i),
                         field=checked.field[i],
                         reason=str(checked.reason[i])[:300],

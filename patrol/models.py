@@ -108,6 +108,14 @@ class RejectedPosition(models.Model):
     file_name = models.CharField(
         max_length=255, blank=True, help_text="The imported file it came from (blank: pushed)."
     )
+    job = models.ForeignKey(
+        "jobs.JobRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The upload job whose file it came from (the AVL import page).",
+    )
     row_number = models.PositiveIntegerField(help_text="1 = the batch's (or file's) first fix.")
     field = models.CharField(max_length=32, blank=True)
     reason = models.CharField(max_length=300)

@@ -12,7 +12,10 @@ from datetime import date
 
 from django.db.models import Sum
 
-from .models import BoxExposure
+from jobs.models import JobRun
+
+from .job_kinds import AVL_IMPORT_KIND
+from .models import BoxExposure, RejectedPosition
 
 
 def box_minutes(*, date_from: date, date_to: date) -> dict[tuple[date, int], dict[int, float]]:
@@ -27,3 +30,19 @@ def box_minutes(*, date_from: date, date_to: date) -> dict[tuple[date, int], dic
     for day, shift_pk, cell_pk, minutes in rows:
         out[(day, shift_pk)][cell_pk] = float(minutes)
     return dict(out)
+
+
+def avl_upload_jobs(*, limit: int = 10) -> list:
+    """The latest AVL files uploaded on the import page (their jobs), newest first."""
+    return list(
+        JobRun.objects.filter(kind=AVL_IMPORT_KIND)
+        .select_related("created_by")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def rejected_of_upload(*, job_id, limit: int = 500) -> tuple[list, int]:
+    """An uploaded file's refused rows (row, field, reason, what was sent), first `limit` of them by
+    row, and how many are stored in all."""
+    rows = RejectedPosition.objects.filter(job_id=job_id).order_by("row_number")
+    return list(rows[:limit]), rows.count()

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "missions_site.health.LivenessMiddleware",  # /healthz before anything reads the database
+    "ops.middleware.ReadinessMiddleware",  # /readyz: 503 naming the database when it is down
     "ops.metrics.RequestMetricsMiddleware",  # request latency by route (docs/deploy.md)
     "audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",

@@ -38,6 +38,7 @@ JOB_TASKS = {
     "forecasting.tasks.forecast_shift_job": FORECAST,
     "missions.tasks.plan_missions_job": FORECAST,
     "ingest.tasks.import_incidents_job": IMPORTS,
+    "patrol.tasks.import_avl_upload_job": IMPORTS,
 }
 # Tasks sent after an event (a push of vehicle positions): each reads the state afresh and acts only
 # on what is still to do, so a redelivered message is harmless and one lost with its worker would
