@@ -40,13 +40,13 @@ FREE_FORM = {
     "#/components/schemas/CompactForecast/properties/types/items": "per crime type code",
     "#/components/schemas/ModelVersion/properties/pai": "PAI per coverage share",
     "#/components/schemas/ModelVersionDetail/properties/": "model card (per model kind)",
-    # A job's result is its kind's own; an audit event keeps the object as it was.
-    "#/components/schemas/JobRun/properties/result": "per job kind",
+    # An audit event keeps the object as it was. (A job's result is typed per kind: JobResult.)
     "#/components/schemas/AuditEventOut/properties/before": "snapshot of the object",
     "#/components/schemas/AuditEventOut/properties/after": "snapshot of the object",
     # Request bodies: a GeoJSON polygon as drawn on the map.
     "#/components/schemas/AddMissionsInRequest/properties/area": "GeoJSON geometry (input)",
     "#/components/schemas/BoxesInRequest/properties/area": "GeoJSON geometry (input)",
+    "#/components/schemas/SuppressInRequest/properties/area": "GeoJSON geometry (input)",
 }
 
 
@@ -118,6 +118,30 @@ def test_the_free_form_walk_finds_an_untyped_object():
         }
     )
     assert found == ["#/A/properties/j", "#/A/properties/d"]
+
+
+def test_a_jobs_result_is_typed_per_kind(schema):
+    """JobRun.result is the JobResult union, one shape per registered kind told apart by `kind`;
+    it is not on the allow-list, so the walk above fails if it turns free-form again."""
+    from jobs import kinds
+
+    pointer = "#/components/schemas/JobRun/properties/result"
+    assert not any(pointer.startswith(allowed) for allowed in FREE_FORM)
+    components = schema["components"]["schemas"]
+    result = components["JobRun"]["properties"]["result"]
+    assert result["allOf"] == [{"$ref": "#/components/schemas/JobResult"}] and result["nullable"]
+    union = components["JobResult"]
+    assert union["discriminator"]["propertyName"] == "kind"
+    mapping = union["discriminator"]["mapping"]
+    assert set(mapping) == set(kinds.KINDS) and len(mapping) >= 6
+    for kind, ref in mapping.items():
+        shape = components[ref.rsplit("/", 1)[1]]
+        assert {"kind", "message"} <= set(shape["required"]) and len(shape["properties"]) > 2, kind
+        assert free_form(shape) == [] and shape.get("description"), kind
+    # Control: the walk flags the result as it was (a JSONField: a value with no type at all).
+    assert free_form({"JobRun": {"properties": {"result": {"readOnly": True}}}}) == [
+        "#/JobRun/properties/result"
+    ]
 
 
 def test_the_allow_list_is_in_the_docs():
@@ -275,23 +299,20 @@ def incident(n: int, **fields) -> dict:
 
 def test_refusals_are_problems_with_rows_and_fields(source):
     analyst = client_for(user_with(roles.ANALYST, "analyst-1"))
+    # A strict batch is refused whole (a batch that is not strict keeps its bad rows as rejected).
     bad = analyst.post(
         "/api/v1/incidents/",
-        {"source": "cad-live", "incidents": [incident(1), {"occurred_from": "x"}]},
+        {"source": "cad-live", "strict": True, "incidents": [incident(1), {"occurred_from": "x"}]},
         format="json",
         HTTP_IDEMPOTENCY_KEY="k-bad",
     )
     body = assert_problem(bad, 400, "invalid")
-    assert {
-        "field": "incidents.external_id",
-        "row": 2,
-        "reason": "This field is required.",
-        "code": "required",
-    } in body["errors"]
-    assert "row 2" in body["detail"] or "problems" in body["detail"]
+    missing_id = [e for e in body["errors"] if e["field"] == "incidents.external_id"]
+    assert [e["row"] for e in missing_id] == [2], body["errors"]
+    assert "required" in missing_id[0]["reason"] and "rejected" in body["detail"]
     good = analyst.post(
         "/api/v1/incidents/",
-        {"source": "cad-live", "incidents": [incident(1)]},
+        {"source": "cad-live", "strict": True, "incidents": [incident(1)]},
         format="json",
         HTTP_IDEMPOTENCY_KEY="k-good",
     )
