@@ -199,7 +199,7 @@ def test_response_headers_are_documented(schema):
     assert {"ETag", "X-Server-Time"} <= set(officer["304"]["headers"])
 
 
-def view_docstrings() -> set[str]:
+def view_docstrings(patterns=None) -> set[str]:
     """The docstrings of every API view class and handler, as drf-spectacular would print them."""
     found = set()
 
@@ -222,12 +222,27 @@ def view_docstrings() -> set[str]:
                     if doc:
                         found.add(_words(str(doc)))
 
-    walk(get_resolver().url_patterns)
+    walk(get_resolver().url_patterns if patterns is None else patterns)
     return found
 
 
 def _words(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def undescribed(schema, docstrings: set[str]) -> dict[str, list[str]]:
+    """Operations an integrator cannot read: no summary, no description, or a view's docstring
+    (words for the code's readers) as the description."""
+    found: dict[str, list[str]] = {"no summary": [], "no description": [], "a docstring": []}
+    for name, operation in operations(schema):
+        description = _words(operation.get("description", ""))
+        if not operation.get("summary"):
+            found["no summary"].append(name)
+        if not description:
+            found["no description"].append(name)
+        elif description in docstrings:
+            found["a docstring"].append(name)
+    return found
 
 
 def test_every_operation_is_described_for_integrators(schema):
@@ -237,14 +252,55 @@ def test_every_operation_is_described_for_integrators(schema):
         "POST a batch of incidents; the same validation and newer-wins upsert as file imports."
         in (docstrings)
     )
-    missing, internal = [], []
-    for name, operation in operations(schema):
-        if not operation.get("summary"):
-            missing.append(name)
-        if _words(operation.get("description", "")) in docstrings:
-            internal.append(name)
-    assert not missing, "no summary:\n" + "\n".join(missing)
-    assert not internal, "a docstring as the description:\n" + "\n".join(internal)
+    assert len(list(operations(schema))) >= 50
+    found = undescribed(schema, docstrings)
+    assert found == {"no summary": [], "no description": [], "a docstring": []}, found
+
+
+def test_the_description_check_catches_a_view_without_one():
+    """Control: drf-spectacular's schema of two views, one with a summary only and one whose
+    docstring becomes its description; the check names both, and passes once each is described."""
+    from django.urls import path
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.utils import extend_schema
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    class SummaryOnly(APIView):
+        @extend_schema(summary="Things", responses={200: None})
+        def get(self, request):
+            return Response()
+
+    class Docstring(APIView):
+        """Reads the thing for the page; see services.py (words for the code's readers)."""
+
+        @extend_schema(summary="One thing", responses={200: None})
+        def get(self, request):
+            return Response()
+
+    class Described(APIView):
+        @extend_schema(
+            summary="Things", description="Every thing, for integrators.", responses={200: None}
+        )
+        def get(self, request):
+            return Response()
+
+    def schema_of(*views):
+        patterns = [path(f"api/v1/v{i}/", view.as_view()) for i, view in enumerate(views)]
+        generated = SchemaGenerator(patterns=patterns).get_schema(request=None, public=True)
+        return generated, view_docstrings(patterns)
+
+    found = undescribed(*schema_of(SummaryOnly, Docstring))
+    assert found == {
+        "no summary": [],
+        "no description": ["GET /api/v1/v0/"],
+        "a docstring": ["GET /api/v1/v1/"],
+    }
+    assert undescribed(*schema_of(Described)) == {
+        "no summary": [],
+        "no description": [],
+        "a docstring": [],
+    }
 
 
 def test_end_early_notes_have_no_default(schema):
