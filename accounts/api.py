@@ -48,6 +48,18 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         summary="Get an API token (expires; second factor when required)",
+        description=(
+            "Exchange a username and password for a token to send as `Authorization: Token <token>`"
+            " on every other call. The token is shown once: keep it; it expires at `expiry`"
+            " (API_TOKEN_TTL_HOURS after issue, 12 hours unless the agency set another time) and is"
+            " not renewed by use, so ask for a new one before then. A user whose role needs a second"
+            " factor sends the current code of their authenticator app (or a recovery code) as"
+            " `otp_token`: without one the answer is 400 `second_factor_invalid`, and 403"
+            " `second_factor_not_enrolled` if they have none enrolled yet (enrol on the web first)."
+            " Wrong credentials are 400 `bad_credentials`; repeated failures lock the account out"
+            " (429 `locked_out`) and requests are limited per address (429 `throttled`)."
+            " Unattended feeds use a feed credential an administrator issues, not this."
+        ),
         request=TokenCredentialsSerializer,
         responses={
             200: IssuedTokenSerializer,
@@ -101,7 +113,15 @@ class ObtainTokenView(APIView):
 class TokenListView(APIView):
     permission_classes = [RouteMatrix]
 
-    @extend_schema(summary="My API tokens (unexpired)", responses={200: TokenSerializer(many=True)})
+    @extend_schema(
+        summary="My API tokens (unexpired)",
+        description=(
+            "The signed-in user's tokens that have not expired, each by its `token_key` (the first"
+            " characters of the token, never the token itself), when it was issued and when it"
+            " expires. Use a `token_key` to revoke a token you no longer hold."
+        ),
+        responses={200: TokenSerializer(many=True)},
+    )
     def get(self, request):
         return Response(TokenSerializer(tokens_of(request.user), many=True).data)
 
@@ -109,7 +129,15 @@ class TokenListView(APIView):
 class TokenRevokeView(APIView):
     permission_classes = [RouteMatrix]
 
-    @extend_schema(summary="Revoke one of my API tokens", responses={204: None})
+    @extend_schema(
+        summary="Revoke one of my API tokens",
+        description=(
+            "Revoke one of your own tokens by its `token_key` (from the token list), e.g. one left"
+            " on a lost device; it stops working at once. 404 when you have no such token (another"
+            " user's tokens cannot be named here). The revocation is audited."
+        ),
+        responses={204: None},
+    )
     def delete(self, request, token_key):
         revoked = services.revoke_api_tokens(
             tokens=AuthToken.objects.filter(user=request.user, token_key=token_key).select_related(
@@ -130,6 +158,10 @@ class TokenLogoutView(APIView):
 
     @extend_schema(
         summary="Log out: revoke the token used for this request",
+        description=(
+            "Revoke the token this request is authenticated with (send no body); your other tokens"
+            " are kept. Call it when a device signs out, so the token cannot be used again."
+        ),
         request=None,
         responses={204: None},
     )

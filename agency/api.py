@@ -10,7 +10,15 @@ from .selectors import beats_geojson, districts_geojson
 
 
 class DistrictsGeoJSON(APIView):
-    @extend_schema(responses={200: dict}, summary="Districts as a GeoJSON FeatureCollection")
+    @extend_schema(
+        responses={200: dict},
+        summary="Districts as a GeoJSON FeatureCollection",
+        description=(
+            "The agency's districts for a map: one Feature per district (WGS 84 longitude/latitude"
+            " polygons) with the properties `code`, `name` and `beats` (how many beats it has)."
+            " District codes are what `district` parameters elsewhere take."
+        ),
+    )
     def get(self, request):
         return Response(districts_geojson())
 
@@ -20,6 +28,11 @@ class BeatsGeoJSON(APIView):
         responses={200: dict},
         parameters=[OpenApiParameter("district", str, description="Only this district's beats")],
         summary="Beats as a GeoJSON FeatureCollection",
+        description=(
+            "The agency's beats for a map: one Feature per beat (WGS 84 longitude/latitude polygons)"
+            " with the properties `code`, `name` and `district` (its district's code); `district`"
+            " keeps one district's beats."
+        ),
     )
     def get(self, request):
         return Response(beats_geojson(district_code=request.query_params.get("district")))

@@ -71,6 +71,13 @@ class GridCells(APIView):
         responses={200: dict},
         parameters=[OpenApiParameter("district", str, description="Only this district's cells")],
         summary="Active grid cells: [cell_id, district, beat, south, west, north, east]",
+        description=(
+            "The boxes missions and forecasts are drawn on, as compact rows (an array per cell, not"
+            " an object, to keep a city's grid small): `cells` holds `[cell_id, district code, beat"
+            " code, south, west, north, east, incidents]` with the box's WGS 84 bounds and the"
+            " incidents counted in it over the last `incident_days`; `cell_size_m` is a box's side."
+            " `district` keeps one district's cells. `cell_id` is what forecasts and missions name."
+        ),
     )
     def get(self, request):
         return Response(grid_compact(district_code=request.query_params.get("district")))
@@ -113,6 +120,14 @@ class ShiftForecast(APIView):
 
     @extend_schema(
         summary="Queue a forecast of one shift",
+        description=(
+            "Start forecasting a shift in the background (by `date` and `shift` name or id; either"
+            " left out means the shift under way now, else the next one). Answers 202 with the job"
+            " and its URL in `Location`: poll it; once it has succeeded its `result` names the"
+            " `forecast_run`, then read it with `GET /api/v1/forecasts/` or"
+            " `/api/v1/forecasts/{id}/`. 404 for an unknown shift. Forecasts of due shifts are also"
+            " made on a schedule: this is for a re-run after new data or a new model."
+        ),
         request=ForecastRequest,
         responses={202: JobRunSerializer, 404: FORECAST_NOT_FOUND},
     )
@@ -130,6 +145,12 @@ class ForecastRunDetail(APIView):
     @extend_schema(
         operation_id="forecast_run_retrieve",
         summary="One forecast run (current or past) as compact cell rows",
+        description=(
+            "A forecast run by its id (a job's `forecast_run`, or an older run kept for"
+            " comparison), in the same shape as the current forecast: expected incidents per crime"
+            " type in every cell, the preventable harm and the top reasons. 404 for a run that does"
+            " not exist or has not completed."
+        ),
         parameters=[OpenApiParameter("crime_type", str, description="Reasons of this crime type")],
         responses={200: FORECAST_RESPONSE},
     )
@@ -207,6 +228,14 @@ class ModelVersionViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Queue training (one job per crime type under a parent job)",
+        description=(
+            "Retrain the forecasting models in the background: for each crime type asked for (codes"
+            " or names; all enabled types when left out) the candidate models are back-tested over"
+            " the last `weeks` weeks (the agency's default when left out) and the winner is"
+            " promoted. Answers 202 with the parent job; its `result.model_versions` lists the"
+            " promoted versions once every type is done. 400 names a crime type that is unknown or"
+            " disabled. A nightly retrain runs anyway: this is for after a large import."
+        ),
         request=TrainRequest,
         responses={202: JobRunSerializer},
     )

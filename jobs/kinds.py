@@ -1,8 +1,11 @@
-"""What each job kind is called on its page and where its result is: the apps that own the kinds
-register them at ready() (jobs imports no app, so it cannot know them itself)."""
+"""What each job kind is called on its page, where its result is and what shape its result has
+(the API's typed `JobRun.result`): the apps that own the kinds register them at ready() (jobs
+imports no app, so it cannot know them itself)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from rest_framework.serializers import Serializer
 
 from .models import JobRun
 
@@ -12,13 +15,18 @@ class JobKind:
     title: str
     # The page showing what a succeeded job produced (None when there is none to show).
     result_url: Callable[[JobRun], str | None]
+    # The serializer of a succeeded job's result (a subclass of jobs.api.JobResult): the API and its
+    # schema type `JobRun.result` with it, keyed by the kind.
+    result: type[Serializer]
 
 
 KINDS: dict[str, JobKind] = {}
 
 
-def register(kind: str, *, title: str, result_url: Callable[[JobRun], str | None]) -> None:
-    KINDS[kind] = JobKind(title=title, result_url=result_url)
+def register(
+    kind: str, *, title: str, result_url: Callable[[JobRun], str | None], result: type[Serializer]
+) -> None:
+    KINDS[kind] = JobKind(title=title, result_url=result_url, result=result)
 
 
 def title_of(job: JobRun) -> str:

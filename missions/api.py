@@ -156,6 +156,16 @@ class OfficerMissions(MissionAPIView):
 class OfficerPing(MissionAPIView):
     @extend_schema(
         summary="Report my position: starts the mission I am in, stops visits I have left",
+        description=(
+            "The officer's device sends its position (WGS 84, with the fix's accuracy in metres)"
+            " every minute or so while on shift. The server starts the officer's mission whose box"
+            " the position is in and stops the visits of boxes they have left; `started` and"
+            " `stopped` list those missions' ids, `missions` is the officer's shift as"
+            " `GET /api/v1/officer/missions/` gives it (so the device needs no second call), and"
+            " `stored` says whether the position itself was kept (only when the agency keeps"
+            " tracks). Pings are timed by the server's clock and are never queued offline: a"
+            " device that was offline sends its next live position instead."
+        ),
         request=s.PositionIn,
         responses={200: s.PingOut},
     )
@@ -181,6 +191,15 @@ class OfficerPing(MissionAPIView):
 class StartMission(MissionAPIView):
     @extend_schema(
         summary="Start a mission (on arrival, or by hand with a reason)",
+        description=(
+            "Start one of the officer's missions: with the position (latitude, longitude,"
+            " accuracy_m) when the officer is in the box, or by hand with a `reason` when the"
+            " position cannot show it. A start taken offline is sent with `queued: true`, its own"
+            " time `at` and `offline_since`. Answers 201 with the mission as a GeoJSON feature; 409"
+            " (a MissionConflict with the mission as it is now) when its state does not allow a"
+            " start, e.g. `already_started`. Send an `Idempotency-Key` so a retried start is"
+            " applied once."
+        ),
         request=s.StartIn,
         parameters=[IDEMPOTENCY],
         responses={
@@ -270,6 +289,13 @@ class EndMissionEarly(MissionAPIView):
 class MissionTactics(MissionAPIView):
     @extend_schema(
         summary="Add or correct the tactics reported on a mission (until the shift ends)",
+        description=(
+            "Replace the tactics (ids from `GET /api/v1/tactics/`) and, if sent, the notes of a"
+            " mission's report, until its shift ends. Send back the mission's `tactics_version` as"
+            " `base_version`: when the report has changed since (an edit made offline on an older"
+            " copy), the tactics are merged with the newer report, not replaced. Notes left out are"
+            " kept. Answers with the mission as a GeoJSON feature."
+        ),
         request=s.TacticsIn,
         parameters=[IDEMPOTENCY],
         responses={
@@ -296,6 +322,13 @@ class MissionTactics(MissionAPIView):
 class OfflineReport(MissionAPIView):
     @extend_schema(
         summary="Report a whole mission done while offline (accepted once per Idempotency-Key)",
+        description=(
+            "For a device that was offline for a whole mission: its visits (start and end times,"
+            " none before `offline_since`), the tactics used and notes, in one request. The server"
+            " measures the minutes from the visits: a mission whose dose they serve is completed;"
+            " otherwise it is ended early and `reason_code` is required. Answers 201 with the"
+            " mission; 409 (MissionConflict) when the mission's state does not allow it."
+        ),
         request=s.OfflineReportIn,
         parameters=[IDEMPOTENCY],
         responses={
@@ -327,6 +360,12 @@ class OfflineReport(MissionAPIView):
 class Missions(MissionAPIView):
     @extend_schema(
         summary="Missions of a shift (all statuses), with scores and reasons",
+        description=(
+            "Every mission of a shift (`date` and `shift`, a shift's name or id) as a"
+            " GeoJSON FeatureCollection: each box with its status, dose, minutes served, score and"
+            " the reasons it was chosen, with the shift's window and the plan it came from (seed,"
+            " model versions, beats). Analysts and supervisors see what their role allows."
+        ),
         operation_id="missions_shift_list",
         parameters=SHIFT_PARAMS,
         responses={200: GEOJSON},
@@ -354,6 +393,12 @@ class Missions(MissionAPIView):
 
     @extend_schema(
         summary="Add missions on boxes or a drawn area for a range of shifts (reason required)",
+        description=(
+            "An analyst's addition to the plans: missions on the given `cell_ids` or on the boxes a"
+            " drawn GeoJSON `area` covers, for every date from `date_from` to `date_to` and the"
+            " given shifts (all when left out), with a reason code or words. Answers 201 with the"
+            " addition's id and how many missions it created; the addition is audited."
+        ),
         request=s.AddMissionsIn,
         responses={
             201: OpenApiResponse(s.AddMissionsOut, description="The addition and its missions."),
@@ -381,6 +426,11 @@ class Missions(MissionAPIView):
 class MissionDetail(MissionAPIView):
     @extend_schema(
         summary="One mission with its visits",
+        description=(
+            "A mission as a GeoJSON feature with its visits (start, end, how each was started and"
+            " why it ended). 404 for a mission that does not exist or that your role may not see"
+            " (an officer sees only their own)."
+        ),
         responses={200: FEATURE},
         operation_id="missions_detail",
     )
@@ -408,6 +458,10 @@ class MissionDetail(MissionAPIView):
 class CancelMission(MissionAPIView):
     @extend_schema(
         summary="Call off one mission (reason required)",
+        description=(
+            "Cancel one mission, with a reason code or words: it leaves the officer's list and is"
+            " not planned again. Answers with the mission as a GeoJSON feature; audited."
+        ),
         request=s.ReasonFields,
         responses={200: FEATURE, 400: BAD_INPUT},
     )
@@ -425,6 +479,13 @@ class CancelMission(MissionAPIView):
 class PlanShift(MissionAPIView):
     @extend_schema(
         summary="Plan (or re-plan) a shift's missions in the background",
+        description=(
+            "Draw a shift's missions from its current forecast in the background. Answers 202 with"
+            " the job and its URL in `Location`: poll it; once it has succeeded its `result` names"
+            " the `plan` and how many `missions` it holds. 400 when the shift has no complete"
+            " forecast yet (queue one first). Due shifts are planned on a schedule anyway: this is"
+            " for a re-plan after a new forecast or a suppression."
+        ),
         request=s.PlanIn,
         responses={202: JobRunSerializer, 400: BAD_INPUT},
     )
@@ -437,6 +498,10 @@ class PlanShift(MissionAPIView):
 class Controls(MissionAPIView):
     @extend_schema(
         summary="Control boxes of a shift's plan (evaluation only; never for officers)",
+        description=(
+            "The boxes drawn as controls when the shift was planned: scored like missions but not"
+            " patrolled, so outcomes can be compared. For evaluation: never shown to officers."
+        ),
         parameters=SHIFT_PARAMS,
         responses={200: s.ControlBoxOut(many=True)},
     )
@@ -459,6 +524,10 @@ class Controls(MissionAPIView):
 class Suppressions(MissionAPIView):
     @extend_schema(
         summary="Suppressions in force",
+        description=(
+            "The suppressions not yet ended or lifted: boxes where no missions are planned for a"
+            " date range and shifts, with who set them and why; `on` keeps those covering a date."
+        ),
         responses={200: s.SuppressionOut(many=True)},
         parameters=[OpenApiParameter("on", Date, description="Only those covering this date")],
     )
@@ -500,6 +569,10 @@ class Suppressions(MissionAPIView):
 class LiftSuppression(MissionAPIView):
     @extend_schema(
         summary="Lift a suppression early (reason required)",
+        description=(
+            "End a suppression before its last date, with a reason; the boxes may be planned again"
+            " (re-plan the shifts affected). Answers with the suppression; audited."
+        ),
         request=s.LiftIn,
         responses={200: s.SuppressionOut, 400: BAD_INPUT},
     )
@@ -522,6 +595,12 @@ class AuditLog(ListAPIView):
 
     @extend_schema(
         summary="The mission events of the audit log, newest first",
+        description=(
+            "Who did what to missions (plans, overrides, the officers' actions) and when, newest"
+            " first and paged,"
+            " with each object as it was before and after; `object_type` and `object_id` keep one"
+            " object's history."
+        ),
         parameters=[
             OpenApiParameter("object_type", str, description="e.g. missions.mission"),
             OpenApiParameter("object_id", str),
@@ -540,6 +619,11 @@ class Report(MissionAPIView):
 
     @extend_schema(
         summary="Dosage and completion reports (kind: dosage, dosage-by-box, status)",
+        description=(
+            "A report over the dates `date_from`–`date_to` as `{kind, rows}`: `dosage` (minutes"
+            " served against the dose, per mission), `dosage-by-box` (the same per box) or `status`"
+            " (missions by status per beat and shift). Its columns depend on the report."
+        ),
         parameters=DATE_RANGE,
         responses={200: dict},
     )
@@ -555,6 +639,11 @@ class Report(MissionAPIView):
 class OutcomeReport(MissionAPIView):
     @extend_schema(
         summary="Incidents during planned shifts in mission, control and other boxes",
+        description=(
+            "Counted incidents over the dates `date_from`–`date_to` during the shifts that were"
+            " planned (and up to `hours_after` hours after them), in mission boxes, control boxes"
+            " and the rest, to judge whether missions had an effect."
+        ),
         parameters=[
             *DATE_RANGE,
             OpenApiParameter(

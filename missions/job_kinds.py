@@ -2,15 +2,26 @@
 
 from django.urls import reverse
 from django.utils.http import urlencode
+from rest_framework import serializers
 
 from jobs import kinds
+from jobs.api import JobResult
 from jobs.models import JobRun
 
 from .tasks import PLAN_KIND
 
 
+class PlanMissionsResult(JobResult):
+    """A shift's plan (kind `plan_missions`)."""
+
+    plan = serializers.IntegerField(read_only=True, help_text="The mission plan's id.")
+    missions = serializers.IntegerField(read_only=True, help_text="Missions in the plan.")
+
+
 def register() -> None:
-    kinds.register(PLAN_KIND, title="Planning missions", result_url=_shift_page_url)
+    kinds.register(
+        PLAN_KIND, title="Planning missions", result_url=_shift_page_url, result=PlanMissionsResult
+    )
 
 
 def _shift_page_url(job: JobRun) -> str:

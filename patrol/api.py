@@ -151,14 +151,15 @@ class RosterView(APIView):
         rows = request.data.get("rows") if isinstance(request.data, dict) else None
         if not isinstance(rows, list) or not rows:
             raise Problem(
-                'Send {"rows": [{"date", "shift", "beat", "unit", "officers"}, ...]}.',
+                'Send {"rows": [{"date", "shift", "beat", "unit", "officers"}, ...]} with at least'
+                " one row.",
                 status_code=status.HTTP_400_BAD_REQUEST,
                 code="no_rows",
             )
         try:
             result = roster.import_roster(rows=rows, actor=request.user, source="api")
-        except roster.RosterError as exc:
+        except roster.RosterError as exc:  # more rows than a roster holds
             raise Problem(
-                str(exc), status_code=status.HTTP_400_BAD_REQUEST, code="roster_refused"
-            ) from None
+                str(exc), status_code=status.HTTP_400_BAD_REQUEST, code="too_many_rows"
+            ) from exc
         return Response(RosterResultSerializer({"received": len(rows), **result.as_dict()}).data)

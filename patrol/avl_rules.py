@@ -105,17 +105,28 @@ def _text(frame: pd.DataFrame, key: str) -> pd.Series:
     return column.where(column.notna(), "").astype(str).str.strip()
 
 
+# What a time may be (a day inside pandas' nanosecond range, for the shift to UTC): pandas parses
+# "0000-01-01T00:00" or "9999-12-31T00:00" in microseconds, which would not fit the columns.
+_EARLIEST, _LATEST = pd.Timestamp("1678-01-01"), pd.Timestamp("2261-12-31")
+
+
+def _within_bounds(parsed: pd.Series) -> pd.Series:
+    """`parsed` with the times outside the storable range as NaT (refused as bad times)."""
+    tz = getattr(parsed.dt, "tz", None)
+    low, high = (_EARLIEST.tz_localize(tz), _LATEST.tz_localize(tz)) if tz else (_EARLIEST, _LATEST)
+    return parsed.where((parsed >= low) & (parsed <= high))
+
+
 def _times(text: pd.Series, tz: tzinfo) -> pd.Series:
     """UTC instants; a time without an offset is the agency's local time."""
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
     aware = text.str.contains(_OFFSET, regex=True)
     if aware.any():
-        result[aware] = pd.to_datetime(
-            text[aware], utc=True, format="ISO8601", errors="coerce"
-        ).astype("datetime64[ns, UTC]")
+        parsed = pd.to_datetime(text[aware], utc=True, format="ISO8601", errors="coerce")
+        result[aware] = _within_bounds(parsed).astype("datetime64[ns, UTC]")
     naive = ~aware & (text != "")
     if naive.any():
-        local = pd.to_datetime(text[naive], format="ISO8601", errors="coerce")
+        local = _within_bounds(pd.to_datetime(text[naive], format="ISO8601", errors="coerce"))
         if getattr(local.dt, "tz", None) is None:
             local = local.dt.tz_localize(tz, ambiguous=False, nonexistent="shift_forward")
         result[naive] = local.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")

@@ -310,6 +310,7 @@ def purge_positions(*, now: datetime | None = None) -> int:
 def _units_named(names: set[str]) -> dict[str, int]:
     """Unit ids by call sign and by vehicle id, for the names given."""
     found: dict[str, int] = {}
+    names = {name for name in names if "\x00" not in name}  # no call sign has one (SQL refuses it)
     rows = (
         Unit.objects.filter(active=True)
         .filter(Q(call_sign__in=names) | Q(vehicle_id__in=names))
@@ -337,4 +338,15 @@ def in_excluded_areas(lon, lat) -> np.ndarray:
 
 
 def _jsonable(raw) -> dict:
-    return raw if isinstance(raw, dict) else {"value": str(raw)[:200]}
+    """The fix as sent, for the rejected row's `raw` (a JSONB column refuses the NUL character)."""
+    return _without_nul(raw) if isinstance(raw, dict) else {"value": _without_nul(str(raw)[:200])}
+
+
+def _without_nul(value):
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(str(k)): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value

@@ -127,6 +127,10 @@ class TacticReport(APIView):
     @extend_schema(
         tags=["tactics"],
         summary="Tactics reported on missions, by crime type, district and shift",
+        description=(
+            "How often each tactic was reported on the missions of the dates `date_from`–`date_to`,"
+            " counted three ways: by the mission's crime type, its district and its shift."
+        ),
         parameters=[
             OpenApiParameter("date_from", Date, required=True),
             OpenApiParameter("date_to", Date, required=True),

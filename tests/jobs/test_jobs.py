@@ -104,6 +104,7 @@ def test_rebuild_grid_button_runs_on_a_real_worker(
 
     api = client.get(f"/api/v1/jobs/{job.pk}/").json()
     assert api["status"] == "succeeded" and api["progress"] == 100
+    assert api["result"] == {"kind": "build_grid", **job.result}  # typed: the kind's shape
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ import json
 import subprocess
 import sys
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -193,7 +193,9 @@ def drive(url: str, feed_token: str, officer, tactics) -> None:
         incidents=[
             IncidentRecordRequest(
                 external_id="CAD-1",
-                occurred_from="2024-03-12T02:30:00",
+                # A date-time in the schema: the generated model takes a datetime (offset-less:
+                # read in the agency's zone).
+                occurred_from=datetime(2024, 3, 12, 2, 30),
                 latitude=43.655,
                 longitude=-79.39,
                 code="BURG",
