@@ -433,9 +433,12 @@ def test_the_offline_copy_has_the_beat_outline_and_its_streets_and_says_when_it_
 
     # A view never shown online (moved to the beat's far corner, street zoom): the beat's streets.
     page.evaluate("""() => { const el = document.querySelector('#map');
-        el.leafletMap.setView([43.6535, -79.3965], 16); delete el.dataset.streets; }""")
-    page.wait_for_function(
-        "() => Number(document.querySelector('#map').dataset.streetNames || 0) > 0", timeout=10_000
+        el.leafletMap.setView([43.6535, -79.3965], 16);
+        delete el.dataset.streets; delete el.dataset.streetNames; }""")
+    page.wait_for_function(  # both marks are set by the drawing of the streets, names first
+        "() => { const d = document.querySelector('#map').dataset;"
+        " return Number(d.streetNames || 0) > 0 && d.streets !== undefined; }",
+        timeout=10_000,
     )
     assert int(page.get_attribute("#map", "data-streets")) > 0
     assert {"Front St W", "Bathurst St"} & set(
