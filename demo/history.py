@@ -24,6 +24,8 @@ from geo.models import GridCell
 from ingest.models import Incident
 from missions import services
 from missions.models import Mission, MissionPlan, ReasonCode
+from missions.services.closing import dose_met
+from missions.services.common import served_minutes
 
 from .generator import MISSION_EFFECT_DEFAULT, generate_demo_city, true_expected_counts
 
@@ -189,7 +191,10 @@ def _serve(mission: Mission, officer, rng) -> None:
             missions=missions,
             now=started + dt.timedelta(minutes=minute),
         )
-    if minutes >= mission.dose_minutes:
+    # Complete or end early by the figure the closing services judge by: the minutes measured from
+    # the positions (rounded as they round them), with their allowance — not the planned stay.
+    served = served_minutes(mission, at=ended)
+    if dose_met(mission, served):
         services.complete_mission(user=officer, mission_id=mission.pk, now=ended)
     else:
         services.end_mission_early(
