@@ -74,7 +74,8 @@ demo-data:
 	$(DEMO_ENV) $(PY) manage.py plan_missions --due
 	@# Past weeks of missions, visits and control boxes (shifts already planned are skipped), so the
 	@# concentration page, the evaluation and the published /public/ sections show real figures.
-	$(DEMO_ENV) $(PY) manage.py seed_mission_history --weeks $(HISTORY_WEEKS) --publish
+	$(DEMO_ENV) $(PY) manage.py seed_mission_history --weeks $(HISTORY_WEEKS)
+	$(DEMO_ENV) $(PY) manage.py publish_sections
 	@# Patrol units on the streets: roster, AVL positions and minutes per box (reports' figures).
 	$(DEMO_ENV) $(PY) manage.py seed_patrol --days 2
 

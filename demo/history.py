@@ -26,25 +26,10 @@ from missions import services
 from missions.models import Mission, MissionPlan, ReasonCode
 from missions.services.closing import dose_met
 from missions.services.common import served_minutes
-from oversight.models import PublicationSettings
 
 from .generator import MISSION_EFFECT_DEFAULT, generate_demo_city, true_expected_counts
 
 HISTORY_WEEKS_DEFAULT = 6
-# The sections the demo agency publishes on /public/ (an agency chooses its own in the admin).
-DEMO_PUBLIC_SECTIONS = (
-    "crime_types",
-    "data_sources",
-    "accuracy",
-    "exposure",
-    "evaluation",
-    "concentration",
-)
-DEMO_PUBLIC_INTRODUCTION = (
-    "We forecast where crime is most likely in each shift and send officers to spend a short time"
-    " in those places. This page shows, district by district and month by month, how well the"
-    " forecast works, where patrols went and whether the visits made a difference."
-)
 CONTROL_SHARE_DEFAULT = 0.2  # the demo holds back a fifth of each beat's candidate boxes
 SERVED_SHARE = 0.85  # missions an officer reaches; the rest expire
 EXPECTED_FLOOR = 1e-3  # smaller expected counts are not stored: the planner reads them as 0
@@ -103,19 +88,6 @@ def seed_mission_history(
         counts["shifts"] += 1
         counts["missions"] += len(missions)
     return counts
-
-
-def publish_demo_sections() -> PublicationSettings:
-    """Turn on the demo's default public sections (left as they are once an administrator has
-    published something: the demo does not undo an agency's choice)."""
-    settings = PublicationSettings.current()
-    if settings.pk and settings.published():
-        return settings
-    for section in DEMO_PUBLIC_SECTIONS:
-        setattr(settings, section, True)
-    settings.introduction = settings.introduction or DEMO_PUBLIC_INTRODUCTION
-    settings.save()
-    return settings
 
 
 def _true_intensity(seed: int, windows: list[ShiftWindow]):

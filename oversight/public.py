@@ -57,6 +57,35 @@ def public_percent(share) -> str:
     return f"{text.removesuffix('.0')} %"
 
 
+# The sections a new installation (and `make demo`) publishes with `manage.py publish_sections`.
+DEFAULT_PUBLIC_SECTIONS = (
+    "crime_types",
+    "data_sources",
+    "accuracy",
+    "exposure",
+    "evaluation",
+    "concentration",
+)
+DEFAULT_PUBLIC_INTRODUCTION = (
+    "We forecast where crime is most likely in each shift and send officers to spend a short time"
+    " in those places. This page shows, district by district and month by month, how well the"
+    " forecast works, where patrols went and whether the visits made a difference."
+)
+
+
+def publish_default_sections() -> PublicationSettings:
+    """Turn on the default public sections, unless an administrator already published something
+    (an agency's own choice is never undone)."""
+    settings = PublicationSettings.current()
+    if settings.pk and settings.published():
+        return settings
+    for section in DEFAULT_PUBLIC_SECTIONS:
+        setattr(settings, section, True)
+    settings.introduction = settings.introduction or DEFAULT_PUBLIC_INTRODUCTION
+    settings.save()
+    return settings
+
+
 def public_period(settings: PublicationSettings, *, today: Date | None = None) -> tuple[Date, Date]:
     """The last `months` calendar months, the current one included, up to today."""
     today = today or timezone.now().astimezone(Agency.current().tz).date()

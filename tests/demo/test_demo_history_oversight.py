@@ -1,7 +1,6 @@
 # ruff: noqa: F811 - fixtures imported to be reused, and named again as arguments
 """`make demo`'s history step: after a week of past shifts the evaluation has control boxes and the
-concentration page has minutes served, and the demo's default public sections are published (an
-agency's own choice is left alone)."""
+concentration page has minutes served."""
 
 from datetime import timedelta
 
@@ -13,8 +12,7 @@ from django.contrib.gis.geos import GEOSGeometry
 from agency.models import Agency, Beat, District
 from demo import history
 from forecasting.services import build_grid
-from oversight import evaluation, public, selectors
-from oversight.models import PublicationSettings
+from oversight import evaluation, selectors
 from tests.missions.conftest import crime_types, now_window, policy  # noqa: F401
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # a week of shifts through the services
@@ -54,17 +52,3 @@ def test_after_the_history_the_evaluation_has_controls_and_the_concentration_has
     assert result["control_box_shifts"] > 0 and result["mission_box_shifts"] > 0
     report = selectors.concentration_report(date_from=first, date_to=today)
     assert report["minutes"] > 0 and report["concentration"]["gini_minutes"] > 0
-
-
-def test_the_demo_publishes_its_default_sections_once(db):
-    assert public.public_payload()["published"] == []
-    history.publish_demo_sections()
-    settings = PublicationSettings.current()
-    assert settings.published() == list(history.DEMO_PUBLIC_SECTIONS)
-    assert settings.introduction == history.DEMO_PUBLIC_INTRODUCTION
-    # an administrator's choice is kept
-    for section in PublicationSettings.SECTIONS:
-        setattr(settings, section, section == "exposure")
-    settings.save()
-    history.publish_demo_sections()
-    assert PublicationSettings.current().published() == ["exposure"]

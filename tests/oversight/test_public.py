@@ -306,3 +306,24 @@ def test_the_concentration_figures_say_what_they_mean(client, city):
     assert "0 would mean every box got the same patrol time" in section
     gini = re.search(r"Gini of patrol minutes over \d+ boxes</dt><dd>([^<]+)</dd>", section)
     assert re.fullmatch(r"\d\.\d{2}", gini.group(1))
+
+
+def test_the_default_sections_are_published_once_and_an_agencys_choice_kept(client, city):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from oversight.public import DEFAULT_PUBLIC_INTRODUCTION, DEFAULT_PUBLIC_SECTIONS
+
+    assert fetch(client)[1]["published"] == []
+    call_command("publish_sections", stdout=StringIO())
+    settings = PublicationSettings.current()
+    assert settings.published() == list(DEFAULT_PUBLIC_SECTIONS)
+    assert settings.introduction == DEFAULT_PUBLIC_INTRODUCTION
+    html, data = fetch(client)
+    assert (
+        data["published"] == list(DEFAULT_PUBLIC_SECTIONS) and DEFAULT_PUBLIC_INTRODUCTION in html
+    )
+    publish(exposure=True)  # an administrator's own choice is kept
+    call_command("publish_sections", stdout=StringIO())
+    assert PublicationSettings.current().published() == ["exposure"]

@@ -1,10 +1,10 @@
-"""python manage.py seed_mission_history [--weeks N] [--effect -0.2] [--seed N] [--publish] — past weeks of
+"""python manage.py seed_mission_history [--weeks N] [--effect -0.2] [--seed N] — past weeks of
 planned, served and evaluated missions on the demo city, for the oversight pages."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.generator import MISSION_EFFECT_DEFAULT
-from demo.history import HISTORY_WEEKS_DEFAULT, publish_demo_sections, seed_mission_history
+from demo.history import HISTORY_WEEKS_DEFAULT, seed_mission_history
 from demo.seed import demo_is_seeded
 from jobs.progress import progress_bar
 
@@ -21,11 +21,6 @@ class Command(BaseCommand):
             help="True effect of a mission on its box during the shift (-0.2 = 20 %% fewer; 0 = none).",
         )
         parser.add_argument(
-            "--publish",
-            action="store_true",
-            help="Also publish the demo's default sections on /public/ (unless some are already).",
-        )
-        parser.add_argument(
             "--seed", type=int, default=7, help="The demo city's seed (as seed_demo)."
         )
 
@@ -38,9 +33,6 @@ class Command(BaseCommand):
             counts = seed_mission_history(
                 weeks=opts["weeks"], effect=opts["effect"], seed=opts["seed"], progress=progress
             )
-        if opts["publish"]:
-            published = publish_demo_sections().published()
-            self.stdout.write(f"Published on /public/: {', '.join(published)}.")
         self.stdout.write(
             self.style.SUCCESS(
                 f"{counts['shifts']} shifts planned and served: {counts['missions']} missions;"
