@@ -61,6 +61,7 @@ demo: setup demo-data
 	@$(MAKE) --no-print-directory worker &
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
+HISTORY_WEEKS ?= 3
 demo-data:
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py seed_demo --if-empty $(if $(PASSWORD),--password $(PASSWORD),)
@@ -71,6 +72,10 @@ demo-data:
 	@# Just after midnight the shift under way began yesterday: forecast and plan it too.
 	$(DEMO_ENV) $(PY) manage.py forecast_shift --if-missing
 	$(DEMO_ENV) $(PY) manage.py plan_missions --due
+	@# Past weeks of missions, visits and control boxes (shifts already planned are skipped), so the
+	@# concentration page, the evaluation and the published /public/ sections show real figures.
+	$(DEMO_ENV) $(PY) manage.py seed_mission_history --weeks $(HISTORY_WEEKS)
+	$(DEMO_ENV) $(PY) manage.py publish_sections
 	@# Patrol units on the streets: roster, AVL positions and minutes per box (reports' figures).
 	$(DEMO_ENV) $(PY) manage.py seed_patrol --days 2
 

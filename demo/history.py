@@ -24,6 +24,8 @@ from geo.models import GridCell
 from ingest.models import Incident
 from missions import services
 from missions.models import Mission, MissionPlan, ReasonCode
+from missions.services.closing import dose_met
+from missions.services.common import position_gap_s, served_minutes
 
 from .generator import MISSION_EFFECT_DEFAULT, generate_demo_city, true_expected_counts
 
@@ -165,7 +167,7 @@ def _patrol_officers() -> dict:
 
 def _serve(mission: Mission, officer, rng) -> None:
     """An officer arrives some time in the shift and stays about a dose, his device sending a
-    position every minute (the evidence the dose is measured from): completed when the dose is
+    position every minute or two (the evidence the dose is measured from): completed when the dose is
     served, ended early (called away) when not."""
     length = (mission.ends_at - mission.starts_at).total_seconds()
     started = mission.starts_at + dt.timedelta(seconds=float(rng.uniform(0, 0.7 * length)))
@@ -182,14 +184,20 @@ def _serve(mission: Mission, officer, rng) -> None:
     missions = [
         Mission.objects.prefetch_related("visits").select_related("cell").get(pk=mission.pk)
     ]
-    for minute in range(1, int(minutes) + 1):
+    # A position as seldom as the dose's measure allows (just inside the gap that would end the
+    # measured time): the same minutes as a ping a minute, with about half the writes.
+    step = 0.9 * position_gap_s()
+    for k in range(1, int(minutes * 60 // step) + 1):
         services.record_ping(
             user=officer,
             position=services.Position(centre.y, centre.x),
             missions=missions,
-            now=started + dt.timedelta(minutes=minute),
+            now=started + dt.timedelta(seconds=k * step),
         )
-    if minutes >= mission.dose_minutes:
+    # Complete or end early by the figure the closing services judge by: the minutes measured from
+    # the positions (rounded as they round them), with their allowance — not the planned stay.
+    served = served_minutes(mission, at=ended)
+    if dose_met(mission, served):
         services.complete_mission(user=officer, mission_id=mission.pk, now=ended)
     else:
         services.end_mission_early(

@@ -5,6 +5,7 @@ Thin: parse → service or selector → GeoJSON."""
 from datetime import date as Date
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -22,7 +23,7 @@ from missions_site.access import RouteMatrix
 from missions_site.api_errors import Problem
 from missions_site.query_params import DateRangeQuery, QueryDateField, parse_query
 
-from . import reports, scope, selectors, services
+from . import gis_export, reports, scope, selectors, services
 from . import serializers as s
 from .idempotency import idempotent
 from .models import Mission, Suppression
@@ -519,6 +520,39 @@ class Controls(MissionAPIView):
                 for c in selectors.shift_controls(date=day, shift=shift)
             ]
         )
+
+
+class ShiftGis(MissionAPIView):
+    @extend_schema(
+        summary="A shift's forecast, missions (status, dose) and boxes with their exposure for GIS",
+        description=(
+            "GeoPackage (`gpkg`: the three layers forecast, missions and boxes in one file, or the "
+            "one named by `layer`) or GeoJSON (`geojson`: the layer named by `layer`, required). "
+            "Box polygons in EPSG:4326."
+        ),
+        parameters=[
+            *SHIFT_PARAMS,
+            OpenApiParameter("layer", str, enum=list(gis_export.LAYERS)),
+        ],
+        responses={(200, "application/octet-stream"): OpenApiResponse(description="The file")},
+    )
+    def get(self, request, fmt: str):
+        day, shift = _shift_params(request)
+        try:
+            body, content_type, name = gis_export.export(
+                user=request.user,
+                date=day,
+                shift=shift,
+                fmt=fmt,
+                layer=request.query_params.get("layer", ""),
+            )
+        except gis_export.ExportError as exc:
+            raise ValidationError(
+                {"layer" if "Layer" in str(exc) else "format": [str(exc)]}
+            ) from exc
+        response = HttpResponse(body, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
 
 
 class Suppressions(MissionAPIView):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("missions/", api.Missions.as_view(), name="api-missions"),
     path("missions/plan/", api.PlanShift.as_view(), name="api-missions-plan"),
     path("missions/controls/", api.Controls.as_view(), name="api-missions-controls"),
+    path("missions/gis/<slug:fmt>/", api.ShiftGis.as_view(), name="api-missions-gis"),
     path("missions/reports/outcomes/", api.OutcomeReport.as_view(), name="api-missions-outcomes"),
     path("missions/reports/<slug:kind>/", api.Report.as_view(), name="api-missions-report"),
     path("missions/<int:pk>/", api.MissionDetail.as_view(), name="api-mission"),

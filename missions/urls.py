@@ -12,4 +12,5 @@ urlpatterns = [
     path("reports/", views.report_page, name="missions-report"),
     path("reports/<slug:table>.csv", views.report_csv, name="missions-report-csv"),
     path("sheet/", views.shift_sheet, name="missions-sheet"),
+    path("gis/<slug:fmt>/", views.shift_gis, name="missions-gis"),
 ]

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -27,7 +27,7 @@ from missions_site import access
 from missions_site.spreadsheet import csv_download
 from tactics.selectors import tactic_counts
 
-from . import report_tables, reports, scope, selectors, services, state
+from . import gis_export, report_tables, reports, scope, selectors, services, state
 from .forms import (
     AddMissionsForm,
     ReasonForm,
@@ -260,6 +260,24 @@ def report_csv(request, table: str):
         report_tables.csv_rows(found, date_from=date_from, date_to=date_to),
         filename=f"{found.name}-{date_from}-{date_to}.csv",
     )
+
+
+@access.page
+def shift_gis(request, fmt: str):
+    """The shift's forecast, missions and boxes as GeoPackage or GeoJSON (missions.gis_export)."""
+    try:
+        day, shift = _picked_shift(request)
+    except BadPick as exc:
+        return _bad_pick(request, exc, "missions/shift.html")
+    try:
+        body, content_type, name = gis_export.export(
+            user=request.user, date=day, shift=shift, fmt=fmt, layer=request.GET.get("layer", "")
+        )
+    except gis_export.ExportError as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain; charset=utf-8")
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @access.page

@@ -124,6 +124,7 @@ ROUTES: dict[str, Rule] = {
     "missions-report": allow(GET=COMMAND),
     "missions-report-csv": allow(GET=COMMAND),
     "missions-sheet": allow(GET=COMMAND, scope=(SUPERVISOR_SCOPE,)),
+    "missions-gis": allow(GET=COMMAND, scope=(SUPERVISOR_SCOPE,)),
     "roll-call-briefing": allow(GET=COMMAND, scope=(SUPERVISOR_SCOPE,)),
     "tactics-page": allow(GET=COMMAND),
     # crime-spike alerts: read by anyone on patrol or in command, acknowledged by command staff;
@@ -170,6 +171,7 @@ ROUTES: dict[str, Rule] = {
     "api-missions": allow(GET=COMMAND, POST=ANALYSIS, scope=(SUPERVISOR_SCOPE,)),
     "api-missions-plan": allow(POST=ANALYSIS),
     "api-missions-controls": allow(GET=COMMAND),
+    "api-missions-gis": allow(GET=COMMAND, scope=(SUPERVISOR_SCOPE,)),
     "api-missions-outcomes": allow(GET=COMMAND),
     "api-missions-report": allow(GET=COMMAND),
     "api-mission": allow(GET=OPERATIONAL, scope=MISSION_SCOPE),

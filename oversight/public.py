@@ -30,6 +30,62 @@ CONCENTRATION_FIGURES = (
 )
 
 
+# Model codes in words a resident reads; a promoted model is "the forecast" (public_model_words).
+MODEL_WORDS = {
+    "sepp": "repeat and near-repeat patterns",
+    "gbm": "many factors learned together",
+    "kde": "smoothed hot spots",
+    "poisson": "a count regression",
+}
+
+
+def public_model_words(name: str, *, promoted: str = "") -> str:
+    """'the forecast' for the model in use, 'counting the last 28 days' for a counting baseline,
+    'another forecast (…)' for a model tried and not chosen — never a code name."""
+    if name.startswith("naive_") and name.removeprefix("naive_").removesuffix("d").isdigit():
+        return f"counting the last {int(name.removeprefix('naive_').removesuffix('d'))} days"
+    how = MODEL_WORDS.get(name, "another method")
+    return "the forecast" if name == promoted else f"another forecast ({how})"
+
+
+def public_percent(share) -> str:
+    """A share as a resident reads it: '47 %', '4.7 %' under ten, '—' when unknown."""
+    if share is None:
+        return "—"
+    pct = float(share) * 100
+    text = f"{pct:.1f}" if pct < 10 else f"{pct:.0f}"
+    return f"{text.removesuffix('.0')} %"
+
+
+# The sections a new installation (and `make demo`) publishes with `manage.py publish_sections`.
+DEFAULT_PUBLIC_SECTIONS = (
+    "crime_types",
+    "data_sources",
+    "accuracy",
+    "exposure",
+    "evaluation",
+    "concentration",
+)
+DEFAULT_PUBLIC_INTRODUCTION = (
+    "We forecast where crime is most likely in each shift and send officers to spend a short time"
+    " in those places. This page shows, district by district and month by month, how well the"
+    " forecast works, where patrols went and whether the visits made a difference."
+)
+
+
+def publish_default_sections() -> PublicationSettings:
+    """Turn on the default public sections, unless an administrator already published something
+    (an agency's own choice is never undone)."""
+    settings = PublicationSettings.current()
+    if settings.pk and settings.published():
+        return settings
+    for section in DEFAULT_PUBLIC_SECTIONS:
+        setattr(settings, section, True)
+    settings.introduction = settings.introduction or DEFAULT_PUBLIC_INTRODUCTION
+    settings.save()
+    return settings
+
+
 def public_period(settings: PublicationSettings, *, today: Date | None = None) -> tuple[Date, Date]:
     """The last `months` calendar months, the current one included, up to today."""
     today = today or timezone.now().astimezone(Agency.current().tz).date()
@@ -129,20 +185,53 @@ def _accuracy(date_from, date_to) -> list[dict]:
             {
                 "crime_type": v.crime_type.name,
                 "model": v.algorithm,
+                "model_words": public_model_words(v.algorithm, promoted=v.algorithm),
+                "readable": _readable_accuracy(v.crime_type.name, v.algorithm, models),
                 "trained_month": v.created_at.strftime("%Y-%m"),
                 "test_days": v.metrics.get("test_days"),
                 "ratio_vs_best_counting_baseline": v.metrics.get("ratio_vs_best_naive", {}),
                 "pai": {
-                    name: {a: _num(m.get("pai", {}).get(a)) for a in PUBLIC_AREAS}
+                    name: {a: _num(m.get("pai", {}).get(a), 2) for a in PUBLIC_AREAS}
                     for name, m in sorted(models.items())
                 },
                 "hit_rate": {
-                    name: {a: _num(m.get("hit_rate", {}).get(a)) for a in PUBLIC_AREAS}
+                    name: {a: _num(m.get("hit_rate", {}).get(a), 3) for a in PUBLIC_AREAS}
                     for name, m in sorted(models.items())
                 },
             }
         )
     return out
+
+
+def _readable_accuracy(crime_type: str, promoted: str, models: dict) -> dict:
+    """Each model of the back-test in words, PAI to 2 decimals and the hit rate as a percentage,
+    the model in use first, and one sentence saying what its figures mean."""
+    rows = []
+    for name, m in sorted(models.items(), key=lambda item: (item[0] != promoted, item[0])):
+        pai = m.get("pai", {})
+        rows.append(
+            {
+                "name": public_model_words(name, promoted=promoted),
+                "in_use": name == promoted,
+                "pai_1": _pai_text(pai.get("1%")),
+                "pai_5": _pai_text(pai.get("5%")),
+                "hit_rate_5": public_percent(m.get("hit_rate", {}).get("5%")),
+            }
+        )
+    used = models.get(promoted, {})
+    hit, pai = used.get("hit_rate", {}).get("5%"), used.get("pai", {}).get("5%")
+    sentence = ""
+    if hit is not None and pai is not None:
+        sentence = (
+            f"In weeks it had not seen, the 5 % of the area the forecast flagged held"
+            f" {public_percent(hit)} of {crime_type.lower()} incidents: {_pai_text(pai)} times"
+            " what that much area would hold if crime were spread evenly."
+        )
+    return {"rows": rows, "sentence": sentence}
+
+
+def _pai_text(value) -> str:
+    return "—" if value is None else f"{float(value):.2f}".rstrip("0").rstrip(".")
 
 
 def _exposure(date_from, date_to) -> list[dict]:

@@ -130,7 +130,7 @@ def test_published_figures_are_the_real_ones(client, city):
             "id": city.pk,
         }
     ]
-    assert "PAI at 5 %" in html and "Do missions work?" in html
+    assert "PAI, top 5 % of the area" in html and "Do missions work?" in html
 
 
 def test_no_box_beat_coordinate_or_person_is_exposed(client, city):
@@ -247,3 +247,83 @@ def test_the_public_page_shows_patrol_minutes_measured_per_district_and_month(
     assert rows["West"]["patrol_minutes"] == 20 and rows["East"]["patrol_minutes"] == 5
     assert rows["West"]["minutes"] == 0  # no missions: mission minutes stay apart
     assert '<td class="num patrol-minutes">20</td>' in html
+
+
+def test_the_accuracy_section_speaks_to_a_resident(client, city):
+    """Issue 23 item 7: PAI to 4 decimals, a hit rate as 0.4735 and code names (gbm, naive_28d) on
+    the public page. Now: PAI to 2 decimals at most, the hit rate as a percentage, words, and a
+    sentence saying what the figures mean."""
+    city.metrics["models"]["gbm"] = {
+        "pai": {"1%": 8.12345, "5%": 4.2678},
+        "hit_rate": {"1%": 0.0812, "5%": 0.4735},
+    }
+    city.metrics["models"]["sepp"] = {
+        "pai": {"1%": 5.55555, "5%": 3.0},
+        "hit_rate": {"1%": 0.05, "5%": 0.0456},
+    }
+    city.save(update_fields=["metrics"])
+    publish(accuracy=True)
+    html, data = fetch(client)
+    section = html[
+        html.index('id="accuracy"') : html.index("</section>", html.index('id="accuracy"'))
+    ]
+    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", section)]
+    rows = [cells[i : i + 4] for i in range(0, len(cells), 4)]
+    assert rows[0] == ["the forecast", "8.12", "4.27", "47 %"]  # the model in use first
+    assert ["counting the last 28 days", "6", "3.5", "17 %"] in rows
+    assert ["another forecast (repeat and near-repeat patterns)", "5.56", "3", "4.6 %"] in rows
+    for code in ("gbm", "naive_28d", "sepp", "0.4735", "4.2678"):
+        assert code not in section, code
+    assert (
+        "the 5 % of the area the forecast flagged held 47 % of burglary incidents: 4.27 times"
+        in section
+    )
+    # the JSON keeps the model codes for machines, rounded as shown
+    assert data["accuracy"][0]["pai"]["gbm"] == {"1%": 8.12, "5%": 4.27}
+    assert data["accuracy"][0]["hit_rate"]["gbm"]["5%"] == pytest.approx(0.4735, abs=6e-4)
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("gbm", "the forecast"),
+        ("naive_7d", "counting the last 7 days"),
+        ("naive_365d", "counting the last 365 days"),
+        ("kde", "another forecast (smoothed hot spots)"),
+        ("unheard_of", "another forecast (another method)"),
+    ],
+)
+def test_model_codes_in_words(name, words):
+    from oversight.public import public_model_words
+
+    assert public_model_words(name, promoted="gbm") == words
+
+
+def test_the_concentration_figures_say_what_they_mean(client, city):
+    publish(concentration=True)
+    html, _ = fetch(client)
+    section = html[html.index('id="concentration"') :]
+    assert "0 would mean every box got the same patrol time" in section
+    gini = re.search(r"Gini of patrol minutes over \d+ boxes</dt><dd>([^<]+)</dd>", section)
+    assert re.fullmatch(r"\d\.\d{2}", gini.group(1))
+
+
+def test_the_default_sections_are_published_once_and_an_agencys_choice_kept(client, city):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from oversight.public import DEFAULT_PUBLIC_INTRODUCTION, DEFAULT_PUBLIC_SECTIONS
+
+    assert fetch(client)[1]["published"] == []
+    call_command("publish_sections", stdout=StringIO())
+    settings = PublicationSettings.current()
+    assert settings.published() == list(DEFAULT_PUBLIC_SECTIONS)
+    assert settings.introduction == DEFAULT_PUBLIC_INTRODUCTION
+    html, data = fetch(client)
+    assert (
+        data["published"] == list(DEFAULT_PUBLIC_SECTIONS) and DEFAULT_PUBLIC_INTRODUCTION in html
+    )
+    publish(exposure=True)  # an administrator's own choice is kept
+    call_command("publish_sections", stdout=StringIO())
+    assert PublicationSettings.current().published() == ["exposure"]

@@ -86,6 +86,8 @@ def route_parameters(view_name: str, route: str, objects: dict) -> dict:
         "api-token-revoke": {"token_key": o.get("spare_token_key", "00000000")},
         "public-model-card": {"version_id": o["version"].pk},
         "missions-report-csv": {"table": "dose"},
+        "missions-gis": {"fmt": "gpkg"},
+        "api-missions-gis": {"fmt": "gpkg"},
         "patrol-roster-remove": {"entry_id": o["roster_entry"].pk},
     }
     return by_route.get(view_name, {"pk": o["mission"].pk})
