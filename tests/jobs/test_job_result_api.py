@@ -100,6 +100,7 @@ def test_every_kind_registers_a_result_shape_matching_what_its_job_stores():
         "forecast_shift",
         "import_incidents",
         "plan_missions",
+        "import_avl",
     }
     for kind, known in kinds.KINDS.items():
         assert issubclass(known.result, JobResult), kind
@@ -109,3 +110,14 @@ def test_every_kind_registers_a_result_shape_matching_what_its_job_stores():
     grid = {f.name for f in dataclasses.fields(GridBuildResult)}
     assert members["build_grid"] == grid | {"message"}
     assert members["import_incidents"] == set(ImportRun().summary()) | {"message"}
+    # patrol/tasks.py import_avl_upload_job: the file's counts and the shifts measured after it
+    assert members["import_avl"] == {
+        "message",
+        "file",
+        "rows",
+        "stored",
+        "duplicates",
+        "rejected",
+        "reasons",
+        "measured_shifts",
+    }
