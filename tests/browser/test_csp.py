@@ -21,7 +21,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 MAX_PAGES_PER_ROLE = 40
 NOT_PAGES = ("/admin/", "/api/", "/accounts/logout/", "/static/", "/media/")
-LINKS = "() => Array.from(document.querySelectorAll('a[href]:not([download])')).map((a) => a.href)"  # downloads are files, not pages
+# Links to pages: a download (a CSV, a GeoPackage) is a file, not a page.
+LINKS = "() => Array.from(document.querySelectorAll('a[href]:not([download])')).map((a) => a.href)"
 
 
 @pytest.fixture
