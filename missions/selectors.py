@@ -52,7 +52,11 @@ def officer_missions_etag(user, *, now: datetime | None = None) -> str:
     (date, shift, beat) index: the shift under way, the user's scope, and each mission's status,
     last change, plan and visits; and the tactic catalogue the cards' suggestions come from (one more
     query). The timer's running seconds and the server time are left out: devices count those up
-    themselves from `running_since`."""
+    themselves from the running visit's last position. That position's time enters only to the
+    quarter of VISIT_POSITION_GAP_S: every ping from a box moves it, and with it exact, every poll
+    of every officer on a beat being patrolled would get the whole body again. A device's copy is
+    thus under a quarter gap old; it shows "not counting" only after the full gap since that copy,
+    i.e. after three quarters of a gap without any position, which the server would stop at soon."""
     window = current_shift_window(at=now)
     profile = getattr(user, "officer_profile", None)
     roles = roles_of(user)
@@ -76,7 +80,11 @@ def officer_missions_etag(user, *, now: datetime | None = None) -> str:
                 last_position=Max("visits__last_position_at"),
             )
         )
-        parts += [window.as_dict(), list(rows), catalogue_version()]
+        resolution = settings.VISIT_POSITION_GAP_S / 4
+        rows = [
+            (*row[:-1], row[-1] and int(row[-1].timestamp() // resolution)) for row in rows
+        ]
+        parts += [window.as_dict(), rows, catalogue_version()]
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     return f'W/"{digest}"'
 

@@ -5,6 +5,8 @@ new ETag. Paired throughout: each 304 has a 200 beside it that the same request 
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -149,6 +151,26 @@ def test_a_change_gives_200_with_a_new_etag(
     assert after.status_code == 200
     assert after["ETag"] not in (before, ctx["etag"])
     assert client.get(URL, HTTP_IF_NONE_MATCH=after["ETag"]).status_code == 304  # and steady again
+
+
+def test_pings_from_the_box_change_the_etag_once_a_quarter_gap(planned, client, beat_officer):
+    # Every ping from a box moves its visit's last position; polls of the beat's officers between
+    # two of them keep their 304 until the position has moved by a quarter of the gap.
+    quarter = timedelta(seconds=settings.VISIT_POSITION_GAP_S / 4)
+    box = centre(mine(beat_officer).first())
+    start = timezone.now().replace(microsecond=0)
+    start -= timedelta(seconds=start.timestamp() % quarter.total_seconds())  # a bucket's start
+    with time_machine.travel(start, tick=False):
+        client.post(reverse("api-officer-ping"), box, format="json")
+        etag = first_answer(client)["ETag"]
+    with time_machine.travel(start + quarter / 3, tick=False):
+        client.post(reverse("api-officer-ping"), box, format="json")
+        assert client.get(URL, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    with time_machine.travel(start + quarter, tick=False):
+        client.post(reverse("api-officer-ping"), box, format="json")
+        moved = client.get(URL, HTTP_IF_NONE_MATCH=etag)
+    assert moved.status_code == 200
+    assert any(f["properties"]["timer"]["running"] for f in moved.json()["features"])
 
 
 def test_another_officer_has_another_etag(planned, api, beat_officer, role_user, small_agency):
