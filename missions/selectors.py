@@ -81,8 +81,8 @@ def officer_missions_etag(user, *, now: datetime | None = None) -> str:
             )
         )
         resolution = settings.VISIT_POSITION_GAP_S / 4
-        rows = [(*row[:-1], row[-1] and int(row[-1].timestamp() // resolution)) for row in rows]
-        parts += [window.as_dict(), rows, catalogue_version()]
+        coarse = [(*row[:-1], row[-1] and int(row[-1].timestamp() // resolution)) for row in rows]
+        parts += [window.as_dict(), coarse, catalogue_version()]
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     return f'W/"{digest}"'
 

@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 from shapely.geometry import box
 
-pytest_plugins = ["tests.lanes"]  # markers per directory and fixture, the unmarked-process guard
+pytest_plugins = [
+    "tests.lanes",  # markers per directory and fixture, the unmarked-process guard
+    "tests.database",  # one migrated template database, copied for each xdist worker
+    "tests.flush",  # transactional tests empty only the tables holding rows
+]
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 TORONTO = SHARED_DATA / "toronto"
@@ -20,6 +24,11 @@ TEST_PASSWORD = "a-test-only-passphrase"  # noqa: S105
 @pytest.fixture
 def role_user(db):
     """Make a user holding one role: role_user("Analyst")."""
+    return user_maker()
+
+
+def user_maker():
+    """make(role, username=None): a user holding one role (the role groups synced first)."""
     from django.contrib.auth import get_user_model
 
     from agency import roles

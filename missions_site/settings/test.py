@@ -33,13 +33,15 @@ STORAGES = {
 MFA_ENABLED = (
     True  # tests prove the real sign-in path; fixtures verify a TOTP device (tests/conftest.py)
 )
-# The test database is flushed (TRUNCATE) between transactional tests; production refuses that
-# on the audit table (audit.database).
+# The test database is flushed between transactional tests, the audit table by TRUNCATE, which
+# production refuses (audit.database). Commits need not wait for the disk: a crash loses a test run.
 if DATABASES["default"]["ENGINE"].endswith("spatialite"):  # noqa: F405
     # A file, not SQLite's in-memory default, so that threads and processes lock it as in the demo.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-missions.sqlite3")}  # noqa: F405
 else:
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c audit.allow_truncate=on"  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (  # noqa: F405
+        "-c audit.allow_truncate=on -c synchronous_commit=off"
+    )
 
 # Under pytest-xdist each worker process (and every process it starts, which inherits the variable)
 # keeps its broker keys apart in the one Redis database: tests/jobs/worker_processes.py.

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models import Model
 
 from agency import roles
 from agency.models import Beat
@@ -19,7 +20,7 @@ from missions.models import Mission, ReasonCode
 from missions_site import access
 from oversight.models import PublicationSettings
 from patrol.models import RosterEntry, Unit
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, build_small_agency, rows_kept_for_the_class, user_maker
 from tests.ingest.ingest_factories import SourceFactory
 from tests.missions.factories import (
     CrimeTypeFactory,
@@ -36,8 +37,32 @@ class World:
     window: object  # the shift under way
 
 
+@pytest.fixture(scope="module")
+def world_rows(django_db_blocker):
+    """The world built once for a module's tests (tests/conftest.py `rows_kept_for_the_class`):
+    each test runs in a savepoint of it, rolled back after the test."""
+    with rows_kept_for_the_class(django_db_blocker):
+        build_small_agency()
+        yield build_world(user_maker())
+
+
 @pytest.fixture
-def world(small_agency, role_user):
+def world(world_rows, db):
+    """The module's world as the database holds it now: fresh objects for each test to change."""
+    return World(
+        users={role: _read_again(user) for role, user in world_rows.users.items()},
+        objects={name: _read_again(value) for name, value in world_rows.objects.items()},
+        window=world_rows.window,
+    )
+
+
+def _read_again(value):
+    if isinstance(value, Model):
+        return type(value).objects.get(pk=value.pk)
+    return value
+
+
+def build_world(role_user) -> World:
     build_grid()
     cells = list(GridCell.objects.filter(active=True, beat__isnull=False).order_by("pk"))
     crime_types = [

@@ -73,7 +73,8 @@ def test_nested_and_huge_json_bodies_are_refused_in_json_on_every_json_endpoint(
     assert parsed >= 2 or role in (access.NO_ROLE, access.AUDITOR)
 
 
-def test_the_anonymous_token_endpoint_answers_a_well_formed_body(officer):
+# The module's world holds the officer (tests/security/conftest.py).
+def test_the_anonymous_token_endpoint_answers_a_well_formed_body(world):
     client = APIClient()
     nested = client.post("/api/v1/auth/token/", NESTED, content_type="application/json")
     assert nested.status_code == 400 and nested.json() == problem(400, TOO_DEEP, "parse_error")
@@ -85,7 +86,7 @@ def test_the_anonymous_token_endpoint_answers_a_well_formed_body(officer):
     assert token.status_code == 200 and token.json()["token"]
 
 
-def test_a_body_under_the_limit_and_nesting_under_the_bound_are_read(officer, settings):
+def test_a_body_under_the_limit_and_nesting_under_the_bound_are_read(world, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = BODY_LIMIT
     client = APIClient()
     padded = json.dumps(
