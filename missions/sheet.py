@@ -69,7 +69,7 @@ def shift_sheet(*, district: District, date: Date, shift: Shift) -> ShiftSheet:
         )
     outline = to_shapely(district.geom)
     bounds = _around(outline, [m.cell for m in missions], margin=0.02)
-    streets = _streets(bounds)
+    streets = map_streets(bounds)
     return ShiftSheet(
         district=district,
         date=date,
@@ -125,7 +125,8 @@ def _around(shape, cells, *, margin: float) -> tuple[float, float, float, float]
     return west - pad_x, south - pad_y, east + pad_x, north + pad_y
 
 
-def _streets(bounds) -> list[MapStreet]:
+def map_streets(bounds) -> list[MapStreet]:
+    """The named streets in `bounds`, one per name, for a printed map (the sheet's, an alert's)."""
     return join_segments(
         [
             MapStreet(name, line, length >= ARTERIAL_LENGTH_M)

@@ -76,7 +76,7 @@ def draw_map(
     frame = _Frame(bounds, width_px, max_height_px, full_width=full_width)
     labels = _Labels(frame.width, frame.height)
     drawn_boxes = [{"d": frame.path(box.polygon), "label": box.label} for box in boxes]
-    box_labels = [labels.place_box(frame, box) for box in boxes]
+    box_labels = [labels.place_box(frame, box) for box in boxes if box.label]
     lines_by_name = _lines_by_name(streets)
     near_box_labels = []
     for box in boxes:
