@@ -62,6 +62,7 @@ demo: setup demo-data
 	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 HISTORY_WEEKS ?= 3
+PATROL_DAYS ?= 14
 demo-data:
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput
 	$(DEMO_ENV) $(PY) manage.py seed_demo --if-empty $(if $(PASSWORD),--password $(PASSWORD),)
@@ -76,8 +77,9 @@ demo-data:
 	@# concentration page, the evaluation and the published /public/ sections show real figures.
 	$(DEMO_ENV) $(PY) manage.py seed_mission_history --weeks $(HISTORY_WEEKS)
 	$(DEMO_ENV) $(PY) manage.py publish_sections
-	@# Patrol units on the streets: roster, AVL positions and minutes per box (reports' figures).
-	$(DEMO_ENV) $(PY) manage.py seed_patrol --days 2
+	@# Patrol units on the streets: roster, AVL positions and minutes per box (reports' figures);
+	@# two weeks, so the crime-and-dosage chart has weeks to draw a line through (about 40 s a day).
+	$(DEMO_ENV) $(PY) manage.py seed_patrol --days $(PATROL_DAYS)
 
 # The demo's one worker serves every queue (production runs one service per queue: docs/deploy.md).
 WORKER_QUEUES := training,forecast,imports,default

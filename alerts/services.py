@@ -34,6 +34,7 @@ from .models import Alert, Delivery, Mute, Subscription
 log = logging.getLogger(__name__)
 
 MUTE_DAYS_MAX = 90
+ONE_IN_A_MILLION = 1_000_000  # any rarer chance reads "less than 1 in a million"
 ACKNOWLEDGE_ROLES = access.COMMAND  # a supervisor, analyst or administrator answers for the area
 
 
@@ -87,7 +88,7 @@ def _spike_alert(
     )
     detail = (
         f"{spike.rarity_words()} (chance of a count this high or higher: "
-        f"{spike.p_value:.2g}; {spike.window_days}-day window over the forecast shifts)."
+        f"{_chance_words(spike.p_value)}; {spike.window_days}-day window over the forecast shifts)."
     )
     fields: dict[str, object] = dict(
         district=district,
@@ -111,6 +112,13 @@ def _spike_alert(
     fields["cell_ids"] = sorted({cell for _, cell in pairs if cell})
     key = f"spike:{spike.area}:{crime_type.code}"
     return _raise_or_update(key=key, kind=Alert.Kind.SPIKE, fields=fields, now=now)
+
+
+def _chance_words(p_value: float) -> str:
+    """A chance as a sergeant reads it: "about 1 in 910,000", not 1.1e-06."""
+    if p_value <= 1 / ONE_IN_A_MILLION:
+        return "less than 1 in a million"
+    return f"about 1 in {float(f'{1 / p_value:.2g}'):,.0f}"
 
 
 def _series_alert(

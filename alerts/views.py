@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from agency.services import to_shapely
 from geo.models import GridCell
+from missions.sheet import location_street_names, map_streets
 from missions.sheet_map import MapBox, draw_map
 from missions_site import access
 
@@ -54,20 +55,25 @@ def alert_list(request):
 
 
 def _alert_map(alert: Alert) -> dict:
+    """The area's outline, its streets (a district's arterials only: a beat's all) and the boxes
+    where the incidents fell, each with the streets of its location named next to it."""
     area = alert.beat or alert.district
     outline = to_shapely(area.geom)
     boxes = [
-        MapBox(to_shapely(cell.geom), "") for cell in GridCell.objects.filter(pk__in=alert.cell_ids)
+        MapBox(to_shapely(cell.geom), "", location_street_names(cell.location_label))
+        for cell in GridCell.objects.filter(pk__in=alert.cell_ids)
     ]
-    bounds = shapely.total_bounds([outline, *(b.polygon for b in boxes)])
+    bounds = tuple(shapely.total_bounds([outline, *(b.polygon for b in boxes)]))
+    streets = map_streets(bounds)
+    named = {name for box in boxes for name in box.street_names}
     return draw_map(
-        bounds=tuple(bounds),
+        bounds=bounds,
         width_px=MAP_WIDTH_PX,
         max_height_px=MAP_MAX_HEIGHT_PX,
         outline=outline,
         beats=[],
         boxes=boxes,
-        streets=[],
+        streets=[s for s in streets if alert.beat or s.major or s.name in named],
     )
 
 

@@ -4,6 +4,7 @@ built from the same rows as the MDT. The maps are SVG (sheet_map.py): no tiles, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date as Date
 
@@ -22,6 +23,9 @@ MAP_WIDTH_PX = 700  # CSS pixels: 7.3 in, inside both US Letter and A4 with 10 m
 OVERVIEW_MAX_HEIGHT_PX = 430  # leaves the first page room for the list of missions
 BEAT_MAX_HEIGHT_PX = 500  # leaves each beat's page room for its table
 BEAT_MARGIN = 0.08  # of the beat's size, so the streets around it show
+# The street names of a location label, in the forms forecasting/engine/locations.py writes: "A & B",
+# "A near B", "on A", "near A".
+LOCATION_STREETS = re.compile(r"^(?:on |near )?(?P<first>.+?)(?: (?:&|near) (?P<second>.+))?$")
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ def shift_sheet(*, district: District, date: Date, shift: Shift) -> ShiftSheet:
         )
     outline = to_shapely(district.geom)
     bounds = _around(outline, [m.cell for m in missions], margin=0.02)
-    streets = _streets(bounds)
+    streets = map_streets(bounds)
     return ShiftSheet(
         district=district,
         date=date,
@@ -78,6 +82,7 @@ def shift_sheet(*, district: District, date: Date, shift: Shift) -> ShiftSheet:
             outline=outline,
             beats=[(b.code, to_shapely(b.geom)) for b in beats],
             name_beats=True,
+            full_width=True,
             boxes=[MapBox(to_shapely(m.cell.geom), f"{_short_beat(m)}·{m.rank}") for m in missions],
             streets=[s for s in streets if s.major],
         ),
@@ -94,9 +99,22 @@ def _beat_map(beat: Beat, rows: list[SheetRow], streets: list[MapStreet]) -> dic
         max_height_px=BEAT_MAX_HEIGHT_PX,
         outline=shape,
         beats=[],
-        boxes=[MapBox(to_shapely(row.mission.cell.geom), str(row.mission.rank)) for row in rows],
+        boxes=[
+            MapBox(
+                to_shapely(row.mission.cell.geom),
+                str(row.mission.rank),
+                location_street_names(row.mission.cell.location_label),
+            )
+            for row in rows
+        ],
         streets=[s for s in streets if s.line.intersects(view)],
     )
+
+
+def location_street_names(label: str) -> tuple[str, ...]:
+    """The streets a location label names: ("Brock Pl", "Sorauren Rd") for "Brock Pl & Sorauren Rd"."""
+    match = LOCATION_STREETS.match(label.strip())
+    return tuple(name for name in match.group("first", "second") if name) if match else ()
 
 
 def _around(shape, cells, *, margin: float) -> tuple[float, float, float, float]:
@@ -107,7 +125,8 @@ def _around(shape, cells, *, margin: float) -> tuple[float, float, float, float]
     return west - pad_x, south - pad_y, east + pad_x, north + pad_y
 
 
-def _streets(bounds) -> list[MapStreet]:
+def map_streets(bounds) -> list[MapStreet]:
+    """The named streets in `bounds`, one per name, for a printed map (the sheet's, an alert's)."""
     return join_segments(
         [
             MapStreet(name, line, length >= ARTERIAL_LENGTH_M)

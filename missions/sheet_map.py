@@ -2,8 +2,10 @@
 and district outlines, mission boxes, and labels placed so that none overlaps another.
 
 Pure shapely: takes lon/lat shapes, returns paths and label positions in CSS pixels (1/96 in), so
-the template only writes them out. Box labels are placed first (they must be there), then street
-names, longest streets first, each on its longest free block, turned along it.
+the template only writes them out. Box labels are placed first (they must be there), then the names
+of the streets each box's location names, on the free part of that street nearest the box (so the
+map agrees with the list), then the other street names, longest streets first, each on its longest
+free block, turned along it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+import shapely.affinity
 
 PADDING_PX = 10
 BOX_LABEL_PX = 13
@@ -20,12 +23,15 @@ STREET_LABEL_PX = 10
 CHAR_WIDTH = 0.6  # of the font size: a generous average for a sans-serif face
 LABEL_GAP_PX = 2
 SIMPLIFY_PX = 0.5
+NEAR_BOX_PX = 40  # a street's name this close to a box is next to it: another box reuses it
+ALONG_STREET_STEP_PX = 3  # spacing of the places tried along a street for a name next to a box
 
 
 @dataclass(frozen=True)
 class MapBox:
     polygon: object  # shapely Polygon, lon/lat
     label: str
+    street_names: tuple[str, ...] = ()  # named by its location ("A & B"): written next to it
 
 
 @dataclass(frozen=True)
@@ -63,12 +69,22 @@ def draw_map(
     boxes: list[MapBox],
     streets: list[MapStreet],
     name_beats: bool = False,
+    full_width: bool = False,
 ) -> dict:
-    """The SVG parts of a map of `bounds` (west, south, east, north) at most width × max height."""
-    frame = _Frame(bounds, width_px, max_height_px)
+    """The SVG parts of a map of `bounds` (west, south, east, north) at most width × max height
+    (`full_width`: exactly width wide, showing more east and west of the bounds if need be)."""
+    frame = _Frame(bounds, width_px, max_height_px, full_width=full_width)
     labels = _Labels(frame.width, frame.height)
-    drawn_boxes = [{"d": frame.path(box.polygon)} for box in boxes]
-    box_labels = [labels.place_box(frame, box) for box in boxes]
+    drawn_boxes = [{"d": frame.path(box.polygon), "label": box.label} for box in boxes]
+    box_labels = [labels.place_box(frame, box) for box in boxes if box.label]
+    lines_by_name = _lines_by_name(streets)
+    near_box_labels = []
+    for box in boxes:
+        for name in dict.fromkeys(box.street_names):
+            if name in lines_by_name and not _named_near(near_box_labels, name, frame, box):
+                near_box_labels.append(
+                    labels.place_street_near(frame, name, lines_by_name[name], box.polygon)
+                )
     beat_labels = (
         [
             labels.place_at(
@@ -80,7 +96,7 @@ def draw_map(
         else []
     )
     street_labels = []
-    named = set()
+    named = {label["text"] for label in near_box_labels if label}
     for street in streets:
         if street.name and street.name not in named:
             label = labels.place_street(frame, street)
@@ -94,21 +110,56 @@ def draw_map(
         "beats": [{"d": frame.path(geom), "code": code} for code, geom in beats],
         "outline": frame.path(outline),
         "boxes": drawn_boxes,
-        "labels": [label for label in [*box_labels, *beat_labels, *street_labels] if label],
+        "labels": [
+            label
+            for label in [*box_labels, *near_box_labels, *beat_labels, *street_labels]
+            if label
+        ],
     }
 
 
-class _Frame:
-    """Lon/lat to pixels: a local equirectangular frame (north up) fitted into width × max height."""
+def _named_near(labels: list, name: str, frame, box: MapBox) -> bool:
+    box_px = frame.pixels(box.polygon)
+    return any(
+        label and label["text"] == name and box_px.distance(label_polygon(label)) <= NEAR_BOX_PX
+        for label in labels
+    )
 
-    def __init__(self, bounds, width_px: int, max_height_px: int):
+
+def label_polygon(label: dict):
+    """The rectangle a placed label covers, turned with it (pixels)."""
+    size = BOX_LABEL_PX if label["kind"] == "box-label" else STREET_LABEL_PX
+    w, h = _text_size(label["text"], size)
+    rect = shapely.box(
+        label["x"] - w / 2, label["y"] - h / 2, label["x"] + w / 2, label["y"] + h / 2
+    )
+    return shapely.affinity.rotate(rect, label["angle"], origin=(label["x"], label["y"]))
+
+
+def _lines_by_name(streets: list[MapStreet]) -> dict:
+    named: dict[str, list] = {}
+    for street in streets:
+        if street.name:
+            named.setdefault(street.name, []).append(street.line)
+    return {name: shapely.union_all(lines) for name, lines in named.items()}
+
+
+class _Frame:
+    """Lon/lat to pixels: a local equirectangular frame (north up) fitted into width × max height.
+    With `full_width`, a shape narrower than the frame gets more of its east and west sides shown,
+    so the map spans the whole width."""
+
+    def __init__(self, bounds, width_px: int, max_height_px: int, *, full_width: bool = False):
         self.west, self.south, self.east, self.north = bounds
         self.x_scale = math.cos(math.radians((self.south + self.north) / 2))
         span_x = max((self.east - self.west) * self.x_scale, 1e-9)
         span_y = max(self.north - self.south, 1e-9)
-        self.scale = min(
-            (width_px - 2 * PADDING_PX) / span_x, (max_height_px - 2 * PADDING_PX) / span_y
-        )
+        inner_w, inner_h = width_px - 2 * PADDING_PX, max_height_px - 2 * PADDING_PX
+        if full_width and span_x / span_y < inner_w / inner_h:
+            widen = (span_y * inner_w / inner_h - span_x) / self.x_scale / 2
+            self.west, self.east = self.west - widen, self.east + widen
+            span_x = span_y * inner_w / inner_h
+        self.scale = min(inner_w / span_x, inner_h / span_y)
         self.width = int(math.ceil(span_x * self.scale)) + 2 * PADDING_PX
         self.height = int(math.ceil(span_y * self.scale)) + 2 * PADDING_PX
         self.clip = (self.west, self.south, self.east, self.north)
@@ -201,18 +252,45 @@ class _Labels:
                     block.interpolate(f, normalized=True).coords[0] for f in (at - 0.02, at + 0.02)
                 )
                 mid = block.interpolate(at, normalized=True)
-                angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
-                angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle
-                cos, sin = abs(math.cos(math.radians(angle))), abs(math.sin(math.radians(angle)))
-                if self._take(mid.x, mid.y, w * cos + h * sin, w * sin + h * cos):
-                    return {
-                        "x": round(mid.x, 1),
-                        "y": round(mid.y, 1),
-                        "text": street.name,
-                        "kind": "street-name",
-                        "angle": round(angle, 1),
-                    }
+                angle = _upright(math.degrees(math.atan2(y1 - y0, x1 - x0)))
+                if self._take_turned(mid.x, mid.y, w, h, angle):
+                    return _street_label(mid.x, mid.y, street.name, angle)
         return None
+
+    def place_street_near(self, frame: _Frame, name: str, line, box) -> dict | None:
+        """The street's name on the free part of the street nearest the box, turned along it: the
+        nearest place where it overlaps no label, however far that is (None if the street has no
+        free place on the map at all)."""
+        pixels = frame.pixels(shapely.clip_by_rect(line, *frame.clip))
+        box_px = frame.pixels(box)
+        w, h = _text_size(name, STREET_LABEL_PX)
+        candidates = []
+        for part in shapely.get_parts(pixels):
+            if part.geom_type != "LineString" or part.length == 0:
+                continue
+            at = np.arange(0, part.length + ALONG_STREET_STEP_PX / 2, ALONG_STREET_STEP_PX)
+            points = shapely.line_interpolate_point(part, at)
+            distance = shapely.distance(points, box_px)
+            candidates += [
+                (d, a, part) for d, a in zip(distance.tolist(), at.tolist(), strict=True)
+            ]
+        candidates.sort(key=lambda c: c[0])
+        for _, at, part in candidates:
+            # Turned along the stretch of street the name covers, not only the point under it.
+            start, end = (
+                part.interpolate(min(max(at + side * w / 2, 0), part.length)) for side in (-1, 1)
+            )
+            if start.equals(end):
+                continue
+            angle = _upright(math.degrees(math.atan2(end.y - start.y, end.x - start.x)))
+            x, y = part.interpolate(at).coords[0]
+            if self._take_turned(x, y, w, h, angle):
+                return _street_label(x, y, name, angle)
+        return None
+
+    def _take_turned(self, x: float, y: float, w: float, h: float, angle: float) -> bool:
+        cos, sin = abs(math.cos(math.radians(angle))), abs(math.sin(math.radians(angle)))
+        return self._take(x, y, w * cos + h * sin, w * sin + h * cos)
 
     def _take(self, x: float, y: float, w: float, h: float) -> bool:
         rect = (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
@@ -225,6 +303,21 @@ class _Labels:
             return False
         self.taken.append(rect)
         return True
+
+
+def _upright(angle: float) -> float:
+    """An angle of text along a line, turned so the text never reads upside down."""
+    return angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle
+
+
+def _street_label(x: float, y: float, name: str, angle: float) -> dict:
+    return {
+        "x": round(x, 1),
+        "y": round(y, 1),
+        "text": name,
+        "kind": "street-name",
+        "angle": round(angle, 1),
+    }
 
 
 def _text_size(text: str, size: int) -> tuple[float, float]:

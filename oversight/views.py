@@ -110,7 +110,13 @@ def dosage_report(request):
             "report": report,
             "query": request.GET.urlencode(),
             "beat_chart": charts.value_bars(report["beat"], series, "Minutes by beat"),
-            "unit_chart": charts.value_bars(report["unit"], series, "Minutes by unit"),
+            # Missions nobody reached stay in the table: their planned minutes, several times a
+            # unit's, would flatten every unit's bars.
+            "unit_chart": charts.value_bars(
+                [r for r in report["unit"] if r["name"] != patrol_reports.NO_UNIT],
+                series,
+                "Minutes by unit",
+            ),
         },
     )
 
@@ -155,15 +161,18 @@ def unit_csv(request):
 def crime_dosage_report(request):
     form, date_from, date_to = _period(request)
     report = patrol_reports.crime_and_dosage(date_from=date_from, date_to=date_to)
+    # Weeks without measured patrol have no rates: the lines join the weeks that have them.
+    measured_weeks = [w for w in report["weeks"] if w["dosed"]]
     return render(
         request,
         "oversight/crime_dosage.html",
         {
             "form": form,
             "report": report,
+            "measured_weeks": len(measured_weeks),
             "query": request.GET.urlencode(),
             "chart": charts.weekly_lines(
-                report["weeks"],
+                measured_weeks,
                 (("dosed_rate", "dosed boxes"), ("comparable_rate", "comparable undosed boxes")),
                 "Incidents per 100 box-shifts, by week",
             ),

@@ -1,6 +1,8 @@
 """Take docs/screenshots/officer-phone-night.png: the officer's page on a 390 × 844 phone in the
 night theme, with a GPS position 300 m south-west of the first box, against a running `make demo`
-(`--mdt` for docs/screenshots/officer-mdt.png: the 1024 × 768 MDT in the day theme).
+(`--mdt` for docs/screenshots/officer-mdt.png: the 1024 × 768 MDT in the day theme; `--offline` for
+docs/screenshots/officer-phone-offline.png: the same phone reloaded without network, from its
+offline copy, with its "Offline copy from …" notice).
 
     make demo PASSWORD=…   # in another shell
     .venv/bin/python docs/screenshots/officer_phone_night.py --password … [--mdt]
@@ -40,9 +42,12 @@ def main():
     parser.add_argument("--username", default="officer")
     parser.add_argument("--password", required=True)
     parser.add_argument("--chromium", default="/usr/bin/chromium")
-    parser.add_argument("--mdt", action="store_true", help="the MDT in the day theme instead")
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("--mdt", action="store_true", help="the MDT in the day theme instead")
+    shown.add_argument("--offline", action="store_true", help="the phone reloaded offline")
     args = parser.parse_args()
-    out = HERE / ("officer-mdt.png" if args.mdt else "officer-phone-night.png")
+    name = "officer-mdt" if args.mdt else "officer-phone-offline" if args.offline else None
+    out = HERE / f"{name or 'officer-phone-night'}.png"
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=args.chromium, args=CHROMIUM_FLAGS)
@@ -73,9 +78,36 @@ def main():
         # The streets come after the map is ready (fetched for the view it fits to).
         page.wait_for_function("() => Number(document.querySelector('#map').dataset.streets) > 0")
         page.wait_for_timeout(500)
+        if args.offline:
+            reload_offline(page)
         page.screenshot(path=str(out), full_page=False)
         browser.close()
     print(f"Wrote {out}")
+
+
+def reload_offline(page):
+    """Once the service worker keeps the page, its missions and the beat's streets: the phone without
+    network, reloaded, showing the kept copy and its notice."""
+    for _ in range(KEPT_TRIES):  # evaluate awaits the check's promise; wait_for_function would not
+        if page.evaluate(KEPT_FOR_OFFLINE):
+            break
+        page.wait_for_timeout(200)
+    else:
+        raise SystemExit("The service worker did not keep the officer page for offline use.")
+    page.context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("#map[data-ready='1']")
+    page.wait_for_selector("#mdt-offline", state="visible")
+    page.wait_for_function("() => Number(document.querySelector('#map').dataset.streets) > 0")
+    page.wait_for_timeout(500)
+
+
+# The page and its beat's streets are in the service worker's caches.
+KEPT_TRIES = 300  # a minute: the first visit installs the worker and fills its caches
+KEPT_FOR_OFFLINE = """async () => navigator.serviceWorker.controller !== null && (await Promise.all([
+  caches.match('/officer/'),
+  caches.open('missions-data').then((c) => c.match('/officer/kept/beat-streets')),
+])).every(Boolean)"""
 
 
 if __name__ == "__main__":

@@ -1,6 +1,9 @@
 """Take the README's desktop screenshots against a running `make demo`: the supervisor's shift board,
-a beat page of the printed shift sheet, the analyst's shift page, the forecast map and the analyst's
-home page, the maps zoomed in far enough for street names (officer_phone_night.py takes the phone).
+the district page and a beat page of the printed shift sheet, the analyst's shift page, the forecast
+map and the analyst's home page (the maps zoomed in far enough for street names), the back-test,
+the roll-call briefing, the patrol reports (dosage, units, crime and dosage), the oversight pages
+(concentration, evaluation, public page) and the alerts page with one alert's map
+(officer_phone_night.py takes the phone).
 
     make demo PASSWORD=…   # in another shell
     .venv/bin/python docs/screenshots/take_screenshots.py --password … [--only board sheet …]
@@ -17,6 +20,7 @@ from playwright.sync_api import sync_playwright
 HERE = Path(__file__).resolve().parent
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "color_scheme": "light"}
 MAP_PAGE = {"width": 1280, "height": 900}  # the 520 px maps below a page's header, whole
+REPORT_PAGE = {"width": 1280, "height": 1100}  # a report's summary and first chart, not all tables
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -91,10 +95,19 @@ def missions_url_of_shift(page, base_url):
 
 
 def supervisor_board(browser, args):
+    """The board from its mission counts down: the beats' missions and the district map with its
+    streets (the alerts above it, once the worker has raised some, are cut off)."""
     page = sign_in(browser, args.url, "supervisor", args.password)
+    page.set_viewport_size(MAP_PAGE)
     page.goto(f"{args.url}/supervisor/")
     page.wait_for_selector("#board[data-ready='1']")
+    page.wait_for_function("() => Number(document.querySelector('#board-map').dataset.streets) > 0")
     page.wait_for_timeout(500)
+    top = page.evaluate(
+        "() => document.querySelector('#board-beats').closest('section').getBoundingClientRect().top"
+        " + window.scrollY - 80"
+    )
+    page.evaluate("(y) => window.scrollTo(0, y)", top)
     page.screenshot(path=str(HERE / "supervisor-board.png"))
 
 
@@ -131,6 +144,65 @@ def shift_sheet(browser, args):
     page.emulate_media(media="print")
     page.set_viewport_size({"width": 816, "height": 1056})  # Letter at 96 dpi
     page.locator(".sheet-beat").first.screenshot(path=str(out))
+
+
+def sheet_district_page(browser, args):
+    """The sheet's first page in print media: the district map across the page, then every mission."""
+    page = sign_in(browser, args.url, "supervisor", args.password)
+    page.goto(f"{args.url}/missions/sheet/")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 816, "height": 1056})  # Letter at 96 dpi
+    page.locator(".sheet-overview").screenshot(path=str(HERE / "shift-sheet-district.png"))
+
+
+def page_top(browser, args, username, path, out, ready="main"):
+    """The top of a page (its summary and first chart) at REPORT_PAGE, not its every table."""
+    page = sign_in(browser, args.url, username, args.password)
+    page.set_viewport_size(REPORT_PAGE)
+    page.goto(f"{args.url}{path}")
+    page.wait_for_selector(ready)
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(HERE / out))
+
+
+def patrol_reports(browser, args):
+    for path, out in (
+        ("/oversight/dosage/", "patrol-dosage.png"),
+        ("/oversight/units/", "patrol-units.png"),
+        ("/oversight/crime-and-dosage/", "crime-and-dosage.png"),
+    ):
+        page_top(browser, args, "supervisor", path, out, ready="svg.oversight-chart")
+
+
+def oversight_pages(browser, args):
+    for path, out in (
+        ("/oversight/concentration/", "oversight-concentration.png"),
+        ("/oversight/evaluation/", "oversight-evaluation.png"),
+    ):
+        page_top(browser, args, "supervisor", path, out)
+    page = browser.new_context(**DESKTOP).new_page()  # the public page needs no sign-in
+    page.set_viewport_size(REPORT_PAGE)
+    page.goto(f"{args.url}/public/")
+    page.screenshot(path=str(HERE / "public-transparency.png"))
+
+
+def backtest(browser, args):
+    page_top(browser, args, "analyst", "/forecasting/backtest/", "backtest.png")
+
+
+def alerts_page(browser, args):
+    """The first alert of the list opened on its map (the worker's scan raises them in the demo)."""
+    page = sign_in(browser, args.url, "supervisor", args.password)
+    page.goto(f"{args.url}/alerts/")
+    first = page.locator("tr.alert-row a").first
+    if first.count() == 0:
+        raise SystemExit(
+            "No alerts yet: let `make worker` run its scan (or alerts.tasks.scan_for_alerts)."
+        )
+    first.click()
+    page.wait_for_selector("svg.alert-map")
+    page.set_viewport_size(MAP_PAGE)
+    page.screenshot(path=str(HERE / "alerts.png"))
 
 
 def missions_shift(browser, args):
@@ -172,6 +244,11 @@ SHOTS = {
     "board": supervisor_board,
     "briefing": briefing,
     "sheet": shift_sheet,
+    "sheet-district": sheet_district_page,
+    "reports": patrol_reports,
+    "oversight": oversight_pages,
+    "alerts": alerts_page,
+    "backtest": backtest,
     "shift": missions_shift,
     "forecast": forecast_map,
     "analyst": analyst_home,

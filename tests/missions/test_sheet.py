@@ -8,6 +8,7 @@ from django.urls import reverse
 from agency.models import Beat, District
 from missions import services
 from missions.models import Mission
+from missions.sheet import location_street_names
 
 from .factories import reason_words
 
@@ -85,3 +86,18 @@ def test_printing_a_sheet_is_recorded_and_a_refused_print_too(
         "D1",
     )
     assert printed.request_id == response["X-Request-ID"]
+
+
+@pytest.mark.parametrize(
+    "label, names",
+    [
+        ("Brock Pl & Sorauren Rd", ("Brock Pl", "Sorauren Rd")),
+        ("Dundas St W near Brock Pl", ("Dundas St W", "Brock Pl")),
+        ("on Nearwood Ave", ("Nearwood Ave",)),
+        ("near Queen St W", ("Queen St W",)),
+        ("", ()),
+    ],
+)
+def test_the_streets_a_location_label_names(label, names):
+    # Every form forecasting/engine/locations.py writes: these names go next to the box on the map.
+    assert location_street_names(label) == names

@@ -150,9 +150,9 @@ def test_pages_and_csvs_show_the_figures(client, supervisor, tracks, past_window
     day = past_window.date.isoformat()
     query = {"date_from": day, "date_to": day}
     html = client.get(reverse("oversight-dosage"), query).content.decode()
-    assert '<span id="measured-total">30.0</span>' in html and "<svg" in html
+    assert '<span id="measured-total">30</span>' in html and "<svg" in html  # whole minutes
     html = client.get(reverse("oversight-units"), query).content.decode()
-    assert '<span id="all-minutes">45.0</span>' in html and "1A11" in html and "<svg" in html
+    assert '<span id="all-minutes">45</span>' in html and "1A11" in html and "<svg" in html
     html = client.get(reverse("oversight-crime-dosage"), query).content.decode()
     assert '<span id="dosed-incidents">1</span>' in html and "<svg" in html
 
