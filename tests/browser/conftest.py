@@ -83,7 +83,30 @@ def watched_page(context):
 
 @pytest.fixture
 def login(page, live_server):
-    return lambda username: sign_in(page, live_server.url, username)
+    return lambda username: signed_in(page, live_server.url, username)
+
+
+def signed_in(page, base_url: str, username: str):
+    """The page signed in as `username` (second factor verified when the role needs one), on the
+    user's home page: the session made as Django's test client makes it and handed to the browser
+    as its cookie. The sign-in pages themselves are driven by `sign_in` and tests/browser/test_sign_in.py."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from tests.conftest import verify_second_factor
+
+    user = get_user_model().objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    verify_second_factor(client, user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}]
+    )
+    page.goto(f"{base_url}/")
+    page.wait_for_load_state("networkidle")
+    return page
 
 
 def sign_in(page, base_url: str, username: str):

@@ -6,7 +6,7 @@ import pytest
 from agency.models import Beat, MissionPolicy
 from missions import services
 from missions.models import Mission
-from tests.browser.conftest import sign_in, watched_page
+from tests.browser.conftest import signed_in, watched_page
 from tests.missions.factories import OfficerProfileFactory, serve_dose
 
 PHONE = {"width": 390, "height": 844}
@@ -56,7 +56,7 @@ def open_officer_page(browser, live_server, username, *, viewport=MDT, **context
         viewport=viewport, is_mobile=phone, has_touch=phone, **context_options
     )
     page = watched_page(context)
-    sign_in(page, live_server.url, username)
+    signed_in(page, live_server.url, username)
     assert page.url.endswith("/officer/")
     page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
     return page
