@@ -66,9 +66,7 @@ def receive_positions(*, records: list[dict], actor, source: str = Position.Sour
                 }
             )
     frame = pd.DataFrame(
-        [{key: raw.get(key) for key in FIX_COLUMNS} for _, raw in objects],
-        columns=list(FIX_COLUMNS),
-        dtype=object,
+        {key: [raw.get(key) for _, raw in objects] for key in FIX_COLUMNS}, dtype=object
     )
     rows = np.array([row for row, _ in objects], dtype=np.int64)
     units = _units_named(set(frame["unit"].dropna().astype(str).str.strip()))
