@@ -1,5 +1,6 @@
 """Reads of measured patrol: minutes per box and shift from `BoxExposure` (every unit summed), for
-the planner's dosage memory, the forecast's patrol-exposure feature, the evaluation and the reports.
+the planner's dosage memory, the forecast's patrol-exposure feature, the evaluation and the reports;
+and which boxes a push of fixes touched (for the missions' follow-up).
 
 Where no AVL exists for a shift (no `BoxExposure` row at all for that date and shift), readers fall
 back to mission visits for that shift; a measured shift never also counts its visits (the minutes

@@ -335,7 +335,8 @@ def _fixes_between(start: datetime, end: datetime, *, in_cells: set[int] | None 
     """Stored fixes with `start <= at <= end` as the arrays `box_intervals` takes, by name: unit,
     time (ns), box (NOWHERE for none), accuracy (NaN: not reported) and excluded-area flag.
     With `in_cells`, only the units that had a fix in one of those boxes in that time (all their
-    fixes). PostgreSQL: one binary COPY of the query, read into numpy (no Python per row)."""
+    fixes). PostgreSQL: binary records aggregated in the server, read into numpy (no Python per
+    fix); SpatiaLite: the ORM's rows."""
     if connection.vendor != "postgresql":
         window = Position.objects.filter(at__gte=start, at__lte=end)
         if in_cells is not None:
@@ -353,8 +354,9 @@ def _fixes_between(start: datetime, end: datetime, *, in_cells: set[int] | None 
             np.array(excluded, dtype=bool),
         ]
     else:
-        # One bytea of fixed-width binary records, aggregated in the server and read with one
-        # np.frombuffer: a row-by-row fetch or COPY TO costs microseconds of Python per fix.
+        # A bytea of fixed-width binary records per unit (under PostgreSQL's 1 GB a value, and a
+        # few rows), aggregated in the server and read with one np.frombuffer: a row-by-row fetch
+        # or a COPY TO costs microseconds of Python per fix.
         table = Position._meta.db_table
         query = (
             "SELECT string_agg(int8send(unit_id) || timestamptz_send(at) || "  # noqa: S608
@@ -371,9 +373,9 @@ def _fixes_between(start: datetime, end: datetime, *, in_cells: set[int] | None 
             )
         params = {"start": start, "end": end, "cells": sorted(in_cells or ())}
         with connection.cursor() as cursor:
-            cursor.execute(query, params)
-            data = cursor.fetchone()[0] or b""
-        columns = pg_binary.records(bytes(data), FIX_ARRAYS)
+            cursor.execute(query + " GROUP BY unit_id", params)
+            data = b"".join(bytes(records) for (records,) in cursor.fetchall())
+        columns = pg_binary.records(data, FIX_ARRAYS)
     return dict(zip(["unit", "t_ns", "cell", "accuracy_m", "excluded"], columns, strict=True))
 
 
