@@ -400,11 +400,22 @@ def _units_named(names: set[str]) -> dict[str, int]:
     """Unit ids by call sign and by vehicle id, for the names given."""
     found: dict[str, int] = {}
     names = {name for name in names if "\x00" not in name}  # no call sign has one (SQL refuses it)
-    rows = (
-        Unit.objects.filter(active=True)
-        .filter(Q(call_sign__in=names) | Q(vehicle_id__in=names))
-        .values_list("pk", "call_sign", "vehicle_id")
-    )
+    if connection.vendor == "postgresql":
+        # One array parameter per column: the ORM's IN list gives a batch of 500 names 1,000
+        # placeholders, which the client-side binding splits and adapts one by one (~15 ms).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, call_sign, vehicle_id FROM {Unit._meta.db_table} "  # noqa: S608
+                "WHERE active AND (call_sign = ANY(%s) OR vehicle_id = ANY(%s))",
+                [sorted(names), sorted(names)],
+            )
+            rows = cursor.fetchall()
+    else:
+        rows = (
+            Unit.objects.filter(active=True)
+            .filter(Q(call_sign__in=names) | Q(vehicle_id__in=names))
+            .values_list("pk", "call_sign", "vehicle_id")
+        )
     for pk, call_sign, vehicle_id in rows:
         found[call_sign] = pk
         if vehicle_id:
