@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -371,7 +372,7 @@ def _fixes_between(start: datetime, end: datetime, *, in_cells: set[int] | None 
                 f" AND unit_id IN (SELECT DISTINCT unit_id FROM {table} WHERE at >= %(start)s"  # noqa: S608
                 " AND at <= %(end)s AND cell_id = ANY(%(cells)s))"
             )
-        params = {"start": start, "end": end, "cells": sorted(in_cells or ())}
+        params: dict[str, Any] = {"start": start, "end": end, "cells": sorted(in_cells or ())}
         with connection.cursor() as cursor:
             cursor.execute(query + " GROUP BY unit_id", params)
             data = b"".join(bytes(records) for (records,) in cursor.fetchall())
