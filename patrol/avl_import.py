@@ -184,9 +184,10 @@ def import_avl_file(
                 _store_chunk, frame, checked, table, twice, first_row, result, actor=actor, job=job
             )
             if writing is not None:
-                writing.result()
-            writing = writer.submit(_on_own_connection, store) if overlap else None
-            if not overlap:
+                writing.result()  # one chunk in the writer at a time: the memory stays bounded
+            if overlap:
+                writing = writer.submit(_on_own_connection, store)
+            else:
                 store()
             if progress:
                 progress(done, total)
