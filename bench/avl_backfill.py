@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(ROOT / "bench" / "load")]
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
+from bench_env import create_database, write_section  # noqa: E402
+
 SECTION = "## AVL backfill"
 ENV = {
     "DJANGO_SETTINGS_MODULE": "missions_site.settings.test",
@@ -38,9 +39,7 @@ ENV = {
 def main() -> int:
     args = _arguments()
     os.environ.update(ENV)
-    from avl_live_feed import _create_database
-
-    _create_database(ENV["DATABASE_URL"])
+    create_database(ENV["DATABASE_URL"])
     import django
     from django.core.management import call_command
 
@@ -105,7 +104,7 @@ def main() -> int:
     )
     print(report)
     if args.write:
-        _write(report)
+        write_section(SECTION, report)
     return 0 if stored == rows else 1
 
 
@@ -186,14 +185,6 @@ def _arguments():
     parser.add_argument("--tmp", default=None, help="where to write the files (default: $TMPDIR)")
     parser.add_argument("--write", action="store_true")
     return parser.parse_args()
-
-
-def _write(report: str) -> None:
-    text = RESULTS.read_text()
-    if SECTION not in text:
-        text = text.rstrip("\n") + f"\n\n{SECTION}\n"
-    head, _, tail = text.partition(SECTION + "\n")
-    RESULTS.write_text(f"{head}{SECTION}\n\n{report}\n{tail}")
 
 
 if __name__ == "__main__":

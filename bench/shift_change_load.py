@@ -1,10 +1,13 @@
 """Shift-change load: N officers sign in and poll their missions every 30 s (with ETags), pinging
-their positions, while an analyst re-plans the shift every 5 minutes from a fresh forecast — against
-gunicorn (docker/gunicorn.conf.py, production settings, psycopg pool) + PostGIS + Redis + a Celery
-worker on this machine. Prints p50/p95/p99 and errors per request kind, the half-published check
-and the load average; --write adds them to bench/RESULTS.md. Targets: p95 < 300 ms, no errors.
+their positions, supervisors keep the board open, while an analyst re-plans the shift every 5
+minutes from a fresh forecast — against gunicorn (docker/gunicorn.conf.py, production settings,
+psycopg pool) + PostGIS + Redis + a Celery worker on this machine. With --avl-units U, the AVL feed
+runs meanwhile in real time (U units every 10 s, bench/load/avl_feed.py). Prints p50/p95/p99 and
+errors per request kind, the feed's batches, the half-published check and the load average;
+--write adds them to bench/RESULTS.md. Targets: p95 < 300 ms, no errors.
 
-    .venv/bin/python bench/shift_change_load.py [--officers 500] [--spawn-rate 2] [--steady 300] [--sign-in] [--write]
+    .venv/bin/python bench/shift_change_load.py [--officers 500] [--spawn-rate 2] [--steady 300]
+        [--sign-in] [--avl-units 500] [--write]
 
 Its own database (LOAD_DATABASE_URL, default missions_bench_load on 127.0.0.1) and Redis db 8.
 """
@@ -22,29 +25,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench" / "load")]
 
 import harness  # noqa: E402
+from avl_feed import AvlFeed  # noqa: E402
+from bench_env import create_database, production_env, write_section  # noqa: E402
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
 SECTION = "## Shift-change load"
 TARGET_P95_MS = 300
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "missions_site.settings.prod",
-    "DATABASE_URL": os.environ.get(
+ENV = production_env(
+    database_url=os.environ.get(
         "LOAD_DATABASE_URL", "postgis://postgres@127.0.0.1:5432/missions_bench_load"
     ),
-    "CELERY_BROKER_URL": os.environ.get("LOAD_BROKER_URL", "redis://127.0.0.1:6379/8"),
-    "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-    "DJANGO_SECURE_SSL_REDIRECT": "false",
-    "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-    # Every simulated officer signs in from 127.0.0.1; in the field each MDT has its own address.
-    "API_TOKEN_THROTTLE_RATE": "100000/min",
-    "LOG_LEVEL": "WARNING",
-}
+    broker_url=os.environ.get("LOAD_BROKER_URL", "redis://127.0.0.1:6379/8"),
+)
 
 
 def main() -> int:
     args = _arguments()
     os.environ.update(ENV)
-    _create_database(ENV["DATABASE_URL"])
+    create_database(ENV["DATABASE_URL"])
     import django
     from django.core.management import call_command
 
@@ -58,9 +55,11 @@ def main() -> int:
     scenario = stage.prepare(
         officers=args.officers, password=secrets.token_urlsafe(12), tokens_file=tokens
     )
+    feed_stage = stage.prepare_feed(units=args.avl_units) if args.avl_units else None
     env = {
         **os.environ,
         **scenario,
+        **stage.board_session(),
         "LOAD_POLL_EVERY_S": str(args.poll_every),
         "LOAD_REPLAN_EVERY_S": str(args.replan_every),
     }
@@ -72,11 +71,35 @@ def main() -> int:
     refresher = threading.Thread(
         target=_refresh_forecasts, args=(stage, args.replan_every, stop, loads)
     )
+    feed = None
     with (
         tempfile.TemporaryDirectory() as tmp,
         harness.serving(env, port=harness.free_port(), log_dir=Path(tmp)) as host,
     ):
-        refresher.start()
+        threads = [refresher]
+        if feed_stage:
+            feed = AvlFeed(
+                host,
+                feed_stage["token"],
+                vehicle_ids=feed_stage["vehicle_ids"],
+                lon=feed_stage["lon"],
+                lat=feed_stage["lat"],
+                bounds=feed_stage["bounds"],
+                batches=args.avl_batches,
+            )
+            threads.append(
+                threading.Thread(
+                    target=feed.run,
+                    kwargs={
+                        "first_at": datetime.now(UTC),
+                        "ticks": None,
+                        "tick_s": 10,
+                        "stop": stop,
+                    },
+                )
+            )
+        for thread in threads:
+            thread.start()
         try:
             result = harness.run_locust(
                 env,
@@ -88,14 +111,15 @@ def main() -> int:
             )
         finally:
             stop.set()
-            refresher.join()
+            for thread in threads:
+                thread.join()
     loads.append(os.getloadavg())
     if tokens:
         tokens.unlink()
-    report = _report(args, result, loads, run_time)
+    report = _report(args, result, loads, run_time, feed)
     print(report)
     if args.write:
-        _write(report)
+        write_section(SECTION, report)
     figures = {name: harness.figures(row) for name, row in result["stats"].items()}
     ok = not any(f["failures"] for f in figures.values())
     fast = all(
@@ -127,18 +151,15 @@ def _arguments():
         "instead of holding a token from an earlier sign-in",
     )
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: 2 × cores + 1)")
+    parser.add_argument(
+        "--avl-units",
+        type=int,
+        default=0,
+        help="run the AVL feed meanwhile: this many units reporting every 10 s (0: no feed)",
+    )
+    parser.add_argument("--avl-batches", type=int, default=1, help="the feed's batches per tick")
     parser.add_argument("--write", action="store_true", help="add the figures to bench/RESULTS.md")
     return parser.parse_args()
-
-
-def _create_database(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.replace("postgis://", "postgresql://").rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _refresh_forecasts(stage, every_s: float, stop: threading.Event, loads: list) -> None:
@@ -156,13 +177,14 @@ def _refresh_forecasts(stage, every_s: float, stop: threading.Event, loads: list
         connection.close()
 
 
-def _report(args, result, loads, run_time) -> str:
+def _report(args, result, loads, run_time, feed) -> str:
     one_minute = [load[0] for load in loads]
     lines = [
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs: `.venv/bin/python "
         f"bench/shift_change_load.py --officers {args.officers} --spawn-rate {args.spawn_rate} "
         f"--steady {args.steady} --poll-every {args.poll_every:g} --replan-every {args.replan_every:g}"
-        f"{' --sign-in' if args.sign_in else ''}{f' --workers {args.workers}' if args.workers else ''}` "
+        f"{' --sign-in' if args.sign_in else ''}{f' --workers {args.workers}' if args.workers else ''}"
+        f"{f' --avl-units {args.avl_units} --avl-batches {args.avl_batches}' if feed else ''}` "
         f"({run_time} s of load). Load average (1 min) "
         f"during the run: mean {sum(one_minute) / len(one_minute):.1f}, max {max(one_minute):.1f}.",
         "",
@@ -181,15 +203,16 @@ def _report(args, result, loads, run_time) -> str:
         f"re-plans accepted: {counts.get('re-plans', 0)}; half-published plans seen: "
         f"{counts.get('half-published', 0)}.",
     ]
+    if feed:
+        f = feed.figures()
+        lines += [
+            "",
+            f"AVL feed meanwhile ({args.avl_units} units every 10 s, {args.avl_batches} batch(es) "
+            f"a tick): {f['batches']} batches, p50 {f['p50']:.0f} / p95 {f['p95']:.0f} / p99 "
+            f"{f['p99']:.0f} / max {f['max']:.0f} ms, {f['failures']} failed; fixes sent {f['sent']}, stored "
+            f"{f['stored']}, duplicates {f['duplicates']}, refused {f['rejected']}.",
+        ]
     return "\n".join(lines)
-
-
-def _write(report: str) -> None:
-    text = RESULTS.read_text()
-    if SECTION not in text:
-        text = text.rstrip("\n") + f"\n\n{SECTION}\n"
-    head, _, tail = text.partition(SECTION + "\n")
-    RESULTS.write_text(f"{head}{SECTION}\n\n{report}\n{tail}")
 
 
 if __name__ == "__main__":

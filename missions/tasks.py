@@ -68,19 +68,21 @@ def enqueue_planning(*, date: dt.date, shift: Shift, user=None) -> JobRun:
 
 
 @shared_task
-def follow_avl_positions(first: str, last: str) -> dict:
+def follow_avl_positions(first: str, last: str, cells: list[int] | None = None) -> dict:
     """After a push of vehicle positions: start and complete the missions of the shifts the fixes
     fall in (missions/services/avl.py), so a mission starts within one batch of a unit entering
-    its box."""
+    its box; with `cells`, only the missions in those boxes (the ones the push touched)."""
     started, completed = [], []
     first_at, last_at = dt.datetime.fromisoformat(first), dt.datetime.fromisoformat(last)
-    for day, shift_id in (
-        Mission.objects.live()
-        .filter(starts_at__lte=last_at, ends_at__gte=first_at)
-        .values_list("date", "shift_id")
-        .distinct()
-    ):
-        done = services.follow_avl(day=day, shift=Shift.objects.get(pk=shift_id))
+    live = Mission.objects.live().filter(starts_at__lte=last_at, ends_at__gte=first_at)
+    if cells is not None:
+        live = live.filter(cell_id__in=cells)
+    for day, shift_id in live.values_list("date", "shift_id").distinct():
+        done = services.follow_avl(
+            day=day,
+            shift=Shift.objects.get(pk=shift_id),
+            cells=None if cells is None else set(cells),
+        )
         started += done.started
         completed += done.completed
     return {"started": started, "completed": completed}

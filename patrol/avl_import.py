@@ -8,11 +8,13 @@ of them; all are counted)."""
 
 from __future__ import annotations
 
+import functools
 import shutil
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -167,10 +169,30 @@ def import_avl_file(
     tz = Agency.current().tz
     latest = timezone.now() + timedelta(seconds=settings.AVL_FUTURE_SKEW_S)
     chunks = _csv_chunks(path, chunk_rows) if kind == "csv" else _geojson_chunks(path, chunk_rows)
-    for frame, done, total in chunks:
-        _import_chunk(frame, result, units=units, tz=tz, latest=latest, actor=actor, job=job)
-        if progress:
-            progress(done, total)
+    # Outside a transaction (the command, the upload's job), a chunk is judged while the one before
+    # it is written, on its own connection: parsing and placing (Python) run beside the database's
+    # insert instead of after it. Inside one (a caller's atomic block, a test), one after another.
+    overlap = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        writing = None
+        for frame, done, total in chunks:
+            first_row = result.rows + 1
+            result.rows += len(frame)
+            checked = check_fixes(frame, unit_ids=units, tz=tz, latest=latest)
+            table, twice = fixes_table(checked)  # refuses fixes outside every box, in `checked`
+            store = functools.partial(
+                _store_chunk, frame, checked, table, twice, first_row, result, actor=actor, job=job
+            )
+            if writing is not None:
+                writing.result()  # one chunk in the writer at a time: the memory stays bounded
+            if overlap:
+                writing = writer.submit(_on_own_connection, store)
+            else:
+                store()
+            if progress:
+                progress(done, total)
+        if writing is not None:
+            writing.result()
     record(
         action=Action.AVL_FILE_IMPORTED,
         actor=actor,
@@ -187,13 +209,19 @@ def import_avl_file(
     return result
 
 
-def _import_chunk(
-    frame: pd.DataFrame, result: AvlImportResult, *, units, tz, latest, actor, job=None
-):
-    first_row = result.rows + 1
-    result.rows += len(frame)
-    checked = check_fixes(frame, unit_ids=units, tz=tz, latest=latest)
-    table, twice = fixes_table(checked)  # refuses fixes outside every box, in `checked`
+def _store_chunk(
+    frame: pd.DataFrame,
+    checked,
+    table,
+    twice,
+    first_row: int,
+    result: AvlImportResult,
+    *,
+    actor,
+    job,
+) -> None:
+    """Store a judged chunk's fixes and its refused rows (up to AVL_IMPORT_REJECTED_KEPT for the
+    file) in one transaction, and count them in `result`."""
     with transaction.atomic():
         stored = store_fixes(table)
         result.stored += stored
@@ -229,6 +257,14 @@ def _import_chunk(
         first, last = table["at"].min().to_pydatetime(), table["at"].max().to_pydatetime()
         result.first = first if result.first is None else min(result.first, first)
         result.last = last if result.last is None else max(result.last, last)
+
+
+def _on_own_connection(work: Callable[[], None]) -> None:
+    """Run `work` in this (writer) thread on its own database connection, closed afterwards."""
+    try:
+        work()
+    finally:
+        connection.close()
 
 
 def _unit_ids() -> dict[str, int]:

@@ -73,8 +73,12 @@ def check_fixes(
     numbers = {}
     for key, low, high, required in NUMBERS:
         raw = frame[key] if key in frame else pd.Series([None] * n, index=frame.index)
-        missing = raw.isna() | (raw.astype(str).str.strip() == "")
-        value = pd.to_numeric(raw.where(~missing), errors="coerce").astype(np.float64)
+        value = pd.to_numeric(raw, errors="coerce").astype(np.float64)
+        # Blank is missing, not "not a number": only the rows that did not parse are looked at.
+        missing = raw.isna().to_numpy().copy()
+        unparsed = np.flatnonzero(value.isna().to_numpy() & ~missing)
+        missing[unparsed] = raw.iloc[unparsed].astype(str).str.strip().eq("").to_numpy()
+        value = value.where(~missing)
         if required:
             refuse(missing, key, f"No {key}.")
         refuse(
@@ -101,8 +105,23 @@ def check_fixes(
 def _text(frame: pd.DataFrame, key: str) -> pd.Series:
     if key not in frame:
         return pd.Series([""] * len(frame), index=frame.index, dtype=object)
-    column = frame[key]
-    return column.where(column.notna(), "").astype(str).str.strip()
+    return _per_value(frame[key], lambda values: values.astype(str).str.strip(), missing="")
+
+
+def _per_value(column: pd.Series, work, *, missing) -> pd.Series:
+    """`work` (Series → Series) done once per distinct value of `column`, spread back to its rows:
+    a feed repeats its units and times (300 units, one time per tick), so strings are cleaned and
+    times parsed a few thousand times per chunk instead of once per row. A missing value gives
+    `missing`."""
+    try:
+        codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    except TypeError:  # a pushed list or object: unhashable, judged row by row
+        done = work(column.where(column.notna(), None).astype(object))
+        return done.where(column.notna(), missing)
+    done = work(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+    # Code -1 (missing) takes the last value: `missing`, put there.
+    found = pd.concat([done, pd.Series([missing], dtype=done.dtype)], ignore_index=True)
+    return pd.Series(found.take(codes).array, index=column.index, dtype=done.dtype)
 
 
 # What a time may be (a day inside pandas' nanosecond range, for the shift to UTC): pandas parses
@@ -119,6 +138,10 @@ def _within_bounds(parsed: pd.Series) -> pd.Series:
 
 def _times(text: pd.Series, tz: tzinfo) -> pd.Series:
     """UTC instants; a time without an offset is the agency's local time."""
+    return _per_value(text, lambda values: _parsed_times(values, tz), missing=pd.NaT)
+
+
+def _parsed_times(text: pd.Series, tz: tzinfo) -> pd.Series:
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
     aware = text.str.contains(_OFFSET, regex=True)
     if aware.any():

@@ -74,15 +74,29 @@ class Position(models.Model):
         AVL = "avl", "Vehicle location feed"
         OFFICER = "officer", "Officer's page"
 
-    # The largest table (52 M rows a month for 300 units): no index nobody reads. Fixes are looked
-    # up by time, by unit and time (the unique key covers unit alone) and by box; never by shape.
+    # The largest table (52 M rows a month for 300 units): no index nobody reads, no check per row
+    # that the database need not make. Fixes are looked up by time, by unit and time (the unique
+    # key) and by box and time (the missions' follow-up); never by shape. The references are not
+    # database constraints: checking two keys per fix doubled the time of a bulk insert (bench/
+    # RESULTS.md, "AVL backfill"); the unit ids come from the units table just before the insert,
+    # cells are never deleted (a rebuild deactivates them), and Django still cascades a deleted unit.
     unit = models.ForeignKey(
-        Unit, on_delete=models.CASCADE, related_name="positions", db_index=False
+        Unit,
+        on_delete=models.CASCADE,
+        related_name="positions",
+        db_index=False,
+        db_constraint=False,
     )
     at = models.DateTimeField()
     location = models.PointField(srid=4326, spatial_index=False)
     cell = models.ForeignKey(
-        "geo.GridCell", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "geo.GridCell",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     in_excluded_area = models.BooleanField(default=False)
     speed_kmh = models.FloatField(null=True, blank=True)
@@ -95,7 +109,10 @@ class Position(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "at"], name="position_one_per_unit_and_time")
         ]
-        indexes = [models.Index(fields=["at"])]
+        indexes = [
+            models.Index(fields=["at"]),
+            models.Index(fields=["cell", "at"], name="position_by_box_and_time"),
+        ]
 
 
 class RejectedPosition(models.Model):

@@ -1,5 +1,6 @@
 """Reads of measured patrol: minutes per box and shift from `BoxExposure` (every unit summed), for
-the planner's dosage memory, the forecast's patrol-exposure feature, the evaluation and the reports.
+the planner's dosage memory, the forecast's patrol-exposure feature, the evaluation and the reports;
+and which boxes a push of fixes touched (for the missions' follow-up).
 
 Where no AVL exists for a shift (no `BoxExposure` row at all for that date and shift), readers fall
 back to mission visits for that shift; a measured shift never also counts its visits (the minutes
@@ -8,14 +9,15 @@ would be counted twice). See docs/adr/0024-measured-exposure.md, "Readers"."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db.models import Sum
 
 from jobs.models import JobRun
 
 from .job_kinds import AVL_IMPORT_KIND
-from .models import BoxExposure, RejectedPosition
+from .models import BoxExposure, Position, RejectedPosition
 
 
 def box_minutes(*, date_from: date, date_to: date) -> dict[tuple[date, int], dict[int, float]]:
@@ -30,6 +32,18 @@ def box_minutes(*, date_from: date, date_to: date) -> dict[tuple[date, int], dic
     for day, shift_pk, cell_pk, minutes in rows:
         out[(day, shift_pk)][cell_pk] = float(minutes)
     return dict(out)
+
+
+def boxes_just_visited(*, cells, first: datetime, last: datetime) -> set[int]:
+    """Which of `cells` (box ids, or a query of them) hold a fix between AVL_MAX_GAP_S before
+    `first` and `last`: the boxes a unit of a batch of fixes is in now or has just left (its time
+    there ends with the next fix). One index range per box (the box-and-time index)."""
+    start = first - timedelta(seconds=settings.AVL_MAX_GAP_S)
+    return set(
+        Position.objects.filter(cell_id__in=cells, at__gte=start, at__lte=last)
+        .values_list("cell_id", flat=True)
+        .distinct()
+    )
 
 
 def avl_upload_jobs(*, limit: int = 10) -> list:

@@ -72,11 +72,11 @@ def import_avl_upload_job(job_id: str) -> None:
         measured = 0
         if measure and result.first is not None:
             windows = services.shifts_between(start=result.first, end=result.last)
-            for i, window in enumerate(windows, start=1):
-                services.measure_exposure(day=window.date, shift=window.shift)
-                progress(
-                    share + (1 - share) * i / len(windows), f"Measured {i} of {len(windows)} shifts"
-                )
+
+            def measured_so_far(done: int, total: int) -> None:
+                progress(share + (1 - share) * done / total, f"Measured {done} of {total} shifts")
+
+            services.measure_exposure_windows(windows, progress=measured_so_far)
             measured = len(windows)
         return {
             "message": result.summary(),

@@ -1,6 +1,7 @@
 """Shift change: officers sign in (API token; or use one given in LOAD_TOKENS_FILE), then every
 LOAD_POLL_EVERY_S seconds poll their missions with the last ETag and report their position; one
 analyst re-plans the shift under way every LOAD_REPLAN_EVERY_S seconds (202: a Celery worker plans it).
+With LOAD_BOARD_COOKIE, LOAD_SUPERVISORS supervisors poll the board's JSON every LOAD_BOARD_EVERY_S s.
 
 Every full answer an officer gets (the list, or the missions a ping returns) is checked: exactly
 LOAD_MISSIONS_PER_BEAT missions in the beat. A half-published plan would show new missions beside the
@@ -23,10 +24,16 @@ from locust.contrib.fasthttp import FastHttpUser
 
 MISSIONS_URL = "/api/v1/officer/missions/"
 PING_URL = "/api/v1/officer/ping/"
+BOARD_URL = "/supervisor/board.json"
 POLL_EVERY_S = float(os.environ.get("LOAD_POLL_EVERY_S", "30"))
 REPLAN_EVERY_S = float(os.environ.get("LOAD_REPLAN_EVERY_S", "60"))
 PER_BEAT = int(os.environ.get("LOAD_MISSIONS_PER_BEAT", "0"))
 OFFICERS = int(os.environ.get("LOAD_OFFICERS", "1"))
+# Supervisors with the board page open (its JSON polled in the background), when a signed-in
+# session is given (bench/shift_change_load.py stages one).
+BOARD_COOKIE = os.environ.get("LOAD_BOARD_COOKIE", "")
+BOARD_EVERY_S = float(os.environ.get("LOAD_BOARD_EVERY_S", "10"))
+SUPERVISORS = int(os.environ.get("LOAD_SUPERVISORS", "3"))
 # An officer patrols one mission's box for the run (pings from inside start it) or drives elsewhere,
 # 600 m off: visits open once and stay open, as on a real shift, rather than flickering every ping.
 INSIDE_SHARE = 0.3
@@ -130,6 +137,25 @@ class Analyst(FastHttpUser):
             COUNTS["re-plans"] += r.status_code == 202
             if r.status_code != 202:
                 r.failure(f"HTTP {r.status_code}")
+
+
+if BOARD_COOKIE:
+
+    class Supervisor(FastHttpUser):
+        fixed_count = SUPERVISORS
+        wait_time = constant_pacing(BOARD_EVERY_S)
+
+        @task
+        def board(self):
+            headers = {
+                "Cookie": BOARD_COOKIE,
+                os.environ.get("LOAD_BACKGROUND_POLL_HEADER", "X-Background-Poll"): "1",
+            }
+            with self.client.get(
+                BOARD_URL, headers=headers, name="supervisor board", catch_response=True
+            ) as r:
+                if r.status_code != 200:
+                    r.failure(f"HTTP {r.status_code}")
 
 
 def _centre(feature) -> tuple[float, float]:

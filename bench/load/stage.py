@@ -29,6 +29,8 @@ from missions import services
 
 OFFICER_PREFIX = "load-officer-"
 ANALYST = "load-analyst"
+SUPERVISOR = "load-supervisor"
+FEED_PREFIX = "FEED"  # the AVL feed's units: call signs FEED0000…, vehicle ids FV0000…
 
 
 def prepare(*, officers: int, password: str, tokens_file: Path | None = None) -> dict:
@@ -139,3 +141,63 @@ def _user(username: str, role: str, encoded_password: str):
     )
     user.groups.set([groups[role]])
     return user
+
+
+def board_session() -> dict:
+    """A supervisor signed in with his second factor verified, as the board page holds him: the
+    Cookie header its background poll of the board's JSON sends (the page's own header said)."""
+    from django.conf import settings
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    supervisor = _user(SUPERVISOR, roles.SUPERVISOR, make_password(None))
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=supervisor, name="load", defaults={"confirmed": True}
+    )
+    client = Client()
+    client.force_login(supervisor)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return {
+        "LOAD_BOARD_COOKIE": f"{settings.SESSION_COOKIE_NAME}={cookie}",
+        "LOAD_BACKGROUND_POLL_HEADER": settings.BACKGROUND_POLL_HEADER,
+    }
+
+
+def prepare_feed(*, units: int, seed: int = 1) -> dict:
+    """The AVL feed of a shift change: `units` units (FEED0000…, vehicle ids FV0000…), a feed
+    credential, and where each vehicle starts (the centre of a random box of a beat), inside the
+    agency's extent (west, south, east, north)."""
+    import numpy as np
+
+    from agency.models import Agency
+    from ingest import services as ingest_services
+    from patrol.models import Unit
+
+    Unit.objects.bulk_create(
+        [Unit(call_sign=f"{FEED_PREFIX}{n:04d}", vehicle_id=f"FV{n:04d}") for n in range(units)],
+        ignore_conflicts=True,
+    )
+    admin = _user("load-admin", roles.ADMINISTRATOR, make_password(None))
+    _, token = ingest_services.issue_feed_credential(
+        actor=admin,
+        name=f"Load feed {timezone.now():%H%M%S%f}",
+        sources=[],
+        expires_at=timezone.now() + dt.timedelta(days=1),
+    )
+    centres = list(
+        GridCell.objects.filter(active=True, beat__isnull=False)
+        .order_by("pk")
+        .values_list("center", flat=True)
+    )
+    picked = np.random.default_rng(seed).choice(len(centres), units)
+    return {
+        "token": token,
+        "vehicle_ids": [f"FV{n:04d}" for n in range(units)],
+        "lon": [centres[i].x for i in picked],
+        "lat": [centres[i].y for i in picked],
+        "bounds": Agency.current().boundary.extent,
+    }

@@ -38,12 +38,18 @@ class AvlProgress:
     measured: int = 0  # missions whose AVL minutes were brought up to date
 
 
-def follow_avl(*, day: date, shift: Shift, now: datetime | None = None) -> AvlProgress:
-    """Bring the shift's live missions up to date with the positions stored so far: start those a
-    rostered unit has entered, record their minutes, complete those whose dose is served."""
+def follow_avl(
+    *, day: date, shift: Shift, now: datetime | None = None, cells: set[int] | None = None
+) -> AvlProgress:
+    """Bring the shift's live missions (those in `cells`, if given: the boxes a push touched) up
+    to date with the positions stored so far: start those a rostered unit has entered, record their
+    minutes, complete those whose dose is served."""
     now = now or timezone.now()
     progress = AvlProgress()
-    missions = list(Mission.objects.live().filter(date=day, shift=shift).order_by("pk"))
+    live = Mission.objects.live().filter(date=day, shift=shift)
+    if cells is not None:
+        live = live.filter(cell_id__in=cells)
+    missions = list(live.order_by("pk"))
     if not missions:
         return progress
     rostered: dict[int, set[int]] = {}

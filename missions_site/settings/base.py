@@ -473,5 +473,5 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 # chunks of AVL_IMPORT_CHUNK_ROWS rows; at most AVL_IMPORT_REJECTED_KEPT refused rows are stored
 # with their reasons (all are counted).
 AVL_IMPORT_MAX_BYTES = env.int("AVL_IMPORT_MAX_BYTES", default=2 * 1024**3)
-AVL_IMPORT_CHUNK_ROWS = env.int("AVL_IMPORT_CHUNK_ROWS", default=500_000)
+AVL_IMPORT_CHUNK_ROWS = env.int("AVL_IMPORT_CHUNK_ROWS", default=200_000)
 AVL_IMPORT_REJECTED_KEPT = env.int("AVL_IMPORT_REJECTED_KEPT", default=100_000)

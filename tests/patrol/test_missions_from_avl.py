@@ -20,6 +20,7 @@ from ingest import services as ingest_services
 from missions.selectors import timer_state
 from missions.services import expire_missions, follow_avl
 from patrol.models import Position, RosterEntry, Unit
+from patrol.signals import positions_stored
 from tests.missions.factories import MissionFactory
 
 DAY = date(2026, 6, 1)
@@ -201,3 +202,33 @@ def test_a_mission_is_started_and_completed_by_avl_alone_through_the_push_and_a_
     assert mission.completed_by is None and not mission.visits.exists()
     assert mission.minutes_avl == pytest.approx(2.25, abs=0.01)  # 55 s to 190 s in the box
     assert datetime.now(UTC) > mission.completed_at
+
+
+@pytest.mark.django_db
+def test_a_push_queues_the_follow_up_only_for_the_mission_boxes_a_unit_is_in_or_just_left(
+    evening, monkeypatch
+):
+    """Mission-start checks run for the live missions whose box holds a fix of the batch, or one
+    within AVL_MAX_GAP_S before it (the unit just left: its time there ends at the next fix);
+    a batch of units all elsewhere queues nothing."""
+    mission, window, box, elsewhere = evening
+    (car,) = rostered(mission.beat, mission.shift, DAY, "2A31")
+    queued = []
+    monkeypatch.setattr(
+        "missions.signals.follow_avl_positions.delay", lambda *args: queued.append(args)
+    )
+    start = window.starts_at + timedelta(hours=1)
+
+    def push(cell, seconds):
+        drive(car, cell, start, seconds)
+        first, last = start + timedelta(seconds=seconds[0]), start + timedelta(seconds=seconds[-1])
+        positions_stored.send(sender=Position, first=first, last=last)
+
+    push(elsewhere, range(0, 60, 10))
+    assert queued == []  # every fix outside the mission's box
+    push(box, range(60, 120, 10))
+    assert [args[2] for args in queued] == [[box.pk]]  # control: in the box
+    push(elsewhere, range(120, 180, 10))
+    assert [args[2] for args in queued] == [[box.pk], [box.pk]]  # just left: minutes to close
+    push(elsewhere, range(400, 460, 10))
+    assert len(queued) == 2  # long gone: nothing

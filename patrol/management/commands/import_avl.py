@@ -38,7 +38,5 @@ class Command(BaseCommand):
         self.stdout.write(result.summary())
         if measure and result.first is not None:
             windows = services.shifts_between(start=result.first, end=result.last)
-            rows = 0
-            for window in tqdm(windows, desc="minutes per box", disable=no_progress):
-                rows += services.measure_exposure(day=window.date, shift=window.shift)
+            rows = services.measure_exposure_windows(windows)
             self.stdout.write(f"Measured {len(windows)} shifts: {rows} (unit, box, shift) rows.")
