@@ -158,7 +158,8 @@ def test_poor_gps_accuracy_does_not_start_a_far_box(planned, api, beat_officer):
     response = api(beat_officer).post(
         reverse("api-officer-ping"), {**outside(mission, 300), "accuracy_m": 500}, format="json"
     )
-    assert response.json()["started"] == []
+    # Another of the shift's missions may have its box right there: this one is 300 m away.
+    assert mission.pk not in response.json()["started"]
 
 
 def test_manual_start_needs_a_reason(planned, api, beat_officer):
