@@ -24,26 +24,14 @@ import numpy as np
 ROOT = Path.cwd()
 sys.path[:0] = [str(ROOT), str(ROOT / "bench"), str(Path(__file__).resolve().parent / "load")]
 
-from bench_env import create_database  # noqa: E402
+from bench_env import avl_broker_url, avl_database_url, start_django, test_settings_env  # noqa: E402
 
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "missions_site.settings.test",
-    "DATABASE_URL": os.environ.get(
-        "AVL_BENCH_DATABASE_URL", "postgis://postgres@127.0.0.1:5432/missions_bench_avl"
-    ),
-    "CELERY_BROKER_URL": os.environ.get("AVL_BENCH_BROKER_URL", "redis://127.0.0.1:6379/9"),
-}
+ENV = test_settings_env(database_url=avl_database_url(), broker_url=avl_broker_url())
 
 
 def main() -> int:
     args = _arguments()
-    os.environ.update(ENV)
-    create_database(ENV["DATABASE_URL"])
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+    start_django(ENV)
     import avl_stage
     from django.test import Client
 

@@ -26,7 +26,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench" / "load")]
 
 import harness  # noqa: E402
 from avl_feed import AvlFeed  # noqa: E402
-from bench_env import create_database, production_env, write_section  # noqa: E402
+from bench_env import production_env, start_django, write_section  # noqa: E402
 
 SECTION = "## Shift-change load"
 TARGET_P95_MS = 300
@@ -40,13 +40,7 @@ ENV = production_env(
 
 def main() -> int:
     args = _arguments()
-    os.environ.update(ENV)
-    create_database(ENV["DATABASE_URL"])
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+    start_django(ENV)
     import stage
 
     tokens = (
