@@ -98,7 +98,13 @@ def main() -> None:
         return gbm["calibrated"][cat] if name == "gbm" else counts[name][cat]
 
     promoted, boxes, record = promote_on_missions(
-        dict.fromkeys(TYPES, "gbm"), counts_drawn, observed, setup, draw, predictions
+        dict.fromkeys(TYPES, "gbm"),
+        counts_drawn,
+        observed,
+        setup,
+        draw,
+        predictions,
+        bins["date"].astype(str).to_numpy(),
     )
     label = f"calibrated, fall-back chosen on this window {promoted}"
     out["variants"][label] = summarise(

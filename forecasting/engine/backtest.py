@@ -138,6 +138,8 @@ def run_backtest(
                 missions,
                 draw,
                 functools.partial(_kept_or_counted, ctx, config, targets, kept),
+                h.bins["date"].iloc[targets].astype(str).to_numpy(),
+                seed=config.seed,
             )
         drawn[UNIFORM] = draw_uniform(missions, len(targets), seed=config.seed)
         summary = capture_summary(

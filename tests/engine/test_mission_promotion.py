@@ -56,6 +56,7 @@ def _promote(predictions: dict[tuple[str, str], np.ndarray]):
         SETUP,
         _draw,
         lambda name, cat: predictions[(name, cat)],
+        np.array([f"2021-07-0{j + 1}" for j in range(SHIFTS)]),
     )
 
 
@@ -101,3 +102,31 @@ def test_capture_by_type_weighs_the_types():
     got = capture_by_type(boxes, _incidents(), SETUP)
     assert got["A"] == 1.0 and got["B"] == 0.0
     assert got[HARM_WEIGHTED] == 1.0 / 3.0  # A weighs 1, B 2, equal crime
+
+
+def test_a_gain_carried_by_one_day_is_not_enough_to_fall_back():
+    """As the first test, but B's crime in the count's box 4 fell on one day of six only: the count
+    captures more on the point estimate, not on the days resampled, and the GBM stays."""
+    predictions = {
+        ("gbm", "A"): _pointing_at(2, 0.5),
+        ("gbm", "B"): _pointing_at(0, 1.0),
+        ("naive_365d", "A"): _pointing_at(1, 0.5),
+        ("naive_365d", "B"): _pointing_at(4, 1.0),
+    }
+    one_day = _incidents()
+    one_day["B"][4, 1:] = 0.0
+    counts = {"naive_365d": _draw({c: predictions[("naive_365d", c)] for c in ("A", "B")})}
+    promoted, _, record = promote_on_missions(
+        {"A": "gbm", "B": "gbm"},
+        counts,
+        one_day,
+        SETUP,
+        _draw,
+        lambda name, cat: predictions[(name, cat)],
+        np.array([f"2021-07-0{j + 1}" for j in range(SHIFTS)]),
+    )
+    trial = record["trials"][1]
+    assert trial["promoted"]["B"] == "naive_365d"
+    assert trial["capture"][HARM_WEIGHTED] > record["trials"][0]["capture"][HARM_WEIGHTED]
+    assert trial["gain_low"] == 0.0 and not trial["kept"]
+    assert promoted == {"A": "gbm", "B": "gbm"}

@@ -85,8 +85,8 @@ class TestWithAssaultTrainedOnce:
         kept = [t for t in promotion["trials"] if t["kept"]]
         (chosen,) = kept[-1]["promoted"].values()
         assert metrics["promoted"] == chosen == version.algorithm
-        best = max(t["capture"]["harm_weighted"] or 0.0 for t in promotion["trials"])
-        assert kept[-1]["capture"]["harm_weighted"] == best
+        for trial in promotion["trials"][1:]:  # a swap is kept when its gain is clear, only then
+            assert trial["kept"] == (trial["gain_low"] > 0)
         if chosen != leader:  # the card says why the leader was not promoted
             assert f"the PAI leader ({leader}) did not capture more" in version.model_card
         for area in ("1%", "5%"):
