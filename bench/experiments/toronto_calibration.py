@@ -22,6 +22,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from backtest_toronto import DATA, TYPE_WEIGHTS, TYPES, TZ  # noqa: E402
 
+from forecasting.engine import mission_capture  # noqa: E402
 from forecasting.engine.backtest import REFIT_DAYS  # noqa: E402
 from forecasting.engine.baselines import make_forecaster  # noqa: E402
 from forecasting.engine.files import load_context  # noqa: E402
@@ -31,6 +32,7 @@ from forecasting.engine.mission_capture import (  # noqa: E402
     UNIFORM,
     MissionSetup,
     beats_of_grid,
+    capture_by_type,
     capture_summary,
     draw_planned,
     draw_uniform,
@@ -47,6 +49,20 @@ def main() -> None:
     ap.add_argument("window", type=dt.date.fromisoformat)
     ap.add_argument("--days", type=int, default=91)
     ap.add_argument("--out", default=None)
+    ap.add_argument(
+        "--planner-seeds",
+        type=int,
+        default=0,
+        help="also redraw the calibrated forecast and the 365-day count under this many other "
+        "planner seeds (how much the ratios move with the draw alone)",
+    )
+    ap.add_argument("--seeds-only", action="store_true", help="skip the variants")
+    ap.add_argument(
+        "--seeds-forecast",
+        choices=("calibrated", "scaled"),
+        default="calibrated",
+        help="the forecast redrawn under other seeds: calibrated, or scaled as before",
+    )
     args = ap.parse_args()
     layers = {p.stem.replace("toronto_", ""): p for p in sorted((DATA / "pois").glob("*.csv"))}
     ctx, _ = load_context(
@@ -77,6 +93,22 @@ def main() -> None:
 
     gbm, fits = walk_gbm(ctx, targets)
     counts = {name: walk_count(ctx, name, targets) for name in COUNTS}
+    if args.planner_seeds:
+        seeds = seed_spread(
+            gbm[args.seeds_forecast],
+            counts["naive_365d"],
+            observed,
+            setup,
+            draw,
+            args.planner_seeds,
+        )
+        print(json.dumps(seeds, indent=1), flush=True)
+        if args.seeds_only:
+            if args.out:
+                Path(args.out).write_text(
+                    json.dumps({"fits": fits, "planner_seeds": seeds}, indent=1)
+                )
+            return
     counts_drawn = {name: draw(pred) for name, pred in counts.items()}
     uniform = draw_uniform(setup, len(targets))
     variants = {
@@ -116,6 +148,20 @@ def main() -> None:
     print(json.dumps(fits, indent=1))
     if args.out:
         Path(args.out).write_text(json.dumps(out, indent=1))
+
+
+def seed_spread(
+    model: dict, count: dict, observed: dict, setup: MissionSetup, draw, n: int
+) -> list:
+    """Model ÷ count capture, harm-weighted and per type, under n other planner seed labels."""
+    out = []
+    for k in range(1, n + 1):
+        mission_capture.SEED_LABEL = f"backtest-{k}"
+        model_capture = capture_by_type(draw(model), observed, setup)
+        count_capture = capture_by_type(draw(count), observed, setup)
+        out.append({key: model_capture[key] / count_capture[key] for key in model_capture})
+    mission_capture.SEED_LABEL = "backtest"
+    return out
 
 
 def walk_gbm(ctx, targets: np.ndarray) -> tuple[dict, list]:
