@@ -4,6 +4,7 @@ outside scorer (`shared/tools/score_forecasts.py`, or its port `bench/outside_sc
 is absent) ranks cells per shift and compares PAI with naive 7/28/91/365-day counts.
 
 Run: .venv/bin/python bench/backtest_toronto.py [--windows 2021-07-01,2019-07-01] [--days 91] [--out DIR]
+[--select-days N] (promote on the missions' capture over N days before each window; 0: the window)
 (default DIR: var/bench/toronto, one folder per window with metrics.json and forecasts.csv)
 """
 
@@ -48,13 +49,16 @@ def main() -> None:
         help="back-test output folders go here",
     )
     ap.add_argument("--json", default=None, help="write the scores, times and memory here")
+    ap.add_argument("--select-days", type=int, default=0, help="see manage.py backtest")
     args = ap.parse_args()
     results = {}
     windows = args.windows.split(",")
     # Every back-test before any scoring: a child forked from a parent that holds a scored 11.6 M-row
     # file starts with the parent's resident size, and its peak RSS would report that.
     runs = {
-        window: run_backtest_command(window, args.days, Path(args.out) / window, args.models)
+        window: run_backtest_command(
+            window, args.days, Path(args.out) / window, args.models, args.select_days
+        )
         for window in windows
     }
     for window, run in runs.items():
@@ -68,13 +72,16 @@ def main() -> None:
             "ratios": outside_score.mean_ratios(scored),
             "intervals": intervals(out / "forecasts.csv"),
             "missions": metrics["missions"],
+            "promotion": metrics["promotion"],
         }
         print_window(window, args.days, results[window])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1))
 
 
-def run_backtest_command(window: str, days: int, out: Path, models: str | None) -> dict:
+def run_backtest_command(
+    window: str, days: int, out: Path, models: str | None, select_days: int = 0
+) -> dict:
     """`manage.py backtest` in its own process: wall time, peak RSS (kB → GB) and machine load."""
     layers = [
         f"{p.stem.replace('toronto_', '')}={p}" for p in sorted((DATA / "pois").glob("*.csv"))
@@ -108,6 +115,8 @@ def run_backtest_command(window: str, days: int, out: Path, models: str | None) 
     ]
     if models:
         cmd += ["--models", models]
+    if select_days:
+        cmd += ["--select-days", str(select_days)]
     load_before = os.getloadavg()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -175,6 +184,15 @@ def print_window(window: str, days: int, r: dict) -> None:
         )
     print(f"{'mean':27s} " + " ".join(f"{r['ratios'][k]['mean']:8.3f}" for k in COVERAGE_KEYS))
     print_missions(r["missions"])
+    print_promotion(r["promotion"])
+
+
+def print_promotion(p: dict) -> None:
+    """How the promoted models were chosen: each trial's capture over the selection shifts."""
+    print(f"\nPromotion by {p['by']}, on {p['chosen_on']}; PAI leaders {p['pai_leaders']}")
+    for trial in p.get("trials", []):
+        capture = ", ".join(f"{k} {v:.2%}" for k, v in trial["capture"].items() if v is not None)
+        print(f"  {'kept' if trial['kept'] else 'not kept'}: {trial['promoted']} — {capture}")
 
 
 def print_missions(m: dict) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 from .baselines import DEFAULT_MODELS, make_forecaster
 from .features import FeatureContext
 from .grid import Grid
-from .metrics import Observed, evaluate
+from .metrics import Observed, calibration_by_decile, evaluate
 from .mission_capture import (
     MODEL,
     UNIFORM,
@@ -23,11 +23,13 @@ from .mission_capture import (
     draw_planned,
     draw_uniform,
 )
+from .mission_promotion import promote_on_missions
 from .parallel import map_in_threads
 
 REFIT_DAYS = 28
 # Missions go to the top two or three boxes of each beat, about the top 1-2 % of a city's cells:
-# the winner is the best there (mean PAI at 1 and 2 %), ties broken by PAI at 5 %.
+# the PAI leader is the best there (mean PAI at 1 and 2 %), ties broken by PAI at 5 %. With missions
+# drawn, the promotion then goes by what they capture (mission_promotion.py).
 PROMOTION_AREAS = ("1%", "2%")
 PROMOTION_TIEBREAK = "5%"
 NAIVE_PREFIX = "naive_"
@@ -54,6 +56,7 @@ class BacktestResult:
     predictions: dict = field(default_factory=dict)  # model -> category -> (cells, shifts) float32
     missions: dict | None = None  # mission capture (mission_capture.capture_summary), when asked
     drawn: dict = field(default_factory=dict)  # source -> (cells, shifts) bool: boxes drawn
+    promotion: dict = field(default_factory=dict)  # how the promoted models were chosen
 
 
 def run_backtest(
@@ -62,16 +65,27 @@ def run_backtest(
     progress: Callable[[int], object] | None = None,
     keep_predictions: str = "all",
     missions: MissionSetup | None = None,
+    promoted: dict[str, str] | None = None,
 ) -> BacktestResult:
     """Walk forward over the test period in refit periods; `progress(n)` is called per model-period.
     `keep_predictions`: "all" models', only the "promoted" model's per type, or "none" — one model is
     walked forward at a time and dropped after scoring, so memory holds one model's state.
     `missions`: also draw every beat's missions per shift with the planner, from the promoted
-    models, from each naive count and uniformly, and score what the drawn boxes capture."""
+    models, from each naive count and uniformly, and score what the drawn boxes capture; the
+    promotion then goes by that capture (promote_on_missions), from each type's PAI leader.
+    `promoted`: the model per type chosen beforehand (e.g. on earlier weeks), scored as it is."""
     if keep_predictions not in KEEP_PREDICTIONS:
         raise ValueError(f"keep_predictions must be one of {', '.join(KEEP_PREDICTIONS)}")
     if missions is not None and keep_predictions == "none":
         raise ValueError("mission capture needs the promoted models' predictions kept")
+    if promoted is not None:
+        missing = [
+            f"{c}: {promoted.get(c)}"
+            for c in config.categories
+            if promoted.get(c) not in config.models
+        ]
+        if missing:
+            raise ValueError(f"promoted models not back-tested: {', '.join(missing)}")
     h = ctx.history
     start = h.bin_of_date(config.test_start)
     stop = h.bin_of_date(config.test_start + dt.timedelta(days=config.test_days))
@@ -86,7 +100,7 @@ def run_backtest(
     drawn: dict = {}
     draw = functools.partial(_draw_missions, ctx, targets, missions) if missions else None
     for name in config.models:
-        preds, seconds = _walk_forward(ctx, config, name, targets, progress)
+        preds, before, seconds = _walk_forward(ctx, config, name, targets, progress)
         if draw and name.startswith(NAIVE_PREFIX):  # drawn now: naive predictions are not kept
             drawn[name] = draw(preds)
         scored = map_in_threads(
@@ -94,21 +108,39 @@ def run_backtest(
         )
         for cat, m in zip(config.categories, scored, strict=True):
             m["seconds"] = {k: round(v / len(config.categories), 3) for k, v in seconds.items()}
+            if before is not None:
+                m["calibration_before"] = calibration_by_decile(before[cat], observed[cat].counts)
             metrics.setdefault(name, {})[cat] = m
+        del before
         if keep_predictions == "all":
             kept[name] = preds
         elif (
             keep_predictions == "promoted"
         ):  # keep a type's predictions only while their model leads
-            leaders = promote(metrics, config.categories)
+            leaders = promoted or promote(metrics, config.categories)
             kept[name] = preds
             kept = {m: {c: p for c, p in per.items() if leaders[c] == m} for m, per in kept.items()}
             kept = {m: per for m, per in kept.items() if per}
-    promoted = promote(metrics, config.categories)
-    report = promotion_report(metrics, promoted)
+    leaders = promote(metrics, config.categories)
+    promotion: dict = {"by": "PAI at " + " and ".join(PROMOTION_AREAS), "pai_leaders": leaders}
+    if promoted is not None:
+        promotion = {"by": "chosen beforehand", "pai_leaders": leaders}
     summary = None
     if draw and missions:
-        drawn[MODEL] = draw({c: kept[promoted[c]][c] for c in config.categories})
+        if promoted is not None:
+            drawn[MODEL] = draw({c: kept[promoted[c]][c] for c in config.categories})
+        else:
+            counts_drawn = {n: d for n, d in drawn.items() if n.startswith(NAIVE_PREFIX)}
+            promoted, drawn[MODEL], promotion = promote_on_missions(
+                leaders,
+                counts_drawn,
+                {c: o.counts for c, o in observed.items()},
+                missions,
+                draw,
+                functools.partial(_kept_or_counted, ctx, config, targets, kept),
+                h.bins["date"].iloc[targets].astype(str).to_numpy(),
+                seed=config.seed,
+            )
         drawn[UNIFORM] = draw_uniform(missions, len(targets), seed=config.seed)
         summary = capture_summary(
             drawn,
@@ -126,7 +158,40 @@ def run_backtest(
             },
             policy=_policy_text(missions),
         )
-    return BacktestResult(config, targets, metrics, promoted, report, kept, summary, drawn)
+    promoted = promoted or leaders
+    if keep_predictions == "promoted":  # a type that fell back to a count: its predictions kept too
+        predicted = functools.partial(_kept_or_counted, ctx, config, targets, kept)
+        kept = _by_model({c: (m, predicted(m, c)) for c, m in promoted.items()})
+    report = promotion_report(metrics, promoted)
+    return BacktestResult(
+        config, targets, metrics, promoted, report, kept, summary, drawn, promotion
+    )
+
+
+def _by_model(per_type: dict[str, tuple[str, np.ndarray]]) -> dict[str, dict[str, np.ndarray]]:
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for cat, (model, pred) in per_type.items():
+        out.setdefault(model, {})[cat] = pred
+    return out
+
+
+def _kept_or_counted(
+    ctx: FeatureContext,
+    config: BacktestConfig,
+    targets: np.ndarray,
+    kept: dict,
+    name: str,
+    cat: str,
+) -> np.ndarray:
+    """A model's kept predictions of a type; a naive count's, when not kept, counted again (cheap)."""
+    if cat in kept.get(name, {}):
+        return kept[name][cat]
+    if not name.startswith(NAIVE_PREFIX):
+        raise ValueError(f"{name}'s predictions of {cat} were not kept")
+    one = BacktestConfig(
+        config.test_start, config.test_days, [cat], (name,), config.refit_days, config.seed
+    )
+    return _walk_forward(ctx, one, name, targets, None)[0][cat]
 
 
 def _draw_missions(
@@ -169,11 +234,13 @@ def _walk_forward(
     name: str,
     targets: np.ndarray,
     progress: Callable[[int], object] | None,
-) -> tuple[dict[str, np.ndarray], dict[str, float]]:
-    """One model refitted every refit period on data known before it; (cells, shifts) per type."""
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None, dict[str, float]]:
+    """One model refitted every refit period on data known before it; (cells, shifts) per type, and
+    the same before calibration for a model that calibrates (None otherwise)."""
     h = ctx.history
     model = make_forecaster(name, seed=config.seed)
     preds = {c: np.zeros((h.n_cells, len(targets)), np.float32) for c in config.categories}
+    before = {c: np.zeros_like(p) for c, p in preds.items()} if model.calibrates else None
     seconds = {"fit": 0.0, "predict": 0.0}
     start, stop = targets[0], targets[-1] + 1
     for p0 in range(start, stop, config.refit_days * h.n_shifts):
@@ -182,13 +249,18 @@ def _walk_forward(
         t0 = time.perf_counter()
         model.fit(ctx, list(config.categories), p0)  # only data known before p0
         t1 = time.perf_counter()
-        for cat, pred in model.predict_types(list(config.categories), chunk).items():
-            preds[cat][:, cols] = pred
+        if before is not None:
+            for cat, pred in model.predict_uncalibrated(list(config.categories), chunk).items():
+                before[cat][:, cols] = pred
+                preds[cat][:, cols] = model.calibrate(cat, pred)
+        else:
+            for cat, pred in model.predict_types(list(config.categories), chunk).items():
+                preds[cat][:, cols] = pred
         seconds["fit"] += t1 - t0
         seconds["predict"] += time.perf_counter() - t1
         if progress:
             progress(1)
-    return preds, seconds
+    return preds, before, seconds
 
 
 def promote(metrics: dict, categories: Iterable[str]) -> dict:

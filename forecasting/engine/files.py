@@ -3,6 +3,7 @@ Also the one-call orchestration used by the `backtest` management command."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import time
@@ -125,10 +126,14 @@ def run_backtest_files(
     progress: bool = True,
     seed: int = 0,
     type_weights: dict[str, float] | None = None,
+    select_days: int = 0,
 ) -> dict:
     """Back-test from files; writes OUT/metrics.json, OUT/forecasts.csv (promoted model, all cells)
     and OUT/missions.csv (the boxes the planner drew per shift and beat, per source). The boundary's
-    districts are the beats; `type_weights`: severity × efficacy per type for the missions (default 1)."""
+    districts are the beats; `type_weights`: severity × efficacy per type for the missions (default 1).
+    `select_days`: the models are promoted on what their missions capture over that many days before
+    the test period (a back-test of its own), so the test period scores a choice made without it;
+    0 promotes on the test period itself."""
     from tqdm import tqdm
 
     from .backtest import REFIT_DAYS, BacktestConfig, best_naive_ratio, run_backtest
@@ -159,14 +164,27 @@ def run_backtest_files(
             f"crime types not in the events: {', '.join(unknown)}; present: {', '.join(h.categories)}"
         )
     config = BacktestConfig(test_start, test_days, cats, tuple(models or DEFAULT_MODELS), seed=seed)
-    periods = -(-test_days // REFIT_DAYS)
+    periods = -(-test_days // REFIT_DAYS) + -(-select_days // REFIT_DAYS)
     bar = tqdm(
         total=periods * len(config.models), desc="backtest", unit="fit", disable=not progress
     )
     beat, beat_names, beats_from = beats_of_grid(h.grid)
     setup = MissionSetup(beat, beat_names, beats_from, type_weight=dict(type_weights or {}))
+    selection = None
+    if select_days > 0:
+        earlier = dataclasses.replace(
+            config, test_start=test_start - dt.timedelta(days=select_days), test_days=select_days
+        )
+        selection = run_backtest(
+            ctx, earlier, progress=bar.update, keep_predictions="promoted", missions=setup
+        )
     result = run_backtest(
-        ctx, config, progress=bar.update, keep_predictions="promoted", missions=setup
+        ctx,
+        config,
+        progress=bar.update,
+        keep_predictions="promoted",
+        missions=setup,
+        promoted=selection.promoted if selection else None,
     )
     bar.close()
 
@@ -186,12 +204,26 @@ def run_backtest_files(
         "cells": len(h.grid),
         "seconds_total": round(time.perf_counter() - t_start, 2),
         "missions": result.missions,
+        "promotion": _promotion_record(result, selection, select_days),
         "model_card": model_card(result, ctx, incidents, heaped),
     }
     (out_dir / "metrics.json").write_text(json.dumps(payload, indent=2, default=_json_default))
     write_forecasts(out_dir / "forecasts.csv", result, ctx)
     write_missions(out_dir / "missions.csv", result, ctx, setup)
     return payload
+
+
+def _promotion_record(
+    result: BacktestResult, selection: BacktestResult | None, select_days: int
+) -> dict:
+    if selection is None:
+        return {**result.promotion, "chosen_on": "the test period"}
+    return {
+        **selection.promotion,
+        "chosen_on": f"the {select_days} days before the test period",
+        "selection_missions": selection.missions,
+        "pai_leaders_on_test_period": result.promotion["pai_leaders"],
+    }
 
 
 def write_missions(

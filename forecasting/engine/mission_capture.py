@@ -196,6 +196,24 @@ def capture_summary(
     return out
 
 
+def capture_by_type(
+    drawn: np.ndarray, observed: Mapping[str, np.ndarray], setup: MissionSetup
+) -> dict[str, float | None]:
+    """Per crime type and harm-weighted: the share of the crime in the beats that fell in the drawn
+    boxes during their shift (the point estimate of `capture_summary`, without intervals)."""
+    cats = list(observed)
+    weights = setup.weights(cats)
+    in_beat = setup.beat >= 0
+    captured = {c: float(np.sum(observed[c], where=drawn, dtype=float)) for c in cats}
+    crime = {c: float(np.sum(observed[c][in_beat], dtype=float)) for c in cats}
+    out = {c: _ratio(captured[c], crime[c]) for c in cats}
+    out[HARM_WEIGHTED] = _ratio(
+        sum(w * captured[c] for c, w in zip(cats, weights, strict=True)),
+        sum(w * crime[c] for c, w in zip(cats, weights, strict=True)),
+    )
+    return out
+
+
 def _beat_sizes(beat: np.ndarray) -> np.ndarray:
     n_beats = int(beat.max()) + 1 if beat.size and beat.max() >= 0 else 0
     return np.bincount(beat[beat >= 0], minlength=n_beats).astype(float)

@@ -3,6 +3,8 @@ Returned as a dict (stored with the model version) and renderable as Markdown.""
 
 from __future__ import annotations
 
+import math
+
 from .backtest import NAIVE_PREFIX, PROMOTION_AREAS, REFIT_DAYS, BacktestResult
 from .features import FeatureContext
 from .mission_capture import plain_words
@@ -49,6 +51,8 @@ def model_card(
             "refit_every_days": REFIT_DAYS,
             "gbm_train_days": TRAIN_DAYS,
             "calibration_days": CALIBRATION_DAYS,
+            "calibration": "per type, observed ≈ e^a · expected^b fitted on those held-out days "
+            "(GBM), so that types summed into the missions' harm share one scale",
             "walk_forward": "each shift forecast from incidents known before its start",
         },
         "features": _feature_summary(ctx),
@@ -66,8 +70,12 @@ def model_card(
             for m, per in result.metrics.items()
         },
         "promoted": result.promoted,
+        "promotion": promotion_text(result.promotion, result.promoted),
         "versus_best_count": versus_best_count(result.metrics, result.promoted),
         "calibration": calibration_table(result.metrics, result.promoted),
+        "calibration_before": calibration_table(
+            result.metrics, result.promoted, key="calibration_before"
+        ),
         "intended_use": INTENDED_USE,
         "known_limits": KNOWN_LIMITS,
         "feedback_loop": FEEDBACK_NOTE,
@@ -103,15 +111,30 @@ def versus_best_count(metrics: dict, promoted: dict) -> dict:
     return out
 
 
-def calibration_table(metrics: dict, promoted: dict) -> dict:
-    """Per type, the promoted model's expected vs observed mean count per decile of its forecast."""
+def calibration_table(metrics: dict, promoted: dict, key: str = "calibration") -> dict:
+    """Per type, the promoted model's expected vs observed mean count per decile of its forecast
+    (`key` "calibration_before": of its forecast before calibration; types without one are left out)."""
     return {
         cat: [
             {k: row[k] for k in ("decile", "expected", "observed")}
-            for row in metrics[best][cat].get("calibration", [])
+            for row in metrics[best][cat][key]
         ]
         for cat, best in promoted.items()
+        if key in metrics[best][cat]
     }
+
+
+def promotion_text(promotion: dict, promoted: dict) -> list[str]:
+    """How the promoted models were chosen, in sentences; a type that fell back to a count says so."""
+    leaders = promotion.get("pai_leaders", {})
+    lines = [f"Chosen by {promotion.get('by', 'PAI')}."]
+    for cat, name in promoted.items():
+        if leaders.get(cat, name) != name:
+            lines.append(
+                f"{cat}: the PAI leader ({leaders[cat]}) did not capture more with the missions "
+                f"than the count, so {cat} is forecast by the count ({name})."
+            )
+    return lines
 
 
 def to_markdown(card: dict) -> str:
@@ -131,25 +154,47 @@ def to_markdown(card: dict) -> str:
             lines.append(
                 f"| {m} | {c} | {v['pai']['1%']:.2f} | {v['pai']['2%']:.2f} | {v['pai']['5%']:.2f} |"
             )
-    lines += [
-        "",
-        f"Promoted: {card['promoted']} (best mean PAI at {' and '.join(PROMOTION_AREAS)} of cells, "
-        "where missions are drawn)",
-    ]
+    lines += ["", f"Promoted: {card['promoted']}"]
+    lines += card.get(
+        "promotion",
+        [
+            f"Chosen by mean PAI at {' and '.join(PROMOTION_AREAS)} of cells, where missions are drawn."
+        ],
+    )
     lines += ["", "## Against the best naive count", ""]
     for cat, per in card.get("versus_best_count", {}).items():
         lines.append(f"- {cat}: " + "; ".join(_gain_text(area, v) for area, v in per.items()))
     if card.get("missions"):
         lines += ["", "## What the missions capture", ""] + card["missions"]
+    if card.get("calibration_map"):
+        lines += ["", "## Calibration of the stored forecasts", ""]
+    for cat, fitted in card.get("calibration_map", {}).items():
+        lines.append(
+            f"- {cat}: forecasts are calibrated as observed ≈ {math.exp(fitted['intercept']):.3g}"
+            f" × expected^{fitted['slope']:.3f} (fitted on the last {CALIBRATION_DAYS} days held out)"
+        )
     for cat, rows in card.get("calibration", {}).items():
+        before = card.get("calibration_before", {}).get(cat)
         lines += [
             "",
             f"## Calibration: {cat} (mean count per cell and shift, by decile of the forecast)",
             "",
-            "| decile | expected | observed |",
-            "|---|---|---|",
         ]
-        lines += [f"| {r['decile']} | {r['expected']:.4f} | {r['observed']:.4f} |" for r in rows]
+        if before:
+            lines += [
+                "| decile | before calibration: expected | observed | calibrated: expected | observed |",
+                "|---|---|---|---|---|",
+            ]
+            lines += [
+                f"| {r['decile']} | {b['expected']:.4f} | {b['observed']:.4f} | "
+                f"{r['expected']:.4f} | {r['observed']:.4f} |"
+                for b, r in zip(before, rows, strict=False)
+            ]
+        else:
+            lines += ["| decile | expected | observed |", "|---|---|---|"]
+            lines += [
+                f"| {r['decile']} | {r['expected']:.4f} | {r['observed']:.4f} |" for r in rows
+            ]
     lines += ["", "## Intended use", card["intended_use"], "", "## Known limits"]
     lines += [f"- {x}" for x in card["known_limits"]]
     lines += ["", "## Feedback loop", card["feedback_loop"], ""]

@@ -1,22 +1,25 @@
 """Forecasters share one interface: fit(ctx, categories, refit_bin) then predict(category, bins).
-The default: a Poisson gradient-boosted model per crime type on sampled cell-shift rows, calibrated."""
+The default: a Poisson gradient-boosted model per crime type on sampled cell-shift rows, each type
+calibrated on a held-out recent slice (calibration.py) so that types can be summed."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
 import itertools
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
 from .boosting import PoissonBooster
+from .calibration import TOTAL_SCALE_BOUNDS, Calibration, fit_calibration
 from .features import FeatureContext
 from .parallel import map_in_threads
 
 TRAIN_DAYS = 728  # history of cell-shifts the model learns from (26 blocks of 28 days)
-CALIBRATION_DAYS = 28  # most recent slice, held out to fit the expected-count scale
+CALIBRATION_DAYS = 28  # most recent slice, held out to fit each type's calibration
 BLOCK_DAYS = 28  # rows are sampled and cached per block so refits reuse earlier work
 ZEROS_PER_POSITIVE = 2  # zero rows sampled per cell-shift with any incident
 GBM_PARAMS = dict(  # LightGBM settings; fixed rounds keep fits deterministic and comparable across refits
@@ -28,7 +31,6 @@ GBM_PARAMS = dict(  # LightGBM settings; fixed rounds keep fits deterministic an
     lambda_l2=1.0,
     bin_construct_sample_cnt=50_000,  # rows sampled to place the bins: a quarter of the default, ~0.6 s less per fit
 )
-SCALE_BOUNDS = (0.5, 2.0)
 PREDICT_CHUNK_BINS = 21  # shift bins per feature matrix when predicting every cell (memory bound)
 SHARED_MEMO_CHUNKS = (
     1  # the last chunk's shared features: types predicted one by one for the same shifts reuse them
@@ -47,7 +49,7 @@ OFFSET_RADIUS_CELLS = 3
 DAYS_PER_YEAR = 365
 # OpenMP threads for boosting. One thread is the robust default: on small shared machines, spinning
 # OpenMP teams slow down several-fold when another process holds a core. Set to None for all cores.
-GBM_THREADS: int | None = 1  # a calibration scale outside this says the data shifted, not the model
+GBM_THREADS: int | None = 1
 
 
 def seeded_rng(*parts: object) -> np.random.Generator:
@@ -57,12 +59,22 @@ def seeded_rng(*parts: object) -> np.random.Generator:
 
 
 class Forecaster:
-    """Base: expected incident counts per cell and shift bin."""
+    """Base: expected incident counts per cell and shift bin. A forecaster that calibrates its types
+    (`calibrates`) also gives its forecast before calibration (`predict_uncalibrated`)."""
 
     name = "base"
+    calibrates = False
 
     def fit(self, ctx: FeatureContext, categories: list[str], refit_bin: int) -> None:
         self.ctx = ctx
+
+    def predict_uncalibrated(
+        self, categories: list[str], targets: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def calibrate(self, category: str, expected: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
 
     def predict(self, category: str, targets: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -93,16 +105,18 @@ class _Block:
 
 
 class GBMForecaster(Forecaster):
-    """A Poisson LightGBM per crime type on a long-run-rate offset, scale-calibrated on a recent slice."""
+    """A Poisson LightGBM per crime type on a long-run-rate offset, calibrated on a recent slice."""
 
     name = "gbm"
+    calibrates = True
 
     def __init__(self, seed: int = 0, train_days: int | None = None):
         self.seed = seed
         self.train_days = train_days
         self._blocks: dict[tuple[int, int], _Block] = {}
         self.models: dict = {}
-        self.scale: dict = {}
+        self.scale: dict = {}  # held-out incidents ÷ expected per type, bounded (the total alone)
+        self.calibration: dict[str, Calibration] = {}
         self.feature_names: dict = {}
         self.importance: dict = {}
         self.offset: dict = {}
@@ -126,16 +140,17 @@ class GBMForecaster(Forecaster):
         train, cal = blocks[:-n_cal] or blocks, blocks[-n_cal:]
         self.offset = {}
         fitted = map_in_threads(lambda cat: self._fit_type(cat, train, cal, refit_bin), categories)
-        for cat, (model, scale, names) in zip(categories, fitted, strict=True):
+        for cat, (model, scale, calibration, names) in zip(categories, fitted, strict=True):
             self.models[cat] = model
             self.scale[cat] = scale
+            self.calibration[cat] = calibration
             self.feature_names[cat] = names
 
     def _fit_type(
         self, cat: str, train: list[_Block], cal: list[_Block], refit_bin: int
-    ) -> tuple[PoissonBooster, float, list[str]]:
-        """One type's booster and calibration scale (types are fitted side by side: no shared writes
-        but their own key of `offset`)."""
+    ) -> tuple[PoissonBooster, float, Calibration, list[str]]:
+        """One type's booster and its calibration on the held-out slice (types are fitted side by
+        side: no shared writes but their own key of `offset`)."""
         names = self._names(cat)
         X, y, w = self._stack(train, cat, names)
         self._choose_offset(cat, names, X, y, w)
@@ -147,12 +162,31 @@ class GBMForecaster(Forecaster):
         pred = model.predict(Xc, np.log(self._offset(cat, names, Xc)))
         expected = float(np.sum(pred * wc))
         scale = float(np.sum(yc * wc)) / expected if expected > 0 else 1.0
-        return model, float(np.clip(scale, *SCALE_BOUNDS)), names
+        return (
+            model,
+            float(np.clip(scale, *TOTAL_SCALE_BOUNDS)),
+            fit_calibration(pred, yc, wc),
+            names,
+        )
 
     def predict(self, category: str, targets: np.ndarray) -> np.ndarray:
         return self.predict_types([category], targets)[category]
 
     def predict_types(self, categories: list[str], targets: np.ndarray) -> dict[str, np.ndarray]:
+        raw = self.predict_uncalibrated(categories, targets)
+        return {cat: self.calibrate(cat, pred) for cat, pred in raw.items()}
+
+    def calibrate(self, category: str, expected: np.ndarray) -> np.ndarray:
+        """The held-out slice's calibration of the type; an artifact saved before calibrations were
+        kept has the total scale alone."""
+        fitted = vars(self).get("calibration", {}).get(category)
+        if fitted is None:
+            fitted = Calibration(math.log(self.scale[category]), 1.0)
+        return fitted.apply(expected)
+
+    def predict_uncalibrated(
+        self, categories: list[str], targets: np.ndarray
+    ) -> dict[str, np.ndarray]:
         """Chunk by chunk of shifts (the feature matrices stay small): the shared features once, then
         the types side by side."""
         n = self.ctx.history.n_cells
@@ -169,7 +203,7 @@ class GBMForecaster(Forecaster):
                 )
 
             map_in_threads(predict_chunk, categories)
-        return {cat: pred * np.float32(self.scale[cat]) for cat, pred in out.items()}
+        return out
 
     def _dense_features(
         self, category: str, names: list[str], targets: np.ndarray, shared: dict

@@ -24,6 +24,7 @@ TRANSIENT_ATTRIBUTES = ("ctx", "_blocks", "_feature_order", "_shared_memo")
 PER_TYPE_ATTRIBUTES = (
     "models",
     "scale",
+    "calibration",
     "offset",
     "feature_names",
     "importance",

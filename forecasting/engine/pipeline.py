@@ -18,7 +18,7 @@ from .features import FeatureContext
 from .metrics import hit_metrics
 from .mission_capture import MissionSetup, beats_of_grid, plain_words
 from .model_card import model_card, to_markdown
-from .models import Forecaster
+from .models import Forecaster, GBMForecaster
 from .parallel import map_in_threads
 
 # Area shares of the hit-rate curve drawn on the back-test page (finer than the headline metrics).
@@ -127,9 +127,12 @@ def train_type(
     card = model_card(
         result, ctx, *((len(events.frame), events.heaped) if events is not None else ())
     )
+    if isinstance(final, GBMForecaster):  # the map the stored forecasts go through
+        card["calibration_map"] = {category: final.calibration[category].as_dict()}
     metrics = {
         "models": per_model,
         "promoted": winner,
+        "promotion": result.promotion,
         "ratio_vs_best_naive": {
             a: best_naive_ratio(result.metrics, result.promoted, a)[category] for a in ("1%", "5%")
         },

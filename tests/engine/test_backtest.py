@@ -180,3 +180,51 @@ def test_run_backtest_files_outputs(tmp_path, events):
     assert metrics["missions"]["beats_from"] == "districts (no beats given)"
     assert metrics["missions"]["best_naive"] == "naive_28d"
     assert 0 <= metrics["missions"]["sources"]["model"]["capture"] <= 1
+
+
+def test_promotion_chosen_on_earlier_days_is_what_the_test_period_scores(tmp_path, events):
+    """`select_days`: the models are promoted on the missions of the days before the test period;
+    the test period's own PAI leaders are reported beside them."""
+    from forecasting.engine.files import run_backtest_files
+
+    ev_path = tmp_path / "events.csv"
+    events.to_csv(ev_path, index=False)
+    b_path = tmp_path / "b.geojson"
+    b_path.write_text(
+        json.dumps(
+            {
+                "type": "Feature",
+                "properties": {"name": "North"},
+                "geometry": SQUARE.__geo_interface__,
+            }
+        )
+    )
+    payload = run_backtest_files(
+        events=str(ev_path),
+        boundary=str(b_path),
+        test_start=TEST_START,
+        test_days=3,
+        out=str(tmp_path / "out"),
+        tz=TZ,
+        models=["naive_28d", "naive_365d", "kde"],
+        progress=False,
+        select_days=7,
+    )
+    promotion = payload["promotion"]
+    assert promotion["chosen_on"] == "the 7 days before the test period"
+    assert promotion["by"] == "harm-weighted capture of the drawn missions"
+    assert promotion["selection_missions"]["shifts"] == 7 * 3
+    assert payload["missions"]["shifts"] == 3 * 3
+    kept = [t["promoted"] for t in promotion["trials"] if t["kept"]]
+    assert payload["promoted"] == kept[-1]  # the test period scores the earlier days' choice
+    fc = pd.read_csv(tmp_path / "out" / "forecasts.csv")
+    assert set(fc["crime_type"]) == {"Assault", "Robbery"}  # a count promoted is written too
+
+
+def test_a_promotion_given_must_name_back_tested_models(events):
+    cfg = BacktestConfig(TEST_START, 3, ["Assault"], models=("naive_28d",))
+    with pytest.raises(ValueError, match="promoted models not back-tested: Assault: gbm"):
+        run_backtest(_ctx(events), cfg, promoted={"Assault": "gbm"})
+    given = run_backtest(_ctx(events), cfg, promoted={"Assault": "naive_28d"})  # control
+    assert given.promoted == {"Assault": "naive_28d"}
+    assert given.promotion["by"] == "chosen beforehand"

@@ -58,3 +58,48 @@ def test_the_calibration_table_is_the_promoted_models_deciles_and_renders():
     text = to_markdown(card)
     assert "| 10 | 94.5000 | 189.0000 |" in text
     assert "## What the missions capture\n\nThe boxes drawn for missions saw a crime" in text
+
+
+def test_the_card_shows_calibration_before_and_after_and_a_type_that_fell_back_to_a_count():
+    import numpy as np
+
+    from forecasting.engine.metrics import calibration_by_decile
+    from forecasting.engine.model_card import calibration_table, promotion_text, to_markdown
+
+    observed = np.arange(100, dtype=float).reshape(10, 10)
+    metrics = {
+        "gbm": {
+            "X": {
+                "calibration_before": calibration_by_decile(2 * observed, observed),
+                "calibration": calibration_by_decile(observed, observed),
+            }
+        },
+        "naive_365d": {"Y": {"calibration": calibration_by_decile(observed, observed)}},
+    }
+    promoted = {"X": "gbm", "Y": "naive_365d"}
+    before = calibration_table(metrics, promoted, key="calibration_before")
+    assert set(before) == {"X"}  # the count has no calibration to show
+    promotion = {
+        "by": "harm-weighted capture of the drawn missions",
+        "pai_leaders": {"X": "gbm", "Y": "gbm"},
+    }
+    card = {
+        "data_window": {},
+        "training": {},
+        "features": [],
+        "metrics": {},
+        "promoted": promoted,
+        "promotion": promotion_text(promotion, promoted),
+        "calibration": calibration_table(metrics, promoted),
+        "calibration_before": before,
+        "calibration_map": {"X": {"intercept": float(np.log(0.5)), "slope": 1.0}},
+        "intended_use": "",
+        "known_limits": [],
+        "feedback_loop": "",
+    }
+    text = to_markdown(card)
+    assert "| 10 | 189.0000 | 94.5000 | 94.5000 | 94.5000 |" in text  # twice too high, then right
+    assert "X: forecasts are calibrated as observed ≈ 0.5 × expected^1.000" in text
+    assert "Y: the PAI leader (gbm) did not capture more with the missions than the count" in text
+    assert "X: the PAI leader" not in text  # control: the type that kept its leader says nothing
+    assert "Chosen by harm-weighted capture of the drawn missions." in text

@@ -49,15 +49,16 @@ PREDICTION_DIGESTS = {
     ("sepp", "Robbery"): "3096b54feaccd3bf",
 }
 # Per instruction set: the GBM's predictions, and every metric of every model and type (timings left out).
+# Re-recorded on AVX-512 on purpose when each type's calibration replaced the single scale
+# (issue 22, ADR 0034: the GBM's forecasts change by design). The AVX2 digests of before
+# (c755e5873450444c, c6da6d5d26eade5f; metrics 175efebc929c06e2) were not re-recorded: no AVX2
+# machine was at hand, so AVX2 falls back to the quality check until someone records them there.
 GBM_DIGESTS = {
-    "AVX512F": {"Assault": "6fbd79c4ed804c48", "Robbery": "3b201765db4fd00b"},  # e8b905f
-    "AVX2": {
-        "Assault": "c755e5873450444c",
-        "Robbery": "c6da6d5d26eade5f",
-    },  # the same engine, 2026-11-27
+    "AVX512F": {"Assault": "fb1ce342dec9ec78", "Robbery": "1f5aacb5e3955e24"},
 }
-METRICS_DIGESTS = {"AVX512F": "27b48b5f09633654", "AVX2": "175efebc929c06e2"}
-# Elsewhere, the GBM's PAI at 5 % and log score as on AVX2, within what a flipped split may move them.
+METRICS_DIGESTS = {"AVX512F": "0b6a4f0633921ad1"}
+# Elsewhere, the GBM's PAI at 5 % and log score as on AVX2 before the calibration, within what a
+# flipped split may move them (calibrated, AVX-512: Assault 8.542 / -0.05351, Robbery 6.721 / -0.03932).
 GBM_QUALITY = {"Assault": (8.328, -0.05275), "Robbery": (6.721, -0.03956)}
 PAI_TOLERANCE, LOG_SCORE_TOLERANCE = 0.05, 0.002  # relative; absolute (per cell-shift)
 

@@ -62,9 +62,19 @@ class Command(BaseCommand):
             help="severity weight × patrol efficacy per crime type for the mission draw (default 1 each)",
         )
 
+        parser.add_argument(
+            "--select-days",
+            type=int,
+            default=0,
+            help="promote on the missions' capture over this many days before the test period "
+            "(default 0: on the test period itself)",
+        )
+
     def handle(self, *args, **opts):
         if opts["test_days"] < 1:
             raise CommandError("--test-days must be at least 1")
+        if opts["select_days"] < 0:
+            raise CommandError("--select-days must be 0 or more")
         try:
             layers = dict(_pair(item) for item in opts["layers"])
             payload = run_backtest_files(
@@ -84,6 +94,7 @@ class Command(BaseCommand):
                 progress=True,  # tqdm writes to stderr
                 seed=opts["seed"],
                 type_weights=dict(_weight(item) for item in _split(opts["type_weights"]) or []),
+                select_days=opts["select_days"],
             )
         except (GridError, EventsError, ValueError, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from exc
