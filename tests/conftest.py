@@ -141,6 +141,10 @@ def rows_kept_for_the_class(django_db_blocker):
         transaction.set_rollback(True)
 
 
+SMALL_AGENCY_TZ = "America/Toronto"
+SMALL_AGENCY_SHIFTS = [("Day", 6), ("Evening", 14), ("Night", 22)]  # 8 hours each, local start hour
+
+
 def build_small_agency():
     """A 4 km × 2 km agency near Toronto: districts West/East, two beats each, three shifts."""
     from django.contrib.gis.geos import GEOSGeometry
@@ -157,7 +161,7 @@ def build_small_agency():
     dx, dy = 0.0248, 0.018  # about 2 km × 2 km at this latitude
     agency = Agency.current()
     agency.name = "Test Police Service"
-    agency.timezone = "America/Toronto"
+    agency.timezone = SMALL_AGENCY_TZ
     agency.boundary = multipolygon(box(west, south, west + 2 * dx, south + dy))
     agency.save()
     districts = []
@@ -174,7 +178,7 @@ def build_small_agency():
                 district=district,
                 geom=multipolygon(box(x0, south + j * dy / 2, x0 + dx, south + (j + 1) * dy / 2)),
             )
-    for order, (name, hour) in enumerate([("Day", 6), ("Evening", 14), ("Night", 22)]):
+    for order, (name, hour) in enumerate(SMALL_AGENCY_SHIFTS):
         Shift.objects.create(
             name=name, start_time=f"{hour:02d}:00", duration_minutes=480, order=order
         )
