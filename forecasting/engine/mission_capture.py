@@ -125,14 +125,7 @@ def capture_summary(
     capture over the best naive count's (the best chosen anew in every resample)."""
     cats = list(observed)
     weights = setup.weights(cats)
-    days, day_index = np.unique(np.asarray(shift_day), return_inverse=True)
-    rng = np.random.default_rng(seed)
-    resample = np.stack(
-        [
-            np.bincount(rng.integers(0, days.size, days.size), minlength=days.size)
-            for _ in range(draws)
-        ]
-    ).astype(float)  # (draws, days): how often each day is drawn
+    days, day_index, resample = day_resamples(shift_day, draws=draws, seed=seed)
     quantiles = [(1 - level) / 2, 1 - (1 - level) / 2]
     in_beat = (setup.beat >= 0).astype(float)
     busy = {c: (observed[c] > 0) for c in cats}
@@ -302,3 +295,19 @@ def _times(x: float | None) -> str:
 
 def _times_range(r: list[float] | None) -> str:
     return "n/a" if not r else f"{r[0]:.2f}–{r[1]:.2f}×"
+
+
+def day_resamples(
+    shift_day: np.ndarray, *, draws: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct days, each shift's index among them, and `draws` resamples of the days with
+    replacement: a (draws, days) array of how often each day is drawn."""
+    days, day_index = np.unique(np.asarray(shift_day), return_inverse=True)
+    rng = np.random.default_rng(seed)
+    resample = np.stack(
+        [
+            np.bincount(rng.integers(0, days.size, days.size), minlength=days.size)
+            for _ in range(draws)
+        ]
+    ).astype(float)
+    return days, day_index, resample

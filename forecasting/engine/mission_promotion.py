@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from .mission_capture import BOOTSTRAP_DRAWS, MissionSetup, capture_by_type
+from .mission_capture import BOOTSTRAP_DRAWS, MissionSetup, capture_by_type, day_resamples
 
 # A swap is kept only when its gain is clear: the GAIN_QUANTILE of the gain over days resampled
 # (both draws scored on the same resampled days) above zero. A gain inside the noise of a few weeks
@@ -78,14 +78,7 @@ def _gain_bound(
     resampled with replacement (the same resamples for every comparison)."""
     cats = list(observed)
     weights = setup.weights(cats)
-    days, day_index = np.unique(np.asarray(shift_day), return_inverse=True)
-    rng = np.random.default_rng(seed)
-    resample = np.stack(
-        [
-            np.bincount(rng.integers(0, days.size, days.size), minlength=days.size)
-            for _ in range(BOOTSTRAP_DRAWS)
-        ]
-    ).astype(float)
+    days, day_index, resample = day_resamples(shift_day, draws=BOOTSTRAP_DRAWS, seed=seed)
     in_beat = (setup.beat >= 0).astype(float)
 
     def per_day(per_shift: np.ndarray) -> np.ndarray:
