@@ -8,7 +8,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, signal, stats
 
 CONFIDENCE_DEFAULT = 0.95
 POWER_DEFAULT = 0.8
@@ -189,6 +188,10 @@ def conditional_rate_ratio(
     confidence: float = CONFIDENCE_DEFAULT,
 ) -> RateRatio:
     """Rate ratio over strata (one entry per stratum), its exact interval and two-sided p-value."""
+    # SciPy is imported where it is used: at the top it cost every process's start (the URLconf
+    # imports this module) half a second.
+    from scipy import optimize
+
     a, ta, b, tb = (
         np.asarray(v, dtype=float)
         for v in (mission_counts, mission_exposure, control_counts, control_exposure)
@@ -320,6 +323,8 @@ def weeks_to_detect(
         or min(mission_box_shifts_per_week, control_box_shifts_per_week, rate) <= 0
     ):
         return None
+    from scipy import stats
+
     z = stats.norm.ppf(1 - (1 - confidence) / 2) + stats.norm.ppf(power)
     per_week_variance = 1 / (rate * (1 + effect) * mission_box_shifts_per_week) + 1 / (
         rate * control_box_shifts_per_week
@@ -336,6 +341,8 @@ def _mission_probability(ratio: float, ta: np.ndarray, tb: np.ndarray) -> np.nda
 
 def _sum_of_binomials(totals: np.ndarray, p: np.ndarray) -> np.ndarray:
     """Probability mass of the sum of independent Binomial(totals[i], p[i])."""
+    from scipy import signal, stats
+
     pmf = np.ones(1)
     for n, prob in zip(totals, p, strict=True):
         part = stats.binom.pmf(np.arange(n + 1), n, prob)

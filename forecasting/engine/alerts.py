@@ -20,9 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 FDR_DEFAULT = 0.05
 MIN_COUNT_DEFAULT = 3  # never alert on fewer incidents than this, however low the expectation
@@ -62,6 +59,9 @@ def poisson_exceedance(observed: np.ndarray, expected: np.ndarray) -> np.ndarray
     """P(X >= observed) for X ~ Poisson(expected), element-wise (1 for observed 0)."""
     observed = np.asarray(observed, dtype=float)
     expected = np.maximum(np.asarray(expected, dtype=float), EXPECTED_FLOOR)
+    # Imported here: SciPy slows every process's start (boosting.py).
+    from scipy import stats
+
     return np.asarray(stats.poisson.sf(observed - 1, expected), dtype=float)
 
 
@@ -172,6 +172,9 @@ def near_repeat_series(
             np.abs(t[:, None] - t[None, :]) <= days
         )
         rows, cols = np.nonzero(near)
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
         graph = coo_matrix((np.ones(rows.size), (rows, cols)), shape=(len(group), len(group)))
         n, labels = connected_components(graph, directed=False)
         for label in range(n):

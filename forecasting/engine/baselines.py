@@ -4,7 +4,6 @@ prospective hotspot (Bowers & Johnson 2004) and a grid self-exciting point proce
 from __future__ import annotations
 
 import numpy as np
-from scipy import ndimage
 
 from .features import FeatureContext, decayed_counts, spatial_gauss, window_counts
 from .models import Forecaster
@@ -83,6 +82,9 @@ class ProspectiveHotspot(Forecaster):
         kernel = np.where(dist <= radius + 1e-9, 1.0 / (1.0 + dist), 0.0).astype(np.float32)[
             :, :, None
         ]
+        # Imported here: SciPy slows every process's start (boosting.py).
+        from scipy import ndimage
+
         score = np.zeros((h.n_cells, len(targets)), dtype=np.float32)
         prev = np.zeros_like(score)
         for week in range(PROSPECTIVE_WEEKS):  # eight time bands, each a vectorised window count

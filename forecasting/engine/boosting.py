@@ -4,8 +4,12 @@ about 40 % less CPU than with scikit-learn's HistGradientBoostingRegressor, at l
 
 from __future__ import annotations
 
-import lightgbm as lgb
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    import lightgbm as lgb
 
 
 class PoissonBooster:
@@ -20,6 +24,10 @@ class PoissonBooster:
     def fit(
         self, X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, log_offset: np.ndarray
     ) -> PoissonBooster:
+        # Imported here: LightGBM pulls in scikit-learn and SciPy, seconds at the start of every web,
+        # worker and manage.py process that never trains or predicts.
+        import lightgbm as lgb
+
         params = dict(self.params)
         rounds = int(params.pop("num_boost_round"))
         params.update(

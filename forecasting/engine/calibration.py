@@ -8,7 +8,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 # The slope is bounded: a fitted slope outside this says the held-out month is too thin to trust,
 # and a slope near 0 would flatten the type's ranking into a constant.
@@ -43,6 +42,9 @@ def fit_calibration(
     """Weighted Poisson maximum likelihood of log E[observed] = a + b·log(expected), b within
     SLOPE_BOUNDS. For a given b the best a matches the totals, so the likelihood is profiled over b
     alone; the held-out totals then agree (up to TOTAL_SCALE_BOUNDS)."""
+    # Imported here: SciPy slows every process's start (boosting.py).
+    from scipy.optimize import minimize_scalar
+
     p = np.maximum(np.asarray(expected, dtype=np.float64).ravel(), EXPECTED_FLOOR)
     y = np.asarray(observed, dtype=np.float64).ravel()
     w = np.ones_like(p) if weight is None else np.asarray(weight, dtype=np.float64).ravel()

@@ -10,8 +10,6 @@ import holidays as holidays_lib
 import numpy as np
 import pandas as pd
 from numpy.typing import DTypeLike
-from scipy import ndimage
-from scipy.spatial import cKDTree
 
 from .grid import Grid
 from .history import History
@@ -250,6 +248,9 @@ def spatial_sums(
     grid: Grid, values: np.ndarray, radii_cells: Iterable[int]
 ) -> Iterator[np.ndarray]:
     """spatial_sum for each radius in turn, from one raster of `values` (filled once, not per radius)."""
+    # Imported here: SciPy slows every process's start (boosting.py).
+    from scipy import ndimage
+
     raster = grid.to_raster(values.astype(np.float32, copy=False))
     for radius in radii_cells:
         size = 2 * radius + 1
@@ -264,6 +265,8 @@ def spatial_sums(
 
 def spatial_gauss(grid: Grid, values: np.ndarray, sigma_cells: float) -> np.ndarray:
     """Gaussian-weighted neighbourhood sum (weights sum to 1) of each column of `values`."""
+    from scipy import ndimage
+
     raster = grid.to_raster(values.astype(np.float32, copy=False))
     sigma = (sigma_cells, sigma_cells) + (0,) * (raster.ndim - 2)
     return grid.from_raster(
@@ -273,6 +276,9 @@ def spatial_gauss(grid: Grid, values: np.ndarray, sigma_cells: float) -> np.ndar
 
 def terrain_features(grid: Grid, layers: Mapping[str, tuple]) -> dict[str, np.ndarray]:
     """Per layer: log distance (m) from the cell centre to the nearest point, and kernel density."""
+    from scipy import ndimage
+    from scipy.spatial import cKDTree
+
     out: dict[str, np.ndarray] = {}
     for name in sorted(layers):
         lon, lat = (np.asarray(a, dtype=float) for a in layers[name])

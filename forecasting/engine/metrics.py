@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.special import gammaln
 
 AREA_FRACTIONS = (0.005, 0.01, 0.02, 0.05, 0.10)
 MIN_EXPECTED = 1e-6  # floor on expected counts so one surprise cannot make the log score -inf
@@ -86,6 +85,14 @@ def hit_metrics(
     return {"hit_rate": hit_rate, "pai": pai, "pei": pei, "events": events, "hits": hits_at}
 
 
+def _log_factorial(y: np.ndarray) -> np.ndarray:
+    """log(y!) in float64, for fractional counts too."""
+    # Imported here: SciPy slows every process's start (boosting.py).
+    from scipy.special import gammaln
+
+    return gammaln(y + 1.0)
+
+
 def poisson_log_score(
     pred: np.ndarray, obs: np.ndarray, log_factorial: np.ndarray | None = None
 ) -> float:
@@ -94,7 +101,7 @@ def poisson_log_score(
     mu = np.maximum(pred.astype(np.float64), MIN_EXPECTED)
     y = obs.astype(np.float64)
     if log_factorial is None:
-        log_factorial = gammaln(y + 1.0)
+        log_factorial = _log_factorial(y)
     return float(np.mean(y * np.log(mu) - mu - log_factorial))
 
 
@@ -133,11 +140,11 @@ class Observed:
                 self.district_best[int(d)] = best_hits(obs[districts == d])
         y = obs.astype(np.float64).ravel()
         self._busy = np.flatnonzero(y != 0.0)
-        self._busy_log_factorial = gammaln(y[self._busy] + 1.0)
+        self._busy_log_factorial = _log_factorial(y[self._busy])
 
     def log_factorial(self) -> np.ndarray:
         """gammaln(obs + 1) in float64, exactly as poisson_log_score computes it."""
-        out = np.full(self.counts.size, gammaln(1.0), dtype=np.float64)
+        out = np.zeros(self.counts.size, dtype=np.float64)  # log 0! = 0
         out[self._busy] = self._busy_log_factorial
         return out.reshape(self.counts.shape)
 
