@@ -13,7 +13,7 @@ from geo.placement import NOWHERE, ActiveGrid, active_grid
 from ..models import Incident
 
 PLACE_BATCH = 50_000  # incidents read and placed per round
-WRITE_BATCH = 1_000  # rows per UPDATE where there is no array parameter (SpatiaLite)
+WRITE_BATCH = 10_000  # rows per UPDATE where there is no array parameter (SQLite: 2 values a row)
 
 
 def place_all_incidents(*, grid: ActiveGrid | None = None) -> int:
@@ -58,8 +58,15 @@ def write_cells(model, pks: np.ndarray, cells: np.ndarray) -> None:
                 [NOWHERE, pks.tolist(), cells.tolist()],
             )
         return
-    objects = [
-        model(pk=int(p), cell_id=None if c == NOWHERE else int(c))
-        for p, c in zip(pks, cells, strict=True)
-    ]
-    model.objects.bulk_update(objects, ["cell"], batch_size=WRITE_BATCH)
+    # SQLite (≥ 3.33) updates from a VALUES list too; its columns are column1, column2. Django's
+    # bulk_update builds a CASE per row instead: 14 s of Python for the demo's 34,000 incidents.
+    pairs = np.column_stack([pks, cells]).astype(np.int64).tolist()
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), WRITE_BATCH):
+            batch = pairs[start : start + WRITE_BATCH]
+            values = ", ".join(["(%s, %s)"] * len(batch))
+            cursor.execute(
+                f"""UPDATE {table} SET cell_id = NULLIF(v.column2, %s)
+                    FROM (VALUES {values}) AS v WHERE {table}.id = v.column1""",  # noqa: S608
+                [NOWHERE, *(value for pair in batch for value in pair)],
+            )
