@@ -5,6 +5,7 @@ flagged on the page and in the CSV, and the effect is given again without it."""
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -99,6 +100,12 @@ def test_the_evaluation_page_and_csv_flag_the_patrolled_control(
     assert f"<td>{patrolled.cell_id}</td>" in html
     assert f"<td>{quiet.cell_id}</td>" not in html
     assert "without the control boxes that received patrol" in html
+    # Minutes read as whole minutes, not "30.3" or "12.0".
+    measured = re.search(
+        r"(\d[\d,]*) in mission boxes, (\d[\d,]*) in control boxes, (\d[\d,]*) in other boxes", html
+    )
+    assert measured, "the measured minutes are whole numbers"
+    assert 29 <= int(measured.group(2)) <= 31 and 11 <= int(measured.group(1)) <= 13
     response = client.get(reverse("oversight-evaluation-csv"), query)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
