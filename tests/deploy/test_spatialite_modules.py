@@ -4,7 +4,9 @@ new file, which was most of each module's time):
 - tests/geo/test_streets.py: the street import, the cell labels and the map's street views;
 - tests/missions/test_reason_data.py: the reason migrations' conversion of stored sentences;
 - tests/missions/spatialite_starts.py: SpatiaLite serialises writers, so simultaneous mission
-  starts answer 201 once and 409 for the rest, never 500 "database is locked"."""
+  starts answer 201 once and 409 for the rest, never 500 "database is locked";
+- tests/ingest/spatialite_upserts.py: the incident import's upsert on SQLite (new, changed, newer,
+  duplicate rows)."""
 
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -19,6 +21,7 @@ MODULES = {
     "tests/geo/test_streets.py": 7,
     "tests/missions/test_reason_data.py": 18,
     "tests/missions/spatialite_starts.py": 1,
+    "tests/ingest/spatialite_upserts.py": 4,
 }
 
 
