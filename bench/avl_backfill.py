@@ -103,42 +103,72 @@ def main() -> int:
 
 
 def _write_day(folder: Path, day: datetime, args, bounds, *, seed: int) -> Path:
-    """One day of fixes as the CAD exports them: a random walk per unit, vectorised."""
+    """One day of fixes as the CAD exports them: a random walk per unit, vectorised, and written as
+    CSV text built with numpy (pandas' writer formats each value in Python: 42 s a day)."""
     west, south, east, north = bounds
     rng = np.random.default_rng(seed)
     steps = 86400 // args.every_s
     path = folder / f"avl-{day:%Y-%m-%d}.csv"
-    header = True
+    times = pd.date_range(day, periods=steps, freq=f"{args.every_s}s", tz="UTC")
+    stamps = _text_bytes(times.strftime("%Y-%m-%dT%H:%M:%SZ"))
     per_chunk = max(1, 2_000_000 // steps)  # units per chunk written
-    for first in range(0, args.units, per_chunk):
-        count = min(per_chunk, args.units - first)
-        lon = west + 0.002 + np.cumsum(rng.normal(0, 0.0003, (count, steps)), axis=1)
-        lat = south + 0.002 + np.cumsum(rng.normal(0, 0.0002, (count, steps)), axis=1)
-        lon = (
-            west
-            + 0.002
-            + np.abs((lon - west - 0.002) % (2 * (east - west - 0.004)) - (east - west - 0.004))
-        )
-        lat = (
-            south
-            + 0.002
-            + np.abs(
-                (lat - south - 0.002) % (2 * (north - south - 0.004)) - (north - south - 0.004)
+    with path.open("wb") as out:
+        out.write(b"time,vehicle_id,lat,lon,speed\n")
+        for first in range(0, args.units, per_chunk):
+            count = min(per_chunk, args.units - first)
+            lon = west + 0.002 + np.cumsum(rng.normal(0, 0.0003, (count, steps)), axis=1)
+            lat = south + 0.002 + np.cumsum(rng.normal(0, 0.0002, (count, steps)), axis=1)
+            lon = (
+                west
+                + 0.002
+                + np.abs((lon - west - 0.002) % (2 * (east - west - 0.004)) - (east - west - 0.004))
             )
-        )
-        times = pd.date_range(day, periods=steps, freq=f"{args.every_s}s", tz="UTC")
-        frame = pd.DataFrame(
-            {
-                "time": np.tile(times.strftime("%Y-%m-%dT%H:%M:%SZ"), count),
-                "vehicle_id": np.repeat([f"V{n:04d}" for n in range(first, first + count)], steps),
-                "lat": lat.ravel().round(6),
-                "lon": lon.ravel().round(6),
-                "speed": rng.uniform(0, 60, count * steps).round(1),
-            }
-        )
-        frame.to_csv(path, mode="w" if header else "a", header=header, index=False)
-        header = False
+            lat = (
+                south
+                + 0.002
+                + np.abs(
+                    (lat - south - 0.002) % (2 * (north - south - 0.004)) - (north - south - 0.004)
+                )
+            )
+            units = _text_bytes([f"V{n:04d}" for n in range(first, first + count)])
+            comma = np.full((count * steps, 1), ord(","), dtype=np.uint8)
+            rows = np.hstack(
+                [
+                    np.tile(stamps, (count, 1)),
+                    comma,
+                    np.repeat(units, steps, axis=0),
+                    comma,
+                    _number_bytes(lat.ravel(), 6),
+                    comma,
+                    _number_bytes(lon.ravel(), 6),
+                    comma,
+                    _number_bytes(rng.uniform(0, 60, count * steps), 1),
+                    np.full((count * steps, 1), ord("\n"), dtype=np.uint8),
+                ]
+            ).ravel()
+            out.write(rows[rows != 0].tobytes())  # 0 pads the numbers to one width: dropped
     return path
+
+
+def _text_bytes(texts) -> np.ndarray:
+    """Strings of one length as a (rows, length) array of their ASCII bytes."""
+    return np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8).reshape(len(texts), -1)
+
+
+def _number_bytes(values: np.ndarray, decimals: int, digits: int = 4) -> np.ndarray:
+    """Numbers as ASCII with `decimals` places (as Python prints round(v, decimals) with a fixed
+    count of places), one row each, padded with 0 bytes where a shorter number has no digit."""
+    scaled = np.rint(np.abs(values) * 10**decimals).astype(np.int64)
+    whole, part = np.divmod(scaled, 10**decimals)
+    out = np.zeros((values.size, 2 + digits + decimals), dtype=np.uint8)
+    out[:, 0] = np.where((values < 0) & (scaled > 0), ord("-"), 0)
+    for k in range(digits):  # units last; leading zeros left out
+        digit = (whole // 10**k) % 10 + ord("0")
+        out[:, digits - k] = np.where((whole >= 10**k) | (k == 0), digit, 0)
+    out[:, digits + 1] = ord(".")
+    for k in range(decimals):
+        out[:, 1 + digits + decimals - k] = (part // 10**k) % 10 + ord("0")
+    return out
 
 
 def _import(path: Path) -> dict:

@@ -14,7 +14,7 @@ import pandas as pd
 import shapely
 from django.conf import settings
 from django.contrib.gis.geos import Point
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -206,17 +206,43 @@ def store_fixes(table: pd.DataFrame, *, source: str = Position.Source.AVL) -> in
             for start in range(0, len(data), 1 << 24):
                 copy.write(data[start : start + (1 << 24)])
         # A missing number travels as NaN (binary rows have fixed widths): stored as NULL.
-        cursor.execute(
+        insert = (
             f"INSERT INTO {Position._meta.db_table} (unit_id, at, location, cell_id, "  # noqa: S608
             "in_excluded_area, speed_kmh, heading_deg, accuracy_m, source, received_at) "
             "SELECT unit_id, at, ST_SetSRID(ST_MakePoint(lon, lat), 4326), cell_id, excluded, "
             "NULLIF(speed_kmh, 'NaN'), NULLIF(heading_deg, 'NaN'), NULLIF(accuracy_m, 'NaN'), "
-            "%s, now() FROM avl_in ON CONFLICT (unit_id, at) DO NOTHING",
-            [source],
+            "%s, now() FROM avl_in"
         )
-        stored = cursor.rowcount
+        stored = None
+        if len(table) >= PLAIN_INSERT_ROWS and not _any_stored_in_span(cursor):
+            # A backfill of times not yet stored: a plain insert (a fifth faster than ON CONFLICT
+            # on 1.7 M fixes). A fix pushed meanwhile for the same unit and time fails it: that
+            # chunk is then inserted as below.
+            try:
+                with transaction.atomic():
+                    cursor.execute(insert, [source])
+                    stored = cursor.rowcount
+            except IntegrityError:
+                stored = None
+        if stored is None:
+            cursor.execute(insert + " ON CONFLICT (unit_id, at) DO NOTHING", [source])
+            stored = cursor.rowcount
         cursor.execute("TRUNCATE avl_in")  # ON COMMIT DELETE ROWS too; here for a long transaction
         return stored
+
+
+# Batches from this size first look for stored fixes in their span (one index probe per unit).
+PLAIN_INSERT_ROWS = 10_000
+
+
+def _any_stored_in_span(cursor) -> bool:
+    """Whether a stored fix of a unit in avl_in lies between that unit's first and last time there."""
+    cursor.execute(
+        "SELECT EXISTS (SELECT 1 FROM (SELECT unit_id, min(at) AS lo, max(at) AS hi FROM avl_in "
+        f"GROUP BY unit_id) AS span WHERE EXISTS (SELECT 1 FROM {Position._meta.db_table} AS p "  # noqa: S608
+        "WHERE p.unit_id = span.unit_id AND p.at BETWEEN span.lo AND span.hi))"
+    )
+    return bool(cursor.fetchone()[0])
 
 
 def measure_exposure(*, day: date, shift: Shift) -> int:
