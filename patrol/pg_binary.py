@@ -53,7 +53,7 @@ def _record(kinds: list[str], nulls: frozenset[int] = frozenset(), widths=None) 
     return np.dtype(fields)
 
 
-def encode(columns: list[tuple[str, np.ndarray]]) -> bytes:
+def encode(columns: list[tuple[str, np.ndarray | bytes]]) -> bytes:
     """The COPY … FROM STDIN (FORMAT binary) stream of these (kind, values) columns, all of one
     length. A timestamptz column is given as int64 nanoseconds since the Unix epoch (UTC), a date
     column as datetime64[D], a POINT as (lon, lat) rows, a TEXT as one bytes value. Rows are
