@@ -65,9 +65,9 @@ def encode(columns: list[tuple[str, np.ndarray | bytes]]) -> bytes:
     pattern = np.zeros(rows, dtype=np.int64)
     for bit, i in enumerate(nullable):
         pattern |= np.isnan(np.asarray(columns[i][1], dtype=np.float64)).astype(np.int64) << bit
-    parts = []
-    for code in np.unique(pattern):
-        take = pattern == code if code or pattern.any() else slice(None)
+    parts, codes = [], np.unique(pattern)
+    for code in codes:
+        take = slice(None) if len(codes) == 1 else pattern == code
         nulls = frozenset(i for bit, i in enumerate(nullable) if code >> bit & 1)
         parts.append(_rows(columns, take, nulls).tobytes())
     return HEADER + b"".join(parts) + TRAILER

@@ -188,11 +188,11 @@ def store_fixes(table: pd.DataFrame, *, source: str = Position.Source.AVL) -> in
         )
         return Position.objects.count() - before
     with connection.cursor() as cursor:
-        if len(table) >= PLAIN_INSERT_ROWS and not _any_stored_in_span(cursor, table):
-            # A backfill of times not yet stored: COPY straight into the table (half the
-            # database's work of a COPY into a temporary table and INSERT … ON CONFLICT; bench/
-            # RESULTS.md, "AVL backfill"). A fix pushed meanwhile for the same unit and time fails
-            # it: that chunk then goes the way below.
+        if len(table) >= DIRECT_COPY_ROWS and not _any_stored_in_span(cursor, table):
+            # A backfill of times not yet stored: COPY straight into the table, without the
+            # temporary table and the INSERT … ON CONFLICT (a fifth to a third of the database's
+            # work; bench/RESULTS.md, "AVL backfill"). A fix pushed meanwhile for the same unit
+            # and time fails it: that chunk then goes the way below.
             try:
                 with transaction.atomic():
                     _copy_into_positions(cursor, table, source)
@@ -233,7 +233,7 @@ def store_fixes(table: pd.DataFrame, *, source: str = Position.Source.AVL) -> in
 
 
 # Batches from this size first look for stored fixes in their span (one index probe per unit).
-PLAIN_INSERT_ROWS = 10_000
+DIRECT_COPY_ROWS = 10_000
 
 
 def _any_stored_in_span(cursor, table: pd.DataFrame) -> bool:

@@ -167,20 +167,20 @@ def test_a_large_batch_copied_straight_in_stores_what_the_insert_stores(boxes, m
 
     copied = []
     copy = services._copy_into_positions
-    monkeypatch.setattr(services, "PLAIN_INSERT_ROWS", 20)
+    monkeypatch.setattr(services, "DIRECT_COPY_ROWS", 20)
     monkeypatch.setattr(
         services, "_copy_into_positions", lambda *a: (copied.append(1), copy(*a))[1]
     )
     assert services.store_fixes(table(0, 30)) == 30 and copied == [1]
     by_copy = stored_rows()
     Position.objects.all().delete()
-    monkeypatch.setattr(services, "PLAIN_INSERT_ROWS", 10**9)
+    monkeypatch.setattr(services, "DIRECT_COPY_ROWS", 10**9)
     assert services.store_fixes(table(0, 30)) == 30 and copied == [1]
     assert stored_rows() == by_copy
     assert by_copy[1][4:7] == (None, None, None) and by_copy[0][4:6] == (12.5, 90.0)
     assert by_copy[0][-3:] == (x, y, 4326) and by_copy[0][2] == box.pk
 
-    monkeypatch.setattr(services, "PLAIN_INSERT_ROWS", 20)
+    monkeypatch.setattr(services, "DIRECT_COPY_ROWS", 20)
     assert services.store_fixes(table(20, 30)) == 20 and copied == [1]  # overlaps: no COPY
     monkeypatch.setattr(services, "_any_stored_in_span", lambda *a: False)  # a push raced the look
     assert services.store_fixes(table(40, 30)) == 20 and copied == [1, 1]
