@@ -7,6 +7,7 @@ are kept for `AVL_RETENTION_DAYS`; the per-box minutes are kept (docs/adr/0024-m
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import BrinIndex
 
 
 class Unit(models.Model):
@@ -74,9 +75,14 @@ class Position(models.Model):
         AVL = "avl", "Vehicle location feed"
         OFFICER = "officer", "Officer's page"
 
+    pk = models.CompositePrimaryKey("unit", "at")
+
     # The largest table (52 M rows a month for 300 units): no index nobody reads, no check per row
-    # that the database need not make. Fixes are looked up by time, by unit and time (the unique
-    # key) and by box and time (the missions' follow-up); never by shape. The references are not
+    # that the database need not make. Fixes are looked up by time, by unit and time (the key) and
+    # by box and time (the missions' follow-up); never by shape. The key is (unit, time) itself: a
+    # surrogate id cost a sequence and an index per fix. Time is a BRIN index: fixes arrive in time
+    # order, so a block range's minimum and maximum find a day or a purge's cutoff for almost no
+    # upkeep (a btree on time cost as much as the row; bench/RESULTS.md, "AVL backfill"). The references are not
     # database constraints: checking two keys per fix doubled the time of a bulk insert (bench/
     # RESULTS.md, "AVL backfill"); the unit ids come from the units table just before the insert,
     # cells are never deleted (a rebuild deactivates them), and Django still cascades a deleted unit.
@@ -106,11 +112,8 @@ class Position(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "at"], name="position_one_per_unit_and_time")
-        ]
         indexes = [
-            models.Index(fields=["at"]),
+            BrinIndex(fields=["at"], name="position_by_time"),
             models.Index(fields=["cell", "at"], name="position_by_box_and_time"),
         ]
 

@@ -115,3 +115,73 @@ def _minutes() -> dict:
             "unit_id", "cell_id", "shift_id", "date", "minutes"
         )
     }
+
+
+@pytest.mark.django_db
+def test_a_large_batch_copied_straight_in_stores_what_the_insert_stores(boxes, monkeypatch):
+    """A batch of times not yet stored goes by COPY into the table: the same rows and values
+    (point, box, NULL numbers, source) as the COPY into a temporary table and INSERT … ON CONFLICT;
+    a batch overlapping stored fixes, and one whose COPY meets a fix stored after the look (a push
+    racing it), stores only what is new."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SpatiaLite has only the ORM's bulk insert")
+    unit = Unit.objects.get(call_sign="2A31")
+    box = boxes[0]
+    y, x = box.center.y, box.center.x
+
+    def table(first: int, count: int):
+        checked = services.check_fixes(
+            services.pd.DataFrame(
+                {
+                    "unit": ["2A31"] * count,
+                    "at": [
+                        (T0 + timedelta(seconds=s)).isoformat() for s in range(first, first + count)
+                    ],
+                    "latitude": [y + (s % 7) * 1e-6 for s in range(count)],
+                    "longitude": [x] * count,
+                    "speed_kmh": [None if s % 3 else 12.5 for s in range(count)],
+                    "heading_deg": [None if s % 2 else 90.0 for s in range(count)],
+                    "accuracy_m": [None] * count,
+                }
+            ),
+            unit_ids={"2A31": unit.pk},
+            tz=TORONTO,
+            latest=T0 + timedelta(days=1),
+        )
+        return services.fixes_table(checked)[0]
+
+    columns = (
+        "unit_id",
+        "at",
+        "cell_id",
+        "in_excluded_area",
+        "speed_kmh",
+        "heading_deg",
+        "accuracy_m",
+        "source",
+    )
+
+    def stored_rows():
+        rows = Position.objects.order_by("at").values_list(*columns, "location")
+        return [(*r[:-1], r[-1].x, r[-1].y, r[-1].srid) for r in rows]
+
+    copied = []
+    copy = services._copy_into_positions
+    monkeypatch.setattr(services, "DIRECT_COPY_ROWS", 20)
+    monkeypatch.setattr(
+        services, "_copy_into_positions", lambda *a: (copied.append(1), copy(*a))[1]
+    )
+    assert services.store_fixes(table(0, 30)) == 30 and copied == [1]
+    by_copy = stored_rows()
+    Position.objects.all().delete()
+    monkeypatch.setattr(services, "DIRECT_COPY_ROWS", 10**9)
+    assert services.store_fixes(table(0, 30)) == 30 and copied == [1]
+    assert stored_rows() == by_copy
+    assert by_copy[1][4:7] == (None, None, None) and by_copy[0][4:6] == (12.5, 90.0)
+    assert by_copy[0][-3:] == (x, y, 4326) and by_copy[0][2] == box.pk
+
+    monkeypatch.setattr(services, "DIRECT_COPY_ROWS", 20)
+    assert services.store_fixes(table(20, 30)) == 20 and copied == [1]  # overlaps: no COPY
+    monkeypatch.setattr(services, "_any_stored_in_span", lambda *a: False)  # a push raced the look
+    assert services.store_fixes(table(40, 30)) == 20 and copied == [1, 1]
+    assert Position.objects.count() == 70

@@ -1,6 +1,7 @@
-"""manage.py import_avl FILE [--measure]: import a CAD's file of vehicle positions (CSV or GeoJSON)
-in chunks with a progress bar; refused rows are kept with their reasons; --measure then turns the
-file's shifts into minutes per box (BoxExposure)."""
+"""manage.py import_avl FILE [FILE …] [--measure]: import a CAD's files of vehicle positions (CSV
+or GeoJSON) one after another, in chunks with a progress bar; refused rows are kept with their
+reasons; --measure turns each file's shifts into minutes per box (BoxExposure) once it is in. A
+month split by day goes in one process (Django and its libraries start once, not once a day)."""
 
 from pathlib import Path
 
@@ -12,17 +13,21 @@ from patrol.avl_import import AvlFileError, import_avl_file
 
 
 class Command(BaseCommand):
-    help = "Import vehicle positions (AVL) from a CSV or GeoJSON file."
+    help = "Import vehicle positions (AVL) from CSV or GeoJSON files."
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path)
+        parser.add_argument("files", type=Path, nargs="+", metavar="file")
         parser.add_argument("--chunk-rows", type=int, default=None)
         parser.add_argument(
-            "--measure", action="store_true", help="Measure the minutes per box afterwards."
+            "--measure", action="store_true", help="Measure the minutes per box after each file."
         )
         parser.add_argument("--no-progress", action="store_true")
 
-    def handle(self, *args, file: Path, chunk_rows, measure, no_progress, **options):
+    def handle(self, *args, files: list[Path], chunk_rows, measure, no_progress, **options):
+        for file in files:
+            self._import(file, chunk_rows=chunk_rows, measure=measure, no_progress=no_progress)
+
+    def _import(self, file: Path, *, chunk_rows, measure, no_progress) -> None:
         bar = tqdm(total=0, unit="B", unit_scale=True, disable=no_progress, desc=file.name)
 
         def progress(done: int, total: int) -> None:
@@ -40,3 +45,4 @@ class Command(BaseCommand):
             windows = services.shifts_between(start=result.first, end=result.last)
             rows = services.measure_exposure_windows(windows)
             self.stdout.write(f"Measured {len(windows)} shifts: {rows} (unit, box, shift) rows.")
+        self.stdout.flush()
