@@ -5,6 +5,7 @@ from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from agency import roles
+from missions_site import access
 
 ROLES_REQUIRING_MFA = {roles.ANALYST, roles.SUPERVISOR, roles.ADMINISTRATOR, roles.AUDITOR}
 
@@ -14,7 +15,7 @@ def second_factor_required(user) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return True
-    names = set(user.groups.values_list("name", flat=True))
+    names = access.roles_of(user)  # read once per request, for the gates too
     if names & ROLES_REQUIRING_MFA:
         return True
     if settings.MFA_REQUIRED_FOR_OFFICERS and roles.OFFICER in names:

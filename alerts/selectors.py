@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from pyproj import Transformer
 
@@ -169,13 +169,15 @@ def all_alerts(*, days: int | None = None) -> QuerySet[Alert]:
 
 def unread_count(user) -> int:
     """The bell: unacknowledged alerts of the last BELL_DAYS delivered to `user`, not muted."""
-    muted = Mute.objects.filter(user=user, until__gt=timezone.now()).values_list(
-        "district_id", "crime_type_id"
+    # One query: the bell is counted on every page a signed-in user opens.
+    muted = Mute.objects.filter(
+        user=user,
+        until__gt=timezone.now(),
+        district=OuterRef("district_id"),
+        crime_type=OuterRef("crime_type_id"),
     )
     qs = alerts_for(user, days=BELL_DAYS).filter(acknowledged_at__isnull=True)
-    for district_id, crime_type_id in muted:
-        qs = qs.exclude(district_id=district_id, crime_type_id=crime_type_id)
-    return qs.count()
+    return qs.exclude(Exists(muted)).count()
 
 
 def alerts_in(*, district, since: dt.datetime, until: dt.datetime | None = None) -> list[Alert]:

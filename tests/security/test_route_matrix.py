@@ -62,7 +62,7 @@ def concrete_url(view_name: str, route: str, objects: dict) -> str:
 
 def route_parameters(view_name: str, route: str, objects: dict) -> dict:
     if view_name.startswith("admin:"):
-        return admin_parameters(route)
+        return admin_parameters(route, objects["first_rows"])
     o = objects
     by_route = {
         "job-page": {"job_id": o["job"].pk},
@@ -93,11 +93,14 @@ def route_parameters(view_name: str, route: str, objects: dict) -> dict:
     return by_route.get(view_name, {"pk": o["mission"].pk})
 
 
-def admin_parameters(route: str) -> dict:
-    """An existing row of the admin page's model (or a missing id: the admin then says so)."""
+def admin_parameters(route: str, first_rows: dict) -> dict:
+    """An existing row of the admin page's model (or a missing id: the admin then says so).
+    `first_rows` keeps each model's row for the walk's other routes (a model has several pages)."""
     models = {f"admin/{m._meta.app_label}/{m._meta.model_name}/": m for m in admin.site._registry}
     model = next((m for prefix, m in models.items() if route.startswith(prefix)), None)
-    row = model._default_manager.order_by("pk").first() if model else None
+    if model is not None and model not in first_rows:
+        first_rows[model] = model._default_manager.order_by("pk").first()
+    row = first_rows.get(model)
     district = models["admin/agency/district/"]
     from django.contrib.contenttypes.models import ContentType
 
@@ -115,6 +118,7 @@ def requests_to_make(objects: dict) -> list[tuple[str, str, str]]:
     """(view name, method, url) for every route and each method its row names, plus one method it
     does not name (which must be refused to everyone)."""
     made = []
+    objects = {**objects, "first_rows": {}}  # read now: the test's own rows (its device) count
     for view_name, route in url_patterns():
         rule = access.ROUTES.get(access.route_key(view_name))
         assert rule is not None, (
