@@ -264,6 +264,11 @@ def tile_server():
     server.shutdown()
 
 
+# Every tile of the map's view requested and done: loaded, or broken (refused by the policy).
+TILES_DONE = """() => { const tiles = Array.from(document.querySelectorAll('img.leaflet-tile'));
+  return tiles.length > 0 && tiles.every((img) => img.complete); }"""
+
+
 @pytest.mark.parametrize("allowed", [True, False])
 def test_tiles_load_from_the_configured_host_only(
     small_agency, analyst, login, live_server, settings, tile_server, allowed
@@ -275,7 +280,12 @@ def test_tiles_load_from_the_configured_host_only(
     settings.CONTENT_SECURITY_POLICY = content_security_policy(tile_server if allowed else "")
     page = login("analyst")
     page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
-    page.wait_for_timeout(1_000)  # tiles load after the view is set
+    # Tiles load after the view is set: until each has loaded or failed (and a refusal is reported).
+    page.wait_for_function(TILES_DONE, timeout=10_000)
+    for _ in range(50):
+        if allowed or page.csp_violations:
+            break
+        page.wait_for_timeout(100)
     loaded = page.eval_on_selector_all(
         "img.leaflet-tile", "imgs => imgs.filter((i) => i.naturalWidth > 0).length"
     )
