@@ -101,13 +101,17 @@ def _superuser_request():
     return request
 
 
+# The page's maps (none on most pages) drawn from the API, which they ask after the page's load.
+MAPS_DRAWN = """() => Array.from(document.querySelectorAll('.map[data-module]'))
+  .every((map) => map.dataset.ready === '1')"""
+
+
 def visit(page, url: str) -> None:
+    # Pages that poll a job never go network-idle: goto waits for "load", then for the maps' data
+    # (one round trip to the browser, checked at once on a page without a map).
     response = page.goto(url)
     assert response is not None and response.status < 500, url
-    # Pages that poll a job never go network-idle: wait for "load", then for the maps' data.
-    page.wait_for_load_state("load")
-    if page.locator(".map[data-module]").count():  # the maps draw from the API after load
-        page.wait_for_selector(".map[data-ready='1']", timeout=15_000)
+    page.wait_for_function(MAPS_DRAWN, timeout=15_000)
 
 
 def assert_clean(page, where) -> None:
