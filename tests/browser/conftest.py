@@ -105,8 +105,37 @@ def signed_in(page, base_url: str, username: str):
         [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": base_url}]
     )
     page.goto(f"{base_url}/")
-    page.wait_for_load_state("networkidle")
+    settled(page)
     return page
+
+
+# The modules that draw from data fetched after the page's load, and then mark their element
+# data-ready ("1", or "error" when the data failed).
+DRAWN_MODULES = (
+    "forecast-map",
+    "jurisdiction-map",
+    "missions-shift",
+    "officer-missions",
+    "supervisor-board",
+)
+ALL_DRAWN = """(modules) => Array.from(document.querySelectorAll('[data-module]'))
+  .every((el) => !modules.includes(el.dataset.module) || el.dataset.ready !== undefined)"""
+
+
+def settled(page, timeout: float = 15_000):
+    """The page loaded and each of its maps and boards drawn from its data. Waits for those
+    conditions instead of "networkidle" (half a second without a request, each time; never on a
+    page that polls)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function(ALL_DRAWN, arg=list(DRAWN_MODULES), timeout=timeout)
+    return page
+
+
+def submitted(page, selector: str):
+    """Click what submits a form (or follows a link) and wait for the page it leads to, settled."""
+    with page.expect_navigation():
+        page.click(selector)
+    return settled(page)
 
 
 def sign_in(page, base_url: str, username: str):
@@ -123,12 +152,10 @@ def sign_in(page, base_url: str, username: str):
     page.check("input[name=accept_banner]")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", TEST_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    submitted(page, "button[type=submit]")
     if "/accounts/mfa/verify/" in page.url:  # the second factor, typed as from the phone's app
         page.fill("input[name=token]", totp_code(user))
-        page.click("main button[type=submit]")  # the header's is "Log out"
-        page.wait_for_load_state("networkidle")
+        submitted(page, "main button[type=submit]")  # the header's is "Log out"
     return page
 
 

@@ -82,8 +82,8 @@ def test_on_a_phone_each_alert_has_its_buttons_on_the_screen(
         box
     )  # was at x = 433 px, off the screen
     assert phone.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
-    button.click()
-    phone.wait_for_load_state("networkidle")
+    with phone.expect_navigation():  # the form's post and the page it returns to
+        button.click()
     assert Alert.objects.filter(acknowledged_at__isnull=False).count() == 1
     assert phone.js_errors == [] and phone.csp_violations == []
     context.close()

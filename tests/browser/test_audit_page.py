@@ -7,7 +7,7 @@ import io
 import pytest
 
 from audit.models import AuditEvent
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, submitted
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,8 +27,7 @@ def test_auditor_searches_and_exports_the_log(role_user, analyst, login, live_se
     table = page.inner_text("table.audit-log")
     assert "auth.login" in table and "auditor" in table
     page.select_option("select[name=outcome]", "denied")
-    page.click("form.audit-filter button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    submitted(page, "form.audit-filter button[type=submit]")
     rows = page.inner_text("table.audit-log tbody")
     assert "access.denied" in rows and "/audit/" in rows and "auth.login" not in rows
     screenshot(page, "audit-log")

@@ -101,13 +101,17 @@ def _superuser_request():
     return request
 
 
+# The page's maps (none on most pages) drawn from the API, which they ask after the page's load.
+MAPS_DRAWN = """() => Array.from(document.querySelectorAll('.map[data-module]'))
+  .every((map) => map.dataset.ready === '1')"""
+
+
 def visit(page, url: str) -> None:
+    # Pages that poll a job never go network-idle: goto waits for "load", then for the maps' data
+    # (one round trip to the browser, checked at once on a page without a map).
     response = page.goto(url)
     assert response is not None and response.status < 500, url
-    # Pages that poll a job never go network-idle: wait for "load", then for the maps' data.
-    page.wait_for_load_state("load")
-    if page.locator(".map[data-module]").count():  # the maps draw from the API after load
-        page.wait_for_selector(".map[data-ready='1']", timeout=15_000)
+    page.wait_for_function(MAPS_DRAWN, timeout=15_000)
 
 
 def assert_clean(page, where) -> None:
@@ -264,6 +268,11 @@ def tile_server():
     server.shutdown()
 
 
+# Every tile of the map's view requested and done: loaded, or broken (refused by the policy).
+TILES_DONE = """() => { const tiles = Array.from(document.querySelectorAll('img.leaflet-tile'));
+  return tiles.length > 0 && tiles.every((img) => img.complete); }"""
+
+
 @pytest.mark.parametrize("allowed", [True, False])
 def test_tiles_load_from_the_configured_host_only(
     small_agency, analyst, login, live_server, settings, tile_server, allowed
@@ -275,7 +284,12 @@ def test_tiles_load_from_the_configured_host_only(
     settings.CONTENT_SECURITY_POLICY = content_security_policy(tile_server if allowed else "")
     page = login("analyst")
     page.wait_for_selector("#map[data-ready='1']", timeout=15_000)
-    page.wait_for_timeout(1_000)  # tiles load after the view is set
+    # Tiles load after the view is set: until each has loaded or failed (and a refusal is reported).
+    page.wait_for_function(TILES_DONE, timeout=10_000)
+    for _ in range(50):
+        if allowed or page.csp_violations:
+            break
+        page.wait_for_timeout(100)
     loaded = page.eval_on_selector_all(
         "img.leaflet-tile", "imgs => imgs.filter((i) => i.naturalWidth > 0).length"
     )

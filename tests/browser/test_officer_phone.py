@@ -4,7 +4,7 @@ scroll, the menu reachable, touch targets of 44 px and more, and the night theme
 import pytest
 
 from missions import services
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, settled
 from tests.browser.officer_field import (
     MDT,
     MIN_CONTRAST,
@@ -42,7 +42,7 @@ def test_no_sideways_scroll_and_the_menu_opens_on_a_phone(
     width = viewport["width"]
     for path in OFFICER_PAGES:
         page.goto(live_server.url + path)
-        page.wait_for_load_state("networkidle")
+        settled(page)  # the officer's cards drawn: they are part of the width
         assert horizontal_overflow(page) == 0, path
 
         nav_link = page.locator(".topbar nav a", has_text="My shift")

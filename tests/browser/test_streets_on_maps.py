@@ -27,10 +27,15 @@ def planned_with_streets(forecast, policy, now_window, tactics, tmp_path):  # no
 
 def zoom_to_street_level(page, selector="#map"):
     """Zoom the Leaflet map to 16 at King & Spadina and wait for the streets and names of that view."""
-    # The marks are cleared after the move (whose answer comes back later), so the wait below sees
-    # this view's streets and not those of the view before it.
-    page.evaluate(f"""() => {{ const el = document.querySelector('{selector}');
-        el.leafletMap.setView({KING_AND_SPADINA}, 16); delete el.dataset.streetNames; }}""")
+    # The marks are cleared once the move has ended (a zoom is animated): the map has then asked for
+    # this view's streets, and an answer for the view before it, still on its way, is dropped. So
+    # the wait below sees this view's streets and not those of the view before it.
+    page.evaluate(
+        f"""() => new Promise((done, fail) => {{ const el = document.querySelector('{selector}');
+        setTimeout(() => fail(new Error('the map did not move')), 10000);
+        el.leafletMap.once('moveend', () => {{ delete el.dataset.streetNames; done(); }});
+        el.leafletMap.setView({KING_AND_SPADINA}, 16); }})"""
+    )
     page.wait_for_function(
         f"() => Number(document.querySelector('{selector}').dataset.streetNames || 0) > 0",
         timeout=10_000,

@@ -7,7 +7,7 @@ from agency.models import Beat, District
 from geo.street_services import import_streets
 from missions import services
 from missions.models import Mission
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, settled
 from tests.missions.factories import OfficerProfileFactory
 from tests.streets_helpers import write_streets
 
@@ -86,8 +86,9 @@ def test_the_board_offers_call_off_from_the_allowed_actions(
     row.locator("summary").click()
     row.locator("select[name='cancel-reason_code']").select_option("event")
     row.locator("input[name='cancel-reason']").fill("Parade on this street")
-    row.locator("button.board-cancel").click()
-    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():  # the form's post and the board it returns to
+        row.locator("button.board-cancel").click()
+    settled(page)
     mission.refresh_from_db()
     assert mission.status == Mission.Status.CANCELLED
     assert "Mission called off." in page.inner_text("body")
