@@ -13,14 +13,17 @@ flush puts them back in its own transaction, under its locks. Other databases (S
 flushes that reset sequences keep Django's flush.
 """
 
+from django.core.management.base import CommandError
 from django.core.management.commands import flush
 from django.core.management.sql import emit_post_migrate_signal
 from django.core.management.sql import sql_flush as django_sql_flush
 from django.db import connections, transaction
+from psycopg import errors
 
 from audit.database import TABLE as AUDIT_TABLE
 
 KEPT = "flush_kept"
+FLUSH_ATTEMPTS = 3  # a deadlock victim is flushed again (handle_retrying_deadlocks)
 # Per database alias: whether its last flush emptied it by DELETE. Per database name: the tables
 # the post-migrate signal filled, with their columns (copied aside in KEPT).
 _emptied_by_delete: dict[str, bool] = {}
@@ -91,6 +94,31 @@ def post_migrate_once(verbosity, interactive, db, **kwargs):
     ContentType.objects.clear_cache()  # as the signal's create_contenttypes does
 
 
+_django_flush_handle = flush.Command.handle
+
+
+def handle_retrying_deadlocks(self, **options):
+    """Django's flush, again when PostgreSQL chose it as the victim of a deadlock: a request the
+    live server was still serving can hold a row lock and ask for a table the flush has locked."""
+    for attempt in range(FLUSH_ATTEMPTS):
+        try:
+            return _django_flush_handle(self, **options)
+        except CommandError as error:
+            if attempt == FLUSH_ATTEMPTS - 1 or not _caused_by_deadlock(error):
+                raise
+
+
+def _caused_by_deadlock(error: BaseException) -> bool:
+    """psycopg's DeadlockDetected anywhere in the chain (Django wraps it, the command again)."""
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, errors.DeadlockDetected):
+            return True
+        cause = cause.__cause__
+    return False
+
+
 def pytest_configure(config):
     flush.sql_flush = sql_flush_by_delete
     flush.emit_post_migrate_signal = post_migrate_once
+    flush.Command.handle = handle_retrying_deadlocks
