@@ -52,8 +52,8 @@ def entry_schedule(*, missions: int, ticks: int, hold: int, lead: int = 6) -> li
     """The tick at which the k-th mission's car is driven into its box: spread evenly from `lead`
     to the last tick that leaves `hold` ticks in the box before the run ends (or to the end, when
     the run is shorter than that)."""
-    last = max(lead, ticks - hold - 1)
-    if last >= ticks:
+    last = ticks - hold - 1
+    if last < lead:  # too short to hold a car for its dose: spread over the whole run
         last = ticks - 1
     return [int(t) for t in np.linspace(lead, last, missions).round()] if missions else []
 
