@@ -77,7 +77,9 @@ def follow_avl_positions(first: str, last: str, cells: list[int] | None = None) 
     live = Mission.objects.live().filter(starts_at__lte=last_at, ends_at__gte=first_at)
     if cells is not None:
         live = live.filter(cell_id__in=cells)
-    for day, shift_id in live.values_list("date", "shift_id").distinct():
+    # order_by(): Mission's Meta.ordering would join the DISTINCT (one row, and one follow-up of
+    # every box, per mission instead of per shift)
+    for day, shift_id in live.order_by().values_list("date", "shift_id").distinct():
         done = services.follow_avl(
             day=day,
             shift=Shift.objects.get(pk=shift_id),

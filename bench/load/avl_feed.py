@@ -11,6 +11,7 @@ import statistics
 import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
@@ -21,7 +22,9 @@ TICK_S = 10  # the simulated seconds between two fixes of a vehicle
 
 class AvlFeed:
     """Vehicles `vehicle_ids` starting at (lon, lat), kept inside `bounds` (west, south, east,
-    north) less a margin."""
+    north) less a margin. `steer(tick, lon, lat)`, if given, may move vehicles after each tick's
+    walk and before it is sent (bench/avl_live_feed.py drives some into mission boxes); the time
+    (time.monotonic) each batch of each tick was answered is kept in `answered[tick][batch]`."""
 
     def __init__(
         self,
@@ -34,6 +37,7 @@ class AvlFeed:
         bounds: tuple[float, float, float, float],
         batches: int = 1,
         seed: int = 1,
+        steer: Callable[[int, np.ndarray, np.ndarray], None] | None = None,
     ):
         self.url = f"{host}/api/v1/avl/"
         self.token = token
@@ -45,6 +49,8 @@ class AvlFeed:
         self.latencies: list[float] = []
         self.sent = self.stored = self.duplicates = self.rejected = self.failures = 0
         self.last_tick: list[dict] = []
+        self.steer = steer
+        self.answered: list[list[float]] = []  # per tick, per batch: when it was answered
 
     def send_tick(self, at: datetime, pool: ThreadPoolExecutor) -> None:
         """Move every vehicle one tick and send their fixes at `at` as `batches` batches."""
@@ -53,13 +59,17 @@ class AvlFeed:
         self.lat += self.rng.normal(0, 0.0002, self.lat.size)
         np.clip(self.lon, west + 0.001, east - 0.001, out=self.lon)
         np.clip(self.lat, south + 0.001, north - 0.001, out=self.lat)
+        if self.steer is not None:
+            self.steer(len(self.answered), self.lon, self.lat)
         fixes = [
             {"unit": unit, "at": at.isoformat(), "latitude": float(y), "longitude": float(x)}
             for unit, x, y in zip(self.vehicle_ids, self.lon, self.lat, strict=True)
         ]
-        parts = [fixes[i :: self.batches] for i in range(self.batches)]
-        for ms, body in pool.map(self._post_counted, parts):
+        parts = [fixes[i :: self.batches] for i in range(self.batches)]  # vehicle v: batch v % B
+        answered = []
+        for ms, body, at in pool.map(self._post_counted, parts):
             self.latencies.append(ms)
+            answered.append(at)
             if body is None:
                 self.failures += 1
                 continue
@@ -68,6 +78,7 @@ class AvlFeed:
             self.rejected += len(body["rejected"])
         self.sent += len(fixes)
         self.last_tick = fixes
+        self.answered.append(answered)
 
     def run(
         self,
@@ -104,13 +115,15 @@ class AvlFeed:
             body = json.loads(response.read())
         return (time.perf_counter() - t0) * 1000, body
 
-    def _post_counted(self, fixes: list[dict]) -> tuple[float, dict | None]:
-        """`post`, with an error status or a time-out as no body (a failure), not an exception."""
+    def _post_counted(self, fixes: list[dict]) -> tuple[float, dict | None, float]:
+        """`post`, with an error status or a time-out as no body (a failure), not an exception;
+        and when it was answered (time.monotonic)."""
         t0 = time.perf_counter()
         try:
-            return self.post(fixes)
+            ms, body = self.post(fixes)
         except OSError:  # urllib's HTTPError and URLError, and time-outs
-            return (time.perf_counter() - t0) * 1000, None
+            ms, body = (time.perf_counter() - t0) * 1000, None
+        return ms, body, time.monotonic()
 
     def figures(self) -> dict:
         """Batches, p50/p95/p99/max/mean ms, failed batches, and the fixes sent, stored,

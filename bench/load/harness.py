@@ -45,7 +45,8 @@ def serving(env: dict, *, port: int, log_dir: Path, worker: bool = True):
                         "missions_site",
                         "worker",
                         "--concurrency=1",
-                        "--loglevel=WARNING",
+                        # BENCH_WORKER_LOGLEVEL=INFO logs each task's run time and result
+                        f"--loglevel={os.environ.get('BENCH_WORKER_LOGLEVEL', 'WARNING')}",
                         "--without-heartbeat",
                         "--without-gossip",
                         "--without-mingle",
