@@ -232,3 +232,30 @@ def test_a_push_queues_the_follow_up_only_for_the_mission_boxes_a_unit_is_in_or_
     assert [args[2] for args in queued] == [[box.pk], [box.pk]]  # just left: minutes to close
     push(elsewhere, range(400, 460, 10))
     assert len(queued) == 2  # long gone: nothing
+
+
+@pytest.mark.django_db
+def test_the_follow_up_of_a_push_follows_each_shift_once_however_many_missions(
+    beat_box, monkeypatch
+):
+    # Mission's ordering once joined the DISTINCT of (date, shift): one follow-up of every box per
+    # live mission, 40 a push at 40 missions, and a queue that made missions start a minute late.
+    from missions import tasks
+
+    beat, box, elsewhere = beat_box
+    evening, night = Shift.objects.get(name="Evening"), Shift.objects.get(name="Night")
+    cells = list(GridCell.objects.filter(active=True, beat=beat).order_by("pk")[:4])
+    for cell in cells[:3]:
+        MissionFactory(date=DAY, shift=evening, cell=cell, beat=beat)
+    MissionFactory(date=DAY, shift=night, cell=cells[3], beat=beat)  # the control: a second shift
+    followed = []
+    real_follow_avl = tasks.services.follow_avl
+    monkeypatch.setattr(
+        tasks.services,
+        "follow_avl",
+        lambda **kw: followed.append((kw["day"], kw["shift"].name)) or real_follow_avl(**kw),
+    )
+    first = shift_window(date=DAY, shift=evening).starts_at
+    last = shift_window(date=DAY, shift=night).starts_at + timedelta(minutes=1)
+    tasks.follow_avl_positions(first.isoformat(), last.isoformat())
+    assert sorted(followed) == [(DAY, "Evening"), (DAY, "Night")]
