@@ -20,12 +20,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from backtest_toronto import DATA, TYPE_WEIGHTS, TYPES, TZ  # noqa: E402
+from backtest_toronto import TYPE_WEIGHTS, TYPES  # noqa: E402
+from toronto_data import toronto_context  # noqa: E402
 
 from forecasting.engine import mission_capture  # noqa: E402
 from forecasting.engine.backtest import REFIT_DAYS  # noqa: E402
 from forecasting.engine.baselines import make_forecaster  # noqa: E402
-from forecasting.engine.files import load_context  # noqa: E402
 from forecasting.engine.mission_capture import (  # noqa: E402
     HARM_WEIGHTED,
     MODEL,
@@ -64,16 +64,7 @@ def main() -> None:
         help="the forecast redrawn under other seeds: calibrated, or scaled as before",
     )
     args = ap.parse_args()
-    layers = {p.stem.replace("toronto_", ""): p for p in sorted((DATA / "pois").glob("*.csv"))}
-    ctx, _ = load_context(
-        DATA / "incidents.csv.gz",
-        DATA / "divisions.geojson",
-        end_date=args.window + dt.timedelta(days=args.days + 1),
-        tz=TZ,
-        layers=layers,
-        country="CA",
-        subdivision="ON",
-    )
+    ctx = toronto_context(args.window, args.days)
     h = ctx.history
     start = h.bin_of_date(args.window)
     targets = np.arange(start, h.bin_of_date(args.window + dt.timedelta(days=args.days)))

@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from backtest_toronto import DATA, TYPE_WEIGHTS, TYPES, TZ  # noqa: E402
+from backtest_toronto import TYPE_WEIGHTS, TYPES  # noqa: E402
+from toronto_data import toronto_context  # noqa: E402
 
 from forecasting.engine.backtest import BacktestConfig, run_backtest  # noqa: E402
-from forecasting.engine.files import load_context  # noqa: E402
 from forecasting.engine.mission_capture import MissionSetup, beats_of_grid  # noqa: E402
 from missions.planner import PlanningPolicy  # noqa: E402
 
@@ -49,16 +49,7 @@ def main() -> None:
     ap.add_argument("--policy", choices=("top2", "default"), default="top2")
     ap.add_argument("--out", default=None, help="write the missions summary (JSON) here")
     args = ap.parse_args()
-    layers = {p.stem.replace("toronto_", ""): p for p in sorted((DATA / "pois").glob("*.csv"))}
-    ctx, _ = load_context(
-        DATA / "incidents.csv.gz",
-        DATA / "divisions.geojson",
-        end_date=args.window + dt.timedelta(days=args.days + 1),
-        tz=TZ,
-        layers=layers,
-        country="CA",
-        subdivision="ON",
-    )
+    ctx = toronto_context(args.window, args.days)
     result = run_backtest(
         ctx,
         BacktestConfig(args.window, args.days, TYPES, ("gbm", "naive_365d")),
