@@ -38,3 +38,19 @@ def synthetic_events(n=3000, seed=1, start="2019-01-01", days=800, hot=(-79.395,
             "category": cat,
         }
     )
+
+
+def synthetic_history(events: pd.DataFrame):
+    """The square's history of `events` over the engine tests' span (2019-01-01 to 2021-03-15)."""
+    from forecasting.engine.events import prepare_events
+    from forecasting.engine.grid import build_grid
+    from forecasting.engine.history import build_history
+
+    return build_history(
+        prepare_events(events, TZ),
+        build_grid(SQUARE),
+        start_date=dt.date(2019, 1, 1),
+        end_date=dt.date(2021, 3, 15),
+        shift_starts=SHIFTS,
+        tz=TZ,
+    )

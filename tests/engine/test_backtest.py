@@ -4,30 +4,18 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from engine_helpers import SHIFTS, SQUARE, TZ, synthetic_events
+from engine_helpers import SQUARE, TZ, synthetic_events, synthetic_history
 
 from forecasting.engine.backtest import BacktestConfig, promote, run_backtest
 from forecasting.engine.baselines import make_forecaster
-from forecasting.engine.events import prepare_events
 from forecasting.engine.features import FeatureContext
-from forecasting.engine.grid import build_grid
-from forecasting.engine.history import build_history
 
 TEST_START = dt.date(2021, 2, 1)
 MODELS = ("gbm", "naive_28d", "naive_365d", "kde", "prospective", "sepp")
 
 
 def _ctx(df):
-    grid = build_grid(SQUARE)
-    ev = prepare_events(df, TZ)
-    h = build_history(
-        ev,
-        grid,
-        start_date=dt.date(2019, 1, 1),
-        end_date=dt.date(2021, 3, 15),
-        shift_starts=SHIFTS,
-        tz=TZ,
-    )
+    h = synthetic_history(df)
     return FeatureContext(
         h,
         layers={"poi": (np.array([-79.39, -79.38]), np.array([43.655, 43.66]))},

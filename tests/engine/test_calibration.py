@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from engine_helpers import SHIFTS, SQUARE, TZ, synthetic_events
+from engine_helpers import synthetic_events, synthetic_history
 
 from forecasting.engine import persist
 from forecasting.engine.calibration import (
@@ -15,10 +15,7 @@ from forecasting.engine.calibration import (
     Calibration,
     fit_calibration,
 )
-from forecasting.engine.events import prepare_events
 from forecasting.engine.features import FeatureContext
-from forecasting.engine.grid import build_grid
-from forecasting.engine.history import build_history
 from forecasting.engine.models import GBMForecaster
 from missions.planner import PlanningInputs, PlanningPolicy, plan
 
@@ -130,14 +127,7 @@ def test_the_planner_sums_calibrated_types_and_picks_another_box():
 
 @pytest.fixture(scope="module")
 def fitted_gbm():
-    h = build_history(
-        prepare_events(synthetic_events(n=4000, days=790), TZ),
-        build_grid(SQUARE),
-        start_date=dt.date(2019, 1, 1),
-        end_date=dt.date(2021, 3, 15),
-        shift_starts=SHIFTS,
-        tz=TZ,
-    )
+    h = synthetic_history(synthetic_events(n=4000, days=790))
     ctx = FeatureContext(h)
     gbm = GBMForecaster(seed=3)
     gbm.fit(ctx, ["Assault", "Robbery"], h.bin_of_date(dt.date(2021, 2, 1)))

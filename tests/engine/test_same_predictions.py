@@ -14,15 +14,12 @@ import json
 
 import numpy as np
 import pytest
-from engine_helpers import SHIFTS, SQUARE, TZ, synthetic_events
+from engine_helpers import synthetic_events, synthetic_history
 from numpy._core._multiarray_umath import __cpu_features__  # what numpy's own show_runtime() reads
 
 from forecasting.engine import features
 from forecasting.engine.backtest import BacktestConfig, run_backtest
-from forecasting.engine.events import prepare_events
 from forecasting.engine.features import FeatureContext, spatial_sum, window_counts
-from forecasting.engine.grid import build_grid
-from forecasting.engine.history import build_history
 from forecasting.engine.metrics import (
     Observed,
     evaluate,
@@ -74,14 +71,7 @@ def _digest(data: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def ctx():
-    h = build_history(
-        prepare_events(synthetic_events(n=4000, days=790), TZ),
-        build_grid(SQUARE),
-        start_date=dt.date(2019, 1, 1),
-        end_date=dt.date(2021, 3, 15),
-        shift_starts=SHIFTS,
-        tz=TZ,
-    )
+    h = synthetic_history(synthetic_events(n=4000, days=790))
     return FeatureContext(
         h,
         layers={"poi": (np.array([-79.39, -79.38]), np.array([43.655, 43.66]))},
