@@ -82,8 +82,8 @@ class Position(models.Model):
     # by box and time (the missions' follow-up); never by shape. The key is (unit, time) itself: a
     # surrogate id cost a sequence and an index per fix. Time is a BRIN index: fixes arrive in time
     # order, so a block range's minimum and maximum find a day or a purge's cutoff for almost no
-    # upkeep (a btree on time cost as much as the row; bench/RESULTS.md, "AVL backfill"). The references are not
-    # database constraints: checking two keys per fix doubled the time of a bulk insert (bench/
+    # upkeep (a btree on time cost as much as the row). The references are not database
+    # constraints: checking two keys per fix doubled the time of a bulk insert (both in bench/
     # RESULTS.md, "AVL backfill"); the unit ids come from the units table just before the insert,
     # cells are never deleted (a rebuild deactivates them), and Django still cascades a deleted unit.
     unit = models.ForeignKey(
