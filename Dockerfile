@@ -13,6 +13,9 @@ COPY . .
 # collectstatic needs settings that import cleanly; the real key comes from the environment at run time.
 RUN DJANGO_SECRET_KEY=build-only DATABASE_URL=postgis://build@localhost/build \
     python manage.py collectstatic --noinput
+# Compiled once here: PYTHONDONTWRITEBYTECODE (and a read-only /app) would have every web and worker
+# process compile the project again at its start.
+RUN python -m compileall -q -x '/tests/' /app
 RUN useradd --system --home /app missions && mkdir -p /app/var /backups && chown -R missions /app/var /backups
 USER missions
 EXPOSE 8000
