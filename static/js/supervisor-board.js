@@ -43,10 +43,11 @@
       return M.el("span", { className: "dose" }, [
         M.el("progress", { max: 1, value: row.progress, title: row.minutes_served + " of " + row.dose_minutes + " min" }),
         " " + row.minutes_served + " / " + row.dose_minutes + " min",
-        // Time without positions: shown apart, not counted toward the dose.
-        row.minutes_self_reported ? M.el("span", { className: "self-reported" }, [" + " + row.minutes_self_reported + " self-reported"]) : null,
+        // Time without positions: shown apart, not counted toward the dose (each note on a line of
+        // its own under the bar, so the table keeps to its card).
+        row.minutes_self_reported ? M.el("span", { className: "dose-note self-reported" }, ["+ " + row.minutes_self_reported + " min self-reported"]) : null,
         // Measured from the cars' location feed; other units' minutes shown apart, not counted.
-        row.measured_by_avl ? M.el("span", { className: "avl" }, [" · AVL" + (row.minutes_avl_other ? " (+ " + row.minutes_avl_other + " other units)" : "")]) : null
+        row.measured_by_avl ? M.el("span", { className: "dose-note avl" }, ["AVL" + (row.minutes_avl_other ? " (+ " + row.minutes_avl_other + " min other units)" : "")]) : null
       ]);
     }
 

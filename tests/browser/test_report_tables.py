@@ -1,5 +1,6 @@
-"""Real Chromium at 1280 px: every table of the report pages fits its container (no clipped
-columns): its scrollWidth is within the box that holds it, and the page never scrolls sideways."""
+"""Real Chromium at 1280 px: every table of the report pages and of the shift board fits its
+container (no clipped columns): its scrollWidth is within the box that holds it, and the page never
+scrolls sideways."""
 
 from datetime import timedelta
 
@@ -44,6 +45,12 @@ def test_every_report_table_fits_its_page_at_1280_px(
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
             path
         )
+    # The shift board's tables too, once the board has drawn the shift: mission, status, dose,
+    # unit and actions in view without scrolling its card sideways.
+    page.goto(f"{live_server.url}/supervisor/")
+    page.wait_for_selector("#board[data-ready='1'] #board-beats table")
+    tables = page.evaluate(OVERFLOWS)
+    assert len(tables) >= 2 and [t for t in tables if t["overflow"] > 0] == [], tables
     page.goto(f"{live_server.url}/missions/reports/")
     assert "Ended early" in page.inner_text("main")
     assert page.js_errors == [] and page.csp_violations == []
