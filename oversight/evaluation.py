@@ -137,9 +137,12 @@ def _measured_patrol(shifts, pairs) -> dict:
                 per_box[(day, shift_pk, cell_pk)] += minutes
                 totals[(day, shift_pk)] += minutes
     shift_names = dict(Shift.objects.values_list("pk", "name"))
-    cell_ids = dict(
-        GridCell.objects.filter(pk__in={k[2] for k in per_box}).values_list("pk", "cell_id")
-    )
+    cells = {
+        pk: (cell_id, label)
+        for pk, cell_id, label in GridCell.objects.filter(
+            pk__in={k[2] for k in per_box}
+        ).values_list("pk", "cell_id", "location_label")
+    }
     per_shift, flagged = [], []
     for (day, shift_pk), (_plan, mission_cells, control_cells) in sorted(
         plans.items(), key=lambda kv: (kv[0][0], kv[1][0].starts_at)
@@ -165,7 +168,8 @@ def _measured_patrol(shifts, pairs) -> dict:
             {
                 "date": day,
                 "shift": shift_names[shift_pk],
-                "cell_id": cell_ids.get(c, str(c)),
+                "cell_id": cells[c][0],
+                "location": cells[c][1],
                 "minutes": round(per_box[(day, shift_pk, c)], 1),
             }
             for c in patrolled
@@ -363,7 +367,7 @@ def evaluation_csv_rows(result: dict):
             r["patrolled_controls"],
         ]
     yield []
-    yield ["section", "date", "shift", "cell_id", "minutes", "threshold_minutes"]
+    yield ["section", "date", "shift", "cell_id", "minutes", "threshold_minutes", "location"]
     for r in patrol["patrolled_controls"]:
         yield [
             "patrolled_control",
@@ -372,6 +376,7 @@ def evaluation_csv_rows(result: dict):
             r["cell_id"],
             r["minutes"],
             patrol["threshold_minutes"],
+            r["location"],
         ]
 
 

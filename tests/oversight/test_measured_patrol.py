@@ -93,12 +93,17 @@ def test_the_evaluation_page_and_csv_flag_the_patrolled_control(
     client, analyst, past_window, patrolled_control
 ):
     patrolled, quiet, _ = patrolled_control
+    patrolled.location_label = "Elm St & Oak Ave"  # the small agency has no streets to name it by
+    patrolled.save(update_fields=["location_label"])
     client.force_login(analyst)
     query = {"date_from": past_window.date.isoformat(), "date_to": past_window.date.isoformat()}
     html = client.get(reverse("oversight-evaluation"), query).content.decode()
     assert "1 control box received patrol" in html
     assert f"<td>{patrolled.cell_id}</td>" in html
     assert f"<td>{quiet.cell_id}</td>" not in html
+    # Where the box is, in words, and the rows folded under their count (hundreds in a month).
+    assert "<td>Elm St &amp; Oak Ave</td>" in html
+    assert "Each patrolled control box and shift (1)</summary>" in html
     assert "without the control boxes that received patrol" in html
     # Minutes read as whole minutes, not "30.3" or "12.0".
     measured = re.search(
@@ -112,6 +117,7 @@ def test_the_evaluation_page_and_csv_flag_the_patrolled_control(
     flagged = [r for r in rows if r and r[0] == "patrolled_control"]
     assert [r[3] for r in flagged] == [patrolled.cell_id]
     assert float(flagged[0][4]) == pytest.approx(30, abs=0.5)
+    assert flagged[0][6] == "Elm St & Oak Ave"
     assert any(r[:2] == ["effect", "without_patrolled"] for r in rows)
     assert any(r[:2] == ["effect", "all"] for r in rows)
 
