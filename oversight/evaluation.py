@@ -333,7 +333,8 @@ def evaluation_csv_rows(result: dict):
     """The evaluation as CSV rows: each effect (with all controls, then without the patrolled ones),
     the measured minutes per shift, and the controls that were patrolled."""
     yield ["section", "controls", "crime_type", "window", "rate_ratio", "low", "high", "p_value",
-           "mission_incidents", "control_incidents", "verdict"]  # fmt: skip
+           "mission_incidents", "control_incidents", "verdict", "compared_mission_incidents",
+           "compared_control_incidents"]  # fmt: skip
     for label, key in (("all", "types"), ("without_patrolled", "types_without_patrolled")):
         for t in result[key]:
             for window in ("during", "after", "ring"):
@@ -350,6 +351,8 @@ def evaluation_csv_rows(result: dict):
                     e["mission_incidents"],
                     e["control_incidents"],
                     e["verdict"],
+                    e["compared_mission_incidents"],
+                    e["compared_control_incidents"],
                 ]
     patrol = result["patrol"]
     yield []

@@ -143,15 +143,20 @@ class RateRatio:
     low: float | None
     high: float | None
     p_value: float | None
-    mission_incidents: int
+    mission_incidents: int  # every incident of the mission box-shifts (what the other pages count)
     control_incidents: int
+    compared_mission_incidents: int  # those in bands holding both groups: the ratio's data
+    compared_control_incidents: int
     mission_exposure: float  # box-shifts, or incidents the forecast expected there
     control_exposure: float
     confidence: float = CONFIDENCE_DEFAULT
 
     @property
     def enough_data(self) -> bool:
-        return min(self.mission_incidents, self.control_incidents) >= MIN_INCIDENTS_PER_GROUP
+        return (
+            min(self.compared_mission_incidents, self.compared_control_incidents)
+            >= MIN_INCIDENTS_PER_GROUP
+        )
 
     @property
     def verdict(self) -> str:
@@ -171,6 +176,8 @@ class RateRatio:
             "p_value": _round(self.p_value),
             "mission_incidents": self.mission_incidents,
             "control_incidents": self.control_incidents,
+            "compared_mission_incidents": self.compared_mission_incidents,
+            "compared_control_incidents": self.compared_control_incidents,
             "mission_exposure": self.mission_exposure,
             "control_exposure": self.control_exposure,
             "confidence": self.confidence,
@@ -197,10 +204,14 @@ def conditional_rate_ratio(
         for v in (mission_counts, mission_exposure, control_counts, control_exposure)
     )
     usable = (ta > 0) & (tb > 0)  # a stratum without both groups says nothing about the ratio
+    # Every incident is reported (the counts agree with the other pages'); the ratio reads the
+    # usable strata only.
+    counted = dict(mission_incidents=int(a.sum()), control_incidents=int(b.sum()))
     a, ta, b, tb = a[usable], ta[usable], b[usable], tb[usable]
     base = dict(
-        mission_incidents=int(a.sum()),
-        control_incidents=int(b.sum()),
+        **counted,
+        compared_mission_incidents=int(a.sum()),
+        compared_control_incidents=int(b.sum()),
         mission_exposure=round(float(ta.sum()), 3),
         control_exposure=round(float(tb.sum()), 3),
         confidence=confidence,

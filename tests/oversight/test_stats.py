@@ -137,7 +137,9 @@ def test_strata_missing_a_group_are_ignored():
     with_extra = stats.conditional_rate_ratio([10, 7], [100, 30], [20, 0], [100, 0])
     alone = stats.conditional_rate_ratio([10], [100], [20], [100])
     assert with_extra.estimate == pytest.approx(alone.estimate)
-    assert with_extra.mission_incidents == 10
+    # The 7 incidents of the band without controls are reported, not compared.
+    assert with_extra.mission_incidents == 17 and with_extra.compared_mission_incidents == 10
+    assert with_extra.enough_data == alone.enough_data
 
 
 def test_no_incidents_or_too_few_say_so():
