@@ -5,6 +5,7 @@ import re
 
 import pyproj
 import pytest
+from django.contrib.gis.geos import Point
 
 from tests.browser.officer_field import PHONE, officer_page, plan_shift_for  # noqa: F401
 
@@ -44,10 +45,18 @@ def test_you_are_here_with_distance_direction_and_navigate_link(
     page.wait_for_function("() => document.querySelector('#map').dataset.youAreHere")
     card = page.locator(f".mission-card[data-mission='{first.pk}']")
     assert card.locator(".m-distance").inner_text() == "420 m NE"
-    for other in page.locator(".mission-card .m-distance").all_inner_texts():
-        assert re.fullmatch(
-            r"\d+ m (N|NE|E|SE|S|SW|W|NW)|\d+(\.\d)? km (N|NE|E|SE|S|SW|W|NW)", other
-        )
+    # Every other card a distance and direction, or "in the box" where the plan put another box
+    # under the officer.
+    here = Point(start_lon, start_lat, srid=4326)
+    boxes = {str(m.pk): m.cell.geom for m in missions}
+    for other in page.locator(".mission-card").all():
+        text = other.locator(".m-distance").inner_text()
+        if boxes[other.get_attribute("data-mission")].contains(here):
+            assert text == "You are in the box"
+        else:
+            assert re.fullmatch(
+                r"\d+ m (N|NE|E|SE|S|SW|W|NW)|\d+(\.\d)? km (N|NE|E|SE|S|SW|W|NW)", text
+            ), text
 
     # The marker and a circle of the reported accuracy, where the GPS says.
     drawn = page.evaluate("""() => Object.values(document.querySelector('#map').leafletMap._layers)
