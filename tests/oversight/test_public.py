@@ -131,6 +131,9 @@ def test_published_figures_are_the_real_ones(client, city):
         }
     ]
     assert "PAI, top 5 % of the area" in html and "Do missions work?" in html
+    # Months read as words on the page ("Jul 2026"); the JSON keeps "2026-07".
+    trained = city.created_at.strftime("%b %Y")
+    assert f"(model trained {trained})" in html and data["period"]["from_month"] not in html
 
 
 def test_no_box_beat_coordinate_or_person_is_exposed(client, city):
