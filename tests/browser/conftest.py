@@ -120,14 +120,26 @@ DRAWN_MODULES = (
 )
 ALL_DRAWN = """(modules) => Array.from(document.querySelectorAll('[data-module]'))
   .every((el) => !modules.includes(el.dataset.module) || el.dataset.ready !== undefined)"""
+UNDRAWN = """(modules) => Array.from(document.querySelectorAll('[data-module]'))
+  .filter((el) => modules.includes(el.dataset.module) && el.dataset.ready === undefined)
+  .map((el) => el.dataset.module)"""
 
 
 def settled(page, timeout: float = 15_000):
     """The page loaded and each of its maps and boards drawn from its data. Waits for those
     conditions instead of "networkidle" (half a second without a request, each time; never on a
     page that polls)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.wait_for_load_state("load")
-    page.wait_for_function(ALL_DRAWN, arg=list(DRAWN_MODULES), timeout=timeout)
+    try:
+        page.wait_for_function(ALL_DRAWN, arg=list(DRAWN_MODULES), timeout=timeout)
+    except PlaywrightTimeout:
+        undrawn = page.evaluate(UNDRAWN, list(DRAWN_MODULES))
+        raise AssertionError(
+            f"{page.url}: not drawn after {timeout / 1000:.0f} s: {undrawn}; "
+            f"page errors {getattr(page, 'js_errors', [])}"
+        ) from None
     return page
 
 
