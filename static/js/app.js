@@ -69,12 +69,25 @@ window.Missions = window.Missions || {};
 
   // Signing out forgets what the officer page's service worker kept for offline use (the page with
   // its name, the shift's data), so the next person on this device cannot open it without network.
+  // The worker is told first, so that an answer still on its way (a poll, the beat's streets) is
+  // not kept after the caches are gone; then the page deletes them too (no worker, or it is slow).
+  var FORGET_WAIT_MS = 2000;
+  function workerForgets() {
+    var worker = navigator.serviceWorker && navigator.serviceWorker.controller;
+    if (!worker) { return Promise.resolve(); }
+    return new Promise(function (resolve) {
+      var channel = new MessageChannel();
+      channel.port1.onmessage = resolve;
+      worker.postMessage({ forget: true }, [channel.port2]);
+      window.setTimeout(resolve, FORGET_WAIT_MS);
+    });
+  }
   M.register("sign-out", function (form) {
     form.addEventListener("submit", function (event) {
       if (!window.caches || form.dataset.forgotten) { return; }
       event.preventDefault();
       var done = function () { form.dataset.forgotten = "1"; form.submit(); };
-      caches.keys().then(function (names) {
+      workerForgets().then(function () { return caches.keys(); }).then(function (names) {
         return Promise.all(names.filter(function (n) { return n.indexOf("missions-") === 0; })
           .map(function (n) { return caches.delete(n); }));
       }).then(done, done);

@@ -19,10 +19,21 @@ self.addEventListener("activate", (event) => {
   )).then(() => self.clients.claim()));
 });
 
+// Set when the page signs out (app.js, "sign-out"): an answer still on its way (a poll, the beat's
+// streets) is not kept, until the officer page is opened again.
+let forgotten = false;
+
 // The page asks, once the worker runs, to keep itself and the data it loaded before the worker was there;
 // and, once it knows the officer's beat, the streets of the beat (`beatStreets`: a streets URL), kept
 // apart so that a view never seen online still gets its streets offline.
 self.addEventListener("message", (event) => {
+  if (event.data && event.data.forget) {
+    forgotten = true;
+    event.waitUntil(caches.keys().then((names) => Promise.all(
+      names.filter((name) => name.startsWith("missions-")).map((name) => caches.delete(name))
+    )).then(() => event.ports[0] && event.ports[0].postMessage("forgotten")));
+    return;
+  }
   const urls = (event.data && event.data.keep) || [];
   const keeps = urls.map((url) => {
     const request = new Request(url, { credentials: "same-origin" });
@@ -42,6 +53,7 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
   if (request.mode === "navigate" && url.pathname === CONFIG.page) {
+    forgotten = false;
     event.respondWith(networkFirst(request, SHELL_CACHE, CONFIG.page));
   } else if (url.pathname === CONFIG.streets) {
     // A view's streets: that view's kept answer, else the beat's streets.
@@ -56,7 +68,7 @@ self.addEventListener("fetch", (event) => {
 // Keep only real answers: not an error, nor the sign-in page a lapsed session is redirected to.
 function fromNetwork(request, cacheName, key) {
   return fetch(request).then((response) => {
-    if (!response.ok || response.redirected) { return response; }
+    if (!response.ok || response.redirected || forgotten) { return response; }
     const copy = response.clone();
     return caches.open(cacheName).then((cache) => cache.put(key || request, copy)).then(() => response);
   });

@@ -213,6 +213,45 @@ def test_signing_out_forgets_the_kept_shift(
         page.goto(f"{live_server.url}/officer/")
 
 
+# Streets of a view the worker is asked to keep: answered slowly, so the answer is still on its way
+# when the officer signs out.
+SLOW_STREETS = "/api/v1/streets/?bbox=-79.41,43.64,-79.40,43.65&zoom=16"
+SLOW_ANSWER_S = 1.5
+
+
+def test_an_answer_arriving_after_signing_out_is_not_kept(
+    forecast, now_window, officer, officer_page, live_server, monkeypatch
+):  # noqa: F811
+    import time
+
+    from forecasting import street_api
+
+    plan_shift_for(officer, forecast, now_window)
+    page = officer_page("officer", viewport=MDT)
+    wait_until_kept(page)
+    answer = street_api.streets_in_view
+
+    def slow(**view):
+        time.sleep(SLOW_ANSWER_S)
+        return answer(**view)
+
+    monkeypatch.setattr(street_api, "streets_in_view", slow)  # the live server's thread reads it
+    page.evaluate(
+        "(url) => navigator.serviceWorker.controller.postMessage({ beatStreets: url })",
+        SLOW_STREETS,
+    )
+    page.click(".logout button")
+    page.wait_for_url("**/accounts/login/**")
+    page.wait_for_timeout(SLOW_ANSWER_S * 1000 + 1000)  # the streets' answer has come and gone
+    names = page.evaluate("() => caches.keys()")
+    assert [n for n in names if n.startswith("missions-")] == []
+    # The control: signed in again, the officer page is kept for offline use as before.
+    monkeypatch.setattr(street_api, "streets_in_view", answer)
+    sign_in(page, live_server.url, "officer")
+    page.goto(f"{live_server.url}/officer/")
+    wait_until_kept(page)
+
+
 def test_an_action_refused_on_its_merits_is_dropped_with_the_reason(
     forecast,
     now_window,
