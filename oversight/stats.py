@@ -206,16 +206,16 @@ def conditional_rate_ratio(
     usable = (ta > 0) & (tb > 0)  # a stratum without both groups says nothing about the ratio
     # Every incident is reported (the counts agree with the other pages'); the ratio reads the
     # usable strata only.
-    counted = dict(mission_incidents=int(a.sum()), control_incidents=int(b.sum()))
-    a, ta, b, tb = a[usable], ta[usable], b[usable], tb[usable]
     base = dict(
-        **counted,
-        compared_mission_incidents=int(a.sum()),
-        compared_control_incidents=int(b.sum()),
-        mission_exposure=round(float(ta.sum()), 3),
-        control_exposure=round(float(tb.sum()), 3),
+        mission_incidents=int(a.sum()),
+        control_incidents=int(b.sum()),
+        compared_mission_incidents=int(a[usable].sum()),
+        compared_control_incidents=int(b[usable].sum()),
+        mission_exposure=round(float(ta[usable].sum()), 3),
+        control_exposure=round(float(tb[usable].sum()), 3),
         confidence=confidence,
     )
+    a, ta, b, tb = a[usable], ta[usable], b[usable], tb[usable]
     totals = (a + b).astype(np.int64)
     informative = totals > 0
     a, ta, tb, totals = a[informative], ta[informative], tb[informative], totals[informative]

@@ -2,6 +2,7 @@
 shift's missions offline; actions taken offline wait on their card, survive a reload, belong to the
 officer who took them, and are sent after he signs in again."""
 
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -9,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from agency.models import Agency
+from forecasting import street_api
 from geo.street_services import import_streets
 from missions import services
 from missions.models import Mission
@@ -222,10 +224,6 @@ SLOW_ANSWER_S = 1.5
 def test_an_answer_arriving_after_signing_out_is_not_kept(
     forecast, now_window, officer, officer_page, live_server, monkeypatch
 ):  # noqa: F811
-    import time
-
-    from forecasting import street_api
-
     plan_shift_for(officer, forecast, now_window)
     page = officer_page("officer", viewport=MDT)
     wait_until_kept(page)
